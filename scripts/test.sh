@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Runs every test of the workspace, the storage tests on SQLite and on PostgreSQL.
+#
+#   scripts/test.sh [extra cargo test args]
+#
+# If SHOUWANG_TEST_PG_URL is set, that server is used. Otherwise a throwaway
+# PostgreSQL cluster is started from the machine's binaries (initdb, pg_ctl;
+# PG_BIN or /usr/lib/postgresql/*/bin) in a temporary folder and stopped at the end.
+# With SHOUWANG_SKIP_PG=1 the PostgreSQL half of the storage tests is skipped (by hand only).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+pg_dir=""
+cleanup() {
+  if [ -n "$pg_dir" ]; then
+    as_pg "$PG_BIN/pg_ctl" -D "$pg_dir/data" -m immediate stop >/dev/null 2>&1 || true
+    rm -rf "$pg_dir"
+  fi
+}
+as_pg() {
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+if [ -z "${SHOUWANG_TEST_PG_URL:-}" ] && [ "${SHOUWANG_SKIP_PG:-}" != 1 ]; then
+  PG_BIN=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}
+  if [ -z "$PG_BIN" ] || [ ! -x "$PG_BIN/initdb" ]; then
+    echo "scripts/test.sh: PostgreSQL binaries not found (set PG_BIN, or SHOUWANG_TEST_PG_URL, or SHOUWANG_SKIP_PG=1)" >&2
+    exit 2
+  fi
+  pg_dir=$(mktemp -d /tmp/shouwang-pg.XXXXXX)
+  trap cleanup EXIT
+  [ "$(id -u)" = 0 ] && chown postgres "$pg_dir"
+  port=${SHOUWANG_TEST_PG_PORT:-$((20000 + RANDOM % 20000))}
+  as_pg "$PG_BIN/initdb" -D "$pg_dir/data" -A trust -U postgres -E UTF8 --locale=C.UTF-8 >"$pg_dir/initdb.log" 2>&1 \
+    || { cat "$pg_dir/initdb.log" >&2; exit 2; }
+  as_pg "$PG_BIN/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w \
+    -o "-p $port -k $pg_dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
+    start >/dev/null || { cat "$pg_dir/server.log" >&2; exit 2; }
+  export SHOUWANG_TEST_PG_URL="postgres://postgres@127.0.0.1:$port/postgres"
+  echo "scripts/test.sh: throwaway PostgreSQL at $SHOUWANG_TEST_PG_URL"
+fi
+
+cargo test --workspace --all-features "$@"
