@@ -1,1 +1,49 @@
-//! stub
+//! # shouwang-core 守望核心
+//!
+//! The domain of Shouwang, the system for dynamic monitoring and assistance to
+//! prevent return to poverty (防止返贫动态监测和帮扶). Pure Rust: no I/O, no async,
+//! no database. Every rule that decides something about a household lives here,
+//! and the store, web, screening and CLI crates call it.
+//!
+//! Section references such as `§三(一)1` point into the 2022 township action plan
+//! (兴县圪塔上乡《巩固拓展脱贫攻坚成果同乡村振兴有效衔接》实施方案) that the system
+//! implements; "national practice" refers to the common county procedures that the
+//! plan relies on without spelling out.
+//!
+//! Modules:
+//! - [`idnum`]: resident ID number 居民身份证号码 (GB 11643).
+//! - [`money`]: amounts in 分 ([`money::Fen`]).
+//! - [`codes`]: the national code lists as enums ([`codes::CodeList`]).
+//! - [`region`]: administrative division codes 行政区划代码.
+//! - [`household`]: households 农户 and members 家庭成员.
+//! - [`income`]: household income 家庭纯收入.
+//! - [`line`]: the monitoring line 防止返贫监测线.
+//! - [`quality`]: data-quality checks 数据质量检查.
+//! - [`access`]: roles and area scope 角色与数据范围.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
+pub mod access;
+pub mod codes;
+pub mod household;
+pub mod idnum;
+pub mod income;
+pub mod line;
+pub mod money;
+pub mod quality;
+pub mod region;
+
+pub use access::{Role, Scope};
+pub use codes::CodeList;
+pub use household::{Household, Member};
+pub use idnum::{IdError, IdNumber};
+pub use income::IncomeRecord;
+pub use line::{LineStatus, LineTable, MonitoringLine};
+pub use money::{Fen, MoneyError};
+pub use quality::{Finding, QualityContext, Severity};
+pub use region::{Region, RegionCode, RegionError};

@@ -1,0 +1,189 @@
+//! Roles and area scope 角色与数据范围 (DOMAIN.md "Who uses the system"; §五
+//! "县统筹、乡负责、村抓落实"). Every read is limited to the user's area; the
+//! store filters by [`Scope::area`] in SQL, and the web asks [`Role`] what may be
+//! shown or changed.
+
+use crate::codes::{RegionLevel, code_list};
+use crate::idnum::IdNumber;
+use crate::region::RegionCode;
+
+code_list! {
+    /// A user's role.
+    pub enum Role ("角色", "role") {
+        CountyAdmin = ("county_admin", "县级管理员", "County administrator"),
+        TownshipAdmin = ("township_admin", "乡镇管理员", "Township administrator"),
+        VillageTeam = ("village_team", "村级工作专班", "Village working team"),
+        Cadre = ("cadre", "帮扶责任人", "Responsible cadre"),
+        Department = ("department", "部门数据员", "Department data provider"),
+        Auditor = ("auditor", "审计监督", "Auditor"),
+    }
+}
+
+impl Role {
+    /// May see full ID numbers (county and township admins, auditors — whose every
+    /// such read is logged); everyone else sees [`IdNumber::masked`].
+    pub fn may_view_full_id(self) -> bool {
+        matches!(
+            self,
+            Role::CountyAdmin | Role::TownshipAdmin | Role::Auditor
+        )
+    }
+
+    /// May change the registry (households, members, income, lifecycle). Auditors
+    /// read only; department providers only upload data files.
+    pub fn may_write(self) -> bool {
+        !matches!(self, Role::Auditor | Role::Department)
+    }
+
+    /// May edit county-wide settings (code lists, monitoring lines, rules, users).
+    pub fn may_configure(self) -> bool {
+        self == Role::CountyAdmin
+    }
+
+    /// The level of the area the role is scoped to.
+    pub fn area_level(self) -> RegionLevel {
+        match self {
+            Role::CountyAdmin | Role::Department | Role::Auditor => RegionLevel::County,
+            Role::TownshipAdmin => RegionLevel::Township,
+            Role::VillageTeam | Role::Cadre => RegionLevel::Village,
+        }
+    }
+}
+
+/// What a signed-in user may reach: a role over an area.
+#[derive(Clone, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
+pub struct Scope {
+    /// The user's id.
+    pub user_id: i64,
+    /// The role.
+    pub role: Role,
+    /// Region code prefix: 6 digits for a county, 9 for a township, 12 for a
+    /// village. (A zero-padded 12-digit county or township code is understood as
+    /// its prefix.)
+    pub area: String,
+}
+
+impl Scope {
+    /// A scope.
+    pub fn new(user_id: i64, role: Role, area: impl Into<String>) -> Scope {
+        Scope {
+            user_id,
+            role,
+            area: area.into(),
+        }
+    }
+
+    /// The significant prefix of [`Scope::area`] (strips the zero padding of a
+    /// 12-digit county or township code; whitespace ignored).
+    pub fn area_prefix(&self) -> &str {
+        let a = self.area.trim();
+        match RegionCode::parse(a) {
+            Ok(c) if a.len() == 12 => &a[..c.scope_prefix().len()],
+            _ => a,
+        }
+    }
+
+    /// Whether a region (or natural-village) code lies inside the area (prefix
+    /// match). An empty area covers nothing.
+    pub fn covers(&self, region_code: &str) -> bool {
+        let p = self.area_prefix();
+        !p.is_empty() && region_code.trim().starts_with(p)
+    }
+
+    /// [`Scope::covers`] for a parsed code.
+    pub fn covers_region(&self, code: &RegionCode) -> bool {
+        self.covers(code.as_str())
+    }
+
+    /// May see full ID numbers ([`Role::may_view_full_id`]).
+    pub fn may_view_full_id(&self) -> bool {
+        self.role.may_view_full_id()
+    }
+
+    /// May change the registry ([`Role::may_write`]).
+    pub fn may_write(&self) -> bool {
+        self.role.may_write()
+    }
+
+    /// An ID number as this user may see it: full or masked.
+    pub fn show_id(&self, id: IdNumber) -> String {
+        if self.may_view_full_id() {
+            id.to_string()
+        } else {
+            id.masked()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codes::CodeList;
+
+    #[test]
+    fn role_permissions() {
+        use Role::*;
+        let full: Vec<Role> = Role::ALL
+            .iter()
+            .copied()
+            .filter(|r| r.may_view_full_id())
+            .collect();
+        assert_eq!(full, [CountyAdmin, TownshipAdmin, Auditor]);
+        let write: Vec<Role> = Role::ALL
+            .iter()
+            .copied()
+            .filter(|r| r.may_write())
+            .collect();
+        assert_eq!(write, [CountyAdmin, TownshipAdmin, VillageTeam, Cadre]);
+        assert!(CountyAdmin.may_configure() && !TownshipAdmin.may_configure());
+        assert_eq!(CountyAdmin.area_level(), RegionLevel::County);
+        assert_eq!(TownshipAdmin.area_level(), RegionLevel::Township);
+        assert_eq!(VillageTeam.area_level(), RegionLevel::Village);
+        assert_eq!(Cadre.area_level(), RegionLevel::Village);
+        assert_eq!(Auditor.area_level(), RegionLevel::County);
+        assert_eq!(Department.area_level(), RegionLevel::County);
+        assert_eq!(Role::from_code("county_admin"), Some(CountyAdmin));
+        assert_eq!(Role::from_label_zh("审计监督"), Some(Auditor));
+    }
+
+    #[test]
+    fn covers_by_prefix() {
+        let county = Scope::new(1, Role::CountyAdmin, "141123");
+        let town = Scope::new(2, Role::TownshipAdmin, "141123100");
+        let village = Scope::new(3, Role::VillageTeam, "141123100201");
+        let v = "141123100201";
+        for s in [&county, &town, &village] {
+            assert!(s.covers(v));
+            assert!(s.covers("141123100201-03"));
+        }
+        assert!(!village.covers("141123100202"));
+        assert!(!town.covers("141123101201"));
+        assert!(!county.covers("141124100201"));
+        assert!(!village.covers("141123100")); // shorter than the area
+        assert!(!Scope::new(4, Role::Auditor, "").covers(v));
+        assert!(!Scope::new(4, Role::Auditor, "  ").covers(v));
+        // padded codes are understood as their prefix
+        assert!(Scope::new(5, Role::CountyAdmin, "141123000000").covers(v));
+        assert!(Scope::new(5, Role::TownshipAdmin, "141123100000").covers(v));
+        assert!(!Scope::new(5, Role::TownshipAdmin, "141123101000").covers(v));
+        assert_eq!(
+            Scope::new(5, Role::CountyAdmin, "141123000000").area_prefix(),
+            "141123"
+        );
+        assert!(county.covers_region(&RegionCode::parse(v).unwrap()));
+    }
+
+    #[test]
+    fn id_display_by_role() {
+        let id = IdNumber::parse("11010519491231002X").unwrap();
+        assert_eq!(
+            Scope::new(1, Role::Auditor, "141123").show_id(id),
+            "11010519491231002X"
+        );
+        assert_eq!(
+            Scope::new(1, Role::Cadre, "141123100201").show_id(id),
+            "110105********002X"
+        );
+        assert!(!Scope::new(1, Role::Department, "141123").may_write());
+    }
+}
