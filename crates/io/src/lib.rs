@@ -1,1 +1,48 @@
-//! stub
+//! `shouwang-io` — reading and writing the files that counties and departments
+//! exchange (文件读写): text encoding detection (UTF-8, UTF-8 with BOM, UTF-16,
+//! GBK / GB18030), header aliases (表头别名), and XLSX sheets read as rows of
+//! text.
+//!
+//! The screening engine (`shouwang-screen`) has its own byte-level CSV scanner
+//! for speed; it uses this crate for everything around it: decoding a non-UTF-8
+//! file, matching header names, and turning spreadsheet cells into the same
+//! text a CSV export would carry.
+
+pub mod encoding;
+pub mod headers;
+pub mod xlsx;
+
+use std::path::PathBuf;
+
+/// Errors of file reading (文件读取错误).
+#[derive(Debug, thiserror::Error)]
+pub enum IoError {
+    /// The file could not be opened or read.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The spreadsheet could not be parsed.
+    #[error("cannot read spreadsheet {path}: {message}")]
+    Spreadsheet { path: PathBuf, message: String },
+    /// The spreadsheet has no worksheet.
+    #[error("spreadsheet {path} has no worksheet")]
+    NoSheet { path: PathBuf },
+}
+
+impl IoError {
+    /// The Chinese message shown to a county clerk (中文提示).
+    pub fn message_zh(&self) -> String {
+        match self {
+            IoError::Read { path, source } => {
+                format!("无法读取文件 {}：{source}", path.display())
+            }
+            IoError::Spreadsheet { path, message } => {
+                format!("无法读取表格 {}：{message}", path.display())
+            }
+            IoError::NoSheet { path } => format!("表格 {} 没有工作表", path.display()),
+        }
+    }
+}
