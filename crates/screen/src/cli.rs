@@ -1,0 +1,155 @@
+//! `shouwang screen` (file mode): arguments, progress display, output files
+//! and the stderr summary. The binary embeds [`ScreenArgs`] as a clap
+//! subcommand and calls [`run`].
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+
+use crate::{Params, Progress, output};
+
+/// Screen department data for households at risk (部门数据筛查, file mode).
+///
+/// Reads households, members, medical, education, disability, housing and
+/// disaster (each `.csv` in UTF-8/GBK/GB18030, or `.xlsx`) from `--input`,
+/// writes the flagged households to `--out` and the malformed rows to
+/// `rejected.csv` beside it, and prints a summary per file to stderr.
+#[derive(clap::Args, Debug, Clone)]
+pub struct ScreenArgs {
+    /// Folder with the seven input files (输入目录).
+    #[arg(long, value_name = "DIR")]
+    pub input: PathBuf,
+    /// Output CSV of flagged households (筛查结果); rejected.csv goes beside it.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// Screening year: the window starts on YEAR-01-01 (筛查年度).
+    #[arg(long, value_name = "YEAR", default_value_t = 2022)]
+    pub year: i32,
+    /// Last day of the window, also the day ages are computed on (截至日期).
+    #[arg(long, value_name = "DATE", default_value = "2022-06-30")]
+    pub as_of: chrono::NaiveDate,
+    /// Monitoring line in yuan per person per year (监测线).
+    #[arg(long, value_name = "YUAN", default_value = "6500")]
+    pub line: String,
+    /// Worker threads (0 = all cores).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub threads: usize,
+    /// No progress display.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+/// Where `rejected.csv` goes: beside the output file.
+pub fn rejected_path(out: &Path) -> PathBuf {
+    let name = if out.file_name().is_some_and(|n| n == "rejected.csv") {
+        "rejected_rows.csv"
+    } else {
+        "rejected.csv"
+    };
+    out.with_file_name(name)
+}
+
+/// Runs `shouwang screen` in file mode; returns the process exit code.
+pub fn run(args: &ScreenArgs) -> anyhow::Result<u8> {
+    let line_fen = crate::parse_yuan(&args.line).with_context(|| {
+        format!(
+            "bad --line {:?}: expected yuan like 6500 or 5500.55",
+            args.line
+        )
+    })?;
+    let params = Params {
+        year: args.year,
+        as_of: args.as_of,
+        line_fen,
+        threads: args.threads,
+    };
+    let progress = Progress::default();
+    let done = AtomicBool::new(false);
+    let started = Instant::now();
+    let result = std::thread::scope(|s| {
+        if !args.quiet {
+            s.spawn(|| show_progress(&progress, &done, started));
+        }
+        let r = crate::run(&args.input, &params, &progress);
+        done.store(true, Ordering::Relaxed);
+        r
+    });
+    let outcome = result.map_err(|e| anyhow::anyhow!("{} ({e})", e.message_zh()))?;
+    let elapsed = started.elapsed();
+
+    let file = std::fs::File::create(&args.out)
+        .with_context(|| format!("cannot create {}", args.out.display()))?;
+    output::write_flagged(file, &outcome.flagged)
+        .with_context(|| format!("cannot write {}", args.out.display()))?;
+    let rejected = rejected_path(&args.out);
+    let file = std::fs::File::create(&rejected)
+        .with_context(|| format!("cannot create {}", rejected.display()))?;
+    output::write_rejected(file, &outcome.rejected)
+        .with_context(|| format!("cannot write {}", rejected.display()))?;
+
+    let mut err = String::new();
+    for l in output::skipped_lines(&outcome, 20) {
+        err.push_str(&l);
+        err.push('\n');
+    }
+    for l in output::summary_lines(&outcome) {
+        err.push_str(&l);
+        err.push('\n');
+    }
+    let rows: u64 = outcome.files.iter().map(|f| f.rows).sum();
+    err.push_str(&format!(
+        "screen: {} rows in {:.2} s ({:.1} M rows/s); {} malformed rows listed in {}\n",
+        rows,
+        elapsed.as_secs_f64(),
+        rows as f64 / elapsed.as_secs_f64().max(1e-9) / 1e6,
+        outcome.rejected.len(),
+        rejected.display()
+    ));
+    eprint!("{err}");
+    Ok(0)
+}
+
+fn show_progress(p: &Progress, done: &AtomicBool, started: Instant) {
+    let tick = Duration::from_millis(100);
+    if std::io::stderr().is_terminal() {
+        let bar = indicatif::ProgressBar::new(0);
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{spinner} 筛查 screening [{elapsed_precise}] [{bar:30}] {bytes}/{total_bytes} {msg}",
+        ) {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        while !done.load(Ordering::Relaxed) {
+            bar.set_length(p.bytes_total.load(Ordering::Relaxed));
+            bar.set_position(p.bytes_done.load(Ordering::Relaxed));
+            bar.set_message(rate(p, started));
+            std::thread::sleep(tick);
+        }
+        bar.finish_and_clear();
+    } else {
+        // plain lines every 2 s, for logs
+        let mut last = Instant::now();
+        while !done.load(Ordering::Relaxed) {
+            std::thread::sleep(tick);
+            if last.elapsed() >= Duration::from_secs(2) {
+                last = Instant::now();
+                let total = p.bytes_total.load(Ordering::Relaxed).max(1);
+                let doneb = p.bytes_done.load(Ordering::Relaxed);
+                eprintln!(
+                    "screen: {:.0}% of {} MiB, {}",
+                    doneb as f64 * 100.0 / total as f64,
+                    total >> 20,
+                    rate(p, started)
+                );
+            }
+        }
+    }
+}
+
+fn rate(p: &Progress, started: Instant) -> String {
+    let rows = p.rows_done.load(Ordering::Relaxed);
+    let secs = started.elapsed().as_secs_f64().max(1e-3);
+    format!("{rows} rows, {:.0} rows/s", rows as f64 / secs)
+}
