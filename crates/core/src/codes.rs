@@ -568,3 +568,160 @@ impl Guarantee {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::access::Role;
+    use crate::line::LineStatus;
+    use crate::quality::Severity;
+    use crate::testing::{from_str, to_text};
+    use std::collections::HashSet;
+    use std::str::FromStr;
+
+    fn check_list<T>(expected_len: usize)
+    where
+        T: CodeList
+            + PartialEq
+            + fmt::Debug
+            + fmt::Display
+            + FromStr
+            + serde::Serialize
+            + for<'de> serde::Deserialize<'de>,
+    {
+        let all = T::all();
+        assert_eq!(all.len(), expected_len);
+        let mut codes = HashSet::new();
+        let mut zh = HashSet::new();
+        let mut en = HashSet::new();
+        for &v in all {
+            let code = v.code();
+            assert!(!code.is_empty() && code.is_ascii(), "{code:?}");
+            assert!(!code.contains(char::is_whitespace), "{code:?}");
+            assert!(codes.insert(code), "duplicate code {code}");
+            assert!(zh.insert(v.label_zh()), "duplicate label {}", v.label_zh());
+            assert!(
+                en.insert(v.label_en().to_ascii_lowercase()),
+                "duplicate {}",
+                v.label_en()
+            );
+            assert!(!v.label_zh().is_empty() && !v.label_en().is_empty());
+            assert_eq!(T::from_code(code), Some(v));
+            assert_eq!(T::from_code(&format!(" {code}\t")), Some(v));
+            assert_eq!(T::from_label_zh(v.label_zh()), Some(v));
+            assert_eq!(T::from_label_zh(&format!(" {} ", v.label_zh())), Some(v));
+            assert_eq!(T::from_any(code), Some(v));
+            assert_eq!(T::from_any(v.label_zh()), Some(v));
+            assert_eq!(T::from_any(&v.label_en().to_uppercase()), Some(v));
+            assert_eq!(v.label(Lang::Zh), v.label_zh());
+            assert_eq!(v.label(Lang::En), v.label_en());
+            assert_eq!(v.to_string(), v.label_zh());
+            assert!(matches!(T::from_str(code), Ok(x) if x == v));
+            assert_eq!(to_text(&v).unwrap(), format!("\"{code}\""));
+            assert_eq!(from_str::<T>(code).unwrap(), v);
+            assert_eq!(from_str::<T>(v.label_zh()).unwrap(), v);
+        }
+        assert_eq!(T::from_code("no such code"), None);
+        assert_eq!(T::from_label_zh("无此项"), None);
+        assert_eq!(T::from_any(""), None);
+        assert!(T::from_str("无此项").is_err());
+        assert!(from_str::<T>("无此项").is_err());
+    }
+
+    #[test]
+    fn every_list_is_consistent() {
+        check_list::<MonitoredType>(3);
+        check_list::<HouseholdType>(3);
+        check_list::<RiskType>(18);
+        check_list::<MeasureClass>(14);
+        check_list::<LabourSkill>(5);
+        check_list::<HealthStatus>(4);
+        check_list::<Education>(6);
+        check_list::<SchoolStatus>(18);
+        check_list::<Relation>(22);
+        check_list::<PoliticalStatus>(4);
+        check_list::<Dibao>(3);
+        check_list::<Tekun>(3);
+        check_list::<EliminationMode>(2);
+        check_list::<HousingSafety>(4);
+        check_list::<Sex>(2);
+        check_list::<RegionLevel>(5);
+        check_list::<Guarantee>(4);
+        check_list::<Role>(6);
+        check_list::<LineStatus>(3);
+        check_list::<Severity>(2);
+    }
+
+    #[test]
+    fn national_risk_codes() {
+        let codes: Vec<&str> = RiskType::ALL.iter().map(|r| r.code()).collect();
+        assert_eq!(
+            codes,
+            [
+                "01", "02", "0201", "0202", "0203", "0204", "0205", "0206", "0299", "03", "04",
+                "05", "06", "07", "09", "housing", "water", "99"
+            ]
+        );
+        for r in RiskType::ALL {
+            let sub = r.code().len() == 4 && r.code().starts_with("02");
+            assert_eq!(r.is_disaster(), sub || *r == RiskType::Disaster, "{r:?}");
+            assert_eq!(r.parent() == RiskType::Disaster, r.is_disaster());
+        }
+        assert_eq!(
+            RiskType::DisasterFlood.full_label_zh(),
+            "因自然灾害（洪涝）"
+        );
+        assert_eq!(RiskType::Disaster.full_label_zh(), "因自然灾害");
+        assert_eq!(RiskType::Other.full_label_zh(), "其他");
+        assert_eq!(
+            RiskType::DisasterDrought.full_label_en(),
+            "Natural disaster (Drought)"
+        );
+        assert_eq!(RiskType::Illness.full_label_en(), "Illness");
+        assert_eq!(RiskType::from_label_zh("因病"), Some(RiskType::Illness));
+    }
+
+    #[test]
+    fn predicates() {
+        let secure: Vec<_> = HousingSafety::ALL
+            .iter()
+            .filter(|h| h.is_secure())
+            .collect();
+        assert_eq!(secure, [&HousingSafety::A, &HousingSafety::B]);
+        assert_eq!(HousingSafety::from_code("C"), Some(HousingSafety::C));
+        let dev: Vec<_> = MeasureClass::ALL
+            .iter()
+            .filter(|m| m.is_developmental())
+            .map(|m| m.label_zh())
+            .collect();
+        assert_eq!(dev, ["产业", "就业", "金融", "公益岗位"]);
+        assert!(LabourSkill::Weak.can_work() && !LabourSkill::Weak.is_full_labour());
+        assert!(!LabourSkill::Lost.can_work() && !LabourSkill::None.can_work());
+        assert!(LabourSkill::Skilled.is_full_labour());
+        assert!(SchoolStatus::Grade9.is_compulsory() && !SchoolStatus::HighSchool1.is_compulsory());
+        assert!(!SchoolStatus::PreschoolAge.is_enrolled() && SchoolStatus::Preschool.is_enrolled());
+        assert!(Dibao::Urban.is_receiving() && !Dibao::None.is_receiving());
+        assert!(Tekun::Rural.is_receiving() && !Tekun::None.is_receiving());
+        assert_eq!(RegionLevel::Township.prefix_len(), Some(9));
+        assert_eq!(RegionLevel::Settlement.prefix_len(), Some(12));
+        assert_eq!(RegionLevel::NaturalVillage.prefix_len(), None);
+        for g in Guarantee::ALL {
+            assert!(!g.matching_risks().is_empty() && !g.matching_measures().is_empty());
+        }
+        assert_eq!(MonitoredType::LIST_NAME_ZH, "监测对象类别");
+        assert_eq!(RiskType::LIST_NAME_EN, "risk type");
+    }
+
+    #[test]
+    fn lenient_lookup() {
+        assert_eq!(Relation::from_any("之 子"), Some(Relation::Son));
+        assert_eq!(LabourSkill::from_any("no labour"), Some(LabourSkill::None));
+        assert_eq!(Sex::from_str("男"), Ok(Sex::Male));
+        assert_eq!(Sex::from_str("female"), Ok(Sex::Female));
+        let e = Sex::from_str("未知").unwrap_err();
+        assert_eq!(e.list, "sex");
+        assert!(e.to_string().contains("未知"));
+        assert!(e.message_zh().contains("未知"));
+        assert_eq!(format!("{:>4}", Sex::Male), "   男");
+    }
+}

@@ -144,6 +144,18 @@ pub struct IdNumber(u64);
 impl IdNumber {
     /// Parses and validates an ID number, normalising spaces and tabs (also inside),
     /// full-width digits `０`–`９`, and `x` / `ｘ` / `Ｘ` as `X`.
+    ///
+    /// ```
+    /// use shouwang_core::idnum::{IdError, IdNumber};
+    /// use shouwang_core::codes::Sex;
+    ///
+    /// let id = IdNumber::parse(" 110105 19491231 002x")?;
+    /// assert_eq!(id.to_string(), "11010519491231002X");
+    /// assert_eq!(id.sex(), Sex::Female);
+    /// assert_eq!(id.masked(), "110105********002X");
+    /// assert_eq!(IdNumber::parse("1.10105E+17"), Err(IdError::ExcelScientific));
+    /// # Ok::<(), IdError>(())
+    /// ```
     pub fn parse(s: &str) -> Result<IdNumber, IdError> {
         let b = s.as_bytes();
         if let Ok(a) = <&[u8; 18]>::try_from(b) {
@@ -683,15 +695,13 @@ mod tests {
 
     #[test]
     fn serde_as_text() {
+        use crate::testing::{from_str, to_text};
         let id = IdNumber::parse(SAMPLE).unwrap();
-        let v = serde_json_like(&id);
-        assert_eq!(v, format!("\"{SAMPLE}\""));
-    }
-
-    /// Minimal serializer check without serde_json: use the Display path the
-    /// serializer uses.
-    fn serde_json_like(id: &IdNumber) -> String {
-        format!("\"{}\"", std::str::from_utf8(&id.to_ascii()).unwrap())
+        assert_eq!(to_text(&id).unwrap(), format!("\"{SAMPLE}\""));
+        assert_eq!(from_str::<IdNumber>(SAMPLE).unwrap(), id);
+        assert_eq!(from_str::<IdNumber>(" 11010519491231002x").unwrap(), id);
+        let e = from_str::<IdNumber>("1.10105E+17").unwrap_err();
+        assert!(e.to_string().contains("Excel"), "{e}");
     }
 
     fn arb_date() -> impl Strategy<Value = NaiveDate> {
@@ -704,7 +714,31 @@ mod tests {
         (0u32..1_000_000, arb_date(), 0u16..1000).prop_map(|(r, b, s)| make(r, b, s))
     }
 
+    #[test]
+    fn every_single_substitution_is_caught_exhaustively() {
+        for id in [
+            IdNumber::parse(SAMPLE).unwrap(),
+            make(141123, d(1990, 1, 1), 123),
+            make(659999, d(2100, 12, 31), 999),
+            make(110000, d(1900, 1, 1), 0),
+        ] {
+            let orig = id.to_ascii();
+            for pos in 0..18 {
+                for c in b"0123456789X" {
+                    if *c == orig[pos] {
+                        continue;
+                    }
+                    let mut a = orig;
+                    a[pos] = *c;
+                    assert!(IdNumber::parse_bytes(&a).is_err(), "{a:?}");
+                }
+            }
+        }
+    }
+
     proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2048))]
+
         #[test]
         fn round_trip_text(id in arb_id()) {
             let s = id.to_string();
@@ -732,6 +766,14 @@ mod tests {
             a[pos] = if new == 10 { b'X' } else { b'0' + new };
             let s = std::str::from_utf8(&a).unwrap();
             prop_assert!(IdNumber::parse(s).is_err(), "{} accepted", s);
+        }
+
+        #[test]
+        fn adjacent_transposition_is_caught(id in arb_id(), pos in 0usize..16) {
+            let mut a = id.to_ascii();
+            prop_assume!(a[pos] != a[pos + 1]);
+            a.swap(pos, pos + 1);
+            prop_assert!(IdNumber::parse_bytes(&a).is_err());
         }
 
         #[test]

@@ -37,6 +37,8 @@ pub mod line;
 pub mod money;
 pub mod quality;
 pub mod region;
+#[cfg(test)]
+mod testing;
 
 pub use access::{Role, Scope};
 pub use codes::CodeList;

@@ -109,6 +109,16 @@ code_list! {
 /// `100 × net < near_factor_pct × line × members`; otherwise above. Exactly on
 /// the line is not below. (`12999.99 / 2` shows `6500.00` yet is below 6500.)
 /// With 0 members a household is below only if its net income is negative.
+///
+/// ```
+/// use shouwang_core::line::{assess, LineStatus};
+/// use shouwang_core::money::Fen;
+///
+/// let line = Fen::from_yuan(6500);
+/// assert_eq!(assess(Fen::from_yuan(13_000), 2, line, 150), LineStatus::Near);
+/// assert_eq!(assess(Fen(1_299_999), 2, line, 150), LineStatus::Below);
+/// assert_eq!(assess(Fen::from_yuan(19_500), 2, line, 150), LineStatus::Above);
+/// ```
 pub fn assess(net_income: Fen, members: u32, line: Fen, near_factor_pct: u32) -> LineStatus {
     let net = i128::from(net_income.0);
     let bound = i128::from(line.0) * i128::from(members);

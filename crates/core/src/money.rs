@@ -11,6 +11,16 @@ use std::iter::Sum;
 use std::ops::{Add, AddAssign, Mul, Neg, Sub, SubAssign};
 
 /// An amount in 分 (fen). Serde: the number of fen as an integer.
+///
+/// ```
+/// use shouwang_core::money::Fen;
+///
+/// let total = Fen::parse_yuan("12999.99")?;
+/// assert_eq!(total, Fen(1_299_999));
+/// assert_eq!(total.div_round(2).to_string(), "6500.00");
+/// assert_eq!(Fen(-5).to_string(), "-0.05");
+/// # Ok::<(), shouwang_core::money::MoneyError>(())
+/// ```
 #[derive(
     Clone,
     Copy,
@@ -343,7 +353,16 @@ mod tests {
         assert_eq!("12.30".parse::<Fen>(), Ok(Fen(1230)));
     }
 
+    #[test]
+    fn serde_as_integer_fen() {
+        use crate::testing::{from_i64, to_text};
+        assert_eq!(to_text(&Fen(-5)).unwrap(), "-5");
+        assert_eq!(from_i64::<Fen>(123_450).unwrap(), Fen(123_450));
+    }
+
     proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1024))]
+
         #[test]
         fn display_parse_round_trip(v in -99_999_999_999_999_999i64..=99_999_999_999_999_999) {
             let s = Fen(v).to_string();

@@ -975,6 +975,105 @@ mod tests {
         assert_eq!(fires(&y, &ctx(), "Q18"), 0);
     }
 
+    mod props {
+        use super::*;
+        use crate::codes::{Dibao, Tekun};
+        use proptest::prelude::*;
+
+        fn arb_member() -> impl Strategy<Value = Member> {
+            (
+                0i64..36_500,
+                0usize..5,
+                proptest::collection::vec(0usize..4, 0..3),
+                proptest::option::of(0usize..18),
+                any::<bool>(),
+                0u16..1000,
+                proptest::option::of(0u8..7),
+                0usize..22,
+            )
+                .prop_map(
+                    |(days, labour, health, school, insured, seq, grade, rel)| {
+                        let birth = d(1922, 7, 1) + chrono::Duration::days(days);
+                        let mut m = member(birth, seq, Relation::ALL[rel]);
+                        m.labour = LabourSkill::ALL[labour];
+                        m.health = health.into_iter().map(|i| HealthStatus::ALL[i]).collect();
+                        m.school = school.map(|i| SchoolStatus::ALL[i]);
+                        m.has_medical_insurance = insured;
+                        m.disability_grade = grade;
+                        m.dibao = Dibao::None;
+                        m.tekun = Tekun::None;
+                        m
+                    },
+                )
+        }
+
+        fn arb_household() -> impl Strategy<Value = Household> {
+            (
+                proptest::collection::vec(arb_member(), 0..8),
+                proptest::collection::vec(0usize..18, 0..7),
+                proptest::option::of(0usize..3),
+                0usize..3,
+            )
+                .prop_map(|(members, risks, mt, ht)| {
+                    let mut h = household();
+                    h.members = members;
+                    h.risks = risks.into_iter().map(|i| RiskType::ALL[i]).collect();
+                    h.monitored_type = mt.map(|i| MonitoredType::ALL[i]);
+                    h.household_type = HouseholdType::ALL[ht];
+                    h
+                })
+        }
+
+        fn arb_date() -> impl Strategy<Value = NaiveDate> {
+            (0i64..3_000).prop_map(|n| d(2018, 1, 1) + chrono::Duration::days(n))
+        }
+
+        proptest! {
+            #[test]
+            fn findings_follow_the_rules(
+                h in arb_household(),
+                as_of in arb_date(),
+                ident in proptest::option::of(arb_date()),
+                elim in proptest::option::of(arb_date()),
+                pc in proptest::option::of(-100_000i64..2_000_000),
+            ) {
+                let c = QualityContext {
+                    identified_on: ident,
+                    eliminated_on: elim,
+                    latest_per_capita: pc.map(Fen),
+                    line: Fen::from_yuan(6500),
+                    ..Default::default()
+                };
+                let f = check_household(&h, as_of, &c);
+                let count = |code: &str| f.iter().filter(|x| x.code == code).count();
+                let under16 = h.members.iter()
+                    .filter(|m| m.age_on(as_of) < 16 && m.labour != LabourSkill::None).count();
+                prop_assert_eq!(count("Q01"), under16);
+                prop_assert_eq!(count("Q07"), h.members.iter().filter(|m| !m.has_medical_insurance).count());
+                let heads = h.members.iter().filter(|m| m.relation == Relation::Head).count();
+                prop_assert_eq!(count("Q10"), usize::from(heads != 1));
+                prop_assert_eq!(count("Q09"), usize::from(elim.is_some() && pc.is_some_and(|p| p < 650_000)));
+                // codes ascending, every finding described in the catalogue and in both languages
+                for w in f.windows(2) {
+                    prop_assert!(w[0].code <= w[1].code);
+                }
+                for x in &f {
+                    let info = check_info(x.code);
+                    prop_assert!(info.is_some());
+                    prop_assert_eq!(info.map(|i| i.severity), Some(x.severity));
+                    prop_assert!(!x.message_zh.is_empty() && !x.message_en.is_empty());
+                    if let Some(id) = x.member {
+                        prop_assert!(h.member(id).is_some());
+                    }
+                }
+                // validate() is the date-free subset
+                for v in validate(&h) {
+                    prop_assert!(f.contains(&v));
+                }
+            }
+        }
+    }
+
     #[test]
     fn findings_are_in_code_order() {
         let mut h = monitored();

@@ -296,6 +296,17 @@ mod tests {
     }
 
     #[test]
+    fn serde_as_text() {
+        use crate::testing::{from_str, to_text};
+        assert_eq!(to_text(&rc("141123100201")).unwrap(), "\"141123100201\"");
+        assert_eq!(
+            from_str::<RegionCode>("141123").unwrap(),
+            rc("141123000000")
+        );
+        assert!(from_str::<RegionCode>("1411").is_err());
+    }
+
+    #[test]
     fn ordering_puts_natural_villages_under_their_village() {
         let mut v = [
             rc("141123100202"),
