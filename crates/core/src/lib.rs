@@ -17,7 +17,7 @@
 //! - [`region`]: administrative division codes 行政区划代码.
 //! - [`household`]: households 农户 and members 家庭成员.
 //! - [`income`]: household income 家庭纯收入.
-//! - [`line`]: the monitoring line 防止返贫监测线.
+//! - [`mod@line`]: the monitoring line 防止返贫监测线.
 //! - [`quality`]: data-quality checks 数据质量检查.
 //! - [`access`]: roles and area scope 角色与数据范围.
 

@@ -5,26 +5,26 @@
 //! check has a stable code `Qnn`, a [`Severity`], and findings with a Chinese and
 //! an English message. [`CHECKS`] lists them all (for documentation and the UI).
 //!
-//! | code | severity | rule |
-//! | --- | --- | --- |
-//! | Q01 | error | a member under 16 (age from the ID number on `as_of`) must be 无劳动力 |
-//! | Q02 | warning | a member aged 16–60, healthy, not in school, yet 弱/半劳动力, 丧失劳动力 or 无劳动力 |
-//! | Q03 | error | risk 缺劳动力 while more than a quarter of the members are 普通/技能劳动力 |
-//! | Q04 | error | risk 因务工就业不稳 while no member can work |
-//! | Q05 | error | a monitored household with labour and no 开发式帮扶 6 months after identification |
-//! | Q06 | error | a 三保障 / water problem without a matching risk type and measure |
-//! | Q07 | error | a member without basic medical insurance |
-//! | Q08 | error | risk eliminated less than 6 months after identification |
-//! | Q09 | error | risk eliminated with per-capita income below the line |
-//! | Q10 | error | not exactly one head of household |
-//! | Q11 | error | more than 5 risk types, or one twice |
-//! | Q12 | error | a member's sex disagrees with the ID number |
-//! | Q13 | error | the same ID number twice in the household |
-//! | Q14 | error | a monitored household without a risk type |
-//! | Q15 | warning | 脱贫不稳定户 not a 脱贫户, or 边缘易致贫户 recorded as 脱贫户 |
-//! | Q16 | error | 健康 recorded together with an illness or disability |
-//! | Q17 | error | disability grade outside 1–4 |
-//! | Q18 | warning | a child of compulsory-school age (7–15) not in school (§三(二) 控辍保学) |
+//! | code | severity | rule | source |
+//! | --- | --- | --- | --- |
+//! | Q01 | error | a member under 16 (age from the ID number on `as_of`) must be 无劳动力 | county practice |
+//! | Q02 | warning | a member aged 16–60, healthy, not in school, yet 弱/半劳动力, 丧失劳动力 or 无劳动力 | county practice |
+//! | Q03 | error | risk 缺劳动力 while more than a quarter of the members are 普通/技能劳动力 | county practice |
+//! | Q04 | error | risk 因务工就业不稳 while no member can work | county practice |
+//! | Q05 | error | a monitored household with labour and no 开发式帮扶 6 months after identification | §三(一)2 定措施, national practice |
+//! | Q06 | error | a 三保障 / water problem without a matching risk type and measure | §三(一)1, §三(四) |
+//! | Q07 | error | a member without basic medical insurance | §三(四) 基本医疗保障 |
+//! | Q08 | error | risk eliminated less than 6 months after identification | §三(一)3, national practice |
+//! | Q09 | error | risk eliminated with per-capita income below the line | §三(一)3, national practice |
+//! | Q10 | error | not exactly one head of household | structural |
+//! | Q11 | error | more than 5 risk types, or one twice | national system |
+//! | Q12 | error | a member's sex disagrees with the ID number | GB 11643 |
+//! | Q13 | error | the same ID number twice in the household | structural |
+//! | Q14 | error | a monitored household without a risk type | §三(一)2 (causes studied per household) |
+//! | Q15 | warning | 脱贫不稳定户 not a 脱贫户, or 边缘易致贫户 recorded as 脱贫户 | definitions of the three types |
+//! | Q16 | error | 健康 recorded together with an illness or disability | structural |
+//! | Q17 | error | disability grade outside 1–4 | structural |
+//! | Q18 | warning | a child of compulsory-school age (7–15) not in school | §三(二) 控辍保学 |
 //!
 //! Q01–Q09 are the examples of DOMAIN.md; Q10–Q18 are structural checks added here.
 
