@@ -1,0 +1,426 @@
+//! Tests of the demo county: determinism, valid and unique IDs, consistency of ages, relations and
+//! labour, plausible shares, and loading on both databases.
+
+use std::collections::HashSet;
+
+use shouwang_core::codes::{
+    HealthStatus, HouseholdType, LabourSkill, MonitoredType, RegionLevel, Relation, RiskType, Sex,
+};
+use shouwang_core::{CodeList, IdNumber};
+
+use super::generate::village_count;
+use super::*;
+
+fn county(n: u32) -> DemoCounty {
+    generate(n, 20_221_231)
+}
+
+#[test]
+fn same_seed_same_county_other_seed_other_county() {
+    let a = generate(400, 7);
+    let b = generate(400, 7);
+    assert_eq!(a, b);
+    let c = generate(400, 8);
+    assert_ne!(a.households, c.households);
+    // Regions do not depend on the seed's household draws except names: the structure is the same.
+    assert_eq!(a.regions.len() > 17, c.regions.len() > 17);
+}
+
+#[test]
+fn zero_households_gives_regions_only() {
+    let c = generate(0, 1);
+    assert!(c.households.is_empty());
+    assert_eq!(c.stats().townships, TOWNSHIPS.len());
+    assert_eq!(c.stats().settlements, 1);
+}
+
+#[test]
+fn villages_scale_with_households() {
+    assert_eq!(village_count(0), TOWNSHIPS.len());
+    assert_eq!(village_count(1_000), 30);
+    assert_eq!(village_count(100_000), 300);
+    assert!(village_count(u32::MAX) <= 800);
+    let s = county(1_000).stats();
+    assert_eq!(s.villages, 30);
+    assert!(s.natural_villages >= 2 * 30 && s.natural_villages <= 5 * 30);
+}
+
+#[test]
+fn every_id_number_valid_unique_and_consistent() {
+    let c = county(5_000);
+    let mut seen = HashSet::new();
+    let mut local = 0usize;
+    for dh in &c.households {
+        for m in &dh.household.members {
+            let text = m.id_number.to_string();
+            let parsed = IdNumber::parse(&text).expect("generated ID parses");
+            assert_eq!(parsed, m.id_number);
+            assert!(seen.insert(m.id_number), "duplicate ID {text}");
+            assert_eq!(m.id_number.sex(), m.sex, "{text}");
+            assert!(m.id_number.birth_date() <= AS_OF, "{text}");
+            assert!(m.age_on(AS_OF) <= 100, "{text}");
+            local += usize::from(m.id_number.region_code() == COUNTY_CODE);
+        }
+    }
+    let share = local as f64 / seen.len() as f64;
+    assert!(
+        share > 0.85 && share < 1.0,
+        "share born in the county {share}"
+    );
+}
+
+fn age(m: &shouwang_core::Member) -> i64 {
+    i64::from(m.age_on(AS_OF))
+}
+
+#[test]
+fn ages_relations_and_labour_are_consistent() {
+    let c = county(5_000);
+    for dh in &c.households {
+        let h = &dh.household;
+        let heads: Vec<_> = h
+            .members
+            .iter()
+            .filter(|m| m.relation == Relation::Head)
+            .collect();
+        assert_eq!(heads.len(), 1, "{}: one head", h.number);
+        assert_eq!(h.members.first().map(|m| m.relation), Some(Relation::Head));
+        let head = heads[0];
+        let ha = age(head);
+        assert!(ha >= 20, "{}: head aged {ha}", h.number);
+        let spouse = h.members.iter().find(|m| m.relation == Relation::Spouse);
+        if let Some(s) = spouse {
+            assert_ne!(s.sex, head.sex, "{}", h.number);
+            assert!(age(s) >= 20, "{}", h.number);
+        }
+        for m in &h.members {
+            let a = age(m);
+            match m.relation {
+                Relation::Son | Relation::Daughter => {
+                    assert!(ha - a >= 18, "{}: child {a}, head {ha}", h.number);
+                    if let Some(s) = spouse {
+                        assert!(age(s) - a >= 18, "{}: child {a}, spouse", h.number);
+                    }
+                }
+                Relation::Grandson
+                | Relation::Granddaughter
+                | Relation::DaughtersSon
+                | Relation::DaughtersDaughter => {
+                    assert!(ha - a >= 38, "{}: grandchild {a}, head {ha}", h.number)
+                }
+                Relation::Father | Relation::Mother => {
+                    assert!(a - ha >= 18, "{}: parent {a}, head {ha}", h.number)
+                }
+                Relation::DaughterInLaw | Relation::SonInLaw => assert!(a >= 18, "{}", h.number),
+                _ => {}
+            }
+            if a < 16 {
+                assert_eq!(m.labour, LabourSkill::None, "{}: {a} years old", h.number);
+            }
+            assert_eq!(
+                m.disability_grade.is_some(),
+                m.health.contains(&HealthStatus::Disabled)
+            );
+            assert!(!m.health.is_empty());
+            assert!(
+                !(m.health.contains(&HealthStatus::Healthy) && m.health.len() > 1),
+                "healthy and ill"
+            );
+            match m.relation {
+                Relation::Son | Relation::Father | Relation::Grandson | Relation::SonInLaw => {
+                    assert_eq!(m.sex, Sex::Male)
+                }
+                Relation::Daughter
+                | Relation::Mother
+                | Relation::Granddaughter
+                | Relation::DaughterInLaw => assert_eq!(m.sex, Sex::Female),
+                _ => {}
+            }
+            assert!(!(m.dibao.is_receiving() && m.tekun.is_receiving()));
+        }
+    }
+}
+
+#[test]
+fn school_age_children_are_at_school() {
+    let c = county(5_000);
+    let (mut pupils, mut out) = (0, 0);
+    for m in c.households.iter().flat_map(|h| &h.household.members) {
+        let a = age(m);
+        if (8..=13).contains(&a) {
+            if m.school.is_some_and(|s| s.is_compulsory()) {
+                pupils += 1;
+            } else {
+                out += 1;
+            }
+        }
+    }
+    assert!(pupils > 100);
+    assert!(out * 100 < pupils, "{out} of {pupils} out of school");
+}
+
+#[test]
+fn households_structure_and_types() {
+    let c = county(20_000);
+    let villages: HashSet<&str> = c
+        .regions
+        .iter()
+        .filter(|r| matches!(r.level, RegionLevel::Village | RegionLevel::Settlement))
+        .map(|r| r.code.as_str())
+        .collect();
+    let settlement: Vec<&str> = c
+        .regions
+        .iter()
+        .filter(|r| r.level == RegionLevel::Settlement)
+        .map(|r| r.code.as_str())
+        .collect();
+    assert_eq!(settlement.len(), 1);
+    let naturals: HashSet<&str> = c
+        .regions
+        .iter()
+        .filter(|r| r.level == RegionLevel::NaturalVillage)
+        .map(|r| r.code.as_str())
+        .collect();
+    let mut numbers = HashSet::new();
+    for dh in &c.households {
+        let h = &dh.household;
+        assert!(villages.contains(h.village.as_str()));
+        assert_eq!(h.number.len(), 17);
+        assert!(h.number.starts_with(h.village.as_str()));
+        assert!(h.number.bytes().all(|b| b.is_ascii_digit()));
+        assert!(
+            numbers.insert(h.number.clone()),
+            "duplicate 户编号 {}",
+            h.number
+        );
+        assert_eq!(h.is_relocated, h.village.as_str() == settlement[0]);
+        if let Some(nv) = &h.natural_village {
+            assert!(naturals.contains(nv.as_str()));
+            assert!(nv.starts_with(h.village.as_str()));
+        }
+        assert_ne!(
+            h.household_type,
+            HouseholdType::Monitored,
+            "registry stores the base type"
+        );
+        match h.monitored_type {
+            None => assert!(h.risks.is_empty()),
+            Some(t) => {
+                assert!(
+                    (1..=3).contains(&h.risks.len()),
+                    "{}: {:?}",
+                    h.number,
+                    h.risks
+                );
+                if t == MonitoredType::Unstable {
+                    assert_eq!(h.household_type, HouseholdType::Alleviated);
+                }
+                if t == MonitoredType::Marginal {
+                    assert_eq!(h.household_type, HouseholdType::Ordinary);
+                }
+                let full = h.full_labour_count();
+                for r in &h.risks {
+                    match r {
+                        RiskType::Illness => assert!(h.members.iter().any(|m| {
+                            m.health.contains(&HealthStatus::Chronic)
+                                || m.health.contains(&HealthStatus::SeriousIllness)
+                        })),
+                        RiskType::Disability => assert!(h.members.iter().any(|m| m.is_disabled())),
+                        RiskType::LackOfLabour => assert!(full * 4 <= h.size()),
+                        RiskType::UnstableEmployment | RiskType::IndustryFailure => {
+                            assert!(h.has_labour())
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+        assert_eq!(dh.incomes.len(), 2);
+        assert_eq!(dh.incomes[0].year, 2021);
+        assert_eq!(dh.incomes[1].year, 2022);
+        assert_eq!(dh.incomes[1].members as usize, h.size());
+        assert!(dh.incomes[0].members >= 1 && dh.incomes[0].members <= dh.incomes[1].members);
+        for r in &dh.incomes {
+            for f in [
+                r.wage,
+                r.business,
+                r.property,
+                r.transfer,
+                r.production_cost,
+                r.rigid_medical,
+                r.rigid_education,
+                r.rigid_disability,
+                r.rigid_disaster,
+                r.insurance_payout,
+            ] {
+                assert!(f.0 >= 0);
+            }
+        }
+    }
+}
+
+#[test]
+fn shares_are_plausible() {
+    let s = county(20_000).stats();
+    let pct = |n: usize| 100.0 * n as f64 / s.households as f64;
+    assert_eq!(s.households, 20_000);
+    assert!(
+        (27.0..=36.0).contains(&pct(s.alleviated)),
+        "脱贫户 {}",
+        pct(s.alleviated)
+    );
+    assert!(
+        (2.0..=4.5).contains(&pct(s.monitored)),
+        "监测户 {}",
+        pct(s.monitored)
+    );
+    assert!(s.monitored_by_type.iter().all(|&n| n > 0));
+    assert!(
+        (2.5..=4.5).contains(&pct(s.relocated)),
+        "relocated {}",
+        pct(s.relocated)
+    );
+    assert!(
+        (1.5..=8.0).contains(&pct(s.below_2022)),
+        "below 2022 {}",
+        pct(s.below_2022)
+    );
+    assert!(
+        (8.0..=35.0).contains(&pct(s.near_2022)),
+        "near 2022 {}",
+        pct(s.near_2022)
+    );
+    assert!(
+        (1.0..=6.0).contains(&pct(s.clear_drop)),
+        "clear drop {}",
+        pct(s.clear_drop)
+    );
+    assert!(s.without_insurance > 0 && s.without_insurance * 100 < s.members);
+    assert!(s.tekun_households > 0 && s.dibao_households > s.tekun_households);
+    let mean_size = s.members as f64 / s.households as f64;
+    assert!((2.5..=3.5).contains(&mean_size), "mean size {mean_size}");
+    // Income grew from 2021 to 2022 overall.
+    assert!(s.mean_per_capita[1] > s.mean_per_capita[0]);
+    let median = s.per_capita_2022[1].0 / 100;
+    assert!((9_000..=20_000).contains(&median), "median {median}");
+}
+
+#[test]
+fn demo_users_cover_every_role_in_the_generated_county() {
+    let c = county(100);
+    let codes: HashSet<&str> = c.regions.iter().map(|r| r.code.scope_prefix()).collect();
+    for role in shouwang_core::access::Role::ALL {
+        let users: Vec<_> = DEMO_USERS.iter().filter(|u| u.role == *role).collect();
+        assert_eq!(users.len(), 1, "one demo account for {}", role.code());
+        assert!(
+            codes.contains(users[0].area),
+            "area {} exists",
+            users[0].area
+        );
+        assert_eq!(
+            users[0].area.len(),
+            match role.area_level() {
+                RegionLevel::County => 6,
+                RegionLevel::Township => 9,
+                _ => 12,
+            }
+        );
+    }
+}
+
+#[test]
+fn stats_display_mentions_the_line() {
+    let text = county(200).stats().to_string();
+    assert!(text.contains("below line"));
+}
+
+#[cfg(feature = "testing")]
+mod db {
+    use sea_orm::{ConnectionTrait, Statement};
+    use shouwang_core::Scope;
+    use shouwang_core::access::Role;
+
+    use super::super::*;
+    use crate::repo::audit::AuditFilter;
+    use crate::repo::{audit, households, users};
+    use crate::{Db, StoreError};
+
+    async fn count(db: &Db, table: &str) -> u64 {
+        let row = db
+            .conn()
+            .query_one_raw(Statement::from_string(
+                db.backend(),
+                format!("SELECT COUNT(*) AS n FROM {table}"),
+            ))
+            .await
+            .expect("count query")
+            .expect("a row");
+        let n: i64 = row.try_get("", "n").expect("n");
+        u64::try_from(n).unwrap_or(0)
+    }
+
+    crate::db_test!(
+        fn demo_load_counts_match(db: Db) {
+            let county = generate(300, 42);
+            assert!(!is_loaded(&db).await?);
+            let calls = std::sync::atomic::AtomicU64::new(0);
+            let summary = load(&db, &county, &|done, total| {
+                assert!(done <= total);
+                calls.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            })
+            .await?;
+            assert!(calls.into_inner() >= 2);
+            assert!(is_loaded(&db).await?);
+            assert_eq!(summary.households, 300);
+            assert_eq!(summary.members, county.member_count() as u64);
+            assert_eq!(summary.income_records, 600);
+            assert_eq!(summary.regions, county.regions.len() as u64);
+            assert_eq!(summary.users, DEMO_USERS.len() as u64);
+            assert_eq!(count(&db, "households").await, 300);
+            assert_eq!(count(&db, "members").await, county.member_count() as u64);
+            assert_eq!(count(&db, "income_records").await, 600);
+            assert!(count(&db, "regions").await >= county.regions.len() as u64);
+            assert!(count(&db, "monitoring_lines").await >= 2);
+
+            // A household reads back exactly as generated, through the repository.
+            let scope = Scope::new(0, Role::CountyAdmin, "141123");
+            for dh in county.households.iter().step_by(37) {
+                let got = households::get(&db, &scope, &dh.household.number)
+                    .await?
+                    .expect("loaded household");
+                assert_eq!(got.household, dh.household);
+                let incomes: Vec<_> = got.incomes.iter().map(|e| e.record).collect();
+                assert_eq!(incomes, dh.incomes);
+            }
+
+            // One summary audit row per table.
+            let page = audit::list(
+                &db,
+                &scope,
+                &AuditFilter {
+                    action: Some("demo_load".to_owned()),
+                    ..Default::default()
+                },
+                1,
+                50,
+            )
+            .await?;
+            assert_eq!(page.total, 4);
+
+            // Every demo account can log in with its scope.
+            for u in DEMO_USERS {
+                let user = users::authenticate(&db, u.username, u.password)
+                    .await?
+                    .expect("demo account logs in");
+                assert_eq!(user.scope.role, u.role);
+                assert!(user.scope.area.starts_with(u.area));
+            }
+
+            // Loading again conflicts and writes nothing more.
+            let again = load(&db, &county, &|_, _| {}).await;
+            assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
+            assert_eq!(count(&db, "households").await, 300);
+            Ok::<(), StoreError>(())
+        }
+    );
+}
