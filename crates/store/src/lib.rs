@@ -1,1 +1,27 @@
-//! stub
+//! # shouwang-store 守望存储层
+//!
+//! Persistence of Shouwang: SeaORM 2 over SQLite (default, bundled, WAL) or PostgreSQL (by URL), one
+//! migration set ([`migration`]), entities ([`entity`]), and the repositories ([`repo`]) through which every
+//! read (filtered by the user's area in SQL) and every write (audited in the same transaction, version-
+//! checked) goes. Domain rules live in `shouwang-core`; this crate only stores and finds.
+//!
+//! With the `testing` feature, [`testing`] and the [`db_test!`] macro run a test on both databases.
+
+#![forbid(unsafe_code)]
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
+pub mod db;
+pub mod demo;
+pub mod entity;
+pub mod error;
+pub mod ids;
+pub mod migration;
+pub mod repo;
+mod secret;
+#[cfg(feature = "testing")]
+pub mod testing;
+
+pub use db::{Db, SQLITE_FILE, sqlite_url};
+pub use error::{Result, StoreError};
+pub use repo::households::{HouseholdDetail, HouseholdQuery, HouseholdRow};
+pub use repo::{Actor, Page};

@@ -1,0 +1,120 @@
+//! The database handle (数据库连接): SQLite (default, bundled) or PostgreSQL, picked from the URL scheme.
+
+use std::path::Path;
+use std::time::Duration;
+
+use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
+use sea_orm_migration::MigratorTrait;
+
+use crate::error::{Result, StoreError};
+use crate::migration::Migrator;
+
+/// File name of the SQLite database inside the data directory.
+pub const SQLITE_FILE: &str = "shouwang.db";
+
+/// `sqlite://DATA_DIR/shouwang.db?mode=rwc` (create the file if missing).
+pub fn sqlite_url(data_dir: &Path) -> String {
+    format!("sqlite://{}?mode=rwc", data_dir.join(SQLITE_FILE).display())
+}
+
+/// A connection pool to the store's database. Cheap to clone (the pool is shared).
+#[derive(Clone, Debug)]
+pub struct Db {
+    conn: DatabaseConnection,
+    backend: DbBackend,
+}
+
+impl Db {
+    /// Connects to `sqlite://PATH?mode=rwc` or `postgres://…` (also `postgresql://`).
+    ///
+    /// SQLite connections are set to WAL journal mode, `foreign_keys = ON`, `busy_timeout = 5 s`,
+    /// `synchronous = NORMAL`, a 32 MiB page cache and in-memory temp tables; the pool has 8 connections
+    /// (WAL lets readers run beside the one writer; writers take the lock at `BEGIN IMMEDIATE`, see
+    /// [`Db::begin_write`]).
+    pub async fn connect(url: &str) -> Result<Db> {
+        let url = url.trim();
+        let mut opts = ConnectOptions::new(url.to_owned());
+        opts.sqlx_logging(false);
+        let backend = if url.starts_with("sqlite:") {
+            // Validate the URL here so a bad one is `Invalid`, not a connection error.
+            url.parse::<SqliteConnectOptions>()
+                .map_err(|e| StoreError::Invalid(format!("bad SQLite URL {url:?}: {e}")))?;
+            opts.max_connections(8)
+                .min_connections(1)
+                .acquire_timeout(Duration::from_secs(30))
+                .map_sqlx_sqlite_opts(|o| {
+                    o.journal_mode(SqliteJournalMode::Wal)
+                        .foreign_keys(true)
+                        .busy_timeout(Duration::from_secs(5))
+                        .synchronous(SqliteSynchronous::Normal)
+                        .pragma("cache_size", "-32768")
+                        .pragma("temp_store", "MEMORY")
+                });
+            DbBackend::Sqlite
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            opts.max_connections(16)
+                .min_connections(1)
+                .acquire_timeout(Duration::from_secs(30));
+            DbBackend::Postgres
+        } else {
+            return Err(StoreError::Invalid(format!(
+                "unsupported database URL {url:?}: use sqlite://PATH?mode=rwc or postgres://…"
+            )));
+        };
+        let conn = Database::connect(opts).await?;
+        Ok(Db { conn, backend })
+    }
+
+    /// Applies every pending migration, then inserts the plan's default monitoring lines that are missing
+    /// (`repo::lines::seed_defaults`). Idempotent.
+    pub async fn migrate(&self) -> Result<()> {
+        Migrator::up(&self.conn, None).await?;
+        crate::repo::lines::seed_defaults(self).await?;
+        Ok(())
+    }
+
+    /// The underlying SeaORM connection (for read-only queries outside the repositories; writes go through
+    /// `repo::…` so that they are audited).
+    pub fn conn(&self) -> &DatabaseConnection {
+        &self.conn
+    }
+
+    /// SQLite or PostgreSQL.
+    pub fn backend(&self) -> DbBackend {
+        self.backend
+    }
+
+    /// Starts a write transaction. On SQLite it is `BEGIN IMMEDIATE`, so the write lock is taken (waiting up
+    /// to the busy timeout) before the first read of the transaction: a read-then-write transaction can then
+    /// never fail half-way with `SQLITE_BUSY` because another connection committed in between.
+    pub async fn begin_write(&self) -> Result<DatabaseTransaction> {
+        let tx = self
+            .conn
+            .begin_with_options(TransactionOptions {
+                sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+                ..Default::default()
+            })
+            .await?;
+        Ok(tx)
+    }
+
+    /// Refreshes the query planner's statistics (`PRAGMA optimize` / `ANALYZE`): run after a bulk load.
+    pub async fn optimize(&self) -> Result<()> {
+        let sql = match self.backend {
+            DbBackend::Sqlite => "PRAGMA optimize=0x10002",
+            _ => "ANALYZE",
+        };
+        self.conn.execute_unprepared(sql).await?;
+        Ok(())
+    }
+
+    /// Closes the pool (waits for connections to be returned).
+    pub async fn close(self) -> Result<()> {
+        self.conn.close().await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,41 @@
+//! `members`: 家庭成员. Tenant table, primary key `(county_code, id)`, unique `(county_code, id_number)`.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize)]
+#[sea_orm(table_name = "members")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub county_code: String,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: i64,
+    pub village_code: String,
+    pub household_id: i64,
+    /// Order within the household (0-based).
+    pub position: i32,
+    /// 居民身份证号码, 18 characters, upper-case X.
+    pub id_number: String,
+    /// `IdNumber::to_u64()` reinterpreted as `i64` (fast joins and lookups).
+    pub id_key: i64,
+    pub name: String,
+    pub sex: String,
+    pub relation: String,
+    pub labour: String,
+    /// `HealthStatus` codes, comma-separated.
+    pub health: String,
+    pub education: Option<String>,
+    pub school: Option<String>,
+    pub political: String,
+    pub has_medical_insurance: bool,
+    pub dibao: String,
+    pub tekun: String,
+    pub disability_grade: Option<i16>,
+    pub version: i64,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

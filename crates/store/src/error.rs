@@ -1,0 +1,68 @@
+//! Store errors (存储层错误).
+
+use sea_orm::{DbErr, SqlErr};
+
+/// Result alias of the store.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Everything a repository call can refuse or fail with.
+///
+/// `NotFound`, `Forbidden`, `StaleVersion`, `Invalid` and `Conflict` are answers to the caller's input
+/// (the web maps them to 404, 403, 409, 422, 409); `Db` is a server-side failure.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The addressed row does not exist (or is outside the caller's area: reads answer `Ok(None)` instead).
+    #[error("not found")]
+    NotFound,
+    /// The caller's role or area does not allow this write.
+    #[error("forbidden")]
+    Forbidden,
+    /// Optimistic locking: the row changed since the caller read it (乐观锁版本冲突).
+    #[error("stale version: expected {expected}, found {found}")]
+    StaleVersion { expected: i64, found: i64 },
+    /// The input is not acceptable (reason in English; `message_zh` gives the Chinese one where known).
+    #[error("invalid input: {0}")]
+    Invalid(String),
+    /// A unique key is taken (e.g. the same 户编号 or ID number twice in a county).
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// The database failed.
+    #[error("database error: {0}")]
+    Db(#[from] DbErr),
+}
+
+impl StoreError {
+    /// The Chinese message shown to users.
+    pub fn message_zh(&self) -> String {
+        match self {
+            StoreError::NotFound => "记录不存在或不在您的管辖范围内".to_owned(),
+            StoreError::Forbidden => "无权执行此操作（角色或管辖区域不允许）".to_owned(),
+            StoreError::StaleVersion { .. } => {
+                "该记录已被他人修改，请刷新页面后重新编辑（为避免覆盖他人的修改，本次保存未生效）"
+                    .to_owned()
+            }
+            StoreError::Invalid(reason) => format!("输入有误：{reason}"),
+            StoreError::Conflict(reason) => format!("数据冲突（重复）：{reason}"),
+            StoreError::Db(_) => "数据库操作失败，请稍后重试或联系管理员".to_owned(),
+        }
+    }
+
+    /// Maps a database error from an insert or update to `Conflict` / `Invalid` where it is the caller's input
+    /// (unique or foreign key violated), `Db` otherwise.
+    pub(crate) fn from_write(err: DbErr, what: &str) -> StoreError {
+        match err.sql_err() {
+            Some(SqlErr::UniqueConstraintViolation(detail)) => {
+                StoreError::Conflict(format!("{what}: {detail}"))
+            }
+            Some(SqlErr::ForeignKeyConstraintViolation(detail)) => {
+                StoreError::Invalid(format!("{what}: unknown reference ({detail})"))
+            }
+            _ => StoreError::Db(err),
+        }
+    }
+
+    /// A stored value that cannot be read back (a bad code, a bad ID number): data corruption, a server error.
+    pub(crate) fn corrupt(what: impl std::fmt::Display) -> StoreError {
+        StoreError::Db(DbErr::Type(format!("stored value cannot be read: {what}")))
+    }
+}

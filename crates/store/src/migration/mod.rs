@@ -1,0 +1,15 @@
+//! The one migration set (数据库迁移), for SQLite and PostgreSQL alike. Applied by [`crate::Db::migrate`].
+
+use sea_orm_migration::prelude::*;
+
+mod m20250601_000001_init;
+
+/// All migrations, oldest first. Never edit an applied migration: add a new one.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20250601_000001_init::Migration)]
+    }
+}

@@ -1,0 +1,309 @@
+//! Household income records (家庭收入): one row per household and year, amounts in fen.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
+    QueryOrder, Set,
+};
+use serde::Serialize;
+use shouwang_core::{Fen, IncomeRecord, Scope};
+
+use super::audit::{self, Change};
+use super::{Actor, to_json};
+use crate::db::Db;
+use crate::entity::{households, income_records};
+use crate::error::{Result, StoreError};
+use crate::ids::new_id;
+
+/// An income record with its row version (for [`upsert`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct IncomeEntry {
+    pub record: IncomeRecord,
+    pub version: i64,
+}
+
+fn to_record(m: &income_records::Model) -> IncomeRecord {
+    IncomeRecord {
+        year: m.year,
+        wage: Fen(m.wage),
+        business: Fen(m.business),
+        property: Fen(m.property),
+        transfer: Fen(m.transfer),
+        production_cost: Fen(m.production_cost),
+        rigid_medical: Fen(m.rigid_medical),
+        rigid_education: Fen(m.rigid_education),
+        rigid_disability: Fen(m.rigid_disability),
+        rigid_disaster: Fen(m.rigid_disaster),
+        insurance_payout: Fen(m.insurance_payout),
+        members: u32::try_from(m.members).unwrap_or(0),
+    }
+}
+
+/// Year in 2000..=2100, 1..=100 members, no amount beyond ±10^12 fen (100 亿 yuan; guards the sums).
+pub(crate) fn check_record(r: &IncomeRecord) -> Result<()> {
+    if !(2000..=2100).contains(&r.year) {
+        return Err(StoreError::Invalid(format!(
+            "income year out of range (收入年度有误): {}",
+            r.year
+        )));
+    }
+    if !(1..=100).contains(&r.members) {
+        return Err(StoreError::Invalid(format!(
+            "household size for the income must be 1 to 100 (家庭人口有误): {}",
+            r.members
+        )));
+    }
+    const LIMIT: i64 = 1_000_000_000_000;
+    let amounts = [
+        r.wage,
+        r.business,
+        r.property,
+        r.transfer,
+        r.production_cost,
+        r.rigid_medical,
+        r.rigid_education,
+        r.rigid_disability,
+        r.rigid_disaster,
+        r.insurance_payout,
+    ];
+    if amounts.iter().any(|f| f.0.abs() > LIMIT) {
+        return Err(StoreError::Invalid(
+            "amount out of range (金额超出范围)".to_owned(),
+        ));
+    }
+    Ok(())
+}
+
+/// The income rows of a household, by year.
+pub(crate) async fn rows_of(
+    conn: &impl ConnectionTrait,
+    county: &str,
+    household_id: i64,
+) -> Result<Vec<IncomeEntry>> {
+    let rows = income_records::Entity::find()
+        .filter(income_records::Column::CountyCode.eq(county))
+        .filter(income_records::Column::HouseholdId.eq(household_id))
+        .order_by_asc(income_records::Column::Year)
+        .all(conn)
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|m| IncomeEntry {
+            record: to_record(m),
+            version: m.version,
+        })
+        .collect())
+}
+
+fn active(
+    h: &households::Model,
+    id: i64,
+    r: &IncomeRecord,
+    version: i64,
+    created_at: DateTime<Utc>,
+) -> income_records::ActiveModel {
+    income_records::ActiveModel {
+        county_code: Set(h.county_code.clone()),
+        id: Set(id),
+        village_code: Set(h.village_code.clone()),
+        household_id: Set(h.id),
+        year: Set(r.year),
+        wage: Set(r.wage.0),
+        business: Set(r.business.0),
+        property: Set(r.property.0),
+        transfer: Set(r.transfer.0),
+        production_cost: Set(r.production_cost.0),
+        rigid_medical: Set(r.rigid_medical.0),
+        rigid_education: Set(r.rigid_education.0),
+        rigid_disability: Set(r.rigid_disability.0),
+        rigid_disaster: Set(r.rigid_disaster.0),
+        insurance_payout: Set(r.insurance_payout.0),
+        members: Set(i32::try_from(r.members).unwrap_or(i32::MAX)),
+        version: Set(version),
+        created_at: Set(created_at),
+        updated_at: Set(Utc::now()),
+    }
+}
+
+/// Inserts a new record (no audit row: the caller's audit row covers it).
+pub(crate) async fn insert_row(
+    tx: &DatabaseTransaction,
+    h: &households::Model,
+    r: &IncomeRecord,
+    now: DateTime<Utc>,
+) -> Result<income_records::Model> {
+    active(h, new_id(), r, 1, now)
+        .insert(tx)
+        .await
+        .map_err(|e| {
+            StoreError::from_write(e, &format!("income {} of household {}", r.year, h.number))
+        })
+}
+
+/// The household with this number, in any county (`Conflict` if the number is used in several).
+async fn find_any(tx: &DatabaseTransaction, number: &str) -> Result<households::Model> {
+    let mut found = households::Entity::find()
+        .filter(households::Column::Number.eq(number.trim()))
+        .all(tx)
+        .await?;
+    match found.len() {
+        0 => Err(StoreError::NotFound),
+        1 => Ok(found.remove(0)),
+        _ => Err(StoreError::Conflict(format!(
+            "household number {number} is used in several counties; use upsert_scoped"
+        ))),
+    }
+}
+
+/// Creates or replaces the household's record for `record.year`.
+///
+/// `expected_version`: `None` to create (refused with `StaleVersion { expected: 0, found }` if a record of
+/// that year exists already), `Some(v)` to replace version `v` (refused with `StaleVersion` if the row has
+/// another version, `found: 0` if it no longer exists). Returns the record's new version.
+///
+/// No scope check: callers acting for a user use [`upsert_scoped`].
+pub async fn upsert(
+    db: &Db,
+    actor: &Actor,
+    household_number: &str,
+    record: &IncomeRecord,
+    expected_version: Option<i64>,
+) -> Result<i64> {
+    check_record(record)?;
+    let tx = db.begin_write().await?;
+    let h = find_any(&tx, household_number).await?;
+    let v = write(&tx, actor, &h, record, expected_version).await?;
+    tx.commit().await?;
+    Ok(v)
+}
+
+/// [`upsert`] for a user: the household must be in the scope's area (`NotFound` otherwise) and the scope
+/// allowed to write (`Forbidden`).
+pub async fn upsert_scoped(
+    db: &Db,
+    actor: &Actor,
+    scope: &Scope,
+    household_number: &str,
+    record: &IncomeRecord,
+    expected_version: Option<i64>,
+) -> Result<i64> {
+    check_record(record)?;
+    let tx = db.begin_write().await?;
+    let h = super::households::find_for_write(&tx, scope, household_number).await?;
+    let v = write(&tx, actor, &h, record, expected_version).await?;
+    tx.commit().await?;
+    Ok(v)
+}
+
+async fn write(
+    tx: &DatabaseTransaction,
+    actor: &Actor,
+    h: &households::Model,
+    record: &IncomeRecord,
+    expected_version: Option<i64>,
+) -> Result<i64> {
+    let before = income_records::Entity::find()
+        .filter(income_records::Column::CountyCode.eq(h.county_code.as_str()))
+        .filter(income_records::Column::HouseholdId.eq(h.id))
+        .filter(income_records::Column::Year.eq(record.year))
+        .one(tx)
+        .await?;
+    let after = match (&before, expected_version) {
+        (None, None) => insert_row(tx, h, record, Utc::now()).await?,
+        (Some(b), Some(v)) if b.version == v => {
+            let am = active(h, b.id, record, v + 1, b.created_at);
+            let res = income_records::Entity::update_many()
+                .set(am)
+                .filter(income_records::Column::CountyCode.eq(h.county_code.as_str()))
+                .filter(income_records::Column::Id.eq(b.id))
+                .filter(income_records::Column::Version.eq(v))
+                .exec(tx)
+                .await?;
+            if res.rows_affected != 1 {
+                return Err(StoreError::StaleVersion {
+                    expected: v,
+                    found: b.version,
+                });
+            }
+            income_records::Entity::find_by_id((h.county_code.clone(), b.id))
+                .one(tx)
+                .await?
+                .ok_or(StoreError::NotFound)?
+        }
+        (Some(b), v) => {
+            return Err(StoreError::StaleVersion {
+                expected: v.unwrap_or(0),
+                found: b.version,
+            });
+        }
+        (None, Some(v)) => {
+            return Err(StoreError::StaleVersion {
+                expected: v,
+                found: 0,
+            });
+        }
+    };
+    audit::append(
+        tx,
+        actor,
+        Change {
+            action: if before.is_some() { "update" } else { "create" },
+            entity: "income_record",
+            entity_id: format!("{}/{}", h.number, record.year),
+            county_code: Some(h.county_code.clone()),
+            village_code: Some(h.village_code.clone()),
+            before: before.as_ref().map(to_json).transpose()?,
+            after: Some(to_json(&after)?),
+        },
+    )
+    .await?;
+    Ok(after.version)
+}
+
+/// Deletes the household's record of `year` (version-checked).
+pub async fn delete(
+    db: &Db,
+    actor: &Actor,
+    scope: &Scope,
+    household_number: &str,
+    year: i32,
+    expected_version: i64,
+) -> Result<()> {
+    let tx = db.begin_write().await?;
+    let h = super::households::find_for_write(&tx, scope, household_number).await?;
+    let before = income_records::Entity::find()
+        .filter(income_records::Column::CountyCode.eq(h.county_code.as_str()))
+        .filter(income_records::Column::HouseholdId.eq(h.id))
+        .filter(income_records::Column::Year.eq(year))
+        .one(&tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let res = income_records::Entity::delete_many()
+        .filter(income_records::Column::CountyCode.eq(h.county_code.as_str()))
+        .filter(income_records::Column::Id.eq(before.id))
+        .filter(income_records::Column::Version.eq(expected_version))
+        .exec(&tx)
+        .await?;
+    if res.rows_affected != 1 {
+        return Err(StoreError::StaleVersion {
+            expected: expected_version,
+            found: before.version,
+        });
+    }
+    audit::append(
+        &tx,
+        actor,
+        Change {
+            action: "delete",
+            entity: "income_record",
+            entity_id: format!("{}/{}", h.number, year),
+            county_code: Some(h.county_code.clone()),
+            village_code: Some(h.village_code.clone()),
+            before: Some(to_json(&before)?),
+            after: None,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,211 @@
+//! Repositories (数据访问): every read takes a [`Scope`] and filters by area in SQL; every write takes an
+//! [`Actor`], appends its audit row in the same transaction, and (for updates) checks a version.
+
+use sea_orm::sea_query::{Condition, Expr, ExprTrait, IntoColumnRef, SimpleExpr};
+use sea_orm::{ConnectionTrait, DbBackend, Statement, Value};
+use serde::Serialize;
+
+use crate::error::{Result, StoreError};
+
+pub mod audit;
+pub mod households;
+pub mod income;
+pub mod lines;
+pub mod regions;
+pub mod sessions;
+pub mod users;
+
+/// Who makes a change (操作人), written into the audit log.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Actor {
+    /// The user's id; 0 for the system.
+    pub user_id: i64,
+    /// The user's display name at the time of the change.
+    pub name: String,
+}
+
+impl Actor {
+    /// The system actor (系统): demo loads, migrations, seeding.
+    pub fn system() -> Actor {
+        Actor {
+            user_id: 0,
+            name: "system".to_owned(),
+        }
+    }
+
+    /// An actor from a user id and name.
+    pub fn new(user_id: i64, name: impl Into<String>) -> Actor {
+        Actor {
+            user_id,
+            name: name.into(),
+        }
+    }
+}
+
+/// One page of a list (分页结果).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Page<T> {
+    /// The rows of this page.
+    pub items: Vec<T>,
+    /// Rows over all pages.
+    pub total: u64,
+    /// 1-based page number (after normalisation: at least 1).
+    pub page: u32,
+    /// Rows per page (after normalisation: 1..=[`MAX_PER_PAGE`]).
+    pub per_page: u32,
+}
+
+impl<T> Page<T> {
+    /// Number of pages (at least 1).
+    pub fn pages(&self) -> u64 {
+        Ord::max(
+            self.total.div_ceil(u64::from(Ord::max(self.per_page, 1))),
+            1,
+        )
+    }
+
+    /// Maps the items, keeping the paging numbers.
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page {
+            items: self.items.into_iter().map(f).collect(),
+            total: self.total,
+            page: self.page,
+            per_page: self.per_page,
+        }
+    }
+}
+
+/// Largest page size a list answers.
+pub const MAX_PER_PAGE: u32 = 500;
+/// Page size used when 0 is asked for.
+pub const DEFAULT_PER_PAGE: u32 = 20;
+
+/// Normalised `(page, per_page, offset)`: page 0 counts as 1, per_page 0 as [`DEFAULT_PER_PAGE`], at most
+/// [`MAX_PER_PAGE`].
+pub(crate) fn paging(page: u32, per_page: u32) -> (u32, u32, u64) {
+    let page = Ord::max(page, 1);
+    let per_page = match per_page {
+        0 => DEFAULT_PER_PAGE,
+        n => Ord::min(n, MAX_PER_PAGE),
+    };
+    let offset = u64::from(page - 1) * u64::from(per_page);
+    (page, per_page, offset)
+}
+
+/// Upper bound for a prefix range predicate: every string starting with `prefix` is `>= prefix` and
+/// `< prefix + U+10FFFF` in byte order (SQLite `BINARY`, PostgreSQL `COLLATE "C"`), which an index can serve
+/// (unlike `LIKE` on SQLite).
+pub(crate) fn prefix_upper(prefix: &str) -> String {
+    let mut s = String::with_capacity(prefix.len() + 4);
+    s.push_str(prefix);
+    s.push(char::MAX);
+    s
+}
+
+/// The area filter of a scope as a condition on a table's `county_code` and `village_code` columns.
+///
+/// The area is a non-empty region-code prefix (6 county, 9 township, 12 village; callers answer nothing for an
+/// empty area, as `Scope::covers` does). The county code is
+/// always compared by equality (the shard key, and the leading column of the tenant indexes); a longer area
+/// adds a range predicate on the village code (prefix match that uses the index).
+pub(crate) fn area_condition(
+    area: &str,
+    county_col: impl IntoColumnRef + Clone,
+    village_col: impl IntoColumnRef + Clone,
+) -> Condition {
+    let area = area.trim();
+    let mut cond = Condition::all();
+    if area.is_empty() {
+        // Covers nothing.
+        return cond.add(Expr::cust("1 = 0"));
+    }
+    if area.len() >= 6 {
+        if let Some(county) = area.get(..6) {
+            cond = cond.add(Expr::col(county_col).eq(county));
+        }
+        if area.len() > 6 {
+            cond = cond.add(prefix_condition(village_col, area));
+        }
+    } else {
+        // A province or prefecture prefix: range on the county code.
+        cond = cond.add(prefix_condition(county_col, area));
+    }
+    cond
+}
+
+/// `col >= prefix AND col < prefix || U+10FFFF`.
+pub(crate) fn prefix_condition(col: impl IntoColumnRef + Clone, prefix: &str) -> SimpleExpr {
+    Expr::col(col.clone())
+        .gte(prefix)
+        .and(Expr::col(col).lt(prefix_upper(prefix)))
+}
+
+/// A raw SQL statement with positional parameters written as `?`, turned into `$1, $2, …` for PostgreSQL.
+pub(crate) struct Sql {
+    text: String,
+    values: Vec<Value>,
+}
+
+impl Sql {
+    pub(crate) fn new() -> Sql {
+        Sql {
+            text: String::new(),
+            values: Vec::new(),
+        }
+    }
+
+    /// Appends SQL text (no parameters).
+    pub(crate) fn push(&mut self, s: &str) -> &mut Sql {
+        self.text.push_str(s);
+        self
+    }
+
+    /// Appends a parameter placeholder bound to `v`.
+    pub(crate) fn bind(&mut self, v: impl Into<Value>) -> &mut Sql {
+        self.values.push(v.into());
+        self.text.push('\u{1}');
+        self
+    }
+
+    /// Appends another statement fragment with its parameters.
+    pub(crate) fn append(&mut self, other: &Sql) -> &mut Sql {
+        self.text.push_str(&other.text);
+        self.values.extend(other.values.iter().cloned());
+        self
+    }
+
+    pub(crate) fn build(&self, backend: DbBackend) -> Statement {
+        let mut out = String::with_capacity(self.text.len() + 16);
+        let mut n = 0;
+        for ch in self.text.chars() {
+            if ch == '\u{1}' {
+                n += 1;
+                match backend {
+                    DbBackend::Postgres => {
+                        out.push('$');
+                        out.push_str(&n.to_string());
+                    }
+                    _ => out.push('?'),
+                }
+            } else {
+                out.push(ch);
+            }
+        }
+        Statement::from_sql_and_values(backend, out, self.values.clone())
+    }
+}
+
+/// The JSON of a value for the audit log.
+pub(crate) fn to_json<T: Serialize>(v: &T) -> Result<serde_json::Value> {
+    serde_json::to_value(v).map_err(|e| StoreError::Invalid(format!("cannot serialise: {e}")))
+}
+
+/// Count rows of a raw `SELECT COUNT(*) AS n …`.
+pub(crate) async fn count(conn: &impl ConnectionTrait, stmt: Statement) -> Result<u64> {
+    let row = conn.query_one_raw(stmt).await?;
+    let n: i64 = match row {
+        Some(r) => r.try_get("", "n")?,
+        None => 0,
+    };
+    Ok(u64::try_from(n).unwrap_or(0))
+}

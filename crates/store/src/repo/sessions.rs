@@ -1,0 +1,177 @@
+//! Login sessions (登录会话), kept server-side in our own database.
+//!
+//! A session token is 32 random bytes in hex, handed to the browser in a cookie; the table stores only its
+//! SHA-256, so a copy of the database does not let anyone log in. Each session has its own CSRF token
+//! (also 32 random bytes in hex) that every form must echo. Logins and logouts are audited.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use serde::Serialize;
+use shouwang_core::Scope;
+
+use super::Actor;
+use super::audit::{self, Change};
+use crate::db::Db;
+use crate::entity::{sessions, users};
+use crate::error::{Result, StoreError};
+use crate::secret;
+
+/// The user behind a valid session.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SessionUser {
+    pub user_id: i64,
+    pub username: String,
+    pub display_name: String,
+    /// Role and area.
+    pub scope: Scope,
+    /// The session's CSRF token, to be embedded in forms and compared on every state-changing request.
+    pub csrf_token: String,
+    /// When the session ends (UTC).
+    pub expires_at: DateTime<Utc>,
+}
+
+impl SessionUser {
+    /// The user as the actor of a change.
+    pub fn actor(&self) -> Actor {
+        Actor::new(self.user_id, self.display_name.clone())
+    }
+}
+
+/// Starts a session for `user_id` lasting `ttl`; returns `(token, csrf_token)`. The token goes into the
+/// cookie; only its SHA-256 is stored. `NotFound` for an unknown user, `Forbidden` for a deactivated one.
+pub async fn create(db: &Db, user_id: i64, ttl: Duration) -> Result<(String, String)> {
+    let ttl = chrono::TimeDelta::from_std(ttl)
+        .map_err(|_| StoreError::Invalid("session lifetime too long".to_owned()))?;
+    let now = Utc::now();
+    let expires_at = now
+        .checked_add_signed(ttl)
+        .ok_or_else(|| StoreError::Invalid("session lifetime too long".to_owned()))?;
+    let token = secret::random_token();
+    let csrf = secret::random_token();
+    let tx = db.begin_write().await?;
+    let user = users::Entity::find_by_id(user_id)
+        .one(&tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    if !user.is_active {
+        return Err(StoreError::Forbidden);
+    }
+    sessions::ActiveModel {
+        token_hash: Set(secret::token_hash(&token)),
+        user_id: Set(user_id),
+        csrf_token: Set(csrf.clone()),
+        created_at: Set(now),
+        expires_at: Set(expires_at),
+    }
+    .insert(&tx)
+    .await?;
+    audit::append(
+        &tx,
+        &Actor::new(user.id, user.display_name.clone()),
+        Change {
+            action: "login",
+            entity: "session",
+            entity_id: user_id.to_string(),
+            county_code: super::users::user_county(&tx, user_id).await?,
+            village_code: None,
+            before: None,
+            after: Some(serde_json::json!({ "expires_at": expires_at })),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((token, csrf))
+}
+
+/// The user of a valid session: `None` for an unknown token, an expired session, or a user that has since
+/// been deactivated or lost its role.
+pub async fn lookup(db: &Db, token: &str) -> Result<Option<SessionUser>> {
+    let token = token.trim();
+    if token.is_empty() || token.len() > 256 {
+        return Ok(None);
+    }
+    let Some(s) = sessions::Entity::find_by_id(secret::token_hash(token))
+        .one(db.conn())
+        .await?
+    else {
+        return Ok(None);
+    };
+    if s.expires_at <= Utc::now() {
+        return Ok(None);
+    }
+    let Some(user) = super::users::get(db, s.user_id).await? else {
+        return Ok(None);
+    };
+    if !user.is_active {
+        return Ok(None);
+    }
+    Ok(Some(SessionUser {
+        user_id: user.id,
+        username: user.username,
+        display_name: user.display_name,
+        scope: user.scope,
+        csrf_token: s.csrf_token,
+        expires_at: s.expires_at,
+    }))
+}
+
+/// Ends a session (logout). Unknown tokens are ignored.
+pub async fn delete(db: &Db, token: &str) -> Result<()> {
+    let hash = secret::token_hash(token.trim());
+    let tx = db.begin_write().await?;
+    let Some(s) = sessions::Entity::find_by_id(hash.clone()).one(&tx).await? else {
+        return Ok(());
+    };
+    sessions::Entity::delete_by_id(hash).exec(&tx).await?;
+    let name = users::Entity::find_by_id(s.user_id)
+        .one(&tx)
+        .await?
+        .map(|u| u.display_name)
+        .unwrap_or_default();
+    audit::append(
+        &tx,
+        &Actor::new(s.user_id, name),
+        Change {
+            action: "logout",
+            entity: "session",
+            entity_id: s.user_id.to_string(),
+            county_code: super::users::user_county(&tx, s.user_id).await?,
+            village_code: None,
+            before: Some(serde_json::json!({ "expires_at": s.expires_at })),
+            after: None,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Removes expired sessions (housekeeping; one audit row with the count if any were removed). Returns how
+/// many were removed.
+pub async fn purge_expired(db: &Db) -> Result<u64> {
+    let tx = db.begin_write().await?;
+    let res = sessions::Entity::delete_many()
+        .filter(sessions::Column::ExpiresAt.lte(Utc::now()))
+        .exec(&tx)
+        .await?;
+    if res.rows_affected > 0 {
+        audit::append(
+            &tx,
+            &Actor::system(),
+            Change {
+                action: "purge_expired",
+                entity: "session",
+                entity_id: String::new(),
+                county_code: None,
+                village_code: None,
+                before: Some(serde_json::json!({ "sessions": res.rows_affected })),
+                after: None,
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(res.rows_affected)
+}

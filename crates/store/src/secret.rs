@@ -1,0 +1,116 @@
+//! Random tokens, hashing of session tokens, and argon2id password hashes (口令与会话令牌).
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use rand::TryRngCore;
+use rand::rngs::OsRng;
+use sha2::{Digest, Sha256};
+
+/// Fills `buf` from the operating system's random source. Should that source ever fail (it does not on
+/// Linux), falls back to SHA-256 of the time, the process id and a counter, which keeps this panic-free.
+pub(crate) fn fill_random(buf: &mut [u8]) {
+    if OsRng.try_fill_bytes(buf).is_err() {
+        static FALLBACK: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        for (i, chunk) in buf.chunks_mut(32).enumerate() {
+            let mut h = Sha256::new();
+            h.update(
+                chrono::Utc::now()
+                    .timestamp_nanos_opt()
+                    .unwrap_or_default()
+                    .to_le_bytes(),
+            );
+            h.update(std::process::id().to_le_bytes());
+            h.update(
+                FALLBACK
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+                    .to_le_bytes(),
+            );
+            h.update((i as u64).to_le_bytes());
+            let digest = h.finalize();
+            chunk.copy_from_slice(&digest[..chunk.len()]);
+        }
+    }
+}
+
+/// Lower-case hex of `bytes`.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(DIGITS[usize::from(b >> 4)] as char);
+        out.push(DIGITS[usize::from(b & 0x0f)] as char);
+    }
+    out
+}
+
+/// 32 random bytes as 64 hex characters (session tokens, CSRF tokens).
+pub(crate) fn random_token() -> String {
+    let mut buf = [0u8; 32];
+    fill_random(&mut buf);
+    hex(&buf)
+}
+
+/// SHA-256 of a token, hex: what the sessions table stores instead of the token itself.
+pub(crate) fn token_hash(token: &str) -> String {
+    hex(&Sha256::digest(token.as_bytes()))
+}
+
+fn argon2() -> Argon2<'static> {
+    // OWASP's argon2id minimum (19 MiB, 2 passes, 1 lane): about 20–40 ms on one core of this machine class.
+    let params = Params::new(19 * 1024, 2, 1, None).unwrap_or_default();
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+/// argon2id PHC string of `password` with a fresh random salt.
+pub(crate) fn hash_password(password: &str) -> Result<String, String> {
+    let mut salt_bytes = [0u8; 16];
+    fill_random(&mut salt_bytes);
+    let salt = SaltString::encode_b64(&salt_bytes).map_err(|e| e.to_string())?;
+    argon2()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| e.to_string())
+}
+
+/// Whether `password` matches the PHC string `phc` (false for a malformed hash).
+pub(crate) fn verify_password(password: &str, phc: &str) -> bool {
+    match PasswordHash::new(phc) {
+        Ok(parsed) => argon2()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok(),
+        Err(_) => false,
+    }
+}
+
+/// A valid argon2id hash of a random password, verified against when the user name is unknown so that a
+/// login attempt takes as long for an unknown user as for a wrong password.
+pub(crate) fn dummy_hash() -> &'static str {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY.get_or_init(|| hash_password(&random_token()).unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn password_round_trip() {
+        let h = hash_password("correct horse").unwrap();
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify_password("correct horse", &h));
+        assert!(!verify_password("wrong horse", &h));
+        assert!(!verify_password("x", "not a hash"));
+    }
+
+    #[test]
+    fn tokens() {
+        let t = random_token();
+        assert_eq!(t.len(), 64);
+        assert_ne!(t, random_token());
+        assert_eq!(token_hash("abc").len(), 64);
+        assert_eq!(
+            token_hash("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+}
