@@ -1,0 +1,188 @@
+use shouwang_core::{Fen, IncomeRecord, Role};
+use shouwang_store::repo::audit::{self, AuditFilter};
+use shouwang_store::repo::{households, income};
+use shouwang_store::{Db, StoreError, db_test};
+
+use crate::support::*;
+
+fn rec(year: i32, wage: i64) -> IncomeRecord {
+    IncomeRecord {
+        year,
+        wage: Fen(wage),
+        business: Fen(120_000),
+        transfer: Fen(50_000),
+        production_cost: Fen(20_000),
+        rigid_medical: Fen(300_000),
+        insurance_payout: Fen(100_000),
+        members: 2,
+        ..Default::default()
+    }
+}
+
+db_test!(
+    fn upsert_creates_replaces_and_checks_versions(db: Db) {
+        seed_regions(&db).await;
+        let hh = household("1411231002010001", VILLAGE_A1, "李一", 1);
+        households::create(&db, &actor(), &hh).await.unwrap();
+        let n = audit_count(&db).await;
+        assert_eq!(
+            income::upsert(&db, &actor(), &hh.number, &rec(2022, 1_000_000), None)
+                .await
+                .unwrap(),
+            1
+        );
+        assert_eq!(audit_count(&db).await, n + 1);
+        // creating again is refused: someone else created it
+        let err = income::upsert(&db, &actor(), &hh.number, &rec(2022, 5), None)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                StoreError::StaleVersion {
+                    expected: 0,
+                    found: 1
+                }
+            ),
+            "{err:?}"
+        );
+        assert_eq!(
+            income::upsert(&db, &actor(), &hh.number, &rec(2022, 2_000_000), Some(1))
+                .await
+                .unwrap(),
+            2
+        );
+        // stale: nothing written
+        let err = income::upsert(&db, &actor(), &hh.number, &rec(2022, 3), Some(1))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                StoreError::StaleVersion {
+                    expected: 1,
+                    found: 2
+                }
+            ),
+            "{err:?}"
+        );
+        let err = income::upsert(&db, &actor(), &hh.number, &rec(2021, 3), Some(4))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                StoreError::StaleVersion {
+                    expected: 4,
+                    found: 0
+                }
+            ),
+            "{err:?}"
+        );
+        assert_eq!(audit_count(&db).await, n + 2);
+        income::upsert(&db, &actor(), &hh.number, &rec(2021, 900_000), None)
+            .await
+            .unwrap();
+        let d = households::get(&db, &county_scope(), &hh.number)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            d.incomes
+                .iter()
+                .map(|e| (e.record.year, e.version))
+                .collect::<Vec<_>>(),
+            [(2021, 1), (2022, 2)]
+        );
+        assert_eq!(d.incomes[1].record, rec(2022, 2_000_000));
+        let log = audit::list(
+            &db,
+            &county_scope(),
+            &AuditFilter {
+                entity: Some("income_record".into()),
+                entity_id: Some(format!("{}/2022", hh.number)),
+                ..Default::default()
+            },
+            1,
+            10,
+        )
+        .await
+        .unwrap();
+        assert_eq!(log.total, 2);
+        assert_eq!(log.items[0].before.as_ref().unwrap()["wage"], 1_000_000);
+        assert_eq!(log.items[0].after.as_ref().unwrap()["wage"], 2_000_000);
+    }
+);
+
+db_test!(
+    fn upsert_refuses_bad_input_and_unknown_households(db: Db) {
+        seed_regions(&db).await;
+        let hh = household("1411231002010001", VILLAGE_A1, "李一", 1);
+        households::create(&db, &actor(), &hh).await.unwrap();
+        assert!(matches!(
+            income::upsert(&db, &actor(), "nope", &rec(2022, 1), None).await,
+            Err(StoreError::NotFound)
+        ));
+        let mut bad = rec(2022, 1);
+        bad.members = 0;
+        assert!(matches!(
+            income::upsert(&db, &actor(), &hh.number, &bad, None).await,
+            Err(StoreError::Invalid(_))
+        ));
+        assert!(matches!(
+            income::upsert(&db, &actor(), &hh.number, &rec(1899, 1), None).await,
+            Err(StoreError::Invalid(_))
+        ));
+    }
+);
+
+db_test!(
+    fn upsert_scoped_and_delete(db: Db) {
+        seed_regions(&db).await;
+        let hh = household("1411231002010001", VILLAGE_A1, "李一", 1);
+        households::create(&db, &actor(), &hh).await.unwrap();
+        let other = scope(Role::VillageTeam, VILLAGE_B1);
+        assert!(matches!(
+            income::upsert_scoped(&db, &actor(), &other, &hh.number, &rec(2022, 1), None).await,
+            Err(StoreError::NotFound)
+        ));
+        let dept = scope(Role::Department, COUNTY);
+        assert!(matches!(
+            income::upsert_scoped(&db, &actor(), &dept, &hh.number, &rec(2022, 1), None).await,
+            Err(StoreError::Forbidden)
+        ));
+        let own = scope(Role::VillageTeam, VILLAGE_A1);
+        assert_eq!(
+            income::upsert_scoped(&db, &actor(), &own, &hh.number, &rec(2022, 1), None)
+                .await
+                .unwrap(),
+            1
+        );
+        let n = audit_count(&db).await;
+        assert!(matches!(
+            income::delete(&db, &actor(), &own, &hh.number, 2022, 3).await,
+            Err(StoreError::StaleVersion {
+                expected: 3,
+                found: 1
+            })
+        ));
+        assert!(matches!(
+            income::delete(&db, &actor(), &other, &hh.number, 2022, 1).await,
+            Err(StoreError::NotFound)
+        ));
+        assert!(matches!(
+            income::delete(&db, &actor(), &own, &hh.number, 2020, 1).await,
+            Err(StoreError::NotFound)
+        ));
+        assert_eq!(audit_count(&db).await, n);
+        income::delete(&db, &actor(), &own, &hh.number, 2022, 1)
+            .await
+            .unwrap();
+        assert_eq!(audit_count(&db).await, n + 1);
+        let d = households::get(&db, &own, &hh.number)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(d.incomes.is_empty());
+    }
+);

@@ -1,0 +1,13 @@
+//! Store tests: every repository function on SQLite and on PostgreSQL (`db_test!`).
+//!
+//! Run with `SHOUWANG_TEST_PG_URL=postgres://postgres@127.0.0.1:PORT/postgres` (scripts/test.sh sets it),
+//! or `SHOUWANG_SKIP_PG=1` to run the SQLite half only.
+
+mod audit;
+mod db;
+mod households;
+mod income;
+mod lines_regions;
+mod search;
+mod support;
+mod users_sessions;
