@@ -35,6 +35,7 @@ pub mod idnum;
 pub mod income;
 pub mod line;
 pub mod money;
+pub mod monitoring;
 pub mod quality;
 pub mod region;
 #[cfg(test)]
