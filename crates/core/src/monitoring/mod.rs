@@ -7,6 +7,7 @@ pub mod cadre;
 pub mod calendar;
 pub mod clue;
 mod common;
+pub mod exit;
 pub mod followup;
 pub mod identification;
 pub mod measures;
@@ -16,6 +17,10 @@ pub use cadre::{Cadre, CadreAction, CadreAssignments, CadreLevel};
 pub use calendar::{CadenceRules, Quarter, WorkCalendar, YearMonth};
 pub use clue::{Channel, Clue, ClueRules, Report, Source};
 pub use common::{Actor, Decision, Meeting, Refusal, RefusalCode, StepResult, date_zh};
+pub use exit::{
+    DeferredCategory, Exit, ExitAction, ExitCheck, ExitFacts, ExitNotice, ExitRules, ExitStatus,
+    ExitStep, PreJudgment,
+};
 pub use followup::{FollowUp, FollowUpLog};
 pub use identification::{
     IdentAction, IdentStatus, IdentStep, Identification, IdentificationRules, Outcome,
