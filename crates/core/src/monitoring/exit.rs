@@ -134,7 +134,7 @@ impl Default for ExitRules {
     }
 }
 
-/// What the pre-judgment looks at (the monitoring case builds it
+/// What the pre-judgment looks at (the [`crate::monitoring::Case`] builds it
 /// from its records, see `Case::exit_facts`).
 #[derive(Clone, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
 pub struct ExitFacts {
