@@ -22,7 +22,7 @@ use chrono::Datelike;
 use shouwang_io::encoding::{self, TextEncoding};
 use shouwang_io::xlsx::{self, CellHint, Sheet};
 
-use crate::map::U64Map;
+use crate::map::{ShardedMap, advise_huge_pages, prefetch};
 use crate::parse::{self, parse_date, parse_id, parse_money, parse_uint};
 use crate::scan::{self, BlockReader, Fields, Splitter};
 use crate::schema::{self, ColKind, ColMap, FileKind, HeaderError, MAX_COLS, MISSING};
@@ -71,6 +71,13 @@ pub fn run(input_dir: &Path, params: &Params, progress: &Progress) -> Result<Out
         params.threads
     };
 
+    let timing = std::env::var_os("SHOUWANG_SCREEN_TIMING").is_some();
+    let t0 = std::time::Instant::now();
+    let lap = |what: &str| {
+        if timing {
+            eprintln!("timing {what}: {:.3} s", t0.elapsed().as_secs_f64());
+        }
+    };
     // open every file first: a missing file or a bad header stops the run before any work
     let mut infos = Vec::new();
     let mut bodies = Vec::new();
@@ -93,7 +100,7 @@ pub fn run(input_dir: &Path, params: &Params, progress: &Progress) -> Result<Out
 
     // phase 1: households
     let empty_hh = HidIndex::default();
-    let empty_persons = U64Map::with_capacity(0);
+    let empty_persons = ShardedMap::empty();
     let ctx = Ctx {
         infos: &infos,
         window,
@@ -104,8 +111,10 @@ pub fn run(input_dir: &Path, params: &Params, progress: &Progress) -> Result<Out
         n_households: 0,
     };
     let mut phase = run_phase(&ctx, take(&[FileKind::Households]), threads, progress)?;
-    let households = merge_households(&mut phase)?;
+    lap("households parsed");
+    let households = merge_households(&mut phase, threads)?;
     outs.extend(phase);
+    lap("households indexed");
 
     // phase 2: members
     let ctx = Ctx {
@@ -114,8 +123,10 @@ pub fn run(input_dir: &Path, params: &Params, progress: &Progress) -> Result<Out
         ..ctx
     };
     let mut phase = run_phase(&ctx, take(&[FileKind::Members]), threads, progress)?;
-    let persons = merge_members(&mut phase);
+    lap("members parsed");
+    let persons = merge_members(&mut phase, threads);
     outs.extend(phase);
+    lap("members indexed");
 
     // phase 3: department files
     let ctx = Ctx {
@@ -131,12 +142,14 @@ pub fn run(input_dir: &Path, params: &Params, progress: &Progress) -> Result<Out
         FileKind::Disaster,
     ];
     let mut phase = run_phase(&ctx, take(&departments), threads, progress)?;
+    lap("departments parsed");
     let acc = merge_acc(&mut phase, households.recs.len());
     outs.extend(phase);
     drop(persons);
 
     let flagged = flag(&households, &acc, params.line_fen);
     let (files, rejected) = summarise(&infos, outs);
+    lap("flagged and summarised");
     Ok(Outcome {
         flagged,
         files,
@@ -427,7 +440,7 @@ struct Ctx<'a> {
     as_of: u32,
     hids: &'a HidIndex,
     households: Option<&'a Households>,
-    persons: &'a U64Map,
+    persons: &'a ShardedMap,
     n_households: usize,
 }
 
@@ -476,25 +489,18 @@ struct Acc {
 
 impl Acc {
     fn new(n: usize) -> Acc {
+        let oop = vec![0; n];
+        let loss = vec![0; n];
+        advise_huge_pages(&oop);
+        advise_huge_pages(&loss);
         Acc {
-            oop: vec![0; n],
-            loss: vec![0; n],
+            oop,
+            loss,
             flags: vec![0; n],
             big_oop: HashMap::new(),
             big_loss: HashMap::new(),
         }
     }
-}
-
-#[inline]
-fn prefetch<T>(p: *const T) {
-    #[cfg(target_arch = "x86_64")]
-    // SAFETY: a prefetch is a hint and never faults, whatever the address.
-    unsafe {
-        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(p as *const i8);
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = p;
 }
 
 #[inline]
@@ -939,7 +945,7 @@ impl Worker<'_> {
 /// 户编号 → household index.
 #[derive(Default)]
 struct HidIndex {
-    digits: Option<U64Map>,
+    digits: Option<ShardedMap>,
     other: HashMap<Vec<u8>, u32>,
     len: usize,
 }
@@ -976,7 +982,7 @@ impl Households {
     }
 }
 
-fn merge_households(outs: &mut [WorkerOut]) -> Result<Households, ScreenError> {
+fn merge_households(outs: &mut [WorkerOut], threads: usize) -> Result<Households, ScreenError> {
     let mut blocks: Vec<(u32, HhBlock)> = outs
         .iter_mut()
         .flat_map(|o| std::mem::take(&mut o.hh_blocks))
@@ -996,10 +1002,9 @@ fn merge_households(outs: &mut [WorkerOut]) -> Result<Households, ScreenError> {
     if recs.len() >= NO_HOUSEHOLD as usize {
         return Err(ScreenError::Limit("more than 4 billion households".into()));
     }
-    let mut digits = U64Map::with_capacity(n);
-    let mut other = HashMap::new();
+    let mut keyed: Vec<(u64, u32)> = Vec::with_capacity(n);
+    let mut other: HashMap<Vec<u8>, u32> = HashMap::new();
     let mut alive = vec![true; n];
-    let mut len = 0usize;
     let mut hh = Households {
         arena,
         recs,
@@ -1008,16 +1013,27 @@ fn merge_households(outs: &mut [WorkerOut]) -> Result<Households, ScreenError> {
     };
     for i in 0..n {
         let (hid, _, _) = hh.text(i);
-        let prev = match parse::digit_key(hid) {
-            Some(k) => digits.insert(k, i as u32),
-            None => other.insert(hid.to_vec(), i as u32),
-        };
-        match prev {
-            // a later row of the same 户编号 replaces the earlier one
-            Some(p) => alive[p as usize] = false,
-            None => len += 1,
+        match parse::digit_key(hid) {
+            Some(k) => keyed.push((k, i as u32)),
+            None => {
+                if let Some(p) = other.insert(hid.to_vec(), i as u32) {
+                    alive[p as usize] = false;
+                }
+            }
         }
     }
+    // a later row of the same 户编号 replaces the earlier one
+    let dead = Mutex::new(Vec::new());
+    let digits = ShardedMap::build(&[&keyed], threads, |old| {
+        if let Ok(mut d) = dead.lock() {
+            d.push(old);
+        }
+    });
+    drop(keyed);
+    for p in dead.into_inner().unwrap_or_default() {
+        alive[p as usize] = false;
+    }
+    let len = digits.len() + other.len();
     hh.alive = alive;
     hh.index = HidIndex {
         digits: Some(digits),
@@ -1027,24 +1043,14 @@ fn merge_households(outs: &mut [WorkerOut]) -> Result<Households, ScreenError> {
     Ok(hh)
 }
 
-fn merge_members(outs: &mut [WorkerOut]) -> U64Map {
+fn merge_members(outs: &mut [WorkerOut], threads: usize) -> ShardedMap {
     let mut blocks: Vec<(u32, Vec<(u64, u32)>)> = outs
         .iter_mut()
         .flat_map(|o| std::mem::take(&mut o.member_blocks))
         .collect();
     blocks.sort_by_key(|(seq, _)| *seq);
-    let n = blocks.iter().map(|(_, b)| b.len()).sum();
-    let mut map = U64Map::with_capacity(n);
-    const AHEAD: usize = 16;
-    for (_, b) in blocks {
-        for (i, &(id, h)) in b.iter().enumerate() {
-            if let Some(&(next, _)) = b.get(i + AHEAD) {
-                map.prefetch(next);
-            }
-            map.insert(id, h);
-        }
-    }
-    map
+    let chunks: Vec<&[(u64, u32)]> = blocks.iter().map(|(_, b)| b.as_slice()).collect();
+    ShardedMap::build(&chunks, threads, |_| {})
 }
 
 struct Sums {
