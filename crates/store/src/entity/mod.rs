@@ -7,6 +7,7 @@
 pub mod audit_log;
 pub mod households;
 pub mod income_records;
+pub mod member_initials;
 pub mod members;
 pub mod monitoring_lines;
 pub mod regions;

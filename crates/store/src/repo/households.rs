@@ -14,8 +14,8 @@ use std::collections::{BTreeSet, HashMap};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
-    QueryOrder, QueryResult, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait,
+    QueryFilter, QueryOrder, QueryResult, Set,
 };
 use serde::Serialize;
 use shouwang_core::codes::{
@@ -27,7 +27,7 @@ use shouwang_core::{CodeList, Household, IdNumber, IncomeRecord, Member, RegionC
 
 use super::audit::{self, Change};
 use super::income::{self, IncomeEntry};
-use super::{Actor, Page, Sql, paging, prefix_upper, to_json};
+use super::{Actor, DEFAULT_PER_PAGE, Page, Sql, paging, prefix_upper, to_json};
 use crate::db::Db;
 use crate::entity::{households, income_records, members, regions};
 use crate::error::{Result, StoreError};
@@ -42,7 +42,9 @@ pub struct HouseholdQuery {
     /// Only this region (a township or village code, prefix or padded; a natural-village code also works).
     /// Intersected with the scope: a region outside it gives no rows.
     pub village: Option<String>,
-    /// Only this household type.
+    /// Only this household type. `Some(HouseholdType::Monitored)` means 监测户 as
+    /// `Household::is_monitored` has it: type 监测户 **or** a 监测对象类别 set (a 脱贫不稳定户 keeps its type
+    /// 脱贫户); the other types compare the stored type only.
     pub household_type: Option<HouseholdType>,
 }
 
@@ -345,16 +347,15 @@ fn household_model(
 /// two do not overlap (or the scope's area is empty): the read answers nothing.
 fn effective_area(scope: &Scope, region: Option<&str>) -> Option<String> {
     let area = scope.area_prefix().to_owned();
-    if area.is_empty() {
+    let well_formed = |a: &str| a.bytes().all(|b| b.is_ascii_digit() || b == b'-');
+    if area.is_empty() || !well_formed(&area) {
         return None;
     }
     let Some(region) = region.map(str::trim).filter(|r| !r.is_empty()) else {
         return Some(area);
     };
-    let filter = match RegionCode::parse(region) {
-        Ok(c) => c.scope_prefix().to_owned(),
-        Err(_) => region.to_owned(),
-    };
+    // A region filter that is no region code matches nothing.
+    let filter = RegionCode::parse(region).ok()?.scope_prefix().to_owned();
     if filter.starts_with(&area) {
         Some(filter)
     } else if area.starts_with(&filter) {
@@ -374,7 +375,8 @@ fn push_household_area(sql: &mut Sql, area: &str) {
             .bind(prefix_upper(area));
         return;
     }
-    sql.push(" AND h.county_code = ").bind(&area[..6]);
+    sql.push(" AND h.county_code = ")
+        .bind(area.get(..6).unwrap_or(area));
     match area.len() {
         6 => {}
         9 => {
@@ -385,7 +387,7 @@ fn push_household_area(sql: &mut Sql, area: &str) {
         }
         n if n > 12 && area.as_bytes().get(12) == Some(&b'-') => {
             sql.push(" AND h.village_code = ")
-                .bind(&area[..12])
+                .bind(area.get(..12).unwrap_or(area))
                 .push(" AND h.natural_village = ")
                 .bind(area);
         }
@@ -398,21 +400,24 @@ fn push_household_area(sql: &mut Sql, area: &str) {
     }
 }
 
-/// Same for members `m` (county equality, village prefix as a range on the name index's second column).
-fn push_member_area(sql: &mut Sql, area: &str) {
-    if area.len() < 6 {
-        sql.push(" AND m.county_code >= ")
+/// Same for a table `alias` with `county_code` and `village_code` columns (members `m`, initials `k`):
+/// county equality, village prefix as a range (inside the name index / the initials key). A natural-village
+/// area is narrowed to its village here; the caller adds the `h.natural_village` condition.
+fn push_area_on(sql: &mut Sql, alias: &str, area: &str) {
+    let (Some(county), true) = (area.get(..6), area.len() >= 6) else {
+        sql.push(&format!(" AND {alias}.county_code >= "))
             .bind(area)
-            .push(" AND m.county_code < ")
+            .push(&format!(" AND {alias}.county_code < "))
             .bind(prefix_upper(area));
         return;
-    }
-    sql.push(" AND m.county_code = ").bind(&area[..6]);
+    };
+    sql.push(&format!(" AND {alias}.county_code = "))
+        .bind(county);
     if area.len() > 6 {
         let village_part = area.get(..12).unwrap_or(area);
-        sql.push(" AND m.village_code >= ")
+        sql.push(&format!(" AND {alias}.village_code >= "))
             .bind(village_part)
-            .push(" AND m.village_code < ")
+            .push(&format!(" AND {alias}.village_code < "))
             .bind(prefix_upper(village_part));
     }
 }
@@ -445,43 +450,102 @@ fn classify(q: Option<&str>) -> Key {
 const ROW_COLS: &str = "h.number, h.village_code, h.head_name, h.head_id_number, h.size, \
                         h.household_type, h.monitored_type";
 
-/// Households in the scope matching the query, by 户编号, one page at a time.
-///
-/// `page` is 1-based (0 counts as 1); `per_page` 0 means 20, at most 500. `total` counts every match.
-/// Query plans (SQLite, checked with `EXPLAIN QUERY PLAN` in the tests):
-/// - no text: `households` by `(county_code|township_code|village_code, number)`, in order, `LIMIT`;
-/// - ID number: `members(id_key)` → household by primary key;
-/// - 户编号: range on `(county_code, number)`;
-/// - name: range on `members(county_code, name, village_code, household_id)` (area filtered inside the
-///   index) → households by primary key, sorted; `total` from the same index range.
-pub async fn search(
-    db: &Db,
-    scope: &Scope,
+/// The SQL of one search: the page query, and the count query.
+struct SearchSql {
+    page: Sql,
+    count: Sql,
+    /// The count is an index count that is always run; otherwise it is run only when the page does not
+    /// tell the total by itself.
+    count_always: bool,
+}
+
+fn build_search(
+    backend: DbBackend,
+    area: &str,
+    key: &Key,
     query: &HouseholdQuery,
-    page: u32,
     per_page: u32,
-) -> Result<Page<HouseholdRow>> {
-    let (page, per_page, offset) = paging(page, per_page);
-    let empty = Page {
-        items: Vec::new(),
-        total: 0,
-        page,
-        per_page,
+    offset: u64,
+) -> SearchSql {
+    let limit = |sql: &mut Sql| {
+        sql.push(" LIMIT ")
+            .bind(i64::from(per_page))
+            .push(" OFFSET ")
+            .bind(i64::try_from(offset).unwrap_or(i64::MAX));
     };
-    let Some(area) = effective_area(scope, query.village.as_deref()) else {
-        return Ok(empty);
+    // On SQLite the name index is named, so that the planner never trades it for a scan of the county's
+    // members in household order (which it did after ANALYZE for large ranges).
+    let members_by_name = match backend {
+        DbBackend::Sqlite => "members m INDEXED BY idx_members_name",
+        _ => "members m",
     };
-    let key = classify(query.q.as_deref());
-    let backend = db.backend();
+
+    // One-character name: the initials table (see the migration m20250601_000002_member_initials).
+    if let Key::Name(name) = key
+        && name.chars().count() == 1
+    {
+        let mut filter = Sql::new();
+        filter.push(" WHERE k.initial = ").bind(name.as_str());
+        push_area_on(&mut filter, "k", area);
+        match query.household_type {
+            Some(HouseholdType::Monitored) => {
+                filter.push(" AND k.is_monitored = ").bind(true);
+            }
+            Some(t) => {
+                filter.push(" AND k.household_type = ").bind(t.code());
+            }
+            None => {}
+        }
+        let natural = area.len() > 12;
+        if natural {
+            filter.push(" AND h.natural_village = ").bind(area);
+        }
+        let from = " FROM member_initials k CROSS JOIN households h";
+        let join = " AND h.county_code = k.county_code AND h.id = k.household_id";
+        let mut page = Sql::new();
+        page.push("SELECT ")
+            .push(ROW_COLS)
+            .push(from)
+            .append(&filter)
+            .push(join)
+            .push(" ORDER BY k.number, k.county_code");
+        limit(&mut page);
+        let mut count = Sql::new();
+        if natural {
+            count
+                .push("SELECT COUNT(*) AS n")
+                .push(from)
+                .append(&filter)
+                .push(join);
+        } else {
+            count
+                .push("SELECT COUNT(*) AS n FROM member_initials k")
+                .append(&filter);
+        }
+        return SearchSql {
+            page,
+            count,
+            count_always: true,
+        };
+    }
 
     // WHERE clause on households `h` (shared by the page query and the count).
     let mut filter = Sql::new();
     filter.push(" WHERE 1=1");
-    push_household_area(&mut filter, &area);
-    if let Some(t) = query.household_type {
-        filter.push(" AND h.household_type = ").bind(t.code());
+    push_household_area(&mut filter, area);
+    match query.household_type {
+        Some(HouseholdType::Monitored) => {
+            filter
+                .push(" AND (h.household_type = ")
+                .bind(HouseholdType::Monitored.code())
+                .push(" OR h.monitored_type IS NOT NULL)");
+        }
+        Some(t) => {
+            filter.push(" AND h.household_type = ").bind(t.code());
+        }
+        None => {}
     }
-    match &key {
+    match key {
         Key::All => {}
         Key::IdNumber(id) => {
             filter
@@ -498,56 +562,91 @@ pub async fn search(
         }
         Key::Name(name) => {
             filter
-                .push(" AND h.id IN (SELECT m.household_id FROM members m WHERE m.name >= ")
+                .push(" AND h.id IN (SELECT m.household_id FROM ")
+                .push(members_by_name)
+                .push(" WHERE m.name >= ")
                 .bind(name.as_str())
                 .push(" AND m.name < ")
                 .bind(prefix_upper(name));
-            push_member_area(&mut filter, &area);
+            push_area_on(&mut filter, "m", area);
             filter.push(")");
         }
     }
 
-    let mut page_sql = Sql::new();
-    page_sql
-        .push("SELECT ")
+    let mut page = Sql::new();
+    page.push("SELECT ")
         .push(ROW_COLS)
         .push(" FROM households h");
-    page_sql.append(&filter);
-    page_sql
-        .push(" ORDER BY h.number, h.county_code LIMIT ")
-        .bind(i64::from(per_page))
-        .push(" OFFSET ")
-        .bind(i64::try_from(offset).unwrap_or(i64::MAX));
-    let rows = db.conn().query_all_raw(page_sql.build(backend)).await?;
+    page.append(&filter);
+    page.push(" ORDER BY h.number, h.county_code");
+    limit(&mut page);
 
-    // Total: for a name search without a type filter, distinct households straight from the name index;
-    // otherwise a count over the same filter (served by the same indexes).
-    let total = match (&key, query.household_type) {
-        (Key::Name(name), None) => {
-            let mut c = Sql::new();
-            c.push("SELECT COUNT(DISTINCT m.household_id) AS n FROM members m WHERE m.name >= ")
+    // Total: for a name search without a type filter (and not in a natural village), distinct households
+    // straight from the name index; otherwise a count over the same filter (served by the same indexes).
+    let mut count = Sql::new();
+    let count_always = match key {
+        Key::Name(name) if query.household_type.is_none() && area.len() <= 12 => {
+            count
+                .push("SELECT COUNT(DISTINCT m.household_id) AS n FROM ")
+                .push(members_by_name)
+                .push(" WHERE m.name >= ")
                 .bind(name.as_str())
                 .push(" AND m.name < ")
                 .bind(prefix_upper(name));
-            push_member_area(&mut c, &area);
-            if area.len() > 12 {
-                // natural village: needs the household row
-                let mut c2 = Sql::new();
-                c2.push("SELECT COUNT(*) AS n FROM households h")
-                    .append(&filter);
-                c = c2;
-            }
-            super::count(db.conn(), c.build(backend)).await?
-        }
-        _ if rows.len() < per_page as usize && (offset == 0 || !rows.is_empty()) => {
-            offset + rows.len() as u64
+            push_area_on(&mut count, "m", area);
+            true
         }
         _ => {
-            let mut c = Sql::new();
-            c.push("SELECT COUNT(*) AS n FROM households h")
+            count
+                .push("SELECT COUNT(*) AS n FROM households h")
                 .append(&filter);
-            super::count(db.conn(), c.build(backend)).await?
+            false
         }
+    };
+    SearchSql {
+        page,
+        count,
+        count_always,
+    }
+}
+
+/// Households in the scope matching the query, by 户编号, one page at a time.
+///
+/// `page` is 1-based (0 counts as 1); `per_page` 0 means 20, at most 500. `total` counts every match.
+/// Query plans (SQLite; see [`explain_search`], the plan test and the 100,000-household timing test):
+/// - no text: `households` by `(county_code|township_code|village_code, number)`, in order, `LIMIT`;
+///   `total` by a count over the same index;
+/// - ID number: `members(id_key)` → household by primary key;
+/// - 户编号: range on `(county_code, number)`;
+/// - one-character name (a surname, `王`): the `member_initials` key `(county_code, initial, number)` in
+///   户编号 order (area and type checked inside the key), `LIMIT`; `total` counted on the key;
+/// - longer name prefix or full name: range on `members(county_code, name, village_code, household_id)`
+///   (area filtered inside the index) → households by primary key, sorted; `total` from the same range.
+pub async fn search(
+    db: &Db,
+    scope: &Scope,
+    query: &HouseholdQuery,
+    page: u32,
+    per_page: u32,
+) -> Result<Page<HouseholdRow>> {
+    let (page, per_page, offset) = paging(page, per_page);
+    let Some(area) = effective_area(scope, query.village.as_deref()) else {
+        return Ok(Page {
+            items: Vec::new(),
+            total: 0,
+            page,
+            per_page,
+        });
+    };
+    let key = classify(query.q.as_deref());
+    let backend = db.backend();
+    let sql = build_search(backend, &area, &key, query, per_page, offset);
+    let rows = db.conn().query_all_raw(sql.page.build(backend)).await?;
+    let page_tells_total = rows.len() < per_page as usize && (offset == 0 || !rows.is_empty());
+    let total = if !sql.count_always && page_tells_total {
+        offset + rows.len() as u64
+    } else {
+        super::count(db.conn(), sql.count.build(backend)).await?
     };
 
     let village_codes: BTreeSet<String> = rows
@@ -565,6 +664,38 @@ pub async fn search(
         page,
         per_page,
     })
+}
+
+/// The database's plan for the page query and the count query of a search (SQLite `EXPLAIN QUERY PLAN`,
+/// PostgreSQL `EXPLAIN`), one line per step, the page query's first, then `--`, then the count's. For
+/// checking that every search is served by an index.
+pub async fn explain_search(db: &Db, scope: &Scope, query: &HouseholdQuery) -> Result<Vec<String>> {
+    let Some(area) = effective_area(scope, query.village.as_deref()) else {
+        return Ok(Vec::new());
+    };
+    let key = classify(query.q.as_deref());
+    let backend = db.backend();
+    let sql = build_search(backend, &area, &key, query, DEFAULT_PER_PAGE, 0);
+    let prefix = match backend {
+        DbBackend::Sqlite => "EXPLAIN QUERY PLAN ",
+        _ => "EXPLAIN ",
+    };
+    let mut out = Vec::new();
+    for (i, part) in [sql.page, sql.count].into_iter().enumerate() {
+        if i > 0 {
+            out.push("--".to_owned());
+        }
+        let mut stmt = part.build(backend);
+        stmt.sql = format!("{prefix}{}", stmt.sql);
+        for r in db.conn().query_all_raw(stmt).await? {
+            let line = match backend {
+                DbBackend::Sqlite => r.try_get::<String>("", "detail")?,
+                _ => r.try_get_by_index::<String>(0)?,
+            };
+            out.push(line);
+        }
+    }
+    Ok(out)
 }
 
 fn row(r: &QueryResult, names: &HashMap<String, String>) -> Result<HouseholdRow> {
