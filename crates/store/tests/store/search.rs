@@ -292,3 +292,156 @@ db_test!(
         assert_eq!((p.total, numbers(&p)), (1, vec!["1411231002010005"]));
     }
 );
+
+/// The initials table (kept by triggers) equals what the members say, after every kind of write.
+async fn assert_initials_consistent(db: &Db) {
+    use sea_orm::{ConnectionTrait, Statement};
+    let rows = |sql: &'static str| {
+        let db = db.clone();
+        async move {
+            let mut v: Vec<String> = db
+                .conn()
+                .query_all_raw(Statement::from_string(db.backend(), sql))
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| r.try_get_by_index::<String>(0).unwrap())
+                .collect();
+            v.sort();
+            v
+        }
+    };
+    let stored = rows("SELECT county_code || '|' || initial || '|' || number || '|' || village_code || '|' || household_type || '|' || CASE WHEN is_monitored THEN 'y' ELSE 'n' END || '|' || CAST(household_id AS TEXT) FROM member_initials").await;
+    let expected = rows("SELECT DISTINCT h.county_code || '|' || SUBSTR(m.name, 1, 1) || '|' || h.number || '|' || h.village_code || '|' || h.household_type || '|' || CASE WHEN h.household_type = 'monitored' OR h.monitored_type IS NOT NULL THEN 'y' ELSE 'n' END || '|' || CAST(h.id AS TEXT) FROM members m JOIN households h ON h.county_code = m.county_code AND h.id = m.household_id").await;
+    assert_eq!(stored, expected);
+}
+
+db_test!(
+    fn initials_follow_every_write(db: Db) {
+        use shouwang_core::codes::Relation;
+        seed(&db).await;
+        assert_initials_consistent(&db).await;
+        let s = county_scope();
+        let n = "1411231002010001";
+        // add a member with a new initial, rename one, remove one, change the household, delete another
+        let v = households::add_member(
+            &db,
+            &actor(),
+            &s,
+            n,
+            &member(id(40, 2001), "赵小", Relation::Son),
+            1,
+        )
+        .await
+        .unwrap();
+        assert_initials_consistent(&db).await;
+        assert_eq!(
+            households::search(&db, &s, &q("赵"), 1, 20)
+                .await
+                .unwrap()
+                .total,
+            1
+        );
+        let d = households::get(&db, &s, n).await.unwrap().unwrap();
+        let mut head = d.household.members[0].clone();
+        head.name = "钱大山".into();
+        households::update_member(&db, &actor(), &s, n, &head, 1)
+            .await
+            .unwrap();
+        assert_initials_consistent(&db).await;
+        // 李大山妻 still starts with 李
+        assert_eq!(
+            households::search(&db, &s, &q("李"), 1, 20)
+                .await
+                .unwrap()
+                .total,
+            4
+        );
+        let v =
+            households::remove_member(&db, &actor(), &s, n, d.household.members[1].id_number, v)
+                .await
+                .unwrap();
+        assert_initials_consistent(&db).await;
+        assert_eq!(
+            households::search(&db, &s, &q("李"), 1, 20)
+                .await
+                .unwrap()
+                .total,
+            3
+        );
+        let mut changed = d.household.clone();
+        changed.number = "1411231002010099".into();
+        changed.household_type = HouseholdType::Monitored;
+        households::update(&db, &actor(), &s, n, &changed, v)
+            .await
+            .unwrap();
+        assert_initials_consistent(&db).await;
+        let p = households::search(
+            &db,
+            &s,
+            &HouseholdQuery {
+                q: Some("钱".into()),
+                household_type: Some(HouseholdType::Monitored),
+                village: None,
+            },
+            1,
+            20,
+        )
+        .await
+        .unwrap();
+        assert_eq!(numbers(&p), ["1411231002010099"]);
+        households::delete(&db, &actor(), &s, "1411231012010002", 1)
+            .await
+            .unwrap();
+        assert_initials_consistent(&db).await;
+        assert_eq!(
+            households::search(&db, &s, &q("李"), 1, 20)
+                .await
+                .unwrap()
+                .total,
+            2
+        );
+    }
+);
+
+db_test!(
+    fn search_plans_use_indexes(db: Db) {
+        seed(&db).await;
+        if db.backend() != sea_orm::DbBackend::Sqlite {
+            return;
+        }
+        let s = county_scope();
+        let cases = [
+            HouseholdQuery::default(),
+            q("李"),
+            q("李大"),
+            q(&id(5, 1970).to_string()),
+            q("1411231002"),
+            HouseholdQuery {
+                household_type: Some(HouseholdType::Monitored),
+                ..Default::default()
+            },
+        ];
+        for scope in [
+            s.clone(),
+            scope(Role::TownshipAdmin, TOWN_A),
+            scope(Role::VillageTeam, VILLAGE_A1),
+        ] {
+            for c in &cases {
+                let plan = households::explain_search(&db, &scope, c).await.unwrap();
+                assert!(!plan.is_empty());
+                for line in &plan {
+                    assert!(
+                        !line.starts_with("SCAN"),
+                        "full scan for {c:?} in {}: {plan:#?}",
+                        scope.area
+                    );
+                }
+            }
+        }
+        // a one-character name is served by the initials key, in 户编号 order, without a sort
+        let plan = households::explain_search(&db, &s, &q("李")).await.unwrap();
+        assert!(plan[0].contains("SEARCH k USING PRIMARY KEY"), "{plan:#?}");
+        assert!(!plan.iter().any(|l| l.contains("TEMP B-TREE")), "{plan:#?}");
+    }
+);
