@@ -1,1 +1,149 @@
-fn main() {}
+//! `shouwang` 守望 — the one binary: serve the web application, build a demo
+//! county, migrate the database, manage users, screen department data.
+//!
+//! Configuration: defaults → `SHOUWANG_*` environment variables → flags.
+
+mod config;
+mod demo_cmd;
+mod user_cmd;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use config::DbArgs;
+
+/// 守望 — 防止返贫动态监测和帮扶系统 (dynamic monitoring and assistance to prevent return to poverty).
+#[derive(Parser, Debug)]
+#[command(name = "shouwang", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Serve the web application (启动网页服务).
+    Serve {
+        /// On an empty database: migrate, load the demo county and create one demo account per role.
+        #[arg(long)]
+        demo: bool,
+        /// Address to listen on.
+        #[arg(long, env = "SHOUWANG_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: String,
+        /// Households in the demo county (only with --demo on an empty database).
+        #[arg(long, default_value_t = 1000)]
+        demo_households: u32,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Generate a deterministic demo county and load it into the database (生成演示数据).
+    Demo {
+        /// Number of households.
+        #[arg(long, default_value_t = 1000)]
+        households: u32,
+        /// Random seed; the same seed gives the same county.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Create or upgrade the database schema (数据库迁移).
+    Migrate {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Manage user accounts (用户管理).
+    User {
+        #[command(subcommand)]
+        command: user_cmd::UserCommand,
+    },
+    /// Screen department data for households at risk (部门数据筛查).
+    Screen(shouwang_screen::cli::ScreenArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("SHOUWANG_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+
+    if let Command::Screen(args) = cli.command {
+        // The screening engine manages its own threads; no async runtime needed.
+        return match shouwang_screen::cli::run(&args) {
+            Ok(code) => ExitCode::from(code),
+            Err(e) => {
+                eprintln!("错误 error: {e:#}");
+                ExitCode::from(2)
+            }
+        };
+    }
+
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("错误 error: cannot start the runtime: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match runtime.block_on(run(cli.command)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("错误 error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+async fn run(command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::Serve {
+            demo,
+            listen,
+            demo_households,
+            db,
+        } => {
+            let db = db.open().await?;
+            if demo {
+                demo_cmd::ensure_demo(&db, demo_households, 1).await?;
+            }
+            let listener = tokio::net::TcpListener::bind(&listen)
+                .await
+                .map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
+            let addr = listener.local_addr()?;
+            println!("守望 Shouwang 已启动 / is running: http://{addr}/");
+            if demo {
+                demo_cmd::print_accounts();
+            }
+            shouwang_web::serve(listener, shouwang_web::AppState::new(db)).await?;
+            Ok(())
+        }
+        Command::Demo {
+            households,
+            seed,
+            db,
+        } => {
+            let db = db.open().await?;
+            demo_cmd::load(&db, households, seed).await
+        }
+        Command::Migrate { db } => {
+            db.open().await?;
+            println!("数据库已是最新 / database schema is up to date");
+            Ok(())
+        }
+        Command::User { command } => user_cmd::run(command).await,
+        Command::Screen(_) => unreachable_screen(),
+    }
+}
+
+/// `screen` is dispatched before the runtime starts.
+fn unreachable_screen() -> anyhow::Result<()> {
+    anyhow::bail!("internal: screen is handled before the async runtime starts")
+}

@@ -1,1 +1,102 @@
-//! stub
+//! `shouwang-web`: the axum server — HTML pages (askama), auth, CSRF, security headers.
+//!
+//! Routes:
+//! - `GET /login`, `POST /login`, `POST /logout`, `GET /lang` — see [`auth`];
+//! - `GET /households` — the registry search (农户信息查询), see [`households`];
+//! - `GET /households/{number}` — one household: members and income by year;
+//! - `GET /assets/*` — CSS embedded in the binary; `GET /healthz`.
+
+pub mod auth;
+pub mod error;
+pub mod households;
+pub mod i18n;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::http::{HeaderName, HeaderValue, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use shouwang_store::Db;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+/// Shared state of every handler.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub throttle: Arc<auth::Throttle>,
+}
+
+impl AppState {
+    pub fn new(db: Db) -> Self {
+        AppState {
+            db,
+            throttle: Arc::new(auth::Throttle::default()),
+        }
+    }
+}
+
+const STYLE_CSS: &str = include_str!("../assets/style.css");
+
+async fn style_css() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        STYLE_CSS,
+    )
+        .into_response()
+}
+
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+async fn fallback(lang: i18n::Lang) -> Response {
+    error::AppError::NotFound.into_page(lang)
+}
+
+/// The whole application router, with security headers on every response.
+pub fn router(state: AppState) -> Router {
+    let headers: [(HeaderName, &'static str); 5] = [
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::REFERRER_POLICY, "same-origin"),
+        (
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'",
+        ),
+        (header::CACHE_CONTROL, "no-store"),
+    ];
+    let mut app = Router::new()
+        .route("/", get(|| async { Redirect::to("/households") }))
+        .route("/login", get(auth::login_form).post(auth::login))
+        .route("/logout", post(auth::logout))
+        .route("/lang", get(auth::switch_lang))
+        .route("/households", get(households::list))
+        .route("/households/{number}", get(households::show))
+        .route("/assets/style.css", get(style_css))
+        .route("/healthz", get(healthz))
+        .fallback(fallback)
+        .with_state(state);
+    for (name, value) in headers {
+        // Cache-Control is only a default: the CSS route sets its own.
+        let layer = if name == header::CACHE_CONTROL {
+            SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
+        } else {
+            SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value))
+        };
+        app = app.layer(layer);
+    }
+    app
+}
+
+/// Serves the application until Ctrl-C.
+pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+}

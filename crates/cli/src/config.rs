@@ -1,0 +1,69 @@
+//! Where the data lives: the data directory and the database URL.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::Args;
+use shouwang_store::Db;
+
+/// Database selection shared by every subcommand that needs the registry.
+#[derive(Args, Debug, Clone)]
+pub struct DbArgs {
+    /// Folder for the embedded SQLite database (created if missing).
+    #[arg(long, env = "SHOUWANG_DATA_DIR", default_value = "shouwang-data")]
+    pub data_dir: PathBuf,
+    /// Database URL, e.g. `postgres://user:pass@host/db`; overrides --data-dir.
+    #[arg(long, env = "SHOUWANG_DATABASE_URL")]
+    pub database_url: Option<String>,
+}
+
+impl DbArgs {
+    /// The URL to connect to: the explicit one, else SQLite in the data dir.
+    pub fn url(&self) -> anyhow::Result<String> {
+        if let Some(url) = &self.database_url {
+            return Ok(url.clone());
+        }
+        std::fs::create_dir_all(&self.data_dir)
+            .with_context(|| format!("cannot create data dir {}", self.data_dir.display()))?;
+        Ok(shouwang_store::sqlite_url(&self.data_dir))
+    }
+
+    /// Connects and brings the schema up to date.
+    pub async fn open(&self) -> anyhow::Result<Db> {
+        let url = self.url()?;
+        let db = Db::connect(&url)
+            .await
+            .with_context(|| format!("cannot open database {}", redact(&url)))?;
+        db.migrate().await.context("migration failed")?;
+        Ok(db)
+    }
+}
+
+/// Hides a password in a URL before it is printed.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.find(':') {
+                Some(c) => format!("{}{}:***{}", &url[..s + 3], &creds[..c], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn redacts_password() {
+        assert_eq!(
+            redact("postgres://u:secret@h:5432/db"),
+            "postgres://u:***@h:5432/db"
+        );
+        assert_eq!(redact("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(redact("sqlite://x.db?mode=rwc"), "sqlite://x.db?mode=rwc");
+    }
+}

@@ -1,0 +1,66 @@
+//! `shouwang demo` and `serve --demo`: the synthetic demo county (演示县).
+
+use std::time::Instant;
+
+use anyhow::Context;
+use indicatif::{ProgressBar, ProgressStyle};
+use shouwang_core::codes::CodeList;
+use shouwang_store::{Db, demo};
+
+/// Generates and loads a demo county, with a progress bar on a terminal.
+pub async fn load(db: &Db, households: u32, seed: u64) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let county = demo::generate(households, seed);
+    let generated = started.elapsed();
+    let bar = progress_bar();
+    let summary = demo::load(db, &county, &|done, total| {
+        bar.set_length(total);
+        bar.set_position(done);
+    })
+    .await
+    .context("loading the demo county failed")?;
+    bar.finish_and_clear();
+    println!(
+        "演示县已生成 / demo county loaded: {summary} (generate {:.1} s, total {:.1} s)",
+        generated.as_secs_f64(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// Loads the demo county only when the database holds no household yet.
+pub async fn ensure_demo(db: &Db, households: u32, seed: u64) -> anyhow::Result<()> {
+    if demo::is_loaded(db).await? {
+        println!("数据库已有数据，跳过演示数据 / database already has data, demo load skipped");
+        return Ok(());
+    }
+    load(db, households, seed).await
+}
+
+/// Prints the demo accounts, one per role.
+pub fn print_accounts() {
+    println!("演示账号 / demo accounts (用户名 / 密码 / 角色 / 范围):");
+    for u in demo::DEMO_USERS {
+        println!(
+            "  {:<12} {:<18} {} ({}) {}",
+            u.username,
+            u.password,
+            u.role.label_zh(),
+            u.role.code(),
+            u.area
+        );
+    }
+}
+
+fn progress_bar() -> ProgressBar {
+    if !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(0);
+    if let Ok(style) = ProgressStyle::with_template(
+        "{spinner} 写入 {wide_bar} {pos}/{len} 行 ({per_sec}, 剩余 {eta})",
+    ) {
+        bar.set_style(style);
+    }
+    bar
+}

@@ -1,0 +1,357 @@
+//! Log-in, sessions, CSRF and login throttling (登录与会话).
+//!
+//! - Passwords are argon2id hashes in the store; sessions live in our own DB.
+//! - The session cookie is `HttpOnly; SameSite=Lax`; every POST form carries
+//!   the session's CSRF token (`csrf` field), checked by [`check_csrf`].
+//! - The login form itself uses a double-submit token (`sw_login_csrf` cookie).
+//! - After [`MAX_FAILURES`] failed logins for one user name within
+//!   [`THROTTLE_WINDOW`], further attempts are refused until the window passes.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use shouwang_core::access::Scope;
+use shouwang_store::repo;
+
+use crate::AppState;
+use crate::error::AppError;
+use crate::i18n::{I18n, Lang};
+
+/// Name of the session cookie.
+pub const SESSION_COOKIE: &str = "sw_session";
+const LOGIN_CSRF_COOKIE: &str = "sw_login_csrf";
+/// How long a session lives without activity.
+pub const SESSION_TTL: Duration = Duration::from_secs(8 * 3600);
+/// Failed logins allowed per user name within the window.
+pub const MAX_FAILURES: u32 = 5;
+/// The throttling window.
+pub const THROTTLE_WINDOW: Duration = Duration::from_secs(15 * 60);
+
+/// Reads one cookie from the request headers.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// The logged-in user of a request, with the area scope every query uses.
+#[derive(Debug, Clone)]
+pub struct CurrentUser {
+    pub user_id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub scope: Scope,
+    pub csrf: String,
+    pub lang: Lang,
+}
+
+impl CurrentUser {
+    pub fn i18n(&self) -> I18n {
+        I18n { lang: self.lang }
+    }
+
+    /// The role's name in the page language.
+    pub fn role_label(&self) -> &'static str {
+        self.i18n().label(&self.scope.role)
+    }
+}
+
+impl FromRequestParts<AppState> for CurrentUser {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let lang = Lang::from_headers(&parts.headers);
+        let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
+            return Err(AppError::Unauthenticated.into_page(lang));
+        };
+        match repo::sessions::lookup(&state.db, token).await {
+            Ok(Some(s)) => Ok(CurrentUser {
+                user_id: s.user_id,
+                username: s.username,
+                display_name: s.display_name,
+                scope: s.scope,
+                csrf: s.csrf_token,
+                lang,
+            }),
+            Ok(None) => Err(AppError::Unauthenticated.into_page(lang)),
+            Err(e) => Err(AppError::from(e).into_page(lang)),
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for Lang {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Self::Rejection> {
+        Ok(Lang::from_headers(&parts.headers))
+    }
+}
+
+/// Checks a form's CSRF token against the session's (constant-time compare).
+pub fn check_csrf(user: &CurrentUser, submitted: &str) -> Result<(), AppError> {
+    if constant_time_eq(user.csrf.as_bytes(), submitted.as_bytes()) {
+        Ok(())
+    } else {
+        Err(AppError::Csrf)
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() || a.is_empty() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Per-user-name failure counter for login throttling.
+#[derive(Default)]
+pub struct Throttle {
+    failures: Mutex<HashMap<String, (u32, Instant)>>,
+}
+
+impl Throttle {
+    /// Whether this user name is currently locked out.
+    pub fn is_locked(&self, username: &str) -> bool {
+        let Ok(map) = self.failures.lock() else {
+            return false;
+        };
+        matches!(map.get(&username.to_lowercase()),
+            Some((n, since)) if *n >= MAX_FAILURES && since.elapsed() < THROTTLE_WINDOW)
+    }
+
+    /// Records a failed attempt.
+    pub fn fail(&self, username: &str) {
+        if let Ok(mut map) = self.failures.lock() {
+            if map.len() > 100_000 {
+                map.retain(|_, (_, since)| since.elapsed() < THROTTLE_WINDOW);
+            }
+            let e = map
+                .entry(username.to_lowercase())
+                .or_insert((0, Instant::now()));
+            if e.1.elapsed() >= THROTTLE_WINDOW {
+                *e = (0, Instant::now());
+            }
+            e.0 += 1;
+        }
+    }
+
+    /// Clears the counter after a successful login.
+    pub fn succeed(&self, username: &str) {
+        if let Ok(mut map) = self.failures.lock() {
+            map.remove(&username.to_lowercase());
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage<'a> {
+    i18n: I18n,
+    csrf: &'a str,
+    error: Option<&'a str>,
+    username: &'a str,
+}
+
+/// 32 random bytes from the OS as hex, for the login form's double-submit token.
+fn random_token() -> Option<String> {
+    use rand::TryRngCore;
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.try_fill_bytes(&mut bytes).ok()?;
+    Some(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+fn login_page(lang: Lang, error: Option<&str>, username: &str, status: StatusCode) -> Response {
+    let Some(csrf) = random_token() else {
+        return AppError::Internal("no random source".into()).into_page(lang);
+    };
+    let page = LoginPage {
+        i18n: I18n { lang },
+        csrf: &csrf,
+        error,
+        username,
+    };
+    match page.render() {
+        Ok(html) => {
+            let mut resp = (status, Html(html)).into_response();
+            if let Ok(v) = HeaderValue::from_str(&format!(
+                "{LOGIN_CSRF_COOKIE}={csrf}; Path=/login; HttpOnly; SameSite=Strict"
+            )) {
+                resp.headers_mut().append(header::SET_COOKIE, v);
+            }
+            resp
+        }
+        Err(e) => AppError::Internal(e.to_string()).into_page(lang),
+    }
+}
+
+/// GET /login
+pub async fn login_form(lang: Lang) -> Response {
+    login_page(lang, None, "", StatusCode::OK)
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    username: String,
+    password: String,
+    #[serde(default)]
+    csrf: String,
+}
+
+/// POST /login
+pub async fn login(
+    State(state): State<AppState>,
+    lang: Lang,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Response {
+    let username = form.username.trim();
+    match cookie(&headers, LOGIN_CSRF_COOKIE) {
+        Some(c) if constant_time_eq(c.as_bytes(), form.csrf.as_bytes()) => {}
+        _ => {
+            return login_page(
+                lang,
+                Some(lang.t("login.expired")),
+                username,
+                StatusCode::FORBIDDEN,
+            );
+        }
+    }
+    if state.throttle.is_locked(username) {
+        return login_page(
+            lang,
+            Some(lang.t("login.throttled")),
+            username,
+            StatusCode::TOO_MANY_REQUESTS,
+        );
+    }
+    let user = match repo::users::authenticate(&state.db, username, &form.password).await {
+        Ok(Some(u)) => u,
+        Ok(None) => {
+            state.throttle.fail(username);
+            return login_page(
+                lang,
+                Some(lang.t("login.failed")),
+                username,
+                StatusCode::UNAUTHORIZED,
+            );
+        }
+        Err(e) => return AppError::from(e).into_page(lang),
+    };
+    state.throttle.succeed(username);
+    let (token, _csrf) = match repo::sessions::create(&state.db, user.id, SESSION_TTL).await {
+        Ok(t) => t,
+        Err(e) => return AppError::from(e).into_page(lang),
+    };
+    let mut resp = Redirect::to("/households").into_response();
+    let cookies = [
+        format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax"),
+        format!("{LOGIN_CSRF_COOKIE}=; Path=/login; Max-Age=0"),
+    ];
+    for c in cookies {
+        if let Ok(v) = HeaderValue::from_str(&c) {
+            resp.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    resp
+}
+
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// POST /logout
+pub async fn logout(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    if let Err(e) = check_csrf(&user, &form.csrf) {
+        return e.into_page(user.lang);
+    }
+    if let Some(token) = cookie(&headers, SESSION_COOKIE)
+        && let Err(e) = repo::sessions::delete(&state.db, token).await
+    {
+        return AppError::from(e).into_page(user.lang);
+    }
+    let mut resp = Redirect::to("/login").into_response();
+    if let Ok(v) = HeaderValue::from_str(&format!("{SESSION_COOKIE}=; Path=/; Max-Age=0")) {
+        resp.headers_mut().append(header::SET_COOKIE, v);
+    }
+    resp
+}
+
+#[derive(Deserialize)]
+pub struct LangQuery {
+    to: Option<String>,
+    back: Option<String>,
+}
+
+/// GET /lang?to=en|zh&back=/path — the language switch (a cookie, one year).
+pub async fn switch_lang(axum::extract::Query(q): axum::extract::Query<LangQuery>) -> Response {
+    let to = if q.to.as_deref() == Some("en") {
+        "en"
+    } else {
+        "zh"
+    };
+    // Only local paths, never an open redirect.
+    let back = q
+        .back
+        .filter(|b| b.starts_with('/') && !b.starts_with("//"))
+        .unwrap_or_else(|| "/households".to_string());
+    let mut resp = Redirect::to(&back).into_response();
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "sw_lang={to}; Path=/; Max-Age=31536000; SameSite=Lax"
+    )) {
+        resp.headers_mut().append(header::SET_COOKIE, v);
+    }
+    resp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn throttle_locks_after_max_failures() {
+        let t = Throttle::default();
+        for _ in 0..MAX_FAILURES - 1 {
+            t.fail("Zhang");
+        }
+        assert!(!t.is_locked("zhang"));
+        t.fail("zhang");
+        assert!(t.is_locked("ZHANG"));
+        t.succeed("zhang");
+        assert!(!t.is_locked("zhang"));
+    }
+
+    #[test]
+    fn cookie_parsing() {
+        let mut h = HeaderMap::new();
+        h.insert(header::COOKIE, "a=1; sw_session=abc; b=2".parse().unwrap());
+        assert_eq!(cookie(&h, "sw_session"), Some("abc"));
+        assert_eq!(cookie(&h, "c"), None);
+    }
+
+    #[test]
+    fn csrf_compare() {
+        assert!(constant_time_eq(b"abc", b"abc"));
+        assert!(!constant_time_eq(b"abc", b"abd"));
+        assert!(!constant_time_eq(b"", b""));
+    }
+}
