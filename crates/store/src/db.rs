@@ -43,7 +43,9 @@ impl Db {
             // Validate the URL here so a bad one is `Invalid`, not a connection error.
             url.parse::<SqliteConnectOptions>()
                 .map_err(|e| StoreError::Invalid(format!("bad SQLite URL {url:?}: {e}")))?;
-            opts.max_connections(8)
+            // An in-memory database exists once per connection: one connection, or each would see its own.
+            let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+            opts.max_connections(if in_memory { 1 } else { 8 })
                 .min_connections(1)
                 .acquire_timeout(Duration::from_secs(30))
                 .map_sqlx_sqlite_opts(|o| {

@@ -964,6 +964,24 @@ fn stale(expected: i64, found: i64) -> StoreError {
     StoreError::StaleVersion { expected, found }
 }
 
+/// The household's version as committed now (0 if it is gone): after a version-checked statement touched
+/// no row. On PostgreSQL (READ COMMITTED) a new statement sees the competing writer's commit, so the
+/// error names the version that won, not the one this transaction read first.
+async fn household_version_now(tx: &DatabaseTransaction, county: &str, id: i64) -> Result<i64> {
+    Ok(households::Entity::find_by_id((county.to_owned(), id))
+        .one(tx)
+        .await?
+        .map_or(0, |h| h.version))
+}
+
+/// Same for a member row.
+async fn member_version_now(tx: &DatabaseTransaction, county: &str, id: i64) -> Result<i64> {
+    Ok(members::Entity::find_by_id((county.to_owned(), id))
+        .one(tx)
+        .await?
+        .map_or(0, |m| m.version))
+}
+
 /// Bumps the household's version if it is still `expected`; `StaleVersion` otherwise.
 async fn bump_household(
     tx: &DatabaseTransaction,
@@ -981,7 +999,10 @@ async fn bump_household(
     if res.rows_affected == 1 {
         Ok(expected + 1)
     } else {
-        Err(stale(expected, h.version))
+        Err(stale(
+            expected,
+            household_version_now(tx, &h.county_code, h.id).await?,
+        ))
     }
 }
 
@@ -1096,7 +1117,10 @@ pub async fn update(
         .await
         .map_err(|e| StoreError::from_write(e, &format!("household {}", v.number)))?;
     if res.rows_affected != 1 {
-        return Err(stale(expected_version, before.version));
+        return Err(stale(
+            expected_version,
+            household_version_now(&tx, &before.county_code, before.id).await?,
+        ));
     }
     if v.village != before.village_code {
         members::Entity::update_many()
@@ -1234,7 +1258,10 @@ pub async fn update_member(
         .exec(&tx)
         .await?;
     if res.rows_affected != 1 {
-        return Err(stale(expected_version, before.version));
+        return Err(stale(
+            expected_version,
+            member_version_now(&tx, &h.county_code, before.id).await?,
+        ));
     }
     refresh_head(&tx, &h).await?;
     let after = members::Entity::find_by_id((h.county_code.clone(), before.id))
@@ -1338,7 +1365,10 @@ pub async fn delete(
         .exec(&tx)
         .await?;
     if res.rows_affected != 1 {
-        return Err(stale(expected_version, h.version));
+        return Err(stale(
+            expected_version,
+            household_version_now(&tx, &h.county_code, h.id).await?,
+        ));
     }
     audit::append(
         &tx,

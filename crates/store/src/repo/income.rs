@@ -140,6 +140,15 @@ pub(crate) async fn insert_row(
         })
 }
 
+/// The record's version as committed now (0 if it is gone), for the `StaleVersion` error after a
+/// version-checked statement touched no row (see `households::household_version_now`).
+async fn version_now(tx: &DatabaseTransaction, county: &str, id: i64) -> Result<i64> {
+    Ok(income_records::Entity::find_by_id((county.to_owned(), id))
+        .one(tx)
+        .await?
+        .map_or(0, |r| r.version))
+}
+
 /// The household with this number, in any county (`Conflict` if the number is used in several).
 async fn find_any(tx: &DatabaseTransaction, number: &str) -> Result<households::Model> {
     let mut found = households::Entity::find()
@@ -222,7 +231,7 @@ async fn write(
             if res.rows_affected != 1 {
                 return Err(StoreError::StaleVersion {
                     expected: v,
-                    found: b.version,
+                    found: version_now(tx, &h.county_code, b.id).await?,
                 });
             }
             income_records::Entity::find_by_id((h.county_code.clone(), b.id))
@@ -287,7 +296,7 @@ pub async fn delete(
     if res.rows_affected != 1 {
         return Err(StoreError::StaleVersion {
             expected: expected_version,
-            found: before.version,
+            found: version_now(&tx, &h.county_code, before.id).await?,
         });
     }
     audit::append(

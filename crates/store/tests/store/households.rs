@@ -594,3 +594,57 @@ db_test!(
         households::create(&db, &actor(), &hh).await.unwrap();
     }
 );
+
+db_test!(
+    fn concurrent_updates_one_wins_the_other_is_stale(db: Db) {
+        seed_regions(&db).await;
+        let hh = household("1411231002010001", VILLAGE_A1, "李一", 1);
+        households::create(&db, &actor(), &hh).await.unwrap();
+        let n = audit_count(&db).await;
+        let mut tasks = Vec::new();
+        for i in 0..6 {
+            let db = db.clone();
+            let mut h = hh.clone();
+            h.address = format!("地址{i}");
+            tasks.push(tokio::spawn(async move {
+                households::update(&db, &actor(), &county_scope(), "1411231002010001", &h, 1).await
+            }));
+        }
+        let mut ok = 0;
+        for t in tasks {
+            match t.await.unwrap() {
+                Ok(v) => {
+                    assert_eq!(v, 2);
+                    ok += 1;
+                }
+                Err(StoreError::StaleVersion {
+                    expected: 1,
+                    found: 2,
+                }) => {}
+                Err(e) => panic!("unexpected {e:?}"),
+            }
+        }
+        assert_eq!(ok, 1, "exactly one writer wins");
+        assert_eq!(audit_count(&db).await, n + 1);
+    }
+);
+
+#[tokio::test]
+async fn in_memory_sqlite_is_one_database() {
+    let db = Db::connect("sqlite::memory:").await.unwrap();
+    db.migrate().await.unwrap();
+    seed_regions(&db).await;
+    households::create(
+        &db,
+        &actor(),
+        &household("1411231002010001", VILLAGE_A1, "李一", 1),
+    )
+    .await
+    .unwrap();
+    assert!(
+        households::get(&db, &county_scope(), "1411231002010001")
+            .await
+            .unwrap()
+            .is_some()
+    );
+}
