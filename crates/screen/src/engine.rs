@@ -625,6 +625,15 @@ fn worker(ctx: Ctx<'_>, queue: &Queue, progress: &Progress) -> WorkerOut {
                 w.src = src;
                 w.seq = seq;
                 let info = &ctx.infos[src];
+                // one allocation per block for what the block's rows produce
+                match info.kind {
+                    FileKind::Households => {
+                        w.hh.recs.reserve(buf.len() / 40);
+                        w.hh.arena.reserve(buf.len() * 3 / 4);
+                    }
+                    FileKind::Members => w.members.reserve(buf.len() / 45),
+                    _ => {}
+                }
                 let lines = scan::for_each_record(&buf, &mut sp, |line, f| {
                     w.row(info, line, f);
                 });
@@ -1053,33 +1062,51 @@ fn merge_members(outs: &mut [WorkerOut], threads: usize) -> ShardedMap {
     ShardedMap::build(&chunks, threads, |_| {})
 }
 
+/// The department sums and flags of all workers, added into the first
+/// worker's arrays (no second copy).
 struct Sums {
-    oop: Vec<i128>,
-    loss: Vec<i128>,
-    flags: Vec<u8>,
+    acc: Acc,
+}
+
+impl Sums {
+    #[inline]
+    fn oop(&self, i: usize) -> i128 {
+        let big = if self.acc.big_oop.is_empty() {
+            0
+        } else {
+            self.acc.big_oop.get(&(i as u32)).copied().unwrap_or(0)
+        };
+        i128::from(self.acc.oop[i]) + big
+    }
+
+    #[inline]
+    fn loss(&self, i: usize) -> i128 {
+        let big = if self.acc.big_loss.is_empty() {
+            0
+        } else {
+            self.acc.big_loss.get(&(i as u32)).copied().unwrap_or(0)
+        };
+        i128::from(self.acc.loss[i]) + big
+    }
 }
 
 fn merge_acc(outs: &mut [WorkerOut], n: usize) -> Sums {
-    let mut s = Sums {
-        oop: vec![0; n],
-        loss: vec![0; n],
-        flags: vec![0; n],
-    };
-    for o in outs.iter_mut() {
-        let Some(acc) = o.acc.take() else { continue };
+    let mut accs = outs.iter_mut().filter_map(|o| o.acc.take());
+    let mut total = accs.next().unwrap_or_else(|| Acc::new(n));
+    for acc in accs {
         for i in 0..n {
-            s.oop[i] += i128::from(acc.oop[i]);
-            s.loss[i] += i128::from(acc.loss[i]);
-            s.flags[i] |= acc.flags[i];
+            add_sum(&mut total.oop, &mut total.big_oop, i as u32, acc.oop[i]);
+            add_sum(&mut total.loss, &mut total.big_loss, i as u32, acc.loss[i]);
+            total.flags[i] |= acc.flags[i];
         }
         for (h, v) in acc.big_oop {
-            s.oop[h as usize] += v;
+            *total.big_oop.entry(h).or_insert(0) += v;
         }
         for (h, v) in acc.big_loss {
-            s.loss[h as usize] += v;
+            *total.big_loss.entry(h).or_insert(0) += v;
         }
     }
-    s
+    Sums { acc: total }
 }
 
 // ---------------------------------------------------------------- rules
@@ -1095,13 +1122,13 @@ fn flag(hh: &Households, sums: &Sums, line_fen: i64) -> Vec<FlaggedRow> {
         let r = &hh.recs[i];
         let inc = i128::from(r.income);
         let n = i128::from(r.size);
-        let oop = sums.oop[i];
-        let loss = sums.loss[i];
+        let oop = sums.oop(i);
+        let loss = sums.loss(i);
         let mut c = 0u8;
         if oop > 1_000_000 || 2 * oop > inc {
             c |= Codes::ILLNESS;
         }
-        c |= sums.flags[i] & (Codes::SCHOOL | Codes::DISABILITY | Codes::HOUSING);
+        c |= sums.acc.flags[i] & (Codes::SCHOOL | Codes::DISABILITY | Codes::HOUSING);
         if loss > 2_000_000 || 2 * loss > inc {
             c |= Codes::DISASTER;
         }
@@ -1127,8 +1154,8 @@ fn flag(hh: &Households, sums: &Sums, line_fen: i64) -> Vec<FlaggedRow> {
                 village: String::from_utf8_lossy(village).into_owned(),
                 household_type: String::from_utf8_lossy(htype).into_owned(),
                 codes,
-                medical_out_of_pocket_fen: sums.oop[i],
-                disaster_loss_fen: sums.loss[i],
+                medical_out_of_pocket_fen: sums.oop(i),
+                disaster_loss_fen: sums.loss(i),
                 per_capita_fen: if inc < 0 { -q } else { q },
             }
         })
