@@ -117,7 +117,7 @@ fn show_progress(p: &Progress, done: &AtomicBool, started: Instant) {
     if std::io::stderr().is_terminal() {
         let bar = indicatif::ProgressBar::new(0);
         if let Ok(style) = indicatif::ProgressStyle::with_template(
-            "{spinner} 筛查 screening [{elapsed_precise}] [{bar:30}] {bytes}/{total_bytes} {msg}",
+            "{spinner} 筛查 [{elapsed}] [{bar:25}] {bytes}/{total_bytes} {msg}",
         ) {
             bar.set_style(style.progress_chars("=> "));
         }
@@ -151,5 +151,9 @@ fn show_progress(p: &Progress, done: &AtomicBool, started: Instant) {
 fn rate(p: &Progress, started: Instant) -> String {
     let rows = p.rows_done.load(Ordering::Relaxed);
     let secs = started.elapsed().as_secs_f64().max(1e-3);
-    format!("{rows} rows, {:.0} rows/s", rows as f64 / secs)
+    format!(
+        "{:.2}M rows, {:.2}M rows/s",
+        rows as f64 / 1e6,
+        rows as f64 / secs / 1e6
+    )
 }
