@@ -66,8 +66,9 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("SHOUWANG_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+            tracing_subscriber::EnvFilter::try_from_env("SHOUWANG_LOG").unwrap_or_else(|_| {
+                tracing_subscriber::EnvFilter::new("info,sea_orm_migration=warn,sqlx=warn")
+            }),
         )
         .with_writer(std::io::stderr)
         .init();
