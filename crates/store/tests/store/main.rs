@@ -8,7 +8,6 @@ mod db;
 mod households;
 mod income;
 mod lines_regions;
-mod perf;
 mod search;
 mod support;
 mod users_sessions;

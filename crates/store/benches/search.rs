@@ -1,7 +1,6 @@
 //! Search speed on a county of 100,000 households (~310,000 members) in a SQLite file.
 //!
-//! `cargo test -p shouwang-store --test store perf -- --ignored --nocapture` (add `--release` for release
-//! numbers). Loads the demo county, prints each query plan and the median / max time of each search over
+//! `cargo bench -p shouwang-store --bench search` (release profile). Loads the demo county, prints each query plan and the median / max time of each search over
 //! 25 runs through `repo::households::search` (page query + count + village names), and fails if a median
 //! is 50 ms or more.
 
@@ -24,8 +23,15 @@ fn q(text: &str) -> HouseholdQuery {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "loads 100,000 demo households; run with --ignored --nocapture"]
+fn main() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(search_100k_households());
+}
+
 async fn search_100k_households() {
     let dir = tempfile::tempdir().unwrap();
     let db = Db::connect(&sqlite_url(dir.path())).await.unwrap();
