@@ -361,7 +361,14 @@ mod db {
 
     crate::db_test!(
         fn demo_load_counts_match(db: Db) {
-            let county = generate(300, 42);
+            let mut county = generate(300, 42);
+            // Quotes and backslashes survive the bulk insert.
+            if let Some(dh) = county.households.first_mut() {
+                dh.household.address = "村口'老槐树'\\东 -- ; DROP TABLE households".to_owned();
+                if let Some(m) = dh.household.members.first_mut() {
+                    m.name = "O'Neil\\".to_owned();
+                }
+            }
             assert!(!is_loaded(&db).await?);
             let calls = std::sync::atomic::AtomicU64::new(0);
             let summary = load(&db, &county, &|done, total| {
@@ -423,4 +430,29 @@ mod db {
             Ok::<(), StoreError>(())
         }
     );
+}
+
+/// Timing of generation and load on a temp SQLite file (release build recommended):
+/// `SHOUWANG_DEMO_BENCH_N=100000 cargo test --release -p shouwang-store --lib demo::tests::bench -- --ignored --nocapture`.
+#[cfg(feature = "testing")]
+#[test]
+#[ignore = "benchmark: run by hand"]
+fn bench_generate_and_load_sqlite() {
+    let n: u32 = std::env::var("SHOUWANG_DEMO_BENCH_N")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(100_000);
+    crate::testing::run_sqlite(|db| async move {
+        let t = std::time::Instant::now();
+        let county = generate(n, 1);
+        let generated = t.elapsed();
+        let summary = load(&db, &county, &|_, _| {}).await?;
+        eprintln!(
+            "demo {n}: generate {:.3} s, load {:.3} s, total {:.3} s ({summary})",
+            generated.as_secs_f64(),
+            (t.elapsed() - generated).as_secs_f64(),
+            t.elapsed().as_secs_f64()
+        );
+        Ok::<(), crate::StoreError>(())
+    });
 }
