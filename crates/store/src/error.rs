@@ -26,6 +26,10 @@ pub enum StoreError {
     /// A unique key is taken (e.g. the same 户编号 or ID number twice in a county).
     #[error("conflict: {0}")]
     Conflict(String),
+    /// A monitoring rule of the core refused the action (规则拒绝): out of order, wrong role, wrong state …
+    /// Nothing was written. [`shouwang_core::monitoring::Refusal::is_forbidden`] tells 403 from 409.
+    #[error("refused: {0}")]
+    Refused(#[from] shouwang_core::monitoring::Refusal),
     /// The database failed.
     #[error("database error: {0}")]
     Db(#[from] DbErr),
@@ -43,6 +47,7 @@ impl StoreError {
             }
             StoreError::Invalid(reason) => format!("输入有误：{reason}"),
             StoreError::Conflict(reason) => format!("数据冲突（重复）：{reason}"),
+            StoreError::Refused(r) => r.message_zh.clone(),
             StoreError::Db(_) => "数据库操作失败，请稍后重试或联系管理员".to_owned(),
         }
     }

@@ -4,6 +4,7 @@ use sea_orm_migration::prelude::*;
 
 mod m20250601_000001_init;
 mod m20250601_000002_member_initials;
+mod m20250610_000003_cases;
 
 /// All migrations, oldest first. Never edit an applied migration: add a new one.
 pub struct Migrator;
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20250601_000001_init::Migration),
             Box::new(m20250601_000002_member_initials::Migration),
+            Box::new(m20250610_000003_cases::Migration),
         ]
     }
 }

@@ -8,6 +8,7 @@ use serde::Serialize;
 use crate::error::{Result, StoreError};
 
 pub mod audit;
+pub mod cases;
 pub mod households;
 pub mod income;
 pub mod lines;

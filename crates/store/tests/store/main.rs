@@ -4,6 +4,7 @@
 //! or `SHOUWANG_SKIP_PG=1` to run the SQLite half only.
 
 mod audit;
+mod cases;
 mod db;
 mod households;
 mod income;
