@@ -1105,3 +1105,67 @@ db_test!(
         assert_eq!(refused_code(e), RefusalCode::InvalidInput);
     }
 );
+
+db_test!(
+    fn concurrent_notices_get_distinct_numbers(db: Db) {
+        seed_regions(&db).await;
+        let sc = team_scope();
+        let mut versions = Vec::new();
+        for (i, number) in ["C1", "C2", "C3"].into_iter().enumerate() {
+            let h = register(&db, number, VILLAGE_A1, 50 + u16::try_from(i).unwrap()).await;
+            let (rec, _) = drive(&db, &sc, number, to_elimination(&h)).await;
+            versions.push((number, rec.version));
+        }
+        let req = notice_request(d(9, 28));
+        let tasks: Vec<_> = versions
+            .iter()
+            .map(|(number, version)| {
+                let (db, sc, req, number, version) = (
+                    db.clone(),
+                    sc.clone(),
+                    req.clone(),
+                    number.to_string(),
+                    *version,
+                );
+                tokio::spawn(async move {
+                    cases::issue_exit_notice(&db, &actor(), &sc, &number, version, &req).await
+                })
+            })
+            .collect();
+        let mut seqs = Vec::new();
+        for t in tasks {
+            let rec = t.await.unwrap().unwrap();
+            seqs.push(rec.case.exits[0].notice().unwrap().sequence);
+        }
+        seqs.sort_unstable();
+        assert_eq!(seqs, [1, 2, 3]);
+        assert_eq!(cases::notices(&db, &sc, 2022).await.unwrap().len(), 3);
+        // Two writers racing on one case: one wins, the other is stale.
+        let (number, _) = versions[0];
+        let v = cases::get(&db, &sc, number).await.unwrap().unwrap().version;
+        let release = |reason: &'static str| {
+            let (db, sc) = (db.clone(), sc.clone());
+            tokio::spawn(async move {
+                cases::apply(&db, &actor(), &sc, number, v, |c| {
+                    c.apply(
+                        CaseAction::Cadre {
+                            action: CadreAction::Release {
+                                reason: reason.into(),
+                            },
+                        },
+                        &by(Role::VillageTeam),
+                        d(9, 30),
+                    )
+                })
+                .await
+            })
+        };
+        let (a, b) = (release("甲"), release("乙"));
+        let results = [a.await.unwrap(), b.await.unwrap()];
+        assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1);
+        assert!(results.iter().any(|r| matches!(
+            r,
+            Err(StoreError::StaleVersion { expected, found }) if *expected == v && *found == v + 1
+        )));
+    }
+);
