@@ -1169,3 +1169,90 @@ db_test!(
         )));
     }
 );
+
+db_test!(
+    fn prejudgment_and_nomination_read_the_registry(db: Db) {
+        seed_regions(&db).await;
+        let sc = team_scope();
+        let town = scope(Role::TownshipAdmin, TOWN_A);
+        // P1: monitored, assisted, follow-ups February–August, income above the line in the registry.
+        register(&db, "P1", VILLAGE_A1, 61).await;
+        shouwang_store::repo::income::upsert(&db, &actor(), "P1", &income(7000, 2), None)
+            .await
+            .unwrap();
+        let mut steps = vec![start_step()];
+        steps.extend(ident_steps());
+        steps.extend(assistance_steps());
+        let (p1, _) = drive(&db, &sc, "P1", steps).await;
+        // P2: just entered monitoring.
+        register(&db, "P2", VILLAGE_A1, 62).await;
+        let mut steps = vec![start_step()];
+        steps.extend(ident_steps());
+        let (p2, _) = drive(&db, &sc, "P2", steps).await;
+        // P3: still a clue (not judged).
+        register(&db, "P3", VILLAGE_A1, 63).await;
+        drive(&db, &sc, "P3", vec![]).await;
+
+        let rules = ExitRules::default();
+        let judged = cases::prejudge(&db, &town, d(9, 15), &rules).await.unwrap();
+        let summary: Vec<(&str, bool)> = judged
+            .iter()
+            .map(|c| (c.row.household_number.as_str(), c.judgment.proposed()))
+            .collect();
+        assert_eq!(summary, [("P1", true), ("P2", false)]);
+
+        let req = cases::NominateRequest {
+            by: by(Role::VillageTeam),
+            on: d(9, 15),
+            rules: rules.clone(),
+        };
+        let rec = cases::nominate_exit(&db, &actor(), &sc, "P1", p1.version, &req)
+            .await
+            .unwrap();
+        assert!(rec.case.current_exit().is_some());
+        let row = cases::list(&db, &sc, &CaseQuery::default(), 1, 20)
+            .await
+            .unwrap()
+            .items
+            .into_iter()
+            .find(|r| r.household_number == "P1")
+            .unwrap();
+        assert_eq!(row.exit_next_step, Some(ExitStep::MeetingDecision));
+        // A running exit is not judged again.
+        let judged = cases::prejudge(&db, &town, d(9, 15), &rules).await.unwrap();
+        assert_eq!(judged.len(), 1);
+        assert_eq!(judged[0].row.household_number, "P2");
+
+        // P2 does not meet the conditions: refused, nothing written.
+        let before = snapshot(&db, "P2").await;
+        let e = cases::nominate_exit(&db, &actor(), &sc, "P2", p2.version, &req)
+            .await
+            .unwrap_err();
+        assert_eq!(refused_code(e), RefusalCode::NotEligible);
+        assert_eq!(snapshot(&db, "P2").await, before);
+        // No line for the year: invalid.
+        let late = cases::NominateRequest {
+            on: NaiveDate::from_ymd_opt(2030, 3, 1).unwrap(),
+            ..req.clone()
+        };
+        let e = cases::nominate_exit(&db, &actor(), &sc, "P2", p2.version, &late)
+            .await
+            .unwrap_err();
+        assert!(matches!(e, StoreError::Invalid(_)), "{e:?}");
+        // Another area sees nothing and may nominate nothing.
+        let other = scope(Role::VillageTeam, VILLAGE_A2);
+        assert!(
+            cases::prejudge(&db, &other, d(9, 15), &rules)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let e = cases::nominate_exit(&db, &actor(), &other, "P2", p2.version, &req)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(e, StoreError::NotFound | StoreError::Forbidden),
+            "{e:?}"
+        );
+    }
+);
