@@ -42,6 +42,22 @@ impl U64Map {
         self.len == 0
     }
 
+    /// The top `bits` bits of the key's home slot: keys sorted by it are
+    /// inserted nearly in slot order.
+    #[inline]
+    fn bucket(&self, key: u64, bits: u32) -> usize {
+        if bits == 0 {
+            0
+        } else {
+            (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - bits)) as usize
+        }
+    }
+
+    /// log2 of the number of slots.
+    fn bits(&self) -> u32 {
+        self.slots.len().trailing_zeros()
+    }
+
     #[inline]
     fn home(&self, key: u64) -> usize {
         (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
@@ -147,19 +163,35 @@ impl ShardedMap {
         let per_shard = n / shards_n + 4 * (n as f64).sqrt() as usize + 16;
         let build_one = |s: usize| {
             let mut m = U64Map::with_capacity(per_shard);
-            const AHEAD: usize = 16;
+            // Stable counting sort of this shard's keys by the top bits of
+            // their home slot, then insertion in that order: the table is
+            // written nearly sequentially instead of at random.
+            let bb = m.bits().min(11);
+            let mut starts = vec![0usize; (1 << bb) + 1];
             for chunk in chunks {
-                for (i, &(k, v)) in chunk.iter().enumerate() {
-                    if let Some(&(next, _)) = chunk.get(i + AHEAD) {
-                        if Self::shard_of(shift, next) == s {
-                            m.prefetch(next);
-                        }
-                    }
+                for &(k, _) in chunk.iter() {
                     if Self::shard_of(shift, k) == s {
-                        if let Some(old) = m.insert(k, v) {
-                            on_replace(old);
-                        }
+                        starts[m.bucket(k, bb) + 1] += 1;
                     }
+                }
+            }
+            for b in 1..starts.len() {
+                starts[b] += starts[b - 1];
+            }
+            let total = starts[1 << bb];
+            let mut sorted = vec![[0u64; 2]; total];
+            for chunk in chunks {
+                for &(k, v) in chunk.iter() {
+                    if Self::shard_of(shift, k) == s {
+                        let b = m.bucket(k, bb);
+                        sorted[starts[b]] = [k, u64::from(v)];
+                        starts[b] += 1;
+                    }
+                }
+            }
+            for &[k, v] in &sorted {
+                if let Some(old) = m.insert(k, v as u32) {
+                    on_replace(old);
                 }
             }
             m
