@@ -26,7 +26,7 @@ use serde::Serialize;
 use shouwang_core::monitoring::verification::Attachment;
 use shouwang_core::monitoring::{
     self as core_m, CadenceRules, Case, CaseAction, Channel, ExitAction, ExitRules, ExitStep,
-    IdentStep, Lifecycle, PreJudgment, Refusal, Report, YearMonth,
+    IdentStep, Lifecycle, PreJudgment, Refusal, Report, WorkCalendar, YearMonth,
 };
 use shouwang_core::{CodeList, Fen, Household, IncomeRecord, RegionCode, Scope};
 
@@ -580,6 +580,75 @@ pub async fn overdue_follow_ups(
         offset,
     )
     .await
+}
+
+/// Full cases in the scope's area in one of `states`, by village and 户编号, for filters the columns cannot
+/// express (they are decided by the core on each case).
+async fn cases_in_states(
+    db: &Db,
+    scope: &Scope,
+    states: &[Lifecycle],
+    extra: &str,
+) -> Result<Vec<(CaseRow, CaseRecord)>> {
+    let Some(area) = effective_area(scope, None) else {
+        return Ok(Vec::new());
+    };
+    let mut sql = Sql::new();
+    sql.push("SELECT c.* FROM cases c WHERE c.lifecycle IN (");
+    for (i, l) in states.iter().enumerate() {
+        if i > 0 {
+            sql.push(", ");
+        }
+        sql.bind(l.code());
+    }
+    sql.push(")").push(extra);
+    push_area(&mut sql, "c", &area);
+    sql.push(" ORDER BY c.village_code, c.household_number");
+    let rows = db.conn().query_all_raw(sql.build(db.backend())).await?;
+    rows.iter()
+        .map(|r| Ok((case_row(r)?, case_record(r)?)))
+        .collect()
+}
+
+/// 识别 procedures past their time limit on `today` (办理时限, working days by `cal`), by village and 户编号.
+pub async fn overdue_identifications(
+    db: &Db,
+    scope: &Scope,
+    today: NaiveDate,
+    cal: &WorkCalendar,
+) -> Result<Vec<CaseRow>> {
+    let all = cases_in_states(db, scope, &[Lifecycle::Identifying], "").await?;
+    Ok(all
+        .into_iter()
+        .filter(|(_, rec)| {
+            rec.case
+                .identification
+                .as_ref()
+                .is_some_and(|i| i.is_overdue(today, cal))
+        })
+        .map(|(row, _)| row)
+        .collect())
+}
+
+/// Households that must have a responsible cadre and have none (明责任 dashboard: monitored, or helped
+/// through the green channel), by village and 户编号.
+pub async fn needs_cadre(db: &Db, scope: &Scope) -> Result<Vec<CaseRow>> {
+    let all = cases_in_states(
+        db,
+        scope,
+        &[
+            Lifecycle::Identifying,
+            Lifecycle::Monitored,
+            Lifecycle::Deferred,
+        ],
+        " AND c.cadre_user_id IS NULL",
+    )
+    .await?;
+    Ok(all
+        .into_iter()
+        .filter(|(_, rec)| rec.case.needs_cadre())
+        .map(|(row, _)| row)
+        .collect())
 }
 
 /// The exit notices issued in `year` in the scope's area, by sequence.

@@ -10,7 +10,8 @@ use shouwang_core::monitoring::{
     Actor as CoreActor, Attachment, CadenceRules, Cadre, CadreAction, CadreLevel, Case, CaseAction,
     Channel, ClueRules, Decision, DeferredCategory, ExitAction, ExitCheck, ExitRules, ExitStep,
     FollowUp, IdentAction, IdentStep, IdentificationRules, Lifecycle, MeasureAction, MeasurePlan,
-    Meeting, Outcome, RefusalCode, Report, Source, Standards, Verification, YearMonth,
+    Meeting, Outcome, RefusalCode, Report, Source, Standards, Verification, WorkCalendar,
+    YearMonth,
 };
 use shouwang_core::{CodeList, Fen, Household, IncomeRecord, Region, Role, Scope};
 use shouwang_store::repo::cases::{self, CaseQuery, CaseRecord, NoticeRequest};
@@ -1253,6 +1254,87 @@ db_test!(
         assert!(
             matches!(e, StoreError::NotFound | StoreError::Forbidden),
             "{e:?}"
+        );
+    }
+);
+
+db_test!(
+    fn overdue_identification_and_missing_cadre_queues(db: Db) {
+        seed_regions(&db).await;
+        let sc = team_scope();
+        let town = scope(Role::TownshipAdmin, TOWN_A);
+        // Q1: identification started 01-04, never finished.
+        register(&db, "Q1", VILLAGE_A1, 71).await;
+        drive(&db, &sc, "Q1", vec![start_step()]).await;
+        // Q2: entered monitoring, no cadre yet.
+        register(&db, "Q2", VILLAGE_A1, 72).await;
+        let mut steps = vec![start_step()];
+        steps.extend(ident_steps());
+        let (q2, _) = drive(&db, &sc, "Q2", steps).await;
+        // Q3: green channel (flood), no cadre yet.
+        register(&db, "Q3", VILLAGE_A1, 73).await;
+        let flood = Report {
+            risks: vec![RiskType::DisasterFlood],
+            ..application("Q3", d(1, 3))
+        };
+        let green = (
+            CaseAction::Identify {
+                action: IdentAction::OpenGreenChannel {
+                    reason: "房屋被洪水冲毁".into(),
+                },
+            },
+            Role::TownshipAdmin,
+            d(1, 4),
+        );
+        drive_from(&db, &sc, flood, vec![start_step(), green]).await;
+
+        let cal = WorkCalendar::weekdays_only();
+        let numbers = |rows: Vec<cases::CaseRow>| {
+            rows.into_iter()
+                .map(|r| r.household_number)
+                .collect::<Vec<_>>()
+        };
+        // 20 working days from 01-04: not overdue on 01-10, overdue (Q1 and Q3) in March.
+        assert!(
+            cases::overdue_identifications(&db, &town, d(1, 10), &cal)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(
+            numbers(
+                cases::overdue_identifications(&db, &town, d(3, 1), &cal)
+                    .await
+                    .unwrap()
+            ),
+            ["Q1", "Q3"]
+        );
+        assert_eq!(
+            numbers(cases::needs_cadre(&db, &town).await.unwrap()),
+            ["Q2", "Q3"]
+        );
+        cases::apply(&db, &actor(), &sc, "Q2", q2.version, |c| {
+            c.apply(
+                CaseAction::Cadre {
+                    action: CadreAction::Assign { cadre: cadre(70) },
+                },
+                &by(Role::VillageTeam),
+                d(1, 18),
+            )
+        })
+        .await
+        .unwrap();
+        assert_eq!(
+            numbers(cases::needs_cadre(&db, &town).await.unwrap()),
+            ["Q3"]
+        );
+        let other = scope(Role::VillageTeam, VILLAGE_A2);
+        assert!(cases::needs_cadre(&db, &other).await.unwrap().is_empty());
+        assert!(
+            cases::overdue_identifications(&db, &other, d(3, 1), &cal)
+                .await
+                .unwrap()
+                .is_empty()
         );
     }
 );
