@@ -16,7 +16,12 @@
 //!
 //! Reads take a [`Scope`] and filter by area in SQL: [`get`], [`list`] (queues by lifecycle state, village,
 //! channel, cadre), [`clues_waiting`] (线索 per village), [`workload`] (households per responsible cadre),
-//! [`overdue_follow_ups`] (missing months), [`notices`].
+//! [`overdue_follow_ups`] (missing months), [`overdue_identifications`] (识别 past its time limit),
+//! [`needs_cadre`] (明责任 gaps), [`prejudge`] (the quarterly 定期预判), [`notices`].
+//! [`nominate_exit`] takes the pre-judgment facts from the registry, not from the caller.
+//!
+//! One case per household (unique `(county_code, household_number)`): a closed case (风险消除, 未纳入)
+//! stays as the record, and [`open`] refuses a second one (`Conflict`).
 
 use std::collections::BTreeMap;
 
