@@ -20,6 +20,9 @@ pub enum AppError {
     /// The role may not do this.
     #[error("forbidden")]
     Forbidden,
+    /// The role or area may not take this action, with the reason.
+    #[error("forbidden: {en}")]
+    ForbiddenBecause { zh: String, en: String },
     /// A form without a valid CSRF token.
     #[error("invalid or missing CSRF token")]
     Csrf,
@@ -43,6 +46,15 @@ impl From<StoreError> for AppError {
                 zh: e.message_zh(),
                 en: e.to_string(),
             },
+            // A lifecycle rule refused the action: 403 when the role or area may not, 409 when it is out of order.
+            StoreError::Refused(r) if r.is_forbidden() => AppError::ForbiddenBecause {
+                zh: r.message_zh,
+                en: r.message_en,
+            },
+            StoreError::Refused(r) => AppError::Conflict {
+                zh: r.message_zh,
+                en: r.message_en,
+            },
             StoreError::StaleVersion { .. } | StoreError::Conflict(_) => AppError::Conflict {
                 zh: e.message_zh(),
                 en: e.to_string(),
@@ -65,7 +77,9 @@ impl AppError {
         match self {
             AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
             AppError::NotFound => StatusCode::NOT_FOUND,
-            AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
+            AppError::Forbidden | AppError::ForbiddenBecause { .. } | AppError::Csrf => {
+                StatusCode::FORBIDDEN
+            }
             AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             AppError::Conflict { .. } => StatusCode::CONFLICT,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -74,9 +88,9 @@ impl AppError {
 
     fn message(&self, lang: Lang) -> String {
         match self {
-            AppError::BadRequest { zh, en } | AppError::Conflict { zh, en } => {
-                lang.pick(zh, en).to_string()
-            }
+            AppError::BadRequest { zh, en }
+            | AppError::Conflict { zh, en }
+            | AppError::ForbiddenBecause { zh, en } => lang.pick(zh, en).to_string(),
             AppError::NotFound => lang.t("err.not_found").to_string(),
             AppError::Forbidden => lang.t("err.forbidden").to_string(),
             AppError::Csrf => lang.t("login.expired").to_string(),
@@ -120,6 +134,35 @@ impl AppError {
             }
         });
         (status, axum::Json(body)).into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shouwang_core::monitoring::{Refusal, RefusalCode};
+
+    #[test]
+    fn refusals_map_to_403_or_409_with_both_languages() {
+        let out_of_order = AppError::from(StoreError::Refused(Refusal::wrong_state(
+            "顺序不对",
+            "out of order",
+        )));
+        assert_eq!(out_of_order.status(), StatusCode::CONFLICT);
+        assert_eq!(out_of_order.message(Lang::Zh), "顺序不对");
+        assert_eq!(out_of_order.message(Lang::En), "out of order");
+        let role = AppError::from(StoreError::Refused(Refusal::new(
+            RefusalCode::RoleNotAllowed,
+            "无权",
+            "not allowed",
+        )));
+        assert_eq!(role.status(), StatusCode::FORBIDDEN);
+        assert_eq!(role.message(Lang::En), "not allowed");
+        let stale = AppError::from(StoreError::StaleVersion {
+            expected: 1,
+            found: 2,
+        });
+        assert_eq!(stale.status(), StatusCode::CONFLICT);
     }
 }
 
