@@ -137,6 +137,17 @@ impl AppError {
     }
 }
 
+impl IntoResponse for AppError {
+    /// Without a request at hand the page is Chinese; handlers that know the
+    /// language call [`AppError::into_page`] themselves.
+    fn into_response(self) -> Response {
+        self.into_page(Lang::Zh)
+    }
+}
+
+/// Result type of page handlers.
+pub type PageResult<T> = Result<T, AppError>;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -165,14 +176,3 @@ mod tests {
         assert_eq!(stale.status(), StatusCode::CONFLICT);
     }
 }
-
-impl IntoResponse for AppError {
-    /// Without a request at hand the page is Chinese; handlers that know the
-    /// language call [`AppError::into_page`] themselves.
-    fn into_response(self) -> Response {
-        self.into_page(Lang::Zh)
-    }
-}
-
-/// Result type of page handlers.
-pub type PageResult<T> = Result<T, AppError>;
