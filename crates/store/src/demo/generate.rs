@@ -863,7 +863,7 @@ fn member(g: &mut Gen, p: &Proto, kind: Kind, earlier: &[Member]) -> (Member, In
 
     let labour = if age < 16 || in_school {
         LabourSkill::None
-    } else if age < 60 {
+    } else if age <= 60 {
         if severe {
             if g.chance(0.7) {
                 LabourSkill::Lost
@@ -969,7 +969,9 @@ fn school_status(g: &mut Gen, school_age: i32) -> Option<SchoolStatus> {
         14 => Some(Grade9),
         15..=17 => {
             let year = (school_age - 15) as usize;
-            match g.weighted(&[60, 28, 12]) {
+            // A few leave school after grade 9 (fewer at 15, still of compulsory-school age).
+            let out = if school_age == 15 { 4 } else { 12 };
+            match g.weighted(&[60, 28, out]) {
                 0 => [HighSchool1, HighSchool2, HighSchool3].get(year).copied(),
                 1 => [Vocational1, Vocational2, Vocational3].get(year).copied(),
                 _ => None,
@@ -1308,7 +1310,7 @@ fn incomes(
         _ => 0.025,
     };
     let shocked = g.chance(shock_p);
-    let growth = g.uniform(1.04, 1.20);
+    let growth = g.uniform(1.06, 1.24);
     let mut wages_2021: Vec<f64> = wages.iter().map(|w| w / growth).collect();
     let mut business_2021 = business / growth;
     let mut cost_2021 = cost / growth;
@@ -1385,7 +1387,7 @@ fn incomes(
         wage: yuan(wage_21),
         business: yuan(business_2021),
         property: yuan(property / growth),
-        transfer: yuan(transfer / 1.03),
+        transfer: yuan(transfer / 1.05),
         production_cost: yuan(cost_2021),
         rigid_medical: yuan(medical * rigid_2021),
         rigid_education: yuan(education * 0.9),

@@ -329,6 +329,44 @@ fn demo_users_cover_every_role_in_the_generated_county() {
 }
 
 #[test]
+fn quality_checks_find_only_the_planted_problems() {
+    use std::collections::BTreeMap;
+
+    use shouwang_core::money::Fen;
+    use shouwang_core::quality::{QualityContext, check_household};
+
+    let c = county(20_000);
+    let ctx = QualityContext {
+        line: Fen::from_yuan(6500),
+        ..Default::default()
+    };
+    let mut households: BTreeMap<&str, usize> = BTreeMap::new();
+    for dh in &c.households {
+        let mut codes: Vec<&str> = check_household(&dh.household, AS_OF, &ctx)
+            .iter()
+            .map(|f| f.code)
+            .collect();
+        codes.dedup();
+        for code in codes {
+            *households.entry(code).or_default() += 1;
+        }
+    }
+    eprintln!("households with findings by check: {households:?}");
+    // Planted on purpose, a few: no medical insurance, healthy adults recorded as weak labour,
+    // children out of compulsory school.
+    for code in ["Q07", "Q02", "Q18"] {
+        let n = households.get(code).copied().unwrap_or(0);
+        assert!(n > 0 && n * 50 < c.households.len(), "{code}: {n}");
+    }
+    // Nothing else: the generated records are otherwise consistent.
+    let others: Vec<_> = households
+        .keys()
+        .filter(|k| !["Q07", "Q02", "Q18"].contains(k))
+        .collect();
+    assert!(others.is_empty(), "unexpected findings {others:?}");
+}
+
+#[test]
 fn stats_display_mentions_the_line() {
     let text = county(200).stats().to_string();
     assert!(text.contains("below line"));
@@ -446,6 +484,7 @@ fn bench_generate_and_load_sqlite() {
         let t = std::time::Instant::now();
         let county = generate(n, 1);
         let generated = t.elapsed();
+        eprintln!("{}", county.stats());
         let summary = load(&db, &county, &|_, _| {}).await?;
         eprintln!(
             "demo {n}: generate {:.3} s, load {:.3} s, total {:.3} s ({summary})",
