@@ -326,7 +326,8 @@ pub(crate) fn generate(households: u32, seed: u64) -> DemoCounty {
     regions.sort_by_key(|r| level_rank(r.level));
 
     // Households per village.
-    let settled = (f64::from(households) * SETTLEMENT_SHARE).round() as u64;
+    // At most 99,999 in the settlement point, so its 户编号 keep a 5-digit serial.
+    let settled = ((f64::from(households) * SETTLEMENT_SHARE).round() as u64).min(99_999);
     let rural = u64::from(households).saturating_sub(settled);
     let weights: Vec<u32> = villages
         .iter()
@@ -438,7 +439,7 @@ fn household(g: &mut Gen, v: &VillagePlan, serial: usize) -> DemoHousehold {
             _ => Kind::Ordinary,
         }
     } else {
-        match g.weighted(&[282, 30, 688]) {
+        match g.weighted(&[270, 30, 700]) {
             0 => Kind::Alleviated,
             1 => Kind::Monitored(monitored_type(g)),
             _ => Kind::Ordinary,

@@ -188,7 +188,8 @@ impl fmt::Display for DemoSummary {
 ///
 /// Households: ≈ 30 % 脱贫户, ≈ 3 % 监测户 (with a monitored type and 1–3 consistent risk types),
 /// the rest 一般农户; ≈ 3.5 % live in the settlement point (`is_relocated`). 户编号 is the village
-/// code followed by a 5-digit serial. Each household has income records for 2021 and 2022 with a
+/// code followed by a 5-digit serial (more digits only beyond 99,999 households in one village,
+/// i.e. beyond ≈ 80 million households in all). Each household has income records for 2021 and 2022 with a
 /// log-normal-like spread (wages per labourer, farming with production costs, PV dividends,
 /// pensions, 低保/特困, subsidies, rigid expenditure and insurance payouts); a few per cent fall
 /// below the monitoring line and a few show a clear drop from 2021 to 2022.
