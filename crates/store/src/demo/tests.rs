@@ -469,29 +469,3 @@ mod db {
         }
     );
 }
-
-/// Timing of generation and load on a temp SQLite file (release build recommended):
-/// `SHOUWANG_DEMO_BENCH_N=100000 cargo test --release -p shouwang-store --lib demo::tests::bench -- --ignored --nocapture`.
-#[cfg(feature = "testing")]
-#[test]
-#[ignore = "benchmark: run by hand"]
-fn bench_generate_and_load_sqlite() {
-    let n: u32 = std::env::var("SHOUWANG_DEMO_BENCH_N")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(100_000);
-    crate::testing::run_sqlite(|db| async move {
-        let t = std::time::Instant::now();
-        let county = generate(n, 1);
-        let generated = t.elapsed();
-        eprintln!("{}", county.stats());
-        let summary = load(&db, &county, &|_, _| {}).await?;
-        eprintln!(
-            "demo {n}: generate {:.3} s, load {:.3} s, total {:.3} s ({summary})",
-            generated.as_secs_f64(),
-            (t.elapsed() - generated).as_secs_f64(),
-            t.elapsed().as_secs_f64()
-        );
-        Ok::<(), crate::StoreError>(())
-    });
-}
