@@ -136,8 +136,9 @@ impl IdError {
 /// A valid resident ID number 居民身份证号码, packed into a `u64`.
 ///
 /// Orders like its 18-character text. Serde reads and writes the 18-character
-/// text (reading normalises like [`IdNumber::parse`]). `Debug` and `Display` show
-/// the full number; use [`IdNumber::masked`] wherever the viewer may not see it.
+/// text (reading normalises like [`IdNumber::parse`]). `Display` shows the full
+/// number; `Debug` shows it masked, so that logs and panic messages never carry a
+/// whole ID number. Use [`IdNumber::masked`] wherever the viewer may not see it.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct IdNumber(u64);
 
@@ -464,7 +465,7 @@ impl fmt::Display for IdNumber {
 impl fmt::Debug for IdNumber {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_tuple("IdNumber")
-            .field(&format_args!("{self}"))
+            .field(&format_args!("{}", self.masked()))
             .finish()
     }
 }
@@ -514,7 +515,7 @@ mod tests {
         assert_eq!(id.region_code(), 110105);
         assert_eq!(id.sequence(), 2);
         assert_eq!(id.masked(), "110105********002X");
-        assert_eq!(format!("{id:?}"), "IdNumber(11010519491231002X)");
+        assert_eq!(format!("{id:?}"), "IdNumber(110105********002X)");
     }
 
     #[test]
