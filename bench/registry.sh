@@ -45,9 +45,9 @@ session=$(awk '$6 == "sw_session" {print $7}' "$jar")
 list=$(curl -s -b "sw_session=$session" "$base/households?page=50")
 number=$(echo "$list" | sed -n 's/.*href="\/households\/\([0-9]*\)".*/\1/p' | head -n 1)
 name=$(echo "$list" | sed -n 's/.*<td>\([^<]*\)<\/td><td class="mono">.*/\1/p' | head -n 1)
-surname=$(echo "$name" | cut -c1-1)
+export PYTHONIOENCODING=utf-8
 qname=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$name")
-qsur=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$surname")
+qsur=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1][:1]))' "$name")
 echo "probe household $number, head $name"
 for path in "/households?q=$qname" "/households?q=$qsur" "/households?q=$number" "/households/$number" "/households?page=2000"; do
   echo "== GET $path"
