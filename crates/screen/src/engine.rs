@@ -265,41 +265,65 @@ fn open_csv(kind: FileKind, path: PathBuf) -> Result<(SourceInfo, Body), ScreenE
     };
     debug_assert!(enc != TextEncoding::Utf8Bom || n >= 3);
 
-    // header: the first non-blank record
+    // header: the first of the first few non-blank records that names the
+    // columns (a title line such as "2022年医保结算明细" may come before it)
     let mut buf = Vec::new();
     let mut lines = 0u64;
     let mut sp = Splitter::default();
+    let mut first: Option<Vec<String>> = None;
+    let mut tried = 0;
     loop {
         if !reader.next_block(&mut buf).map_err(&err)? {
-            return Err(ScreenError::Empty { file: path });
+            return match first {
+                Some(cells) => Err(header_error(&path, resolve_err(kind, &cells), cells)),
+                None => Err(ScreenError::Empty { file: path }),
+            };
         }
-        let mut header: Option<(Vec<String>, usize)> = None;
         let mut pos = 0;
         while pos < buf.len() {
             let (end, nl) = split_one(&buf, pos, &mut sp);
             lines += nl;
-            if let Some(cells) = nl_cells(&sp) {
-                header = Some((cells, end));
-                break;
-            }
             pos = end;
+            let Some(cells) = nl_cells(&sp) else { continue };
+            match schema::resolve(kind, &cells) {
+                Ok(colmap) => {
+                    let rest = buf.get(end..).unwrap_or(&[]).to_vec();
+                    reader.unread(rest);
+                    let info = SourceInfo {
+                        kind,
+                        name: file_name(&path),
+                        path,
+                        colmap,
+                        first_line: lines + 1,
+                        hints: Vec::new(),
+                        bytes,
+                    };
+                    return Ok((info, Body::Csv(reader)));
+                }
+                Err(HeaderError::Duplicate(c)) => {
+                    return Err(header_error(&path, HeaderError::Duplicate(c), cells));
+                }
+                Err(HeaderError::Missing(_)) => {
+                    tried += 1;
+                    let cells = first.get_or_insert(cells).clone();
+                    if tried >= HEADER_SEARCH {
+                        let e = resolve_err(kind, &cells);
+                        return Err(header_error(&path, e, cells));
+                    }
+                }
+            }
         }
-        if let Some((cells, end)) = header {
-            let rest = buf.get(end..).unwrap_or(&[]).to_vec();
-            reader.unread(rest);
-            let colmap =
-                schema::resolve(kind, &cells).map_err(|e| header_error(&path, e, cells.clone()))?;
-            let info = SourceInfo {
-                kind,
-                name: file_name(&path),
-                path,
-                colmap,
-                first_line: lines + 1,
-                hints: Vec::new(),
-                bytes,
-            };
-            return Ok((info, Body::Csv(reader)));
-        }
+    }
+}
+
+/// How many leading non-blank rows may be titles before the header.
+const HEADER_SEARCH: usize = 5;
+
+/// The error of matching `cells` as the header (for the report).
+fn resolve_err(kind: FileKind, cells: &[String]) -> HeaderError {
+    match schema::resolve(kind, cells) {
+        Err(e) => e,
+        Ok(_) => HeaderError::Missing(Vec::new()),
     }
 }
 
@@ -327,6 +351,8 @@ fn open_sheet(kind: FileKind, path: PathBuf) -> Result<(SourceInfo, Body), Scree
     let sheet = Sheet::open(&path)?;
     let mut text = String::new();
     let mut header = None;
+    let mut first: Option<Vec<String>> = None;
+    let mut tried = 0;
     for (ri, row) in sheet.rows().enumerate() {
         let cells: Vec<String> = row
             .iter()
@@ -336,16 +362,26 @@ fn open_sheet(kind: FileKind, path: PathBuf) -> Result<(SourceInfo, Body), Scree
                 text.trim().to_string()
             })
             .collect();
-        if cells.iter().any(|c| !c.is_empty()) {
-            header = Some((ri, cells));
+        if cells.iter().all(|c| c.is_empty()) {
+            continue;
+        }
+        // a title row may come before the header
+        if let Ok(colmap) = schema::resolve(kind, &cells) {
+            header = Some((ri, cells, colmap));
+            break;
+        }
+        first.get_or_insert(cells);
+        tried += 1;
+        if tried >= HEADER_SEARCH {
             break;
         }
     }
-    let Some((header_row, cells)) = header else {
-        return Err(ScreenError::Empty { file: path });
+    let Some((header_row, cells, colmap)) = header else {
+        return match first {
+            Some(cells) => Err(header_error(&path, resolve_err(kind, &cells), cells)),
+            None => Err(ScreenError::Empty { file: path }),
+        };
     };
-    let colmap =
-        schema::resolve(kind, &cells).map_err(|e| header_error(&path, e, cells.clone()))?;
     let mut hints = vec![CellHint::Plain; cells.len()];
     for (ci, col) in kind.columns().iter().enumerate() {
         let fi = colmap.idx[ci];

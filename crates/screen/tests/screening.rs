@@ -719,3 +719,37 @@ fn cli_writes_flagged_and_rejected() {
     assert!(skipped > 0);
     assert_eq!(rejected.lines().count() as u64 - 1, skipped);
 }
+
+#[test]
+fn title_rows_before_the_header() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut c = Case::new();
+    let p = c.household("H1", 1, "100000", None);
+    let _ = writeln!(c.disaster, "{p},2022-02-01,30000");
+    let _ = writeln!(c.housing, "{p},2022-02-01,D");
+    c.write(tmp.path());
+    let (before, _) = ours(tmp.path(), &Params::default());
+    // a CSV title line (as exported from a sheet with a title row)
+    let text = format!("2022年灾害损失明细,,\n\n{}", c.disaster);
+    std::fs::write(tmp.path().join("disaster.csv"), text).expect("write");
+    // an XLSX with a title row and the header on row 3
+    std::fs::remove_file(tmp.path().join("housing.csv")).expect("rm");
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.write_string(0, 0, "住房安全等级鉴定结果").expect("cell");
+    for (col, h) in ["公民身份号码", "鉴定日期", "安全等级"].iter().enumerate() {
+        ws.write_string(2, col as u16, *h).expect("cell");
+    }
+    ws.write_string(3, 0, p.as_str()).expect("cell");
+    ws.write_string(3, 1, "2022-02-01").expect("cell");
+    ws.write_string(3, 2, "D").expect("cell");
+    wb.save(tmp.path().join("housing.xlsx")).expect("save");
+    let (after, o) = ours(tmp.path(), &Params::default());
+    assert_eq!(codes_of(&o, "H1"), "HOUSING;DISASTER");
+    assert!(before == after);
+    // no header at all in the first rows: an error naming the missing columns
+    std::fs::write(tmp.path().join("disaster.csv"), "a,b,c\nd,e,f\n").expect("write");
+    let e = shouwang_screen::run(tmp.path(), &Params::default(), &Progress::default())
+        .expect_err("no header");
+    assert!(e.message_zh().contains("损失金额"), "{}", e.message_zh());
+}
