@@ -47,6 +47,17 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v)
 }
 
+/// Adds `Set-Cookie` headers to a response (values are built from our own
+/// tokens, so they are always valid header text; an invalid one is skipped).
+fn with_cookies(mut resp: Response, cookies: &[String]) -> Response {
+    for c in cookies {
+        if let Ok(v) = HeaderValue::from_str(c) {
+            resp.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    resp
+}
+
 /// The logged-in user of a request, with the area scope every query uses.
 #[derive(Debug, Clone)]
 pub struct CurrentUser {
@@ -185,13 +196,13 @@ fn login_page(lang: Lang, error: Option<&str>, username: &str, status: StatusCod
     };
     match page.render() {
         Ok(html) => {
-            let mut resp = (status, Html(html)).into_response();
-            if let Ok(v) = HeaderValue::from_str(&format!(
-                "{LOGIN_CSRF_COOKIE}={csrf}; Path=/login; HttpOnly; SameSite=Strict"
-            )) {
-                resp.headers_mut().append(header::SET_COOKIE, v);
-            }
-            resp
+            let resp = (status, Html(html)).into_response();
+            with_cookies(
+                resp,
+                &[format!(
+                    "{LOGIN_CSRF_COOKIE}={csrf}; Path=/login; HttpOnly; SameSite=Strict"
+                )],
+            )
         }
         Err(e) => AppError::Internal(e.to_string()).into_page(lang),
     }
@@ -255,17 +266,13 @@ pub async fn login(
         Ok(t) => t,
         Err(e) => return AppError::from(e).into_page(lang),
     };
-    let mut resp = Redirect::to("/households").into_response();
-    let cookies = [
-        format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax"),
-        format!("{LOGIN_CSRF_COOKIE}=; Path=/login; Max-Age=0"),
-    ];
-    for c in cookies {
-        if let Ok(v) = HeaderValue::from_str(&c) {
-            resp.headers_mut().append(header::SET_COOKIE, v);
-        }
-    }
-    resp
+    with_cookies(
+        Redirect::to("/households").into_response(),
+        &[
+            format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax"),
+            format!("{LOGIN_CSRF_COOKIE}=; Path=/login; Max-Age=0"),
+        ],
+    )
 }
 
 #[derive(Deserialize)]
@@ -289,11 +296,10 @@ pub async fn logout(
     {
         return AppError::from(e).into_page(user.lang);
     }
-    let mut resp = Redirect::to("/login").into_response();
-    if let Ok(v) = HeaderValue::from_str(&format!("{SESSION_COOKIE}=; Path=/; Max-Age=0")) {
-        resp.headers_mut().append(header::SET_COOKIE, v);
-    }
-    resp
+    with_cookies(
+        Redirect::to("/login").into_response(),
+        &[format!("{SESSION_COOKIE}=; Path=/; Max-Age=0")],
+    )
 }
 
 #[derive(Deserialize)]
@@ -314,13 +320,12 @@ pub async fn switch_lang(axum::extract::Query(q): axum::extract::Query<LangQuery
         .back
         .filter(|b| b.starts_with('/') && !b.starts_with("//"))
         .unwrap_or_else(|| "/households".to_string());
-    let mut resp = Redirect::to(&back).into_response();
-    if let Ok(v) = HeaderValue::from_str(&format!(
-        "sw_lang={to}; Path=/; Max-Age=31536000; SameSite=Lax"
-    )) {
-        resp.headers_mut().append(header::SET_COOKIE, v);
-    }
-    resp
+    with_cookies(
+        Redirect::to(&back).into_response(),
+        &[format!(
+            "sw_lang={to}; Path=/; Max-Age=31536000; SameSite=Lax"
+        )],
+    )
 }
 
 #[cfg(test)]
