@@ -22,9 +22,9 @@ use chrono::{Datelike, NaiveDate};
 use crate::codes::Sex;
 
 /// GB 11643 weights of the 17 leading digits (2^(17-i) mod 11).
-const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+pub const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 /// Check character for `sum mod 11`.
-const CHECK_CHARS: &[u8; 11] = b"10X98765432";
+pub const CHECK_CHARS: &[u8; 11] = b"10X98765432";
 /// 10^17: the 17 leading digits are below it.
 const TEN_POW_17: u64 = 100_000_000_000_000_000;
 /// Earliest and latest accepted birth year.

@@ -7,10 +7,11 @@
 //! nothing; a field with non-ASCII bytes takes a slower path that folds
 //! full-width characters first.
 
-/// GB 11643 weights of the 17 leading digits.
-pub const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-/// GB 11643 check characters by weighted sum mod 11.
-pub const CHECK: &[u8; 11] = b"10X98765432";
+/// GB 11643 weights and check characters, and the check character of 17 digits:
+/// one definition, in `shouwang-core`. This module keeps its own parser because the
+/// screening spec validates the check character only (not the birth date), and the
+/// hot path needs a u64 key without building an [`shouwang_core::IdNumber`].
+pub use shouwang_core::idnum::{CHECK_CHARS as CHECK, WEIGHTS, check_char};
 
 /// Why an ID number (身份证号) is malformed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,15 +47,6 @@ impl IdError {
             ),
         }
     }
-}
-
-/// The check character (b'0'..=b'9' or b'X') of 17 ASCII digits.
-pub fn check_char(first17: &[u8; 17]) -> u8 {
-    let mut s = 0u32;
-    for (d, w) in first17.iter().zip(WEIGHTS) {
-        s += u32::from(d.wrapping_sub(b'0')) * w;
-    }
-    CHECK[(s % 11) as usize]
 }
 
 /// Parses an 18-character ID number into its u64 key: the 17 leading digits
