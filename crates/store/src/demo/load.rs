@@ -30,7 +30,7 @@ use crate::entity::{households, income_records, members, regions};
 use crate::error::{Result, StoreError};
 use crate::ids::new_id;
 use crate::repo::audit::{self, Change};
-use crate::repo::households::id_key;
+use crate::repo::households::{id_key, join_codes};
 use crate::repo::{Actor, lines, users};
 
 /// Rows per multi-row `INSERT` (members: 22 columns → 22,000 parameters, below SQLite's 32,766 and
@@ -266,10 +266,6 @@ fn chunks<T>(rows: Vec<T>) -> Vec<Vec<T>> {
         out.push(it.by_ref().take(CHUNK).collect());
     }
     out
-}
-
-fn join_codes<T: CodeList>(v: &[T]) -> String {
-    v.iter().map(CodeList::code).collect::<Vec<_>>().join(",")
 }
 
 fn household_row(h: &Household, id: i64, now: chrono::DateTime<Utc>) -> households::Model {

@@ -91,7 +91,7 @@ pub struct HouseholdDetail {
 // ---------------------------------------------------------------------------------------------------------
 // Conversions between the core types and the rows.
 
-fn join_codes<T: CodeList>(v: &[T]) -> String {
+pub(crate) fn join_codes<T: CodeList>(v: &[T]) -> String {
     v.iter().map(CodeList::code).collect::<Vec<_>>().join(",")
 }
 
