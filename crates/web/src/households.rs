@@ -74,13 +74,10 @@ fn encode(s: &str) -> String {
     out
 }
 
-fn row_view(r: HouseholdRow, i18n: I18n, full_id: bool) -> RowView {
+/// A search row; the head's ID number is always masked on the list.
+fn row_view(r: HouseholdRow, i18n: I18n) -> RowView {
     RowView {
-        head_id: if full_id {
-            r.head_id.to_string()
-        } else {
-            r.head_id.masked()
-        },
+        head_id: r.head_id.masked(),
         number: r.number,
         head_name: r.head_name,
         village_name: r.village_name,
@@ -119,7 +116,7 @@ pub async fn list(
     let rows = result
         .items
         .into_iter()
-        .map(|r| row_view(r, i18n, false))
+        .map(|r| row_view(r, i18n))
         .collect();
     let pages = result.total.div_ceil(u64::from(PER_PAGE)).max(1) as u32;
     render(
@@ -188,15 +185,12 @@ struct ShowPage<'a> {
     path: String,
 }
 
-fn member_view(m: &Member, i18n: I18n, full_id: bool, today: chrono::NaiveDate) -> MemberView {
+/// A member row; ID numbers are masked (unmasked views, audited, come with the roles' pages).
+fn member_view(m: &Member, i18n: I18n, today: chrono::NaiveDate) -> MemberView {
     MemberView {
         name: m.name.clone(),
         relation: i18n.label(&m.relation),
-        id: if full_id {
-            m.id_number.to_string()
-        } else {
-            m.id_number.masked()
-        },
+        id: m.id_number.masked(),
         sex: i18n.label(&m.sex),
         age: m.id_number.age_on(today),
         labour: i18n.label(&m.labour),
@@ -285,7 +279,7 @@ pub async fn show(
     let members = h
         .members
         .iter()
-        .map(|m| member_view(m, i18n, false, today))
+        .map(|m| member_view(m, i18n, today))
         .collect();
     let province: String = h.village.as_str().chars().take(2).collect();
     let records: Vec<IncomeRecord> = detail.incomes.iter().map(|e| e.record).collect();
