@@ -20,6 +20,8 @@
 //! - [`mod@line`]: the monitoring line 防止返贫监测线.
 //! - [`quality`]: data-quality checks 数据质量检查.
 //! - [`access`]: roles and area scope 角色与数据范围.
+//! - [`monitoring`]: the lifecycle 监测帮扶 (clues, identification, measures, follow-up, exit).
+//! - [`rules`]: the county's configurable rules 县级规则配置.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -38,6 +40,7 @@ pub mod money;
 pub mod monitoring;
 pub mod quality;
 pub mod region;
+pub mod rules;
 #[cfg(test)]
 mod testing;
 

@@ -330,6 +330,7 @@ impl Period {
 /// Due days of the cadence calendar (configurable by the county). A day beyond
 /// the month's length means the month's last day (so 31 = 月底).
 #[derive(Clone, Copy, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct CadenceRules {
     /// Day of the month by which the month's follow-up is due (default 31 = last day).
     pub follow_up_due_day: u32,

@@ -193,6 +193,7 @@ pub struct ClueSource {
 
 /// Merge rules (configurable by the county).
 #[derive(Clone, Copy, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct ClueRules {
     /// Reports of the same household and cause at most this many days apart merge
     /// (default 30).

@@ -112,6 +112,7 @@ impl NoticeNumbering {
 
 /// Exit rules (configurable by the county).
 #[derive(Clone, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct ExitRules {
     /// Categories that defer the exit (default all four).
     pub deferred: Vec<DeferredCategory>,

@@ -85,6 +85,7 @@ const IDENTIFICATION: Label = ("识别程序", "Identification procedure");
 
 /// Identification rules (configurable by the county; defaults from national practice).
 #[derive(Clone, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct IdentificationRules {
     /// 公示期: days of the objection period, at least 5 (default 5).
     pub publicity_days: u32,
