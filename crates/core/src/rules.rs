@@ -92,6 +92,13 @@ impl CountyRules {
         if self.identification.time_limit_working_days == 0 {
             return Err("识别办理时限必须大于 0 (the time limit must be positive)".to_owned());
         }
+        let notice = &self.exit.notice;
+        if notice.prefix.trim().is_empty() || notice.word.trim().is_empty() {
+            return Err(
+                "告知书编号的发文机关简称和文种字不能为空 (the notice prefix and word may not be empty)"
+                    .to_owned(),
+            );
+        }
         self.cadence
             .validate()
             .map_err(|r| format!("{} ({})", r.message_zh, r.message_en))?;
@@ -133,6 +140,9 @@ mod tests {
         assert!(r.validate().is_err());
         let mut r = CountyRules::default();
         r.screening.near_line_pct = 90;
+        assert!(r.validate().is_err());
+        let mut r = CountyRules::default();
+        r.exit.notice.prefix = " ".into();
         assert!(r.validate().is_err());
     }
 }

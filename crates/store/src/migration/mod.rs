@@ -5,6 +5,7 @@ use sea_orm_migration::prelude::*;
 mod m20250601_000001_init;
 mod m20250601_000002_member_initials;
 mod m20250610_000003_cases;
+mod m20250615_000004_county_rules;
 
 /// All migrations, oldest first. Never edit an applied migration: add a new one.
 pub struct Migrator;
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20250601_000001_init::Migration),
             Box::new(m20250601_000002_member_initials::Migration),
             Box::new(m20250610_000003_cases::Migration),
+            Box::new(m20250615_000004_county_rules::Migration),
         ]
     }
 }

@@ -1133,7 +1133,8 @@ pub struct NominateRequest {
     pub by: core_m::Actor,
     /// Date of the nomination (the line of its year applies).
     pub on: NaiveDate,
-    /// Exit rules in force.
+    /// Exit rules in force: the county's ([`super::rules::get`]`.rules.exit`), whose notice numbering the
+    /// exit keeps for its 告知书.
     pub rules: ExitRules,
 }
 
