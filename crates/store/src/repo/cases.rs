@@ -20,8 +20,12 @@
 //! [`needs_cadre`] (明责任 gaps), [`prejudge`] (the quarterly 定期预判), [`notices`].
 //! [`nominate_exit`] takes the pre-judgment facts from the registry, not from the caller.
 //!
-//! One case per household (unique `(county_code, household_number)`): a closed case (风险消除, 未纳入)
-//! stays as the record, and [`open`] refuses a second one (`Conflict`).
+//! Cases per household, one after the other: a closed case (风险消除, 未纳入, [`Lifecycle::is_closed`])
+//! stays as the record, and a new report through [`open`] starts the household's next case (sequence
+//! `seq` 2, 3, …; unique `(county_code, household_number, seq)`). While a case is open, [`open`] refuses a
+//! second one (`Conflict`: the report belongs in the open case, through [`apply`]). Only the latest case
+//! is *current* (`is_current`, one per household by a partial unique index): [`get`], every write and
+//! every list and queue work on current cases; [`history`] gives them all.
 
 use std::collections::BTreeMap;
 
@@ -46,6 +50,8 @@ use crate::ids::new_id;
 pub struct CaseRecord {
     /// Row id (inside the county).
     pub id: i64,
+    /// The household's case sequence: 1 for its first case, 2 for the one opened after that closed, …
+    pub seq: i64,
     /// 县 code (6 digits).
     pub county_code: String,
     /// 行政村 code (12 digits).
@@ -331,6 +337,7 @@ fn case_record(r: &QueryResult) -> Result<CaseRecord> {
         serde_json::from_str(&body).map_err(|e| StoreError::corrupt(format!("case JSON: {e}")))?;
     Ok(CaseRecord {
         id: r.try_get("", "id")?,
+        seq: r.try_get("", "seq")?,
         county_code: r.try_get("", "county_code")?,
         village_code: r.try_get("", "village_code")?,
         household_number: r.try_get("", "household_number")?,
@@ -390,6 +397,11 @@ fn push_area(sql: &mut Sql, alias: &str, area: &str) {
     }
 }
 
+/// ` AND c.is_current = TRUE`: the household's latest case only (lists and queues).
+fn push_current(sql: &mut Sql) {
+    sql.push(" AND c.is_current = ").bind(true);
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Reads.
 
@@ -400,7 +412,9 @@ async fn find_case(
 ) -> Result<Option<CaseRecord>> {
     let mut sql = Sql::new();
     sql.push("SELECT c.* FROM cases c WHERE c.household_number = ")
-        .bind(number.trim());
+        .bind(number.trim())
+        .push(" AND c.is_current = ")
+        .bind(true);
     push_area(&mut sql, "c", area);
     sql.push(" ORDER BY c.county_code LIMIT 1");
     let row = conn
@@ -409,12 +423,27 @@ async fn find_case(
     row.as_ref().map(case_record).transpose()
 }
 
-/// The household's case, or `Ok(None)` if it has none or is outside the scope's area.
+/// The household's current (latest) case, or `Ok(None)` if it has none or is outside the scope's area.
 pub async fn get(db: &Db, scope: &Scope, household_number: &str) -> Result<Option<CaseRecord>> {
     let Some(area) = effective_area(scope, None) else {
         return Ok(None);
     };
     find_case(db.conn(), &area, household_number).await
+}
+
+/// Every case of the household, oldest first (the closed ones and the current one); empty if it has none
+/// or is outside the scope's area.
+pub async fn history(db: &Db, scope: &Scope, household_number: &str) -> Result<Vec<CaseRecord>> {
+    let Some(area) = effective_area(scope, None) else {
+        return Ok(Vec::new());
+    };
+    let mut sql = Sql::new();
+    sql.push("SELECT c.* FROM cases c WHERE c.household_number = ")
+        .bind(household_number.trim());
+    push_area(&mut sql, "c", &area);
+    sql.push(" ORDER BY c.county_code, c.seq");
+    let rows = db.conn().query_all_raw(sql.build(db.backend())).await?;
+    rows.iter().map(case_record).collect()
 }
 
 /// Cases in the scope's area, by village and 户编号 (the queues: by lifecycle state, by channel, by cadre).
@@ -436,6 +465,7 @@ pub async fn list(
         return Ok(empty());
     };
     let mut filter = Sql::new();
+    push_current(&mut filter);
     push_area(&mut filter, "c", &area);
     if let Some(l) = query.lifecycle {
         filter.push(" AND c.lifecycle = ").bind(l.code());
@@ -499,6 +529,7 @@ pub async fn clues_waiting(db: &Db, scope: &Scope) -> Result<Vec<VillageQueue>> 
          FROM cases c WHERE c.lifecycle = ",
     )
     .bind(Lifecycle::Clue.code());
+    push_current(&mut sql);
     push_area(&mut sql, "c", &area);
     sql.push(" GROUP BY c.village_code ORDER BY c.village_code");
     let rows = db.conn().query_all_raw(sql.build(db.backend())).await?;
@@ -523,6 +554,7 @@ pub async fn workload(db: &Db, scope: &Scope) -> Result<Vec<CadreLoad>> {
         "SELECT c.cadre_user_id AS uid, MAX(c.cadre_name) AS name, COUNT(*) AS n \
          FROM cases c WHERE c.cadre_user_id IS NOT NULL",
     );
+    push_current(&mut sql);
     push_area(&mut sql, "c", &area);
     sql.push(" GROUP BY c.cadre_user_id ORDER BY n DESC, uid");
     let rows = db.conn().query_all_raw(sql.build(db.backend())).await?;
@@ -564,6 +596,7 @@ pub async fn overdue_follow_ups(
     };
     let first = month.first_day().to_string();
     let mut filter = Sql::new();
+    push_current(&mut filter);
     push_area(&mut filter, "c", &area);
     filter
         .push(" AND c.monitored_since IS NOT NULL AND c.monitored_since < ")
@@ -607,6 +640,7 @@ async fn cases_in_states(
         sql.bind(l.code());
     }
     sql.push(")").push(extra);
+    push_current(&mut sql);
     push_area(&mut sql, "c", &area);
     sql.push(" ORDER BY c.village_code, c.household_number");
     let rows = db.conn().query_all_raw(sql.build(db.backend())).await?;
@@ -807,10 +841,11 @@ fn bind_derived(sql: &mut Sql, d: &Derived, assign: bool) {
     }
 }
 
-/// Opens the household's case from its first report (发现线索). The household must be in the registry
-/// inside the scope's area (`NotFound`, `Forbidden`); a household that already has a case gets its next
-/// report through [`apply`] with [`CaseAction::Report`] (`Conflict` here). The core checks the report and
-/// the role (`Refused`).
+/// Opens a case of the household from a report (发现线索): its first case, or its next one when the current
+/// case is closed (风险消除, 未纳入: sequence + 1; the closed case stays in [`history`]). The household must be
+/// in the registry inside the scope's area (`NotFound`, `Forbidden`); a household whose current case is
+/// open gets its next report through [`apply`] with [`CaseAction::Report`] (`Conflict` here). The core
+/// checks the report and the role (`Refused`).
 pub async fn open(
     db: &Db,
     actor: &Actor,
@@ -838,11 +873,15 @@ pub async fn open(
     if !scope.covers(&village_code) {
         return Err(StoreError::Forbidden);
     }
-    if find_case(&tx, &county, &number).await?.is_some() {
+    let previous = find_case(&tx, &county, &number).await?;
+    if let Some(prev) = &previous
+        && !prev.lifecycle.is_closed()
+    {
         return Err(StoreError::Conflict(format!(
-            "household {number} already has a monitoring case: add the report to it (该户已有监测帮扶档案，请在档案中登记新线索)"
+            "household {number} already has an open monitoring case: add the report to it (该户已有未结束的监测帮扶档案，请在档案中登记新线索)"
         )));
     }
+    let seq = previous.as_ref().map_or(1, |p| p.seq + 1);
     let village = RegionCode::parse(&village_code)
         .map_err(|_| StoreError::corrupt(format!("village code {village_code:?}")))?;
     let mut report = report;
@@ -851,16 +890,30 @@ pub async fn open(
     let d = derive(&case);
     let id = new_id();
     let now = Utc::now();
+    if let Some(prev) = &previous {
+        let mut upd = Sql::new();
+        upd.push("UPDATE cases SET is_current = ")
+            .bind(false)
+            .push(" WHERE county_code = ")
+            .bind(county.clone())
+            .push(" AND id = ")
+            .bind(prev.id);
+        tx.execute_raw(upd.build(backend)).await?;
+    }
     let mut ins = Sql::new();
     ins.push(
-        "INSERT INTO cases (county_code, id, household_id, township_code, village_code, household_number, \
-         lifecycle, channels, first_reported_on, ident_started_on, ident_next_step, monitored_since, \
-         eliminated_on, exit_next_step, cadre_user_id, cadre_name, last_follow_up_month, body, version, \
-         created_at, updated_at) VALUES (",
+        "INSERT INTO cases (county_code, id, seq, is_current, household_id, township_code, village_code, \
+         household_number, lifecycle, channels, first_reported_on, ident_started_on, ident_next_step, \
+         monitored_since, eliminated_on, exit_next_step, cadre_user_id, cadre_name, last_follow_up_month, \
+         body, version, created_at, updated_at) VALUES (",
     )
     .bind(county.clone())
     .push(", ")
     .bind(id)
+    .push(", ")
+    .bind(seq)
+    .push(", ")
+    .bind(true)
     .push(", ")
     .bind(household_id)
     .push(", ")
@@ -1192,6 +1245,7 @@ pub async fn prejudge(
         .push(", ")
         .bind(Lifecycle::Deferred.code())
         .push(") AND c.exit_next_step IS NULL");
+    push_current(&mut sql);
     push_area(&mut sql, "c", &area);
     sql.push(" ORDER BY c.village_code, c.household_number");
     let rows = db.conn().query_all_raw(sql.build(db.backend())).await?;
