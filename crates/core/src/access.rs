@@ -52,6 +52,7 @@ impl Role {
 
 /// What a signed-in user may reach: a role over an area.
 #[derive(Clone, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Scope {
     /// The user's id.
     pub user_id: i64,

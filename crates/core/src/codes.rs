@@ -157,7 +157,40 @@ macro_rules! code_list {
                 d.deserialize_str($crate::codes::CodeVisitor::<$name>::new($list_en))
             }
         }
+
+        /// OpenAPI: a string, one of the codes (the Chinese label is accepted too).
+        #[cfg(feature = "openapi")]
+        impl ::utoipa::PartialSchema for $name {
+            fn schema() -> ::utoipa::openapi::RefOr<::utoipa::openapi::schema::Schema> {
+                $crate::codes::string_schema(
+                    concat!($list_zh, " (", $list_en, "): ", $("`", $code, "` ", $zh, "; ",)+),
+                    Some(&[$($code),+]),
+                    None,
+                )
+            }
+        }
+
+        #[cfg(feature = "openapi")]
+        impl ::utoipa::ToSchema for $name {}
     };
+}
+
+/// An OpenAPI string schema with a description, optional enum values and pattern (for the types whose
+/// serde form is a string: code lists, months, ID numbers, region codes).
+#[cfg(feature = "openapi")]
+#[doc(hidden)]
+pub fn string_schema(
+    description: &str,
+    values: Option<&[&str]>,
+    pattern: Option<&str>,
+) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .description(Some(description))
+        .enum_values(values.map(|v| v.to_vec()))
+        .pattern(pattern)
+        .into()
 }
 pub(crate) use code_list;
 

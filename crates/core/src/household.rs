@@ -16,6 +16,7 @@ pub const MAX_RISKS: usize = 5;
 
 /// A household 农户.
 #[derive(Clone, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Household {
     /// 户编号: the household number in the national system.
     pub number: String,
@@ -42,6 +43,7 @@ pub struct Household {
 
 /// A member of a household 家庭成员.
 #[derive(Clone, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Member {
     /// 身份证号.
     pub id_number: IdNumber,

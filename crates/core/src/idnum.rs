@@ -494,6 +494,21 @@ impl<'de> serde::Deserialize<'de> for IdNumber {
     }
 }
 
+/// OpenAPI: 居民身份证号码 (GB 11643): 18 characters, 17 digits and a check character (0-9 or X)
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for IdNumber {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        crate::codes::string_schema(
+            "居民身份证号码 (GB 11643): 18 characters, 17 digits and a check character (0-9 or X)",
+            None,
+            Some("^[0-9]{17}[0-9X]$"),
+        )
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for IdNumber {}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,6 +11,7 @@ use crate::money::Fen;
 
 /// One year's income record of a household, in 分.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IncomeRecord {
     /// The year of the income period.
     pub year: i32,

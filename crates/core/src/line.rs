@@ -14,6 +14,7 @@ pub const DEFAULT_DROP_PCT: u32 = 30;
 
 /// The line of one province for one year.
 #[derive(Clone, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MonitoringLine {
     /// Province code: the first 2 digits of the division code (`14` = 山西).
     pub province: String,
@@ -25,6 +26,7 @@ pub struct MonitoringLine {
 
 /// A table of monitoring lines by province and year.
 #[derive(Clone, PartialEq, Eq, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LineTable {
     lines: Vec<MonitoringLine>,
 }

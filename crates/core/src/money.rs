@@ -34,6 +34,7 @@ use std::ops::{Add, AddAssign, Mul, Neg, Sub, SubAssign};
     serde::Serialize,
     serde::Deserialize,
 )]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(transparent)]
 pub struct Fen(pub i64);
 

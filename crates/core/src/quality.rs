@@ -53,6 +53,7 @@ code_list! {
 
 /// One problem found in a household record.
 #[derive(Clone, PartialEq, Eq, Debug, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Finding {
     /// The check's code, `Q01`…
     pub code: &'static str,
@@ -68,6 +69,7 @@ pub struct Finding {
 
 /// Description of a check, for documentation and the UI.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CheckInfo {
     /// `Q01`…
     pub code: &'static str,

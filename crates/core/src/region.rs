@@ -209,6 +209,7 @@ impl<'de> serde::Deserialize<'de> for RegionCode {
 
 /// A division in the registry's region tree (县 → 乡镇 → 行政村 / 安置点 → 自然村).
 #[derive(Clone, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Region {
     /// Its code.
     pub code: RegionCode,
@@ -219,6 +220,21 @@ pub struct Region {
     /// The enclosing division (`None` for the county).
     pub parent: Option<RegionCode>,
 }
+
+/// OpenAPI: 行政区划代码: 12 digits (a natural village adds `-NN`)
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for RegionCode {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        crate::codes::string_schema(
+            "行政区划代码: 12 digits (a natural village adds `-NN`)",
+            None,
+            Some("^[0-9]{12}(-[0-9]{2})?$"),
+        )
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for RegionCode {}
 
 #[cfg(test)]
 mod tests {

@@ -10,6 +10,7 @@ use crate::monitoring::{CadenceRules, ClueRules, ExitRules, IdentificationRules,
 /// All configurable rules of one county. `#[serde(default)]` so a stored value
 /// written by an older version gains the new fields with their defaults.
 #[derive(Clone, PartialEq, Eq, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct CountyRules {
     /// 线索归并: the merge window of reports (§三(一)1).
@@ -29,6 +30,7 @@ pub struct CountyRules {
 /// Thresholds of the department-data screening 部门筛查预警. Defaults are the
 /// values of `shared/spec/screening.md`; amounts in yuan (whole), shares in percent.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct ScreeningRules {
     /// 因病: flagged when the out-of-pocket medical cost is greater than this (default 10000).

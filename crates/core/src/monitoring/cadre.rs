@@ -36,6 +36,7 @@ code_list! {
 
 /// A responsible cadre 帮扶责任人.
 #[derive(Clone, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Cadre {
     /// The cadre's user id.
     pub user_id: i64,
@@ -51,6 +52,7 @@ pub struct Cadre {
 
 /// One period of responsibility.
 #[derive(Clone, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Assignment {
     /// The cadre.
     pub cadre: Cadre,
@@ -73,6 +75,7 @@ impl Assignment {
 
 /// A change of responsibility.
 #[derive(Clone, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum CadreAction {
     /// 确定帮扶责任人.
@@ -101,6 +104,7 @@ const ASSIGN: Label = ("确定帮扶责任人", "Assign the responsible cadre");
 
 /// The responsible-cadre history of one household.
 #[derive(Clone, PartialEq, Eq, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CadreAssignments {
     /// Every assignment, oldest first.
     pub history: Vec<Assignment>,
@@ -213,6 +217,7 @@ fn check_cadre(c: &Cadre) -> Result<(), Refusal> {
 
 /// A cadre's current workload.
 #[derive(Clone, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Workload {
     /// The cadre (as in their latest assignment).
     pub cadre: Cadre,

@@ -153,6 +153,7 @@ impl<'de> serde::Deserialize<'de> for YearMonth {
 #[derive(
     Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, serde::Serialize, serde::Deserialize,
 )]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Quarter {
     /// The year.
     pub year: i32,
@@ -212,6 +213,7 @@ impl fmt::Display for Quarter {
 /// Working days 工作日: Monday–Friday, minus [`WorkCalendar::holidays`], plus
 /// [`WorkCalendar::makeup_workdays`] (weekend days worked in exchange, 调休).
 #[derive(Clone, PartialEq, Eq, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WorkCalendar {
     /// 法定节假日 falling on weekdays (days off).
     pub holidays: BTreeSet<NaiveDate>,
@@ -293,6 +295,7 @@ code_list! {
 #[derive(
     Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, serde::Serialize, serde::Deserialize,
 )]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", content = "value", rename_all = "snake_case")]
 pub enum Period {
     /// A month.
@@ -330,6 +333,7 @@ impl Period {
 /// Due days of the cadence calendar (configurable by the county). A day beyond
 /// the month's length means the month's last day (so 31 = 月底).
 #[derive(Clone, Copy, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct CadenceRules {
     /// Day of the month by which the month's follow-up is due (default 31 = last day).
@@ -406,6 +410,7 @@ impl CadenceRules {
 
 /// One task of a village for one period.
 #[derive(Clone, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Task {
     /// The village code 行政村代码.
     pub village: String,
@@ -482,6 +487,21 @@ pub fn village_tasks(
     out.sort_by_key(|a| (a.due_on, a.kind));
     out
 }
+
+/// OpenAPI: a month, `YYYY-MM` (e.g. `2022-06`)
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for YearMonth {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        crate::codes::string_schema(
+            "a month, `YYYY-MM` (e.g. `2022-06`)",
+            None,
+            Some("^[0-9]{4}-[0-9]{1,2}$"),
+        )
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for YearMonth {}
 
 #[cfg(test)]
 mod tests {

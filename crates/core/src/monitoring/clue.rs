@@ -64,6 +64,7 @@ code_list! {
 /// Where a clue came from: the channel and its source details. Serde: tagged by
 /// `channel` with the [`Channel`] code.
 #[derive(Clone, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "channel", rename_all = "snake_case")]
 pub enum Source {
     /// 农户申请: "农户书面向村委申请，讲清返贫风险原因".
@@ -150,6 +151,7 @@ impl Source {
 
 /// One report of risk 风险线索 as it arrives.
 #[derive(Clone, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Report {
     /// 户编号 of the household.
     pub household: String,
@@ -182,6 +184,7 @@ impl Report {
 
 /// A report as kept in a clue: with who recorded it and when.
 #[derive(Clone, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ClueSource {
     /// The report.
     pub report: Report,
@@ -193,6 +196,7 @@ pub struct ClueSource {
 
 /// Merge rules (configurable by the county).
 #[derive(Clone, Copy, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct ClueRules {
     /// Reports of the same household and cause at most this many days apart merge
@@ -210,6 +214,7 @@ impl Default for ClueRules {
 
 /// A risk clue 线索: one or more reports of the same household and cause.
 #[derive(Clone, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Clue {
     /// 户编号.
     pub household: String,

@@ -14,6 +14,7 @@ use crate::codes::{CodeList, code_list};
 
 /// The person taking an action: a signed-in user with one role.
 #[derive(Clone, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Actor {
     /// The user's id.
     pub user_id: i64,
@@ -60,6 +61,7 @@ code_list! {
 /// [`RefusalCode::OutOfArea`]) or 409 (everything else), showing
 /// [`Refusal::message_zh`] or [`Refusal::message_en`].
 #[derive(Clone, PartialEq, Eq, Debug, thiserror::Error, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[error("{message_en}")]
 pub struct Refusal {
     /// The stable code.
@@ -237,6 +239,7 @@ impl StepResult {
 /// A decision at a step: its result and the opinion 意见 (required when the
 /// result is 不通过: it is the reason the procedure ends).
 #[derive(Clone, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Decision {
     /// 通过 or 不通过.
     pub result: StepResult,
@@ -272,6 +275,7 @@ impl Decision {
 
 /// A meeting 会议: the 民主评议 of a village, or the team's 预判 meeting.
 #[derive(Clone, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Meeting {
     /// 会议日期.
     pub held_on: NaiveDate,

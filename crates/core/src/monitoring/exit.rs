@@ -87,6 +87,7 @@ impl DeferredCategory {
 
 /// The numbering of exit notices: `{prefix}〔{year}〕{word}第{n}号`.
 #[derive(Clone, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NoticeNumbering {
     /// 发文机关简称 (default `兴县圪塔上乡`).
     pub prefix: String,
@@ -112,6 +113,7 @@ impl NoticeNumbering {
 
 /// Exit rules (configurable by the county).
 #[derive(Clone, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct ExitRules {
     /// Categories that defer the exit (default all four).
@@ -138,6 +140,7 @@ impl Default for ExitRules {
 /// What the pre-judgment looks at (the [`crate::monitoring::Case`] builds it
 /// from its records, see `Case::exit_facts`).
 #[derive(Clone, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ExitFacts {
     /// Date of entry into monitoring.
     pub monitored_since: NaiveDate,
@@ -161,6 +164,7 @@ pub struct ExitFacts {
 
 /// An unmet condition with the details.
 #[derive(Clone, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Unmet {
     /// Which condition.
     pub condition: ExitCondition,
@@ -172,6 +176,7 @@ pub struct Unmet {
 
 /// The result of a pre-judgment 预判结果.
 #[derive(Clone, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PreJudgment {
     /// Date of the judgment.
     pub on: NaiveDate,
@@ -358,6 +363,7 @@ const EXIT: Label = ("退出程序", "Exit procedure");
 
 /// 入户核查 at exit: the four checks of §三(一)3 and the household's signature.
 #[derive(Clone, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ExitCheck {
     /// The visit: 二查 two assurances, three guarantees and water
     /// ([`Verification::standards`]), 四查 income and expenditure
@@ -400,6 +406,7 @@ impl ExitCheck {
 
 /// An action on an exit.
 #[derive(Clone, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum ExitAction {
     /// 预判会议决定: proceed with this household or not.
@@ -459,6 +466,7 @@ impl ExitAction {
 
 /// Step evidence kept in a record.
 #[derive(Clone, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ExitStepEvidence {
     /// The pre-judgment.
@@ -494,6 +502,7 @@ pub enum ExitStepEvidence {
 
 /// One exit step taken.
 #[derive(Clone, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ExitRecord {
     /// The step.
     pub step: ExitStep,
@@ -511,6 +520,7 @@ pub struct ExitRecord {
 
 /// Where an exit stands.
 #[derive(Clone, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum ExitStatus {
     /// 退出程序进行中.
@@ -542,6 +552,7 @@ pub enum ExitStatus {
 
 /// The written exit notice 退出告知书.
 #[derive(Clone, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ExitNotice {
     /// 文号, e.g. `兴县圪塔上乡〔2022〕告字第7号`.
     pub number: String,
@@ -567,6 +578,7 @@ pub struct ExitNotice {
 
 /// The printable text of a notice.
 #[derive(Clone, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NoticeText {
     /// 标题.
     pub title: String,
@@ -624,6 +636,7 @@ impl ExitNotice {
 
 /// One exit procedure of a household.
 #[derive(Clone, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Exit {
     /// 户编号.
     pub household: String,

@@ -28,6 +28,7 @@ const FOLLOW_UP: Label = ("逐月跟踪监测", "Monthly follow-up");
 
 /// A monthly follow-up visit 月度跟踪监测.
 #[derive(Clone, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FollowUp {
     /// The month it is for.
     pub month: YearMonth,
@@ -59,6 +60,7 @@ impl FollowUp {
 
 /// A follow-up as kept: with who recorded it and when.
 #[derive(Clone, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FollowUpEntry {
     /// The visit.
     pub visit: FollowUp,
@@ -70,6 +72,7 @@ pub struct FollowUpEntry {
 
 /// The follow-ups of one household, by month.
 #[derive(Clone, PartialEq, Eq, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FollowUpLog {
     /// Entries, ordered by month, one per month.
     pub entries: Vec<FollowUpEntry>,

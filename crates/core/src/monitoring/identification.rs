@@ -85,6 +85,7 @@ const IDENTIFICATION: Label = ("识别程序", "Identification procedure");
 
 /// Identification rules (configurable by the county; defaults from national practice).
 #[derive(Clone, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct IdentificationRules {
     /// 公示期: days of the objection period, at least 5 (default 5).
@@ -131,6 +132,7 @@ impl IdentificationRules {
 
 /// The outcome of 县级审定: the monitored object type and 1–5 risk types.
 #[derive(Clone, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Outcome {
     /// 监测对象类别.
     pub monitored_type: MonitoredType,
@@ -156,6 +158,7 @@ impl Outcome {
 
 /// An action on an identification.
 #[derive(Clone, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum IdentAction {
     /// 入户核查.
@@ -237,6 +240,7 @@ impl IdentAction {
 
 /// The step-specific evidence kept in a record.
 #[derive(Clone, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum IdentEvidence {
     /// Nothing beyond the opinion.
@@ -279,6 +283,7 @@ pub enum IdentEvidence {
 
 /// One step taken: who, in which role, when, with which result and opinion.
 #[derive(Clone, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IdentRecord {
     /// The step.
     pub step: IdentStep,
@@ -296,6 +301,7 @@ pub struct IdentRecord {
 
 /// The green channel, once opened.
 #[derive(Clone, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GreenChannel {
     /// Opened by.
     pub actor: Actor,
@@ -307,6 +313,7 @@ pub struct GreenChannel {
 
 /// Where the procedure stands.
 #[derive(Clone, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum IdentStatus {
     /// 识别中.
@@ -329,6 +336,7 @@ pub enum IdentStatus {
 
 /// An identification 识别 of one household.
 #[derive(Clone, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Identification {
     /// 户编号.
     pub household: String,

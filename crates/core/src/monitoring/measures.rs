@@ -71,6 +71,7 @@ impl Labour {
 
 /// What the decision table looks at.
 #[derive(Clone, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Situation {
     /// 风险类型.
     pub risks: Vec<RiskType>,
@@ -119,6 +120,7 @@ code_list! {
 
 /// A recommended measure class and the rules that recommend it.
 #[derive(Clone, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Recommendation {
     /// 措施类别.
     pub class: MeasureClass,
@@ -225,6 +227,7 @@ const PLAN: Label = ("制定帮扶措施", "Plan a measure");
 
 /// A measure as planned 帮扶计划.
 #[derive(Clone, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MeasurePlan {
     /// 措施类别.
     pub class: MeasureClass,
@@ -240,6 +243,7 @@ pub struct MeasurePlan {
 
 /// Evidence that a measure was delivered 落实佐证.
 #[derive(Clone, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Completion {
     /// 落实情况 (what was delivered).
     pub description: String,
@@ -249,6 +253,7 @@ pub struct Completion {
 
 /// A change to a measure.
 #[derive(Clone, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum MeasureAction {
     /// 开始实施.
@@ -287,6 +292,7 @@ impl MeasureAction {
 
 /// A status change in a measure's history.
 #[derive(Clone, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MeasureEvent {
     /// The new status.
     pub status: MeasureStatus,
@@ -300,6 +306,7 @@ pub struct MeasureEvent {
 
 /// An assistance measure 帮扶措施 of a household.
 #[derive(Clone, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Measure {
     /// What was planned.
     pub plan: MeasurePlan,

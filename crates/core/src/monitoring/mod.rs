@@ -46,6 +46,7 @@
 pub mod cadre;
 pub mod calendar;
 pub mod clue;
+pub mod command;
 mod common;
 pub mod exit;
 pub mod followup;
@@ -58,6 +59,7 @@ use chrono::NaiveDate;
 pub use cadre::{Cadre, CadreAction, CadreAssignments, CadreLevel};
 pub use calendar::{CadenceRules, Quarter, WorkCalendar, YearMonth};
 pub use clue::{Channel, Clue, ClueRules, Report, Source};
+pub use command::{CadreCommand, Command, ExitCommand};
 pub use common::{Actor, Decision, Meeting, Refusal, RefusalCode, StepResult, date_zh};
 pub use exit::{
     DeferredCategory, Exit, ExitAction, ExitCheck, ExitFacts, ExitNotice, ExitRules, ExitStatus,
@@ -107,6 +109,7 @@ impl Lifecycle {
 
 /// An action on a case. Each wraps the action of one module.
 #[derive(Clone, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum CaseAction {
     /// Another report: merged into a clue of the case, or a new clue in it.
@@ -171,6 +174,7 @@ pub enum CaseAction {
 /// to the exit notice. A closed case ([`Lifecycle::is_closed`]) stays as the
 /// record; a new risk later opens a new case.
 #[derive(Clone, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Case {
     /// 户编号.
     pub household: String,
@@ -780,6 +784,7 @@ code_list! {
 
 /// One dated line of the 帮扶手册.
 #[derive(Clone, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HandbookEntry {
     /// Date.
     pub on: NaiveDate,

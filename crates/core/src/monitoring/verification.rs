@@ -18,6 +18,7 @@ use crate::income::IncomeRecord;
 /// An attached file 附件, described by name, SHA-256 content hash (64 lower-case
 /// hex digits) and media type.
 #[derive(Clone, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Attachment {
     /// File name as uploaded (e.g. `申请书.jpg`).
     pub name: String,
@@ -76,6 +77,7 @@ pub(crate) fn validate_attachments(list: &[Attachment]) -> Result<(), Refusal> {
 /// The household's signature 签字认可 on a verification (signed, by whom), or why
 /// there is none.
 #[derive(Clone, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum Signature {
     /// 已签字.
@@ -115,6 +117,7 @@ impl Signature {
 /// authorisation to check its data with other departments (national practice:
 /// it comes with the application and is needed for 信息比对).
 #[derive(Clone, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Authorisation {
     /// Who signed it.
     pub by: String,
@@ -127,6 +130,7 @@ pub struct Authorisation {
 /// 饮水安全 the four indicators of the rural drinking-water standard (农村饮水安全评价准则):
 /// quantity, quality, convenience, reliability. All four must pass.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WaterCheck {
     /// 水量: ≥ 35 L a person a day (≥ 20 L in water-short areas).
     pub quantity: bool,
@@ -149,6 +153,7 @@ impl WaterCheck {
 /// [`Standards::problems`] lists the guarantees found *not* secure; a housing
 /// grade C/D or a failed water indicator adds its problem even if not flagged.
 #[derive(Clone, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Standards {
     /// 不愁吃.
     pub food_secure: bool,
@@ -206,6 +211,7 @@ impl Standards {
 
 /// 入户核查: one household visit and its record.
 #[derive(Clone, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Verification {
     /// 核查日期.
     pub visited_on: NaiveDate,

@@ -1,0 +1,217 @@
+//! 附件存储: the bytes of uploaded files (scans, photos), content-addressed by SHA-256 under a
+//! directory (`DIR/<county>/<first two hex digits>/<sha256>`), with their metadata in the database
+//! ([`repo::cases::register_attachment`]). The same content is stored once per county.
+//!
+//! [`upload`] checks the size ([`MAX_ATTACHMENT_BYTES`]), the media type (an allow-list, checked
+//! against the file's first bytes), computes the hash, writes the file (to a temporary name, then
+//! renamed, so a half-written file is never served) and registers it with its audit row.
+
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+use shouwang_core::monitoring::{Attachment, Refusal};
+
+use crate::db::Db;
+use crate::error::{Result, StoreError};
+use crate::lifecycle::Caller;
+use crate::repo::cases::{self, AttachmentRow};
+
+/// Largest attachment accepted: 10 MiB (a phone photo or a scanned page).
+pub const MAX_ATTACHMENT_BYTES: usize = 10 * 1024 * 1024;
+
+/// Media types accepted, with the leading bytes each file must have.
+const ALLOWED: &[(&str, &[&[u8]])] = &[
+    ("image/jpeg", &[b"\xFF\xD8\xFF"]),
+    ("image/png", &[b"\x89PNG\r\n\x1a\n"]),
+    ("image/webp", &[b"RIFF"]),
+    ("application/pdf", &[b"%PDF-"]),
+];
+
+/// Where attachment bytes live.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileStore {
+    dir: PathBuf,
+}
+
+fn is_sha256(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+fn is_county(s: &str) -> bool {
+    s.len() == 6 && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn io_error(e: std::io::Error) -> StoreError {
+    StoreError::Db(sea_orm::DbErr::Custom(format!("attachment storage: {e}")))
+}
+
+impl FileStore {
+    /// A store under `dir` (created on the first upload).
+    pub fn new(dir: impl Into<PathBuf>) -> FileStore {
+        FileStore { dir: dir.into() }
+    }
+
+    /// The directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The path of a file; `None` for a malformed county or hash (never a path outside the store).
+    pub fn path_of(&self, county: &str, sha256: &str) -> Option<PathBuf> {
+        (is_county(county) && is_sha256(sha256))
+            .then(|| self.dir.join(county).join(&sha256[..2]).join(sha256))
+    }
+
+    /// Writes `bytes` as the file `sha256` of `county` (kept if already there).
+    async fn put(&self, county: &str, sha256: &str, bytes: &[u8]) -> Result<()> {
+        let path = self
+            .path_of(county, sha256)
+            .ok_or_else(|| StoreError::Invalid(format!("bad attachment key {county}/{sha256}")))?;
+        if tokio::fs::try_exists(&path).await.unwrap_or(false) {
+            return Ok(());
+        }
+        if let Some(parent) = path.parent() {
+            tokio::fs::create_dir_all(parent).await.map_err(io_error)?;
+        }
+        let tmp = path.with_extension(format!("tmp{}", crate::ids::new_id()));
+        tokio::fs::write(&tmp, bytes).await.map_err(io_error)?;
+        tokio::fs::rename(&tmp, &path).await.map_err(io_error)
+    }
+
+    /// The bytes of a file (`NotFound` if missing).
+    pub async fn read(&self, county: &str, sha256: &str) -> Result<Vec<u8>> {
+        let path = self.path_of(county, sha256).ok_or(StoreError::NotFound)?;
+        match tokio::fs::read(&path).await {
+            Ok(b) => Ok(b),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(StoreError::NotFound),
+            Err(e) => Err(io_error(e)),
+        }
+    }
+}
+
+/// SHA-256 of `bytes` as 64 lower-case hex digits.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// A file name safe to keep and to send back: the last path component, without control characters,
+/// at most 120 characters.
+pub fn clean_name(name: &str) -> String {
+    let last = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    let cleaned: String = last
+        .chars()
+        .filter(|c| !c.is_control() && !matches!(c, '"' | '<' | '>' | '|' | '*' | '?' | ':'))
+        .take(120)
+        .collect();
+    cleaned.trim().to_owned()
+}
+
+fn refuse(zh: String, en: String) -> StoreError {
+    StoreError::Refused(Refusal::invalid(zh, en))
+}
+
+/// Stores an uploaded file for the caller's county and registers it (audited). Refuses (bad input)
+/// an empty or oversized file, a missing name, a media type outside the allow-list or one the
+/// content does not match. Returns the metadata row (the same row when the content is already
+/// there).
+pub async fn upload(
+    db: &Db,
+    files: &FileStore,
+    caller: &Caller,
+    name: &str,
+    media_type: &str,
+    bytes: &[u8],
+) -> Result<AttachmentRow> {
+    let county = caller.county()?;
+    if !caller.scope.may_write() {
+        return Err(StoreError::Forbidden);
+    }
+    if bytes.is_empty() {
+        return Err(refuse("文件为空".into(), "The file is empty".into()));
+    }
+    if bytes.len() > MAX_ATTACHMENT_BYTES {
+        return Err(refuse(
+            format!(
+                "文件过大（{} 字节），单个附件不超过 {} MB",
+                bytes.len(),
+                MAX_ATTACHMENT_BYTES / 1024 / 1024
+            ),
+            format!(
+                "The file is too large ({} bytes); at most {} MiB",
+                bytes.len(),
+                MAX_ATTACHMENT_BYTES / 1024 / 1024
+            ),
+        ));
+    }
+    let media_type = media_type.trim().to_ascii_lowercase();
+    let Some((_, magic)) = ALLOWED.iter().find(|(t, _)| *t == media_type) else {
+        let allowed: Vec<&str> = ALLOWED.iter().map(|(t, _)| *t).collect();
+        return Err(refuse(
+            format!(
+                "不支持的文件类型 {media_type}（可上传 {}）",
+                allowed.join("、")
+            ),
+            format!(
+                "Unsupported media type {media_type:?} (allowed: {})",
+                allowed.join(", ")
+            ),
+        ));
+    };
+    if !magic.iter().any(|m| bytes.starts_with(m)) {
+        return Err(refuse(
+            format!("文件内容与类型 {media_type} 不符"),
+            format!("The content does not match the media type {media_type}"),
+        ));
+    }
+    let name = clean_name(name);
+    let sha = sha256_hex(bytes);
+    let attachment = Attachment::new(name, &sha, media_type)?;
+    files.put(&county, &sha, bytes).await?;
+    let size = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+    cases::register_attachment(db, &caller.actor(), &caller.scope, &attachment, size).await
+}
+
+/// The metadata and bytes of an attachment of the caller's county (`NotFound` otherwise).
+pub async fn download(
+    db: &Db,
+    files: &FileStore,
+    caller: &Caller,
+    sha256: &str,
+) -> Result<(AttachmentRow, Vec<u8>)> {
+    let sha = sha256.trim().to_ascii_lowercase();
+    if !is_sha256(&sha) {
+        return Err(StoreError::NotFound);
+    }
+    let row = cases::attachment(db, &caller.scope, &sha)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let bytes = files.read(&row.county_code, &sha).await?;
+    Ok((row, bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_paths() {
+        assert_eq!(clean_name("../../etc/passwd"), "passwd");
+        assert_eq!(clean_name("C:\\scan\\申请书.jpg"), "申请书.jpg");
+        assert_eq!(clean_name("a\u{0}b\"c.pdf"), "abc.pdf");
+        let fs = FileStore::new("/x");
+        let sha = "ab".repeat(32);
+        assert_eq!(
+            fs.path_of("141123", &sha),
+            Some(PathBuf::from(format!("/x/141123/ab/{sha}")))
+        );
+        assert_eq!(fs.path_of("14112", &sha), None);
+        assert_eq!(fs.path_of("141123", "../x"), None);
+        assert_eq!(
+            sha256_hex(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+}
