@@ -95,12 +95,11 @@ pub fn today() -> NaiveDate {
     (Utc::now() + Duration::hours(8)).date_naive()
 }
 
-/// The county's rules (merge window, identification and exit rules, cadence, calendar).
-///
-/// The county-rules table is not on main yet: every county gets the plan's defaults
-/// ([`CountyRules::default`]). This is the one function to switch to `repo::rules::get`.
-pub async fn county_rules(_db: &Db, _county: &str) -> Result<CountyRules> {
-    Ok(CountyRules::default())
+/// The county's rules in force (merge window, identification and exit rules, notice numbering,
+/// cadence, working calendar): the county admin's saved rules, else the defaults
+/// ([`repo::rules::get`]).
+pub async fn county_rules(db: &Db, county: &str) -> Result<CountyRules> {
+    Ok(repo::rules::get(db, county).await?.rules)
 }
 
 /// A bad request in Chinese and English (answered 422 by the API: nothing was written).

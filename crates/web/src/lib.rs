@@ -4,8 +4,10 @@
 //! - `GET /login`, `POST /login`, `POST /logout`, `GET /lang` — see [`auth`];
 //! - `GET /households` — the registry search (农户信息查询), see [`households`];
 //! - `GET /households/{number}` — one household: members and income by year;
-//! - `GET /assets/*` — CSS embedded in the binary; `GET /healthz`.
+//! - `GET /assets/*` — CSS embedded in the binary; `GET /healthz`;
+//! - `/api/v1/…` — the JSON API, see [`api`] (OpenAPI at `/api/v1/openapi.json`).
 
+pub mod api;
 pub mod auth;
 pub mod error;
 pub mod households;
@@ -25,14 +27,28 @@ use tower_http::set_header::SetResponseHeaderLayer;
 pub struct AppState {
     pub db: Db,
     pub throttle: Arc<auth::Throttle>,
+    /// Where uploaded attachments are kept (default `$SHOUWANG_DATA_DIR/attachments`, else
+    /// `shouwang-data/attachments`; see [`AppState::with_files`]).
+    pub files: shouwang_store::files::FileStore,
 }
 
 impl AppState {
     pub fn new(db: Db) -> Self {
+        let data_dir =
+            std::env::var_os("SHOUWANG_DATA_DIR").unwrap_or_else(|| "shouwang-data".into());
         AppState {
             db,
             throttle: Arc::new(auth::Throttle::default()),
+            files: shouwang_store::files::FileStore::new(
+                std::path::PathBuf::from(data_dir).join("attachments"),
+            ),
         }
+    }
+
+    /// The same state with attachments kept under `dir`.
+    pub fn with_files(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
+        self.files = shouwang_store::files::FileStore::new(dir);
+        self
     }
 }
 
@@ -78,6 +94,7 @@ pub fn router(state: AppState) -> Router {
         .route("/households/{number}", get(households::show))
         .route("/assets/style.css", get(style_css))
         .route("/healthz", get(healthz))
+        .nest("/api/v1", api::router())
         .fallback(fallback)
         .with_state(state);
     for (name, value) in headers {

@@ -1,0 +1,259 @@
+//! `/api/v1`: the JSON API for department systems, scripts and the pages' scripts. Every lifecycle
+//! operation goes through the store's command layer ([`shouwang_store::lifecycle`]), exactly as the
+//! CLI and the pages do; the document is at `GET /api/v1/openapi.json` ([`openapi::ApiDoc`]).
+//!
+//! **Auth.** `POST /api/v1/login {username, password}` answers `{token, csrf_token, expires_at}`; send
+//! `Authorization: Bearer <token>` (no CSRF header needed: a bearer token is never sent by a browser
+//! on its own). A browser's session cookie works too, and then every write needs the header
+//! `X-CSRF-Token` with the session's CSRF token. Failed logins are throttled per user name (the same
+//! throttle as the login page).
+//!
+//! **Writes** carry the case `version` they were based on (stale → 409 `stale_version`) and an
+//! optional 办理日期 `on` (default today in China, never in the future). Errors are JSON
+//! `{code, message_zh, message_en}` ([`error`]); a refused write leaves the case and the audit log
+//! as they were.
+
+pub mod dto;
+pub mod error;
+mod handlers;
+pub mod openapi;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use shouwang_store::lifecycle::Caller;
+use shouwang_store::repo;
+use shouwang_store::repo::sessions::SessionUser;
+
+use crate::AppState;
+use crate::auth::{SESSION_COOKIE, SESSION_TTL, cookie};
+use dto::{LoginRequest, LoginResponse, Me};
+use error::{ApiError, ApiResult};
+
+/// The header carrying the CSRF token for cookie-authenticated writes.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// JSON body extractor whose rejection is an [`ApiError`] (400 malformed, 422 wrong fields).
+#[derive(FromRequest)]
+#[from_request(via(axum::Json), rejection(ApiError))]
+pub struct ApiJson<T>(pub T);
+
+/// Query extractor whose rejection is an [`ApiError`] (400).
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(ApiError))]
+pub struct ApiQuery<T>(pub T);
+
+/// Path extractor whose rejection is an [`ApiError`] (400).
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(ApiError))]
+pub struct ApiPath<T>(pub T);
+
+impl<T: serde::Serialize> IntoResponse for ApiJson<T> {
+    fn into_response(self) -> Response {
+        axum::Json(self.0).into_response()
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() || a.is_empty() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// The signed-in user of an API request (bearer token or session cookie).
+#[derive(Clone, Debug)]
+pub struct ApiUser {
+    /// The session.
+    pub session: SessionUser,
+    /// The caller for the command layer.
+    pub caller: Caller,
+    /// The session token used.
+    pub token: String,
+}
+
+fn bearer(headers: &HeaderMap) -> Option<Result<&str, ApiError>> {
+    let v = headers.get(header::AUTHORIZATION)?;
+    let Some(token) = v
+        .to_str()
+        .ok()
+        .and_then(|s| s.strip_prefix("Bearer ").or_else(|| s.strip_prefix("bearer ")))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    else {
+        return Some(Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+            "Authorization 头格式应为 “Bearer 令牌”",
+            "The Authorization header must be `Bearer <token>`",
+        )));
+    };
+    Some(Ok(token))
+}
+
+impl FromRequestParts<AppState> for ApiUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let (token, by_cookie) = match bearer(&parts.headers) {
+            Some(t) => (t?.to_owned(), false),
+            None => match cookie(&parts.headers, SESSION_COOKIE) {
+                Some(c) => (c.to_owned(), true),
+                None => return Err(ApiError::unauthenticated()),
+            },
+        };
+        let session = repo::sessions::lookup(&state.db, &token)
+            .await?
+            .ok_or_else(ApiError::unauthenticated)?;
+        let safe = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+        if by_cookie && !safe {
+            let sent = parts
+                .headers
+                .get(CSRF_HEADER)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            if !constant_time_eq(sent.as_bytes(), session.csrf_token.as_bytes()) {
+                return Err(ApiError::new(
+                    StatusCode::FORBIDDEN,
+                    "csrf",
+                    "缺少或错误的 X-CSRF-Token 请求头（使用登录 Cookie 时，每个写操作都须带上）",
+                    "Missing or wrong X-CSRF-Token header (required on writes with the session cookie)",
+                ));
+            }
+        }
+        Ok(ApiUser {
+            caller: Caller::from_session(&session),
+            session,
+            token,
+        })
+    }
+}
+
+fn me(s: &SessionUser) -> Me {
+    Me {
+        user_id: s.user_id,
+        username: s.username.clone(),
+        display_name: s.display_name.clone(),
+        role: s.scope.role,
+        area: s.scope.area_prefix().to_owned(),
+        may_view_full_id: s.scope.may_view_full_id(),
+    }
+}
+
+/// Logs in and starts a session.
+#[utoipa::path(post, path = "/api/v1/login", tag = "auth", request_body = LoginRequest,
+    responses((status = 200, body = LoginResponse), (status = 401, body = error::ErrorBody),
+        (status = 429, body = error::ErrorBody)))]
+pub async fn login(
+    State(state): State<AppState>,
+    ApiJson(req): ApiJson<LoginRequest>,
+) -> ApiResult<ApiJson<LoginResponse>> {
+    let username = req.username.trim();
+    if state.throttle.is_locked(username) {
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "throttled",
+            "登录失败次数过多，请 15 分钟后再试",
+            "Too many failed logins; try again in 15 minutes",
+        ));
+    }
+    let Some(user) = repo::users::authenticate(&state.db, username, &req.password).await? else {
+        state.throttle.fail(username);
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "login_failed",
+            "用户名或密码错误",
+            "Wrong user name or password",
+        ));
+    };
+    state.throttle.succeed(username);
+    let (token, csrf_token) = repo::sessions::create(&state.db, user.id, SESSION_TTL).await?;
+    let session = repo::sessions::lookup(&state.db, &token)
+        .await?
+        .ok_or_else(|| ApiError::internal("a new session cannot be found"))?;
+    Ok(ApiJson(LoginResponse {
+        token,
+        csrf_token,
+        expires_at: session.expires_at,
+        user: me(&session),
+    }))
+}
+
+/// Ends the session.
+#[utoipa::path(post, path = "/api/v1/logout", tag = "auth",
+    responses((status = 204), (status = 401, body = error::ErrorBody)),
+    security(("bearer" = []), ("cookie" = [])))]
+pub async fn logout(State(state): State<AppState>, user: ApiUser) -> ApiResult<StatusCode> {
+    repo::sessions::delete(&state.db, &user.token).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The signed-in user.
+#[utoipa::path(get, path = "/api/v1/me", tag = "auth",
+    responses((status = 200, body = Me), (status = 401, body = error::ErrorBody)),
+    security(("bearer" = []), ("cookie" = [])))]
+pub async fn whoami(user: ApiUser) -> ApiJson<Me> {
+    ApiJson(me(&user.session))
+}
+
+async fn not_found() -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "no_such_endpoint",
+        "没有这个接口",
+        "No such endpoint",
+    )
+}
+
+/// The `/api/v1` routes (nested by [`crate::router`]).
+pub fn router() -> Router<AppState> {
+    use handlers as h;
+    Router::new()
+        .route("/openapi.json", get(openapi::document))
+        .route("/login", post(login))
+        .route("/logout", post(logout))
+        .route("/me", get(whoami))
+        .route("/households", get(h::households))
+        .route("/households/{number}", get(h::household))
+        .route("/cases", get(h::cases))
+        .route("/cases/{number}", get(h::case))
+        .route("/cases/{number}/commands", post(h::command))
+        .route("/clues", post(h::clue))
+        .route(
+            "/cases/{number}/identification/start",
+            post(h::start_identification),
+        )
+        .route("/cases/{number}/identification/steps", post(h::ident_step))
+        .route(
+            "/cases/{number}/identification/green-channel",
+            post(h::green_channel),
+        )
+        .route("/cases/{number}/recommendations", get(h::recommendations))
+        .route("/cases/{number}/measures", post(h::plan_measure))
+        .route("/cases/{number}/measures/{index}", post(h::update_measure))
+        .route("/cases/{number}/cadre", post(h::cadre))
+        .route("/cadres/workload", get(h::workload))
+        .route("/cases/{number}/follow-ups", post(h::follow_up))
+        .route("/follow-ups/overdue", get(h::overdue_follow_ups))
+        .route("/exit/candidates", get(h::exit_candidates))
+        .route("/cases/{number}/exit/nominate", post(h::nominate_exit))
+        .route("/cases/{number}/exit/steps", post(h::exit_step))
+        .route(
+            "/cases/{number}/exit/notice",
+            post(h::issue_notice).get(h::notice),
+        )
+        .route("/notices", get(h::notices))
+        .route(
+            "/attachments",
+            post(h::upload).layer(DefaultBodyLimit::max(
+                shouwang_store::files::MAX_ATTACHMENT_BYTES + 64 * 1024,
+            )),
+        )
+        .route("/attachments/{sha256}", get(h::download))
+        .route("/queues", get(h::queues))
+        .route("/calendar", get(h::calendar))
+        .fallback(not_found)
+}
