@@ -11,8 +11,8 @@
 //! 4. resolves the command into the core action ([`Command::resolve`]) and runs it through
 //!    [`repo::cases`] in one transaction (version check, core rule, JSON, audit row).
 //!
-//! A report on a household without a case opens it; on one with a case it is merged into a clue
-//! ([`Filed`]). A report may omit the version (reports only add); every other command must carry it.
+//! A report on a household without a case (or whose case is closed) opens one; on one with an open
+//! case it is merged into a clue or added as a new clue ([`Filed`]). A report may omit the version (reports only add); every other command must carry it.
 //!
 //! Besides, the read models the three clients share: [`recommendations`] (the decision table),
 //! [`queues`] (clues, approvals and overdue work at the caller's level), [`calendar`] (the cadence
@@ -298,9 +298,10 @@ pub async fn execute(db: &Db, caller: &Caller, req: Request) -> Result<Done> {
                     "The report is for another household than the request",
                 ));
             }
+            // A household without a case, or whose case is closed (风险消除, 未纳入), gets a new case.
             let existing = match existing {
-                Some(rec) => rec,
-                None => {
+                Some(rec) if !rec.lifecycle.is_closed() => rec,
+                _ => {
                     match cases::open(db, &actor, &caller.scope, report.clone(), &by, on).await {
                         Ok(record) => {
                             return Ok(Done {

@@ -7,9 +7,10 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use shouwang_core::codes::{
-    Dibao, Education, HealthStatus, HouseholdType, LabourSkill, MonitoredType,
-    PoliticalStatus, Relation, RiskType, SchoolStatus, Sex, Tekun,
+    Dibao, Education, HealthStatus, HouseholdType, LabourSkill, MonitoredType, PoliticalStatus,
+    Relation, RiskType, SchoolStatus, Sex, Tekun,
 };
+use shouwang_core::monitoring::FollowUp;
 use shouwang_core::monitoring::calendar::{Period, TaskKind, TaskStatus};
 use shouwang_core::monitoring::exit::{ExitNotice, NoticeText, PreJudgment};
 use shouwang_core::monitoring::measures::{Recommendation, Situation};
@@ -17,7 +18,6 @@ use shouwang_core::monitoring::{
     CadreCommand, Case, Channel, Command, ExitCommand, ExitStep, HandbookEntry, IdentAction,
     IdentStep, Lifecycle, MeasureAction, MeasurePlan, Report, YearMonth,
 };
-use shouwang_core::monitoring::FollowUp;
 use shouwang_core::{Fen, IncomeRecord, Role, Scope};
 use shouwang_store::lifecycle::{self, Filed, Queues, TaskView, Waiting};
 use shouwang_store::repo::cases::{
@@ -313,13 +313,13 @@ pub struct CaseDto {
 
 impl CaseDto {
     /// The DTO of a stored case on `today` (with the county's cadence rules).
-    pub fn of(rec: CaseRecord, today: NaiveDate, rules: &shouwang_core::rules::CountyRules) -> Self {
+    pub fn of(
+        rec: CaseRecord,
+        today: NaiveDate,
+        rules: &shouwang_core::rules::CountyRules,
+    ) -> Self {
         CaseDto {
-            ident_next_step: rec
-                .case
-                .identification
-                .as_ref()
-                .and_then(|i| i.next_step()),
+            ident_next_step: rec.case.identification.as_ref().and_then(|i| i.next_step()),
             exit_next_step: rec.case.current_exit().and_then(|x| x.next_step()),
             assistance_allowed: rec.case.assistance_allowed(),
             needs_cadre: rec.case.needs_cadre(),

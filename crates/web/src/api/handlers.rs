@@ -8,9 +8,7 @@ use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
 use shouwang_core::codes::HouseholdType;
 use shouwang_core::monitoring::calendar::Quarter;
-use shouwang_core::monitoring::{
-    Channel, Command, IdentAction, Lifecycle, YearMonth,
-};
+use shouwang_core::monitoring::{Channel, Command, IdentAction, Lifecycle, YearMonth};
 use shouwang_store::lifecycle::{self, Request};
 use shouwang_store::repo;
 use shouwang_store::repo::cases::CaseQuery;
@@ -757,10 +755,7 @@ pub async fn download(
 #[utoipa::path(get, path = "/api/v1/queues", tag = "work",
     responses((status = 200, body = QueuesDto)),
     security(("bearer" = []), ("cookie" = [])))]
-pub async fn queues(
-    State(state): State<AppState>,
-    user: ApiUser,
-) -> ApiResult<ApiJson<QueuesDto>> {
+pub async fn queues(State(state): State<AppState>, user: ApiUser) -> ApiResult<ApiJson<QueuesDto>> {
     let q = lifecycle::queues(&state.db, &user.caller, lifecycle::today()).await?;
     Ok(ApiJson(q.into()))
 }
@@ -788,9 +783,7 @@ pub async fn calendar(
     ApiQuery(q): ApiQuery<CalendarQuery>,
 ) -> ApiResult<ApiJson<Vec<TaskDto>>> {
     let today = lifecycle::today();
-    let from = q
-        .from
-        .unwrap_or_else(|| YearMonth::of(today).first_day());
+    let from = q.from.unwrap_or_else(|| YearMonth::of(today).first_day());
     let to = q.to.unwrap_or_else(|| Quarter::of(today).last_day());
     let tasks = lifecycle::calendar(
         &state.db,

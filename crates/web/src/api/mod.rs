@@ -80,7 +80,10 @@ fn bearer(headers: &HeaderMap) -> Option<Result<&str, ApiError>> {
     let Some(token) = v
         .to_str()
         .ok()
-        .and_then(|s| s.strip_prefix("Bearer ").or_else(|| s.strip_prefix("bearer ")))
+        .and_then(|s| {
+            s.strip_prefix("Bearer ")
+                .or_else(|| s.strip_prefix("bearer "))
+        })
         .map(str::trim)
         .filter(|t| !t.is_empty())
     else {
