@@ -3,6 +3,7 @@
 //!
 //! Configuration: defaults → `SHOUWANG_*` environment variables → flags.
 
+mod case_cmd;
 mod config;
 mod demo_cmd;
 mod user_cmd;
@@ -60,6 +61,8 @@ enum Command {
     },
     /// Screen department data for households at risk (部门数据筛查).
     Screen(shouwang_screen::cli::ScreenArgs),
+    /// The monitoring lifecycle of a household, acting as a user (监测帮扶档案).
+    Case(Box<case_cmd::CaseArgs>),
 }
 
 fn main() -> ExitCode {
@@ -98,7 +101,8 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("错误 error: {e:#}");
-            ExitCode::from(1)
+            // `case` commands say what kind of refusal it was (see `shouwang case --help`).
+            ExitCode::from(e.downcast_ref::<case_cmd::Failure>().map_or(1, |f| f.code))
         }
     }
 }
@@ -140,6 +144,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
             Ok(())
         }
         Command::User { command } => user_cmd::run(command).await,
+        Command::Case(args) => case_cmd::run(*args).await,
         Command::Screen(_) => unreachable_screen(),
     }
 }

@@ -90,6 +90,23 @@ impl Caller {
     }
 }
 
+/// The caller acting as the active user `username` (the local CLI: the operator's machine, no
+/// password); `None` for an unknown, deactivated or role-less user.
+pub async fn caller_by_username(db: &Db, username: &str) -> Result<Option<Caller>> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let Some(u) = crate::entity::users::Entity::find()
+        .filter(crate::entity::users::Column::Username.eq(username.trim()))
+        .one(db.conn())
+        .await?
+    else {
+        return Ok(None);
+    };
+    Ok(repo::users::get(db, u.id)
+        .await?
+        .filter(|u| u.is_active)
+        .map(|u| Caller::from_user(&u)))
+}
+
 /// Today in China (Asia/Shanghai is UTC+8 all year): the default 办理日期.
 pub fn today() -> NaiveDate {
     (Utc::now() + Duration::hours(8)).date_naive()

@@ -1,0 +1,181 @@
+//! `shouwang case …` on a temporary SQLite demo county: a clue opens a case, identification
+//! starts, and refusals give clear messages and their exit codes (2 bad input, 3 role, 4 not found,
+//! 5 out of order or stale), never a panic.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+use shouwang_core::{Role, Scope};
+use shouwang_store::repo::households::{self, HouseholdQuery};
+use shouwang_store::{Db, sqlite_url};
+
+const VILLAGE: &str = "141123208201";
+
+fn shouwang(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_shouwang"))
+        .env_remove("SHOUWANG_DATABASE_URL")
+        .env_remove("SHOUWANG_USER")
+        .env("SHOUWANG_DATA_DIR", dir)
+        .env("SHOUWANG_LOG", "warn")
+        .args(args)
+        .output()
+        .expect("run shouwang")
+}
+
+fn case(dir: &Path, user: &str, args: &[&str]) -> Output {
+    let mut all = vec!["case", "--user", user];
+    all.extend_from_slice(args);
+    shouwang(dir, &all)
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn code(o: &Output) -> i32 {
+    o.status.code().unwrap_or(-1)
+}
+
+/// A household of the demo village the demo village team covers.
+fn demo_household(dir: &Path) -> String {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let db = Db::connect(&sqlite_url(dir)).await.unwrap();
+        let page = households::search(
+            &db,
+            &Scope::new(0, Role::VillageTeam, VILLAGE),
+            &HouseholdQuery::default(),
+            1,
+            1,
+        )
+        .await
+        .unwrap();
+        page.items[0].number.clone()
+    })
+}
+
+#[test]
+fn case_commands_act_as_the_user_with_exit_codes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let out = shouwang(dir, &["demo", "--households", "150"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let h = demo_household(dir);
+
+    // A household application opens the case.
+    let out = case(
+        dir,
+        "village_team",
+        &[
+            "report",
+            &h,
+            "--channel",
+            "application",
+            "--risk",
+            "01",
+            "--reporter",
+            "张三",
+            "--applicant",
+            "张三",
+            "--cause",
+            "妻子患病住院",
+            "--on",
+            "2022-01-03",
+            "--json",
+        ],
+    );
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["filed"], "new_case");
+    assert_eq!(v["case"]["version"], 1);
+    assert_eq!(v["case"]["lifecycle"], "clue");
+
+    // The responsible cadre may not start identification: 3, with the reason in both languages.
+    let out = case(
+        dir,
+        "cadre",
+        &["start", &h, "--version", "1", "--on", "2022-01-04"],
+    );
+    assert_eq!(code(&out), 3, "{}", text(&out));
+    assert!(
+        text(&out).contains("启动识别") && text(&out).contains("may not"),
+        "{}",
+        text(&out)
+    );
+
+    let out = case(
+        dir,
+        "village_team",
+        &["start", &h, "--version", "1", "--on", "2022-01-04"],
+    );
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    assert!(text(&out).contains("识别中"), "{}", text(&out));
+
+    // Stale version, out of order, bad JSON, unknown household, unknown user.
+    let out = case(dir, "village_team", &["start", &h, "--version", "1"]);
+    assert_eq!(code(&out), 5, "{}", text(&out));
+    let out = case(
+        dir,
+        "village_team",
+        &[
+            "identify",
+            &h,
+            "--version",
+            "2",
+            "--on",
+            "2022-01-05",
+            "--step",
+            r#"{"action":"post_notice","place":"村委会公示栏"}"#,
+        ],
+    );
+    assert_eq!(code(&out), 5, "{}", text(&out));
+    assert!(text(&out).contains("须先完成“入户核查”"), "{}", text(&out));
+    let out = case(
+        dir,
+        "village_team",
+        &["identify", &h, "--version", "2", "--step", "{bad"],
+    );
+    assert_eq!(code(&out), 2, "{}", text(&out));
+    let out = case(dir, "village_team", &["show", "NO-SUCH-HOUSEHOLD"]);
+    assert_eq!(code(&out), 4, "{}", text(&out));
+    let out = case(dir, "nobody", &["list"]);
+    assert_eq!(code(&out), 3, "{}", text(&out));
+
+    // Reads: the case with its handbook, the list, the queues, as JSON and as text.
+    let out = case(dir, "village_team", &["show", &h]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let t = text(&out);
+    assert!(
+        t.contains("版本 version 2") && t.contains("入户核查") && t.contains("农户申请"),
+        "{t}"
+    );
+    let out = case(
+        dir,
+        "township_admin",
+        &["list", "--lifecycle", "identifying", "--json"],
+    );
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["total"], 1);
+    assert_eq!(v["items"][0]["household_number"], h.as_str());
+    let out = case(dir, "village_team", &["queues", "--json"]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        v["approvals"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w["ident_step"] == "verification")
+    );
+    let out = case(dir, "village_team", &["list", "--lifecycle", "flying"]);
+    assert_eq!(code(&out), 2, "{}", text(&out));
+}
