@@ -709,6 +709,40 @@ db_test!(
                 .count()
                 >= 6
         );
+        // The cadence calendar of the village reads its states from the records.
+        let (s, tasks) = api
+            .get("/api/v1/calendar?from=2022-02-01&to=2022-09-30", &team)
+            .await;
+        assert_eq!(s, StatusCode::OK, "{tasks}");
+        let task = |kind: &str, period: &str| {
+            tasks
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|t| t["kind"] == kind && t["period"]["value"] == period)
+                .unwrap_or_else(|| panic!("{kind} {period} missing: {tasks}"))
+                .clone()
+        };
+        assert_eq!(task("monthly_follow_up", "2022-02")["status"], "done");
+        let sep = task("monthly_follow_up", "2022-09");
+        assert_eq!(sep["status"], "overdue", "{sep}");
+        assert_eq!(sep["outstanding"], 1);
+        let q3 = json!({"year": 2022, "q": 3});
+        let pre = tasks
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["kind"] == "exit_prejudgment" && t["period"]["value"] == q3)
+            .unwrap();
+        assert_eq!(pre["status"], "done", "{pre}");
+        assert_eq!(pre["completed_on"], "2022-09-15");
+        let appraisal = tasks
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["kind"] == "exit_appraisal" && t["period"]["value"] == q3)
+            .unwrap();
+        assert_eq!(appraisal["status"], "done_late", "{appraisal}");
         // One audit row per write through the API: every case change, 3 uploads, 7 logins.
         let log = repo::audit::list(
             &db,
