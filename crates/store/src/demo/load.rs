@@ -11,27 +11,44 @@
 //! of the indexes) and a 256 MiB page cache made no measurable difference either.
 //!
 //! Audit (审计): a bulk system load writes **one summary audit row per table** (action
-//! `demo_load`, actor 系统 `system`, entity `region` / `household` / `member` / `income_record`,
-//! entity id the county code, `after` = row count, seed and household count) in the same
-//! transaction, instead of one row per household: the load is a single system action, and 400,000
+//! `demo_load`, actor 系统 `system`, entity `region` / `household` / `member` / `income_record` /
+//! `user` / `case`, entity id the county code, `after` = row count, seed and household count) in the
+//! same transaction, instead of one row per household: the load is a single system action, and 400,000
 //! audit rows of synthetic data would only bury the real history. The demo accounts are created
 //! through [`crate::repo::users::add`], which audits each account itself.
+//!
+//! Monitoring cases 监测帮扶档案 (see `lifecycle.rs`): about 1 % of the households get a case in one of the
+//! lifecycle states. Every case is played through the core's rules; the demo village's cases (one of each
+//! kind) are then written through [`crate::repo::cases`] one action at a time as the demo users (each
+//! action audited), the rest — the bulk — with one multi-row insert in the load's transaction
+//! ([`crate::repo::cases`]'s `insert_bulk`, the same derived columns). The staff acting elsewhere
+//! (township offices, village teams, responsible cadres) get inactive accounts, written in bulk.
 
-use chrono::Utc;
+use std::collections::HashMap;
+
+use chrono::{Datelike, Utc};
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, IntoActiveModel, Statement};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
+    Statement,
+};
+use sha2::{Digest, Sha256};
 use shouwang_core::codes::Relation;
-use shouwang_core::{CodeList, Household};
+use shouwang_core::monitoring::{Actor as CoreActor, Attachment};
+use shouwang_core::{CodeList, Household, Role, Scope};
 
+use super::lifecycle::{self, Ctx, Pick, Staff, Step};
 use super::names::COUNTY_CODE;
 use super::{DEMO_USERS, DemoCounty, DemoSummary};
 use crate::db::Db;
-use crate::entity::{households, income_records, members, regions};
+use crate::entity::{households, income_records, members, regions, user_roles, users as user_rows};
 use crate::error::{Result, StoreError};
 use crate::ids::new_id;
 use crate::repo::audit::{self, Change};
+use crate::repo::cases::{self, BulkCase, NominateRequest, NoticeRequest};
 use crate::repo::households::{id_key, join_codes};
-use crate::repo::{Actor, lines, users};
+use crate::repo::{Actor, Sql, lines, rules, users};
+use crate::secret;
 
 /// Rows per multi-row `INSERT` (members: 22 columns → 22,000 parameters, below SQLite's 32,766 and
 /// PostgreSQL's 65,535).
@@ -49,14 +66,15 @@ pub async fn is_loaded(db: &Db) -> Result<bool> {
     Ok(row.is_some())
 }
 
-/// Writes `county` into `db`: regions, households, members, income records, the default monitoring
-/// lines (if the migration has not seeded them) and the demo accounts of [`DEMO_USERS`] (existing
-/// user names are kept). `progress(done, total)` is called after every chunk, counting rows of
-/// households, members and income records.
+/// Writes `county` into `db`: the default monitoring lines (if the migration has not seeded them), the
+/// demo accounts of [`DEMO_USERS`] (existing user names are kept), then in one transaction regions,
+/// households, members, income records, the staff accounts and the bulk of the monitoring cases, and
+/// last the demo village's cases through the case repository. `progress(done, total)` is called after
+/// every chunk, counting rows of households, members and income records, and cases.
 ///
 /// Households whose 户编号 or members whose ID number already exist in the county make the whole
-/// load fail with [`StoreError::Conflict`] (nothing is written): load a demo county into an empty
-/// database.
+/// load fail with [`StoreError::Conflict`] (nothing but the demo accounts is written): load a demo
+/// county into an empty database.
 pub async fn load(
     db: &Db,
     county: &DemoCounty,
@@ -67,7 +85,55 @@ pub async fn load(
     let county_code = format!("{COUNTY_CODE}");
     let n_members = county.member_count();
     let n_incomes = county.income_count();
-    let total = (county.households.len() + n_members + n_incomes) as u64;
+
+    // The monitoring line of the demo year (the migration seeds it; this only fills gaps) and the demo
+    // accounts, who act in the cases.
+    let monitoring_lines = lines::seed_defaults(db).await?;
+    let province = county_code.get(..2).unwrap_or("14");
+    let line = lines::get(db, province, county.as_of.year())
+        .await?
+        .ok_or_else(|| {
+            StoreError::Invalid(format!(
+                "no monitoring line for province {province} in {} (未设置监测线)",
+                county.as_of.year()
+            ))
+        })?;
+    let mut staff = Staff::default();
+    let mut users_created = 0;
+    for u in DEMO_USERS {
+        let id = match users::add(
+            db,
+            &actor,
+            u.username,
+            u.display_name,
+            u.password,
+            u.role,
+            u.area,
+        )
+        .await
+        {
+            Ok(id) => {
+                users_created += 1;
+                id
+            }
+            Err(StoreError::Conflict(_)) => user_rows::Entity::find()
+                .filter(user_rows::Column::Username.eq(u.username))
+                .one(db.conn())
+                .await?
+                .map(|m| m.id)
+                .ok_or(StoreError::NotFound)?,
+            Err(e) => return Err(e),
+        };
+        staff.add(id, u.display_name, u.role, u.area);
+    }
+
+    let picks = lifecycle::select(county, line);
+    let promoted: HashMap<usize, Household> = picks
+        .iter()
+        .filter(|p| p.promote)
+        .filter_map(|p| Some((p.index, lifecycle::household_for(county, p)?)))
+        .collect();
+    let total = (county.households.len() + n_members + n_incomes + picks.len()) as u64;
     let mut done = 0u64;
     progress(0, total);
 
@@ -104,10 +170,11 @@ pub async fn load(
     // Households, keeping their ids for members and income records.
     let mut ids: Vec<i64> = Vec::with_capacity(county.households.len());
     let mut batch: Vec<households::ActiveModel> = Vec::with_capacity(CHUNK);
-    for dh in &county.households {
+    for (i, dh) in county.households.iter().enumerate() {
         let id = new_id();
         ids.push(id);
-        batch.push(household_row(&dh.household, id, now).into_active_model());
+        let h = promoted.get(&i).unwrap_or(&dh.household);
+        batch.push(household_row(h, id, now).into_active_model());
         if batch.len() == CHUNK {
             done += insert_chunk(&tx, std::mem::take(&mut batch), "demo households").await?;
             progress(done, total);
@@ -196,6 +263,25 @@ pub async fn load(
     done += insert_chunk(&tx, batch, "demo income records").await?;
     progress(done, total);
 
+    // Staff accounts, attachments and the bulk of the cases.
+    let accounts = lifecycle::staff_accounts(county, &picks);
+    insert_staff(&tx, &accounts, &mut staff, now).await?;
+    let uploader = staff.county_admin.as_ref().map_or(0, |a| a.user_id);
+    let attachments = demo_attachments(&tx, &county_code, uploader, now).await?;
+    let county_rules = rules::get_on(&tx, &county_code).await?.rules;
+    let names = lifecycle::region_names(county);
+    let ctx = Ctx {
+        staff: &staff,
+        rules: &county_rules,
+        line,
+        names: &names,
+        attachments: &attachments,
+    };
+    let bulk = bulk_cases(&ctx, county, &picks, &promoted, &ids)?;
+    let cases_written = cases::insert_bulk(&tx, &county_code, &bulk).await?;
+    done += picks.iter().filter(|p| !p.api).count() as u64;
+    progress(done, total);
+
     // One summary audit row per table (see the module doc).
     let households_n = county.households.len() as u64;
     for (entity, rows) in [
@@ -203,6 +289,8 @@ pub async fn load(
         ("household", households_n),
         ("member", n_members as u64),
         ("income_record", n_incomes as u64),
+        ("user", accounts.len() as u64),
+        ("case", cases_written),
     ] {
         audit::append(
             &tx,
@@ -227,25 +315,19 @@ pub async fn load(
     }
     tx.commit().await?;
 
-    // Monitoring lines (the migration seeds them; this only fills gaps) and the demo accounts.
-    let monitoring_lines = lines::seed_defaults(db).await?;
-    let mut users_created = 0;
-    for u in DEMO_USERS {
-        match users::add(
-            db,
-            &actor,
-            u.username,
-            u.display_name,
-            u.password,
-            u.role,
-            u.area,
-        )
-        .await
-        {
-            Ok(_) => users_created += 1,
-            Err(StoreError::Conflict(_)) => {}
-            Err(e) => return Err(e),
-        }
+    // The demo village's cases, one action at a time through the repository, as the demo users.
+    let mut api_cases = 0;
+    for p in picks.iter().filter(|p| p.api) {
+        let Some(h) = promoted
+            .get(&p.index)
+            .or_else(|| county.households.get(p.index).map(|dh| &dh.household))
+        else {
+            continue;
+        };
+        let steps = lifecycle::script(&ctx, county, p, h).map_err(StoreError::Refused)?;
+        api_cases += drive(db, &ctx, h, steps).await?;
+        done += 1;
+        progress(done, total);
     }
     db.optimize().await?;
 
@@ -256,7 +338,222 @@ pub async fn load(
         income_records: n_incomes as u64,
         monitoring_lines,
         users: users_created,
+        staff_accounts: accounts.len() as u64,
+        cases: cases_written + api_cases,
     })
+}
+
+/// Writes the staff accounts (inactive, with an unusable password: no one signs in as them until the
+/// county admin enables one and sets its password) and adds them to `staff`.
+async fn insert_staff(
+    tx: &impl ConnectionTrait,
+    accounts: &[lifecycle::StaffAccount],
+    staff: &mut Staff,
+    now: chrono::DateTime<Utc>,
+) -> Result<()> {
+    let hash = secret::dummy_hash().to_owned();
+    let mut user_batch = Vec::with_capacity(CHUNK);
+    let mut role_batch = Vec::with_capacity(CHUNK);
+    for a in accounts {
+        let id = new_id();
+        staff.add(id, &a.display_name, a.role, &a.area);
+        user_batch.push(
+            user_rows::Model {
+                id,
+                username: a.username.clone(),
+                display_name: a.display_name.clone(),
+                password_hash: hash.clone(),
+                is_active: false,
+                version: 1,
+                created_at: now,
+                updated_at: now,
+            }
+            .into_active_model(),
+        );
+        role_batch.push(
+            user_roles::Model {
+                id: new_id(),
+                user_id: id,
+                role: a.role.code().to_owned(),
+                area: a.area.clone(),
+                county_code: a.area.get(..6).unwrap_or_default().to_owned(),
+                created_at: now,
+            }
+            .into_active_model(),
+        );
+        if user_batch.len() == CHUNK {
+            insert_chunk(tx, std::mem::take(&mut user_batch), "demo staff accounts").await?;
+            insert_chunk(tx, std::mem::take(&mut role_batch), "demo staff roles").await?;
+        }
+    }
+    insert_chunk(tx, user_batch, "demo staff accounts").await?;
+    insert_chunk(tx, role_batch, "demo staff roles").await?;
+    Ok(())
+}
+
+/// The demo's two synthetic scans (a visit photo and a signed authorisation form), registered as
+/// attachments of the county; the cases refer to them by hash.
+async fn demo_attachments(
+    tx: &impl ConnectionTrait,
+    county_code: &str,
+    uploader: i64,
+    now: chrono::DateTime<Utc>,
+) -> Result<Vec<Attachment>> {
+    let files = [
+        ("入户核查照片（演示）.jpg", "image/jpeg"),
+        ("承诺授权书扫描件（演示）.pdf", "application/pdf"),
+    ];
+    let mut out = Vec::new();
+    for (name, media_type) in files {
+        let content = format!("守望演示县合成附件：{name}");
+        let sha = hex(&Sha256::digest(content.as_bytes()));
+        let a = Attachment::new(name, &sha, media_type).map_err(StoreError::Refused)?;
+        let mut sql = Sql::new();
+        sql.push(
+            "INSERT INTO attachments (county_code, sha256, name, media_type, size, uploaded_by, \
+             uploaded_at) VALUES (",
+        )
+        .bind(county_code)
+        .push(", ")
+        .bind(sha)
+        .push(", ")
+        .bind(name)
+        .push(", ")
+        .bind(media_type)
+        .push(", ")
+        .bind(content.len() as i64)
+        .push(", ")
+        .bind(uploader)
+        .push(", ")
+        .bind(now)
+        .push(") ON CONFLICT (county_code, sha256) DO NOTHING");
+        tx.execute_raw(sql.build(tx.get_database_backend())).await?;
+        out.push(a);
+    }
+    Ok(out)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Plays the scripts of the bulk picks through the core and returns the cases to insert. The exit
+/// notices are numbered 1, 2, … in the order of their dates (the demo village's, written later through
+/// the repository, take the numbers after them).
+fn bulk_cases(
+    ctx: &Ctx<'_>,
+    county: &DemoCounty,
+    picks: &[Pick],
+    promoted: &HashMap<usize, Household>,
+    ids: &[i64],
+) -> Result<Vec<BulkCase>> {
+    let mut scripts: Vec<(&Pick, &Household, Vec<Step>)> = Vec::new();
+    for p in picks.iter().filter(|p| !p.api) {
+        let (Some(dh), Some(_)) = (county.households.get(p.index), ids.get(p.index)) else {
+            continue;
+        };
+        let h = promoted.get(&p.index).unwrap_or(&dh.household);
+        let steps = lifecycle::script(ctx, county, p, h).map_err(StoreError::Refused)?;
+        scripts.push((p, h, steps));
+    }
+    // Notice sequences by date.
+    let mut dated: Vec<(chrono::NaiveDate, usize)> = scripts
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (_, _, steps))| {
+            steps.iter().find_map(|s| match s {
+                Step::Notice { on, .. } => Some((*on, i)),
+                _ => None,
+            })
+        })
+        .collect();
+    dated.sort();
+    let mut sequence: HashMap<usize, u32> = HashMap::new();
+    for (n, (_, i)) in dated.iter().enumerate() {
+        sequence.insert(*i, u32::try_from(n + 1).unwrap_or(u32::MAX));
+    }
+    let mut out = Vec::with_capacity(scripts.len());
+    for (i, (p, h, steps)) in scripts.into_iter().enumerate() {
+        let income = county
+            .households
+            .get(p.index)
+            .and_then(|dh| dh.incomes.iter().max_by_key(|r| r.year).copied());
+        let seq = sequence.get(&i).copied().unwrap_or(1);
+        let all = lifecycle::run(h, income, ctx.line, ctx.rules, steps, seq)
+            .map_err(StoreError::Refused)?;
+        let n = all.len();
+        let household_id = ids.get(p.index).copied().unwrap_or_default();
+        for (k, case) in all.into_iter().enumerate() {
+            out.push(BulkCase {
+                household_id,
+                seq: k as i64 + 1,
+                is_current: k + 1 == n,
+                case,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// The scope a staff member acts in: the county, the township or the village of the household.
+fn scope_of(by: &CoreActor, h: &Household) -> Scope {
+    let area = match by.role {
+        Role::CountyAdmin | Role::Department | Role::Auditor => h.village.county(),
+        Role::TownshipAdmin => h.village.township(),
+        Role::VillageTeam | Role::Cadre => h.village.as_str(),
+    };
+    Scope::new(by.user_id, by.role, area)
+}
+
+/// Writes one household's script through the case repository, one action a transaction, each as its
+/// actor in the actor's scope. Returns the number of cases opened.
+async fn drive(db: &Db, ctx: &Ctx<'_>, h: &Household, steps: Vec<Step>) -> Result<u64> {
+    let mut version = 0;
+    let mut opened = 0;
+    for step in steps {
+        let by = step.by().clone();
+        let actor = Actor::new(by.user_id, by.name.clone());
+        let scope = scope_of(&by, h);
+        let number = h.number.as_str();
+        let rec = match step {
+            Step::Open { report, by, on } => {
+                opened += 1;
+                cases::open(db, &actor, &scope, report, &by, on).await?
+            }
+            Step::Act { action, by, on } => {
+                cases::apply(db, &actor, &scope, number, version, |c| {
+                    c.apply(action, &by, on)
+                })
+                .await?
+            }
+            Step::Nominate { by, on } => {
+                let req = NominateRequest {
+                    by,
+                    on,
+                    rules: ctx.rules.exit.clone(),
+                };
+                cases::nominate_exit(db, &actor, &scope, number, version, &req).await?
+            }
+            Step::Notice {
+                by,
+                on,
+                addressee,
+                village,
+                committee,
+            } => {
+                let req = NoticeRequest {
+                    by,
+                    on,
+                    addressee,
+                    village,
+                    committee,
+                };
+                cases::issue_exit_notice(db, &actor, &scope, number, version, &req).await?
+            }
+        };
+        version = rec.version;
+    }
+    Ok(opened)
 }
 
 fn chunks<T>(rows: Vec<T>) -> Vec<Vec<T>> {

@@ -19,6 +19,7 @@
 //! children have grown past 16 — as in a real registry that was not updated.
 
 mod generate;
+mod lifecycle;
 mod load;
 mod names;
 mod stats;
@@ -162,22 +163,28 @@ pub struct DemoSummary {
     pub monitoring_lines: u64,
     /// Demo accounts created (0 for those that existed already).
     pub users: u64,
+    /// Staff accounts (inactive) of the townships and villages with cases.
+    pub staff_accounts: u64,
+    /// Monitoring cases 监测帮扶档案 (a household whose first case closed has two).
+    pub cases: u64,
 }
 
 impl fmt::Display for DemoSummary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{} 个区划, {} 户, {} 人, {} 条收入记录, {} 个演示账号 ({} regions, {} households, {} members, {} income records, {} demo accounts)",
+            "{} 个区划, {} 户, {} 人, {} 条收入记录, {} 份监测帮扶档案, {} 个演示账号 ({} regions, {} households, {} members, {} income records, {} monitoring cases, {} demo accounts)",
             self.regions,
             self.households,
             self.members,
             self.income_records,
+            self.cases,
             self.users,
             self.regions,
             self.households,
             self.members,
             self.income_records,
+            self.cases,
             self.users
         )
     }

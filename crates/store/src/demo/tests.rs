@@ -427,13 +427,22 @@ mod db {
             assert!(count(&db, "regions").await >= county.regions.len() as u64);
             assert!(count(&db, "monitoring_lines").await >= 2);
 
-            // A household reads back exactly as generated, through the repository.
+            // A household reads back exactly as generated (or as promoted to 监测户 for a case), through
+            // the repository.
             let scope = Scope::new(0, Role::CountyAdmin, "141123");
-            for dh in county.households.iter().step_by(37) {
+            let line = shouwang_core::Fen::from_yuan(6500);
+            let picks = super::super::lifecycle::select(&county, line);
+            for (i, dh) in county.households.iter().enumerate().step_by(37) {
                 let got = households::get(&db, &scope, &dh.household.number)
                     .await?
                     .expect("loaded household");
-                assert_eq!(got.household, dh.household);
+                let expected = match picks.iter().find(|p| p.index == i && p.promote) {
+                    Some(p) => {
+                        super::super::lifecycle::household_for(&county, p).expect("promoted")
+                    }
+                    None => dh.household.clone(),
+                };
+                assert_eq!(got.household, expected);
                 let incomes: Vec<_> = got.incomes.iter().map(|e| e.record).collect();
                 assert_eq!(incomes, dh.incomes);
             }
@@ -450,7 +459,7 @@ mod db {
                 50,
             )
             .await?;
-            assert_eq!(page.total, 4);
+            assert_eq!(page.total, 6);
 
             // Every demo account can log in with its scope.
             for u in DEMO_USERS {
@@ -465,6 +474,210 @@ mod db {
             let again = load(&db, &county, &|_, _| {}).await;
             assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
             assert_eq!(count(&db, "households").await, 300);
+            Ok::<(), StoreError>(())
+        }
+    );
+}
+
+#[cfg(feature = "testing")]
+mod lifecycle_db {
+    use std::collections::BTreeSet;
+
+    use chrono::NaiveDate;
+    use shouwang_core::access::Role;
+    use shouwang_core::monitoring::{
+        CadenceRules, Channel, ExitStep, IdentStep, Lifecycle, MeasureStatus, WorkCalendar,
+        YearMonth,
+    };
+    use shouwang_core::{CodeList, Scope};
+
+    use super::super::*;
+    use crate::repo::cases::{self, CaseQuery};
+    use crate::repo::{audit, users};
+    use crate::{Db, StoreError};
+
+    async fn all_cases(db: &Db, scope: &Scope, lifecycle: Lifecycle) -> Vec<cases::CaseRow> {
+        let q = CaseQuery {
+            lifecycle: Some(lifecycle),
+            ..CaseQuery::default()
+        };
+        let mut out = Vec::new();
+        for page in 1.. {
+            let p = cases::list(db, scope, &q, page, 500).await.expect("list");
+            let n = p.items.len();
+            out.extend(p.items);
+            if n < 500 {
+                break;
+            }
+        }
+        out
+    }
+
+    crate::db_test!(
+        fn demo_has_households_in_every_lifecycle_state(db: Db) {
+            let county = generate(1500, 7);
+            let summary = load(&db, &county, &|_, _| {}).await?;
+            assert!(summary.cases >= 30, "{summary:?}");
+            let county_scope = Scope::new(0, Role::CountyAdmin, "141123");
+            let as_of = AS_OF;
+
+            let mut total = 0;
+            for l in Lifecycle::all() {
+                let rows = all_cases(&db, &county_scope, *l).await;
+                assert!(
+                    rows.len() >= 2,
+                    "{} ({}): {}",
+                    l.label_zh(),
+                    l.code(),
+                    rows.len()
+                );
+                total += rows.len();
+            }
+            // About 1 % of the households, at least 2 of each of the 15 stories.
+            assert!((30..=60).contains(&total), "{total}");
+
+            // 线索 from each of the four channels.
+            let clues = all_cases(&db, &county_scope, Lifecycle::Clue).await;
+            for ch in Channel::all() {
+                assert!(
+                    clues.iter().any(|c| c.channels == [*ch]),
+                    "no clue of channel {}",
+                    ch.label_zh()
+                );
+            }
+
+            // 识别中 at several steps, one in 公示, some past the time limit.
+            let ident = all_cases(&db, &county_scope, Lifecycle::Identifying).await;
+            let steps: BTreeSet<&str> = ident
+                .iter()
+                .filter_map(|c| c.ident_next_step.map(|s| s.code()))
+                .collect();
+            assert!(steps.len() >= 4, "{steps:?}");
+            assert!(
+                steps.contains(IdentStep::NoticeClosed.code()),
+                "in 公示: {steps:?}"
+            );
+            let overdue =
+                cases::overdue_identifications(&db, &county_scope, as_of, &WorkCalendar::default())
+                    .await?;
+            assert!(!overdue.is_empty());
+            assert!(overdue.len() < ident.len());
+            let mut publicity = 0;
+            for row in &ident {
+                let rec = cases::get(&db, &county_scope, &row.household_number)
+                    .await?
+                    .expect("case");
+                let ident = rec.case.identification.as_ref().expect("identification");
+                if let Some(closes) = ident.notice_closes_on() {
+                    if ident.next_step() == Some(IdentStep::NoticeClosed) {
+                        assert!(closes > as_of);
+                        publicity += 1;
+                    }
+                }
+            }
+            assert!(publicity >= 2);
+            // The green channel: helped (cadre) while identification runs.
+            assert!(ident.iter().any(|c| c.cadre_user_id.is_some()));
+
+            // 监测帮扶中: one cadre each, measures in every status, follow-ups with gaps.
+            let monitored = all_cases(&db, &county_scope, Lifecycle::Monitored).await;
+            let mut statuses = BTreeSet::new();
+            for row in &monitored {
+                assert!(row.cadre_user_id.is_some(), "{}", row.household_number);
+                let rec = cases::get(&db, &county_scope, &row.household_number)
+                    .await?
+                    .expect("case");
+                assert_eq!(rec.case.cadres.current_count(), 1);
+                statuses.extend(rec.case.measures.iter().map(|m| m.status.code()));
+            }
+            for s in [
+                MeasureStatus::Planned,
+                MeasureStatus::InProgress,
+                MeasureStatus::Done,
+            ] {
+                assert!(statuses.contains(s.code()), "{statuses:?}");
+            }
+            let rules = CadenceRules::default();
+            let mut overdue_months = 0;
+            for m in YearMonth::new(2022, 2)
+                .expect("month")
+                .through(YearMonth::new(2022, 11).expect("month"))
+            {
+                overdue_months +=
+                    cases::overdue_follow_ups(&db, &county_scope, m, as_of, &rules, 1, 500)
+                        .await?
+                        .total;
+            }
+            assert!(overdue_months >= 1);
+            // Exits running (nominated in December).
+            assert!(monitored.iter().any(|c| c.exit_next_step.is_some()));
+
+            // 风险消除 with numbered notices, numbers unique and consecutive; 缓退 still followed up.
+            let notices = cases::notices(&db, &county_scope, 2022).await?;
+            let eliminated = all_cases(&db, &county_scope, Lifecycle::Eliminated).await;
+            assert_eq!(notices.len(), eliminated.len());
+            for (i, n) in notices.iter().enumerate() {
+                assert_eq!(n.sequence, i as i64 + 1);
+                assert_eq!(n.number, format!("兴县〔2022〕告字第{}号", i + 1));
+            }
+            for row in &eliminated {
+                assert!(row.eliminated_on.is_some());
+                assert_eq!(row.exit_next_step, None);
+            }
+            let deferred = all_cases(&db, &county_scope, Lifecycle::Deferred).await;
+            assert!(deferred.iter().all(|c| c.last_follow_up_month.is_some()));
+
+            // A household refused in spring came back with a new clue: two cases.
+            let mut reopened = 0;
+            for row in &clues {
+                let h = cases::history(&db, &county_scope, &row.household_number).await?;
+                if h.len() == 2 {
+                    assert_eq!(h[0].lifecycle, Lifecycle::NotIncluded);
+                    assert_eq!(h[1].seq, 2);
+                    reopened += 1;
+                }
+            }
+            assert!(reopened >= 2);
+
+            // The demo village team sees every state in its village, written through the repository
+            // (audited per action) as the demo users.
+            let team = DEMO_USERS
+                .iter()
+                .find(|u| u.role == Role::VillageTeam)
+                .expect("team");
+            let user = users::authenticate(&db, team.username, team.password)
+                .await?
+                .expect("team logs in");
+            for l in Lifecycle::all() {
+                assert!(
+                    !all_cases(&db, &user.scope, *l).await.is_empty(),
+                    "the demo village has no case {}",
+                    l.label_zh()
+                );
+            }
+            let log = audit::list(
+                &db,
+                &user.scope,
+                &audit::AuditFilter {
+                    entity: Some("case".to_owned()),
+                    actor_user_id: Some(user.id),
+                    ..Default::default()
+                },
+                1,
+                20,
+            )
+            .await?;
+            assert!(log.total >= 20, "{}", log.total);
+            // Dates stay within the demo year.
+            for l in Lifecycle::all() {
+                for row in all_cases(&db, &county_scope, *l).await {
+                    assert!(row.first_reported_on <= as_of);
+                    assert!(
+                        row.first_reported_on >= NaiveDate::from_ymd_opt(2022, 1, 1).expect("date")
+                    );
+                }
+            }
+            let _ = ExitStep::Notice;
             Ok::<(), StoreError>(())
         }
     );
