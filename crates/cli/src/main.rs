@@ -115,6 +115,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
             demo_households,
             db,
         } => {
+            let files = db.data_dir.join("attachments");
             let db = db.open().await?;
             if demo {
                 demo_cmd::ensure_demo(&db, demo_households, 1).await?;
@@ -127,7 +128,8 @@ async fn run(command: Command) -> anyhow::Result<()> {
             if demo {
                 demo_cmd::print_accounts();
             }
-            shouwang_web::serve(listener, shouwang_web::AppState::new(db)).await?;
+            shouwang_web::serve(listener, shouwang_web::AppState::new(db).with_files(files))
+                .await?;
             Ok(())
         }
         Command::Demo {
