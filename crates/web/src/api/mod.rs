@@ -17,6 +17,7 @@ pub mod dto;
 pub mod error;
 mod handlers;
 pub mod openapi;
+pub mod rules;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, State};
@@ -258,5 +259,7 @@ pub fn router() -> Router<AppState> {
         .route("/attachments/{sha256}", get(h::download))
         .route("/queues", get(h::queues))
         .route("/calendar", get(h::calendar))
+        .route("/rules", get(rules::get_rules).put(rules::put_rules))
+        .route("/lines", get(rules::get_lines).put(rules::put_line))
         .fallback(not_found)
 }

@@ -38,6 +38,8 @@ use super::handlers;
         handlers::issue_notice, handlers::notice, handlers::notices,
         handlers::upload, handlers::download,
         handlers::queues, handlers::calendar,
+        super::rules::get_rules, super::rules::put_rules,
+        super::rules::get_lines, super::rules::put_line,
     ),
     components(schemas(ErrorBody, dto::WriteResult, dto::CaseDto, dto::CasePage)),
     modifiers(&Security),
@@ -53,6 +55,7 @@ use super::handlers;
         (name = "exit", description = "退出机制: pre-judgment, steps, notice"),
         (name = "attachments", description = "附件: scans and photos by SHA-256"),
         (name = "work", description = "工作台: queues and the cadence calendar"),
+        (name = "admin", description = "县级规则配置 county rules and 监测线 monitoring lines"),
     )
 )]
 pub struct ApiDoc;

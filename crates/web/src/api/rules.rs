@@ -1,0 +1,256 @@
+//! `/api/v1/rules` and `/api/v1/lines`: the county's rules 县级规则配置 (screening thresholds, clue merge
+//! window, 公示期, identification time limit, exit rules, notice numbering, cadence, work calendar) and the
+//! monitoring lines 防止返贫监测线 (§三(一)1). Anyone signed in reads them; only the county admin
+//! 县级管理员 of the county changes them (issue 5).
+//!
+//! `PUT /api/v1/rules` replaces the whole [`CountyRules`] (fields left out take the plan's defaults) and
+//! carries the `version` read (stale → 409); the store validates and audits. `PUT /api/v1/lines` sets
+//! the line of one year of the caller's province (the first two digits of the county code); the store's
+//! line table has no version, so a line write is last-writer-wins, audited with before and after.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use shouwang_core::rules::CountyRules;
+use shouwang_core::{Fen, MonitoringLine, Role};
+use shouwang_store::StoreError;
+use shouwang_store::repo;
+use utoipa::ToSchema;
+
+use super::error::{ApiError, ApiResult, ErrorBody};
+use super::{ApiJson, ApiUser};
+use crate::AppState;
+
+/// The county rules in force (`GET /api/v1/rules`, and the answer of a save).
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct RulesDto {
+    /// 县 code (6 digits).
+    pub county_code: String,
+    /// The rules (the plan's defaults where the county saved nothing).
+    pub rules: CountyRules,
+    /// Version to send back with a change: 0 while nothing was saved.
+    pub version: i64,
+    /// Last save (UTC), absent while nothing was saved.
+    pub updated_at: Option<DateTime<Utc>>,
+    /// Whether the caller may change them (the county admin of the county).
+    pub may_edit: bool,
+}
+
+/// `PUT /api/v1/rules`: the whole rules value and the version it was based on.
+#[derive(Clone, Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RulesUpdate {
+    /// The new rules (fields left out take the plan's defaults).
+    pub rules: CountyRules,
+    /// The version read (`GET /api/v1/rules`); stale → 409 and nothing written.
+    pub version: i64,
+}
+
+/// The monitoring lines (`GET /api/v1/lines`).
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct LinesDto {
+    /// The caller's province (2 digits: the first two of the county code).
+    pub province: String,
+    /// Every line of every province, by province and year; `line` in 分 (fen, per person and year).
+    pub lines: Vec<MonitoringLine>,
+    /// Whether the caller may change the lines of `province` (the county admin).
+    pub may_edit: bool,
+}
+
+/// `PUT /api/v1/lines`: the line of one year of the caller's province.
+#[derive(Clone, Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LineUpdate {
+    /// Year (2000–2100).
+    pub year: i32,
+    /// The line in 分 (fen) per person and year, positive (e.g. 650000 = 6500.00 元).
+    #[schema(value_type = i64)]
+    pub line: Fen,
+}
+
+/// Whether the user is the county admin of `county`.
+pub fn may_edit(role: Role, area: &str, county: &str) -> bool {
+    role == Role::CountyAdmin && area == county
+}
+
+/// Splits a store reason written as `中文 (English)` or `English (中文)` into (Chinese, English); a
+/// reason in one language only is given in both, prefixed `输入有误：` on the Chinese side.
+pub fn split_reason(reason: &str) -> (String, String) {
+    if let Some(body) = reason.strip_suffix(')')
+        && let Some(at) = body.rfind(" (")
+    {
+        let (outer, inner) = (
+            body[..at].trim().to_owned(),
+            body[at + 2..].trim().to_owned(),
+        );
+        return if outer.is_ascii() && !inner.is_ascii() {
+            (inner, outer)
+        } else {
+            (outer, inner)
+        };
+    }
+    (format!("输入有误：{reason}"), reason.to_owned())
+}
+
+fn refused_role() -> ApiError {
+    ApiError::new(
+        StatusCode::FORBIDDEN,
+        "role_not_allowed",
+        "只有本县的县级管理员可以修改县级规则和监测线",
+        "Only the county admin of this county may change the county rules and monitoring lines",
+    )
+}
+
+/// Maps the store's errors of a rules or line write: role → 403 `role_not_allowed`, invalid values → 422
+/// `invalid` with the reason in each language.
+fn write_error(e: StoreError) -> ApiError {
+    match e {
+        StoreError::Forbidden => refused_role(),
+        StoreError::Invalid(reason) => {
+            let (zh, en) = split_reason(&reason);
+            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", zh, en)
+        }
+        other => other.into(),
+    }
+}
+
+fn dto(rec: repo::rules::RulesRecord, user: &ApiUser) -> RulesDto {
+    let scope = &user.caller.scope;
+    RulesDto {
+        may_edit: may_edit(scope.role, scope.area_prefix(), &rec.county_code),
+        county_code: rec.county_code,
+        rules: rec.rules,
+        version: rec.version,
+        updated_at: rec.updated_at,
+    }
+}
+
+/// The rules of the caller's county.
+#[utoipa::path(get, path = "/api/v1/rules", tag = "admin",
+    responses((status = 200, body = RulesDto), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody)),
+    security(("bearer" = []), ("cookie" = [])))]
+pub async fn get_rules(
+    State(state): State<AppState>,
+    user: ApiUser,
+) -> ApiResult<ApiJson<RulesDto>> {
+    let county = user.caller.county()?;
+    let rec = repo::rules::get(&state.db, &county).await?;
+    Ok(ApiJson(dto(rec, &user)))
+}
+
+/// Replaces the rules of the caller's county (county admin only; validated; versioned; audited).
+#[utoipa::path(put, path = "/api/v1/rules", tag = "admin", request_body = RulesUpdate,
+    responses((status = 200, body = RulesDto), (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = []), ("cookie" = [])))]
+pub async fn put_rules(
+    State(state): State<AppState>,
+    user: ApiUser,
+    ApiJson(req): ApiJson<RulesUpdate>,
+) -> ApiResult<ApiJson<RulesDto>> {
+    let county = user.caller.county().map_err(write_error)?;
+    let rec = repo::rules::set(
+        &state.db,
+        &user.caller.actor(),
+        &user.caller.scope,
+        &county,
+        &req.rules,
+        req.version,
+    )
+    .await
+    .map_err(write_error)?;
+    Ok(ApiJson(dto(rec, &user)))
+}
+
+async fn lines_dto(state: &AppState, user: &ApiUser) -> ApiResult<LinesDto> {
+    let county = user.caller.county()?;
+    let scope = &user.caller.scope;
+    Ok(LinesDto {
+        may_edit: may_edit(scope.role, scope.area_prefix(), &county),
+        province: county[..2].to_owned(),
+        lines: repo::lines::list(&state.db).await?,
+    })
+}
+
+/// The monitoring lines, by province and year.
+#[utoipa::path(get, path = "/api/v1/lines", tag = "admin",
+    responses((status = 200, body = LinesDto), (status = 401, body = ErrorBody)),
+    security(("bearer" = []), ("cookie" = [])))]
+pub async fn get_lines(
+    State(state): State<AppState>,
+    user: ApiUser,
+) -> ApiResult<ApiJson<LinesDto>> {
+    Ok(ApiJson(lines_dto(&state, &user).await?))
+}
+
+/// Sets the line of one year of the caller's province (county admin only; audited).
+#[utoipa::path(put, path = "/api/v1/lines", tag = "admin", request_body = LineUpdate,
+    responses((status = 200, body = LinesDto), (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 422, body = ErrorBody)),
+    security(("bearer" = []), ("cookie" = [])))]
+pub async fn put_line(
+    State(state): State<AppState>,
+    user: ApiUser,
+    ApiJson(req): ApiJson<LineUpdate>,
+) -> ApiResult<ApiJson<LinesDto>> {
+    let county = user.caller.county().map_err(write_error)?;
+    let scope = &user.caller.scope;
+    if !may_edit(scope.role, scope.area_prefix(), &county) {
+        return Err(refused_role());
+    }
+    if !(2000..=2100).contains(&req.year) {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            format!("年份应在 2000 至 2100 之间，收到 {}", req.year),
+            format!("The year must be 2000 to 2100, got {}", req.year),
+        ));
+    }
+    let line = MonitoringLine {
+        province: county[..2].to_owned(),
+        year: req.year,
+        line: req.line,
+    };
+    repo::lines::set(&state.db, &user.caller.actor(), &line)
+        .await
+        .map_err(write_error)?;
+    Ok(ApiJson(lines_dto(&state, &user).await?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reasons_split_into_languages() {
+        assert_eq!(
+            split_reason("公示期不少于 5 天 (the objection period is at least 5 days)"),
+            (
+                "公示期不少于 5 天".to_owned(),
+                "the objection period is at least 5 days".to_owned()
+            )
+        );
+        assert_eq!(
+            split_reason("the monitoring line must be positive (监测线应大于 0)"),
+            (
+                "监测线应大于 0".to_owned(),
+                "the monitoring line must be positive".to_owned()
+            )
+        );
+        assert_eq!(
+            split_reason("x"),
+            ("输入有误：x".to_owned(), "x".to_owned())
+        );
+    }
+
+    #[test]
+    fn only_the_county_admin_of_the_county_edits() {
+        assert!(may_edit(Role::CountyAdmin, "141123", "141123"));
+        assert!(!may_edit(Role::CountyAdmin, "141124", "141123"));
+        assert!(!may_edit(Role::TownshipAdmin, "141123100", "141123"));
+    }
+}
