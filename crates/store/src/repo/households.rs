@@ -345,7 +345,7 @@ fn household_model(
 
 /// The effective area of a read: the scope's area narrowed by an optional region filter. `None` when the
 /// two do not overlap (or the scope's area is empty): the read answers nothing.
-fn effective_area(scope: &Scope, region: Option<&str>) -> Option<String> {
+pub(crate) fn effective_area(scope: &Scope, region: Option<&str>) -> Option<String> {
     let area = scope.area_prefix().to_owned();
     let well_formed = |a: &str| a.bytes().all(|b| b.is_ascii_digit() || b == b'-');
     if area.is_empty() || !well_formed(&area) {
@@ -367,7 +367,7 @@ fn effective_area(scope: &Scope, region: Option<&str>) -> Option<String> {
 
 /// Appends ` AND …` conditions restricting households `h` to `area` (all by equality where the area is a
 /// county, township, village or natural village, so the composite indexes are used).
-fn push_household_area(sql: &mut Sql, area: &str) {
+pub(crate) fn push_household_area(sql: &mut Sql, area: &str) {
     if area.len() < 6 {
         sql.push(" AND h.county_code >= ")
             .bind(area)
@@ -447,7 +447,7 @@ fn classify(q: Option<&str>) -> Key {
     Key::Name(t.to_owned())
 }
 
-const ROW_COLS: &str = "h.number, h.village_code, h.head_name, h.head_id_number, h.size, \
+pub(crate) const ROW_COLS: &str = "h.number, h.village_code, h.head_name, h.head_id_number, h.size, \
                         h.household_type, h.monitored_type";
 
 /// The SQL of one search: the page query, and the count query.
@@ -698,7 +698,7 @@ pub async fn explain_search(db: &Db, scope: &Scope, query: &HouseholdQuery) -> R
     Ok(out)
 }
 
-fn row(r: &QueryResult, names: &HashMap<String, String>) -> Result<HouseholdRow> {
+pub(crate) fn row(r: &QueryResult, names: &HashMap<String, String>) -> Result<HouseholdRow> {
     let village_code: String = r.try_get("", "village_code")?;
     let size: i32 = r.try_get("", "size")?;
     let monitored: Option<String> = r.try_get("", "monitored_type")?;
@@ -714,7 +714,7 @@ fn row(r: &QueryResult, names: &HashMap<String, String>) -> Result<HouseholdRow>
     })
 }
 
-async fn region_names(
+pub(crate) async fn region_names(
     conn: &impl ConnectionTrait,
     codes: Vec<String>,
 ) -> Result<HashMap<String, String>> {

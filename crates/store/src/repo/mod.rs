@@ -13,6 +13,7 @@ pub mod households;
 pub mod income;
 pub mod lines;
 pub mod regions;
+pub mod registry;
 pub mod rules;
 pub mod sessions;
 pub mod users;

@@ -9,6 +9,7 @@ mod db;
 mod households;
 mod income;
 mod lines_regions;
+mod registry;
 mod search;
 mod support;
 mod users_sessions;

@@ -1,0 +1,196 @@
+//! The registry list with the lifecycle filters (农户信息 with 监测状态 and 风险类型): the household search of
+//! [`households::search`] narrowed by the state of the household's case and by a risk type, and the
+//! states of the households of one page. Area-scoped in SQL like every read.
+//!
+//! Without a state or risk filter, [`search`] is [`households::search`] (its index paths). With one, the
+//! query runs over the households of the effective area (a village or township: a few hundred to a few
+//! thousand rows), joined to `cases` by `(county_code, household_number)`.
+
+use std::collections::HashMap;
+
+use sea_orm::ConnectionTrait;
+use shouwang_core::codes::{HouseholdType, RiskType};
+use shouwang_core::monitoring::Lifecycle;
+use shouwang_core::{CodeList, IdNumber, Scope};
+
+use super::households::{self, HouseholdQuery, HouseholdRow, ROW_COLS};
+use super::{Page, Sql, paging, prefix_upper};
+use crate::db::Db;
+use crate::error::{Result, StoreError};
+
+/// The registry filter: the search of [`HouseholdQuery`] plus the case state and a risk type.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RegistryQuery {
+    /// Text, region and household type, as in [`households::search`].
+    pub base: HouseholdQuery,
+    /// 监测状态 of the household's case; `Some(None)` = households without a case.
+    pub lifecycle: Option<Option<Lifecycle>>,
+    /// Households with this risk type (`02` also matches its sub-codes `0201`…`0299`).
+    pub risk: Option<RiskType>,
+}
+
+/// Households in the scope matching `query`, by 户编号, one page at a time (`total` counts every match).
+pub async fn search(
+    db: &Db,
+    scope: &Scope,
+    query: &RegistryQuery,
+    page: u32,
+    per_page: u32,
+) -> Result<Page<HouseholdRow>> {
+    if query.lifecycle.is_none() && query.risk.is_none() {
+        return households::search(db, scope, &query.base, page, per_page).await;
+    }
+    let (page, per_page, offset) = paging(page, per_page);
+    let Some(area) = households::effective_area(scope, query.base.village.as_deref()) else {
+        return Ok(Page {
+            items: Vec::new(),
+            total: 0,
+            page,
+            per_page,
+        });
+    };
+    let mut filter = Sql::new();
+    filter.push(" WHERE 1=1");
+    households::push_household_area(&mut filter, &area);
+    match query.base.household_type {
+        Some(HouseholdType::Monitored) => {
+            filter
+                .push(" AND (h.household_type = ")
+                .bind(HouseholdType::Monitored.code())
+                .push(" OR h.monitored_type IS NOT NULL)");
+        }
+        Some(t) => {
+            filter.push(" AND h.household_type = ").bind(t.code());
+        }
+        None => {}
+    }
+    if let Some(text) = query
+        .base
+        .q
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
+        if let Ok(id) = IdNumber::parse(text) {
+            filter
+                .push(" AND h.id IN (SELECT m.household_id FROM members m WHERE m.id_key = ")
+                .bind(households::id_key(id))
+                .push(" AND m.county_code = h.county_code)");
+        } else if text.starts_with(|c: char| c.is_ascii_digit()) {
+            let n: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+            filter
+                .push(" AND h.number >= ")
+                .bind(n.clone())
+                .push(" AND h.number < ")
+                .bind(prefix_upper(&n));
+        } else {
+            filter
+                .push(" AND h.id IN (SELECT m.household_id FROM members m WHERE m.county_code = h.county_code AND m.name >= ")
+                .bind(text)
+                .push(" AND m.name < ")
+                .bind(prefix_upper(text))
+                .push(")");
+        }
+    }
+    if let Some(risk) = query.risk {
+        // `risks` holds the codes comma-separated: match a whole code (or a disaster sub-code of `02`).
+        let pattern = if risk == RiskType::Disaster {
+            "%,02%".to_owned()
+        } else {
+            format!("%,{},%", risk.code())
+        };
+        filter
+            .push(" AND (',' || h.risks || ',') LIKE ")
+            .bind(pattern);
+    }
+    match query.lifecycle {
+        Some(Some(l)) => {
+            filter
+                .push(
+                    " AND EXISTS (SELECT 1 FROM cases c WHERE c.county_code = h.county_code \
+                     AND c.household_number = h.number AND c.lifecycle = ",
+                )
+                .bind(l.code())
+                .push(")");
+        }
+        Some(None) => {
+            filter.push(
+                " AND NOT EXISTS (SELECT 1 FROM cases c WHERE c.county_code = h.county_code \
+                 AND c.household_number = h.number)",
+            );
+        }
+        None => {}
+    }
+    let backend = db.backend();
+    let mut count = Sql::new();
+    count
+        .push("SELECT COUNT(*) AS n FROM households h")
+        .append(&filter);
+    let total = super::count(db.conn(), count.build(backend)).await?;
+    let mut q = Sql::new();
+    q.push("SELECT ")
+        .push(ROW_COLS)
+        .push(" FROM households h")
+        .append(&filter)
+        .push(" ORDER BY h.number, h.county_code LIMIT ")
+        .bind(i64::from(per_page))
+        .push(" OFFSET ")
+        .bind(i64::try_from(offset).unwrap_or(i64::MAX));
+    let rows = db.conn().query_all_raw(q.build(backend)).await?;
+    let villages: Vec<String> = rows
+        .iter()
+        .filter_map(|r| r.try_get::<String>("", "village_code").ok())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let names = households::region_names(db.conn(), villages).await?;
+    let items = rows
+        .iter()
+        .map(|r| households::row(r, &names))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Page {
+        items,
+        total,
+        page,
+        per_page,
+    })
+}
+
+/// The case state of each of `numbers` (户编号) that has a case inside the scope's area; households
+/// without a case (or outside the area) are absent.
+pub async fn lifecycles(
+    db: &Db,
+    scope: &Scope,
+    numbers: &[String],
+) -> Result<HashMap<String, Lifecycle>> {
+    let area = scope.area_prefix();
+    if numbers.is_empty() || area.len() < 6 {
+        return Ok(HashMap::new());
+    }
+    let mut sql = Sql::new();
+    sql.push("SELECT c.household_number, c.lifecycle FROM cases c WHERE c.county_code = ")
+        .bind(area.get(..6).unwrap_or(area));
+    if area.len() > 6 {
+        sql.push(" AND c.village_code >= ")
+            .bind(area)
+            .push(" AND c.village_code < ")
+            .bind(prefix_upper(area));
+    }
+    sql.push(" AND c.household_number IN (");
+    for (i, n) in numbers.iter().enumerate() {
+        if i > 0 {
+            sql.push(", ");
+        }
+        sql.bind(n.as_str());
+    }
+    sql.push(")");
+    let rows = db.conn().query_all_raw(sql.build(db.backend())).await?;
+    rows.iter()
+        .map(|r| {
+            let number: String = r.try_get("", "household_number")?;
+            let code: String = r.try_get("", "lifecycle")?;
+            let l = Lifecycle::from_code(&code).ok_or_else(|| StoreError::corrupt(&code))?;
+            Ok((number, l))
+        })
+        .collect()
+}
