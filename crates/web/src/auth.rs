@@ -18,8 +18,9 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use shouwang_core::access::Scope;
+use shouwang_core::access::{Role, Scope};
 use shouwang_store::repo;
+use shouwang_store::repo::Actor;
 
 use crate::AppState;
 use crate::error::AppError;
@@ -49,7 +50,7 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 
 /// Adds `Set-Cookie` headers to a response (values are built from our own
 /// tokens, so they are always valid header text; an invalid one is skipped).
-fn with_cookies(mut resp: Response, cookies: &[String]) -> Response {
+pub(crate) fn with_cookies(mut resp: Response, cookies: &[String]) -> Response {
     for c in cookies {
         if let Ok(v) = HeaderValue::from_str(c) {
             resp.headers_mut().append(header::SET_COOKIE, v);
@@ -67,6 +68,8 @@ pub struct CurrentUser {
     pub scope: Scope,
     pub csrf: String,
     pub lang: Lang,
+    /// When the session ends (UTC).
+    pub expires_at: chrono::DateTime<chrono::Utc>,
 }
 
 impl CurrentUser {
@@ -78,6 +81,42 @@ impl CurrentUser {
     pub fn role_label(&self) -> &'static str {
         self.i18n().label(&self.scope.role)
     }
+
+    /// The user as the actor of a change (audit log).
+    pub fn actor(&self) -> Actor {
+        Actor::new(self.user_id, self.display_name.clone())
+    }
+
+    /// The user as the actor of a lifecycle rule (core).
+    pub fn core_actor(&self) -> shouwang_core::monitoring::Actor {
+        shouwang_core::monitoring::Actor::new(
+            self.user_id,
+            self.display_name.clone(),
+            self.scope.role,
+        )
+    }
+
+    /// May manage users (用户管理): county and township admins.
+    pub fn is_admin(&self) -> bool {
+        matches!(self.scope.role, Role::CountyAdmin | Role::TownshipAdmin)
+    }
+
+    /// May read the audit log (审计日志): county admin and auditor.
+    pub fn may_audit(&self) -> bool {
+        matches!(self.scope.role, Role::CountyAdmin | Role::Auditor)
+    }
+
+    /// The session's end in Beijing time (`HH:MM`, with the date if not today).
+    pub fn expires_label(&self) -> String {
+        let shift = chrono::TimeDelta::hours(8);
+        let end = (self.expires_at + shift).naive_utc();
+        let now = (chrono::Utc::now() + shift).naive_utc();
+        if end.date() == now.date() {
+            end.format("%H:%M").to_string()
+        } else {
+            end.format("%m-%d %H:%M").to_string()
+        }
+    }
 }
 
 impl FromRequestParts<AppState> for CurrentUser {
@@ -85,7 +124,7 @@ impl FromRequestParts<AppState> for CurrentUser {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
         let lang = Lang::from_headers(&parts.headers);
-        let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
+        let Some(token) = cookie(&parts.headers, SESSION_COOKIE).filter(|t| !t.is_empty()) else {
             return Err(AppError::Unauthenticated.into_page(lang));
         };
         match repo::sessions::lookup(&state.db, token).await {
@@ -96,8 +135,14 @@ impl FromRequestParts<AppState> for CurrentUser {
                 scope: s.scope,
                 csrf: s.csrf_token,
                 lang,
+                expires_at: s.expires_at,
             }),
-            Ok(None) => Err(AppError::Unauthenticated.into_page(lang)),
+            // A cookie whose session ended (expired, logged out elsewhere, password changed, user
+            // deactivated): back to the login page with a message, and the stale cookie dropped.
+            Ok(None) => Err(with_cookies(
+                Redirect::to("/login?msg=expired").into_response(),
+                &[format!("{SESSION_COOKIE}=; Path=/; Max-Age=0")],
+            )),
             Err(e) => Err(AppError::from(e).into_page(lang)),
         }
     }
@@ -173,6 +218,7 @@ struct LoginPage<'a> {
     i18n: I18n,
     csrf: &'a str,
     error: Option<&'a str>,
+    notice: Option<&'a str>,
     username: &'a str,
 }
 
@@ -185,6 +231,16 @@ fn random_token() -> Option<String> {
 }
 
 fn login_page(lang: Lang, error: Option<&str>, username: &str, status: StatusCode) -> Response {
+    login_page_with(lang, error, None, username, status)
+}
+
+fn login_page_with(
+    lang: Lang,
+    error: Option<&str>,
+    notice: Option<&str>,
+    username: &str,
+    status: StatusCode,
+) -> Response {
     let Some(csrf) = random_token() else {
         return AppError::Internal("no random source".into()).into_page(lang);
     };
@@ -192,6 +248,7 @@ fn login_page(lang: Lang, error: Option<&str>, username: &str, status: StatusCod
         i18n: I18n { lang },
         csrf: &csrf,
         error,
+        notice,
         username,
     };
     match page.render() {
@@ -208,9 +265,22 @@ fn login_page(lang: Lang, error: Option<&str>, username: &str, status: StatusCod
     }
 }
 
-/// GET /login
-pub async fn login_form(lang: Lang) -> Response {
-    login_page(lang, None, "", StatusCode::OK)
+#[derive(Deserialize)]
+pub struct LoginQuery {
+    msg: Option<String>,
+}
+
+/// GET /login (`?msg=expired` after a session ended, `?msg=password` after a password change)
+pub async fn login_form(
+    lang: Lang,
+    axum::extract::Query(q): axum::extract::Query<LoginQuery>,
+) -> Response {
+    let notice = match q.msg.as_deref() {
+        Some("expired") => Some(lang.t("login.session_expired")),
+        Some("password") => Some(lang.t("login.password_changed")),
+        _ => None,
+    };
+    login_page_with(lang, None, notice, "", StatusCode::OK)
 }
 
 #[derive(Deserialize)]
@@ -267,7 +337,7 @@ pub async fn login(
         Err(e) => return AppError::from(e).into_page(lang),
     };
     with_cookies(
-        Redirect::to("/households").into_response(),
+        Redirect::to("/").into_response(),
         &[
             format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax"),
             format!("{LOGIN_CSRF_COOKIE}=; Path=/login; Max-Age=0"),
@@ -319,7 +389,7 @@ pub async fn switch_lang(axum::extract::Query(q): axum::extract::Query<LangQuery
     let back = q
         .back
         .filter(|b| b.starts_with('/') && !b.starts_with("//"))
-        .unwrap_or_else(|| "/households".to_string());
+        .unwrap_or_else(|| "/".to_string());
     with_cookies(
         Redirect::to(&back).into_response(),
         &[format!(

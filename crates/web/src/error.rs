@@ -99,6 +99,11 @@ impl AppError {
         }
     }
 
+    /// The message shown to the user, in the given language.
+    pub fn message_for(&self, lang: Lang) -> String {
+        self.message(lang)
+    }
+
     /// Renders the error as an HTML page in the given language.
     pub fn into_page(self, lang: Lang) -> Response {
         if matches!(self, AppError::Unauthenticated) {

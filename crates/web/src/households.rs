@@ -3,20 +3,26 @@
 //! per-capita figure and its monitoring-line status (§三(一)1).
 
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::Response;
 use serde::Deserialize;
+use shouwang_core::CodeList;
+use shouwang_core::codes::{HouseholdType, RiskType};
 use shouwang_core::household::Member;
 use shouwang_core::income::IncomeRecord;
 use shouwang_core::line::{self, LineStatus};
 use shouwang_core::money::Fen;
+use shouwang_core::monitoring::{Case, Lifecycle};
 use shouwang_store::repo;
 use shouwang_store::repo::households::{HouseholdQuery, HouseholdRow};
+use shouwang_store::repo::registry::RegistryQuery;
 
 use crate::AppState;
-use crate::auth::CurrentUser;
+use crate::auth::{CurrentUser, check_csrf};
 use crate::error::AppError;
 use crate::i18n::I18n;
+use crate::page::{clean, encode, opt, page_number, region_options, render};
 
 /// Rows per page of the search.
 pub const PER_PAGE: u32 = 20;
@@ -25,6 +31,14 @@ pub const PER_PAGE: u32 = 20;
 pub struct ListQuery {
     #[serde(default)]
     q: String,
+    #[serde(default)]
+    village: Option<String>,
+    #[serde(default, rename = "type")]
+    household_type: Option<String>,
+    #[serde(default)]
+    status: Option<String>,
+    #[serde(default)]
+    risk: Option<String>,
     #[serde(default)]
     page: Option<String>,
 }
@@ -38,6 +52,14 @@ pub struct RowView {
     pub size: u32,
     pub household_type: &'static str,
     pub monitored: &'static str,
+    pub status: &'static str,
+}
+
+/// An option of a filter `<select>`.
+pub struct FilterOption {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
 }
 
 #[derive(Template)]
@@ -46,7 +68,12 @@ struct ListPage<'a> {
     i18n: I18n,
     user: &'a CurrentUser,
     q: &'a str,
-    q_encoded: String,
+    query_string: String,
+    villages: Vec<FilterOption>,
+    types: Vec<FilterOption>,
+    statuses: Vec<FilterOption>,
+    risks: Vec<FilterOption>,
+    filtered: bool,
     rows: Vec<RowView>,
     total: u64,
     page: u32,
@@ -54,28 +81,8 @@ struct ListPage<'a> {
     path: &'a str,
 }
 
-fn render<T: Template>(page: &T, lang: crate::i18n::Lang) -> Response {
-    match page.render() {
-        Ok(html) => Html(html).into_response(),
-        Err(e) => AppError::Internal(e.to_string()).into_page(lang),
-    }
-}
-
-/// Percent-encodes a query value (for the paging links).
-fn encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() * 3);
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
 /// A search row; the head's ID number is always masked on the list.
-fn row_view(r: HouseholdRow, i18n: I18n) -> RowView {
+fn row_view(r: HouseholdRow, i18n: I18n, status: Option<Lifecycle>) -> RowView {
     RowView {
         head_id: r.head_id.masked(),
         number: r.number,
@@ -84,10 +91,22 @@ fn row_view(r: HouseholdRow, i18n: I18n) -> RowView {
         size: r.size,
         household_type: i18n.label(&r.household_type),
         monitored: r.monitored_type.map(|m| i18n.label(&m)).unwrap_or(""),
+        status: status.map(|l| i18n.label(&l)).unwrap_or(""),
     }
 }
 
-/// GET /households?q=…&page=…
+fn options<C: CodeList>(i18n: I18n, selected: Option<C>) -> Vec<FilterOption> {
+    C::all()
+        .iter()
+        .map(|c| FilterOption {
+            value: c.code().to_string(),
+            label: i18n.label(c).to_string(),
+            selected: selected.is_some_and(|s| s.code() == c.code()),
+        })
+        .collect()
+}
+
+/// GET /households?q=…&village=…&type=…&status=…&risk=…&page=…
 pub async fn list(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -95,36 +114,89 @@ pub async fn list(
 ) -> Response {
     let i18n = user.i18n();
     // A page number that is not a number is treated as page 1, never an error.
-    let page = query
-        .page
-        .as_deref()
-        .and_then(|p| p.trim().parse::<u32>().ok())
-        .filter(|p| *p >= 1)
-        .unwrap_or(1);
+    let page = page_number(&query.page);
     // Control characters (a NUL byte, say) cannot be in any name or number; PostgreSQL refuses them in text.
-    let cleaned: String = query.q.chars().filter(|c| !c.is_control()).collect();
-    let q = cleaned.trim();
-    let hq = HouseholdQuery {
-        q: (!q.is_empty()).then(|| q.to_string()),
-        ..Default::default()
+    let q = clean(&query.q, 64);
+    let village = opt(&query.village, 20).filter(|v| v.bytes().all(|b| b.is_ascii_digit()));
+    let household_type = opt(&query.household_type, 20).and_then(|t| HouseholdType::from_code(&t));
+    let status_code = opt(&query.status, 20);
+    let lifecycle = match status_code.as_deref() {
+        Some("none") => Some(None),
+        Some(c) => Lifecycle::from_code(c).map(Some),
+        None => None,
     };
-    let result = match repo::households::search(&state.db, &user.scope, &hq, page, PER_PAGE).await {
+    let risk = opt(&query.risk, 20).and_then(|r| RiskType::from_code(&r));
+    let rq = RegistryQuery {
+        base: HouseholdQuery {
+            q: (!q.is_empty()).then(|| q.clone()),
+            village: village.clone(),
+            household_type,
+        },
+        lifecycle,
+        risk,
+    };
+    let result = match repo::registry::search(&state.db, &user.scope, &rq, page, PER_PAGE).await {
         Ok(r) => r,
         Err(e) => return AppError::from(e).into_page(user.lang),
+    };
+    let numbers: Vec<String> = result.items.iter().map(|r| r.number.clone()).collect();
+    let states = match repo::registry::lifecycles(&state.db, &user.scope, &numbers).await {
+        Ok(s) => s,
+        Err(e) => return AppError::from(e).into_page(user.lang),
+    };
+    let regions = match region_options(&state.db, user.scope.area_prefix()).await {
+        Ok(r) => r,
+        Err(e) => return e.into_page(user.lang),
     };
     // The list masks every ID number; full numbers are for the household page of roles that may see them.
     let rows = result
         .items
         .into_iter()
-        .map(|r| row_view(r, i18n))
+        .map(|r| {
+            let status = states.get(&r.number).copied();
+            row_view(r, i18n, status)
+        })
         .collect();
     let pages = result.total.div_ceil(u64::from(PER_PAGE)).max(1) as u32;
+    let villages = regions
+        .into_iter()
+        .filter(|r| r.code.len() > user.scope.area_prefix().len())
+        .map(|r| FilterOption {
+            selected: village.as_deref() == Some(r.code.as_str()),
+            value: r.code,
+            label: r.label,
+        })
+        .collect();
+    let mut statuses = vec![FilterOption {
+        value: "none".to_string(),
+        label: i18n.t("hh.status.none").to_string(),
+        selected: lifecycle == Some(None),
+    }];
+    statuses.extend(options(i18n, lifecycle.flatten()));
+    let query_string = [
+        ("q", q.as_str()),
+        ("village", village.as_deref().unwrap_or("")),
+        ("type", household_type.map(|t| t.code()).unwrap_or("")),
+        ("status", status_code.as_deref().unwrap_or("")),
+        ("risk", risk.map(|r| r.code()).unwrap_or("")),
+    ]
+    .iter()
+    .filter(|(_, v)| !v.is_empty())
+    .map(|(k, v)| format!("{k}={}&", encode(v)))
+    .collect::<String>();
+    let filtered =
+        village.is_some() || household_type.is_some() || lifecycle.is_some() || risk.is_some();
     render(
         &ListPage {
             i18n,
             user: &user,
-            q,
-            q_encoded: encode(q),
+            q: &q,
+            query_string,
+            villages,
+            types: options(i18n, household_type),
+            statuses,
+            risks: options(i18n, risk),
+            filtered,
             rows,
             total: result.total,
             page,
@@ -166,6 +238,116 @@ pub struct IncomeView {
     pub dropped: bool,
 }
 
+/// A clue source, ready to show.
+pub struct ClueView {
+    pub channel: &'static str,
+    pub source: String,
+    pub risks: String,
+    pub reported_on: String,
+    pub reporter: String,
+}
+
+/// A measure, ready to show.
+pub struct MeasureView {
+    pub class: &'static str,
+    pub item: String,
+    pub planned_on: String,
+    pub unit: String,
+    pub status: &'static str,
+}
+
+/// The household's case (监测帮扶档案), ready to show.
+pub struct CaseView {
+    pub lifecycle: &'static str,
+    pub opened_on: String,
+    pub clues: Vec<ClueView>,
+    pub ident_started: String,
+    pub ident_steps: String,
+    pub ident_next: &'static str,
+    pub monitored_since: String,
+    pub cadre: String,
+    pub measures: Vec<MeasureView>,
+    pub follow_ups: String,
+    pub exit: String,
+}
+
+fn case_view(c: &Case, i18n: I18n) -> CaseView {
+    let lifecycle = c.lifecycle();
+    let clues = c
+        .clues
+        .iter()
+        .flat_map(|clue| clue.sources.iter())
+        .map(|s| ClueView {
+            channel: i18n.label(&s.report.source.channel()),
+            source: s.report.source.describe_zh(),
+            risks: s
+                .report
+                .risks
+                .iter()
+                .map(|r| i18n.label(r))
+                .collect::<Vec<_>>()
+                .join("、"),
+            reported_on: s.report.reported_on.to_string(),
+            reporter: s.report.reporter.clone(),
+        })
+        .collect();
+    let ident = c.identification.as_ref();
+    CaseView {
+        lifecycle: i18n.label(&lifecycle),
+        opened_on: c.opened_on.to_string(),
+        clues,
+        ident_started: ident.map(|i| i.started_on.to_string()).unwrap_or_default(),
+        ident_steps: ident
+            .map(|i| {
+                i.steps
+                    .iter()
+                    .map(|r| format!("{} {}", i18n.label(&r.step), r.on))
+                    .collect::<Vec<_>>()
+                    .join(" → ")
+            })
+            .unwrap_or_default(),
+        ident_next: ident
+            .and_then(|i| i.next_step())
+            .map(|s| i18n.label(&s))
+            .unwrap_or(""),
+        monitored_since: c
+            .monitored_since()
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
+        cadre: c
+            .cadres
+            .current()
+            .map(|a| a.cadre.name.clone())
+            .unwrap_or_default(),
+        measures: c
+            .measures
+            .iter()
+            .map(|m| MeasureView {
+                class: i18n.label(&m.plan.class),
+                item: m.plan.item.clone(),
+                planned_on: m.plan.planned_on.to_string(),
+                unit: m.plan.responsible_unit.clone(),
+                status: i18n.label(&m.status),
+            })
+            .collect(),
+        follow_ups: c
+            .follow_ups
+            .entries
+            .iter()
+            .map(|e| e.visit.month.to_string())
+            .collect::<Vec<_>>()
+            .join("、"),
+        exit: c
+            .exits
+            .last()
+            .map(|e| match e.next_step() {
+                Some(s) => format!("{}: {}", i18n.t("case.exit.next"), i18n.label(&s)),
+                None => i18n.label(&lifecycle).to_string(),
+            })
+            .unwrap_or_default(),
+    }
+}
+
 #[derive(Template)]
 #[template(path = "household.html")]
 struct ShowPage<'a> {
@@ -182,15 +364,22 @@ struct ShowPage<'a> {
     relocated: bool,
     members: Vec<MemberView>,
     incomes: Vec<IncomeView>,
+    case: Option<CaseView>,
+    full_ids: bool,
+    may_reveal: bool,
     path: String,
 }
 
-/// A member row; ID numbers are masked (unmasked views, audited, come with the roles' pages).
-fn member_view(m: &Member, i18n: I18n, today: chrono::NaiveDate) -> MemberView {
+/// A member row; the ID number masked unless `full` (an audited view of a role that may see it).
+fn member_view(m: &Member, i18n: I18n, today: chrono::NaiveDate, full: bool) -> MemberView {
     MemberView {
         name: m.name.clone(),
         relation: i18n.label(&m.relation),
-        id: m.id_number.masked(),
+        id: if full {
+            m.id_number.to_string()
+        } else {
+            m.id_number.masked()
+        },
         sex: i18n.label(&m.sex),
         age: m.id_number.age_on(today),
         labour: i18n.label(&m.labour),
@@ -261,25 +450,70 @@ pub async fn show(
     user: CurrentUser,
     Path(number): Path<String>,
 ) -> Response {
+    show_page(&state, &user, &number, false).await
+}
+
+#[derive(Deserialize)]
+pub struct RevealForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// POST /households/{number}/full-ids — 显示完整身份证号: the household page with full ID numbers,
+/// for the roles that may see them ([`shouwang_core::access::Role::may_view_full_id`]); the view is written to the audit log
+/// (`read_full_id`) before the page is sent.
+pub async fn reveal(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(number): Path<String>,
+    Form(form): Form<RevealForm>,
+) -> Response {
+    if let Err(e) = check_csrf(&user, &form.csrf) {
+        return e.into_page(user.lang);
+    }
+    if !user.scope.may_view_full_id() {
+        return AppError::Forbidden.into_page(user.lang);
+    }
+    show_page(&state, &user, &number, true).await
+}
+
+async fn show_page(state: &AppState, user: &CurrentUser, number: &str, full_ids: bool) -> Response {
     let i18n = user.i18n();
     if number.is_empty() || number.len() > 64 || number.chars().any(char::is_control) {
         return AppError::NotFound.into_page(user.lang);
     }
-    let detail = match repo::households::get(&state.db, &user.scope, &number).await {
+    let detail = match repo::households::get(&state.db, &user.scope, number).await {
         Ok(Some(d)) => d,
         Ok(None) => return AppError::NotFound.into_page(user.lang),
         Err(e) => return AppError::from(e).into_page(user.lang),
     };
+    let h = &detail.household;
+    if full_ids
+        && let Err(e) = repo::audit::record_read(
+            &state.db,
+            &user.actor(),
+            "read_full_id",
+            "household",
+            &h.number,
+            Some(h.village.as_str()),
+        )
+        .await
+    {
+        return AppError::from(e).into_page(user.lang);
+    }
     let lines = match repo::lines::list(&state.db).await {
         Ok(l) => l,
         Err(e) => return AppError::from(e).into_page(user.lang),
     };
-    let h = &detail.household;
+    let case = match repo::cases::get(&state.db, &user.scope, &h.number).await {
+        Ok(c) => c.map(|rec| case_view(&rec.case, i18n)),
+        Err(e) => return AppError::from(e).into_page(user.lang),
+    };
     let today = chrono::Utc::now().date_naive();
     let members = h
         .members
         .iter()
-        .map(|m| member_view(m, i18n, today))
+        .map(|m| member_view(m, i18n, today, full_ids))
         .collect();
     let province: String = h.village.as_str().chars().take(2).collect();
     let records: Vec<IncomeRecord> = detail.incomes.iter().map(|e| e.record).collect();
@@ -287,7 +521,7 @@ pub async fn show(
     render(
         &ShowPage {
             i18n,
-            user: &user,
+            user,
             number: h.number.clone(),
             village_name: detail.village_name.clone().unwrap_or_default(),
             township_name: detail.township_name.clone().unwrap_or_default(),
@@ -312,6 +546,9 @@ pub async fn show(
             relocated: h.is_relocated,
             members,
             incomes,
+            case,
+            full_ids,
+            may_reveal: user.scope.may_view_full_id() && !full_ids,
             path: format!("/households/{}", encode(&h.number)),
         },
         user.lang,
@@ -320,7 +557,7 @@ pub async fn show(
 
 #[cfg(test)]
 mod tests {
-    use super::encode;
+    use crate::page::encode;
 
     #[test]
     fn encodes_query_values() {

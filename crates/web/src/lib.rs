@@ -2,22 +2,31 @@
 //!
 //! Routes:
 //! - `GET /login`, `POST /login`, `POST /logout`, `GET /lang` — see [`auth`];
-//! - `GET /households` — the registry search (农户信息查询), see [`households`];
-//! - `GET /households/{number}` — one household: members and income by year;
+//! - `GET /` — 工作台, the home page of each role, see [`home`];
+//! - `GET /households` — the registry search (农户信息查询) with filters, see [`households`];
+//! - `GET /households/{number}` — one household: members, income by year, its case;
+//!   `POST /households/{number}/full-ids` — the same with full ID numbers (audited);
+//! - `/admin/users…` — users, roles and areas, see [`admin`]; `/account/password` — see [`account`];
+//! - `GET /admin/audit` — the audit-log viewer, see [`audit`];
 //! - `GET /assets/*` — CSS embedded in the binary; `GET /healthz`;
 //! - `/api/v1/…` — the JSON API, see [`api`] (OpenAPI at `/api/v1/openapi.json`).
 
+pub mod account;
+pub mod admin;
 pub mod api;
+pub mod audit;
 pub mod auth;
 pub mod error;
+pub mod home;
 pub mod households;
 pub mod i18n;
+pub mod page;
 
 use std::sync::Arc;
 
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use shouwang_store::Db;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -86,12 +95,16 @@ pub fn router(state: AppState) -> Router {
         (header::CACHE_CONTROL, "no-store"),
     ];
     let mut app = Router::new()
-        .route("/", get(|| async { Redirect::to("/households") }))
+        .route("/", get(home::home))
         .route("/login", get(auth::login_form).post(auth::login))
         .route("/logout", post(auth::logout))
         .route("/lang", get(auth::switch_lang))
         .route("/households", get(households::list))
         .route("/households/{number}", get(households::show))
+        .route("/households/{number}/full-ids", post(households::reveal))
+        .merge(admin::routes())
+        .merge(account::routes())
+        .merge(audit::routes())
         .route("/assets/style.css", get(style_css))
         .route("/healthz", get(healthz))
         .nest("/api/v1", api::router())

@@ -1,0 +1,419 @@
+//! Browser tests in real Chromium: the server, the database and the browser are all real (see
+//! [`harness`]). One suite, so that the browser and the demo county start once; each scenario is a
+//! function that logs in through the real login form in a context of its own.
+//!
+//! Run alone: `cargo test -p shouwang-web --test browser -- --nocapture` (screenshots under
+//! `target/screenshots/`).
+
+mod harness;
+
+use harness::Harness;
+use shouwang_core::access::{Role, Scope};
+use shouwang_store::repo::households::{self, HouseholdQuery};
+
+/// The demo village team member's village (`DEMO_USERS`).
+fn demo_area(username: &str) -> &'static str {
+    shouwang_store::demo::DEMO_USERS
+        .iter()
+        .find(|u| u.username == username)
+        .map(|u| u.area)
+        .expect("demo user")
+}
+
+/// A household of the county outside `area`.
+async fn household_outside(h: &Harness, area: &str) -> String {
+    let county = Scope::new(0, Role::CountyAdmin, "141123".to_string());
+    let page = households::search(&h.db, &county, &HouseholdQuery::default(), 1, 200)
+        .await
+        .expect("search");
+    page.items
+        .into_iter()
+        .map(|r| r.number)
+        .find(|n| !n.starts_with(area))
+        .expect("a household outside the area")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_suite() {
+    let Some(h) = Harness::start().await else {
+        return;
+    };
+    login_page(&h).await;
+    village_team_registry(&h).await;
+    other_village_is_404(&h).await;
+    english_switch(&h).await;
+    home_and_filters(&h).await;
+    full_ids_and_audit(&h).await;
+    users_password_and_expiry(&h).await;
+    h.finish().await;
+}
+
+/// The login page is Chinese for a Chinese browser; a wrong password is refused with a message.
+async fn login_page(h: &Harness) {
+    let tab = h.tab().await;
+    assert_eq!(tab.open("/households").await, 200);
+    assert_eq!(
+        tab.path().await,
+        "/login",
+        "not logged in: sent to the login page"
+    );
+    let text = tab.text().await;
+    assert!(text.contains("登录") && text.contains("用户名"), "{text}");
+    tab.shoot("login").await;
+
+    assert_eq!(tab.login("village_team", "wrong-password").await, 401);
+    let text = tab.text().await;
+    assert!(text.contains("用户名或密码错误"), "{text}");
+    tab.shoot("login-failed").await;
+}
+
+/// A village team member logs in, sees only its village's households, searches and opens one.
+async fn village_team_registry(h: &Harness) {
+    let area = demo_area("village_team");
+    let tab = h.login_as("village_team").await;
+    assert_eq!(tab.open("/households").await, 200);
+    let text = tab.text().await;
+    assert!(text.contains("农户信息查询"), "{text}");
+    let links: Vec<String> = serde_json::from_value(
+        tab.eval("[...document.querySelectorAll('table.list a')].map(a => a.innerText)")
+            .await,
+    )
+    .expect("household links");
+    assert!(!links.is_empty(), "the demo village has households");
+    assert!(
+        links.iter().all(|n| n.starts_with(area)),
+        "{links:?} outside {area}"
+    );
+    // ID numbers on the list are masked.
+    assert!(text.contains("********"), "{text}");
+    tab.shoot("households").await;
+
+    // Search by 户编号 through the form.
+    let first = links[0].clone();
+    tab.fill("input[name=q]", &first).await;
+    assert_eq!(tab.click_nav("form.search button").await, 200);
+    assert_eq!(tab.count("table.list tbody tr").await, 1);
+
+    // The household page: members and income by year.
+    assert_eq!(tab.click_link(&first).await, 200);
+    assert_eq!(tab.path().await, format!("/households/{first}"));
+    let text = tab.text().await;
+    for want in ["家庭成员", "人均纯收入", "监测线", "2022"] {
+        assert!(
+            text.contains(want),
+            "{want} missing on the household page: {text}"
+        );
+    }
+    assert!(
+        text.contains("********"),
+        "IDs masked for a village team: {text}"
+    );
+    tab.shoot("household").await;
+}
+
+/// A village user asking for another village's household gets the 404 page, as for a household
+/// that does not exist.
+async fn other_village_is_404(h: &Harness) {
+    let area = demo_area("village_team");
+    let other = household_outside(h, area).await;
+    let tab = h.login_as("village_team").await;
+    assert_eq!(tab.open(&format!("/households/{other}")).await, 404);
+    let text = tab.text().await;
+    assert!(text.contains("未找到，或不在您的管辖范围内"), "{text}");
+    assert!(!text.contains("家庭成员"), "{text}");
+    tab.shoot("not-found").await;
+    // The county admin opens the same household.
+    let admin = h.login_as("county_admin").await;
+    assert_eq!(admin.open(&format!("/households/{other}")).await, 200);
+}
+
+/// The language switch in the header turns the pages English and back.
+async fn english_switch(h: &Harness) {
+    let tab = h.login_as("village_team").await;
+    assert_eq!(tab.open("/households").await, 200);
+    assert_eq!(tab.click_link("English").await, 200);
+    assert_eq!(tab.path().await, "/households");
+    let text = tab.text().await;
+    assert!(text.contains("Household registry"), "{text}");
+    assert_eq!(
+        tab.eval("document.documentElement.lang").await,
+        serde_json::json!("en")
+    );
+    tab.shoot("households-en").await;
+    assert_eq!(tab.click_link("中文").await, 200);
+    assert!(tab.text().await.contains("农户信息查询"));
+}
+
+/// Opens a case (an application clue) for a household of the demo village, as the village team would.
+async fn open_clue(h: &Harness, number: &str) {
+    use shouwang_core::codes::RiskType;
+    use shouwang_core::monitoring::clue::ApplicationMeans;
+    use shouwang_core::monitoring::{Actor as CoreActor, Report, Source};
+    let area = demo_area("village_team");
+    let scope = Scope::new(1, Role::VillageTeam, area.to_string());
+    let today = shouwang_web::home::today();
+    let report = Report {
+        household: number.to_string(),
+        source: Source::Application {
+            applicant: "杨宝山".into(),
+            stated_cause: "户主住院，医疗支出大".into(),
+            means: ApplicationMeans::Written,
+        },
+        risks: vec![RiskType::Illness],
+        reporter: "杨宝山".into(),
+        reported_on: today,
+    };
+    let by = CoreActor::new(1, "村级工作专班", Role::VillageTeam);
+    shouwang_store::repo::cases::open(
+        &h.db,
+        &shouwang_store::repo::Actor::new(1, "村级工作专班"),
+        &scope,
+        report,
+        &by,
+        today,
+    )
+    .await
+    .expect("open a clue");
+}
+
+/// The home page (工作台) of a village team: tasks of the cadence calendar, the clue waiting, the
+/// state tiles; the registry filter by state finds the household.
+async fn home_and_filters(h: &Harness) {
+    let area = demo_area("village_team");
+    let county = Scope::new(0, Role::CountyAdmin, "141123".to_string());
+    let village = households::search(
+        &h.db,
+        &county,
+        &HouseholdQuery {
+            village: Some(area.to_string()),
+            ..Default::default()
+        },
+        1,
+        5,
+    )
+    .await
+    .expect("village households");
+    let number = village.items[0].number.clone();
+    open_clue(h, &number).await;
+
+    let tab = h.login_as("village_team").await;
+    assert_eq!(tab.path().await, "/", "login lands on the home page");
+    let text = tab.text().await;
+    for want in [
+        "工作台",
+        "我的任务",
+        "逐月跟踪监测",
+        "干部排查",
+        "待处理线索",
+    ] {
+        assert!(
+            text.contains(want),
+            "{want} missing on the home page: {text}"
+        );
+    }
+    assert_eq!(tab.count("#clues-waiting tbody tr").await, 1, "{text}");
+    tab.shoot("home-village").await;
+
+    // The clue tile leads to the registry filtered by state.
+    assert_eq!(tab.click_nav("#clues-waiting tbody a").await, 200);
+    assert_eq!(tab.count("table.list tbody tr").await, 1);
+    assert!(tab.text().await.contains(&number));
+    tab.shoot("households-filtered").await;
+    // The household page shows the case and its clue.
+    assert_eq!(tab.click_link(&number).await, 200);
+    let text = tab.text().await;
+    for want in ["监测帮扶档案", "线索", "农户申请", "因病"] {
+        assert!(text.contains(want), "{want} missing: {text}");
+    }
+
+    // Filters through the form: type 脱贫户 within the village.
+    assert_eq!(tab.open("/households").await, 200);
+    tab.eval("document.querySelector('details.filters-box').open = true")
+        .await;
+    tab.select("#registry-filter select[name=type]", "alleviated")
+        .await;
+    assert_eq!(
+        tab.click_nav("#registry-filter button[type=submit]").await,
+        200
+    );
+    let text = tab.text().await;
+    assert!(
+        text.contains("脱贫户") && !text.contains("一般农户\t"),
+        "{text}"
+    );
+
+    // The township admin's home lists the township's clue too.
+    let town = h.login_as("township_admin").await;
+    assert_eq!(town.count("#clues-waiting tbody tr").await, 1);
+    town.shoot("home-township").await;
+}
+
+/// The county admin reveals full ID numbers (a POST with the CSRF token), which is audited; the
+/// audit log shows it; a village team has no such button and cannot open the audit log.
+async fn full_ids_and_audit(h: &Harness) {
+    let area = demo_area("village_team");
+    let vt = h.login_as("village_team").await;
+    let first = {
+        vt.open("/households").await;
+        let n: Vec<String> = serde_json::from_value(
+            vt.eval("[...document.querySelectorAll('table.list a')].map(a => a.innerText)")
+                .await,
+        )
+        .expect("links");
+        n[0].clone()
+    };
+    assert!(first.starts_with(area));
+    vt.open(&format!("/households/{first}")).await;
+    assert_eq!(
+        vt.count("#reveal-ids").await,
+        0,
+        "no reveal for a village team"
+    );
+    assert_eq!(vt.open("/admin/audit").await, 403);
+
+    let admin = h.login_as("county_admin").await;
+    admin.open(&format!("/households/{first}")).await;
+    assert!(admin.text().await.contains("********"));
+    assert_eq!(admin.click_nav("#reveal-ids button").await, 200);
+    let text = admin.text().await;
+    assert!(!text.contains("********"), "full IDs shown: {text}");
+    assert!(text.contains("已记入审计日志"), "{text}");
+    admin.shoot("household-full-ids").await;
+
+    let auditor = h.login_as("auditor").await;
+    assert_eq!(auditor.open("/admin/audit").await, 200);
+    auditor
+        .select("#audit-filter select[name=action]", "read_full_id")
+        .await;
+    assert_eq!(
+        auditor.click_nav("#audit-filter button[type=submit]").await,
+        200
+    );
+    let text = auditor.text().await;
+    assert!(
+        text.contains("查看完整身份证号") && text.contains(&first),
+        "{text}"
+    );
+    assert!(text.contains("共 1 条"), "{text}");
+    auditor.shoot("audit").await;
+}
+
+/// The county admin adds a village-team user, resets its password and deactivates it; the user
+/// changes its own password; a session that ended sends the user to the login page with a message.
+async fn users_password_and_expiry(h: &Harness) {
+    let area = demo_area("village_team");
+    let admin = h.login_as("county_admin").await;
+    assert_eq!(admin.open("/admin/users").await, 200);
+    admin
+        .fill("#add-user input[name=username]", "wang_vt")
+        .await;
+    admin
+        .fill("#add-user input[name=display_name]", "王专班")
+        .await;
+    admin
+        .fill("#add-user input[name=password]", "first-password-1")
+        .await;
+    admin
+        .select("#add-user select[name=role]", "village_team")
+        .await;
+    admin.select("#add-user select[name=area]", area).await;
+    assert_eq!(admin.click_nav("#add-user button[type=submit]").await, 200);
+    let text = admin.text().await;
+    assert!(
+        text.contains("已新增用户") && text.contains("王专班"),
+        "{text}"
+    );
+    admin.shoot("admin-users").await;
+
+    // A village role at the county level is refused with the store's reason, nothing added.
+    admin
+        .fill("#add-user input[name=username]", "bad_area")
+        .await;
+    admin
+        .fill("#add-user input[name=display_name]", "错误")
+        .await;
+    admin
+        .fill("#add-user input[name=password]", "first-password-1")
+        .await;
+    admin
+        .select("#add-user select[name=role]", "village_team")
+        .await;
+    admin.select("#add-user select[name=area]", "141123").await;
+    assert_eq!(admin.click_nav("#add-user button[type=submit]").await, 400);
+    assert!(admin.text().await.contains("输入有误"));
+    assert_eq!(admin.count("tr[data-user=bad_area]").await, 0);
+
+    // The new user logs in and changes its own password.
+    let user = h.tab().await;
+    user.login("wang_vt", "first-password-1").await;
+    assert_eq!(user.path().await, "/");
+    assert_eq!(user.click_link("修改密码").await, 200);
+    user.fill("input[name=old]", "wrong-password").await;
+    user.fill("input[name=new]", "second-password-2").await;
+    user.fill("input[name=repeat]", "second-password-2").await;
+    assert_eq!(user.click_nav("#password-form button").await, 400);
+    assert!(user.text().await.contains("原密码不正确"));
+    user.fill("input[name=old]", "first-password-1").await;
+    user.fill("input[name=new]", "second-password-2").await;
+    user.fill("input[name=repeat]", "second-password-2").await;
+    user.shoot("password").await;
+    assert_eq!(user.click_nav("#password-form button").await, 200);
+    assert_eq!(user.path().await, "/login?msg=password");
+    assert!(user.text().await.contains("密码已修改"));
+    assert_eq!(user.login("wang_vt", "first-password-1").await, 401);
+    user.login("wang_vt", "second-password-2").await;
+    assert_eq!(user.path().await, "/");
+
+    // The session ends (as when it expires): the next page is the login page with a message.
+    let cookies = user.page.get_cookies().await.expect("cookies");
+    let token = cookies
+        .iter()
+        .find(|c| c.name == "sw_session")
+        .map(|c| c.value.clone())
+        .expect("session cookie");
+    shouwang_store::repo::sessions::delete(&h.db, &token)
+        .await
+        .expect("end session");
+    assert_eq!(user.open("/households").await, 200);
+    assert_eq!(user.path().await, "/login?msg=expired");
+    assert!(user.text().await.contains("登录已过期"));
+    user.shoot("login-expired").await;
+
+    // The admin resets the password, then deactivates the account: it can no longer log in.
+    admin.open("/admin/users").await;
+    admin
+        .eval("document.querySelector('tr[data-user=wang_vt] details').open = true")
+        .await;
+    admin
+        .fill(
+            "tr[data-user=wang_vt] input[name=password]",
+            "third-password-3",
+        )
+        .await;
+    assert_eq!(
+        admin
+            .click_nav("tr[data-user=wang_vt] details button[type=submit]")
+            .await,
+        200
+    );
+    assert!(admin.text().await.contains("已重置密码"));
+    assert_eq!(
+        admin
+            .click_nav("tr[data-user=wang_vt] form.inline button")
+            .await,
+        200
+    );
+    assert!(admin.text().await.contains("已停用"));
+    assert_eq!(user.login("wang_vt", "third-password-3").await, 401);
+
+    // A township admin may not grant county roles: the choice is not offered.
+    let town = h.login_as("township_admin").await;
+    assert_eq!(town.open("/admin/users").await, 200);
+    let roles: Vec<String> = serde_json::from_value(
+        town.eval("[...document.querySelectorAll('#add-user select[name=role] option')].map(o => o.value)")
+            .await,
+    )
+    .expect("roles");
+    assert_eq!(roles, vec!["village_team", "cadre"]);
+    assert_eq!(town.count("tr[data-user=county_admin]").await, 0);
+}
