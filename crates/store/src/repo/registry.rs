@@ -23,7 +23,7 @@ use crate::error::{Result, StoreError};
 pub struct RegistryQuery {
     /// Text, region and household type, as in [`households::search`].
     pub base: HouseholdQuery,
-    /// 监测状态 of the household's case; `Some(None)` = households without a case.
+    /// 监测状态 of the household's current case; `Some(None)` = households that never had a case.
     pub lifecycle: Option<Option<Lifecycle>>,
     /// Households with this risk type (`02` also matches its sub-codes `0201`…`0299`).
     pub risk: Option<RiskType>,
@@ -108,8 +108,10 @@ pub async fn search(
             filter
                 .push(
                     " AND EXISTS (SELECT 1 FROM cases c WHERE c.county_code = h.county_code \
-                     AND c.household_number = h.number AND c.lifecycle = ",
+                     AND c.household_number = h.number AND c.is_current = ",
                 )
+                .bind(true)
+                .push(" AND c.lifecycle = ")
                 .bind(l.code())
                 .push(")");
         }
@@ -156,7 +158,7 @@ pub async fn search(
     })
 }
 
-/// The case state of each of `numbers` (户编号) that has a case inside the scope's area; households
+/// The state of the current case of each of `numbers` (户编号) inside the scope's area; households
 /// without a case (or outside the area) are absent.
 pub async fn lifecycles(
     db: &Db,
@@ -168,7 +170,9 @@ pub async fn lifecycles(
         return Ok(HashMap::new());
     }
     let mut sql = Sql::new();
-    sql.push("SELECT c.household_number, c.lifecycle FROM cases c WHERE c.county_code = ")
+    sql.push("SELECT c.household_number, c.lifecycle FROM cases c WHERE c.is_current = ")
+        .bind(true)
+        .push(" AND c.county_code = ")
         .bind(area.get(..6).unwrap_or(area));
     if area.len() > 6 {
         sql.push(" AND c.village_code >= ")
