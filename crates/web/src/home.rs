@@ -1,16 +1,19 @@
 //! 工作台: the home page of every role (`/`).
 //!
-//! - 我的任务: the village tasks of the cadence calendar (DOMAIN.md "Cadence") for this month and this
-//!   quarter, with due dates ([`calendar::village_tasks`]); the monthly follow-up of last month is shown
-//!   done or overdue from the follow-up records.
-//! - 逾期事项: households whose follow-up of last month is missing (`repo::cases::overdue_follow_ups`),
-//!   identifications past their time limit (`overdue_identifications`).
-//! - 待处理线索: clues waiting for 启动识别, per village (`clues_waiting`).
-//! - 待我审批: identification and exit steps whose next step this role takes (village steps for the
+//! The queues and the calendar are the store's read models (`shouwang_store::lifecycle::{queues,
+//! calendar}`), the same the JSON API and the CLI show:
+//!
+//! - 我的任务: the cadence-calendar tasks (DOMAIN.md "Cadence") of last month, this month and this
+//!   quarter with their state read from the records; for a township one line per task with the
+//!   number of villages done.
+//! - 逾期事项: households whose follow-up of the last due month is missing; identifications past their
+//!   time limit.
+//! - 待处理线索: clues waiting for 启动识别, per village.
+//! - 待我办理: identification and exit steps whose next step this role takes (village steps for the
 //!   village team, 乡镇审核 for the township admin, 县级审定 and 纳入监测 for the county admin).
-//! - 待明确帮扶责任人: monitored households without a responsible cadre (`needs_cadre`).
+//! - 待明确帮扶责任人: monitored households without a responsible cadre.
 //! - 我的帮扶户: a cadre's own households.
-//! - 监测状态: households per lifecycle state in the user's area.
+//! - 监测状态: households per lifecycle state in the user's area (links to the filtered registry).
 
 use askama::Template;
 use axum::extract::State;
@@ -19,7 +22,8 @@ use chrono::{Datelike, NaiveDate};
 use shouwang_core::CodeList;
 use shouwang_core::access::Role;
 use shouwang_core::monitoring::calendar::{self, Period, TaskKind, TaskStatus};
-use shouwang_core::monitoring::{CadenceRules, Lifecycle, WorkCalendar, YearMonth};
+use shouwang_core::monitoring::{Lifecycle, YearMonth};
+use shouwang_store::lifecycle::{self, Caller};
 use shouwang_store::repo;
 use shouwang_store::repo::cases::{CaseQuery, CaseRow};
 
@@ -32,9 +36,9 @@ use crate::page::{region_names, render};
 /// Rows shown per queue on the home page (the queue's page has the rest).
 const QUEUE_ROWS: u32 = 10;
 
-/// Today in Beijing.
+/// Today in Beijing (the store's 办理日期 default).
 pub fn today() -> NaiveDate {
-    (chrono::Utc::now() + chrono::TimeDelta::hours(8)).date_naive()
+    lifecycle::today()
 }
 
 pub struct TaskView {
@@ -77,35 +81,14 @@ struct HomePage<'a> {
     overdue_follow_ups_total: u64,
     overdue_month: String,
     overdue_idents: Vec<QueueRow>,
+    overdue_idents_total: u64,
     clues: Vec<VillageCount>,
     approvals: Vec<QueueRow>,
     needs_cadre: Vec<QueueRow>,
+    needs_cadre_total: u64,
     mine: Vec<QueueRow>,
     states: Vec<StateCount>,
     path: &'static str,
-}
-
-fn prev_month(m: YearMonth) -> YearMonth {
-    if m.month() == 1 {
-        YearMonth::new(m.year() - 1, 12).unwrap_or(m)
-    } else {
-        YearMonth::new(m.year(), m.month() - 1).unwrap_or(m)
-    }
-}
-
-/// Whether this role takes the case's next step (identification or exit).
-fn waits_for(role: Role, row: &CaseRow, i18n: I18n) -> Option<String> {
-    if let Some(s) = row.ident_next_step
-        && s.roles().contains(&role)
-    {
-        return Some(format!("{}: {}", i18n.t("case.ident"), i18n.label(&s)));
-    }
-    if let Some(s) = row.exit_next_step
-        && s.roles().contains(&role)
-    {
-        return Some(format!("{}: {}", i18n.t("case.exit"), i18n.label(&s)));
-    }
-    None
 }
 
 /// GET /
@@ -116,6 +99,11 @@ pub async fn home(State(state): State<AppState>, user: CurrentUser) -> Response 
     }
 }
 
+/// How many rows of a queue the home page lists (the total is shown).
+fn rows_of(rows: &[CaseRow], f: impl Fn(&CaseRow) -> QueueRow) -> Vec<QueueRow> {
+    rows.iter().take(QUEUE_ROWS as usize).map(f).collect()
+}
+
 async fn build(state: &AppState, user: &CurrentUser) -> Result<Response, AppError> {
     let i18n = user.i18n();
     let lang = user.lang;
@@ -123,8 +111,11 @@ async fn build(state: &AppState, user: &CurrentUser) -> Result<Response, AppErro
     let scope = &user.scope;
     let role = scope.role;
     let today = today();
-    let rules = CadenceRules::default();
-    let cal = WorkCalendar::weekdays_only();
+    let caller = Caller {
+        user_id: user.user_id,
+        name: user.display_name.clone(),
+        scope: scope.clone(),
+    };
     let names = region_names(db, scope.area_prefix()).await?;
     let village_name = |code: &str| names.get(code).cloned().unwrap_or_else(|| code.to_string());
     let row = |r: &CaseRow, what: String, since: String| QueueRow {
@@ -133,80 +124,75 @@ async fn build(state: &AppState, user: &CurrentUser) -> Result<Response, AppErro
         what,
         since,
     };
-
-    // Overdue follow-ups of last month.
-    let this_month = YearMonth::of(today);
-    let last_month = prev_month(this_month);
-    let follow_ups_role = matches!(
-        role,
-        Role::VillageTeam | Role::Cadre | Role::TownshipAdmin | Role::CountyAdmin
-    );
-    let (overdue_follow_ups, overdue_follow_ups_total) = if follow_ups_role {
-        let p =
-            repo::cases::overdue_follow_ups(db, scope, last_month, today, &rules, 1, QUEUE_ROWS)
-                .await?;
-        let rows = p
-            .items
-            .iter()
-            .filter(|r| role != Role::Cadre || r.cadre_user_id == Some(user.user_id))
-            .map(|r| {
-                row(
-                    r,
-                    r.cadre_name.clone().unwrap_or_default(),
-                    r.last_follow_up_month
-                        .map(|m| m.to_string())
-                        .unwrap_or_default(),
-                )
-            })
-            .collect();
-        (rows, p.total)
-    } else {
-        (Vec::new(), 0)
+    let month_label = |m: YearMonth| match lang {
+        crate::i18n::Lang::Zh => m.label_zh(),
+        crate::i18n::Lang::En => m.to_string(),
     };
 
-    // The calendar: this month's and this quarter's tasks of the user's village(s).
+    // The queues the API and the CLI show too (shouwang_store::lifecycle::queues).
+    let q = lifecycle::queues(db, &caller, today).await?;
+
+    // The cadence calendar of the user's village(s), this month and quarter (and last month).
     let mut tasks = Vec::new();
     if matches!(role, Role::VillageTeam | Role::TownshipAdmin | Role::Cadre) {
-        let from = last_month.first_day();
+        let this_month = YearMonth::of(today);
+        let from = q.follow_up_month.first_day().min(this_month.first_day());
         let to = this_month.quarter().last_day();
-        for t in calendar::village_tasks(scope.area_prefix(), from, to, &rules) {
-            if role == Role::Cadre && t.kind != TaskKind::MonthlyFollowUp {
+        let all = lifecycle::calendar(db, &caller, None, from, to, today).await?;
+        // One line per task kind and period: for a township, how many villages are done.
+        let mut lines: Vec<(calendar::Task, Vec<lifecycle::TaskView>)> = Vec::new();
+        for t in all {
+            if role == Role::Cadre && t.task.kind != TaskKind::MonthlyFollowUp {
                 continue;
             }
-            let (status, note) = match (t.kind, t.period) {
-                (TaskKind::MonthlyFollowUp, Period::Month(m)) if m == last_month => {
-                    if overdue_follow_ups_total == 0 {
-                        (TaskStatus::Done, String::new())
-                    } else {
-                        (
-                            TaskStatus::Overdue,
-                            format!("{} {}", overdue_follow_ups_total, i18n.t("hh.unit")),
-                        )
-                    }
+            match lines
+                .iter_mut()
+                .find(|(k, _)| k.kind == t.task.kind && k.period == t.task.period)
+            {
+                Some((_, v)) => v.push(t),
+                None => lines.push((t.task.clone(), vec![t])),
+            }
+        }
+        for (task, views) in lines {
+            let worst = views
+                .iter()
+                .map(|v| v.status)
+                .max_by_key(|s| match s {
+                    TaskStatus::Overdue => 3,
+                    TaskStatus::Pending => 2,
+                    TaskStatus::DoneLate => 1,
+                    TaskStatus::Done => 0,
+                })
+                .unwrap_or(TaskStatus::Pending);
+            let outstanding: u64 = views.iter().filter_map(|v| v.outstanding).sum();
+            let done = views
+                .iter()
+                .filter(|v| matches!(v.status, TaskStatus::Done | TaskStatus::DoneLate))
+                .count();
+            let mut note = String::new();
+            if views.len() > 1 {
+                note = format!("{done}/{} {}", views.len(), i18n.t("home.villages_done"));
+            }
+            if outstanding > 0 && !matches!(worst, TaskStatus::Done | TaskStatus::DoneLate) {
+                if !note.is_empty() {
+                    note.push('，');
                 }
-                (TaskKind::MonthlyFollowUp, Period::Month(m)) if m < last_month => continue,
-                _ => (t.status(None, today), String::new()),
-            };
-            // Quarterly tasks of a past quarter are not shown (their records are the meetings themselves).
-            if t.period.last_day() < last_month.first_day() {
-                continue;
+                note.push_str(&format!("{outstanding} {}", i18n.t("home.outstanding")));
             }
             tasks.push(TaskView {
-                what: i18n.label(&t.kind),
-                period: match lang {
-                    crate::i18n::Lang::Zh => t.period.label_zh(),
-                    crate::i18n::Lang::En => match t.period {
-                        Period::Month(m) => m.to_string(),
-                        Period::Quarter(q) => format!(
-                            "{} Q{}",
-                            q.first_day().year(),
-                            (q.first_day().month() - 1) / 3 + 1
-                        ),
-                    },
+                what: i18n.label(&task.kind),
+                period: match (lang, task.period) {
+                    (crate::i18n::Lang::Zh, p) => p.label_zh(),
+                    (crate::i18n::Lang::En, Period::Month(m)) => m.to_string(),
+                    (crate::i18n::Lang::En, Period::Quarter(qq)) => format!(
+                        "{} Q{}",
+                        qq.first_day().year(),
+                        (qq.first_day().month() - 1) / 3 + 1
+                    ),
                 },
-                due: t.due_on.to_string(),
-                status: i18n.label(&status),
-                status_class: match status {
+                due: task.due_on.to_string(),
+                status: i18n.label(&worst),
+                status_class: match worst {
                     TaskStatus::Done => "above",
                     TaskStatus::Overdue | TaskStatus::DoneLate => "below",
                     TaskStatus::Pending => "near",
@@ -216,123 +202,77 @@ async fn build(state: &AppState, user: &CurrentUser) -> Result<Response, AppErro
         }
     }
 
-    let overdue_idents = if matches!(
-        role,
-        Role::VillageTeam | Role::TownshipAdmin | Role::CountyAdmin | Role::Auditor
-    ) {
-        repo::cases::overdue_identifications(db, scope, today, &cal)
-            .await?
-            .iter()
-            .take(QUEUE_ROWS as usize)
-            .map(|r| {
-                row(
-                    r,
-                    r.ident_next_step
-                        .map(|s| i18n.label(&s).to_string())
-                        .unwrap_or_default(),
-                    r.ident_started_on
-                        .map(|d| d.to_string())
-                        .unwrap_or_default(),
-                )
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
-
-    let clues = if matches!(
-        role,
-        Role::VillageTeam | Role::TownshipAdmin | Role::CountyAdmin
-    ) {
-        repo::cases::clues_waiting(db, scope)
-            .await?
-            .into_iter()
-            .map(|q| VillageCount {
-                village: village_name(&q.village_code),
-                code: q.village_code,
-                count: q.cases,
-                oldest: q.oldest_reported_on.to_string(),
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
-
-    // Steps waiting for this role: identifications in progress and exits running.
-    let mut approvals = Vec::new();
-    if matches!(
-        role,
-        Role::VillageTeam | Role::TownshipAdmin | Role::CountyAdmin
-    ) {
-        for lifecycle in [
-            Lifecycle::Identifying,
-            Lifecycle::Monitored,
-            Lifecycle::Deferred,
-        ] {
-            let q = CaseQuery {
-                lifecycle: Some(lifecycle),
-                ..Default::default()
+    let overdue_follow_ups = rows_of(&q.overdue_follow_ups, |r| {
+        row(
+            r,
+            r.cadre_name.clone().unwrap_or_default(),
+            r.last_follow_up_month.map(month_label).unwrap_or_default(),
+        )
+    });
+    let overdue_idents = rows_of(&q.overdue_identifications, |r| {
+        row(
+            r,
+            r.ident_next_step
+                .map(|s| i18n.label(&s).to_string())
+                .unwrap_or_default(),
+            r.ident_started_on
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+        )
+    });
+    let clues = q
+        .clues_waiting
+        .iter()
+        .map(|c| VillageCount {
+            village: village_name(&c.village_code),
+            code: c.village_code.clone(),
+            count: c.cases,
+            oldest: c.oldest_reported_on.to_string(),
+        })
+        .collect();
+    let approvals = q
+        .approvals
+        .iter()
+        .map(|w| {
+            let what = match (w.ident_step, w.exit_step) {
+                (Some(s), _) => format!("{}: {}", i18n.t("case.ident"), i18n.label(&s)),
+                (None, Some(s)) => format!("{}: {}", i18n.t("case.exit"), i18n.label(&s)),
+                (None, None) => String::new(),
             };
-            let page = repo::cases::list(db, scope, &q, 1, 500).await?;
-            for r in &page.items {
-                if let Some(what) = waits_for(role, r, i18n) {
-                    let since = r
-                        .ident_started_on
-                        .map(|d| d.to_string())
-                        .unwrap_or_default();
-                    approvals.push(row(r, what, since));
-                }
-            }
-        }
-    }
-
-    let needs_cadre = if matches!(role, Role::VillageTeam | Role::TownshipAdmin) {
-        repo::cases::needs_cadre(db, scope)
-            .await?
-            .iter()
-            .take(QUEUE_ROWS as usize)
-            .map(|r| {
-                row(
-                    r,
-                    i18n.label(&r.lifecycle).to_string(),
-                    r.monitored_since.map(|d| d.to_string()).unwrap_or_default(),
-                )
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
-
-    let mine = if role == Role::Cadre {
-        let q = CaseQuery {
-            cadre_user_id: Some(user.user_id),
-            ..Default::default()
-        };
-        repo::cases::list(db, scope, &q, 1, 100)
-            .await?
-            .items
-            .iter()
-            .map(|r| {
-                row(
-                    r,
-                    i18n.label(&r.lifecycle).to_string(),
-                    r.last_follow_up_month
-                        .map(|m| m.to_string())
-                        .unwrap_or_default(),
-                )
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
+            let since = w
+                .row
+                .ident_started_on
+                .map(|d| d.to_string())
+                .unwrap_or_default();
+            row(&w.row, what, since)
+        })
+        .collect();
+    let needs_cadre = rows_of(&q.needs_cadre, |r| {
+        row(
+            r,
+            i18n.label(&r.lifecycle).to_string(),
+            r.monitored_since.map(|d| d.to_string()).unwrap_or_default(),
+        )
+    });
+    let mine = q
+        .my_households
+        .iter()
+        .map(|r| {
+            row(
+                r,
+                i18n.label(&r.lifecycle).to_string(),
+                r.last_follow_up_month.map(month_label).unwrap_or_default(),
+            )
+        })
+        .collect();
 
     let mut states = Vec::new();
     for l in Lifecycle::all() {
-        let q = CaseQuery {
+        let cq = CaseQuery {
             lifecycle: Some(*l),
             ..Default::default()
         };
-        let total = repo::cases::list(db, scope, &q, 1, 1).await?.total;
+        let total = repo::cases::list(db, scope, &cq, 1, 1).await?.total;
         states.push(StateCount {
             code: l.code(),
             label: i18n.label(l),
@@ -346,15 +286,14 @@ async fn build(state: &AppState, user: &CurrentUser) -> Result<Response, AppErro
             user,
             today: today.to_string(),
             tasks,
+            overdue_follow_ups_total: q.overdue_follow_ups.len() as u64,
             overdue_follow_ups,
-            overdue_follow_ups_total,
-            overdue_month: match lang {
-                crate::i18n::Lang::Zh => last_month.label_zh(),
-                crate::i18n::Lang::En => last_month.to_string(),
-            },
+            overdue_month: month_label(q.follow_up_month),
+            overdue_idents_total: q.overdue_identifications.len() as u64,
             overdue_idents,
             clues,
             approvals,
+            needs_cadre_total: q.needs_cadre.len() as u64,
             needs_cadre,
             mine,
             states,

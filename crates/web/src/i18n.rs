@@ -277,6 +277,9 @@ impl Lang {
             "home.needs_cadre" => ("待明确帮扶责任人", "Households without a responsible cadre"),
             "home.mine" => ("我的帮扶户", "My households"),
             "home.mine.none" => ("暂无分配给您的帮扶户", "No household is assigned to you"),
+            "home.villages_done" => ("个村已完成", "villages done"),
+            "home.outstanding" => ("户未完成", "households outstanding"),
+            "home.more" => ("共", "of"),
             _ => return leak_unknown(key),
         };
         self.pick(zh, en)

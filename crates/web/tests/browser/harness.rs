@@ -27,7 +27,7 @@ use tempfile::TempDir;
 use tokio::task::JoinHandle;
 
 /// Households of the demo county the suite runs on (small: the suite must stay fast).
-pub const DEMO_HOUSEHOLDS: u32 = 150;
+pub const DEMO_HOUSEHOLDS: u32 = 400;
 /// The two widths every main page is checked and photographed at: an old office PC and a phone.
 pub const DESKTOP: (i64, i64) = (1366, 768);
 pub const PHONE: (i64, i64) = (390, 844);
