@@ -8,6 +8,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use serde::Deserialize;
 use shouwang_core::CodeList;
+use shouwang_core::access::Role;
 use shouwang_core::codes::{HouseholdType, RiskType};
 use shouwang_core::household::Member;
 use shouwang_core::income::IncomeRecord;
@@ -256,6 +257,66 @@ pub struct MeasureView {
     pub status: &'static str,
 }
 
+/// What the user may do next on the household's case (the buttons of the household page).
+#[derive(Default)]
+pub struct Actions {
+    pub version: i64,
+    pub record_clue: bool,
+    pub start: bool,
+    /// The approval step waiting for this role (乡镇审核, 县级审定, 纳入监测), as a code.
+    pub review: Option<&'static str>,
+    pub review_label: &'static str,
+    pub review_county: bool,
+    pub review_enrol: bool,
+    pub cadre: bool,
+    pub plan: bool,
+    pub follow_up: bool,
+    pub notice: bool,
+    pub risks: Vec<crate::case_pages::Choice>,
+    pub monitored_types: Vec<crate::case_pages::Choice>,
+}
+
+fn actions(
+    rec: Option<&shouwang_store::repo::cases::CaseRecord>,
+    role: Role,
+    i18n: I18n,
+) -> Actions {
+    use shouwang_core::monitoring::identification::START_ROLES;
+    use shouwang_core::monitoring::{IdentStep, cadre::CADRE_ROLES, followup::FOLLOW_UP_ROLES};
+    let mut a = Actions {
+        record_clue: !crate::case_pages::page_channels(role).is_empty(),
+        ..Default::default()
+    };
+    let Some(rec) = rec else {
+        return a;
+    };
+    let c = &rec.case;
+    let lifecycle = c.lifecycle();
+    a.version = rec.version;
+    a.start = lifecycle == Lifecycle::Clue && START_ROLES.contains(&role);
+    if let Some(step) = c.identification.as_ref().and_then(|i| i.next_step())
+        && matches!(
+            step,
+            IdentStep::TownshipReview | IdentStep::CountyApproval | IdentStep::Enrolment
+        )
+        && step.roles().contains(&role)
+    {
+        a.review = Some(step.code());
+        a.review_label = i18n.label(&step);
+        a.review_county = step == IdentStep::CountyApproval;
+        a.review_enrol = step == IdentStep::Enrolment;
+        let risks = c.clue_risks();
+        a.risks = crate::case_pages::choices::<RiskType>(i18n, &risks);
+        a.monitored_types =
+            crate::case_pages::choices::<shouwang_core::codes::MonitoredType>(i18n, &[]);
+    }
+    a.cadre = c.assistance_allowed() && CADRE_ROLES.contains(&role);
+    a.plan = c.assistance_allowed() && matches!(role, Role::VillageTeam | Role::TownshipAdmin);
+    a.follow_up = lifecycle.is_monitored() && FOLLOW_UP_ROLES.contains(&role);
+    a.notice = c.exits.iter().any(|e| e.notice().is_some());
+    a
+}
+
 /// The household's case (监测帮扶档案), ready to show.
 pub struct CaseView {
     pub lifecycle: &'static str,
@@ -365,6 +426,8 @@ struct ShowPage<'a> {
     members: Vec<MemberView>,
     incomes: Vec<IncomeView>,
     case: Option<CaseView>,
+    actions: Actions,
+    done: bool,
     full_ids: bool,
     may_reveal: bool,
     path: String,
@@ -444,13 +507,19 @@ pub fn income_views(
     out
 }
 
-/// GET /households/{number}
+#[derive(Deserialize, Default)]
+pub struct ShowQuery {
+    done: Option<String>,
+}
+
+/// GET /households/{number} (`?done=1` after a lifecycle action: a confirmation line)
 pub async fn show(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(number): Path<String>,
+    Query(q): Query<ShowQuery>,
 ) -> Response {
-    show_page(&state, &user, &number, false).await
+    show_page(&state, &user, &number, false, q.done.is_some()).await
 }
 
 #[derive(Deserialize)]
@@ -474,10 +543,16 @@ pub async fn reveal(
     if !user.scope.may_view_full_id() {
         return AppError::Forbidden.into_page(user.lang);
     }
-    show_page(&state, &user, &number, true).await
+    show_page(&state, &user, &number, true, false).await
 }
 
-async fn show_page(state: &AppState, user: &CurrentUser, number: &str, full_ids: bool) -> Response {
+async fn show_page(
+    state: &AppState,
+    user: &CurrentUser,
+    number: &str,
+    full_ids: bool,
+    done: bool,
+) -> Response {
     let i18n = user.i18n();
     if number.is_empty() || number.len() > 64 || number.chars().any(char::is_control) {
         return AppError::NotFound.into_page(user.lang);
@@ -505,10 +580,12 @@ async fn show_page(state: &AppState, user: &CurrentUser, number: &str, full_ids:
         Ok(l) => l,
         Err(e) => return AppError::from(e).into_page(user.lang),
     };
-    let case = match repo::cases::get(&state.db, &user.scope, &h.number).await {
-        Ok(c) => c.map(|rec| case_view(&rec.case, i18n)),
+    let record = match repo::cases::get(&state.db, &user.scope, &h.number).await {
+        Ok(c) => c,
         Err(e) => return AppError::from(e).into_page(user.lang),
     };
+    let case = record.as_ref().map(|rec| case_view(&rec.case, i18n));
+    let actions = actions(record.as_ref(), user.scope.role, i18n);
     let today = chrono::Utc::now().date_naive();
     let members = h
         .members
@@ -547,6 +624,8 @@ async fn show_page(state: &AppState, user: &CurrentUser, number: &str, full_ids:
             members,
             incomes,
             case,
+            actions,
+            done,
             full_ids,
             may_reveal: user.scope.may_view_full_id() && !full_ids,
             path: format!("/households/{}", encode(&h.number)),

@@ -8,6 +8,8 @@
 //!   `POST /households/{number}/full-ids` — the same with full ID numbers (audited);
 //! - `/admin/users…` — users, roles and areas, see [`admin`]; `/account/password` — see [`account`];
 //! - `GET /admin/audit` — the audit-log viewer, see [`audit`];
+//! - `/clues/new`, `/households/{number}/case/…`, `/households/{number}/notice` — the lifecycle
+//!   forms over the store's command layer, see [`case_pages`];
 //! - `GET /assets/*` — CSS embedded in the binary; `GET /healthz`;
 //! - `/api/v1/…` — the JSON API, see [`api`] (OpenAPI at `/api/v1/openapi.json`).
 
@@ -16,6 +18,7 @@ pub mod admin;
 pub mod api;
 pub mod audit;
 pub mod auth;
+pub mod case_pages;
 pub mod error;
 pub mod home;
 pub mod households;
@@ -105,6 +108,7 @@ pub fn router(state: AppState) -> Router {
         .merge(admin::routes())
         .merge(account::routes())
         .merge(audit::routes())
+        .merge(case_pages::routes())
         .route("/assets/style.css", get(style_css))
         .route("/healthz", get(healthz))
         .nest("/api/v1", api::router())

@@ -46,6 +46,7 @@ async fn browser_suite() {
     home_and_filters(&h).await;
     full_ids_and_audit(&h).await;
     users_password_and_expiry(&h).await;
+    lifecycle_pages(&h).await;
     h.finish().await;
 }
 
@@ -440,4 +441,183 @@ async fn users_password_and_expiry(h: &Harness) {
     .expect("roles");
     assert_eq!(roles, vec!["village_team", "cadre"]);
     assert_eq!(town.count("tr[data-user=county_admin]").await, 0);
+}
+
+/// A case of the demo village matching `pick` (the demo county has one of every story there).
+async fn demo_case(
+    h: &Harness,
+    lifecycle: shouwang_core::monitoring::Lifecycle,
+    pick: impl Fn(&shouwang_store::repo::cases::CaseRow) -> bool,
+) -> String {
+    let county = Scope::new(0, Role::CountyAdmin, "141123".to_string());
+    let q = shouwang_store::repo::cases::CaseQuery {
+        lifecycle: Some(lifecycle),
+        region: Some(demo_area("village_team").to_string()),
+        ..Default::default()
+    };
+    shouwang_store::repo::cases::list(&h.db, &county, &q, 1, 100)
+        .await
+        .expect("cases")
+        .items
+        .into_iter()
+        .find(|r| pick(r))
+        .map(|r| r.household_number)
+        .unwrap_or_else(|| panic!("no demo case {lifecycle:?} of that kind"))
+}
+
+/// The lifecycle pages through their forms: an application clue and 启动识别 by the village team;
+/// 乡镇审核, 县级审定 and 纳入监测 by the township and the county; the cadre, a measure with the
+/// recommendations, and a monthly follow-up on a phone; the printable exit notice.
+async fn lifecycle_pages(h: &Harness) {
+    use shouwang_core::monitoring::{IdentStep, Lifecycle};
+    let area = demo_area("village_team");
+    let county = Scope::new(0, Role::CountyAdmin, "141123".to_string());
+    let fresh = registry::search(
+        &h.db,
+        &county,
+        &RegistryQuery {
+            base: HouseholdQuery {
+                village: Some(area.to_string()),
+                ..Default::default()
+            },
+            lifecycle: Some(None),
+            risk: None,
+        },
+        1,
+        5,
+    )
+    .await
+    .expect("households without a case");
+    let number = fresh
+        .items
+        .last()
+        .expect("a household without a case")
+        .number
+        .clone();
+
+    // 农户申请 through the clue form, then 启动识别.
+    let vt = h.login_as("village_team").await;
+    assert_eq!(vt.open(&format!("/households/{number}")).await, 200);
+    assert_eq!(vt.click_link("登记线索").await, 200);
+    vt.fill("input[name=applicant]", "申请人甲").await;
+    vt.fill("textarea[name=stated_cause]", "务工受伤，收入骤减")
+        .await;
+    vt.fill("input[name=reporter]", "申请人甲").await;
+    vt.eval("document.querySelector('input[name=risk][value=\"05\"]').click()")
+        .await;
+    vt.shoot("clue-form").await;
+    assert_eq!(vt.click_nav("#clue-form button[type=submit]").await, 200);
+    assert_eq!(vt.path().await, format!("/households/{number}?done=1"));
+    let text = vt.text().await;
+    assert!(
+        text.contains("农户申请") && text.contains("因意外事故") && text.contains("线索"),
+        "{text}"
+    );
+    assert_eq!(vt.click_nav("#start-ident button").await, 200);
+    assert!(vt.text().await.contains("识别中"));
+
+    // 乡镇审核 by the township admin.
+    let waiting = demo_case(h, Lifecycle::Identifying, |r| {
+        r.ident_next_step == Some(IdentStep::TownshipReview)
+    })
+    .await;
+    let town = h.login_as("township_admin").await;
+    assert!(
+        town.text().await.contains(&waiting),
+        "on the township's queue"
+    );
+    assert_eq!(town.open(&format!("/households/{waiting}")).await, 200);
+    town.fill("#review-form input[name=opinion]", "同意").await;
+    assert_eq!(
+        town.click_nav("#review-form button[type=submit]").await,
+        200
+    );
+    assert!(town.text().await.contains("县级审定"), "next step shown");
+    // The county admin approves (type and risks) and enrols.
+    let admin = h.login_as("county_admin").await;
+    assert_eq!(admin.open(&format!("/households/{waiting}")).await, 200);
+    admin.shoot("review-county").await;
+    assert_eq!(
+        admin.click_nav("#review-form button[type=submit]").await,
+        200
+    );
+    assert!(admin.text().await.contains("纳入监测"));
+    assert_eq!(
+        admin.click_nav("#review-form button[type=submit]").await,
+        200
+    );
+    assert!(
+        admin.text().await.contains("监测帮扶中"),
+        "{}",
+        admin.text().await
+    );
+
+    // The village team names the cadre and plans a measure from the recommendations.
+    assert_eq!(vt.open(&format!("/households/{waiting}")).await, 200);
+    assert_eq!(vt.click_link("确定帮扶责任人").await, 200);
+    let cadre_id: String = serde_json::from_value(
+        vt.eval("[...document.querySelectorAll('select[name=cadre] option')].find(o => o.innerText.startsWith('帮扶责任人')).value")
+            .await,
+    )
+    .expect("the demo cadre is offered");
+    vt.select("select[name=cadre]", &cadre_id).await;
+    vt.fill("input[name=unit]", "圪塔上乡人民政府").await;
+    assert_eq!(vt.click_nav("#cadre-form button[type=submit]").await, 200);
+    assert!(vt.text().await.contains("帮扶责任人"));
+    assert_eq!(vt.click_link("制定帮扶措施").await, 200);
+    assert!(
+        vt.count("#recommendations li").await >= 1,
+        "{}",
+        vt.text().await
+    );
+    vt.fill("input[name=item]", "光伏公益岗").await;
+    vt.fill("input[name=unit]", "村委会").await;
+    vt.shoot("plan").await;
+    assert_eq!(vt.click_nav("#plan-form button[type=submit]").await, 200);
+    assert!(vt.text().await.contains("光伏公益岗"));
+
+    // The cadre records this month's follow-up on a phone.
+    let cadre = h.login_as("cadre").await;
+    cadre.viewport(harness::PHONE).await;
+    assert_eq!(
+        cadre
+            .open(&format!("/households/{waiting}/case/follow-up"))
+            .await,
+        200
+    );
+    cadre.fill("input[name=income]", "7800").await;
+    cadre.shoot("follow-up").await;
+    cadre.viewport(harness::PHONE).await;
+    assert_eq!(
+        cadre.click_nav("#follow-up-form button[type=submit]").await,
+        200
+    );
+    let month = shouwang_core::monitoring::YearMonth::of(shouwang_web::home::today()).to_string();
+    assert!(
+        cadre.text().await.contains(&month),
+        "{}",
+        cadre.text().await
+    );
+    // A refused action shows the reason: the same month twice.
+    assert_eq!(
+        cadre
+            .open(&format!("/households/{waiting}/case/follow-up"))
+            .await,
+        200
+    );
+    assert!(cadre.text().await.contains("本月已有跟踪记录"));
+    cadre.fill("input[name=income]", "7800").await;
+    let status = cadre.click_nav("#follow-up-form button[type=submit]").await;
+    assert!(
+        status == 409 || status == 422,
+        "second record of a month refused: {status}"
+    );
+
+    // The printable notice of an eliminated household.
+    let eliminated = demo_case(h, Lifecycle::Eliminated, |_| true).await;
+    assert_eq!(vt.open(&format!("/households/{eliminated}")).await, 200);
+    assert_eq!(vt.click_link("退出告知书").await, 200);
+    let text = vt.text().await;
+    assert!(text.contains("告字第") && text.contains("风险"), "{text}");
+    vt.shoot("notice").await;
 }
