@@ -49,7 +49,7 @@ export PYTHONIOENCODING=utf-8
 qname=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$name")
 qsur=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1][:1]))' "$name")
 echo "probe household $number, head $name"
-for path in "/households?q=$qname" "/households?q=$qsur" "/households?q=$number" "/households/$number" "/households?page=2000"; do
+for path in "/households?q=$qname" "/households?q=$qsur" "/households?q=$number" "/households/$number" "/households?page=2000" "/households?status=monitored" "/households?risk=01&page=20" "/"; do
   echo "== GET $path"
   wrk -t2 -c32 -d10s --latency -H "Cookie: sw_session=$session" "$base$path" | grep -E 'Requests/sec|50%|99%|Non-2xx'
 done

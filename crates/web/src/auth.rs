@@ -101,6 +101,14 @@ impl CurrentUser {
         matches!(self.scope.role, Role::CountyAdmin | Role::TownshipAdmin)
     }
 
+    /// May open the dashboard (数据看板).
+    pub fn may_dashboard(&self) -> bool {
+        matches!(
+            self.scope.role,
+            Role::CountyAdmin | Role::TownshipAdmin | Role::VillageTeam | Role::Auditor
+        )
+    }
+
     /// May read the audit log (审计日志): county admin and auditor.
     pub fn may_audit(&self) -> bool {
         matches!(self.scope.role, Role::CountyAdmin | Role::Auditor)

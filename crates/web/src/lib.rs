@@ -7,7 +7,8 @@
 //! - `GET /households/{number}` — one household: members, income by year, its case;
 //!   `POST /households/{number}/full-ids` — the same with full ID numbers (audited);
 //! - `/admin/users…` — users, roles and areas, see [`admin`]; `/account/password` — see [`account`];
-//! - `GET /admin/audit` — the audit-log viewer, see [`audit`];
+//! - `GET /admin/audit` — the audit-log viewer, see [`audit`]; `GET /dashboard` — see [`dashboard`]
+//!   (Apache ECharts 5.6.0, Apache-2.0, vendored under `assets/vendor/`);
 //! - `/clues/new`, `/households/{number}/case/…`, `/households/{number}/notice` — the lifecycle
 //!   forms over the store's command layer, see [`case_pages`];
 //! - `GET /assets/*` — CSS embedded in the binary; `GET /healthz`;
@@ -19,6 +20,7 @@ pub mod api;
 pub mod audit;
 pub mod auth;
 pub mod case_pages;
+pub mod dashboard;
 pub mod error;
 pub mod home;
 pub mod households;
@@ -109,6 +111,7 @@ pub fn router(state: AppState) -> Router {
         .merge(account::routes())
         .merge(audit::routes())
         .merge(case_pages::routes())
+        .merge(dashboard::routes())
         .route("/assets/style.css", get(style_css))
         .route("/healthz", get(healthz))
         .nest("/api/v1", api::router())

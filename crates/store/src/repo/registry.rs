@@ -198,3 +198,77 @@ pub async fn lifecycles(
         })
         .collect()
 }
+
+/// Figures of the dashboard (数据看板) for the scope's area.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Stats {
+    /// Monitored households (type 监测户 or a 监测对象类别) by 监测对象类别 code (`""` when unset).
+    pub monitored_by_type: Vec<(String, u64)>,
+    /// Monitored households by risk type code (a household counts once per risk).
+    pub monitored_by_risk: Vec<(String, u64)>,
+    /// Monitored households by village code.
+    pub monitored_by_village: Vec<(String, u64)>,
+    /// Per year: (year, Σ net income in fen, Σ members) over the area's income records.
+    pub income_by_year: Vec<(i32, i64, i64)>,
+}
+
+/// The dashboard's registry figures in the scope's area (area filtered in SQL).
+pub async fn stats(db: &Db, scope: &Scope) -> Result<Stats> {
+    let Some(area) = households::effective_area(scope, None) else {
+        return Ok(Stats::default());
+    };
+    let backend = db.backend();
+    let mut sql = Sql::new();
+    sql.push("SELECT h.village_code, h.monitored_type, h.risks FROM households h WHERE (h.household_type = ")
+        .bind(HouseholdType::Monitored.code())
+        .push(" OR h.monitored_type IS NOT NULL)");
+    households::push_household_area(&mut sql, &area);
+    let rows = db.conn().query_all_raw(sql.build(backend)).await?;
+    let mut by_type: std::collections::BTreeMap<String, u64> = Default::default();
+    let mut by_risk: std::collections::BTreeMap<String, u64> = Default::default();
+    let mut by_village: std::collections::BTreeMap<String, u64> = Default::default();
+    for r in &rows {
+        let village: String = r.try_get("", "village_code")?;
+        let t: Option<String> = r.try_get("", "monitored_type")?;
+        let risks: String = r.try_get("", "risks")?;
+        *by_village.entry(village).or_default() += 1;
+        *by_type.entry(t.unwrap_or_default()).or_default() += 1;
+        for code in risks.split(',').filter(|c| !c.is_empty()) {
+            *by_risk.entry(code.to_owned()).or_default() += 1;
+        }
+    }
+    let mut inc = Sql::new();
+    inc.push(
+        "SELECT i.year AS year, \
+         CAST(SUM(i.wage + i.business + i.property + i.transfer - i.production_cost) AS BIGINT) AS net, \
+         CAST(SUM(i.members) AS BIGINT) AS members FROM income_records i WHERE 1=1",
+    );
+    match area.get(..6) {
+        Some(county) if area.len() >= 6 => {
+            inc.push(" AND i.county_code = ").bind(county);
+            if area.len() > 6 {
+                let v = area.get(..12).unwrap_or(&area);
+                inc.push(" AND i.village_code >= ")
+                    .bind(v)
+                    .push(" AND i.village_code < ")
+                    .bind(prefix_upper(v));
+            }
+        }
+        _ => return Ok(Stats::default()),
+    }
+    inc.push(" GROUP BY i.year ORDER BY i.year");
+    let income_rows = db.conn().query_all_raw(inc.build(backend)).await?;
+    let mut income_by_year = Vec::new();
+    for r in &income_rows {
+        let year: i32 = r.try_get("", "year")?;
+        let net: i64 = r.try_get::<Option<i64>>("", "net")?.unwrap_or(0);
+        let members: i64 = r.try_get::<Option<i64>>("", "members")?.unwrap_or(0);
+        income_by_year.push((year, net, members));
+    }
+    Ok(Stats {
+        monitored_by_type: by_type.into_iter().collect(),
+        monitored_by_risk: by_risk.into_iter().collect(),
+        monitored_by_village: by_village.into_iter().collect(),
+        income_by_year,
+    })
+}

@@ -171,3 +171,33 @@ db_test!(
         );
     }
 );
+
+db_test!(
+    fn dashboard_stats_by_area(db: Db) {
+        seed(&db).await;
+        let mut m = household("H4", VILLAGE_A2, "李四", 4);
+        m.monitored_type =
+            Some(<shouwang_core::codes::MonitoredType as shouwang_core::CodeList>::all()[0]);
+        m.risks = vec![RiskType::Illness, RiskType::Schooling];
+        households::create(&db, &actor(), &m).await.unwrap();
+        let income = shouwang_core::IncomeRecord {
+            year: 2022,
+            wage: shouwang_core::Fen::from_yuan(13000),
+            members: 2,
+            ..Default::default()
+        };
+        shouwang_store::repo::income::upsert(&db, &actor(), "H4", &income, None)
+            .await
+            .unwrap();
+        let s = registry::stats(&db, &county_scope()).await.unwrap();
+        assert_eq!(s.monitored_by_village, vec![(VILLAGE_A2.to_owned(), 1)]);
+        assert_eq!(s.monitored_by_risk.len(), 2);
+        assert_eq!(s.monitored_by_type.len(), 1);
+        assert_eq!(s.income_by_year, vec![(2022, 1_300_000, 2)]);
+        // Another township's scope sees none of it.
+        let other = registry::stats(&db, &scope(Role::TownshipAdmin, TOWN_B))
+            .await
+            .unwrap();
+        assert!(other.monitored_by_village.is_empty() && other.income_by_year.is_empty());
+    }
+);

@@ -47,6 +47,7 @@ async fn browser_suite() {
     full_ids_and_audit(&h).await;
     users_password_and_expiry(&h).await;
     lifecycle_pages(&h).await;
+    dashboard(&h).await;
     h.finish().await;
 }
 
@@ -620,4 +621,45 @@ async fn lifecycle_pages(h: &Harness) {
     let text = vt.text().await;
     assert!(text.contains("告字第") && text.contains("风险"), "{text}");
     vt.shoot("notice").await;
+}
+
+/// The dashboard: ECharts (vendored, served from /assets under the CSP) draws every chart; the
+/// figures are in tables too.
+async fn dashboard(h: &Harness) {
+    let admin = h.login_as("county_admin").await;
+    assert_eq!(admin.click_link("数据看板").await, 200);
+    let text = admin.text().await;
+    for want in [
+        "年度目标",
+        "监测户落实帮扶责任人",
+        "线索转化",
+        "农户申请",
+        "部门筛查",
+        "按风险类型",
+    ] {
+        assert!(
+            text.contains(want),
+            "{want} missing on the dashboard: {text}"
+        );
+    }
+    assert_eq!(admin.count("#funnel tbody tr").await, 4);
+    // Every chart drawn (dashboard.js marks it), none failed.
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let charts = admin.count(".chart").await;
+        let drawn = admin.count(".chart[data-drawn='1'] svg").await;
+        assert_eq!(admin.count(".chart[data-error]").await, 0, "a chart failed");
+        if charts > 0 && drawn == charts {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{drawn} of {charts} charts drawn"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    admin.shoot("dashboard").await;
+    // A cadre has no dashboard.
+    let cadre = h.login_as("cadre").await;
+    assert_eq!(cadre.open("/dashboard").await, 403);
 }
