@@ -6,6 +6,8 @@
 mod case_cmd;
 mod config;
 mod demo_cmd;
+mod export_cmd;
+mod import_cmd;
 mod user_cmd;
 
 use std::process::ExitCode;
@@ -63,6 +65,16 @@ enum Command {
     Screen(shouwang_screen::cli::ScreenArgs),
     /// The monitoring lifecycle of a household, acting as a user (监测帮扶档案).
     Case(Box<case_cmd::CaseArgs>),
+    /// Import files into the database (导入): `import registry FILE`.
+    Import {
+        #[command(subcommand)]
+        command: import_cmd::ImportCommand,
+    },
+    /// Export workbooks (导出): `export registry --out F.xlsx`, `export template registry --out F.xlsx`.
+    Export {
+        #[command(subcommand)]
+        command: export_cmd::ExportCommand,
+    },
 }
 
 fn main() -> ExitCode {
@@ -97,6 +109,16 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if let Command::Import { command } = cli.command {
+        // 0 all imported, 1 some households rejected, 2 the file is unusable or the import failed.
+        return match runtime.block_on(import_cmd::run(command)) {
+            Ok(code) => ExitCode::from(code),
+            Err(e) => {
+                eprintln!("错误 error: {e:#}");
+                ExitCode::from(2)
+            }
+        };
+    }
     match runtime.block_on(run(cli.command)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -147,11 +169,12 @@ async fn run(command: Command) -> anyhow::Result<()> {
         }
         Command::User { command } => user_cmd::run(command).await,
         Command::Case(args) => case_cmd::run(*args).await,
-        Command::Screen(_) => unreachable_screen(),
+        Command::Export { command } => export_cmd::run(command).await,
+        Command::Screen(_) | Command::Import { .. } => unreachable_screen(),
     }
 }
 
-/// `screen` is dispatched before the runtime starts.
+/// `screen` and `import` are dispatched before `run`.
 fn unreachable_screen() -> anyhow::Result<()> {
-    anyhow::bail!("internal: screen is handled before the async runtime starts")
+    anyhow::bail!("internal: screen and import are dispatched before run")
 }

@@ -20,6 +20,7 @@
 //! - [`mod@line`]: the monitoring line 防止返贫监测线.
 //! - [`quality`]: data-quality checks 数据质量检查.
 //! - [`access`]: roles and area scope 角色与数据范围.
+//! - [`registry`]: registry files 农户信息台账 (columns, row validation, households from rows).
 //! - [`monitoring`]: the lifecycle 监测帮扶 (clues, identification, measures, follow-up, exit).
 //! - [`rules`]: the county's configurable rules 县级规则配置.
 
@@ -40,6 +41,7 @@ pub mod money;
 pub mod monitoring;
 pub mod quality;
 pub mod region;
+pub mod registry;
 pub mod rules;
 #[cfg(test)]
 mod testing;

@@ -10,6 +10,8 @@
 
 pub mod encoding;
 pub mod headers;
+pub mod registry;
+pub mod registry_xlsx;
 pub mod xlsx;
 
 use std::path::PathBuf;
@@ -30,6 +32,9 @@ pub enum IoError {
     /// The spreadsheet has no worksheet.
     #[error("spreadsheet {path} has no worksheet")]
     NoSheet { path: PathBuf },
+    /// A workbook could not be written.
+    #[error("cannot write the workbook: {message}")]
+    Write { message: String },
 }
 
 impl IoError {
@@ -43,6 +48,7 @@ impl IoError {
                 format!("无法读取表格 {}：{message}", path.display())
             }
             IoError::NoSheet { path } => format!("表格 {} 没有工作表", path.display()),
+            IoError::Write { message } => format!("无法生成表格：{message}"),
         }
     }
 }

@@ -119,7 +119,7 @@ pub(crate) fn id_key(id: IdNumber) -> i64 {
     i64::from_ne_bytes(id.to_u64().to_ne_bytes())
 }
 
-fn to_member(m: &members::Model) -> Result<Member> {
+pub(crate) fn to_member(m: &members::Model) -> Result<Member> {
     Ok(Member {
         id_number: id_number(&m.id_number)?,
         name: m.name.clone(),
@@ -140,7 +140,7 @@ fn to_member(m: &members::Model) -> Result<Member> {
     })
 }
 
-fn to_household(h: &households::Model, ms: &[members::Model]) -> Result<Household> {
+pub(crate) fn to_household(h: &households::Model, ms: &[members::Model]) -> Result<Household> {
     Ok(Household {
         number: h.number.clone(),
         village: RegionCode::parse(&h.village_code)
@@ -157,14 +157,14 @@ fn to_household(h: &households::Model, ms: &[members::Model]) -> Result<Househol
 }
 
 /// A checked household, ready to be written.
-struct Valid {
-    county: String,
-    township: String,
-    village: String,
-    number: String,
-    natural_village: Option<String>,
-    address: String,
-    phone: Option<String>,
+pub(crate) struct Valid {
+    pub(crate) county: String,
+    pub(crate) township: String,
+    pub(crate) village: String,
+    pub(crate) number: String,
+    pub(crate) natural_village: Option<String>,
+    pub(crate) address: String,
+    pub(crate) phone: Option<String>,
 }
 
 fn invalid(s: impl Into<String>) -> StoreError {
@@ -239,7 +239,7 @@ fn check_fields(h: &Household) -> Result<Valid> {
 }
 
 /// Checks a whole new household: fields, at least one member, members, no ID number twice.
-fn check_household(h: &Household) -> Result<Valid> {
+pub(crate) fn check_household(h: &Household) -> Result<Valid> {
     let v = check_fields(h)?;
     if h.members.is_empty() {
         return Err(invalid(
@@ -272,7 +272,7 @@ fn head_of<'a>(
         .unwrap_or_default()
 }
 
-fn member_model(
+pub(crate) fn member_model(
     v: &Valid,
     household_id: i64,
     position: i32,
@@ -305,7 +305,7 @@ fn member_model(
     }
 }
 
-fn household_model(
+pub(crate) fn household_model(
     v: &Valid,
     h: &Household,
     id: i64,

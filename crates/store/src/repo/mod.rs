@@ -14,6 +14,7 @@ pub mod income;
 pub mod lines;
 pub mod regions;
 pub mod registry;
+pub mod registry_file;
 pub mod rules;
 pub mod sessions;
 pub mod users;

@@ -242,6 +242,19 @@ pub async fn get(db: &Db, id: i64) -> Result<Option<UserWithScope>> {
     }
 }
 
+/// The user with this login name (active or not), `None` if there is none. For the command line's
+/// `--user` (acting as a user without a password: whoever runs the binary holds the database anyway).
+pub async fn find_by_username(db: &Db, username: &str) -> Result<Option<UserWithScope>> {
+    match users::Entity::find()
+        .filter(users::Column::Username.eq(username.trim()))
+        .one(db.conn())
+        .await?
+    {
+        Some(u) => with_scope(db.conn(), u).await,
+        None => Ok(None),
+    }
+}
+
 /// The users whose role area lies inside `scope`'s area, by user name.
 pub async fn list(db: &Db, scope: &Scope) -> Result<Vec<UserWithScope>> {
     let area = scope.area_prefix();

@@ -1,0 +1,631 @@
+//! Reading a registry file 农户信息台账 (XLSX, XLS, ODS or CSV in UTF-8 / GBK) into rows of text for
+//! [`shouwang_core::registry::Assembler`] (or any other [`RowSink`]).
+//!
+//! - The format is taken from the content, not the file name: a ZIP is a workbook (XLSX, ODS), an OLE
+//!   file an XLS, text a CSV (encoding detected, see [`crate::encoding`]); anything else (a PDF, a
+//!   picture, a Word file) is refused as "not a spreadsheet".
+//! - In each sheet the header row is the first of the top 8 rows that names at least three registry
+//!   columns (title rows above it are skipped). Sheets that name none (说明, 统计) are ignored.
+//! - XLSX sheets are streamed cell by cell (calamine's cell reader), so a large registry is never held
+//!   twice in memory; XLS and ODS sheets are read whole.
+//! - Cells become the text a CSV export would carry, except in columns of digits (身份证号, 户编号,
+//!   村代码, 联系电话): a number there is written out in full if it is exact (below 10^15), and in
+//!   scientific notation otherwise, so that an ID number Excel turned into `1.41123E+17` is reported as
+//!   such instead of being read as wrong digits.
+//! - Merged cells are filled with their top-left value and declared to the sink, which decides
+//!   (household columns merged down one household are fine; see `Assembler::merged`).
+//!
+//! Whatever makes the file unusable as a whole (not a spreadsheet, no registry sheet, a required
+//! column missing, layouts mixed) is returned as [`Unusable`] before any row reaches the sink.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::io::Cursor;
+
+use calamine::{Data, DataRef, Dimensions, Reader, Sheets};
+use shouwang_core::registry::values::Reason;
+use shouwang_core::registry::{
+    Assembler, Kind, Problem, SheetId, SheetKind, SheetLayout, check_layouts,
+};
+
+use crate::encoding;
+
+/// Rows above the header that may hold titles.
+const HEADER_SEARCH_ROWS: usize = 8;
+
+/// Where the rows of a registry file go.
+pub trait RowSink {
+    /// A registry sheet starts; returns its handle.
+    fn begin_sheet(&mut self, layout: SheetLayout) -> usize;
+    /// A merged area of the sheet (1-based rows, 0-based columns, inclusive), already filled in the rows.
+    fn merged(&mut self, sheet: usize, rows: (u32, u32), cols: (usize, usize));
+    /// A data row (1-based row number), cells by column position.
+    fn row(&mut self, sheet: usize, row: u32, cells: &[String]);
+}
+
+impl RowSink for Assembler {
+    fn begin_sheet(&mut self, layout: SheetLayout) -> usize {
+        Assembler::begin_sheet(self, layout).index()
+    }
+    fn merged(&mut self, sheet: usize, rows: (u32, u32), cols: (usize, usize)) {
+        Assembler::merged(self, SheetId::from_index(sheet), rows, cols);
+    }
+    fn row(&mut self, sheet: usize, row: u32, cells: &[String]) {
+        self.add_row(SheetId::from_index(sheet), row, cells);
+    }
+}
+
+/// The file cannot be used at all (exit status 2 of `shouwang import`): each problem has row 0 or the
+/// header row.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unusable(pub Vec<Problem>);
+
+impl std::fmt::Display for Unusable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, p) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{p}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Unusable {}
+
+fn unusable(file: &str, zh: impl Into<String>, en: impl Into<String>) -> Unusable {
+    Unusable(vec![Problem::new(file, 0, "", "", Reason::new(zh, en))])
+}
+
+/// The format of a file, from its first bytes.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Format {
+    /// A ZIP container: XLSX (or ODS, XLSB).
+    Zip,
+    /// An OLE compound file: XLS.
+    Ole,
+    /// Text: CSV.
+    Text,
+    /// Something else.
+    Binary,
+}
+
+/// What a file is, by its content.
+pub fn sniff(bytes: &[u8]) -> Format {
+    if bytes.starts_with(b"PK\x03\x04") {
+        return Format::Zip;
+    }
+    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+        return Format::Ole;
+    }
+    const MAGIC: &[&[u8]] = &[
+        b"%PDF",
+        b"\x89PNG",
+        b"\xFF\xD8\xFF",
+        b"GIF8",
+        b"Rar!",
+        b"7z\xBC\xAF",
+        b"\x1F\x8B",
+        b"BM",
+        b"{\\rtf",
+        b"\x7FELF",
+    ];
+    if MAGIC.iter().any(|m| bytes.starts_with(m)) {
+        return Format::Binary;
+    }
+    let enc = encoding::detect(&bytes[..bytes.len().min(65_536)]);
+    if matches!(
+        enc,
+        encoding::TextEncoding::Utf16Le | encoding::TextEncoding::Utf16Be
+    ) {
+        return Format::Text;
+    }
+    let sample = &bytes[..bytes.len().min(8192)];
+    let controls = sample
+        .iter()
+        .filter(|&&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0C))
+        .count();
+    if controls > 0 {
+        return Format::Binary;
+    }
+    Format::Text
+}
+
+/// What was read, besides the rows.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FileInfo {
+    /// `XLSX`, `XLS`, `ODS`, `CSV (UTF-8)`, `CSV (GB18030/GBK)` …
+    pub format: String,
+    /// The registry sheets read, with their kind.
+    pub sheets: Vec<(String, SheetKind)>,
+    /// Sheets ignored (no registry header).
+    pub ignored_sheets: Vec<String>,
+}
+
+/// Reads a registry file from its bytes into `sink`. `name` is the file name (the sheet name of a
+/// CSV, and the "sheet" of file-level problems). `progress(rows_done, rows_total)` is called now and
+/// then (the total is an estimate from the sheet dimensions).
+pub fn read(
+    name: &str,
+    bytes: &[u8],
+    sink: &mut dyn RowSink,
+    progress: &dyn Fn(u64, u64),
+) -> Result<FileInfo, Unusable> {
+    if bytes.is_empty() {
+        return Err(unusable(name, "文件是空的", "the file is empty"));
+    }
+    match sniff(bytes) {
+        Format::Zip | Format::Ole => read_workbook(name, bytes, sink, progress),
+        Format::Text => read_csv(name, bytes, sink, progress),
+        Format::Binary => Err(unusable(
+            name,
+            "这不是电子表格文件：请上传 Excel（.xlsx / .xls）或 CSV 格式的农户台账",
+            "this is not a spreadsheet: upload the registry as Excel (.xlsx / .xls) or CSV",
+        )),
+    }
+}
+
+/// Reads a registry file into a fresh [`Assembler`] and validates it.
+pub fn read_assembled(
+    name: &str,
+    bytes: &[u8],
+    progress: &dyn Fn(u64, u64),
+) -> Result<(FileInfo, shouwang_core::registry::Assembled), Unusable> {
+    let mut a = Assembler::new();
+    let info = read(name, bytes, &mut a, progress)?;
+    Ok((info, a.finish()))
+}
+
+// ------------------------------------------------------------------------------------------------
+// Header detection.
+
+/// Finds the header row among the first rows and recognises the sheet.
+fn detect(
+    sheet: &str,
+    first_rows: &[(u32, Vec<String>)],
+) -> Result<Option<SheetLayout>, Vec<Problem>> {
+    let header = first_rows
+        .iter()
+        .take(HEADER_SEARCH_ROWS)
+        .find(|(_, cells)| SheetLayout::recognised(cells) >= 3);
+    match header {
+        Some((row, cells)) => SheetLayout::detect(sheet, *row, cells),
+        None => Ok(None),
+    }
+}
+
+/// How a column's cells are turned into text.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Hint {
+    Plain,
+    Digits,
+}
+
+fn hints(layout: &SheetLayout, width: usize) -> Vec<Hint> {
+    (0..width)
+        .map(|i| match layout.column_at(i) {
+            Some(c) if c.spec().kind == Kind::Digits => Hint::Digits,
+            _ => Hint::Plain,
+        })
+        .collect()
+}
+
+fn number_text(f: f64, hint: Hint, out: &mut String) {
+    match hint {
+        Hint::Digits if f.fract() == 0.0 && f.abs() < 1e15 => {
+            let _ = write!(out, "{}", f as i64);
+        }
+        Hint::Digits => {
+            let _ = write!(out, "{f:E}");
+        }
+        Hint::Plain => {
+            let _ = write!(out, "{f}");
+        }
+    }
+}
+
+fn data_text(cell: &Data, hint: Hint, out: &mut String) {
+    match cell {
+        Data::Float(f) => number_text(*f, hint, out),
+        Data::Int(i) => number_text(*i as f64, hint, out),
+        other => crate::xlsx::cell_text(other, crate::xlsx::CellHint::Plain, out),
+    }
+}
+
+fn dataref_text(cell: &DataRef<'_>, hint: Hint, out: &mut String) {
+    match cell {
+        DataRef::Empty => {}
+        DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => out.push_str(s),
+        DataRef::SharedString(s) => out.push_str(s),
+        DataRef::Float(f) => number_text(*f, hint, out),
+        DataRef::Int(i) => number_text(*i as f64, hint, out),
+        DataRef::Bool(b) => out.push_str(if *b { "TRUE" } else { "FALSE" }),
+        DataRef::DateTime(dt) => {
+            crate::xlsx::cell_text(&Data::DateTime(*dt), crate::xlsx::CellHint::Plain, out)
+        }
+        DataRef::Error(e) => {
+            let _ = write!(out, "#{e:?}");
+        }
+    }
+}
+
+// ------------------------------------------------------------------------------------------------
+// Merged cells.
+
+/// Merged areas of a sheet, to fill covered cells with the top-left value.
+struct Merges {
+    areas: Vec<Dimensions>,
+    /// 0-based row → areas covering it.
+    by_row: HashMap<u32, Vec<usize>>,
+    top_left: Vec<Option<String>>,
+}
+
+impl Merges {
+    fn new(areas: Vec<Dimensions>) -> Merges {
+        let mut by_row: HashMap<u32, Vec<usize>> = HashMap::new();
+        for (i, a) in areas.iter().enumerate() {
+            // Bound the expansion: a merge of a million rows is nonsense anyway.
+            let last = a.end.0.min(a.start.0.saturating_add(100_000));
+            for r in a.start.0..=last {
+                by_row.entry(r).or_default().push(i);
+            }
+        }
+        let n = areas.len();
+        Merges {
+            areas,
+            by_row,
+            top_left: vec![None; n],
+        }
+    }
+
+    /// Fills the covered cells of 0-based row `r`.
+    fn fill(&mut self, r: u32, cells: &mut Vec<String>) {
+        let Some(list) = self.by_row.get(&r) else {
+            return;
+        };
+        for &i in list {
+            let a = self.areas[i];
+            let c0 = a.start.1 as usize;
+            let c1 = a.end.1 as usize;
+            if cells.len() <= c1 {
+                cells.resize(c1 + 1, String::new());
+            }
+            if r == a.start.0 {
+                self.top_left[i] = Some(cells[c0].clone());
+            }
+            let v = self.top_left[i].clone().unwrap_or_default();
+            for (c, cell) in cells.iter_mut().enumerate().take(c1 + 1).skip(c0) {
+                if r == a.start.0 && c == c0 {
+                    continue;
+                }
+                cell.clone_from(&v);
+            }
+        }
+    }
+
+    fn declare(&self, sheet: usize, header_row: u32, sink: &mut dyn RowSink) {
+        for a in &self.areas {
+            if a.end.0 + 1 > header_row {
+                sink.merged(
+                    sheet,
+                    (a.start.0 + 1, a.end.0 + 1),
+                    (a.start.1 as usize, a.end.1 as usize),
+                );
+            }
+        }
+    }
+}
+
+// ------------------------------------------------------------------------------------------------
+// Workbooks.
+
+fn workbook_error(name: &str, e: &calamine::Error) -> Unusable {
+    unusable(
+        name,
+        format!("无法打开表格文件（不是有效的 Excel / WPS 表格，或已加密、已损坏）：{e}"),
+        format!("cannot open the workbook (not a valid Excel file, encrypted or damaged): {e}"),
+    )
+}
+
+fn read_workbook(
+    name: &str,
+    bytes: &[u8],
+    sink: &mut dyn RowSink,
+    progress: &dyn Fn(u64, u64),
+) -> Result<FileInfo, Unusable> {
+    let mut book = calamine::open_workbook_auto_from_rs(Cursor::new(bytes))
+        .map_err(|e| workbook_error(name, &e))?;
+    let format = match &book {
+        Sheets::Xlsx(_) => "XLSX",
+        Sheets::Xls(_) => "XLS",
+        Sheets::Ods(_) => "ODS",
+        Sheets::Xlsb(_) => "XLSB",
+    };
+    let sheet_names: Vec<String> = book
+        .sheets_metadata()
+        .iter()
+        .filter(|s| s.typ == calamine::SheetType::WorkSheet)
+        .map(|s| s.name.clone())
+        .collect();
+    if sheet_names.is_empty() {
+        return Err(unusable(
+            name,
+            "表格中没有工作表",
+            "the workbook has no worksheet",
+        ));
+    }
+    let mut info = FileInfo {
+        format: format.to_owned(),
+        ..FileInfo::default()
+    };
+    // Pass 1: headers of every sheet.
+    let mut found: Vec<(SheetLayout, u64)> = Vec::new();
+    let mut problems = Vec::new();
+    for sheet in &sheet_names {
+        let (first, height) = match &mut book {
+            Sheets::Xlsx(x) => {
+                let mut cells = x
+                    .worksheet_cells_reader(sheet)
+                    .map_err(|e| workbook_error(name, &calamine::Error::Xlsx(e)))?;
+                let height = u64::from(cells.dimensions().end.0) + 1;
+                let mut rows: Vec<(u32, Vec<String>)> = Vec::new();
+                let mut out = String::new();
+                loop {
+                    let cell = match cells.next_cell() {
+                        Ok(Some(c)) => c,
+                        Ok(None) => break,
+                        Err(e) => return Err(workbook_error(name, &calamine::Error::Xlsx(e))),
+                    };
+                    let (r, c) = cell.get_position();
+                    if r as usize >= HEADER_SEARCH_ROWS {
+                        break;
+                    }
+                    out.clear();
+                    dataref_text(cell.get_value(), Hint::Plain, &mut out);
+                    push_cell(&mut rows, r, c as usize, &out);
+                }
+                (rows, height)
+            }
+            other => {
+                let range = other
+                    .worksheet_range(sheet)
+                    .map_err(|e| workbook_error(name, &e))?;
+                let start = range.start().map_or(0, |(r, _)| r);
+                let rows: Vec<(u32, Vec<String>)> = range
+                    .rows()
+                    .take(HEADER_SEARCH_ROWS)
+                    .enumerate()
+                    .map(|(i, row)| {
+                        let cells = range_row_text(row, range.start().map_or(0, |(_, c)| c), None);
+                        (start + i as u32 + 1, cells)
+                    })
+                    .collect();
+                (rows, range.height() as u64)
+            }
+        };
+        match detect(sheet, &first) {
+            Ok(Some(layout)) => found.push((layout, height)),
+            Ok(None) => info.ignored_sheets.push(sheet.to_string()),
+            Err(ps) => problems.extend(ps),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Unusable(problems));
+    }
+    let kinds: Vec<SheetKind> = found.iter().map(|(l, _)| l.kind).collect();
+    check_layouts(name, &kinds).map_err(Unusable)?;
+    // Households sheets first, then the rest, each group in workbook order.
+    found.sort_by_key(|(l, _)| l.kind != SheetKind::Households);
+    let total: u64 = found.iter().map(|(_, h)| *h).sum();
+    let mut done = 0u64;
+    progress(0, total);
+    // Pass 2: the rows.
+    for (layout, height) in found {
+        let sheet = layout.name.to_string();
+        info.sheets.push((sheet.clone(), layout.kind));
+        let header_row = layout.header_row;
+        match &mut book {
+            Sheets::Xlsx(x) => {
+                let merges = match x.worksheet_merge_cells(&sheet) {
+                    Some(Ok(m)) => m,
+                    Some(Err(e)) => return Err(workbook_error(name, &calamine::Error::Xlsx(e))),
+                    None => Vec::new(),
+                };
+                let mut cells = x
+                    .worksheet_cells_reader(&sheet)
+                    .map_err(|e| workbook_error(name, &calamine::Error::Xlsx(e)))?;
+                let hints = hints(&layout, layout.width());
+                let id = sink.begin_sheet(layout);
+                let mut merges = Merges::new(merges);
+                merges.declare(id, header_row, sink);
+                let mut row: Vec<String> = Vec::new();
+                let mut current: Option<u32> = None;
+                let emit =
+                    |merges: &mut Merges, r: u32, row: &mut Vec<String>, sink: &mut dyn RowSink| {
+                        merges.fill(r, row);
+                        if r + 1 > header_row {
+                            sink.row(id, r + 1, row);
+                        }
+                        for c in row.iter_mut() {
+                            c.clear();
+                        }
+                    };
+                loop {
+                    let cell = match cells.next_cell() {
+                        Ok(Some(c)) => c,
+                        Ok(None) => break,
+                        Err(e) => return Err(workbook_error(name, &calamine::Error::Xlsx(e))),
+                    };
+                    let (r, c) = cell.get_position();
+                    if current != Some(r) {
+                        if let Some(prev) = current {
+                            emit(&mut merges, prev, &mut row, sink);
+                            done += 1;
+                            if done % 4096 == 0 {
+                                progress(done, total);
+                            }
+                            // rows without any cell in between: blank rows
+                            for gap in prev + 1..r {
+                                emit(&mut merges, gap, &mut row, sink);
+                            }
+                        }
+                        current = Some(r);
+                    }
+                    let c = c as usize;
+                    if row.len() <= c {
+                        row.resize(c + 1, String::new());
+                    }
+                    let hint = hints.get(c).copied().unwrap_or(Hint::Plain);
+                    dataref_text(cell.get_value(), hint, &mut row[c]);
+                }
+                if let Some(prev) = current {
+                    emit(&mut merges, prev, &mut row, sink);
+                }
+            }
+            other => {
+                let merges = match other {
+                    Sheets::Xls(x) => x.worksheet_merge_cells(&sheet).unwrap_or_default(),
+                    _ => Vec::new(),
+                };
+                let range = other
+                    .worksheet_range(&sheet)
+                    .map_err(|e| workbook_error(name, &e))?;
+                let (r0, c0) = range.start().unwrap_or((0, 0));
+                let hints = hints(&layout, (c0 as usize) + range.width());
+                let id = sink.begin_sheet(layout);
+                let mut merges = Merges::new(merges);
+                merges.declare(id, header_row, sink);
+                for (i, row) in range.rows().enumerate() {
+                    let r = r0 + i as u32;
+                    let mut cells = range_row_text(row, c0, Some(&hints));
+                    merges.fill(r, &mut cells);
+                    if r + 1 > header_row {
+                        sink.row(id, r + 1, &cells);
+                    }
+                    done += 1;
+                    if done % 4096 == 0 {
+                        progress(done, total);
+                    }
+                }
+            }
+        }
+        done = done.max(height);
+    }
+    progress(total, total);
+    Ok(info)
+}
+
+/// Records a cell of one of the first rows.
+fn push_cell(rows: &mut Vec<(u32, Vec<String>)>, r: u32, c: usize, text: &str) {
+    if rows.last().map(|(x, _)| *x) != Some(r + 1) {
+        rows.push((r + 1, Vec::new()));
+    }
+    if let Some((_, cells)) = rows.last_mut() {
+        if cells.len() <= c {
+            cells.resize(c + 1, String::new());
+        }
+        cells[c] = text.to_owned();
+    }
+}
+
+/// A row of a whole-sheet range as texts by absolute column position.
+fn range_row_text(row: &[Data], first_col: u32, hints: Option<&[Hint]>) -> Vec<String> {
+    let mut out = vec![String::new(); first_col as usize + row.len()];
+    for (i, cell) in row.iter().enumerate() {
+        let c = first_col as usize + i;
+        let hint = hints.and_then(|h| h.get(c).copied()).unwrap_or(Hint::Plain);
+        data_text(cell, hint, &mut out[c]);
+    }
+    out
+}
+
+// ------------------------------------------------------------------------------------------------
+// CSV.
+
+fn read_csv(
+    name: &str,
+    bytes: &[u8],
+    sink: &mut dyn RowSink,
+    progress: &dyn Fn(u64, u64),
+) -> Result<FileInfo, Unusable> {
+    let enc = encoding::detect(&bytes[..bytes.len().min(65_536)]);
+    let text = encoding::decode_to_utf8(bytes, enc);
+    let delimiter = sniff_delimiter(&text);
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(text.as_ref());
+    let total = bytes.len() as u64;
+    let mut records = reader.records();
+    let mut first: Vec<(u32, Vec<String>)> = Vec::new();
+    let csv_error = |e: csv::Error| {
+        unusable(
+            name,
+            format!("CSV 文件格式错误：{e}"),
+            format!("malformed CSV file: {e}"),
+        )
+    };
+    let mut n = 0u32;
+    for rec in records.by_ref() {
+        let rec = rec.map_err(csv_error)?;
+        n += 1;
+        first.push((n, rec.iter().map(str::to_owned).collect()));
+        if first.len() >= HEADER_SEARCH_ROWS {
+            break;
+        }
+    }
+    let layout = match detect(name, &first) {
+        Ok(Some(l)) => l,
+        Ok(None) => {
+            return Err(unusable(
+                name,
+                "文件中没有可识别的农户台账表头（应含户编号、身份证号、姓名、村代码等列，见导入模板）；如果这是 Excel 文件，请不要改成 .csv 扩展名",
+                "no registry header found (columns such as 户编号, 身份证号, 姓名, 村代码; see the template)",
+            ));
+        }
+        Err(ps) => return Err(Unusable(ps)),
+    };
+    check_layouts(name, &[layout.kind]).map_err(Unusable)?;
+    let header_row = layout.header_row;
+    let info = FileInfo {
+        format: format!("CSV ({})", enc.name()),
+        sheets: vec![(name.to_owned(), layout.kind)],
+        ignored_sheets: Vec::new(),
+    };
+    let id = sink.begin_sheet(layout);
+    for (r, cells) in first {
+        if r > header_row {
+            sink.row(id, r, &cells);
+        }
+    }
+    let mut cells: Vec<String> = Vec::new();
+    for rec in records {
+        let rec = rec.map_err(csv_error)?;
+        n += 1;
+        cells.clear();
+        cells.extend(rec.iter().map(str::to_owned));
+        sink.row(id, n, &cells);
+        if n % 4096 == 0 {
+            let done = rec.position().map_or(0, |p| p.byte());
+            progress(done.min(total), total);
+        }
+    }
+    progress(total, total);
+    Ok(info)
+}
+
+/// `,` unless the first line has more tabs or semicolons.
+fn sniff_delimiter(text: &[u8]) -> u8 {
+    let line = text.split(|&b| b == b'\n').next().unwrap_or(&[]);
+    let count = |d: u8| line.iter().filter(|&&b| b == d).count();
+    let (c, t, s) = (count(b','), count(b'\t'), count(b';'));
+    if t > c && t >= s {
+        b'\t'
+    } else if s > c {
+        b';'
+    } else {
+        b','
+    }
+}
