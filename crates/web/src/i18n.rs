@@ -362,6 +362,29 @@ impl Lang {
             "dash.none" => ("暂无数据", "No data"),
             "dash.table" => ("数据表", "Table"),
             "dash.unset" => ("未填类别", "Type not set"),
+            "nav.publicity" => ("公示名单", "Public notice"),
+            "nav.exits" => ("退出看板", "Exit board"),
+            "pub.title" => (
+                "防返贫监测对象识别公示",
+                "Public notice of households to be monitored",
+            ),
+            "pub.intro" => (
+                "经农户申请、入户核查、信息比对和村民主评议，拟将下列农户纳入防返贫监测帮扶范围，现予公示。",
+                "After application, household verification, data comparison and the village appraisal, the households below are proposed for monitoring and assistance.",
+            ),
+            "pub.place" => ("公示地点", "Posted at"),
+            "pub.closes" => ("公示截止", "Closes on"),
+            "pub.none" => (
+                "目前没有正在公示的农户",
+                "No household is in its public-notice period",
+            ),
+            "pub.objection" => (
+                "公示期内如有异议，请向村委会或乡镇乡村振兴办反映。",
+                "Objections during the notice period go to the village committee or the township office.",
+            ),
+            "exits.title" => ("季度退出看板", "Quarterly exit board"),
+            "exits.eliminated" => ("本季度风险消除", "Eliminated this quarter"),
+            "exits.deferred" => ("缓退", "Deferred"),
             _ => return leak_unknown(key),
         };
         self.pick(zh, en)

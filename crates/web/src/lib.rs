@@ -9,6 +9,7 @@
 //! - `/admin/users…` — users, roles and areas, see [`admin`]; `/account/password` — see [`account`];
 //! - `GET /admin/audit` — the audit-log viewer, see [`audit`]; `GET /dashboard` — see [`dashboard`]
 //!   (Apache ECharts 5.6.0, Apache-2.0, vendored under `assets/vendor/`);
+//! - `GET /publicity` (printable 公示 list), `GET /exits` (quarterly exit board), see [`boards`];
 //! - `/clues/new`, `/households/{number}/case/…`, `/households/{number}/notice` — the lifecycle
 //!   forms over the store's command layer, see [`case_pages`];
 //! - `GET /assets/*` — CSS embedded in the binary; `GET /healthz`;
@@ -19,6 +20,7 @@ pub mod admin;
 pub mod api;
 pub mod audit;
 pub mod auth;
+pub mod boards;
 pub mod case_pages;
 pub mod dashboard;
 pub mod error;
@@ -112,6 +114,7 @@ pub fn router(state: AppState) -> Router {
         .merge(audit::routes())
         .merge(case_pages::routes())
         .merge(dashboard::routes())
+        .merge(boards::routes())
         .route("/assets/style.css", get(style_css))
         .route("/healthz", get(healthz))
         .nest("/api/v1", api::router())

@@ -659,6 +659,27 @@ async fn dashboard(h: &Harness) {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     admin.shoot("dashboard").await;
+
+    // The printable 公示 list and the quarterly exit board.
+    assert_eq!(admin.click_link("公示名单").await, 200);
+    let text = admin.text().await;
+    assert!(text.contains("防返贫监测对象识别公示"), "{text}");
+    assert!(
+        admin.count("#publicity tbody tr").await >= 1,
+        "the demo has a notice posted: {text}"
+    );
+    admin.shoot("publicity").await;
+    assert_eq!(admin.click_link("退出看板").await, 200);
+    assert_eq!(admin.count("#exit-board .lane").await, 7);
+    let text = admin.text().await;
+    for want in ["预判提名", "民主评议", "退出告知", "本季度风险消除", "缓退"]
+    {
+        assert!(
+            text.contains(want),
+            "{want} missing on the exit board: {text}"
+        );
+    }
+    admin.shoot("exits").await;
     // A cadre has no dashboard.
     let cadre = h.login_as("cadre").await;
     assert_eq!(cadre.open("/dashboard").await, 403);
