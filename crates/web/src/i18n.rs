@@ -385,6 +385,10 @@ impl Lang {
             "exits.title" => ("季度退出看板", "Quarterly exit board"),
             "exits.eliminated" => ("本季度风险消除", "Eliminated this quarter"),
             "exits.deferred" => ("缓退", "Deferred"),
+            k if k.starts_with("adm.") => match crate::admin_rules::text(k) {
+                Some(pair) => pair,
+                None => return leak_unknown(key),
+            },
             _ => return leak_unknown(key),
         };
         self.pick(zh, en)

@@ -12,11 +12,13 @@
 //! - `GET /publicity` (printable 公示 list), `GET /exits` (quarterly exit board), see [`boards`];
 //! - `/clues/new`, `/households/{number}/case/…`, `/households/{number}/notice` — the lifecycle
 //!   forms over the store's command layer, see [`case_pages`];
+//! - `GET/POST /admin/rules`, `POST /admin/rules/line` — county rules and monitoring lines, see [`admin_rules`];
 //! - `GET /assets/*` — CSS embedded in the binary; `GET /healthz`;
 //! - `/api/v1/…` — the JSON API, see [`api`] (OpenAPI at `/api/v1/openapi.json`).
 
 pub mod account;
 pub mod admin;
+pub mod admin_rules;
 pub mod api;
 pub mod audit;
 pub mod auth;
@@ -115,6 +117,11 @@ pub fn router(state: AppState) -> Router {
         .merge(case_pages::routes())
         .merge(dashboard::routes())
         .merge(boards::routes())
+        .route(
+            "/admin/rules",
+            get(admin_rules::show).post(admin_rules::save),
+        )
+        .route("/admin/rules/line", post(admin_rules::save_line))
         .route("/assets/style.css", get(style_css))
         .route("/healthz", get(healthz))
         .nest("/api/v1", api::router())
