@@ -56,7 +56,8 @@ use shouwang_core::{Fen, Household, IncomeRecord, RegionCode};
 use super::names::{MALE_GIVEN, SETTLEMENT_STREET, SURNAMES};
 use super::{AS_OF, DEMO_USERS, DemoCounty, DemoHousehold};
 
-/// The village of the demo village team and cadre (`141123208201`): it gets one case of every scenario,
+/// The village of the demo village team and cadre (`141123208201`): it gets one case of every scenario
+/// (as far as half its households go),
 /// written through `repo::cases` as the demo users (with a full audit trail).
 pub(crate) fn demo_village() -> &'static str {
     DEMO_USERS
@@ -226,8 +227,13 @@ pub(crate) fn select(county: &DemoCounty, line: Fen) -> Vec<Pick> {
     let in_village: Vec<usize> = (0..n)
         .filter(|&i| county.households[i].household.village.as_str() == village)
         .collect();
+    // At most half the village, so its team also finds households without a case.
+    let cap = in_village.len() / 2;
     for relaxed in [false, true] {
         for s in Scenario::ALL {
+            if sel.picks.len() >= cap {
+                break;
+            }
             if sel.picks.iter().any(|p| p.api && p.scenario == s) {
                 continue;
             }
