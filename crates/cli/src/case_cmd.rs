@@ -130,7 +130,7 @@ pub enum CaseCommand {
         /// 农户申请: written, hotline, app.
         #[arg(long, default_value = "written")]
         means: String,
-        /// 干部排查: round, e.g. 2022年第1季度.
+        /// 干部排查: round, e.g. 2022年第1季度; 部门筛查: the month screened, e.g. 2022-06.
         #[arg(long)]
         round: Option<String>,
         /// 部门筛查: department.
@@ -644,6 +644,15 @@ async fn dispatch(ctx: &Ctx, command: CaseCommand) -> anyhow::Result<()> {
                 Channel::DepartmentScreening => Source::DepartmentScreening {
                     department: need(department, "department")?,
                     file: need(file, "file")?,
+                    round: round
+                        .map(|r| {
+                            YearMonth::parse(&r).ok_or_else(|| {
+                                bad(format!(
+                                    "--round {r:?}：部门筛查批次应为 年-月 / expected YYYY-MM"
+                                ))
+                            })
+                        })
+                        .transpose()?,
                 },
                 Channel::Petition => Source::Petition {
                     petition_number: need(petition_number, "petition-number")?,

@@ -8,6 +8,7 @@ mod config;
 mod demo_cmd;
 mod export_cmd;
 mod import_cmd;
+mod screen_cmd;
 mod user_cmd;
 
 use std::process::ExitCode;
@@ -61,8 +62,8 @@ enum Command {
         #[command(subcommand)]
         command: user_cmd::UserCommand,
     },
-    /// Screen department data for households at risk (部门数据筛查).
-    Screen(shouwang_screen::cli::ScreenArgs),
+    /// Screen department data for households at risk (部门数据筛查); with --month against the database.
+    Screen(screen_cmd::ScreenCmd),
     /// The monitoring lifecycle of a household, acting as a user (监测帮扶档案).
     Case(Box<case_cmd::CaseArgs>),
     /// Import files into the database (导入): `import registry FILE`.
@@ -88,9 +89,11 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
 
-    if let Command::Screen(args) = cli.command {
-        // The screening engine manages its own threads; no async runtime needed.
-        return match shouwang_screen::cli::run(&args) {
+    if let Command::Screen(cmd) = &cli.command
+        && cmd.month.is_none()
+    {
+        // File mode: the screening engine manages its own threads; no async runtime needed.
+        return match shouwang_screen::cli::run(&cmd.args) {
             Ok(code) => ExitCode::from(code),
             Err(e) => {
                 eprintln!("错误 error: {e:#}");
@@ -170,11 +173,12 @@ async fn run(command: Command) -> anyhow::Result<()> {
         Command::User { command } => user_cmd::run(command).await,
         Command::Case(args) => case_cmd::run(*args).await,
         Command::Export { command } => export_cmd::run(command).await,
-        Command::Screen(_) | Command::Import { .. } => unreachable_screen(),
+        Command::Screen(cmd) => screen_cmd::run_db(&cmd).await.map(|_| ()),
+        Command::Import { .. } => unreachable_import(),
     }
 }
 
-/// `screen` and `import` are dispatched before `run`.
-fn unreachable_screen() -> anyhow::Result<()> {
-    anyhow::bail!("internal: screen and import are dispatched before run")
+/// `import` is dispatched before `run`.
+fn unreachable_import() -> anyhow::Result<()> {
+    anyhow::bail!("internal: import is dispatched before run")
 }

@@ -22,9 +22,10 @@ pub struct ScreenArgs {
     /// Folder with the seven input files (输入目录).
     #[arg(long, value_name = "DIR")]
     pub input: PathBuf,
-    /// Output CSV of flagged households (筛查结果); rejected.csv goes beside it.
+    /// Output CSV of flagged households (筛查结果); rejected.csv goes beside it. Required in file
+    /// mode; optional with --month (database mode).
     #[arg(long, value_name = "FILE")]
-    pub out: PathBuf,
+    pub out: Option<PathBuf>,
     /// Screening year: the window starts on YEAR-01-01 (筛查年度).
     #[arg(long, value_name = "YEAR", default_value_t = 2022)]
     pub year: i32,
@@ -54,6 +55,11 @@ pub fn rejected_path(out: &Path) -> PathBuf {
 
 /// Runs `shouwang screen` in file mode; returns the process exit code.
 pub fn run(args: &ScreenArgs) -> anyhow::Result<u8> {
+    let Some(out) = &args.out else {
+        anyhow::bail!(
+            "缺少 --out（文件模式须指定筛查结果文件；数据库模式请用 --month） / --out is required in file mode (or use --month for the database mode)"
+        );
+    };
     let line_fen = crate::parse_yuan(&args.line).with_context(|| {
         format!(
             "bad --line {:?}: expected yuan like 6500 or 5500.55",
@@ -65,37 +71,60 @@ pub fn run(args: &ScreenArgs) -> anyhow::Result<u8> {
         as_of: args.as_of,
         line_fen,
         threads: args.threads,
+        ..Params::default()
     };
+    let (outcome, elapsed) = screen_with_progress(&args.input, &args.input, &params, args.quiet)
+        .map_err(|e| anyhow::anyhow!("{} ({e})", e.message_zh()))?;
+    let rejected = write_outputs(out, &outcome)?;
+    eprint!("{}", report(&outcome, elapsed, &rejected));
+    Ok(0)
+}
+
+/// Runs the engine ([`crate::run_dirs`]) with the progress display on stderr (a bar with rows per
+/// second on a terminal, a line every 2 s otherwise; none when `quiet`). Returns the outcome and the
+/// time taken.
+pub fn screen_with_progress(
+    registry_dir: &Path,
+    department_dir: &Path,
+    params: &Params,
+    quiet: bool,
+) -> Result<(crate::Outcome, Duration), crate::ScreenError> {
     let progress = Progress::default();
     let done = AtomicBool::new(false);
     let started = Instant::now();
     let result = std::thread::scope(|s| {
-        if !args.quiet {
+        if !quiet {
             s.spawn(|| show_progress(&progress, &done, started));
         }
-        let r = crate::run(&args.input, &params, &progress);
+        let r = crate::run_dirs(registry_dir, department_dir, params, &progress);
         done.store(true, Ordering::Relaxed);
         r
     });
-    let outcome = result.map_err(|e| anyhow::anyhow!("{} ({e})", e.message_zh()))?;
-    let elapsed = started.elapsed();
+    Ok((result?, started.elapsed()))
+}
 
-    let file = std::fs::File::create(&args.out)
-        .with_context(|| format!("cannot create {}", args.out.display()))?;
+/// Writes `flagged.csv` to `out` and `rejected.csv` beside it; returns the path of the latter.
+pub fn write_outputs(out: &Path, outcome: &crate::Outcome) -> anyhow::Result<PathBuf> {
+    let file =
+        std::fs::File::create(out).with_context(|| format!("cannot create {}", out.display()))?;
     output::write_flagged(file, &outcome.flagged)
-        .with_context(|| format!("cannot write {}", args.out.display()))?;
-    let rejected = rejected_path(&args.out);
+        .with_context(|| format!("cannot write {}", out.display()))?;
+    let rejected = rejected_path(out);
     let file = std::fs::File::create(&rejected)
         .with_context(|| format!("cannot create {}", rejected.display()))?;
     output::write_rejected(file, &outcome.rejected)
         .with_context(|| format!("cannot write {}", rejected.display()))?;
+    Ok(rejected)
+}
 
+/// The stderr report of a run: the first skipped rows, the per-file summary and the speed.
+pub fn report(outcome: &crate::Outcome, elapsed: Duration, rejected: &Path) -> String {
     let mut err = String::new();
-    for l in output::skipped_lines(&outcome, 20) {
+    for l in output::skipped_lines(outcome, 20) {
         err.push_str(&l);
         err.push('\n');
     }
-    for l in output::summary_lines(&outcome) {
+    for l in output::summary_lines(outcome) {
         err.push_str(&l);
         err.push('\n');
     }
@@ -108,8 +137,7 @@ pub fn run(args: &ScreenArgs) -> anyhow::Result<u8> {
         outcome.rejected.len(),
         rejected.display()
     ));
-    eprint!("{err}");
-    Ok(0)
+    err
 }
 
 fn show_progress(p: &Progress, done: &AtomicBool, started: Instant) {

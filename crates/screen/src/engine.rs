@@ -55,6 +55,24 @@ enum Body {
 
 /// Screens the files in `input_dir` (see the crate documentation).
 pub fn run(input_dir: &Path, params: &Params, progress: &Progress) -> Result<Outcome, ScreenError> {
+    run_dirs(input_dir, input_dir, params, progress)
+}
+
+/// Screens the department files in `department_dir` against the registry files (households, members)
+/// in `registry_dir` (the database mode writes the registry from the database into a folder of its
+/// own, so a `households.csv` sent along with the department files is not read).
+pub fn run_dirs(
+    registry_dir: &Path,
+    department_dir: &Path,
+    params: &Params,
+    progress: &Progress,
+) -> Result<Outcome, ScreenError> {
+    let t = &params.thresholds;
+    if t.medical_yuan < 0 || t.disaster_yuan < 0 || t.school_age_min > t.school_age_max {
+        return Err(ScreenError::Param(format!(
+            "thresholds out of range: {t:?}"
+        )));
+    }
     let year = params.year;
     if !(1..=9999).contains(&year) {
         return Err(ScreenError::Param(format!("year {year} out of range")));
@@ -82,7 +100,12 @@ pub fn run(input_dir: &Path, params: &Params, progress: &Progress) -> Result<Out
     let mut infos = Vec::new();
     let mut bodies = Vec::new();
     for kind in FileKind::ALL {
-        let (info, body) = open_source(input_dir, kind)?;
+        let dir = if kind.is_department() {
+            department_dir
+        } else {
+            registry_dir
+        };
+        let (info, body) = open_source(dir, kind)?;
         infos.push(info);
         bodies.push(Some(body));
     }
@@ -105,6 +128,7 @@ pub fn run(input_dir: &Path, params: &Params, progress: &Progress) -> Result<Out
         infos: &infos,
         window,
         as_of,
+        school_ages: (i64::from(t.school_age_min), i64::from(t.school_age_max)),
         hids: &empty_hh,
         households: None,
         persons: &empty_persons,
@@ -147,7 +171,7 @@ pub fn run(input_dir: &Path, params: &Params, progress: &Progress) -> Result<Out
     outs.extend(phase);
     drop(persons);
 
-    let flagged = flag(&households, &acc, params.line_fen);
+    let flagged = flag(&households, &acc, params.line_fen, t);
     let (files, rejected) = summarise(&infos, outs);
     lap("flagged and summarised");
     Ok(Outcome {
@@ -474,6 +498,8 @@ struct Ctx<'a> {
     infos: &'a [SourceInfo],
     window: (u32, u32),
     as_of: u32,
+    /// 因学: youngest and oldest age of a drop-out that counts.
+    school_ages: (i64, i64),
     hids: &'a HidIndex,
     households: Option<&'a Households>,
     persons: &'a ShardedMap,
@@ -868,8 +894,9 @@ impl Worker<'_> {
                         (OP_OOP, total - basic - serious - aid)
                     }
                     FileKind::Education if f.get(idx[1]) == "辍学".as_bytes() => {
+                        let (lo, hi) = self.ctx.school_ages;
                         let school_age = parse::id_birth(v.id)
-                            .is_some_and(|b| (6..=16).contains(&parse::age_on(b, self.ctx.as_of)));
+                            .is_some_and(|b| (lo..=hi).contains(&parse::age_on(b, self.ctx.as_of)));
                         if school_age {
                             (OP_FLAG, i64::from(Codes::SCHOOL))
                         } else {
@@ -1148,8 +1175,16 @@ fn merge_acc(outs: &mut [WorkerOut], n: usize) -> Sums {
 // ---------------------------------------------------------------- rules
 
 /// Applies the rules of the spec to every household.
-fn flag(hh: &Households, sums: &Sums, line_fen: i64) -> Vec<FlaggedRow> {
+/// The codes of every household (the spec's rules, with the thresholds `t`; with the spec's values,
+/// `100·x > 50·income` is the spec's `x > 50 % of income` and `100·income < 150·line·n` its
+/// `income / n < 1.5 × line`, in exact integers).
+fn flag(hh: &Households, sums: &Sums, line_fen: i64, t: &crate::ScreeningRules) -> Vec<FlaggedRow> {
     let line = i128::from(line_fen);
+    let medical = i128::from(t.medical_yuan) * 100;
+    let medical_pct = i128::from(t.medical_income_pct);
+    let disaster = i128::from(t.disaster_yuan) * 100;
+    let disaster_pct = i128::from(t.disaster_income_pct);
+    let near_pct = i128::from(t.near_line_pct);
     let mut hits: Vec<(usize, Codes)> = Vec::new();
     for i in 0..hh.recs.len() {
         if !hh.alive[i] {
@@ -1161,16 +1196,16 @@ fn flag(hh: &Households, sums: &Sums, line_fen: i64) -> Vec<FlaggedRow> {
         let oop = sums.oop(i);
         let loss = sums.loss(i);
         let mut c = 0u8;
-        if oop > 1_000_000 || 2 * oop > inc {
+        if oop > medical || 100 * oop > medical_pct * inc {
             c |= Codes::ILLNESS;
         }
         c |= sums.acc.flags[i] & (Codes::SCHOOL | Codes::DISABILITY | Codes::HOUSING);
-        if loss > 2_000_000 || 2 * loss > inc {
+        if loss > disaster || 100 * loss > disaster_pct * inc {
             c |= Codes::DISASTER;
         }
         if inc < line * n {
             c |= Codes::LOW_INCOME;
-        } else if 2 * inc < 3 * line * n && c != 0 {
+        } else if 100 * inc < near_pct * line * n && c != 0 {
             c |= Codes::NEAR_LINE;
         }
         if c != 0 {

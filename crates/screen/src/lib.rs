@@ -17,6 +17,7 @@
 
 pub mod cli;
 pub mod engine;
+pub mod hits;
 pub mod map;
 pub mod output;
 pub mod parse;
@@ -26,9 +27,11 @@ pub mod schema;
 use std::path::PathBuf;
 use std::sync::atomic::AtomicU64;
 
-pub use engine::run;
+pub use engine::{run, run_dirs};
+pub use hits::{Hit, hits};
 pub use output::{summary_lines, write_flagged, write_rejected};
 pub use schema::FileKind;
+pub use shouwang_core::rules::ScreeningRules;
 
 /// Screening parameters (筛查参数).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,6 +44,9 @@ pub struct Params {
     pub line_fen: i64,
     /// Worker threads (0 = all cores).
     pub threads: usize,
+    /// Thresholds (筛查阈值): the spec's values by default (file mode); the database mode takes the
+    /// county's (`CountyRules::screening`).
+    pub thresholds: ScreeningRules,
 }
 
 impl Default for Params {
@@ -50,6 +56,7 @@ impl Default for Params {
             as_of: chrono::NaiveDate::from_ymd_opt(2022, 6, 30).unwrap_or_default(),
             line_fen: 650_000,
             threads: 0,
+            thresholds: ScreeningRules::default(),
         }
     }
 }

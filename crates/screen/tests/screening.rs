@@ -688,7 +688,7 @@ fn cli_writes_flagged_and_rejected() {
     let out = tmp.path().join("flagged.csv");
     let args = shouwang_screen::cli::ScreenArgs {
         input: data.clone(),
-        out: out.clone(),
+        out: Some(out.clone()),
         year: 2022,
         as_of: "2022-06-30".parse().expect("date"),
         line: "6500".into(),
@@ -752,4 +752,78 @@ fn title_rows_before_the_header() {
     let e = shouwang_screen::run(tmp.path(), &Params::default(), &Progress::default())
         .expect_err("no header");
     assert!(e.message_zh().contains("损失金额"), "{}", e.message_zh());
+}
+
+/// The county's thresholds (`Params::thresholds`) move every rule boundary; the findings map each code
+/// to its department file and national risk type.
+#[test]
+fn county_thresholds_and_findings() {
+    use shouwang_core::codes::RiskType;
+    use shouwang_screen::{FileKind, ScreeningRules, hits};
+    let mut c = Case::new();
+    let p = c.household("T01", 1, "100000", None);
+    let _ = writeln!(c.medical, "{p},2022-03-01,8000.00,0,0,0"); // = 8000: not above
+    let p = c.household("T02", 1, "100000", None);
+    let _ = writeln!(c.medical, "{p},2022-03-01,8000.01,0,0,0");
+    let p = c.household("T03", 1, "10000", None);
+    let _ = writeln!(c.medical, "{p},2022-03-01,4000.01,0,0,0"); // > 40 % of income
+    let p = c.household("T04", 1, "100000", Some(20050630)); // 17 on as-of
+    let _ = writeln!(c.education, "{p},辍学");
+    let p = c.household("T05", 1, "100000", Some(20060701)); // 15 on as-of: below 16
+    let _ = writeln!(c.education, "{p},辍学");
+    let p = c.household("T06", 1, "100000", None);
+    let _ = writeln!(c.disaster, "{p},2022-02-01,15000.01");
+    let p = c.household("T07", 2, "25999.99", None); // < 2 x line per person, with a code
+    let _ = writeln!(c.housing, "{p},2022-01-01,C");
+    let tmp = tempfile::tempdir().expect("tempdir");
+    c.write(tmp.path());
+
+    let (_, spec) = ours(tmp.path(), &Params::default());
+    let county = Params {
+        thresholds: ScreeningRules {
+            medical_yuan: 8000,
+            medical_income_pct: 40,
+            disaster_yuan: 15000,
+            disaster_income_pct: 50,
+            school_age_min: 16,
+            school_age_max: 17,
+            near_line_pct: 200,
+        },
+        ..Params::default()
+    };
+    let (_, o) = ours(tmp.path(), &county);
+    for (hid, with_spec, with_county) in [
+        ("T01", "", ""),
+        ("T02", "", "ILLNESS"),
+        ("T03", "", "ILLNESS;NEAR_LINE"), // 10000 < 2 x 6500
+        ("T04", "", "SCHOOL"),
+        ("T05", "SCHOOL", ""),
+        ("T06", "", "DISASTER"),
+        ("T07", "HOUSING", "HOUSING;NEAR_LINE"),
+    ] {
+        assert_eq!(codes_of(&spec, hid), with_spec, "{hid} (spec)");
+        assert_eq!(codes_of(&o, hid), with_county, "{hid} (county)");
+    }
+
+    // A registry folder of its own: the department files' folder has no registry files.
+    let reg = tempfile::tempdir().expect("tempdir");
+    for name in ["households.csv", "members.csv"] {
+        std::fs::rename(tmp.path().join(name), reg.path().join(name)).expect("move");
+    }
+    let o2 = shouwang_screen::run_dirs(reg.path(), tmp.path(), &county, &Default::default())
+        .expect("run");
+    assert_eq!(o2.flagged, o.flagged);
+
+    let found = hits(&o, "households.csv");
+    let t07: Vec<_> = found.iter().filter(|h| h.household == "T07").collect();
+    assert_eq!(t07.len(), 1, "NEAR_LINE adds no finding");
+    assert_eq!(t07[0].kind, Some(FileKind::Housing));
+    assert_eq!(t07[0].department, "县住房和城乡建设局");
+    assert_eq!(t07[0].file, "housing.csv");
+    assert_eq!(t07[0].risks, [RiskType::Housing]);
+    let t04 = found.iter().find(|h| h.household == "T04").expect("T04");
+    assert_eq!(
+        (t04.department, t04.risks.clone()),
+        ("县教育科技局", vec![RiskType::Schooling])
+    );
 }

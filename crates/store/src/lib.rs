@@ -19,6 +19,7 @@ pub mod ids;
 pub mod lifecycle;
 pub mod migration;
 pub mod repo;
+pub mod screening;
 mod secret;
 #[cfg(feature = "testing")]
 pub mod testing;

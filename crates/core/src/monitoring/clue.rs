@@ -16,6 +16,7 @@
 
 use chrono::NaiveDate;
 
+use super::calendar::YearMonth;
 use super::common::{Actor, Label, Refusal, require_not_future, require_role, require_text};
 use crate::access::Role;
 use crate::codes::{CodeList, RiskType, code_list};
@@ -87,6 +88,9 @@ pub enum Source {
         department: String,
         /// 数据文件 (name or id of the uploaded file).
         file: String,
+        /// 筛查批次: the month screened (set by the screening; absent on a report entered by hand).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        round: Option<YearMonth>,
     },
     /// 信访舆情研判.
     Petition {
@@ -119,7 +123,9 @@ impl Source {
             Source::CadreScreening { round } => {
                 require_text(round, ("排查批次", "screening round"))
             }
-            Source::DepartmentScreening { department, file } => {
+            Source::DepartmentScreening {
+                department, file, ..
+            } => {
                 require_text(department, ("部门", "department"))?;
                 require_text(file, ("数据文件", "data file"))
             }
@@ -141,9 +147,14 @@ impl Source {
                 means.label_zh()
             ),
             Source::CadreScreening { round } => format!("干部排查：{round}"),
-            Source::DepartmentScreening { department, file } => {
-                format!("部门筛查：{department}（{file}）")
-            }
+            Source::DepartmentScreening {
+                department,
+                file,
+                round,
+            } => match round {
+                Some(r) => format!("部门筛查：{department}（{}批次，{file}）", r.label_zh()),
+                None => format!("部门筛查：{department}（{file}）"),
+            },
             Source::Petition { petition_number } => format!("信访舆情：{petition_number}"),
         }
     }
@@ -400,6 +411,7 @@ pub(crate) mod tests {
             source: Source::DepartmentScreening {
                 department: "县医保局".to_owned(),
                 file: "2022年5月医保数据.csv".to_owned(),
+                round: None,
             },
             risks,
             reporter: "医保局王五".to_owned(),
@@ -498,10 +510,12 @@ pub(crate) mod tests {
             Source::DepartmentScreening {
                 department: "".into(),
                 file: "f".into(),
+                round: None,
             },
             Source::DepartmentScreening {
                 department: "d".into(),
                 file: "".into(),
+                round: None,
             },
             Source::Petition {
                 petition_number: "".into(),

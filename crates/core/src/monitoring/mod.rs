@@ -991,6 +991,7 @@ mod tests {
             source: Source::DepartmentScreening {
                 department: "县医保局".into(),
                 file: "1月医保.csv".into(),
+                round: None,
             },
             reporter: "医保局".into(),
             ..application("1411231002010001", vec![RiskType::Illness], d(1, 3))

@@ -124,6 +124,26 @@ impl Scenario {
         Scenario::ClueApplication,
     ];
 
+    /// The order of the demo village's picks: every lifecycle state first (线索, 识别中, 未纳入, 监测帮扶中,
+    /// 缓退, 风险消除), then the other stories, as far as half the village goes.
+    const VILLAGE_ORDER: [Scenario; 15] = [
+        Scenario::ClueApplication,
+        Scenario::IdentPublicity,
+        Scenario::NotIncluded,
+        Scenario::Monitored,
+        Scenario::Deferred,
+        Scenario::Eliminated,
+        Scenario::ExitRunning,
+        Scenario::IdentOverdue,
+        Scenario::IdentGreenChannel,
+        Scenario::ClueDepartment,
+        Scenario::ClueCadre,
+        Scenario::CluePetition,
+        Scenario::IdentVerified,
+        Scenario::IdentAppraised,
+        Scenario::Reopened,
+    ];
+
     /// Share of the cases (sums to 1).
     fn share(self) -> f64 {
         match self {
@@ -230,7 +250,7 @@ pub(crate) fn select(county: &DemoCounty, line: Fen) -> Vec<Pick> {
     // At most half the village, so its team also finds households without a case.
     let cap = in_village.len() / 2;
     for relaxed in [false, true] {
-        for s in Scenario::ALL {
+        for s in Scenario::VILLAGE_ORDER {
             if sel.picks.len() >= cap {
                 break;
             }
@@ -743,19 +763,22 @@ impl Script<'_> {
                 )
             }
             2 => {
-                let (department, file) = match first.parent() {
-                    RiskType::Disaster => ("县应急管理局", "2022年10月洪涝灾害受灾户名单.xlsx"),
-                    RiskType::Schooling => ("县教育科技局", "2022年秋季学期控辍保学名单.xlsx"),
-                    RiskType::UnstableEmployment => {
-                        ("县人力资源和社会保障局", "2022年11月失业登记人员名单.xlsx")
-                    }
-                    _ => ("县医疗保障局", "2022年11月医疗费用报销明细.xlsx"),
+                let (department, file, month) = match first.parent() {
+                    RiskType::Disaster => ("县应急管理局", "2022年10月洪涝灾害受灾户名单.xlsx", 10),
+                    RiskType::Schooling => ("县教育科技局", "2022年11月控辍保学名单.xlsx", 11),
+                    RiskType::UnstableEmployment => (
+                        "县人力资源和社会保障局",
+                        "2022年11月失业登记人员名单.xlsx",
+                        11,
+                    ),
+                    _ => ("县医疗保障局", "2022年11月医疗费用报销明细.xlsx", 11),
                 };
                 let dep = self.ctx.staff.department()?;
                 (
                     Source::DepartmentScreening {
                         department: department.to_owned(),
                         file: file.to_owned(),
+                        round: YearMonth::new(2022, month),
                     },
                     dep,
                     department.to_owned(),

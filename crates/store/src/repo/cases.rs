@@ -854,9 +854,24 @@ pub async fn open(
     by: &core_m::Actor,
     on: NaiveDate,
 ) -> Result<CaseRecord> {
+    let tx = db.begin_write().await?;
+    let rec = open_on(&tx, actor, scope, report, by, on).await?;
+    tx.commit().await?;
+    Ok(rec)
+}
+
+/// [`open`] on the caller's write transaction `tx` (nothing is committed; an error leaves nothing
+/// written by this call before the case row).
+pub(crate) async fn open_on(
+    tx: &DatabaseTransaction,
+    actor: &Actor,
+    scope: &Scope,
+    report: Report,
+    by: &core_m::Actor,
+    on: NaiveDate,
+) -> Result<CaseRecord> {
     let county = write_county(scope)?.to_owned();
     let number = report.household.trim().to_owned();
-    let tx = db.begin_write().await?;
     let backend = tx.get_database_backend();
     let mut find = Sql::new();
     find.push("SELECT id, township_code, village_code FROM households WHERE county_code = ")
@@ -873,7 +888,7 @@ pub async fn open(
     if !scope.covers(&village_code) {
         return Err(StoreError::Forbidden);
     }
-    let previous = find_case(&tx, &county, &number).await?;
+    let previous = find_case(tx, &county, &number).await?;
     if let Some(prev) = &previous
         && !prev.lifecycle.is_closed()
     {
@@ -935,9 +950,9 @@ pub async fn open(
     tx.execute_raw(ins.build(backend))
         .await
         .map_err(|e| StoreError::from_write(e, &format!("case of household {number}")))?;
-    sync_months(&tx, &county, id, &BTreeMap::new(), &d.months).await?;
+    sync_months(tx, &county, id, &BTreeMap::new(), &d.months).await?;
     audit::append(
-        &tx,
+        tx,
         actor,
         Change {
             action: "create",
@@ -950,11 +965,9 @@ pub async fn open(
         },
     )
     .await?;
-    let rec = find_case(&tx, &county, &number)
+    find_case(tx, &county, &number)
         .await?
-        .ok_or(StoreError::NotFound)?;
-    tx.commit().await?;
-    Ok(rec)
+        .ok_or(StoreError::NotFound)
 }
 
 /// Writes `after` over `before` (version-checked), its follow-up months and the audit row, on `tx`.
@@ -1038,7 +1051,24 @@ where
     F: FnOnce(&Case) -> std::result::Result<Case, Refusal>,
 {
     let tx = db.begin_write().await?;
-    let before = find_for_write(&tx, scope, household_number).await?;
+    let rec = apply_on(&tx, actor, scope, household_number, expected_version, rule).await?;
+    tx.commit().await?;
+    Ok(rec)
+}
+
+/// [`apply`] on the caller's write transaction `tx` (nothing is committed).
+pub(crate) async fn apply_on<F>(
+    tx: &DatabaseTransaction,
+    actor: &Actor,
+    scope: &Scope,
+    household_number: &str,
+    expected_version: i64,
+    rule: F,
+) -> Result<CaseRecord>
+where
+    F: FnOnce(&Case) -> std::result::Result<Case, Refusal>,
+{
+    let before = find_for_write(tx, scope, household_number).await?;
     if before.version != expected_version {
         return Err(StoreError::StaleVersion {
             expected: expected_version,
@@ -1046,10 +1076,27 @@ where
         });
     }
     let after = rule(&before.case)?;
-    write(&tx, actor, &before, &after, expected_version).await?;
-    let rec = reread(&tx, &before).await?;
-    tx.commit().await?;
-    Ok(rec)
+    write(tx, actor, &before, &after, expected_version).await?;
+    reread(tx, &before).await
+}
+
+/// Every case of household `number` in `county`, oldest first (no area check: for the store's own
+/// use inside a write).
+pub(crate) async fn history_on(
+    conn: &impl ConnectionTrait,
+    county: &str,
+    number: &str,
+) -> Result<Vec<CaseRecord>> {
+    let mut sql = Sql::new();
+    sql.push("SELECT c.* FROM cases c WHERE c.county_code = ")
+        .bind(county)
+        .push(" AND c.household_number = ")
+        .bind(number.trim())
+        .push(" ORDER BY c.seq");
+    let rows = conn
+        .query_all_raw(sql.build(conn.get_database_backend()))
+        .await?;
+    rows.iter().map(case_record).collect()
 }
 
 /// Takes the next 告知书 sequence of `county` and `year` (1 for the first), on `tx`.

@@ -380,6 +380,7 @@ db_test!(
                         source: Source::DepartmentScreening {
                             department: "县医保局".into(),
                             file: "1月医保.csv".into(),
+                            round: None,
                         },
                         reporter: "医保局".into(),
                         ..application("H1", d(1, 3))

@@ -10,6 +10,7 @@ mod households;
 mod income;
 mod lines_regions;
 mod registry;
+mod screening;
 mod search;
 mod support;
 mod users_sessions;

@@ -1,0 +1,373 @@
+//! `shouwang screen`: the file mode (the screen crate's, unchanged) and the database mode
+//! (`--month`): the department files in `--input` are screened against the registry in the database
+//! with the county's thresholds, and every finding becomes a clue of channel 部门筛查 through the store
+//! (`shouwang_store::screening`), as the user `--user`.
+
+use std::path::Path;
+
+use anyhow::Context;
+use chrono::NaiveDate;
+use clap::Args;
+use shouwang_core::CodeList;
+use shouwang_core::monitoring::YearMonth;
+use shouwang_screen::cli::{ScreenArgs, report, screen_with_progress, write_outputs};
+use shouwang_screen::{Params, hits};
+use shouwang_store::Db;
+use shouwang_store::lifecycle::{self, Caller};
+use shouwang_store::repo::{lines, rules};
+use shouwang_store::screening::{self, DepartmentHit, RecordSummary};
+
+use crate::config::DbArgs;
+
+/// Screen department data for households at risk (部门数据筛查).
+///
+/// File mode (no --month): the seven files of --input, flagged households to --out.
+/// Database mode (--month 2022-06 --user NAME): the five department files of --input against the
+/// registry in the database (households.csv and members.csv in --input are not read), with the
+/// county's thresholds; each finding becomes (or joins) a clue of channel 部门筛查. Running the same
+/// month again adds nothing.
+#[derive(Args, Debug, Clone)]
+pub struct ScreenCmd {
+    #[command(flatten)]
+    pub args: ScreenArgs,
+    /// Database mode: the screening round (筛查批次), e.g. 2022-06. The window is the year's
+    /// 1 January to the month's last day; --year, --as-of and --line are then taken from it and from
+    /// the database.
+    #[arg(long, value_name = "YYYY-MM")]
+    pub month: Option<String>,
+    /// Database mode: the user the clues are recorded as (部门数据员, 乡镇管理员 or 县级管理员).
+    #[arg(long, env = "SHOUWANG_USER", value_name = "USERNAME")]
+    pub user: Option<String>,
+    /// Database mode: the date of the clues (发现日期); default today.
+    #[arg(long, value_name = "DATE")]
+    pub on: Option<NaiveDate>,
+    #[command(flatten)]
+    pub db: DbArgs,
+}
+
+/// What a database-mode run did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DbRun {
+    /// Households flagged by the engine.
+    pub flagged: u64,
+    /// Department rows whose ID number is in no registry member (of the user's area).
+    pub unmatched: u64,
+    /// Malformed rows skipped.
+    pub malformed: u64,
+    /// What became of the findings.
+    pub recorded: RecordSummary,
+}
+
+/// Runs the database mode: returns the counts (and prints the summary to stderr).
+pub async fn run_db(cmd: &ScreenCmd) -> anyhow::Result<DbRun> {
+    let Some(month) = cmd.month.as_deref() else {
+        anyhow::bail!("internal: the database mode needs --month");
+    };
+    let round = YearMonth::parse(month).with_context(|| {
+        format!("--month {month:?}：应为 年-月，如 2022-06 / expected YYYY-MM, e.g. 2022-06")
+    })?;
+    let Some(username) = cmd.user.as_deref() else {
+        anyhow::bail!(
+            "数据库模式须用 --user 指定登记线索的用户 / the database mode needs --user (the user the clues are recorded as)"
+        );
+    };
+    let db = cmd.db.open().await?;
+    let caller = lifecycle::caller_by_username(&db, username)
+        .await?
+        .with_context(|| {
+            format!("用户 {username:?} 不存在或已停用 / no active user {username:?}")
+        })?;
+    run_as(&db, &caller, &cmd.args, round, cmd.on).await
+}
+
+/// The database mode as `caller` on `db` (see [`run_db`]).
+pub async fn run_as(
+    db: &Db,
+    caller: &Caller,
+    args: &ScreenArgs,
+    round: YearMonth,
+    on: Option<NaiveDate>,
+) -> anyhow::Result<DbRun> {
+    use shouwang_core::monitoring::Channel;
+    if !Channel::DepartmentScreening
+        .roles()
+        .contains(&caller.scope.role)
+    {
+        anyhow::bail!(
+            "{}（{}）不能登记部门筛查线索 / a {} may not record department-screening clues",
+            caller.name,
+            caller.scope.role,
+            caller.scope.role.code()
+        );
+    }
+    let county = caller
+        .county()
+        .map_err(|e| anyhow::anyhow!(e.message_zh()))?;
+    let on = on.unwrap_or_else(lifecycle::today);
+    if on > lifecycle::today() {
+        anyhow::bail!("--on {on} 晚于今天 / is after today");
+    }
+    let year = round.year();
+    let province = county.get(..2).unwrap_or_default();
+    let line = lines::get(db, province, year).await?.with_context(|| {
+        format!("未设置{year}年监测线 / no monitoring line for province {province} in {year}")
+    })?;
+    let thresholds = rules::get(db, &county).await?.rules.screening;
+    let params = Params {
+        year,
+        as_of: round.last_day(),
+        line_fen: line.0,
+        threads: args.threads,
+        thresholds,
+    };
+
+    let registry = tempfile::tempdir().context("cannot create a temporary folder")?;
+    let export = screening::export_registry(db, caller, year, registry.path()).await?;
+    let registry_dir = registry.path().to_path_buf();
+    let input = args.input.clone();
+    let quiet = args.quiet;
+    let (outcome, elapsed) = tokio::task::spawn_blocking(move || {
+        screen_with_progress(&registry_dir, &input, &params, quiet)
+    })
+    .await
+    .context("the screening task failed")?
+    .map_err(|e| anyhow::anyhow!("{} ({e})", e.message_zh()))?;
+
+    let income_file = format!("{}年家庭收入记录（数据库）", year - 1);
+    let found: Vec<DepartmentHit> = hits(&outcome, &income_file)
+        .into_iter()
+        .map(|h| DepartmentHit {
+            household: h.household,
+            department: h.department.to_owned(),
+            file: h.file,
+            risks: h.risks,
+        })
+        .collect();
+    let (recorded, _) = screening::record(db, caller, round, on, &found).await?;
+
+    let rejected = match &args.out {
+        Some(out) => Some(write_outputs(out, &outcome)?),
+        None => None,
+    };
+    let unmatched: u64 = outcome.files.iter().filter_map(|f| f.unmatched).sum();
+    let malformed: u64 = outcome
+        .files
+        .iter()
+        .filter(|f| f.kind.is_department())
+        .map(|f| f.skipped())
+        .sum();
+    let run = DbRun {
+        flagged: outcome.flagged.len() as u64,
+        unmatched,
+        malformed,
+        recorded,
+    };
+    let mut err = report(
+        &outcome,
+        elapsed,
+        rejected
+            .as_deref()
+            .unwrap_or(Path::new("(--out 未指定 / not written)")),
+    );
+    err.push_str(&summary(round, &export, &run));
+    eprint!("{err}");
+    Ok(run)
+}
+
+fn summary(round: YearMonth, export: &screening::RegistryExport, run: &DbRun) -> String {
+    let r = &run.recorded;
+    let mut s = format!(
+        "{} 筛查批次 / round {round}: 登记信息 {} 户 {} 人 (registry households, members)",
+        round.label_zh(),
+        export.households,
+        export.members
+    );
+    if export.without_income > 0 {
+        s.push_str(&format!(
+            "；{} 户无上年收入记录未参与筛查 ({} households without an income record left out)",
+            export.without_income, export.without_income
+        ));
+    }
+    s.push('\n');
+    s.push_str(&format!(
+        "预警 {} 户 (flagged); 新建档案 {} (new cases), 新线索 {} (new clues), 已归并 {} (merged), \
+         已登记 {} (already present), 未匹配 {} 行 (unmatched rows), 格式错误 {} 行 (malformed rows)\n",
+        run.flagged,
+        r.new_cases,
+        r.new_clues,
+        r.merged,
+        r.already_present,
+        run.unmatched,
+        run.malformed
+    ));
+    if r.not_in_registry + r.out_of_area > 0 {
+        s.push_str(&format!(
+            "未登记 {} 户，超出范围 {} 户 (not in the registry, outside the area)\n",
+            r.not_in_registry, r.out_of_area
+        ));
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use shouwang_core::monitoring::Source;
+    use shouwang_core::{Role, Scope};
+    use shouwang_store::repo::{Actor, cases};
+    use shouwang_store::{Db, db_test, demo};
+
+    use super::*;
+
+    fn args(input: PathBuf) -> ScreenArgs {
+        ScreenArgs {
+            input,
+            out: None,
+            year: 2022,
+            as_of: NaiveDate::from_ymd_opt(2022, 6, 30).unwrap(),
+            line: "6500".into(),
+            threads: 1,
+            quiet: true,
+        }
+    }
+
+    /// Department files with one medical settlement of 9,000 yuan out of pocket for `id`, a row of an
+    /// ID number in no registry, and a malformed row.
+    fn department_files(dir: &Path, id: &str) {
+        std::fs::write(
+            dir.join("medical.csv"),
+            format!(
+                "身份证号,结算日期,医疗总费用,基本医保支付,大病保险支付,医疗救助支付\n\
+                 {id},2022-03-15,12000.00,3000.00,0.00,0.00\n\
+                 11010519491231002X,2022-03-15,500.00,100.00,0.00,0.00\n\
+                 {id},2022-03-16,N/A,0.00,0.00,0.00\n"
+            ),
+        )
+        .unwrap();
+        for (name, header) in [
+            ("education.csv", "身份证号,在校状态"),
+            ("disability.csv", "身份证号,残疾等级,发证日期"),
+            ("housing.csv", "身份证号,鉴定日期,安全等级"),
+            ("disaster.csv", "身份证号,发生日期,损失金额"),
+        ] {
+            std::fs::write(dir.join(name), format!("{header}\n")).unwrap();
+        }
+        // A registry file sent along is not read in the database mode.
+        std::fs::write(dir.join("households.csv"), "garbage\n").unwrap();
+    }
+
+    db_test!(
+        fn database_mode_records_each_round_once_with_the_countys_thresholds(db: Db) {
+            let county = demo::generate(300, 3);
+            demo::load(&db, &county, &|_, _| {}).await.unwrap();
+            let everyone = Scope::new(0, Role::CountyAdmin, "141123");
+            // A household without a case whose last-year income is well above the line and 2 × 9,000.
+            let mut chosen = None;
+            for dh in &county.households {
+                let Some(r) = dh.incomes.iter().find(|r| r.year == 2021) else {
+                    continue;
+                };
+                let rich = r.net_income().0 > 2_000_000
+                    && r.net_income().0 > 2 * 650_000 * dh.household.members.len() as i64;
+                if rich
+                    && cases::history(&db, &everyone, &dh.household.number)
+                        .await
+                        .unwrap()
+                        .is_empty()
+                {
+                    chosen = Some(dh);
+                    break;
+                }
+            }
+            let dh = chosen.expect("a well-off household without a case");
+            let number = dh.household.number.clone();
+            let dir = tempfile::tempdir().unwrap();
+            department_files(dir.path(), &dh.household.members[0].id_number.to_string());
+            let caller = lifecycle::caller_by_username(&db, "department")
+                .await
+                .unwrap()
+                .unwrap();
+            let june = YearMonth::new(2022, 6).unwrap();
+            let on = NaiveDate::from_ymd_opt(2022, 7, 5).unwrap();
+
+            // Default thresholds: 9,000 is not above 10,000; the low-income households are flagged.
+            let first = run_as(&db, &caller, &args(dir.path().into()), june, Some(on))
+                .await
+                .unwrap();
+            assert_eq!(first.unmatched, 1);
+            assert_eq!(first.malformed, 1);
+            assert!(first.flagged >= 1, "{first:?}");
+            let r = first.recorded;
+            assert_eq!(r.reports, first.flagged);
+            assert!(r.new_cases >= 1, "{r:?}");
+            assert_eq!(r.already_present, 0);
+            assert!(cases::get(&db, &everyone, &number).await.unwrap().is_none());
+
+            // The same month again adds nothing.
+            let again = run_as(&db, &caller, &args(dir.path().into()), june, Some(on))
+                .await
+                .unwrap();
+            let r = again.recorded;
+            assert_eq!((r.new_cases, r.new_clues, r.merged), (0, 0, 0), "{r:?}");
+            assert_eq!(r.already_present, r.reports);
+
+            // The county lowers the medical threshold to 8,000 yuan: the household is flagged now.
+            let admin = lifecycle::caller_by_username(&db, "county_admin")
+                .await
+                .unwrap()
+                .unwrap();
+            let mut county_rules = rules::get(&db, "141123").await.unwrap();
+            county_rules.rules.screening.medical_yuan = 8000;
+            rules::set(
+                &db,
+                &Actor::new(admin.user_id, admin.name.clone()),
+                &admin.scope,
+                "141123",
+                &county_rules.rules,
+                county_rules.version,
+            )
+            .await
+            .unwrap();
+            let lowered = run_as(&db, &caller, &args(dir.path().into()), june, Some(on))
+                .await
+                .unwrap();
+            assert_eq!(lowered.flagged, first.flagged + 1);
+            let r = lowered.recorded;
+            assert_eq!((r.new_cases, r.new_clues, r.merged), (1, 0, 0), "{r:?}");
+            let case = cases::get(&db, &everyone, &number).await.unwrap().unwrap();
+            let source = &case.case.clues[0].sources[0];
+            assert_eq!(
+                source.report.source,
+                Source::DepartmentScreening {
+                    department: "县医疗保障局".into(),
+                    file: "medical.csv".into(),
+                    round: Some(june),
+                }
+            );
+            assert_eq!(
+                source.report.risks,
+                [shouwang_core::codes::RiskType::Illness]
+            );
+            assert_eq!(source.recorded_by.user_id, caller.user_id);
+            assert_eq!(source.report.reported_on, on);
+
+            // And again: nothing.
+            let r = run_as(&db, &caller, &args(dir.path().into()), june, Some(on))
+                .await
+                .unwrap()
+                .recorded;
+            assert_eq!((r.new_cases, r.new_clues, r.merged), (0, 0, 0), "{r:?}");
+
+            // A village team may not record department screening.
+            let team = lifecycle::caller_by_username(&db, "village_team")
+                .await
+                .unwrap()
+                .unwrap();
+            let e = run_as(&db, &team, &args(dir.path().into()), june, Some(on))
+                .await
+                .unwrap_err();
+            assert!(e.to_string().contains("部门筛查"), "{e}");
+        }
+    );
+}

@@ -1,0 +1,382 @@
+//! 部门数据筛查入库: the database side of the department-data screening (A1 channel 3, 部门筛查预警;
+//! issue 4 database mode), shared by `shouwang screen --month` and the web upload.
+//!
+//! 1. [`export_registry`] writes the registry of the caller's area as the screening engine's two registry
+//!    files (`households.csv`: 户编号, 村代码, 家庭人口, 上年家庭纯收入, 户类型; `members.csv`: 身份证号, 户编号,
+//!    姓名, 与户主关系), so the engine screens the department files against the database instead of a
+//!    `households.csv` sent along. 上年家庭纯收入 is the household's income record of the year before the
+//!    screening year (家庭纯收入, `IncomeRecord::net_income`); without one, its latest earlier record;
+//!    households without any are left out and counted.
+//! 2. The engine (crate `shouwang-screen`) flags households with the county's thresholds
+//!    (`CountyRules::screening`).
+//! 3. [`record`] turns every hit into a report of channel 部门筛查 through the case repository, in one
+//!    write transaction: the report opens the household's case (or its next one, when the current case
+//!    is closed) or joins its open case, where the core merges it into a clue of the same cause within
+//!    the merge window or adds a new clue. The source records the screening round (the month), the
+//!    department and the file. A report whose round and department are already among the sources of
+//!    any of the household's cases is left out, so running the same month again adds nothing.
+//!
+//! The caller must have a role that may record 部门筛查 (`Channel::DepartmentScreening.roles()`:
+//! 部门数据员, 乡镇管理员, 县级管理员); households outside its area are not exported (their department
+//! rows count as unmatched) and are refused by [`record`] if a hit names them anyway.
+
+use std::collections::{HashMap, HashSet};
+use std::io::{BufWriter, Write};
+use std::path::Path;
+
+use chrono::NaiveDate;
+use sea_orm::{ConnectionTrait, QueryResult};
+use serde::Serialize;
+use shouwang_core::codes::{HouseholdType, Relation, RiskType};
+use shouwang_core::monitoring::{CaseAction, Channel, Report, Source, YearMonth};
+use shouwang_core::{CodeList, Fen, IncomeRecord};
+
+use crate::db::Db;
+use crate::error::{Result, StoreError};
+use crate::lifecycle::{Caller, Filed};
+use crate::repo::{Sql, cases, prefix_upper, rules};
+
+/// What [`export_registry`] wrote.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct RegistryExport {
+    /// Households written to `households.csv`.
+    pub households: u64,
+    /// Members written to `members.csv`.
+    pub members: u64,
+    /// Households of the area left out: no income record before the screening year.
+    pub without_income: u64,
+    /// Households whose income is an older record than the year before the screening year.
+    pub older_income: u64,
+}
+
+/// Rows a page of the export reads.
+const PAGE: i64 = 20_000;
+
+/// The caller's county and area (a county, township or village prefix); `Forbidden` for a wider one.
+fn area_of(caller: &Caller) -> Result<(String, String)> {
+    let county = caller.county()?;
+    Ok((county, caller.scope.area_prefix().trim().to_owned()))
+}
+
+/// ` AND {alias}.county_code = … [AND village range]`.
+fn push_area(sql: &mut Sql, alias: &str, county: &str, area: &str) {
+    sql.push(&format!(" AND {alias}.county_code = "))
+        .bind(county);
+    if area.len() > 6 {
+        sql.push(&format!(" AND {alias}.village_code >= "))
+            .bind(area)
+            .push(&format!(" AND {alias}.village_code < "))
+            .bind(prefix_upper(area));
+    }
+}
+
+/// A CSV field: quoted when it holds a comma, a quote, a line break or surrounding spaces.
+fn field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) || s.trim() != s {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_owned()
+    }
+}
+
+fn io_err(path: &Path) -> impl Fn(std::io::Error) -> StoreError + '_ {
+    move |e| StoreError::Invalid(format!("cannot write {}: {e}", path.display()))
+}
+
+fn income_of(r: &QueryResult) -> Result<(i32, Fen)> {
+    let fen = |c: &str| -> Result<Fen> { Ok(Fen(r.try_get::<i64>("", c)?)) };
+    let rec = IncomeRecord {
+        year: r.try_get("", "year")?,
+        wage: fen("wage")?,
+        business: fen("business")?,
+        property: fen("property")?,
+        transfer: fen("transfer")?,
+        production_cost: fen("production_cost")?,
+        ..IncomeRecord::default()
+    };
+    Ok((rec.year, rec.net_income()))
+}
+
+/// Writes `households.csv` and `members.csv` of the caller's area into `dir` for a screening of `year`
+/// (see the module doc). Reads in pages of [`PAGE`] rows, writes through a buffer.
+pub async fn export_registry(
+    db: &Db,
+    caller: &Caller,
+    year: i32,
+    dir: &Path,
+) -> Result<RegistryExport> {
+    let (county, area) = area_of(caller)?;
+    let conn = db.conn();
+    let backend = db.backend();
+    let mut out = RegistryExport::default();
+
+    // The latest income record before the screening year, per household.
+    let mut incomes: HashMap<i64, (i32, Fen)> = HashMap::new();
+    let mut sql = Sql::new();
+    sql.push(
+        "SELECT r.household_id, r.year, r.wage, r.business, r.property, r.transfer, \
+         r.production_cost FROM income_records r WHERE r.year < ",
+    )
+    .bind(year);
+    push_area(&mut sql, "r", &county, &area);
+    for r in conn.query_all_raw(sql.build(backend)).await? {
+        let hid: i64 = r.try_get("", "household_id")?;
+        let (y, net) = income_of(&r)?;
+        let e = incomes.entry(hid).or_insert((y, net));
+        if y > e.0 {
+            *e = (y, net);
+        }
+    }
+
+    let path = dir.join("households.csv");
+    let file = std::fs::File::create(&path).map_err(io_err(&path))?;
+    let mut w = BufWriter::new(file);
+    w.write_all("户编号,村代码,家庭人口,上年家庭纯收入,户类型\n".as_bytes())
+        .map_err(io_err(&path))?;
+    let mut after = String::new();
+    loop {
+        let mut sql = Sql::new();
+        sql.push(
+            "SELECT h.id, h.number, h.village_code, h.size, h.household_type FROM households h \
+             WHERE h.number > ",
+        )
+        .bind(after.clone());
+        push_area(&mut sql, "h", &county, &area);
+        sql.push(" ORDER BY h.number LIMIT ").bind(PAGE);
+        let rows = conn.query_all_raw(sql.build(backend)).await?;
+        let n = rows.len();
+        for r in &rows {
+            let id: i64 = r.try_get("", "id")?;
+            let number: String = r.try_get("", "number")?;
+            let village: String = r.try_get("", "village_code")?;
+            let size: i32 = r.try_get("", "size")?;
+            let htype: String = r.try_get("", "household_type")?;
+            let label = HouseholdType::from_code(&htype).map_or(htype.as_str(), |t| t.label_zh());
+            match incomes.get(&id) {
+                Some((y, net)) => {
+                    if *y < year - 1 {
+                        out.older_income += 1;
+                    }
+                    writeln!(
+                        w,
+                        "{},{},{size},{net},{}",
+                        field(&number),
+                        field(&village),
+                        field(label)
+                    )
+                    .map_err(io_err(&path))?;
+                    out.households += 1;
+                }
+                None => out.without_income += 1,
+            }
+            after = number;
+        }
+        if n < PAGE as usize {
+            break;
+        }
+    }
+    w.flush().map_err(io_err(&path))?;
+
+    let path = dir.join("members.csv");
+    let file = std::fs::File::create(&path).map_err(io_err(&path))?;
+    let mut w = BufWriter::new(file);
+    w.write_all("身份证号,户编号,姓名,与户主关系\n".as_bytes())
+        .map_err(io_err(&path))?;
+    let mut after = i64::MIN;
+    loop {
+        let mut sql = Sql::new();
+        sql.push(
+            "SELECT m.id, m.id_number, h.number, m.name, m.relation FROM members m \
+             JOIN households h ON h.county_code = m.county_code AND h.id = m.household_id \
+             WHERE m.id > ",
+        )
+        .bind(after);
+        push_area(&mut sql, "m", &county, &area);
+        sql.push(" ORDER BY m.id LIMIT ").bind(PAGE);
+        let rows = conn.query_all_raw(sql.build(backend)).await?;
+        let n = rows.len();
+        for r in &rows {
+            after = r.try_get("", "id")?;
+            let id: String = r.try_get("", "id_number")?;
+            let number: String = r.try_get("", "number")?;
+            let name: String = r.try_get("", "name")?;
+            let rel: String = r.try_get("", "relation")?;
+            let rel = Relation::from_code(&rel).map_or(rel.as_str(), |x| x.label_zh());
+            writeln!(
+                w,
+                "{},{},{},{}",
+                field(&id),
+                field(&number),
+                field(&name),
+                field(rel)
+            )
+            .map_err(io_err(&path))?;
+            out.members += 1;
+        }
+        if n < PAGE as usize {
+            break;
+        }
+    }
+    w.flush().map_err(io_err(&path))?;
+    Ok(out)
+}
+
+/// One department's finding on one household: what becomes one report of channel 部门筛查.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DepartmentHit {
+    /// 户编号.
+    pub household: String,
+    /// 部门, e.g. 县医疗保障局.
+    pub department: String,
+    /// 数据文件 (name of the file screened).
+    pub file: String,
+    /// 风险类型 of the national list.
+    pub risks: Vec<RiskType>,
+}
+
+/// What became of one hit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HitResult {
+    /// Filed: a new case, a new clue in the open case, or merged into a clue.
+    Filed(Filed),
+    /// The same round and department is already among the household's sources: nothing written.
+    AlreadyPresent,
+    /// The household is not in the registry of the county.
+    NotInRegistry,
+    /// The household is outside the caller's area.
+    OutOfArea,
+}
+
+/// Counts of [`record`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct RecordSummary {
+    /// Distinct households among the hits.
+    pub households: u64,
+    /// Reports (hits) received.
+    pub reports: u64,
+    /// Reports that opened a case (the household's first, or its next after a closed one).
+    pub new_cases: u64,
+    /// Reports that became a new clue in an open case.
+    pub new_clues: u64,
+    /// Reports merged into an open clue of the same cause.
+    pub merged: u64,
+    /// Reports already present (same round and department): not written again.
+    pub already_present: u64,
+    /// Hits naming a household not in the registry.
+    pub not_in_registry: u64,
+    /// Hits naming a household outside the caller's area.
+    pub out_of_area: u64,
+}
+
+impl RecordSummary {
+    fn add(&mut self, r: HitResult) {
+        match r {
+            HitResult::Filed(Filed::NewCase) => self.new_cases += 1,
+            HitResult::Filed(Filed::NewClue) => self.new_clues += 1,
+            HitResult::Filed(Filed::Merged) => self.merged += 1,
+            HitResult::AlreadyPresent => self.already_present += 1,
+            HitResult::NotInRegistry => self.not_in_registry += 1,
+            HitResult::OutOfArea => self.out_of_area += 1,
+        }
+    }
+}
+
+/// Whether a case source is this round's report of `department`.
+fn same_round(source: &Source, round: YearMonth, department: &str) -> bool {
+    matches!(
+        source,
+        Source::DepartmentScreening { department: d, round: Some(r), .. }
+            if *r == round && d == department
+    )
+}
+
+/// Records the hits of the screening round `round` as reports of channel 部门筛查 dated `on`, as
+/// `caller`, in one write transaction (see the module doc). A refusal of the core (e.g. a report dated
+/// after `on`) or a database error writes nothing at all; the role is checked first (`Forbidden`).
+pub async fn record(
+    db: &Db,
+    caller: &Caller,
+    round: YearMonth,
+    on: NaiveDate,
+    hits: &[DepartmentHit],
+) -> Result<(RecordSummary, Vec<HitResult>)> {
+    if !Channel::DepartmentScreening
+        .roles()
+        .contains(&caller.scope.role)
+    {
+        return Err(StoreError::Forbidden);
+    }
+    let (county, _) = area_of(caller)?;
+    let actor = caller.actor();
+    let by = caller.by();
+    let mut summary = RecordSummary::default();
+    let mut results = Vec::with_capacity(hits.len());
+    let tx = db.begin_write().await?;
+    let clue_rules = rules::get_on(&tx, &county).await?.rules.clue;
+    let mut seen: HashSet<&str> = HashSet::new();
+    for hit in hits {
+        let number = hit.household.trim();
+        summary.reports += 1;
+        seen.insert(number);
+        let report = Report {
+            household: number.to_owned(),
+            source: Source::DepartmentScreening {
+                department: hit.department.clone(),
+                file: hit.file.clone(),
+                round: Some(round),
+            },
+            risks: hit.risks.clone(),
+            reporter: hit.department.clone(),
+            reported_on: on,
+        };
+        let all = cases::history_on(&tx, &county, number).await?;
+        let result = if all
+            .last()
+            .is_some_and(|c| !caller.scope.covers(&c.village_code))
+        {
+            HitResult::OutOfArea
+        } else if all.iter().any(|c| {
+            c.case
+                .clues
+                .iter()
+                .flat_map(|cl| &cl.sources)
+                .any(|s| same_round(&s.report.source, round, &hit.department))
+        }) {
+            HitResult::AlreadyPresent
+        } else {
+            match all.last().filter(|c| !c.lifecycle.is_closed()) {
+                None => match cases::open_on(&tx, &actor, &caller.scope, report, &by, on).await {
+                    Ok(_) => HitResult::Filed(Filed::NewCase),
+                    Err(StoreError::NotFound) => HitResult::NotInRegistry,
+                    Err(StoreError::Forbidden) => HitResult::OutOfArea,
+                    Err(e) => return Err(e),
+                },
+                Some(current) => {
+                    let clues = current.case.clues.len();
+                    let rules = clue_rules;
+                    match cases::apply_on(
+                        &tx,
+                        &actor,
+                        &caller.scope,
+                        number,
+                        current.version,
+                        |c| c.apply(CaseAction::Report { report, rules }, &by, on),
+                    )
+                    .await
+                    {
+                        Ok(rec) if rec.case.clues.len() > clues => HitResult::Filed(Filed::NewClue),
+                        Ok(_) => HitResult::Filed(Filed::Merged),
+                        Err(StoreError::Forbidden) => HitResult::OutOfArea,
+                        Err(e) => return Err(e),
+                    }
+                }
+            }
+        };
+        summary.add(result);
+        results.push(result);
+    }
+    summary.households = seen.len() as u64;
+    tx.commit().await?;
+    Ok((summary, results))
+}
