@@ -247,21 +247,20 @@ pub(crate) fn select(county: &DemoCounty, line: Fen) -> Vec<Pick> {
     let in_village: Vec<usize> = (0..n)
         .filter(|&i| county.households[i].household.village.as_str() == village)
         .collect();
-    // At most half the village, so its team also finds households without a case.
+    // At most half the village, so its team also finds households without a case. Each story in turn
+    // takes a household as the county's picks do, else one to promote.
     let cap = in_village.len() / 2;
-    for relaxed in [false, true] {
-        for s in Scenario::VILLAGE_ORDER {
-            if sel.picks.len() >= cap {
-                break;
-            }
-            if sel.picks.iter().any(|p| p.api && p.scenario == s) {
-                continue;
-            }
+    for s in Scenario::VILLAGE_ORDER {
+        if sel.picks.len() >= cap {
+            break;
+        }
+        for relaxed in [false, true] {
             if let Some(&i) = in_village
                 .iter()
                 .find(|&&i| !sel.taken[i] && eligible(s, &facts[i], relaxed))
             {
                 sel.take(i, s, true, &facts[i]);
+                break;
             }
         }
     }

@@ -682,3 +682,41 @@ mod lifecycle_db {
         }
     );
 }
+
+#[test]
+fn the_demo_village_gets_every_lifecycle_state_and_keeps_households_free() {
+    use super::lifecycle::{Scenario, demo_village, select};
+    for (n, seed) in [(400, 7), (1500, 7), (100_000, 1)] {
+        if n == 100_000 && cfg!(debug_assertions) {
+            continue;
+        }
+        let county = generate(n, seed);
+        let picks = select(&county, shouwang_core::Fen::from_yuan(6500));
+        let in_village = county
+            .households
+            .iter()
+            .filter(|h| h.household.village.as_str() == demo_village())
+            .count();
+        let api: Vec<Scenario> = picks.iter().filter(|p| p.api).map(|p| p.scenario).collect();
+        assert!(
+            api.len() <= in_village / 2,
+            "{n}: {} of {in_village}",
+            api.len()
+        );
+        for s in [
+            Scenario::ClueApplication,
+            Scenario::IdentPublicity,
+            Scenario::NotIncluded,
+            Scenario::Monitored,
+            Scenario::Deferred,
+            Scenario::Eliminated,
+            Scenario::ExitRunning,
+            Scenario::IdentOverdue,
+        ] {
+            assert!(
+                api.contains(&s),
+                "{n}: {s:?} missing in the demo village ({in_village} households): {api:?}"
+            );
+        }
+    }
+}
