@@ -65,32 +65,32 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// Form fields as pairs (check boxes repeat a name).
-struct Fields(Vec<(String, String)>);
+pub(crate) struct Fields(pub(crate) Vec<(String, String)>);
 
 impl Fields {
-    fn get(&self, name: &str) -> String {
+    pub(crate) fn get(&self, name: &str) -> String {
         self.0
             .iter()
             .find(|(k, _)| k == name)
             .map(|(_, v)| clean(v, 500))
             .unwrap_or_default()
     }
-    fn all(&self, name: &str) -> Vec<String> {
+    pub(crate) fn all(&self, name: &str) -> Vec<String> {
         self.0
             .iter()
             .filter(|(k, _)| k == name)
             .map(|(_, v)| clean(v, 64))
             .collect()
     }
-    fn date(&self, name: &str) -> Option<NaiveDate> {
+    pub(crate) fn date(&self, name: &str) -> Option<NaiveDate> {
         NaiveDate::parse_from_str(&self.get(name), "%Y-%m-%d").ok()
     }
-    fn yes(&self, name: &str) -> bool {
+    pub(crate) fn yes(&self, name: &str) -> bool {
         self.get(name) == "1"
     }
 }
 
-fn caller(user: &CurrentUser) -> Caller {
+pub(crate) fn caller(user: &CurrentUser) -> Caller {
     Caller {
         user_id: user.user_id,
         name: user.display_name.clone(),
@@ -281,7 +281,7 @@ pub async fn clue_submit(
         &user,
         &number,
         None,
-        None,
+        f.date("on").or(Some(reported_on)),
         Command::Report { report },
     )
     .await
@@ -306,7 +306,7 @@ pub async fn start(
         &user,
         &number,
         version_of(&f),
-        None,
+        f.date("on"),
         Command::StartIdentification,
     )
     .await
@@ -348,7 +348,7 @@ pub async fn review(
         &user,
         &number,
         version_of(&f),
-        None,
+        f.date("on"),
         Command::Identify { action },
     )
     .await
@@ -367,6 +367,7 @@ struct CadrePage<'a> {
     current: String,
     cadres: Vec<Choice>,
     levels: Vec<Choice>,
+    today: String,
     path: String,
 }
 
@@ -415,6 +416,7 @@ pub async fn cadre_form(
             version: rec.version,
             cadres,
             levels: choices::<CadreLevel>(i18n, &[]),
+            today: lifecycle::today().to_string(),
             path: format!("{}/case/cadre", household_path(&number)),
         },
         user.lang,
@@ -459,7 +461,7 @@ pub async fn cadre_submit(
         &user,
         &number,
         version_of(&f),
-        None,
+        f.date("on"),
         Command::Cadre { action },
     )
     .await
@@ -577,7 +579,7 @@ pub async fn plan_submit(
         &user,
         &number,
         version_of(&f),
-        None,
+        f.date("on"),
         Command::PlanMeasure { plan },
     )
     .await

@@ -250,6 +250,10 @@ pub struct ClueView {
 
 /// A measure, ready to show.
 pub struct MeasureView {
+    /// Position in the case's measures (the progress page's path).
+    pub index: usize,
+    /// The user may record progress (开始实施, 完成) on it.
+    pub progress: bool,
     pub class: &'static str,
     pub item: String,
     pub planned_on: String,
@@ -272,6 +276,14 @@ pub struct Actions {
     pub plan: bool,
     pub follow_up: bool,
     pub notice: bool,
+    /// The village identification step waiting for this role (入户核查 … 公示期满), labelled.
+    pub ident: &'static str,
+    /// 绿色通道 may be opened by this role.
+    pub green: bool,
+    /// The exit step waiting for this role (预判提名 … 退出告知), labelled.
+    pub exit: &'static str,
+    /// Today (the default and the latest date of the forms).
+    pub today: String,
     pub risks: Vec<crate::case_pages::Choice>,
     pub monitored_types: Vec<crate::case_pages::Choice>,
 }
@@ -285,6 +297,7 @@ fn actions(
     use shouwang_core::monitoring::{IdentStep, cadre::CADRE_ROLES, followup::FOLLOW_UP_ROLES};
     let mut a = Actions {
         record_clue: !crate::case_pages::page_channels(role).is_empty(),
+        today: shouwang_store::lifecycle::today().to_string(),
         ..Default::default()
     };
     let Some(rec) = rec else {
@@ -314,6 +327,17 @@ fn actions(
     a.plan = c.assistance_allowed() && matches!(role, Role::VillageTeam | Role::TownshipAdmin);
     a.follow_up = lifecycle.is_monitored() && FOLLOW_UP_ROLES.contains(&role);
     a.notice = c.exits.iter().any(|e| e.notice().is_some());
+    a.ident = crate::steps::ident_step(rec, role)
+        .map(|s| i18n.label(&s))
+        .unwrap_or("");
+    a.green = lifecycle == Lifecycle::Identifying
+        && c.identification
+            .as_ref()
+            .is_some_and(|i| i.green_channel.is_none())
+        && shouwang_core::monitoring::identification::GREEN_CHANNEL_ROLES.contains(&role);
+    a.exit = crate::steps::exit_step(rec, role)
+        .map(|s| i18n.label(&s))
+        .unwrap_or("");
     a
 }
 
@@ -332,7 +356,8 @@ pub struct CaseView {
     pub exit: String,
 }
 
-fn case_view(c: &Case, i18n: I18n) -> CaseView {
+fn case_view(c: &Case, i18n: I18n, role: Role) -> CaseView {
+    let progress = shouwang_core::monitoring::measures::PROGRESS_ROLES.contains(&role);
     let lifecycle = c.lifecycle();
     let clues = c
         .clues
@@ -383,7 +408,10 @@ fn case_view(c: &Case, i18n: I18n) -> CaseView {
         measures: c
             .measures
             .iter()
-            .map(|m| MeasureView {
+            .enumerate()
+            .map(|(index, m)| MeasureView {
+                index,
+                progress: progress && !m.status.is_final(),
                 class: i18n.label(&m.plan.class),
                 item: m.plan.item.clone(),
                 planned_on: m.plan.planned_on.to_string(),
@@ -584,7 +612,9 @@ async fn show_page(
         Ok(c) => c,
         Err(e) => return AppError::from(e).into_page(user.lang),
     };
-    let case = record.as_ref().map(|rec| case_view(&rec.case, i18n));
+    let case = record
+        .as_ref()
+        .map(|rec| case_view(&rec.case, i18n, user.scope.role));
     let actions = actions(record.as_ref(), user.scope.role, i18n);
     let today = chrono::Utc::now().date_naive();
     let members = h

@@ -389,6 +389,10 @@ impl Lang {
                 Some(pair) => pair,
                 None => return leak_unknown(key),
             },
+            k if k.starts_with("st.") => match crate::steps::text(k) {
+                Some(pair) => pair,
+                None => return leak_unknown(key),
+            },
             _ => return leak_unknown(key),
         };
         self.pick(zh, en)

@@ -11,7 +11,8 @@
 //!   (Apache ECharts 5.6.0, Apache-2.0, vendored under `assets/vendor/`);
 //! - `GET /publicity` (printable 公示 list), `GET /exits` (quarterly exit board), see [`boards`];
 //! - `/clues/new`, `/households/{number}/case/…`, `/households/{number}/notice` — the lifecycle
-//!   forms over the store's command layer, see [`case_pages`];
+//!   forms over the store's command layer, see [`case_pages`]; the identification, exit and measure
+//!   step forms (`/households/{number}/case/ident|green-channel|exit|measures/{i}`), see [`steps`];
 //! - `GET/POST /admin/rules`, `POST /admin/rules/line` — county rules and monitoring lines, see [`admin_rules`];
 //! - `GET /assets/*` — CSS embedded in the binary; `GET /healthz`;
 //! - `/api/v1/…` — the JSON API, see [`api`] (OpenAPI at `/api/v1/openapi.json`).
@@ -30,6 +31,7 @@ pub mod home;
 pub mod households;
 pub mod i18n;
 pub mod page;
+pub mod steps;
 
 use std::sync::Arc;
 
@@ -115,6 +117,7 @@ pub fn router(state: AppState) -> Router {
         .merge(account::routes())
         .merge(audit::routes())
         .merge(case_pages::routes())
+        .merge(steps::routes())
         .merge(dashboard::routes())
         .merge(boards::routes())
         .route(
