@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use chromiumoxide::browser::{Browser, BrowserConfig};
+use chromiumoxide::cdp::browser_protocol::dom::SetFileInputFilesParams;
 use chromiumoxide::cdp::browser_protocol::emulation::SetDeviceMetricsOverrideParams;
 use chromiumoxide::cdp::browser_protocol::input::InsertTextParams;
 use chromiumoxide::cdp::browser_protocol::network::SetUserAgentOverrideParams;
@@ -105,7 +106,8 @@ impl Harness {
             .await
             .expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("address"));
-        let app = router(AppState::new(db.clone()));
+        // Attachments (the journey's photos and evidence) go to the temporary directory too.
+        let app = router(AppState::new(db.clone()).with_files(dir.path().join("attachments")));
         let server = tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
@@ -395,6 +397,38 @@ impl Tab {
             Some(serde_json::Value::String(value.to_string())),
             "{selector} has no option {value:?}"
         );
+    }
+
+    /// Sets a field's value directly (a date picker cannot be typed into) and fires `change`.
+    pub async fn set_value(&self, selector: &str, value: &str) {
+        let el = self.element(selector).await;
+        let js = format!(
+            "function() {{ this.value = {v}; this.dispatchEvent(new Event('change', {{bubbles: true}})); return this.value; }}",
+            v = serde_json::Value::String(value.to_string())
+        );
+        let r = el
+            .call_js_fn(js, false)
+            .await
+            .unwrap_or_else(|e| panic!("set {selector}: {e}"));
+        assert_eq!(
+            r.result.value,
+            Some(serde_json::Value::String(value.to_string())),
+            "{selector} refused {value:?}"
+        );
+    }
+
+    /// Chooses a file for a file input, as the file picker (or a phone's camera) would.
+    pub async fn upload(&self, selector: &str, file: &Path) {
+        let el = self.element(selector).await;
+        let params = SetFileInputFilesParams::builder()
+            .file(file.display().to_string())
+            .backend_node_id(el.backend_node_id)
+            .build()
+            .expect("file input params");
+        self.page
+            .execute(params)
+            .await
+            .unwrap_or_else(|e| panic!("choose a file for {selector}: {e}"));
     }
 
     /// Logs in through the login form.
