@@ -628,6 +628,23 @@ fn visit_form(i18n: I18n) -> VisitForm {
     }
 }
 
+/// "下一步：公示期满（村级工作专班）": where a procedure stands when it is not this role's turn.
+fn waiting_for<C: CodeList>(i18n: I18n, step: Option<C>, roles: &[Role]) -> String {
+    match step {
+        Some(s) => format!(
+            "{}：{}（{}）",
+            i18n.t("st.next"),
+            i18n.label(&s),
+            roles
+                .iter()
+                .map(|r| i18n.label(r))
+                .collect::<Vec<_>>()
+                .join("、")
+        ),
+        None => String::new(),
+    }
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Identification (village steps and the green channel).
 
@@ -660,6 +677,8 @@ struct IdentPage<'a> {
     closes_on: String,
     green: bool,
     green_open: bool,
+    /// Where the procedure stands when it is not this role's turn.
+    waiting: String,
     today: String,
     path: String,
 }
@@ -724,6 +743,10 @@ async fn ident_page(
                 .unwrap_or_default(),
             green: running && GREEN_CHANNEL_ROLES.contains(&user.scope.role),
             green_open: ident.is_some_and(|i| i.green_channel.is_some()),
+            waiting: {
+                let next = ident.and_then(|i| i.next_step());
+                waiting_for(i18n, next, next.map(|s| s.roles()).unwrap_or(&[]))
+            },
             today,
             path: format!("{}/case/ident", household_path(number)),
         },
@@ -856,6 +879,8 @@ struct ExitPage<'a> {
     step: &'static str,
     step_label: &'static str,
     withdraw: bool,
+    /// Where the exit stands when it is not this role's turn.
+    waiting: String,
     v: Values,
     error: String,
     visit: VisitForm,
@@ -909,6 +934,10 @@ async fn exit_page(
             step: step.map(|s| s.code()).unwrap_or(""),
             step_label: step.map(|s| i18n.label(&s)).unwrap_or(""),
             withdraw: running && WITHDRAW_ROLES.contains(&user.scope.role),
+            waiting: {
+                let next = rec.case.exits.last().and_then(|e| e.next_step());
+                waiting_for(i18n, next, next.map(|s| s.roles()).unwrap_or(&[]))
+            },
             modes: choices::<EliminationMode>(i18n, &[EliminationMode::Assisted]),
             v,
             error,

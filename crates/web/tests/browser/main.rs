@@ -126,6 +126,32 @@ async fn other_village_is_404(h: &Harness) {
     assert!(text.contains("未找到，或不在您的管辖范围内"), "{text}");
     assert!(!text.contains("家庭成员"), "{text}");
     tab.shoot("not-found").await;
+    // Nor the step forms of another village's case (404, as for no case at all).
+    let county = Scope::new(0, Role::CountyAdmin, "141123".to_string());
+    let q = shouwang_store::repo::cases::CaseQuery {
+        lifecycle: Some(shouwang_core::monitoring::Lifecycle::Monitored),
+        ..Default::default()
+    };
+    let outside = shouwang_store::repo::cases::list(&h.db, &county, &q, 1, 200)
+        .await
+        .expect("cases")
+        .items
+        .into_iter()
+        .find(|r| !r.household_number.starts_with(area))
+        .expect("a monitored case outside the village")
+        .household_number;
+    for step in [
+        "case/ident",
+        "case/exit",
+        "case/measures/0",
+        "case/follow-up",
+    ] {
+        assert_eq!(
+            tab.open(&format!("/households/{outside}/{step}")).await,
+            404,
+            "{step} of another village"
+        );
+    }
     // The county admin opens the same household.
     let admin = h.login_as("county_admin").await;
     assert_eq!(admin.open(&format!("/households/{other}")).await, 200);
@@ -881,6 +907,11 @@ async fn village_journey(h: &Harness) {
     let town = h.login_as("township_admin").await;
     assert_eq!(town.open(&format!("{hh}/case/ident")).await, 200);
     assert_eq!(town.count("#green-form").await, 1);
+    let text = town.text().await;
+    assert!(
+        text.contains("下一步：公示期满（村级工作专班）"),
+        "where the case stands: {text}"
+    );
     town.shoot("ident-green-channel").await;
 
     // 公示期满: too early is refused (409) with the reason on the form; then on time.
