@@ -707,6 +707,15 @@ async fn dashboard(h: &Harness) {
         );
     }
     admin.shoot("exits").await;
+    // A running exit leads to its step page, which tells the county admin whose turn it is.
+    assert!(admin.count("a.exit-step-link").await >= 1, "{text}");
+    assert_eq!(admin.click_nav("a.exit-step-link").await, 200);
+    assert!(admin.path().await.ends_with("/case/exit"));
+    let text = admin.text().await;
+    assert!(
+        text.contains("当前没有您可办理的步骤") && text.contains("下一步："),
+        "{text}"
+    );
     // A cadre has no dashboard.
     let cadre = h.login_as("cadre").await;
     assert_eq!(cadre.open("/dashboard").await, 403);
