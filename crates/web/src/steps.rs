@@ -1143,8 +1143,12 @@ async fn measure_page(
 pub async fn measure_form(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path((number, index)): Path<(String, usize)>,
+    Path((number, index)): Path<(String, String)>,
 ) -> Response {
+    // Not a position of the case's measures: the 404 page, as for any unknown path.
+    let Ok(index) = index.parse::<usize>() else {
+        return AppError::NotFound.into_page(user.lang);
+    };
     measure_page(&state, &user, &number, index, None).await
 }
 
@@ -1195,9 +1199,12 @@ async fn measure_command(
 pub async fn measure_submit(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path((number, index)): Path<(String, usize)>,
+    Path((number, index)): Path<(String, String)>,
     form: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Response {
+    let Ok(index) = index.parse::<usize>() else {
+        return AppError::NotFound.into_page(user.lang);
+    };
     let (mut f, uploads) = match read_form(form).await {
         Ok(x) => x,
         Err(e) => return e.into_page(user.lang),

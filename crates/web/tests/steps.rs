@@ -571,6 +571,14 @@ db_test!(
         let html = body_text(app.clone().oneshot(get(&hh, &cadre.cookie)).await.unwrap()).await;
         assert!(html.contains(&format!("{hh}/case/measures/0")), "{html}");
         let measure = format!("{hh}/case/measures/0");
+        for bad in ["abc", "99", "-1"] {
+            let resp = app
+                .clone()
+                .oneshot(get(&format!("{hh}/case/measures/{bad}"), &cadre.cookie))
+                .await
+                .unwrap();
+            assert_eq!(resp.status(), StatusCode::NOT_FOUND, "measure {bad}");
+        }
         let version = state_of(&db, &number).await.0;
         let (status, html) = post(
             &app,
