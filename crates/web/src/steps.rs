@@ -630,18 +630,24 @@ fn visit_form(i18n: I18n) -> VisitForm {
 
 /// "下一步：公示期满（村级工作专班）": where a procedure stands when it is not this role's turn.
 fn waiting_for<C: CodeList>(i18n: I18n, step: Option<C>, roles: &[Role]) -> String {
-    match step {
-        Some(s) => format!(
+    let Some(s) = step else {
+        return String::new();
+    };
+    let roles: Vec<&str> = roles.iter().map(|r| i18n.label(r)).collect();
+    if i18n.is_en() {
+        format!(
+            "{}: {} ({})",
+            i18n.t("st.next"),
+            i18n.label(&s),
+            roles.join(", ")
+        )
+    } else {
+        format!(
             "{}：{}（{}）",
             i18n.t("st.next"),
             i18n.label(&s),
-            roles
-                .iter()
-                .map(|r| i18n.label(r))
-                .collect::<Vec<_>>()
-                .join("、")
-        ),
-        None => String::new(),
+            roles.join("、")
+        )
     }
 }
 

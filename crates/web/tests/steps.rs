@@ -340,6 +340,18 @@ db_test!(
         assert!(html.contains("两不愁") && html.contains("饮水安全") && html.contains("承诺授权"));
         assert!(html.contains("enctype=\"multipart/form-data\""));
 
+        // The English switch (cookie) turns the form English.
+        let html = body_text(
+            app.clone()
+                .oneshot(get(&ident, &format!("{}; sw_lang=en", team.cookie)))
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert!(
+            html.contains("Identification step") && html.contains("Drinking water"),
+            "{html}"
+        );
         // 入户核查: without findings → 422, the form again with what was typed and the uploaded photo.
         let (v0, _) = state_of(&db, &number).await;
         let mut fields = visit("2022-01-05", &head);
