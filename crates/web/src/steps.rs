@@ -166,6 +166,7 @@ pub fn text(key: &str) -> Option<(&'static str, &'static str)> {
             "Evidence (photo, payment record, contract …; at least one)",
         ),
         "st.progress" => ("办理", "Record progress"),
+        "st.measure_status" => ("措施状态", "Measure status"),
         "st.next" => ("下一步", "Next step"),
         _ => return None,
     })

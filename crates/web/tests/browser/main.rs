@@ -922,6 +922,17 @@ async fn village_journey(h: &Harness) {
         "where the case stands: {text}"
     );
     town.shoot("ident-green-channel").await;
+    town.fill(
+        "#green-form textarea[name=reason]",
+        "户主务工受伤住院，家庭无收入",
+    )
+    .await;
+    town.set_value("#green-form input[name=on]", "2022-01-10")
+        .await;
+    assert_eq!(submit(&town, "#green-form").await, 200);
+    assert_eq!(town.path().await, format!("{hh}?done=1"));
+    assert_eq!(town.open(&format!("{hh}/case/ident")).await, 200);
+    assert!(town.text().await.contains("已开通绿色通道"));
 
     // 公示期满: too early is refused (409) with the reason on the form; then on time.
     assert_eq!(vt.click_nav("#ident-step").await, 200);
