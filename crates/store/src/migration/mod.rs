@@ -7,6 +7,7 @@ mod m20250601_000002_member_initials;
 mod m20250610_000003_cases;
 mod m20250615_000004_county_rules;
 mod m20250620_000005_case_sequence;
+mod m20250701_000006_households_risks_index;
 
 /// All migrations, oldest first. Never edit an applied migration: add a new one.
 pub struct Migrator;
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20250610_000003_cases::Migration),
             Box::new(m20250615_000004_county_rules::Migration),
             Box::new(m20250620_000005_case_sequence::Migration),
+            Box::new(m20250701_000006_households_risks_index::Migration),
         ]
     }
 }

@@ -99,12 +99,33 @@ pub async fn search(
         } else {
             format!("%,{},%", risk.code())
         };
+        // The literal `h.risks <> ''` matches the partial index `idx_households_risks` (migration 000006):
+        // only households with a risk are read, not the whole county.
         filter
-            .push(" AND (',' || h.risks || ',') LIKE ")
+            .push(" AND h.risks <> '' AND (',' || h.risks || ',') LIKE ")
             .bind(pattern);
     }
-    match query.lifecycle {
-        Some(Some(l)) => {
+    // Inside one county the case state is looked up from the few cases (`h.number IN (…)` driven by
+    // `idx_cases_lifecycle`), not probed once per household of the county.
+    let county = (area.len() >= 6).then(|| area.get(..6).unwrap_or(&area).to_owned());
+    match (query.lifecycle, county) {
+        (Some(Some(l)), Some(county)) => {
+            filter
+                .push(" AND h.number IN (SELECT c.household_number FROM cases c WHERE c.county_code = ")
+                .bind(county)
+                .push(" AND c.is_current = ")
+                .bind(true)
+                .push(" AND c.lifecycle = ")
+                .bind(l.code())
+                .push(")");
+        }
+        (Some(None), Some(county)) => {
+            filter
+                .push(" AND h.number NOT IN (SELECT c.household_number FROM cases c WHERE c.county_code = ")
+                .bind(county)
+                .push(")");
+        }
+        (Some(Some(l)), None) => {
             filter
                 .push(
                     " AND EXISTS (SELECT 1 FROM cases c WHERE c.county_code = h.county_code \
@@ -115,13 +136,13 @@ pub async fn search(
                 .bind(l.code())
                 .push(")");
         }
-        Some(None) => {
+        (Some(None), None) => {
             filter.push(
                 " AND NOT EXISTS (SELECT 1 FROM cases c WHERE c.county_code = h.county_code \
                  AND c.household_number = h.number)",
             );
         }
-        None => {}
+        (None, _) => {}
     }
     let backend = db.backend();
     let mut count = Sql::new();
