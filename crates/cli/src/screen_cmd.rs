@@ -8,14 +8,12 @@ use std::path::Path;
 use anyhow::Context;
 use chrono::NaiveDate;
 use clap::Args;
-use shouwang_core::CodeList;
 use shouwang_core::monitoring::YearMonth;
+use shouwang_screen::Params;
 use shouwang_screen::cli::{ScreenArgs, report, screen_with_progress, write_outputs};
-use shouwang_screen::{Params, hits};
 use shouwang_store::Db;
 use shouwang_store::lifecycle::{self, Caller};
-use shouwang_store::repo::{lines, rules};
-use shouwang_store::screening::{self, DepartmentHit, RecordSummary};
+use shouwang_store::screening::{self, RecordSummary};
 
 use crate::config::DbArgs;
 
@@ -80,7 +78,8 @@ pub async fn run_db(cmd: &ScreenCmd) -> anyhow::Result<DbRun> {
     run_as(&db, &caller, &cmd.args, round, cmd.on).await
 }
 
-/// The database mode as `caller` on `db` (see [`run_db`]).
+/// The database mode as `caller` on `db` (see [`run_db`]): [`screening::run_round`], the code path the
+/// web upload (部门数据上传) runs too, with the progress bar on stderr.
 pub async fn run_as(
     db: &Db,
     caller: &Caller,
@@ -88,90 +87,49 @@ pub async fn run_as(
     round: YearMonth,
     on: Option<NaiveDate>,
 ) -> anyhow::Result<DbRun> {
-    use shouwang_core::monitoring::Channel;
-    if !Channel::DepartmentScreening
-        .roles()
-        .contains(&caller.scope.role)
-    {
-        anyhow::bail!(
-            "{}（{}）不能登记部门筛查线索 / a {} may not record department-screening clues",
-            caller.name,
-            caller.scope.role,
-            caller.scope.role.code()
-        );
-    }
-    let county = caller
-        .county()
-        .map_err(|e| anyhow::anyhow!(e.message_zh()))?;
     let on = on.unwrap_or_else(lifecycle::today);
-    if on > lifecycle::today() {
-        anyhow::bail!("--on {on} 晚于今天 / is after today");
-    }
-    let year = round.year();
-    let province = county.get(..2).unwrap_or_default();
-    let line = lines::get(db, province, year).await?.with_context(|| {
-        format!("未设置{year}年监测线 / no monitoring line for province {province} in {year}")
-    })?;
-    let thresholds = rules::get(db, &county).await?.rules.screening;
-    let params = Params {
-        year,
-        as_of: round.last_day(),
-        line_fen: line.0,
-        threads: args.threads,
-        thresholds,
-    };
-
-    let registry = tempfile::tempdir().context("cannot create a temporary folder")?;
-    let export = screening::export_registry(db, caller, year, registry.path()).await?;
-    let registry_dir = registry.path().to_path_buf();
-    let input = args.input.clone();
     let quiet = args.quiet;
-    let (outcome, elapsed) = tokio::task::spawn_blocking(move || {
-        screen_with_progress(&registry_dir, &input, &params, quiet)
-    })
+    let run = screening::run_round(
+        db,
+        caller,
+        &args.input,
+        round,
+        on,
+        args.threads,
+        Box::new(move |registry: &Path, departments: &Path, params: &Params| {
+            screen_with_progress(registry, departments, params, quiet)
+        }),
+        &|_| {},
+    )
     .await
-    .context("the screening task failed")?
-    .map_err(|e| anyhow::anyhow!("{} ({e})", e.message_zh()))?;
-
-    let income_file = format!("{}年家庭收入记录（数据库）", year - 1);
-    let found: Vec<DepartmentHit> = hits(&outcome, &income_file)
-        .into_iter()
-        .map(|h| DepartmentHit {
-            household: h.household,
-            department: h.department.to_owned(),
-            file: h.file,
-            risks: h.risks,
-        })
-        .collect();
-    let (recorded, _) = screening::record(db, caller, round, on, &found).await?;
+    .map_err(|e| match &e {
+        screening::RoundError::Forbidden { role, role_zh } => anyhow::anyhow!(
+            "{}（{role_zh}）不能登记部门筛查线索 / a {role} may not record department-screening clues",
+            caller.name
+        ),
+        _ => anyhow::anyhow!("{} ({e})", e.message_zh()),
+    })?;
 
     let rejected = match &args.out {
-        Some(out) => Some(write_outputs(out, &outcome)?),
+        Some(out) => Some(write_outputs(out, &run.outcome)?),
         None => None,
     };
-    let unmatched: u64 = outcome.files.iter().filter_map(|f| f.unmatched).sum();
-    let malformed: u64 = outcome
-        .files
-        .iter()
-        .filter(|f| f.kind.is_department())
-        .map(|f| f.skipped())
-        .sum();
-    let run = DbRun {
-        flagged: outcome.flagged.len() as u64,
-        unmatched,
-        malformed,
-        recorded,
+    let result = DbRun {
+        flagged: run.outcome.flagged.len() as u64,
+        unmatched: run.unmatched(),
+        malformed: run.malformed(),
+        recorded: run.recorded,
     };
     let mut err = report(
-        &outcome,
-        elapsed,
+        &run.outcome,
+        run.elapsed,
         rejected
             .as_deref()
             .unwrap_or(Path::new("(--out 未指定 / not written)")),
     );
-    err.push_str(&summary(round, &export, &run));
+    err.push_str(&summary(round, &run.export, &result));
     eprint!("{err}");
-    Ok(run)
+    Ok(result)
 }
 
 fn summary(round: YearMonth, export: &screening::RegistryExport, run: &DbRun) -> String {
@@ -215,7 +173,7 @@ mod tests {
 
     use shouwang_core::monitoring::Source;
     use shouwang_core::{Role, Scope};
-    use shouwang_store::repo::{Actor, cases};
+    use shouwang_store::repo::{Actor, cases, rules};
     use shouwang_store::{Db, db_test, demo};
 
     use super::*;

@@ -380,3 +380,210 @@ pub async fn record(
     tx.commit().await?;
     Ok((summary, results))
 }
+
+/// A step of [`run_round`], reported to its `phase` callback (a progress display).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RoundPhase {
+    /// Writing the registry of the caller's area for the engine (导出登记信息).
+    Exporting,
+    /// The engine reads the department files (筛查).
+    Screening,
+    /// The findings become clues (登记线索).
+    Recording,
+}
+
+impl RoundPhase {
+    /// 中文.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            RoundPhase::Exporting => "导出登记信息",
+            RoundPhase::Screening => "筛查部门数据",
+            RoundPhase::Recording => "登记线索",
+        }
+    }
+
+    /// English.
+    pub fn label_en(self) -> &'static str {
+        match self {
+            RoundPhase::Exporting => "exporting the registry",
+            RoundPhase::Screening => "screening the department files",
+            RoundPhase::Recording => "recording clues",
+        }
+    }
+}
+
+/// Why a screening round stopped before recording anything.
+#[derive(Debug, thiserror::Error)]
+pub enum RoundError {
+    /// The caller's role may not record 部门筛查 clues.
+    #[error("a {role} may not record department-screening clues")]
+    Forbidden {
+        /// The role's code.
+        role: &'static str,
+        /// The role's Chinese label.
+        role_zh: &'static str,
+    },
+    /// The clue date lies in the future.
+    #[error("the clue date {0} is after today")]
+    Future(NaiveDate),
+    /// No monitoring line for the province and year.
+    #[error("no monitoring line for province {province} in {year}")]
+    NoLine { province: String, year: i32 },
+    /// The engine refused the files (a missing column, an unreadable file, …): nothing recorded.
+    #[error("{0}")]
+    Screen(#[from] shouwang_screen::ScreenError),
+    /// The engine's thread failed.
+    #[error("the screening task failed: {0}")]
+    Task(String),
+    /// The store refused or failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl RoundError {
+    /// The Chinese message (中文提示).
+    pub fn message_zh(&self) -> String {
+        match self {
+            RoundError::Forbidden { role_zh, .. } => format!("{role_zh}不能登记部门筛查线索"),
+            RoundError::Future(d) => format!("发现日期 {d} 晚于今天"),
+            RoundError::NoLine { province, year } => {
+                format!("未设置{year}年监测线（省 {province}），请先在“规则设置”中设置")
+            }
+            RoundError::Screen(e) => e.message_zh(),
+            RoundError::Task(_) => "筛查任务意外中止，未登记任何线索".to_owned(),
+            RoundError::Store(e) => e.message_zh(),
+        }
+    }
+}
+
+/// Everything a screening round did (see [`run_round`]).
+#[derive(Debug)]
+pub struct RoundRun {
+    /// The registry the department files were screened against.
+    pub export: RegistryExport,
+    /// The engine's outcome: flagged households, per-file counts, malformed rows.
+    pub outcome: shouwang_screen::Outcome,
+    /// Time the engine took.
+    pub elapsed: std::time::Duration,
+    /// The findings, one per household and department.
+    pub hits: Vec<DepartmentHit>,
+    /// What became of each finding (same order as `hits`).
+    pub results: Vec<HitResult>,
+    /// Counts of `results`.
+    pub recorded: RecordSummary,
+}
+
+impl RoundRun {
+    /// Department rows whose ID number is in no registry member of the area.
+    pub fn unmatched(&self) -> u64 {
+        self.outcome.files.iter().filter_map(|f| f.unmatched).sum()
+    }
+
+    /// Malformed department rows (skipped).
+    pub fn malformed(&self) -> u64 {
+        self.outcome
+            .files
+            .iter()
+            .filter(|f| f.kind.is_department())
+            .map(|f| f.skipped())
+            .sum()
+    }
+}
+
+/// The engine call of a round: `(registry_dir, department_dir, params)` → outcome and time taken.
+/// The CLI passes `shouwang_screen::cli::screen_with_progress` (a progress bar on stderr), the web
+/// upload `shouwang_screen::run_dirs` with the progress counters of its job.
+pub type ScreenFn = Box<
+    dyn FnOnce(
+            &Path,
+            &Path,
+            &shouwang_screen::Params,
+        ) -> std::result::Result<
+            (shouwang_screen::Outcome, std::time::Duration),
+            shouwang_screen::ScreenError,
+        > + Send
+        + 'static,
+>;
+
+/// One department-screening round (筛查批次) of the month `round`, as `caller`: the one code path of
+/// `shouwang screen --month` and of the web upload (部门数据上传).
+///
+/// The department files (medical, education, disability, housing, disaster; CSV or a spreadsheet)
+/// are in `department_dir`. The registry of the caller's area is exported ([`export_registry`]) into
+/// a temporary folder, the engine screens the files against it with the county's thresholds and the
+/// monitoring line of the round's year (window: 1 January to the month's last day), on a blocking
+/// thread, and the findings are recorded ([`record`]) as clues of channel 部门筛查 dated `on`. A
+/// file the engine refuses stops the round before anything is written; running the same month again
+/// records nothing new. `phase` is told each step as it starts.
+// The round's inputs are all distinct and positional use is clear at both call sites.
+#[allow(clippy::too_many_arguments)]
+pub async fn run_round(
+    db: &Db,
+    caller: &Caller,
+    department_dir: &Path,
+    round: YearMonth,
+    on: NaiveDate,
+    threads: usize,
+    screen: ScreenFn,
+    phase: &(dyn Fn(RoundPhase) + Send + Sync),
+) -> std::result::Result<RoundRun, RoundError> {
+    let role = caller.scope.role;
+    if !Channel::DepartmentScreening.roles().contains(&role) {
+        return Err(RoundError::Forbidden {
+            role: role.code(),
+            role_zh: role.label_zh(),
+        });
+    }
+    let county = caller.county()?;
+    if on > crate::lifecycle::today() {
+        return Err(RoundError::Future(on));
+    }
+    let year = round.year();
+    let province = county.get(..2).unwrap_or_default().to_owned();
+    let line = crate::repo::lines::get(db, &province, year)
+        .await?
+        .ok_or(RoundError::NoLine { province, year })?;
+    let thresholds = rules::get(db, &county).await?.rules.screening;
+    let params = shouwang_screen::Params {
+        year,
+        as_of: round.last_day(),
+        line_fen: line.0,
+        threads,
+        thresholds,
+    };
+
+    phase(RoundPhase::Exporting);
+    let registry = tempfile::tempdir()
+        .map_err(|e| StoreError::Invalid(format!("cannot create a temporary folder: {e}")))?;
+    let export = export_registry(db, caller, year, registry.path()).await?;
+
+    phase(RoundPhase::Screening);
+    let registry_dir = registry.path().to_path_buf();
+    let department_dir = department_dir.to_path_buf();
+    let (outcome, elapsed) =
+        tokio::task::spawn_blocking(move || screen(&registry_dir, &department_dir, &params))
+            .await
+            .map_err(|e| RoundError::Task(e.to_string()))??;
+    drop(registry);
+
+    phase(RoundPhase::Recording);
+    let income_file = format!("{}年家庭收入记录（数据库）", year - 1);
+    let hits: Vec<DepartmentHit> = shouwang_screen::hits(&outcome, &income_file)
+        .into_iter()
+        .map(|h| DepartmentHit {
+            household: h.household,
+            department: h.department.to_owned(),
+            file: h.file,
+            risks: h.risks,
+        })
+        .collect();
+    let (recorded, results) = record(db, caller, round, on, &hits).await?;
+    Ok(RoundRun {
+        export,
+        outcome,
+        elapsed,
+        hits,
+        results,
+        recorded,
+    })
+}

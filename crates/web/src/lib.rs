@@ -14,6 +14,10 @@
 //!   forms over the store's command layer, see [`case_pages`]; the identification, exit and measure
 //!   step forms (`/households/{number}/case/ident|green-channel|exit|measures/{i}`), see [`steps`];
 //! - `GET/POST /admin/rules`, `POST /admin/rules/line` — county rules and monitoring lines, see [`admin_rules`];
+//! - `GET /jobs/{id}` — a background job's progress and result, see [`jobs`];
+//!   `GET/POST /screening/upload` — 部门数据上传, see [`screening_upload`];
+//!   `GET/POST /imports/registry`, `POST /imports/registry/commit` — 户籍台账导入, see [`imports`];
+//! - `GET /admin/codes` — the code lists (代码表), see [`codes_page`];
 //! - `GET /assets/*` — CSS embedded in the binary; `GET /healthz`;
 //! - `/api/v1/…` — the JSON API, see [`api`] (OpenAPI at `/api/v1/openapi.json`).
 
@@ -25,13 +29,18 @@ pub mod audit;
 pub mod auth;
 pub mod boards;
 pub mod case_pages;
+pub mod codes_page;
 pub mod dashboard;
 pub mod error;
 pub mod home;
 pub mod households;
 pub mod i18n;
+pub mod imports;
+pub mod jobs;
 pub mod page;
+pub mod screening_upload;
 pub mod steps;
+pub mod uploads;
 
 use std::sync::Arc;
 
@@ -50,6 +59,8 @@ pub struct AppState {
     /// Where uploaded attachments are kept (default `$SHOUWANG_DATA_DIR/attachments`, else
     /// `shouwang-data/attachments`; see [`AppState::with_files`]).
     pub files: shouwang_store::files::FileStore,
+    /// Background jobs (uploads), see [`jobs`].
+    pub jobs: Arc<jobs::Jobs>,
 }
 
 impl AppState {
@@ -62,6 +73,7 @@ impl AppState {
             files: shouwang_store::files::FileStore::new(
                 std::path::PathBuf::from(data_dir).join("attachments"),
             ),
+            jobs: Arc::new(jobs::Jobs::default()),
         }
     }
 
@@ -120,6 +132,10 @@ pub fn router(state: AppState) -> Router {
         .merge(steps::routes())
         .merge(dashboard::routes())
         .merge(boards::routes())
+        .merge(jobs::routes())
+        .merge(screening_upload::routes())
+        .merge(imports::routes())
+        .merge(codes_page::routes())
         .route(
             "/admin/rules",
             get(admin_rules::show).post(admin_rules::save),

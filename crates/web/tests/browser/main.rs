@@ -6,6 +6,7 @@
 //! `target/screenshots/`).
 
 mod harness;
+mod uploads;
 
 use harness::Harness;
 use shouwang_core::access::{Role, Scope};
@@ -49,6 +50,7 @@ async fn browser_suite() {
     lifecycle_pages(&h).await;
     village_journey(&h).await;
     dashboard(&h).await;
+    uploads::upload_pages(&h).await;
     h.finish().await;
 }
 
