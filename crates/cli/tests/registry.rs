@@ -18,8 +18,11 @@ use shouwang_core::codes::{LabourSkill, Relation};
 use shouwang_core::idnum::make;
 use shouwang_core::registry::RegionNames;
 use shouwang_core::{Household, Scope};
+use shouwang_io::registry::StreamingSink;
 use shouwang_io::registry_xlsx::RegistryWriter;
-use shouwang_store::repo::registry_file::{self as registry, ImportOptions, ImportReport};
+use shouwang_store::repo::registry_file::{
+    self as registry, ImportOptions, ImportReport, Importer,
+};
 use shouwang_store::{Actor, Db, db_test, demo, sqlite_url};
 
 // ------------------------------------------------------------------------------------------------
@@ -32,12 +35,39 @@ fn opts() -> ImportOptions {
     }
 }
 
+/// The streaming import as the command runs it: households handed out while reading are written
+/// early (here: every 2 rows, so that early writes, reopened households and undos all happen).
 async fn import_with(db: &Db, name: &str, bytes: &[u8], o: &ImportOptions) -> ImportReport {
-    let (_, assembled) =
-        shouwang_io::registry::read_assembled(name, bytes, &|_, _| {}).expect("usable file");
-    registry::import(db, &Actor::new(7, "测试员"), None, assembled, o, &|_, _| {})
+    let mut batches = Vec::new();
+    let mut sink = StreamingSink::new(2, |b| batches.push(b));
+    shouwang_io::registry::read(name, bytes, &mut sink, &|_, _| {}).expect("usable file");
+    let assembled = sink.finish();
+    let mut importer = Importer::begin(db, &Actor::new(7, "测试员"), None, o)
+        .await
+        .unwrap();
+    for b in batches {
+        importer.early(b).await.unwrap();
+    }
+    importer
+        .finish(assembled, &|_, _| {})
         .await
         .expect("import")
+}
+
+/// The import in one go (no early writes).
+async fn import_at_once(db: &Db, name: &str, bytes: &[u8]) -> ImportReport {
+    let (_, assembled) =
+        shouwang_io::registry::read_assembled(name, bytes, &|_, _| {}).expect("usable file");
+    registry::import(
+        db,
+        &Actor::new(7, "测试员"),
+        None,
+        assembled,
+        &opts(),
+        &|_, _| {},
+    )
+    .await
+    .expect("import")
 }
 
 async fn import(db: &Db, name: &str, bytes: &[u8]) -> ImportReport {
@@ -272,6 +302,15 @@ db_test!(
                 .all(|r| matches!(&r[id_col], Data::String(s) if s.len() == 18))
         );
         assert!(a[0].1[1..].iter().all(|r| matches!(&r[0], Data::String(_))));
+
+        // The same without streaming gives the same database.
+        let dir2 = tempfile::tempdir().unwrap();
+        let other = Db::connect(&sqlite_url(dir2.path())).await.unwrap();
+        other.migrate().await.unwrap();
+        let r = import_at_once(&other, "demo.xlsx", &first).await;
+        assert_eq!((r.households_created, r.problems.len()), (400, 0));
+        assert_eq!(cells(&export(&other).await), a);
+        other.close().await.unwrap();
 
         // Re-importing the same file changes nothing: no write, no audit row.
         let audit = audit_rows(&db).await;
@@ -774,3 +813,69 @@ fn command_exit_status() {
     let (_, a) = e.unwrap();
     assert!(a.entries.is_empty() && a.problems.is_empty());
 }
+
+// ------------------------------------------------------------------------------------------------
+// Streaming: households written early are undone when later rows change them or the whole-file checks
+// reject them; regions created only for them go too.
+
+db_test!(
+    fn streaming_undoes_what_later_rows_change(db: Db) {
+        let mut rows = households_of("S", 300);
+        // S001 again at the end (the sheet is not sorted by household): written early, reopened.
+        let late = member_row("S001", "", "孙九", &id(377, 1999), "之子");
+        rows.push(late);
+        // S002's head appears again in a new household S004 in a new village: both rejected, and the
+        // village created for S004 only must not stay.
+        let mut dup = member_row("S004", "", "王五", &id(331, 1960), "户主");
+        dup[4] = "141123208299".into();
+        dup[3] = "新村".into();
+        rows.push(member_row("S005", "", "周十", &id(390, 1977), "户主"));
+        rows.push(dup);
+        // S001 without 家庭人口, so that it looks complete before its late row.
+        rows[0][6] = String::new();
+        let bytes = one_sheet(false, &rows).save_to_buffer().unwrap();
+        let before = audit_rows(&db).await;
+        let r = import(&db, "unsorted.xlsx", &bytes).await;
+        assert_eq!(r.households_created, 3, "{:?}", r.problems);
+        assert_eq!(r.rejected_households, 2);
+        // S001, S002, S003 were written while reading; S001 (reopened) and S002 (rejected) undone.
+        assert_eq!((r.written_early, r.undone_early), (3, 2));
+        assert!(
+            r.problems.iter().all(|p| p.reason_zh.contains("两个户")),
+            "{:?}",
+            r.problems
+        );
+        let scope = Scope::new(0, Role::CountyAdmin, "141123");
+        let s1 = shouwang_store::repo::households::get(&db, &scope, "S001")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(s1.household.members.len(), 3);
+        assert_eq!(s1.version, 1);
+        for n in ["S002", "S004"] {
+            assert!(
+                shouwang_store::repo::households::get(&db, &scope, n)
+                    .await
+                    .unwrap()
+                    .is_none()
+            );
+        }
+        assert!(
+            shouwang_store::repo::regions::get(&db, "141123208299")
+                .await
+                .unwrap()
+                .is_none()
+        );
+        assert!(
+            shouwang_store::repo::regions::get(&db, "141123208201")
+                .await
+                .unwrap()
+                .is_some()
+        );
+        // audit: 3 households + 3 regions (county, township, village) + summary
+        assert_eq!(audit_rows(&db).await - before, 7);
+        assert_eq!(r.regions_created, 3);
+        // members: exactly the accepted households' members
+        assert_eq!(count(&db, "SELECT COUNT(*) FROM members").await, 3 + 3 + 1);
+    }
+);

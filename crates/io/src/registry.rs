@@ -25,7 +25,8 @@ use std::io::Cursor;
 use calamine::{Data, DataRef, Dimensions, Reader, Sheets};
 use shouwang_core::registry::values::Reason;
 use shouwang_core::registry::{
-    Assembler, Kind, Problem, SheetId, SheetKind, SheetLayout, check_layouts,
+    Assembled, Assembler, Kind, Problem, RegistryEntry, SheetId, SheetKind, SheetLayout,
+    check_layouts,
 };
 
 use crate::encoding;
@@ -52,6 +53,54 @@ impl RowSink for Assembler {
     }
     fn row(&mut self, sheet: usize, row: u32, cells: &[String]) {
         self.add_row(SheetId::from_index(sheet), row, cells);
+    }
+}
+
+/// A sink for a streaming import: assembles the rows and, every `every` rows, hands the households
+/// completed so far ([`Assembler::take_ready`]) to `ready`, so that they can be written while the rest of
+/// the file is read.
+pub struct StreamingSink<F: FnMut(Vec<RegistryEntry>)> {
+    assembler: Assembler,
+    rows: u64,
+    every: u64,
+    ready: F,
+}
+
+impl<F: FnMut(Vec<RegistryEntry>)> StreamingSink<F> {
+    /// A sink handing out ready households every `every` rows.
+    pub fn new(every: u64, ready: F) -> StreamingSink<F> {
+        StreamingSink {
+            assembler: Assembler::new(),
+            rows: 0,
+            every: every.max(1),
+            ready,
+        }
+    }
+
+    /// Validates the whole file (households handed out early included; see [`Assembled::reopened`]).
+    pub fn finish(self) -> Assembled {
+        self.assembler.finish()
+    }
+}
+
+impl<F: FnMut(Vec<RegistryEntry>)> RowSink for StreamingSink<F> {
+    fn begin_sheet(&mut self, layout: SheetLayout) -> usize {
+        self.assembler.begin_sheet(layout).index()
+    }
+    fn merged(&mut self, sheet: usize, rows: (u32, u32), cols: (usize, usize)) {
+        self.assembler
+            .merged(SheetId::from_index(sheet), rows, cols);
+    }
+    fn row(&mut self, sheet: usize, row: u32, cells: &[String]) {
+        self.assembler
+            .add_row(SheetId::from_index(sheet), row, cells);
+        self.rows += 1;
+        if self.rows % self.every == 0 {
+            let ready = self.assembler.take_ready();
+            if !ready.is_empty() {
+                (self.ready)(ready);
+            }
+        }
     }
 }
 

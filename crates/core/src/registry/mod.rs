@@ -361,6 +361,9 @@ pub struct Assembled {
     pub problems: Vec<Problem>,
     /// Counts.
     pub stats: ReadStats,
+    /// 户编号 of households handed out early by [`Assembler::take_ready`] that later rows changed
+    /// (their early version is stale; the one in `entries`, if any, is final).
+    pub reopened: Vec<String>,
 }
 
 /// A raw household-column value and where it came from.
@@ -389,6 +392,12 @@ struct Acc {
     members: Vec<MemberRow>,
     problems: Vec<Problem>,
     has_household_row: bool,
+    /// Handed out by `take_ready`.
+    emitted: bool,
+    /// A row came after it was handed out.
+    reopened: bool,
+    /// One of its ID numbers is in another household of the file (seen so far).
+    conflicted: bool,
 }
 
 struct SheetInfo {
@@ -408,6 +417,12 @@ pub struct Assembler {
     /// Problems of rows that belong to no household (blank 户编号 …).
     loose: Vec<Problem>,
     stats: ReadStats,
+    /// Households whose run of member rows has ended, for `take_ready`.
+    closed: Vec<usize>,
+    /// The household of the last member row.
+    last_member_household: Option<usize>,
+    /// ID number → first household (index) it was seen in.
+    id_owner: HashMap<IdNumber, usize>,
 }
 
 /// A sheet handle of an [`Assembler`].
@@ -546,6 +561,9 @@ impl Assembler {
         };
         let layout = &self.sheets[sheet.0].layout;
         let acc = &mut self.households[idx];
+        if acc.emitted {
+            acc.reopened = true;
+        }
         acc.problems.extend(merge_problems);
         if matches!(kind, SheetKind::Households | SheetKind::Combined) {
             if kind == SheetKind::Households && acc.has_household_row {
@@ -617,13 +635,68 @@ impl Assembler {
             self.stats.members += 1;
             let (member, problems) = parse_member(layout, row, cells);
             acc.problems.extend(problems);
+            let conflict = match &member {
+                Some(m) => match self.id_owner.entry(m.id_number) {
+                    std::collections::hash_map::Entry::Vacant(v) => {
+                        v.insert(idx);
+                        None
+                    }
+                    std::collections::hash_map::Entry::Occupied(o) if *o.get() != idx => {
+                        Some(*o.get())
+                    }
+                    std::collections::hash_map::Entry::Occupied(_) => None,
+                },
+                None => None,
+            };
             acc.members.push(MemberRow {
                 sheet: sheet.0,
                 row,
                 member,
                 raw_id: layout.cell(cells, Col::IdNumber).to_owned(),
             });
+            if let Some(other) = conflict {
+                acc.conflicted = true;
+                if let Some(o) = self.households.get_mut(other) {
+                    o.conflicted = true;
+                    if o.emitted {
+                        o.reopened = true;
+                    }
+                }
+            }
+            if self.last_member_household != Some(idx) {
+                if let Some(prev) = self.last_member_household {
+                    self.closed.push(prev);
+                }
+                self.last_member_household = Some(idx);
+            }
         }
+    }
+
+    /// Households complete so far, for a streaming import: those whose run of member rows has ended
+    /// (a row of another household followed) and that have no problem so far, each handed out once.
+    /// Rows may still come for one later (the file is not sorted by household) or the whole-file
+    /// checks may still reject it: [`Assembled::reopened`] and [`Assembled::entries`] tell at the end.
+    pub fn take_ready(&mut self) -> Vec<RegistryEntry> {
+        let closed = std::mem::take(&mut self.closed);
+        let mut out = Vec::new();
+        for idx in closed {
+            let Some(acc) = self.households.get(idx) else {
+                continue;
+            };
+            if acc.emitted
+                || acc.conflicted
+                || !acc.problems.is_empty()
+                || !acc.has_household_row
+                || acc.members.is_empty()
+            {
+                continue;
+            }
+            if let Ok(entry) = self.household(acc.clone()) {
+                self.households[idx].emitted = true;
+                out.push(entry);
+            }
+        }
+        out
     }
 
     /// Validates every household and returns the accepted ones with all problems.
@@ -687,6 +760,12 @@ impl Assembler {
                 self.households[hi].problems.push(p);
             }
         }
+        let reopened: Vec<String> = self
+            .households
+            .iter()
+            .filter(|a| a.emitted && a.reopened)
+            .map(|a| a.number.clone())
+            .collect();
         let mut entries = Vec::with_capacity(self.households.len());
         for acc in std::mem::take(&mut self.households) {
             stats.households += 1;
@@ -715,6 +794,7 @@ impl Assembler {
             entries,
             problems,
             stats,
+            reopened,
         }
     }
 

@@ -13,20 +13,32 @@
 //! are committed, with [`ImportOptions::all_or_nothing`] nothing is when anything was rejected, and with
 //! [`ImportOptions::dry_run`] nothing ever is (the report says what would have happened).
 //!
+//! **Streaming** ([`Importer`]): while the file is still being read, households the reader has finished
+//! (`Assembler::take_ready`) that are new to the database are written at once ([`Importer::early`]), so the
+//! database works while the reader parses. When the file is complete ([`Importer::finish`]) a household
+//! written early that later rows changed, or that the whole-file checks rejected (an ID number in two
+//! households), is deleted again inside the transaction and handled with the rest; regions created for
+//! households that end up rejected are removed. Audit rows are written at the end, from the final state.
+//!
 //! Audit (审计): one row per household created or changed (`create` / `update`, entity `household`, with the
 //! file, sheet and row it came from), one per region created, and a summary row (`import`, entity
 //! `registry_import`) when anything changed.
+//!
+//! On SQLite new households and members are inserted with one statement per few thousand rows that reads
+//! the rows from a JSON array parameter (`INSERT … SELECT … FROM json_each(?)`): SQLite then spends its
+//! time on the rows and indexes instead of on binding 22 parameters per row (measured ≈ 6× faster than
+//! multi-row `INSERT … VALUES` through the driver). PostgreSQL uses the entities' multi-row inserts.
 //!
 //! [`export`] reads the registry of an area back, household by household in 户编号 order, with the
 //! region names, for the export workbook.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
-    IntoActiveModel, QueryFilter, QueryOrder, Set,
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, IntoActiveModel,
+    QueryFilter, QueryOrder, Set, Statement, Value,
 };
 use serde::Serialize;
 use shouwang_core::codes::{RegionLevel, Relation};
@@ -36,17 +48,19 @@ use shouwang_core::{CodeList, Household, IdNumber, Member, RegionCode, Scope};
 
 use super::audit::{self, Change};
 use super::households::{
-    Valid, check_household, effective_area, household_model, member_model, push_household_area,
-    to_household,
+    Valid, check_household, effective_area, household_model, id_key, join_codes, member_model,
+    push_household_area, to_household,
 };
 use super::{Actor, Sql, to_json};
 use crate::db::Db;
-use crate::entity::{households, members, regions};
+use crate::entity::{audit_log, households, income_records, members, regions};
 use crate::error::{Result, StoreError};
 use crate::ids::new_id;
 
-/// Rows per multi-row `INSERT` (members: 22 columns → 22,000 parameters).
+/// Rows per multi-row `INSERT` through the entities (members: 22 columns → 22,000 parameters).
 const CHUNK: usize = 1000;
+/// Rows per JSON bulk insert (SQLite).
+const JSON_CHUNK: usize = 4000;
 /// Keys per `IN (…)` list.
 const IN_CHUNK: usize = 500;
 
@@ -77,6 +91,10 @@ pub struct ImportReport {
     pub regions_created: u64,
     /// Households rejected (by the file checks or by the database checks).
     pub rejected_households: u64,
+    /// Households written while the file was still being read (streaming).
+    pub written_early: u64,
+    /// Of those, households deleted again at the end (later rows changed them, or they were rejected).
+    pub undone_early: u64,
     /// Every problem, by sheet and row.
     pub problems: Vec<Problem>,
     /// Whether the changes were committed.
@@ -91,7 +109,7 @@ impl ImportReport {
         self.problems.is_empty()
     }
 
-    /// Households or members written (0 after a dry run or when nothing changed).
+    /// Records created or changed (0 after a run that changed nothing).
     pub fn changes(&self) -> u64 {
         self.households_created + self.households_updated + self.regions_created
     }
@@ -99,6 +117,23 @@ impl ImportReport {
 
 fn reason(zh: impl Into<String>, en: impl Into<String>) -> Reason {
     Reason::new(zh, en)
+}
+
+/// Imports the households of a read file in one go (no streaming): [`Importer::begin`] then
+/// [`Importer::finish`]. `scope`: the importing user's (writes only inside its area); `None` for the
+/// system (the command line without `--user`). `progress(done, total)` counts households.
+pub async fn import(
+    db: &Db,
+    actor: &Actor,
+    scope: Option<&Scope>,
+    assembled: Assembled,
+    options: &ImportOptions,
+    progress: &dyn Fn(u64, u64),
+) -> Result<ImportReport> {
+    Importer::begin(db, actor, scope, options)
+        .await?
+        .finish(assembled, progress)
+        .await
 }
 
 /// A household of the file with what the database says about it.
@@ -111,216 +146,1009 @@ struct Item {
 }
 
 impl Item {
+    fn new(entry: RegistryEntry) -> Item {
+        Item {
+            county: entry.household.village.county().to_owned(),
+            entry,
+            existing: None,
+            problems: Vec::new(),
+        }
+    }
+
     fn rejected(&self) -> bool {
         !self.problems.is_empty()
     }
 }
 
-/// Loads rows by chunks of keys.
-async fn chunked<T, F, Fut>(keys: &[String], mut f: F) -> Result<Vec<T>>
-where
-    F: FnMut(Vec<String>) -> Fut,
-    Fut: std::future::Future<Output = Result<Vec<T>>>,
-{
-    let mut out = Vec::new();
-    for chunk in keys.chunks(IN_CHUNK) {
-        out.extend(f(chunk.to_vec()).await?);
-    }
-    Ok(out)
+/// A household created while the file was still being read.
+struct Early {
+    id: i64,
+    entry: RegistryEntry,
+    valid: Valid,
 }
 
-/// Imports the households of a read file. `scope`: the importing user's (writes only inside its area);
-/// `None` for the system (the command line without `--user`). `progress(done, total)` counts households.
-pub async fn import(
-    db: &Db,
-    actor: &Actor,
-    scope: Option<&Scope>,
-    assembled: Assembled,
-    options: &ImportOptions,
-    progress: &dyn Fn(u64, u64),
-) -> Result<ImportReport> {
-    let Assembled {
-        entries,
-        problems: file_problems,
-        stats,
-    } = assembled;
-    let mut report = ImportReport {
-        read: stats,
-        households_in_file: entries.len() as u64,
-        rejected_households: stats.rejected_households,
-        dry_run: options.dry_run,
-        ..ImportReport::default()
-    };
-    let total = entries.len() as u64;
-    progress(0, total);
-    let mut items: Vec<Item> = entries
-        .into_iter()
-        .map(|entry| Item {
-            county: entry.household.village.county().to_owned(),
-            entry,
-            existing: None,
-            problems: Vec::new(),
-        })
-        .collect();
+/// Regions known to exist, created by this import, and natural villages by name.
+#[derive(Default)]
+struct Regions {
+    /// Codes checked against the database: `true` if the region exists (or was created here).
+    exists: HashMap<String, bool>,
+    /// Created by this import, in creation order.
+    created: Vec<regions::Model>,
+    /// (village, natural-village name) → code.
+    natural_by_name: HashMap<(String, String), String>,
+    /// Highest natural-village serial per village.
+    natural_max: HashMap<String, u8>,
+    /// Villages whose natural villages were loaded.
+    natural_loaded: HashSet<String>,
+}
 
-    // Area of the user.
-    if let Some(scope) = scope {
-        for it in &mut items {
-            if !scope.may_write() {
-                let p = it.entry.problem(
-                    Col::Number,
-                    &it.entry.household.number,
-                    reason(
-                        "您的角色不能修改农户信息",
-                        "your role may not change the registry",
-                    ),
-                );
-                it.problems.push(p);
-            } else if !scope.covers(it.entry.household.village.as_str()) {
-                let p = it.entry.problem(
-                    Col::VillageCode,
-                    it.entry.household.village.as_str(),
-                    reason(
-                        format!("该村不在您的管辖范围（{}）内", scope.area_prefix()),
-                        format!("the village is outside your area ({})", scope.area_prefix()),
-                    ),
-                );
-                it.problems.push(p);
+fn natural_serial(code: &str) -> u8 {
+    code.rsplit('-')
+        .next()
+        .and_then(|x| x.parse::<u8>().ok())
+        .unwrap_or(0)
+}
+
+impl Regions {
+    /// Loads what the database knows about the regions of these households.
+    async fn load(&mut self, tx: &DatabaseTransaction, entries: &[&RegistryEntry]) -> Result<()> {
+        let mut codes: BTreeSet<String> = BTreeSet::new();
+        let mut villages: BTreeSet<String> = BTreeSet::new();
+        for e in entries {
+            let v = &e.household.village;
+            for c in [
+                format!("{}000000", v.county()),
+                format!("{}000", v.township()),
+                v.as_str().to_owned(),
+            ] {
+                if !self.exists.contains_key(&c) {
+                    codes.insert(c);
+                }
             }
+            if let Some(nv) = &e.household.natural_village
+                && !self.exists.contains_key(nv)
+            {
+                codes.insert(nv.clone());
+            }
+            if !e.names.natural_village.trim().is_empty()
+                && !self.natural_loaded.contains(v.as_str())
+            {
+                villages.insert(v.as_str().to_owned());
+            }
+        }
+        let codes: Vec<String> = codes.into_iter().collect();
+        for chunk in codes.chunks(IN_CHUNK) {
+            let found = regions::Entity::find()
+                .filter(regions::Column::Code.is_in(chunk.to_vec()))
+                .all(tx)
+                .await?;
+            for c in chunk {
+                self.exists.insert(c.clone(), false);
+            }
+            for r in found {
+                self.exists.insert(r.code, true);
+            }
+        }
+        let villages: Vec<String> = villages.into_iter().collect();
+        for chunk in villages.chunks(IN_CHUNK) {
+            let found = regions::Entity::find()
+                .filter(regions::Column::ParentCode.is_in(chunk.to_vec()))
+                .filter(regions::Column::Level.eq(RegionLevel::NaturalVillage.code()))
+                .all(tx)
+                .await?;
+            for v in chunk {
+                self.natural_loaded.insert(v.clone());
+            }
+            for r in found {
+                self.exists.insert(r.code.clone(), true);
+                if let Some(parent) = &r.parent_code {
+                    let n = natural_serial(&r.code);
+                    let e = self.natural_max.entry(parent.clone()).or_insert(0);
+                    *e = (*e).max(n);
+                    self.natural_by_name
+                        .entry((parent.clone(), r.name.clone()))
+                        .or_insert(r.code);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn known(&self, code: &str) -> bool {
+        self.exists.get(code).copied().unwrap_or(false)
+    }
+
+    /// The regions a household needs that do not exist yet (its natural-village code is filled in
+    /// when the file gives only the name), or the problems that prevent creating them. Nothing is
+    /// recorded here: [`Regions::adopt`] does that once the regions are inserted.
+    fn plan(
+        &self,
+        entry: &mut RegistryEntry,
+    ) -> std::result::Result<Vec<regions::Model>, Vec<Problem>> {
+        let v = entry.household.village.clone();
+        let names = entry.names.clone();
+        let needs = [
+            (
+                format!("{}000000", v.county()),
+                RegionLevel::County,
+                None,
+                names.county.trim(),
+                Col::County,
+            ),
+            (
+                format!("{}000", v.township()),
+                RegionLevel::Township,
+                Some(format!("{}000000", v.county())),
+                names.township.trim(),
+                Col::Township,
+            ),
+            (
+                v.as_str().to_owned(),
+                names.village_level(),
+                Some(format!("{}000", v.township())),
+                names.village.trim(),
+                Col::Village,
+            ),
+        ];
+        let mut problems = Vec::new();
+        let mut planned = Vec::new();
+        let model =
+            |code: String, level: RegionLevel, parent: Option<String>, name: &str| regions::Model {
+                county_code: v.county().to_owned(),
+                code,
+                name: name.to_owned(),
+                level: level.code().to_owned(),
+                parent_code: parent,
+            };
+        for (code, level, parent, name, col) in needs {
+            if self.known(&code) {
+                continue;
+            }
+            if name.is_empty() {
+                problems.push(entry.problem(
+                    col,
+                    "",
+                    reason(
+                        format!(
+                            "系统中还没有区划 {code}，请填写“{}”名称以便新建",
+                            col.header()
+                        ),
+                        format!(
+                            "region {code} is not in the system yet; fill in {} to create it",
+                            col.header()
+                        ),
+                    ),
+                ));
+                continue;
+            }
+            planned.push(model(code, level, parent, name));
+        }
+        let nv_name = names.natural_village.trim();
+        let natural = match entry.household.natural_village.clone() {
+            Some(code) if self.known(&code) => None,
+            Some(code) if nv_name.is_empty() => {
+                problems.push(entry.problem(
+                    Col::NaturalVillage,
+                    "",
+                    reason(
+                        format!("系统中还没有自然村 {code}，请填写自然村名称以便新建"),
+                        format!("natural village {code} is not in the system; fill in its name"),
+                    ),
+                ));
+                None
+            }
+            Some(code) => Some(code),
+            None if nv_name.is_empty() => None,
+            None => {
+                let key = (v.as_str().to_owned(), nv_name.to_owned());
+                if let Some(code) = self.natural_by_name.get(&key) {
+                    entry.household.natural_village = Some(code.clone());
+                    None
+                } else {
+                    let next = self.natural_max.get(v.as_str()).copied().unwrap_or(0) + 1;
+                    match v.natural_village(next) {
+                        Some(code) => Some(code.as_str().to_owned()),
+                        None => {
+                            problems.push(entry.problem(
+                                Col::NaturalVillage,
+                                nv_name,
+                                reason(
+                                    "该村的自然村已编满 99 个，请填写已有自然村的代码",
+                                    "the village has 99 natural villages already; give an existing code",
+                                ),
+                            ));
+                            None
+                        }
+                    }
+                }
+            }
+        };
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        if let Some(code) = natural {
+            entry.household.natural_village = Some(code.clone());
+            planned.push(model(
+                code,
+                RegionLevel::NaturalVillage,
+                Some(v.as_str().to_owned()),
+                nv_name,
+            ));
+        }
+        Ok(planned)
+    }
+
+    /// Records regions as created.
+    fn adopt(&mut self, created: &[regions::Model]) {
+        for r in created {
+            self.exists.insert(r.code.clone(), true);
+            if r.level == RegionLevel::NaturalVillage.code()
+                && let Some(parent) = &r.parent_code
+            {
+                let e = self.natural_max.entry(parent.clone()).or_insert(0);
+                *e = (*e).max(natural_serial(&r.code));
+                self.natural_by_name
+                    .entry((parent.clone(), r.name.clone()))
+                    .or_insert(r.code.clone());
+            }
+            self.created.push(r.clone());
+        }
+    }
+}
+
+/// An import in progress: one write transaction (see the module docs).
+pub struct Importer {
+    tx: DatabaseTransaction,
+    backend: DbBackend,
+    db: Db,
+    actor: Actor,
+    scope: Option<Scope>,
+    options: ImportOptions,
+    now: DateTime<Utc>,
+    regions: Regions,
+    early: HashMap<(String, String), Early>,
+    timer: Phases,
+}
+
+impl Importer {
+    /// Opens the write transaction.
+    pub async fn begin(
+        db: &Db,
+        actor: &Actor,
+        scope: Option<&Scope>,
+        options: &ImportOptions,
+    ) -> Result<Importer> {
+        Ok(Importer {
+            tx: db.begin_write().await?,
+            backend: db.backend(),
+            db: db.clone(),
+            actor: actor.clone(),
+            scope: scope.cloned(),
+            options: options.clone(),
+            now: Utc::now(),
+            regions: Regions::default(),
+            early: HashMap::new(),
+            timer: Phases::new(),
+        })
+    }
+
+    /// Households written early so far.
+    pub fn early_count(&self) -> usize {
+        self.early.len()
+    }
+
+    /// Gives up: rolls the transaction back (e.g. when the file turned out unusable).
+    pub async fn abort(self) -> Result<()> {
+        self.tx.rollback().await?;
+        Ok(())
+    }
+
+    /// Writes the households of `entries` that are new to the database, in the area, with their
+    /// regions creatable, at once; the others wait for [`Importer::finish`]. `entries` come from
+    /// `Assembler::take_ready` (checked on their own, not yet against the whole file).
+    pub async fn early(&mut self, entries: Vec<RegistryEntry>) -> Result<()> {
+        let mut items: Vec<Item> = entries
+            .into_iter()
+            .map(Item::new)
+            .filter(|it| self.in_scope(it))
+            .collect();
+        self.timer.add("waiting for the reader");
+        if items.is_empty() {
+            return Ok(());
+        }
+        let registered = self.lookup(&mut items).await?;
+        items.retain(|it| {
+            it.existing.is_none()
+                && !it
+                    .entry
+                    .household
+                    .members
+                    .iter()
+                    .any(|m| registered.contains_key(&(it.county.clone(), m.id_number.to_string())))
+        });
+        let refs: Vec<&RegistryEntry> = items.iter().map(|it| &it.entry).collect();
+        self.regions.load(&self.tx, &refs).await?;
+        let mut create: Vec<(Item, Valid)> = Vec::with_capacity(items.len());
+        for mut it in items {
+            let Ok(planned) = self.regions.plan(&mut it.entry) else {
+                continue;
+            };
+            let Ok(valid) = check_household(&it.entry.household) else {
+                continue;
+            };
+            self.insert_regions(&planned).await?;
+            create.push((it, valid));
+        }
+        let ids = self
+            .insert_households(create.iter().map(|(it, v)| (&it.entry.household, v)))
+            .await?;
+        for ((it, valid), id) in create.into_iter().zip(ids) {
+            self.early.insert(
+                (it.county.clone(), it.entry.household.number.clone()),
+                Early {
+                    id,
+                    entry: it.entry,
+                    valid,
+                },
+            );
+        }
+        self.timer.add("early writes");
+        Ok(())
+    }
+
+    fn in_scope(&self, it: &Item) -> bool {
+        self.scope
+            .as_ref()
+            .is_none_or(|s| s.may_write() && s.covers(it.entry.household.village.as_str()))
+    }
+
+    /// Marks scope problems (before the database lookups).
+    fn check_scope(&self, it: &mut Item) {
+        let Some(scope) = &self.scope else {
+            return;
+        };
+        if !scope.may_write() {
+            let p = it.entry.problem(
+                Col::Number,
+                &it.entry.household.number,
+                reason(
+                    "您的角色不能修改农户信息",
+                    "your role may not change the registry",
+                ),
+            );
+            it.problems.push(p);
+        } else if !scope.covers(it.entry.household.village.as_str()) {
+            let p = it.entry.problem(
+                Col::VillageCode,
+                it.entry.household.village.as_str(),
+                reason(
+                    format!("该村不在您的管辖范围（{}）内", scope.area_prefix()),
+                    format!("the village is outside your area ({})", scope.area_prefix()),
+                ),
+            );
+            it.problems.push(p);
+        } else if let Some(h) = &it.existing
+            && !scope.covers(&h.village_code)
+        {
+            let p = it.entry.problem(
+                Col::Number,
+                &h.number,
+                reason(
+                    format!(
+                        "户编号 {} 已登记在村 {}，该村不在您的管辖范围内",
+                        h.number, h.village_code
+                    ),
+                    format!(
+                        "household {} is registered in village {}, outside your area",
+                        h.number, h.village_code
+                    ),
+                ),
+            );
+            it.problems.push(p);
         }
     }
 
-    let tx = db.begin_write().await?;
-    let now = Utc::now();
-
-    // Existing households with these numbers, and their members.
-    let mut by_county: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    for (i, it) in items.iter().enumerate() {
-        by_county.entry(it.county.clone()).or_default().push(i);
-    }
-    let mut existing_members: HashMap<(String, i64), Vec<members::Model>> = HashMap::new();
-    // (county, id number) → (household id, household number)
-    let mut registered: HashMap<(String, String), (i64, String)> = HashMap::new();
-    for (county, idx) in &by_county {
-        let numbers: Vec<String> = idx
-            .iter()
-            .map(|&i| items[i].entry.household.number.clone())
-            .collect();
-        let found = chunked(&numbers, |chunk| {
-            let tx = &tx;
-            let county = county.clone();
-            async move {
-                Ok(households::Entity::find()
-                    .filter(households::Column::CountyCode.eq(county))
-                    .filter(households::Column::Number.is_in(chunk))
-                    .all(tx)
-                    .await?)
-            }
-        })
-        .await?;
-        let mut by_number: HashMap<String, households::Model> =
-            found.into_iter().map(|h| (h.number.clone(), h)).collect();
-        for &i in idx {
-            items[i].existing = by_number.remove(&items[i].entry.household.number);
+    /// Fills `existing` of each item and returns where the items' ID numbers are registered now:
+    /// (county, ID number) → (household id, household number).
+    async fn lookup(&self, items: &mut [Item]) -> Result<HashMap<(String, String), (i64, String)>> {
+        let tx = &self.tx;
+        let mut by_county: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for (i, it) in items.iter().enumerate() {
+            by_county.entry(it.county.clone()).or_default().push(i);
         }
-        let ids: Vec<String> = idx
-            .iter()
-            .filter_map(|&i| items[i].existing.as_ref().map(|h| h.id.to_string()))
-            .collect();
-        let ms = chunked(&ids, |chunk| {
-            let tx = &tx;
-            let county = county.clone();
-            async move {
-                let ids: Vec<i64> = chunk.iter().filter_map(|s| s.parse().ok()).collect();
-                Ok(members::Entity::find()
-                    .filter(members::Column::CountyCode.eq(county))
-                    .filter(members::Column::HouseholdId.is_in(ids))
-                    .order_by_asc(members::Column::Position)
-                    .order_by_asc(members::Column::Id)
+        let mut registered: HashMap<(String, String), (i64, String)> = HashMap::new();
+        for (county, idx) in &by_county {
+            let numbers: Vec<String> = idx
+                .iter()
+                .map(|&i| items[i].entry.household.number.clone())
+                .collect();
+            let mut by_number: HashMap<String, households::Model> = HashMap::new();
+            for chunk in numbers.chunks(IN_CHUNK) {
+                for h in households::Entity::find()
+                    .filter(households::Column::CountyCode.eq(county.as_str()))
+                    .filter(households::Column::Number.is_in(chunk.to_vec()))
                     .all(tx)
-                    .await?)
+                    .await?
+                {
+                    by_number.insert(h.number.clone(), h);
+                }
             }
-        })
-        .await?;
-        for m in ms {
-            existing_members
-                .entry((county.clone(), m.household_id))
-                .or_default()
-                .push(m);
-        }
-        // Where the file's ID numbers are registered now.
-        let id_numbers: Vec<String> = idx
-            .iter()
-            .flat_map(|&i| items[i].entry.household.members.iter())
-            .map(|m| m.id_number.to_string())
-            .collect();
-        let homes = chunked(&id_numbers, |chunk| {
-            let tx = &tx;
-            let county = county.clone();
-            async move {
+            for &i in idx {
+                items[i].existing = by_number.remove(&items[i].entry.household.number);
+            }
+            let keys: Vec<i64> = idx
+                .iter()
+                .flat_map(|&i| items[i].entry.household.members.iter())
+                .map(|m| id_key(m.id_number))
+                .collect();
+            for chunk in keys.chunks(IN_CHUNK) {
+                // By the packed key alone (its own index); the county is compared here, since a
+                // condition on it lets SQLite pick the (county, ID number) index and scan the county.
                 let mut sql = Sql::new();
                 sql.push(
-                    "SELECT m.id_number, m.household_id, h.number FROM members m \
+                    "SELECT m.county_code, m.id_number, m.household_id, h.number FROM members m \
                      JOIN households h ON h.county_code = m.county_code AND h.id = m.household_id \
-                     WHERE m.county_code = ",
-                )
-                .bind(county.as_str())
-                .push(" AND m.id_number IN (");
-                for (k, id) in chunk.iter().enumerate() {
+                     WHERE m.id_key IN (",
+                );
+                for (k, key) in chunk.iter().enumerate() {
                     if k > 0 {
                         sql.push(", ");
                     }
-                    sql.bind(id.as_str());
+                    sql.bind(*key);
                 }
                 sql.push(")");
-                let rows = tx
-                    .query_all_raw(sql.build(tx.get_database_backend()))
-                    .await?;
-                rows.iter()
-                    .map(|r| {
-                        Ok((
-                            r.try_get::<String>("", "id_number")?,
+                for r in tx.query_all_raw(sql.build(self.backend)).await? {
+                    if r.try_get::<String>("", "county_code")? != *county {
+                        continue;
+                    }
+                    registered.insert(
+                        (county.clone(), r.try_get::<String>("", "id_number")?),
+                        (
                             r.try_get::<i64>("", "household_id")?,
                             r.try_get::<String>("", "number")?,
-                        ))
-                    })
-                    .collect::<Result<Vec<_>>>()
+                        ),
+                    );
+                }
             }
-        })
-        .await?;
-        for (id, hid, number) in homes {
-            registered.insert((county.clone(), id), (hid, number));
         }
+        Ok(registered)
     }
 
-    // The existing household outside the user's area.
-    if let Some(scope) = scope {
+    async fn insert_regions(&mut self, planned: &[regions::Model]) -> Result<()> {
+        for r in planned {
+            if self.regions.known(&r.code) {
+                continue;
+            }
+            regions::Entity::insert(r.clone().into_active_model())
+                .exec_without_returning(&self.tx)
+                .await
+                .map_err(|e| StoreError::from_write(e, &format!("region {}", r.code)))?;
+            self.regions.adopt(std::slice::from_ref(r));
+        }
+        Ok(())
+    }
+
+    /// Inserts new households with their members; returns their row ids.
+    async fn insert_households<'a>(
+        &self,
+        items: impl Iterator<Item = (&'a Household, &'a Valid)>,
+    ) -> Result<Vec<i64>> {
+        let items: Vec<(&Household, &Valid)> = items.collect();
+        let ids: Vec<i64> = items.iter().map(|_| new_id()).collect();
+        match self.backend {
+            DbBackend::Sqlite => {
+                let mut hh = JsonRows::new();
+                let mut mm = JsonRows::new();
+                for ((h, v), &id) in items.iter().zip(&ids) {
+                    hh.push(&household_json(h, v, id))?;
+                    for (pos, m) in h.members.iter().enumerate() {
+                        mm.push(&member_json(m, v, id, pos))?;
+                    }
+                    if mm.len >= JSON_CHUNK {
+                        self.flush_sqlite(&mut hh, &mut mm).await?;
+                    }
+                }
+                self.flush_sqlite(&mut hh, &mut mm).await?;
+            }
+            _ => {
+                let mut hh = Vec::new();
+                let mut mm = Vec::new();
+                for ((h, v), &id) in items.iter().zip(&ids) {
+                    hh.push(household_model(v, h, id, self.now));
+                    for (pos, m) in h.members.iter().enumerate() {
+                        mm.push(member_model(
+                            v,
+                            id,
+                            i32::try_from(pos).unwrap_or(i32::MAX),
+                            m,
+                            self.now,
+                        ));
+                    }
+                }
+                insert_chunks(&self.tx, hh, "households").await?;
+                insert_chunks(&self.tx, mm, "members").await?;
+            }
+        }
+        Ok(ids)
+    }
+
+    async fn flush_sqlite(&self, hh: &mut JsonRows, mm: &mut JsonRows) -> Result<()> {
+        if hh.len > 0 {
+            self.json_insert(HOUSEHOLDS_SQL, hh.take(), "households")
+                .await?;
+        }
+        if mm.len > 0 {
+            self.json_insert(MEMBERS_SQL, mm.take(), "members").await?;
+        }
+        Ok(())
+    }
+
+    async fn json_insert(&self, sql: &str, rows: String, what: &str) -> Result<()> {
+        let stmt = Statement::from_sql_and_values(
+            DbBackend::Sqlite,
+            sql,
+            [Value::from(rows), Value::from(self.now)],
+        );
+        self.tx
+            .execute_raw(stmt)
+            .await
+            .map_err(|e| StoreError::from_write(e, what))?;
+        Ok(())
+    }
+
+    /// Completes the import with the whole file read (see the module docs) and commits (or not).
+    pub async fn finish(
+        mut self,
+        assembled: Assembled,
+        progress: &dyn Fn(u64, u64),
+    ) -> Result<ImportReport> {
+        let Assembled {
+            entries,
+            problems: file_problems,
+            stats,
+            reopened,
+        } = assembled;
+        let mut report = ImportReport {
+            read: stats,
+            households_in_file: entries.len() as u64,
+            rejected_households: stats.rejected_households,
+            dry_run: self.options.dry_run,
+            ..ImportReport::default()
+        };
+        let total = entries.len() as u64;
+        report.written_early = self.early.len() as u64;
+        progress(self.early.len() as u64, total);
+        self.timer.add("waiting for the reader");
+
+        // Households written early: kept if the final file has them unchanged.
+        let reopened: HashSet<String> = reopened.into_iter().collect();
+        let mut kept: Vec<Early> = Vec::new();
+        let mut items: Vec<Item> = Vec::with_capacity(entries.len());
+        for entry in entries {
+            let key = (
+                entry.household.village.county().to_owned(),
+                entry.household.number.clone(),
+            );
+            match self.early.remove(&key) {
+                Some(e) if !reopened.contains(&entry.household.number) => kept.push(e),
+                Some(e) => {
+                    self.undo(&e).await?;
+                    report.undone_early += 1;
+                    items.push(Item::new(entry));
+                }
+                None => items.push(Item::new(entry)),
+            }
+        }
+        let undone: Vec<Early> = self.early.drain().map(|(_, e)| e).collect();
+        for e in &undone {
+            self.undo(e).await?;
+        }
+        report.undone_early += undone.len() as u64;
+        self.timer.add("undo");
+
+        // The rest: lookups, scope, moves, regions, diffs.
+        let registered = self.lookup(&mut items).await?;
         for it in &mut items {
-            if let Some(h) = &it.existing
-                && !scope.covers(&h.village_code)
-                && !it.rejected()
-            {
-                let p = it.entry.problem(
-                    Col::Number,
-                    &h.number,
-                    reason(
-                        format!(
-                            "户编号 {} 已登记在村 {}，该村不在您的管辖范围内",
-                            h.number, h.village_code
-                        ),
-                        format!(
-                            "household {} is registered in village {}, outside your area",
-                            h.number, h.village_code
-                        ),
-                    ),
-                );
-                it.problems.push(p);
+            self.check_scope(it);
+        }
+        self.timer.add("lookups");
+        resolve_moves(&mut items, &registered);
+        let refs: Vec<&RegistryEntry> = items
+            .iter()
+            .filter(|it| !it.rejected())
+            .map(|it| &it.entry)
+            .collect();
+        self.regions.load(&self.tx, &refs).await?;
+        let mut existing_members: HashMap<(String, i64), Vec<members::Model>> = HashMap::new();
+        {
+            let mut by_county: BTreeMap<String, Vec<i64>> = BTreeMap::new();
+            for it in &items {
+                if let Some(h) = &it.existing {
+                    by_county.entry(it.county.clone()).or_default().push(h.id);
+                }
+            }
+            for (county, ids) in by_county {
+                for chunk in ids.chunks(IN_CHUNK) {
+                    for m in members::Entity::find()
+                        .filter(members::Column::CountyCode.eq(county.as_str()))
+                        .filter(members::Column::HouseholdId.is_in(chunk.to_vec()))
+                        .order_by_asc(members::Column::Position)
+                        .order_by_asc(members::Column::Id)
+                        .all(&self.tx)
+                        .await?
+                    {
+                        existing_members
+                            .entry((county.clone(), m.household_id))
+                            .or_default()
+                            .push(m);
+                    }
+                }
             }
         }
+        let mut creates: Vec<(usize, Valid)> = Vec::new();
+        let mut updates: Vec<(usize, Valid, Diff)> = Vec::new();
+        for i in 0..items.len() {
+            if items[i].rejected() {
+                continue;
+            }
+            let planned = match self.regions.plan(&mut items[i].entry) {
+                Ok(p) => p,
+                Err(ps) => {
+                    items[i].problems.extend(ps);
+                    continue;
+                }
+            };
+            let v = match check_household(&items[i].entry.household) {
+                Ok(v) => v,
+                Err(e) => {
+                    let it = &mut items[i];
+                    let p = it.entry.problem(
+                        Col::Number,
+                        &it.entry.household.number,
+                        reason(e.message_zh(), e.to_string()),
+                    );
+                    it.problems.push(p);
+                    continue;
+                }
+            };
+            let it = &items[i];
+            match &it.existing {
+                None => {
+                    self.insert_regions(&planned).await?;
+                    creates.push((i, v));
+                }
+                Some(h) => {
+                    let ms = existing_members
+                        .get(&(it.county.clone(), h.id))
+                        .map_or(&[][..], Vec::as_slice);
+                    let d = diff(h, ms, &it.entry.household)?;
+                    if d.is_empty() {
+                        report.households_unchanged += 1;
+                    } else {
+                        self.insert_regions(&planned).await?;
+                        updates.push((i, v, d));
+                    }
+                }
+            }
+        }
+        self.timer.add("checks, regions, diffs");
+
+        // Writes: members leaving their household first (removed, or moving to another household of
+        // the file), then changed households, then new ones.
+        for (i, _, d) in &updates {
+            let county = &items[*i].county;
+            for m in &d.removed {
+                members::Entity::delete_by_id((county.clone(), m.id))
+                    .exec(&self.tx)
+                    .await?;
+            }
+        }
+        let mut changes: Vec<Change<'static>> = Vec::new();
+        for (i, v, d) in &updates {
+            let it = &items[*i];
+            if let Some(before) = &it.existing {
+                self.update_household(before, &it.entry.household, v, d)
+                    .await?;
+                report.households_updated += 1;
+                report.members_added += d.added.len() as u64;
+                report.members_updated += d.updated.len() as u64;
+                report.members_removed += d.removed.len() as u64;
+                changes.push(Change {
+                    action: "update",
+                    entity: "household",
+                    entity_id: it.entry.household.number.clone(),
+                    county_code: Some(before.county_code.clone()),
+                    village_code: Some(v.village.clone()),
+                    before: Some(serde_json::json!({
+                        "household": to_json(before)?,
+                        "members": to_json(&d.before_members)?,
+                    })),
+                    after: Some(serde_json::json!({
+                        "household": to_json(&it.entry.household)?,
+                        "import": source_json(&self.options, &it.entry),
+                    })),
+                });
+            }
+        }
+        self.timer.add("updates");
+        let ids = self
+            .insert_households(creates.iter().map(|(i, v)| (&items[*i].entry.household, v)))
+            .await?;
+        self.timer.add("new households");
+
+        // Created households: the kept early ones and the new ones.
+        let mut created: Vec<(i64, &RegistryEntry, &Valid)> =
+            kept.iter().map(|e| (e.id, &e.entry, &e.valid)).collect();
+        created.extend(
+            creates
+                .iter()
+                .zip(&ids)
+                .map(|((i, v), id)| (*id, &items[*i].entry, v)),
+        );
+        report.households_created = created.len() as u64;
+        report.members_added += created
+            .iter()
+            .map(|(_, e, _)| e.household.members.len() as u64)
+            .sum::<u64>();
+
+        // Regions created for households that were rejected in the end: removed again.
+        let mut used: HashSet<String> = HashSet::new();
+        let written = created
+            .iter()
+            .map(|(_, e, _)| &e.household)
+            .chain(updates.iter().map(|(i, _, _)| &items[*i].entry.household));
+        for h in written {
+            let v = &h.village;
+            used.insert(format!("{}000000", v.county()));
+            used.insert(format!("{}000", v.township()));
+            used.insert(v.as_str().to_owned());
+            if let Some(nv) = &h.natural_village {
+                used.insert(nv.clone());
+            }
+        }
+        let mut orphans: Vec<&regions::Model> = self
+            .regions
+            .created
+            .iter()
+            .filter(|r| !used.contains(&r.code))
+            .collect();
+        orphans.sort_by_key(|r| std::cmp::Reverse(region_rank(&r.level)));
+        for r in &orphans {
+            regions::Entity::delete_by_id(r.code.clone())
+                .exec(&self.tx)
+                .await?;
+        }
+        let regions_created: Vec<&regions::Model> = self
+            .regions
+            .created
+            .iter()
+            .filter(|r| used.contains(&r.code))
+            .collect();
+        report.regions_created = regions_created.len() as u64;
+
+        // Problems.
+        let db_rejected = items.iter().filter(|it| it.rejected()).count() as u64;
+        report.rejected_households += db_rejected;
+        let mut problems = file_problems;
+        for it in &items {
+            problems.extend(it.problems.iter().cloned());
+        }
+        sort_problems(&mut problems);
+        report.problems = problems;
+
+        // Audit.
+        for r in &regions_created {
+            changes.push(Change {
+                action: "create",
+                entity: "region",
+                entity_id: r.code.clone(),
+                county_code: Some(r.county_code.clone()),
+                village_code: None,
+                before: None,
+                after: Some(to_json(*r)?),
+            });
+        }
+        let changed = !changes.is_empty() || !created.is_empty();
+        if changed {
+            let counties: BTreeSet<&str> = created
+                .iter()
+                .map(|(_, _, v)| v.county.as_str())
+                .chain(updates.iter().map(|(_, v, _)| v.county.as_str()))
+                .collect();
+            changes.push(Change {
+                action: "import",
+                entity: "registry_import",
+                entity_id: self.options.source.clone(),
+                county_code: (counties.len() == 1)
+                    .then(|| counties.iter().next().map(|c| (*c).to_owned()))
+                    .flatten(),
+                village_code: None,
+                before: None,
+                after: Some(serde_json::json!({
+                    "file": self.options.source,
+                    "households_created": report.households_created,
+                    "households_updated": report.households_updated,
+                    "households_unchanged": report.households_unchanged,
+                    "members_added": report.members_added,
+                    "members_updated": report.members_updated,
+                    "members_removed": report.members_removed,
+                    "regions_created": report.regions_created,
+                    "rejected_households": report.rejected_households,
+                    "all_or_nothing": self.options.all_or_nothing,
+                })),
+            });
+            self.audit_created(&created).await?;
+            audit::append_many(&self.tx, &self.actor, changes).await?;
+        }
+        self.timer.add("audit");
+        progress(total, total);
+
+        let refuse =
+            self.options.dry_run || (self.options.all_or_nothing && !report.problems.is_empty());
+        if refuse || !changed {
+            self.tx.rollback().await?;
+            report.committed = false;
+        } else {
+            self.tx.commit().await?;
+            report.committed = true;
+            if report.households_created > 1000 {
+                self.db.optimize().await?;
+            }
+        }
+        self.timer.add("commit");
+        tracing::debug!(target: "shouwang_store::import", "import phases: {}", self.timer.report());
+        Ok(report)
     }
 
-    // Members registered in another household: a move if that household is in the file (accepted) and no
-    // longer lists them; otherwise a conflict. Repeated until no more households are rejected.
+    /// Deletes a household written early (members first).
+    async fn undo(&self, e: &Early) -> Result<()> {
+        members::Entity::delete_many()
+            .filter(members::Column::CountyCode.eq(e.valid.county.as_str()))
+            .filter(members::Column::HouseholdId.eq(e.id))
+            .exec(&self.tx)
+            .await?;
+        households::Entity::delete_by_id((e.valid.county.clone(), e.id))
+            .exec(&self.tx)
+            .await?;
+        Ok(())
+    }
+
+    async fn update_household(
+        &self,
+        before: &households::Model,
+        h: &Household,
+        v: &Valid,
+        d: &Diff,
+    ) -> Result<()> {
+        let tx = &self.tx;
+        let mut am = household_model(v, h, before.id, before.created_at);
+        am.version = Set(before.version + 1);
+        am.updated_at = Set(self.now);
+        households::Entity::update_many()
+            .set(am)
+            .filter(households::Column::CountyCode.eq(before.county_code.as_str()))
+            .filter(households::Column::Id.eq(before.id))
+            .filter(households::Column::Version.eq(before.version))
+            .exec(tx)
+            .await
+            .map_err(|e| StoreError::from_write(e, &format!("household {}", h.number)))?;
+        for (m, old) in &d.updated {
+            let mut am = member_model(v, before.id, old.position, m, old.created_at);
+            am.id = Set(old.id);
+            am.version = Set(old.version + 1);
+            am.updated_at = Set(self.now);
+            members::Entity::update_many()
+                .set(am)
+                .filter(members::Column::CountyCode.eq(old.county_code.as_str()))
+                .filter(members::Column::Id.eq(old.id))
+                .exec(tx)
+                .await
+                .map_err(|e| StoreError::from_write(e, &format!("member {}", m.id_number)))?;
+        }
+        let added: Vec<_> = (d.next_position..)
+            .zip(&d.added)
+            .map(|(position, m)| member_model(v, before.id, position, m, self.now))
+            .collect();
+        insert_chunks(tx, added, "members").await?;
+        if d.village_moved {
+            members::Entity::update_many()
+                .col_expr(members::Column::VillageCode, Expr::value(v.village.clone()))
+                .filter(members::Column::CountyCode.eq(before.county_code.as_str()))
+                .filter(members::Column::HouseholdId.eq(before.id))
+                .exec(tx)
+                .await?;
+            income_records::Entity::update_many()
+                .col_expr(
+                    income_records::Column::VillageCode,
+                    Expr::value(v.village.clone()),
+                )
+                .filter(income_records::Column::CountyCode.eq(before.county_code.as_str()))
+                .filter(income_records::Column::HouseholdId.eq(before.id))
+                .exec(tx)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// One `create` audit row per created household (JSON bulk insert on SQLite).
+    async fn audit_created(&self, created: &[(i64, &RegistryEntry, &Valid)]) -> Result<()> {
+        #[derive(Serialize)]
+        struct After<'a> {
+            id: i64,
+            household: &'a Household,
+            import: Source<'a>,
+        }
+        #[derive(Serialize)]
+        struct Source<'a> {
+            file: &'a str,
+            sheet: &'a str,
+            row: u32,
+        }
+        let after = |id: i64, e: &RegistryEntry| -> Result<String> {
+            serde_json::to_string(&After {
+                id,
+                household: &e.household,
+                import: Source {
+                    file: &self.options.source,
+                    sheet: &e.row.sheet,
+                    row: e.row.row,
+                },
+            })
+            .map_err(|e| StoreError::Invalid(format!("cannot serialise audit value: {e}")))
+        };
+        match self.backend {
+            DbBackend::Sqlite => {
+                let mut rows = JsonRows::new();
+                for (id, e, v) in created {
+                    rows.push(&AuditJson(
+                        new_id(),
+                        self.actor.user_id,
+                        &self.actor.name,
+                        "create",
+                        "household",
+                        &e.household.number,
+                        &v.county,
+                        &v.village,
+                        after(*id, e)?,
+                    ))?;
+                    if rows.len >= JSON_CHUNK {
+                        self.json_insert(AUDIT_SQL, rows.take(), "audit").await?;
+                    }
+                }
+                if rows.len > 0 {
+                    self.json_insert(AUDIT_SQL, rows.take(), "audit").await?;
+                }
+            }
+            _ => {
+                let mut batch = Vec::with_capacity(CHUNK);
+                for (id, e, v) in created {
+                    batch.push(audit_log::ActiveModel {
+                        id: Set(new_id()),
+                        at: Set(self.now),
+                        actor_user_id: Set(self.actor.user_id),
+                        actor_name: Set(self.actor.name.clone()),
+                        action: Set("create".to_owned()),
+                        entity: Set("household".to_owned()),
+                        entity_id: Set(e.household.number.clone()),
+                        county_code: Set(Some(v.county.clone())),
+                        village_code: Set(Some(v.village.clone())),
+                        before: Set(None),
+                        after: Set(Some(after(*id, e)?)),
+                    });
+                    if batch.len() == CHUNK {
+                        insert_chunks(&self.tx, std::mem::take(&mut batch), "audit").await?;
+                    }
+                }
+                insert_chunks(&self.tx, batch, "audit").await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Members registered in another household: a move if that household is in the file (accepted) and
+/// no longer lists them; otherwise a conflict. Repeated until no more households are rejected.
+fn resolve_moves(items: &mut [Item], registered: &HashMap<(String, String), (i64, String)>) {
     loop {
         let in_file: HashMap<(String, String), usize> = items
             .iter()
@@ -361,7 +1189,7 @@ pub async fn import(
                             &m.id_number.to_string(),
                             reason(
                                 format!(
-                                    "此人已登记在户编号 {number} 中：如确已迁入本户，请在同一文件中一并导入户 {number}（不再列此人），或先在系统中从原户删除；也可在“重复人员核查”中处理"
+                                    "此人已登记在户编号 {number} 中：如确已迁入本户，请在同一文件中一并导入户 {number}（不再列此人），或先在系统中从原户删除"
                                 ),
                                 format!(
                                     "this person is registered in household {number}; import that household in the same file without them, or remove them there first"
@@ -380,457 +1208,163 @@ pub async fn import(
             items[i].problems.push(p);
         }
     }
-
-    // Regions: existing ones, and the ones to create for the accepted households.
-    let mut region_codes: BTreeSet<String> = BTreeSet::new();
-    for it in items.iter().filter(|it| !it.rejected()) {
-        let v = &it.entry.household.village;
-        region_codes.insert(format!("{}000000", v.county()));
-        region_codes.insert(format!("{}000", v.township()));
-        region_codes.insert(v.as_str().to_owned());
-        if let Some(nv) = &it.entry.household.natural_village {
-            region_codes.insert(nv.clone());
-        }
-    }
-    let codes: Vec<String> = region_codes.into_iter().collect();
-    let known: HashMap<String, regions::Model> = chunked(&codes, |chunk| {
-        let tx = &tx;
-        async move {
-            Ok(regions::Entity::find()
-                .filter(regions::Column::Code.is_in(chunk))
-                .all(tx)
-                .await?)
-        }
-    })
-    .await?
-    .into_iter()
-    .map(|r| (r.code.clone(), r))
-    .collect();
-    // Natural villages under the villages concerned, by (village, name).
-    let villages: Vec<String> = items
-        .iter()
-        .filter(|it| !it.rejected() && !it.entry.names.natural_village.is_empty())
-        .map(|it| it.entry.household.village.as_str().to_owned())
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let naturals: Vec<regions::Model> = chunked(&villages, |chunk| {
-        let tx = &tx;
-        async move {
-            Ok(regions::Entity::find()
-                .filter(regions::Column::ParentCode.is_in(chunk))
-                .filter(regions::Column::Level.eq(RegionLevel::NaturalVillage.code()))
-                .all(tx)
-                .await?)
-        }
-    })
-    .await?;
-    let mut natural_by_name: HashMap<(String, String), String> = HashMap::new();
-    let mut natural_max: HashMap<String, u8> = HashMap::new();
-    for r in &naturals {
-        if let Some(parent) = &r.parent_code {
-            natural_by_name.insert((parent.clone(), r.name.clone()), r.code.clone());
-            let n = r
-                .code
-                .rsplit('-')
-                .next()
-                .and_then(|x| x.parse::<u8>().ok())
-                .unwrap_or(0);
-            let e = natural_max.entry(parent.clone()).or_insert(0);
-            *e = (*e).max(n);
-        }
-    }
-    let mut new_regions: BTreeMap<String, regions::Model> = BTreeMap::new();
-    for it in items.iter_mut().filter(|it| !it.rejected()) {
-        let v = it.entry.household.village.clone();
-        let names = it.entry.names.clone();
-        let needs: [(String, RegionLevel, Option<String>, &str, Col); 3] = [
-            (
-                format!("{}000000", v.county()),
-                RegionLevel::County,
-                None,
-                names.county.as_str(),
-                Col::County,
-            ),
-            (
-                format!("{}000", v.township()),
-                RegionLevel::Township,
-                Some(format!("{}000000", v.county())),
-                names.township.as_str(),
-                Col::Township,
-            ),
-            (
-                v.as_str().to_owned(),
-                names.village_level(),
-                Some(format!("{}000", v.township())),
-                names.village.as_str(),
-                Col::Village,
-            ),
-        ];
-        let mut missing: Vec<Problem> = Vec::new();
-        let mut planned: Vec<regions::Model> = Vec::new();
-        for (code, level, parent, name, col) in needs {
-            if known.contains_key(&code) || new_regions.contains_key(&code) {
-                continue;
-            }
-            if name.trim().is_empty() {
-                missing.push(it.entry.problem(
-                    col,
-                    "",
-                    reason(
-                        format!(
-                            "系统中还没有区划 {code}，请填写“{}”名称以便新建",
-                            col.header()
-                        ),
-                        format!(
-                            "region {code} is not in the system yet; fill in {} to create it",
-                            col.header()
-                        ),
-                    ),
-                ));
-                continue;
-            }
-            planned.push(regions::Model {
-                county_code: v.county().to_owned(),
-                code,
-                name: name.trim().to_owned(),
-                level: level.code().to_owned(),
-                parent_code: parent,
-            });
-        }
-        // Natural village.
-        let nv_name = names.natural_village.trim();
-        match it.entry.household.natural_village.clone() {
-            Some(code) if known.contains_key(&code) || new_regions.contains_key(&code) => {}
-            Some(code) => {
-                if nv_name.is_empty() {
-                    missing.push(it.entry.problem(
-                        Col::NaturalVillage,
-                        "",
-                        reason(
-                            format!("系统中还没有自然村 {code}，请填写自然村名称以便新建"),
-                            format!(
-                                "natural village {code} is not in the system; fill in its name"
-                            ),
-                        ),
-                    ));
-                } else {
-                    natural_by_name
-                        .insert((v.as_str().to_owned(), nv_name.to_owned()), code.clone());
-                    let n = code
-                        .rsplit('-')
-                        .next()
-                        .and_then(|x| x.parse::<u8>().ok())
-                        .unwrap_or(0);
-                    let e = natural_max.entry(v.as_str().to_owned()).or_insert(0);
-                    *e = (*e).max(n);
-                    planned.push(regions::Model {
-                        county_code: v.county().to_owned(),
-                        code,
-                        name: nv_name.to_owned(),
-                        level: RegionLevel::NaturalVillage.code().to_owned(),
-                        parent_code: Some(v.as_str().to_owned()),
-                    });
-                }
-            }
-            None if !nv_name.is_empty() => {
-                let key = (v.as_str().to_owned(), nv_name.to_owned());
-                if let Some(code) = natural_by_name.get(&key) {
-                    it.entry.household.natural_village = Some(code.clone());
-                } else {
-                    let next = natural_max.get(v.as_str()).copied().unwrap_or(0) + 1;
-                    match v.natural_village(next) {
-                        Some(code) => {
-                            natural_max.insert(v.as_str().to_owned(), next);
-                            natural_by_name.insert(key, code.as_str().to_owned());
-                            it.entry.household.natural_village = Some(code.as_str().to_owned());
-                            planned.push(regions::Model {
-                                county_code: v.county().to_owned(),
-                                code: code.as_str().to_owned(),
-                                name: nv_name.to_owned(),
-                                level: RegionLevel::NaturalVillage.code().to_owned(),
-                                parent_code: Some(v.as_str().to_owned()),
-                            });
-                        }
-                        None => missing.push(it.entry.problem(
-                            Col::NaturalVillage,
-                            nv_name,
-                            reason(
-                                "该村的自然村已编满 99 个，请填写已有自然村的代码",
-                                "the village has 99 natural villages already; give an existing code",
-                            ),
-                        )),
-                    }
-                }
-            }
-            None => {}
-        }
-        if missing.is_empty() {
-            for r in planned {
-                new_regions.entry(r.code.clone()).or_insert(r);
-            }
-        } else {
-            it.problems.extend(missing);
-        }
-    }
-
-    // Store-side checks of each household (names, lengths) and the diff against the database.
-    let mut creates: Vec<(usize, Valid)> = Vec::new();
-    let mut updates: Vec<(usize, Valid, Diff)> = Vec::new();
-    for (i, it) in items.iter_mut().enumerate() {
-        if it.rejected() {
-            continue;
-        }
-        let v = match check_household(&it.entry.household) {
-            Ok(v) => v,
-            Err(e) => {
-                let p = it.entry.problem(
-                    Col::Number,
-                    &it.entry.household.number,
-                    reason(e.message_zh(), e.to_string()),
-                );
-                it.problems.push(p);
-                continue;
-            }
-        };
-        match &it.existing {
-            None => creates.push((i, v)),
-            Some(h) => {
-                let ms = existing_members
-                    .get(&(it.county.clone(), h.id))
-                    .map_or(&[][..], Vec::as_slice);
-                let diff = diff(h, ms, &it.entry.household)?;
-                if diff.is_empty() {
-                    report.households_unchanged += 1;
-                } else {
-                    updates.push((i, v, diff));
-                }
-            }
-        }
-    }
-    // Regions only for households still accepted.
-    let used: HashSet<String> = items
-        .iter()
-        .filter(|it| !it.rejected())
-        .flat_map(|it| {
-            let v = &it.entry.household.village;
-            [
-                Some(format!("{}000000", v.county())),
-                Some(format!("{}000", v.township())),
-                Some(v.as_str().to_owned()),
-                it.entry.household.natural_village.clone(),
-            ]
-        })
-        .flatten()
-        .collect();
-    new_regions.retain(|code, _| used.contains(code));
-
-    let db_rejected = items.iter().filter(|it| it.rejected()).count() as u64;
-    report.rejected_households += db_rejected;
-    let mut problems = file_problems;
-    for it in &mut items {
-        problems.append(&mut it.problems);
-    }
-    sort_problems(&mut problems);
-    report.problems = problems;
-
-    // Writes.
-    let mut changes: Vec<Change<'static>> = Vec::new();
-    // 1. Regions, parents first (codes sort parents first: county 000000 < township 000 < village < -NN).
-    let mut levels: Vec<regions::Model> = new_regions.into_values().collect();
-    levels.sort_by_key(|r| (region_rank(&r.level), r.code.clone()));
-    for r in &levels {
-        regions::Entity::insert(r.clone().into_active_model())
-            .exec_without_returning(&tx)
-            .await
-            .map_err(|e| StoreError::from_write(e, &format!("region {}", r.code)))?;
-        changes.push(Change {
-            action: "create",
-            entity: "region",
-            entity_id: r.code.clone(),
-            county_code: Some(r.county_code.clone()),
-            village_code: None,
-            before: None,
-            after: Some(to_json(r)?),
-        });
-    }
-    report.regions_created = levels.len() as u64;
-
-    // 2. Members leaving their household (removed, or moving to another household of the file).
-    for (i, _, d) in &updates {
-        let county = &items[*i].county;
-        for m in &d.removed {
-            members::Entity::delete_by_id((county.clone(), m.id))
-                .exec(&tx)
-                .await?;
-        }
-    }
-    // 3. Changed households.
-    for (n, (i, v, d)) in updates.iter().enumerate() {
-        let it = &items[*i];
-        let Some(before) = &it.existing else {
-            continue;
-        };
-        let h = &it.entry.household;
-        let mut am = household_model(v, h, before.id, before.created_at);
-        am.version = Set(before.version + 1);
-        am.updated_at = Set(now);
-        households::Entity::update_many()
-            .set(am)
-            .filter(households::Column::CountyCode.eq(before.county_code.as_str()))
-            .filter(households::Column::Id.eq(before.id))
-            .filter(households::Column::Version.eq(before.version))
-            .exec(&tx)
-            .await
-            .map_err(|e| StoreError::from_write(e, &format!("household {}", h.number)))?;
-        for (m, old) in &d.updated {
-            let mut am = member_model(v, before.id, old.position, m, old.created_at);
-            am.id = Set(old.id);
-            am.version = Set(old.version + 1);
-            am.updated_at = Set(now);
-            members::Entity::update_many()
-                .set(am)
-                .filter(members::Column::CountyCode.eq(old.county_code.as_str()))
-                .filter(members::Column::Id.eq(old.id))
-                .exec(&tx)
-                .await
-                .map_err(|e| StoreError::from_write(e, &format!("member {}", m.id_number)))?;
-        }
-        let added: Vec<_> = (d.next_position..)
-            .zip(&d.added)
-            .map(|(position, m)| member_model(v, before.id, position, m, now))
-            .collect();
-        insert_chunks(&tx, added, "members").await?;
-        if d.village_moved {
-            members::Entity::update_many()
-                .col_expr(members::Column::VillageCode, Expr::value(v.village.clone()))
-                .filter(members::Column::CountyCode.eq(before.county_code.as_str()))
-                .filter(members::Column::HouseholdId.eq(before.id))
-                .exec(&tx)
-                .await?;
-            crate::entity::income_records::Entity::update_many()
-                .col_expr(
-                    crate::entity::income_records::Column::VillageCode,
-                    Expr::value(v.village.clone()),
-                )
-                .filter(
-                    crate::entity::income_records::Column::CountyCode
-                        .eq(before.county_code.as_str()),
-                )
-                .filter(crate::entity::income_records::Column::HouseholdId.eq(before.id))
-                .exec(&tx)
-                .await?;
-        }
-        report.households_updated += 1;
-        report.members_added += d.added.len() as u64;
-        report.members_updated += d.updated.len() as u64;
-        report.members_removed += d.removed.len() as u64;
-        changes.push(Change {
-            action: "update",
-            entity: "household",
-            entity_id: h.number.clone(),
-            county_code: Some(before.county_code.clone()),
-            village_code: Some(v.village.clone()),
-            before: Some(serde_json::json!({
-                "household": to_json(before)?,
-                "members": to_json(&d.before_members)?,
-            })),
-            after: Some(serde_json::json!({
-                "household": to_json(h)?,
-                "import": source_json(options, it),
-            })),
-        });
-        progress(n as u64, total);
-    }
-
-    // 4. New households, in bulk.
-    let mut hh_rows = Vec::with_capacity(CHUNK);
-    let mut m_rows = Vec::with_capacity(CHUNK);
-    let done_before = updates.len() as u64;
-    for (n, (i, v)) in creates.iter().enumerate() {
-        let it = &items[*i];
-        let h = &it.entry.household;
-        let id = new_id();
-        hh_rows.push(household_model(v, h, id, now));
-        for (pos, m) in h.members.iter().enumerate() {
-            m_rows.push(member_model(
-                v,
-                id,
-                i32::try_from(pos).unwrap_or(i32::MAX),
-                m,
-                now,
-            ));
-        }
-        changes.push(Change {
-            action: "create",
-            entity: "household",
-            entity_id: h.number.clone(),
-            county_code: Some(v.county.clone()),
-            village_code: Some(v.village.clone()),
-            before: None,
-            after: Some(serde_json::json!({
-                "id": id,
-                "household": to_json(h)?,
-                "import": source_json(options, it),
-            })),
-        });
-        if hh_rows.len() >= CHUNK {
-            insert_chunks(&tx, std::mem::take(&mut hh_rows), "households").await?;
-            insert_chunks(&tx, std::mem::take(&mut m_rows), "members").await?;
-            progress(done_before + n as u64 + 1, total);
-        }
-    }
-    insert_chunks(&tx, hh_rows, "households").await?;
-    insert_chunks(&tx, m_rows, "members").await?;
-    report.households_created = creates.len() as u64;
-    report.members_added += creates
-        .iter()
-        .map(|(i, _)| items[*i].entry.household.members.len() as u64)
-        .sum::<u64>();
-
-    // 5. Audit.
-    let changed = !changes.is_empty();
-    if changed {
-        let counties: BTreeSet<String> = items.iter().map(|it| it.county.clone()).collect();
-        changes.push(Change {
-            action: "import",
-            entity: "registry_import",
-            entity_id: options.source.clone(),
-            county_code: (counties.len() == 1)
-                .then(|| counties.into_iter().next())
-                .flatten(),
-            village_code: None,
-            before: None,
-            after: Some(serde_json::json!({
-                "file": options.source,
-                "households_created": report.households_created,
-                "households_updated": report.households_updated,
-                "households_unchanged": report.households_unchanged,
-                "members_added": report.members_added,
-                "members_updated": report.members_updated,
-                "members_removed": report.members_removed,
-                "regions_created": report.regions_created,
-                "rejected_households": report.rejected_households,
-                "all_or_nothing": options.all_or_nothing,
-            })),
-        });
-        audit::append_many(&tx, actor, changes).await?;
-    }
-    progress(total, total);
-
-    let refuse = options.dry_run || (options.all_or_nothing && !report.problems.is_empty());
-    if refuse || !changed {
-        tx.rollback().await?;
-        report.committed = false;
-    } else {
-        tx.commit().await?;
-        report.committed = true;
-        if report.households_created > 1000 {
-            db.optimize().await?;
-        }
-    }
-    Ok(report)
 }
+
+/// JSON bulk-insert statements (SQLite): `?1` the rows as a JSON array of arrays, `?2` the timestamp.
+const HOUSEHOLDS_SQL: &str = "INSERT INTO households (county_code, id, township_code, village_code, \
+     number, natural_village, household_type, address, phone, is_relocated, monitored_type, risks, \
+     head_name, head_id_number, size, version, created_at, updated_at) \
+     SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, value->>7, \
+     value->>8, value->>9, value->>10, value->>11, value->>12, value->>13, value->>14, 1, ?2, ?2 \
+     FROM json_each(?1)";
+const MEMBERS_SQL: &str = "INSERT INTO members (county_code, id, village_code, household_id, position, \
+     id_number, id_key, name, sex, relation, labour, health, education, school, political, \
+     has_medical_insurance, dibao, tekun, disability_grade, version, created_at, updated_at) \
+     SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, value->>7, \
+     value->>8, value->>9, value->>10, value->>11, value->>12, value->>13, value->>14, value->>15, \
+     value->>16, value->>17, value->>18, 1, ?2, ?2 FROM json_each(?1)";
+const AUDIT_SQL: &str = "INSERT INTO audit_log (id, at, actor_user_id, actor_name, action, entity, \
+     entity_id, county_code, village_code, before, after) \
+     SELECT value->>0, ?2, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, \
+     value->>7, NULL, value->>8 FROM json_each(?1)";
+
+/// A JSON array of row arrays, written incrementally.
+struct JsonRows {
+    buf: Vec<u8>,
+    len: usize,
+}
+
+impl JsonRows {
+    fn new() -> JsonRows {
+        JsonRows {
+            buf: b"[".to_vec(),
+            len: 0,
+        }
+    }
+
+    fn push<T: Serialize>(&mut self, row: &T) -> Result<()> {
+        if self.len > 0 {
+            self.buf.push(b',');
+        }
+        serde_json::to_writer(&mut self.buf, row)
+            .map_err(|e| StoreError::Invalid(format!("cannot serialise a row: {e}")))?;
+        self.len += 1;
+        Ok(())
+    }
+
+    /// The array so far (the buffer starts again).
+    fn take(&mut self) -> String {
+        self.buf.push(b']');
+        let out = std::mem::replace(&mut self.buf, b"[".to_vec());
+        self.len = 0;
+        // serde_json writes valid UTF-8.
+        String::from_utf8(out).unwrap_or_default()
+    }
+}
+
+#[derive(Serialize)]
+struct HouseholdJson<'a>(
+    &'a str,
+    i64,
+    &'a str,
+    &'a str,
+    &'a str,
+    Option<&'a str>,
+    &'static str,
+    &'a str,
+    Option<&'a str>,
+    bool,
+    Option<&'static str>,
+    String,
+    &'a str,
+    String,
+    i32,
+);
+
+fn household_json<'a>(h: &'a Household, v: &'a Valid, id: i64) -> HouseholdJson<'a> {
+    let head = h
+        .members
+        .iter()
+        .find(|m| m.relation == Relation::Head)
+        .or(h.members.first());
+    HouseholdJson(
+        &v.county,
+        id,
+        &v.township,
+        &v.village,
+        &v.number,
+        v.natural_village.as_deref(),
+        h.household_type.code(),
+        &v.address,
+        v.phone.as_deref(),
+        h.is_relocated,
+        h.monitored_type.map(|t| t.code()),
+        join_codes(&h.risks),
+        head.map_or("", |m| m.name.trim()),
+        head.map(|m| m.id_number.to_string()).unwrap_or_default(),
+        i32::try_from(h.members.len()).unwrap_or(i32::MAX),
+    )
+}
+
+#[derive(Serialize)]
+struct MemberJson<'a>(
+    &'a str,
+    i64,
+    &'a str,
+    i64,
+    i32,
+    String,
+    i64,
+    &'a str,
+    &'static str,
+    &'static str,
+    &'static str,
+    String,
+    Option<&'static str>,
+    Option<&'static str>,
+    &'static str,
+    bool,
+    &'static str,
+    &'static str,
+    Option<i16>,
+);
+
+fn member_json<'a>(m: &'a Member, v: &'a Valid, household_id: i64, pos: usize) -> MemberJson<'a> {
+    MemberJson(
+        &v.county,
+        new_id(),
+        &v.village,
+        household_id,
+        i32::try_from(pos).unwrap_or(i32::MAX),
+        m.id_number.to_string(),
+        id_key(m.id_number),
+        m.name.trim(),
+        m.sex.code(),
+        m.relation.code(),
+        m.labour.code(),
+        join_codes(&m.health),
+        m.education.map(|e| e.code()),
+        m.school.map(|e| e.code()),
+        m.political.code(),
+        m.has_medical_insurance,
+        m.dibao.code(),
+        m.tekun.code(),
+        m.disability_grade.map(i16::from),
+    )
+}
+
+#[derive(Serialize)]
+struct AuditJson<'a>(
+    i64,
+    i64,
+    &'a str,
+    &'static str,
+    &'static str,
+    &'a str,
+    &'a str,
+    &'a str,
+    String,
+);
 
 fn region_rank(level: &str) -> u8 {
     match RegionLevel::from_code(level) {
@@ -841,11 +1375,11 @@ fn region_rank(level: &str) -> u8 {
     }
 }
 
-fn source_json(options: &ImportOptions, it: &Item) -> serde_json::Value {
+fn source_json(options: &ImportOptions, e: &RegistryEntry) -> serde_json::Value {
     serde_json::json!({
         "file": options.source,
-        "sheet": &*it.entry.row.sheet,
-        "row": it.entry.row.row,
+        "sheet": &*e.row.sheet,
+        "row": e.row.row,
     })
 }
 
@@ -865,7 +1399,7 @@ fn sort_problems(problems: &mut [Problem]) {
 
 async fn insert_chunks<A>(tx: &DatabaseTransaction, rows: Vec<A>, what: &str) -> Result<()>
 where
-    A: ActiveModelTrait + Send,
+    A: sea_orm::ActiveModelTrait + Send,
 {
     let mut it = rows.into_iter().peekable();
     while it.peek().is_some() {
@@ -948,6 +1482,40 @@ fn diff(h: &households::Model, ms: &[members::Model], file: &Household) -> Resul
         before_members: ms.to_vec(),
         next_position: ms.iter().map(|m| m.position + 1).max().unwrap_or(0),
     })
+}
+
+/// Phase times of an import (debug log `shouwang_store::import`).
+struct Phases {
+    last: std::time::Instant,
+    out: Vec<(&'static str, f64)>,
+}
+
+impl Phases {
+    fn new() -> Phases {
+        Phases {
+            last: std::time::Instant::now(),
+            out: Vec::new(),
+        }
+    }
+
+    /// Adds the time since the last mark to `what` (summed over repeated marks).
+    fn add(&mut self, what: &'static str) {
+        let now = std::time::Instant::now();
+        let t = (now - self.last).as_secs_f64();
+        self.last = now;
+        match self.out.iter_mut().find(|(w, _)| *w == what) {
+            Some((_, x)) => *x += t,
+            None => self.out.push((what, t)),
+        }
+    }
+
+    fn report(&self) -> String {
+        self.out
+            .iter()
+            .map(|(w, t)| format!("{w} {t:.3} s"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
 }
 
 // ---------------------------------------------------------------------------------------------------------
