@@ -1,9 +1,13 @@
-//! `shouwang export …`: the registry as XLSX (农户信息导出) and the import template (导入模板).
+//! `shouwang export …`: the registry as XLSX (农户信息导出), the lifecycle ledgers (台账) and the import
+//! template (导入模板).
 
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
+use shouwang_core::CodeList;
+use shouwang_core::ledger::{DateRange, LedgerKind, LedgerOptions};
+use shouwang_io::ledger_xlsx;
 use shouwang_io::registry_xlsx::{self, RegistryWriter};
 use shouwang_store::repo;
 
@@ -13,6 +17,9 @@ use crate::config::DbArgs;
 pub enum ExportCommand {
     /// The registry (户信息 and 家庭成员) as an XLSX workbook (农户信息导出).
     Registry(RegistryExport),
+    /// A lifecycle ledger (台账) as an XLSX workbook: KIND is monitored (监测对象台账), measures
+    /// (帮扶措施台账), followups (月度监测（帮扶手册）台账), eliminated (风险消除台账) or clues (线索台账).
+    Ledger(LedgerExport),
     /// An empty import template with column notes (导入模板).
     Template {
         #[command(subcommand)]
@@ -45,9 +52,96 @@ pub struct RegistryExport {
     pub db: DbArgs,
 }
 
+#[derive(Args, Debug)]
+pub struct LedgerExport {
+    /// monitored | measures | followups | eliminated | clues, or the Chinese name (监测对象台账, …).
+    pub kind: String,
+    /// Output file (.xlsx).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Export as this user: their area, and full ID numbers only if their role may see them.
+    #[arg(long)]
+    pub user: String,
+    /// Only this area inside the user's: a county (6 digits), township (9) or village (12) code.
+    #[arg(long)]
+    pub area: Option<String>,
+    /// First day of the ledger's own date (YYYY-MM-DD): 纳入监测日期, 措施制定/完成日期, 监测月份,
+    /// 风险消除日期, 发现日期.
+    #[arg(long)]
+    pub from: Option<String>,
+    /// Last day (YYYY-MM-DD), inclusive.
+    #[arg(long)]
+    pub to: Option<String>,
+    /// 监测对象台账: one row per member instead of per household.
+    #[arg(long)]
+    pub per_member: bool,
+    #[command(flatten)]
+    pub db: DbArgs,
+}
+
+fn parse_day(what: &str, s: Option<&str>) -> anyhow::Result<Option<chrono::NaiveDate>> {
+    s.map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse::<chrono::NaiveDate>().map_err(|_| {
+                anyhow::anyhow!("{what}日期格式应为 YYYY-MM-DD（如 2022-01-31）/ bad date {s:?}")
+            })
+        })
+        .transpose()
+}
+
+async fn ledger(args: LedgerExport) -> anyhow::Result<()> {
+    let kind = LedgerKind::parse(&args.kind).with_context(|| {
+        format!(
+            "未知的台账种类 / unknown ledger {:?}: monitored, measures, followups, eliminated, clues（或 监测对象台账、帮扶措施台账、月度监测（帮扶手册）台账、风险消除台账、线索台账）",
+            args.kind
+        )
+    })?;
+    let range = DateRange {
+        from: parse_day("起始", args.from.as_deref())?,
+        to: parse_day("截止", args.to.as_deref())?,
+    };
+    let db = args.db.open().await?;
+    let user = repo::users::find_by_username(&db, &args.user)
+        .await?
+        .with_context(|| format!("用户不存在 / no such user: {}", args.user))?;
+    let opts = LedgerOptions {
+        per_member: args.per_member,
+        full_ids: true,
+        range,
+    };
+    let ledger = repo::ledgers::export(
+        &db,
+        &user.actor(),
+        &user.scope,
+        args.area.as_deref(),
+        kind,
+        &opts,
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{} ({e})", e.message_zh()))?;
+    let bytes = ledger_xlsx::write(kind, ledger.columns, &ledger.rows)
+        .map_err(|e| anyhow::anyhow!(e.message_zh()))?;
+    write(&args.out, &bytes)?;
+    println!(
+        "已导出{} {} 行 / exported {} rows{} → {}",
+        kind.label_zh(),
+        ledger.rows.len(),
+        ledger.rows.len(),
+        if ledger.full_ids {
+            ""
+        } else {
+            "（身份证号已脱敏 / ID numbers masked）"
+        },
+        args.out.display()
+    );
+    Ok(())
+}
+
 pub async fn run(command: ExportCommand) -> anyhow::Result<()> {
     match command {
         ExportCommand::Registry(args) => registry(args).await,
+        ExportCommand::Ledger(args) => ledger(args).await,
         ExportCommand::Template {
             which: TemplateCommand::Registry { out },
         } => {

@@ -6,6 +6,7 @@
 mod case_cmd;
 mod config;
 mod demo_cmd;
+mod document_cmd;
 mod export_cmd;
 mod import_cmd;
 mod screen_cmd;
@@ -71,7 +72,12 @@ enum Command {
         #[command(subcommand)]
         command: import_cmd::ImportCommand,
     },
-    /// Export workbooks (导出): `export registry --out F.xlsx`, `export template registry --out F.xlsx`.
+    /// Official documents 文书 as DOCX or HTML: `document notice --household N --out F.docx --user NAME`,
+    /// `document notices --quarter 2022Q3`, `document publicity --village CODE`, `document verification
+    /// --household N`, `document handbook --household N`.
+    Document(Box<document_cmd::DocumentArgs>),
+    /// Export workbooks (导出): `export registry --out F.xlsx`, `export ledger KIND --out F.xlsx --user NAME`,
+    /// `export template registry --out F.xlsx`.
     Export {
         #[command(subcommand)]
         command: export_cmd::ExportCommand,
@@ -173,6 +179,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
         Command::User { command } => user_cmd::run(command).await,
         Command::Case(args) => case_cmd::run(*args).await,
         Command::Export { command } => export_cmd::run(command).await,
+        Command::Document(args) => document_cmd::run(*args).await,
         Command::Screen(cmd) => screen_cmd::run_db(&cmd).await.map(|_| ()),
         Command::Import { .. } => unreachable_import(),
     }

@@ -22,6 +22,8 @@
 //! - [`access`]: roles and area scope 角色与数据范围.
 //! - [`registry`]: registry files 农户信息台账 (columns, row validation, households from rows).
 //! - [`monitoring`]: the lifecycle 监测帮扶 (clues, identification, measures, follow-up, exit).
+//! - [`document`]: official documents 文书 as a small model (公示, 告知书, 入户核查表, 帮扶手册).
+//! - [`ledger`]: the lifecycle ledgers 台账 as rows (监测对象, 帮扶措施, 月度监测, 风险消除, 线索).
 //! - [`rules`]: the county's configurable rules 县级规则配置.
 
 #![forbid(unsafe_code)]
@@ -33,9 +35,11 @@
 
 pub mod access;
 pub mod codes;
+pub mod document;
 pub mod household;
 pub mod idnum;
 pub mod income;
+pub mod ledger;
 pub mod line;
 pub mod money;
 pub mod monitoring;

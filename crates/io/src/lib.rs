@@ -8,8 +8,11 @@
 //! file, matching header names, and turning spreadsheet cells into the same
 //! text a CSV export would carry.
 
+pub mod document_docx;
+pub mod document_html;
 pub mod encoding;
 pub mod headers;
+pub mod ledger_xlsx;
 pub mod registry;
 pub mod registry_xlsx;
 pub mod xlsx;

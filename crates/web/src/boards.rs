@@ -71,6 +71,8 @@ struct PublicityPage<'a> {
     i18n: I18n,
     user: &'a CurrentUser,
     rows: Vec<PublicityRow>,
+    /// Villages of the rows (and the user's own): (code, name), for the 民主评议结果公示 documents.
+    villages: Vec<(String, String)>,
     today: String,
     path: &'static str,
 }
@@ -87,6 +89,11 @@ async fn build_publicity(state: &AppState, user: &CurrentUser) -> Result<Respons
     let i18n = user.i18n();
     let names = region_names(&state.db, user.scope.area_prefix()).await?;
     let mut rows = Vec::new();
+    let mut villages: Vec<(String, String)> = Vec::new();
+    let own = user.scope.area_prefix();
+    if own.len() == 12 {
+        villages.push((own.to_owned(), names.get(own).cloned().unwrap_or_default()));
+    }
     for r in all(state, user, Lifecycle::Identifying).await? {
         if r.ident_next_step != Some(IdentStep::NoticeClosed) {
             continue;
@@ -120,6 +127,12 @@ async fn build_publicity(state: &AppState, user: &CurrentUser) -> Result<Respons
                 )
             })
             .unwrap_or_default();
+        if !villages.iter().any(|(c, _)| c == &r.village_code) {
+            villages.push((
+                r.village_code.clone(),
+                names.get(&r.village_code).cloned().unwrap_or_default(),
+            ));
+        }
         rows.push(PublicityRow {
             village: names
                 .get(&r.village_code)
@@ -143,6 +156,7 @@ async fn build_publicity(state: &AppState, user: &CurrentUser) -> Result<Respons
             i18n,
             user,
             rows,
+            villages,
             today: lifecycle::today().to_string(),
             path: "/publicity",
         },
@@ -168,6 +182,8 @@ struct ExitsPage<'a> {
     i18n: I18n,
     user: &'a CurrentUser,
     quarter: String,
+    /// `2022Q3`, for the quarter's notices in one file.
+    quarter_code: String,
     columns: Vec<ExitColumn>,
     eliminated: Vec<ExitRow>,
     deferred: Vec<ExitRow>,
@@ -241,6 +257,7 @@ async fn build_exits(state: &AppState, user: &CurrentUser) -> Result<Response, A
         &ExitsPage {
             i18n,
             user,
+            quarter_code: format!("{}Q{}", quarter.year, quarter.q),
             quarter: match user.lang {
                 crate::i18n::Lang::Zh => quarter.label_zh(),
                 crate::i18n::Lang::En => quarter.first_day().format("%Y-%m").to_string(),

@@ -31,12 +31,14 @@ pub mod boards;
 pub mod case_pages;
 pub mod codes_page;
 pub mod dashboard;
+pub mod documents;
 pub mod error;
 pub mod home;
 pub mod households;
 pub mod i18n;
 pub mod imports;
 pub mod jobs;
+pub mod ledgers;
 pub mod page;
 pub mod screening_upload;
 pub mod steps;
@@ -136,6 +138,8 @@ pub fn router(state: AppState) -> Router {
         .merge(screening_upload::routes())
         .merge(imports::routes())
         .merge(codes_page::routes())
+        .merge(ledgers::routes())
+        .merge(documents::routes())
         .route(
             "/admin/rules",
             get(admin_rules::show).post(admin_rules::save),

@@ -331,7 +331,7 @@ fn case_row(r: &QueryResult) -> Result<CaseRow> {
     })
 }
 
-fn case_record(r: &QueryResult) -> Result<CaseRecord> {
+pub(crate) fn case_record(r: &QueryResult) -> Result<CaseRecord> {
     let body: String = r.try_get("", "body")?;
     let case: Case =
         serde_json::from_str(&body).map_err(|e| StoreError::corrupt(format!("case JSON: {e}")))?;
@@ -354,7 +354,7 @@ fn case_record(r: &QueryResult) -> Result<CaseRecord> {
 
 /// The scope's area narrowed by an optional region filter; `None` when they do not overlap (or the area is
 /// empty or malformed): the read answers nothing.
-fn effective_area(scope: &Scope, region: Option<&str>) -> Option<String> {
+pub(crate) fn effective_area(scope: &Scope, region: Option<&str>) -> Option<String> {
     let area = scope.area_prefix().trim().to_owned();
     let well_formed = |a: &str| a.bytes().all(|b| b.is_ascii_digit() || b == b'-');
     if area.is_empty() || !well_formed(&area) {
@@ -376,7 +376,7 @@ fn effective_area(scope: &Scope, region: Option<&str>) -> Option<String> {
 /// ` AND …` restricting `alias` (with `county_code`, `village_code`) to `area`: county by equality, then a
 /// township or village prefix as a range on the village code (a natural-village area matches no case:
 /// cases are kept per administrative village).
-fn push_area(sql: &mut Sql, alias: &str, area: &str) {
+pub(crate) fn push_area(sql: &mut Sql, alias: &str, area: &str) {
     match area.get(..6) {
         Some(county) if area.len() >= 6 => {
             sql.push(&format!(" AND {alias}.county_code = "))

@@ -9,8 +9,10 @@ use crate::error::{Result, StoreError};
 
 pub mod audit;
 pub mod cases;
+pub mod documents;
 pub mod households;
 pub mod income;
+pub mod ledgers;
 pub mod lines;
 pub mod regions;
 pub mod registry;
