@@ -787,21 +787,20 @@ impl Importer {
         }
         let mut creates: Vec<(usize, Valid)> = Vec::new();
         let mut updates: Vec<(usize, Valid, Diff)> = Vec::new();
-        for i in 0..items.len() {
-            if items[i].rejected() {
+        for (i, it) in items.iter_mut().enumerate() {
+            if it.rejected() {
                 continue;
             }
-            let planned = match self.regions.plan(&mut items[i].entry) {
+            let planned = match self.regions.plan(&mut it.entry) {
                 Ok(p) => p,
                 Err(ps) => {
-                    items[i].problems.extend(ps);
+                    it.problems.extend(ps);
                     continue;
                 }
             };
-            let v = match check_household(&items[i].entry.household) {
+            let v = match check_household(&it.entry.household) {
                 Ok(v) => v,
                 Err(e) => {
-                    let it = &mut items[i];
                     let p = it.entry.problem(
                         Col::Number,
                         &it.entry.household.number,
@@ -811,7 +810,6 @@ impl Importer {
                     continue;
                 }
             };
-            let it = &items[i];
             match &it.existing {
                 None => {
                     self.insert_regions(&planned).await?;
