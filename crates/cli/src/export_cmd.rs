@@ -20,6 +20,8 @@ pub enum ExportCommand {
     /// A lifecycle ledger (台账) as an XLSX workbook: KIND is monitored (监测对象台账), measures
     /// (帮扶措施台账), followups (月度监测（帮扶手册）台账), eliminated (风险消除台账) or clues (线索台账).
     Ledger(LedgerExport),
+    /// The data-quality findings 数据质量问题清单 as an XLSX workbook.
+    Quality(crate::quality_cmd::QualityExport),
     /// An empty import template with column notes (导入模板).
     Template {
         #[command(subcommand)]
@@ -142,6 +144,7 @@ pub async fn run(command: ExportCommand) -> anyhow::Result<()> {
     match command {
         ExportCommand::Registry(args) => registry(args).await,
         ExportCommand::Ledger(args) => ledger(args).await,
+        ExportCommand::Quality(args) => crate::quality_cmd::export(args).await,
         ExportCommand::Template {
             which: TemplateCommand::Registry { out },
         } => {

@@ -9,6 +9,7 @@ mod demo_cmd;
 mod document_cmd;
 mod export_cmd;
 mod import_cmd;
+mod quality_cmd;
 mod screen_cmd;
 mod user_cmd;
 
@@ -76,6 +77,10 @@ enum Command {
     /// `document notices --quarter 2022Q3`, `document publicity --village CODE`, `document verification
     /// --household N`, `document handbook --household N`.
     Document(Box<document_cmd::DocumentArgs>),
+    /// Data-quality checks over the registry (数据质量检查): a summary per check code.
+    Quality(quality_cmd::QualityArgs),
+    /// Duplicate review (重复数据核查): list candidates; `duplicates merge …` / `remove-member …` as an admin.
+    Duplicates(quality_cmd::DuplicatesArgs),
     /// Export workbooks (导出): `export registry --out F.xlsx`, `export ledger KIND --out F.xlsx --user NAME`,
     /// `export template registry --out F.xlsx`.
     Export {
@@ -180,6 +185,8 @@ async fn run(command: Command) -> anyhow::Result<()> {
         Command::Case(args) => case_cmd::run(*args).await,
         Command::Export { command } => export_cmd::run(command).await,
         Command::Document(args) => document_cmd::run(*args).await,
+        Command::Quality(args) => quality_cmd::quality(args).await,
+        Command::Duplicates(args) => quality_cmd::duplicates(args).await,
         Command::Screen(cmd) => screen_cmd::run_db(&cmd).await.map(|_| ()),
         Command::Import { .. } => unreachable_import(),
     }

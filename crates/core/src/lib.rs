@@ -19,6 +19,7 @@
 //! - [`income`]: household income 家庭纯收入.
 //! - [`mod@line`]: the monitoring line 防止返贫监测线.
 //! - [`quality`]: data-quality checks 数据质量检查.
+//! - [`duplicates`]: duplicate review 重复数据核查.
 //! - [`access`]: roles and area scope 角色与数据范围.
 //! - [`registry`]: registry files 农户信息台账 (columns, row validation, households from rows).
 //! - [`monitoring`]: the lifecycle 监测帮扶 (clues, identification, measures, follow-up, exit).
@@ -36,6 +37,7 @@
 pub mod access;
 pub mod codes;
 pub mod document;
+pub mod duplicates;
 pub mod household;
 pub mod idnum;
 pub mod income;

@@ -13,6 +13,7 @@ pub mod document_html;
 pub mod encoding;
 pub mod headers;
 pub mod ledger_xlsx;
+pub mod quality_xlsx;
 pub mod registry;
 pub mod registry_xlsx;
 pub mod xlsx;

@@ -40,6 +40,7 @@ pub mod imports;
 pub mod jobs;
 pub mod ledgers;
 pub mod page;
+pub mod quality_pages;
 pub mod screening_upload;
 pub mod steps;
 pub mod uploads;
@@ -140,6 +141,7 @@ pub fn router(state: AppState) -> Router {
         .merge(codes_page::routes())
         .merge(ledgers::routes())
         .merge(documents::routes())
+        .merge(quality_pages::routes())
         .route(
             "/admin/rules",
             get(admin_rules::show).post(admin_rules::save),

@@ -751,7 +751,7 @@ async fn find_in_area(
         .await?)
 }
 
-async fn members_of(
+pub(crate) async fn members_of(
     conn: &impl ConnectionTrait,
     h: &households::Model,
 ) -> Result<Vec<members::Model>> {
@@ -843,7 +843,10 @@ async fn check_ids_free(tx: &DatabaseTransaction, county: &str, ids: Vec<String>
     }
 }
 
-fn audit_json(h: &households::Model, ms: &[members::Model]) -> Result<serde_json::Value> {
+pub(crate) fn audit_json(
+    h: &households::Model,
+    ms: &[members::Model],
+) -> Result<serde_json::Value> {
     Ok(serde_json::json!({ "household": to_json(h)?, "members": to_json(&ms)? }))
 }
 
@@ -960,7 +963,7 @@ pub(crate) async fn find_for_write(
         .ok_or(StoreError::NotFound)
 }
 
-fn stale(expected: i64, found: i64) -> StoreError {
+pub(crate) fn stale(expected: i64, found: i64) -> StoreError {
     StoreError::StaleVersion { expected, found }
 }
 
@@ -983,7 +986,7 @@ async fn member_version_now(tx: &DatabaseTransaction, county: &str, id: i64) -> 
 }
 
 /// Bumps the household's version if it is still `expected`; `StaleVersion` otherwise.
-async fn bump_household(
+pub(crate) async fn bump_household(
     tx: &DatabaseTransaction,
     h: &households::Model,
     expected: i64,
@@ -1007,7 +1010,7 @@ async fn bump_household(
 }
 
 /// Recomputes the denormalised head name, head ID and size of a household from its members.
-async fn refresh_head(tx: &DatabaseTransaction, h: &households::Model) -> Result<()> {
+pub(crate) async fn refresh_head(tx: &DatabaseTransaction, h: &households::Model) -> Result<()> {
     let ms = members_of(tx, h).await?;
     let (head_name, head_id) = head_of(
         ms.iter()
@@ -1200,7 +1203,7 @@ pub async fn add_member(
     Ok(version)
 }
 
-fn valid_of(h: &households::Model) -> Valid {
+pub(crate) fn valid_of(h: &households::Model) -> Valid {
     Valid {
         county: h.county_code.clone(),
         township: h.township_code.clone(),

@@ -6,9 +6,11 @@
 mod audit;
 mod cases;
 mod db;
+mod duplicates;
 mod households;
 mod income;
 mod lines_regions;
+mod quality;
 mod registry;
 mod screening;
 mod search;

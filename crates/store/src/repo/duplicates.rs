@@ -1,0 +1,354 @@
+//! Duplicate review 重复数据核查 (issue 6, part 2): the candidates of
+//! [`shouwang_core::duplicates::detect`] for an area, and the merges an admin confirms.
+//!
+//! Nothing is merged by detection. A merge is an explicit call by a **township or county admin**
+//! (乡镇管理员 / 县级管理员; other roles: `Forbidden`) inside their area, with the versions the user saw
+//! (a household changed since: `StaleVersion`, nothing written), in one transaction, audited:
+//!
+//! - [`remove_member`]: a duplicated member record is deleted from one household (D1, D3); audit
+//!   `merge_remove_member` on the household with the member as `before`.
+//! - [`merge_households`]: household B is merged into household A (D2): B's members whose ID number (or
+//!   normalised name and birth date) A does not have move to A, B's income records of years A lacks move
+//!   to A, the rest of B is deleted; refused (`Conflict`) when B has a monitoring case (its record must not
+//!   vanish; close or move it first) or the two are in different counties. Audit `merge` on A (before: A
+//!   and B in full; after: what moved) and `delete` on B.
+//!
+//! Within a county the database keeps one record per ID number (unique key), so D1 candidates in the
+//! database are across counties (visible to the system scope or a wider area); inside a county the
+//! import already refuses them.
+
+use std::collections::{BTreeMap, HashSet};
+
+use chrono::Utc;
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use serde::Serialize;
+use shouwang_core::codes::Relation;
+use shouwang_core::duplicates::{Candidate, detect, normalise_name};
+use shouwang_core::{CodeList, Household, IdNumber, Role, Scope};
+
+use super::audit::{self, Change};
+use super::households::{
+    audit_json, bump_household, find_for_write, members_of, refresh_head, stale, to_member,
+};
+use super::{Actor, Sql, registry_file, to_json};
+use crate::db::Db;
+use crate::entity::{households, income_records, members};
+use crate::error::{Result, StoreError};
+
+/// A candidate with the households' current versions (for the merge form).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CandidateRow {
+    /// What the core found.
+    #[serde(flatten)]
+    pub candidate: Candidate,
+    /// Version of household `a` now.
+    pub version_a: i64,
+    /// Version of household `b` now.
+    pub version_b: i64,
+}
+
+/// The duplicate candidates among the households of an area (`scope`: the reading user's, `None` for
+/// the system; `area`: a further region filter).
+pub async fn list(db: &Db, scope: Option<&Scope>, area: Option<&str>) -> Result<Vec<CandidateRow>> {
+    let mut all: Vec<Household> = Vec::new();
+    registry_file::export(db, scope, area, &mut |h, _| {
+        all.push(h.clone());
+        Ok(())
+    })
+    .await?;
+    let refs: Vec<&Household> = all.iter().collect();
+    let found = detect(&refs);
+    drop(all);
+    // Versions of the households concerned.
+    let mut keys: BTreeMap<String, HashSet<String>> = BTreeMap::new();
+    for c in &found {
+        for h in [&c.a, &c.b] {
+            keys.entry(h.county.clone())
+                .or_default()
+                .insert(h.number.clone());
+        }
+    }
+    let mut versions: BTreeMap<(String, String), i64> = BTreeMap::new();
+    for (county, numbers) in keys {
+        let numbers: Vec<String> = numbers.into_iter().collect();
+        for chunk in numbers.chunks(500) {
+            for h in households::Entity::find()
+                .filter(households::Column::CountyCode.eq(county.as_str()))
+                .filter(households::Column::Number.is_in(chunk.to_vec()))
+                .all(db.conn())
+                .await?
+            {
+                versions.insert((h.county_code, h.number), h.version);
+            }
+        }
+    }
+    let v = |c: &str, n: &str| {
+        versions
+            .get(&(c.to_owned(), n.to_owned()))
+            .copied()
+            .unwrap_or(0)
+    };
+    Ok(found
+        .into_iter()
+        .map(|c| CandidateRow {
+            version_a: v(&c.a.county, &c.a.number),
+            version_b: v(&c.b.county, &c.b.number),
+            candidate: c,
+        })
+        .collect())
+}
+
+/// Only township and county admins merge.
+fn may_merge(scope: &Scope) -> Result<()> {
+    if matches!(scope.role, Role::TownshipAdmin | Role::CountyAdmin) {
+        Ok(())
+    } else {
+        Err(StoreError::Forbidden)
+    }
+}
+
+/// Deletes the duplicated record of the member `id_number` from household `number` (not its last
+/// member: merge or delete the household instead). Returns the household's new version.
+pub async fn remove_member(
+    db: &Db,
+    actor: &Actor,
+    scope: &Scope,
+    number: &str,
+    id_number: IdNumber,
+    expected_version: i64,
+) -> Result<i64> {
+    may_merge(scope)?;
+    let tx = db.begin_write().await?;
+    let h = find_for_write(&tx, scope, number).await?;
+    let version = bump_household(&tx, &h, expected_version).await?;
+    let ms = members_of(&tx, &h).await?;
+    let Some(before) = ms.iter().find(|m| m.id_number == id_number.to_string()) else {
+        return Err(StoreError::NotFound);
+    };
+    if ms.len() <= 1 {
+        return Err(StoreError::Invalid(
+            "不能删除该户最后一名成员，请改为合并两户 / cannot remove the last member; merge the households instead"
+                .to_owned(),
+        ));
+    }
+    members::Entity::delete_by_id((h.county_code.clone(), before.id))
+        .exec(&tx)
+        .await?;
+    refresh_head(&tx, &h).await?;
+    audit::append(
+        &tx,
+        actor,
+        Change {
+            action: "merge_remove_member",
+            entity: "household",
+            entity_id: h.number.clone(),
+            county_code: Some(h.county_code.clone()),
+            village_code: Some(h.village_code.clone()),
+            before: Some(serde_json::json!({ "member": to_json(before)?, "version": expected_version })),
+            after: Some(serde_json::json!({ "version": version, "reason": "重复数据核查：删除重复的成员记录" })),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(version)
+}
+
+/// What a household merge did.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct MergeOutcome {
+    /// Household A's new version.
+    pub version: i64,
+    /// Members moved from B to A.
+    pub members_moved: u64,
+    /// Members of B dropped as duplicates of A's.
+    pub members_dropped: u64,
+    /// Income years moved from B to A.
+    pub incomes_moved: u64,
+}
+
+/// Merges household `drop` (B) into household `keep` (A); see the module docs.
+pub async fn merge_households(
+    db: &Db,
+    actor: &Actor,
+    scope: &Scope,
+    keep: &str,
+    keep_version: i64,
+    drop: &str,
+    drop_version: i64,
+) -> Result<MergeOutcome> {
+    may_merge(scope)?;
+    if keep.trim() == drop.trim() {
+        return Err(StoreError::Invalid(
+            "不能把一户合并到它自己 / cannot merge a household into itself".to_owned(),
+        ));
+    }
+    let tx = db.begin_write().await?;
+    let a = find_for_write(&tx, scope, keep).await?;
+    let b = find_for_write(&tx, scope, drop).await?;
+    if a.county_code != b.county_code {
+        return Err(StoreError::Conflict(
+            "两户不在同一个县，不能合并 / the households are in different counties".to_owned(),
+        ));
+    }
+    if b.version != drop_version {
+        return Err(stale(drop_version, b.version));
+    }
+    let mut sql = Sql::new();
+    sql.push("SELECT COUNT(*) AS n FROM cases c WHERE c.county_code = ")
+        .bind(b.county_code.as_str())
+        .push(" AND c.household_number = ")
+        .bind(b.number.as_str());
+    if super::count(&tx, sql.build(tx.get_database_backend())).await? > 0 {
+        return Err(StoreError::Conflict(format!(
+            "户 {} 有监测帮扶档案，不能被合并删除；请合并到该户 / household {} has a monitoring case; merge the other household into it instead",
+            b.number, b.number
+        )));
+    }
+    let version = bump_household(&tx, &a, keep_version).await?;
+    let a_members = members_of(&tx, &a).await?;
+    let b_members = members_of(&tx, &b).await?;
+    let before_a = audit_json(&a, &a_members)?;
+    let before_b = audit_json(&b, &b_members)?;
+    let key = |m: &members::Model| -> Result<(String, chrono::NaiveDate)> {
+        let member = to_member(m)?;
+        Ok((normalise_name(&member.name), member.id_number.birth_date()))
+    };
+    let mut a_ids: HashSet<String> = a_members.iter().map(|m| m.id_number.clone()).collect();
+    let mut a_keys: HashSet<(String, chrono::NaiveDate)> = HashSet::new();
+    for m in &a_members {
+        a_keys.insert(key(m)?);
+    }
+    let mut next = a_members.iter().map(|m| m.position + 1).max().unwrap_or(0);
+    let mut outcome = MergeOutcome {
+        version,
+        ..MergeOutcome::default()
+    };
+    let mut moved: Vec<String> = Vec::new();
+    let now = Utc::now();
+    for m in &b_members {
+        let k = key(m)?;
+        if a_ids.contains(&m.id_number) || a_keys.contains(&k) {
+            members::Entity::delete_by_id((b.county_code.clone(), m.id))
+                .exec(&tx)
+                .await?;
+            outcome.members_dropped += 1;
+            continue;
+        }
+        members::Entity::update_many()
+            .col_expr(members::Column::HouseholdId, Expr::value(a.id))
+            .col_expr(
+                members::Column::VillageCode,
+                Expr::value(a.village_code.clone()),
+            )
+            .col_expr(members::Column::Position, Expr::value(next))
+            // A moved member is no head of A (A keeps its head).
+            .col_expr(
+                members::Column::Relation,
+                Expr::value(if m.relation == Relation::Head.code() {
+                    Relation::Other.code().to_owned()
+                } else {
+                    m.relation.clone()
+                }),
+            )
+            .col_expr(members::Column::Version, Expr::value(m.version + 1))
+            .col_expr(members::Column::UpdatedAt, Expr::value(now))
+            .filter(members::Column::CountyCode.eq(b.county_code.as_str()))
+            .filter(members::Column::Id.eq(m.id))
+            .exec(&tx)
+            .await?;
+        next += 1;
+        a_ids.insert(m.id_number.clone());
+        a_keys.insert(k);
+        moved.push(m.id_number.clone());
+        outcome.members_moved += 1;
+    }
+    // Income years A lacks.
+    let a_years: HashSet<i32> = income_records::Entity::find()
+        .filter(income_records::Column::CountyCode.eq(a.county_code.as_str()))
+        .filter(income_records::Column::HouseholdId.eq(a.id))
+        .all(&tx)
+        .await?
+        .into_iter()
+        .map(|r| r.year)
+        .collect();
+    let b_incomes = income_records::Entity::find()
+        .filter(income_records::Column::CountyCode.eq(b.county_code.as_str()))
+        .filter(income_records::Column::HouseholdId.eq(b.id))
+        .all(&tx)
+        .await?;
+    for r in &b_incomes {
+        if a_years.contains(&r.year) {
+            continue;
+        }
+        income_records::Entity::update_many()
+            .col_expr(income_records::Column::HouseholdId, Expr::value(a.id))
+            .col_expr(
+                income_records::Column::VillageCode,
+                Expr::value(a.village_code.clone()),
+            )
+            .filter(income_records::Column::CountyCode.eq(r.county_code.as_str()))
+            .filter(income_records::Column::Id.eq(r.id))
+            .exec(&tx)
+            .await?;
+        outcome.incomes_moved += 1;
+    }
+    income_records::Entity::delete_many()
+        .filter(income_records::Column::CountyCode.eq(b.county_code.as_str()))
+        .filter(income_records::Column::HouseholdId.eq(b.id))
+        .exec(&tx)
+        .await?;
+    members::Entity::delete_many()
+        .filter(members::Column::CountyCode.eq(b.county_code.as_str()))
+        .filter(members::Column::HouseholdId.eq(b.id))
+        .exec(&tx)
+        .await?;
+    let res = households::Entity::delete_many()
+        .filter(households::Column::CountyCode.eq(b.county_code.as_str()))
+        .filter(households::Column::Id.eq(b.id))
+        .filter(households::Column::Version.eq(drop_version))
+        .exec(&tx)
+        .await?;
+    if res.rows_affected != 1 {
+        return Err(stale(drop_version, 0));
+    }
+    refresh_head(&tx, &a).await?;
+    let mut before_b_full = before_b;
+    before_b_full["incomes"] = to_json(&b_incomes)?;
+    audit::append_many(
+        &tx,
+        actor,
+        vec![
+            Change {
+                action: "merge",
+                entity: "household",
+                entity_id: a.number.clone(),
+                county_code: Some(a.county_code.clone()),
+                village_code: Some(a.village_code.clone()),
+                before: Some(
+                    serde_json::json!({ "keep": before_a, "merged": before_b_full.clone() }),
+                ),
+                after: Some(serde_json::json!({
+                    "version": version,
+                    "merged_household": b.number,
+                    "members_moved": moved,
+                    "members_dropped": outcome.members_dropped,
+                    "incomes_moved": outcome.incomes_moved,
+                    "reason": "重复数据核查：合并重复登记的农户",
+                })),
+            },
+            Change {
+                action: "delete",
+                entity: "household",
+                entity_id: b.number.clone(),
+                county_code: Some(b.county_code.clone()),
+                village_code: Some(b.village_code.clone()),
+                before: Some(before_b_full),
+                after: Some(serde_json::json!({ "merged_into": a.number })),
+            },
+        ],
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(outcome)
+}
