@@ -271,7 +271,9 @@ pub fn detect(households: &[&Household]) -> Vec<Candidate> {
     }
 
     // D3: near-duplicate names with the same birth date in one village.
-    let mut by_birth: HashMap<(&str, NaiveDate), Vec<(usize, usize, String)>> = HashMap::new();
+    // (household index, member index, normalised name) per (village, birth date).
+    type Entry = (usize, usize, String);
+    let mut by_birth: HashMap<(&str, NaiveDate), Vec<Entry>> = HashMap::new();
     for (hi, h) in households.iter().enumerate() {
         for (mi, m) in h.members.iter().enumerate() {
             by_birth

@@ -159,20 +159,20 @@ impl IdNumber {
     /// ```
     pub fn parse(s: &str) -> Result<IdNumber, IdError> {
         let b = s.as_bytes();
-        if let Ok(a) = <&[u8; 18]>::try_from(b) {
-            if a.iter().all(|c| c.is_ascii_digit() || *c == b'X') {
-                return Self::from_ascii(a);
-            }
+        if let Ok(a) = <&[u8; 18]>::try_from(b)
+            && a.iter().all(|c| c.is_ascii_digit() || *c == b'X')
+        {
+            return Self::from_ascii(a);
         }
         Self::parse_slow(s)
     }
 
     /// Like [`IdNumber::parse`] on bytes (e.g. a CSV field); non-UTF-8 input is a bad character.
     pub fn parse_bytes(b: &[u8]) -> Result<IdNumber, IdError> {
-        if let Ok(a) = <&[u8; 18]>::try_from(b) {
-            if a.iter().all(|c| c.is_ascii_digit() || *c == b'X') {
-                return Self::from_ascii(a);
-            }
+        if let Ok(a) = <&[u8; 18]>::try_from(b)
+            && a.iter().all(|c| c.is_ascii_digit() || *c == b'X')
+        {
+            return Self::from_ascii(a);
         }
         match std::str::from_utf8(b) {
             Ok(s) => Self::parse_slow(s),

@@ -404,9 +404,10 @@ fn q08_q09_elimination(ctx: &QualityContext, out: &mut Vec<Finding>) {
             ));
         }
     }
-    if let Some(pc) = ctx.latest_per_capita {
-        if pc < ctx.line {
-            out.push(finding(
+    if let Some(pc) = ctx.latest_per_capita
+        && pc < ctx.line
+    {
+        out.push(finding(
                 &Q09,
                 None,
                 format!("已标注风险消除，但人均纯收入{pc}元低于监测线{}元", ctx.line),
@@ -415,7 +416,6 @@ fn q08_q09_elimination(ctx: &QualityContext, out: &mut Vec<Finding>) {
                     ctx.line
                 ),
             ));
-        }
     }
 }
 

@@ -95,7 +95,7 @@ impl<F: FnMut(Vec<RegistryEntry>)> RowSink for StreamingSink<F> {
         self.assembler
             .add_row(SheetId::from_index(sheet), row, cells);
         self.rows += 1;
-        if self.rows % self.every == 0 {
+        if self.rows.is_multiple_of(self.every) {
             let ready = self.assembler.take_ready();
             if !ready.is_empty() {
                 (self.ready)(ready);
@@ -511,7 +511,7 @@ fn read_workbook(
                         if let Some(prev) = current {
                             emit(&mut merges, prev, &mut row, sink);
                             done += 1;
-                            if done % 4096 == 0 {
+                            if done.is_multiple_of(4096) {
                                 progress(done, total);
                             }
                             // rows without any cell in between: blank rows
@@ -553,7 +553,7 @@ fn read_workbook(
                         sink.row(id, r + 1, &cells);
                     }
                     done += 1;
-                    if done % 4096 == 0 {
+                    if done.is_multiple_of(4096) {
                         progress(done, total);
                     }
                 }
@@ -656,7 +656,7 @@ fn read_csv(
         cells.clear();
         cells.extend(rec.iter().map(str::to_owned));
         sink.row(id, n, &cells);
-        if n % 4096 == 0 {
+        if n.is_multiple_of(4096) {
             let done = rec.position().map_or(0, |p| p.byte());
             progress(done.min(total), total);
         }

@@ -164,7 +164,7 @@ pub fn age_on(birth: u32, as_of: u32) -> i64 {
 }
 
 fn is_leap(y: u32) -> bool {
-    (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+    (y.is_multiple_of(4) && !y.is_multiple_of(100)) || y.is_multiple_of(400)
 }
 
 /// True for a proleptic Gregorian date with year 1..=9999.

@@ -241,7 +241,7 @@ fn quirky_csv(
 }
 
 fn quirky_id(id: &str, r: usize) -> String {
-    let id = if id.ends_with('X') && r % 2 == 0 {
+    let id = if id.ends_with('X') && r.is_multiple_of(2) {
         format!("{}x", &id[..id.len() - 1])
     } else {
         id.to_string()

@@ -243,13 +243,13 @@ impl Verification {
             ));
         }
         require_text(&self.findings, ("核查情况", "findings"))?;
-        if let Some(inc) = &self.income {
-            if inc.members == 0 {
-                return Err(Refusal::invalid(
-                    "收入测算的家庭人口须大于 0",
-                    "The income estimate needs at least one member",
-                ));
-            }
+        if let Some(inc) = &self.income
+            && inc.members == 0
+        {
+            return Err(Refusal::invalid(
+                "收入测算的家庭人口须大于 0",
+                "The income estimate needs at least one member",
+            ));
         }
         self.signature.validate(on)?;
         if let Some(a) = &self.authorisation {

@@ -568,11 +568,11 @@ mod lifecycle_db {
                     .await?
                     .expect("case");
                 let ident = rec.case.identification.as_ref().expect("identification");
-                if let Some(closes) = ident.notice_closes_on() {
-                    if ident.next_step() == Some(IdentStep::NoticeClosed) {
-                        assert!(closes > as_of);
-                        publicity += 1;
-                    }
+                if let Some(closes) = ident.notice_closes_on()
+                    && ident.next_step() == Some(IdentStep::NoticeClosed)
+                {
+                    assert!(closes > as_of);
+                    publicity += 1;
                 }
             }
             assert!(publicity >= 2);
