@@ -1,7 +1,9 @@
 //! The database handle (数据库连接): SQLite (default, bundled) or PostgreSQL, picked from the URL scheme.
 
+use std::collections::HashMap;
 use std::path::Path;
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
@@ -12,6 +14,7 @@ use sea_orm_migration::MigratorTrait;
 
 use crate::error::{Result, StoreError};
 use crate::migration::Migrator;
+use shouwang_core::region::Region;
 
 /// File name of the SQLite database inside the data directory.
 pub const SQLITE_FILE: &str = "shouwang.db";
@@ -21,11 +24,51 @@ pub fn sqlite_url(data_dir: &Path) -> String {
     format!("sqlite://{}?mode=rwc", data_dir.join(SQLITE_FILE).display())
 }
 
-/// A connection pool to the store's database. Cheap to clone (the pool is shared).
+/// A connection pool to the store's database. Cheap to clone (the pool and the caches are shared).
 #[derive(Clone, Debug)]
 pub struct Db {
     conn: DatabaseConnection,
     backend: DbBackend,
+    regions: Arc<RegionCache>,
+}
+
+/// How long a cached list of divisions (行政区划) is used before it is read again. Writes through this
+/// `Db` clear the cache at once; the time limit bounds how long a write by another process (a CLI import
+/// while the server runs) stays unseen.
+const REGION_CACHE_TTL: Duration = Duration::from_secs(30);
+
+/// The divisions under an area prefix, as last read (`repo::regions::list_under`). Every registry page
+/// shows the area's villages as a filter; reading the county's ~1,400 divisions row by row on every
+/// request cost more than the search itself.
+#[derive(Debug, Default)]
+pub(crate) struct RegionCache {
+    entries: Mutex<HashMap<String, (Instant, Arc<Vec<Region>>)>>,
+}
+
+impl Db {
+    /// The cached divisions under `prefix`, if read less than [`REGION_CACHE_TTL`] ago.
+    pub(crate) fn cached_regions(&self, prefix: &str) -> Option<Arc<Vec<Region>>> {
+        let entries = self.regions.entries.lock().ok()?;
+        let (at, list) = entries.get(prefix)?;
+        (at.elapsed() < REGION_CACHE_TTL).then(|| Arc::clone(list))
+    }
+
+    /// Remembers the divisions under `prefix` (a few hundred areas at most are kept).
+    pub(crate) fn cache_regions(&self, prefix: &str, list: Arc<Vec<Region>>) {
+        if let Ok(mut entries) = self.regions.entries.lock() {
+            if entries.len() >= 512 {
+                entries.clear();
+            }
+            entries.insert(prefix.to_owned(), (Instant::now(), list));
+        }
+    }
+
+    /// Forgets every cached division list; called after a committed write to `regions`.
+    pub(crate) fn forget_regions(&self) {
+        if let Ok(mut entries) = self.regions.entries.lock() {
+            entries.clear();
+        }
+    }
 }
 
 impl Db {
@@ -68,7 +111,11 @@ impl Db {
             )));
         };
         let conn = Database::connect(opts).await?;
-        Ok(Db { conn, backend })
+        Ok(Db {
+            conn,
+            backend,
+            regions: Arc::default(),
+        })
     }
 
     /// Applies every pending migration, then inserts the plan's default monitoring lines that are missing

@@ -314,6 +314,7 @@ pub async fn load(
         .await?;
     }
     tx.commit().await?;
+    db.forget_regions();
 
     // The demo village's cases, one action at a time through the repository, as the demo users.
     let mut api_cases = 0;

@@ -56,20 +56,26 @@ pub async fn get(db: &Db, code: &str) -> Result<Option<Region>> {
         .transpose()
 }
 
-/// Every division whose code starts with `prefix` (e.g. a county's whole tree), by code.
+/// Every division whose code starts with `prefix` (e.g. a county's whole tree), by code. Served from the
+/// `Db`'s cache when read less than 30 s ago (writes through the same `Db` clear it).
 pub async fn list_under(db: &Db, prefix: &str) -> Result<Vec<Region>> {
     let prefix = prefix.trim();
     if prefix.is_empty() {
         return Ok(Vec::new());
     }
-    regions::Entity::find()
+    if let Some(cached) = db.cached_regions(prefix) {
+        return Ok(cached.as_ref().clone());
+    }
+    let list: Vec<Region> = regions::Entity::find()
         .filter(super::prefix_condition(regions::Column::Code, prefix))
         .order_by_asc(regions::Column::Code)
         .all(db.conn())
         .await?
         .into_iter()
         .map(to_region)
-        .collect()
+        .collect::<Result<_>>()?;
+    db.cache_regions(prefix, std::sync::Arc::new(list.clone()));
+    Ok(list)
 }
 
 /// Inserts or renames divisions (parents must come before their children, or exist already), in one
@@ -128,5 +134,6 @@ pub async fn upsert_many(db: &Db, actor: &Actor, regions_in: &[Region]) -> Resul
         changed += 1;
     }
     tx.commit().await?;
+    db.forget_regions();
     Ok(changed)
 }

@@ -988,6 +988,7 @@ impl Importer {
             report.committed = false;
         } else {
             self.tx.commit().await?;
+            self.db.forget_regions();
             report.committed = true;
             if report.households_created > 1000 {
                 self.db.optimize().await?;
