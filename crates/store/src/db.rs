@@ -42,8 +42,11 @@ const REGION_CACHE_TTL: Duration = Duration::from_secs(30);
 /// request cost more than the search itself.
 #[derive(Debug, Default)]
 pub(crate) struct RegionCache {
-    entries: Mutex<HashMap<String, (Instant, Arc<Vec<Region>>)>>,
+    entries: Mutex<HashMap<String, CachedRegions>>,
 }
+
+/// When a division list was read, and the list.
+type CachedRegions = (Instant, Arc<Vec<Region>>);
 
 impl Db {
     /// The cached divisions under `prefix`, if read less than [`REGION_CACHE_TTL`] ago.
