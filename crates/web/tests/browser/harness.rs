@@ -447,13 +447,23 @@ impl Tab {
         for size in [DESKTOP, PHONE] {
             self.viewport(size).await;
             if size == PHONE {
-                let overflow = self
-                    .eval(
-                        "document.documentElement.scrollWidth - document.documentElement.clientWidth",
-                    )
-                    .await
-                    .as_i64()
-                    .unwrap_or(0);
+                // Charts redraw at the new width on the window's resize event, a moment after the
+                // viewport changes (a phone opens the page at its own width): give the layout up to 3 s
+                // to settle before calling it an overflow.
+                let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(3);
+                let overflow = loop {
+                    let overflow = self
+                        .eval(
+                            "document.documentElement.scrollWidth - document.documentElement.clientWidth",
+                        )
+                        .await
+                        .as_i64()
+                        .unwrap_or(0);
+                    if overflow <= 0 || tokio::time::Instant::now() >= deadline {
+                        break overflow;
+                    }
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                };
                 assert!(
                     overflow <= 0,
                     "{name}: the page is {overflow} px wider than a {} px phone",
