@@ -225,6 +225,16 @@ async fn read_form(
     Ok((Fields(pairs), files))
 }
 
+/// Reads a multipart step form and checks its CSRF token; on failure, the error page to answer with.
+async fn checked_form(
+    user: &CurrentUser,
+    form: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<(Fields, Vec<Upload>), Response> {
+    let (f, uploads) = read_form(form).await.map_err(|e| e.into_page(user.lang))?;
+    check_csrf(user, &f.get("csrf")).map_err(|e| e.into_page(user.lang))?;
+    Ok((f, uploads))
+}
+
 /// Stores the files of `field` (store::files: SHA-256, type and size checks, audit row) and returns
 /// them with the ones uploaded before (hidden `att_{field}` values `sha|type|name`); the references
 /// are added to the form so that a re-shown form keeps them.
@@ -583,6 +593,18 @@ async fn execute(
         .map_err(|e| store_failure(e, user.lang))
 }
 
+/// Executes a step that needs only the form's 办理日期 and fields read by `command` (绿色通道, 终止退出).
+async fn dated_command(
+    state: &AppState,
+    user: &CurrentUser,
+    number: &str,
+    f: &Fields,
+    command: impl FnOnce(&Fields) -> Command,
+) -> Result<(), Failure> {
+    let on = the_date(f).map_err(|e| failure(e, user.lang))?;
+    execute(state, user, number, f, on, command(f)).await
+}
+
 /// Water indicators: (field, text key).
 const WATER: [(&str, &str); 4] = [
     ("w_quantity", "st.w.quantity"),
@@ -827,13 +849,10 @@ pub async fn ident_submit(
     Path(number): Path<String>,
     form: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Response {
-    let (mut f, uploads) = match read_form(form).await {
+    let (mut f, uploads) = match checked_form(&user, form).await {
         Ok(x) => x,
-        Err(e) => return e.into_page(user.lang),
+        Err(page) => return page,
     };
-    if let Err(e) = check_csrf(&user, &f.get("csrf")) {
-        return e.into_page(user.lang);
-    }
     match ident_command(&state, &user, &number, &mut f, &uploads).await {
         Ok(()) => done(&number),
         Err(Failure::Form(r)) => ident_page(&state, &user, &number, Some((f, r))).await,
@@ -848,22 +867,16 @@ pub async fn green_submit(
     Path(number): Path<String>,
     form: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Response {
-    let (f, _) = match read_form(form).await {
+    let (f, _) = match checked_form(&user, form).await {
         Ok(x) => x,
-        Err(e) => return e.into_page(user.lang),
+        Err(page) => return page,
     };
-    if let Err(e) = check_csrf(&user, &f.get("csrf")) {
-        return e.into_page(user.lang);
-    }
-    let result = match the_date(&f) {
-        Ok(on) => {
-            let action = IdentAction::OpenGreenChannel {
-                reason: f.get("reason"),
-            };
-            execute(&state, &user, &number, &f, on, Command::Identify { action }).await
-        }
-        Err(e) => Err(failure(e, user.lang)),
-    };
+    let result = dated_command(&state, &user, &number, &f, |f| Command::Identify {
+        action: IdentAction::OpenGreenChannel {
+            reason: f.get("reason"),
+        },
+    })
+    .await;
     match result {
         Ok(()) => done(&number),
         Err(Failure::Form(r)) => ident_page(&state, &user, &number, Some((f, r))).await,
@@ -1020,13 +1033,10 @@ pub async fn exit_submit(
     Path(number): Path<String>,
     form: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Response {
-    let (mut f, uploads) = match read_form(form).await {
+    let (mut f, uploads) = match checked_form(&user, form).await {
         Ok(x) => x,
-        Err(e) => return e.into_page(user.lang),
+        Err(page) => return page,
     };
-    if let Err(e) = check_csrf(&user, &f.get("csrf")) {
-        return e.into_page(user.lang);
-    }
     match exit_command(&state, &user, &number, &mut f, &uploads).await {
         Ok(ExitStep::Notice) => see_other(&format!("{}/notice", household_path(&number))),
         Ok(_) => done(&number),
@@ -1042,22 +1052,16 @@ pub async fn withdraw_submit(
     Path(number): Path<String>,
     form: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Response {
-    let (f, _) = match read_form(form).await {
+    let (f, _) = match checked_form(&user, form).await {
         Ok(x) => x,
-        Err(e) => return e.into_page(user.lang),
+        Err(page) => return page,
     };
-    if let Err(e) = check_csrf(&user, &f.get("csrf")) {
-        return e.into_page(user.lang);
-    }
-    let result = match the_date(&f) {
-        Ok(on) => {
-            let action = ExitCommand::Withdraw {
-                reason: f.get("reason"),
-            };
-            execute(&state, &user, &number, &f, on, Command::Exit { action }).await
-        }
-        Err(e) => Err(failure(e, user.lang)),
-    };
+    let result = dated_command(&state, &user, &number, &f, |f| Command::Exit {
+        action: ExitCommand::Withdraw {
+            reason: f.get("reason"),
+        },
+    })
+    .await;
     match result {
         Ok(()) => done(&number),
         Err(Failure::Form(r)) => exit_page(&state, &user, &number, Some((f, r))).await,
@@ -1212,13 +1216,10 @@ pub async fn measure_submit(
     let Ok(index) = index.parse::<usize>() else {
         return AppError::NotFound.into_page(user.lang);
     };
-    let (mut f, uploads) = match read_form(form).await {
+    let (mut f, uploads) = match checked_form(&user, form).await {
         Ok(x) => x,
-        Err(e) => return e.into_page(user.lang),
+        Err(page) => return page,
     };
-    if let Err(e) = check_csrf(&user, &f.get("csrf")) {
-        return e.into_page(user.lang);
-    }
     match measure_command(&state, &user, &number, index, &mut f, &uploads).await {
         Ok(()) => done(&number),
         Err(Failure::Form(r)) => measure_page(&state, &user, &number, index, Some((f, r))).await,
