@@ -121,29 +121,38 @@ const NUMBER: Column = col("户编号", 16.0, Digits);
 const HEAD: Column = col("户主姓名", 10.0, Text);
 const HEAD_ID: Column = col("户主身份证号", 21.0, Digits);
 
+const COUNTY: Column = col("县", 10.0, Text);
+const SIZE: Column = col("家庭人口", 8.0, Number);
+const MONITORED_TYPE: Column = col("监测对象类别", 16.0, Text);
+const RISKS: Column = col("风险类型", 24.0, Text);
+const MONITORED_ON: Column = col("纳入监测日期", 12.0, Date);
+const STATUS: Column = col("监测状态", 12.0, Text);
+const CADRE: Column = col("帮扶责任人", 10.0, Text);
+const ELIMINATED_ON: Column = col("风险消除日期", 12.0, Date);
+
 const MONITORED: &[Column] = &[
     SEQ,
-    col("县", 10.0, Text),
+    COUNTY,
     TOWNSHIP,
     VILLAGE,
     NUMBER,
     HEAD,
     HEAD_ID,
-    col("家庭人口", 8.0, Number),
+    SIZE,
     col("联系电话", 13.0, Digits),
-    col("监测对象类别", 16.0, Text),
-    col("风险类型", 24.0, Text),
+    MONITORED_TYPE,
+    RISKS,
     col("识别启动日期", 12.0, Date),
-    col("纳入监测日期", 12.0, Date),
-    col("监测状态", 12.0, Text),
-    col("帮扶责任人", 10.0, Text),
+    MONITORED_ON,
+    STATUS,
+    CADRE,
     col("帮扶措施数", 8.0, Number),
-    col("风险消除日期", 12.0, Date),
+    ELIMINATED_ON,
 ];
 
 const MONITORED_MEMBERS: &[Column] = &[
     SEQ,
-    col("县", 10.0, Text),
+    COUNTY,
     TOWNSHIP,
     VILLAGE,
     NUMBER,
@@ -151,12 +160,12 @@ const MONITORED_MEMBERS: &[Column] = &[
     col("身份证号", 21.0, Digits),
     col("性别", 5.0, Text),
     col("与户主关系", 10.0, Text),
-    col("家庭人口", 8.0, Number),
-    col("监测对象类别", 16.0, Text),
-    col("风险类型", 24.0, Text),
-    col("纳入监测日期", 12.0, Date),
-    col("监测状态", 12.0, Text),
-    col("帮扶责任人", 10.0, Text),
+    SIZE,
+    MONITORED_TYPE,
+    RISKS,
+    MONITORED_ON,
+    STATUS,
+    CADRE,
 ];
 
 const MEASURES: &[Column] = &[
@@ -204,15 +213,15 @@ const ELIMINATED: &[Column] = &[
     NUMBER,
     HEAD,
     HEAD_ID,
-    col("家庭人口", 8.0, Number),
-    col("监测对象类别", 16.0, Text),
-    col("风险类型", 24.0, Text),
-    col("纳入监测日期", 12.0, Date),
-    col("风险消除日期", 12.0, Date),
+    SIZE,
+    MONITORED_TYPE,
+    RISKS,
+    MONITORED_ON,
+    ELIMINATED_ON,
     col("风险消除方式", 12.0, Text),
     col("告知书编号", 30.0, Text),
     col("告知日期", 12.0, Date),
-    col("帮扶责任人", 10.0, Text),
+    CADRE,
 ];
 
 const CLUES: &[Column] = &[
@@ -225,7 +234,7 @@ const CLUES: &[Column] = &[
     col("发现日期", 12.0, Date),
     col("监测手段", 12.0, Text),
     col("线索来源", 36.0, Text),
-    col("风险类型", 24.0, Text),
+    RISKS,
     col("报告人", 12.0, Text),
     col("登记人", 14.0, Text),
     col("登记日期", 12.0, Date),
