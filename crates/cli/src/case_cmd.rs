@@ -596,6 +596,7 @@ async fn dispatch(ctx: &Ctx, command: CaseCommand) -> anyhow::Result<()> {
                     .map(|s| code::<Channel>(s, "监测手段 channel"))
                     .transpose()?,
                 cadre_user_id: cadre,
+                ..CaseQuery::default()
             };
             let p: CasePage = lifecycle::list(&ctx.db, scope, &query, page, per_page)
                 .await

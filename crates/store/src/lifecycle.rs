@@ -535,9 +535,16 @@ pub async fn queues(db: &Db, caller: &Caller, today: NaiveDate) -> Result<Queues
     } else {
         Vec::new()
     };
+    // Only the cases whose next step is this role's are read (the steps are columns of `cases`).
     let mut approvals = Vec::new();
+    let ident_steps: Vec<IdentStep> = IdentStep::all()
+        .iter()
+        .copied()
+        .filter(|s| s.roles().contains(&role))
+        .collect();
     let identifying = CaseQuery {
         lifecycle: Some(Lifecycle::Identifying),
+        ident_steps: Some(ident_steps),
         ..CaseQuery::default()
     };
     for row in all_rows(db, scope, &identifying).await? {
@@ -549,6 +556,11 @@ pub async fn queues(db: &Db, caller: &Caller, today: NaiveDate) -> Result<Queues
             });
         }
     }
+    let exit_steps: Vec<ExitStep> = ExitStep::all()
+        .iter()
+        .copied()
+        .filter(|s| s.roles().contains(&role))
+        .collect();
     for lifecycle in [
         Lifecycle::Monitored,
         Lifecycle::Deferred,
@@ -556,6 +568,7 @@ pub async fn queues(db: &Db, caller: &Caller, today: NaiveDate) -> Result<Queues
     ] {
         let q = CaseQuery {
             lifecycle: Some(lifecycle),
+            exit_steps: Some(exit_steps.clone()),
             ..CaseQuery::default()
         };
         for row in all_rows(db, scope, &q).await? {

@@ -25,7 +25,7 @@ use shouwang_core::monitoring::calendar::{self, Period, TaskKind, TaskStatus};
 use shouwang_core::monitoring::{Lifecycle, YearMonth};
 use shouwang_store::lifecycle::{self, Caller};
 use shouwang_store::repo;
-use shouwang_store::repo::cases::{CaseQuery, CaseRow};
+use shouwang_store::repo::cases::CaseRow;
 
 use crate::AppState;
 use crate::auth::CurrentUser;
@@ -266,19 +266,19 @@ async fn build(state: &AppState, user: &CurrentUser) -> Result<Response, AppErro
         })
         .collect();
 
-    let mut states = Vec::new();
-    for l in Lifecycle::all() {
-        let cq = CaseQuery {
-            lifecycle: Some(*l),
-            ..Default::default()
-        };
-        let total = repo::cases::list(db, scope, &cq, 1, 1).await?.total;
-        states.push(StateCount {
+    let counts = repo::cases::lifecycle_counts(db, scope).await?;
+    let states = Lifecycle::all()
+        .iter()
+        .map(|l| StateCount {
             code: l.code(),
             label: i18n.label(l),
-            count: total,
-        });
-    }
+            count: counts
+                .iter()
+                .find(|(c, _)| c == l)
+                .map(|(_, n)| *n)
+                .unwrap_or(0),
+        })
+        .collect();
 
     Ok(render(
         &HomePage {

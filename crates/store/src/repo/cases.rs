@@ -114,6 +114,10 @@ pub struct CaseQuery {
     pub channel: Option<Channel>,
     /// Cases whose current responsible cadre is this user.
     pub cadre_user_id: Option<i64>,
+    /// Cases whose next identification step (识别程序) is one of these; `Some(vec![])` matches none.
+    pub ident_steps: Option<Vec<IdentStep>>,
+    /// Cases whose running exit's next step (退出程序) is one of these; `Some(vec![])` matches none.
+    pub exit_steps: Option<Vec<ExitStep>>,
 }
 
 /// Clues waiting (cases still in 线索) in one village.
@@ -478,6 +482,20 @@ pub async fn list(
     if let Some(u) = query.cadre_user_id {
         filter.push(" AND c.cadre_user_id = ").bind(u);
     }
+    if let Some(steps) = &query.ident_steps {
+        push_codes(
+            &mut filter,
+            "c.ident_next_step",
+            steps.iter().map(|s| s.code()),
+        );
+    }
+    if let Some(steps) = &query.exit_steps {
+        push_codes(
+            &mut filter,
+            "c.exit_next_step",
+            steps.iter().map(|s| s.code()),
+        );
+    }
     paged_rows(
         db,
         &filter,
@@ -487,6 +505,23 @@ pub async fn list(
         offset,
     )
     .await
+}
+
+/// ` AND column IN (codes…)`, or a condition that matches nothing when there are no codes.
+fn push_codes(filter: &mut Sql, column: &str, codes: impl Iterator<Item = &'static str>) {
+    filter.push(&format!(" AND {column} IN ("));
+    let mut first = true;
+    for code in codes {
+        if !first {
+            filter.push(", ");
+        }
+        filter.bind(code);
+        first = false;
+    }
+    if first {
+        filter.push("NULL");
+    }
+    filter.push(")");
 }
 
 async fn paged_rows(
@@ -542,6 +577,26 @@ pub async fn clues_waiting(db: &Db, scope: &Scope) -> Result<Vec<VillageQueue>> 
             })
         })
         .collect()
+}
+
+/// Current cases per 监测状态 in the scope's area (states without any are left out): one grouped
+/// query for the 工作台 and dashboard counts.
+pub async fn lifecycle_counts(db: &Db, scope: &Scope) -> Result<Vec<(Lifecycle, u64)>> {
+    let Some(area) = effective_area(scope, None) else {
+        return Ok(Vec::new());
+    };
+    let mut sql = Sql::new();
+    sql.push("SELECT c.lifecycle AS l, COUNT(*) AS n FROM cases c WHERE 1 = 1");
+    push_current(&mut sql);
+    push_area(&mut sql, "c", &area);
+    sql.push(" GROUP BY c.lifecycle");
+    let rows = db.conn().query_all_raw(sql.build(db.backend())).await?;
+    let mut out = Vec::new();
+    for r in &rows {
+        let l: Lifecycle = code_of(&r.try_get::<String>("", "l")?)?;
+        out.push((l, u64::try_from(r.try_get::<i64>("", "n")?).unwrap_or(0)));
+    }
+    Ok(out)
 }
 
 /// Households per current responsible cadre in the scope's area, most first (明责任 workload).

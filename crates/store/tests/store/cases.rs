@@ -19,7 +19,7 @@ use shouwang_store::repo::{households, regions};
 use shouwang_store::{Actor, Db, StoreError, db_test};
 
 use crate::support::{
-    TOWN_A, VILLAGE_A1, VILLAGE_A2, actor, audit_count, county_scope, household, rc, scope,
+    TOWN_A, TOWN_B, VILLAGE_A1, VILLAGE_A2, actor, audit_count, county_scope, household, rc, scope,
     seed_regions,
 };
 
@@ -1499,6 +1499,73 @@ db_test!(
                 .unwrap()
                 .total,
             1
+        );
+    }
+);
+
+db_test!(
+    fn next_step_filters_and_state_counts(db: Db) {
+        seed_regions(&db).await;
+        let sc = team_scope();
+        let town = scope(Role::TownshipAdmin, TOWN_A);
+        // S1 identifying (waits for the next identification step), S2 monitored with an exit
+        // nominated and decided at the meeting (waits for the exit's 入户核查).
+        register(&db, "S1", VILLAGE_A1, 81).await;
+        drive(&db, &sc, "S1", vec![start_step()]).await;
+        let h2 = register(&db, "S2", VILLAGE_A1, 82).await;
+        let mut steps = vec![start_step()];
+        steps.extend(ident_steps());
+        steps.extend(assistance_steps());
+        steps.extend(exit_steps(&h2, Vec::new()).into_iter().take(2));
+        drive(&db, &sc, "S2", steps).await;
+
+        let numbers = |q: CaseQuery| {
+            let db = db.clone();
+            let town = town.clone();
+            async move {
+                cases::list(&db, &town, &q, 1, 50)
+                    .await
+                    .unwrap()
+                    .items
+                    .into_iter()
+                    .map(|r| r.household_number)
+                    .collect::<Vec<_>>()
+            }
+        };
+        let exit = |steps: Vec<ExitStep>| CaseQuery {
+            exit_steps: Some(steps),
+            ..CaseQuery::default()
+        };
+        assert_eq!(numbers(exit(vec![ExitStep::HouseholdCheck])).await, ["S2"]);
+        assert!(numbers(exit(vec![ExitStep::Appraisal])).await.is_empty());
+        assert!(
+            numbers(exit(Vec::new())).await.is_empty(),
+            "no steps, no rows"
+        );
+        let next = IdentStep::ALL[0];
+        let ident = |steps: Vec<IdentStep>| CaseQuery {
+            ident_steps: Some(steps),
+            ..CaseQuery::default()
+        };
+        assert_eq!(numbers(ident(vec![next])).await, ["S1"]);
+        assert!(
+            numbers(ident(IdentStep::ALL[1..].to_vec()))
+                .await
+                .is_empty()
+        );
+
+        let mut counts = cases::lifecycle_counts(&db, &town).await.unwrap();
+        counts.sort_by_key(|(l, _)| l.code());
+        let mut want = vec![(Lifecycle::Identifying, 1), (Lifecycle::Monitored, 1)];
+        want.sort_by_key(|(l, _)| l.code());
+        assert_eq!(counts, want);
+        // Another township sees nothing.
+        let other = scope(Role::TownshipAdmin, TOWN_B);
+        assert!(
+            cases::lifecycle_counts(&db, &other)
+                .await
+                .unwrap()
+                .is_empty()
         );
     }
 );

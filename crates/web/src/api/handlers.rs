@@ -206,6 +206,7 @@ pub async fn cases(
         region: q.region.filter(|r| !r.trim().is_empty()),
         channel: q.channel,
         cadre_user_id: q.cadre,
+        ..CaseQuery::default()
     };
     let p = lifecycle::list(
         &state.db,
