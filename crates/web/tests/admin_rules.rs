@@ -4,8 +4,7 @@
 //! re-show the form or an error page and leave the stored rules, the lines and the audit log unchanged.
 
 use axum::Router;
-use axum::body::Body;
-use axum::http::{Request, Response, StatusCode, header};
+use axum::http::{StatusCode, header};
 use shouwang_core::codes::RegionLevel;
 use shouwang_core::{Fen, Region, RegionCode, Role, Scope};
 use shouwang_store::repo::audit::AuditFilter;
@@ -13,6 +12,9 @@ use shouwang_store::repo::{self, regions, users};
 use shouwang_store::{Actor, Db, db_test};
 use shouwang_web::{AppState, router};
 use tower::ServiceExt;
+
+mod common;
+use common::{body_text, get, post_form, set_cookie};
 
 const COUNTY: &str = "141123";
 const TOWN: &str = "141123100";
@@ -53,43 +55,6 @@ async fn app(db: &Db) -> Router {
             .unwrap();
     }
     router(AppState::new(db.clone()))
-}
-
-async fn body_text(resp: Response<Body>) -> String {
-    let bytes = axum::body::to_bytes(resp.into_body(), 4 << 20)
-        .await
-        .unwrap();
-    String::from_utf8(bytes.to_vec()).unwrap()
-}
-
-fn set_cookie(resp: &Response<Body>, name: &str) -> Option<String> {
-    resp.headers()
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with(&format!("{name}=")))
-        .map(|v| {
-            v.split(';')
-                .next()
-                .unwrap_or("")
-                .trim_start_matches(&format!("{name}="))
-                .to_string()
-        })
-}
-
-fn get(uri: &str, cookie: &str) -> Request<Body> {
-    Request::get(uri)
-        .header(header::COOKIE, cookie)
-        .body(Body::empty())
-        .unwrap()
-}
-
-fn post_form(uri: &str, cookie: &str, form: &str) -> Request<Body> {
-    Request::post(uri)
-        .header(header::COOKIE, cookie)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from(form.to_string()))
-        .unwrap()
 }
 
 /// Percent-encodes a form value.

@@ -5,9 +5,7 @@
 
 use std::io::{Cursor, Read};
 
-use axum::Router;
-use axum::body::Body;
-use axum::http::{Request, Response, StatusCode, header};
+use axum::http::{StatusCode, header};
 use calamine::{Data, Reader, Xlsx};
 use sea_orm::{ConnectionTrait, Statement};
 use shouwang_core::monitoring::Quarter;
@@ -15,56 +13,8 @@ use shouwang_store::{Db, db_test, demo};
 use shouwang_web::{AppState, router};
 use tower::ServiceExt;
 
-async fn body(resp: Response<Body>) -> Vec<u8> {
-    axum::body::to_bytes(resp.into_body(), 16 << 20)
-        .await
-        .unwrap()
-        .to_vec()
-}
-
-fn set_cookie(resp: &Response<Body>, name: &str) -> Option<String> {
-    resp.headers()
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with(&format!("{name}=")))
-        .map(|v| {
-            v.split(';')
-                .next()
-                .unwrap_or("")
-                .trim_start_matches(&format!("{name}="))
-                .to_string()
-        })
-}
-
-fn get(uri: &str, cookie: &str) -> Request<Body> {
-    Request::get(uri)
-        .header(header::COOKIE, cookie)
-        .body(Body::empty())
-        .unwrap()
-}
-
-async fn login(app: &Router, username: &str) -> String {
-    let resp = app.clone().oneshot(get("/login", "")).await.unwrap();
-    let csrf = set_cookie(&resp, "sw_login_csrf").unwrap();
-    let form = format!(
-        "username={username}&password={}&csrf={csrf}",
-        demo::DEMO_USERS[0].password
-    );
-    let resp = app
-        .clone()
-        .oneshot(
-            Request::post("/login")
-                .header(header::COOKIE, format!("sw_login_csrf={csrf}"))
-                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .body(Body::from(form))
-                .unwrap(),
-        )
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), StatusCode::SEE_OTHER, "login {username}");
-    format!("sw_session={}", set_cookie(&resp, "sw_session").unwrap())
-}
+mod common;
+use common::{body_bytes, get, login};
 
 fn sheet_rows(bytes: Vec<u8>, name: &str) -> Vec<Vec<Data>> {
     let mut wb: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes)).unwrap();
@@ -85,7 +35,7 @@ db_test!(
         // The form, linked from the nav.
         let resp = app.clone().oneshot(get("/ledgers", &county)).await.unwrap();
         assert_eq!(resp.status(), StatusCode::OK);
-        let html = String::from_utf8(body(resp).await).unwrap();
+        let html = String::from_utf8(body_bytes(resp).await).unwrap();
         assert!(html.contains("href=\"/ledgers\"") && html.contains("id=\"ledger-form\""));
         assert!(html.contains("月度监测（帮扶手册）台账"));
 
@@ -111,7 +61,7 @@ db_test!(
             cd.contains("filename*=UTF-8''%E7%BA%BF%E7%B4%A2%E5%8F%B0%E8%B4%A6"),
             "{cd}"
         ); // 线索台账
-        let rows = sheet_rows(body(resp).await, "线索台账");
+        let rows = sheet_rows(body_bytes(resp).await, "线索台账");
         assert_eq!(rows[0][0], Data::String("序号".into()));
         let all = rows.len();
         assert!(all > 1);
@@ -124,7 +74,7 @@ db_test!(
             .await
             .unwrap();
         assert_eq!(resp.status(), StatusCode::OK);
-        let rows = sheet_rows(body(resp).await, "线索台账");
+        let rows = sheet_rows(body_bytes(resp).await, "线索台账");
         assert!(rows.len() > 1 && rows.len() < all);
         let villages: std::collections::BTreeSet<String> =
             rows[1..].iter().map(|r| r[2].to_string()).collect();
@@ -140,7 +90,7 @@ db_test!(
             .await
             .unwrap();
         assert_eq!(
-            sheet_rows(body(resp).await, "线索台账").len(),
+            sheet_rows(body_bytes(resp).await, "线索台账").len(),
             1,
             "headers only"
         );
@@ -196,7 +146,7 @@ db_test!(
             .oneshot(get(&format!("/households/{n}"), &county))
             .await
             .unwrap();
-        let page = String::from_utf8(body(resp).await).unwrap();
+        let page = String::from_utf8(body_bytes(resp).await).unwrap();
         assert!(page.contains(&format!("/households/{n}/documents/handbook?format=docx")));
         let resp = app
             .clone()
@@ -212,7 +162,7 @@ db_test!(
             .unwrap()
             .to_owned();
         assert!(cd.contains("filename*=UTF-8''"), "{cd}");
-        let mut z = zip::ZipArchive::new(Cursor::new(body(resp).await)).unwrap();
+        let mut z = zip::ZipArchive::new(Cursor::new(body_bytes(resp).await)).unwrap();
         let mut xml = String::new();
         z.by_name("word/document.xml")
             .unwrap()
@@ -225,7 +175,7 @@ db_test!(
             .await
             .unwrap();
         assert_eq!(resp.status(), StatusCode::OK);
-        let html = String::from_utf8(body(resp).await).unwrap();
+        let html = String::from_utf8(body_bytes(resp).await).unwrap();
         assert!(
             html.contains("/assets/document.css") && html.contains("class=\"toolbar no-print\"")
         );
@@ -238,7 +188,7 @@ db_test!(
             .oneshot(get("/assets/document.css", &county))
             .await
             .unwrap();
-        let css = String::from_utf8(body(resp).await).unwrap();
+        let css = String::from_utf8(body_bytes(resp).await).unwrap();
         assert!(css.contains("size: A4") && css.contains(".no-print"));
         // Unknown kind, bad format → 404 / 400.
         let resp = app
@@ -285,7 +235,7 @@ db_test!(
             .await
             .unwrap();
         assert_eq!(resp.status(), StatusCode::OK);
-        let mut z = zip::ZipArchive::new(Cursor::new(body(resp).await)).unwrap();
+        let mut z = zip::ZipArchive::new(Cursor::new(body_bytes(resp).await)).unwrap();
         let mut xml = String::new();
         z.by_name("word/document.xml")
             .unwrap()

@@ -2,48 +2,13 @@
 //! search, the household page, area scoping, CSRF and security headers.
 
 use axum::Router;
-use axum::body::Body;
-use axum::http::{Request, Response, StatusCode, header};
+use axum::http::StatusCode;
 use shouwang_store::{Db, db_test, demo};
 use shouwang_web::{AppState, router};
 use tower::ServiceExt;
 
-async fn body_text(resp: Response<Body>) -> String {
-    let bytes = axum::body::to_bytes(resp.into_body(), 4 << 20)
-        .await
-        .expect("body");
-    String::from_utf8(bytes.to_vec()).expect("utf-8 body")
-}
-
-fn set_cookie(resp: &Response<Body>, name: &str) -> Option<String> {
-    resp.headers()
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with(&format!("{name}=")))
-        .map(|v| {
-            v.split(';')
-                .next()
-                .unwrap_or("")
-                .trim_start_matches(&format!("{name}="))
-                .to_string()
-        })
-}
-
-fn get(uri: &str, cookie: &str) -> Request<Body> {
-    Request::get(uri)
-        .header(header::COOKIE, cookie)
-        .body(Body::empty())
-        .expect("request")
-}
-
-fn post_form(uri: &str, cookie: &str, form: &str) -> Request<Body> {
-    Request::post(uri)
-        .header(header::COOKIE, cookie)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from(form.to_string()))
-        .expect("request")
-}
+mod common;
+use common::{body_text, csrf_of, get, post_form, try_login};
 
 /// Loads a small demo county and returns the router.
 async fn app(db: &Db) -> Router {
@@ -63,34 +28,6 @@ fn demo_user(role: &str) -> &'static demo::DemoUser {
         .expect("demo user for role")
 }
 
-/// Logs in through the form and returns the session cookie header value.
-async fn login(app: &Router, username: &str, password: &str) -> Result<String, StatusCode> {
-    let resp = app
-        .clone()
-        .oneshot(get("/login", ""))
-        .await
-        .expect("login page");
-    assert_eq!(resp.status(), StatusCode::OK);
-    let csrf = set_cookie(&resp, "sw_login_csrf").expect("login csrf cookie");
-    let form = format!("username={username}&password={password}&csrf={csrf}");
-    let resp = app
-        .clone()
-        .oneshot(post_form("/login", &format!("sw_login_csrf={csrf}"), &form))
-        .await
-        .expect("login post");
-    if resp.status() != StatusCode::SEE_OTHER {
-        return Err(resp.status());
-    }
-    let session = set_cookie(&resp, "sw_session").expect("session cookie");
-    Ok(format!("sw_session={session}"))
-}
-
-/// The `csrf` hidden field of a page.
-fn csrf_of(html: &str) -> String {
-    let at = html.find("name=\"csrf\" value=\"").expect("csrf field") + 19;
-    html[at..].split('"').next().unwrap_or("").to_string()
-}
-
 /// Household numbers linked from a list page.
 fn numbers(html: &str) -> Vec<String> {
     html.match_indices("href=\"/households/")
@@ -107,10 +44,10 @@ db_test!(
 
         let admin = demo_user("county_admin");
         assert_eq!(
-            login(&app, admin.username, "wrong-password").await,
+            try_login(&app, admin.username, "wrong-password").await,
             Err(StatusCode::UNAUTHORIZED)
         );
-        let cookie = login(&app, admin.username, admin.password)
+        let cookie = try_login(&app, admin.username, admin.password)
             .await
             .expect("login");
 
@@ -211,10 +148,10 @@ db_test!(
         let app = app(&db).await;
         let admin = demo_user("county_admin");
         let village = demo_user("village_team");
-        let admin_cookie = login(&app, admin.username, admin.password)
+        let admin_cookie = try_login(&app, admin.username, admin.password)
             .await
             .expect("admin login");
-        let village_cookie = login(&app, village.username, village.password)
+        let village_cookie = try_login(&app, village.username, village.password)
             .await
             .expect("village login");
 
@@ -281,7 +218,7 @@ db_test!(
     fn logout_needs_csrf_and_ends_the_session(db: Db) {
         let app = app(&db).await;
         let admin = demo_user("county_admin");
-        let cookie = login(&app, admin.username, admin.password)
+        let cookie = try_login(&app, admin.username, admin.password)
             .await
             .expect("login");
         let html = body_text(
@@ -343,12 +280,12 @@ db_test!(
         // Five wrong passwords lock the name, even for the right password.
         for _ in 0..5 {
             assert_eq!(
-                login(&app, admin.username, "bad").await,
+                try_login(&app, admin.username, "bad").await,
                 Err(StatusCode::UNAUTHORIZED)
             );
         }
         assert_eq!(
-            login(&app, admin.username, admin.password).await,
+            try_login(&app, admin.username, admin.password).await,
             Err(StatusCode::TOO_MANY_REQUESTS)
         );
     }

@@ -2,8 +2,7 @@
 //! filtered list, the XLSX download, roles, and a confirmed merge with CSRF.
 
 use axum::Router;
-use axum::body::Body;
-use axum::http::{Request, Response, StatusCode, header};
+use axum::http::{StatusCode, header};
 use chrono::NaiveDate;
 use shouwang_core::codes::{
     Dibao, Education, HealthStatus, HouseholdType, LabourSkill, PoliticalStatus, Relation, Tekun,
@@ -14,74 +13,8 @@ use shouwang_store::{Actor, Db, db_test, demo};
 use shouwang_web::{AppState, router};
 use tower::ServiceExt;
 
-async fn body_bytes(resp: Response<Body>) -> Vec<u8> {
-    axum::body::to_bytes(resp.into_body(), 16 << 20)
-        .await
-        .expect("body")
-        .to_vec()
-}
-
-async fn body_text(resp: Response<Body>) -> String {
-    String::from_utf8(body_bytes(resp).await).expect("utf-8 body")
-}
-
-fn set_cookie(resp: &Response<Body>, name: &str) -> Option<String> {
-    resp.headers()
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with(&format!("{name}=")))
-        .map(|v| {
-            v.split(';')
-                .next()
-                .unwrap_or("")
-                .trim_start_matches(&format!("{name}="))
-                .to_string()
-        })
-}
-
-fn get(uri: &str, cookie: &str) -> Request<Body> {
-    Request::get(uri)
-        .header(header::COOKIE, cookie)
-        .body(Body::empty())
-        .expect("request")
-}
-
-fn post_form(uri: &str, cookie: &str, form: &str) -> Request<Body> {
-    Request::post(uri)
-        .header(header::COOKIE, cookie)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from(form.to_string()))
-        .expect("request")
-}
-
-async fn login(app: &Router, username: &str) -> String {
-    let user = demo::DEMO_USERS
-        .iter()
-        .find(|u| u.username == username)
-        .expect("demo user");
-    let resp = app.clone().oneshot(get("/login", "")).await.unwrap();
-    let csrf = set_cookie(&resp, "sw_login_csrf").expect("login csrf cookie");
-    let form = format!(
-        "username={}&password={}&csrf={csrf}",
-        user.username, user.password
-    );
-    let resp = app
-        .clone()
-        .oneshot(post_form("/login", &format!("sw_login_csrf={csrf}"), &form))
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
-    format!(
-        "sw_session={}",
-        set_cookie(&resp, "sw_session").expect("session")
-    )
-}
-
-fn csrf_of(html: &str) -> String {
-    let at = html.find("name=\"csrf\" value=\"").expect("csrf field") + 19;
-    html[at..].split('"').next().unwrap_or("").to_string()
-}
+mod common;
+use common::{body_bytes, body_text, csrf_of, get, login, post_form};
 
 const VILLAGE: &str = "141123208201";
 

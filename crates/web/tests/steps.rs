@@ -6,7 +6,7 @@
 
 use axum::Router;
 use axum::body::Body;
-use axum::http::{Request, Response, StatusCode, header};
+use axum::http::{Request, StatusCode, header};
 use chrono::NaiveDate;
 use shouwang_core::access::{Role, Scope};
 use shouwang_core::monitoring::{Command, FollowUp, Lifecycle, YearMonth};
@@ -18,37 +18,11 @@ use shouwang_store::{Actor, Db, db_test, demo, repo};
 use shouwang_web::{AppState, router};
 use tower::ServiceExt;
 
+mod common;
+use common::{body_text, get, set_cookie};
+
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x02\0\0\0\x90wS\xde";
 const BOUNDARY: &str = "----shouwang-test-boundary";
-
-async fn body_text(resp: Response<Body>) -> String {
-    let bytes = axum::body::to_bytes(resp.into_body(), 4 << 20)
-        .await
-        .expect("body");
-    String::from_utf8(bytes.to_vec()).expect("utf-8 body")
-}
-
-fn set_cookie(resp: &Response<Body>, name: &str) -> Option<String> {
-    resp.headers()
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with(&format!("{name}=")))
-        .map(|v| {
-            v.split(';')
-                .next()
-                .unwrap_or("")
-                .trim_start_matches(&format!("{name}="))
-                .to_string()
-        })
-}
-
-fn get(uri: &str, cookie: &str) -> Request<Body> {
-    Request::get(uri)
-        .header(header::COOKIE, cookie)
-        .body(Body::empty())
-        .expect("request")
-}
 
 /// A multipart form: text fields, then files (field, file name, type, bytes).
 fn multipart(

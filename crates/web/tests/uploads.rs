@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
-use axum::http::{Request, Response, StatusCode, header};
+use axum::http::{Request, StatusCode, header};
 use sea_orm::{ConnectionTrait, Statement};
 use shouwang_core::access::{Role, Scope};
 use shouwang_store::repo::cases;
@@ -14,75 +14,8 @@ use shouwang_store::{Db, db_test, demo};
 use shouwang_web::{AppState, router};
 use tower::ServiceExt;
 
-async fn body_text(resp: Response<Body>) -> String {
-    let bytes = axum::body::to_bytes(resp.into_body(), 16 << 20)
-        .await
-        .expect("body");
-    String::from_utf8(bytes.to_vec()).expect("utf-8 body")
-}
-
-fn set_cookie(resp: &Response<Body>, name: &str) -> Option<String> {
-    resp.headers()
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with(&format!("{name}=")))
-        .map(|v| {
-            v.split(';')
-                .next()
-                .unwrap_or("")
-                .trim_start_matches(&format!("{name}="))
-                .to_string()
-        })
-}
-
-fn get(uri: &str, cookie: &str) -> Request<Body> {
-    Request::get(uri)
-        .header(header::COOKIE, cookie)
-        .body(Body::empty())
-        .expect("request")
-}
-
-fn post_form(uri: &str, cookie: &str, form: &str) -> Request<Body> {
-    Request::post(uri)
-        .header(header::COOKIE, cookie)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from(form.to_string()))
-        .expect("request")
-}
-
-/// A part of a multipart form: (field, file name if a file, content).
-type Part<'a> = (&'a str, Option<&'a str>, &'a [u8]);
-
-fn post_multipart(uri: &str, cookie: &str, parts: &[Part<'_>]) -> Request<Body> {
-    let boundary = "----shouwang-test-boundary-7d9f";
-    let mut body: Vec<u8> = Vec::new();
-    for (name, file, content) in parts {
-        body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
-        match file {
-            Some(f) => body.extend_from_slice(
-                format!(
-                    "Content-Disposition: form-data; name=\"{name}\"; filename=\"{f}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
-                )
-                .as_bytes(),
-            ),
-            None => body.extend_from_slice(
-                format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n").as_bytes(),
-            ),
-        }
-        body.extend_from_slice(content);
-        body.extend_from_slice(b"\r\n");
-    }
-    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    Request::post(uri)
-        .header(header::COOKIE, cookie)
-        .header(
-            header::CONTENT_TYPE,
-            format!("multipart/form-data; boundary={boundary}"),
-        )
-        .body(Body::from(body))
-        .expect("request")
-}
+mod common;
+use common::{Part, body_text, csrf_of, get, login, post_form, post_multipart};
 
 /// Loads a small demo county and returns the router.
 async fn app(db: &Db) -> (Router, demo::DemoCounty) {
@@ -95,40 +28,6 @@ async fn app(db: &Db) -> (Router, demo::DemoCounty) {
         router(AppState::new(db.clone()).with_files(dir.join("attachments"))),
         county,
     )
-}
-
-fn password(username: &str) -> &'static str {
-    demo::DEMO_USERS
-        .iter()
-        .find(|u| u.username == username)
-        .map(|u| u.password)
-        .expect("demo user")
-}
-
-/// Logs in through the form and returns the session cookie header value.
-async fn login(app: &Router, username: &str) -> String {
-    let resp = app.clone().oneshot(get("/login", "")).await.unwrap();
-    let csrf = set_cookie(&resp, "sw_login_csrf").expect("login csrf cookie");
-    let form = format!(
-        "username={username}&password={}&csrf={csrf}",
-        password(username)
-    );
-    let resp = app
-        .clone()
-        .oneshot(post_form("/login", &format!("sw_login_csrf={csrf}"), &form))
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), StatusCode::SEE_OTHER, "login {username}");
-    format!(
-        "sw_session={}",
-        set_cookie(&resp, "sw_session").expect("session cookie")
-    )
-}
-
-/// The `csrf` hidden field of a page.
-fn csrf_of(html: &str) -> String {
-    let at = html.find("name=\"csrf\" value=\"").expect("csrf field") + 19;
-    html[at..].split('"').next().unwrap_or("").to_string()
 }
 
 async fn page(app: &Router, uri: &str, cookie: &str) -> (StatusCode, String) {
