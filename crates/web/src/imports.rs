@@ -31,7 +31,7 @@ use crate::error::AppError;
 use crate::i18n::{I18n, Lang};
 use crate::jobs::{JobFailure, JobFile, JobHandle, JobKind, JobOutput};
 use crate::page::{render, render_status, see_other};
-use crate::uploads::{mb, read_form};
+use crate::uploads::{UploadError, UploadForm, mb, read_form};
 
 /// Most bytes of an uploaded registry file.
 pub const MAX_FILE: u64 = 100 * 1024 * 1024;
@@ -52,7 +52,12 @@ pub fn routes() -> Router<AppState> {
 
 /// May import the registry: county and township admins.
 pub fn may_import(user: &CurrentUser) -> bool {
-    matches!(user.scope.role, Role::CountyAdmin | Role::TownshipAdmin)
+    may_import_role(user.scope.role)
+}
+
+/// Whether `role` may import the registry (see [`may_import`]).
+pub fn may_import_role(role: Role) -> bool {
+    matches!(role, Role::CountyAdmin | Role::TownshipAdmin)
 }
 
 #[derive(Template)]
@@ -97,9 +102,55 @@ fn refuse(user: &CurrentUser, status: StatusCode, zh: &str, en: &str) -> Respons
 }
 
 /// The uploaded file a dry-run job keeps for the import.
-struct KeptFile {
+pub struct KeptFile {
     name: String,
     bytes: Arc<Vec<u8>>,
+}
+
+fn unusable(zh: String, en: String) -> UploadError {
+    UploadError {
+        status: StatusCode::UNPROCESSABLE_ENTITY,
+        zh,
+        en,
+    }
+}
+
+/// Checks an uploaded registry file (field `file` of the form): present, not empty, a spreadsheet
+/// or CSV (not a binary of another kind). Shared by the page and `POST /api/v1/imports/registry`.
+pub fn check_file(form: &UploadForm) -> Result<KeptFile, UploadError> {
+    let Some(file) = form.files.iter().find(|f| f.field == "file") else {
+        return Err(unusable(
+            "请选择要导入的台账文件（字段 file）".into(),
+            "Choose the file to import (field `file`)".into(),
+        ));
+    };
+    let bytes = std::fs::read(&file.path).map_err(|e| {
+        tracing::error!("read upload: {e}");
+        UploadError {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            zh: "服务器无法读取上传的文件，请稍后重试".into(),
+            en: "The server could not read the upload; try again later".into(),
+        }
+    })?;
+    if bytes.is_empty() {
+        return Err(unusable("文件是空的".into(), "The file is empty".into()));
+    }
+    if shouwang_io::registry::sniff(&bytes) == shouwang_io::registry::Format::Binary {
+        return Err(unusable(
+            format!(
+                "{} 不是电子表格文件：请上传 Excel（.xlsx / .xls）、ODS 或 CSV 格式的农户台账",
+                file.name
+            ),
+            format!(
+                "{} is not a spreadsheet: upload the registry as Excel (.xlsx / .xls), ODS or CSV",
+                file.name
+            ),
+        ));
+    }
+    Ok(KeptFile {
+        name: file.name.clone(),
+        bytes: Arc::new(bytes),
+    })
 }
 
 /// POST /imports/registry: reads the upload and starts the dry run; 303 to the job page.
@@ -123,42 +174,11 @@ pub async fn dry_run(
     if let Err(e) = check_csrf(&user, form.text("csrf")) {
         return e.into_page(lang);
     }
-    let Some(file) = form.files.iter().find(|f| f.field == "file") else {
-        return refuse(
-            &user,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "请选择要导入的台账文件",
-            "Choose the file to import",
-        );
-    };
-    let bytes = match std::fs::read(&file.path) {
-        Ok(b) => b,
-        Err(e) => return AppError::Internal(format!("read upload: {e}")).into_page(lang),
+    let kept = match check_file(&form) {
+        Ok(k) => k,
+        Err(e) => return refuse(&user, e.status, &e.zh, &e.en),
     };
     drop(dir);
-    if bytes.is_empty() {
-        return refuse(
-            &user,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "文件是空的",
-            "The file is empty",
-        );
-    }
-    if shouwang_io::registry::sniff(&bytes) == shouwang_io::registry::Format::Binary {
-        let zh = format!(
-            "{} 不是电子表格文件：请上传 Excel（.xlsx / .xls）、ODS 或 CSV 格式的农户台账",
-            file.name
-        );
-        let en = format!(
-            "{} is not a spreadsheet: upload the registry as Excel (.xlsx / .xls), ODS or CSV",
-            file.name
-        );
-        return refuse(&user, StatusCode::UNPROCESSABLE_ENTITY, &zh, &en);
-    }
-    let kept = KeptFile {
-        name: file.name.clone(),
-        bytes: Arc::new(bytes),
-    };
     start(&state, &user, kept, true, false)
 }
 
@@ -217,11 +237,47 @@ fn start(
     dry_run: bool,
     all_or_nothing: bool,
 ) -> Response {
-    let lang = user.lang;
+    let who = Importer {
+        user_id: user.user_id,
+        actor: user.actor(),
+        scope: user.scope.clone(),
+        csrf: user.csrf.clone(),
+        lang: user.lang,
+    };
+    match start_job(state, who, kept, dry_run, all_or_nothing) {
+        Ok(id) => see_other(&format!("/jobs/{id}")),
+        Err(e) => refuse(user, e.status, &e.zh, &e.en),
+    }
+}
+
+/// Who starts an import job.
+pub struct Importer {
+    pub user_id: i64,
+    pub actor: shouwang_store::Actor,
+    pub scope: shouwang_core::Scope,
+    /// The session's CSRF token (for the import form on the dry run's result page).
+    pub csrf: String,
+    pub lang: Lang,
+}
+
+/// Starts a dry-run or import job of `kept` (the same store entry point as `shouwang import
+/// registry`); the job id, or 409 when the user already runs too many jobs. Shared by the page and
+/// `POST /api/v1/imports/registry`.
+pub fn start_job(
+    state: &AppState,
+    who: Importer,
+    kept: KeptFile,
+    dry_run: bool,
+    all_or_nothing: bool,
+) -> Result<u64, UploadError> {
+    let Importer {
+        user_id,
+        actor,
+        scope,
+        csrf,
+        lang,
+    } = who;
     let db = state.db.clone();
-    let actor = user.actor();
-    let scope = user.scope.clone();
-    let csrf = user.csrf.clone();
     let subject = format!(
         "{} · {}",
         kept.name,
@@ -232,7 +288,7 @@ fn start(
         }
     );
     let started = state.jobs.spawn(
-        user.user_id,
+        user_id,
         JobKind::RegistryImport,
         &subject,
         move |job| async move {
@@ -331,14 +387,11 @@ fn start(
             ))
         },
     );
-    match started {
-        Ok(id) => see_other(&format!("/jobs/{id}")),
-        Err(e) => {
-            let zh = e.message_for(Lang::Zh);
-            let en = e.message_for(Lang::En);
-            refuse(user, StatusCode::CONFLICT, &zh, &en)
-        }
-    }
+    started.map_err(|e| UploadError {
+        status: StatusCode::CONFLICT,
+        zh: e.message_for(Lang::Zh),
+        en: e.message_for(Lang::En),
+    })
 }
 
 #[derive(Template)]
@@ -388,24 +441,8 @@ fn output(
     csrf: &str,
     lang: Lang,
 ) -> JobOutput {
-    let verdict = if r.committed {
-        lang.pick("已导入", "Imported")
-    } else if r.dry_run {
-        lang.pick(
-            "预检完成（未写入任何数据）",
-            "Dry run done (nothing written)",
-        )
-    } else if r.changes() == 0 && r.rejected_households == 0 {
-        lang.pick(
-            "无变化（数据已是最新）",
-            "Nothing to change (already up to date)",
-        )
-    } else {
-        lang.pick(
-            "未导入：选择了“全部或不导入”且有被拒绝的户，未写入任何数据",
-            "Not imported: all-or-nothing was chosen and households were rejected; nothing written",
-        )
-    };
+    let (verdict_zh, verdict_en) = verdict(r);
+    let verdict = lang.pick(verdict_zh, verdict_en);
     let fragment = ResultFragment {
         i18n: I18n { lang },
         r,
@@ -426,8 +463,18 @@ fn output(
         .name
         .rsplit_once('.')
         .map_or(kept.name.as_str(), |(s, _)| s);
+    let json = serde_json::to_value(ImportResult {
+        file: kept.name.clone(),
+        format: format.to_owned(),
+        sheets: sheets.to_owned(),
+        verdict_zh: verdict_zh.to_owned(),
+        verdict_en: verdict_en.to_owned(),
+        report: r.clone(),
+    })
+    .ok();
     JobOutput {
         html,
+        json,
         files: vec![JobFile {
             name: format!("{stem}-问题清单.csv"),
             content_type: "text/csv; charset=utf-8",
@@ -441,4 +488,72 @@ fn output(
         }),
         clean: r.is_clean(),
     }
+}
+
+/// The verdict of an import in Chinese and English.
+fn verdict(r: &ImportReport) -> (&'static str, &'static str) {
+    if r.committed {
+        ("已导入", "Imported")
+    } else if r.dry_run {
+        (
+            "预检完成（未写入任何数据）",
+            "Dry run done (nothing written)",
+        )
+    } else if r.changes() == 0 && r.rejected_households == 0 {
+        (
+            "无变化（数据已是最新）",
+            "Nothing to change (already up to date)",
+        )
+    } else {
+        (
+            "未导入：选择了“全部或不导入”且有被拒绝的户，未写入任何数据",
+            "Not imported: all-or-nothing was chosen and households were rejected; nothing written",
+        )
+    }
+}
+
+/// The result of a registry import job (户籍台账导入结果), the `result` of `GET /api/v1/jobs/{id}`.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ImportResult {
+    /// The uploaded file's name.
+    pub file: String,
+    /// The format read (`xlsx`, `xls`, `ods`, `csv (UTF-8)`, `csv (GBK)` …).
+    pub format: String,
+    /// Sheets read, joined by 、.
+    pub sheets: String,
+    /// What happened, in Chinese (已导入, 预检完成（未写入任何数据）, 无变化, 未导入 …).
+    pub verdict_zh: String,
+    /// What happened, in English.
+    pub verdict_en: String,
+    /// Counts and every problem (sheet, row, column, value, reason).
+    #[schema(value_type = ImportReportDoc)]
+    pub report: ImportReport,
+}
+
+/// The import report (the store's `ImportReport`) as the API sends it: a description only (the store
+/// crate has no OpenAPI derive); `tests/api_ops.rs` checks that its fields are the report's.
+#[derive(Debug, utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct ImportReportDoc {
+    /// Counts of the file.
+    read: shouwang_core::registry::ReadStats,
+    /// Households accepted by the file checks.
+    households_in_file: u64,
+    households_created: u64,
+    households_updated: u64,
+    households_unchanged: u64,
+    members_added: u64,
+    members_updated: u64,
+    members_removed: u64,
+    regions_created: u64,
+    /// Households rejected (by the file checks or by the database checks).
+    rejected_households: u64,
+    written_early: u64,
+    undone_early: u64,
+    /// Every problem, by sheet and row.
+    problems: Vec<Problem>,
+    /// Whether the changes were committed.
+    committed: bool,
+    /// A dry run.
+    dry_run: bool,
 }

@@ -81,6 +81,8 @@ pub struct JobOutput {
     pub payload: Option<Arc<dyn Any + Send + Sync>>,
     /// Whether the job did everything it set out to (a dry run with rejected rows is `false`).
     pub clean: bool,
+    /// The result as JSON, for `GET /api/v1/jobs/{id}` (the same figures as `html`).
+    pub json: Option<serde_json::Value>,
 }
 
 /// Why a job failed, in both languages.

@@ -17,6 +17,7 @@ use axum::extract::{DefaultBodyLimit, Multipart, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
+use serde::Serialize;
 use shouwang_core::monitoring::{Channel, YearMonth};
 use shouwang_screen::{Codes, FileKind, Outcome};
 use shouwang_store::lifecycle::{self, Caller, Filed};
@@ -28,7 +29,7 @@ use crate::error::AppError;
 use crate::i18n::{I18n, Lang};
 use crate::jobs::{JobFailure, JobFile, JobKind, JobOutput};
 use crate::page::{render, render_status, see_other};
-use crate::uploads::{UploadForm, mb, read_form};
+use crate::uploads::{UploadError, UploadForm, mb, read_form};
 
 /// Most bytes of one upload (all files together).
 pub const MAX_UPLOAD: u64 = 200 * 1024 * 1024;
@@ -49,9 +50,12 @@ pub fn routes() -> Router<AppState> {
 
 /// May upload department data: the roles of channel 部门筛查 (部门数据员, 乡镇管理员, 县级管理员).
 pub fn may_upload(user: &CurrentUser) -> bool {
-    Channel::DepartmentScreening
-        .roles()
-        .contains(&user.scope.role)
+    may_upload_role(user.scope.role)
+}
+
+/// Whether `role` may upload department data (see [`may_upload`]).
+pub fn may_upload_role(role: shouwang_core::Role) -> bool {
+    Channel::DepartmentScreening.roles().contains(&role)
 }
 
 /// The five department files, in the spec's order, with the form field of each.
@@ -187,85 +191,114 @@ pub async fn upload(
         return e.into_page(lang);
     }
     let month_text = form.text("month").to_owned();
-    let Some(round) = YearMonth::parse(&month_text) else {
-        return refuse(
-            &user,
-            &month_text,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "筛查批次应为 年-月，如 2022-06",
-            "The round must be a month like 2022-06",
-        );
-    };
-    if round > YearMonth::of(lifecycle::today()) {
-        return refuse(
-            &user,
-            &month_text,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "筛查批次不能晚于本月",
-            "The round may not be after the current month",
-        );
-    }
-    let month = round.to_string();
-    // Department folder: one file per department, missing ones as a header-only CSV.
-    let departments = dir.path().join("departments");
-    if let Err(e) = std::fs::create_dir(&departments) {
-        return AppError::Internal(format!("temp dir: {e}")).into_page(lang);
-    }
-    let mut names: Vec<(FileKind, Option<String>)> = Vec::new();
-    for kind in DEPARTMENTS {
-        let mut files = form.files.iter().filter(|f| f.field == kind.base());
-        let (Some(file), None) = (files.next(), files.next()) else {
-            names.push((kind, None));
-            continue;
-        };
-        if !matches!(file.ext.as_str(), "csv" | "xlsx" | "xls" | "ods") {
-            let zh = format!(
-                "{}：{} 不是 CSV 或 Excel 文件（.csv、.xlsx、.xls、.ods）",
-                kind_label(kind, Lang::Zh),
-                file.name
-            );
-            let en = format!(
-                "{}: {} is not a CSV or Excel file (.csv, .xlsx, .xls, .ods)",
-                kind_label(kind, Lang::En),
-                file.name
-            );
-            return refuse(&user, &month, StatusCode::UNPROCESSABLE_ENTITY, &zh, &en);
-        }
-        let target = departments.join(format!("{}.{}", kind.base(), file.ext));
-        if let Err(e) = std::fs::rename(&file.path, &target) {
-            return AppError::Internal(format!("move upload: {e}")).into_page(lang);
-        }
-        names.push((kind, Some(file.name.clone())));
-    }
-    if names.iter().all(|(_, n)| n.is_none()) {
-        return refuse(
-            &user,
-            &month,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "请至少选择一个部门数据文件",
-            "Choose at least one department file",
-        );
-    }
-    for (kind, name) in &names {
-        if name.is_none() {
-            let header: Vec<&str> = kind.columns().iter().map(|c| c.name).collect();
-            let path = departments.join(kind.csv_name());
-            if let Err(e) = std::fs::write(&path, format!("{}\n", header.join(","))) {
-                return AppError::Internal(format!("write {}: {e}", path.display()))
-                    .into_page(lang);
-            }
-        }
-    }
-
     let caller = Caller {
         user_id: user.user_id,
         name: user.display_name.clone(),
         scope: user.scope.clone(),
     };
+    match start_round(&state, caller, &form, dir, lang) {
+        Ok(id) => see_other(&format!("/jobs/{id}")),
+        Err(e) => refuse(&user, &month_text, e.status, &e.zh, &e.en),
+    }
+}
+
+fn internal(what: &str, e: impl std::fmt::Display) -> UploadError {
+    tracing::error!("screening upload: {what}: {e}");
+    UploadError {
+        status: StatusCode::INTERNAL_SERVER_ERROR,
+        zh: "服务器无法保存上传的文件，请稍后重试".into(),
+        en: "The server could not store the upload; try again later".into(),
+    }
+}
+
+fn invalid(zh: String, en: String) -> UploadError {
+    UploadError {
+        status: StatusCode::UNPROCESSABLE_ENTITY,
+        zh,
+        en,
+    }
+}
+
+/// Checks a read upload form (field `month` and one file per department, named by
+/// [`FileKind::base`]: `medical`, `education`, `disability`, `housing`, `disaster`), puts the files in
+/// place in `dir` and starts the screening round as a job of `caller`; the job id. Shared by the page
+/// and `POST /api/v1/screening/rounds`. `dir` (holding the uploaded files) lives until the job ends.
+/// Refusals: 422 for a bad month or file, 409 when the user already runs too many jobs.
+pub fn start_round(
+    state: &AppState,
+    caller: Caller,
+    form: &UploadForm,
+    dir: tempfile::TempDir,
+    lang: Lang,
+) -> Result<u64, UploadError> {
+    let month_text = form.text("month").to_owned();
+    let Some(round) = YearMonth::parse(&month_text) else {
+        return Err(invalid(
+            "筛查批次应为 年-月，如 2022-06".into(),
+            "The round must be a month like 2022-06".into(),
+        ));
+    };
+    if round > YearMonth::of(lifecycle::today()) {
+        return Err(invalid(
+            "筛查批次不能晚于本月".into(),
+            "The round may not be after the current month".into(),
+        ));
+    }
+    // Department folder: one file per department, missing ones as a header-only CSV.
+    let departments = dir.path().join("departments");
+    std::fs::create_dir(&departments).map_err(|e| internal("temp dir", e))?;
+    let mut names: Vec<(FileKind, Option<String>)> = Vec::new();
+    for kind in DEPARTMENTS {
+        let mut files = form.files.iter().filter(|f| f.field == kind.base());
+        let (Some(file), second) = (files.next(), files.next()) else {
+            names.push((kind, None));
+            continue;
+        };
+        if second.is_some() {
+            return Err(invalid(
+                format!("{}：只能上传一个文件", kind_label(kind, Lang::Zh)),
+                format!("{}: upload one file only", kind_label(kind, Lang::En)),
+            ));
+        }
+        if !matches!(file.ext.as_str(), "csv" | "xlsx" | "xls" | "ods") {
+            return Err(invalid(
+                format!(
+                    "{}：{} 不是 CSV 或 Excel 文件（.csv、.xlsx、.xls、.ods）",
+                    kind_label(kind, Lang::Zh),
+                    file.name
+                ),
+                format!(
+                    "{}: {} is not a CSV or Excel file (.csv, .xlsx, .xls, .ods)",
+                    kind_label(kind, Lang::En),
+                    file.name
+                ),
+            ));
+        }
+        let target = departments.join(format!("{}.{}", kind.base(), file.ext));
+        std::fs::rename(&file.path, &target).map_err(|e| internal("move upload", e))?;
+        names.push((kind, Some(file.name.clone())));
+    }
+    if names.iter().all(|(_, n)| n.is_none()) {
+        return Err(invalid(
+            "请至少选择一个部门数据文件（medical、education、disability、housing、disaster）".into(),
+            "Choose at least one department file (medical, education, disability, housing, disaster)"
+                .into(),
+        ));
+    }
+    for (kind, name) in &names {
+        if name.is_none() {
+            let header: Vec<&str> = kind.columns().iter().map(|c| c.name).collect();
+            let path = departments.join(kind.csv_name());
+            std::fs::write(&path, format!("{}\n", header.join(",")))
+                .map_err(|e| internal("write header", e))?;
+        }
+    }
+
     let db = state.db.clone();
     let subject = round.label_zh();
+    let user_id = caller.user_id;
     let started = state.jobs.spawn(
-        user.user_id,
+        user_id,
         JobKind::Screening,
         &subject,
         move |job| async move {
@@ -334,14 +367,11 @@ pub async fn upload(
             out
         },
     );
-    match started {
-        Ok(id) => see_other(&format!("/jobs/{id}")),
-        Err(e) => {
-            let zh = e.message_for(Lang::Zh);
-            let en = e.message_for(Lang::En);
-            refuse(&user, &month, StatusCode::CONFLICT, &zh, &en)
-        }
-    }
+    started.map_err(|e| UploadError {
+        status: StatusCode::CONFLICT,
+        zh: e.message_for(Lang::Zh),
+        en: e.message_for(Lang::En),
+    })
 }
 
 pub struct FileRow {
@@ -505,8 +535,10 @@ fn output(
         tracing::error!("screening result: {e}");
         String::new()
     });
+    let json = serde_json::to_value(summary(run, round, names)).ok();
     JobOutput {
         html,
+        json,
         files: vec![JobFile {
             name: "rejected.csv".into(),
             content_type: "text/csv; charset=utf-8",
@@ -514,5 +546,166 @@ fn output(
         }],
         payload: None,
         clean: o.rejected.is_empty(),
+    }
+}
+
+/// One department file of a [`ScreeningSummary`].
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ScreeningFile {
+    /// Form field and department: `medical`, `education`, `disability`, `housing`, `disaster`.
+    pub department: &'static str,
+    /// 部门 in Chinese.
+    pub label_zh: &'static str,
+    /// The uploaded file's name (absent: not uploaded).
+    pub file: Option<String>,
+    /// Data rows read.
+    pub rows: u64,
+    /// Rows rejected as malformed.
+    pub malformed: u64,
+    /// Rows whose ID number matches no member in the area.
+    pub unmatched: u64,
+}
+
+/// A rejected department row (all of them, as in `rejected.csv`).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ScreeningRejected {
+    /// The uploaded file's name.
+    pub file: String,
+    /// 1-based line (CSV) or row (spreadsheet).
+    pub line: u64,
+    /// Column.
+    pub column: &'static str,
+    /// The value as read.
+    pub value: String,
+    /// Why (Chinese).
+    pub reason: String,
+}
+
+/// Households flagged for one screening code.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ScreeningCodeCount {
+    /// `ILLNESS`, `SCHOOL`, `DISABILITY`, `HOUSING`, `DISASTER`, `LOW_INCOME`, `NEAR_LINE`.
+    pub code: &'static str,
+    pub label_zh: &'static str,
+    pub label_en: &'static str,
+    /// Households.
+    pub households: u64,
+}
+
+/// A department finding and what became of it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ScreeningHit {
+    /// 户编号.
+    pub household: String,
+    /// 部门.
+    pub department: String,
+    /// 风险类型 codes.
+    #[schema(value_type = Vec<String>)]
+    pub risks: Vec<shouwang_core::codes::RiskType>,
+    /// `new_case`, `new_clue`, `merged` (filed), `already_present`, `not_in_registry`, `out_of_area`.
+    pub result: &'static str,
+    /// The result in Chinese (新建档案, 新线索, 已归并, 本批次已登记, 未在登记信息中, 超出本人范围).
+    pub result_zh: &'static str,
+}
+
+/// The summary of a department screening round (部门数据筛查结果), the `result` of its job.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ScreeningSummary {
+    /// 筛查批次 (YYYY-MM).
+    pub round: String,
+    /// Households and members of the area screened against.
+    pub registry_households: u64,
+    pub registry_members: u64,
+    /// Households without an income record.
+    pub without_income: u64,
+    /// Seconds the engine took.
+    pub seconds: f64,
+    /// Households flagged.
+    pub flagged: u64,
+    /// The five department files.
+    pub files: Vec<ScreeningFile>,
+    /// Flagged households by code.
+    pub by_code: Vec<ScreeningCodeCount>,
+    /// Clues recorded: `households`, `reports`, `new_cases`, `new_clues`, `merged`, `already_present`,
+    /// `not_in_registry`, `out_of_area`.
+    #[schema(value_type = Object)]
+    pub recorded: screening::RecordSummary,
+    /// Every rejected row.
+    pub rejected: Vec<ScreeningRejected>,
+    /// Every finding with its result.
+    pub hits: Vec<ScreeningHit>,
+}
+
+fn summary(
+    run: &RoundRun,
+    round: YearMonth,
+    names: &[(FileKind, Option<String>)],
+) -> ScreeningSummary {
+    let o = &run.outcome;
+    ScreeningSummary {
+        round: round.to_string(),
+        registry_households: run.export.households,
+        registry_members: run.export.members,
+        without_income: run.export.without_income,
+        seconds: run.elapsed.as_secs_f64(),
+        flagged: o.flagged.len() as u64,
+        files: DEPARTMENTS
+            .iter()
+            .map(|k| {
+                let f = o.files.iter().find(|f| f.kind == *k);
+                ScreeningFile {
+                    department: k.base(),
+                    label_zh: kind_label(*k, Lang::Zh),
+                    file: uploaded_name(names, *k).map(str::to_owned),
+                    rows: f.map_or(0, |f| f.rows),
+                    malformed: f.map_or(0, |f| f.skipped()),
+                    unmatched: f.and_then(|f| f.unmatched).unwrap_or(0),
+                }
+            })
+            .collect(),
+        by_code: Codes::NAMES
+            .iter()
+            .map(|(c, name)| ScreeningCodeCount {
+                code: name,
+                label_zh: code_label(*c, Lang::Zh),
+                label_en: code_label(*c, Lang::En),
+                households: o.flagged.iter().filter(|f| f.codes.has(*c)).count() as u64,
+            })
+            .collect(),
+        recorded: run.recorded,
+        rejected: o
+            .rejected
+            .iter()
+            .map(|r| ScreeningRejected {
+                file: uploaded_name(names, r.kind).unwrap_or(&r.file).to_owned(),
+                line: r.line,
+                column: r.column,
+                value: r.value.clone(),
+                reason: r.reason.clone(),
+            })
+            .collect(),
+        hits: run
+            .hits
+            .iter()
+            .zip(&run.results)
+            .map(|(h, r)| ScreeningHit {
+                household: h.household.clone(),
+                department: h.department.clone(),
+                risks: h.risks.clone(),
+                result: hit_code(*r),
+                result_zh: result_label(*r, Lang::Zh),
+            })
+            .collect(),
+    }
+}
+
+fn hit_code(r: HitResult) -> &'static str {
+    match r {
+        HitResult::Filed(Filed::NewCase) => "new_case",
+        HitResult::Filed(Filed::NewClue) => "new_clue",
+        HitResult::Filed(Filed::Merged) => "merged",
+        HitResult::AlreadyPresent => "already_present",
+        HitResult::NotInRegistry => "not_in_registry",
+        HitResult::OutOfArea => "out_of_area",
     }
 }

@@ -33,6 +33,7 @@ use values::Reason;
 
 /// One problem of an import, located in the file (导入问题).
 #[derive(Clone, PartialEq, Eq, Debug, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Problem {
     /// Sheet name (for a CSV file: the file name).
     pub sheet: String,
@@ -337,6 +338,7 @@ impl RegistryEntry {
 
 /// Counts of an assembly.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReadStats {
     /// Data rows read (blank rows not counted).
     pub rows: u64,

@@ -217,6 +217,55 @@ impl From<MultipartError> for ApiError {
     }
 }
 
+impl From<axum::extract::multipart::MultipartRejection> for ApiError {
+    fn from(r: axum::extract::multipart::MultipartRejection) -> ApiError {
+        ApiError::bad_request(
+            "bad_multipart",
+            format!("请求须为 multipart/form-data 表单：{}", r.body_text()),
+            format!("The request must be multipart/form-data: {}", r.body_text()),
+        )
+    }
+}
+
+impl From<crate::uploads::UploadError> for ApiError {
+    fn from(e: crate::uploads::UploadError) -> ApiError {
+        let code = match e.status {
+            StatusCode::PAYLOAD_TOO_LARGE => "too_large",
+            StatusCode::BAD_REQUEST => "bad_multipart",
+            StatusCode::CONFLICT => "too_many_jobs",
+            StatusCode::UNPROCESSABLE_ENTITY => "invalid_input",
+            _ => "internal",
+        };
+        ApiError::new(e.status, code, e.zh, e.en)
+    }
+}
+
+/// The pages' errors (for logic shared with a page): the same statuses, JSON bodies.
+impl From<crate::error::AppError> for ApiError {
+    fn from(e: crate::error::AppError) -> ApiError {
+        use crate::error::AppError as E;
+        use crate::i18n::Lang;
+        let (zh, en) = (e.message_for(Lang::Zh), e.message_for(Lang::En));
+        match e {
+            E::Unauthenticated => ApiError::unauthenticated(),
+            E::NotFound => ApiError::not_found(),
+            E::Forbidden => ApiError::new(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                StoreError::Forbidden.message_zh(),
+                "Your role or area does not allow this",
+            ),
+            E::ForbiddenBecause { zh, en } => {
+                ApiError::new(StatusCode::FORBIDDEN, "forbidden", zh, en)
+            }
+            E::Csrf => ApiError::new(StatusCode::FORBIDDEN, "csrf", zh, en),
+            E::BadRequest { zh, en } => ApiError::bad_request("bad_request", zh, en),
+            E::Conflict { zh, en } => ApiError::new(StatusCode::CONFLICT, "conflict", zh, en),
+            E::Internal(detail) => ApiError::internal(detail),
+        }
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         (self.status, Json(self.body)).into_response()

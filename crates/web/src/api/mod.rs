@@ -16,6 +16,7 @@
 pub mod dto;
 pub mod error;
 mod handlers;
+pub mod jobs;
 pub mod openapi;
 pub mod rules;
 
@@ -212,54 +213,63 @@ async fn not_found() -> ApiError {
     )
 }
 
-/// The `/api/v1` routes (nested by [`crate::router`]).
-pub fn router() -> Router<AppState> {
-    use handlers as h;
-    Router::new()
-        .route("/openapi.json", get(openapi::document))
-        .route("/login", post(login))
-        .route("/logout", post(logout))
-        .route("/me", get(whoami))
-        .route("/households", get(h::households))
-        .route("/households/{number}", get(h::household))
-        .route("/cases", get(h::cases))
-        .route("/cases/{number}", get(h::case))
-        .route("/cases/{number}/commands", post(h::command))
-        .route("/clues", post(h::clue))
-        .route(
-            "/cases/{number}/identification/start",
-            post(h::start_identification),
-        )
-        .route("/cases/{number}/identification/steps", post(h::ident_step))
-        .route(
-            "/cases/{number}/identification/green-channel",
-            post(h::green_channel),
-        )
-        .route("/cases/{number}/recommendations", get(h::recommendations))
-        .route("/cases/{number}/measures", post(h::plan_measure))
-        .route("/cases/{number}/measures/{index}", post(h::update_measure))
-        .route("/cases/{number}/cadre", post(h::cadre))
-        .route("/cadres/workload", get(h::workload))
-        .route("/cases/{number}/follow-ups", post(h::follow_up))
-        .route("/follow-ups/overdue", get(h::overdue_follow_ups))
-        .route("/exit/candidates", get(h::exit_candidates))
-        .route("/cases/{number}/exit/nominate", post(h::nominate_exit))
-        .route("/cases/{number}/exit/steps", post(h::exit_step))
-        .route(
-            "/cases/{number}/exit/notice",
-            post(h::issue_notice).get(h::notice),
-        )
-        .route("/notices", get(h::notices))
-        .route(
-            "/attachments",
-            post(h::upload).layer(DefaultBodyLimit::max(
-                shouwang_store::files::MAX_ATTACHMENT_BYTES + 64 * 1024,
-            )),
-        )
-        .route("/attachments/{sha256}", get(h::download))
-        .route("/queues", get(h::queues))
-        .route("/calendar", get(h::calendar))
-        .route("/rules", get(rules::get_rules).put(rules::put_rules))
-        .route("/lines", get(rules::get_lines).put(rules::put_line))
-        .fallback(not_found)
+/// Declares the `/api/v1` routes once: [`router`] builds them, [`PATHS`] lists them (a test checks that
+/// every path and method of the router is in the OpenAPI document).
+macro_rules! api_routes {
+    ($($path:literal => $method_router:expr,)*) => {
+        /// Every path of [`router`], relative to `/api/v1`.
+        pub const PATHS: &[&str] = &[$($path),*];
+
+        /// The `/api/v1` routes (nested by [`crate::router`]).
+        pub fn router() -> Router<AppState> {
+            use handlers as h;
+            Router::new()
+                $(.route($path, $method_router))*
+                .fallback(not_found)
+        }
+    };
+}
+
+api_routes! {
+    "/openapi.json" => get(openapi::document),
+    "/login" => post(login),
+    "/logout" => post(logout),
+    "/me" => get(whoami),
+    "/households" => get(h::households),
+    "/households/{number}" => get(h::household),
+    "/cases" => get(h::cases),
+    "/cases/{number}" => get(h::case),
+    "/cases/{number}/commands" => post(h::command),
+    "/clues" => post(h::clue),
+    "/cases/{number}/identification/start" => post(h::start_identification),
+    "/cases/{number}/identification/steps" => post(h::ident_step),
+    "/cases/{number}/identification/green-channel" => post(h::green_channel),
+    "/cases/{number}/recommendations" => get(h::recommendations),
+    "/cases/{number}/measures" => post(h::plan_measure),
+    "/cases/{number}/measures/{index}" => post(h::update_measure),
+    "/cases/{number}/cadre" => post(h::cadre),
+    "/cadres/workload" => get(h::workload),
+    "/cases/{number}/follow-ups" => post(h::follow_up),
+    "/follow-ups/overdue" => get(h::overdue_follow_ups),
+    "/exit/candidates" => get(h::exit_candidates),
+    "/cases/{number}/exit/nominate" => post(h::nominate_exit),
+    "/cases/{number}/exit/steps" => post(h::exit_step),
+    "/cases/{number}/exit/notice" => post(h::issue_notice).get(h::notice),
+    "/notices" => get(h::notices),
+    "/attachments" => post(h::upload).layer(DefaultBodyLimit::max(
+        shouwang_store::files::MAX_ATTACHMENT_BYTES + 64 * 1024,
+    )),
+    "/attachments/{sha256}" => get(h::download),
+    "/queues" => get(h::queues),
+    "/calendar" => get(h::calendar),
+    "/rules" => get(rules::get_rules).put(rules::put_rules),
+    "/lines" => get(rules::get_lines).put(rules::put_line),
+    "/screening/rounds" => post(jobs::screening_round).layer(DefaultBodyLimit::max(
+        crate::screening_upload::MAX_UPLOAD as usize + 1024 * 1024,
+    )),
+    "/imports/registry" => post(jobs::registry_import).layer(DefaultBodyLimit::max(
+        crate::imports::MAX_FILE as usize + 1024 * 1024,
+    )),
+    "/jobs/{id}" => get(jobs::job),
+    "/jobs/{id}/files/{n}" => get(jobs::job_file),
 }

@@ -23,10 +23,10 @@ use super::handlers;
             With the browser's session cookie instead, writes need the header `X-CSRF-Token`. Every write \
             carries the case `version` it read (stale: 409) and an optional date `on` (default today). \
             Errors are `{code, message_zh, message_en}`: 400 malformed, 401 not logged in, 403 role or area, \
-            404 not in your area, 409 out of order or stale, 422 unacceptable input."
+            404 not in your area, 409 out of order or stale, 413 upload too large, 422 unacceptable input."
     ),
     paths(
-        super::login, super::logout, super::whoami,
+        document, super::login, super::logout, super::whoami,
         handlers::households, handlers::household,
         handlers::cases, handlers::case, handlers::command,
         handlers::clue,
@@ -40,6 +40,8 @@ use super::handlers;
         handlers::queues, handlers::calendar,
         super::rules::get_rules, super::rules::put_rules,
         super::rules::get_lines, super::rules::put_line,
+        super::jobs::screening_round, super::jobs::registry_import,
+        super::jobs::job, super::jobs::job_file,
     ),
     components(schemas(ErrorBody, dto::WriteResult, dto::CaseDto, dto::CasePage)),
     modifiers(&Security),
@@ -56,6 +58,7 @@ use super::handlers;
         (name = "attachments", description = "附件: scans and photos by SHA-256"),
         (name = "work", description = "工作台: queues and the cadence calendar"),
         (name = "admin", description = "县级规则配置 county rules and 监测线 monitoring lines"),
+        (name = "jobs", description = "后台任务: 部门数据上传 department screening rounds and 户籍台账导入 registry imports"),
     )
 )]
 pub struct ApiDoc;
@@ -78,7 +81,9 @@ impl Modify for Security {
     }
 }
 
-/// `GET /api/v1/openapi.json`.
+/// This document (OpenAPI 3.1, JSON; no log-in needed).
+#[utoipa::path(get, path = "/api/v1/openapi.json", tag = "auth",
+    responses((status = 200, description = "the OpenAPI document", content_type = "application/json")))]
 pub async fn document() -> Response {
     axum::Json(ApiDoc::openapi()).into_response()
 }

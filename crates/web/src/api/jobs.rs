@@ -1,0 +1,336 @@
+//! Uploads that run as background jobs ([`crate::jobs`]), the same code path as their pages:
+//!
+//! - `POST /api/v1/screening/rounds` — 部门数据上传: multipart with `month` (YYYY-MM) and one file per
+//!   department (`medical`, `education`, `disability`, `housing`, `disaster`; CSV or a spreadsheet), through
+//!   [`crate::screening_upload::start_round`] (→ `store::screening::run_round`); department data clerks,
+//!   township and county admins.
+//! - `POST /api/v1/imports/registry` — 户籍台账导入: multipart with `file`, `dry_run` (default `true`:
+//!   预检, nothing written) and `all_or_nothing` (全部或不导入), through
+//!   [`crate::imports::start_job`] (→ `store::repo::registry_file::import`); township and county admins.
+//! - `GET /api/v1/jobs/{id}` — progress and, once finished, the result as JSON (a
+//!   [`ScreeningSummary`] or an [`ImportResult`]) and the result files; `GET /api/v1/jobs/{id}/files/{n}`
+//!   downloads one (`rejected.csv`, the import's problem list). Only the user who started a job sees it:
+//!   anyone else gets 404.
+//!
+//! The upload answers 202 with the job; poll its `href` until `finished`.
+
+use axum::extract::{FromRequest, Multipart, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::error::{ApiError, ApiResult, ErrorBody};
+use super::{ApiJson, ApiPath, ApiUser};
+use crate::AppState;
+use crate::i18n::Lang;
+use crate::imports::{self, ImportResult, Importer};
+use crate::jobs::{Job, JobKind};
+use crate::page::encode;
+use crate::screening_upload::{self, ScreeningSummary};
+use crate::uploads::read_form;
+
+/// Multipart extractor whose rejection is an [`ApiError`] (400 when the body is not multipart).
+pub struct ApiMultipart(pub Multipart);
+
+impl<S: Send + Sync> FromRequest<S> for ApiMultipart {
+    type Rejection = ApiError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
+        Ok(ApiMultipart(Multipart::from_request(req, state).await?))
+    }
+}
+
+/// A file a finished job offers.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct JobFileDto {
+    /// Index for `GET /api/v1/jobs/{id}/files/{n}`.
+    pub index: usize,
+    /// File name.
+    pub name: String,
+    /// Media type.
+    pub content_type: &'static str,
+    /// Download path.
+    pub href: String,
+}
+
+/// The result of a finished job: a screening round's summary or an import's report.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+#[serde(untagged)]
+pub enum JobResultDoc {
+    /// `kind` = `screening`.
+    Screening(ScreeningSummary),
+    /// `kind` = `registry_import`.
+    Import(ImportResult),
+}
+
+/// A background job (后台任务) and, once finished, its result.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct JobDto {
+    /// Job id.
+    pub id: u64,
+    /// `screening` (部门数据筛查) or `registry_import` (户籍台账导入).
+    #[schema(value_type = String)]
+    pub kind: JobKind,
+    /// What it works on (the round, or the file and 预检/导入).
+    pub subject: String,
+    /// Start (UTC).
+    pub started_at: DateTime<Utc>,
+    /// Progress: units done of `total` (0: not known yet).
+    pub done: u64,
+    pub total: u64,
+    /// Percent done (0 while unknown).
+    pub percent: u64,
+    /// The phase, in Chinese and English.
+    pub phase_zh: String,
+    pub phase_en: String,
+    /// Finished (successfully or not).
+    pub finished: bool,
+    /// Once finished: whether everything was accepted (no rejected row or household).
+    pub ok: Option<bool>,
+    /// Why the job failed (nothing written).
+    pub error: Option<ErrorBody>,
+    /// The result of a job that finished without failing.
+    #[schema(value_type = Option<JobResultDoc>)]
+    pub result: Option<serde_json::Value>,
+    /// Result files (e.g. `rejected.csv`, the problem list).
+    pub files: Vec<JobFileDto>,
+    /// This job's path (poll it).
+    pub href: String,
+}
+
+fn dto(job: &Job) -> JobDto {
+    let (done, total) = job.progress();
+    let outcome = job.outcome();
+    let href = format!("/api/v1/jobs/{}", job.id);
+    let (ok, error, result, files) = match &outcome {
+        None => (None, None, None, Vec::new()),
+        Some(Err(f)) => (
+            Some(false),
+            Some(ErrorBody {
+                code: "job_failed".into(),
+                message_zh: f.zh.clone(),
+                message_en: f.en.clone(),
+            }),
+            None,
+            Vec::new(),
+        ),
+        Some(Ok(o)) => (
+            Some(o.clean),
+            None,
+            o.json.clone(),
+            o.files
+                .iter()
+                .enumerate()
+                .map(|(i, f)| JobFileDto {
+                    index: i,
+                    name: f.name.clone(),
+                    content_type: f.content_type,
+                    href: format!("{href}/files/{i}"),
+                })
+                .collect(),
+        ),
+    };
+    JobDto {
+        id: job.id,
+        kind: job.kind,
+        subject: job.subject.clone(),
+        started_at: job.started_at,
+        done,
+        total,
+        percent: (done.min(total) * 100).checked_div(total).unwrap_or(0),
+        phase_zh: job.phase(Lang::Zh),
+        phase_en: job.phase(Lang::En),
+        finished: outcome.is_some(),
+        ok,
+        error,
+        result,
+        files,
+        href,
+    }
+}
+
+fn role_refused(zh: &str, en: &str) -> ApiError {
+    ApiError::new(StatusCode::FORBIDDEN, "role_not_allowed", zh, en)
+}
+
+fn started(state: &AppState, user: &ApiUser, id: u64) -> ApiResult<(StatusCode, ApiJson<JobDto>)> {
+    let job = state
+        .jobs
+        .get(id, user.session.user_id)
+        .ok_or_else(|| ApiError::internal("a new job cannot be found"))?;
+    Ok((StatusCode::ACCEPTED, ApiJson(dto(&job))))
+}
+
+fn temp_dir() -> ApiResult<tempfile::TempDir> {
+    tempfile::tempdir().map_err(|e| ApiError::internal(format!("temp dir: {e}")))
+}
+
+/// 部门数据上传: runs the month's department screening round as a job (the page's code path). Fields:
+/// `month` (YYYY-MM, not after this month) and at least one of the files `medical` (医疗费用结算),
+/// `education` (学生在校状态), `disability` (残疾人证), `housing` (住房安全鉴定), `disaster` (灾害损失),
+/// each CSV, XLSX, XLS or ODS; at most 200 MiB in all. Running a month again records nothing new.
+#[utoipa::path(post, path = "/api/v1/screening/rounds", tag = "jobs",
+    request_body(content_type = "multipart/form-data",
+        description = "`month` and the department files `medical`, `education`, `disability`, `housing`, `disaster`"),
+    responses((status = 202, body = JobDto), (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 413, body = ErrorBody),
+        (status = 422, body = ErrorBody)),
+    security(("bearer" = []), ("cookie" = [])))]
+pub async fn screening_round(
+    State(state): State<AppState>,
+    user: ApiUser,
+    ApiMultipart(multipart): ApiMultipart,
+) -> ApiResult<(StatusCode, ApiJson<JobDto>)> {
+    if !screening_upload::may_upload_role(user.caller.scope.role) {
+        return Err(role_refused(
+            "只有部门数据员、乡镇管理员和县级管理员可以上传部门数据",
+            "Only department data clerks, township and county admins may upload department data",
+        ));
+    }
+    let dir = temp_dir()?;
+    let form = read_form(multipart, dir.path(), screening_upload::MAX_UPLOAD).await?;
+    let id = screening_upload::start_round(&state, user.caller.clone(), &form, dir, Lang::Zh)?;
+    started(&state, &user, id)
+}
+
+fn flag(form: &crate::uploads::UploadForm, name: &str, default: bool) -> ApiResult<bool> {
+    match form.text(name).to_ascii_lowercase().as_str() {
+        "" => Ok(default),
+        "1" | "true" | "on" | "yes" => Ok(true),
+        "0" | "false" | "off" | "no" => Ok(false),
+        other => Err(ApiError::unprocessable(
+            format!(
+                "{name} 应为 true 或 false，收到 {}",
+                crate::page::clean(other, 20)
+            ),
+            format!("{name} must be true or false"),
+        )),
+    }
+}
+
+/// 户籍台账导入: checks (`dry_run`, the default) or imports a registry file as a job — the CLI's
+/// `shouwang import registry`. Fields: `file` (XLSX, XLS, ODS or CSV in UTF-8 or GBK; at most 100 MiB),
+/// `dry_run` (`true`/`false`, default `true`: nothing written), `all_or_nothing` (`true`: nothing
+/// written if any household is rejected). A township admin imports its own townships' households
+/// only. The job's result lists every problem with its sheet, row, column, value and reason.
+#[utoipa::path(post, path = "/api/v1/imports/registry", tag = "jobs",
+    request_body(content_type = "multipart/form-data",
+        description = "`file`, `dry_run` (default true), `all_or_nothing` (default false)"),
+    responses((status = 202, body = JobDto), (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 413, body = ErrorBody),
+        (status = 422, body = ErrorBody)),
+    security(("bearer" = []), ("cookie" = [])))]
+pub async fn registry_import(
+    State(state): State<AppState>,
+    user: ApiUser,
+    ApiMultipart(multipart): ApiMultipart,
+) -> ApiResult<(StatusCode, ApiJson<JobDto>)> {
+    if !imports::may_import_role(user.caller.scope.role) {
+        return Err(role_refused(
+            "只有乡镇管理员和县级管理员可以导入户籍台账",
+            "Only township and county admins may import the registry",
+        ));
+    }
+    let dir = temp_dir()?;
+    let form = read_form(multipart, dir.path(), imports::MAX_FILE).await?;
+    let dry_run = flag(&form, "dry_run", true)?;
+    let all_or_nothing = flag(&form, "all_or_nothing", false)?;
+    let kept = imports::check_file(&form)?;
+    drop(dir);
+    let who = Importer {
+        user_id: user.session.user_id,
+        actor: user.caller.actor(),
+        scope: user.caller.scope.clone(),
+        csrf: user.session.csrf_token.clone(),
+        lang: Lang::Zh,
+    };
+    let id = imports::start_job(&state, who, kept, dry_run, all_or_nothing)?;
+    started(&state, &user, id)
+}
+
+fn find(state: &AppState, user: &ApiUser, id: &str) -> ApiResult<std::sync::Arc<Job>> {
+    id.trim()
+        .parse::<u64>()
+        .ok()
+        .and_then(|id| state.jobs.get(id, user.session.user_id))
+        .ok_or_else(ApiError::not_found)
+}
+
+/// A job of the caller: progress, and once finished the result (404 for anyone else's job).
+#[utoipa::path(get, path = "/api/v1/jobs/{id}", tag = "jobs",
+    params(("id" = u64, Path, description = "job id")),
+    responses((status = 200, body = JobDto), (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody)),
+    security(("bearer" = []), ("cookie" = [])))]
+pub async fn job(
+    State(state): State<AppState>,
+    user: ApiUser,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<ApiJson<JobDto>> {
+    let job = find(&state, &user, &id)?;
+    Ok(ApiJson(dto(&job)))
+}
+
+/// A result file of a finished job of the caller.
+#[utoipa::path(get, path = "/api/v1/jobs/{id}/files/{n}", tag = "jobs",
+    params(("id" = u64, Path, description = "job id"), ("n" = usize, Path, description = "file index")),
+    responses((status = 200, description = "the file (CSV, UTF-8 with BOM)", content_type = "text/csv"),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = []), ("cookie" = [])))]
+pub async fn job_file(
+    State(state): State<AppState>,
+    user: ApiUser,
+    ApiPath((id, n)): ApiPath<(String, String)>,
+) -> ApiResult<Response> {
+    let job = find(&state, &user, &id)?;
+    let Some(Ok(output)) = job.outcome() else {
+        return Err(ApiError::not_found());
+    };
+    let f = n
+        .trim()
+        .parse::<usize>()
+        .ok()
+        .and_then(|n| output.files.get(n))
+        .ok_or_else(ApiError::not_found)?;
+    Ok(file_response(
+        &f.name,
+        f.content_type,
+        f.bytes.as_ref().clone(),
+    ))
+}
+
+/// Bytes as a download: the content type, `Content-Disposition: attachment` with an ASCII fallback
+/// name and the UTF-8 name (RFC 6266), no caching.
+pub fn file_response(name: &str, content_type: &str, bytes: Vec<u8>) -> Response {
+    let ascii: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let mut resp = bytes.into_response();
+    let h = resp.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(content_type) {
+        h.insert(header::CONTENT_TYPE, v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
+        encode(name)
+    )) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    resp
+}
