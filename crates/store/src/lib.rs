@@ -20,6 +20,7 @@ pub mod lifecycle;
 pub mod migration;
 pub mod repo;
 pub mod screening;
+pub mod screening_round;
 mod secret;
 #[cfg(feature = "testing")]
 pub mod testing;

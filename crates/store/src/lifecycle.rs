@@ -645,7 +645,8 @@ pub struct TaskView {
 /// the periods overlapping `from..=to`, with their state on `today`:
 ///
 /// - 逐月跟踪监测: done when no monitored household lacks the month's record; `outstanding` counts them;
-/// - 干部排查: done by a 干部排查 clue recorded in the village in the quarter;
+/// - 干部排查: done by a 干部排查 round of the village held in the quarter (`screening_round`), or a
+///   干部排查 clue recorded in the village in the quarter;
 /// - 定期预判会议: done by an exit nomination in the village in the quarter;
 /// - 民主评议会: done by an exit appraisal in the village in the quarter.
 ///
@@ -692,6 +693,18 @@ pub async fn calendar(
                 records.push(rec);
             }
         }
+        // 干部排查 rounds of the village (a round without findings completes the task too).
+        let rounds: Vec<NaiveDate> = crate::screening_round::list(
+            db,
+            &vscope,
+            Some(&v),
+            shouwang_core::monitoring::Quarter::of(from).first_day(),
+            shouwang_core::monitoring::Quarter::of(to).last_day(),
+        )
+        .await?
+        .into_iter()
+        .map(|r| r.round.held_on)
+        .collect();
         for task in village_tasks(&v, from, to, &rules.cadence) {
             let (completed_on, outstanding) = match (task.kind, task.period) {
                 (TaskKind::MonthlyFollowUp, Period::Month(m)) => {
@@ -712,11 +725,14 @@ pub async fn calendar(
                 }
                 (kind, Period::Quarter(q)) => {
                     let in_q = |d: NaiveDate| d >= q.first_day() && d <= q.last_day();
-                    let dates: Vec<NaiveDate> = records
+                    let mut dates: Vec<NaiveDate> = records
                         .iter()
                         .flat_map(|r| quarterly_evidence(&r.case, kind))
                         .filter(|d| in_q(*d))
                         .collect();
+                    if kind == TaskKind::CadreScreening {
+                        dates.extend(rounds.iter().copied().filter(|d| in_q(*d)));
+                    }
                     (dates.into_iter().max(), None)
                 }
                 _ => (None, None),

@@ -52,6 +52,7 @@ pub mod exit;
 pub mod followup;
 pub mod identification;
 pub mod measures;
+pub mod screening_round;
 pub mod verification;
 
 use chrono::NaiveDate;
@@ -70,6 +71,7 @@ pub use identification::{
     IdentAction, IdentStatus, IdentStep, Identification, IdentificationRules, Outcome,
 };
 pub use measures::{Measure, MeasureAction, MeasurePlan, MeasureStatus};
+pub use screening_round::{RoundEntry, RoundProblem, ScreeningRound};
 pub use verification::{Attachment, Signature, Standards, Verification};
 
 use crate::access::Scope;

@@ -12,6 +12,7 @@ mod income;
 mod lines_regions;
 mod quality;
 mod registry;
+mod rounds;
 mod screening;
 mod search;
 mod support;
