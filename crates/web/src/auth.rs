@@ -103,10 +103,7 @@ impl CurrentUser {
 
     /// May open the dashboard (数据看板).
     pub fn may_dashboard(&self) -> bool {
-        matches!(
-            self.scope.role,
-            Role::CountyAdmin | Role::TownshipAdmin | Role::VillageTeam | Role::Auditor
-        )
+        may_dashboard_role(self.scope.role)
     }
 
     /// May read the audit log (审计日志): county admin and auditor.
@@ -162,6 +159,15 @@ impl FromRequestParts<AppState> for Lang {
     async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Self::Rejection> {
         Ok(Lang::from_headers(&parts.headers))
     }
+}
+
+/// Whether `role` may open the dashboard, the ledgers and the area documents (数据看板, 台账):
+/// county and township admins, village teams and auditors.
+pub fn may_dashboard_role(role: Role) -> bool {
+    matches!(
+        role,
+        Role::CountyAdmin | Role::TownshipAdmin | Role::VillageTeam | Role::Auditor
+    )
 }
 
 /// Checks a form's CSRF token against the session's (constant-time compare).

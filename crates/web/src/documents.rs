@@ -83,7 +83,7 @@ fn respond(
     docx_href: &str,
 ) -> Result<Response, AppError> {
     if docx {
-        let bytes = document_docx::render(doc).map_err(|e| AppError::Internal(e.to_string()))?;
+        let bytes = docx_bytes(doc)?;
         let mut resp = bytes.into_response();
         let h = resp.headers_mut();
         h.insert(
@@ -130,13 +130,7 @@ pub async fn household_document(
     let r = async {
         let docx = is_docx(&q)?;
         let number = clean(&number, 40);
-        let (db, actor, scope) = (&state.db, user.actor(), &user.scope);
-        let doc = match kind.as_str() {
-            "handbook" => documents::handbook(db, &actor, scope, &number).await?,
-            "verification" => documents::verification(db, &actor, scope, &number).await?,
-            "notice" => documents::notice(db, &actor, scope, &number).await?,
-            _ => return Err(AppError::NotFound),
-        };
+        let doc = household_doc(&state.db, &user.actor(), &user.scope, &number, &kind).await?;
         let back = format!("/households/{}", crate::page::encode(&number));
         let href = format!("{back}/documents/{kind}?format=docx");
         respond(
@@ -152,7 +146,79 @@ pub async fn household_document(
     r.unwrap_or_else(|e| e.into_page(user.lang))
 }
 
-fn ascii(s: &str) -> String {
+/// A household's document by kind (`handbook` 帮扶手册, `verification` 入户核查表, `notice` 退出告知书);
+/// 404 for another kind or a household outside the area. The store audits the read. Shared by the page
+/// and `GET /api/v1/households/{number}/documents/{kind}`.
+pub async fn household_doc(
+    db: &shouwang_store::Db,
+    actor: &shouwang_store::Actor,
+    scope: &shouwang_core::Scope,
+    number: &str,
+    kind: &str,
+) -> Result<Document, AppError> {
+    Ok(match kind {
+        "handbook" => documents::handbook(db, actor, scope, number).await?,
+        "verification" => documents::verification(db, actor, scope, number).await?,
+        "notice" => documents::notice(db, actor, scope, number).await?,
+        _ => return Err(AppError::NotFound),
+    })
+}
+
+/// The 公示 list of a village (the user's own village when none is given); the document and the
+/// village code. Shared by the page and `GET /api/v1/documents/publicity`.
+pub async fn publicity_doc(
+    db: &shouwang_store::Db,
+    actor: &shouwang_store::Actor,
+    scope: &shouwang_core::Scope,
+    village: Option<&str>,
+) -> Result<(Document, String), AppError> {
+    let village = match village.map(str::trim).filter(|v| !v.is_empty()) {
+        Some(v) => clean(v, 20),
+        None if scope.area_prefix().len() == 12 => scope.area_prefix().to_owned(),
+        None => {
+            return Err(AppError::BadRequest {
+                zh: "请选择行政村（village=村代码）".into(),
+                en: "choose a village (village=CODE)".into(),
+            });
+        }
+    };
+    let doc = documents::publicity(db, actor, scope, &village, lifecycle::today()).await?;
+    Ok((doc, village))
+}
+
+/// The exit notices of a quarter (default: this quarter) in an area, as one document; 400 for a bad
+/// quarter or a quarter without notices. Shared by the page and `GET /api/v1/documents/exit-notices`.
+pub async fn quarter_doc(
+    db: &shouwang_store::Db,
+    actor: &shouwang_store::Actor,
+    scope: &shouwang_core::Scope,
+    quarter: Option<&str>,
+    area: Option<&str>,
+) -> Result<(Document, Quarter), AppError> {
+    let quarter = match quarter.map(str::trim).filter(|v| !v.is_empty()) {
+        Some(s) => parse_quarter(s).ok_or_else(|| AppError::BadRequest {
+            zh: format!("季度格式应为 2022Q3：{}", clean(s, 20)),
+            en: "quarter must look like 2022Q3".into(),
+        })?,
+        None => Quarter::of(lifecycle::today()),
+    };
+    let (doc, n) = documents::quarter_notices(db, actor, scope, area, quarter).await?;
+    if n == 0 {
+        return Err(AppError::BadRequest {
+            zh: format!("{}没有告知书", quarter.label_zh()),
+            en: format!("no notices issued in {quarter}"),
+        });
+    }
+    Ok((doc, quarter))
+}
+
+/// A document as DOCX bytes.
+pub fn docx_bytes(doc: &Document) -> Result<Vec<u8>, AppError> {
+    document_docx::render(doc).map_err(|e| AppError::Internal(e.to_string()))
+}
+
+/// `s` without anything but ASCII letters, digits, `-` and `_` (for file names).
+pub fn ascii(s: &str) -> String {
     s.chars()
         .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
         .collect()
@@ -169,29 +235,8 @@ pub async fn publicity_document(
             return Err(AppError::Forbidden);
         }
         let docx = is_docx(&q)?;
-        let village = match q
-            .village
-            .as_deref()
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-        {
-            Some(v) => clean(v, 20),
-            None if user.scope.area_prefix().len() == 12 => user.scope.area_prefix().to_owned(),
-            None => {
-                return Err(AppError::BadRequest {
-                    zh: "请选择行政村（village=村代码）".into(),
-                    en: "choose a village (village=CODE)".into(),
-                });
-            }
-        };
-        let doc = documents::publicity(
-            &state.db,
-            &user.actor(),
-            &user.scope,
-            &village,
-            lifecycle::today(),
-        )
-        .await?;
+        let (doc, village) =
+            publicity_doc(&state.db, &user.actor(), &user.scope, q.village.as_deref()).await?;
         let href = format!(
             "/publicity/document?village={}&format=docx",
             crate::page::encode(&village)
@@ -220,32 +265,14 @@ pub async fn quarter_notices(
             return Err(AppError::Forbidden);
         }
         let docx = is_docx(&q)?;
-        let quarter = match q
-            .quarter
-            .as_deref()
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-        {
-            Some(s) => parse_quarter(s).ok_or_else(|| AppError::BadRequest {
-                zh: format!("季度格式应为 2022Q3：{}", clean(s, 20)),
-                en: "quarter must look like 2022Q3".into(),
-            })?,
-            None => Quarter::of(lifecycle::today()),
-        };
-        let (doc, n) = documents::quarter_notices(
+        let (doc, quarter) = quarter_doc(
             &state.db,
             &user.actor(),
             &user.scope,
+            q.quarter.as_deref(),
             q.area.as_deref(),
-            quarter,
         )
         .await?;
-        if n == 0 {
-            return Err(AppError::BadRequest {
-                zh: format!("{}没有告知书", quarter.label_zh()),
-                en: format!("no notices issued in {quarter}"),
-            });
-        }
         let href = format!(
             "/exits/notices?quarter={}Q{}&area={}&format=docx",
             quarter.year,

@@ -122,6 +122,45 @@ pub fn file_name(kind: LedgerKind, area: &str, range: &DateRange) -> String {
 }
 
 /// `attachment` with an ASCII fallback name and the UTF-8 name (RFC 6266 / RFC 5987 `filename*`).
+/// The ledger of `q` as XLSX bytes with its ASCII and Chinese file names (the store scopes it to the
+/// user's area and audits the export). Shared by the page and `GET /api/v1/ledgers/{kind}`.
+pub async fn ledger_file(
+    db: &shouwang_store::Db,
+    actor: &shouwang_store::Actor,
+    scope: &shouwang_core::Scope,
+    q: &LedgerQuery,
+) -> Result<(Vec<u8>, String, String), AppError> {
+    let kind_s = q.kind.clone().unwrap_or_default();
+    let kind = LedgerKind::parse(&kind_s).ok_or_else(|| AppError::BadRequest {
+        zh: format!("未知的台账种类：{}", clean(&kind_s, 40)),
+        en: "unknown ledger".into(),
+    })?;
+    let range = DateRange {
+        from: day("起始", "start", &q.from)?,
+        to: day("截止", "end", &q.to)?,
+    };
+    let opts = LedgerOptions {
+        per_member: q
+            .per_member
+            .as_deref()
+            .is_some_and(|v| !v.is_empty() && v != "0" && v != "false"),
+        full_ids: true,
+        range,
+    };
+    let area = q
+        .area
+        .as_deref()
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+        .map(|a| clean(a, 20));
+    let ledger = repo::ledgers::export(db, actor, scope, area.as_deref(), kind, &opts).await?;
+    let bytes = ledger_xlsx::write(kind, ledger.columns, &ledger.rows)
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let ascii = format!("{}-{}.xlsx", kind.file_stem_en(), ledger.area);
+    let name = file_name(kind, &ledger.area, &range);
+    Ok((bytes, ascii, name))
+}
+
 pub fn content_disposition(ascii: &str, utf8: &str) -> Option<HeaderValue> {
     HeaderValue::from_str(&format!(
         "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
@@ -138,41 +177,7 @@ pub async fn download(
 ) -> Response {
     let r = async {
         allowed(&user)?;
-        let kind_s = q.kind.clone().unwrap_or_default();
-        let kind = LedgerKind::parse(&kind_s).ok_or_else(|| AppError::BadRequest {
-            zh: format!("未知的台账种类：{}", clean(&kind_s, 40)),
-            en: "unknown ledger".into(),
-        })?;
-        let range = DateRange {
-            from: day("起始", "start", &q.from)?,
-            to: day("截止", "end", &q.to)?,
-        };
-        let opts = LedgerOptions {
-            per_member: q
-                .per_member
-                .as_deref()
-                .is_some_and(|v| !v.is_empty() && v != "0"),
-            full_ids: true,
-            range,
-        };
-        let area = q
-            .area
-            .as_deref()
-            .map(str::trim)
-            .filter(|a| !a.is_empty())
-            .map(|a| clean(a, 20));
-        let ledger = repo::ledgers::export(
-            &state.db,
-            &user.actor(),
-            &user.scope,
-            area.as_deref(),
-            kind,
-            &opts,
-        )
-        .await?;
-        let bytes = ledger_xlsx::write(kind, ledger.columns, &ledger.rows)
-            .map_err(|e| AppError::Internal(e.to_string()))?;
-        let ascii = format!("{}-{}.xlsx", kind.file_stem_en(), ledger.area);
+        let (bytes, ascii, name) = ledger_file(&state.db, &user.actor(), &user.scope, &q).await?;
         let mut resp = bytes.into_response();
         let h = resp.headers_mut();
         h.insert(
@@ -181,7 +186,7 @@ pub async fn download(
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             ),
         );
-        if let Some(v) = content_disposition(&ascii, &file_name(kind, &ledger.area, &range)) {
+        if let Some(v) = content_disposition(&ascii, &name) {
             h.insert(header::CONTENT_DISPOSITION, v);
         }
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

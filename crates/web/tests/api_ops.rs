@@ -9,8 +9,12 @@ use reqwest::multipart::{Form, Part};
 use sea_orm::{ConnectionTrait, Statement};
 use serde_json::{Value, json};
 use shouwang_core::access::{Role, Scope};
-use shouwang_store::repo::cases;
-use shouwang_store::{Db, db_test, demo};
+use shouwang_core::codes::{
+    Dibao, Education, HealthStatus, HouseholdType, LabourSkill, PoliticalStatus, Relation, Tekun,
+};
+use shouwang_core::{Household, Member, RegionCode};
+use shouwang_store::repo::{cases, households};
+use shouwang_store::{Actor, Db, db_test, demo};
 use shouwang_web::{AppState, router};
 
 struct Api {
@@ -542,5 +546,376 @@ db_test!(
         sent.sort();
         described.sort();
         assert_eq!(sent, described);
+    }
+);
+
+// ------------------------------------------------------------------------------------------------
+// Data quality and duplicates.
+
+const VILLAGE: &str = "141123208201";
+
+fn qmember(seq: u16, year: i32, name: &str, relation: Relation) -> Member {
+    let id = shouwang_core::idnum::make(
+        110105,
+        chrono::NaiveDate::from_ymd_opt(year, 2, 3).unwrap(),
+        seq,
+    );
+    Member {
+        id_number: id,
+        name: name.to_owned(),
+        sex: id.sex(),
+        relation,
+        labour: LabourSkill::Ordinary,
+        health: vec![HealthStatus::Healthy],
+        education: Some(Education::JuniorSecondary),
+        school: None,
+        political: PoliticalStatus::Masses,
+        has_medical_insurance: true,
+        dibao: Dibao::None,
+        tekun: Tekun::None,
+        disability_grade: None,
+    }
+}
+
+fn qhousehold(number: &str, members: Vec<Member>) -> Household {
+    Household {
+        number: number.to_owned(),
+        village: RegionCode::parse(VILLAGE).unwrap(),
+        natural_village: None,
+        household_type: HouseholdType::Ordinary,
+        address: "测试地址".to_owned(),
+        phone: None,
+        is_relocated: false,
+        monitored_type: None,
+        risks: vec![],
+        members,
+    }
+}
+
+async fn read_full_id_rows(db: &Db) -> i64 {
+    count(
+        db,
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'read_full_id'",
+    )
+    .await
+}
+
+db_test!(
+    fn api_quality_findings_and_duplicate_merge(db: Db) {
+        let (api, _) = Api::demo(&db).await;
+        // 9901 without medical insurance (Q07); 9902 and 9903 the same family twice (D2).
+        let mut bad = qmember(901, 1961, "测甲", Relation::Head);
+        bad.has_medical_insurance = false;
+        for h in [
+            qhousehold("1411232082019901", vec![bad.clone()]),
+            qhousehold(
+                "1411232082019902",
+                vec![qmember(902, 1955, "重乙", Relation::Head)],
+            ),
+            qhousehold(
+                "1411232082019903",
+                vec![qmember(903, 1955, "重 乙", Relation::Head)],
+            ),
+        ] {
+            households::create(&db, &Actor::system(), &h).await.unwrap();
+        }
+        let admin = api.login("county_admin").await;
+        let team = api.login("village_team").await;
+
+        // The county admin: the Q07 household with the member's full ID number, the read audited.
+        let reads = read_full_id_rows(&db).await;
+        let (s, v) = api.get("/api/v1/quality?code=q07", &admin).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        let rows = v["households"].as_array().unwrap();
+        let row = rows
+            .iter()
+            .find(|h| h["number"] == "1411232082019901")
+            .expect("the seeded finding");
+        assert!(rows.iter().all(|h| h["number"] != "1411232082019902"));
+        assert_eq!(row["findings"][0]["code"], "Q07");
+        assert_eq!(row["findings"][0]["member_id"], bad.id_number.to_string());
+        assert!(
+            v["codes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|c| c["code"] == "Q07" && c["households"].as_u64().unwrap() >= 1)
+        );
+        assert_eq!(read_full_id_rows(&db).await, reads + 1);
+        // The village team: masked, nothing audited.
+        let (_, v) = api
+            .get(&format!("/api/v1/quality?code=Q07&area={VILLAGE}"), &team)
+            .await;
+        let row = v["households"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|h| h["number"] == "1411232082019901")
+            .expect("listed for the village");
+        assert_eq!(row["findings"][0]["member_id"], bad.id_number.masked());
+        assert_eq!(read_full_id_rows(&db).await, reads + 1);
+        // Refusals.
+        let dept = api.login("department").await;
+        refused(
+            &api.get("/api/v1/quality", &dept).await,
+            StatusCode::FORBIDDEN,
+        );
+        refused(
+            &api.get("/api/v1/quality?area=141123208202", &team).await,
+            StatusCode::NOT_FOUND,
+        );
+        refused(
+            &api.get("/api/v1/quality?area=abc", &team).await,
+            StatusCode::BAD_REQUEST,
+        );
+        refused(
+            &api.get("/api/v1/quality?code=Q99", &admin).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
+        refused(
+            &api.get("/api/v1/quality?page=x", &admin).await,
+            StatusCode::BAD_REQUEST,
+        );
+
+        // Duplicates: the D2 pair with versions; the team may read, not merge.
+        let (s, v) = api.get("/api/v1/quality/duplicates", &admin).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        assert_eq!(v["may_merge"], true);
+        let pair = v["candidates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["kind"] == "D2" && c["b"]["number"] == "1411232082019903")
+            .expect("the D2 pair")
+            .clone();
+        let (_, tv) = api.get("/api/v1/quality/duplicates", &team).await;
+        assert_eq!(tv["may_merge"], false);
+        refused(
+            &api.get("/api/v1/quality/duplicates", &dept).await,
+            StatusCode::FORBIDDEN,
+        );
+        let body = |keep_version: &Value| {
+            json!({"keep": pair["a"]["number"], "keep_version": keep_version,
+                   "drop": pair["b"]["number"], "drop_version": pair["b"]["version"]})
+        };
+        let audit = count(&db, "SELECT COUNT(*) FROM audit_log").await;
+        refused(
+            &api.post(
+                "/api/v1/quality/duplicates/merge",
+                &team,
+                body(&pair["a"]["version"]),
+            )
+            .await,
+            StatusCode::FORBIDDEN,
+        );
+        refused(
+            &api.post("/api/v1/quality/duplicates/merge", &admin, body(&json!(99)))
+                .await,
+            StatusCode::CONFLICT,
+        );
+        refused(
+            &api.post(
+                "/api/v1/quality/duplicates/merge",
+                &admin,
+                json!({"keep": "x"}),
+            )
+            .await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
+        refused(
+            &api.post(
+                "/api/v1/quality/duplicates/remove-member",
+                &admin,
+                json!({"household": "1411232082019902", "id_number": "12345", "version": 1}),
+            )
+            .await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
+        assert_eq!(count(&db, "SELECT COUNT(*) FROM audit_log").await, audit);
+        let scope = Scope::new(0, Role::CountyAdmin, "141123");
+        assert!(
+            households::get(&db, &scope, "1411232082019903")
+                .await
+                .unwrap()
+                .is_some()
+        );
+        // Merged.
+        let (s, v) = api
+            .post(
+                "/api/v1/quality/duplicates/merge",
+                &admin,
+                body(&pair["a"]["version"]),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        assert!(v["version"].as_i64().unwrap() > pair["a"]["version"].as_i64().unwrap());
+        assert!(
+            households::get(&db, &scope, "1411232082019903")
+                .await
+                .unwrap()
+                .is_none()
+        );
+        assert!(count(&db, "SELECT COUNT(*) FROM audit_log").await > audit);
+    }
+);
+
+// ------------------------------------------------------------------------------------------------
+// Ledgers and documents.
+
+db_test!(
+    fn api_ledgers_and_documents_download(db: Db) {
+        let (api, _) = Api::demo(&db).await;
+        let county = api.login("county_admin").await;
+        let team = api.login("village_team").await;
+        let dept = api.login("department").await;
+
+        let exports = "SELECT COUNT(*) FROM audit_log WHERE action = 'export_ledger'";
+        let before = count(&db, exports).await;
+        let (s, ct, cd, bytes) = api
+            .bytes(
+                "/api/v1/ledgers/clues?from=2021-01-01&to=2022-12-31",
+                &county,
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(
+            ct,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        );
+        assert!(
+            cd.starts_with("attachment; filename=\"clues-141123.xlsx\"")
+                && cd.contains("filename*=UTF-8''"),
+            "{cd}"
+        );
+        assert!(bytes.starts_with(b"PK"));
+        assert_eq!(count(&db, exports).await, before + 1);
+        // Refusals: a department clerk (403), an unknown ledger or date (400), another village (404).
+        refused(
+            &api.get("/api/v1/ledgers/clues", &dept).await,
+            StatusCode::FORBIDDEN,
+        );
+        refused(
+            &api.get("/api/v1/ledgers/nonsense", &county).await,
+            StatusCode::BAD_REQUEST,
+        );
+        refused(
+            &api.get("/api/v1/ledgers/clues?from=2021-13-01", &county)
+                .await,
+            StatusCode::BAD_REQUEST,
+        );
+        refused(
+            &api.get("/api/v1/ledgers/monitored?area=141123208202", &team)
+                .await,
+            StatusCode::NOT_FOUND,
+        );
+
+        // A household's 帮扶手册: DOCX and HTML; another village's household is 404.
+        let stmt = Statement::from_string(
+            db.backend(),
+            "SELECT household_number FROM cases WHERE cadre_name IS NOT NULL AND is_current = TRUE ORDER BY household_number LIMIT 1",
+        );
+        let n: String = db
+            .conn()
+            .query_one_raw(stmt)
+            .await
+            .unwrap()
+            .expect("a case with a cadre in the demo county")
+            .try_get("", "household_number")
+            .unwrap();
+        let path = format!("/api/v1/households/{n}/documents/handbook");
+        let (s, ct, cd, bytes) = api.bytes(&path, &county).await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(
+            ct,
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        );
+        assert!(
+            cd.starts_with(&format!("attachment; filename=\"handbook-{n}.docx\"")),
+            "{cd}"
+        );
+        assert!(bytes.starts_with(b"PK"));
+        let (s, ct, _, bytes) = api.bytes(&format!("{path}?format=html"), &county).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(ct.starts_with("text/html"), "{ct}");
+        assert!(String::from_utf8(bytes).unwrap().contains("帮扶手册"));
+        refused(
+            &api.get(&format!("{path}?format=pdf"), &county).await,
+            StatusCode::BAD_REQUEST,
+        );
+        refused(
+            &api.get(&format!("/api/v1/households/{n}/documents/nope"), &county)
+                .await,
+            StatusCode::NOT_FOUND,
+        );
+        let team2 = {
+            // A village team of another village.
+            shouwang_store::repo::users::add(
+                &db,
+                &Actor::system(),
+                "team_other",
+                "另一村专班",
+                "another password 1",
+                Role::VillageTeam,
+                if n.starts_with("141123208202") {
+                    "141123208201"
+                } else {
+                    "141123208202"
+                },
+            )
+            .await
+            .unwrap();
+            let (_, v) = api
+                .send(
+                    reqwest::Method::POST,
+                    "/api/v1/login",
+                    None,
+                    Some(json!({"username": "team_other", "password": "another password 1"})),
+                )
+                .await;
+            Token(v["token"].as_str().unwrap().to_owned())
+        };
+        refused(&api.get(&path, &team2).await, StatusCode::NOT_FOUND);
+
+        // The 公示 list of the team's own village, and the quarter's exit notices.
+        let (s, ct, _, _) = api
+            .bytes("/api/v1/documents/publicity?format=html", &team)
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(ct.starts_with("text/html"), "{ct}");
+        refused(
+            &api.get("/api/v1/documents/publicity", &county).await,
+            StatusCode::BAD_REQUEST,
+        );
+        refused(
+            &api.get("/api/v1/documents/publicity", &dept).await,
+            StatusCode::FORBIDDEN,
+        );
+        let stmt = Statement::from_string(
+            db.backend(),
+            "SELECT issued_on FROM exit_notices ORDER BY issued_on LIMIT 1",
+        );
+        let on: String = db
+            .conn()
+            .query_one_raw(stmt)
+            .await
+            .unwrap()
+            .expect("a notice in the demo county")
+            .try_get("", "issued_on")
+            .unwrap();
+        let q = shouwang_core::monitoring::Quarter::of(on.parse().unwrap());
+        let (s, ct, _, bytes) = api
+            .bytes(
+                &format!("/api/v1/documents/exit-notices?quarter={}Q{}", q.year, q.q),
+                &county,
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(ct.contains("wordprocessingml"), "{ct}");
+        assert!(bytes.starts_with(b"PK"));
+        refused(
+            &api.get("/api/v1/documents/exit-notices?quarter=2022Q9", &county)
+                .await,
+            StatusCode::BAD_REQUEST,
+        );
     }
 );

@@ -299,15 +299,22 @@ pub async fn job_file(
         .ok_or_else(ApiError::not_found)?;
     Ok(file_response(
         &f.name,
+        None,
         f.content_type,
         f.bytes.as_ref().clone(),
     ))
 }
 
 /// Bytes as a download: the content type, `Content-Disposition: attachment` with an ASCII fallback
-/// name and the UTF-8 name (RFC 6266), no caching.
-pub fn file_response(name: &str, content_type: &str, bytes: Vec<u8>) -> Response {
-    let ascii: String = name
+/// name (`ascii`, or `name` with `_` for anything else) and the UTF-8 name (RFC 6266), no caching.
+pub fn file_response(
+    name: &str,
+    ascii: Option<&str>,
+    content_type: &str,
+    bytes: Vec<u8>,
+) -> Response {
+    let ascii: String = ascii
+        .unwrap_or(name)
         .chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || c == '.' || c == '-' {

@@ -13,11 +13,13 @@
 //! `{code, message_zh, message_en}` ([`error`]); a refused write leaves the case and the audit log
 //! as they were.
 
+pub mod downloads;
 pub mod dto;
 pub mod error;
 mod handlers;
 pub mod jobs;
 pub mod openapi;
+pub mod quality;
 pub mod rules;
 
 use axum::Router;
@@ -272,4 +274,12 @@ api_routes! {
     )),
     "/jobs/{id}" => get(jobs::job),
     "/jobs/{id}/files/{n}" => get(jobs::job_file),
+    "/quality" => get(quality::findings),
+    "/quality/duplicates" => get(quality::duplicates),
+    "/quality/duplicates/merge" => post(quality::merge),
+    "/quality/duplicates/remove-member" => post(quality::remove_member),
+    "/ledgers/{kind}" => get(downloads::ledger),
+    "/households/{number}/documents/{kind}" => get(downloads::household_document),
+    "/documents/publicity" => get(downloads::publicity),
+    "/documents/exit-notices" => get(downloads::exit_notices),
 }

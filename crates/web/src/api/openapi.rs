@@ -42,6 +42,10 @@ use super::handlers;
         super::rules::get_lines, super::rules::put_line,
         super::jobs::screening_round, super::jobs::registry_import,
         super::jobs::job, super::jobs::job_file,
+        super::quality::findings, super::quality::duplicates,
+        super::quality::merge, super::quality::remove_member,
+        super::downloads::ledger, super::downloads::household_document,
+        super::downloads::publicity, super::downloads::exit_notices,
     ),
     components(schemas(ErrorBody, dto::WriteResult, dto::CaseDto, dto::CasePage)),
     modifiers(&Security),
@@ -58,6 +62,8 @@ use super::handlers;
         (name = "attachments", description = "附件: scans and photos by SHA-256"),
         (name = "work", description = "工作台: queues and the cadence calendar"),
         (name = "admin", description = "县级规则配置 county rules and 监测线 monitoring lines"),
+        (name = "quality", description = "数据质量检查 data quality and 重复数据核查 duplicate review"),
+        (name = "documents", description = "台账 ledgers (XLSX) and 文书 documents (DOCX / HTML)"),
         (name = "jobs", description = "后台任务: 部门数据上传 department screening rounds and 户籍台账导入 registry imports"),
     )
 )]
