@@ -28,6 +28,7 @@ pub mod api;
 pub mod audit;
 pub mod auth;
 pub mod boards;
+pub mod cadre_round;
 pub mod case_pages;
 pub mod codes_page;
 pub mod dashboard;
@@ -135,6 +136,7 @@ pub fn router(state: AppState) -> Router {
         .merge(steps::routes())
         .merge(dashboard::routes())
         .merge(boards::routes())
+        .merge(cadre_round::routes())
         .merge(jobs::routes())
         .merge(screening_upload::routes())
         .merge(imports::routes())

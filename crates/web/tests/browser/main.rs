@@ -51,6 +51,7 @@ async fn browser_suite() {
     village_journey(&h).await;
     dashboard(&h).await;
     uploads::upload_pages(&h).await;
+    cadre_round(&h).await;
     h.finish().await;
 }
 
@@ -1105,4 +1106,23 @@ async fn village_journey(h: &Harness) {
     assert_eq!(rec.lifecycle, Lifecycle::Eliminated);
     assert_eq!(vt.open(&hh).await, 200);
     vt.shoot("journey-household").await;
+}
+
+/// 干部排查: the village team screens the whole village on one page (a card per household on a phone)
+/// and records a round without findings; it shows in the village's 排查台账.
+async fn cadre_round(h: &Harness) {
+    let tab = h.login_as("village_team").await;
+    assert_eq!(tab.click_nav("a[href='/screening/cadre']").await, 200);
+    let households = tab.count("#round-households tbody tr").await;
+    assert!(households > 0, "the village's households are listed");
+    tab.shoot("cadre-round").await;
+    tab.fill("input[name='label']", "浏览器测试排查").await;
+    assert_eq!(
+        tab.click_nav("#round-form button[type='submit']").await,
+        200
+    );
+    assert!(tab.count("#round-done").await == 1, "{}", tab.text().await);
+    assert!(tab.text().await.contains("浏览器测试排查"));
+    assert_eq!(tab.count("#round-ledger tbody tr").await, 1);
+    tab.shoot("cadre-round-done").await;
 }
