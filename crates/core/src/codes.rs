@@ -15,6 +15,11 @@
 
 use std::fmt;
 
+pub use crate::code_overrides::{
+    CodeEditError, CodeEntry, CodeListInfo, CodeOverride, CodeOverrides, LABEL_MAX_CHARS,
+    find_list, locked_reason, national_lists,
+};
+
 /// The display language of a label.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default)]
 pub enum Lang {
@@ -39,6 +44,10 @@ pub trait CodeList: Sized + Copy + 'static {
     fn from_code(code: &str) -> Option<Self>;
     /// The value with this Chinese label (surrounding whitespace ignored).
     fn from_label_zh(s: &str) -> Option<Self>;
+    /// The Chinese name of the list (`风险类型`).
+    fn list_name_zh() -> &'static str;
+    /// The English name of the list (`risk type`); identifies the list in [`CodeOverrides`].
+    fn list_name_en() -> &'static str;
 
     /// The label in `lang`.
     fn label(&self, lang: Lang) -> &'static str {
@@ -116,6 +125,12 @@ macro_rules! code_list {
             }
             fn all() -> &'static [Self] {
                 Self::ALL
+            }
+            fn list_name_zh() -> &'static str {
+                $list_zh
+            }
+            fn list_name_en() -> &'static str {
+                $list_en
             }
             fn from_code(code: &str) -> Option<Self> {
                 match code.trim() {

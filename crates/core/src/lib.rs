@@ -35,6 +35,7 @@
 )]
 
 pub mod access;
+pub mod code_overrides;
 pub mod codes;
 pub mod document;
 pub mod duplicates;

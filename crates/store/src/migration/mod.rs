@@ -9,6 +9,7 @@ mod m20250615_000004_county_rules;
 mod m20250620_000005_case_sequence;
 mod m20250701_000006_households_risks_index;
 mod m20251129_000008_screening_rounds;
+mod m20251129_000009_code_overrides;
 
 /// All migrations, oldest first. Never edit an applied migration: add a new one.
 pub struct Migrator;
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20250620_000005_case_sequence::Migration),
             Box::new(m20250701_000006_households_risks_index::Migration),
             Box::new(m20251129_000008_screening_rounds::Migration),
+            Box::new(m20251129_000009_code_overrides::Migration),
         ]
     }
 }

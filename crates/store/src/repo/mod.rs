@@ -9,6 +9,7 @@ use crate::error::{Result, StoreError};
 
 pub mod audit;
 pub mod cases;
+pub mod codes;
 pub mod documents;
 pub mod duplicates;
 pub mod households;
