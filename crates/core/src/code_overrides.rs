@@ -140,7 +140,7 @@ pub fn locked_reason(list_key: &str, code: &str) -> Option<(&'static str, &'stat
             "“户主”不能停用：每户必须有且只有一名户主",
             "户主 (head of household) cannot be disabled: every household has exactly one head",
         )),
-        "risk_type" if !RiskType::from_code(code).is_some_and(|r| r.parent() != r) => Some((
+        "risk_type" if RiskType::from_code(code).is_none_or(|r| r.parent() == r) => Some((
             "一级风险类型不能停用：帮扶措施推荐和部门筛查依据这些类型（只有自然灾害的细分类型可以停用）",
             "Top-level risk types cannot be disabled: measure recommendations and department screening \
              use them (only the natural-disaster sub-codes may be disabled)",
