@@ -138,12 +138,12 @@ pub fn locked_reason(list_key: &str, code: &str) -> Option<(&'static str, &'stat
         | "housing_safety" | "guarantee" | "labour_skill" | "health_status" => Some(STRUCTURAL),
         "relation" if code == "head" => Some((
             "“户主”不能停用：每户必须有且只有一名户主",
-            "户主 (head of household) cannot be disabled: every household has exactly one head",
+            "The head of household 户主 cannot be disabled: every household has exactly one head",
         )),
         "risk_type" if RiskType::from_code(code).is_none_or(|r| r.parent() == r) => Some((
             "一级风险类型不能停用：帮扶措施推荐和部门筛查依据这些类型（只有自然灾害的细分类型可以停用）",
             "Top-level risk types cannot be disabled: measure recommendations and department screening \
-             use them (only the natural-disaster sub-codes may be disabled)",
+             use them; only the natural-disaster sub-codes may be disabled",
         )),
         "measure_class"
             if MeasureClass::from_code(code).is_some_and(|m| {
@@ -217,7 +217,7 @@ pub enum CodeEditError {
         len: usize,
     },
     /// A label holds a control character (a line break, a tab, NUL…).
-    #[error("a label may not contain control characters (line breaks, tabs)")]
+    #[error("a label may not contain control characters such as line breaks or tabs")]
     ControlCharacter,
     /// The code may not be disabled ([`locked_reason`]).
     #[error("{en}")]
@@ -521,11 +521,20 @@ mod tests {
         assert!(
             CodeOverrides::validate("relation", "head", &edit("户主（家长）", None, false)).is_ok()
         );
-        // Every locked code exists in its list.
+        // The store writes a refusal as `中文 (English)`: the English side has no ASCII parentheses.
         for l in national_lists() {
             for e in l.entries() {
-                let _ = locked_reason(l.key, e.code);
+                if let Some((zh, en)) = locked_reason(l.key, e.code) {
+                    assert!(!en.contains('(') && !zh.contains(" ("), "{en}");
+                }
             }
+        }
+        for e in [
+            CodeEditError::EmptyLabel,
+            CodeEditError::ControlCharacter,
+            CodeEditError::TooLong { max: 30, len: 31 },
+        ] {
+            assert!(!e.to_string().contains('('), "{e}");
         }
         let mut o = CodeOverrides::new();
         // A stored row that a rule locked later is read as enabled.

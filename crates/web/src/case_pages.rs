@@ -24,7 +24,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use shouwang_core::CodeList;
 use shouwang_core::access::Role;
-use shouwang_core::codes::{MeasureClass, MonitoredType, RiskType};
+use shouwang_core::codes::{CodeOverrides, MeasureClass, MonitoredType, RiskType};
 use shouwang_core::money::Fen;
 use shouwang_core::monitoring::clue::ApplicationMeans;
 use shouwang_core::monitoring::identification::Outcome;
@@ -151,15 +151,32 @@ pub struct Choice {
     pub checked: bool,
 }
 
-pub fn choices<C: CodeList>(i18n: I18n, checked: &[C]) -> Vec<Choice> {
-    C::all()
+/// The choices of a code list for a form: the county's labels (本县显示名称), without the codes the county
+/// disabled (停用) unless one is `checked` (an existing value stays shown).
+pub fn choices<C: CodeList + PartialEq>(
+    i18n: I18n,
+    codes: &CodeOverrides,
+    checked: &[C],
+) -> Vec<Choice> {
+    codes
+        .choices(checked)
         .iter()
         .map(|c| Choice {
             value: c.code().to_string(),
-            label: i18n.label(c).to_string(),
+            label: code_label(i18n, codes, c),
             checked: checked.iter().any(|x| x.code() == c.code()),
         })
         .collect()
+}
+
+/// A code's label in the page language, the county's where it set one.
+pub fn code_label<C: CodeList>(i18n: I18n, codes: &CodeOverrides, c: &C) -> String {
+    i18n.lang
+        .pick(
+            codes.label(c, shouwang_core::codes::Lang::Zh),
+            codes.label(c, shouwang_core::codes::Lang::En),
+        )
+        .to_string()
 }
 
 fn risks_of(f: &Fields) -> Vec<RiskType> {
@@ -205,8 +222,16 @@ pub fn page_channels(role: Role) -> Vec<Channel> {
 }
 
 /// GET /clues/new
-pub async fn clue_form(user: CurrentUser, Query(q): Query<ClueQuery>) -> Response {
+pub async fn clue_form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<ClueQuery>,
+) -> Response {
     let i18n = user.i18n();
+    let codes = match crate::codes_page::county_codes(&state, &user).await {
+        Ok(c) => c,
+        Err(e) => return e.into_page(user.lang),
+    };
     let allowed = page_channels(user.scope.role);
     let Some(first) = allowed.first().copied() else {
         return AppError::Forbidden.into_page(user.lang);
@@ -232,7 +257,7 @@ pub async fn clue_form(user: CurrentUser, Query(q): Query<ClueQuery>) -> Respons
                 })
                 .collect(),
             household: q.household.map(|h| clean(&h, 64)).unwrap_or_default(),
-            risks: choices::<RiskType>(i18n, &[]),
+            risks: choices::<RiskType>(i18n, &codes, &[]),
             today: lifecycle::today().to_string(),
             path: "/clues/new",
         },
@@ -415,7 +440,7 @@ pub async fn cadre_form(
             number: rec.household_number.clone(),
             version: rec.version,
             cadres,
-            levels: choices::<CadreLevel>(i18n, &[]),
+            levels: choices::<CadreLevel>(i18n, &CodeOverrides::new(), &[]),
             today: lifecycle::today().to_string(),
             path: format!("{}/case/cadre", household_path(&number)),
         },
@@ -506,12 +531,16 @@ pub async fn plan_form(
             Err(e) => return AppError::from(e).into_page(user.lang),
         };
     let recommended: Vec<MeasureClass> = advice.recommendations.iter().map(|r| r.class).collect();
+    let codes = match crate::codes_page::county_codes(&state, &user).await {
+        Ok(c) => c,
+        Err(e) => return e.into_page(user.lang),
+    };
     let recommendations = advice
         .recommendations
         .iter()
         .map(|r| RecommendationView {
             class: r.class.code().to_string(),
-            label: i18n.label(&r.class).to_string(),
+            label: code_label(i18n, &codes, &r.class),
             because: r
                 .because
                 .iter()
@@ -527,7 +556,11 @@ pub async fn plan_form(
             number: rec.household_number.clone(),
             version: rec.version,
             recommendations,
-            classes: choices::<MeasureClass>(i18n, &recommended[..recommended.len().min(1)]),
+            classes: choices::<MeasureClass>(
+                i18n,
+                &codes,
+                &recommended[..recommended.len().min(1)],
+            ),
             today: lifecycle::today().to_string(),
             path: format!("{}/case/plan", household_path(&number)),
         },

@@ -9,7 +9,7 @@ use axum::response::Response;
 use serde::Deserialize;
 use shouwang_core::CodeList;
 use shouwang_core::access::Role;
-use shouwang_core::codes::{HouseholdType, RiskType};
+use shouwang_core::codes::{CodeOverrides, HouseholdType, RiskType};
 use shouwang_core::household::Member;
 use shouwang_core::income::IncomeRecord;
 use shouwang_core::line::{self, LineStatus};
@@ -96,13 +96,20 @@ fn row_view(r: HouseholdRow, i18n: I18n, status: Option<Lifecycle>) -> RowView {
     }
 }
 
-fn options<C: CodeList>(i18n: I18n, selected: Option<C>) -> Vec<FilterOption> {
-    C::all()
+/// The options of a filter select: the county's labels, without disabled codes unless selected.
+fn options<C: CodeList + PartialEq>(
+    i18n: I18n,
+    codes: &CodeOverrides,
+    selected: Option<C>,
+) -> Vec<FilterOption> {
+    let selected: Vec<C> = selected.into_iter().collect();
+    codes
+        .choices(&selected)
         .iter()
         .map(|c| FilterOption {
             value: c.code().to_string(),
-            label: i18n.label(c).to_string(),
-            selected: selected.is_some_and(|s| s.code() == c.code()),
+            label: crate::case_pages::code_label(i18n, codes, c),
+            selected: selected.iter().any(|s| s.code() == c.code()),
         })
         .collect()
 }
@@ -149,6 +156,10 @@ pub async fn list(
         Ok(r) => r,
         Err(e) => return e.into_page(user.lang),
     };
+    let codes = match crate::codes_page::county_codes(&state, &user).await {
+        Ok(c) => c,
+        Err(e) => return e.into_page(user.lang),
+    };
     // The list masks every ID number; full numbers are for the household page of roles that may see them.
     let rows = result
         .items
@@ -173,7 +184,7 @@ pub async fn list(
         label: i18n.t("hh.status.none").to_string(),
         selected: lifecycle == Some(None),
     }];
-    statuses.extend(options(i18n, lifecycle.flatten()));
+    statuses.extend(options(i18n, &CodeOverrides::new(), lifecycle.flatten()));
     let query_string = [
         ("q", q.as_str()),
         ("village", village.as_deref().unwrap_or("")),
@@ -194,9 +205,9 @@ pub async fn list(
             q: &q,
             query_string,
             villages,
-            types: options(i18n, household_type),
+            types: options(i18n, &codes, household_type),
             statuses,
-            risks: options(i18n, risk),
+            risks: options(i18n, &codes, risk),
             filtered,
             rows,
             total: result.total,
@@ -292,6 +303,7 @@ fn actions(
     rec: Option<&shouwang_store::repo::cases::CaseRecord>,
     role: Role,
     i18n: I18n,
+    codes: &CodeOverrides,
 ) -> Actions {
     use shouwang_core::monitoring::identification::START_ROLES;
     use shouwang_core::monitoring::{IdentStep, cadre::CADRE_ROLES, followup::FOLLOW_UP_ROLES};
@@ -319,9 +331,9 @@ fn actions(
         a.review_county = step == IdentStep::CountyApproval;
         a.review_enrol = step == IdentStep::Enrolment;
         let risks = c.clue_risks();
-        a.risks = crate::case_pages::choices::<RiskType>(i18n, &risks);
+        a.risks = crate::case_pages::choices::<RiskType>(i18n, codes, &risks);
         a.monitored_types =
-            crate::case_pages::choices::<shouwang_core::codes::MonitoredType>(i18n, &[]);
+            crate::case_pages::choices::<shouwang_core::codes::MonitoredType>(i18n, codes, &[]);
     }
     a.cadre = c.assistance_allowed() && CADRE_ROLES.contains(&role);
     a.plan = c.assistance_allowed() && matches!(role, Role::VillageTeam | Role::TownshipAdmin);
@@ -615,7 +627,11 @@ async fn show_page(
     let case = record
         .as_ref()
         .map(|rec| case_view(&rec.case, i18n, user.scope.role));
-    let actions = actions(record.as_ref(), user.scope.role, i18n);
+    let codes = match crate::codes_page::county_codes(state, user).await {
+        Ok(c) => c,
+        Err(e) => return e.into_page(user.lang),
+    };
+    let actions = actions(record.as_ref(), user.scope.role, i18n, &codes);
     let today = chrono::Utc::now().date_naive();
     let members = h
         .members

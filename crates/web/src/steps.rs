@@ -26,7 +26,7 @@ use axum::routing::{get, post};
 use chrono::{Datelike, NaiveDate};
 use shouwang_core::CodeList;
 use shouwang_core::access::Role;
-use shouwang_core::codes::{EliminationMode, Guarantee, HousingSafety};
+use shouwang_core::codes::{CodeOverrides, EliminationMode, Guarantee, HousingSafety};
 use shouwang_core::income::IncomeRecord;
 use shouwang_core::money::Fen;
 use shouwang_core::monitoring::command::ExitCommand;
@@ -633,16 +633,16 @@ pub struct VisitForm {
     pub income: Vec<(&'static str, &'static str)>,
 }
 
-fn visit_form(i18n: I18n) -> VisitForm {
+fn visit_form(i18n: I18n, codes: &CodeOverrides) -> VisitForm {
     VisitForm {
-        problems: choices::<Guarantee>(i18n, &[])
+        problems: choices::<Guarantee>(i18n, codes, &[])
             .into_iter()
             .filter(|c| {
                 c.value == Guarantee::CompulsoryEducation.code()
                     || c.value == Guarantee::BasicMedical.code()
             })
             .collect(),
-        housing: choices::<HousingSafety>(i18n, &[]),
+        housing: choices::<HousingSafety>(i18n, codes, &[]),
         water: WATER,
         income: INCOME_FIELDS
             .iter()
@@ -733,6 +733,10 @@ async fn ident_page(
         Err(e) => return e.into_page(user.lang),
     };
     let today = lifecycle::today().to_string();
+    let codes = match crate::codes_page::county_codes(state, user).await {
+        Ok(c) => c,
+        Err(e) => return e.into_page(user.lang),
+    };
     let step = ident_step(&rec, user.scope.role);
     let ident = rec.case.identification.as_ref();
     let (status, error, v) = match typed {
@@ -759,7 +763,7 @@ async fn ident_page(
             step_label: step.map(|s| i18n.label(&s)).unwrap_or(""),
             v,
             error,
-            visit: visit_form(i18n),
+            visit: visit_form(i18n, &codes),
             departments,
             publicity_days: ident.map(|i| i.rules.publicity_days).unwrap_or(5),
             posted_on: ident
@@ -933,6 +937,10 @@ async fn exit_page(
         Err(e) => return e.into_page(user.lang),
     };
     let today = lifecycle::today().to_string();
+    let codes = match crate::codes_page::county_codes(state, user).await {
+        Ok(c) => c,
+        Err(e) => return e.into_page(user.lang),
+    };
     let step = exit_step(&rec, user.scope.role);
     let (status, error, v) = match typed {
         Some((f, r)) => (r.status, r.message, Values(f.0)),
@@ -958,10 +966,10 @@ async fn exit_page(
                 let next = rec.case.exits.last().and_then(|e| e.next_step());
                 waiting_for(i18n, next, next.map(|s| s.roles()).unwrap_or(&[]))
             },
-            modes: choices::<EliminationMode>(i18n, &[EliminationMode::Assisted]),
+            modes: choices::<EliminationMode>(i18n, &codes, &[EliminationMode::Assisted]),
             v,
             error,
-            visit: visit_form(i18n),
+            visit: visit_form(i18n, &codes),
             today,
             path: format!("{}/case/exit", household_path(number)),
         },

@@ -13,6 +13,7 @@
 //! `{code, message_zh, message_en}` ([`error`]); a refused write leaves the case and the audit log
 //! as they were.
 
+pub mod codes;
 pub mod downloads;
 pub mod dto;
 pub mod error;
@@ -266,6 +267,7 @@ api_routes! {
     "/calendar" => get(h::calendar),
     "/rules" => get(rules::get_rules).put(rules::put_rules),
     "/lines" => get(rules::get_lines).put(rules::put_line),
+    "/codes" => get(codes::get_codes).put(codes::put_code),
     "/screening/rounds" => post(jobs::screening_round).layer(DefaultBodyLimit::max(
         crate::screening_upload::MAX_UPLOAD as usize + 1024 * 1024,
     )),
