@@ -17,7 +17,7 @@
 //! - `GET /jobs/{id}` — a background job's progress and result, see [`jobs`];
 //!   `GET/POST /screening/upload` — 部门数据上传, see [`screening_upload`];
 //!   `GET/POST /imports/registry`, `POST /imports/registry/commit` — 户籍台账导入, see [`imports`];
-//! - `GET /admin/codes` — the code lists (代码表), see [`codes_page`];
+//! - `GET /admin/codes`, `GET/POST /admin/codes/{list}/{code}` — the code lists (代码表) and the county's local labels and 停用 flags, see [`codes_page`];
 //! - `GET /assets/*` — CSS embedded in the binary; `GET /healthz`;
 //! - `/api/v1/…` — the JSON API, see [`api`] (OpenAPI at `/api/v1/openapi.json`).
 
