@@ -85,7 +85,8 @@ struct RoundPage<'a> {
     held_on: String,
     screeners: String,
     rows: Vec<Row>,
-    risks: Vec<(&'static str, &'static str)>,
+    /// Risk choices: the county's labels, without the codes it disabled (停用).
+    risks: Vec<(&'static str, String)>,
     error: String,
     done: String,
     recorded: Vec<Recorded>,
@@ -206,6 +207,7 @@ async fn show(
             String::new(),
         ),
     };
+    let codes = crate::codes_page::county_codes(state, user).await?;
     let done = done
         .map(|d| summary_text(&d, user.lang))
         .unwrap_or_default();
@@ -222,9 +224,10 @@ async fn show(
             held_on,
             screeners,
             rows,
-            risks: RiskType::all()
+            risks: codes
+                .choices::<RiskType>(&[])
                 .iter()
-                .map(|r| (r.code(), user.lang.pick(r.label_zh(), r.label_en())))
+                .map(|r| (r.code(), crate::case_pages::code_label(i18n, &codes, r)))
                 .collect(),
             error,
             done,
