@@ -21,6 +21,7 @@ mod handlers;
 pub mod jobs;
 pub mod openapi;
 pub mod quality;
+pub mod rounds;
 pub mod rules;
 
 use axum::Router;
@@ -274,6 +275,7 @@ api_routes! {
     "/imports/registry" => post(jobs::registry_import).layer(DefaultBodyLimit::max(
         crate::imports::MAX_FILE as usize + 1024 * 1024,
     )),
+    "/screening/cadre-rounds" => get(rounds::list).post(rounds::record),
     "/jobs/{id}" => get(jobs::job),
     "/jobs/{id}/files/{n}" => get(jobs::job_file),
     "/quality" => get(quality::findings),

@@ -42,6 +42,7 @@ use super::handlers;
         super::rules::get_lines, super::rules::put_line,
         super::jobs::screening_round, super::jobs::registry_import,
         super::jobs::job, super::jobs::job_file,
+        super::rounds::list, super::rounds::record,
         super::quality::findings, super::quality::duplicates,
         super::quality::merge, super::quality::remove_member,
         super::downloads::ledger, super::downloads::household_document,
