@@ -35,7 +35,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// The roles an admin may give.
-fn grantable(role: Role) -> &'static [Role] {
+pub fn grantable(role: Role) -> &'static [Role] {
     match role {
         Role::CountyAdmin => Role::ALL,
         Role::TownshipAdmin => &[Role::VillageTeam, Role::Cadre],
@@ -207,20 +207,8 @@ pub async fn add(
     kept.password.clear();
     let fail = |msg: String| (msg, kept.clone());
     let result: Result<(), (String, AddForm)> = async {
-        let Some(role) =
-            Role::from_code(form.role.trim()).filter(|r| grantable(user.scope.role).contains(r))
-        else {
-            return Err(fail(lang.t("users.err.role").to_string()));
-        };
-        let area = clean(&form.area, 32);
-        let prefix = repo::users::normalise_area(role, &area)
-            .map_err(|e| fail(AppError::from(e).message_for(lang)))?;
-        if !user.scope.covers(&prefix) || prefix.len() < user.scope.area_prefix().len() {
-            return Err(fail(lang.t("users.err.area").to_string()));
-        }
-        if role == Role::TownshipAdmin && user.scope.role != Role::CountyAdmin {
-            return Err(fail(lang.t("users.err.role").to_string()));
-        }
+        let (role, prefix) = check_grant(&user.scope, &form.role, &form.area)
+            .map_err(|e| fail(e.message_for(lang)))?;
         repo::users::add(
             &state.db,
             &user.actor(),
@@ -252,17 +240,54 @@ pub async fn add(
 }
 
 /// The user `id`, if it lies inside the admin's area.
+/// Whether an admin of scope `admin` may give role `role_code` in `area`: the role must be grantable
+/// by the admin's role (a township admin grants village teams and cadres only), the area inside the
+/// admin's and of the role's level. The role and the normalised area prefix. Shared by the page and
+/// `/api/v1/users`.
+pub fn check_grant(
+    admin: &shouwang_core::Scope,
+    role_code: &str,
+    area: &str,
+) -> Result<(Role, String), AppError> {
+    let refused = |key: &str| AppError::BadRequest {
+        zh: Lang::Zh.t(key).to_string(),
+        en: Lang::En.t(key).to_string(),
+    };
+    let Some(role) =
+        Role::from_code(role_code.trim()).filter(|r| grantable(admin.role).contains(r))
+    else {
+        return Err(refused("users.err.role"));
+    };
+    let area = clean(area, 32);
+    let prefix = repo::users::normalise_area(role, &area)?;
+    if !admin.covers(&prefix) || prefix.len() < admin.area_prefix().len() {
+        return Err(refused("users.err.area"));
+    }
+    if role == Role::TownshipAdmin && admin.role != Role::CountyAdmin {
+        return Err(refused("users.err.role"));
+    }
+    Ok((role, prefix))
+}
+
 async fn target(state: &AppState, user: &CurrentUser, id: i64) -> Result<UserWithScope, AppError> {
-    let t = repo::users::get(&state.db, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    managed_user(&state.db, &user.scope, id).await
+}
+
+/// The user `id` if the admin of scope `admin` manages it: inside the admin's area and not above it (404
+/// otherwise), and for a township admin only village teams and cadres (403). Shared by the page and
+/// `/api/v1/users/{id}/…`.
+pub async fn managed_user(
+    db: &shouwang_store::Db,
+    admin: &shouwang_core::Scope,
+    id: i64,
+) -> Result<UserWithScope, AppError> {
+    let t = repo::users::get(db, id).await?.ok_or(AppError::NotFound)?;
     let area = t.scope.area_prefix();
     // Inside the admin's area, and not above it (a township admin never reaches the county's accounts).
-    if !user.scope.covers(area) || area.len() < user.scope.area_prefix().len() {
+    if !admin.covers(area) || area.len() < admin.area_prefix().len() {
         return Err(AppError::NotFound);
     }
-    if user.scope.role == Role::TownshipAdmin
-        && !grantable(Role::TownshipAdmin).contains(&t.scope.role)
+    if admin.role == Role::TownshipAdmin && !grantable(Role::TownshipAdmin).contains(&t.scope.role)
     {
         return Err(AppError::Forbidden);
     }

@@ -147,10 +147,26 @@ pub struct AuditQuery {
     #[serde(default)]
     pub until: Option<String>,
     #[serde(default)]
-    page: Option<String>,
+    pub page: Option<String>,
 }
 
 impl AuditQuery {
+    /// The store filter of this query (dates are Beijing days; `until` inclusive). Shared by the page and
+    /// `GET /api/v1/audit`.
+    pub fn filter(&self) -> AuditFilter {
+        let q = self;
+        AuditFilter {
+            entity: opt(&q.entity, 32),
+            entity_id: opt(&q.entity_id, 64),
+            actor_user_id: opt(&q.actor, 24).and_then(|a| a.parse().ok()),
+            action: opt(&q.action, 32),
+            since: parse_date(&q.since).and_then(beijing_midnight),
+            until: parse_date(&q.until)
+                .and_then(|d| d.succ_opt())
+                .and_then(beijing_midnight),
+        }
+    }
+
     fn value(v: &Option<String>) -> &str {
         v.as_deref().unwrap_or("")
     }
@@ -198,16 +214,7 @@ pub async fn list(
         return AppError::Forbidden.into_page(lang);
     }
     let page = page_number(&q.page);
-    let filter = AuditFilter {
-        entity: opt(&q.entity, 32),
-        entity_id: opt(&q.entity_id, 64),
-        actor_user_id: opt(&q.actor, 24).and_then(|a| a.parse().ok()),
-        action: opt(&q.action, 32),
-        since: parse_date(&q.since).and_then(beijing_midnight),
-        until: parse_date(&q.until)
-            .and_then(|d| d.succ_opt())
-            .and_then(beijing_midnight),
-    };
+    let filter = q.filter();
     let result = match repo::audit::list(&state.db, &user.scope, &filter, page, PER_PAGE).await {
         Ok(r) => r,
         Err(e) => return AppError::from(e).into_page(lang),

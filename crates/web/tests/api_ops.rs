@@ -919,3 +919,262 @@ db_test!(
         );
     }
 );
+
+// ------------------------------------------------------------------------------------------------
+// Users, password, audit log.
+
+db_test!(
+    fn api_users_password_and_audit(db: Db) {
+        let (api, _) = Api::demo(&db).await;
+        let county = api.login("county_admin").await;
+        let town = api.login("township_admin").await;
+        let team = api.login("village_team").await;
+
+        // Lists: the admins, not the team.
+        let (s, v) = api.get("/api/v1/users", &county).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        assert!(
+            v.as_array()
+                .unwrap()
+                .iter()
+                .any(|u| u["username"] == "auditor")
+        );
+        let (_, v) = api.get("/api/v1/users", &town).await;
+        assert!(
+            v.as_array()
+                .unwrap()
+                .iter()
+                .all(|u| u["area"].as_str().unwrap().starts_with("141123208")),
+            "{v}"
+        );
+        refused(
+            &api.get("/api/v1/users", &team).await,
+            StatusCode::FORBIDDEN,
+        );
+
+        // The township admin creates a village team member of its township.
+        let new = json!({"username": "newteam", "display_name": "新专班", "password": "long enough 1",
+                         "role": "village_team", "area": "141123208201"});
+        let (s, u) = api.post("/api/v1/users", &town, new.clone()).await;
+        assert_eq!(s, StatusCode::CREATED, "{u}");
+        assert_eq!(u["role"], "village_team");
+        let id = u["id"].as_i64().unwrap();
+        // Refusals: a name taken (409), a role it may not grant (403), a short password (422),
+        // an unknown field (422), the team (403).
+        refused(
+            &api.post("/api/v1/users", &town, new.clone()).await,
+            StatusCode::CONFLICT,
+        );
+        let mut admin_grant = new.clone();
+        admin_grant["username"] = json!("x1");
+        admin_grant["role"] = json!("county_admin");
+        admin_grant["area"] = json!("141123");
+        refused(
+            &api.post("/api/v1/users", &town, admin_grant).await,
+            StatusCode::FORBIDDEN,
+        );
+        let mut short = new.clone();
+        short["username"] = json!("x2");
+        short["password"] = json!("short");
+        refused(
+            &api.post("/api/v1/users", &town, short).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
+        refused(
+            &api.post("/api/v1/users", &town, json!({"username": "x3", "nope": 1}))
+                .await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
+        refused(
+            &api.post("/api/v1/users", &team, new.clone()).await,
+            StatusCode::FORBIDDEN,
+        );
+
+        // The new member logs in; moving them to a cadre role ends the session.
+        let (_, v) = api
+            .send(
+                reqwest::Method::POST,
+                "/api/v1/login",
+                None,
+                Some(json!({"username": "newteam", "password": "long enough 1"})),
+            )
+            .await;
+        let newteam = Token(v["token"].as_str().unwrap().to_owned());
+        let role_path = format!("/api/v1/users/{id}/role");
+        refused(
+            &api.post(
+                &role_path,
+                &town,
+                json!({"role": "cadre", "area": "141123208201", "version": 9}),
+            )
+            .await,
+            StatusCode::CONFLICT,
+        );
+        refused(
+            &api.post(
+                &role_path,
+                &town,
+                json!({"role": "cadre", "area": "141123100201", "version": 1}),
+            )
+            .await,
+            StatusCode::FORBIDDEN,
+        );
+        let (s, u) = api
+            .post(
+                &role_path,
+                &town,
+                json!({"role": "cadre", "area": "141123208201", "version": 1}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{u}");
+        assert_eq!(
+            (u["role"].as_str(), u["version"].as_i64()),
+            (Some("cadre"), Some(2))
+        );
+        refused(
+            &api.get("/api/v1/me", &newteam).await,
+            StatusCode::UNAUTHORIZED,
+        );
+        // Disabled, then another area's admin cannot reach the account (404).
+        let (s, u) = api
+            .post(
+                &format!("/api/v1/users/{id}/active"),
+                &town,
+                json!({"active": false, "version": 2}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{u}");
+        assert_eq!(u["active"], false);
+        let other_town = {
+            shouwang_store::repo::users::add(
+                &db,
+                &Actor::system(),
+                "town_other",
+                "另一乡",
+                "another password 1",
+                Role::TownshipAdmin,
+                "141123100",
+            )
+            .await
+            .unwrap();
+            let (_, v) = api
+                .send(
+                    reqwest::Method::POST,
+                    "/api/v1/login",
+                    None,
+                    Some(json!({"username": "town_other", "password": "another password 1"})),
+                )
+                .await;
+            Token(v["token"].as_str().unwrap().to_owned())
+        };
+        refused(
+            &api.post(
+                &format!("/api/v1/users/{id}/active"),
+                &other_town,
+                json!({"active": true, "version": 3}),
+            )
+            .await,
+            StatusCode::NOT_FOUND,
+        );
+        refused(
+            &api.post(
+                "/api/v1/users/abc/active",
+                &town,
+                json!({"active": true, "version": 3}),
+            )
+            .await,
+            StatusCode::NOT_FOUND,
+        );
+
+        // The audit log: the county admin sees the changes of the user, masked IDs; the team may not.
+        let (s, v) = api
+            .get(
+                &format!("/api/v1/audit?entity=user&entity_id={id}"),
+                &county,
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        let actions: Vec<&str> = v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["action"].as_str().unwrap())
+            .collect();
+        assert_eq!(actions, ["update", "update", "create"], "{v}");
+        assert_eq!(v["items"][1]["after"]["role"], "cadre", "{v}");
+        let (_, v) = api
+            .get("/api/v1/audit?entity=household&per_page=50", &county)
+            .await;
+        let text = v.to_string();
+        assert!(v["total"].as_u64().unwrap() > 0, "{v}");
+        assert!(
+            !regex_like_full_id(&text),
+            "a full ID number in the audit log: {text}"
+        );
+        refused(
+            &api.get("/api/v1/audit", &team).await,
+            StatusCode::FORBIDDEN,
+        );
+        refused(
+            &api.get("/api/v1/audit?since=2022-02-30", &county).await,
+            StatusCode::BAD_REQUEST,
+        );
+        refused(
+            &api.get("/api/v1/audit?actor=abc", &county).await,
+            StatusCode::BAD_REQUEST,
+        );
+
+        // The team changes its own password: wrong old one refused, then done, and the token ends.
+        refused(
+            &api.post(
+                "/api/v1/me/password",
+                &team,
+                json!({"old": "wrong one", "new": "brand new pw 1"}),
+            )
+            .await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
+        let old = password("village_team");
+        refused(
+            &api.post(
+                "/api/v1/me/password",
+                &team,
+                json!({"old": old, "new": "x"}),
+            )
+            .await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
+        let (s, v) = api
+            .post(
+                "/api/v1/me/password",
+                &team,
+                json!({"old": old, "new": "brand new pw 1"}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::NO_CONTENT, "{v}");
+        refused(
+            &api.get("/api/v1/me", &team).await,
+            StatusCode::UNAUTHORIZED,
+        );
+        let (s, _) = api
+            .send(
+                reqwest::Method::POST,
+                "/api/v1/login",
+                None,
+                Some(json!({"username": "village_team", "password": "brand new pw 1"})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK);
+    }
+);
+
+/// Whether `text` holds an 18-character ID number in full (17 digits and a check character).
+fn regex_like_full_id(text: &str) -> bool {
+    let b = text.as_bytes();
+    (0..b.len().saturating_sub(17)).any(|i| {
+        (i == 0 || !b[i - 1].is_ascii_alphanumeric())
+            && b[i..i + 17].iter().all(u8::is_ascii_digit)
+            && (b[i + 17].is_ascii_digit() || b[i + 17] == b'X')
+            && b.get(i + 18).is_none_or(|c| !c.is_ascii_alphanumeric())
+    })
+}

@@ -375,6 +375,76 @@ pub async fn set_password(
     Ok(version)
 }
 
+/// Changes a user's role and area (角色与管辖范围): the area normalised for the role, the user's version
+/// bumped from `expected_version` (stale → `StaleVersion`), the user's sessions ended (they carried the
+/// old scope), the change audited with before and after. Returns the new version. Who may grant what is
+/// the caller's check (the admin page's rules).
+pub async fn set_role(
+    db: &Db,
+    actor: &Actor,
+    user_id: i64,
+    role: Role,
+    area: &str,
+    expected_version: i64,
+) -> Result<i64> {
+    let area = normalise_area(role, area)?;
+    let tx = db.begin_write().await?;
+    let before = users::Entity::find_by_id(user_id)
+        .one(&tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let old = with_scope(&tx, before.clone())
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let version = bump_version(&tx, user_id, expected_version, Vec::new()).await?;
+    user_roles::Entity::update_many()
+        .col_expr(user_roles::Column::Role, Expr::value(role.code()))
+        .col_expr(user_roles::Column::Area, Expr::value(area.clone()))
+        .col_expr(
+            user_roles::Column::CountyCode,
+            Expr::value(area.get(..6).unwrap_or_default().to_owned()),
+        )
+        .filter(user_roles::Column::UserId.eq(user_id))
+        .exec(&tx)
+        .await?;
+    sessions::Entity::delete_many()
+        .filter(sessions::Column::UserId.eq(user_id))
+        .exec(&tx)
+        .await?;
+    let mut before_json = role_json(
+        &before.username,
+        &before.display_name,
+        old.scope.role,
+        old.scope.area_prefix(),
+        before.is_active,
+    );
+    before_json["version"] = serde_json::json!(expected_version);
+    let mut after_json = role_json(
+        &before.username,
+        &before.display_name,
+        role,
+        &area,
+        before.is_active,
+    );
+    after_json["version"] = serde_json::json!(version);
+    audit::append(
+        &tx,
+        actor,
+        Change {
+            action: "update",
+            entity: "user",
+            entity_id: user_id.to_string(),
+            county_code: area.get(..6).map(str::to_owned),
+            village_code: None,
+            before: Some(before_json),
+            after: Some(after_json),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(version)
+}
+
 /// Activates or deactivates a user (a deactivated user cannot log in; its sessions end). Returns the new
 /// version.
 pub async fn set_active(

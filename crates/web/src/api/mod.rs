@@ -14,6 +14,7 @@
 //! as they were.
 
 pub mod codes;
+pub mod admin;
 pub mod downloads;
 pub mod dto;
 pub mod error;
@@ -286,4 +287,9 @@ api_routes! {
     "/households/{number}/documents/{kind}" => get(downloads::household_document),
     "/documents/publicity" => get(downloads::publicity),
     "/documents/exit-notices" => get(downloads::exit_notices),
+    "/users" => get(admin::list).post(admin::create),
+    "/users/{id}/role" => post(admin::set_role),
+    "/users/{id}/active" => post(admin::set_active),
+    "/me/password" => post(admin::change_password),
+    "/audit" => get(admin::audit),
 }

@@ -48,6 +48,8 @@ use super::handlers;
         super::downloads::ledger, super::downloads::household_document,
         super::downloads::publicity, super::downloads::exit_notices,
         super::codes::get_codes, super::codes::put_code,
+        super::admin::list, super::admin::create, super::admin::set_role, super::admin::set_active,
+        super::admin::change_password, super::admin::audit,
     ),
     components(schemas(ErrorBody, dto::WriteResult, dto::CaseDto, dto::CasePage)),
     modifiers(&Security),
@@ -66,6 +68,7 @@ use super::handlers;
         (name = "admin", description = "县级规则配置 county rules, 监测线 monitoring lines and 代码表 local code labels"),
         (name = "quality", description = "数据质量检查 data quality and 重复数据核查 duplicate review"),
         (name = "documents", description = "台账 ledgers (XLSX) and 文书 documents (DOCX / HTML)"),
+        (name = "users", description = "用户管理 accounts, roles and areas; 审计日志 the audit log"),
         (name = "jobs", description = "后台任务: 部门数据上传 department screening rounds and 户籍台账导入 registry imports"),
     )
 )]
