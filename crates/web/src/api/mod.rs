@@ -13,8 +13,8 @@
 //! `{code, message_zh, message_en}` ([`error`]); a refused write leaves the case and the audit log
 //! as they were.
 
-pub mod codes;
 pub mod admin;
+pub mod codes;
 pub mod downloads;
 pub mod dto;
 pub mod error;
