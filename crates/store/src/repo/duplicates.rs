@@ -9,9 +9,14 @@
 //!   `merge_remove_member` on the household with the member as `before`.
 //! - [`merge_households`]: household B is merged into household A (D2): B's members whose ID number (or
 //!   normalised name and birth date) A does not have move to A, B's income records of years A lacks move
-//!   to A, the rest of B is deleted; refused (`Conflict`) when B has a monitoring case (its record must not
-//!   vanish; close or move it first) or the two are in different counties. Audit `merge` on A (before: A
-//!   and B in full; after: what moved) and `delete` on B.
+//!   to A, B's monitoring cases 监测帮扶档案 (the open one and the closed ones) move to A, the rest of B is
+//!   deleted. Refused (`Conflict`, naming both cases) when both households have an open case (not 风险消除
+//!   or 未纳入): one household has one current case, so one of them must be closed first; refused as well
+//!   when the two are in different counties. A moved case gets A's 户编号 and village (columns and JSON),
+//!   a new version and a new sequence among A's cases (closed ones by 建档日期, the open one last and
+//!   current); its issued exit notices follow it. Audit `merge` on A (before: A and B in full; after: what
+//!   moved), `delete` on B, and `merge_move_case` per moved case (before and after: household, village,
+//!   sequence, version), all in the merge's transaction.
 //!
 //! Within a county the database keeps one record per ID number (unique key), so D1 candidates in the
 //! database are across counties (visible to the system scope or a wider area); inside a county the
@@ -21,13 +26,14 @@ use std::collections::{BTreeMap, HashSet};
 
 use chrono::Utc;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter};
 use serde::Serialize;
 use shouwang_core::codes::Relation;
 use shouwang_core::duplicates::{Candidate, detect, normalise_name};
 use shouwang_core::{CodeList, Household, IdNumber, Role, Scope};
 
 use super::audit::{self, Change};
+use super::cases::{CaseRecord, case_record};
 use super::households::{
     audit_json, bump_household, find_for_write, members_of, refresh_head, stale, to_member,
 };
@@ -165,6 +171,131 @@ pub struct MergeOutcome {
     pub members_dropped: u64,
     /// Income years moved from B to A.
     pub incomes_moved: u64,
+    /// Monitoring cases 监测帮扶档案 moved from B to A.
+    pub cases_moved: u64,
+}
+
+/// Every case of a household, by sequence (the last one is the current one).
+async fn cases_of(tx: &impl ConnectionTrait, h: &households::Model) -> Result<Vec<CaseRecord>> {
+    let mut sql = Sql::new();
+    sql.push("SELECT c.* FROM cases c WHERE c.county_code = ")
+        .bind(h.county_code.as_str())
+        .push(" AND c.household_number = ")
+        .bind(h.number.as_str())
+        .push(" ORDER BY c.seq");
+    let rows = tx
+        .query_all_raw(sql.build(tx.get_database_backend()))
+        .await?;
+    rows.iter().map(case_record).collect()
+}
+
+/// A case moved by a merge.
+struct MovedCase {
+    old_seq: i64,
+    new_seq: i64,
+    old_version: i64,
+    lifecycle: shouwang_core::monitoring::Lifecycle,
+}
+
+/// Moves every case of B to A (not both with an open case: checked before). The merged household's
+/// cases are renumbered: the closed ones by 建档日期 (A's first on a tie), then the open one, which is
+/// the current case (`is_current`; with none open, the last closed one). Each moved case gets A's 户编号
+/// and village (columns and JSON) and a new version; its issued exit notices follow it.
+async fn move_cases(
+    tx: &DatabaseTransaction,
+    a: &households::Model,
+    a_cases: &[CaseRecord],
+    b_cases: &[CaseRecord],
+    now: chrono::DateTime<Utc>,
+) -> Result<Vec<MovedCase>> {
+    if b_cases.is_empty() {
+        return Ok(Vec::new());
+    }
+    let backend = tx.get_database_backend();
+    let mut all: Vec<(bool, &CaseRecord)> = a_cases
+        .iter()
+        .map(|c| (false, c))
+        .chain(b_cases.iter().map(|c| (true, c)))
+        .collect();
+    all.sort_by_key(|(from_b, c)| (!c.lifecycle.is_closed(), c.case.opened_on, *from_b, c.seq));
+    // Phase 1: free the sequence numbers and the current flag (unique keys), and move B's cases.
+    for (i, (from_b, c)) in all.iter().enumerate() {
+        let temp = -(i as i64) - 1;
+        let mut sql = Sql::new();
+        sql.push("UPDATE cases SET seq = ")
+            .bind(temp)
+            .push(", is_current = ")
+            .bind(false);
+        if *from_b {
+            let mut body = serde_json::to_value(&c.case)
+                .map_err(|e| StoreError::Invalid(format!("cannot serialise the case: {e}")))?;
+            body["household"] = serde_json::Value::String(a.number.clone());
+            body["village"] = serde_json::Value::String(a.village_code.clone());
+            let body = serde_json::to_string(&body)
+                .map_err(|e| StoreError::Invalid(format!("cannot serialise the case: {e}")))?;
+            sql.push(", household_id = ")
+                .bind(a.id)
+                .push(", household_number = ")
+                .bind(a.number.as_str())
+                .push(", township_code = ")
+                .bind(a.township_code.as_str())
+                .push(", village_code = ")
+                .bind(a.village_code.as_str())
+                .push(", body = ")
+                .bind(body)
+                .push(", version = ")
+                .bind(c.version + 1)
+                .push(", updated_at = ")
+                .bind(now);
+        }
+        sql.push(" WHERE county_code = ")
+            .bind(c.county_code.as_str())
+            .push(" AND id = ")
+            .bind(c.id)
+            .push(" AND version = ")
+            .bind(c.version);
+        let res = tx.execute_raw(sql.build(backend)).await?;
+        if res.rows_affected() != 1 {
+            return Err(stale(c.version, c.version + 1));
+        }
+        if *from_b {
+            let mut sql = Sql::new();
+            sql.push("UPDATE exit_notices SET household_number = ")
+                .bind(a.number.as_str())
+                .push(", village_code = ")
+                .bind(a.village_code.as_str())
+                .push(" WHERE county_code = ")
+                .bind(c.county_code.as_str())
+                .push(" AND case_id = ")
+                .bind(c.id);
+            tx.execute_raw(sql.build(backend)).await?;
+        }
+    }
+    // Phase 2: the final numbers; the last one is current.
+    let mut moved = Vec::new();
+    let last = all.len();
+    for (i, (from_b, c)) in all.iter().enumerate() {
+        let seq = i as i64 + 1;
+        let mut sql = Sql::new();
+        sql.push("UPDATE cases SET seq = ")
+            .bind(seq)
+            .push(", is_current = ")
+            .bind(i + 1 == last)
+            .push(" WHERE county_code = ")
+            .bind(c.county_code.as_str())
+            .push(" AND id = ")
+            .bind(c.id);
+        tx.execute_raw(sql.build(backend)).await?;
+        if *from_b {
+            moved.push(MovedCase {
+                old_seq: c.seq,
+                new_seq: seq,
+                old_version: c.version,
+                lifecycle: c.lifecycle,
+            });
+        }
+    }
+    Ok(moved)
 }
 
 /// Merges household `drop` (B) into household `keep` (A); see the module docs.
@@ -194,15 +325,26 @@ pub async fn merge_households(
     if b.version != drop_version {
         return Err(stale(drop_version, b.version));
     }
-    let mut sql = Sql::new();
-    sql.push("SELECT COUNT(*) AS n FROM cases c WHERE c.county_code = ")
-        .bind(b.county_code.as_str())
-        .push(" AND c.household_number = ")
-        .bind(b.number.as_str());
-    if super::count(&tx, sql.build(tx.get_database_backend())).await? > 0 {
+    let a_cases = cases_of(&tx, &a).await?;
+    let b_cases = cases_of(&tx, &b).await?;
+    let open = |cs: &[CaseRecord]| cs.iter().find(|c| !c.lifecycle.is_closed()).cloned();
+    if let (Some(ca), Some(cb)) = (open(&a_cases), open(&b_cases)) {
         return Err(StoreError::Conflict(format!(
-            "户 {} 有监测帮扶档案，不能被合并删除；请合并到该户 / household {} has a monitoring case; merge the other household into it instead",
-            b.number, b.number
+            "两户都有未结束的监测帮扶档案，不能合并：保留户 {} 的档案（第 {} 份，{}，建档于 {}）和被合并户 {} 的档案（第 {} 份，{}，建档于 {}）。请先办结其中一份档案（风险消除或未纳入）后再合并 / both households have an open monitoring case: {} (case {}, {}) and {} (case {}, {}); close one of them first",
+            a.number,
+            ca.seq,
+            ca.lifecycle.label_zh(),
+            ca.case.opened_on,
+            b.number,
+            cb.seq,
+            cb.lifecycle.label_zh(),
+            cb.case.opened_on,
+            a.number,
+            ca.seq,
+            ca.lifecycle.label_en(),
+            b.number,
+            cb.seq,
+            cb.lifecycle.label_en(),
         )));
     }
     let version = bump_household(&tx, &a, keep_version).await?;
@@ -293,6 +435,7 @@ pub async fn merge_households(
             .await?;
         outcome.incomes_moved += 1;
     }
+    let moved_cases = move_cases(&tx, &a, &a_cases, &b_cases, now).await?;
     income_records::Entity::delete_many()
         .filter(income_records::Column::CountyCode.eq(b.county_code.as_str()))
         .filter(income_records::Column::HouseholdId.eq(b.id))
@@ -315,40 +458,64 @@ pub async fn merge_households(
     refresh_head(&tx, &a).await?;
     let mut before_b_full = before_b;
     before_b_full["incomes"] = to_json(&b_incomes)?;
-    audit::append_many(
-        &tx,
-        actor,
-        vec![
-            Change {
-                action: "merge",
-                entity: "household",
-                entity_id: a.number.clone(),
-                county_code: Some(a.county_code.clone()),
-                village_code: Some(a.village_code.clone()),
-                before: Some(
-                    serde_json::json!({ "keep": before_a, "merged": before_b_full.clone() }),
-                ),
-                after: Some(serde_json::json!({
-                    "version": version,
-                    "merged_household": b.number,
-                    "members_moved": moved,
-                    "members_dropped": outcome.members_dropped,
-                    "incomes_moved": outcome.incomes_moved,
-                    "reason": "重复数据核查：合并重复登记的农户",
-                })),
-            },
-            Change {
-                action: "delete",
-                entity: "household",
-                entity_id: b.number.clone(),
-                county_code: Some(b.county_code.clone()),
-                village_code: Some(b.village_code.clone()),
-                before: Some(before_b_full),
-                after: Some(serde_json::json!({ "merged_into": a.number })),
-            },
-        ],
-    )
-    .await?;
+    outcome.cases_moved = moved_cases.len() as u64;
+    let mut changes: Vec<Change> = moved_cases
+        .iter()
+        .map(|m| Change {
+            action: "merge_move_case",
+            entity: "case",
+            entity_id: a.number.clone(),
+            county_code: Some(a.county_code.clone()),
+            village_code: Some(a.village_code.clone()),
+            before: Some(serde_json::json!({
+                "household": b.number,
+                "village": b.village_code,
+                "seq": m.old_seq,
+                "version": m.old_version,
+                "lifecycle": m.lifecycle.code(),
+            })),
+            after: Some(serde_json::json!({
+                "household": a.number,
+                "village": a.village_code,
+                "seq": m.new_seq,
+                "version": m.old_version + 1,
+                "reason": "重复数据核查：合并农户时随户迁移监测帮扶档案",
+            })),
+        })
+        .collect();
+    let cases_json: Vec<serde_json::Value> = moved_cases
+        .iter()
+        .map(|m| serde_json::json!({ "from_seq": m.old_seq, "seq": m.new_seq, "lifecycle": m.lifecycle.code() }))
+        .collect();
+    changes.extend(vec![
+        Change {
+            action: "merge",
+            entity: "household",
+            entity_id: a.number.clone(),
+            county_code: Some(a.county_code.clone()),
+            village_code: Some(a.village_code.clone()),
+            before: Some(serde_json::json!({ "keep": before_a, "merged": before_b_full.clone() })),
+            after: Some(serde_json::json!({
+                "version": version,
+                "merged_household": b.number,
+                "members_moved": moved,
+                "members_dropped": outcome.members_dropped,
+                "incomes_moved": outcome.incomes_moved,
+                "cases_moved": cases_json,
+                "reason": "重复数据核查：合并重复登记的农户",
+            })),
+        },
+        Change {
+            action: "delete",
+            entity: "household",
+            entity_id: b.number.clone(),
+            county_code: Some(b.county_code.clone()),
+            village_code: Some(b.village_code.clone()),
+            before: Some(before_b_full),
+            after: Some(serde_json::json!({ "merged_into": a.number, "cases_moved": cases_json })),
+        },
+    ]);
+    audit::append_many(&tx, actor, changes).await?;
     tx.commit().await?;
     Ok(outcome)
 }

@@ -228,3 +228,285 @@ db_test!(
         assert!(matches!(e, Err(StoreError::NotFound)), "{e:?}");
     }
 );
+
+mod with_cases {
+    //! A merge moves the dropped household's monitoring cases 监测帮扶档案 to the kept one, or refuses when
+    //! both have an open case.
+
+    use chrono::NaiveDate;
+    use shouwang_core::codes::RiskType;
+    use shouwang_core::monitoring::verification::{Authorisation, Signature};
+    use shouwang_core::monitoring::{
+        Actor as CoreActor, Attachment, CaseAction, Decision, IdentAction, IdentificationRules,
+        Lifecycle, Report, Source, Standards, Verification,
+    };
+    use shouwang_core::{CodeList, Fen, IncomeRecord, Role};
+    use shouwang_store::repo::audit::{AuditFilter, list as audit_list};
+    use shouwang_store::repo::{cases, duplicates, households};
+    use shouwang_store::{Db, StoreError, db_test};
+
+    use crate::support::*;
+
+    const KEEP: &str = "1411231002010101";
+    const DROP: &str = "1411231002020102";
+
+    fn d(m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2022, m, day).unwrap()
+    }
+
+    fn by(role: Role) -> CoreActor {
+        CoreActor::new(7, "村专班甲", role)
+    }
+
+    fn application(number: &str, on: NaiveDate) -> Report {
+        Report {
+            household: number.to_owned(),
+            source: Source::Application {
+                applicant: "张三".to_owned(),
+                stated_cause: "妻子患病住院，医疗费用高".to_owned(),
+                means: shouwang_core::monitoring::clue::ApplicationMeans::Written,
+            },
+            risks: vec![RiskType::Illness],
+            reporter: "张三".to_owned(),
+            reported_on: on,
+        }
+    }
+
+    fn photo() -> Attachment {
+        Attachment::new("入户照片.jpg", &"ab".repeat(32), "image/jpeg").unwrap()
+    }
+
+    /// A verification that finds the household above the line: the case ends 未纳入 (closed).
+    fn failed_verification(on: NaiveDate) -> Verification {
+        Verification {
+            visited_on: on,
+            visitors: vec!["李四".to_owned(), "王五".to_owned()],
+            findings: "收入稳定".to_owned(),
+            income: Some(IncomeRecord {
+                year: 2022,
+                wage: Fen::from_yuan(18000),
+                members: 2,
+                ..IncomeRecord::default()
+            }),
+            standards: Standards::all_secure(),
+            authorisation: Some(Authorisation {
+                by: "张三".to_owned(),
+                on,
+                attachment: Some(photo()),
+            }),
+            signature: Signature::Signed {
+                by: "张三".to_owned(),
+                on,
+            },
+            attachments: vec![photo()],
+        }
+    }
+
+    async fn open(db: &Db, number: &str, on: NaiveDate) -> cases::CaseRecord {
+        let team = county_scope();
+        cases::open(
+            db,
+            &actor(),
+            &team,
+            application(number, on),
+            &by(Role::VillageTeam),
+            on,
+        )
+        .await
+        .unwrap()
+    }
+
+    /// Opens a case and closes it 未纳入.
+    async fn open_and_close(db: &Db, number: &str, on: NaiveDate) -> cases::CaseRecord {
+        let rec = open(db, number, on).await;
+        let sc = county_scope();
+        let rec = cases::apply(db, &actor(), &sc, number, rec.version, |c| {
+            c.apply(
+                CaseAction::StartIdentification {
+                    rules: IdentificationRules::default(),
+                },
+                &by(Role::VillageTeam),
+                on,
+            )
+        })
+        .await
+        .unwrap();
+        let rec = cases::apply(db, &actor(), &sc, number, rec.version, |c| {
+            c.apply(
+                CaseAction::Identify {
+                    action: IdentAction::Verify {
+                        verification: Box::new(failed_verification(on)),
+                        decision: Decision::fail("收入高于监测线"),
+                    },
+                },
+                &by(Role::VillageTeam),
+                on,
+            )
+        })
+        .await
+        .unwrap();
+        assert_eq!(rec.lifecycle, Lifecycle::NotIncluded);
+        rec
+    }
+
+    async fn seed(db: &Db) {
+        seed_regions(db).await;
+        households::create(db, &actor(), &household(KEEP, VILLAGE_A1, "王五", 10))
+            .await
+            .unwrap();
+        // The same family registered twice, in another village (other ID numbers of the members).
+        households::create(db, &actor(), &household(DROP, VILLAGE_A2, "王五", 20))
+            .await
+            .unwrap();
+    }
+
+    async fn version(db: &Db, number: &str) -> i64 {
+        households::get(db, &county_scope(), number)
+            .await
+            .unwrap()
+            .unwrap()
+            .version
+    }
+
+    async fn merge(db: &Db) -> Result<duplicates::MergeOutcome, StoreError> {
+        let admin = scope(Role::CountyAdmin, COUNTY);
+        let (vk, vd) = (version(db, KEEP).await, version(db, DROP).await);
+        duplicates::merge_households(db, &actor(), &admin, KEEP, vk, DROP, vd).await
+    }
+
+    db_test!(
+        fn the_dropped_households_case_moves_to_the_kept_one(db: Db) {
+            seed(&db).await;
+            let closed = open_and_close(&db, DROP, d(1, 3)).await;
+            let current = open(&db, DROP, d(3, 1)).await;
+            assert_eq!((closed.seq, current.seq), (1, 2));
+            let out = merge(&db).await.unwrap();
+            assert_eq!(out.cases_moved, 2);
+
+            let sc = county_scope();
+            let moved = cases::get(&db, &sc, KEEP).await.unwrap().unwrap();
+            assert_eq!(moved.id, current.id);
+            assert_eq!(moved.household_number, KEEP);
+            assert_eq!(moved.village_code, VILLAGE_A1);
+            assert_eq!(moved.case.household, KEEP);
+            assert_eq!(moved.case.village.as_str(), VILLAGE_A1);
+            assert_eq!(moved.lifecycle, Lifecycle::Clue);
+            assert_eq!(moved.version, current.version + 1);
+            assert_eq!(moved.case.clues, current.case.clues);
+            let history = cases::history(&db, &sc, KEEP).await.unwrap();
+            assert_eq!(
+                history.iter().map(|c| (c.id, c.seq)).collect::<Vec<_>>(),
+                vec![(closed.id, 1), (current.id, 2)]
+            );
+            assert!(cases::history(&db, &sc, DROP).await.unwrap().is_empty());
+            // The moved case works on: a new report lands in it.
+            let rec = cases::apply(&db, &actor(), &sc, KEEP, moved.version, |c| {
+                c.apply(
+                    CaseAction::StartIdentification {
+                        rules: IdentificationRules::default(),
+                    },
+                    &by(Role::VillageTeam),
+                    d(3, 2),
+                )
+            })
+            .await
+            .unwrap();
+            assert_eq!(rec.lifecycle, Lifecycle::Identifying);
+
+            // Audit: the merge on KEEP lists the moved cases, one merge_move_case row per case.
+            let log = audit_list(
+                &db,
+                &county_scope(),
+                &AuditFilter {
+                    action: Some("merge_move_case".into()),
+                    ..Default::default()
+                },
+                1,
+                10,
+            )
+            .await
+            .unwrap();
+            assert_eq!(log.total, 2);
+            assert!(
+                log.items
+                    .iter()
+                    .all(|e| e.entity == "case" && e.entity_id == KEEP)
+            );
+            assert!(
+                log.items
+                    .iter()
+                    .any(|e| e.before.as_ref().unwrap()["household"] == DROP
+                        && e.after.as_ref().unwrap()["seq"] == 2)
+            );
+            let merge_log = audit_list(
+                &db,
+                &county_scope(),
+                &AuditFilter {
+                    action: Some("merge".into()),
+                    ..Default::default()
+                },
+                1,
+                10,
+            )
+            .await
+            .unwrap();
+            assert_eq!(
+                merge_log.items[0].after.as_ref().unwrap()["cases_moved"]
+                    .as_array()
+                    .unwrap()
+                    .len(),
+                2
+            );
+        }
+    );
+
+    db_test!(
+        fn closed_cases_move_beside_the_kept_households_open_case(db: Db) {
+            seed(&db).await;
+            let dropped_closed = open_and_close(&db, DROP, d(1, 3)).await;
+            let kept_open = open(&db, KEEP, d(2, 1)).await;
+            let out = merge(&db).await.unwrap();
+            assert_eq!(out.cases_moved, 1);
+            let sc = county_scope();
+            // The open case stays current; the moved closed one comes before it.
+            let current = cases::get(&db, &sc, KEEP).await.unwrap().unwrap();
+            assert_eq!(current.id, kept_open.id);
+            assert_eq!(current.seq, 2);
+            let history = cases::history(&db, &sc, KEEP).await.unwrap();
+            assert_eq!(
+                history
+                    .iter()
+                    .map(|c| (c.id, c.seq, c.lifecycle))
+                    .collect::<Vec<_>>(),
+                vec![
+                    (dropped_closed.id, 1, Lifecycle::NotIncluded),
+                    (kept_open.id, 2, Lifecycle::Clue)
+                ]
+            );
+            assert_eq!(history[0].case.household, KEEP);
+        }
+    );
+
+    db_test!(
+        fn two_open_cases_are_refused_naming_both(db: Db) {
+            seed(&db).await;
+            let a = open(&db, KEEP, d(1, 3)).await;
+            let b = open(&db, DROP, d(2, 5)).await;
+            let audit = audit_count(&db).await;
+            let e = merge(&db).await.unwrap_err();
+            let StoreError::Conflict(msg) = &e else {
+                panic!("expected Conflict, got {e:?}");
+            };
+            assert!(msg.contains("两户都有未结束的监测帮扶档案"), "{msg}");
+            assert!(msg.contains(KEEP) && msg.contains(DROP), "{msg}");
+            assert!(msg.contains(Lifecycle::Clue.label_zh()), "{msg}");
+            assert!(msg.contains("2022-02-05"), "{msg}");
+            // Nothing written.
+            assert_eq!(audit_count(&db).await, audit);
+            let sc = county_scope();
+            assert_eq!(cases::get(&db, &sc, KEEP).await.unwrap().unwrap(), a);
+            assert_eq!(cases::get(&db, &sc, DROP).await.unwrap().unwrap(), b);
+            assert!(households::get(&db, &sc, DROP).await.unwrap().is_some());
+        }
+    );
+}
