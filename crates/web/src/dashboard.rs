@@ -21,7 +21,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde_json::json;
 use shouwang_core::CodeList;
-use shouwang_core::access::Role;
+use shouwang_core::access::Scope;
 use shouwang_core::codes::{MonitoredType, RiskType};
 use shouwang_core::monitoring::{Channel, Lifecycle, Quarter};
 use shouwang_store::lifecycle::{self, Caller};
@@ -139,10 +139,7 @@ struct DashboardPage<'a> {
 
 /// GET /dashboard
 pub async fn dashboard(State(state): State<AppState>, user: CurrentUser) -> Response {
-    if !matches!(
-        user.scope.role,
-        Role::CountyAdmin | Role::TownshipAdmin | Role::VillageTeam | Role::Auditor
-    ) {
+    if !crate::auth::may_dashboard_role(user.scope.role) {
         return AppError::Forbidden.into_page(user.lang);
     }
     match build(&state, &user).await {
@@ -151,45 +148,109 @@ pub async fn dashboard(State(state): State<AppState>, user: CurrentUser) -> Resp
     }
 }
 
-async fn count(state: &AppState, user: &CurrentUser, q: CaseQuery) -> Result<u64, AppError> {
-    Ok(repo::cases::list(&state.db, &user.scope, &q, 1, 1)
-        .await?
-        .total)
+async fn count(db: &shouwang_store::Db, scope: &Scope, q: CaseQuery) -> Result<u64, AppError> {
+    Ok(repo::cases::list(db, scope, &q, 1, 1).await?.total)
 }
 
-async fn build(state: &AppState, user: &CurrentUser) -> Result<Response, AppError> {
-    let i18n = user.i18n();
-    let db = &state.db;
-    let scope = &user.scope;
+/// A count under a code (monitored type, risk type, village).
+#[derive(Clone, Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct Figure {
+    /// The code (监测对象类别 / 风险类型 code, or the 行政村 code; empty: not set).
+    pub code: String,
+    /// Its Chinese label or name.
+    pub label_zh: String,
+    /// Households (or cases).
+    pub value: u64,
+}
+
+/// One channel of the clue funnel.
+#[derive(Clone, Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct FunnelFigure {
+    /// Channel code (`application`, `cadre_screening`, `department_screening`, `petition`).
+    pub channel: &'static str,
+    pub label_zh: &'static str,
+    /// Cases with a clue of the channel.
+    pub clues: u64,
+    /// Of those, identification started.
+    pub identified: u64,
+    /// Of those, enrolled (纳入监测, including eliminated and deferred).
+    pub enrolled: u64,
+}
+
+/// Per-capita net income of the area's households by year (元).
+#[derive(Clone, Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct IncomeFigure {
+    pub year: i32,
+    pub per_capita_yuan: f64,
+}
+
+/// The dashboard's figures (数据看板) for a user's area: what the page charts and `GET /api/v1/dashboard`
+/// answers.
+#[derive(Clone, Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct DashboardFigures {
+    /// Monitored households by 监测对象类别.
+    pub by_type: Vec<Figure>,
+    /// Monitored households by 风险类型, most first.
+    pub by_risk: Vec<Figure>,
+    /// Monitored households by village, most first (the 20 largest).
+    pub by_village: Vec<Figure>,
+    /// The clue funnel by channel.
+    pub funnel: Vec<FunnelFigure>,
+    /// Overdue monthly follow-ups by village, most first.
+    pub overdue_by_village: Vec<Figure>,
+    /// This quarter (e.g. 2022年第3季度).
+    pub quarter: String,
+    /// Cases whose risk was eliminated this quarter.
+    pub eliminated_this_quarter: u64,
+    /// Cases deferred (延期退出).
+    pub deferred: u64,
+    /// Monitored cases (deferred included).
+    pub monitored: u64,
+    /// Of those, without a responsible cadre.
+    pub without_cadre: u64,
+    /// Share with a cadre (%; 100 when none is monitored). Target 100% (plan §二).
+    pub cadre_coverage_pct: f64,
+    /// Per-capita net income by year (target: +10% a year).
+    pub income_by_year: Vec<IncomeFigure>,
+}
+
+/// The figures of `caller`'s area. Shared by the page and `GET /api/v1/dashboard`.
+pub async fn figures(
+    db: &shouwang_store::Db,
+    caller: &Caller,
+) -> Result<DashboardFigures, AppError> {
+    let scope = &caller.scope;
     let stats = repo::registry::stats(db, scope).await?;
     let names = region_names(db, scope.area_prefix()).await?;
-
     let by_type = stats
         .monitored_by_type
         .iter()
-        .map(|(code, n)| Bar {
-            label: MonitoredType::from_code(code)
-                .map(|t| i18n.label(&t).to_string())
-                .unwrap_or_else(|| i18n.t("dash.unset").to_string()),
+        .map(|(code, n)| Figure {
+            code: code.clone(),
+            label_zh: MonitoredType::from_code(code)
+                .map(|t| t.label_zh().to_owned())
+                .unwrap_or_default(),
             value: *n,
         })
         .collect();
-    let mut by_risk: Vec<Bar> = stats
+    let mut by_risk: Vec<Figure> = stats
         .monitored_by_risk
         .iter()
-        .map(|(code, n)| Bar {
-            label: RiskType::from_code(code)
-                .map(|t| i18n.label(&t).to_string())
+        .map(|(code, n)| Figure {
+            code: code.clone(),
+            label_zh: RiskType::from_code(code)
+                .map(|t| t.label_zh().to_owned())
                 .unwrap_or_else(|| code.clone()),
             value: *n,
         })
         .collect();
     by_risk.sort_by_key(|b| std::cmp::Reverse(b.value));
-    let mut by_village: Vec<Bar> = stats
+    let mut by_village: Vec<Figure> = stats
         .monitored_by_village
         .iter()
-        .map(|(code, n)| Bar {
-            label: names.get(code).cloned().unwrap_or_else(|| code.clone()),
+        .map(|(code, n)| Figure {
+            code: code.clone(),
+            label_zh: names.get(code).cloned().unwrap_or_else(|| code.clone()),
             value: *n,
         })
         .collect();
@@ -202,8 +263,8 @@ async fn build(state: &AppState, user: &CurrentUser) -> Result<Response, AppErro
         let mut per_state = BTreeMap::new();
         for l in Lifecycle::all() {
             let n = count(
-                state,
-                user,
+                db,
+                scope,
                 CaseQuery {
                     lifecycle: Some(*l),
                     channel: Some(*ch),
@@ -217,48 +278,31 @@ async fn build(state: &AppState, user: &CurrentUser) -> Result<Response, AppErro
         let enrolled =
             get(Lifecycle::Monitored) + get(Lifecycle::Eliminated) + get(Lifecycle::Deferred);
         let identified = enrolled + get(Lifecycle::Identifying) + get(Lifecycle::NotIncluded);
-        funnel.push(FunnelRow {
-            channel: i18n.label(ch),
+        funnel.push(FunnelFigure {
+            channel: ch.code(),
+            label_zh: ch.label_zh(),
             clues: identified + get(Lifecycle::Clue),
             identified,
             enrolled,
         });
     }
-    let funnel_chart = json!({
-        "grid": {"left": 8, "right": 16, "top": 32, "bottom": 8, "containLabel": true},
-        "tooltip": {"trigger": "axis"},
-        "legend": {"top": 0},
-        "xAxis": {"type": "category", "data": funnel.iter().map(|f| f.channel).collect::<Vec<_>>()},
-        "yAxis": {"type": "value", "minInterval": 1},
-        "series": [
-            {"name": i18n.t("dash.funnel.clues"), "type": "bar", "data": funnel.iter().map(|f| f.clues).collect::<Vec<_>>(), "itemStyle": {"color": "#c9a227"}},
-            {"name": i18n.t("dash.funnel.identified"), "type": "bar", "data": funnel.iter().map(|f| f.identified).collect::<Vec<_>>(), "itemStyle": {"color": "#0b5cad"}},
-            {"name": i18n.t("dash.funnel.enrolled"), "type": "bar", "data": funnel.iter().map(|f| f.enrolled).collect::<Vec<_>>(), "itemStyle": {"color": "#a61b1b"}},
-        ],
-        "animation": false,
-    })
-    .to_string();
 
     // Overdue follow-ups of the last due month, by village.
-    let caller = Caller {
-        user_id: user.user_id,
-        name: user.display_name.clone(),
-        scope: scope.clone(),
-    };
     let today = lifecycle::today();
-    let queues = lifecycle::queues(db, &caller, today).await?;
+    let queues = lifecycle::queues(db, caller, today).await?;
     let mut overdue: BTreeMap<String, u64> = BTreeMap::new();
     for r in &queues.overdue_follow_ups {
         *overdue.entry(r.village_code.clone()).or_default() += 1;
     }
-    let mut overdue_rows: Vec<Bar> = overdue
+    let mut overdue_by_village: Vec<Figure> = overdue
         .into_iter()
-        .map(|(code, n)| Bar {
-            label: names.get(&code).cloned().unwrap_or(code),
+        .map(|(code, n)| Figure {
+            label_zh: names.get(&code).cloned().unwrap_or_else(|| code.clone()),
+            code,
             value: n,
         })
         .collect();
-    overdue_rows.sort_by_key(|b| std::cmp::Reverse(b.value));
+    overdue_by_village.sort_by_key(|b| std::cmp::Reverse(b.value));
 
     // Exits this quarter.
     let quarter = Quarter::of(today);
@@ -290,8 +334,8 @@ async fn build(state: &AppState, user: &CurrentUser) -> Result<Response, AppErro
         page += 1;
     }
     let deferred = count(
-        state,
-        user,
+        db,
+        scope,
         CaseQuery {
             lifecycle: Some(Lifecycle::Deferred),
             ..Default::default()
@@ -301,8 +345,8 @@ async fn build(state: &AppState, user: &CurrentUser) -> Result<Response, AppErro
 
     // Targets of plan §二 that can be computed.
     let monitored = count(
-        state,
-        user,
+        db,
+        scope,
         CaseQuery {
             lifecycle: Some(Lifecycle::Monitored),
             ..Default::default()
@@ -310,12 +354,103 @@ async fn build(state: &AppState, user: &CurrentUser) -> Result<Response, AppErro
     )
     .await?
         + deferred;
-    let without = queues.needs_cadre.len() as u64;
-    let coverage = if monitored == 0 {
+    let without_cadre = queues.needs_cadre.len() as u64;
+    let cadre_coverage_pct = if monitored == 0 {
         100.0
     } else {
-        100.0 * (monitored.saturating_sub(without)) as f64 / monitored as f64
+        100.0 * (monitored.saturating_sub(without_cadre)) as f64 / monitored as f64
     };
+    let income_by_year = stats
+        .income_by_year
+        .iter()
+        .filter(|(_, _, m)| *m > 0)
+        .map(|(y, net, m)| IncomeFigure {
+            year: *y,
+            per_capita_yuan: *net as f64 / 100.0 / *m as f64,
+        })
+        .collect();
+    Ok(DashboardFigures {
+        by_type,
+        by_risk,
+        by_village,
+        funnel,
+        overdue_by_village,
+        quarter: quarter.label_zh(),
+        eliminated_this_quarter: eliminated,
+        deferred,
+        monitored,
+        without_cadre,
+        cadre_coverage_pct,
+        income_by_year,
+    })
+}
+
+async fn build(state: &AppState, user: &CurrentUser) -> Result<Response, AppError> {
+    let i18n = user.i18n();
+    let caller = Caller {
+        user_id: user.user_id,
+        name: user.display_name.clone(),
+        scope: user.scope.clone(),
+    };
+    let f = figures(&state.db, &caller).await?;
+    let bars = |rows: &[Figure]| -> Vec<Bar> {
+        rows.iter()
+            .map(|r| Bar {
+                label: r.label_zh.clone(),
+                value: r.value,
+            })
+            .collect()
+    };
+    let by_type = f
+        .by_type
+        .iter()
+        .map(|r| Bar {
+            label: MonitoredType::from_code(&r.code)
+                .map(|t| i18n.label(&t).to_string())
+                .unwrap_or_else(|| i18n.t("dash.unset").to_string()),
+            value: r.value,
+        })
+        .collect();
+    let by_risk = f
+        .by_risk
+        .iter()
+        .map(|r| Bar {
+            label: RiskType::from_code(&r.code)
+                .map(|t| i18n.label(&t).to_string())
+                .unwrap_or_else(|| r.code.clone()),
+            value: r.value,
+        })
+        .collect();
+    let by_village = bars(&f.by_village);
+    let overdue_rows = bars(&f.overdue_by_village);
+    let funnel: Vec<FunnelRow> = f
+        .funnel
+        .iter()
+        .map(|x| FunnelRow {
+            channel: Channel::from_code(x.channel)
+                .map(|c| i18n.label(&c))
+                .unwrap_or(x.label_zh),
+            clues: x.clues,
+            identified: x.identified,
+            enrolled: x.enrolled,
+        })
+        .collect();
+    let funnel_chart = json!({
+        "grid": {"left": 8, "right": 16, "top": 32, "bottom": 8, "containLabel": true},
+        "tooltip": {"trigger": "axis"},
+        "legend": {"top": 0},
+        "xAxis": {"type": "category", "data": funnel.iter().map(|f| f.channel).collect::<Vec<_>>()},
+        "yAxis": {"type": "value", "minInterval": 1},
+        "series": [
+            {"name": i18n.t("dash.funnel.clues"), "type": "bar", "data": funnel.iter().map(|f| f.clues).collect::<Vec<_>>(), "itemStyle": {"color": "#c9a227"}},
+            {"name": i18n.t("dash.funnel.identified"), "type": "bar", "data": funnel.iter().map(|f| f.identified).collect::<Vec<_>>(), "itemStyle": {"color": "#0b5cad"}},
+            {"name": i18n.t("dash.funnel.enrolled"), "type": "bar", "data": funnel.iter().map(|f| f.enrolled).collect::<Vec<_>>(), "itemStyle": {"color": "#a61b1b"}},
+        ],
+        "animation": false,
+    })
+    .to_string();
+    let (monitored, without) = (f.monitored, f.without_cadre);
+    let coverage = f.cadre_coverage_pct;
     let mut targets = vec![Target {
         name: i18n.t("dash.target.cadre"),
         goal: "100%",
@@ -326,15 +461,10 @@ async fn build(state: &AppState, user: &CurrentUser) -> Result<Response, AppErro
         ),
         met: without == 0,
     }];
-    let per_capita: Vec<(i32, f64)> = stats
-        .income_by_year
-        .iter()
-        .filter(|(_, _, m)| *m > 0)
-        .map(|(y, net, m)| (*y, *net as f64 / 100.0 / *m as f64))
-        .collect();
-    if let [.., (y0, a), (y1, b)] = per_capita.as_slice()
-        && *a > 0.0
+    if let [.., a, b] = f.income_by_year.as_slice()
+        && a.per_capita_yuan > 0.0
     {
+        let (y0, y1, a, b) = (a.year, b.year, a.per_capita_yuan, b.per_capita_yuan);
         let growth = (b / a - 1.0) * 100.0;
         targets.push(Target {
             name: i18n.t("dash.target.income"),
@@ -343,6 +473,7 @@ async fn build(state: &AppState, user: &CurrentUser) -> Result<Response, AppErro
             met: growth >= 10.0,
         });
     }
+    let quarter = Quarter::of(lifecycle::today());
 
     let charts = vec![
         bar_chart("by-type", i18n.t("dash.by_type"), by_type, true),
@@ -372,8 +503,8 @@ async fn build(state: &AppState, user: &CurrentUser) -> Result<Response, AppErro
                         .div_ceil(3)
                 ),
             },
-            eliminated,
-            deferred,
+            eliminated: f.eliminated_this_quarter,
+            deferred: f.deferred,
             path: "/dashboard",
         },
         user.lang,

@@ -1178,3 +1178,60 @@ fn regex_like_full_id(text: &str) -> bool {
             && b.get(i + 18).is_none_or(|c| !c.is_ascii_alphanumeric())
     })
 }
+
+db_test!(
+    fn api_dashboard_figures_by_area(db: Db) {
+        let (api, _) = Api::demo(&db).await;
+        let county = api.login("county_admin").await;
+        let team = api.login("village_team").await;
+        let (s, c) = api.get("/api/v1/dashboard", &county).await;
+        assert_eq!(s, StatusCode::OK, "{c}");
+        let monitored = c["monitored"].as_u64().unwrap();
+        assert!(monitored > 0, "{c}");
+        assert_eq!(c["funnel"].as_array().unwrap().len(), 4, "{c}");
+        let by_village: u64 = c["by_village"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["value"].as_u64().unwrap())
+            .sum();
+        assert!(by_village > 0, "{c}");
+        // The page charts the same figures (the session token works as the page's cookie).
+        let resp = api
+            .http
+            .get(format!("{}/dashboard", api.base))
+            .header("cookie", format!("sw_session={}", county.0))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::OK);
+        let html = resp.text().await.unwrap();
+        assert!(
+            html.contains("by-village") && html.contains("funnel"),
+            "{html}"
+        );
+        let first = &c["by_village"][0];
+        assert!(
+            html.contains(first["label_zh"].as_str().unwrap()),
+            "{first} not on the page"
+        );
+        // The village team sees its own village only.
+        let (s, v) = api.get("/api/v1/dashboard", &team).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        for f in v["by_village"].as_array().unwrap() {
+            assert_eq!(f["code"], VILLAGE, "{v}");
+        }
+        assert!(v["monitored"].as_u64().unwrap() <= monitored);
+        // The cadre and the department clerk: no dashboard.
+        let cadre = api.login("cadre").await;
+        refused(
+            &api.get("/api/v1/dashboard", &cadre).await,
+            StatusCode::FORBIDDEN,
+        );
+        let dept = api.login("department").await;
+        refused(
+            &api.get("/api/v1/dashboard", &dept).await,
+            StatusCode::FORBIDDEN,
+        );
+    }
+);

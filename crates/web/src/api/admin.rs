@@ -440,3 +440,27 @@ pub async fn audit(
         per_page: p.per_page,
     }))
 }
+
+/// The dashboard's figures (数据看板) for the user's area: monitored households by type, risk and
+/// village, the clue funnel by channel, overdue follow-ups, exits this quarter and the computable
+/// targets (county and township admins, village teams, auditors).
+#[utoipa::path(get, path = "/api/v1/dashboard", tag = "work",
+    responses((status = 200, body = crate::dashboard::DashboardFigures),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
+    security(("bearer" = []), ("cookie" = [])))]
+pub async fn dashboard(
+    State(state): State<AppState>,
+    user: ApiUser,
+) -> ApiResult<ApiJson<crate::dashboard::DashboardFigures>> {
+    if !crate::auth::may_dashboard_role(user.caller.scope.role) {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "role_not_allowed",
+            "只有县级管理员、乡镇管理员、村级工作专班和审计监督人员可以查看数据看板",
+            "Only county and township admins, village teams and auditors see the dashboard",
+        ));
+    }
+    Ok(ApiJson(
+        crate::dashboard::figures(&state.db, &user.caller).await?,
+    ))
+}

@@ -292,4 +292,5 @@ api_routes! {
     "/users/{id}/active" => post(admin::set_active),
     "/me/password" => post(admin::change_password),
     "/audit" => get(admin::audit),
+    "/dashboard" => get(admin::dashboard),
 }

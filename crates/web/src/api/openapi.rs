@@ -49,7 +49,7 @@ use super::handlers;
         super::downloads::publicity, super::downloads::exit_notices,
         super::codes::get_codes, super::codes::put_code,
         super::admin::list, super::admin::create, super::admin::set_role, super::admin::set_active,
-        super::admin::change_password, super::admin::audit,
+        super::admin::change_password, super::admin::audit, super::admin::dashboard,
     ),
     components(schemas(ErrorBody, dto::WriteResult, dto::CaseDto, dto::CasePage)),
     modifiers(&Security),
