@@ -5,6 +5,7 @@
 //! Run alone: `cargo test -p shouwang-web --test browser -- --nocapture` (screenshots under
 //! `target/screenshots/`).
 
+mod admin_quality;
 mod harness;
 mod uploads;
 
@@ -52,6 +53,8 @@ async fn browser_suite() {
     dashboard(&h).await;
     uploads::upload_pages(&h).await;
     cadre_round(&h).await;
+    // Last: it changes a code's local label, which later scenarios would see.
+    admin_quality::admin_and_quality_pages(&h).await;
     h.finish().await;
 }
 
