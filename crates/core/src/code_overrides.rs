@@ -6,7 +6,8 @@
 //! anything. What a county does change is how a code is *shown* and *offered* in its own pages:
 //!
 //! - a local display label 本县显示名称 (Chinese, and optionally English) that replaces the national
-//!   label on the county's pages and form choices (exports keep the national code and label);
+//!   label in the county's form choices and on the household page (the web crate; exports, documents
+//!   and the other pages keep the national code and label);
 //! - a 停用 flag: a disabled code is no longer offered for new entries, but an existing record that
 //!   carries it still shows it (a form keeps the value that is currently selected).
 //!

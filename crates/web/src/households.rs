@@ -222,16 +222,16 @@ pub async fn list(
 /// One member, ready to show.
 pub struct MemberView {
     pub name: String,
-    pub relation: &'static str,
+    pub relation: String,
     pub id: String,
-    pub sex: &'static str,
+    pub sex: String,
     pub age: u32,
-    pub labour: &'static str,
+    pub labour: String,
     pub health: String,
-    pub education: &'static str,
-    pub school: &'static str,
+    pub education: String,
+    pub school: String,
     pub insured: bool,
-    pub dibao: &'static str,
+    pub dibao: String,
 }
 
 /// One year of income, ready to show.
@@ -473,29 +473,45 @@ struct ShowPage<'a> {
     path: String,
 }
 
-/// A member row; the ID number masked unless `full` (an audited view of a role that may see it).
-fn member_view(m: &Member, i18n: I18n, today: chrono::NaiveDate, full: bool) -> MemberView {
+/// A member row; the ID number masked unless `full` (an audited view of a role that may see it). Code
+/// values show the county's local labels (本县显示名称).
+fn member_view(
+    m: &Member,
+    i18n: I18n,
+    codes: &CodeOverrides,
+    today: chrono::NaiveDate,
+    full: bool,
+) -> MemberView {
+    use crate::case_pages::code_label;
     MemberView {
         name: m.name.clone(),
-        relation: i18n.label(&m.relation),
+        relation: code_label(i18n, codes, &m.relation),
         id: if full {
             m.id_number.to_string()
         } else {
             m.id_number.masked()
         },
-        sex: i18n.label(&m.sex),
+        sex: code_label(i18n, codes, &m.sex),
         age: m.id_number.age_on(today),
-        labour: i18n.label(&m.labour),
+        labour: code_label(i18n, codes, &m.labour),
         health: m
             .health
             .iter()
-            .map(|h| i18n.label(h))
+            .map(|h| code_label(i18n, codes, h))
             .collect::<Vec<_>>()
             .join("、"),
-        education: m.education.as_ref().map(|e| i18n.label(e)).unwrap_or(""),
-        school: m.school.as_ref().map(|s| i18n.label(s)).unwrap_or(""),
+        education: m
+            .education
+            .as_ref()
+            .map(|e| code_label(i18n, codes, e))
+            .unwrap_or_default(),
+        school: m
+            .school
+            .as_ref()
+            .map(|e| code_label(i18n, codes, e))
+            .unwrap_or_default(),
         insured: m.has_medical_insurance,
-        dibao: i18n.label(&m.dibao),
+        dibao: code_label(i18n, codes, &m.dibao),
     }
 }
 
@@ -636,7 +652,7 @@ async fn show_page(
     let members = h
         .members
         .iter()
-        .map(|m| member_view(m, i18n, today, full_ids))
+        .map(|m| member_view(m, i18n, &codes, today, full_ids))
         .collect();
     let province: String = h.village.as_str().chars().take(2).collect();
     let records: Vec<IncomeRecord> = detail.incomes.iter().map(|e| e.record).collect();
@@ -663,7 +679,7 @@ async fn show_page(
             risks: h
                 .risks
                 .iter()
-                .map(|r| i18n.label(r))
+                .map(|r| crate::case_pages::code_label(i18n, &codes, r))
                 .collect::<Vec<_>>()
                 .join("、"),
             relocated: h.is_relocated,

@@ -221,6 +221,54 @@ db_test!(
         assert!(html.contains("因病（含慢性病）"));
         assert!(!html.contains("value=\"0206\""));
 
+        // The household page shows an existing record's codes with the county's labels: risk 0206 is
+        // disabled for new entries, yet a household that has it still shows it.
+        let id = shouwang_core::idnum::make(
+            141123,
+            chrono::NaiveDate::from_ymd_opt(1970, 3, 15).unwrap(),
+            11,
+        );
+        let head = shouwang_core::Member {
+            id_number: id,
+            name: "张三".to_owned(),
+            sex: id.sex(),
+            relation: shouwang_core::codes::Relation::Head,
+            labour: shouwang_core::codes::LabourSkill::Ordinary,
+            health: vec![shouwang_core::codes::HealthStatus::Healthy],
+            education: None,
+            school: None,
+            political: shouwang_core::codes::PoliticalStatus::Masses,
+            has_medical_insurance: true,
+            dibao: shouwang_core::codes::Dibao::None,
+            tekun: shouwang_core::codes::Tekun::None,
+            disability_grade: None,
+        };
+        let number = "1411231002010001";
+        repo::households::create(
+            &db,
+            &Actor::system(),
+            &shouwang_core::Household {
+                number: number.to_owned(),
+                village: rc(VILLAGE),
+                natural_village: None,
+                household_type: shouwang_core::codes::HouseholdType::Ordinary,
+                address: "李家沟村 1 号".to_owned(),
+                phone: None,
+                is_relocated: false,
+                monitored_type: None,
+                risks: vec![
+                    shouwang_core::codes::RiskType::Illness,
+                    shouwang_core::codes::RiskType::DisasterEarthquake,
+                ],
+                members: vec![head],
+            },
+        )
+        .await
+        .unwrap();
+        let (status, html) = page(&app, &format!("/households/{number}"), &county).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains("因病（含慢性病）、地震"), "{html}");
+
         // The table shows the local label and the 停用 state; the English page the English label.
         let (_, html) = page(&app, "/admin/codes", &county).await;
         let row = &html[html.find("id=\"code-risk_type-0206\"").unwrap()..];
