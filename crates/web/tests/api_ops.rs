@@ -320,6 +320,18 @@ db_test!(
             &api.multipart("/api/v1/screening/rounds", &dept, pdf).await,
             StatusCode::UNPROCESSABLE_ENTITY,
         );
+        // With the session cookie instead of the bearer token, an upload needs the CSRF header.
+        let resp = api
+            .http
+            .post(format!("{}/api/v1/screening/rounds", api.base))
+            .header("cookie", format!("sw_session={}", dept.0))
+            .multipart(form())
+            .send()
+            .await
+            .unwrap();
+        let got = json_of(resp).await;
+        refused(&got, StatusCode::FORBIDDEN);
+        assert_eq!(got.1["code"], "csrf");
         refused(
             &api.post(
                 "/api/v1/screening/rounds",
