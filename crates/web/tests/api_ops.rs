@@ -13,9 +13,12 @@ use shouwang_core::codes::{
     Dibao, Education, HealthStatus, HouseholdType, LabourSkill, PoliticalStatus, Relation, Tekun,
 };
 use shouwang_core::{Household, Member, RegionCode};
-use shouwang_store::repo::{cases, households};
+use shouwang_store::repo::households;
 use shouwang_store::{Actor, Db, db_test, demo};
 use shouwang_web::{AppState, router};
+
+mod common;
+use common::{count, demo_password, household_without_case, medical, registry_csv};
 
 struct Api {
     base: String,
@@ -23,14 +26,6 @@ struct Api {
 }
 
 struct Token(String);
-
-fn password(username: &str) -> &'static str {
-    demo::DEMO_USERS
-        .iter()
-        .find(|u| u.username == username)
-        .map(|u| u.password)
-        .expect("demo user")
-}
 
 impl Api {
     async fn start(db: &Db) -> Api {
@@ -62,7 +57,7 @@ impl Api {
                 reqwest::Method::POST,
                 "/api/v1/login",
                 None,
-                Some(json!({"username": username, "password": password(username)})),
+                Some(json!({"username": username, "password": demo_password(username)})),
             )
             .await;
         assert_eq!(s, StatusCode::OK, "{v}");
@@ -168,51 +163,12 @@ fn refused(got: &(StatusCode, Value), status: StatusCode) {
     );
 }
 
-async fn count(db: &Db, sql: &str) -> i64 {
-    let row = db
-        .conn()
-        .query_one_raw(Statement::from_string(db.backend(), sql.to_owned()))
-        .await
-        .unwrap()
-        .unwrap();
-    row.try_get_by_index::<i64>(0).unwrap()
-}
-
 fn file(name: &str, bytes: &[u8]) -> Part {
     Part::bytes(bytes.to_vec()).file_name(name.to_owned())
 }
 
 // ------------------------------------------------------------------------------------------------
 // Jobs: department screening rounds and registry imports.
-
-/// A household of the demo county without a case, and one of its members' ID numbers.
-async fn household_without_case(db: &Db, county: &demo::DemoCounty) -> (String, String) {
-    let everyone = Scope::new(0, Role::CountyAdmin, "141123");
-    for dh in &county.households {
-        if dh.incomes.iter().any(|r| r.year == 2021)
-            && cases::history(db, &everyone, &dh.household.number)
-                .await
-                .unwrap()
-                .is_empty()
-        {
-            return (
-                dh.household.number.clone(),
-                dh.household.members[0].id_number.to_string(),
-            );
-        }
-    }
-    panic!("a household without a case");
-}
-
-/// 20,000 yuan out of pocket for `id`, an ID in no registry, a malformed row (line 4).
-fn medical(id: &str) -> String {
-    format!(
-        "身份证号,结算日期,医疗总费用,基本医保支付,大病保险支付,医疗救助支付\n\
-         {id},2022-03-15,25000.00,5000.00,0.00,0.00\n\
-         11010519491231002X,2022-03-15,500.00,100.00,0.00,0.00\n\
-         {id},2022-03-16,N/A,0.00,0.00,0.00\n"
-    )
-}
 
 db_test!(
     fn api_department_upload_runs_a_round_as_a_job(db: Db) {
@@ -343,36 +299,6 @@ db_test!(
         );
     }
 );
-
-fn id(seq: u16, year: i32) -> String {
-    shouwang_core::idnum::make(
-        141123,
-        chrono::NaiveDate::from_ymd_opt(year, 5, 17).unwrap(),
-        seq,
-    )
-    .to_string()
-}
-
-const HEADER: &str = "户编号,县,乡镇,行政村,村代码,户类型,家庭人口,姓名,公民身份号码,与户主关系,劳动技能,健康状况,是否参加城乡居民基本医疗保险";
-
-fn row(number: &str, size: &str, name: &str, idn: &str, rel: &str) -> String {
-    format!(
-        "{number},兴县,圪塔上乡,测试村,141123208201,一般农户,{size},{name},{idn},{rel},普通劳动力,健康,是"
-    )
-}
-
-/// Households `{p}001`–`{p}003` with 6 members (the 6th member on row 7).
-fn registry_csv(p: &str, k: u16) -> String {
-    let rows = [
-        row(&format!("{p}001"), "2", "张三", &id(11 + k, 1970), "户主"),
-        row(&format!("{p}001"), "", "李四", &id(22 + k, 1972), "妻"),
-        row(&format!("{p}002"), "1", "王五", &id(31 + k, 1960), "本人"),
-        row(&format!("{p}003"), "3", "赵六", &id(41 + k, 1950), "户主"),
-        row(&format!("{p}003"), "", "赵七", &id(51 + k, 1980), "之子"),
-        row(&format!("{p}003"), "", "钱八", &id(62 + k, 1982), "之儿媳"),
-    ];
-    format!("{HEADER}\r\n{}\r\n", rows.join("\r\n"))
-}
 
 db_test!(
     fn api_registry_import_reports_every_problem_and_imports(db: Db) {
@@ -1146,7 +1072,7 @@ db_test!(
             .await,
             StatusCode::UNPROCESSABLE_ENTITY,
         );
-        let old = password("village_team");
+        let old = demo_password("village_team");
         refused(
             &api.post(
                 "/api/v1/me/password",

@@ -7,7 +7,6 @@ use std::time::Duration;
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use sea_orm::{ConnectionTrait, Statement};
 use shouwang_core::access::{Role, Scope};
 use shouwang_store::repo::cases;
 use shouwang_store::{Db, db_test, demo};
@@ -15,7 +14,10 @@ use shouwang_web::{AppState, router};
 use tower::ServiceExt;
 
 mod common;
-use common::{Part, body_text, csrf_of, get, login, post_form, post_multipart};
+use common::{
+    Part, body_text, count, csrf_of, get, household_without_case, login, medical, post_form,
+    post_multipart, registry_csv,
+};
 
 /// Loads a small demo county and returns the router.
 async fn app(db: &Db) -> (Router, demo::DemoCounty) {
@@ -81,46 +83,6 @@ fn stat(html: &str, id: &str) -> u64 {
         .next()
         .and_then(|s| s.trim().parse().ok())
         .unwrap_or_else(|| panic!("number at {id}"))
-}
-
-async fn count(db: &Db, sql: &str) -> i64 {
-    let row = db
-        .conn()
-        .query_one_raw(Statement::from_string(db.backend(), sql.to_owned()))
-        .await
-        .unwrap()
-        .unwrap();
-    row.try_get_by_index::<i64>(0).unwrap()
-}
-
-/// A household of the demo county without a case, and one of its members' ID numbers.
-async fn household_without_case(db: &Db, county: &demo::DemoCounty) -> (String, String) {
-    let everyone = Scope::new(0, Role::CountyAdmin, "141123");
-    for dh in &county.households {
-        if dh.incomes.iter().any(|r| r.year == 2021)
-            && cases::history(db, &everyone, &dh.household.number)
-                .await
-                .unwrap()
-                .is_empty()
-        {
-            return (
-                dh.household.number.clone(),
-                dh.household.members[0].id_number.to_string(),
-            );
-        }
-    }
-    panic!("a household without a case");
-}
-
-/// A medical file: 20,000 yuan out of pocket for `id` (above the default 10,000), a row of an ID in no
-/// registry, and a malformed row (line 4, 医疗总费用).
-fn medical(id: &str) -> String {
-    format!(
-        "身份证号,结算日期,医疗总费用,基本医保支付,大病保险支付,医疗救助支付\n\
-         {id},2022-03-15,25000.00,5000.00,0.00,0.00\n\
-         11010519491231002X,2022-03-15,500.00,100.00,0.00,0.00\n\
-         {id},2022-03-16,N/A,0.00,0.00,0.00\n"
-    )
 }
 
 db_test!(
@@ -289,36 +251,6 @@ db_test!(
 
 // ------------------------------------------------------------------------------------------------
 // Registry import.
-
-fn id(seq: u16, year: i32) -> String {
-    shouwang_core::idnum::make(
-        141123,
-        chrono::NaiveDate::from_ymd_opt(year, 5, 17).unwrap(),
-        seq,
-    )
-    .to_string()
-}
-
-const HEADER: &str = "户编号,县,乡镇,行政村,村代码,户类型,家庭人口,姓名,公民身份号码,与户主关系,劳动技能,健康状况,是否参加城乡居民基本医疗保险";
-
-fn row(number: &str, size: &str, name: &str, idn: &str, rel: &str) -> String {
-    format!(
-        "{number},兴县,圪塔上乡,测试村,141123208201,一般农户,{size},{name},{idn},{rel},普通劳动力,健康,是"
-    )
-}
-
-/// Households `{p}001`–`{p}003` with 6 members (the 6th member on row 7).
-fn registry_csv(p: &str, k: u16) -> String {
-    let rows = [
-        row(&format!("{p}001"), "2", "张三", &id(11 + k, 1970), "户主"),
-        row(&format!("{p}001"), "", "李四", &id(22 + k, 1972), "妻"),
-        row(&format!("{p}002"), "1", "王五", &id(31 + k, 1960), "本人"),
-        row(&format!("{p}003"), "3", "赵六", &id(41 + k, 1950), "户主"),
-        row(&format!("{p}003"), "", "赵七", &id(51 + k, 1980), "之子"),
-        row(&format!("{p}003"), "", "钱八", &id(62 + k, 1982), "之儿媳"),
-    ];
-    format!("{HEADER}\r\n{}\r\n", rows.join("\r\n"))
-}
 
 async fn households(db: &Db) -> i64 {
     count(db, "SELECT COUNT(*) FROM households").await

@@ -6,7 +6,10 @@
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, Response, StatusCode, header};
-use shouwang_store::demo;
+use sea_orm::{ConnectionTrait, Statement};
+use shouwang_core::access::{Role, Scope};
+use shouwang_store::repo::cases;
+use shouwang_store::{Db, demo};
 use tower::ServiceExt;
 
 /// The whole body (up to 16 MiB).
@@ -129,4 +132,75 @@ pub async fn login(app: &Router, username: &str) -> String {
 pub fn csrf_of(html: &str) -> String {
     let at = html.find("name=\"csrf\" value=\"").expect("csrf field") + 19;
     html[at..].split('"').next().unwrap_or("").to_string()
+}
+
+/// `SELECT COUNT(*)`-style: the first column of the first row.
+pub async fn count(db: &Db, sql: &str) -> i64 {
+    let row = db
+        .conn()
+        .query_one_raw(Statement::from_string(db.backend(), sql.to_owned()))
+        .await
+        .unwrap()
+        .unwrap();
+    row.try_get_by_index::<i64>(0).unwrap()
+}
+
+/// A household of the demo county without a case, and one of its members' ID numbers.
+pub async fn household_without_case(db: &Db, county: &demo::DemoCounty) -> (String, String) {
+    let everyone = Scope::new(0, Role::CountyAdmin, "141123");
+    for dh in &county.households {
+        if dh.incomes.iter().any(|r| r.year == 2021)
+            && cases::history(db, &everyone, &dh.household.number)
+                .await
+                .unwrap()
+                .is_empty()
+        {
+            return (
+                dh.household.number.clone(),
+                dh.household.members[0].id_number.to_string(),
+            );
+        }
+    }
+    panic!("a household without a case");
+}
+
+/// A medical file: 20,000 yuan out of pocket for `id` (above the default 10,000), a row of an ID in no
+/// registry, and a malformed row (line 4, 医疗总费用).
+pub fn medical(id: &str) -> String {
+    format!(
+        "身份证号,结算日期,医疗总费用,基本医保支付,大病保险支付,医疗救助支付\n\
+         {id},2022-03-15,25000.00,5000.00,0.00,0.00\n\
+         11010519491231002X,2022-03-15,500.00,100.00,0.00,0.00\n\
+         {id},2022-03-16,N/A,0.00,0.00,0.00\n"
+    )
+}
+
+pub fn id(seq: u16, year: i32) -> String {
+    shouwang_core::idnum::make(
+        141123,
+        chrono::NaiveDate::from_ymd_opt(year, 5, 17).unwrap(),
+        seq,
+    )
+    .to_string()
+}
+
+pub const HEADER: &str = "户编号,县,乡镇,行政村,村代码,户类型,家庭人口,姓名,公民身份号码,与户主关系,劳动技能,健康状况,是否参加城乡居民基本医疗保险";
+
+pub fn row(number: &str, size: &str, name: &str, idn: &str, rel: &str) -> String {
+    format!(
+        "{number},兴县,圪塔上乡,测试村,141123208201,一般农户,{size},{name},{idn},{rel},普通劳动力,健康,是"
+    )
+}
+
+/// Households `{p}001`–`{p}003` with 6 members (the 6th member on row 7).
+pub fn registry_csv(p: &str, k: u16) -> String {
+    let rows = [
+        row(&format!("{p}001"), "2", "张三", &id(11 + k, 1970), "户主"),
+        row(&format!("{p}001"), "", "李四", &id(22 + k, 1972), "妻"),
+        row(&format!("{p}002"), "1", "王五", &id(31 + k, 1960), "本人"),
+        row(&format!("{p}003"), "3", "赵六", &id(41 + k, 1950), "户主"),
+        row(&format!("{p}003"), "", "赵七", &id(51 + k, 1980), "之子"),
+        row(&format!("{p}003"), "", "钱八", &id(62 + k, 1982), "之儿媳"),
+    ];
+    format!("{HEADER}\r\n{}\r\n", rows.join("\r\n"))
 }
