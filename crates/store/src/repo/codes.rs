@@ -14,7 +14,7 @@ use shouwang_core::codes::{CodeOverride, CodeOverrides, find_list};
 use shouwang_core::{RegionCode, Scope};
 
 use super::audit::{self, Change};
-use super::{Actor, Sql, to_json};
+use super::{Actor, Sql, insert_first_save, to_json};
 use crate::db::Db;
 use crate::error::{Result, StoreError};
 
@@ -207,16 +207,14 @@ pub async fn set(
             .push(", ")
             .bind(now)
             .push(")");
-        // A concurrent first save (PostgreSQL; SQLite write transactions are serial) takes the key first.
-        tx.execute_raw(sql.build(backend)).await.map_err(|e| {
-            match StoreError::from_write(e, "code setting") {
-                StoreError::Conflict(_) => StoreError::StaleVersion {
-                    expected: expected_version,
-                    found: version,
-                },
-                other => other,
-            }
-        })?;
+        insert_first_save(
+            &tx,
+            sql.build(backend),
+            "code setting",
+            expected_version,
+            version,
+        )
+        .await?;
     } else {
         sql.push("UPDATE code_overrides SET label_zh = ")
             .bind(edit.label_zh.clone())

@@ -15,7 +15,7 @@ use shouwang_core::rules::CountyRules;
 use shouwang_core::{RegionCode, Scope};
 
 use super::audit::{self, Change};
-use super::{Actor, Sql, to_json};
+use super::{Actor, Sql, insert_first_save, to_json};
 use crate::db::Db;
 use crate::error::{Result, StoreError};
 
@@ -151,16 +151,14 @@ pub async fn set(
             .push(", ")
             .bind(now)
             .push(")");
-        // A concurrent first save (PostgreSQL; SQLite write transactions are serial) takes the key first.
-        tx.execute_raw(sql.build(backend)).await.map_err(|e| {
-            match StoreError::from_write(e, "county rules") {
-                StoreError::Conflict(_) => StoreError::StaleVersion {
-                    expected: expected_version,
-                    found: version,
-                },
-                other => other,
-            }
-        })?;
+        insert_first_save(
+            &tx,
+            sql.build(backend),
+            "county rules",
+            expected_version,
+            version,
+        )
+        .await?;
     } else {
         sql.push("UPDATE county_rules SET body = ")
             .bind(body)
