@@ -35,7 +35,8 @@ use shouwang_core::{CodeList, Household, IdNumber, Role, Scope};
 use super::audit::{self, Change};
 use super::cases::{CaseRecord, case_record};
 use super::households::{
-    audit_json, bump_household, find_for_write, members_of, refresh_head, stale, to_member,
+    audit_json, bump_household, delete_rows, find_for_write, members_of, refresh_head, stale,
+    to_member,
 };
 use super::{Actor, Sql, registry_file, to_json};
 use crate::db::Db;
@@ -436,25 +437,7 @@ pub async fn merge_households(
         outcome.incomes_moved += 1;
     }
     let moved_cases = move_cases(&tx, &a, &a_cases, &b_cases, now).await?;
-    income_records::Entity::delete_many()
-        .filter(income_records::Column::CountyCode.eq(b.county_code.as_str()))
-        .filter(income_records::Column::HouseholdId.eq(b.id))
-        .exec(&tx)
-        .await?;
-    members::Entity::delete_many()
-        .filter(members::Column::CountyCode.eq(b.county_code.as_str()))
-        .filter(members::Column::HouseholdId.eq(b.id))
-        .exec(&tx)
-        .await?;
-    let res = households::Entity::delete_many()
-        .filter(households::Column::CountyCode.eq(b.county_code.as_str()))
-        .filter(households::Column::Id.eq(b.id))
-        .filter(households::Column::Version.eq(drop_version))
-        .exec(&tx)
-        .await?;
-    if res.rows_affected != 1 {
-        return Err(stale(drop_version, 0));
-    }
+    delete_rows(&tx, &b, drop_version).await?;
     refresh_head(&tx, &a).await?;
     let mut before_b_full = before_b;
     before_b_full["incomes"] = to_json(&b_incomes)?;

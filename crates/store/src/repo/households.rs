@@ -985,6 +985,39 @@ async fn member_version_now(tx: &DatabaseTransaction, county: &str, id: i64) -> 
         .map_or(0, |m| m.version))
 }
 
+/// Deletes a household's income records, its members and the household row at `expected_version`, in
+/// the caller's transaction (删除农户; also the dropped household of a merge). `StaleVersion` with the
+/// version now if the row changed meanwhile; the caller's transaction then rolls back.
+pub(crate) async fn delete_rows(
+    tx: &DatabaseTransaction,
+    h: &households::Model,
+    expected_version: i64,
+) -> Result<()> {
+    income_records::Entity::delete_many()
+        .filter(income_records::Column::CountyCode.eq(h.county_code.as_str()))
+        .filter(income_records::Column::HouseholdId.eq(h.id))
+        .exec(tx)
+        .await?;
+    members::Entity::delete_many()
+        .filter(members::Column::CountyCode.eq(h.county_code.as_str()))
+        .filter(members::Column::HouseholdId.eq(h.id))
+        .exec(tx)
+        .await?;
+    let res = households::Entity::delete_many()
+        .filter(households::Column::CountyCode.eq(h.county_code.as_str()))
+        .filter(households::Column::Id.eq(h.id))
+        .filter(households::Column::Version.eq(expected_version))
+        .exec(tx)
+        .await?;
+    if res.rows_affected != 1 {
+        return Err(stale(
+            expected_version,
+            household_version_now(tx, &h.county_code, h.id).await?,
+        ));
+    }
+    Ok(())
+}
+
 /// Bumps the household's version if it is still `expected`; `StaleVersion` otherwise.
 pub(crate) async fn bump_household(
     tx: &DatabaseTransaction,
@@ -1351,28 +1384,7 @@ pub async fn delete(
         .await?;
     let mut before = audit_json(&h, &ms)?;
     before["incomes"] = to_json(&incomes)?;
-    income_records::Entity::delete_many()
-        .filter(income_records::Column::CountyCode.eq(h.county_code.as_str()))
-        .filter(income_records::Column::HouseholdId.eq(h.id))
-        .exec(&tx)
-        .await?;
-    members::Entity::delete_many()
-        .filter(members::Column::CountyCode.eq(h.county_code.as_str()))
-        .filter(members::Column::HouseholdId.eq(h.id))
-        .exec(&tx)
-        .await?;
-    let res = households::Entity::delete_many()
-        .filter(households::Column::CountyCode.eq(h.county_code.as_str()))
-        .filter(households::Column::Id.eq(h.id))
-        .filter(households::Column::Version.eq(expected_version))
-        .exec(&tx)
-        .await?;
-    if res.rows_affected != 1 {
-        return Err(stale(
-            expected_version,
-            household_version_now(&tx, &h.county_code, h.id).await?,
-        ));
-    }
+    delete_rows(&tx, &h, expected_version).await?;
     audit::append(
         &tx,
         actor,
