@@ -1,12 +1,35 @@
 //! Reader-only timing: `shouwang_io::registry::read` of a registry file into a sink that drops the
 //! rows (`null`) or into the assembler (`assemble`), without any database.
 //!
-//!     cargo run --release -p shouwang-io --example registry_read -- FILE.xlsx [null|assemble]
+//!     cargo run --release -p shouwang-io --example registry_read -- FILE.xlsx [null|assemble|reference|compare]
+//!
+//! `reference` is the null sink through calamine alone (`registry::read_reference`, no fast XLSX
+//! reader); `compare` reads the file both ways and checks that the sinks are told the same
+//! (sheets, merged areas, rows), by a digest.
 
 use shouwang_core::registry::SheetLayout;
+use std::hash::{Hash, Hasher};
+
 use shouwang_io::registry::RowSink;
 
 struct Null(u64);
+
+/// A digest of everything a sink is told.
+struct Digest(std::collections::hash_map::DefaultHasher, u64);
+
+impl RowSink for Digest {
+    fn begin_sheet(&mut self, layout: SheetLayout) -> usize {
+        (&*layout.name, layout.header_row, layout.width()).hash(&mut self.0);
+        0
+    }
+    fn merged(&mut self, sheet: usize, rows: (u32, u32), cols: (usize, usize)) {
+        (sheet, rows, cols).hash(&mut self.0);
+    }
+    fn row(&mut self, sheet: usize, row: u32, cells: &[String]) {
+        (sheet, row, cells).hash(&mut self.0);
+        self.1 += 1;
+    }
+}
 
 impl RowSink for Null {
     fn begin_sheet(&mut self, _layout: SheetLayout) -> usize {
@@ -25,7 +48,32 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mode = std::env::args().nth(2).unwrap_or_else(|| "assemble".into());
     let bytes = std::fs::read(&path)?;
     let started = std::time::Instant::now();
-    if mode == "null" {
+    if mode == "compare" {
+        let mut fast = Digest(Default::default(), 0);
+        let a = shouwang_io::registry::read(&path, &bytes, &mut fast, &|_, _| {})?;
+        let t = started.elapsed().as_secs_f64();
+        let mut slow = Digest(Default::default(), 0);
+        let b = shouwang_io::registry::read_reference(&path, &bytes, &mut slow, &|_, _| {})?;
+        let (x, y) = (fast.0.finish(), slow.0.finish());
+        eprintln!(
+            "read: {} rows {x:016x} in {t:.3} s; reference: {} rows {y:016x} in {:.3} s",
+            fast.1,
+            slow.1,
+            started.elapsed().as_secs_f64() - t
+        );
+        if a != b || x != y || fast.1 != slow.1 {
+            return Err("the fast reader and calamine differ".into());
+        }
+        eprintln!("same");
+    } else if mode == "reference" {
+        let mut sink = Null(0);
+        shouwang_io::registry::read_reference(&path, &bytes, &mut sink, &|_, _| {})?;
+        eprintln!(
+            "reference null sink: {} cells in {:.3} s",
+            sink.0,
+            started.elapsed().as_secs_f64()
+        );
+    } else if mode == "null" {
         let mut sink = Null(0);
         shouwang_io::registry::read(&path, &bytes, &mut sink, &|_, _| {})?;
         eprintln!(

@@ -17,6 +17,7 @@ pub mod quality_xlsx;
 pub mod registry;
 pub mod registry_xlsx;
 pub mod xlsx;
+mod xlsx_fast;
 
 use std::path::PathBuf;
 

@@ -30,6 +30,7 @@ use shouwang_core::registry::{
 };
 
 use crate::encoding;
+use crate::xlsx_fast;
 
 /// Rows above the header that may hold titles.
 const HEADER_SEARCH_ROWS: usize = 8;
@@ -215,6 +216,27 @@ pub fn read(
     }
 }
 
+/// [`read`] with calamine alone (no fast XLSX reader): the reference the fast reader is tested
+/// against, and a way to time the difference.
+pub fn read_reference(
+    name: &str,
+    bytes: &[u8],
+    sink: &mut dyn RowSink,
+    progress: &dyn Fn(u64, u64),
+) -> Result<FileInfo, Unusable> {
+    if bytes.is_empty() {
+        return Err(unusable(name, "文件是空的", "the file is empty"));
+    }
+    match sniff(bytes) {
+        Format::Zip | Format::Ole => {
+            let book = calamine::open_workbook_auto_from_rs(Cursor::new(bytes))
+                .map_err(|e| workbook_error(name, &e))?;
+            read_book(name, Book::Calamine(book), sink, progress)
+        }
+        _ => read(name, bytes, sink, progress),
+    }
+}
+
 /// Reads a registry file into a fresh [`Assembler`] and validates it.
 pub fn read_assembled(
     name: &str,
@@ -377,26 +399,210 @@ fn workbook_error(name: &str, e: &calamine::Error) -> Unusable {
     )
 }
 
+/// A cell source of one XLSX sheet: calamine's cell reader or the fast reader's cell list. Both
+/// go through the same row assembly ([`first_rows`], [`stream_rows`]), so they can only differ
+/// in the cells themselves.
+trait CellSource {
+    /// The next cell's 0-based (row, column), or `None` at the end of the sheet.
+    fn advance(&mut self) -> Result<Option<(u32, u32)>, Unusable>;
+    /// Appends the text of the cell [`CellSource::advance`] stepped on.
+    fn text(&self, hint: Hint, out: &mut String);
+}
+
+/// calamine's cell reader (its type is not exported: `next` is its `next_cell`).
+struct CalamineCells<'a, F> {
+    name: &'a str,
+    next: F,
+    cell: Option<calamine::Cell<DataRef<'a>>>,
+}
+
+impl<'a, F> CellSource for CalamineCells<'a, F>
+where
+    F: FnMut() -> Result<Option<calamine::Cell<DataRef<'a>>>, calamine::XlsxError>,
+{
+    fn advance(&mut self) -> Result<Option<(u32, u32)>, Unusable> {
+        self.cell =
+            (self.next)().map_err(|e| workbook_error(self.name, &calamine::Error::Xlsx(e)))?;
+        Ok(self.cell.as_ref().map(calamine::Cell::get_position))
+    }
+    fn text(&self, hint: Hint, out: &mut String) {
+        if let Some(c) = &self.cell {
+            dataref_text(c.get_value(), hint, out);
+        }
+    }
+}
+
+struct FastCells<'a> {
+    book: &'a xlsx_fast::Book,
+    sheet: &'a xlsx_fast::Sheet,
+    next: usize,
+}
+
+impl<'a> FastCells<'a> {
+    fn new(book: &'a xlsx_fast::Book, sheet: &'a xlsx_fast::Sheet) -> FastCells<'a> {
+        FastCells {
+            book,
+            sheet,
+            next: 0,
+        }
+    }
+}
+
+impl CellSource for FastCells<'_> {
+    fn advance(&mut self) -> Result<Option<(u32, u32)>, Unusable> {
+        let cell = self.sheet.cells.get(self.next);
+        self.next += 1;
+        Ok(cell.map(|c| (c.row, c.col)))
+    }
+    fn text(&self, hint: Hint, out: &mut String) {
+        let Some(cell) = self
+            .next
+            .checked_sub(1)
+            .and_then(|i| self.sheet.cells.get(i))
+        else {
+            return;
+        };
+        match &cell.value {
+            xlsx_fast::Value::Empty => {}
+            xlsx_fast::Value::Shared(i) => out.push_str(self.book.shared(*i)),
+            xlsx_fast::Value::Text(a, b) => out.push_str(self.sheet.text(*a, *b)),
+            xlsx_fast::Value::Number(f) => number_text(*f, hint, out),
+            xlsx_fast::Value::Date(f, duration) => crate::xlsx::cell_text(
+                &Data::DateTime(self.book.date(*f, *duration)),
+                crate::xlsx::CellHint::Plain,
+                out,
+            ),
+            xlsx_fast::Value::Bool(b) => out.push_str(if *b { "TRUE" } else { "FALSE" }),
+            xlsx_fast::Value::Error(e) => {
+                let _ = write!(out, "#{e:?}");
+            }
+        }
+    }
+}
+
+/// The cells of the first [`HEADER_SEARCH_ROWS`] rows, as plain text.
+fn first_rows(cells: &mut dyn CellSource) -> Result<Vec<(u32, Vec<String>)>, Unusable> {
+    let mut rows: Vec<(u32, Vec<String>)> = Vec::new();
+    let mut out = String::new();
+    while let Some((r, c)) = cells.advance()? {
+        if r as usize >= HEADER_SEARCH_ROWS {
+            break;
+        }
+        out.clear();
+        cells.text(Hint::Plain, &mut out);
+        push_cell(&mut rows, r, c as usize, &out);
+    }
+    Ok(rows)
+}
+
+/// Hands the rows of a sheet to the sink (merged areas filled, blank rows between cells
+/// included, rows up to the header left out).
+#[allow(clippy::too_many_arguments)]
+fn stream_rows(
+    cells: &mut dyn CellSource,
+    hints: &[Hint],
+    merges: &mut Merges,
+    id: usize,
+    header_row: u32,
+    sink: &mut dyn RowSink,
+    done: &mut u64,
+    total: u64,
+    progress: &dyn Fn(u64, u64),
+) -> Result<(), Unusable> {
+    let mut row: Vec<String> = Vec::new();
+    let mut current: Option<u32> = None;
+    let emit = |merges: &mut Merges, r: u32, row: &mut Vec<String>, sink: &mut dyn RowSink| {
+        merges.fill(r, row);
+        if r + 1 > header_row {
+            sink.row(id, r + 1, row);
+        }
+        for c in row.iter_mut() {
+            c.clear();
+        }
+    };
+    while let Some((r, c)) = cells.advance()? {
+        if current != Some(r) {
+            if let Some(prev) = current {
+                emit(merges, prev, &mut row, sink);
+                *done += 1;
+                if done.is_multiple_of(4096) {
+                    progress(*done, total);
+                }
+                // rows without any cell in between: blank rows
+                for gap in prev + 1..r {
+                    emit(merges, gap, &mut row, sink);
+                }
+            }
+            current = Some(r);
+        }
+        let c = c as usize;
+        if row.len() <= c {
+            row.resize(c + 1, String::new());
+        }
+        let hint = hints.get(c).copied().unwrap_or(Hint::Plain);
+        cells.text(hint, &mut row[c]);
+    }
+    if let Some(prev) = current {
+        emit(merges, prev, &mut row, sink);
+    }
+    Ok(())
+}
+
+/// An opened workbook: the fast XLSX reader's, or calamine's.
+enum Book<'a> {
+    Fast(xlsx_fast::Book),
+    Calamine(Sheets<Cursor<&'a [u8]>>),
+}
+
 fn read_workbook(
     name: &str,
     bytes: &[u8],
     sink: &mut dyn RowSink,
     progress: &dyn Fn(u64, u64),
 ) -> Result<FileInfo, Unusable> {
-    let mut book = calamine::open_workbook_auto_from_rs(Cursor::new(bytes))
-        .map_err(|e| workbook_error(name, &e))?;
-    let format = match &book {
-        Sheets::Xlsx(_) => "XLSX",
-        Sheets::Xls(_) => "XLS",
-        Sheets::Ods(_) => "ODS",
-        Sheets::Xlsb(_) => "XLSB",
+    let fast = if sniff(bytes) == Format::Zip {
+        xlsx_fast::Book::open(bytes)
+    } else {
+        Err(xlsx_fast::Fail::GiveUp)
     };
-    let sheet_names: Vec<String> = book
-        .sheets_metadata()
-        .iter()
-        .filter(|s| s.typ == calamine::SheetType::WorkSheet)
-        .map(|s| s.name.clone())
-        .collect();
+    let book = match fast {
+        Ok(book) => Book::Fast(book),
+        Err(xlsx_fast::Fail::Damaged(why)) => {
+            return Err(unusable(
+                name,
+                format!("无法打开表格文件（文件已损坏）：{why}"),
+                format!("cannot open the workbook (damaged): {why}"),
+            ));
+        }
+        Err(xlsx_fast::Fail::GiveUp) => Book::Calamine(
+            calamine::open_workbook_auto_from_rs(Cursor::new(bytes))
+                .map_err(|e| workbook_error(name, &e))?,
+        ),
+    };
+    read_book(name, book, sink, progress)
+}
+
+fn read_book(
+    name: &str,
+    mut book: Book<'_>,
+    sink: &mut dyn RowSink,
+    progress: &dyn Fn(u64, u64),
+) -> Result<FileInfo, Unusable> {
+    let format = match &book {
+        Book::Fast(_) | Book::Calamine(Sheets::Xlsx(_)) => "XLSX",
+        Book::Calamine(Sheets::Xls(_)) => "XLS",
+        Book::Calamine(Sheets::Ods(_)) => "ODS",
+        Book::Calamine(Sheets::Xlsb(_)) => "XLSB",
+    };
+    let sheet_names: Vec<String> = match &book {
+        Book::Fast(b) => b.sheets.iter().map(|s| s.name.clone()).collect(),
+        Book::Calamine(b) => b
+            .sheets_metadata()
+            .iter()
+            .filter(|s| s.typ == calamine::SheetType::WorkSheet)
+            .map(|s| s.name.clone())
+            .collect(),
+    };
     if sheet_names.is_empty() {
         return Err(unusable(
             name,
@@ -411,32 +617,26 @@ fn read_workbook(
     // Pass 1: headers of every sheet.
     let mut found: Vec<(SheetLayout, u64)> = Vec::new();
     let mut problems = Vec::new();
-    for sheet in &sheet_names {
+    for (index, sheet) in sheet_names.iter().enumerate() {
         let (first, height) = match &mut book {
-            Sheets::Xlsx(x) => {
-                let mut cells = x
+            Book::Fast(b) => {
+                let s = &b.sheets[index];
+                (first_rows(&mut FastCells::new(b, s))?, s.height)
+            }
+            Book::Calamine(Sheets::Xlsx(x)) => {
+                let reader = x
                     .worksheet_cells_reader(sheet)
                     .map_err(|e| workbook_error(name, &calamine::Error::Xlsx(e)))?;
-                let height = u64::from(cells.dimensions().end.0) + 1;
-                let mut rows: Vec<(u32, Vec<String>)> = Vec::new();
-                let mut out = String::new();
-                loop {
-                    let cell = match cells.next_cell() {
-                        Ok(Some(c)) => c,
-                        Ok(None) => break,
-                        Err(e) => return Err(workbook_error(name, &calamine::Error::Xlsx(e))),
-                    };
-                    let (r, c) = cell.get_position();
-                    if r as usize >= HEADER_SEARCH_ROWS {
-                        break;
-                    }
-                    out.clear();
-                    dataref_text(cell.get_value(), Hint::Plain, &mut out);
-                    push_cell(&mut rows, r, c as usize, &out);
-                }
-                (rows, height)
+                let height = u64::from(reader.dimensions().end.0) + 1;
+                let mut reader = reader;
+                let mut cells = CalamineCells {
+                    name,
+                    next: || reader.next_cell(),
+                    cell: None,
+                };
+                (first_rows(&mut cells)?, height)
             }
-            other => {
+            Book::Calamine(other) => {
                 let range = other
                     .worksheet_range(sheet)
                     .map_err(|e| workbook_error(name, &e))?;
@@ -475,64 +675,58 @@ fn read_workbook(
         info.sheets.push((sheet.clone(), layout.kind));
         let header_row = layout.header_row;
         match &mut book {
-            Sheets::Xlsx(x) => {
+            Book::Fast(b) => {
+                let Some(s) = b.sheets.iter().find(|s| s.name == sheet) else {
+                    continue;
+                };
+                let hints = hints(&layout, layout.width());
+                let id = sink.begin_sheet(layout);
+                let mut merges = Merges::new(s.merges.clone());
+                merges.declare(id, header_row, sink);
+                let mut cells = FastCells::new(b, s);
+                stream_rows(
+                    &mut cells,
+                    &hints,
+                    &mut merges,
+                    id,
+                    header_row,
+                    sink,
+                    &mut done,
+                    total,
+                    progress,
+                )?;
+            }
+            Book::Calamine(Sheets::Xlsx(x)) => {
                 let merges = match x.worksheet_merge_cells(&sheet) {
                     Some(Ok(m)) => m,
                     Some(Err(e)) => return Err(workbook_error(name, &calamine::Error::Xlsx(e))),
                     None => Vec::new(),
                 };
-                let mut cells = x
+                let mut reader = x
                     .worksheet_cells_reader(&sheet)
                     .map_err(|e| workbook_error(name, &calamine::Error::Xlsx(e)))?;
                 let hints = hints(&layout, layout.width());
                 let id = sink.begin_sheet(layout);
                 let mut merges = Merges::new(merges);
                 merges.declare(id, header_row, sink);
-                let mut row: Vec<String> = Vec::new();
-                let mut current: Option<u32> = None;
-                let emit =
-                    |merges: &mut Merges, r: u32, row: &mut Vec<String>, sink: &mut dyn RowSink| {
-                        merges.fill(r, row);
-                        if r + 1 > header_row {
-                            sink.row(id, r + 1, row);
-                        }
-                        for c in row.iter_mut() {
-                            c.clear();
-                        }
-                    };
-                loop {
-                    let cell = match cells.next_cell() {
-                        Ok(Some(c)) => c,
-                        Ok(None) => break,
-                        Err(e) => return Err(workbook_error(name, &calamine::Error::Xlsx(e))),
-                    };
-                    let (r, c) = cell.get_position();
-                    if current != Some(r) {
-                        if let Some(prev) = current {
-                            emit(&mut merges, prev, &mut row, sink);
-                            done += 1;
-                            if done.is_multiple_of(4096) {
-                                progress(done, total);
-                            }
-                            // rows without any cell in between: blank rows
-                            for gap in prev + 1..r {
-                                emit(&mut merges, gap, &mut row, sink);
-                            }
-                        }
-                        current = Some(r);
-                    }
-                    let c = c as usize;
-                    if row.len() <= c {
-                        row.resize(c + 1, String::new());
-                    }
-                    let hint = hints.get(c).copied().unwrap_or(Hint::Plain);
-                    dataref_text(cell.get_value(), hint, &mut row[c]);
-                }
-                if let Some(prev) = current {
-                    emit(&mut merges, prev, &mut row, sink);
-                }
+                let mut cells = CalamineCells {
+                    name,
+                    next: || reader.next_cell(),
+                    cell: None,
+                };
+                stream_rows(
+                    &mut cells,
+                    &hints,
+                    &mut merges,
+                    id,
+                    header_row,
+                    sink,
+                    &mut done,
+                    total,
+                    progress,
+                )?;
             }
-            other => {
+            Book::Calamine(other) => {
                 let merges = match other {
                     Sheets::Xls(x) => x.worksheet_merge_cells(&sheet).unwrap_or_default(),
                     _ => Vec::new(),
@@ -588,6 +782,10 @@ fn range_row_text(row: &[Data], first_col: u32, hints: Option<&[Hint]>) -> Vec<S
     }
     out
 }
+
+#[cfg(test)]
+#[path = "registry_fast_tests.rs"]
+mod fast_tests;
 
 // ------------------------------------------------------------------------------------------------
 // CSV.

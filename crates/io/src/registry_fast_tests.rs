@@ -1,0 +1,573 @@
+//! Differential tests of the fast XLSX reader ([`crate::xlsx_fast`]) against calamine: for every
+//! workbook here, either the fast reader gives up (and calamine reads the file), or both give the
+//! same cells (texts with both column hints), the same merged areas and, through a recording sink,
+//! the same rows.
+
+use std::io::Write as _;
+
+use calamine::{Reader, Sheets};
+use rust_xlsxwriter::{Format as XFormat, Formula, Workbook};
+use shouwang_core::registry::SheetLayout;
+
+use super::*;
+
+/// What a sheet gives: name, cells (row, column, plain text, digits-column text), merged areas.
+type Dump = (String, Vec<(u32, u32, String, String)>, Vec<Dimensions>);
+
+fn dump_cells(cells: &mut dyn CellSource) -> Vec<(u32, u32, String, String)> {
+    let mut out = Vec::new();
+    while let Some((r, c)) = cells.advance().expect("cells") {
+        let (mut plain, mut digits) = (String::new(), String::new());
+        cells.text(Hint::Plain, &mut plain);
+        cells.text(Hint::Digits, &mut digits);
+        out.push((r, c, plain, digits));
+    }
+    out
+}
+
+fn fast_dump(bytes: &[u8]) -> Result<Vec<Dump>, xlsx_fast::Fail> {
+    let book = xlsx_fast::Book::open(bytes)?;
+    Ok(book
+        .sheets
+        .iter()
+        .map(|s| {
+            (
+                s.name.clone(),
+                dump_cells(&mut FastCells::new(&book, s)),
+                s.merges.clone(),
+            )
+        })
+        .collect())
+}
+
+fn calamine_dump(bytes: &[u8]) -> Vec<Dump> {
+    let Ok(Sheets::Xlsx(mut x)) = calamine::open_workbook_auto_from_rs(Cursor::new(bytes)) else {
+        panic!("calamine cannot open the workbook as XLSX");
+    };
+    let names: Vec<String> = x
+        .sheets_metadata()
+        .iter()
+        .filter(|s| s.typ == calamine::SheetType::WorkSheet)
+        .map(|s| s.name.clone())
+        .collect();
+    names
+        .into_iter()
+        .map(|name| {
+            let merges = match x.worksheet_merge_cells(&name) {
+                Some(Ok(m)) => m,
+                Some(Err(e)) => panic!("{e}"),
+                None => Vec::new(),
+            };
+            let mut reader = x.worksheet_cells_reader(&name).expect("sheet");
+            let cells = dump_cells(&mut CalamineCells {
+                name: "t",
+                next: || reader.next_cell(),
+                cell: None,
+            });
+            (name, cells, merges)
+        })
+        .collect()
+}
+
+/// The fast reader reads the workbook, and exactly as calamine does.
+fn assert_same(bytes: &[u8]) -> Vec<Dump> {
+    let fast = fast_dump(bytes).expect("the fast reader should read this workbook");
+    let slow = calamine_dump(bytes);
+    assert_eq!(fast, slow);
+    fast
+}
+
+fn assert_gives_up(bytes: &[u8]) {
+    assert_eq!(
+        fast_dump(bytes).err(),
+        Some(xlsx_fast::Fail::GiveUp),
+        "the fast reader should give up"
+    );
+}
+
+/// A merged area declared to a sink: sheet, rows, columns.
+type Merged = (usize, (u32, u32), (usize, usize));
+
+/// Everything a sink is told.
+#[derive(Default, Debug, PartialEq)]
+struct Record {
+    sheets: Vec<(String, SheetKind, u32)>,
+    merges: Vec<Merged>,
+    rows: Vec<(usize, u32, Vec<String>)>,
+}
+
+impl RowSink for Record {
+    fn begin_sheet(&mut self, layout: SheetLayout) -> usize {
+        self.sheets
+            .push((layout.name.to_string(), layout.kind, layout.header_row));
+        self.sheets.len() - 1
+    }
+    fn merged(&mut self, sheet: usize, rows: (u32, u32), cols: (usize, usize)) {
+        self.merges.push((sheet, rows, cols));
+    }
+    fn row(&mut self, sheet: usize, row: u32, cells: &[String]) {
+        self.rows.push((sheet, row, cells.to_vec()));
+    }
+}
+
+/// The whole read (header detection, merges, rows) through both readers.
+fn assert_same_read(bytes: &[u8]) -> Record {
+    assert!(xlsx_fast::Book::open(bytes).is_ok(), "fast path not taken");
+    let mut fast = Record::default();
+    let a = read("t.xlsx", bytes, &mut fast, &|_, _| {});
+    let mut slow = Record::default();
+    let b = read_reference("t.xlsx", bytes, &mut slow, &|_, _| {});
+    assert_eq!(a, b);
+    assert_eq!(fast, slow);
+    fast
+}
+
+// ------------------------------------------------------------------------------------------------
+// Workbooks written by rust_xlsxwriter.
+
+const HEADERS: &[&str] = &[
+    "户编号",
+    "县",
+    "乡镇",
+    "行政村",
+    "村代码",
+    "户类型",
+    "家庭人口",
+    "姓名",
+    "公民身份号码",
+    "与户主关系",
+    "劳动技能",
+    "健康状况",
+    "是否参加城乡居民基本医疗保险",
+];
+
+fn registry_workbook() -> Vec<u8> {
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("农户台账").unwrap();
+    ws.merge_range(0, 0, 0, 12, "兴县测试村农户信息台账", &XFormat::new())
+        .unwrap();
+    for (c, h) in HEADERS.iter().enumerate() {
+        ws.write_string(1, c as u16, *h).unwrap();
+    }
+    let rows: &[&[&str]] = &[
+        &[
+            "T001",
+            "兴县",
+            "圪塔上乡",
+            "测试村",
+            "141123208201",
+            "一般农户",
+            "2",
+            "张三",
+            "141123197005170119",
+            "户主",
+            "普通劳动力",
+            "健康",
+            "是",
+        ],
+        &[
+            "T001",
+            "兴县",
+            "圪塔上乡",
+            "测试村",
+            "",
+            "",
+            "",
+            "李四",
+            "",
+            "妻",
+            "",
+            "",
+            "",
+        ],
+        &[
+            "T002",
+            "兴县",
+            "圪塔上乡",
+            "测试村",
+            "141123208201",
+            "脱贫户",
+            "1",
+            "王五 <&> \"x\"",
+            "",
+            "本人",
+            "普通劳动力",
+            "健康",
+            "否",
+        ],
+    ];
+    let mut r = 2;
+    for (i, row) in rows.iter().enumerate() {
+        if i == 2 {
+            r += 2; // blank rows
+        }
+        for (c, v) in row.iter().enumerate() {
+            if !v.is_empty() {
+                ws.write_string(r, c as u16, *v).unwrap();
+            }
+        }
+        r += 1;
+    }
+    // Numbers in digit columns (ID numbers Excel converted, a village code), a date, a boolean,
+    // formulas with cached results, rich text.
+    ws.write_number(3, 8, 141123197205170229.0).unwrap();
+    ws.write_number(3, 4, 141123208201.0).unwrap();
+    ws.write_number(3, 6, 2.5).unwrap();
+    let date = XFormat::new().set_num_format("yyyy-mm-dd");
+    ws.write_number_with_format(6, 8, 25000.0, &date).unwrap();
+    ws.write_number_with_format(3, 13, 45000.25, &date).unwrap();
+    let duration = XFormat::new().set_num_format("[h]:mm:ss");
+    ws.write_number_with_format(3, 14, 1.5, &duration).unwrap();
+    ws.write_boolean(2, 14, true).unwrap();
+    ws.write_boolean(4, 14, false).unwrap();
+    ws.write_formula(2, 15, Formula::new("=1+1").set_result("2"))
+        .unwrap();
+    ws.write_formula(3, 15, Formula::new("=\"a\"&\"b\"").set_result("ab"))
+        .unwrap();
+    ws.write_formula(4, 15, Formula::new("=1/0").set_result("#DIV/0!"))
+        .unwrap();
+    let bold = XFormat::new().set_bold();
+    ws.write_rich_string(2, 16, &[(&bold, "粗"), (&XFormat::new(), " 体 ")])
+        .unwrap();
+    ws.write_string(3, 16, " 空格 \n换行 ").unwrap();
+    ws.write_string(4, 16, "_x000D_ literal").unwrap();
+    ws.merge_range(2, 0, 3, 0, "T001", &XFormat::new()).unwrap();
+    ws.merge_range(6, 9, 7, 10, "户主", &XFormat::new())
+        .unwrap();
+    ws.write_blank(8, 3, &bold).unwrap();
+    let other = wb.add_worksheet();
+    other.set_name("说明 & notes").unwrap();
+    other.write_string(0, 0, "这是说明").unwrap();
+    other.write_number(1, 1, 3.25).unwrap();
+    wb.save_to_buffer().unwrap()
+}
+
+#[test]
+fn rust_xlsxwriter_workbook_reads_the_same() {
+    let bytes = registry_workbook();
+    // rust_xlsxwriter escapes a literal `_x000D_` as `_x005F_x000D_`: the fast reader leaves that
+    // to calamine.
+    assert_gives_up(&bytes);
+}
+
+#[test]
+fn rust_xlsxwriter_workbook_without_excel_escapes_reads_the_same() {
+    let bytes = registry_workbook();
+    // Same workbook with the `_x000D_` cell's shared string replaced: now the fast path reads it.
+    let bytes = rewrite_part(&bytes, "xl/sharedStrings.xml", |x| {
+        x.replace("_x005F_x000D_ literal", "plain literal")
+    });
+    let dump = assert_same(&bytes);
+    assert_eq!(dump.len(), 2);
+    assert_eq!(dump[1].0, "说明 & notes");
+    let cells = &dump[0].1;
+    let text = |r: u32, c: u32| {
+        cells
+            .iter()
+            .find(|x| x.0 == r && x.1 == c)
+            .map(|x| (x.2.as_str(), x.3.as_str()))
+    };
+    assert_eq!(
+        text(3, 8),
+        Some(("141123197205170220", "1.4112319720517022E17"))
+    );
+    assert_eq!(text(3, 4), Some(("141123208201", "141123208201")));
+    assert_eq!(text(6, 8), Some(("1968-06-11", "1968-06-11")));
+    assert_eq!(text(2, 14), Some(("TRUE", "TRUE")));
+    assert_eq!(text(4, 15), Some(("#Div0", "#Div0")));
+    assert_eq!(text(2, 16), Some(("粗 体 ", "粗 体 ")));
+    assert_eq!(text(2, 7).map(|t| t.0), Some("张三"));
+    let record = assert_same_read(&bytes);
+    assert_eq!(record.sheets.len(), 1);
+    assert!(!record.merges.is_empty());
+}
+
+#[test]
+fn bench_sized_workbook_reads_the_same() {
+    // A few hundred households through the real export writer (the bench file's layout).
+    let county = shouwang_core_demo_like();
+    assert_same(&county);
+    assert_same_read(&county);
+}
+
+/// A two-sheet registry (户信息 / 家庭成员) as `shouwang export registry` writes it.
+fn shouwang_core_demo_like() -> Vec<u8> {
+    let mut wb = Workbook::new();
+    let hh = wb.add_worksheet();
+    hh.set_name("户信息").unwrap();
+    let heads = [
+        "户编号",
+        "县",
+        "乡镇",
+        "行政村",
+        "村代码",
+        "户类型",
+        "家庭人口",
+        "联系电话",
+    ];
+    for (c, h) in heads.iter().enumerate() {
+        hh.write_string(0, c as u16, *h).unwrap();
+    }
+    let text = XFormat::new().set_num_format("@");
+    for i in 0..300u32 {
+        let r = i + 1;
+        hh.write_string_with_format(r, 0, format!("H{i:05}"), &text)
+            .unwrap();
+        hh.write_string(r, 1, "兴县").unwrap();
+        hh.write_string(r, 2, "蔚汾镇").unwrap();
+        hh.write_string(r, 3, "晋绥新村").unwrap();
+        hh.write_string(r, 4, "141123100001").unwrap();
+        hh.write_string(
+            r,
+            5,
+            if i % 3 == 0 {
+                "脱贫户"
+            } else {
+                "一般农户"
+            },
+        )
+        .unwrap();
+        hh.write_number(r, 6, f64::from(i % 5 + 1)).unwrap();
+        if i % 7 != 0 {
+            hh.write_string(r, 7, format!("1390000{i:04}")).unwrap();
+        }
+    }
+    let mm = wb.add_worksheet();
+    mm.set_name("家庭成员").unwrap();
+    let heads = ["户编号", "姓名", "公民身份号码", "与户主关系", "劳动技能"];
+    for (c, h) in heads.iter().enumerate() {
+        mm.write_string(0, c as u16, *h).unwrap();
+    }
+    for i in 0..900u32 {
+        let r = i + 1;
+        mm.write_string(r, 0, format!("H{:05}", i / 3)).unwrap();
+        mm.write_string(r, 1, format!("成员{i}")).unwrap();
+        mm.write_string(r, 2, format!("14112319800101{i:04}"))
+            .unwrap();
+        mm.write_string(r, 3, if i % 3 == 0 { "户主" } else { "之子" })
+            .unwrap();
+        mm.write_string(r, 4, "普通劳动力").unwrap();
+    }
+    wb.save_to_buffer().unwrap()
+}
+
+// ------------------------------------------------------------------------------------------------
+// Hand-written parts.
+
+/// Rewrites one part of a workbook.
+fn rewrite_part(bytes: &[u8], name: &str, f: impl Fn(String) -> String) -> Vec<u8> {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+    let mut parts = Vec::new();
+    for i in 0..zip.len() {
+        let mut file = zip.by_index(i).unwrap();
+        let mut data = Vec::new();
+        std::io::Read::read_to_end(&mut file, &mut data).unwrap();
+        let n = file.name().expect("name").to_string();
+        if n == name {
+            data = f(String::from_utf8(data).unwrap()).into_bytes();
+        }
+        parts.push((n, data));
+    }
+    let parts: Vec<(&str, Vec<u8>)> = parts.iter().map(|(n, d)| (n.as_str(), d.clone())).collect();
+    write_zip(&parts)
+}
+
+fn write_zip(parts: &[(&str, Vec<u8>)]) -> Vec<u8> {
+    let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for (name, data) in parts {
+        out.start_file(*name, options).unwrap();
+        out.write_all(data).unwrap();
+    }
+    out.finish().unwrap().into_inner()
+}
+
+const NS: &str = "xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\"";
+
+/// A workbook with one sheet `S` whose `<worksheet>` content is `sheet`, the given shared strings
+/// (`<si>` contents) and `cellXfs` number formats (custom formats from 164).
+fn workbook(sheet: &str, strings: &[&str], xfs: &[&str], date1904: bool) -> Vec<u8> {
+    let wb = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<workbook {NS}><workbookPr{}/><sheets><sheet name=\"S\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>",
+        if date1904 { " date1904=\"1\"" } else { "" }
+    );
+    let rels = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet\" Target=\"worksheets/sheet1.xml\"/><Relationship Id=\"rId2\" Type=\"x/styles\" Target=\"styles.xml\"/><Relationship Id=\"rId3\" Type=\"x/sharedStrings\" Target=\"sharedStrings.xml\"/></Relationships>";
+    let mut sst = format!(
+        "<?xml version=\"1.0\"?><sst {NS} count=\"{0}\" uniqueCount=\"{0}\">",
+        strings.len()
+    );
+    for s in strings {
+        sst.push_str(&format!("<si>{s}</si>"));
+    }
+    sst.push_str("</sst>");
+    let mut styles = format!(
+        "<?xml version=\"1.0\"?><styleSheet {NS}><numFmts count=\"{}\">",
+        xfs.len()
+    );
+    for (i, f) in xfs.iter().enumerate() {
+        styles.push_str(&format!(
+            "<numFmt numFmtId=\"{}\" formatCode=\"{f}\"/>",
+            164 + i
+        ));
+    }
+    styles.push_str("</numFmts><cellXfs count=\"9\"><xf numFmtId=\"0\"/>");
+    for i in 0..xfs.len() {
+        styles.push_str(&format!(
+            "<xf numFmtId=\"{}\" applyNumberFormat=\"1\"/>",
+            164 + i
+        ));
+    }
+    styles.push_str("<xf numFmtId=\"14\"/><xf numFmtId=\"46\"/><xf/></cellXfs></styleSheet>");
+    let sheet = format!("<?xml version=\"1.0\"?><worksheet {NS}>{sheet}</worksheet>");
+    write_zip(&[
+        ("xl/workbook.xml", wb.into_bytes()),
+        ("xl/_rels/workbook.xml.rels", rels.as_bytes().to_vec()),
+        ("xl/sharedStrings.xml", sst.into_bytes()),
+        ("xl/styles.xml", styles.into_bytes()),
+        ("xl/worksheets/sheet1.xml", sheet.into_bytes()),
+    ])
+}
+
+const STRINGS: &[&str] = &[
+    "<t>户编号</t>",
+    "<r><t>姓</t></r><r><rPr><b/></rPr><t xml:space=\"preserve\">名 </t></r>",
+    "<t>张</t><rPh sb=\"0\" eb=\"1\"><t>zhang</t></rPh><phoneticPr fontId=\"1\" type=\"noConversion\"/>",
+    "<t/>",
+    "<t>a &amp; b &lt;c&gt;</t>",
+];
+
+fn simple(sheet_data: &str) -> Vec<u8> {
+    workbook(
+        &format!("<dimension ref=\"A1:F9\"/><sheetData>{sheet_data}</sheetData>"),
+        STRINGS,
+        &["yyyy\\-mm\\-dd", "@", "[h]:mm", "0.00"],
+        false,
+    )
+}
+
+#[test]
+fn hand_written_cells_read_the_same() {
+    let data = concat!(
+        "<row r=\"1\" spans=\"1:6\">",
+        "<c r=\"A1\" t=\"s\"><v>0</v></c><c r=\"B1\" t=\"s\" s=\"2\"><v>1</v></c>",
+        "<c r=\"C1\" t=\"s\"><v>2</v></c><c r=\"D1\" t=\"s\"><v>3</v></c><c r=\"E1\" t=\"s\"><v>4</v></c>",
+        "</row>\n  <row r=\"2\">",
+        "<c r=\"A2\" t=\"inlineStr\"><is><t>内联</t></is></c>",
+        "<c r=\"B2\" t=\"inlineStr\"><is><r><t>a</t></r><r><t>b</t></r></is></c>",
+        "<c r=\"C2\" t=\"str\"><f>A1&amp;B1</f><v>x &amp; y</v></c>",
+        "<c r=\"D2\" t=\"b\"><v>1</v></c><c r=\"E2\" t=\"b\"><v>0</v></c>",
+        "<c r=\"F2\" t=\"e\"><v>#N/A</v></c>",
+        "</row><row r=\"4\">",
+        "<c r=\"A4\"><v>42</v></c><c r=\"B4\" s=\"1\"><v>45000</v></c><c r=\"C4\" s=\"5\"><v>45000.5</v></c>",
+        "<c r=\"D4\" s=\"3\"><v>1.25</v></c><c r=\"E4\" s=\"6\"><v>2</v></c><c r=\"F4\" s=\"4\"><v>3.14159</v></c>",
+        "</row><row r=\"5\">",
+        "<c r=\"A5\" t=\"n\"><v>1E+17</v></c><c r=\"B5\"><v>abc</v></c><c r=\"C5\" t=\"n\"><v></v></c>",
+        "<c r=\"D5\" s=\"7\"><v>7</v></c><c r=\"E5\" s=\"99\"><v>8</v></c><c r=\"F5\" t=\"d\"><v>2024-01-02T00:00:00</v></c>",
+        "</row><row r=\"6\"><c r=\"A6\" s=\"1\"/><c r=\"C6\"></c>",
+        "<c r=\"D6\"><f t=\"shared\" ref=\"D6:D7\" si=\"0\">A1+1</f><v>-0.5</v></c></row>",
+        "<row r=\"7\"><c r=\"D7\"><f t=\"shared\" si=\"0\"/><v>1.0e-7</v></c>",
+        "<c r=\"E7\"><v>141123197005170119</v></c><c r=\"F7\" t=\"s\"><v>4</v></c></row>",
+        "<row r=\"8\"/>",
+        "<row r=\"9\"><c r=\"AA9\" t=\"inlineStr\"><is><t>远</t></is></c></row>",
+    );
+    let dump = assert_same(&simple(data));
+    let cells = &dump[0].1;
+    assert!(cells.iter().any(|c| c.2 == "姓名 "));
+    assert!(cells.iter().any(|c| c.2 == "张"));
+    assert!(cells.iter().any(|c| c.2 == "a & b <c>"));
+    assert!(cells.iter().any(|c| c.2 == "2023-03-15"));
+    let with_merges = workbook(
+        &format!(
+            "<dimension ref=\"A1:F9\"/><sheetData>{data}</sheetData><mergeCells count=\"2\"><mergeCell ref=\"A1:B2\"/><mergeCell ref=\"C6\"/></mergeCells><pageMargins left=\"0.7\"/>"
+        ),
+        STRINGS,
+        &["yyyy-mm-dd"],
+        true,
+    );
+    let dump = assert_same(&with_merges);
+    assert_eq!(dump[0].2.len(), 2);
+}
+
+#[test]
+fn the_fast_reader_gives_up_on_what_it_does_not_know() {
+    let cases = [
+        // a cell without `r`
+        "<row r=\"1\"><c t=\"s\"><v>0</v></c></row>",
+        // namespace prefixes
+        "<x:row r=\"1\"><x:c r=\"A1\" t=\"s\"><x:v>0</x:v></x:c></x:row>",
+        // an unknown type
+        "<row r=\"1\"><c r=\"A1\" t=\"zz\"><v>0</v></c></row>",
+        // numeric character reference, CR, Excel escape, CDATA, comment
+        "<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>a&#10;b</t></is></c></row>",
+        "<row r=\"1\"><c r=\"A1\" t=\"str\"><v>a\r\nb</v></c></row>",
+        "<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>_x000D_</t></is></c></row>",
+        "<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t><![CDATA[x]]></t></is></c></row>",
+        "<row r=\"1\"><!-- note --><c r=\"A1\"><v>1</v></c></row>",
+        // a lower-case reference, a bad number, a shared index with a sign
+        "<row r=\"1\"><c r=\"a1\"><v>1</v></c></row>",
+        "<row r=\"1\"><c r=\"A1\" t=\"n\"><v>x</v></c></row>",
+        "<row r=\"1\"><c r=\"A1\" t=\"s\"><v>+1</v></c></row>",
+        // an empty `<v/>`, an unknown child
+        "<row r=\"1\"><c r=\"A1\" t=\"s\"><v/></c></row>",
+        "<row r=\"1\"><c r=\"A1\"><extLst/></c></row>",
+    ];
+    for data in cases {
+        let bytes = simple(data);
+        assert_gives_up(&bytes);
+        // and calamine still reads those it can (the fallback)
+        let _ = calamine::open_workbook_auto_from_rs(Cursor::new(bytes.as_slice()));
+    }
+    // a `<mergeCells>` under a prefix
+    assert_gives_up(&workbook(
+        "<sheetData/><x:mergeCells><x:mergeCell ref=\"A1:B1\"/></x:mergeCells>",
+        STRINGS,
+        &[],
+        false,
+    ));
+    // an empty shared string item (calamine skips it, shifting the indices)
+    assert_gives_up(&workbook("<sheetData/>", &["<t>a</t>", ""], &[], false));
+    // a shared string index beyond the table: refused as damaged (calamine would panic)
+    assert_eq!(
+        fast_dump(&simple(
+            "<row r=\"1\"><c r=\"A1\" t=\"s\"><v>99</v></c></row>"
+        ))
+        .err(),
+        Some(xlsx_fast::Fail::Damaged("shared string index out of range"))
+    );
+}
+
+#[test]
+fn the_fallback_reads_a_file_the_fast_reader_refuses() {
+    // A registry whose cells carry no `r` (as some generators write): the fast reader gives up,
+    // calamine reads it, and the rows reach the sink.
+    let mut data = String::from("<row r=\"1\">");
+    for h in HEADERS {
+        data.push_str(&format!("<c t=\"inlineStr\"><is><t>{h}</t></is></c>"));
+    }
+    data.push_str("</row><row r=\"2\">");
+    for v in [
+        "T001",
+        "兴县",
+        "圪塔上乡",
+        "测试村",
+        "141123208201",
+        "一般农户",
+        "1",
+        "张三",
+    ] {
+        data.push_str(&format!("<c t=\"inlineStr\"><is><t>{v}</t></is></c>"));
+    }
+    data.push_str("</row>");
+    let bytes = simple(&data);
+    assert_gives_up(&bytes);
+    let mut fallback = Record::default();
+    let info = read("t.xlsx", &bytes, &mut fallback, &|_, _| {}).expect("usable");
+    assert_eq!(info.format, "XLSX");
+    assert_eq!(fallback.rows.len(), 1);
+    assert_eq!(fallback.rows[0].2[7], "张三");
+    let mut reference = Record::default();
+    read_reference("t.xlsx", &bytes, &mut reference, &|_, _| {}).expect("usable");
+    assert_eq!(fallback, reference);
+}

@@ -1,0 +1,966 @@
+//! A fast reader for the usual XLSX workbook (快速读取常见 XLSX 台账).
+//!
+//! calamine reads cells through a general XML event parser; for a registry of 100,000 people
+//! that costs more than the rest of an import. This module reads the parts of the common case
+//! directly: the ZIP parts are inflated into memory, `xl/sharedStrings.xml` is read once into one
+//! text buffer, and each worksheet's `<sheetData>` is scanned with `memchr` into a compact list of
+//! cells (position and value) together with its `<mergeCell>` areas, in one pass.
+//!
+//! It is strict on purpose: whatever it does not fully understand (namespace prefixes, a cell
+//! without `r`, an unknown `t`, a numeric character reference, `_xHHHH_` escapes, CDATA, comments,
+//! a part it cannot find, …) makes [`Book::open`] answer [`Fail::GiveUp`] before any row is handed
+//! out, and the caller reads the file with calamine instead. The values are the ones calamine's
+//! cell reader gives for the same XML (see the differential tests in `registry.rs`): shared strings
+//! with rich-text runs joined and phonetic runs (`<rPh>`) left out, numbers through the cell
+//! style's number format (dates as [`ExcelDateTime`]), booleans, error values, formula results.
+
+use std::collections::HashMap;
+use std::io::{Cursor, Read};
+
+use calamine::{CellErrorType, Dimensions, ExcelDateTime, ExcelDateTimeType};
+use memchr::{memchr, memmem};
+
+/// Why the fast reader stopped.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Fail {
+    /// Not the common case: read the file with calamine.
+    GiveUp,
+    /// The file is damaged in a way calamine would not survive either (a shared-string index out
+    /// of range makes calamine panic).
+    Damaged(&'static str),
+}
+
+type R<T> = Result<T, Fail>;
+
+const GIVE_UP: Fail = Fail::GiveUp;
+
+/// Largest part inflated into memory; larger parts are left to calamine's streaming reader.
+const MAX_PART: u64 = 1 << 30;
+
+/// A cell value, as calamine's `DataRef` would give it.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Value {
+    Empty,
+    /// Index into the shared strings.
+    Shared(u32),
+    /// Byte range of the sheet's own text buffer (inline strings, formula strings, ISO dates).
+    Text(u32, u32),
+    Number(f64),
+    /// A number in a date (`false`) or duration (`true`) format.
+    Date(f64, bool),
+    Bool(bool),
+    Error(CellErrorType),
+}
+
+/// A cell: 0-based row and column, value.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Cell {
+    pub row: u32,
+    pub col: u32,
+    pub value: Value,
+}
+
+/// A worksheet, read whole.
+pub(crate) struct Sheet {
+    pub name: String,
+    /// Last row of the `<dimension>` + 1 (1 without one), as calamine's cell reader reports it.
+    pub height: u64,
+    pub cells: Vec<Cell>,
+    pub merges: Vec<Dimensions>,
+    text: String,
+}
+
+impl Sheet {
+    /// The text of a [`Value::Text`].
+    pub fn text(&self, start: u32, end: u32) -> &str {
+        self.text.get(start as usize..end as usize).unwrap_or("")
+    }
+}
+
+/// A workbook read by the fast path: every worksheet in workbook order.
+pub(crate) struct Book {
+    pub sheets: Vec<Sheet>,
+    strings: String,
+    spans: Vec<(u32, u32)>,
+    pub is_1904: bool,
+}
+
+impl Book {
+    /// The shared string `i`.
+    pub fn shared(&self, i: u32) -> &str {
+        self.spans
+            .get(i as usize)
+            .and_then(|&(a, b)| self.strings.get(a as usize..b as usize))
+            .unwrap_or("")
+    }
+
+    /// A date value as calamine's `ExcelDateTime`.
+    pub fn date(&self, value: f64, duration: bool) -> ExcelDateTime {
+        let typ = if duration {
+            ExcelDateTimeType::TimeDelta
+        } else {
+            ExcelDateTimeType::DateTime
+        };
+        ExcelDateTime::new(value, typ, self.is_1904)
+    }
+
+    /// Reads an XLSX workbook, or gives up.
+    pub fn open(bytes: &[u8]) -> R<Book> {
+        let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| GIVE_UP)?;
+        let rels = part(&mut zip, "xl/_rels/workbook.xml.rels")?.ok_or(GIVE_UP)?;
+        let rels = relationships(&rels)?;
+        let workbook = part(&mut zip, "xl/workbook.xml")?.ok_or(GIVE_UP)?;
+        let (sheet_paths, is_1904) = workbook_sheets(&workbook, &rels)?;
+        if sheet_paths.is_empty() {
+            return Err(GIVE_UP);
+        }
+        let formats = match part(&mut zip, "xl/styles.xml")? {
+            Some(x) => styles(&x)?,
+            None => Vec::new(),
+        };
+        let mut book = Book {
+            sheets: Vec::new(),
+            strings: String::new(),
+            spans: Vec::new(),
+            is_1904,
+        };
+        if let Some(x) = part(&mut zip, "xl/sharedStrings.xml")? {
+            shared_strings(&x, &mut book.strings, &mut book.spans)?;
+        }
+        for (name, path) in sheet_paths {
+            let xml = part(&mut zip, &path)?.ok_or(GIVE_UP)?;
+            let sheet = worksheet(name, &xml, &formats, book.spans.len())?;
+            book.sheets.push(sheet);
+        }
+        Ok(book)
+    }
+}
+
+/// Inflates a part; `None` if the archive has no such entry.
+///
+/// calamine looks parts up ignoring case and `\\` separators: anything but one exact match (or
+/// none at all) gives up, so that both readers always read the same part.
+fn part(zip: &mut zip::ZipArchive<Cursor<&[u8]>>, name: &str) -> R<Option<Vec<u8>>> {
+    let mut exact = 0;
+    let mut similar = 0;
+    for n in zip.file_names() {
+        let n = n.map_err(|_| GIVE_UP)?;
+        if n == name {
+            exact += 1;
+        }
+        if n.replace('\\', "/").eq_ignore_ascii_case(name) {
+            similar += 1;
+        }
+    }
+    match (exact, similar) {
+        (0, 0) => return Ok(None),
+        (1, 1) => {}
+        _ => return Err(GIVE_UP),
+    }
+    let mut f = match zip.by_name(name) {
+        Ok(f) => f,
+        Err(zip::result::ZipError::FileNotFound) => return Ok(None),
+        Err(_) => return Err(GIVE_UP),
+    };
+    let size = f.size();
+    if size > MAX_PART {
+        return Err(GIVE_UP);
+    }
+    let mut out = Vec::with_capacity(size as usize);
+    f.read_to_end(&mut out).map_err(|_| GIVE_UP)?;
+    if out.len() as u64 > MAX_PART {
+        return Err(GIVE_UP);
+    }
+    Ok(Some(out))
+}
+
+// ------------------------------------------------------------------------------------------------
+// Small XML helpers (the strict subset this module understands).
+
+fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r')
+}
+
+fn skip_space(x: &[u8], mut i: usize) -> usize {
+    while i < x.len() && is_space(x[i]) {
+        i += 1;
+    }
+    i
+}
+
+/// Whether `x[i..]` starts the element `<name` (followed by a space, `>` or `/`).
+fn starts_tag(x: &[u8], i: usize, name: &[u8]) -> bool {
+    let Some(rest) = x.get(i..) else {
+        return false;
+    };
+    rest.len() > name.len() + 1
+        && rest[0] == b'<'
+        && &rest[1..=name.len()] == name
+        && matches!(
+            rest[name.len() + 1],
+            b' ' | b'\t' | b'\n' | b'\r' | b'>' | b'/'
+        )
+}
+
+/// Attributes of the tag starting at `x[i]` (just after `<name`): returns the attribute list, the
+/// index just after the tag and whether it was self-closing (`/>`).
+/// Attributes of a tag: (name, raw value).
+type Attrs<'a> = Vec<(&'a [u8], &'a [u8])>;
+
+fn attributes(x: &[u8], mut i: usize) -> R<(Attrs<'_>, usize, bool)> {
+    let mut out = Vec::new();
+    loop {
+        i = skip_space(x, i);
+        match x.get(i) {
+            Some(b'>') => return Ok((out, i + 1, false)),
+            Some(b'/') => {
+                return if x.get(i + 1) == Some(&b'>') {
+                    Ok((out, i + 2, true))
+                } else {
+                    Err(GIVE_UP)
+                };
+            }
+            Some(_) => {}
+            None => return Err(GIVE_UP),
+        }
+        let start = i;
+        while i < x.len() && !is_space(x[i]) && x[i] != b'=' && x[i] != b'>' && x[i] != b'/' {
+            i += 1;
+        }
+        let key = &x[start..i];
+        i = skip_space(x, i);
+        if key.is_empty() || x.get(i) != Some(&b'=') {
+            return Err(GIVE_UP);
+        }
+        i = skip_space(x, i + 1);
+        let q = *x.get(i).ok_or(GIVE_UP)?;
+        if q != b'"' && q != b'\'' {
+            return Err(GIVE_UP);
+        }
+        let len = memchr(q, &x[i + 1..]).ok_or(GIVE_UP)?;
+        let value = &x[i + 1..i + 1 + len];
+        if memchr(b'<', value).is_some() {
+            return Err(GIVE_UP);
+        }
+        if out.iter().any(|(k, _)| *k == key) {
+            return Err(GIVE_UP);
+        }
+        out.push((key, value));
+        i += len + 2;
+    }
+}
+
+fn attr<'a>(attrs: &[(&'a [u8], &'a [u8])], key: &[u8]) -> Option<&'a [u8]> {
+    attrs.iter().find(|(k, _)| *k == key).map(|(_, v)| *v)
+}
+
+/// Every element `<name …>` in `x`, as its attributes.
+fn elements<'a>(x: &'a [u8], name: &[u8]) -> R<Vec<Attrs<'a>>> {
+    let mut pat = Vec::with_capacity(name.len() + 1);
+    pat.push(b'<');
+    pat.extend_from_slice(name);
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(p) = memmem::find(&x[from..], &pat) {
+        let i = from + p;
+        if starts_tag(x, i, name) {
+            let (attrs, end, _) = attributes(x, i + pat.len())?;
+            out.push(attrs);
+            from = end;
+        } else {
+            from = i + pat.len();
+        }
+    }
+    Ok(out)
+}
+
+/// The content between `<name …>` and `</name>` (the first such element), or `None`.
+fn section<'a>(x: &'a [u8], name: &[u8]) -> R<Option<&'a [u8]>> {
+    let mut pat = Vec::with_capacity(name.len() + 1);
+    pat.push(b'<');
+    pat.extend_from_slice(name);
+    let mut from = 0;
+    while let Some(p) = memmem::find(&x[from..], &pat) {
+        let i = from + p;
+        if starts_tag(x, i, name) {
+            let (_, start, empty) = attributes(x, i + pat.len())?;
+            if empty {
+                return Ok(Some(&[]));
+            }
+            let mut close = Vec::with_capacity(name.len() + 3);
+            close.extend_from_slice(b"</");
+            close.extend_from_slice(name);
+            close.push(b'>');
+            let len = memmem::find(&x[start..], &close).ok_or(GIVE_UP)?;
+            return Ok(Some(&x[start..start + len]));
+        }
+        from = i + pat.len();
+    }
+    Ok(None)
+}
+
+/// Appends XML character data: UTF-8, the five named entities; `\r` (which XML parsers
+/// normalise), numeric references and, with `excel_escapes`, `_x00HH_` escapes give up.
+fn push_text(raw: &[u8], excel_escapes: bool, out: &mut String) -> R<()> {
+    if memchr(b'\r', raw).is_some() || (excel_escapes && memmem::find(raw, b"_x00").is_some()) {
+        return Err(GIVE_UP);
+    }
+    let text = std::str::from_utf8(raw).map_err(|_| GIVE_UP)?;
+    let mut rest = text;
+    while let Some(amp) = rest.find('&') {
+        out.push_str(&rest[..amp]);
+        let after = &rest[amp + 1..];
+        let semi = after.find(';').ok_or(GIVE_UP)?;
+        out.push_str(match &after[..semi] {
+            "lt" => "<",
+            "gt" => ">",
+            "amp" => "&",
+            "quot" => "\"",
+            "apos" => "'",
+            _ => return Err(GIVE_UP),
+        });
+        rest = &after[semi + 1..];
+    }
+    out.push_str(rest);
+    Ok(())
+}
+
+/// A cell reference `AB12` as a 0-based (row, column).
+fn cell_ref(r: &[u8]) -> R<(u32, u32)> {
+    let letters = r.iter().take_while(|b| b.is_ascii_uppercase()).count();
+    let digits = &r[letters..];
+    if !(1..=3).contains(&letters)
+        || digits.is_empty()
+        || digits.len() > 7
+        || !digits.iter().all(u8::is_ascii_digit)
+    {
+        return Err(GIVE_UP);
+    }
+    let col = r[..letters]
+        .iter()
+        .fold(0u32, |acc, b| acc * 26 + u32::from(b - b'A') + 1);
+    let row = digits
+        .iter()
+        .fold(0u32, |acc, b| acc * 10 + u32::from(b - b'0'));
+    if row == 0 {
+        return Err(GIVE_UP);
+    }
+    Ok((row - 1, col - 1))
+}
+
+/// `A1:C3` or `A1`.
+fn dimension(r: &[u8]) -> R<Dimensions> {
+    let mut parts = r.split(|&b| b == b':');
+    let start = cell_ref(parts.next().ok_or(GIVE_UP)?)?;
+    let end = match parts.next() {
+        Some(p) => cell_ref(p)?,
+        None => start,
+    };
+    if parts.next().is_some() || end.0 < start.0 || end.1 < start.1 {
+        return Err(GIVE_UP);
+    }
+    Ok(Dimensions { start, end })
+}
+
+fn small_number(v: &[u8]) -> R<usize> {
+    if v.is_empty()
+        || v.len() > 9
+        || !v.iter().all(u8::is_ascii_digit)
+        || (v.len() > 1 && v[0] == b'0')
+    {
+        return Err(GIVE_UP);
+    }
+    Ok(v.iter()
+        .fold(0usize, |acc, b| acc * 10 + usize::from(b - b'0')))
+}
+
+// ------------------------------------------------------------------------------------------------
+// Workbook structure.
+
+fn relationships(x: &[u8]) -> R<HashMap<Vec<u8>, String>> {
+    let mut out = HashMap::new();
+    for attrs in elements(x, b"Relationship")? {
+        let id = attr(&attrs, b"Id").ok_or(GIVE_UP)?;
+        let target = attr(&attrs, b"Target").ok_or(GIVE_UP)?;
+        let target = std::str::from_utf8(target).map_err(|_| GIVE_UP)?;
+        if target.contains('&') || target.contains('\\') {
+            return Err(GIVE_UP);
+        }
+        out.insert(id.to_vec(), target.to_owned());
+    }
+    Ok(out)
+}
+
+/// The worksheets (name, part path) in workbook order, and the 1904 date system flag.
+fn workbook_sheets(x: &[u8], rels: &HashMap<Vec<u8>, String>) -> R<(Vec<(String, String)>, bool)> {
+    let mut sheets = Vec::new();
+    for attrs in elements(x, b"sheet")? {
+        let mut name = String::new();
+        push_text(attr(&attrs, b"name").ok_or(GIVE_UP)?, false, &mut name)?;
+        if let Some(state) = attr(&attrs, b"state")
+            && !matches!(state, b"visible" | b"hidden" | b"veryHidden")
+        {
+            return Err(GIVE_UP);
+        }
+        let id = match (attr(&attrs, b"r:id"), attr(&attrs, b"relationships:id")) {
+            (Some(id), None) | (None, Some(id)) => id,
+            _ => return Err(GIVE_UP),
+        };
+        let target = rels.get(id).ok_or(GIVE_UP)?;
+        let path = if let Some(t) = target.strip_prefix("/xl/") {
+            format!("xl/{t}")
+        } else if target.starts_with("xl/") {
+            target.clone()
+        } else {
+            format!("xl/{target}")
+        };
+        match path.split('/').nth(1) {
+            Some("worksheets") => sheets.push((name, path)),
+            Some("chartsheets" | "dialogsheets") => {}
+            _ => return Err(GIVE_UP),
+        }
+    }
+    let pr = elements(x, b"workbookPr")?;
+    let is_1904 = match pr.as_slice() {
+        [] => false,
+        [attrs] => match attr(attrs, b"date1904") {
+            Some(v) if v.contains(&b'&') => return Err(GIVE_UP),
+            v => matches!(v, Some(b"1" | b"true")),
+        },
+        _ => return Err(GIVE_UP),
+    };
+    Ok((sheets, is_1904))
+}
+
+/// What a cell style's number format makes of a number (calamine's `CellFormat`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Format {
+    Other,
+    DateTime,
+    TimeDelta,
+}
+
+/// The number format of each cell style (`cellXfs`), as calamine classifies it.
+fn styles(x: &[u8]) -> R<Vec<Format>> {
+    let mut custom: HashMap<&[u8], &[u8]> = HashMap::new();
+    if let Some(fmts) = section(x, b"numFmts")? {
+        for attrs in elements(fmts, b"numFmt")? {
+            let id = attr(&attrs, b"numFmtId").unwrap_or(b"");
+            let code = attr(&attrs, b"formatCode").unwrap_or(b"");
+            if !code.is_empty() {
+                custom.insert(id, code);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    if let Some(xfs) = section(x, b"cellXfs")? {
+        for attrs in elements(xfs, b"xf")? {
+            out.push(match attr(&attrs, b"numFmtId") {
+                None => Format::Other,
+                Some(id) => match custom.get(id) {
+                    Some(code) => custom_format(std::str::from_utf8(code).map_err(|_| GIVE_UP)?),
+                    None => builtin_format(id),
+                },
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// calamine's `builtin_format_by_id`.
+fn builtin_format(id: &[u8]) -> Format {
+    match id {
+        b"14" | b"15" | b"16" | b"17" | b"18" | b"19" | b"20" | b"21" | b"22" | b"45" | b"47" => {
+            Format::DateTime
+        }
+        b"46" => Format::TimeDelta,
+        _ => Format::Other,
+    }
+}
+
+/// calamine's `detect_custom_number_format` (calamine 0.31, MIT), kept identical so that the two
+/// readers agree on which numbers are dates.
+fn custom_format(format: &str) -> Format {
+    let mut escaped = false;
+    let mut is_quote = false;
+    let mut brackets = 0u8;
+    let mut prev = ' ';
+    let mut hms = false;
+    let mut ap = false;
+    for s in format.chars() {
+        match (s, escaped, is_quote, ap, brackets) {
+            (_, true, ..) => escaped = false,
+            ('_' | '\\', ..) => escaped = true,
+            ('"', _, true, _, _) => is_quote = false,
+            (_, _, true, _, _) => (),
+            ('"', _, _, _, _) => is_quote = true,
+            (';', ..) => return Format::Other,
+            ('[', ..) => brackets += 1,
+            (']', .., 1) if hms => return Format::TimeDelta,
+            (']', ..) => brackets = brackets.saturating_sub(1),
+            ('a' | 'A', _, _, false, 0) => ap = true,
+            ('p' | 'm' | '/' | 'P' | 'M', _, _, true, 0) => return Format::DateTime,
+            ('d' | 'm' | 'h' | 'y' | 's' | 'D' | 'M' | 'H' | 'Y' | 'S', _, _, false, 0) => {
+                return Format::DateTime;
+            }
+            _ => {
+                if !(hms && s.eq_ignore_ascii_case(&prev)) {
+                    hms = prev == '[' && matches!(s, 'm' | 'h' | 's' | 'M' | 'H' | 'S');
+                }
+            }
+        }
+        prev = s;
+    }
+    Format::Other
+}
+
+// ------------------------------------------------------------------------------------------------
+// Strings.
+
+/// Reads a string item (`<si>` or `<is>`) whose content is `x[i..]` up to `close`; appends its
+/// text to `out` and returns the index after `close`. Only `<t>`, `<r>` runs (with `<rPr>`),
+/// phonetic runs `<rPh>` and `<phoneticPr>` are understood.
+fn string_item(x: &[u8], mut i: usize, close: &[u8], out: &mut String) -> R<usize> {
+    let mut rich = false;
+    let mut found = false;
+    loop {
+        i = skip_space(x, i);
+        if x.get(i) != Some(&b'<') {
+            return Err(GIVE_UP);
+        }
+        if x[i..].starts_with(close) {
+            if !found {
+                return Err(GIVE_UP);
+            }
+            return Ok(i + close.len());
+        }
+        if starts_tag(x, i, b"t") {
+            let (_, start, empty) = attributes(x, i + 2)?;
+            found = true;
+            let end = if empty {
+                start
+            } else {
+                let len = memchr(b'<', &x[start..]).ok_or(GIVE_UP)?;
+                push_text(&x[start..start + len], true, out)?;
+                if !x[start + len..].starts_with(b"</t>") {
+                    return Err(GIVE_UP);
+                }
+                start + len + 4
+            };
+            if !rich {
+                // calamine takes the first plain `<t>` and skips the rest of the item.
+                let rest = memmem::find(&x[end..], close).ok_or(GIVE_UP)?;
+                return Ok(end + rest + close.len());
+            }
+            i = end;
+        } else if starts_tag(x, i, b"r") {
+            let (_, start, empty) = attributes(x, i + 2)?;
+            rich = true;
+            i = start;
+            if !empty {
+                i = skip_space(x, i);
+                if starts_tag(x, i, b"rPr") {
+                    let (_, start, empty) = attributes(x, i + 4)?;
+                    i = start;
+                    if !empty {
+                        i += memmem::find(&x[i..], b"</rPr>").ok_or(GIVE_UP)? + 6;
+                    }
+                }
+            }
+        } else if x[i..].starts_with(b"</r>") {
+            i += 4;
+        } else if starts_tag(x, i, b"rPh") {
+            let (_, start, empty) = attributes(x, i + 4)?;
+            i = start;
+            if !empty {
+                i += memmem::find(&x[i..], b"</rPh>").ok_or(GIVE_UP)? + 6;
+            }
+        } else if starts_tag(x, i, b"phoneticPr") {
+            let (_, start, empty) = attributes(x, i + 11)?;
+            if !empty {
+                return Err(GIVE_UP);
+            }
+            i = start;
+        } else {
+            return Err(GIVE_UP);
+        }
+    }
+}
+
+fn shared_strings(x: &[u8], text: &mut String, spans: &mut Vec<(u32, u32)>) -> R<()> {
+    let Some(body) = section(x, b"sst")? else {
+        return Err(GIVE_UP);
+    };
+    text.reserve(body.len() / 2);
+    let mut i = 0;
+    loop {
+        i = skip_space(body, i);
+        if i >= body.len() {
+            return Ok(());
+        }
+        if !starts_tag(body, i, b"si") {
+            // `<extLst>` and the like: not the common case.
+            return Err(GIVE_UP);
+        }
+        let (_, start, empty) = attributes(body, i + 3)?;
+        if empty {
+            // calamine skips an empty item, shifting the indices: leave that to it.
+            return Err(GIVE_UP);
+        }
+        let a = text.len();
+        i = string_item(body, start, b"</si>", text)?;
+        if text.len() > u32::MAX as usize {
+            return Err(GIVE_UP);
+        }
+        spans.push((a as u32, text.len() as u32));
+    }
+}
+
+// ------------------------------------------------------------------------------------------------
+// Worksheets.
+
+fn worksheet(name: String, x: &[u8], formats: &[Format], strings: usize) -> R<Sheet> {
+    if x.len() > u32::MAX as usize {
+        return Err(GIVE_UP);
+    }
+    let data = memmem::find(x, b"<sheetData").ok_or(GIVE_UP)?;
+    if !starts_tag(x, data, b"sheetData") {
+        return Err(GIVE_UP);
+    }
+    let head = &x[..data];
+    // calamine finds `mergeCells` under any namespace prefix, and anywhere in the part.
+    if memmem::find(head, b"<mergeCells").is_some() || memmem::find(x, b":mergeCell").is_some() {
+        return Err(GIVE_UP);
+    }
+    let dims = elements(head, b"dimension")?;
+    let height = match dims.as_slice() {
+        [] => 1,
+        [attrs] => u64::from(dimension(attr(attrs, b"ref").ok_or(GIVE_UP)?)?.end.0) + 1,
+        _ => return Err(GIVE_UP),
+    };
+    let (_, start, empty) = attributes(x, data + 10)?;
+    let mut sheet = Sheet {
+        name,
+        height,
+        cells: Vec::with_capacity(x.len() / 40),
+        merges: Vec::new(),
+        text: String::new(),
+    };
+    let end = if empty {
+        start
+    } else {
+        sheet_data(x, start, formats, strings, &mut sheet)?
+    };
+    let tail = &x[end..];
+    if let Some(p) = memmem::find(tail, b"<mergeCells") {
+        if !starts_tag(tail, p, b"mergeCells") {
+            return Err(GIVE_UP);
+        }
+        let (_, mut i, empty) = attributes(tail, p + 11)?;
+        if !empty {
+            loop {
+                i = skip_space(tail, i);
+                if tail[i..].starts_with(b"</mergeCells>") {
+                    break;
+                }
+                if !starts_tag(tail, i, b"mergeCell") {
+                    return Err(GIVE_UP);
+                }
+                let (attrs, next, empty) = attributes(tail, i + 10)?;
+                if !empty {
+                    return Err(GIVE_UP);
+                }
+                sheet
+                    .merges
+                    .push(dimension(attr(&attrs, b"ref").ok_or(GIVE_UP)?)?);
+                i = next;
+            }
+        }
+    }
+    Ok(sheet)
+}
+
+/// Scans `<sheetData>` from `i` (just after its start tag); returns the index after `</sheetData>`.
+fn sheet_data(
+    x: &[u8],
+    mut i: usize,
+    formats: &[Format],
+    strings: usize,
+    sheet: &mut Sheet,
+) -> R<usize> {
+    let mut value_text = String::new();
+    loop {
+        i = skip_space(x, i);
+        if x.get(i) != Some(&b'<') {
+            return Err(GIVE_UP);
+        }
+        match x.get(i + 1) {
+            Some(b'c')
+                if matches!(
+                    x.get(i + 2),
+                    Some(b' ' | b'\t' | b'\n' | b'\r' | b'>' | b'/')
+                ) =>
+            {
+                i = cell(x, i + 2, formats, strings, sheet, &mut value_text)?;
+            }
+            Some(b'r') if starts_tag(x, i, b"row") => {
+                let (_, next, _) = attributes(x, i + 4)?;
+                i = next;
+            }
+            Some(b'/') => {
+                let rest = &x[i..];
+                if rest.starts_with(b"</row>") {
+                    i += 6;
+                } else if rest.starts_with(b"</sheetData>") {
+                    return Ok(i + 12);
+                } else {
+                    return Err(GIVE_UP);
+                }
+            }
+            _ => return Err(GIVE_UP),
+        }
+    }
+}
+
+/// One `<c>` element from just after `<c`; returns the index after it.
+fn cell(
+    x: &[u8],
+    i: usize,
+    formats: &[Format],
+    strings: usize,
+    sheet: &mut Sheet,
+    v: &mut String,
+) -> R<usize> {
+    // The attributes, without building a list: r, s, t matter; others are ignored.
+    let mut r: Option<&[u8]> = None;
+    let mut s: Option<&[u8]> = None;
+    let mut t: Option<&[u8]> = None;
+    let mut j = i;
+    let empty;
+    loop {
+        j = skip_space(x, j);
+        match x.get(j) {
+            Some(b'>') => {
+                j += 1;
+                empty = false;
+                break;
+            }
+            Some(b'/') if x.get(j + 1) == Some(&b'>') => {
+                j += 2;
+                empty = true;
+                break;
+            }
+            Some(_) => {}
+            None => return Err(GIVE_UP),
+        }
+        let eq = memchr(b'=', &x[j..]).ok_or(GIVE_UP)?;
+        let key = &x[j..j + eq];
+        if key.is_empty() || key.iter().any(|&b| is_space(b) || b == b'>' || b == b'/') {
+            return Err(GIVE_UP);
+        }
+        let q = *x.get(j + eq + 1).ok_or(GIVE_UP)?;
+        if q != b'"' && q != b'\'' {
+            return Err(GIVE_UP);
+        }
+        let vstart = j + eq + 2;
+        let len = memchr(q, &x[vstart..]).ok_or(GIVE_UP)?;
+        let value = &x[vstart..vstart + len];
+        if memchr(b'<', value).is_some() || memchr(b'&', value).is_some() {
+            return Err(GIVE_UP);
+        }
+        let slot = match key {
+            b"r" => &mut r,
+            b"s" => &mut s,
+            b"t" => &mut t,
+            _ => {
+                j = vstart + len + 1;
+                continue;
+            }
+        };
+        if slot.is_some() {
+            return Err(GIVE_UP);
+        }
+        *slot = Some(value);
+        j = vstart + len + 1;
+    }
+    let (row, col) = cell_ref(r.ok_or(GIVE_UP)?)?;
+    let format = match s {
+        Some(s) => formats.get(small_number(s)?).copied(),
+        None => Some(Format::Other),
+    };
+    let mut value = Value::Empty;
+    if !empty {
+        loop {
+            j = skip_space(x, j);
+            if x.get(j) != Some(&b'<') {
+                return Err(GIVE_UP);
+            }
+            let rest = &x[j..];
+            if rest.starts_with(b"</c>") {
+                j += 4;
+                break;
+            } else if rest.starts_with(b"<v>") {
+                let start = j + 3;
+                let len = memchr(b'<', &x[start..]).ok_or(GIVE_UP)?;
+                if !x[start + len..].starts_with(b"</v>") {
+                    return Err(GIVE_UP);
+                }
+                v.clear();
+                push_text(&x[start..start + len], false, v)?;
+                value = read_v(v, t, format, strings, sheet)?;
+                j = start + len + 4;
+            } else if starts_tag(x, j, b"f") {
+                let (_, start, empty) = attributes(x, j + 2)?;
+                j = start;
+                if !empty {
+                    j += memmem::find(&x[j..], b"</f>").ok_or(GIVE_UP)? + 4;
+                }
+                value = Value::Empty;
+            } else if rest.starts_with(b"<is>") {
+                let a = sheet.text.len();
+                j = string_item(x, j + 4, b"</is>", &mut sheet.text)?;
+                value = text_value(a, sheet)?;
+            } else {
+                return Err(GIVE_UP);
+            }
+        }
+    }
+    sheet.cells.push(Cell { row, col, value });
+    Ok(j)
+}
+
+fn text_value(start: usize, sheet: &Sheet) -> R<Value> {
+    let end = sheet.text.len();
+    if end > u32::MAX as usize {
+        return Err(GIVE_UP);
+    }
+    Ok(Value::Text(start as u32, end as u32))
+}
+
+fn number(n: f64, format: Option<Format>) -> Value {
+    match format {
+        Some(Format::DateTime) => Value::Date(n, false),
+        Some(Format::TimeDelta) => Value::Date(n, true),
+        _ => Value::Number(n),
+    }
+}
+
+/// calamine's `read_v`: the value of a `<v>` by the cell type.
+fn read_v(
+    v: &str,
+    t: Option<&[u8]>,
+    format: Option<Format>,
+    strings: usize,
+    sheet: &mut Sheet,
+) -> R<Value> {
+    Ok(match t {
+        Some(b"s") => {
+            let i = small_number(v.as_bytes())?;
+            if i >= strings {
+                return Err(Fail::Damaged("shared string index out of range"));
+            }
+            Value::Shared(i as u32)
+        }
+        Some(b"b") => Value::Bool(v != "0"),
+        Some(b"e") => Value::Error(v.parse().map_err(|_| GIVE_UP)?),
+        Some(b"d" | b"str") => {
+            let a = sheet.text.len();
+            sheet.text.push_str(v);
+            text_value(a, sheet)?
+        }
+        Some(b"n") => {
+            if v.is_empty() {
+                Value::Empty
+            } else {
+                number(v.parse().map_err(|_| GIVE_UP)?, format)
+            }
+        }
+        None => match v.parse::<f64>() {
+            Ok(n) => number(n, format),
+            Err(_) => {
+                let a = sheet.text.len();
+                sheet.text.push_str(v);
+                text_value(a, sheet)?
+            }
+        },
+        Some(_) => return Err(GIVE_UP),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn references() {
+        assert_eq!(cell_ref(b"A1"), Ok((0, 0)));
+        assert_eq!(cell_ref(b"AB12"), Ok((11, 27)));
+        assert_eq!(cell_ref(b"XFD1048576"), Ok((1_048_575, 16_383)));
+        assert_eq!(cell_ref(b"A0"), Err(GIVE_UP));
+        assert_eq!(cell_ref(b"a1"), Err(GIVE_UP));
+        assert_eq!(cell_ref(b"1"), Err(GIVE_UP));
+        assert_eq!(cell_ref(b"A"), Err(GIVE_UP));
+        assert_eq!(cell_ref(b"A1B"), Err(GIVE_UP));
+        assert_eq!(dimension(b"B2:A1"), Err(GIVE_UP));
+        assert_eq!(
+            dimension(b"A1:C3"),
+            Ok(Dimensions {
+                start: (0, 0),
+                end: (2, 2)
+            })
+        );
+    }
+
+    #[test]
+    fn text_escapes() {
+        let mut s = String::new();
+        assert_eq!(
+            push_text(b"a&amp;b&lt;&gt;&quot;&apos;", true, &mut s),
+            Ok(())
+        );
+        assert_eq!(s, "a&b<>\"'");
+        for bad in [&b"&#10;"[..], b"a\r\nb", b"_x000D_", b"&nbsp;", b"a & b"] {
+            assert_eq!(push_text(bad, true, &mut String::new()), Err(GIVE_UP));
+        }
+        assert_eq!(push_text(b"_x000D_", false, &mut String::new()), Ok(()));
+    }
+
+    #[test]
+    fn string_items() {
+        let cases: &[(&[u8], &str)] = &[
+            (b"<t>abc</t></si>", "abc"),
+            (b"<t xml:space=\"preserve\"> a </t></si>", " a "),
+            (b"<t/></si>", ""),
+            (
+                b"<r><rPr><b/><sz val=\"11\"/></rPr><t>ab</t></r><r><t>cd</t></r></si>",
+                "abcd",
+            ),
+            (b"<t>\xe5\xbc\xa0</t><rPh sb=\"0\" eb=\"1\"><t>zhang</t></rPh><phoneticPr fontId=\"1\"/></si>", "张"),
+            (b"<t>a</t><t>b</t></si>", "a"),
+        ];
+        for (xml, want) in cases {
+            let mut s = String::new();
+            let end = string_item(xml, 0, b"</si>", &mut s);
+            assert_eq!(end, Ok(xml.len()), "{}", String::from_utf8_lossy(xml));
+            assert_eq!(s, *want);
+        }
+        for bad in [
+            &b"</si>"[..],
+            b"<t><![CDATA[x]]></t></si>",
+            b"<x:t>a</x:t></si>",
+            b"<t>a</t>",
+        ] {
+            assert!(string_item(bad, 0, b"</si>", &mut String::new()).is_err());
+        }
+    }
+
+    #[test]
+    fn date_formats_as_calamine() {
+        assert_eq!(custom_format("yyyy-mm-dd"), Format::DateTime);
+        assert_eq!(custom_format("[h]:mm:ss"), Format::TimeDelta);
+        assert_eq!(custom_format("@"), Format::Other);
+        assert_eq!(custom_format("0.00"), Format::Other);
+        assert_eq!(builtin_format(b"14"), Format::DateTime);
+        assert_eq!(builtin_format(b"0"), Format::Other);
+    }
+}
