@@ -1,9 +1,10 @@
 //! Reader-only timing: `shouwang_io::registry::read` of a registry file into a sink that drops the
 //! rows (`null`) or into the assembler (`assemble`), without any database.
 //!
-//!     cargo run --release -p shouwang-io --example registry_read -- FILE.xlsx [null|assemble|reference|compare]
+//!     cargo run --release -p shouwang-io --example registry_read -- FILE.xlsx [null|assemble|stream|reference|compare]
 //!
-//! `reference` is the null sink through calamine alone (`registry::read_reference`, no fast XLSX
+//! `stream` is the import's sink (`StreamingSink`, households handed out every 2048 rows and
+//! dropped); `reference` is the null sink through calamine alone (`registry::read_reference`, no fast XLSX
 //! reader); `compare` reads the file both ways and checks that the sinks are told the same
 //! (sheets, merged areas, rows), by a digest.
 
@@ -65,6 +66,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             return Err("the fast reader and calamine differ".into());
         }
         eprintln!("same");
+    } else if mode == "stream" {
+        let mut handed = 0usize;
+        let mut sink = shouwang_io::registry::StreamingSink::new(2048, |b| handed += b.len());
+        shouwang_io::registry::read(&path, &bytes, &mut sink, &|_, _| {})?;
+        let a = sink.finish();
+        eprintln!(
+            "streamed: {handed} households handed out early, {} at the end, in {:.3} s",
+            a.entries.len(),
+            started.elapsed().as_secs_f64()
+        );
     } else if mode == "reference" {
         let mut sink = Null(0);
         shouwang_io::registry::read_reference(&path, &bytes, &mut sink, &|_, _| {})?;

@@ -128,19 +128,22 @@ impl Book {
             shared_strings(&x, &mut book.strings, &mut book.spans)?;
         }
         for (name, path) in sheet_paths {
-            let xml = part(&mut zip, &path)?.ok_or(GIVE_UP)?;
-            let sheet = worksheet(name, &xml, &formats, book.spans.len())?;
+            if !has_part(&zip, &path)? {
+                return Err(GIVE_UP);
+            }
+            let f = zip.by_name(&path).map_err(|_| GIVE_UP)?;
+            let sheet = worksheet(name, f, &formats, book.spans.len())?;
             book.sheets.push(sheet);
         }
         Ok(book)
     }
 }
 
-/// Inflates a part; `None` if the archive has no such entry.
+/// Whether the archive has the part `name`.
 ///
 /// calamine looks parts up ignoring case and `\\` separators: anything but one exact match (or
 /// none at all) gives up, so that both readers always read the same part.
-fn part(zip: &mut zip::ZipArchive<Cursor<&[u8]>>, name: &str) -> R<Option<Vec<u8>>> {
+fn has_part(zip: &zip::ZipArchive<Cursor<&[u8]>>, name: &str) -> R<bool> {
     let mut exact = 0;
     let mut similar = 0;
     for n in zip.file_names() {
@@ -153,25 +156,62 @@ fn part(zip: &mut zip::ZipArchive<Cursor<&[u8]>>, name: &str) -> R<Option<Vec<u8
         }
     }
     match (exact, similar) {
-        (0, 0) => return Ok(None),
-        (1, 1) => {}
-        _ => return Err(GIVE_UP),
+        (0, 0) => Ok(false),
+        (1, 1) => Ok(true),
+        _ => Err(GIVE_UP),
     }
-    let mut f = match zip.by_name(name) {
-        Ok(f) => f,
-        Err(zip::result::ZipError::FileNotFound) => return Ok(None),
-        Err(_) => return Err(GIVE_UP),
-    };
-    let size = f.size();
-    if size > MAX_PART {
-        return Err(GIVE_UP);
+}
+
+/// Inflates a part; `None` if the archive has no such entry.
+fn part(zip: &mut zip::ZipArchive<Cursor<&[u8]>>, name: &str) -> R<Option<Vec<u8>>> {
+    if !has_part(zip, name)? {
+        return Ok(None);
     }
-    let mut out = Vec::with_capacity(size as usize);
-    f.read_to_end(&mut out).map_err(|_| GIVE_UP)?;
-    if out.len() as u64 > MAX_PART {
-        return Err(GIVE_UP);
+    let f = zip.by_name(name).map_err(|_| GIVE_UP)?;
+    let mut chunks = Chunks::new(f);
+    while !chunks.eof {
+        chunks.more()?;
     }
-    Ok(Some(out))
+    Ok(Some(chunks.buf))
+}
+
+/// Bytes inflated so far of a part, read in chunks.
+struct Chunks<T: Read> {
+    reader: T,
+    buf: Vec<u8>,
+    total: u64,
+    eof: bool,
+}
+
+/// Bytes inflated at a time: sheets are scanned chunk by chunk, never held whole (tiny in tests, so
+/// that rows and cells straddle chunks there).
+const CHUNK: u64 = if cfg!(test) { 333 } else { 1 << 20 };
+
+impl<T: Read> Chunks<T> {
+    fn new(reader: T) -> Chunks<T> {
+        Chunks {
+            reader,
+            buf: Vec::new(),
+            total: 0,
+            eof: false,
+        }
+    }
+
+    /// Appends up to [`CHUNK`] more bytes (none at the end of the part).
+    fn more(&mut self) -> R<()> {
+        let n = (&mut self.reader)
+            .take(CHUNK)
+            .read_to_end(&mut self.buf)
+            .map_err(|_| GIVE_UP)?;
+        self.total += n as u64;
+        if n == 0 {
+            self.eof = true;
+        }
+        if self.total > MAX_PART {
+            return Err(GIVE_UP);
+        }
+        Ok(())
+    }
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -307,7 +347,7 @@ fn push_text(raw: &[u8], excel_escapes: bool, out: &mut String) -> R<()> {
     }
     let text = std::str::from_utf8(raw).map_err(|_| GIVE_UP)?;
     let mut rest = text;
-    while let Some(amp) = rest.find('&') {
+    while let Some(amp) = memchr(b'&', rest.as_bytes()) {
         out.push_str(&rest[..amp]);
         let after = &rest[amp + 1..];
         let semi = after.find(';').ok_or(GIVE_UP)?;
@@ -619,17 +659,27 @@ fn shared_strings(x: &[u8], text: &mut String, spans: &mut Vec<(u32, u32)>) -> R
 // ------------------------------------------------------------------------------------------------
 // Worksheets.
 
-fn worksheet(name: String, x: &[u8], formats: &[Format], strings: usize) -> R<Sheet> {
-    if x.len() > u32::MAX as usize {
+fn worksheet<T: Read>(name: String, part: T, formats: &[Format], strings: usize) -> R<Sheet> {
+    let mut x = Chunks::new(part);
+    // The head, up to and with the `<sheetData>` start tag.
+    let data = loop {
+        if let Some(p) = memmem::find(&x.buf, b"<sheetData")
+            && memchr(b'>', &x.buf[p..]).is_some()
+        {
+            break p;
+        }
+        if x.eof {
+            return Err(GIVE_UP);
+        }
+        x.more()?;
+    };
+    if !starts_tag(&x.buf, data, b"sheetData") {
         return Err(GIVE_UP);
     }
-    let data = memmem::find(x, b"<sheetData").ok_or(GIVE_UP)?;
-    if !starts_tag(x, data, b"sheetData") {
-        return Err(GIVE_UP);
-    }
-    let head = &x[..data];
-    // calamine finds `mergeCells` under any namespace prefix, and anywhere in the part.
-    if memmem::find(head, b"<mergeCells").is_some() || memmem::find(x, b":mergeCell").is_some() {
+    let head = &x.buf[..data];
+    // calamine finds `mergeCells` under any namespace prefix, and anywhere in the part (inside
+    // `<sheetData>` anything unknown gives up anyway).
+    if memmem::find(head, b"<mergeCells").is_some() || memmem::find(head, b":mergeCell").is_some() {
         return Err(GIVE_UP);
     }
     let dims = elements(head, b"dimension")?;
@@ -638,20 +688,53 @@ fn worksheet(name: String, x: &[u8], formats: &[Format], strings: usize) -> R<Sh
         [attrs] => u64::from(dimension(attr(attrs, b"ref").ok_or(GIVE_UP)?)?.end.0) + 1,
         _ => return Err(GIVE_UP),
     };
-    let (_, start, empty) = attributes(x, data + 10)?;
+    let (_, start, empty) = attributes(&x.buf, data + 10)?;
     let mut sheet = Sheet {
         name,
         height,
-        cells: Vec::with_capacity(x.len() / 40),
+        cells: Vec::new(),
         merges: Vec::new(),
         text: String::new(),
     };
+    // The cells, whole rows at a time: each pass scans up to the last `</row>` (or the end of
+    // `<sheetData>`) inflated so far, then drops what it scanned.
     let end = if empty {
         start
     } else {
-        sheet_data(x, start, formats, strings, &mut sheet)?
+        let mut pos = start;
+        let mut value_text = String::new();
+        loop {
+            let rest = &x.buf[pos..];
+            let limit = match memmem::find(rest, b"</sheetData>") {
+                Some(p) => pos + p + 12,
+                None => memmem::rfind(rest, b"</row>").map_or(pos, |p| pos + p + 6),
+            };
+            let scanned = sheet_data(
+                &x.buf[..limit],
+                pos,
+                formats,
+                strings,
+                &mut sheet,
+                &mut value_text,
+            )?;
+            if let Some(end) = scanned {
+                break end;
+            }
+            if x.eof {
+                return Err(GIVE_UP);
+            }
+            x.buf.drain(..limit);
+            pos = 0;
+            x.more()?;
+        }
     };
-    let tail = &x[end..];
+    while !x.eof {
+        x.more()?;
+    }
+    let tail = &x.buf[end..];
+    if memmem::find(tail, b":mergeCell").is_some() {
+        return Err(GIVE_UP);
+    }
     if let Some(p) = memmem::find(tail, b"<mergeCells") {
         if !starts_tag(tail, p, b"mergeCells") {
             return Err(GIVE_UP);
@@ -680,17 +763,21 @@ fn worksheet(name: String, x: &[u8], formats: &[Format], strings: usize) -> R<Sh
     Ok(sheet)
 }
 
-/// Scans `<sheetData>` from `i` (just after its start tag); returns the index after `</sheetData>`.
+/// Scans `<sheetData>` content from `i`: returns the index after `</sheetData>`, or `None` when
+/// `x` ends (between two elements) before it.
 fn sheet_data(
     x: &[u8],
     mut i: usize,
     formats: &[Format],
     strings: usize,
     sheet: &mut Sheet,
-) -> R<usize> {
-    let mut value_text = String::new();
+    value_text: &mut String,
+) -> R<Option<usize>> {
     loop {
         i = skip_space(x, i);
+        if i == x.len() {
+            return Ok(None);
+        }
         if x.get(i) != Some(&b'<') {
             return Err(GIVE_UP);
         }
@@ -701,7 +788,7 @@ fn sheet_data(
                     Some(b' ' | b'\t' | b'\n' | b'\r' | b'>' | b'/')
                 ) =>
             {
-                i = cell(x, i + 2, formats, strings, sheet, &mut value_text)?;
+                i = cell(x, i + 2, formats, strings, sheet, value_text)?;
             }
             Some(b'r') if starts_tag(x, i, b"row") => {
                 let (_, next, _) = attributes(x, i + 4)?;
@@ -712,7 +799,7 @@ fn sheet_data(
                 if rest.starts_with(b"</row>") {
                     i += 6;
                 } else if rest.starts_with(b"</sheetData>") {
-                    return Ok(i + 12);
+                    return Ok(Some(i + 12));
                 } else {
                     return Err(GIVE_UP);
                 }
@@ -765,7 +852,7 @@ fn cell(
         let vstart = j + eq + 2;
         let len = memchr(q, &x[vstart..]).ok_or(GIVE_UP)?;
         let value = &x[vstart..vstart + len];
-        if memchr(b'<', value).is_some() || memchr(b'&', value).is_some() {
+        if value.iter().any(|&b| b == b'<' || b == b'&') {
             return Err(GIVE_UP);
         }
         let slot = match key {
@@ -805,9 +892,15 @@ fn cell(
                 if !x[start + len..].starts_with(b"</v>") {
                     return Err(GIVE_UP);
                 }
-                v.clear();
-                push_text(&x[start..start + len], false, v)?;
-                value = read_v(v, t, format, strings, sheet)?;
+                let raw = &x[start..start + len];
+                value = if t == Some(b"s") {
+                    // The common case: digits only, no text to decode.
+                    shared_index(raw, strings)?
+                } else {
+                    v.clear();
+                    push_text(raw, false, v)?;
+                    read_v(v, t, format, strings, sheet)?
+                };
                 j = start + len + 4;
             } else if starts_tag(x, j, b"f") {
                 let (_, start, empty) = attributes(x, j + 2)?;
@@ -845,6 +938,15 @@ fn number(n: f64, format: Option<Format>) -> Value {
     }
 }
 
+/// A shared-string cell's `<v>`.
+fn shared_index(v: &[u8], strings: usize) -> R<Value> {
+    let i = small_number(v)?;
+    if i >= strings {
+        return Err(Fail::Damaged("shared string index out of range"));
+    }
+    Ok(Value::Shared(i as u32))
+}
+
 /// calamine's `read_v`: the value of a `<v>` by the cell type.
 fn read_v(
     v: &str,
@@ -854,13 +956,7 @@ fn read_v(
     sheet: &mut Sheet,
 ) -> R<Value> {
     Ok(match t {
-        Some(b"s") => {
-            let i = small_number(v.as_bytes())?;
-            if i >= strings {
-                return Err(Fail::Damaged("shared string index out of range"));
-            }
-            Value::Shared(i as u32)
-        }
+        Some(b"s") => shared_index(v.as_bytes(), strings)?,
         Some(b"b") => Value::Bool(v != "0"),
         Some(b"e") => Value::Error(v.parse().map_err(|_| GIVE_UP)?),
         Some(b"d" | b"str") => {
