@@ -20,6 +20,7 @@
 pub mod columns;
 pub mod values;
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -425,6 +426,8 @@ pub struct Assembler {
     last_member_household: Option<usize>,
     /// ID number → first household (index) it was seen in.
     id_owner: HashMap<IdNumber, usize>,
+    /// ID numbers seen in more than one household (so `finish` looks only at those).
+    id_shared: std::collections::HashSet<IdNumber>,
 }
 
 /// A sheet handle of an [`Assembler`].
@@ -532,7 +535,7 @@ impl Assembler {
         self.stats.rows += 1;
         let layout = &info.layout;
         let merge_problems = info.merge_problems.get(&row).cloned().unwrap_or_default();
-        let number = normalise_number(layout.cell(cells, Col::Number));
+        let number = normalised_number(layout.cell(cells, Col::Number));
         if number.is_empty() {
             let value = layout.cell(cells, Col::Number).to_owned();
             self.loose.push(Problem::new(
@@ -549,9 +552,10 @@ impl Assembler {
             return;
         }
         let kind = layout.kind;
-        let idx = match self.index.get(&number) {
+        let idx = match self.index.get(&*number) {
             Some(&i) => i,
             None => {
+                let number = number.into_owned();
                 self.households.push(Acc {
                     number: number.clone(),
                     given: vec![None; HOUSEHOLD_TEXT_COLS.len()],
@@ -597,14 +601,14 @@ impl Assembler {
                     continue;
                 }
                 let text = if *col == Col::Number {
-                    normalise_number(text)
+                    normalised_number(text)
                 } else {
-                    text.to_owned()
+                    Cow::Borrowed(text)
                 };
                 match &acc.given[i] {
                     None => {
                         acc.given[i] = Some(Given {
-                            text,
+                            text: text.into_owned(),
                             sheet: sheet.0,
                             row,
                         })
@@ -644,6 +648,7 @@ impl Assembler {
                         None
                     }
                     std::collections::hash_map::Entry::Occupied(o) if *o.get() != idx => {
+                        self.id_shared.insert(m.id_number);
                         Some(*o.get())
                     }
                     std::collections::hash_map::Entry::Occupied(_) => None,
@@ -708,8 +713,13 @@ impl Assembler {
         // ID numbers in several households of the file.
         let mut id_homes: HashMap<IdNumber, Vec<(usize, usize)>> = HashMap::new();
         for (hi, acc) in self.households.iter().enumerate() {
+            if self.id_shared.is_empty() {
+                break;
+            }
             for (mi, m) in acc.members.iter().enumerate() {
-                if let Some(member) = &m.member {
+                if let Some(member) = &m.member
+                    && self.id_shared.contains(&member.id_number)
+                {
                     id_homes.entry(member.id_number).or_default().push((hi, mi));
                 }
             }
@@ -1172,6 +1182,17 @@ pub fn column_letter(i: usize) -> String {
     }
     s.reverse();
     String::from_utf8(s).unwrap_or_default()
+}
+
+/// [`normalise_number`] without allocating when the text is already normal (the usual case).
+fn normalised_number(s: &str) -> Cow<'_, str> {
+    if s.chars()
+        .any(|c| c.is_whitespace() || ('０'..='９').contains(&c))
+    {
+        Cow::Owned(normalise_number(s))
+    } else {
+        Cow::Borrowed(s)
+    }
 }
 
 /// 户编号 as stored: surrounding and inner whitespace removed, full-width digits as ASCII.

@@ -1,6 +1,8 @@
 //! Cell values of a registry row (台账单元格取值): code labels with the spellings clerks use, yes/no,
 //! counts, lists separated by `、`. Every function returns the value or a reason in Chinese and English.
 
+use std::borrow::Cow;
+
 use crate::codes::{
     CodeList, Dibao, Education, HealthStatus, LabourSkill, PoliticalStatus, Relation, RiskType,
     SchoolStatus, Tekun,
@@ -22,6 +24,15 @@ impl Reason {
             zh: zh.into(),
             en: en.into(),
         }
+    }
+}
+
+/// The text without whitespace (borrowed when it has none, the usual case: no allocation per cell).
+fn compact(s: &str) -> Cow<'_, str> {
+    if s.chars().any(char::is_whitespace) {
+        Cow::Owned(s.chars().filter(|c| !c.is_whitespace()).collect())
+    } else {
+        Cow::Borrowed(s)
     }
 }
 
@@ -50,7 +61,7 @@ fn code<T: CodeList>(
     list_zh: &str,
     list_en: &str,
 ) -> Result<T, Reason> {
-    let t: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+    let t = compact(s);
     if let Some(v) = T::from_any(&t) {
         return Ok(v);
     }
@@ -63,7 +74,12 @@ fn code<T: CodeList>(
 /// 是 / 否 (also Y/N, 1/0, true/false, √/×, 有/无). Blank is `None`.
 pub fn yes_no(s: &str) -> Result<Option<bool>, Reason> {
     let t = s.trim();
-    match t.to_ascii_lowercase().as_str() {
+    let lower = if t.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(t.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(t)
+    };
+    match &*lower {
         "" => Ok(None),
         "是" | "y" | "yes" | "1" | "true" | "√" | "有" | "已参加" | "参加" | "已参保" => {
             Ok(Some(true))
@@ -97,7 +113,7 @@ pub fn count(s: &str) -> Result<Option<u32>, Reason> {
 /// 与户主关系, with the spellings of village ledgers (本人, 妻, 长子, 儿子, 孙子 …).
 pub fn relation(s: &str) -> Result<Relation, Reason> {
     use Relation::*;
-    let t: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+    let t = compact(s);
     let extra: &[(&str, Relation)] = &[
         ("本人", Head),
         ("户主本人", Head),
@@ -181,7 +197,7 @@ pub fn health(s: &str) -> Result<Vec<HealthStatus>, Reason> {
 
 /// 残疾等级 1–4 (`1`, `1级`, `一级`, `残疾一级`, `1.0`). Blank is `None`.
 pub fn disability_grade(s: &str) -> Result<Option<u8>, Reason> {
-    let t: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+    let t = compact(s);
     if t.is_empty() || t == "无" {
         return Ok(None);
     }
@@ -237,11 +253,8 @@ pub fn education(s: &str) -> Result<Option<Education>, Reason> {
 /// 在校生状况. Blank, 非在校生, 不在校, 无 are `None`.
 pub fn school(s: &str) -> Result<Option<SchoolStatus>, Reason> {
     use SchoolStatus::*;
-    let t: String = s.chars().filter(|c| !c.is_whitespace()).collect();
-    if matches!(
-        t.as_str(),
-        "" | "非在校生" | "不在校" | "无" | "否" | "未在校"
-    ) {
+    let t = compact(s);
+    if matches!(&*t, "" | "非在校生" | "不在校" | "无" | "否" | "未在校") {
         return Ok(None);
     }
     code(
@@ -291,8 +304,8 @@ pub fn political(s: &str) -> Result<PoliticalStatus, Reason> {
 
 /// 低保. Blank, 否, 无 are 未享受; 是 is 农村低保 (the registry is rural).
 pub fn dibao(s: &str) -> Result<Dibao, Reason> {
-    let t: String = s.chars().filter(|c| !c.is_whitespace()).collect();
-    match t.as_str() {
+    let t = compact(s);
+    match &*t {
         "" | "否" | "无" | "不享受" | "未享受低保" => Ok(Dibao::None),
         "是" | "低保" | "享受" | "低保户" => Ok(Dibao::Rural),
         _ => code(&t, &[], "低保", "dibao"),
@@ -301,8 +314,8 @@ pub fn dibao(s: &str) -> Result<Dibao, Reason> {
 
 /// 特困. Blank, 否, 无 are 不享受; 是 is 农村特困.
 pub fn tekun(s: &str) -> Result<Tekun, Reason> {
-    let t: String = s.chars().filter(|c| !c.is_whitespace()).collect();
-    match t.as_str() {
+    let t = compact(s);
+    match &*t {
         "" | "否" | "无" | "未享受" | "非特困" => Ok(Tekun::None),
         "是" | "特困" | "特困供养" | "享受" | "特困户" => Ok(Tekun::Rural),
         _ => code(&t, &[], "特困", "tekun"),
@@ -311,7 +324,7 @@ pub fn tekun(s: &str) -> Result<Tekun, Reason> {
 
 /// One 风险类型: a code, a label, or `因自然灾害（洪涝）` for a disaster sub-type.
 pub fn risk(s: &str) -> Result<RiskType, Reason> {
-    let t: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+    let t = compact(s);
     if let Some(v) = RiskType::from_any(&t) {
         return Ok(v);
     }
