@@ -352,6 +352,9 @@ impl Merges {
 
     /// Fills the covered cells of 0-based row `r`.
     fn fill(&mut self, r: u32, cells: &mut Vec<String>) {
+        if self.areas.is_empty() {
+            return;
+        }
         let Some(list) = self.by_row.get(&r) else {
             return;
         };
