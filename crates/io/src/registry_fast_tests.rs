@@ -571,3 +571,114 @@ fn the_fallback_reads_a_file_the_fast_reader_refuses() {
     read_reference("t.xlsx", &bytes, &mut reference, &|_, _| {}).expect("usable");
     assert_eq!(fallback, reference);
 }
+
+/// calamine's cells, or its error (or panic) as text.
+fn calamine_try(bytes: &[u8]) -> Result<Vec<Dump>, String> {
+    let run = || -> Result<Vec<Dump>, String> {
+        let book =
+            calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| e.to_string())?;
+        let Sheets::Xlsx(mut x) = book else {
+            return Err("not XLSX".into());
+        };
+        let names: Vec<String> = x
+            .sheets_metadata()
+            .iter()
+            .filter(|s| s.typ == calamine::SheetType::WorkSheet)
+            .map(|s| s.name.clone())
+            .collect();
+        let mut out = Vec::new();
+        for name in names {
+            let merges = match x.worksheet_merge_cells(&name) {
+                Some(Ok(m)) => m,
+                Some(Err(e)) => return Err(e.to_string()),
+                None => Vec::new(),
+            };
+            let mut reader = x.worksheet_cells_reader(&name).map_err(|e| e.to_string())?;
+            let mut cells = Vec::new();
+            loop {
+                match reader.next_cell() {
+                    Ok(Some(c)) => {
+                        let (r, col) = c.get_position();
+                        let (mut plain, mut digits) = (String::new(), String::new());
+                        dataref_text(c.get_value(), Hint::Plain, &mut plain);
+                        dataref_text(c.get_value(), Hint::Digits, &mut digits);
+                        cells.push((r, col, plain, digits));
+                    }
+                    Ok(None) => break,
+                    Err(e) => return Err(e.to_string()),
+                }
+            }
+            out.push((name, cells, merges));
+        }
+        Ok(out)
+    };
+    std::panic::catch_unwind(run).unwrap_or_else(|_| Err("calamine panicked".into()))
+}
+
+#[test]
+fn mutated_sheets_are_read_as_calamine_reads_them_or_left_to_it() {
+    let base = format!(
+        "<dimension ref=\"A1:F9\"/><sheetData>{}</sheetData><mergeCells count=\"1\"><mergeCell ref=\"A1:B2\"/></mergeCells>",
+        concat!(
+            "<row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</v></c><c r=\"B1\" t=\"s\" s=\"2\"><v>1</v></c></row>",
+            "<row r=\"2\"><c r=\"A2\" t=\"inlineStr\"><is><t>in</t></is></c>",
+            "<c r=\"C2\" t=\"str\"><f>A1</f><v>x &amp; y</v></c><c r=\"D2\" t=\"b\"><v>1</v></c>",
+            "<c r=\"F2\" t=\"e\"><v>#N/A</v></c></row><row r=\"4\"><c r=\"A4\"><v>42</v></c>",
+            "<c r=\"B4\" s=\"1\"><v>45000</v></c><c r=\"E4\" s=\"6\"><v>2</v></c></row>",
+            "<row r=\"5\"><c r=\"B5\"><v>abc</v></c><c r=\"C5\" t=\"n\"><v></v></c><c r=\"F5\" t=\"d\"><v>2024-01-02</v></c></row>",
+            "<row r=\"6\"><c r=\"A6\" s=\"1\"/><c r=\"E7\"><v>141123197005170119</v></c></row>",
+        )
+    );
+    let alphabet = b"<>/=\"'&;: 0123456789ABcdefrstvx#.-E";
+    let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+    let mut next = move |n: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n as u64) as usize
+    };
+    let (mut read_fast, mut left) = (0, 0);
+    let strings = STRINGS.join("</si><si>");
+    for round in 0..4000 {
+        // Mostly the sheet, every third round the shared strings.
+        let in_strings = round % 3 == 2;
+        let mut xml = if in_strings {
+            strings.clone().into_bytes()
+        } else {
+            base.clone().into_bytes()
+        };
+        for _ in 0..1 + next(3) {
+            let at = next(xml.len());
+            // keep the text UTF-8: touch ASCII bytes, insert before a character
+            if !xml[at].is_ascii() && xml[at] & 0xC0 != 0xC0 {
+                continue;
+            }
+            match next(3) {
+                0 | 1 if !xml[at].is_ascii() => {}
+                0 => xml[at] = alphabet[next(alphabet.len())],
+                1 => {
+                    xml.remove(at);
+                }
+                _ => xml.insert(at, alphabet[next(alphabet.len())]),
+            }
+        }
+        let xml = String::from_utf8(xml).expect("ASCII mutations");
+        let formats = &["yyyy-mm-dd", "@", "[h]:mm"];
+        let bytes = if in_strings {
+            workbook(&base, &[xml.as_str()], formats, false)
+        } else {
+            workbook(&xml, STRINGS, formats, false)
+        };
+        match fast_dump(&bytes) {
+            Ok(fast) => {
+                read_fast += 1;
+                assert_eq!(Ok(fast), calamine_try(&bytes), "{xml}");
+            }
+            Err(_) => left += 1,
+        }
+    }
+    assert!(
+        read_fast > 100 && left > 100,
+        "{read_fast} read, {left} left to calamine"
+    );
+}

@@ -108,14 +108,19 @@ impl Book {
     pub fn open(bytes: &[u8]) -> R<Book> {
         let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| GIVE_UP)?;
         let rels = part(&mut zip, "xl/_rels/workbook.xml.rels")?.ok_or(GIVE_UP)?;
+        well_formed(&rels, &mut 0)?;
         let rels = relationships(&rels)?;
         let workbook = part(&mut zip, "xl/workbook.xml")?.ok_or(GIVE_UP)?;
+        well_formed(&workbook, &mut 0)?;
         let (sheet_paths, is_1904) = workbook_sheets(&workbook, &rels)?;
         if sheet_paths.is_empty() {
             return Err(GIVE_UP);
         }
         let formats = match part(&mut zip, "xl/styles.xml")? {
-            Some(x) => styles(&x)?,
+            Some(x) => {
+                well_formed(&x, &mut 0)?;
+                styles(&x)?
+            }
             None => Vec::new(),
         };
         let mut book = Book {
@@ -269,7 +274,7 @@ fn attributes(x: &[u8], mut i: usize) -> R<(Attrs<'_>, usize, bool)> {
         }
         let key = &x[start..i];
         i = skip_space(x, i);
-        if key.is_empty() || x.get(i) != Some(&b'=') {
+        if !xml_name(key) || x.get(i) != Some(&b'=') {
             return Err(GIVE_UP);
         }
         i = skip_space(x, i + 1);
@@ -287,6 +292,75 @@ fn attributes(x: &[u8], mut i: usize) -> R<(Attrs<'_>, usize, bool)> {
         }
         out.push((key, value));
         i += len + 2;
+        if !matches!(x.get(i), Some(b' ' | b'\t' | b'\n' | b'\r' | b'>' | b'/')) {
+            return Err(GIVE_UP);
+        }
+    }
+}
+
+/// Gives up unless `x` is a plain run of tags and text that an XML parser reads without error:
+/// the XML declaration first, start, end and empty tags with well-formed attributes, text without
+/// references, and never an end tag with no element open (`depth` counts the open ones, across
+/// calls). calamine parses the parts of a sheet outside `<sheetData>` too (and the small parts
+/// whole), and fails on syntax errors there.
+fn well_formed(x: &[u8], depth: &mut usize) -> R<()> {
+    let bom = x.starts_with(b"\xEF\xBB\xBF");
+    let mut i = if bom { 3 } else { 0 };
+    loop {
+        let Some(lt) = memchr(b'<', &x[i..]) else {
+            return if memchr(b'&', &x[i..]).is_some() {
+                Err(GIVE_UP)
+            } else {
+                Ok(())
+            };
+        };
+        if memchr(b'&', &x[i..i + lt]).is_some() {
+            return Err(GIVE_UP);
+        }
+        i += lt;
+        match x.get(i + 1) {
+            Some(b'?') => {
+                if i != if bom { 3 } else { 0 } {
+                    return Err(GIVE_UP);
+                }
+                i += memmem::find(&x[i..], b"?>").ok_or(GIVE_UP)? + 2;
+            }
+            Some(b'/') => {
+                let end = memchr(b'>', &x[i..]).ok_or(GIVE_UP)?;
+                if !xml_name(x[i + 2..i + end].trim_ascii_end()) || *depth == 0 {
+                    return Err(GIVE_UP);
+                }
+                *depth -= 1;
+                i += end + 1;
+            }
+            _ => {
+                let mut j = i + 1;
+                while j < x.len() && !is_space(x[j]) && x[j] != b'>' && x[j] != b'/' {
+                    j += 1;
+                }
+                if !xml_name(&x[i + 1..j]) {
+                    return Err(GIVE_UP);
+                }
+                let (_, next, empty) = attributes(x, j)?;
+                if !empty {
+                    *depth += 1;
+                }
+                i = next;
+            }
+        }
+    }
+}
+
+/// An attribute name as XML parsers take it (ASCII only here).
+fn xml_name(key: &[u8]) -> bool {
+    match key.split_first() {
+        Some((first, rest)) => {
+            (first.is_ascii_alphabetic() || *first == b'_' || *first == b':')
+                && rest
+                    .iter()
+                    .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b':' | b'-' | b'.'))
+        }
+        None => false,
     }
 }
 
@@ -563,6 +637,9 @@ fn custom_format(format: &str) -> Format {
 fn string_item(x: &[u8], mut i: usize, close: &[u8], out: &mut String) -> R<usize> {
     let mut rich = false;
     let mut found = false;
+    // calamine takes the first plain `<t>` and skips the rest of the item: after it, only phonetic
+    // parts are accepted here.
+    let mut done = false;
     loop {
         i = skip_space(x, i);
         if x.get(i) != Some(&b'<') {
@@ -574,26 +651,11 @@ fn string_item(x: &[u8], mut i: usize, close: &[u8], out: &mut String) -> R<usiz
             }
             return Ok(i + close.len());
         }
-        if starts_tag(x, i, b"t") {
-            let (_, start, empty) = attributes(x, i + 2)?;
+        if starts_tag(x, i, b"t") && !done {
             found = true;
-            let end = if empty {
-                start
-            } else {
-                let len = memchr(b'<', &x[start..]).ok_or(GIVE_UP)?;
-                push_text(&x[start..start + len], true, out)?;
-                if !x[start + len..].starts_with(b"</t>") {
-                    return Err(GIVE_UP);
-                }
-                start + len + 4
-            };
-            if !rich {
-                // calamine takes the first plain `<t>` and skips the rest of the item.
-                let rest = memmem::find(&x[end..], close).ok_or(GIVE_UP)?;
-                return Ok(end + rest + close.len());
-            }
-            i = end;
-        } else if starts_tag(x, i, b"r") {
+            i = text_element(x, i, out)?;
+            done = !rich;
+        } else if starts_tag(x, i, b"r") && !done {
             let (_, start, empty) = attributes(x, i + 2)?;
             rich = true;
             i = start;
@@ -603,17 +665,42 @@ fn string_item(x: &[u8], mut i: usize, close: &[u8], out: &mut String) -> R<usiz
                     let (_, start, empty) = attributes(x, i + 4)?;
                     i = start;
                     if !empty {
-                        i += memmem::find(&x[i..], b"</rPr>").ok_or(GIVE_UP)? + 6;
+                        let len = memmem::find(&x[i..], b"</rPr>").ok_or(GIVE_UP)?;
+                        let props = &x[i..i + len];
+                        let mut depth = 0;
+                        well_formed(props, &mut depth)?;
+                        if depth != 0 || memmem::find(props, b"<t").is_some() {
+                            return Err(GIVE_UP);
+                        }
+                        i += len + 6;
                     }
                 }
+                i = skip_space(x, i);
+                if !starts_tag(x, i, b"t") {
+                    return Err(GIVE_UP);
+                }
+                found = true;
+                i = text_element(x, i, out)?;
+                i = skip_space(x, i);
+                if !x[i..].starts_with(b"</r>") {
+                    return Err(GIVE_UP);
+                }
+                i += 4;
             }
-        } else if x[i..].starts_with(b"</r>") {
-            i += 4;
         } else if starts_tag(x, i, b"rPh") {
             let (_, start, empty) = attributes(x, i + 4)?;
             i = start;
             if !empty {
-                i += memmem::find(&x[i..], b"</rPh>").ok_or(GIVE_UP)? + 6;
+                i = skip_space(x, i);
+                if !starts_tag(x, i, b"t") {
+                    return Err(GIVE_UP);
+                }
+                i = text_element(x, i, &mut String::new())?;
+                i = skip_space(x, i);
+                if !x[i..].starts_with(b"</rPh>") {
+                    return Err(GIVE_UP);
+                }
+                i += 6;
             }
         } else if starts_tag(x, i, b"phoneticPr") {
             let (_, start, empty) = attributes(x, i + 11)?;
@@ -627,10 +714,26 @@ fn string_item(x: &[u8], mut i: usize, close: &[u8], out: &mut String) -> R<usiz
     }
 }
 
+/// A `<t>` element at `x[i]`: appends its text, returns the index after it.
+fn text_element(x: &[u8], i: usize, out: &mut String) -> R<usize> {
+    let (_, start, empty) = attributes(x, i + 2)?;
+    if empty {
+        return Ok(start);
+    }
+    let len = memchr(b'<', &x[start..]).ok_or(GIVE_UP)?;
+    push_text(&x[start..start + len], true, out)?;
+    if !x[start + len..].starts_with(b"</t>") {
+        return Err(GIVE_UP);
+    }
+    Ok(start + len + 4)
+}
+
 fn shared_strings(x: &[u8], text: &mut String, spans: &mut Vec<(u32, u32)>) -> R<()> {
     let Some(body) = section(x, b"sst")? else {
         return Err(GIVE_UP);
     };
+    // calamine parses up to `</sst>`.
+    well_formed(&x[..memmem::find(x, b"<sst").unwrap_or(0)], &mut 0)?;
     text.reserve(body.len() / 2);
     let mut i = 0;
     loop {
@@ -677,6 +780,8 @@ fn worksheet<T: Read>(name: String, part: T, formats: &[Format], strings: usize)
         return Err(GIVE_UP);
     }
     let head = &x.buf[..data];
+    let mut depth = 0;
+    well_formed(head, &mut depth)?;
     // calamine finds `mergeCells` under any namespace prefix, and anywhere in the part (inside
     // `<sheetData>` anything unknown gives up anyway).
     if memmem::find(head, b"<mergeCells").is_some() || memmem::find(head, b":mergeCell").is_some() {
@@ -703,6 +808,7 @@ fn worksheet<T: Read>(name: String, part: T, formats: &[Format], strings: usize)
     } else {
         let mut pos = start;
         let mut value_text = String::new();
+        let mut in_row = false;
         loop {
             let rest = &x.buf[pos..];
             let limit = match memmem::find(rest, b"</sheetData>") {
@@ -716,6 +822,7 @@ fn worksheet<T: Read>(name: String, part: T, formats: &[Format], strings: usize)
                 strings,
                 &mut sheet,
                 &mut value_text,
+                &mut in_row,
             )?;
             if let Some(end) = scanned {
                 break end;
@@ -735,7 +842,10 @@ fn worksheet<T: Read>(name: String, part: T, formats: &[Format], strings: usize)
     if memmem::find(tail, b":mergeCell").is_some() {
         return Err(GIVE_UP);
     }
-    if let Some(p) = memmem::find(tail, b"<mergeCells") {
+    // calamine reads on to the merged cells, or to the end of the part.
+    let merge_cells = memmem::find(tail, b"<mergeCells");
+    well_formed(&tail[..merge_cells.unwrap_or(tail.len())], &mut depth)?;
+    if let Some(p) = merge_cells {
         if !starts_tag(tail, p, b"mergeCells") {
             return Err(GIVE_UP);
         }
@@ -772,6 +882,7 @@ fn sheet_data(
     strings: usize,
     sheet: &mut Sheet,
     value_text: &mut String,
+    in_row: &mut bool,
 ) -> R<Option<usize>> {
     loop {
         i = skip_space(x, i);
@@ -791,14 +902,27 @@ fn sheet_data(
                 i = cell(x, i + 2, formats, strings, sheet, value_text)?;
             }
             Some(b'r') if starts_tag(x, i, b"row") => {
-                let (_, next, _) = attributes(x, i + 4)?;
+                let (attrs, next, empty) = attributes(x, i + 4)?;
+                // Rows do not nest (an XML parser would match end tags differently).
+                if *in_row {
+                    return Err(GIVE_UP);
+                }
+                *in_row = !empty;
+                // calamine parses the row number (and fails on a bad one) though every cell
+                // carries its own reference.
+                if let Some(r) = attr(&attrs, b"r")
+                    && (small_number(r)? == 0)
+                {
+                    return Err(GIVE_UP);
+                }
                 i = next;
             }
             Some(b'/') => {
                 let rest = &x[i..];
-                if rest.starts_with(b"</row>") {
+                if rest.starts_with(b"</row>") && *in_row {
+                    *in_row = false;
                     i += 6;
-                } else if rest.starts_with(b"</sheetData>") {
+                } else if rest.starts_with(b"</sheetData>") && !*in_row {
                     return Ok(Some(i + 12));
                 } else {
                     return Err(GIVE_UP);
@@ -822,6 +946,9 @@ fn cell(
     let mut r: Option<&[u8]> = None;
     let mut s: Option<&[u8]> = None;
     let mut t: Option<&[u8]> = None;
+    // Attribute names seen (a repeated one is an XML error for calamine).
+    let mut seen: [&[u8]; 8] = [b""; 8];
+    let mut seen_count = 0;
     let mut j = i;
     let empty;
     loop {
@@ -842,9 +969,11 @@ fn cell(
         }
         let eq = memchr(b'=', &x[j..]).ok_or(GIVE_UP)?;
         let key = &x[j..j + eq];
-        if key.is_empty() || key.iter().any(|&b| is_space(b) || b == b'>' || b == b'/') {
+        if !xml_name(key) || seen.contains(&key) || seen_count == seen.len() {
             return Err(GIVE_UP);
         }
+        seen[seen_count] = key;
+        seen_count += 1;
         let q = *x.get(j + eq + 1).ok_or(GIVE_UP)?;
         if q != b'"' && q != b'\'' {
             return Err(GIVE_UP);
@@ -855,20 +984,16 @@ fn cell(
         if value.iter().any(|&b| b == b'<' || b == b'&') {
             return Err(GIVE_UP);
         }
-        let slot = match key {
-            b"r" => &mut r,
-            b"s" => &mut s,
-            b"t" => &mut t,
-            _ => {
-                j = vstart + len + 1;
-                continue;
-            }
-        };
-        if slot.is_some() {
+        match key {
+            b"r" => r = Some(value),
+            b"s" => s = Some(value),
+            b"t" => t = Some(value),
+            _ => {}
+        }
+        j = vstart + len + 1;
+        if !matches!(x.get(j), Some(b' ' | b'\t' | b'\n' | b'\r' | b'>' | b'/')) {
             return Err(GIVE_UP);
         }
-        *slot = Some(value);
-        j = vstart + len + 1;
     }
     let (row, col) = cell_ref(r.ok_or(GIVE_UP)?)?;
     let format = match s {
@@ -906,7 +1031,12 @@ fn cell(
                 let (_, start, empty) = attributes(x, j + 2)?;
                 j = start;
                 if !empty {
-                    j += memmem::find(&x[j..], b"</f>").ok_or(GIVE_UP)? + 4;
+                    let len = memchr(b'<', &x[j..]).ok_or(GIVE_UP)?;
+                    if !x[j + len..].starts_with(b"</f>") {
+                        return Err(GIVE_UP);
+                    }
+                    push_text(&x[j..j + len], false, v)?;
+                    j += len + 4;
                 }
                 value = Value::Empty;
             } else if rest.starts_with(b"<is>") {
@@ -1032,7 +1162,6 @@ mod tests {
                 "abcd",
             ),
             (b"<t>\xe5\xbc\xa0</t><rPh sb=\"0\" eb=\"1\"><t>zhang</t></rPh><phoneticPr fontId=\"1\"/></si>", "张"),
-            (b"<t>a</t><t>b</t></si>", "a"),
         ];
         for (xml, want) in cases {
             let mut s = String::new();
@@ -1044,6 +1173,7 @@ mod tests {
             &b"</si>"[..],
             b"<t><![CDATA[x]]></t></si>",
             b"<x:t>a</x:t></si>",
+            b"<t>a</t><t>b</t></si>",
             b"<t>a</t>",
         ] {
             assert!(string_item(bad, 0, b"</si>", &mut String::new()).is_err());
