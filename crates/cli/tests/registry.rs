@@ -17,8 +17,9 @@ use shouwang_core::access::Role;
 use shouwang_core::codes::{LabourSkill, Relation};
 use shouwang_core::idnum::make;
 use shouwang_core::registry::RegionNames;
+use shouwang_core::registry::SheetLayout;
 use shouwang_core::{Household, Scope};
-use shouwang_io::registry::StreamingSink;
+use shouwang_io::registry::{RowSink, StreamingSink};
 use shouwang_io::registry_xlsx::RegistryWriter;
 use shouwang_store::repo::registry_file::{
     self as registry, ImportOptions, ImportReport, Importer,
@@ -35,9 +36,45 @@ fn opts() -> ImportOptions {
     }
 }
 
+/// Everything the reader tells a sink.
+#[derive(Default, Debug, PartialEq)]
+struct Recorded {
+    sheets: Vec<(String, u32, usize)>,
+    /// Sheet, rows, columns.
+    merges: Vec<Merged>,
+    rows: Vec<(usize, u32, Vec<String>)>,
+}
+
+type Merged = (usize, (u32, u32), (usize, usize));
+
+impl RowSink for Recorded {
+    fn begin_sheet(&mut self, layout: SheetLayout) -> usize {
+        self.sheets
+            .push((layout.name.to_string(), layout.header_row, layout.width()));
+        self.sheets.len() - 1
+    }
+    fn merged(&mut self, sheet: usize, rows: (u32, u32), cols: (usize, usize)) {
+        self.merges.push((sheet, rows, cols));
+    }
+    fn row(&mut self, sheet: usize, row: u32, cells: &[String]) {
+        self.rows.push((sheet, row, cells.to_vec()));
+    }
+}
+
+/// The reader (fast XLSX path where it applies) tells exactly what calamine alone tells.
+fn same_as_reference(name: &str, bytes: &[u8]) {
+    let mut fast = Recorded::default();
+    let a = shouwang_io::registry::read(name, bytes, &mut fast, &|_, _| {});
+    let mut reference = Recorded::default();
+    let b = shouwang_io::registry::read_reference(name, bytes, &mut reference, &|_, _| {});
+    assert_eq!(a, b, "{name}");
+    assert_eq!(fast, reference, "{name}");
+}
+
 /// The streaming import as the command runs it: households handed out while reading are written
 /// early (here: every 2 rows, so that early writes, reopened households and undos all happen).
 async fn import_with(db: &Db, name: &str, bytes: &[u8], o: &ImportOptions) -> ImportReport {
+    same_as_reference(name, bytes);
     let mut batches = Vec::new();
     let mut sink = StreamingSink::new(2, |b| batches.push(b));
     shouwang_io::registry::read(name, bytes, &mut sink, &|_, _| {}).expect("usable file");
@@ -56,6 +93,7 @@ async fn import_with(db: &Db, name: &str, bytes: &[u8], o: &ImportOptions) -> Im
 
 /// The import in one go (no early writes).
 async fn import_at_once(db: &Db, name: &str, bytes: &[u8]) -> ImportReport {
+    same_as_reference(name, bytes);
     let (_, assembled) =
         shouwang_io::registry::read_assembled(name, bytes, &|_, _| {}).expect("usable file");
     registry::import(
@@ -593,6 +631,7 @@ db_test!(
 #[test]
 fn missing_column_and_not_a_spreadsheet_are_unusable() {
     let read = |name: &str, bytes: &[u8]| {
+        same_as_reference(name, bytes);
         shouwang_io::registry::read_assembled(name, bytes, &|_, _| {}).map(|_| ())
     };
     // A missing required column.
