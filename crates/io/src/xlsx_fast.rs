@@ -252,15 +252,32 @@ fn starts_tag(x: &[u8], i: usize, name: &[u8]) -> bool {
 /// Attributes of a tag: (name, raw value).
 type Attrs<'a> = Vec<(&'a [u8], &'a [u8])>;
 
-fn attributes(x: &[u8], mut i: usize) -> R<(Attrs<'_>, usize, bool)> {
-    let mut out = Vec::new();
+fn attributes(x: &[u8], i: usize) -> R<(Attrs<'_>, usize, bool)> {
+    let mut out: Attrs<'_> = Vec::new();
+    let (end, empty) = scan_attributes(x, i, |key, value| {
+        if out.iter().any(|(k, _)| *k == key) {
+            return Err(GIVE_UP);
+        }
+        out.push((key, value));
+        Ok(())
+    })?;
+    Ok((out, end, empty))
+}
+
+/// Walks the attributes of a tag from `x[i]` (just after its name), handing each (name, raw
+/// value) to `f`; returns the index just after the tag and whether it was self-closing (`/>`).
+fn scan_attributes<'a>(
+    x: &'a [u8],
+    mut i: usize,
+    mut f: impl FnMut(&'a [u8], &'a [u8]) -> R<()>,
+) -> R<(usize, bool)> {
     loop {
         i = skip_space(x, i);
         match x.get(i) {
-            Some(b'>') => return Ok((out, i + 1, false)),
+            Some(b'>') => return Ok((i + 1, false)),
             Some(b'/') => {
                 return if x.get(i + 1) == Some(&b'>') {
-                    Ok((out, i + 2, true))
+                    Ok((i + 2, true))
                 } else {
                     Err(GIVE_UP)
                 };
@@ -287,10 +304,7 @@ fn attributes(x: &[u8], mut i: usize) -> R<(Attrs<'_>, usize, bool)> {
         if memchr(b'<', value).is_some() {
             return Err(GIVE_UP);
         }
-        if out.iter().any(|(k, _)| *k == key) {
-            return Err(GIVE_UP);
-        }
-        out.push((key, value));
+        f(key, value)?;
         i += len + 2;
         if !matches!(x.get(i), Some(b' ' | b'\t' | b'\n' | b'\r' | b'>' | b'/')) {
             return Err(GIVE_UP);
@@ -902,19 +916,27 @@ fn sheet_data(
                 i = cell(x, i + 2, formats, strings, sheet, value_text)?;
             }
             Some(b'r') if starts_tag(x, i, b"row") => {
-                let (attrs, next, empty) = attributes(x, i + 4)?;
+                // Attribute names seen (without allocating: once per row).
+                let mut seen: [&[u8]; 16] = [b""; 16];
+                let mut n = 0;
+                let (next, empty) = scan_attributes(x, i + 4, |key, value| {
+                    if n == seen.len() || seen[..n].contains(&key) {
+                        return Err(GIVE_UP);
+                    }
+                    seen[n] = key;
+                    n += 1;
+                    // calamine parses the row number (and fails on a bad one) though every
+                    // cell carries its own reference.
+                    if key == b"r" && small_number(value)? == 0 {
+                        return Err(GIVE_UP);
+                    }
+                    Ok(())
+                })?;
                 // Rows do not nest (an XML parser would match end tags differently).
                 if *in_row {
                     return Err(GIVE_UP);
                 }
                 *in_row = !empty;
-                // calamine parses the row number (and fails on a bad one) though every cell
-                // carries its own reference.
-                if let Some(r) = attr(&attrs, b"r")
-                    && (small_number(r)? == 0)
-                {
-                    return Err(GIVE_UP);
-                }
                 i = next;
             }
             Some(b'/') => {
