@@ -17,12 +17,17 @@
 //! (`Assembler::take_ready`) that are new to the database are written at once ([`Importer::early`]), so the
 //! database works while the reader parses. When the file is complete ([`Importer::finish`]) a household
 //! written early that later rows changed, or that the whole-file checks rejected (an ID number in two
-//! households), is deleted again inside the transaction and handled with the rest; regions created for
-//! households that end up rejected are removed. Audit rows are written at the end, from the final state.
+//! households), is deleted again inside the transaction (with its audit row) and handled with the rest;
+//! regions created for households that end up rejected are removed.
 //!
 //! Audit (审计): one row per household created or changed (`create` / `update`, entity `household`, with the
-//! file, sheet and row it came from), one per region created, and a summary row (`import`, entity
-//! `registry_import`) when anything changed.
+//! file, sheet and row it came from; an update also with the values before and after), one per region
+//! created, and a summary row (`import`, entity `registry_import`) when anything changed. A household
+//! written early gets its `create` row at once.
+//!
+//! A large import on SQLite switches the transaction to [`BulkMode`] (the 姓氏 trigger suspended, a larger
+//! page cache, on a new database some indexes built at the end), and the inserts are pipelined: the next
+//! statement is built while SQLite executes the current one.
 //!
 //! On SQLite new households, members and their audit rows are inserted with prepared multi-row
 //! `INSERT … VALUES` statements of [`VALUES_ROWS`] rows with bound parameters (sqlx keeps the prepared
@@ -31,7 +36,7 @@
 //! [`export`] reads the registry of an area back, household by household in 户编号 order, with the
 //! region names, for the export workbook.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
@@ -404,6 +409,12 @@ pub struct Importer {
     now: DateTime<Utc>,
     regions: Regions,
     early: HashMap<(String, String), Early>,
+    /// SQLite bulk mode (see [`BulkMode`]).
+    bulk: BulkMode,
+    /// An id taken when the import began: the audit rows it writes have greater ids.
+    audit_floor: i64,
+    /// The ID numbers of the households written early, when the database was empty at the start.
+    early_ids: HashMap<String, HashSet<IdNumber>>,
     timer: Phases,
 }
 
@@ -415,8 +426,16 @@ impl Importer {
         scope: Option<&Scope>,
         options: &ImportOptions,
     ) -> Result<Importer> {
+        let tx = db.begin_write().await?;
+        let mut bulk = BulkMode::default();
+        if db.backend() == DbBackend::Sqlite {
+            // Until the commit or rollback (see `BoundRows`).
+            tx.execute_unprepared("PRAGMA defer_foreign_keys = ON")
+                .await?;
+            bulk.check_empty(&tx).await?;
+        }
         Ok(Importer {
-            tx: db.begin_write().await?,
+            tx,
             backend: db.backend(),
             db: db.clone(),
             actor: actor.clone(),
@@ -425,6 +444,9 @@ impl Importer {
             now: Utc::now(),
             regions: Regions::default(),
             early: HashMap::new(),
+            bulk,
+            audit_floor: new_id(),
+            early_ids: HashMap::new(),
             timer: Phases::new(),
         })
     }
@@ -453,16 +475,26 @@ impl Importer {
         if items.is_empty() {
             return Ok(());
         }
-        let registered = self.lookup(&mut items).await?;
-        items.retain(|it| {
-            it.existing.is_none()
-                && !it
-                    .entry
-                    .household
-                    .members
-                    .iter()
-                    .any(|m| registered.contains_key(&(it.county.clone(), m.id_number.to_string())))
-        });
+        if self.bulk.empty_at_start {
+            // The database had no household when the import began: what it holds now is what this
+            // import wrote early, known here (no lookups while the indexes are deferred).
+            let written = &self.early_ids;
+            items.retain(|it| {
+                it.entry.household.members.iter().all(|m| {
+                    written
+                        .get(&it.county)
+                        .is_none_or(|ids| !ids.contains(&m.id_number))
+                })
+            });
+        } else {
+            let registered = self.lookup(&mut items).await?;
+            items.retain(|it| {
+                it.existing.is_none()
+                    && !it.entry.household.members.iter().any(|m| {
+                        registered.contains_key(&(it.county.clone(), m.id_number.to_string()))
+                    })
+            });
+        }
         let refs: Vec<&RegistryEntry> = items.iter().map(|it| &it.entry).collect();
         self.regions.load(&self.tx, &refs).await?;
         let mut create: Vec<(Item, Valid)> = Vec::with_capacity(items.len());
@@ -479,7 +511,20 @@ impl Importer {
         let ids = self
             .insert_households(create.iter().map(|(it, v)| (&it.entry.household, v)))
             .await?;
+        // Their audit rows and 姓氏 rows now, while the reader is still busy (undone with the household).
+        let written: Vec<(i64, &RegistryEntry, &Valid)> = create
+            .iter()
+            .zip(&ids)
+            .map(|((it, v), id)| (*id, &it.entry, v))
+            .collect();
+        self.audit_created(&written).await?;
+        drop(written);
+        self.bulk.fill(&self.tx).await?;
         for ((it, valid), id) in create.into_iter().zip(ids) {
+            if self.bulk.empty_at_start {
+                let ids = self.early_ids.entry(it.county.clone()).or_default();
+                ids.extend(it.entry.household.members.iter().map(|m| m.id_number));
+            }
             self.early.insert(
                 (it.county.clone(), it.entry.household.number.clone()),
                 Early {
@@ -627,28 +672,48 @@ impl Importer {
 
     /// Inserts new households with their members; returns their row ids.
     async fn insert_households<'a>(
-        &self,
+        &mut self,
         items: impl Iterator<Item = (&'a Household, &'a Valid)>,
     ) -> Result<Vec<i64>> {
         let items: Vec<(&Household, &Valid)> = items.collect();
         let ids: Vec<i64> = items.iter().map(|_| new_id()).collect();
         match self.backend {
             DbBackend::Sqlite => {
+                let members: usize = items.iter().map(|(h, _)| h.members.len()).sum();
+                self.bulk.enter(&self.tx, members).await?;
+                for ((_, v), &id) in items.iter().zip(&ids) {
+                    self.bulk.written(&v.county, id);
+                }
                 let mut hh = BoundRows::new(HOUSEHOLDS_INSERT, HOUSEHOLD_ROW, self.now);
                 let mut mm = BoundRows::new(MEMBERS_INSERT, MEMBER_ROW, self.now);
-                for ((h, v), &id) in items.iter().zip(&ids) {
-                    hh.push(household_values(h, v, id));
-                    for (pos, m) in h.members.iter().enumerate() {
-                        mm.push(member_values(m, v, id, pos));
+                let mut rows = items.iter().zip(&ids);
+                let mut ready: VecDeque<(Statement, &'static str)> = VecDeque::new();
+                // Households first: the members' foreign key needs them.
+                execute_pipelined(&self.tx, || {
+                    loop {
+                        if let Some(s) = ready.pop_front() {
+                            return Some(s);
+                        }
+                        match rows.next() {
+                            Some(((h, v), &id)) => {
+                                hh.push(household_values(h, v, id));
+                                for (pos, m) in h.members.iter().enumerate() {
+                                    mm.push(member_values(m, v, id, pos));
+                                }
+                                if mm.rows >= VALUES_ROWS {
+                                    hh.take(true, "households", &mut ready);
+                                    mm.take(false, "members", &mut ready);
+                                }
+                            }
+                            None => {
+                                hh.take(true, "households", &mut ready);
+                                mm.take(true, "members", &mut ready);
+                                return ready.pop_front();
+                            }
+                        }
                     }
-                    // Households first: the members' foreign key needs them.
-                    if mm.rows >= VALUES_ROWS {
-                        hh.flush(&self.tx, true, "households").await?;
-                        mm.flush(&self.tx, false, "members").await?;
-                    }
-                }
-                hh.flush(&self.tx, true, "households").await?;
-                mm.flush(&self.tx, true, "members").await?;
+                })
+                .await?;
             }
             _ => {
                 let mut hh = Vec::new();
@@ -821,6 +886,7 @@ impl Importer {
         for (i, v, d) in &updates {
             let it = &items[*i];
             if let Some(before) = &it.existing {
+                self.bulk.written(&before.county_code, before.id);
                 self.update_household(before, &it.entry.household, v, d)
                     .await?;
                 report.households_updated += 1;
@@ -853,6 +919,7 @@ impl Importer {
         // Created households: the kept early ones and the new ones.
         let mut created: Vec<(i64, &RegistryEntry, &Valid)> =
             kept.iter().map(|e| (e.id, &e.entry, &e.valid)).collect();
+        let kept_count = created.len();
         created.extend(
             creates
                 .iter()
@@ -910,6 +977,9 @@ impl Importer {
         sort_problems(&mut problems);
         report.problems = problems;
 
+        self.bulk.leave(&self.tx).await?;
+        self.timer.add("initials");
+
         // Audit.
         for r in &regions_created {
             changes.push(Change {
@@ -951,7 +1021,8 @@ impl Importer {
                     "all_or_nothing": self.options.all_or_nothing,
                 })),
             });
-            self.audit_created(&created).await?;
+            // The kept early households have theirs (written in `early`).
+            self.audit_created(&created[kept_count..]).await?;
             audit::append_many(&self.tx, &self.actor, changes).await?;
         }
         self.timer.add("audit");
@@ -975,8 +1046,16 @@ impl Importer {
         Ok(report)
     }
 
-    /// Deletes a household written early (members first).
+    /// Deletes a household written early (members first) and its `create` audit row.
     async fn undo(&self, e: &Early) -> Result<()> {
+        audit_log::Entity::delete_many()
+            .filter(audit_log::Column::Entity.eq("household"))
+            .filter(audit_log::Column::EntityId.eq(e.entry.household.number.as_str()))
+            .filter(audit_log::Column::Id.gt(self.audit_floor))
+            .filter(audit_log::Column::CountyCode.eq(e.valid.county.as_str()))
+            .filter(audit_log::Column::Action.eq("create"))
+            .exec(&self.tx)
+            .await?;
         members::Entity::delete_many()
             .filter(members::Column::CountyCode.eq(e.valid.county.as_str()))
             .filter(members::Column::HouseholdId.eq(e.id))
@@ -1045,12 +1124,15 @@ impl Importer {
         Ok(())
     }
 
-    /// One `create` audit row per created household (JSON bulk insert on SQLite).
+    /// One `create` audit row per created household. Its `after` is the row id and where the household
+    /// came from (`{"id", "import": {"file", "sheet", "row"}}`), not the whole household: the household as
+    /// created is its row at version 1 (and the `before` of its first `update` row), the file and row say
+    /// where every value came from, and the import's summary row counts what was done. A full copy of each
+    /// household made the audit log 40 % of a new database and a third of the import's writing.
     async fn audit_created(&self, created: &[(i64, &RegistryEntry, &Valid)]) -> Result<()> {
         #[derive(Serialize)]
         struct After<'a> {
             id: i64,
-            household: &'a Household,
             import: Source<'a>,
         }
         #[derive(Serialize)]
@@ -1062,7 +1144,6 @@ impl Importer {
         let after = |id: i64, e: &RegistryEntry| -> Result<String> {
             serde_json::to_string(&After {
                 id,
-                household: &e.household,
                 import: Source {
                     file: &self.options.source,
                     sheet: &e.row.sheet,
@@ -1074,21 +1155,43 @@ impl Importer {
         match self.backend {
             DbBackend::Sqlite => {
                 let mut rows = BoundRows::new(AUDIT_INSERT, AUDIT_ROW, self.now);
-                for (id, e, v) in created {
-                    rows.push([
-                        Value::from(new_id()),
-                        Value::from(self.actor.user_id),
-                        text(&self.actor.name),
-                        text("create"),
-                        text("household"),
-                        text(&e.household.number),
-                        text(&v.county),
-                        text(&v.village),
-                        Value::from(after(*id, e)?),
-                    ]);
-                    rows.flush(&self.tx, false, "audit").await?;
+                let mut households = created.iter();
+                let mut ready: VecDeque<(Statement, &'static str)> = VecDeque::new();
+                let mut failed: Option<StoreError> = None;
+                execute_pipelined(&self.tx, || {
+                    loop {
+                        if let Some(s) = ready.pop_front() {
+                            return Some(s);
+                        }
+                        let Some((id, e, v)) = households.next() else {
+                            rows.take(true, "audit", &mut ready);
+                            return ready.pop_front();
+                        };
+                        let after = match after(*id, e) {
+                            Ok(a) => a,
+                            Err(err) => {
+                                failed = Some(err);
+                                return None;
+                            }
+                        };
+                        rows.push([
+                            Value::from(new_id()),
+                            Value::from(self.actor.user_id),
+                            text(&self.actor.name),
+                            text("create"),
+                            text("household"),
+                            text(&e.household.number),
+                            text(&v.county),
+                            text(&v.village),
+                            Value::from(after),
+                        ]);
+                        rows.take(false, "audit", &mut ready);
+                    }
+                })
+                .await?;
+                if let Some(err) = failed {
+                    return Err(err);
                 }
-                rows.flush(&self.tx, true, "audit").await?;
             }
             _ => {
                 let mut batch = Vec::with_capacity(CHUNK);
@@ -1181,7 +1284,186 @@ fn resolve_moves(items: &mut [Item], registered: &HashMap<(String, String), (i64
     }
 }
 
+/// Members inserted (in one call, or so far) before an import switches SQLite to [`BulkMode`].
+const BULK_MEMBERS: usize = 2000;
+/// The page cache of the import's connection in bulk mode (KiB, as `PRAGMA cache_size` takes it negative):
+/// the pages a 100,000-person import touches stay in memory until the commit instead of spilling to the
+/// WAL file half-way (and being written again).
+const BULK_CACHE_KIB: i64 = 262_144;
+/// The connections' usual page cache (`Db::connect`).
+const NORMAL_CACHE_KIB: i64 = 32_768;
+
+/// SQLite bulk mode of a large import, all inside the import's transaction (a rollback undoes it):
+/// - the per-row trigger `trg_member_initials_ins` (the 姓氏检索 table `member_initials`, one trigger program
+///   per inserted member: about half of SQLite's work in a 100,000-person import) is dropped, and the rows
+///   of the households written are filled in one `INSERT … SELECT` per 500 households before the trigger
+///   is created again with its own stored SQL ([`BulkMode::leave`]);
+/// - the connection's page cache is raised to [`BULK_CACHE_KIB`] and set back before the commit;
+/// - when the registry tables were empty at the start (the first import of a new installation), the
+///   non-unique indexes of [`DEFERRED_INDEXES`] are dropped and built again at the end from the sorted
+///   rows, which costs SQLite less than keeping them up to date row by row. The unique keys stay, so every
+///   constraint is checked as the rows go in, and so do the indexes the import's own lookups use.
+///
+/// Only the members' insert trigger is suspended: deletes and updates keep theirs, and the fill is
+/// `INSERT OR IGNORE` computed from the stored rows, so it is right whatever else the import did.
+#[derive(Default)]
+struct BulkMode {
+    /// Members inserted before bulk mode was entered.
+    members: usize,
+    /// The dropped trigger's SQL (`sqlite_master.sql`), while in bulk mode.
+    trigger: Option<String>,
+    /// Households whose members may have been inserted (county → ids).
+    written: BTreeMap<String, Vec<i64>>,
+    /// The registry tables were empty when the import began: indexes may be deferred.
+    empty_at_start: bool,
+    /// The SQL of the indexes dropped, while in bulk mode.
+    indexes: Vec<String>,
+}
+
+/// Indexes built again at the end of a first import (see [`BulkMode`]): not unique, and not used by the
+/// import's lookups (`uq_households_number`, `idx_members_id_key`) or its undo and 姓氏 fill
+/// (`idx_members_household`).
+const DEFERRED_INDEXES: &[&str] = &[
+    "idx_households_village_number",
+    "idx_households_township_number",
+    "idx_households_type_number",
+    "idx_households_monitored",
+    "idx_households_risks",
+    "idx_members_name",
+];
+
+const INITIALS_TRIGGER: &str = "trg_member_initials_ins";
+
+impl BulkMode {
+    /// Notes whether the registry tables are empty (at the start of the import).
+    async fn check_empty(&mut self, tx: &DatabaseTransaction) -> Result<()> {
+        let row = tx
+            .query_one_raw(Statement::from_string(
+                DbBackend::Sqlite,
+                "SELECT (NOT EXISTS (SELECT 1 FROM households)) AND (NOT EXISTS (SELECT 1 FROM members)) \
+                 AS empty",
+            ))
+            .await?;
+        self.empty_at_start = match row {
+            Some(r) => r.try_get::<bool>("", "empty")?,
+            None => false,
+        };
+        Ok(())
+    }
+
+    /// Counts `members` about to be inserted; enters bulk mode once they reach [`BULK_MEMBERS`].
+    async fn enter(&mut self, tx: &DatabaseTransaction, members: usize) -> Result<()> {
+        self.members += members;
+        if self.trigger.is_some() || self.members < BULK_MEMBERS {
+            return Ok(());
+        }
+        let found = tx
+            .query_one_raw(Statement::from_sql_and_values(
+                DbBackend::Sqlite,
+                "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?",
+                [Value::from(INITIALS_TRIGGER)],
+            ))
+            .await?;
+        let Some(row) = found else {
+            return Ok(());
+        };
+        let sql: String = row.try_get("", "sql")?;
+        tx.execute_unprepared(&format!("DROP TRIGGER {INITIALS_TRIGGER}"))
+            .await?;
+        if self.empty_at_start {
+            for name in DEFERRED_INDEXES {
+                let found = tx
+                    .query_one_raw(Statement::from_sql_and_values(
+                        DbBackend::Sqlite,
+                        "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?",
+                        [Value::from(*name)],
+                    ))
+                    .await?;
+                if let Some(row) = found {
+                    let sql: String = row.try_get("", "sql")?;
+                    tx.execute_unprepared(&format!("DROP INDEX \"{name}\""))
+                        .await?;
+                    self.indexes.push(sql);
+                }
+            }
+        }
+        tx.execute_unprepared(&format!("PRAGMA cache_size = -{BULK_CACHE_KIB}"))
+            .await?;
+        self.trigger = Some(sql);
+        Ok(())
+    }
+
+    /// Records a household whose members are (or may be) inserted.
+    fn written(&mut self, county: &str, id: i64) {
+        match self.written.get_mut(county) {
+            Some(ids) => ids.push(id),
+            None => {
+                self.written.insert(county.to_owned(), vec![id]);
+            }
+        }
+    }
+
+    /// Leaves bulk mode (before the commit): builds the deferred indexes, fills `member_initials` for the
+    /// households written since the last [`BulkMode::fill`], creates the trigger again and sets the page
+    /// cache back.
+    async fn leave(&mut self, tx: &DatabaseTransaction) -> Result<()> {
+        if self.trigger.is_none() {
+            return Ok(());
+        }
+        for sql in std::mem::take(&mut self.indexes) {
+            tx.execute_unprepared(&sql).await?;
+        }
+        self.fill(tx).await?;
+        if let Some(trigger) = self.trigger.take() {
+            tx.execute_unprepared(&trigger).await?;
+        }
+        tx.execute_unprepared(&format!("PRAGMA cache_size = -{NORMAL_CACHE_KIB}"))
+            .await?;
+        Ok(())
+    }
+
+    /// Fills `member_initials` for the households written so far (in bulk mode; otherwise the trigger
+    /// did) and forgets them.
+    async fn fill(&mut self, tx: &DatabaseTransaction) -> Result<()> {
+        let written = std::mem::take(&mut self.written);
+        if self.trigger.is_none() {
+            return Ok(());
+        }
+        for (county, ids) in &written {
+            for chunk in ids.chunks(IN_CHUNK) {
+                let mut sql = Sql::new();
+                sql.push(
+                    "INSERT OR IGNORE INTO member_initials \
+                     (county_code, initial, number, village_code, household_type, is_monitored, \
+                     household_id) \
+                     SELECT h.county_code, SUBSTR(m.name, 1, 1), h.number, h.village_code, \
+                     h.household_type, (h.household_type = 'monitored' OR h.monitored_type IS NOT NULL), \
+                     h.id \
+                     FROM households h JOIN members m INDEXED BY idx_members_household \
+                     ON m.county_code = h.county_code AND m.household_id = h.id \
+                     WHERE h.county_code = ",
+                );
+                sql.bind(county.clone());
+                sql.push(" AND h.id IN (");
+                for (k, id) in chunk.iter().enumerate() {
+                    if k > 0 {
+                        sql.push(", ");
+                    }
+                    sql.bind(*id);
+                }
+                sql.push(")");
+                tx.execute_raw(sql.build(DbBackend::Sqlite)).await?;
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Multi-row `INSERT … VALUES` with bound parameters (SQLite). A statement holds [`VALUES_ROWS`] rows;
+/// they are `INSERT OR FAIL` and the transaction defers its foreign-key checks to the commit
+/// ([`Importer::begin`]), so SQLite keeps no statement journal (a copy of every page a statement changes,
+/// to undo a statement that fails half-way): a failed statement fails the whole import, and the
+/// transaction is rolled back.
 /// sqlx keeps the prepared statement, so SQLite parses it once per import. The parameters are anonymous
 /// (`?`): for each numbered one (`?NNN`) sqlx asks SQLite for its name, a linear search, which made a
 /// statement's binding quadratic in its parameters. The import's timestamp is SQL text in the statement,
@@ -1199,11 +1481,11 @@ enum Slot {
 
 use Slot::{Bound as B, Now as T, Sql as S};
 
-const HOUSEHOLDS_INSERT: &str = "INSERT INTO households (county_code, id, township_code, \
+const HOUSEHOLDS_INSERT: &str = "INSERT OR FAIL INTO households (county_code, id, township_code, \
      village_code, number, natural_village, household_type, address, phone, is_relocated, \
      monitored_type, risks, head_name, head_id_number, size, version, created_at, updated_at) VALUES ";
 const HOUSEHOLD_ROW: &[Slot] = &[B, B, B, B, B, B, B, B, B, B, B, B, B, B, B, S("1"), T, T];
-const MEMBERS_INSERT: &str = "INSERT INTO members (county_code, id, village_code, household_id, \
+const MEMBERS_INSERT: &str = "INSERT OR FAIL INTO members (county_code, id, village_code, household_id, \
      position, id_number, id_key, name, sex, relation, labour, health, education, school, political, \
      has_medical_insurance, dibao, tekun, disability_grade, version, created_at, updated_at) VALUES ";
 const MEMBER_ROW: &[Slot] = &[
@@ -1230,7 +1512,7 @@ const MEMBER_ROW: &[Slot] = &[
     T,
     T,
 ];
-const AUDIT_INSERT: &str = "INSERT INTO audit_log (id, at, actor_user_id, actor_name, action, entity, \
+const AUDIT_INSERT: &str = "INSERT OR FAIL INTO audit_log (id, at, actor_user_id, actor_name, action, entity, \
      entity_id, county_code, village_code, before, after) VALUES ";
 const AUDIT_ROW: &[Slot] = &[B, T, B, B, B, B, B, B, B, S("NULL"), B];
 
@@ -1295,8 +1577,13 @@ impl BoundRows {
         sql
     }
 
-    /// Inserts the complete statements' worth of rows (all rows when `all`).
-    async fn flush(&mut self, tx: &DatabaseTransaction, all: bool, what: &str) -> Result<()> {
+    /// Moves the complete statements' worth of rows (all rows when `all`) to `out` as statements.
+    fn take(
+        &mut self,
+        all: bool,
+        what: &'static str,
+        out: &mut VecDeque<(Statement, &'static str)>,
+    ) {
         let per = self.bound_per_row();
         while self.rows >= VALUES_ROWS || (all && self.rows > 0) {
             let n = self.rows.min(VALUES_ROWS);
@@ -1314,16 +1601,28 @@ impl BoundRows {
             };
             let values: Vec<Value> = self.values.drain(..n * per).collect();
             self.rows -= n;
-            tx.execute_raw(Statement::from_sql_and_values(
-                DbBackend::Sqlite,
-                sql,
-                values,
-            ))
-            .await
-            .map_err(|e| StoreError::from_write(e, what))?;
+            out.push_back((
+                Statement::from_sql_and_values(DbBackend::Sqlite, sql, values),
+                what,
+            ));
         }
-        Ok(())
     }
+}
+
+/// Executes the statements `next` gives, in order, building the next one while SQLite executes the
+/// current one: the statement is sent to the connection's worker thread on the first poll (`biased`
+/// polls it first), then `next` runs here meanwhile. `None` ends.
+async fn execute_pipelined(
+    tx: &DatabaseTransaction,
+    mut next: impl FnMut() -> Option<(Statement, &'static str)>,
+) -> Result<()> {
+    let mut current = next();
+    while let Some((stmt, what)) = current {
+        let (done, following) = tokio::join!(biased; tx.execute_raw(stmt), async { next() });
+        done.map_err(|e| StoreError::from_write(e, what))?;
+        current = following;
+    }
+    Ok(())
 }
 
 fn text(s: &str) -> Value {
