@@ -287,6 +287,98 @@ fn csv_text(rows: &[Vec<String>]) -> String {
 }
 
 // ------------------------------------------------------------------------------------------------
+// Bulk mode (SQLite: a large import suspends the 姓氏 trigger and, on an empty database, defers indexes).
+
+/// `member_initials` rows that differ from what the members and households say (both directions).
+async fn initials_mismatch(db: &Db) -> i64 {
+    const EXPECTED: &str = "SELECT DISTINCT h.county_code, SUBSTR(m.name, 1, 1), h.number, h.village_code, \
+         h.household_type, (h.household_type = 'monitored' OR h.monitored_type IS NOT NULL), h.id \
+         FROM members m JOIN households h ON h.county_code = m.county_code AND h.id = m.household_id";
+    const STORED: &str = "SELECT county_code, initial, number, village_code, household_type, is_monitored, \
+         household_id FROM member_initials";
+    count(
+        db,
+        &format!(
+            "SELECT (SELECT COUNT(*) FROM ({EXPECTED} EXCEPT {STORED}) a) \
+             + (SELECT COUNT(*) FROM ({STORED} EXCEPT {EXPECTED}) b)"
+        ),
+    )
+    .await
+}
+
+/// Triggers and indexes of the schema (SQLite; PostgreSQL keeps its own and is not switched).
+async fn schema_objects(db: &Db) -> i64 {
+    match db.backend() {
+        sea_orm::DbBackend::Sqlite => {
+            count(
+                db,
+                "SELECT COUNT(*) FROM sqlite_master WHERE type IN ('index', 'trigger')",
+            )
+            .await
+        }
+        _ => 0,
+    }
+}
+
+db_test!(
+    fn bulk_import_keeps_initials_indexes_and_trigger(db: Db) {
+        // 1,000 demo households (~3,000 people): past the bulk-mode threshold, into an empty database.
+        let bytes = demo_workbook(1000, 5);
+        let objects = schema_objects(&db).await;
+
+        // A dry run writes nothing and leaves the schema as it was.
+        let dry = ImportOptions {
+            dry_run: true,
+            ..opts()
+        };
+        let report = import_with(&db, "bulk.xlsx", &bytes, &dry).await;
+        assert_eq!(report.households_created, 1000);
+        assert!(!report.committed);
+        assert_eq!(households(&db).await, 0);
+        assert_eq!(schema_objects(&db).await, objects);
+
+        let report = import(&db, "bulk.xlsx", &bytes).await;
+        assert!(
+            report.committed,
+            "{:?}",
+            &report.problems[..report.problems.len().min(3)]
+        );
+        assert_eq!(report.households_created, 1000);
+        assert!(report.written_early > 900);
+        assert_eq!(schema_objects(&db).await, objects);
+        assert_eq!(initials_mismatch(&db).await, 0);
+        assert!(count(&db, "SELECT COUNT(*) FROM member_initials").await > 1000);
+        // One create row per household, holding where it came from.
+        assert_eq!(
+            count(
+                &db,
+                "SELECT COUNT(*) FROM audit_log WHERE entity = 'household' AND action = 'create'"
+            )
+            .await,
+            1000
+        );
+
+        // The trigger is back: a member added by hand gets its 姓氏 row.
+        db.conn()
+            .execute_unprepared(
+                "UPDATE members SET name = '仝' || SUBSTR(name, 2) \
+                 WHERE id = (SELECT MIN(id) FROM members)",
+            )
+            .await
+            .unwrap();
+        assert_eq!(initials_mismatch(&db).await, 0);
+
+        // A second large import into the database that is no longer empty: unchanged.
+        let again = import(&db, "bulk.xlsx", &bytes).await;
+        assert_eq!(again.households_created, 0);
+        assert_eq!(again.households_updated, 1);
+        assert_eq!(again.households_unchanged, 999);
+        assert_eq!(schema_objects(&db).await, objects);
+        assert_eq!(initials_mismatch(&db).await, 0);
+    }
+);
+
+// ------------------------------------------------------------------------------------------------
 // Round trip.
 
 db_test!(

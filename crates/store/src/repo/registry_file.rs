@@ -685,7 +685,12 @@ impl Importer {
                     self.bulk.written(&v.county, id);
                 }
                 let mut hh = BoundRows::new(HOUSEHOLDS_INSERT, HOUSEHOLD_ROW, self.now);
-                let mut mm = BoundRows::new(MEMBERS_INSERT, MEMBER_ROW, self.now);
+                let insert = if self.bulk.trigger.is_some() {
+                    MEMBERS_INSERT
+                } else {
+                    MEMBERS_INSERT_TRIGGERED
+                };
+                let mut mm = BoundRows::new(insert, MEMBER_ROW, self.now);
                 let mut rows = items.iter().zip(&ids);
                 let mut ready: VecDeque<(Statement, &'static str)> = VecDeque::new();
                 // Households first: the members' foreign key needs them.
@@ -1485,9 +1490,21 @@ const HOUSEHOLDS_INSERT: &str = "INSERT OR FAIL INTO households (county_code, id
      village_code, number, natural_village, household_type, address, phone, is_relocated, \
      monitored_type, risks, head_name, head_id_number, size, version, created_at, updated_at) VALUES ";
 const HOUSEHOLD_ROW: &[Slot] = &[B, B, B, B, B, B, B, B, B, B, B, B, B, B, B, S("1"), T, T];
-const MEMBERS_INSERT: &str = "INSERT OR FAIL INTO members (county_code, id, village_code, household_id, \
-     position, id_number, id_key, name, sex, relation, labour, health, education, school, political, \
-     has_medical_insurance, dibao, tekun, disability_grade, version, created_at, updated_at) VALUES ";
+macro_rules! members_insert {
+    ($verb:literal) => {
+        concat!(
+            $verb,
+            " INTO members (county_code, id, village_code, household_id, position, id_number, id_key, \
+             name, sex, relation, labour, health, education, school, political, has_medical_insurance, \
+             dibao, tekun, disability_grade, version, created_at, updated_at) VALUES "
+        )
+    };
+}
+/// Members in [`BulkMode`] (the 姓氏 insert trigger dropped).
+const MEMBERS_INSERT: &str = members_insert!("INSERT OR FAIL");
+/// Members while the 姓氏 insert trigger is in place: an `OR FAIL` here would also replace the trigger's own
+/// `INSERT OR IGNORE` (SQLite applies the outer statement's conflict policy inside triggers).
+const MEMBERS_INSERT_TRIGGERED: &str = members_insert!("INSERT");
 const MEMBER_ROW: &[Slot] = &[
     B,
     B,
