@@ -457,7 +457,14 @@ impl Importer {
     }
 
     /// Gives up: rolls the transaction back (e.g. when the file turned out unusable).
+    /// The rollback undoes bulk mode's trigger and index changes; the connection's page cache is set back
+    /// here.
     pub async fn abort(self) -> Result<()> {
+        if self.bulk.trigger.is_some() {
+            self.tx
+                .execute_unprepared(&format!("PRAGMA cache_size = -{NORMAL_CACHE_KIB}"))
+                .await?;
+        }
         self.tx.rollback().await?;
         Ok(())
     }
