@@ -456,9 +456,8 @@ impl Importer {
         self.early.len()
     }
 
-    /// Gives up: rolls the transaction back (e.g. when the file turned out unusable).
-    /// The rollback undoes bulk mode's trigger and index changes; the connection's page cache is set back
-    /// here.
+    /// Gives up: rolls the transaction back (e.g. when the file turned out unusable). The rollback undoes
+    /// bulk mode's trigger and index changes; the connection's page cache is set back here.
     pub async fn abort(self) -> Result<()> {
         if self.bulk.trigger.is_some() {
             self.tx
@@ -1166,25 +1165,21 @@ impl Importer {
         };
         match self.backend {
             DbBackend::Sqlite => {
+                let afters = created
+                    .iter()
+                    .map(|(id, e, _)| after(*id, e))
+                    .collect::<Result<Vec<String>>>()?;
                 let mut rows = BoundRows::new(AUDIT_INSERT, AUDIT_ROW, self.now);
-                let mut households = created.iter();
+                let mut households = created.iter().zip(afters);
                 let mut ready: VecDeque<(Statement, &'static str)> = VecDeque::new();
-                let mut failed: Option<StoreError> = None;
                 execute_pipelined(&self.tx, || {
                     loop {
                         if let Some(s) = ready.pop_front() {
                             return Some(s);
                         }
-                        let Some((id, e, v)) = households.next() else {
+                        let Some(((_, e, v), after)) = households.next() else {
                             rows.take(true, "audit", &mut ready);
                             return ready.pop_front();
-                        };
-                        let after = match after(*id, e) {
-                            Ok(a) => a,
-                            Err(err) => {
-                                failed = Some(err);
-                                return None;
-                            }
                         };
                         rows.push([
                             Value::from(new_id()),
@@ -1201,9 +1196,6 @@ impl Importer {
                     }
                 })
                 .await?;
-                if let Some(err) = failed {
-                    return Err(err);
-                }
             }
             _ => {
                 let mut batch = Vec::with_capacity(CHUNK);
@@ -1307,9 +1299,9 @@ const NORMAL_CACHE_KIB: i64 = 32_768;
 
 /// SQLite bulk mode of a large import, all inside the import's transaction (a rollback undoes it):
 /// - the per-row trigger `trg_member_initials_ins` (the 姓氏检索 table `member_initials`, one trigger program
-///   per inserted member: about half of SQLite's work in a 100,000-person import) is dropped, and the rows
-///   of the households written are filled in one `INSERT … SELECT` per 500 households before the trigger
-///   is created again with its own stored SQL ([`BulkMode::leave`]);
+///   per inserted member) is dropped; the rows of the households written are filled with one
+///   `INSERT … SELECT` per 500 households after each batch ([`BulkMode::fill`]) and at the end, before the
+///   trigger is created again with its own stored SQL ([`BulkMode::leave`]);
 /// - the connection's page cache is raised to [`BULK_CACHE_KIB`] and set back before the commit;
 /// - when the registry tables were empty at the start (the first import of a new installation), the
 ///   non-unique indexes of [`DEFERRED_INDEXES`] are dropped and built again at the end from the sorted
@@ -1320,7 +1312,7 @@ const NORMAL_CACHE_KIB: i64 = 32_768;
 /// `INSERT OR IGNORE` computed from the stored rows, so it is right whatever else the import did.
 #[derive(Default)]
 struct BulkMode {
-    /// Members inserted before bulk mode was entered.
+    /// Members inserted so far (bulk mode starts at [`BULK_MEMBERS`]).
     members: usize,
     /// The dropped trigger's SQL (`sqlite_master.sql`), while in bulk mode.
     trigger: Option<String>,
@@ -1346,6 +1338,21 @@ const DEFERRED_INDEXES: &[&str] = &[
 
 const INITIALS_TRIGGER: &str = "trg_member_initials_ins";
 
+/// The SQL that created a trigger or index (`sqlite_master.sql`), if it exists.
+async fn schema_sql(tx: &DatabaseTransaction, kind: &str, name: &str) -> Result<Option<String>> {
+    let row = tx
+        .query_one_raw(Statement::from_sql_and_values(
+            DbBackend::Sqlite,
+            "SELECT sql FROM sqlite_master WHERE type = ? AND name = ?",
+            [Value::from(kind), Value::from(name)],
+        ))
+        .await?;
+    Ok(match row {
+        Some(r) => Some(r.try_get("", "sql")?),
+        None => None,
+    })
+}
+
 impl BulkMode {
     /// Notes whether the registry tables are empty (at the start of the import).
     async fn check_empty(&mut self, tx: &DatabaseTransaction) -> Result<()> {
@@ -1369,30 +1376,14 @@ impl BulkMode {
         if self.trigger.is_some() || self.members < BULK_MEMBERS {
             return Ok(());
         }
-        let found = tx
-            .query_one_raw(Statement::from_sql_and_values(
-                DbBackend::Sqlite,
-                "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?",
-                [Value::from(INITIALS_TRIGGER)],
-            ))
-            .await?;
-        let Some(row) = found else {
+        let Some(sql) = schema_sql(tx, "trigger", INITIALS_TRIGGER).await? else {
             return Ok(());
         };
-        let sql: String = row.try_get("", "sql")?;
         tx.execute_unprepared(&format!("DROP TRIGGER {INITIALS_TRIGGER}"))
             .await?;
         if self.empty_at_start {
             for name in DEFERRED_INDEXES {
-                let found = tx
-                    .query_one_raw(Statement::from_sql_and_values(
-                        DbBackend::Sqlite,
-                        "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?",
-                        [Value::from(*name)],
-                    ))
-                    .await?;
-                if let Some(row) = found {
-                    let sql: String = row.try_get("", "sql")?;
+                if let Some(sql) = schema_sql(tx, "index", name).await? {
                     tx.execute_unprepared(&format!("DROP INDEX \"{name}\""))
                         .await?;
                     self.indexes.push(sql);
@@ -1472,14 +1463,15 @@ impl BulkMode {
 }
 
 /// Multi-row `INSERT … VALUES` with bound parameters (SQLite). A statement holds [`VALUES_ROWS`] rows;
-/// they are `INSERT OR FAIL` and the transaction defers its foreign-key checks to the commit
-/// ([`Importer::begin`]), so SQLite keeps no statement journal (a copy of every page a statement changes,
-/// to undo a statement that fails half-way): a failed statement fails the whole import, and the
-/// transaction is rolled back.
 /// sqlx keeps the prepared statement, so SQLite parses it once per import. The parameters are anonymous
 /// (`?`): for each numbered one (`?NNN`) sqlx asks SQLite for its name, a linear search, which made a
 /// statement's binding quadratic in its parameters. The import's timestamp is SQL text in the statement,
 /// in the form sqlx gives a bound `DateTime<Utc>`, so the rows read back the same.
+///
+/// The statements are `INSERT OR FAIL` and the transaction defers its foreign-key checks to the commit
+/// ([`Importer::begin`]), so SQLite keeps no statement journal (a copy of every page a statement changes,
+/// to undo a statement that fails half-way): a failed statement fails the whole import, and the
+/// transaction is rolled back.
 const VALUES_ROWS: usize = 100;
 
 /// One value of a row template: a bound parameter or SQL text.
