@@ -78,7 +78,8 @@ impl Db {
     /// Connects to `sqlite://PATH?mode=rwc` or `postgres://…` (also `postgresql://`).
     ///
     /// SQLite connections are set to WAL journal mode, `foreign_keys = ON`, `busy_timeout = 5 s`,
-    /// `synchronous = NORMAL`, a 32 MiB page cache and in-memory temp tables; the pool has 8 connections
+    /// `synchronous = NORMAL`, a 32 MiB page cache and in-memory temp tables, in serialized mode, each
+    /// recording its handle for `sqlite_direct` when it opens; the pool has 8 connections
     /// (WAL lets readers run beside the one writer; writers take the lock at `BEGIN IMMEDIATE`, see
     /// [`Db::begin_write`]).
     pub async fn connect(url: &str) -> Result<Db> {
@@ -101,6 +102,14 @@ impl Db {
                         .synchronous(SqliteSynchronous::Normal)
                         .pragma("cache_size", "-32768")
                         .pragma("temp_store", "MEMORY")
+                        // Serialized mode: SQLite locks the connection in every call, which the direct
+                        // writes of `sqlite_direct` rely on.
+                        .serialized(true)
+                })
+                .map_sqlx_sqlite_pool_opts(|o| {
+                    o.after_connect(|conn, _| {
+                        Box::pin(async move { crate::sqlite_direct::record_handle(conn).await })
+                    })
                 });
             DbBackend::Sqlite
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {

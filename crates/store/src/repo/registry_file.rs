@@ -26,17 +26,17 @@
 //! written early gets its `create` row at once.
 //!
 //! A large import on SQLite switches the transaction to [`BulkMode`] (the 姓氏 trigger suspended, a larger
-//! page cache, on a new database some indexes built at the end), and the inserts are pipelined: the next
-//! statement is built while SQLite executes the current one.
+//! page cache, on a new database some indexes built at the end).
 //!
-//! On SQLite new households, members and their audit rows are inserted with prepared multi-row
-//! `INSERT … VALUES` statements of [`VALUES_ROWS`] rows with bound parameters (sqlx keeps the prepared
-//! statement, so SQLite parses it once); PostgreSQL uses the entities' multi-row inserts.
+//! On SQLite new households, members and their audit rows are inserted with prepared one-row statements
+//! executed in a loop on the transaction's own connection ([`crate::sqlite_direct`]: no round trip to
+//! sqlx's worker thread per statement, no copies of the values before SQLite's own); PostgreSQL uses the
+//! entities' multi-row inserts.
 //!
 //! [`export`] reads the registry of an area back, household by household in 户编号 order, with the
 //! region names, for the export workbook.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
@@ -60,6 +60,7 @@ use crate::db::Db;
 use crate::entity::{audit_log, households, income_records, members, regions};
 use crate::error::{Result, StoreError};
 use crate::ids::new_id;
+use crate::sqlite_direct::{Direct, blocking, direct_error};
 
 /// Rows per multi-row `INSERT` through the entities (members: 22 columns → 22,000 parameters).
 const CHUNK: usize = 1000;
@@ -408,7 +409,8 @@ pub struct Importer {
     options: ImportOptions,
     now: DateTime<Utc>,
     regions: Regions,
-    early: HashMap<(String, String), Early>,
+    /// Households written early, boxed: the map grows by rehashing, and a household is large.
+    early: HashMap<(String, String), Box<Early>>,
     /// SQLite bulk mode (see [`BulkMode`]).
     bulk: BulkMode,
     /// An id taken when the import began: the audit rows it writes have greater ids.
@@ -429,7 +431,7 @@ impl Importer {
         let tx = db.begin_write().await?;
         let mut bulk = BulkMode::default();
         if db.backend() == DbBackend::Sqlite {
-            // Until the commit or rollback (see `BoundRows`).
+            // Until the commit or rollback (see `HOUSEHOLDS_INSERT`).
             tx.execute_unprepared("PRAGMA defer_foreign_keys = ON")
                 .await?;
             bulk.check_empty(&tx).await?;
@@ -533,11 +535,11 @@ impl Importer {
             }
             self.early.insert(
                 (it.county.clone(), it.entry.household.number.clone()),
-                Early {
+                Box::new(Early {
                     id,
                     entry: it.entry,
                     valid,
-                },
+                }),
             );
         }
         self.timer.add("early writes");
@@ -690,41 +692,26 @@ impl Importer {
                 for ((_, v), &id) in items.iter().zip(&ids) {
                     self.bulk.written(&v.county, id);
                 }
-                let mut hh = BoundRows::new(HOUSEHOLDS_INSERT, HOUSEHOLD_ROW, self.now);
-                let insert = if self.bulk.trigger.is_some() {
+                let members_sql = if self.bulk.trigger.is_some() {
                     MEMBERS_INSERT
                 } else {
                     MEMBERS_INSERT_TRIGGERED
                 };
-                let mut mm = BoundRows::new(insert, MEMBER_ROW, self.now);
-                let mut rows = items.iter().zip(&ids);
-                let mut ready: VecDeque<(Statement, &'static str)> = VecDeque::new();
-                // Households first: the members' foreign key needs them.
-                execute_pipelined(&self.tx, || {
-                    loop {
-                        if let Some(s) = ready.pop_front() {
-                            return Some(s);
-                        }
-                        match rows.next() {
-                            Some(((h, v), &id)) => {
-                                hh.push(household_values(h, v, id));
-                                for (pos, m) in h.members.iter().enumerate() {
-                                    mm.push(member_values(m, v, id, pos));
-                                }
-                                if mm.rows >= VALUES_ROWS {
-                                    hh.take(true, "households", &mut ready);
-                                    mm.take(false, "members", &mut ready);
-                                }
-                            }
-                            None => {
-                                hh.take(true, "households", &mut ready);
-                                mm.take(true, "members", &mut ready);
-                                return ready.pop_front();
-                            }
+                let now = sqlite_time(self.now);
+                let direct = Direct::of(&mut self.tx).await?;
+                blocking(|| -> Result<()> {
+                    let mut hh = direct.prepare(HOUSEHOLDS_INSERT)?;
+                    let mut mm = direct.prepare(members_sql)?;
+                    for ((h, v), &id) in items.iter().zip(&ids) {
+                        insert_household(&mut hh, h, v, id, &now)
+                            .map_err(|e| direct_error(e, "households"))?;
+                        for (pos, m) in h.members.iter().enumerate() {
+                            insert_member(&mut mm, m, v, id, pos, &now)
+                                .map_err(|e| direct_error(e, "members"))?;
                         }
                     }
-                })
-                .await?;
+                    Ok(())
+                })?;
             }
             _ => {
                 let mut hh = Vec::new();
@@ -774,7 +761,7 @@ impl Importer {
 
         // Households written early: kept if the final file has them unchanged.
         let reopened: HashSet<String> = reopened.into_iter().collect();
-        let mut kept: Vec<Early> = Vec::new();
+        let mut kept: Vec<Box<Early>> = Vec::new();
         let mut items: Vec<Item> = Vec::with_capacity(entries.len());
         for entry in entries {
             let key = (
@@ -791,7 +778,7 @@ impl Importer {
                 None => items.push(Item::new(entry)),
             }
         }
-        let undone: Vec<Early> = self.early.drain().map(|(_, e)| e).collect();
+        let undone: Vec<Box<Early>> = self.early.drain().map(|(_, e)| e).collect();
         for e in &undone {
             self.undo(e).await?;
         }
@@ -1140,7 +1127,7 @@ impl Importer {
     /// created is its row at version 1 (and the `before` of its first `update` row), the file and row say
     /// where every value came from, and the import's summary row counts what was done. A full copy of each
     /// household made the audit log 40 % of a new database and a third of the import's writing.
-    async fn audit_created(&self, created: &[(i64, &RegistryEntry, &Valid)]) -> Result<()> {
+    async fn audit_created(&mut self, created: &[(i64, &RegistryEntry, &Valid)]) -> Result<()> {
         #[derive(Serialize)]
         struct After<'a> {
             id: i64,
@@ -1169,33 +1156,27 @@ impl Importer {
                     .iter()
                     .map(|(id, e, _)| after(*id, e))
                     .collect::<Result<Vec<String>>>()?;
-                let mut rows = BoundRows::new(AUDIT_INSERT, AUDIT_ROW, self.now);
-                let mut households = created.iter().zip(afters);
-                let mut ready: VecDeque<(Statement, &'static str)> = VecDeque::new();
-                execute_pipelined(&self.tx, || {
-                    loop {
-                        if let Some(s) = ready.pop_front() {
-                            return Some(s);
-                        }
-                        let Some(((_, e, v), after)) = households.next() else {
-                            rows.take(true, "audit", &mut ready);
-                            return ready.pop_front();
-                        };
-                        rows.push([
-                            Value::from(new_id()),
-                            Value::from(self.actor.user_id),
-                            text(&self.actor.name),
-                            text("create"),
-                            text("household"),
-                            text(&e.household.number),
-                            text(&v.county),
-                            text(&v.village),
-                            Value::from(after),
-                        ]);
-                        rows.take(false, "audit", &mut ready);
+                let now = sqlite_time(self.now);
+                let (user_id, name) = (self.actor.user_id, self.actor.name.as_str());
+                let direct = Direct::of(&mut self.tx).await?;
+                blocking(|| -> Result<()> {
+                    let mut insert = direct.prepare(AUDIT_INSERT)?;
+                    for ((_, e, v), after) in created.iter().zip(&afters) {
+                        insert
+                            .execute(rusqlite::params![
+                                new_id(),
+                                now,
+                                user_id,
+                                name,
+                                e.household.number,
+                                v.county,
+                                v.village,
+                                after,
+                            ])
+                            .map_err(|e| direct_error(e, "audit"))?;
                     }
-                })
-                .await?;
+                    Ok(())
+                })?;
             }
             _ => {
                 let mut batch = Vec::with_capacity(CHUNK);
@@ -1462,40 +1443,25 @@ impl BulkMode {
     }
 }
 
-/// Multi-row `INSERT … VALUES` with bound parameters (SQLite). A statement holds [`VALUES_ROWS`] rows;
-/// sqlx keeps the prepared statement, so SQLite parses it once per import. The parameters are anonymous
-/// (`?`): for each numbered one (`?NNN`) sqlx asks SQLite for its name, a linear search, which made a
-/// statement's binding quadratic in its parameters. The import's timestamp is SQL text in the statement,
-/// in the form sqlx gives a bound `DateTime<Utc>`, so the rows read back the same.
-///
-/// The statements are `INSERT OR FAIL` and the transaction defers its foreign-key checks to the commit
-/// ([`Importer::begin`]), so SQLite keeps no statement journal (a copy of every page a statement changes,
-/// to undo a statement that fails half-way): a failed statement fails the whole import, and the
-/// transaction is rolled back.
-const VALUES_ROWS: usize = 100;
-
-/// One value of a row template: a bound parameter or SQL text.
-#[derive(Clone, Copy)]
-enum Slot {
-    Bound,
-    Sql(&'static str),
-    /// The import's timestamp.
-    Now,
-}
-
-use Slot::{Bound as B, Now as T, Sql as S};
-
+/// The one-row inserts of new households, members and their audit rows on SQLite, run through
+/// [`Direct`] (prepared once per batch, executed per row). They are `INSERT OR FAIL`, and the transaction
+/// defers its foreign-key checks to the commit ([`Importer::begin`]), so SQLite keeps no statement journal
+/// (a copy of every page a statement changes, to undo a statement that fails half-way): a failed insert
+/// fails the whole import, and the transaction is rolled back. Each row's version is 1 and its timestamps
+/// the import's (`?16` / `?20`, see [`sqlite_time`]).
 const HOUSEHOLDS_INSERT: &str = "INSERT OR FAIL INTO households (county_code, id, township_code, \
      village_code, number, natural_village, household_type, address, phone, is_relocated, \
-     monitored_type, risks, head_name, head_id_number, size, version, created_at, updated_at) VALUES ";
-const HOUSEHOLD_ROW: &[Slot] = &[B, B, B, B, B, B, B, B, B, B, B, B, B, B, B, S("1"), T, T];
+     monitored_type, risks, head_name, head_id_number, size, version, created_at, updated_at) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, 1, ?16, ?16)";
 macro_rules! members_insert {
     ($verb:literal) => {
         concat!(
             $verb,
             " INTO members (county_code, id, village_code, household_id, position, id_number, id_key, \
              name, sex, relation, labour, health, education, school, political, has_medical_insurance, \
-             dibao, tekun, disability_grade, version, created_at, updated_at) VALUES "
+             dibao, tekun, disability_grade, version, created_at, updated_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, \
+             ?19, 1, ?20, ?20)"
         )
     };
 }
@@ -1504,198 +1470,80 @@ const MEMBERS_INSERT: &str = members_insert!("INSERT OR FAIL");
 /// Members while the 姓氏 insert trigger is in place: an `OR FAIL` here would also replace the trigger's own
 /// `INSERT OR IGNORE` (SQLite applies the outer statement's conflict policy inside triggers).
 const MEMBERS_INSERT_TRIGGERED: &str = members_insert!("INSERT");
-const MEMBER_ROW: &[Slot] = &[
-    B,
-    B,
-    B,
-    B,
-    B,
-    B,
-    B,
-    B,
-    B,
-    B,
-    B,
-    B,
-    B,
-    B,
-    B,
-    B,
-    B,
-    B,
-    B,
-    S("1"),
-    T,
-    T,
-];
-const AUDIT_INSERT: &str = "INSERT OR FAIL INTO audit_log (id, at, actor_user_id, actor_name, action, entity, \
-     entity_id, county_code, village_code, before, after) VALUES ";
-const AUDIT_ROW: &[Slot] = &[B, T, B, B, B, B, B, B, B, S("NULL"), B];
+const AUDIT_INSERT: &str = "INSERT OR FAIL INTO audit_log (id, at, actor_user_id, actor_name, action, \
+     entity, entity_id, county_code, village_code, before, after) \
+     VALUES (?1, ?2, ?3, ?4, 'create', 'household', ?5, ?6, ?7, NULL, ?8)";
 
-/// Rows of one table collected for multi-row inserts (SQLite).
-struct BoundRows {
-    insert: &'static str,
-    row: &'static [Slot],
-    /// The timestamp as an SQL string literal.
-    now: String,
-    /// The values of the rows so far.
-    values: Vec<Value>,
-    rows: usize,
-    /// The statement for [`VALUES_ROWS`] rows, built on first use.
-    full: Option<String>,
+/// A timestamp as the entities store it on SQLite (the text sqlx binds for a `DateTime<Utc>`), so that the
+/// rows inserted directly read back like the others.
+fn sqlite_time(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false)
 }
 
-impl BoundRows {
-    fn new(insert: &'static str, row: &'static [Slot], now: DateTime<Utc>) -> BoundRows {
-        BoundRows {
-            insert,
-            row,
-            // Digits, `-`, `:`, `.`, `T` and `+` only: nothing to escape.
-            now: format!(
-                "'{}'",
-                now.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false)
-            ),
-            values: Vec::new(),
-            rows: 0,
-            full: None,
-        }
-    }
-
-    fn bound_per_row(&self) -> usize {
-        self.row.iter().filter(|s| matches!(s, Slot::Bound)).count()
-    }
-
-    /// Adds a row: exactly as many values as the template binds.
-    fn push(&mut self, row: impl IntoIterator<Item = Value>) {
-        self.values.extend(row);
-        self.rows += 1;
-        debug_assert_eq!(self.values.len(), self.rows * self.bound_per_row());
-    }
-
-    /// The statement for `rows` rows.
-    fn sql(&self, rows: usize) -> String {
-        let mut sql = String::with_capacity(self.insert.len() + rows * self.row.len() * 7);
-        sql.push_str(self.insert);
-        for r in 0..rows {
-            sql.push_str(if r == 0 { "(" } else { ", (" });
-            for (i, slot) in self.row.iter().enumerate() {
-                if i > 0 {
-                    sql.push_str(", ");
-                }
-                match slot {
-                    Slot::Bound => sql.push('?'),
-                    Slot::Sql(text) => sql.push_str(text),
-                    Slot::Now => sql.push_str(&self.now),
-                }
-            }
-            sql.push(')');
-        }
-        sql
-    }
-
-    /// Moves the complete statements' worth of rows (all rows when `all`) to `out` as statements.
-    fn take(
-        &mut self,
-        all: bool,
-        what: &'static str,
-        out: &mut VecDeque<(Statement, &'static str)>,
-    ) {
-        let per = self.bound_per_row();
-        while self.rows >= VALUES_ROWS || (all && self.rows > 0) {
-            let n = self.rows.min(VALUES_ROWS);
-            let sql = if n == VALUES_ROWS {
-                match &self.full {
-                    Some(s) => s.clone(),
-                    None => {
-                        let s = self.sql(VALUES_ROWS);
-                        self.full = Some(s.clone());
-                        s
-                    }
-                }
-            } else {
-                self.sql(n)
-            };
-            let values: Vec<Value> = self.values.drain(..n * per).collect();
-            self.rows -= n;
-            out.push_back((
-                Statement::from_sql_and_values(DbBackend::Sqlite, sql, values),
-                what,
-            ));
-        }
-    }
-}
-
-/// Executes the statements `next` gives, in order, building the next one while SQLite executes the
-/// current one: the statement is sent to the connection's worker thread on the first poll (`biased`
-/// polls it first), then `next` runs here meanwhile. `None` ends.
-async fn execute_pipelined(
-    tx: &DatabaseTransaction,
-    mut next: impl FnMut() -> Option<(Statement, &'static str)>,
-) -> Result<()> {
-    let mut current = next();
-    while let Some((stmt, what)) = current {
-        let (done, following) = tokio::join!(biased; tx.execute_raw(stmt), async { next() });
-        done.map_err(|e| StoreError::from_write(e, what))?;
-        current = following;
-    }
-    Ok(())
-}
-
-fn text(s: &str) -> Value {
-    Value::String(Some(s.to_owned()))
-}
-
-fn opt_text(s: Option<&str>) -> Value {
-    Value::String(s.map(str::to_owned))
-}
-
-fn household_values(h: &Household, v: &Valid, id: i64) -> [Value; 15] {
+/// Inserts one new household ([`HOUSEHOLDS_INSERT`]).
+fn insert_household(
+    stmt: &mut rusqlite::CachedStatement<'_>,
+    h: &Household,
+    v: &Valid,
+    id: i64,
+    now: &str,
+) -> rusqlite::Result<usize> {
     let head = h
         .members
         .iter()
         .find(|m| m.relation == Relation::Head)
         .or(h.members.first());
-    [
-        text(&v.county),
-        Value::from(id),
-        text(&v.township),
-        text(&v.village),
-        text(&v.number),
-        opt_text(v.natural_village.as_deref()),
-        text(h.household_type.code()),
-        text(&v.address),
-        opt_text(v.phone.as_deref()),
-        Value::from(h.is_relocated),
-        opt_text(h.monitored_type.map(|t| t.code())),
-        Value::from(join_codes(&h.risks)),
-        text(head.map_or("", |m| m.name.trim())),
-        Value::from(head.map(|m| m.id_number.to_string()).unwrap_or_default()),
-        Value::from(i32::try_from(h.members.len()).unwrap_or(i32::MAX)),
-    ]
+    stmt.execute(rusqlite::params![
+        v.county,
+        id,
+        v.township,
+        v.village,
+        v.number,
+        v.natural_village,
+        h.household_type.code(),
+        v.address,
+        v.phone,
+        h.is_relocated,
+        h.monitored_type.map(|t| t.code()),
+        join_codes(&h.risks),
+        head.map_or("", |m| m.name.trim()),
+        head.map(|m| m.id_number.to_string()).unwrap_or_default(),
+        i32::try_from(h.members.len()).unwrap_or(i32::MAX),
+        now,
+    ])
 }
 
-fn member_values(m: &Member, v: &Valid, household_id: i64, pos: usize) -> [Value; 19] {
-    [
-        text(&v.county),
-        Value::from(new_id()),
-        text(&v.village),
-        Value::from(household_id),
-        Value::from(i32::try_from(pos).unwrap_or(i32::MAX)),
-        Value::from(m.id_number.to_string()),
-        Value::from(id_key(m.id_number)),
-        text(m.name.trim()),
-        text(m.sex.code()),
-        text(m.relation.code()),
-        text(m.labour.code()),
-        Value::from(join_codes(&m.health)),
-        opt_text(m.education.map(|e| e.code())),
-        opt_text(m.school.map(|e| e.code())),
-        text(m.political.code()),
-        Value::from(m.has_medical_insurance),
-        text(m.dibao.code()),
-        text(m.tekun.code()),
-        Value::SmallInt(m.disability_grade.map(i16::from)),
-    ]
+/// Inserts one new member ([`MEMBERS_INSERT`]) at `pos` in its household.
+fn insert_member(
+    stmt: &mut rusqlite::CachedStatement<'_>,
+    m: &Member,
+    v: &Valid,
+    household_id: i64,
+    pos: usize,
+    now: &str,
+) -> rusqlite::Result<usize> {
+    stmt.execute(rusqlite::params![
+        v.county,
+        new_id(),
+        v.village,
+        household_id,
+        i32::try_from(pos).unwrap_or(i32::MAX),
+        m.id_number.to_string(),
+        id_key(m.id_number),
+        m.name.trim(),
+        m.sex.code(),
+        m.relation.code(),
+        m.labour.code(),
+        join_codes(&m.health),
+        m.education.map(|e| e.code()),
+        m.school.map(|e| e.code()),
+        m.political.code(),
+        m.has_medical_insurance,
+        m.dibao.code(),
+        m.tekun.code(),
+        m.disability_grade.map(i16::from),
+        now,
+    ])
 }
 
 fn region_rank(level: &str) -> u8 {
