@@ -146,15 +146,9 @@ mod tests {
     /// handle must be the transaction's own (another one would commit on its own, or wait for the lock).
     #[test]
     fn direct_writes_belong_to_the_transaction() {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .expect("runtime");
-        let dir = tempfile::tempdir().expect("temp dir");
-        rt.block_on(async {
-            let db = Db::connect(&sqlite_url(dir.path())).await.expect("connect");
-            db.migrate().await.expect("migrate");
+        let mut rt = tokio::runtime::Builder::new_multi_thread();
+        rt.worker_threads(2);
+        with_database(rt, |db| async move {
             // Other connections of the pool are checked out meanwhile (open read transactions).
             let mut readers = Vec::new();
             for _ in 0..3 {
@@ -193,54 +187,67 @@ mod tests {
                 assert_eq!(count(db.conn(), code).await, i64::from(commit));
             }
             drop(readers);
-            db.close().await.expect("close");
+            db
         });
     }
 
     /// A key taken is a conflict, an unknown reference is invalid input, other failures database errors.
     #[test]
     fn direct_errors_map_like_seaorm_ones() {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("runtime");
+        with_database(
+            tokio::runtime::Builder::new_current_thread(),
+            |db| async move {
+                let mut tx = db.begin_write().await.expect("begin");
+                let direct = Direct::of(&mut tx).await.expect("direct");
+                // On a current-thread runtime `blocking` just runs the closure.
+                let errors = blocking(|| {
+                    let mut insert = direct.prepare(INSERT).expect("prepare");
+                    insert
+                        .execute(rusqlite::params!["141123000003", "县"])
+                        .expect("first insert");
+                    let twice = insert.execute(rusqlite::params!["141123000003", "县"]);
+                    let orphan = direct
+                        .prepare(
+                            "INSERT INTO regions (code, county_code, name, level, parent_code) \
+                         VALUES ('141123001000', '141123', '镇', 'township', '141123999999')",
+                        )
+                        .expect("prepare")
+                        .execute([]);
+                    let null = insert.execute(rusqlite::params!["141123000004", None::<&str>]);
+                    [twice, orphan, null]
+                        .map(|r| direct_error(r.expect_err("must fail"), "regions"))
+                });
+                assert!(
+                    matches!(&errors[0], StoreError::Conflict(m) if m.contains("UNIQUE")),
+                    "{:?}",
+                    errors[0]
+                );
+                assert!(
+                    matches!(&errors[1], StoreError::Invalid(m) if m.contains("FOREIGN KEY")),
+                    "{:?}",
+                    errors[1]
+                );
+                assert!(matches!(&errors[2], StoreError::Db(_)), "{:?}", errors[2]);
+                drop(direct);
+                tx.rollback().await.expect("rollback");
+                db
+            },
+        );
+    }
+
+    /// Runs `f` on a new migrated SQLite database, on a runtime built by `rt`; `f` gives the database back
+    /// to be closed.
+    fn with_database<F, Fut>(mut rt: tokio::runtime::Builder, f: F)
+    where
+        F: FnOnce(Db) -> Fut,
+        Fut: std::future::Future<Output = Db>,
+    {
+        let rt = rt.enable_all().build().expect("runtime");
         let dir = tempfile::tempdir().expect("temp dir");
         rt.block_on(async {
             let db = Db::connect(&sqlite_url(dir.path())).await.expect("connect");
             db.migrate().await.expect("migrate");
-            let mut tx = db.begin_write().await.expect("begin");
-            let direct = Direct::of(&mut tx).await.expect("direct");
-            // On a current-thread runtime `blocking` just runs the closure.
-            let errors = blocking(|| {
-                let mut insert = direct.prepare(INSERT).expect("prepare");
-                insert
-                    .execute(rusqlite::params!["141123000003", "县"])
-                    .expect("first insert");
-                let twice = insert.execute(rusqlite::params!["141123000003", "县"]);
-                let orphan = direct
-                    .prepare(
-                        "INSERT INTO regions (code, county_code, name, level, parent_code) \
-                         VALUES ('141123001000', '141123', '镇', 'township', '141123999999')",
-                    )
-                    .expect("prepare")
-                    .execute([]);
-                let null = insert.execute(rusqlite::params!["141123000004", None::<&str>]);
-                [twice, orphan, null].map(|r| direct_error(r.expect_err("must fail"), "regions"))
-            });
-            assert!(
-                matches!(&errors[0], StoreError::Conflict(m) if m.contains("UNIQUE")),
-                "{:?}",
-                errors[0]
-            );
-            assert!(
-                matches!(&errors[1], StoreError::Invalid(m) if m.contains("FOREIGN KEY")),
-                "{:?}",
-                errors[1]
-            );
-            assert!(matches!(&errors[2], StoreError::Db(_)), "{:?}", errors[2]);
-            drop(direct);
-            tx.rollback().await.expect("rollback");
-            db.close().await.expect("close");
+            f(db).await.close().await.expect("close");
         });
     }
 }
