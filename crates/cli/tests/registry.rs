@@ -12,7 +12,7 @@ use std::process::Command;
 
 use calamine::{Data, Reader};
 use rust_xlsxwriter::{Format, Workbook};
-use sea_orm::{ConnectionTrait, Statement};
+use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use shouwang_core::access::Role;
 use shouwang_core::codes::{LabourSkill, Relation};
 use shouwang_core::idnum::make;
@@ -322,8 +322,9 @@ async fn schema_objects(db: &Db) -> i64 {
 
 db_test!(
     fn bulk_import_keeps_initials_indexes_and_trigger(db: Db) {
-        // 1,000 demo households (~3,000 people): past the bulk-mode threshold, into an empty database.
-        let bytes = demo_workbook(1000, 5);
+        // 1,001 demo households (~3,000 people): past the bulk-mode threshold and the one for refreshing
+        // the planner's statistics, into an empty database.
+        let bytes = demo_workbook(1001, 5);
         let objects = schema_objects(&db).await;
 
         // A dry run writes nothing and leaves the schema as it was.
@@ -332,7 +333,7 @@ db_test!(
             ..opts()
         };
         let report = import_with(&db, "bulk.xlsx", &bytes, &dry).await;
-        assert_eq!(report.households_created, 1000);
+        assert_eq!(report.households_created, 1001);
         assert!(!report.committed);
         assert_eq!(households(&db).await, 0);
         assert_eq!(schema_objects(&db).await, objects);
@@ -343,7 +344,7 @@ db_test!(
             "{:?}",
             &report.problems[..report.problems.len().min(3)]
         );
-        assert_eq!(report.households_created, 1000);
+        assert_eq!(report.households_created, 1001);
         assert!(report.written_early > 900);
         assert_eq!(schema_objects(&db).await, objects);
         assert_eq!(initials_mismatch(&db).await, 0);
@@ -355,8 +356,18 @@ db_test!(
                 "SELECT COUNT(*) FROM audit_log WHERE entity = 'household' AND action = 'create'"
             )
             .await,
-            1000
+            1001
         );
+        // The statistics were gathered (on SQLite inside the import's transaction, before the commit).
+        let analyzed = match db.backend() {
+            DbBackend::Sqlite => {
+                "SELECT COUNT(*) FROM sqlite_stat1 WHERE tbl = 'members' AND idx = 'uq_members_id_number'"
+            }
+            _ => {
+                "SELECT COUNT(*) FROM pg_stats WHERE tablename = 'members' AND attname = 'id_number'"
+            }
+        };
+        assert_eq!(count(&db, analyzed).await, 1);
 
         // The trigger is back: a member added by hand gets its 姓氏 row.
         db.conn()
@@ -372,7 +383,7 @@ db_test!(
         let again = import(&db, "bulk.xlsx", &bytes).await;
         assert_eq!(again.households_created, 0);
         assert_eq!(again.households_updated, 1);
-        assert_eq!(again.households_unchanged, 999);
+        assert_eq!(again.households_unchanged, 1000);
         assert_eq!(schema_objects(&db).await, objects);
         assert_eq!(initials_mismatch(&db).await, 0);
     }

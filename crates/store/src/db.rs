@@ -16,6 +16,10 @@ use crate::error::{Result, StoreError};
 use crate::migration::Migrator;
 use shouwang_core::region::Region;
 
+/// [`Db::optimize`] on SQLite: `ANALYZE` of every table whose statistics are missing or whose size changed
+/// tenfold, with no row limit.
+pub(crate) const OPTIMIZE_SQLITE: &str = "PRAGMA optimize=0x10002";
+
 /// File name of the SQLite database inside the data directory.
 pub const SQLITE_FILE: &str = "shouwang.db";
 
@@ -166,7 +170,7 @@ impl Db {
     /// Refreshes the query planner's statistics (`PRAGMA optimize` / `ANALYZE`): run after a bulk load.
     pub async fn optimize(&self) -> Result<()> {
         let sql = match self.backend {
-            DbBackend::Sqlite => "PRAGMA optimize=0x10002",
+            DbBackend::Sqlite => OPTIMIZE_SQLITE,
             _ => "ANALYZE",
         };
         self.conn.execute_unprepared(sql).await?;

@@ -460,12 +460,8 @@ impl Importer {
 
     /// Gives up: rolls the transaction back (e.g. when the file turned out unusable). The rollback undoes
     /// bulk mode's trigger and index changes; the connection's page cache is set back here.
-    pub async fn abort(self) -> Result<()> {
-        if self.bulk.trigger.is_some() {
-            self.tx
-                .execute_unprepared(&format!("PRAGMA cache_size = -{NORMAL_CACHE_KIB}"))
-                .await?;
-        }
+    pub async fn abort(mut self) -> Result<()> {
+        self.bulk.restore_cache(&self.tx).await?;
         self.tx.rollback().await?;
         Ok(())
     }
@@ -1028,14 +1024,25 @@ impl Importer {
 
         let refuse =
             self.options.dry_run || (self.options.all_or_nothing && !report.problems.is_empty());
+        // A large import refreshes the query planner's statistics (统计信息). On SQLite that is done in the
+        // transaction, while the pages the import wrote are still in its page cache (after the commit,
+        // another connection would read them all back); PostgreSQL analyzes after the commit.
+        let analyze = report.households_created > 1000;
         if refuse || !changed {
+            self.bulk.restore_cache(&self.tx).await?;
             self.tx.rollback().await?;
             report.committed = false;
         } else {
+            if analyze && self.backend == DbBackend::Sqlite {
+                self.tx
+                    .execute_unprepared(crate::db::OPTIMIZE_SQLITE)
+                    .await?;
+            }
+            self.bulk.restore_cache(&self.tx).await?;
             self.tx.commit().await?;
             self.db.forget_regions();
             report.committed = true;
-            if report.households_created > 1000 {
+            if analyze && self.backend != DbBackend::Sqlite {
                 self.db.optimize().await?;
             }
         }
@@ -1283,7 +1290,8 @@ const NORMAL_CACHE_KIB: i64 = 32_768;
 ///   per inserted member) is dropped; the rows of the households written are filled with one
 ///   `INSERT … SELECT` per 500 households after each batch ([`BulkMode::fill`]) and at the end, before the
 ///   trigger is created again with its own stored SQL ([`BulkMode::leave`]);
-/// - the connection's page cache is raised to [`BULK_CACHE_KIB`] and set back before the commit;
+/// - the connection's page cache is raised to [`BULK_CACHE_KIB`] and set back before the commit (after the
+///   planner's statistics are gathered, see [`Importer::finish`]) or the rollback;
 /// - when the registry tables were empty at the start (the first import of a new installation), the
 ///   non-unique indexes of [`DEFERRED_INDEXES`] are dropped and built again at the end from the sorted
 ///   rows, which costs SQLite less than keeping them up to date row by row. The unique keys stay, so every
@@ -1303,6 +1311,8 @@ struct BulkMode {
     empty_at_start: bool,
     /// The SQL of the indexes dropped, while in bulk mode.
     indexes: Vec<String>,
+    /// The page cache is at [`BULK_CACHE_KIB`] ([`BulkMode::restore_cache`] sets it back).
+    cache_raised: bool,
 }
 
 /// Indexes built again at the end of a first import (see [`BulkMode`]): not unique, and not used by the
@@ -1373,6 +1383,7 @@ impl BulkMode {
         }
         tx.execute_unprepared(&format!("PRAGMA cache_size = -{BULK_CACHE_KIB}"))
             .await?;
+        self.cache_raised = true;
         self.trigger = Some(sql);
         Ok(())
     }
@@ -1388,8 +1399,8 @@ impl BulkMode {
     }
 
     /// Leaves bulk mode (before the commit): builds the deferred indexes, fills `member_initials` for the
-    /// households written since the last [`BulkMode::fill`], creates the trigger again and sets the page
-    /// cache back.
+    /// households written since the last [`BulkMode::fill`] and creates the trigger again. The page cache
+    /// stays large until [`BulkMode::restore_cache`], so that the statistics are gathered from it.
     async fn leave(&mut self, tx: &DatabaseTransaction) -> Result<()> {
         if self.trigger.is_none() {
             return Ok(());
@@ -1401,8 +1412,16 @@ impl BulkMode {
         if let Some(trigger) = self.trigger.take() {
             tx.execute_unprepared(&trigger).await?;
         }
-        tx.execute_unprepared(&format!("PRAGMA cache_size = -{NORMAL_CACHE_KIB}"))
-            .await?;
+        Ok(())
+    }
+
+    /// Sets the connection's page cache back (before the commit or rollback; the connection goes back to
+    /// the pool).
+    async fn restore_cache(&mut self, tx: &DatabaseTransaction) -> Result<()> {
+        if std::mem::take(&mut self.cache_raised) {
+            tx.execute_unprepared(&format!("PRAGMA cache_size = -{NORMAL_CACHE_KIB}"))
+                .await?;
+        }
         Ok(())
     }
 
