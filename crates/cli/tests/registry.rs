@@ -309,7 +309,7 @@ async fn initials_mismatch(db: &Db) -> i64 {
 /// Triggers and indexes of the schema (SQLite; PostgreSQL keeps its own and is not switched).
 async fn schema_objects(db: &Db) -> i64 {
     match db.backend() {
-        sea_orm::DbBackend::Sqlite => {
+        DbBackend::Sqlite => {
             count(
                 db,
                 "SELECT COUNT(*) FROM sqlite_master WHERE type IN ('index', 'trigger')",

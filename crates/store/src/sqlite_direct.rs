@@ -9,7 +9,8 @@
 //!
 //! **Finding the handle.** Every pooled SQLite connection writes its handle (the `sqlite3*` address) into
 //! its own temp table when it opens ([`record_handle`], called by `Db::connect`). [`Direct::of`] reads
-//! that table through the transaction, so the handle is the one the transaction runs on.
+//! that table through the transaction, so the handle is the one the transaction runs on; [`with_direct`]
+//! runs a batch of writes with it.
 //!
 //! **Why this is sound.** The connections are opened in SQLite's serialized mode (`SQLITE_OPEN_FULLMUTEX`,
 //! `Db::connect`): SQLite locks the connection's mutex in every call, so a call made here can never run
@@ -52,9 +53,19 @@ pub(crate) struct Direct<'t> {
     _tx: PhantomData<&'t mut DatabaseTransaction>,
 }
 
+/// Runs `f`, a batch of direct writes, with the connection of `tx` (SQLite only), as a blocking section
+/// (see [`blocking`]).
+pub(crate) async fn with_direct<R>(
+    tx: &mut DatabaseTransaction,
+    f: impl FnOnce(&Direct<'_>) -> Result<R>,
+) -> Result<R> {
+    let direct = Direct::of(tx).await?;
+    blocking(|| f(&direct))
+}
+
 impl<'t> Direct<'t> {
     /// The connection of `tx` (SQLite only).
-    pub(crate) async fn of(tx: &'t mut DatabaseTransaction) -> Result<Direct<'t>> {
+    async fn of(tx: &'t mut DatabaseTransaction) -> Result<Direct<'t>> {
         let row = tx
             .query_one_raw(Statement::from_string(
                 DbBackend::Sqlite,
@@ -89,10 +100,10 @@ impl<'t> Direct<'t> {
     }
 }
 
-/// Runs `f`, a batch of direct writes, telling a multi-threaded tokio runtime that this thread blocks
-/// meanwhile (`block_in_place`), so that its other tasks move to another worker (a web request waits for
-/// no import); on any other runtime it just runs.
-pub(crate) fn blocking<R>(f: impl FnOnce() -> R) -> R {
+/// Runs `f`, telling a multi-threaded tokio runtime that this thread blocks meanwhile (`block_in_place`),
+/// so that its other tasks move to another worker (a web request waits for no import); on any other
+/// runtime it just runs.
+fn blocking<R>(f: impl FnOnce() -> R) -> R {
     match tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()) {
         Ok(tokio::runtime::RuntimeFlavor::MultiThread) => tokio::task::block_in_place(f),
         _ => f(),
@@ -122,7 +133,7 @@ pub(crate) fn direct_error(err: rusqlite::Error, what: &str) -> StoreError {
 mod tests {
     use sea_orm::{ConnectionTrait, DbBackend, Statement, TransactionTrait};
 
-    use super::{Direct, blocking, direct_error};
+    use super::{direct_error, with_direct};
     use crate::db::{Db, sqlite_url};
     use crate::error::StoreError;
 
@@ -164,15 +175,15 @@ mod tests {
                     "141123000001"
                 };
                 let mut tx = db.begin_write().await.expect("begin");
-                {
-                    let direct = Direct::of(&mut tx).await.expect("direct");
-                    blocking(|| {
-                        let mut insert = direct.prepare(INSERT).expect("prepare");
-                        insert
-                            .execute(rusqlite::params![code, "测试县"])
-                            .expect("insert");
-                    });
-                }
+                with_direct(&mut tx, |direct| {
+                    let mut insert = direct.prepare(INSERT)?;
+                    insert
+                        .execute(rusqlite::params![code, "测试县"])
+                        .expect("insert");
+                    Ok(())
+                })
+                .await
+                .expect("direct");
                 assert_eq!(count(&tx, code).await, 1, "seen inside the transaction");
                 assert_eq!(
                     count(db.conn(), code).await,
@@ -198,9 +209,8 @@ mod tests {
             tokio::runtime::Builder::new_current_thread(),
             |db| async move {
                 let mut tx = db.begin_write().await.expect("begin");
-                let direct = Direct::of(&mut tx).await.expect("direct");
-                // On a current-thread runtime `blocking` just runs the closure.
-                let errors = blocking(|| {
+                // On a current-thread runtime `with_direct` just runs the closure.
+                let errors = with_direct(&mut tx, |direct| {
                     let mut insert = direct.prepare(INSERT).expect("prepare");
                     insert
                         .execute(rusqlite::params!["141123000003", "县"])
@@ -214,9 +224,11 @@ mod tests {
                         .expect("prepare")
                         .execute([]);
                     let null = insert.execute(rusqlite::params!["141123000004", None::<&str>]);
-                    [twice, orphan, null]
-                        .map(|r| direct_error(r.expect_err("must fail"), "regions"))
-                });
+                    Ok([twice, orphan, null]
+                        .map(|r| direct_error(r.expect_err("must fail"), "regions")))
+                })
+                .await
+                .expect("direct");
                 assert!(
                     matches!(&errors[0], StoreError::Conflict(m) if m.contains("UNIQUE")),
                     "{:?}",
@@ -228,7 +240,6 @@ mod tests {
                     errors[1]
                 );
                 assert!(matches!(&errors[2], StoreError::Db(_)), "{:?}", errors[2]);
-                drop(direct);
                 tx.rollback().await.expect("rollback");
                 db
             },

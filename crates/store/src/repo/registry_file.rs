@@ -60,7 +60,7 @@ use crate::db::Db;
 use crate::entity::{audit_log, households, income_records, members, regions};
 use crate::error::{Result, StoreError};
 use crate::ids::new_id;
-use crate::sqlite_direct::{Direct, blocking, direct_error};
+use crate::sqlite_direct::{direct_error, with_direct};
 
 /// Rows per multi-row `INSERT` through the entities (members: 22 columns → 22,000 parameters).
 const CHUNK: usize = 1000;
@@ -694,8 +694,7 @@ impl Importer {
                     MEMBERS_INSERT_TRIGGERED
                 };
                 let now = sqlite_time(self.now);
-                let direct = Direct::of(&mut self.tx).await?;
-                blocking(|| -> Result<()> {
+                with_direct(&mut self.tx, |direct| {
                     let mut hh = direct.prepare(HOUSEHOLDS_INSERT)?;
                     let mut mm = direct.prepare(members_sql)?;
                     for ((h, v), &id) in items.iter().zip(&ids) {
@@ -707,7 +706,8 @@ impl Importer {
                         }
                     }
                     Ok(())
-                })?;
+                })
+                .await?;
             }
             _ => {
                 let mut hh = Vec::new();
@@ -1174,8 +1174,7 @@ impl Importer {
                     .collect::<Result<Vec<String>>>()?;
                 let now = sqlite_time(self.now);
                 let (user_id, name) = (self.actor.user_id, self.actor.name.as_str());
-                let direct = Direct::of(&mut self.tx).await?;
-                blocking(|| -> Result<()> {
+                with_direct(&mut self.tx, |direct| {
                     let mut insert = direct.prepare(AUDIT_INSERT)?;
                     for ((_, e, v), after) in created.iter().zip(&afters) {
                         insert
@@ -1192,7 +1191,8 @@ impl Importer {
                             .map_err(|e| direct_error(e, "audit"))?;
                     }
                     Ok(())
-                })?;
+                })
+                .await?;
             }
             _ => {
                 let mut batch = Vec::with_capacity(CHUNK);
