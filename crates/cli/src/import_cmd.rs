@@ -11,8 +11,7 @@ use anyhow::Context;
 use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use shouwang_core::registry::Problem;
-use shouwang_core::registry::RegistryEntry;
-use shouwang_io::registry::StreamingSink;
+use shouwang_io::registry::{Handout, StreamingSink};
 use shouwang_store::repo::registry_file::{ImportOptions, ImportReport, Importer};
 use shouwang_store::{Actor, repo};
 
@@ -100,7 +99,7 @@ async fn registry_import(args: RegistryArgs) -> anyhow::Result<u8> {
     };
     // The reader runs on a blocking thread and hands over households as they complete; the database
     // writes them meanwhile (see `registry_file::Importer`).
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<RegistryEntry>>(4);
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Handout>(4);
     let reader = {
         let reading = reading.clone();
         let name = name.clone();
@@ -118,12 +117,16 @@ async fn registry_import(args: RegistryArgs) -> anyhow::Result<u8> {
     };
     let mut importer = Importer::begin(&db, &actor, scope.as_ref(), &options)
         .await
-        .map_err(|e| anyhow::anyhow!("{} ({e})", e.message_zh()))?;
-    while let Some(batch) = rx.recv().await {
-        importer
-            .early(batch)
-            .await
-            .map_err(|e| anyhow::anyhow!("{} ({e})", e.message_zh()))?;
+        .map_err(import_error)?;
+    while let Some(handout) = rx.recv().await {
+        importer = match handout {
+            Handout::Ready(batch) => {
+                importer.early(batch).await.map_err(import_error)?;
+                importer
+            }
+            // The reader reads the file again from the start (see `RowSink::restart`).
+            Handout::Restart => importer.restart().await.map_err(import_error)?,
+        };
     }
     let (read, assembled) = reader.await.context("reading the file failed")?;
     reading.finish_and_clear();
@@ -160,7 +163,7 @@ async fn registry_import(args: RegistryArgs) -> anyhow::Result<u8> {
             writing.set_position(d);
         })
         .await
-        .map_err(|e| anyhow::anyhow!("{} ({e})", e.message_zh()))?;
+        .map_err(import_error)?;
     writing.finish_and_clear();
     if timing {
         eprintln!(
@@ -176,6 +179,11 @@ async fn registry_import(args: RegistryArgs) -> anyhow::Result<u8> {
         println!("问题清单已写入 / problems written to {}", path.display());
     }
     Ok(if report.is_clean() { 0 } else { 1 })
+}
+
+/// A store error of the import, in Chinese and English.
+fn import_error(e: shouwang_store::StoreError) -> anyhow::Error {
+    anyhow::anyhow!("{} ({e})", e.message_zh())
 }
 
 fn kind_zh(k: shouwang_core::registry::SheetKind) -> &'static str {

@@ -19,7 +19,7 @@ use shouwang_core::idnum::make;
 use shouwang_core::registry::RegionNames;
 use shouwang_core::registry::SheetLayout;
 use shouwang_core::{Household, Scope};
-use shouwang_io::registry::{RowSink, StreamingSink};
+use shouwang_io::registry::{Handout, RowSink, StreamingSink};
 use shouwang_io::registry_xlsx::RegistryWriter;
 use shouwang_store::repo::registry_file::{
     self as registry, ImportOptions, ImportReport, Importer,
@@ -59,6 +59,9 @@ impl RowSink for Recorded {
     fn row(&mut self, sheet: usize, row: u32, cells: &[String]) {
         self.rows.push((sheet, row, cells.to_vec()));
     }
+    fn restart(&mut self) {
+        *self = Recorded::default();
+    }
 }
 
 /// The reader (fast XLSX path where it applies) tells exactly what calamine alone tells.
@@ -75,15 +78,21 @@ fn same_as_reference(name: &str, bytes: &[u8]) {
 /// early (here: every 2 rows, so that early writes, reopened households and undos all happen).
 async fn import_with(db: &Db, name: &str, bytes: &[u8], o: &ImportOptions) -> ImportReport {
     same_as_reference(name, bytes);
-    let mut batches = Vec::new();
-    let mut sink = StreamingSink::new(2, |b| batches.push(b));
+    let mut handouts = Vec::new();
+    let mut sink = StreamingSink::new(2, |h| handouts.push(h));
     shouwang_io::registry::read(name, bytes, &mut sink, &|_, _| {}).expect("usable file");
     let assembled = sink.finish();
     let mut importer = Importer::begin(db, &Actor::new(7, "测试员"), None, o)
         .await
         .unwrap();
-    for b in batches {
-        importer.early(b).await.unwrap();
+    for h in handouts {
+        importer = match h {
+            Handout::Ready(b) => {
+                importer.early(b).await.unwrap();
+                importer
+            }
+            Handout::Restart => importer.restart().await.unwrap(),
+        };
     }
     importer
         .finish(assembled, &|_, _| {})
@@ -637,6 +646,21 @@ db_test!(
         ws.merge_range(2, 0, 3, 0, "T001", &plain).unwrap();
         ws.merge_range(7, 8, 8, 8, &id(51, 1980), &plain).unwrap();
         let bytes = wb.save_to_buffer().unwrap();
+        // The streaming read hands out T001 and T002, then meets the merged areas after the cells and
+        // starts again: the import rolls back what it wrote early and begins anew.
+        let mut handouts = Vec::new();
+        let mut sink = StreamingSink::new(1, |h| {
+            handouts.push(match h {
+                Handout::Ready(b) => b.len(),
+                Handout::Restart => 0,
+            })
+        });
+        shouwang_io::registry::read("merged.xlsx", &bytes, &mut sink, &|_, _| {}).unwrap();
+        assert_eq!(
+            handouts.iter().position(|n| *n == 0),
+            Some(1),
+            "{handouts:?}"
+        );
         let r = import(&db, "merged.xlsx", &bytes).await;
         assert_eq!(r.read.blank_rows, 1);
         assert_eq!(r.households_created, 2, "{:?}", r.problems);
@@ -662,6 +686,16 @@ db_test!(
             .unwrap()
             .unwrap();
         assert_eq!(t1.household.members.len(), 2);
+        assert_eq!(households(&db).await, 2);
+        assert_eq!(
+            count(
+                &db,
+                "SELECT COUNT(*) FROM audit_log WHERE entity = 'household'"
+            )
+            .await,
+            2
+        );
+        assert_eq!(initials_mismatch(&db).await, 0);
     }
 );
 

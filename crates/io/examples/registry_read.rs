@@ -11,7 +11,7 @@
 use shouwang_core::registry::SheetLayout;
 use std::hash::{Hash, Hasher};
 
-use shouwang_io::registry::RowSink;
+use shouwang_io::registry::{Handout, RowSink};
 
 struct Null(u64);
 
@@ -30,6 +30,9 @@ impl RowSink for Digest {
         (sheet, row, cells).hash(&mut self.0);
         self.1 += 1;
     }
+    fn restart(&mut self) {
+        *self = Digest(Default::default(), 0);
+    }
 }
 
 impl RowSink for Null {
@@ -39,6 +42,9 @@ impl RowSink for Null {
     fn merged(&mut self, _sheet: usize, _rows: (u32, u32), _cols: (usize, usize)) {}
     fn row(&mut self, _sheet: usize, _row: u32, cells: &[String]) {
         self.0 += cells.len() as u64;
+    }
+    fn restart(&mut self) {
+        self.0 = 0;
     }
 }
 
@@ -67,12 +73,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         eprintln!("same");
     } else if mode == "stream" {
-        let mut handed = 0usize;
-        let mut sink = shouwang_io::registry::StreamingSink::new(2048, |b| handed += b.len());
+        let (mut handed, mut restarts) = (0usize, 0);
+        let mut sink = shouwang_io::registry::StreamingSink::new(2048, |b| match b {
+            Handout::Ready(b) => handed += b.len(),
+            Handout::Restart => {
+                handed = 0;
+                restarts += 1;
+            }
+        });
         shouwang_io::registry::read(&path, &bytes, &mut sink, &|_, _| {})?;
         let a = sink.finish();
         eprintln!(
-            "streamed: {handed} households handed out early, {} at the end, in {:.3} s",
+            "streamed: {handed} households handed out early ({restarts} restarts), {} at the end, in {:.3} s",
             a.entries.len(),
             started.elapsed().as_secs_f64()
         );

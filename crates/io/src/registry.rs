@@ -6,8 +6,11 @@
 //!   picture, a Word file) is refused as "not a spreadsheet".
 //! - In each sheet the header row is the first of the top 8 rows that names at least three registry
 //!   columns (title rows above it are skipped). Sheets that name none (说明, 统计) are ignored.
-//! - XLSX sheets are streamed cell by cell (calamine's cell reader), so a large registry is never held
-//!   twice in memory; XLS and ODS sheets are read whole.
+//! - XLSX sheets are streamed cell by cell, so a large registry is never held twice in memory and rows
+//!   reach the sink while the file is still being read: by the fast reader ([`crate::xlsx_fast`]) in the
+//!   common case, which tells the sink to start again ([`RowSink::restart`]) if it meets something it does
+//!   not read exactly as calamine (merged cells among them), and otherwise by calamine's cell reader. XLS
+//!   and ODS sheets are read whole.
 //! - Cells become the text a CSV export would carry, except in columns of digits (身份证号, 户编号,
 //!   村代码, 联系电话): a number there is written out in full if it is exact (below 10^15), and in
 //!   scientific notation otherwise, so that an ID number Excel turned into `1.41123E+17` is reported as
@@ -16,7 +19,8 @@
 //!   (household columns merged down one household are fine; see `Assembler::merged`).
 //!
 //! Whatever makes the file unusable as a whole (not a spreadsheet, no registry sheet, a required
-//! column missing, layouts mixed) is returned as [`Unusable`] before any row reaches the sink.
+//! column missing, layouts mixed) is returned as [`Unusable`]; the sink has then been told no row, or
+//! been told to start again after the rows it was told.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -43,6 +47,10 @@ pub trait RowSink {
     fn merged(&mut self, sheet: usize, rows: (u32, u32), cols: (usize, usize));
     /// A data row (1-based row number), cells by column position.
     fn row(&mut self, sheet: usize, row: u32, cells: &[String]);
+    /// Forget everything told so far: the file is read again from the start. The fast XLSX reader
+    /// hands out rows while it still scans the file; if it then meets something it does not read
+    /// exactly as calamine would (merged cells, an unusual cell), the file is read again the careful way.
+    fn restart(&mut self);
 }
 
 impl RowSink for Assembler {
@@ -55,19 +63,32 @@ impl RowSink for Assembler {
     fn row(&mut self, sheet: usize, row: u32, cells: &[String]) {
         self.add_row(SheetId::from_index(sheet), row, cells);
     }
+    fn restart(&mut self) {
+        *self = Assembler::new();
+    }
+}
+
+/// What a [`StreamingSink`] hands out.
+#[derive(Debug)]
+pub enum Handout {
+    /// Households completed (and valid so far).
+    Ready(Vec<RegistryEntry>),
+    /// Everything handed out so far is void: the file is read again from the start (see
+    /// [`RowSink::restart`]).
+    Restart,
 }
 
 /// A sink for a streaming import: assembles the rows and, every `every` rows, hands the households
 /// completed so far ([`Assembler::take_ready`]) to `ready`, so that they can be written while the rest of
 /// the file is read.
-pub struct StreamingSink<F: FnMut(Vec<RegistryEntry>)> {
+pub struct StreamingSink<F: FnMut(Handout)> {
     assembler: Assembler,
     rows: u64,
     every: u64,
     ready: F,
 }
 
-impl<F: FnMut(Vec<RegistryEntry>)> StreamingSink<F> {
+impl<F: FnMut(Handout)> StreamingSink<F> {
     /// A sink handing out ready households every `every` rows.
     pub fn new(every: u64, ready: F) -> StreamingSink<F> {
         StreamingSink {
@@ -84,7 +105,7 @@ impl<F: FnMut(Vec<RegistryEntry>)> StreamingSink<F> {
     }
 }
 
-impl<F: FnMut(Vec<RegistryEntry>)> RowSink for StreamingSink<F> {
+impl<F: FnMut(Handout)> RowSink for StreamingSink<F> {
     fn begin_sheet(&mut self, layout: SheetLayout) -> usize {
         self.assembler.begin_sheet(layout).index()
     }
@@ -99,9 +120,14 @@ impl<F: FnMut(Vec<RegistryEntry>)> RowSink for StreamingSink<F> {
         if self.rows.is_multiple_of(self.every) {
             let ready = self.assembler.take_ready();
             if !ready.is_empty() {
-                (self.ready)(ready);
+                (self.ready)(Handout::Ready(ready));
             }
         }
+    }
+    fn restart(&mut self) {
+        self.assembler = Assembler::new();
+        self.rows = 0;
+        (self.ready)(Handout::Restart);
     }
 }
 
@@ -232,6 +258,7 @@ pub fn read_reference(
             let book = calamine::open_workbook_auto_from_rs(Cursor::new(bytes))
                 .map_err(|e| workbook_error(name, &e))?;
             read_book(name, Book::Calamine(book), sink, progress)
+                .map_err(|stop| stop.unusable(name))
         }
         _ => read(name, bytes, sink, progress),
     }
@@ -402,12 +429,28 @@ fn workbook_error(name: &str, e: &calamine::Error) -> Unusable {
     )
 }
 
-/// A cell source of one XLSX sheet: calamine's cell reader or the fast reader's cell list. Both
-/// go through the same row assembly ([`first_rows`], [`stream_rows`]), so they can only differ
-/// in the cells themselves.
+/// Why a read stopped.
+#[derive(Debug)]
+enum Stop {
+    /// The file cannot be used.
+    Unusable(Unusable),
+    /// The streaming fast reader met something it does not read exactly as calamine would: the
+    /// file is read again the careful way (see [`read_workbook`]).
+    Retry,
+}
+
+impl From<Unusable> for Stop {
+    fn from(u: Unusable) -> Stop {
+        Stop::Unusable(u)
+    }
+}
+
+/// A cell source of one XLSX sheet: calamine's cell reader or the fast reader's cells. All go
+/// through the same row assembly ([`first_rows`], [`stream_rows`]), so they can only differ in the
+/// cells themselves.
 trait CellSource {
     /// The next cell's 0-based (row, column), or `None` at the end of the sheet.
-    fn advance(&mut self) -> Result<Option<(u32, u32)>, Unusable>;
+    fn advance(&mut self) -> Result<Option<(u32, u32)>, Stop>;
     /// Appends the text of the cell [`CellSource::advance`] stepped on.
     fn text(&self, hint: Hint, out: &mut String);
 }
@@ -423,7 +466,7 @@ impl<'a, F> CellSource for CalamineCells<'a, F>
 where
     F: FnMut() -> Result<Option<calamine::Cell<DataRef<'a>>>, calamine::XlsxError>,
 {
-    fn advance(&mut self) -> Result<Option<(u32, u32)>, Unusable> {
+    fn advance(&mut self) -> Result<Option<(u32, u32)>, Stop> {
         self.cell =
             (self.next)().map_err(|e| workbook_error(self.name, &calamine::Error::Xlsx(e)))?;
         Ok(self.cell.as_ref().map(calamine::Cell::get_position))
@@ -452,39 +495,84 @@ impl<'a> FastCells<'a> {
 }
 
 impl CellSource for FastCells<'_> {
-    fn advance(&mut self) -> Result<Option<(u32, u32)>, Unusable> {
+    fn advance(&mut self) -> Result<Option<(u32, u32)>, Stop> {
         let cell = self.sheet.cells.get(self.next);
         self.next += 1;
         Ok(cell.map(|c| (c.row, c.col)))
     }
     fn text(&self, hint: Hint, out: &mut String) {
-        let Some(cell) = self
-            .next
-            .checked_sub(1)
-            .and_then(|i| self.sheet.cells.get(i))
-        else {
-            return;
-        };
-        match &cell.value {
-            xlsx_fast::Value::Empty => {}
-            xlsx_fast::Value::Shared(i) => out.push_str(self.book.shared(*i)),
-            xlsx_fast::Value::Text(a, b) => out.push_str(self.sheet.text(*a, *b)),
-            xlsx_fast::Value::Number(f) => number_text(*f, hint, out),
-            xlsx_fast::Value::Date(f, duration) => crate::xlsx::cell_text(
-                &Data::DateTime(self.book.date(*f, *duration)),
-                crate::xlsx::CellHint::Plain,
-                out,
-            ),
-            xlsx_fast::Value::Bool(b) => out.push_str(if *b { "TRUE" } else { "FALSE" }),
-            xlsx_fast::Value::Error(e) => {
-                let _ = write!(out, "#{e:?}");
-            }
+        fast_text(self.book, self.sheet, self.next, hint, out);
+    }
+}
+
+/// Appends the text of cell `next - 1` of a fast reader's sheet.
+fn fast_text(
+    book: &xlsx_fast::Book,
+    sheet: &xlsx_fast::Sheet,
+    next: usize,
+    hint: Hint,
+    out: &mut String,
+) {
+    let Some(cell) = next.checked_sub(1).and_then(|i| sheet.cells.get(i)) else {
+        return;
+    };
+    match &cell.value {
+        xlsx_fast::Value::Empty => {}
+        xlsx_fast::Value::Shared(i) => out.push_str(book.shared(*i)),
+        xlsx_fast::Value::Text(a, b) => out.push_str(sheet.text(*a, *b)),
+        xlsx_fast::Value::Number(f) => number_text(*f, hint, out),
+        xlsx_fast::Value::Date(f, duration) => crate::xlsx::cell_text(
+            &Data::DateTime(book.date(*f, *duration)),
+            crate::xlsx::CellHint::Plain,
+            out,
+        ),
+        xlsx_fast::Value::Bool(b) => out.push_str(if *b { "TRUE" } else { "FALSE" }),
+        xlsx_fast::Value::Error(e) => {
+            let _ = write!(out, "#{e:?}");
         }
     }
 }
 
+/// The fast reader's cells of one sheet while it scans the part, a chunk at a time (see
+/// [`xlsx_fast::SheetScan`]). Anything the scan does not understand stops the read with
+/// [`Stop::Retry`].
+struct StreamCells<'b, 'f, T: std::io::Read> {
+    book: &'b xlsx_fast::Book,
+    scan: xlsx_fast::SheetScan<'f, T>,
+    /// The cells of the chunk scanned last (and, once the scan is done, the sheet's merged areas).
+    sheet: xlsx_fast::Sheet,
+    next: usize,
+}
+
+impl<T: std::io::Read> StreamCells<'_, '_, T> {
+    /// Scans the rest of the sheet without handing out its cells.
+    fn drain(&mut self) -> Result<(), Stop> {
+        while self.advance()?.is_some() {}
+        Ok(())
+    }
+}
+
+impl<T: std::io::Read> CellSource for StreamCells<'_, '_, T> {
+    fn advance(&mut self) -> Result<Option<(u32, u32)>, Stop> {
+        loop {
+            if let Some(c) = self.sheet.cells.get(self.next) {
+                self.next += 1;
+                return Ok(Some((c.row, c.col)));
+            }
+            self.sheet.clear();
+            self.next = 0;
+            if !self.scan.next(&mut self.sheet).map_err(|_| Stop::Retry)? {
+                return Ok(None);
+            }
+        }
+    }
+    fn text(&self, hint: Hint, out: &mut String) {
+        fast_text(self.book, &self.sheet, self.next, hint, out);
+    }
+}
+
 /// The cells of the first [`HEADER_SEARCH_ROWS`] rows, as plain text.
-fn first_rows(cells: &mut dyn CellSource) -> Result<Vec<(u32, Vec<String>)>, Unusable> {
+fn first_rows(cells: &mut dyn CellSource) -> Result<Vec<(u32, Vec<String>)>, Stop> {
     let mut rows: Vec<(u32, Vec<String>)> = Vec::new();
     let mut out = String::new();
     while let Some((r, c)) = cells.advance()? {
@@ -511,7 +599,7 @@ fn stream_rows(
     done: &mut u64,
     total: u64,
     progress: &dyn Fn(u64, u64),
-) -> Result<(), Unusable> {
+) -> Result<(), Stop> {
     let mut row: Vec<String> = Vec::new();
     let mut current: Option<u32> = None;
     let emit = |merges: &mut Merges, r: u32, row: &mut Vec<String>, sink: &mut dyn RowSink| {
@@ -551,13 +639,66 @@ fn stream_rows(
     Ok(())
 }
 
-/// An opened workbook: the fast XLSX reader's, or calamine's.
+/// An opened workbook: the fast XLSX reader's (scanning its sheets as it goes, or read whole), or
+/// calamine's.
 enum Book<'a> {
+    Streaming(xlsx_fast::Opened<'a>),
     Fast(xlsx_fast::Book),
     Calamine(Sheets<Cursor<&'a [u8]>>),
 }
 
+/// A sink that notes whether it was told anything.
+struct Told<'s> {
+    sink: &'s mut dyn RowSink,
+    told: bool,
+}
+
+impl RowSink for Told<'_> {
+    fn begin_sheet(&mut self, layout: SheetLayout) -> usize {
+        self.told = true;
+        self.sink.begin_sheet(layout)
+    }
+    fn merged(&mut self, sheet: usize, rows: (u32, u32), cols: (usize, usize)) {
+        self.told = true;
+        self.sink.merged(sheet, rows, cols);
+    }
+    fn row(&mut self, sheet: usize, row: u32, cells: &[String]) {
+        self.told = true;
+        self.sink.row(sheet, row, cells);
+    }
+    fn restart(&mut self) {
+        self.told = false;
+        self.sink.restart();
+    }
+}
+
+/// Reads a workbook. An XLSX is first read by the fast reader as it scans the file, rows handed out
+/// as they come. If that read stops for any reason (something the fast reader does not read exactly as
+/// calamine would, merged cells, any problem with the file), the sink is told to start again and the
+/// file is read the careful way: the fast reader reads it whole first (and gives up before any row is
+/// handed out), or calamine reads it. So the answer is always the careful way's; the streaming read
+/// only gets it sooner in the common case.
 fn read_workbook(
+    name: &str,
+    bytes: &[u8],
+    sink: &mut dyn RowSink,
+    progress: &dyn Fn(u64, u64),
+) -> Result<FileInfo, Unusable> {
+    if sniff(bytes) == Format::Zip
+        && let Ok(opened) = xlsx_fast::Opened::open(bytes)
+    {
+        let mut told = Told { sink, told: false };
+        match read_book(name, Book::Streaming(opened), &mut told, progress) {
+            Ok(info) => return Ok(info),
+            Err(_) if told.told => sink.restart(),
+            Err(_) => {}
+        }
+    }
+    read_careful(name, bytes, sink, progress)
+}
+
+/// [`read_workbook`] the careful way.
+fn read_careful(
     name: &str,
     bytes: &[u8],
     sink: &mut dyn RowSink,
@@ -582,7 +723,17 @@ fn read_workbook(
                 .map_err(|e| workbook_error(name, &e))?,
         ),
     };
-    read_book(name, book, sink, progress)
+    read_book(name, book, sink, progress).map_err(|stop| stop.unusable(name))
+}
+
+impl Stop {
+    /// The problem of a read that cannot be retried.
+    fn unusable(self, name: &str) -> Unusable {
+        match self {
+            Stop::Unusable(u) => u,
+            Stop::Retry => unusable(name, "无法读取表格文件", "cannot read the workbook"),
+        }
+    }
 }
 
 fn read_book(
@@ -590,14 +741,15 @@ fn read_book(
     mut book: Book<'_>,
     sink: &mut dyn RowSink,
     progress: &dyn Fn(u64, u64),
-) -> Result<FileInfo, Unusable> {
+) -> Result<FileInfo, Stop> {
     let format = match &book {
-        Book::Fast(_) | Book::Calamine(Sheets::Xlsx(_)) => "XLSX",
+        Book::Streaming(_) | Book::Fast(_) | Book::Calamine(Sheets::Xlsx(_)) => "XLSX",
         Book::Calamine(Sheets::Xls(_)) => "XLS",
         Book::Calamine(Sheets::Ods(_)) => "ODS",
         Book::Calamine(Sheets::Xlsb(_)) => "XLSB",
     };
     let sheet_names: Vec<String> = match &book {
+        Book::Streaming(o) => o.parts.names().map(str::to_owned).collect(),
         Book::Fast(b) => b.sheets.iter().map(|s| s.name.clone()).collect(),
         Book::Calamine(b) => b
             .sheets_metadata()
@@ -607,11 +759,7 @@ fn read_book(
             .collect(),
     };
     if sheet_names.is_empty() {
-        return Err(unusable(
-            name,
-            "表格中没有工作表",
-            "the workbook has no worksheet",
-        ));
+        return Err(unusable(name, "表格中没有工作表", "the workbook has no worksheet").into());
     }
     let mut info = FileInfo {
         format: format.to_owned(),
@@ -622,6 +770,20 @@ fn read_book(
     let mut problems = Vec::new();
     for (index, sheet) in sheet_names.iter().enumerate() {
         let (first, height) = match &mut book {
+            Book::Streaming(o) => {
+                let (scan, sheet) = o
+                    .parts
+                    .sheet(index, o.book.strings())
+                    .map_err(|_| Stop::Retry)?;
+                let height = sheet.height;
+                let mut cells = StreamCells {
+                    book: &o.book,
+                    scan,
+                    sheet,
+                    next: 0,
+                };
+                (first_rows(&mut cells)?, height)
+            }
             Book::Fast(b) => {
                 let s = &b.sheets[index];
                 (first_rows(&mut FastCells::new(b, s))?, s.height)
@@ -663,10 +825,12 @@ fn read_book(
         }
     }
     if !problems.is_empty() {
-        return Err(Unusable(problems));
+        return Err(Unusable(problems).into());
     }
     let kinds: Vec<SheetKind> = found.iter().map(|(l, _)| l.kind).collect();
     check_layouts(name, &kinds).map_err(Unusable)?;
+    // Sheets the streaming reader has scanned whole.
+    let mut scanned = vec![false; sheet_names.len()];
     // Households sheets first, then the rest, each group in workbook order.
     found.sort_by_key(|(l, _)| l.kind != SheetKind::Households);
     let total: u64 = found.iter().map(|(_, h)| *h).sum();
@@ -678,6 +842,40 @@ fn read_book(
         info.sheets.push((sheet.clone(), layout.kind));
         let header_row = layout.header_row;
         match &mut book {
+            Book::Streaming(o) => {
+                let Some(index) = sheet_names.iter().position(|s| *s == sheet) else {
+                    continue;
+                };
+                let (scan, s) = o
+                    .parts
+                    .sheet(index, o.book.strings())
+                    .map_err(|_| Stop::Retry)?;
+                let hints = hints(&layout, layout.width());
+                let id = sink.begin_sheet(layout);
+                // Merged areas come after the cells: a sheet that has any is read again.
+                let mut merges = Merges::new(Vec::new());
+                let mut cells = StreamCells {
+                    book: &o.book,
+                    scan,
+                    sheet: s,
+                    next: 0,
+                };
+                stream_rows(
+                    &mut cells,
+                    &hints,
+                    &mut merges,
+                    id,
+                    header_row,
+                    sink,
+                    &mut done,
+                    total,
+                    progress,
+                )?;
+                if !cells.sheet.merges.is_empty() {
+                    return Err(Stop::Retry);
+                }
+                scanned[index] = true;
+            }
             Book::Fast(b) => {
                 let Some(s) = b.sheets.iter().find(|s| s.name == sheet) else {
                     continue;
@@ -702,7 +900,9 @@ fn read_book(
             Book::Calamine(Sheets::Xlsx(x)) => {
                 let merges = match x.worksheet_merge_cells(&sheet) {
                     Some(Ok(m)) => m,
-                    Some(Err(e)) => return Err(workbook_error(name, &calamine::Error::Xlsx(e))),
+                    Some(Err(e)) => {
+                        return Err(workbook_error(name, &calamine::Error::Xlsx(e)).into());
+                    }
                     None => Vec::new(),
                 };
                 let mut reader = x
@@ -757,6 +957,22 @@ fn read_book(
             }
         }
         done = done.max(height);
+    }
+    // The careful way reads every sheet whole before any row; so does the streaming reader, after.
+    if let Book::Streaming(o) = &mut book {
+        for (index, _) in scanned.iter().enumerate().filter(|(_, s)| !**s) {
+            let (scan, sheet) = o
+                .parts
+                .sheet(index, o.book.strings())
+                .map_err(|_| Stop::Retry)?;
+            StreamCells {
+                book: &o.book,
+                scan,
+                sheet,
+                next: 0,
+            }
+            .drain()?;
+        }
     }
     progress(total, total);
     Ok(info)

@@ -94,6 +94,10 @@ struct Record {
     sheets: Vec<(String, SheetKind, u32)>,
     merges: Vec<Merged>,
     rows: Vec<(usize, u32, Vec<String>)>,
+    /// Times the sink was told to start again, and the rows it had been told before the last time
+    /// (not compared: see [`assert_same_read`]).
+    restarts: usize,
+    rows_before_restart: usize,
 }
 
 impl RowSink for Record {
@@ -108,17 +112,32 @@ impl RowSink for Record {
     fn row(&mut self, sheet: usize, row: u32, cells: &[String]) {
         self.rows.push((sheet, row, cells.to_vec()));
     }
+    fn restart(&mut self) {
+        *self = Record {
+            restarts: self.restarts + 1,
+            rows_before_restart: self.rows.len(),
+            ..Record::default()
+        };
+    }
 }
 
 /// The whole read (header detection, merges, rows) through both readers.
 fn assert_same_read(bytes: &[u8]) -> Record {
     assert!(xlsx_fast::Book::open(bytes).is_ok(), "fast path not taken");
+    same_read(bytes)
+}
+
+/// The whole read through [`read`] and calamine alone, whichever way [`read`] takes.
+fn same_read(bytes: &[u8]) -> Record {
     let mut fast = Record::default();
     let a = read("t.xlsx", bytes, &mut fast, &|_, _| {});
     let mut slow = Record::default();
     let b = read_reference("t.xlsx", bytes, &mut slow, &|_, _| {});
     assert_eq!(a, b);
-    assert_eq!(fast, slow);
+    assert_eq!(
+        (&fast.sheets, &fast.merges, &fast.rows),
+        (&slow.sheets, &slow.merges, &slow.rows)
+    );
     fast
 }
 
@@ -281,6 +300,8 @@ fn rust_xlsxwriter_workbook_without_excel_escapes_reads_the_same() {
     let record = assert_same_read(&bytes);
     assert_eq!(record.sheets.len(), 1);
     assert!(!record.merges.is_empty());
+    // Merged areas come after the cells: the streaming read started again to take them in.
+    assert_eq!(record.restarts, 1);
 }
 
 #[test]
@@ -288,7 +309,65 @@ fn bench_sized_workbook_reads_the_same() {
     // A few hundred households through the real export writer (the bench file's layout).
     let county = shouwang_core_demo_like();
     assert_same(&county);
-    assert_same_read(&county);
+    // Read as the file is scanned, without starting again.
+    assert_eq!(assert_same_read(&county).restarts, 0);
+}
+
+/// Everything a streaming sink hands out, in order: `Some(n)` for `n` households ready, `None` for
+/// a restart.
+fn handouts(bytes: &[u8]) -> Vec<Option<usize>> {
+    let mut out = Vec::new();
+    let mut sink = StreamingSink::new(2, |h| {
+        out.push(match h {
+            Handout::Ready(b) => Some(b.len()),
+            Handout::Restart => None,
+        })
+    });
+    read("t.xlsx", bytes, &mut sink, &|_, _| {}).expect("usable");
+    out
+}
+
+#[test]
+fn the_streaming_read_starts_again_on_what_it_meets_late() {
+    let county = shouwang_core_demo_like();
+    // A member row near the end whose cells carry no `r`: the fast reader has handed out rows by
+    // then; the sink starts again and the file is read by calamine.
+    let late = rewrite_part(&county, "xl/worksheets/sheet2.xml", |x| {
+        let at = x.rfind("<c r=\"").expect("a cell");
+        let quote = at + 6 + x[at + 6..].find('"').expect("the reference's end");
+        format!("{}<c{}", &x[..at], &x[quote + 1..])
+    });
+    assert_gives_up(&late);
+    let record = same_read(&late);
+    assert_eq!(record.restarts, 1);
+    assert!(
+        record.rows_before_restart > 1000,
+        "{}",
+        record.rows_before_restart
+    );
+    assert_eq!(record.rows.len(), 1200);
+    assert!(handouts(&county).iter().all(Option::is_some));
+    assert_eq!(handouts(&late).iter().filter(|h| h.is_none()).count(), 1);
+    // Merged cells are only known after a sheet's cells: read again, as the careful way reads them.
+    let merged = rewrite_part(&county, "xl/worksheets/sheet2.xml", |x| {
+        x.replace(
+            "</sheetData>",
+            "</sheetData><mergeCells count=\"1\"><mergeCell ref=\"E2:E3\"/></mergeCells>",
+        )
+    });
+    let record = assert_same_read(&merged);
+    assert_eq!(record.restarts, 1);
+    assert_eq!(record.merges, vec![(1, (2, 3), (4, 4))]);
+    // A damaged cell late in the file: the careful way refuses the file, after the sink started again.
+    let damaged = rewrite_part(&county, "xl/worksheets/sheet2.xml", |x| {
+        let at = x.rfind("<v>").expect("a value");
+        format!("{}<v>99999{}", &x[..at], &x[at + 3..])
+    });
+    let mut record = Record::default();
+    let err = read("t.xlsx", &damaged, &mut record, &|_, _| {}).expect_err("damaged");
+    assert!(err.to_string().contains("损坏"), "{err}");
+    assert_eq!(record.restarts, 1);
+    assert!(record.rows.is_empty());
 }
 
 /// A two-sheet registry (户信息 / 家庭成员) as `shouwang export registry` writes it.
@@ -335,7 +414,15 @@ fn shouwang_core_demo_like() -> Vec<u8> {
     }
     let mm = wb.add_worksheet();
     mm.set_name("家庭成员").unwrap();
-    let heads = ["户编号", "姓名", "公民身份号码", "与户主关系", "劳动技能"];
+    let heads = [
+        "户编号",
+        "姓名",
+        "公民身份号码",
+        "与户主关系",
+        "劳动技能",
+        "健康状况",
+        "是否参加基本医疗保险",
+    ];
     for (c, h) in heads.iter().enumerate() {
         mm.write_string(0, c as u16, *h).unwrap();
     }
@@ -348,6 +435,8 @@ fn shouwang_core_demo_like() -> Vec<u8> {
         mm.write_string(r, 3, if i % 3 == 0 { "户主" } else { "之子" })
             .unwrap();
         mm.write_string(r, 4, "普通劳动力").unwrap();
+        mm.write_string(r, 5, "健康").unwrap();
+        mm.write_string(r, 6, "是").unwrap();
     }
     wb.save_to_buffer().unwrap()
 }

@@ -2,14 +2,16 @@
 //!
 //! calamine reads cells through a general XML event parser; for a registry of 100,000 people
 //! that costs more than the rest of an import. This module reads the parts of the common case
-//! directly: the ZIP parts are inflated into memory, `xl/sharedStrings.xml` is read once into one
-//! text buffer, and each worksheet's `<sheetData>` is scanned with `memchr` into a compact list of
-//! cells (position and value) together with its `<mergeCell>` areas, in one pass.
+//! directly: `xl/sharedStrings.xml` is read once into one text buffer ([`Opened::open`]), and each
+//! worksheet's `<sheetData>` is scanned with `memchr` a chunk of the inflated part at a time
+//! ([`SheetScan`]) into a compact list of cells (position and value), then its `<mergeCell>` areas.
 //!
 //! It is strict on purpose: whatever it does not fully understand (namespace prefixes, a cell
 //! without `r`, an unknown `t`, a numeric character reference, `_xHHHH_` escapes, CDATA, comments,
-//! a part it cannot find, …) makes [`Book::open`] answer [`Fail::GiveUp`] before any row is handed
-//! out, and the caller reads the file with calamine instead. The values are the ones calamine's
+//! a part it cannot find, …) gives up ([`Fail::GiveUp`]), and the caller reads the file with
+//! calamine instead. [`Book::open`] reads every sheet whole, so it gives up before any row is handed
+//! out; a streaming reader ([`Opened`], [`SheetScan`]) hands cells out as it scans and must be ready
+//! to start again (see `registry::read_workbook`). The values are the ones calamine's
 //! cell reader gives for the same XML (see the differential tests in `registry.rs`): shared strings
 //! with rich-text runs joined and phonetic runs (`<rPh>`) left out, numbers through the cell
 //! style's number format (dates as [`ExcelDateTime`]), booleans, error values, formula results.
@@ -71,6 +73,13 @@ pub(crate) struct Sheet {
 }
 
 impl Sheet {
+    /// Forgets the cells read so far and their text (a streaming reader's next chunk starts afresh);
+    /// the merged areas stay.
+    pub fn clear(&mut self) {
+        self.cells.clear();
+        self.text.clear();
+    }
+
     /// The text of a [`Value::Text`].
     pub fn text(&self, start: u32, end: u32) -> &str {
         self.text.get(start as usize..end as usize).unwrap_or("")
@@ -86,6 +95,11 @@ pub(crate) struct Book {
 }
 
 impl Book {
+    /// How many shared strings the workbook has.
+    pub fn strings(&self) -> usize {
+        self.spans.len()
+    }
+
     /// The shared string `i`.
     pub fn shared(&self, i: u32) -> &str {
         self.spans
@@ -104,16 +118,49 @@ impl Book {
         ExcelDateTime::new(value, typ, self.is_1904)
     }
 
-    /// Reads an XLSX workbook, or gives up.
+    /// Reads an XLSX workbook whole, or gives up.
     pub fn open(bytes: &[u8]) -> R<Book> {
+        let Opened {
+            mut book,
+            mut parts,
+        } = Opened::open(bytes)?;
+        for index in 0..parts.sheets.len() {
+            let (mut scan, mut sheet) = parts.sheet(index, book.strings())?;
+            while scan.next(&mut sheet)? {}
+            book.sheets.push(sheet);
+        }
+        Ok(book)
+    }
+}
+
+/// A workbook opened by the fast path, its worksheets not read yet: the shared strings and styles are
+/// read, and each worksheet can be scanned chunk by chunk ([`Parts::sheet`]), so that its cells are
+/// handed on while the rest of the part is still being inflated.
+pub(crate) struct Opened<'a> {
+    /// The workbook's shared strings and date system (`sheets` empty).
+    pub book: Book,
+    pub parts: Parts<'a>,
+}
+
+/// The worksheets of an [`Opened`] workbook.
+pub(crate) struct Parts<'a> {
+    zip: zip::ZipArchive<Cursor<&'a [u8]>>,
+    /// Worksheets in workbook order: name, part path.
+    sheets: Vec<(String, String)>,
+    formats: Vec<Format>,
+}
+
+impl Opened<'_> {
+    /// Reads everything but the worksheets, or gives up.
+    pub fn open(bytes: &[u8]) -> R<Opened<'_>> {
         let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| GIVE_UP)?;
         let rels = part(&mut zip, "xl/_rels/workbook.xml.rels")?.ok_or(GIVE_UP)?;
         well_formed(&rels, &mut 0)?;
         let rels = relationships(&rels)?;
         let workbook = part(&mut zip, "xl/workbook.xml")?.ok_or(GIVE_UP)?;
         well_formed(&workbook, &mut 0)?;
-        let (sheet_paths, is_1904) = workbook_sheets(&workbook, &rels)?;
-        if sheet_paths.is_empty() {
+        let (sheets, is_1904) = workbook_sheets(&workbook, &rels)?;
+        if sheets.is_empty() {
             return Err(GIVE_UP);
         }
         let formats = match part(&mut zip, "xl/styles.xml")? {
@@ -132,15 +179,36 @@ impl Book {
         if let Some(x) = part(&mut zip, "xl/sharedStrings.xml")? {
             shared_strings(&x, &mut book.strings, &mut book.spans)?;
         }
-        for (name, path) in sheet_paths {
-            if !has_part(&zip, &path)? {
-                return Err(GIVE_UP);
-            }
-            let f = zip.by_name(&path).map_err(|_| GIVE_UP)?;
-            let sheet = worksheet(name, f, &formats, book.spans.len())?;
-            book.sheets.push(sheet);
+        Ok(Opened {
+            book,
+            parts: Parts {
+                zip,
+                sheets,
+                formats,
+            },
+        })
+    }
+}
+
+impl Parts<'_> {
+    /// The worksheet names, in workbook order.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.sheets.iter().map(|(name, _)| name.as_str())
+    }
+
+    /// Starts scanning the worksheet `index` (workbook order) of a workbook with `strings` shared
+    /// strings: the sheet (name, height, no cells yet) and its scanner.
+    pub fn sheet(
+        &mut self,
+        index: usize,
+        strings: usize,
+    ) -> R<(SheetScan<'_, impl Read + '_>, Sheet)> {
+        let (name, path) = self.sheets.get(index).ok_or(GIVE_UP)?;
+        if !has_part(&self.zip, path)? {
+            return Err(GIVE_UP);
         }
-        Ok(book)
+        let f = self.zip.by_name(path).map_err(|_| GIVE_UP)?;
+        SheetScan::start(name.clone(), f, &self.formats, strings)
     }
 }
 
@@ -776,115 +844,158 @@ fn shared_strings(x: &[u8], text: &mut String, spans: &mut Vec<(u32, u32)>) -> R
 // ------------------------------------------------------------------------------------------------
 // Worksheets.
 
-fn worksheet<T: Read>(name: String, part: T, formats: &[Format], strings: usize) -> R<Sheet> {
-    let mut x = Chunks::new(part);
-    // The head, up to and with the `<sheetData>` start tag.
-    let data = loop {
-        if let Some(p) = memmem::find(&x.buf, b"<sheetData")
-            && memchr(b'>', &x.buf[p..]).is_some()
-        {
-            break p;
-        }
-        if x.eof {
-            return Err(GIVE_UP);
-        }
-        x.more()?;
-    };
-    if !starts_tag(&x.buf, data, b"sheetData") {
-        return Err(GIVE_UP);
-    }
-    let head = &x.buf[..data];
-    let mut depth = 0;
-    well_formed(head, &mut depth)?;
-    // calamine finds `mergeCells` under any namespace prefix, and anywhere in the part (inside
-    // `<sheetData>` anything unknown gives up anyway).
-    if memmem::find(head, b"<mergeCells").is_some() || memmem::find(head, b":mergeCell").is_some() {
-        return Err(GIVE_UP);
-    }
-    let dims = elements(head, b"dimension")?;
-    let height = match dims.as_slice() {
-        [] => 1,
-        [attrs] => u64::from(dimension(attr(attrs, b"ref").ok_or(GIVE_UP)?)?.end.0) + 1,
-        _ => return Err(GIVE_UP),
-    };
-    let (_, start, empty) = attributes(&x.buf, data + 10)?;
-    let mut sheet = Sheet {
-        name,
-        height,
-        cells: Vec::new(),
-        merges: Vec::new(),
-        text: String::new(),
-    };
-    // The cells, whole rows at a time: each pass scans up to the last `</row>` (or the end of
-    // `<sheetData>`) inflated so far, then drops what it scanned.
-    let end = if empty {
-        start
-    } else {
-        let mut pos = start;
-        let mut value_text = String::new();
-        let mut in_row = false;
-        loop {
-            let rest = &x.buf[pos..];
-            let limit = match memmem::find(rest, b"</sheetData>") {
-                Some(p) => pos + p + 12,
-                None => memmem::rfind(rest, b"</row>").map_or(pos, |p| pos + p + 6),
-            };
-            let scanned = sheet_data(
-                &x.buf[..limit],
-                pos,
-                formats,
-                strings,
-                &mut sheet,
-                &mut value_text,
-                &mut in_row,
-            )?;
-            if let Some(end) = scanned {
-                break end;
+/// A worksheet being scanned, chunk by chunk of the inflated part ([`CHUNK`]): each
+/// [`SheetScan::next`] adds the cells of the whole rows inflated so far to a [`Sheet`]; the last one
+/// also reads what follows `<sheetData>` (its merged areas). Whatever the scan does not understand
+/// gives up, also after cells were handed out.
+pub(crate) struct SheetScan<'f, T: Read> {
+    x: Chunks<T>,
+    formats: &'f [Format],
+    strings: usize,
+    /// Where the scan goes on in `x.buf`.
+    pos: usize,
+    /// Element depth of the head (checked again with the tail).
+    depth: usize,
+    value_text: String,
+    in_row: bool,
+    /// `<sheetData>` and the tail are read.
+    done: bool,
+}
+
+impl<'f, T: Read> SheetScan<'f, T> {
+    /// Reads the head, up to and with the `<sheetData>` start tag.
+    fn start(name: String, part: T, formats: &'f [Format], strings: usize) -> R<(Self, Sheet)> {
+        let mut x = Chunks::new(part);
+        let data = loop {
+            if let Some(p) = memmem::find(&x.buf, b"<sheetData")
+                && memchr(b'>', &x.buf[p..]).is_some()
+            {
+                break p;
             }
             if x.eof {
                 return Err(GIVE_UP);
             }
-            x.buf.drain(..limit);
-            pos = 0;
             x.more()?;
-        }
-    };
-    while !x.eof {
-        x.more()?;
-    }
-    let tail = &x.buf[end..];
-    if memmem::find(tail, b":mergeCell").is_some() {
-        return Err(GIVE_UP);
-    }
-    // calamine reads on to the merged cells, or to the end of the part.
-    let merge_cells = memmem::find(tail, b"<mergeCells");
-    well_formed(&tail[..merge_cells.unwrap_or(tail.len())], &mut depth)?;
-    if let Some(p) = merge_cells {
-        if !starts_tag(tail, p, b"mergeCells") {
+        };
+        if !starts_tag(&x.buf, data, b"sheetData") {
             return Err(GIVE_UP);
         }
-        let (_, mut i, empty) = attributes(tail, p + 11)?;
-        if !empty {
-            loop {
-                i = skip_space(tail, i);
-                if tail[i..].starts_with(b"</mergeCells>") {
-                    break;
+        let head = &x.buf[..data];
+        let mut depth = 0;
+        well_formed(head, &mut depth)?;
+        // calamine finds `mergeCells` under any namespace prefix, and anywhere in the part (inside
+        // `<sheetData>` anything unknown gives up anyway).
+        if memmem::find(head, b"<mergeCells").is_some()
+            || memmem::find(head, b":mergeCell").is_some()
+        {
+            return Err(GIVE_UP);
+        }
+        let dims = elements(head, b"dimension")?;
+        let height = match dims.as_slice() {
+            [] => 1,
+            [attrs] => u64::from(dimension(attr(attrs, b"ref").ok_or(GIVE_UP)?)?.end.0) + 1,
+            _ => return Err(GIVE_UP),
+        };
+        let (_, start, empty) = attributes(&x.buf, data + 10)?;
+        let sheet = Sheet {
+            name,
+            height,
+            cells: Vec::new(),
+            merges: Vec::new(),
+            text: String::new(),
+        };
+        let mut scan = SheetScan {
+            x,
+            formats,
+            strings,
+            pos: start,
+            depth,
+            value_text: String::new(),
+            in_row: false,
+            done: false,
+        };
+        let mut sheet = sheet;
+        if empty {
+            scan.tail(start, &mut sheet.merges)?;
+        }
+        Ok((scan, sheet))
+    }
+
+    /// Adds the cells of the next chunk's whole rows to `sheet` (and, at the end, its merged areas);
+    /// `false` once the sheet is done. The cells' text goes to the end of `sheet`'s text buffer, so a
+    /// caller may clear both between calls.
+    pub fn next(&mut self, sheet: &mut Sheet) -> R<bool> {
+        if self.done {
+            return Ok(false);
+        }
+        let x = &mut self.x;
+        let pos = self.pos;
+        let rest = &x.buf[pos..];
+        let limit = match memmem::find(rest, b"</sheetData>") {
+            Some(p) => pos + p + 12,
+            None => memmem::rfind(rest, b"</row>").map_or(pos, |p| pos + p + 6),
+        };
+        let scanned = sheet_data(
+            &x.buf[..limit],
+            pos,
+            self.formats,
+            self.strings,
+            sheet,
+            &mut self.value_text,
+            &mut self.in_row,
+        )?;
+        if let Some(end) = scanned {
+            self.tail(end, &mut sheet.merges)?;
+            return Ok(true);
+        }
+        if x.eof {
+            return Err(GIVE_UP);
+        }
+        x.buf.drain(..limit);
+        self.pos = 0;
+        x.more()?;
+        Ok(true)
+    }
+
+    /// Reads the rest of the part, from `end` (after `<sheetData>`): well-formed as calamine reads it,
+    /// and its merged areas.
+    fn tail(&mut self, end: usize, merges: &mut Vec<Dimensions>) -> R<()> {
+        self.done = true;
+        while !self.x.eof {
+            self.x.more()?;
+        }
+        let tail = &self.x.buf[end..];
+        if memmem::find(tail, b":mergeCell").is_some() {
+            return Err(GIVE_UP);
+        }
+        // calamine reads on to the merged cells, or to the end of the part.
+        let merge_cells = memmem::find(tail, b"<mergeCells");
+        well_formed(&tail[..merge_cells.unwrap_or(tail.len())], &mut self.depth)?;
+        if let Some(p) = merge_cells {
+            if !starts_tag(tail, p, b"mergeCells") {
+                return Err(GIVE_UP);
+            }
+            let (_, mut i, empty) = attributes(tail, p + 11)?;
+            if !empty {
+                loop {
+                    i = skip_space(tail, i);
+                    if tail[i..].starts_with(b"</mergeCells>") {
+                        break;
+                    }
+                    if !starts_tag(tail, i, b"mergeCell") {
+                        return Err(GIVE_UP);
+                    }
+                    let (attrs, next, empty) = attributes(tail, i + 10)?;
+                    if !empty {
+                        return Err(GIVE_UP);
+                    }
+                    merges.push(dimension(attr(&attrs, b"ref").ok_or(GIVE_UP)?)?);
+                    i = next;
                 }
-                if !starts_tag(tail, i, b"mergeCell") {
-                    return Err(GIVE_UP);
-                }
-                let (attrs, next, empty) = attributes(tail, i + 10)?;
-                if !empty {
-                    return Err(GIVE_UP);
-                }
-                sheet
-                    .merges
-                    .push(dimension(attr(&attrs, b"ref").ok_or(GIVE_UP)?)?);
-                i = next;
             }
         }
+        Ok(())
     }
-    Ok(sheet)
 }
 
 /// Scans `<sheetData>` content from `i`: returns the index after `</sheetData>`, or `None` when

@@ -466,6 +466,19 @@ impl Importer {
         Ok(())
     }
 
+    /// Starts again, when the reader reads the file again from the start (`Handout::Restart` of a
+    /// streaming read): rolls back what was written early and opens a new write transaction.
+    pub async fn restart(self) -> Result<Importer> {
+        let (db, actor, scope, options) = (
+            self.db.clone(),
+            self.actor.clone(),
+            self.scope.clone(),
+            self.options.clone(),
+        );
+        self.abort().await?;
+        Importer::begin(&db, &actor, scope.as_ref(), &options).await
+    }
+
     /// Writes the households of `entries` that are new to the database, in the area, with their
     /// regions creatable, at once; the others wait for [`Importer::finish`]. `entries` come from
     /// `Assembler::take_ready` (checked on their own, not yet against the whole file).
@@ -1047,6 +1060,7 @@ impl Importer {
                     .execute_unprepared(crate::db::OPTIMIZE_SQLITE)
                     .await?;
             }
+            self.timer.add("analyze");
             self.bulk.restore_cache(&self.tx).await?;
             self.tx.commit().await?;
             self.db.forget_regions();
