@@ -133,6 +133,11 @@ async fn export(db: &Db) -> Vec<u8> {
 }
 
 fn demo_workbook(households: u32, seed: u64) -> Vec<u8> {
+    demo_workbook_with(households, seed, |_| {})
+}
+
+/// [`demo_workbook`] of the households sorted by number, changed by `edit` first.
+fn demo_workbook_with(households: u32, seed: u64, edit: impl FnOnce(&mut [Household])) -> Vec<u8> {
     let county = demo::generate(households, seed);
     let names: HashMap<String, String> = county
         .regions
@@ -140,10 +145,15 @@ fn demo_workbook(households: u32, seed: u64) -> Vec<u8> {
         .map(|r| (r.code.as_str().to_owned(), r.name.clone()))
         .collect();
     let name = |c: &str| names.get(c).cloned().unwrap_or_default();
-    let mut hs: Vec<&Household> = county.households.iter().map(|d| &d.household).collect();
+    let mut hs: Vec<Household> = county
+        .households
+        .iter()
+        .map(|d| d.household.clone())
+        .collect();
     hs.sort_by(|a, b| a.number.cmp(&b.number));
+    edit(&mut hs);
     let mut w = RegistryWriter::new().unwrap();
-    for h in hs {
+    for h in &hs {
         let v = &h.village;
         let n = RegionNames {
             county: name(&format!("{}000000", v.county())),
@@ -395,6 +405,50 @@ db_test!(
         assert_eq!(again.households_unchanged, 1000);
         assert_eq!(schema_objects(&db).await, objects);
         assert_eq!(initials_mismatch(&db).await, 0);
+    }
+);
+
+db_test!(
+    fn bulk_import_with_a_person_in_two_households(db: Db) {
+        // A first import in bulk mode (the ID-number indexes dropped while the households go in): the
+        // last household names the first household's head again. The first household was written early;
+        // when the file is complete both are rejected, the first one undone, and the indexes are back.
+        let bytes = demo_workbook_with(1001, 6, |hs| {
+            let head = hs[0].members[0].clone();
+            let last = hs.len() - 1;
+            if let Some(m) = hs[last].members.last_mut() {
+                *m = shouwang_core::household::Member {
+                    relation: m.relation,
+                    ..head
+                };
+            }
+        });
+        let objects = schema_objects(&db).await;
+        let report = import(&db, "twice.xlsx", &bytes).await;
+        assert!(report.committed);
+        assert_eq!(report.households_created, 999, "{:?}", report.problems);
+        assert_eq!(report.rejected_households, 2);
+        assert!(report.undone_early >= 1);
+        assert_eq!(households(&db).await, 999);
+        assert_eq!(schema_objects(&db).await, objects);
+        assert_eq!(
+            count(
+                &db,
+                "SELECT COUNT(*) FROM (SELECT county_code, id_number FROM members \
+                 GROUP BY county_code, id_number HAVING COUNT(*) > 1) d"
+            )
+            .await,
+            0
+        );
+        assert_eq!(initials_mismatch(&db).await, 0);
+        // The unique key holds again.
+        let taken = db
+            .conn()
+            .execute_unprepared(
+                "INSERT INTO members SELECT * FROM members WHERE id = (SELECT MIN(id) FROM members)",
+            )
+            .await;
+        assert!(taken.is_err());
     }
 );
 

@@ -800,6 +800,8 @@ impl Importer {
         self.timer.add("undo");
 
         // The rest: lookups, scope, moves, regions, diffs.
+        self.bulk.restore_lookups(&self.tx).await?;
+        self.timer.add("lookup indexes");
         let registered = self.lookup(&mut items).await?;
         for it in &mut items {
             self.check_scope(it);
@@ -1316,9 +1318,13 @@ const NORMAL_CACHE_KIB: i64 = 32_768;
 /// - the connection's page cache is raised to [`BULK_CACHE_KIB`] and set back before the commit (after the
 ///   planner's statistics are gathered, see [`Importer::finish`]) or the rollback;
 /// - when the registry tables were empty at the start (the first import of a new installation), the
-///   non-unique indexes of [`DEFERRED_INDEXES`] are dropped and built again at the end from the sorted
-///   rows, which costs SQLite less than keeping them up to date row by row. The unique keys stay, so every
-///   constraint is checked as the rows go in, and so do the indexes the import's own lookups use.
+///   indexes of [`DEFERRED_INDEXES`] are dropped and built again at the end from the sorted rows, which
+///   costs SQLite less than keeping them up to date row by row (above all the two keyed by ID number, whose
+///   rows come in no order); those of [`LOOKUP_INDEXES`] are built again when the file is complete, before
+///   [`Importer::finish`] looks anything up. While they are away the early writes do not look the database
+///   up: what it holds is what the import wrote ([`Importer::early`]), whose ID numbers the importer keeps,
+///   and the file's ID numbers are unique (the assembler's check); the unique index built again would fail
+///   the import otherwise.
 ///
 /// Only the members' insert trigger is suspended: deletes and updates keep theirs, and the fill is
 /// `INSERT OR IGNORE` computed from the stored rows, so it is right whatever else the import did.
@@ -1334,13 +1340,15 @@ struct BulkMode {
     empty_at_start: bool,
     /// The SQL of the indexes dropped, while in bulk mode.
     indexes: Vec<String>,
+    /// The SQL of the dropped [`LOOKUP_INDEXES`], until [`BulkMode::restore_lookups`].
+    lookup_indexes: Vec<String>,
     /// The page cache is at [`BULK_CACHE_KIB`] ([`BulkMode::restore_cache`] sets it back).
     cache_raised: bool,
 }
 
-/// Indexes built again at the end of a first import (see [`BulkMode`]): not unique, and not used by the
-/// import's lookups (`uq_households_number`, `idx_members_id_key`) or its undo and 姓氏 fill
-/// (`idx_members_household`).
+/// Indexes built again at the end of a first import (see [`BulkMode`]); not the keys of the households
+/// (`uq_households_number`, in file order anyway), nor the index of members by household, which the
+/// undo and the 姓氏 fill use (`idx_members_household`).
 const DEFERRED_INDEXES: &[&str] = &[
     "idx_households_village_number",
     "idx_households_township_number",
@@ -1349,6 +1357,11 @@ const DEFERRED_INDEXES: &[&str] = &[
     "idx_households_risks",
     "idx_members_name",
 ];
+
+/// Indexes a first import drops with [`DEFERRED_INDEXES`] but builds again as soon as the file is complete,
+/// before [`Importer::finish`] looks people up by ID number. Their rows come in no order: built from the
+/// sorted rows they cost far less than row by row.
+const LOOKUP_INDEXES: &[&str] = &["uq_members_id_number", "idx_members_id_key"];
 
 const INITIALS_TRIGGER: &str = "trg_member_initials_ins";
 
@@ -1396,11 +1409,16 @@ impl BulkMode {
         tx.execute_unprepared(&format!("DROP TRIGGER {INITIALS_TRIGGER}"))
             .await?;
         if self.empty_at_start {
-            for name in DEFERRED_INDEXES {
-                if let Some(sql) = schema_sql(tx, "index", name).await? {
-                    tx.execute_unprepared(&format!("DROP INDEX \"{name}\""))
-                        .await?;
-                    self.indexes.push(sql);
+            for (names, kept) in [
+                (DEFERRED_INDEXES, &mut self.indexes),
+                (LOOKUP_INDEXES, &mut self.lookup_indexes),
+            ] {
+                for name in names {
+                    if let Some(sql) = schema_sql(tx, "index", name).await? {
+                        tx.execute_unprepared(&format!("DROP INDEX \"{name}\""))
+                            .await?;
+                        kept.push(sql);
+                    }
                 }
             }
         }
@@ -1428,12 +1446,21 @@ impl BulkMode {
         if self.trigger.is_none() {
             return Ok(());
         }
+        self.restore_lookups(tx).await?;
         for sql in std::mem::take(&mut self.indexes) {
             tx.execute_unprepared(&sql).await?;
         }
         self.fill(tx).await?;
         if let Some(trigger) = self.trigger.take() {
             tx.execute_unprepared(&trigger).await?;
+        }
+        Ok(())
+    }
+
+    /// Builds the [`LOOKUP_INDEXES`] again, if they were dropped (a unique ID number taken twice fails here).
+    async fn restore_lookups(&mut self, tx: &DatabaseTransaction) -> Result<()> {
+        for sql in std::mem::take(&mut self.lookup_indexes) {
+            tx.execute_unprepared(&sql).await?;
         }
         Ok(())
     }
