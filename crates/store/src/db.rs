@@ -17,8 +17,10 @@ use crate::migration::Migrator;
 use shouwang_core::region::Region;
 
 /// [`Db::optimize`] on SQLite: `ANALYZE` of every table whose statistics are missing or whose size changed
-/// tenfold, with no row limit.
-pub(crate) const OPTIMIZE_SQLITE: &str = "PRAGMA optimize=0x10002";
+/// tenfold (0x10002), each index sampled with SQLite's own analysis limit (0x10, as `PRAGMA optimize` does by
+/// default and SQLite recommends): a few thousand rows of an index tell the planner as much as all of them,
+/// at a fraction of the time after a large import.
+pub(crate) const OPTIMIZE_SQLITE: &str = "PRAGMA optimize=0x10012";
 
 /// File name of the SQLite database inside the data directory.
 pub const SQLITE_FILE: &str = "shouwang.db";
