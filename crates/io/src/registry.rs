@@ -29,7 +29,7 @@ use std::io::Cursor;
 use calamine::{Data, DataRef, Dimensions, Reader, Sheets};
 use shouwang_core::registry::values::Reason;
 use shouwang_core::registry::{
-    Assembled, Assembler, Kind, Problem, RegistryEntry, SheetId, SheetKind, SheetLayout,
+    Assembled, Assembler, Col, Kind, Problem, RegistryEntry, SheetId, SheetKind, SheetLayout,
     check_layouts,
 };
 
@@ -586,57 +586,175 @@ fn first_rows(cells: &mut dyn CellSource) -> Result<Vec<(u32, Vec<String>)>, Sto
     Ok(rows)
 }
 
-/// Hands the rows of a sheet to the sink (merged areas filled, blank rows between cells
-/// included, rows up to the header left out).
-#[allow(clippy::too_many_arguments)]
+/// The rows of a sheet, one at a time: merged areas filled, blank rows between cells included.
+struct RowCursor<'c> {
+    cells: &'c mut dyn CellSource,
+    hints: &'c [Hint],
+    merges: &'c mut Merges,
+    /// The cells of the row handed out last, by column position.
+    row: Vec<String>,
+    /// A cell already stepped on that starts the next row (its text not taken yet).
+    next_cell: Option<(u32, u32)>,
+    /// Blank rows still to hand out before `next_cell`'s row.
+    blank: std::ops::Range<u32>,
+    ended: bool,
+}
+
+impl<'c> RowCursor<'c> {
+    fn new(cells: &'c mut dyn CellSource, hints: &'c [Hint], merges: &'c mut Merges) -> Self {
+        RowCursor {
+            cells,
+            hints,
+            merges,
+            row: Vec::new(),
+            next_cell: None,
+            blank: 0..0,
+            ended: false,
+        }
+    }
+
+    /// Takes the text of the cell last stepped on into `row`.
+    fn take(&mut self, c: u32) {
+        let c = c as usize;
+        if self.row.len() <= c {
+            self.row.resize(c + 1, String::new());
+        }
+        let hint = self.hints.get(c).copied().unwrap_or(Hint::Plain);
+        self.cells.text(hint, &mut self.row[c]);
+    }
+
+    /// The next row's 0-based number, its cells in [`RowCursor::row`]; `None` at the end of the sheet.
+    fn next_row(&mut self) -> Result<Option<u32>, Stop> {
+        for c in self.row.iter_mut() {
+            c.clear();
+        }
+        if let Some(r) = self.blank.next() {
+            self.merges.fill(r, &mut self.row);
+            return Ok(Some(r));
+        }
+        if self.ended {
+            return Ok(None);
+        }
+        let current = match self.next_cell.take() {
+            Some((r, c)) => {
+                self.take(c);
+                r
+            }
+            None => match self.cells.advance()? {
+                Some((r, c)) => {
+                    self.take(c);
+                    r
+                }
+                None => {
+                    self.ended = true;
+                    return Ok(None);
+                }
+            },
+        };
+        loop {
+            match self.cells.advance()? {
+                Some((r, c)) if r == current => self.take(c),
+                Some((r, c)) => {
+                    // rows without any cell in between: blank rows
+                    self.next_cell = Some((r, c));
+                    self.blank = current + 1..r;
+                    break;
+                }
+                None => {
+                    self.ended = true;
+                    break;
+                }
+            }
+        }
+        self.merges.fill(current, &mut self.row);
+        Ok(Some(current))
+    }
+}
+
+/// Where the rows of a sheet go: the sink's sheet, and its header row (rows up to it are left out).
+#[derive(Clone, Copy)]
+struct Feed {
+    id: usize,
+    header_row: u32,
+}
+
+/// Rows read so far, of an estimated total, reported now and then.
+struct Count<'p> {
+    done: &'p mut u64,
+    total: u64,
+    progress: &'p dyn Fn(u64, u64),
+}
+
+impl Feed {
+    /// Hands a row (0-based number) to the sink.
+    fn row(self, r: u32, cells: &[String], sink: &mut dyn RowSink, count: &mut Count<'_>) {
+        if r + 1 > self.header_row {
+            sink.row(self.id, r + 1, cells);
+        }
+        *count.done += 1;
+        if count.done.is_multiple_of(4096) {
+            (count.progress)(*count.done, count.total);
+        }
+    }
+}
+
+/// Hands the rows of a sheet to the sink.
 fn stream_rows(
     cells: &mut dyn CellSource,
     hints: &[Hint],
     merges: &mut Merges,
-    id: usize,
-    header_row: u32,
+    feed: Feed,
     sink: &mut dyn RowSink,
-    done: &mut u64,
-    total: u64,
-    progress: &dyn Fn(u64, u64),
+    count: &mut Count<'_>,
 ) -> Result<(), Stop> {
-    let mut row: Vec<String> = Vec::new();
-    let mut current: Option<u32> = None;
-    let emit = |merges: &mut Merges, r: u32, row: &mut Vec<String>, sink: &mut dyn RowSink| {
-        merges.fill(r, row);
-        if r + 1 > header_row {
-            sink.row(id, r + 1, row);
-        }
-        for c in row.iter_mut() {
-            c.clear();
-        }
-    };
-    while let Some((r, c)) = cells.advance()? {
-        if current != Some(r) {
-            if let Some(prev) = current {
-                emit(merges, prev, &mut row, sink);
-                *done += 1;
-                if done.is_multiple_of(4096) {
-                    progress(*done, total);
-                }
-                // rows without any cell in between: blank rows
-                for gap in prev + 1..r {
-                    emit(merges, gap, &mut row, sink);
-                }
-            }
-            current = Some(r);
-        }
-        let c = c as usize;
-        if row.len() <= c {
-            row.resize(c + 1, String::new());
-        }
-        let hint = hints.get(c).copied().unwrap_or(Hint::Plain);
-        cells.text(hint, &mut row[c]);
-    }
-    if let Some(prev) = current {
-        emit(merges, prev, &mut row, sink);
+    let mut rows = RowCursor::new(cells, hints, merges);
+    while let Some(r) = rows.next_row()? {
+        feed.row(r, &rows.row, sink, count);
     }
     Ok(())
+}
+
+/// Hands the rows of a household sheet and a member sheet to the sink together, each member row after
+/// the household rows up to its 户编号 (the export writes both sheets in 户编号 order): the first households
+/// are complete, and can be written, long before the household sheet is read to its end. Rows in any
+/// other order are handed out all the same, only later.
+fn stream_two(
+    (households, h_key, h_feed): (&mut RowCursor<'_>, Option<usize>, Feed),
+    (members, m_key, m_feed): (&mut RowCursor<'_>, Option<usize>, Feed),
+    sink: &mut dyn RowSink,
+    count: &mut Count<'_>,
+) -> Result<(), Stop> {
+    fn key(cells: &[String], at: Option<usize>) -> &str {
+        at.and_then(|p| cells.get(p)).map_or("", |s| s.trim())
+    }
+    let mut last: Option<String> = None;
+    let mut households_done = false;
+    let mut member = members.next_row()?;
+    loop {
+        while let Some(r) = member {
+            let wait = !households_done
+                && r + 1 > m_feed.header_row
+                && last.as_deref().is_none_or(|k| key(&members.row, m_key) > k);
+            if wait {
+                break;
+            }
+            m_feed.row(r, &members.row, sink, count);
+            member = members.next_row()?;
+        }
+        if households_done {
+            return Ok(());
+        }
+        match households.next_row()? {
+            Some(r) => {
+                h_feed.row(r, &households.row, sink, count);
+                let k = key(&households.row, h_key);
+                if r + 1 > h_feed.header_row && !k.is_empty() {
+                    last = Some(k.to_owned());
+                }
+            }
+            None => households_done = true,
+        }
+    }
 }
 
 /// An opened workbook: the fast XLSX reader's (scanning its sheets as it goes, or read whole), or
@@ -837,6 +955,22 @@ fn read_book(
     let mut done = 0u64;
     progress(0, total);
     // Pass 2: the rows.
+    if let Book::Streaming(o) = &mut book
+        && let [(h, _), (m, _)] = found.as_slice()
+        && (h.kind, m.kind) == (SheetKind::Households, SheetKind::Members)
+    {
+        let pair = (h.clone(), m.clone());
+        for l in [&pair.0, &pair.1] {
+            info.sheets.push((l.name.to_string(), l.kind));
+        }
+        let mut count = Count {
+            done: &mut done,
+            total,
+            progress,
+        };
+        stream_pair(o, &sheet_names, pair, sink, &mut scanned, &mut count)?;
+        found.clear();
+    }
     for (layout, height) in found {
         let sheet = layout.name.to_string();
         info.sheets.push((sheet.clone(), layout.kind));
@@ -864,12 +998,13 @@ fn read_book(
                     &mut cells,
                     &hints,
                     &mut merges,
-                    id,
-                    header_row,
+                    Feed { id, header_row },
                     sink,
-                    &mut done,
-                    total,
-                    progress,
+                    &mut Count {
+                        done: &mut done,
+                        total,
+                        progress,
+                    },
                 )?;
                 if !cells.sheet.merges.is_empty() {
                     return Err(Stop::Retry);
@@ -889,12 +1024,13 @@ fn read_book(
                     &mut cells,
                     &hints,
                     &mut merges,
-                    id,
-                    header_row,
+                    Feed { id, header_row },
                     sink,
-                    &mut done,
-                    total,
-                    progress,
+                    &mut Count {
+                        done: &mut done,
+                        total,
+                        progress,
+                    },
                 )?;
             }
             Book::Calamine(Sheets::Xlsx(x)) => {
@@ -921,12 +1057,13 @@ fn read_book(
                     &mut cells,
                     &hints,
                     &mut merges,
-                    id,
-                    header_row,
+                    Feed { id, header_row },
                     sink,
-                    &mut done,
-                    total,
-                    progress,
+                    &mut Count {
+                        done: &mut done,
+                        total,
+                        progress,
+                    },
                 )?;
             }
             Book::Calamine(other) => {
@@ -976,6 +1113,79 @@ fn read_book(
     }
     progress(total, total);
     Ok(info)
+}
+
+/// Pass 2 of the streaming reader for a household sheet and a member sheet: both scanned at once, rows
+/// handed out as [`stream_two`] orders them.
+fn stream_pair(
+    o: &mut xlsx_fast::Opened<'_>,
+    sheet_names: &[String],
+    (h_layout, m_layout): (SheetLayout, SheetLayout),
+    sink: &mut dyn RowSink,
+    scanned: &mut [bool],
+    count: &mut Count<'_>,
+) -> Result<(), Stop> {
+    let index = |l: &SheetLayout| {
+        sheet_names
+            .iter()
+            .position(|s| **s == *l.name)
+            .ok_or(Stop::Retry)
+    };
+    let (hi, mi) = (index(&h_layout)?, index(&m_layout)?);
+    let strings = o.book.strings();
+    let mut m_parts = o.parts.clone();
+    let (h_scan, h_sheet) = o.parts.sheet(hi, strings).map_err(|_| Stop::Retry)?;
+    let (m_scan, m_sheet) = m_parts.sheet(mi, strings).map_err(|_| Stop::Retry)?;
+    let (h_hints, m_hints) = (
+        hints(&h_layout, h_layout.width()),
+        hints(&m_layout, m_layout.width()),
+    );
+    let (h_key, m_key) = (
+        h_layout.position(Col::Number),
+        m_layout.position(Col::Number),
+    );
+    let h_feed = Feed {
+        header_row: h_layout.header_row,
+        id: sink.begin_sheet(h_layout),
+    };
+    let m_feed = Feed {
+        header_row: m_layout.header_row,
+        id: sink.begin_sheet(m_layout),
+    };
+    let mut h_cells = StreamCells {
+        book: &o.book,
+        scan: h_scan,
+        sheet: h_sheet,
+        next: 0,
+    };
+    let mut m_cells = StreamCells {
+        book: &o.book,
+        scan: m_scan,
+        sheet: m_sheet,
+        next: 0,
+    };
+    // Merged areas come after the cells: a sheet that has any is read again.
+    let (mut h_merges, mut m_merges) = (Merges::new(Vec::new()), Merges::new(Vec::new()));
+    stream_two(
+        (
+            &mut RowCursor::new(&mut h_cells, &h_hints, &mut h_merges),
+            h_key,
+            h_feed,
+        ),
+        (
+            &mut RowCursor::new(&mut m_cells, &m_hints, &mut m_merges),
+            m_key,
+            m_feed,
+        ),
+        sink,
+        count,
+    )?;
+    if !h_cells.sheet.merges.is_empty() || !m_cells.sheet.merges.is_empty() {
+        return Err(Stop::Retry);
+    }
+    scanned[hi] = true;
+    scanned[mi] = true;
+    Ok(())
 }
 
 /// Records a cell of one of the first rows.

@@ -142,7 +142,8 @@ pub(crate) struct Opened<'a> {
     pub parts: Parts<'a>,
 }
 
-/// The worksheets of an [`Opened`] workbook.
+/// The worksheets of an [`Opened`] workbook (a clone scans its sheets on its own).
+#[derive(Clone)]
 pub(crate) struct Parts<'a> {
     zip: zip::ZipArchive<Cursor<&'a [u8]>>,
     /// Worksheets in workbook order: name, part path.
