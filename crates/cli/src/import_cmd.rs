@@ -69,15 +69,23 @@ async fn registry_import(args: RegistryArgs) -> anyhow::Result<u8> {
         || args.file.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
     );
-    let bytes = match std::fs::read(&args.file) {
-        Ok(b) => b,
-        Err(e) => {
-            eprintln!("错误 error: 无法读取文件 {}：{e}", args.file.display());
-            return Ok(2);
-        }
+    let unreadable = |e: std::io::Error| {
+        eprintln!("错误 error: 无法读取文件 {}：{e}", args.file.display());
+        Ok(2)
     };
+    if let Err(e) = std::fs::metadata(&args.file) {
+        return unreadable(e);
+    }
+    // The file is read while the database opens.
+    let file = args.file.clone();
+    let reading_file = tokio::task::spawn_blocking(move || std::fs::read(file));
     let opened = std::time::Instant::now();
-    let db = args.db.open().await?;
+    let db = args.db.open().await;
+    let bytes = match reading_file.await.context("reading the file failed")? {
+        Ok(b) => b,
+        Err(e) => return unreadable(e),
+    };
+    let db = db?;
     let (actor, scope) = match &args.user {
         Some(u) => {
             let user = repo::users::find_by_username(&db, u)
