@@ -163,13 +163,6 @@ impl Item {
     }
 }
 
-/// A household created while the file was still being read.
-struct Early {
-    id: i64,
-    entry: RegistryEntry,
-    valid: Valid,
-}
-
 /// Regions known to exist, created by this import, and natural villages by name.
 #[derive(Default)]
 struct Regions {
@@ -412,8 +405,9 @@ pub struct Importer {
     /// 300,000 of them (7 % of its database).
     now: DateTime<Utc>,
     regions: Regions,
-    /// Households written early, boxed: the map grows by rehashing, and a household is large.
-    early: HashMap<(String, String), Box<Early>>,
+    /// Households written early, created while the file was still being read: (county, 户编号) → id. Their
+    /// entries are not kept: [`Importer::finish`] has the file's.
+    early: HashMap<(String, String), i64>,
     /// SQLite bulk mode (see [`BulkMode`]).
     bulk: BulkMode,
     /// An id taken when the import began: the audit rows it writes have greater ids.
@@ -540,20 +534,17 @@ impl Importer {
         self.audit_created(&written).await?;
         drop(written);
         self.bulk.fill(&self.tx).await?;
-        for ((it, valid), id) in create.into_iter().zip(ids) {
+        for ((it, _), id) in create.iter().zip(ids) {
             if self.bulk.empty_at_start {
                 let ids = self.early_ids.entry(it.county.clone()).or_default();
                 ids.extend(it.entry.household.members.iter().map(|m| m.id_number));
             }
-            self.early.insert(
-                (it.county.clone(), it.entry.household.number.clone()),
-                Box::new(Early {
-                    id,
-                    entry: it.entry,
-                    valid,
-                }),
-            );
+            self.early
+                .insert((it.county.clone(), it.entry.household.number.clone()), id);
         }
+        // Not kept: `finish` has the file's entries. A batch holds thousands of small allocations,
+        // freed on a blocking thread.
+        drop_elsewhere(create);
         self.timer.add("early writes");
         Ok(())
     }
@@ -773,8 +764,7 @@ impl Importer {
 
         // Households written early: kept if the final file has them unchanged.
         let reopened: HashSet<String> = reopened.into_iter().collect();
-        let mut kept: Vec<Box<Early>> = Vec::new();
-        let mut done: Vec<RegistryEntry> = Vec::new();
+        let mut kept: Vec<(i64, RegistryEntry)> = Vec::new();
         let mut items: Vec<Item> = Vec::with_capacity(entries.len());
         for entry in entries {
             let key = (
@@ -782,22 +772,19 @@ impl Importer {
                 entry.household.number.clone(),
             );
             match self.early.remove(&key) {
-                Some(e) if !reopened.contains(&entry.household.number) => {
-                    kept.push(e);
-                    // The same household as the one written early: not needed any more.
-                    done.push(entry);
-                }
-                Some(e) => {
-                    self.undo(&e).await?;
+                // The same household as the one written early.
+                Some(id) if !reopened.contains(&entry.household.number) => kept.push((id, entry)),
+                Some(id) => {
+                    self.undo(&key, id).await?;
                     report.undone_early += 1;
                     items.push(Item::new(entry));
                 }
                 None => items.push(Item::new(entry)),
             }
         }
-        let undone: Vec<Box<Early>> = self.early.drain().map(|(_, e)| e).collect();
-        for e in &undone {
-            self.undo(e).await?;
+        let undone: Vec<((String, String), i64)> = self.early.drain().collect();
+        for (key, id) in &undone {
+            self.undo(key, *id).await?;
         }
         report.undone_early += undone.len() as u64;
         self.timer.add("undo");
@@ -934,26 +921,27 @@ impl Importer {
         self.timer.add("new households");
 
         // Created households: the kept early ones and the new ones.
-        let mut created: Vec<(i64, &RegistryEntry, &Valid)> =
-            kept.iter().map(|e| (e.id, &e.entry, &e.valid)).collect();
-        let kept_count = created.len();
-        created.extend(
-            creates
-                .iter()
-                .zip(&ids)
-                .map(|((i, v), id)| (*id, &items[*i].entry, v)),
-        );
+        let new: Vec<(i64, &RegistryEntry, &Valid)> = creates
+            .iter()
+            .zip(&ids)
+            .map(|((i, v), id)| (*id, &items[*i].entry, v))
+            .collect();
+        let created: Vec<&RegistryEntry> = kept
+            .iter()
+            .map(|(_, e)| e)
+            .chain(new.iter().map(|(_, e, _)| *e))
+            .collect();
         report.households_created = created.len() as u64;
         report.members_added += created
             .iter()
-            .map(|(_, e, _)| e.household.members.len() as u64)
+            .map(|e| e.household.members.len() as u64)
             .sum::<u64>();
 
         // Regions created for households that were rejected in the end: removed again.
         let mut used: HashSet<String> = HashSet::new();
         let written = created
             .iter()
-            .map(|(_, e, _)| &e.household)
+            .map(|e| &e.household)
             .chain(updates.iter().map(|(i, _, _)| &items[*i].entry.household));
         for h in written {
             let v = &h.village;
@@ -1013,7 +1001,7 @@ impl Importer {
         if changed {
             let counties: BTreeSet<&str> = created
                 .iter()
-                .map(|(_, _, v)| v.county.as_str())
+                .map(|e| e.household.village.county())
                 .chain(updates.iter().map(|(_, v, _)| v.county.as_str()))
                 .collect();
             changes.push(Change {
@@ -1039,15 +1027,15 @@ impl Importer {
                 })),
             });
             // The kept early households have theirs (written in `early`).
-            self.audit_created(&created[kept_count..]).await?;
+            self.audit_created(&new).await?;
             audit::append_many(&self.tx, &self.actor, changes).await?;
         }
         self.timer.add("audit");
         progress(total, total);
         // A 100,000-person import holds about a million small allocations here; they are freed on a
         // blocking thread while the commit runs, not before the report.
-        drop(created);
-        drop_elsewhere((kept, done, items));
+        drop((created, new));
+        drop_elsewhere((kept, items));
 
         let refuse =
             self.options.dry_run || (self.options.all_or_nothing && !report.problems.is_empty());
@@ -1079,22 +1067,23 @@ impl Importer {
         Ok(report)
     }
 
-    /// Deletes a household written early (members first) and its `create` audit row.
-    async fn undo(&self, e: &Early) -> Result<()> {
+    /// Deletes a household written early, (county, 户编号) `key` and `id`: members first, and its `create`
+    /// audit row.
+    async fn undo(&self, (county, number): &(String, String), id: i64) -> Result<()> {
         audit_log::Entity::delete_many()
             .filter(audit_log::Column::Entity.eq("household"))
-            .filter(audit_log::Column::EntityId.eq(e.entry.household.number.as_str()))
+            .filter(audit_log::Column::EntityId.eq(number.as_str()))
             .filter(audit_log::Column::Id.gt(self.audit_floor))
-            .filter(audit_log::Column::CountyCode.eq(e.valid.county.as_str()))
+            .filter(audit_log::Column::CountyCode.eq(county.as_str()))
             .filter(audit_log::Column::Action.eq("create"))
             .exec(&self.tx)
             .await?;
         members::Entity::delete_many()
-            .filter(members::Column::CountyCode.eq(e.valid.county.as_str()))
-            .filter(members::Column::HouseholdId.eq(e.id))
+            .filter(members::Column::CountyCode.eq(county.as_str()))
+            .filter(members::Column::HouseholdId.eq(id))
             .exec(&self.tx)
             .await?;
-        households::Entity::delete_by_id((e.valid.county.clone(), e.id))
+        households::Entity::delete_by_id((county.clone(), id))
             .exec(&self.tx)
             .await?;
         Ok(())
