@@ -955,6 +955,11 @@ fn read_book(
     let mut done = 0u64;
     progress(0, total);
     // Pass 2: the rows.
+    let mut count = Count {
+        done: &mut done,
+        total,
+        progress,
+    };
     if let Book::Streaming(o) = &mut book
         && let [(h, _), (m, _)] = found.as_slice()
         && (h.kind, m.kind) == (SheetKind::Households, SheetKind::Members)
@@ -963,11 +968,6 @@ fn read_book(
         for l in [&pair.0, &pair.1] {
             info.sheets.push((l.name.to_string(), l.kind));
         }
-        let mut count = Count {
-            done: &mut done,
-            total,
-            progress,
-        };
         stream_pair(o, &sheet_names, pair, sink, &mut scanned, &mut count)?;
         found.clear();
     }
@@ -994,18 +994,8 @@ fn read_book(
                     sheet: s,
                     next: 0,
                 };
-                stream_rows(
-                    &mut cells,
-                    &hints,
-                    &mut merges,
-                    Feed { id, header_row },
-                    sink,
-                    &mut Count {
-                        done: &mut done,
-                        total,
-                        progress,
-                    },
-                )?;
+                let feed = Feed { id, header_row };
+                stream_rows(&mut cells, &hints, &mut merges, feed, sink, &mut count)?;
                 if !cells.sheet.merges.is_empty() {
                     return Err(Stop::Retry);
                 }
@@ -1020,18 +1010,8 @@ fn read_book(
                 let mut merges = Merges::new(s.merges.clone());
                 merges.declare(id, header_row, sink);
                 let mut cells = FastCells::new(b, s);
-                stream_rows(
-                    &mut cells,
-                    &hints,
-                    &mut merges,
-                    Feed { id, header_row },
-                    sink,
-                    &mut Count {
-                        done: &mut done,
-                        total,
-                        progress,
-                    },
-                )?;
+                let feed = Feed { id, header_row };
+                stream_rows(&mut cells, &hints, &mut merges, feed, sink, &mut count)?;
             }
             Book::Calamine(Sheets::Xlsx(x)) => {
                 let merges = match x.worksheet_merge_cells(&sheet) {
@@ -1053,18 +1033,8 @@ fn read_book(
                     next: || reader.next_cell(),
                     cell: None,
                 };
-                stream_rows(
-                    &mut cells,
-                    &hints,
-                    &mut merges,
-                    Feed { id, header_row },
-                    sink,
-                    &mut Count {
-                        done: &mut done,
-                        total,
-                        progress,
-                    },
-                )?;
+                let feed = Feed { id, header_row };
+                stream_rows(&mut cells, &hints, &mut merges, feed, sink, &mut count)?;
             }
             Book::Calamine(other) => {
                 let merges = match other {
@@ -1083,17 +1053,11 @@ fn read_book(
                     let r = r0 + i as u32;
                     let mut cells = range_row_text(row, c0, Some(&hints));
                     merges.fill(r, &mut cells);
-                    if r + 1 > header_row {
-                        sink.row(id, r + 1, &cells);
-                    }
-                    done += 1;
-                    if done.is_multiple_of(4096) {
-                        progress(done, total);
-                    }
+                    Feed { id, header_row }.row(r, &cells, sink, &mut count);
                 }
             }
         }
-        done = done.max(height);
+        *count.done = (*count.done).max(height);
     }
     // The careful way reads every sheet whole before any row; so does the streaming reader, after.
     if let Book::Streaming(o) = &mut book {
