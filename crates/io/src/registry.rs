@@ -635,22 +635,15 @@ impl<'c> RowCursor<'c> {
         if self.ended {
             return Ok(None);
         }
-        let current = match self.next_cell.take() {
-            Some((r, c)) => {
-                self.take(c);
-                r
-            }
-            None => match self.cells.advance()? {
-                Some((r, c)) => {
-                    self.take(c);
-                    r
-                }
-                None => {
-                    self.ended = true;
-                    return Ok(None);
-                }
-            },
+        let first = match self.next_cell.take() {
+            Some(cell) => Some(cell),
+            None => self.cells.advance()?,
         };
+        let Some((current, c)) = first else {
+            self.ended = true;
+            return Ok(None);
+        };
+        self.take(c);
         loop {
             match self.cells.advance()? {
                 Some((r, c)) if r == current => self.take(c),

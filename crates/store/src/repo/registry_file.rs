@@ -1423,8 +1423,12 @@ impl BulkMode {
         Ok(())
     }
 
-    /// Records a household whose members are (or may be) inserted.
+    /// Records a household whose members are (or may be) inserted (not needed when the registry was
+    /// empty at the start: [`BulkMode::leave`] then fills the table for every household).
     fn written(&mut self, county: &str, id: i64) {
+        if self.empty_at_start {
+            return;
+        }
         match self.written.get_mut(county) {
             Some(ids) => ids.push(id),
             None => {
@@ -1442,7 +1446,7 @@ impl BulkMode {
         }
         self.restore_lookups(tx).await?;
         if self.empty_at_start {
-            tx.execute_unprepared(FILL_ALL).await?;
+            tx.execute_unprepared(FILL_SELECT).await?;
         } else {
             self.fill(tx).await?;
         }
@@ -1477,7 +1481,7 @@ impl BulkMode {
     /// Fills `member_initials` for the households written so far (in bulk mode; otherwise the trigger
     /// did) and forgets them.
     /// When the registry was empty at the start, nothing is filled until [`BulkMode::leave`], which fills
-    /// the table for every household at once ([`FILL_ALL`]).
+    /// the table for every household at once ([`FILL_SELECT`] as it stands).
     async fn fill(&mut self, tx: &DatabaseTransaction) -> Result<()> {
         let written = std::mem::take(&mut self.written);
         if self.trigger.is_none() || self.empty_at_start {
@@ -1505,22 +1509,16 @@ impl BulkMode {
 }
 
 /// The 姓氏检索 rows (`member_initials`) of the households joined with their members (the insert trigger's
-/// rows, for many households at a time).
-macro_rules! fill_select {
-    () => {
-        "INSERT OR IGNORE INTO member_initials \
-         (county_code, initial, number, village_code, household_type, is_monitored, household_id) \
-         SELECT h.county_code, SUBSTR(m.name, 1, 1), h.number, h.village_code, h.household_type, \
-         (h.household_type = 'monitored' OR h.monitored_type IS NOT NULL), h.id \
-         FROM households h JOIN members m INDEXED BY idx_members_household \
-         ON m.county_code = h.county_code AND m.household_id = h.id"
-    };
-}
-/// [`fill_select!`]: [`BulkMode::fill`] adds a `WHERE` for the households written.
-const FILL_SELECT: &str = fill_select!();
-/// [`fill_select!`] for every household. Only when the registry was empty at the start: every household
-/// is then the import's. (Sorting the rows into the table's key order first costs more than it saves.)
-const FILL_ALL: &str = fill_select!();
+/// rows, for many households at a time). As it stands it fills the table for every household, which
+/// [`BulkMode::leave`] does when the registry was empty at the start (every household is then the
+/// import's; sorting the rows into the table's key order first costs more than it saves);
+/// [`BulkMode::fill`] adds a `WHERE` for the households written.
+const FILL_SELECT: &str = "INSERT OR IGNORE INTO member_initials \
+     (county_code, initial, number, village_code, household_type, is_monitored, household_id) \
+     SELECT h.county_code, SUBSTR(m.name, 1, 1), h.number, h.village_code, h.household_type, \
+     (h.household_type = 'monitored' OR h.monitored_type IS NOT NULL), h.id \
+     FROM households h JOIN members m INDEXED BY idx_members_household \
+     ON m.county_code = h.county_code AND m.household_id = h.id";
 
 /// The one-row inserts of new households, members and their audit rows on SQLite, run through
 /// [`Direct`] (prepared once per batch, executed per row). They are `INSERT OR FAIL`, and the transaction
