@@ -19,6 +19,14 @@ use clap::{Parser, Subcommand};
 
 use config::DbArgs;
 
+/// mimalloc for every allocation of the process: Rust's, and (the crate's `override` feature replaces
+/// `malloc`/`free`) SQLite's page cache and sorter. A registry import makes millions of small allocations
+/// and SQLite holds the whole transaction's pages in memory; mimalloc asks the kernel for transparent
+/// huge pages, so a 100,000-person import takes ≈ 50,000 page faults fewer and ≈ 20 % less CPU than
+/// with glibc's allocator (`bench/import.sh`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// 守望 — 防止返贫动态监测和帮扶系统 (dynamic monitoring and assistance to prevent return to poverty).
 #[derive(Parser, Debug)]
 #[command(name = "shouwang", version, about, long_about = None)]
