@@ -30,10 +30,24 @@ impl DbArgs {
 
     /// Connects and brings the schema up to date.
     pub async fn open(&self) -> anyhow::Result<Db> {
+        self.open_pool(false).await
+    }
+
+    /// Like [`DbArgs::open`], with one connection (`Db::connect_alone`), for a command that does one thing
+    /// at a time: a first registry import into a new SQLite database then writes with a rollback journal
+    /// when no other process has the database open.
+    pub async fn open_alone(&self) -> anyhow::Result<Db> {
+        self.open_pool(true).await
+    }
+
+    async fn open_pool(&self, alone: bool) -> anyhow::Result<Db> {
         let url = self.url()?;
-        let db = Db::connect(&url)
-            .await
-            .with_context(|| format!("cannot open database {}", redact(&url)))?;
+        let db = if alone {
+            Db::connect_alone(&url).await
+        } else {
+            Db::connect(&url).await
+        }
+        .with_context(|| format!("cannot open database {}", redact(&url)))?;
         db.migrate().await.context("migration failed")?;
         Ok(db)
     }

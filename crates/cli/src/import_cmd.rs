@@ -80,7 +80,8 @@ async fn registry_import(args: RegistryArgs) -> anyhow::Result<u8> {
     let file = args.file.clone();
     let reading_file = tokio::task::spawn_blocking(move || std::fs::read(file));
     let opened = std::time::Instant::now();
-    let db = args.db.open().await;
+    // One connection: the import is this command's only use of the database (see `DbArgs::open_alone`).
+    let db = args.db.open_alone().await;
     let bytes = match reading_file.await.context("reading the file failed")? {
         Ok(b) => b,
         Err(e) => return unreadable(e),

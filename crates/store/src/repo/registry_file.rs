@@ -26,7 +26,9 @@
 //! written early gets its `create` row at once.
 //!
 //! A large import on SQLite switches the transaction to [`BulkMode`] (the 姓氏 trigger suspended, a larger
-//! page cache, on a new database some indexes built at the end).
+//! page cache, on a new database some indexes built at the end). The first import into an empty registry
+//! through a one-connection `Db` (`Db::connect_alone`: the command line) writes with a rollback journal
+//! instead of the WAL when no other connection has the database open ([`Db::rollback_journal`]).
 //!
 //! On SQLite new households, members and their audit rows are inserted with prepared one-row statements
 //! executed in a loop on the transaction's own connection ([`crate::sqlite_direct`]: no round trip to
@@ -414,6 +416,8 @@ pub struct Importer {
     audit_floor: i64,
     /// The ID numbers of the households written early, when the database was empty at the start.
     early_ids: HashMap<String, HashSet<IdNumber>>,
+    /// The transaction writes with a rollback journal ([`Db::rollback_journal`]); the WAL comes back after it.
+    rollback_journal: bool,
     timer: Phases,
 }
 
@@ -425,7 +429,21 @@ impl Importer {
         scope: Option<&Scope>,
         options: &ImportOptions,
     ) -> Result<Importer> {
-        let tx = db.begin_write().await?;
+        // The first import into an empty registry, by a one-connection `Db` (the command line), writes with
+        // a rollback journal when SQLite allows it: every page it adds is written once, not twice.
+        let rollback_journal = db.alone()
+            && db.backend() == DbBackend::Sqlite
+            && registry_empty(db.conn()).await?
+            && db.rollback_journal().await?;
+        let tx = match db.begin_write().await {
+            Ok(tx) => tx,
+            Err(e) => {
+                if rollback_journal {
+                    db.restore_wal().await?;
+                }
+                return Err(e);
+            }
+        };
         let mut bulk = BulkMode::default();
         if db.backend() == DbBackend::Sqlite {
             // Until the commit or rollback (see `HOUSEHOLDS_INSERT`).
@@ -446,6 +464,7 @@ impl Importer {
             bulk,
             audit_floor: new_id(),
             early_ids: HashMap::new(),
+            rollback_journal,
             timer: Phases::new(),
         })
     }
@@ -460,6 +479,9 @@ impl Importer {
     pub async fn abort(mut self) -> Result<()> {
         self.bulk.restore_cache(&self.tx).await?;
         self.tx.rollback().await?;
+        if self.rollback_journal {
+            self.db.restore_wal().await?;
+        }
         Ok(())
     }
 
@@ -1047,6 +1069,9 @@ impl Importer {
             self.bulk.restore_cache(&self.tx).await?;
             self.tx.rollback().await?;
             report.committed = false;
+            if self.rollback_journal {
+                self.db.restore_wal().await?;
+            }
         } else {
             if analyze && self.backend == DbBackend::Sqlite {
                 self.tx
@@ -1056,6 +1081,9 @@ impl Importer {
             self.timer.add("analyze");
             self.bulk.restore_cache(&self.tx).await?;
             self.tx.commit().await?;
+            if self.rollback_journal {
+                self.db.restore_wal().await?;
+            }
             self.db.forget_regions();
             report.committed = true;
             if analyze && self.backend != DbBackend::Sqlite {
@@ -1359,6 +1387,21 @@ const LOOKUP_INDEXES: &[&str] = &["uq_members_id_number", "idx_members_id_key"];
 
 const INITIALS_TRIGGER: &str = "trg_member_initials_ins";
 
+/// Whether the registry tables (households, members) are empty (SQLite).
+async fn registry_empty(c: &impl ConnectionTrait) -> Result<bool> {
+    let row = c
+        .query_one_raw(Statement::from_string(
+            DbBackend::Sqlite,
+            "SELECT (NOT EXISTS (SELECT 1 FROM households)) AND (NOT EXISTS (SELECT 1 FROM members)) \
+             AS empty",
+        ))
+        .await?;
+    Ok(match row {
+        Some(r) => r.try_get::<bool>("", "empty")?,
+        None => false,
+    })
+}
+
 /// The SQL that created a trigger or index (`sqlite_master.sql`), if it exists.
 async fn schema_sql(tx: &DatabaseTransaction, kind: &str, name: &str) -> Result<Option<String>> {
     let row = tx
@@ -1377,17 +1420,7 @@ async fn schema_sql(tx: &DatabaseTransaction, kind: &str, name: &str) -> Result<
 impl BulkMode {
     /// Notes whether the registry tables are empty (at the start of the import).
     async fn check_empty(&mut self, tx: &DatabaseTransaction) -> Result<()> {
-        let row = tx
-            .query_one_raw(Statement::from_string(
-                DbBackend::Sqlite,
-                "SELECT (NOT EXISTS (SELECT 1 FROM households)) AND (NOT EXISTS (SELECT 1 FROM members)) \
-                 AS empty",
-            ))
-            .await?;
-        self.empty_at_start = match row {
-            Some(r) => r.try_get::<bool>("", "empty")?,
-            None => false,
-        };
+        self.empty_at_start = registry_empty(tx).await?;
         Ok(())
     }
 
