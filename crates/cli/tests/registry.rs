@@ -889,6 +889,16 @@ fn first_import_alone_writes_with_a_rollback_journal() {
         db
     });
     assert_eq!(mode(), "wal");
+    // A committed import of the whole file, the database back in WAL mode.
+    let all_in = |report: ImportReport| {
+        assert!(report.committed);
+        assert_eq!(report.households_created, 40);
+        assert_eq!(mode(), "wal");
+        rt.block_on(async {
+            assert_eq!(households(&db).await, 40);
+            assert_eq!(initials_mismatch(&db).await, 0);
+        });
+    };
 
     // A dry run: the rollback journal while it runs, the WAL again after the rollback, nothing written.
     let dry = ImportOptions {
@@ -907,14 +917,9 @@ fn first_import_alone_writes_with_a_rollback_journal() {
             .query_row("SELECT COUNT(*) FROM households", [], |r| r.get(0))
             .unwrap();
         assert_eq!(n, 0);
-        let report = import(&db, opts(), "wal");
-        assert!(report.committed);
-        assert_eq!(report.households_created, 40);
+        all_in(import(&db, opts(), "wal"));
     }
-    assert_eq!(mode(), "wal");
     rt.block_on(async {
-        assert_eq!(households(&db).await, 40);
-        assert_eq!(initials_mismatch(&db).await, 0);
         db.conn()
             .execute_unprepared("DELETE FROM members; DELETE FROM households;")
             .await
@@ -922,14 +927,7 @@ fn first_import_alone_writes_with_a_rollback_journal() {
     });
 
     // Alone on an empty registry again: the rollback journal, committed, then the WAL.
-    let report = import(&db, opts(), "delete");
-    assert!(report.committed);
-    assert_eq!(report.households_created, 40);
-    assert_eq!(mode(), "wal");
-    rt.block_on(async {
-        assert_eq!(households(&db).await, 40);
-        assert_eq!(initials_mismatch(&db).await, 0);
-    });
+    all_in(import(&db, opts(), "delete"));
     // Not empty any more: a second import keeps the WAL (and changes nothing).
     let report = import(&db, opts(), "wal");
     assert_eq!(report.changes(), 0);

@@ -225,9 +225,14 @@ impl Db {
         if !mode.eq_ignore_ascii_case("delete") {
             return Ok(false);
         }
-        self.conn
+        if let Err(e) = self
+            .conn
             .execute_unprepared("PRAGMA synchronous = FULL")
-            .await?;
+            .await
+        {
+            self.restore_wal().await?;
+            return Err(e.into());
+        }
         Ok(true)
     }
 
