@@ -102,9 +102,21 @@ async fn import_with(db: &Db, name: &str, bytes: &[u8], o: &ImportOptions) -> Im
     let mut sink = StreamingSink::new(2, |h| handouts.push(h));
     shouwang_io::registry::read(name, bytes, &mut sink, &|_, _| {}).expect("usable file");
     let assembled = sink.finish();
+    import_handouts(db, o, handouts, assembled, || {}).await
+}
+
+/// Begins an import, runs `begun`, writes the reader's `handouts` as they came and finishes with `assembled`.
+async fn import_handouts(
+    db: &Db,
+    o: &ImportOptions,
+    handouts: Vec<Handout>,
+    assembled: shouwang_core::registry::Assembled,
+    begun: impl FnOnce(),
+) -> ImportReport {
     let mut importer = Importer::begin(db, &Actor::new(7, "测试员"), None, o)
         .await
         .unwrap();
+    begun();
     for h in handouts {
         importer = match h {
             Handout::Ready(b) => {
@@ -866,22 +878,9 @@ fn first_import_alone_writes_with_a_rollback_journal() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let import = |db: &Db, o: ImportOptions, during: &str| {
         let (handouts, assembled) = handouts();
-        rt.block_on(async {
-            let mut importer = Importer::begin(db, &Actor::new(7, "测试员"), None, &o)
-                .await
-                .unwrap();
+        rt.block_on(import_handouts(db, &o, handouts, assembled, || {
             assert_eq!(mode(), during, "journal mode while the import is open");
-            for h in handouts {
-                importer = match h {
-                    Handout::Ready(b) => {
-                        importer.early(b).await.unwrap();
-                        importer
-                    }
-                    Handout::Restart => importer.restart().await.unwrap(),
-                };
-            }
-            importer.finish(assembled, &|_, _| {}).await.unwrap()
-        })
+        }))
     };
     let db = rt.block_on(async {
         let db = Db::connect_alone(&sqlite_url(dir.path())).await.unwrap();
