@@ -1069,9 +1069,6 @@ impl Importer {
             self.bulk.restore_cache(&self.tx).await?;
             self.tx.rollback().await?;
             report.committed = false;
-            if self.rollback_journal {
-                self.db.restore_wal().await?;
-            }
         } else {
             if analyze && self.backend == DbBackend::Sqlite {
                 self.tx
@@ -1081,14 +1078,15 @@ impl Importer {
             self.timer.add("analyze");
             self.bulk.restore_cache(&self.tx).await?;
             self.tx.commit().await?;
-            if self.rollback_journal {
-                self.db.restore_wal().await?;
-            }
             self.db.forget_regions();
             report.committed = true;
             if analyze && self.backend != DbBackend::Sqlite {
                 self.db.optimize().await?;
             }
+        }
+        // The transaction is over, committed or not.
+        if self.rollback_journal {
+            self.db.restore_wal().await?;
         }
         self.timer.add("commit");
         tracing::debug!(target: "shouwang_store::import", "import phases: {}", self.timer.report());
