@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
-"""Department files (spec/screening.md format) for the members of a demo county in a SQLite
+"""Department files (docs/spec/screening.md format) for the members of a demo county in a SQLite
 database, so `shouwang screen --month` can be measured on the demo registry.  Standard library only.
 
     python3 bench/gen_demo_departments.py --db DATA/shouwang.db --out DIR [--seed S]
 
 Writes medical.csv, education.csv, disability.csv, housing.csv and disaster.csv with about the rates of
-../shared/bench/gen_screening.py: ~1.5 medical settlements a person (more for the old), the school-age
+bench/reference/gen_screening.py: ~1.5 medical settlements a person (more for the old), the school-age
 members' status, disability certificates for ~1.5 % of people, housing appraisals for ~4 % and disaster
 losses for ~2 % of households (the head as applicant), and ~1 % of rows with ID numbers of no member.
 Synthetic data only.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Screening benchmark: `shouwang screen` (file mode) against the DuckDB baseline
-# of ../shared/bench, on the same generated input; checks that the two
+# of bench/reference/, on the same generated input; checks that the two
 # flagged.csv files are byte-identical and prints wall time and peak RSS
 # (median of RUNS runs, /usr/bin/time -v) with their ratios.
 #
@@ -14,7 +14,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
-shared=${SHARED_DIR:-$root/../shared}
+ref=$root/bench/reference
 out=$root/bench/out
 runs=${RUNS:-3}
 seed=${SEED:-1}
@@ -67,7 +67,7 @@ for n in "${sizes[@]}"; do
   data=$out/h${n}_s${seed}
   if [ ! -f "$data/.done" ]; then
     echo "generating $n households (seed $seed) into $data ..." >&2
-    python3 "$shared/bench/gen_screening.py" --out "$data" --households "$n" --seed "$seed" >&2
+    python3 "$ref/gen_screening.py" --out "$data" --households "$n" --seed "$seed" >&2
     touch "$data/.done"
   fi
   ours=(); duck=()
@@ -76,7 +76,7 @@ for n in "${sizes[@]}"; do
   for ((r = 1; r <= runs; r++)); do
     ours+=("$(measure "${bin[@]}" --input "$data" --out "$out/ours_$n.csv" --threads "$threads" --quiet)")
     if [ "$r" -le "$druns" ]; then
-      duck+=("$(measure python3 "$shared/bench/baseline_duckdb.py" "$data" "$out/duck_$n.csv" --threads "$threads")")
+      duck+=("$(measure python3 "$ref/baseline_duckdb.py" "$data" "$out/duck_$n.csv" --threads "$threads")")
     fi
   done
   ow=$(printf '%s\n' "${ours[@]}" | cut -d' ' -f1 | median)

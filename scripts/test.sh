@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Runs every test of the workspace, the storage tests on SQLite and on PostgreSQL.
 #
-#   scripts/test.sh [extra cargo test args]
+#   scripts/test.sh [extra cargo test args]       e.g. scripts/test.sh -p shouwang-core
 #
-# If SHOUWANG_TEST_PG_URL is set, that server is used. Otherwise a throwaway
-# PostgreSQL cluster is started from the machine's binaries (initdb, pg_ctl;
-# PG_BIN or /usr/lib/postgresql/*/bin) in a temporary folder and stopped at the end.
+# Needs the Rust toolchain, Python 3 (the screening tests compare with bench/reference/reference.py)
+# and PostgreSQL 15+ server binaries. If SHOUWANG_TEST_PG_URL is set, that server is used. Otherwise a
+# throwaway PostgreSQL cluster is started from the machine's binaries (initdb, pg_ctl; PG_BIN or
+# /usr/lib/postgresql/*/bin) in a temporary folder and stopped at the end; when they are missing and the
+# script runs as root with apt-get, it installs Debian's `postgresql` package first. Anything else
+# missing stops the script at once, before the build, with one line saying how to get it.
 # With SHOUWANG_SKIP_PG=1 the PostgreSQL half of the storage tests is skipped (by hand only).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,10 +24,22 @@ as_pg() {
   if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
+command -v cargo >/dev/null 2>&1 \
+  || { echo "scripts/test.sh: cargo not found: install the Rust toolchain (https://rustup.rs)" >&2; exit 2; }
+command -v python3 >/dev/null 2>&1 \
+  || { echo "scripts/test.sh: python3 not found: the screening tests need Python 3 (e.g. apt-get install python3)" >&2; exit 2; }
+
+find_pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
 if [ -z "${SHOUWANG_TEST_PG_URL:-}" ] && [ "${SHOUWANG_SKIP_PG:-}" != 1 ]; then
-  PG_BIN=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}
+  PG_BIN=${PG_BIN:-$(find_pg_bin)}
+  if { [ -z "$PG_BIN" ] || [ ! -x "$PG_BIN/initdb" ]; } && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "scripts/test.sh: PostgreSQL binaries not found; installing Debian's postgresql package" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    { apt-get install -y -qq postgresql || { apt-get update -qq && apt-get install -y -qq postgresql; }; } >/dev/null
+    PG_BIN=$(find_pg_bin)
+  fi
   if [ -z "$PG_BIN" ] || [ ! -x "$PG_BIN/initdb" ]; then
-    echo "scripts/test.sh: PostgreSQL binaries not found (set PG_BIN, or SHOUWANG_TEST_PG_URL, or SHOUWANG_SKIP_PG=1)" >&2
+    echo "scripts/test.sh: PostgreSQL 15+ server binaries (initdb, pg_ctl) not found: install them (Debian: apt-get install postgresql, as root), or set PG_BIN, SHOUWANG_TEST_PG_URL, or SHOUWANG_SKIP_PG=1" >&2
     exit 2
   fi
   pg_dir=$(mktemp -d /tmp/shouwang-pg.XXXXXX)

@@ -1,4 +1,4 @@
-//! Roles and area scope 角色与数据范围 (DOMAIN.md "Who uses the system"; §五
+//! Roles and area scope 角色与数据范围 (docs/domain.md "Who uses the system"; §五
 //! "县统筹、乡负责、村抓落实"). Every read is limited to the user's area; the
 //! store filters by [`Scope::area`] in SQL, and the web asks [`Role`] what may be
 //! shown or changed.

@@ -112,7 +112,7 @@ static LISTS: &[CodeListInfo] = lists![
     "region_level" => RegionLevel,
 ];
 
-/// The 17 national code lists, in the order of DOMAIN.md "Code lists".
+/// The 17 national code lists, in the order of docs/domain.md "Code lists".
 pub fn national_lists() -> &'static [CodeListInfo] {
     LISTS
 }

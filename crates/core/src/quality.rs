@@ -1,7 +1,7 @@
 //! Data-quality checks 数据质量检查 on household records.
 //!
 //! Counties run these checks on their registry before it goes to the national
-//! system (DOMAIN.md "Data-quality checks counties run on their records"). Each
+//! system (docs/domain.md "Data-quality checks counties run on their records"). Each
 //! check has a stable code `Qnn`, a [`Severity`], and findings with a Chinese and
 //! an English message. [`CHECKS`] lists them all (for documentation and the UI).
 //!
@@ -26,7 +26,7 @@
 //! | Q17 | error | disability grade outside 1–4 | structural |
 //! | Q18 | warning | a child of compulsory-school age (7–15) not in school | §三(二) 控辍保学 |
 //!
-//! Q01–Q09 are the examples of DOMAIN.md; Q10–Q18 are structural checks added here.
+//! Q01–Q09 are the examples of docs/domain.md; Q10–Q18 are structural checks added here.
 
 use chrono::{Months, NaiveDate};
 

@@ -23,12 +23,12 @@ pub struct CountyRules {
     pub cadence: CadenceRules,
     /// 法定节假日 and 调休 for working-day limits.
     pub calendar: WorkCalendar,
-    /// 部门数据筛查 thresholds (A1 channel 3; `shared/spec/screening.md`).
+    /// 部门数据筛查 thresholds (A1 channel 3; `docs/spec/screening.md`).
     pub screening: ScreeningRules,
 }
 
 /// Thresholds of the department-data screening 部门筛查预警. Defaults are the
-/// values of `shared/spec/screening.md`; amounts in yuan (whole), shares in percent.
+/// values of `docs/spec/screening.md`; amounts in yuan (whole), shares in percent.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]

@@ -3,7 +3,7 @@
 //! Departments name the same column differently: the public-security form says
 //! 公民身份号码, the medical-insurance export 证件号码, a township sheet
 //! 身份证号码. [`canonical`] maps a header cell to the canonical name used by
-//! the screening contract (`shared/spec/screening.md`), after [`normalise`]
+//! the screening contract (`docs/spec/screening.md`), after [`normalise`]
 //! has removed what does not matter (spaces, full-width letters, a unit in
 //! brackets such as `（元）`, a leading `*` that marks a required column).
 

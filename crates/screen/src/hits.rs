@@ -1,6 +1,6 @@
 //! From flagged households to department findings 部门筛查发现: every risk code of the spec comes from
 //! one input file, so a flagged household gives one finding per department whose file flagged it, with
-//! the code mapped to the national risk-type list (风险类型, DOMAIN.md). The database mode of
+//! the code mapped to the national risk-type list (风险类型, docs/domain.md). The database mode of
 //! `shouwang screen` and the web upload turn each finding into a report of channel 部门筛查.
 //!
 //! | code | file | department | 风险类型 |

@@ -1,6 +1,6 @@
 //! `shouwang-screen` — the department-data screening engine (部门数据筛查),
 //! file mode: reads the registry (households, members) and five department
-//! files from a folder, applies the rules of `shared/spec/screening.md`, and
+//! files from a folder, applies the rules of `docs/spec/screening.md`, and
 //! returns the flagged households with a per-file summary.
 //!
 //! Design (see `engine`):

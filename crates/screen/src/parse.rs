@@ -1,5 +1,5 @@
 //! Hand-written byte parsers for the hot path (字段解析): resident ID numbers,
-//! dates, money and counts, exactly as `shared/spec/screening.md` reads them,
+//! dates, money and counts, exactly as `docs/spec/screening.md` reads them,
 //! plus the normalisations the spec asks for (full-width digits, a lower-case
 //! `x` check character, spaces and tabs around a field).
 //!

@@ -1,5 +1,5 @@
 //! The seven input files of the screening contract and their columns
-//! (`shared/spec/screening.md`, "Inputs"), and how a file's header is matched
+//! (`docs/spec/screening.md`, "Inputs"), and how a file's header is matched
 //! to them (aliases, any order, extra columns).
 
 use shouwang_io::headers;

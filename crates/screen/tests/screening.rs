@@ -1,9 +1,9 @@
-//! End-to-end tests of the screening engine against `shared/bench/reference.py`
+//! End-to-end tests of the screening engine against `bench/reference/reference.py`
 //! (byte-identical `flagged.csv` and summary lines), on a normalised-quirky
-//! copy of the input, and at every rule boundary of `shared/spec/screening.md`.
+//! copy of the input, and at every rule boundary of `docs/spec/screening.md`.
 //!
-//! Inputs are generated with `shared/bench/gen_screening.py` (2,000
-//! households: fast enough for CI); `shared/` sits beside the repository.
+//! Inputs are generated with `bench/reference/gen_screening.py` (2,000
+//! households: fast enough for CI). Both scripts use Python 3's standard library only.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -13,11 +13,12 @@ use shouwang_screen::parse::check_char;
 use shouwang_screen::scan::Splitter;
 use shouwang_screen::{Outcome, Params, Progress, output};
 
-fn shared() -> PathBuf {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/bench");
+/// The repository's `bench/reference/`: the input generator and the independent reference engine.
+fn reference_dir() -> PathBuf {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../bench/reference");
     assert!(
         p.join("reference.py").exists(),
-        "shared/bench not found beside the repository at {}",
+        "bench/reference/reference.py not found at {}",
         p.display()
     );
     p
@@ -25,7 +26,7 @@ fn shared() -> PathBuf {
 
 fn generate(dir: &Path, households: u32, seed: u32, dirty: &str) {
     let st = Command::new("python3")
-        .arg(shared().join("gen_screening.py"))
+        .arg(reference_dir().join("gen_screening.py"))
         .args(["--out"])
         .arg(dir)
         .args([
@@ -48,7 +49,7 @@ fn generate(dir: &Path, households: u32, seed: u32, dirty: &str) {
 fn reference(dir: &Path, extra: &[&str]) -> (Vec<u8>, Vec<String>, Vec<String>) {
     let out = dir.join("reference_flagged.csv.out");
     let st = Command::new("python3")
-        .arg(shared().join("reference.py"))
+        .arg(reference_dir().join("reference.py"))
         .arg(dir)
         .arg(&out)
         .args(extra)

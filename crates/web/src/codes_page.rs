@@ -1,5 +1,5 @@
 //! 代码表 (`/admin/codes`, issue 5): every code list of [`shouwang_core::codes`] — the lists of the
-//! national monitoring system (全国防返贫监测信息系统), DOMAIN.md "Code lists" — with the county's local
+//! national monitoring system (全国防返贫监测信息系统), docs/domain.md "Code lists" — with the county's local
 //! display 本县代码显示设置 ([`shouwang_core::codes::CodeOverrides`]).
 //!
 //! The national codes never change (exports go back to the national system). What the county admin
@@ -90,7 +90,7 @@ fn anchor(l: &CodeListInfo) -> String {
     l.name_en.replace(' ', "-").to_lowercase()
 }
 
-/// Every national code list with the county's settings, in the order of DOMAIN.md.
+/// Every national code list with the county's settings, in the order of docs/domain.md.
 pub fn all_lists(codes: &CodeOverrides) -> Vec<ListView> {
     national_lists()
         .iter()

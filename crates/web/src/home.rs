@@ -3,7 +3,7 @@
 //! The queues and the calendar are the store's read models (`shouwang_store::lifecycle::{queues,
 //! calendar}`), the same the JSON API and the CLI show:
 //!
-//! - 我的任务: the cadence-calendar tasks (DOMAIN.md "Cadence") of last month, this month and this
+//! - 我的任务: the cadence-calendar tasks (docs/domain.md "Cadence") of last month, this month and this
 //!   quarter with their state read from the records; for a township one line per task with the
 //!   number of villages done.
 //! - 逾期事项: households whose follow-up of the last due month is missing; identifications past their

@@ -1,5 +1,5 @@
 //! 工作日历: months, quarters, working days 工作日, and the cadence calendar of
-//! DOMAIN.md ("Cadence, as a calendar"): the tasks of each village per period with
+//! docs/domain.md ("Cadence, as a calendar"): the tasks of each village per period with
 //! their due dates and overdue state.
 //!
 //! | task | period | due (default, configurable) | source |
@@ -282,7 +282,7 @@ impl WorkCalendar {
 }
 
 code_list! {
-    /// 工作任务: the recurring tasks of a village (DOMAIN.md cadence calendar).
+    /// 工作任务: the recurring tasks of a village (docs/domain.md cadence calendar).
     pub enum TaskKind ("工作任务", "task") {
         MonthlyFollowUp = ("monthly_follow_up", "逐月跟踪监测", "Monthly follow-up of monitored households"),
         CadreScreening = ("cadre_screening", "干部排查", "Quarterly cadre screening of all households"),

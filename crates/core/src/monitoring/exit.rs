@@ -2,7 +2,7 @@
 //! 对返贫风险稳定消除的监测户按程序退出监测帮扶范围").
 //!
 //! **Pre-judgment 定期预判.** [`prejudge`] checks the risk-elimination conditions of
-//! national practice (DOMAIN.md "Risk elimination") and reports each unmet one as
+//! national practice (docs/domain.md "Risk elimination") and reports each unmet one as
 //! a coded reason ([`ExitCondition`]):
 //!
 //! | code | condition |

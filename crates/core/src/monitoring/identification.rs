@@ -1,6 +1,6 @@
 //! 识别: the identification procedure that takes a verified clue into the
 //! monitoring and assistance scope (§三(一)1 "按规定程序及时识别，纳入监测帮扶范围";
-//! the steps are national practice, DOMAIN.md "Identification").
+//! the steps are national practice, docs/domain.md "Identification").
 //!
 //! An explicit state machine over [`IdentStep`], in this order, no step skipped:
 //!
@@ -53,7 +53,7 @@ code_list! {
 }
 
 impl IdentStep {
-    /// The roles that may take the step (DOMAIN.md "Who uses the system").
+    /// The roles that may take the step (docs/domain.md "Who uses the system").
     pub fn roles(self) -> &'static [Role] {
         match self {
             IdentStep::Verification

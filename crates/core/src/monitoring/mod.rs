@@ -1,5 +1,5 @@
 //! 防返贫动态监测和帮扶: the monitoring and assistance lifecycle of a household
-//! (§三(一) of the plan; DOMAIN.md A1–A3).
+//! (§三(一) of the plan; docs/domain.md A1–A3).
 //!
 //! | module | plan | what |
 //! | --- | --- | --- |

@@ -1,5 +1,5 @@
 //! The demo county's monitoring cases 演示监测帮扶档案: households in every lifecycle state
-//! (DOMAIN.md A1–A3, §三(一)), made by the core's own rules.
+//! (docs/domain.md A1–A3, §三(一)), made by the core's own rules.
 //!
 //! About 1 % of the households get a case (at least [`MIN_PER_SCENARIO`] of each [`Scenario`], so a small
 //! demo shows every state too), dated across 2022 up to [`AS_OF`]:

@@ -1,4 +1,4 @@
-//! The monitoring and assistance lifecycle (防返贫动态监测和帮扶, §三(一); DOMAIN.md A1–A3).
+//! The monitoring and assistance lifecycle (防返贫动态监测和帮扶, §三(一); docs/domain.md A1–A3).
 //!
 //! The whole core `Case` (监测帮扶档案: clues, identification, measures, cadres, follow-ups, exits) is kept
 //! as one JSON document per household in `cases.body`; the core's state machines work on it, the store only

@@ -1,4 +1,4 @@
-//! 监测帮扶档案: storage of the monitoring and assistance lifecycle (§三(一); DOMAIN.md A1–A3).
+//! 监测帮扶档案: storage of the monitoring and assistance lifecycle (§三(一); docs/domain.md A1–A3).
 //!
 //! The rules are the core's ([`shouwang_core::monitoring`]): every action is
 //! `case.apply(action, actor, on) -> Result<Case, Refusal>` on an immutable [`Case`]. This module keeps one

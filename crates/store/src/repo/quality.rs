@@ -1,5 +1,5 @@
 //! Data-quality run 数据质量检查 (issue 6, part 3): the core's checks
-//! ([`shouwang_core::quality::check_household`], DOMAIN.md "Data-quality checks") over every household of
+//! ([`shouwang_core::quality::check_household`], docs/domain.md "Data-quality checks") over every household of
 //! an area.
 //!
 //! Households are read as the registry export reads them ([`super::registry_file::export`]: household rows
