@@ -1,6 +1,6 @@
 //! `shouwang case …`: the monitoring and assistance lifecycle from the command line (监测帮扶档案).
 //!
-//! Every write goes through the store's command layer (`shouwang_store::lifecycle::execute`), the
+//! Every write goes through the store's command layer (`shouwang_app::lifecycle::execute`), the
 //! same as the JSON API and the web pages: the county's rules and the registry's facts are filled
 //! in by the server side, never typed here. `--json` prints the same shapes as `/api/v1`.
 
@@ -9,6 +9,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, anyhow};
 use chrono::NaiveDate;
 use clap::{Args, Subcommand};
+use shouwang_app::Caller;
+use shouwang_app::attachments as files;
+use shouwang_app::lifecycle::{self, Request};
 use shouwang_core::CodeList;
 use shouwang_core::codes::{EliminationMode, MeasureClass, RiskType};
 use shouwang_core::monitoring::clue::ApplicationMeans;
@@ -18,9 +21,8 @@ use shouwang_core::monitoring::{
     Lifecycle, MeasureAction, MeasurePlan, Report, Source, YearMonth,
 };
 use shouwang_core::{Fen, Scope};
-use shouwang_store::lifecycle::{self, Caller, Request};
 use shouwang_store::repo::cases::CaseQuery;
-use shouwang_store::{Db, StoreError, files, repo};
+use shouwang_store::{Db, StoreError, repo};
 use shouwang_web::api::dto::{
     AttachmentDto, CandidateDto, CaseDto, CasePage, NoticeDto, QueuesDto, RecommendationsDto,
     WorkloadDto, WriteResult,
@@ -504,7 +506,7 @@ impl Ctx {
             .map_err(fail)?;
         let result = WriteResult {
             filed: done.filed.map(Into::into),
-            case: CaseDto::of(done.record, lifecycle::today(), &rules),
+            case: CaseDto::of(done.record, shouwang_app::today(), &rules),
         };
         print(self.json, &result, || {
             let filed = match done.filed {
@@ -556,7 +558,7 @@ pub async fn run(args: CaseArgs) -> anyhow::Result<()> {
         .clone()
         .unwrap_or_else(|| args.db.data_dir.join("attachments"));
     let db = args.db.open().await?;
-    let caller = lifecycle::caller_by_username(&db, &args.user)
+    let caller = shouwang_app::caller_by_username(&db, &args.user)
         .await
         .map_err(fail)?
         .ok_or_else(|| {
@@ -612,7 +614,7 @@ async fn dispatch(ctx: &Ctx, command: CaseCommand) -> anyhow::Result<()> {
             let rules = lifecycle::county_rules(&ctx.db, &rec.county_code)
                 .await
                 .map_err(fail)?;
-            let dto = CaseDto::of(rec, lifecycle::today(), &rules);
+            let dto = CaseDto::of(rec, shouwang_app::today(), &rules);
             print(ctx.json, &dto, || case_text(&dto))
         }
         CaseCommand::Report {
@@ -668,7 +670,7 @@ async fn dispatch(ctx: &Ctx, command: CaseCommand) -> anyhow::Result<()> {
                 source,
                 risks,
                 reporter,
-                reported_on: reported_on.or(on).unwrap_or_else(lifecycle::today),
+                reported_on: reported_on.or(on).unwrap_or_else(shouwang_app::today),
             };
             ctx.exec(&household, None, on, Command::Report { report })
                 .await
@@ -894,7 +896,7 @@ async fn dispatch(ctx: &Ctx, command: CaseCommand) -> anyhow::Result<()> {
         }
         CaseCommand::Exit { command } => match command {
             ExitCmd::Candidates { on } => {
-                let on = on.unwrap_or_else(lifecycle::today);
+                let on = on.unwrap_or_else(shouwang_app::today);
                 let c: Vec<CandidateDto> = lifecycle::exit_candidates(&ctx.db, &ctx.caller, on)
                     .await
                     .map_err(fail)?
@@ -997,7 +999,7 @@ async fn dispatch(ctx: &Ctx, command: CaseCommand) -> anyhow::Result<()> {
             }
         },
         CaseCommand::Queues => {
-            let q: QueuesDto = lifecycle::queues(&ctx.db, &ctx.caller, lifecycle::today())
+            let q: QueuesDto = lifecycle::queues(&ctx.db, &ctx.caller, shouwang_app::today())
                 .await
                 .map_err(fail)?
                 .into();

@@ -4,8 +4,9 @@ use std::time::Instant;
 
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
+use shouwang_app::demo;
 use shouwang_core::codes::CodeList;
-use shouwang_store::{Db, demo};
+use shouwang_store::Db;
 
 /// Generates and loads a demo county, with a progress bar on a terminal.
 pub async fn load(db: &Db, households: u32, seed: u64) -> anyhow::Result<()> {

@@ -114,7 +114,7 @@ pub async fn run(args: DocumentArgs) -> anyhow::Result<()> {
             .trim()
             .parse::<chrono::NaiveDate>()
             .map_err(|_| anyhow::anyhow!("日期格式应为 YYYY-MM-DD / bad date {d:?}"))?,
-        _ => shouwang_store::lifecycle::today(),
+        _ => shouwang_app::today(),
     };
     let db = args.db.open().await?;
     let user = repo::users::find_by_username(&db, &user_name)

@@ -1,19 +1,19 @@
 //! `shouwang screen`: the file mode (the screen crate's, unchanged) and the database mode
 //! (`--month`): the department files in `--input` are screened against the registry in the database
 //! with the county's thresholds, and every finding becomes a clue of channel 部门筛查 through the store
-//! (`shouwang_store::screening`), as the user `--user`.
+//! (`shouwang_app::screening::department`), as the user `--user`.
 
 use std::path::Path;
 
 use anyhow::Context;
 use chrono::NaiveDate;
 use clap::Args;
+use shouwang_app::Caller;
+use shouwang_app::screening::department::{self as screening, RecordSummary};
 use shouwang_core::monitoring::YearMonth;
 use shouwang_screen::Params;
 use shouwang_screen::cli::{ScreenArgs, report, screen_with_progress, write_outputs};
 use shouwang_store::Db;
-use shouwang_store::lifecycle::{self, Caller};
-use shouwang_store::screening::{self, RecordSummary};
 
 use crate::config::DbArgs;
 
@@ -70,7 +70,7 @@ pub async fn run_db(cmd: &ScreenCmd) -> anyhow::Result<DbRun> {
         );
     };
     let db = cmd.db.open().await?;
-    let caller = lifecycle::caller_by_username(&db, username)
+    let caller = shouwang_app::caller_by_username(&db, username)
         .await?
         .with_context(|| {
             format!("用户 {username:?} 不存在或已停用 / no active user {username:?}")
@@ -87,7 +87,7 @@ pub async fn run_as(
     round: YearMonth,
     on: Option<NaiveDate>,
 ) -> anyhow::Result<DbRun> {
-    let on = on.unwrap_or_else(lifecycle::today);
+    let on = on.unwrap_or_else(shouwang_app::today);
     let quiet = args.quiet;
     let run = screening::run_round(
         db,
@@ -171,10 +171,11 @@ fn summary(round: YearMonth, export: &screening::RegistryExport, run: &DbRun) ->
 mod tests {
     use std::path::PathBuf;
 
+    use shouwang_app::demo;
     use shouwang_core::monitoring::Source;
     use shouwang_core::{Role, Scope};
     use shouwang_store::repo::{Actor, cases, rules};
-    use shouwang_store::{Db, db_test, demo};
+    use shouwang_store::{Db, db_test};
 
     use super::*;
 
@@ -242,7 +243,7 @@ mod tests {
             let number = dh.household.number.clone();
             let dir = tempfile::tempdir().unwrap();
             department_files(dir.path(), &dh.household.members[0].id_number.to_string());
-            let caller = lifecycle::caller_by_username(&db, "department")
+            let caller = shouwang_app::caller_by_username(&db, "department")
                 .await
                 .unwrap()
                 .unwrap();
@@ -271,7 +272,7 @@ mod tests {
             assert_eq!(r.already_present, r.reports);
 
             // The county lowers the medical threshold to 8,000 yuan: the household is flagged now.
-            let admin = lifecycle::caller_by_username(&db, "county_admin")
+            let admin = shouwang_app::caller_by_username(&db, "county_admin")
                 .await
                 .unwrap()
                 .unwrap();
@@ -318,7 +319,7 @@ mod tests {
             assert_eq!((r.new_cases, r.new_clues, r.merged), (0, 0, 0), "{r:?}");
 
             // A village team may not record department screening.
-            let team = lifecycle::caller_by_username(&db, "village_team")
+            let team = shouwang_app::caller_by_username(&db, "village_team")
                 .await
                 .unwrap()
                 .unwrap();

@@ -7,6 +7,7 @@ use std::io::{Cursor, Read};
 use std::process::Command;
 
 use sea_orm::{ConnectionTrait, Statement};
+use shouwang_app::demo;
 use shouwang_core::document::Document;
 use shouwang_core::monitoring::identification::IdentStatus;
 use shouwang_core::monitoring::{IdentStep, Quarter, date_zh};
@@ -14,7 +15,7 @@ use shouwang_core::{Role, Scope};
 use shouwang_io::document_docx::render as docx;
 use shouwang_io::document_html::{HtmlOptions, render as html};
 use shouwang_store::repo::{cases, documents};
-use shouwang_store::{Actor, Db, StoreError, db_test, demo};
+use shouwang_store::{Actor, Db, StoreError, db_test};
 
 const VILLAGE: &str = "141123208201";
 

@@ -11,12 +11,13 @@ use std::process::Command;
 use calamine::{Data, Range, Reader, Xlsx};
 use chrono::NaiveDate;
 use sea_orm::{ConnectionTrait, Statement};
+use shouwang_app::demo;
 use shouwang_core::ledger::{DateRange, LedgerKind, LedgerOptions, columns};
 use shouwang_core::monitoring::{Lifecycle, MeasureStatus};
 use shouwang_core::{CodeList, Role, Scope};
 use shouwang_io::ledger_xlsx;
 use shouwang_store::repo::{cases, ledgers};
-use shouwang_store::{Actor, Db, db_test, demo};
+use shouwang_store::{Actor, Db, db_test};
 
 const VILLAGE: &str = "141123208201";
 

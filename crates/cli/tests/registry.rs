@@ -13,6 +13,7 @@ use std::process::Command;
 use calamine::{Data, Reader};
 use rust_xlsxwriter::{Format, Workbook};
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
+use shouwang_app::demo;
 use shouwang_core::access::Role;
 use shouwang_core::codes::{LabourSkill, Relation};
 use shouwang_core::idnum::make;
@@ -24,7 +25,7 @@ use shouwang_io::registry_xlsx::RegistryWriter;
 use shouwang_store::repo::registry_file::{
     self as registry, ImportOptions, ImportReport, Importer,
 };
-use shouwang_store::{Actor, Db, db_test, demo, sqlite_url};
+use shouwang_store::{Actor, Db, db_test, sqlite_url};
 
 // ------------------------------------------------------------------------------------------------
 // Helpers.

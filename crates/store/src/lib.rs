@@ -13,16 +13,11 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod db;
-pub mod demo;
 pub mod entity;
 pub mod error;
-pub mod files;
 pub mod ids;
-pub mod lifecycle;
 pub mod migration;
 pub mod repo;
-pub mod screening;
-pub mod screening_round;
 mod secret;
 mod sqlite_direct;
 #[cfg(feature = "testing")]

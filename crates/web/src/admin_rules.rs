@@ -497,7 +497,7 @@ fn page(
             .clone_into(&mut example.prefix);
         f.get("notice_word").trim().clone_into(&mut example.word);
     }
-    let year = chrono::Datelike::year(&shouwang_store::lifecycle::today());
+    let year = chrono::Datelike::year(&shouwang_app::today());
     let p = RulesPage {
         i18n,
         user,

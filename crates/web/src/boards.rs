@@ -15,7 +15,6 @@ use axum::routing::get;
 use shouwang_core::CodeList;
 use shouwang_core::monitoring::identification::IdentEvidence;
 use shouwang_core::monitoring::{ExitStep, IdentStep, Lifecycle, Quarter};
-use shouwang_store::lifecycle;
 use shouwang_store::repo;
 use shouwang_store::repo::cases::{CaseQuery, CaseRow};
 
@@ -157,7 +156,7 @@ async fn build_publicity(state: &AppState, user: &CurrentUser) -> Result<Respons
             user,
             rows,
             villages,
-            today: lifecycle::today().to_string(),
+            today: shouwang_app::today().to_string(),
             path: "/publicity",
         },
         user.lang,
@@ -202,7 +201,7 @@ async fn build_exits(state: &AppState, user: &CurrentUser) -> Result<Response, A
     let i18n = user.i18n();
     let names = region_names(&state.db, user.scope.area_prefix()).await?;
     let village = |c: &str| names.get(c).cloned().unwrap_or_else(|| c.to_string());
-    let today = lifecycle::today();
+    let today = shouwang_app::today();
     let quarter = Quarter::of(today);
     let mut columns: Vec<ExitColumn> = ExitStep::all()
         .iter()

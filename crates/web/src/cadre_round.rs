@@ -3,7 +3,7 @@
 //! - `GET /screening/cadre?village=…` — one village's round on one page: the batch label, the date and
 //!   the screeners, then every household of the village with 未发现风险 or the risk found and a note, one
 //!   row per household (a card on a phone); below, the rounds already recorded in the village (排查台账);
-//! - `POST /screening/cadre` — records the round through `shouwang_store::screening_round::record`: a
+//! - `POST /screening/cadre` — records the round through `shouwang_app::screening::cadre::record`: a
 //!   干部排查 clue for each household at risk and the round itself, in one transaction. A refusal (a
 //!   household missing because one was registered meanwhile, a repeated batch, a date after today)
 //!   shows the form again with the reason and what was typed.
@@ -18,13 +18,13 @@ use axum::routing::get;
 use axum::{Form, Router};
 use chrono::NaiveDate;
 use serde::Deserialize;
+use shouwang_app::screening::cadre as screening_round;
 use shouwang_core::CodeList;
 use shouwang_core::codes::{RegionLevel, RiskType};
 use shouwang_core::monitoring::{Channel, RoundEntry, ScreeningRound};
-use shouwang_store::lifecycle;
+use shouwang_store::StoreError;
 use shouwang_store::repo::households::{HouseholdQuery, HouseholdRow};
 use shouwang_store::repo::{self, MAX_PER_PAGE};
-use shouwang_store::{StoreError, screening_round};
 
 use crate::AppState;
 use crate::auth::{CurrentUser, check_csrf};
@@ -153,7 +153,7 @@ async fn show(
         None if villages.len() == 1 => villages[0].code.clone(),
         None => String::new(),
     };
-    let today = lifecycle::today();
+    let today = shouwang_app::today();
     let village_name = villages
         .iter()
         .find(|r| r.code == village)
@@ -323,7 +323,7 @@ pub async fn submit(
                             &state.db,
                             &caller(&user),
                             &round,
-                            lifecycle::today(),
+                            shouwang_app::today(),
                         )
                         .await
                         {

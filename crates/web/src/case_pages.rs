@@ -1,5 +1,5 @@
 //! The lifecycle pages (监测帮扶): every form sends a [`Command`] through the store's command layer
-//! (`shouwang_store::lifecycle::execute`), the same the JSON API and the CLI use, so the rules, the
+//! (`shouwang_app::lifecycle::execute`), the same the JSON API and the CLI use, so the rules, the
 //! server-side facts, the version check and the audit row are the store's and the core's, not the page's.
 //!
 //! - `GET /clues/new?channel=…&household=…`, `POST /clues` — 登记线索 for 农户申请, 信访舆情 and 干部排查
@@ -22,6 +22,8 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use chrono::NaiveDate;
 use serde::Deserialize;
+use shouwang_app::Caller;
+use shouwang_app::lifecycle::{self, Request};
 use shouwang_core::CodeList;
 use shouwang_core::access::Role;
 use shouwang_core::codes::{CodeOverrides, MeasureClass, MonitoredType, RiskType};
@@ -32,7 +34,6 @@ use shouwang_core::monitoring::{
     CadreLevel, Channel, Command, Decision, FollowUp, IdentAction, IdentStep, MeasurePlan, Report,
     Source, YearMonth,
 };
-use shouwang_store::lifecycle::{self, Caller, Request};
 use shouwang_store::repo;
 use shouwang_store::repo::cases::CaseRecord;
 
@@ -258,7 +259,7 @@ pub async fn clue_form(
                 .collect(),
             household: q.household.map(|h| clean(&h, 64)).unwrap_or_default(),
             risks: choices::<RiskType>(i18n, &codes, &[]),
-            today: lifecycle::today().to_string(),
+            today: shouwang_app::today().to_string(),
             path: "/clues/new",
         },
         user.lang,
@@ -441,7 +442,7 @@ pub async fn cadre_form(
             version: rec.version,
             cadres,
             levels: choices::<CadreLevel>(i18n, &CodeOverrides::new(), &[]),
-            today: lifecycle::today().to_string(),
+            today: shouwang_app::today().to_string(),
             path: format!("{}/case/cadre", household_path(&number)),
         },
         user.lang,
@@ -561,7 +562,7 @@ pub async fn plan_form(
                 &codes,
                 &recommended[..recommended.len().min(1)],
             ),
-            today: lifecycle::today().to_string(),
+            today: shouwang_app::today().to_string(),
             path: format!("{}/case/plan", household_path(&number)),
         },
         user.lang,
@@ -654,7 +655,7 @@ pub async fn follow_up_form(
         Ok(r) => r,
         Err(e) => return e.into_page(user.lang),
     };
-    let today = lifecycle::today();
+    let today = shouwang_app::today();
     let month = q
         .month
         .as_deref()

@@ -20,11 +20,12 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde_json::json;
+use shouwang_app::Caller;
+use shouwang_app::lifecycle;
 use shouwang_core::CodeList;
 use shouwang_core::access::Scope;
 use shouwang_core::codes::{MonitoredType, RiskType};
 use shouwang_core::monitoring::{Channel, Lifecycle, Quarter};
-use shouwang_store::lifecycle::{self, Caller};
 use shouwang_store::repo;
 use shouwang_store::repo::cases::CaseQuery;
 
@@ -288,7 +289,7 @@ pub async fn figures(
     }
 
     // Overdue follow-ups of the last due month, by village.
-    let today = lifecycle::today();
+    let today = shouwang_app::today();
     let queues = lifecycle::queues(db, caller, today).await?;
     let mut overdue: BTreeMap<String, u64> = BTreeMap::new();
     for r in &queues.overdue_follow_ups {
@@ -473,7 +474,7 @@ async fn build(state: &AppState, user: &CurrentUser) -> Result<Response, AppErro
             met: growth >= 10.0,
         });
     }
-    let quarter = Quarter::of(lifecycle::today());
+    let quarter = Quarter::of(shouwang_app::today());
 
     let charts = vec![
         bar_chart("by-type", i18n.t("dash.by_type"), by_type, true),

@@ -19,7 +19,7 @@ use serde::Deserialize;
 use shouwang_core::document::{Document, parse_quarter};
 use shouwang_core::monitoring::Quarter;
 use shouwang_io::{document_docx, document_html};
-use shouwang_store::{lifecycle, repo::documents};
+use shouwang_store::repo::documents;
 
 use crate::AppState;
 use crate::auth::CurrentUser;
@@ -182,7 +182,7 @@ pub async fn publicity_doc(
             });
         }
     };
-    let doc = documents::publicity(db, actor, scope, &village, lifecycle::today()).await?;
+    let doc = documents::publicity(db, actor, scope, &village, shouwang_app::today()).await?;
     Ok((doc, village))
 }
 
@@ -200,7 +200,7 @@ pub async fn quarter_doc(
             zh: format!("季度格式应为 2022Q3：{}", clean(s, 20)),
             en: "quarter must look like 2022Q3".into(),
         })?,
-        None => Quarter::of(lifecycle::today()),
+        None => Quarter::of(shouwang_app::today()),
     };
     let (doc, n) = documents::quarter_notices(db, actor, scope, area, quarter).await?;
     if n == 0 {

@@ -1,6 +1,6 @@
 //! 工作台: the home page of every role (`/`).
 //!
-//! The queues and the calendar are the store's read models (`shouwang_store::lifecycle::{queues,
+//! The queues and the calendar are the store's read models (`shouwang_app::lifecycle::{queues,
 //! calendar}`), the same the JSON API and the CLI show:
 //!
 //! - 我的任务: the cadence-calendar tasks (docs/domain.md "Cadence") of last month, this month and this
@@ -19,11 +19,12 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
 use chrono::{Datelike, NaiveDate};
+use shouwang_app::Caller;
+use shouwang_app::lifecycle;
 use shouwang_core::CodeList;
 use shouwang_core::access::Role;
 use shouwang_core::monitoring::calendar::{self, Period, TaskKind, TaskStatus};
 use shouwang_core::monitoring::{Lifecycle, YearMonth};
-use shouwang_store::lifecycle::{self, Caller};
 use shouwang_store::repo;
 use shouwang_store::repo::cases::CaseRow;
 
@@ -38,7 +39,7 @@ const QUEUE_ROWS: u32 = 10;
 
 /// Today in Beijing (the store's 办理日期 default).
 pub fn today() -> NaiveDate {
-    lifecycle::today()
+    shouwang_app::today()
 }
 
 pub struct TaskView {
@@ -129,7 +130,7 @@ async fn build(state: &AppState, user: &CurrentUser) -> Result<Response, AppErro
         crate::i18n::Lang::En => m.to_string(),
     };
 
-    // The queues the API and the CLI show too (shouwang_store::lifecycle::queues).
+    // The queues the API and the CLI show too (shouwang_app::lifecycle::queues).
     let q = lifecycle::queues(db, &caller, today).await?;
 
     // The cadence calendar of the user's village(s), this month and quarter (and last month).

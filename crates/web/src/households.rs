@@ -309,7 +309,7 @@ fn actions(
     use shouwang_core::monitoring::{IdentStep, cadre::CADRE_ROLES, followup::FOLLOW_UP_ROLES};
     let mut a = Actions {
         record_clue: !crate::case_pages::page_channels(role).is_empty(),
-        today: shouwang_store::lifecycle::today().to_string(),
+        today: shouwang_app::today().to_string(),
         ..Default::default()
     };
     let Some(rec) = rec else {

@@ -62,7 +62,7 @@ pub struct AppState {
     pub throttle: Arc<auth::Throttle>,
     /// Where uploaded attachments are kept (default `$SHOUWANG_DATA_DIR/attachments`, else
     /// `shouwang-data/attachments`; see [`AppState::with_files`]).
-    pub files: shouwang_store::files::FileStore,
+    pub files: shouwang_app::attachments::FileStore,
     /// Background jobs (uploads), see [`jobs`].
     pub jobs: Arc<jobs::Jobs>,
 }
@@ -74,7 +74,7 @@ impl AppState {
         AppState {
             db,
             throttle: Arc::new(auth::Throttle::default()),
-            files: shouwang_store::files::FileStore::new(
+            files: shouwang_app::attachments::FileStore::new(
                 std::path::PathBuf::from(data_dir).join("attachments"),
             ),
             jobs: Arc::new(jobs::Jobs::default()),
@@ -83,7 +83,7 @@ impl AppState {
 
     /// The same state with attachments kept under `dir`.
     pub fn with_files(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
-        self.files = shouwang_store::files::FileStore::new(dir);
+        self.files = shouwang_app::attachments::FileStore::new(dir);
         self
     }
 }

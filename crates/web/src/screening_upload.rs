@@ -2,7 +2,7 @@
 //! 部门筛查预警, §三(一)1 "部门筛查预警"). A department data clerk (部门数据员), a township or the
 //! county admin uploads the month's department files (医疗 medical, 教育 education, 残疾 disability,
 //! 住房 housing, 灾害 disaster; CSV or a spreadsheet, one field per department); the round runs as a
-//! background job ([`crate::jobs`]) through [`shouwang_store::screening::run_round`] — the code path of
+//! background job ([`crate::jobs`]) through [`shouwang_app::screening::department::run_round`] — the code path of
 //! `shouwang screen --month` — and the job page shows the summary: rows read and rejected per file
 //! (rejected rows downloadable as `rejected.csv`), unmatched ID numbers, households flagged by risk
 //! type, clues recorded and already present, with links to the households. Running the same month
@@ -18,10 +18,11 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 use serde::Serialize;
+use shouwang_app::Caller;
+use shouwang_app::lifecycle::Filed;
+use shouwang_app::screening::department::{self as screening, HitResult, RoundRun};
 use shouwang_core::monitoring::{Channel, YearMonth};
 use shouwang_screen::{Codes, FileKind, Outcome};
-use shouwang_store::lifecycle::{self, Caller, Filed};
-use shouwang_store::screening::{self, HitResult, RoundRun};
 
 use crate::AppState;
 use crate::auth::{CurrentUser, check_csrf};
@@ -138,7 +139,7 @@ fn page<'a>(user: &'a CurrentUser, month: String, error: Option<String>) -> Uplo
 
 /// Last month (the usual round).
 fn last_month() -> YearMonth {
-    let today = lifecycle::today();
+    let today = shouwang_app::today();
     let this = YearMonth::of(today);
     YearMonth::new(
         if this.month() == 1 {
@@ -238,7 +239,7 @@ pub fn start_round(
             "The round must be a month like 2022-06".into(),
         ));
     };
-    if round > YearMonth::of(lifecycle::today()) {
+    if round > YearMonth::of(shouwang_app::today()) {
         return Err(invalid(
             "筛查批次不能晚于本月".into(),
             "The round may not be after the current month".into(),
@@ -323,7 +324,7 @@ pub fn start_round(
                 &caller,
                 &departments,
                 round,
-                lifecycle::today(),
+                shouwang_app::today(),
                 0,
                 Box::new(
                     move |registry: &std::path::Path,

@@ -1,5 +1,5 @@
 //! The step forms of a case (办理步骤) for the role whose turn it is, all through the store's command
-//! layer (`shouwang_store::lifecycle::execute`, as the JSON API and the CLI):
+//! layer (`shouwang_app::lifecycle::execute`, as the JSON API and the CLI):
 //!
 //! - `GET|POST /households/{n}/case/ident` — the village's identification steps (§三(二)):
 //!   入户核查 (the visit on a phone: 两不愁三保障 and the water indicators, re-estimated income,
@@ -24,6 +24,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 use chrono::{Datelike, NaiveDate};
+use shouwang_app::lifecycle::{self, Request};
 use shouwang_core::CodeList;
 use shouwang_core::access::Role;
 use shouwang_core::codes::{CodeOverrides, EliminationMode, Guarantee, HousingSafety};
@@ -39,7 +40,6 @@ use shouwang_core::monitoring::{
     MeasureStatus, Meeting, RefusalCode, Signature, Standards, Verification,
 };
 use shouwang_store::StoreError;
-use shouwang_store::lifecycle::{self, Request};
 use shouwang_store::repo;
 use shouwang_store::repo::cases::CaseRecord;
 
@@ -51,7 +51,7 @@ use crate::i18n::{I18n, Lang};
 use crate::page::{encode, render_status, see_other};
 
 /// Largest form body: a few photos of at most 10 MiB each.
-pub const FORM_LIMIT: usize = 4 * shouwang_store::files::MAX_ATTACHMENT_BYTES + 256 * 1024;
+pub const FORM_LIMIT: usize = 4 * shouwang_app::attachments::MAX_ATTACHMENT_BYTES + 256 * 1024;
 
 /// The routes of this module.
 pub fn routes() -> Router<AppState> {
@@ -247,7 +247,7 @@ async fn attachments(
 ) -> Result<Vec<Attachment>, StoreError> {
     let key = format!("att_{field}");
     for u in uploads.iter().filter(|u| u.field == field) {
-        let row = shouwang_store::files::upload(
+        let row = shouwang_app::attachments::upload(
             &state.db,
             &state.files,
             &caller(user),
@@ -732,7 +732,7 @@ async fn ident_page(
         Ok(x) => x,
         Err(e) => return e.into_page(user.lang),
     };
-    let today = lifecycle::today().to_string();
+    let today = shouwang_app::today().to_string();
     let codes = match crate::codes_page::county_codes(state, user).await {
         Ok(c) => c,
         Err(e) => return e.into_page(user.lang),
@@ -936,7 +936,7 @@ async fn exit_page(
         Ok(x) => x,
         Err(e) => return e.into_page(user.lang),
     };
-    let today = lifecycle::today().to_string();
+    let today = shouwang_app::today().to_string();
     let codes = match crate::codes_page::county_codes(state, user).await {
         Ok(c) => c,
         Err(e) => return e.into_page(user.lang),
@@ -1117,7 +1117,7 @@ async fn measure_page(
     let Some(m) = rec.case.measures.get(index) else {
         return AppError::NotFound.into_page(user.lang);
     };
-    let today = lifecycle::today().to_string();
+    let today = shouwang_app::today().to_string();
     let action = if !PROGRESS_ROLES.contains(&user.scope.role) {
         ""
     } else {

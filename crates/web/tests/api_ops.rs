@@ -8,13 +8,14 @@ use reqwest::StatusCode;
 use reqwest::multipart::{Form, Part};
 use sea_orm::{ConnectionTrait, Statement};
 use serde_json::{Value, json};
+use shouwang_app::demo;
 use shouwang_core::access::{Role, Scope};
 use shouwang_core::codes::{
     Dibao, Education, HealthStatus, HouseholdType, LabourSkill, PoliticalStatus, Relation, Tekun,
 };
 use shouwang_core::{Household, Member, RegionCode};
 use shouwang_store::repo::households;
-use shouwang_store::{Actor, Db, db_test, demo};
+use shouwang_store::{Actor, Db, db_test};
 use shouwang_web::{AppState, router};
 
 mod common;

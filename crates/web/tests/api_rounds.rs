@@ -6,8 +6,10 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use serde_json::{Value, json};
+use shouwang_app::demo;
+use shouwang_app::screening::cadre as screening_round;
 use shouwang_core::access::{Role, Scope};
-use shouwang_store::{Db, db_test, demo, screening_round};
+use shouwang_store::{Db, db_test};
 use shouwang_web::{AppState, router};
 use tower::ServiceExt;
 

@@ -5,10 +5,11 @@
 use axum::Router;
 use axum::http::StatusCode;
 use sea_orm::{ConnectionTrait, Statement};
+use shouwang_app::demo;
 use shouwang_core::access::{Role, Scope};
 use shouwang_core::monitoring::Source;
 use shouwang_store::repo::cases;
-use shouwang_store::{Db, db_test, demo};
+use shouwang_store::{Db, db_test};
 use shouwang_web::{AppState, router};
 use tower::ServiceExt;
 

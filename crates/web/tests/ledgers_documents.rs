@@ -8,8 +8,9 @@ use std::io::{Cursor, Read};
 use axum::http::{StatusCode, header};
 use calamine::{Data, Reader, Xlsx};
 use sea_orm::{ConnectionTrait, Statement};
+use shouwang_app::demo;
 use shouwang_core::monitoring::Quarter;
-use shouwang_store::{Db, db_test, demo};
+use shouwang_store::{Db, db_test};
 use shouwang_web::{AppState, router};
 use tower::ServiceExt;
 

@@ -3,7 +3,8 @@
 
 use axum::Router;
 use axum::http::StatusCode;
-use shouwang_store::{Db, db_test, demo};
+use shouwang_app::demo;
+use shouwang_store::{Db, db_test};
 use shouwang_web::{AppState, router};
 use tower::ServiceExt;
 

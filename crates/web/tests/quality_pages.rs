@@ -4,12 +4,13 @@
 use axum::Router;
 use axum::http::{StatusCode, header};
 use chrono::NaiveDate;
+use shouwang_app::demo;
 use shouwang_core::codes::{
     Dibao, Education, HealthStatus, HouseholdType, LabourSkill, PoliticalStatus, Relation, Tekun,
 };
 use shouwang_core::{Household, Member, RegionCode};
 use shouwang_store::repo::households;
-use shouwang_store::{Actor, Db, db_test, demo};
+use shouwang_store::{Actor, Db, db_test};
 use shouwang_web::{AppState, router};
 use tower::ServiceExt;
 

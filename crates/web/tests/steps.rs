@@ -8,13 +8,14 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use chrono::NaiveDate;
+use shouwang_app::demo;
+use shouwang_app::lifecycle::{self, Request as CommandRequest};
 use shouwang_core::access::{Role, Scope};
 use shouwang_core::monitoring::{Command, FollowUp, Lifecycle, YearMonth};
 use shouwang_core::{Fen, IncomeRecord};
-use shouwang_store::lifecycle::{self, Request as CommandRequest};
 use shouwang_store::repo::households::HouseholdQuery;
 use shouwang_store::repo::registry::{self, RegistryQuery};
-use shouwang_store::{Actor, Db, db_test, demo, repo};
+use shouwang_store::{Actor, Db, db_test, repo};
 use shouwang_web::{AppState, router};
 use tower::ServiceExt;
 
@@ -123,7 +124,7 @@ fn d(s: &str) -> NaiveDate {
 
 /// Runs a command as a demo user (the steps the other pages cover).
 async fn run(db: &Db, username: &str, number: &str, on: &str, command: Command) {
-    let caller = lifecycle::caller_by_username(db, username)
+    let caller = shouwang_app::caller_by_username(db, username)
         .await
         .unwrap()
         .expect("caller");
@@ -226,7 +227,7 @@ db_test!(
             h.household.head().unwrap().name.clone(),
             h.household.members.len() as u32,
         );
-        let county_admin = lifecycle::caller_by_username(&db, "county_admin")
+        let county_admin = shouwang_app::caller_by_username(&db, "county_admin")
             .await
             .unwrap()
             .unwrap();
@@ -274,7 +275,7 @@ db_test!(
             reporter: head.clone(),
             reported_on: d("2022-01-03"),
         };
-        let caller = lifecycle::caller_by_username(&db, "village_team")
+        let caller = shouwang_app::caller_by_username(&db, "village_team")
             .await
             .unwrap()
             .unwrap();

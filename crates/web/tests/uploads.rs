@@ -7,9 +7,10 @@ use std::time::Duration;
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
+use shouwang_app::demo;
 use shouwang_core::access::{Role, Scope};
 use shouwang_store::repo::cases;
-use shouwang_store::{Db, db_test, demo};
+use shouwang_store::{Db, db_test};
 use shouwang_web::{AppState, router};
 use tower::ServiceExt;
 

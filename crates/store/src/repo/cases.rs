@@ -40,7 +40,7 @@ use shouwang_core::monitoring::{
 use shouwang_core::{CodeList, Fen, Household, IncomeRecord, RegionCode, Scope};
 
 use super::audit::{self, Change};
-use super::{Actor, Page, Sql, count, households, lines, paging, prefix_upper, to_json};
+use super::{Actor, Page, Sql, count, households, lines, paging, to_json};
 use crate::db::Db;
 use crate::error::{Result, StoreError};
 use crate::ids::new_id;
@@ -377,30 +377,6 @@ pub(crate) fn effective_area(scope: &Scope, region: Option<&str>) -> Option<Stri
     }
 }
 
-/// ` AND …` restricting `alias` (with `county_code`, `village_code`) to `area`: county by equality, then a
-/// township or village prefix as a range on the village code (a natural-village area matches no case:
-/// cases are kept per administrative village).
-pub(crate) fn push_area(sql: &mut Sql, alias: &str, area: &str) {
-    match area.get(..6) {
-        Some(county) if area.len() >= 6 => {
-            sql.push(&format!(" AND {alias}.county_code = "))
-                .bind(county);
-            if area.len() > 6 {
-                sql.push(&format!(" AND {alias}.village_code >= "))
-                    .bind(area)
-                    .push(&format!(" AND {alias}.village_code < "))
-                    .bind(prefix_upper(area));
-            }
-        }
-        _ => {
-            sql.push(&format!(" AND {alias}.county_code >= "))
-                .bind(area)
-                .push(&format!(" AND {alias}.county_code < "))
-                .bind(prefix_upper(area));
-        }
-    }
-}
-
 /// ` AND c.is_current = TRUE`: the household's latest case only (lists and queues).
 fn push_current(sql: &mut Sql) {
     sql.push(" AND c.is_current = ").bind(true);
@@ -419,7 +395,7 @@ async fn find_case(
         .bind(number.trim())
         .push(" AND c.is_current = ")
         .bind(true);
-    push_area(&mut sql, "c", area);
+    sql.push_area("c", area);
     sql.push(" ORDER BY c.county_code LIMIT 1");
     let row = conn
         .query_one_raw(sql.build(conn.get_database_backend()))
@@ -444,7 +420,7 @@ pub async fn history(db: &Db, scope: &Scope, household_number: &str) -> Result<V
     let mut sql = Sql::new();
     sql.push("SELECT c.* FROM cases c WHERE c.household_number = ")
         .bind(household_number.trim());
-    push_area(&mut sql, "c", &area);
+    sql.push_area("c", &area);
     sql.push(" ORDER BY c.county_code, c.seq");
     let rows = db.conn().query_all_raw(sql.build(db.backend())).await?;
     rows.iter().map(case_record).collect()
@@ -470,7 +446,7 @@ pub async fn list(
     };
     let mut filter = Sql::new();
     push_current(&mut filter);
-    push_area(&mut filter, "c", &area);
+    filter.push_area("c", &area);
     if let Some(l) = query.lifecycle {
         filter.push(" AND c.lifecycle = ").bind(l.code());
     }
@@ -565,7 +541,7 @@ pub async fn clues_waiting(db: &Db, scope: &Scope) -> Result<Vec<VillageQueue>> 
     )
     .bind(Lifecycle::Clue.code());
     push_current(&mut sql);
-    push_area(&mut sql, "c", &area);
+    sql.push_area("c", &area);
     sql.push(" GROUP BY c.village_code ORDER BY c.village_code");
     let rows = db.conn().query_all_raw(sql.build(db.backend())).await?;
     rows.iter()
@@ -588,7 +564,7 @@ pub async fn lifecycle_counts(db: &Db, scope: &Scope) -> Result<Vec<(Lifecycle, 
     let mut sql = Sql::new();
     sql.push("SELECT c.lifecycle AS l, COUNT(*) AS n FROM cases c WHERE 1 = 1");
     push_current(&mut sql);
-    push_area(&mut sql, "c", &area);
+    sql.push_area("c", &area);
     sql.push(" GROUP BY c.lifecycle");
     let rows = db.conn().query_all_raw(sql.build(db.backend())).await?;
     let mut out = Vec::new();
@@ -610,7 +586,7 @@ pub async fn workload(db: &Db, scope: &Scope) -> Result<Vec<CadreLoad>> {
          FROM cases c WHERE c.cadre_user_id IS NOT NULL",
     );
     push_current(&mut sql);
-    push_area(&mut sql, "c", &area);
+    sql.push_area("c", &area);
     sql.push(" GROUP BY c.cadre_user_id ORDER BY n DESC, uid");
     let rows = db.conn().query_all_raw(sql.build(db.backend())).await?;
     rows.iter()
@@ -652,7 +628,7 @@ pub async fn overdue_follow_ups(
     let first = month.first_day().to_string();
     let mut filter = Sql::new();
     push_current(&mut filter);
-    push_area(&mut filter, "c", &area);
+    filter.push_area("c", &area);
     filter
         .push(" AND c.monitored_since IS NOT NULL AND c.monitored_since < ")
         .bind(first.clone())
@@ -696,7 +672,7 @@ async fn cases_in_states(
     }
     sql.push(")").push(extra);
     push_current(&mut sql);
-    push_area(&mut sql, "c", &area);
+    sql.push_area("c", &area);
     sql.push(" ORDER BY c.village_code, c.household_number");
     let rows = db.conn().query_all_raw(sql.build(db.backend())).await?;
     rows.iter()
@@ -753,7 +729,7 @@ pub async fn notices(db: &Db, scope: &Scope, year: i32) -> Result<Vec<NoticeRow>
     let mut sql = Sql::new();
     sql.push("SELECT * FROM exit_notices n WHERE n.year = ")
         .bind(year);
-    push_area(&mut sql, "n", &area);
+    sql.push_area("n", &area);
     sql.push(" ORDER BY n.county_code, n.sequence");
     let rows = db.conn().query_all_raw(sql.build(db.backend())).await?;
     rows.iter()
@@ -917,7 +893,7 @@ pub async fn open(
 
 /// [`open`] on the caller's write transaction `tx` (nothing is committed; an error leaves nothing
 /// written by this call before the case row).
-pub(crate) async fn open_on(
+pub async fn open_on(
     tx: &DatabaseTransaction,
     actor: &Actor,
     scope: &Scope,
@@ -1112,7 +1088,7 @@ where
 }
 
 /// [`apply`] on the caller's write transaction `tx` (nothing is committed).
-pub(crate) async fn apply_on<F>(
+pub async fn apply_on<F>(
     tx: &DatabaseTransaction,
     actor: &Actor,
     scope: &Scope,
@@ -1135,9 +1111,9 @@ where
     reread(tx, &before).await
 }
 
-/// Every case of household `number` in `county`, oldest first (no area check: for the store's own
-/// use inside a write).
-pub(crate) async fn history_on(
+/// Every case of household `number` in `county`, oldest first, on `conn` (a write transaction's). No area
+/// check: the caller checks the area of what it writes (`open_on` and `apply_on` do).
+pub async fn history_on(
     conn: &impl ConnectionTrait,
     county: &str,
     number: &str,
@@ -1348,7 +1324,7 @@ pub async fn prejudge(
         .bind(Lifecycle::Deferred.code())
         .push(") AND c.exit_next_step IS NULL");
     push_current(&mut sql);
-    push_area(&mut sql, "c", &area);
+    sql.push_area("c", &area);
     sql.push(" ORDER BY c.village_code, c.household_number");
     let rows = db.conn().query_all_raw(sql.build(db.backend())).await?;
     let mut out = Vec::new();
@@ -1475,7 +1451,7 @@ pub async fn attachment(db: &Db, scope: &Scope, sha256: &str) -> Result<Option<A
 /// A case for [`insert_bulk`]: a core [`Case`] already driven through the core's rules, with the household's
 /// row id and its place in the household's sequence.
 #[derive(Clone, Debug)]
-pub(crate) struct BulkCase {
+pub struct BulkCase {
     /// `households.id` of the case's household.
     pub household_id: i64,
     /// The household's case sequence (1, 2, …).

@@ -17,7 +17,7 @@ use shouwang_core::registry::RegionNames;
 use shouwang_core::{CodeList, Household, Scope};
 
 use super::audit;
-use super::cases::{case_record, effective_area, push_area};
+use super::cases::{case_record, effective_area};
 use super::households::to_household;
 use super::{Actor, Sql};
 use crate::db::Db;
@@ -119,7 +119,7 @@ pub(crate) async fn load_where(
     let backend = db.backend();
     let mut sql = Sql::new();
     sql.push("SELECT c.* FROM cases c WHERE 1 = 1");
-    push_area(&mut sql, "c", area);
+    sql.push_area("c", area);
     extra(&mut sql);
     sql.push(" ORDER BY c.village_code, c.household_number, c.county_code, c.seq");
     let rows = db.conn().query_all_raw(sql.build(backend)).await?;

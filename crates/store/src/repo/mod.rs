@@ -8,6 +8,7 @@ use serde::Serialize;
 use crate::error::{Result, StoreError};
 
 pub mod audit;
+pub mod bulk;
 pub mod cases;
 pub mod codes;
 pub mod documents;
@@ -21,6 +22,8 @@ pub mod regions;
 pub mod registry;
 pub mod registry_file;
 pub mod rules;
+pub mod screening_export;
+pub mod screening_rounds;
 pub mod sessions;
 pub mod users;
 
@@ -193,6 +196,33 @@ impl Sql {
     pub(crate) fn bind(&mut self, v: impl Into<Value>) -> &mut Sql {
         self.values.push(v.into());
         self.text.push('\u{1}');
+        self
+    }
+
+    /// Appends ` AND …` restricting the table `alias` (with `county_code` and `village_code` columns) to
+    /// `area`: the county by equality (the shard key and the leading column of the tenant indexes), then a
+    /// township or village prefix as a range on the village code, which an index serves. A shorter prefix
+    /// (province, prefecture) is a range on the county code. A natural-village area matches no row of a
+    /// table kept per administrative village.
+    pub(crate) fn push_area(&mut self, alias: &str, area: &str) -> &mut Sql {
+        match area.get(..6) {
+            Some(county) if area.len() >= 6 => {
+                self.push(&format!(" AND {alias}.county_code = "))
+                    .bind(county);
+                if area.len() > 6 {
+                    self.push(&format!(" AND {alias}.village_code >= "))
+                        .bind(area)
+                        .push(&format!(" AND {alias}.village_code < "))
+                        .bind(prefix_upper(area));
+                }
+            }
+            _ => {
+                self.push(&format!(" AND {alias}.county_code >= "))
+                    .bind(area)
+                    .push(&format!(" AND {alias}.county_code < "))
+                    .bind(prefix_upper(area));
+            }
+        }
         self
     }
 

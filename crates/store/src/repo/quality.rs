@@ -18,7 +18,7 @@ use shouwang_core::monitoring::Case;
 use shouwang_core::quality::{CHECKS, QualityContext, check_household};
 use shouwang_core::{Finding, Household, LineTable, RegionCode, Scope, Severity};
 
-use super::{Sql, cases, households, lines, registry_file};
+use super::{Sql, households, lines, registry_file};
 use crate::db::Db;
 use crate::error::{Result, StoreError};
 
@@ -130,7 +130,7 @@ async fn current_cases(db: &Db, area: Option<&str>) -> Result<HashMap<(String, S
     sql.push("SELECT c.county_code, c.household_number, c.body FROM cases c WHERE c.is_current = ")
         .bind(true);
     if let Some(a) = area {
-        cases::push_area(&mut sql, "c", a);
+        sql.push_area("c", a);
     }
     let backend = db.backend();
     let mut out = HashMap::new();

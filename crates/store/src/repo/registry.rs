@@ -193,14 +193,7 @@ pub async fn lifecycles(
     let mut sql = Sql::new();
     sql.push("SELECT c.household_number, c.lifecycle FROM cases c WHERE c.is_current = ")
         .bind(true)
-        .push(" AND c.county_code = ")
-        .bind(area.get(..6).unwrap_or(area));
-    if area.len() > 6 {
-        sql.push(" AND c.village_code >= ")
-            .bind(area)
-            .push(" AND c.village_code < ")
-            .bind(prefix_upper(area));
-    }
+        .push_area("c", area);
     sql.push(" AND c.household_number IN (");
     for (i, n) in numbers.iter().enumerate() {
         if i > 0 {

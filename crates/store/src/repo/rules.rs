@@ -90,7 +90,7 @@ async fn find(conn: &impl ConnectionTrait, county: &str) -> Result<Option<RulesR
     row.as_ref().map(|r| record(county, r)).transpose()
 }
 
-pub(crate) async fn get_on(conn: &impl ConnectionTrait, county: &str) -> Result<RulesRecord> {
+pub async fn get_on(conn: &impl ConnectionTrait, county: &str) -> Result<RulesRecord> {
     match find(conn, county).await? {
         Some(rec) => Ok(rec),
         None => Ok(RulesRecord {

@@ -4,7 +4,7 @@ use shouwang_store::repo::audit::{self, AuditFilter};
 use shouwang_store::repo::households;
 use shouwang_store::{Db, db_test};
 
-use crate::support::*;
+use shouwang_store::testing::fixtures::*;
 
 db_test!(
     fn list_is_scoped_filtered_and_paged(db: Db) {

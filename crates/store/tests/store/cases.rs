@@ -18,7 +18,7 @@ use shouwang_store::repo::cases::{self, CaseQuery, CaseRecord, NoticeRequest};
 use shouwang_store::repo::{households, regions};
 use shouwang_store::{Actor, Db, StoreError, db_test};
 
-use crate::support::{
+use shouwang_store::testing::fixtures::{
     TOWN_A, TOWN_B, VILLAGE_A1, VILLAGE_A2, actor, audit_count, county_scope, household, rc, scope,
     seed_regions,
 };

@@ -7,7 +7,7 @@ use shouwang_core::{Region, Role};
 use shouwang_store::repo::{duplicates, households, regions};
 use shouwang_store::{Actor, Db, StoreError, db_test};
 
-use crate::support::*;
+use shouwang_store::testing::fixtures::*;
 
 const OTHER_COUNTY: &str = "141124";
 const OTHER_VILLAGE: &str = "141124100201";
@@ -245,7 +245,7 @@ mod with_cases {
     use shouwang_store::repo::{cases, duplicates, households};
     use shouwang_store::{Db, StoreError, db_test};
 
-    use crate::support::*;
+    use shouwang_store::testing::fixtures::*;
 
     const KEEP: &str = "1411231002010101";
     const DROP: &str = "1411231002020102";

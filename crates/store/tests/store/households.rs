@@ -6,7 +6,7 @@ use shouwang_store::repo::audit::{self, AuditFilter};
 use shouwang_store::repo::households::{self, HouseholdQuery};
 use shouwang_store::{Db, StoreError, db_test};
 
-use crate::support::*;
+use shouwang_store::testing::fixtures::*;
 
 db_test!(
     fn create_writes_rows_and_audit(db: Db) {

@@ -3,7 +3,7 @@ use shouwang_store::repo::audit::{self, AuditFilter};
 use shouwang_store::repo::{households, income};
 use shouwang_store::{Db, StoreError, db_test};
 
-use crate::support::*;
+use shouwang_store::testing::fixtures::*;
 
 fn rec(year: i32, wage: i64) -> IncomeRecord {
     IncomeRecord {

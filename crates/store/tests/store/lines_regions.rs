@@ -4,7 +4,7 @@ use shouwang_store::repo::audit::{self, AuditFilter};
 use shouwang_store::repo::{lines, regions};
 use shouwang_store::{Actor, Db, StoreError, db_test};
 
-use crate::support::*;
+use shouwang_store::testing::fixtures::*;
 
 db_test!(
     fn lines_seeded_listed_and_set(db: Db) {

@@ -12,8 +12,6 @@ mod income;
 mod lines_regions;
 mod quality;
 mod registry;
-mod rounds;
-mod screening;
 mod search;
-mod support;
+
 mod users_sessions;

@@ -8,7 +8,7 @@ use shouwang_store::repo::households;
 use shouwang_store::repo::quality;
 use shouwang_store::{Db, db_test};
 
-use crate::support::*;
+use shouwang_store::testing::fixtures::*;
 
 fn as_of() -> NaiveDate {
     NaiveDate::from_ymd_opt(2022, 6, 30).unwrap()

@@ -9,7 +9,7 @@ use shouwang_store::repo::registry::{self, RegistryQuery};
 use shouwang_store::repo::{cases, households};
 use shouwang_store::{Db, HouseholdQuery, db_test};
 
-use crate::support::*;
+use shouwang_store::testing::fixtures::*;
 
 fn numbers(p: &shouwang_store::Page<shouwang_store::HouseholdRow>) -> Vec<String> {
     p.items.iter().map(|r| r.number.clone()).collect()

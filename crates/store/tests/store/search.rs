@@ -3,7 +3,7 @@ use shouwang_core::codes::HouseholdType;
 use shouwang_store::repo::households::{self, HouseholdQuery};
 use shouwang_store::{Db, db_test};
 
-use crate::support::*;
+use shouwang_store::testing::fixtures::*;
 
 fn q(text: &str) -> HouseholdQuery {
     HouseholdQuery {

@@ -7,7 +7,7 @@ use shouwang_store::repo::audit::{self, AuditFilter};
 use shouwang_store::repo::{sessions, users};
 use shouwang_store::{Actor, Db, StoreError, db_test};
 
-use crate::support::*;
+use shouwang_store::testing::fixtures::*;
 
 const PW: &str = "correct-horse-9";
 

@@ -6,6 +6,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
+use shouwang_app::lifecycle::{self, Filed, Queues, TaskView, Waiting};
 use shouwang_core::codes::{
     Dibao, Education, HealthStatus, HouseholdType, LabourSkill, MonitoredType, PoliticalStatus,
     Relation, RiskType, SchoolStatus, Sex, Tekun,
@@ -19,7 +20,6 @@ use shouwang_core::monitoring::{
     IdentStep, Lifecycle, MeasureAction, MeasurePlan, Report, YearMonth,
 };
 use shouwang_core::{Fen, IncomeRecord, Role, Scope};
-use shouwang_store::lifecycle::{self, Filed, Queues, TaskView, Waiting};
 use shouwang_store::repo::cases::{
     AttachmentRow, CadreLoad, Candidate, CaseRecord, CaseRow, NoticeRow, VillageQueue,
 };

@@ -6,10 +6,10 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
+use shouwang_app::lifecycle::{self, Request};
 use shouwang_core::codes::HouseholdType;
 use shouwang_core::monitoring::calendar::Quarter;
 use shouwang_core::monitoring::{Channel, Command, IdentAction, Lifecycle, YearMonth};
-use shouwang_store::lifecycle::{self, Request};
 use shouwang_store::repo;
 use shouwang_store::repo::cases::CaseQuery;
 use shouwang_store::repo::households::HouseholdQuery;
@@ -53,7 +53,7 @@ async fn run(
         status,
         ApiJson(WriteResult {
             filed: done.filed.map(Into::into),
-            case: CaseDto::of(done.record, lifecycle::today(), &rules),
+            case: CaseDto::of(done.record, shouwang_app::today(), &rules),
         }),
     ))
 }
@@ -167,7 +167,7 @@ pub async fn household(
         detail,
         case,
         scope,
-        lifecycle::today(),
+        shouwang_app::today(),
     )))
 }
 
@@ -233,7 +233,7 @@ pub async fn case(
         .await?
         .ok_or_else(ApiError::not_found)?;
     let rules = lifecycle::county_rules(&state.db, &rec.county_code).await?;
-    Ok(ApiJson(CaseDto::of(rec, lifecycle::today(), &rules)))
+    Ok(ApiJson(CaseDto::of(rec, shouwang_app::today(), &rules)))
 }
 
 /// Any command on a case (the same commands as the specific endpoints below).
@@ -514,7 +514,7 @@ pub async fn overdue_follow_ups(
     user: ApiUser,
     ApiQuery(q): ApiQuery<OverdueQuery>,
 ) -> ApiResult<ApiJson<CasePage>> {
-    let today = lifecycle::today();
+    let today = shouwang_app::today();
     let rules = lifecycle::county_rules(&state.db, &user.caller.county()?).await?;
     let month = match q.month {
         Some(m) => m,
@@ -557,7 +557,7 @@ pub async fn exit_candidates(
     user: ApiUser,
     ApiQuery(q): ApiQuery<OnQuery>,
 ) -> ApiResult<ApiJson<Vec<CandidateDto>>> {
-    let on = q.on.unwrap_or_else(lifecycle::today);
+    let on = q.on.unwrap_or_else(shouwang_app::today);
     let c = lifecycle::exit_candidates(&state.db, &user.caller, on).await?;
     Ok(ApiJson(c.into_iter().map(Into::into).collect()))
 }
@@ -666,7 +666,7 @@ pub async fn notices(
     user: ApiUser,
     ApiQuery(q): ApiQuery<YearQuery>,
 ) -> ApiResult<ApiJson<Vec<NoticeRowDto>>> {
-    let year = q.year.unwrap_or_else(|| lifecycle::today().year());
+    let year = q.year.unwrap_or_else(|| shouwang_app::today().year());
     let n = repo::cases::notices(&state.db, &user.caller.scope, year).await?;
     Ok(ApiJson(n.into_iter().map(Into::into).collect()))
 }
@@ -693,7 +693,7 @@ pub async fn upload(
         let name = field.file_name().unwrap_or("").to_owned();
         let media_type = field.content_type().unwrap_or("").to_owned();
         let bytes = field.bytes().await?;
-        let row = shouwang_store::files::upload(
+        let row = shouwang_app::attachments::upload(
             &state.db,
             &state.files,
             &user.caller,
@@ -722,7 +722,7 @@ pub async fn download(
     ApiPath(sha): ApiPath<String>,
 ) -> ApiResult<Response> {
     let (row, bytes) =
-        shouwang_store::files::download(&state.db, &state.files, &user.caller, &sha).await?;
+        shouwang_app::attachments::download(&state.db, &state.files, &user.caller, &sha).await?;
     let encoded: String = row
         .name
         .bytes()
@@ -757,7 +757,7 @@ pub async fn download(
     responses((status = 200, body = QueuesDto)),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn queues(State(state): State<AppState>, user: ApiUser) -> ApiResult<ApiJson<QueuesDto>> {
-    let q = lifecycle::queues(&state.db, &user.caller, lifecycle::today()).await?;
+    let q = lifecycle::queues(&state.db, &user.caller, shouwang_app::today()).await?;
     Ok(ApiJson(q.into()))
 }
 
@@ -783,7 +783,7 @@ pub async fn calendar(
     user: ApiUser,
     ApiQuery(q): ApiQuery<CalendarQuery>,
 ) -> ApiResult<ApiJson<Vec<TaskDto>>> {
-    let today = lifecycle::today();
+    let today = shouwang_app::today();
     let from = q.from.unwrap_or_else(|| YearMonth::of(today).first_day());
     let to = q.to.unwrap_or_else(|| Quarter::of(today).last_day());
     let tasks = lifecycle::calendar(

@@ -1,5 +1,5 @@
 //! `/api/v1`: the JSON API for department systems, scripts and the pages' scripts. Every lifecycle
-//! operation goes through the store's command layer ([`shouwang_store::lifecycle`]), exactly as the
+//! operation goes through the store's command layer ([`shouwang_app::lifecycle`]), exactly as the
 //! CLI and the pages do; the document is at `GET /api/v1/openapi.json` ([`openapi::ApiDoc`]).
 //!
 //! **Auth.** `POST /api/v1/login {username, password}` answers `{token, csrf_token, expires_at}`; send
@@ -31,7 +31,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use shouwang_store::lifecycle::Caller;
+use shouwang_app::Caller;
 use shouwang_store::repo;
 use shouwang_store::repo::sessions::SessionUser;
 
@@ -262,7 +262,7 @@ api_routes! {
     "/cases/{number}/exit/notice" => post(h::issue_notice).get(h::notice),
     "/notices" => get(h::notices),
     "/attachments" => post(h::upload).layer(DefaultBodyLimit::max(
-        shouwang_store::files::MAX_ATTACHMENT_BYTES + 64 * 1024,
+        shouwang_app::attachments::MAX_ATTACHMENT_BYTES + 64 * 1024,
     )),
     "/attachments/{sha256}" => get(h::download),
     "/queues" => get(h::queues),

@@ -6,8 +6,8 @@
 use axum::extract::State;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+use shouwang_app::screening::cadre::{self as screening_round, RoundSummary};
 use shouwang_core::monitoring::ScreeningRound;
-use shouwang_store::screening_round::{self, RoundSummary};
 use utoipa::{IntoParams, ToSchema};
 
 use super::error::{ApiResult, ErrorBody};
@@ -86,7 +86,7 @@ pub async fn list(
         &user.caller.scope,
         area.as_deref(),
         q.from.unwrap_or(NaiveDate::MIN),
-        q.to.unwrap_or_else(shouwang_store::lifecycle::today),
+        q.to.unwrap_or_else(shouwang_app::today),
     )
     .await?;
     Ok(ApiJson(
@@ -117,12 +117,6 @@ pub async fn record(
     user: ApiUser,
     ApiJson(round): ApiJson<ScreeningRound>,
 ) -> ApiResult<ApiJson<RoundResult>> {
-    let s = screening_round::record(
-        &state.db,
-        &user.caller,
-        &round,
-        shouwang_store::lifecycle::today(),
-    )
-    .await?;
+    let s = screening_round::record(&state.db, &user.caller, &round, shouwang_app::today()).await?;
     Ok(ApiJson(s.into()))
 }

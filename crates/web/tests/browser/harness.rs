@@ -22,7 +22,8 @@ use chromiumoxide::cdp::browser_protocol::target::{
 };
 use chromiumoxide::page::{Page, ScreenshotParams};
 use futures_util::StreamExt;
-use shouwang_store::{Db, demo};
+use shouwang_app::demo;
+use shouwang_store::Db;
 use shouwang_web::{AppState, router};
 use tempfile::TempDir;
 use tokio::task::JoinHandle;

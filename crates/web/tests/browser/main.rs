@@ -16,7 +16,7 @@ use shouwang_store::repo::registry::{self, RegistryQuery};
 
 /// The demo village team member's village (`DEMO_USERS`).
 fn demo_area(username: &str) -> &'static str {
-    shouwang_store::demo::DEMO_USERS
+    shouwang_app::demo::DEMO_USERS
         .iter()
         .find(|u| u.username == username)
         .map(|u| u.area)
@@ -795,7 +795,7 @@ async fn village_journey(h: &Harness) {
     )
     .await
     .expect("income 2022");
-    let admin_caller = shouwang_store::lifecycle::caller_by_username(&h.db, "county_admin")
+    let admin_caller = shouwang_app::caller_by_username(&h.db, "county_admin")
         .await
         .expect("caller")
         .expect("county admin");

@@ -7,9 +7,10 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, Response, StatusCode, header};
 use sea_orm::{ConnectionTrait, Statement};
+use shouwang_app::demo;
 use shouwang_core::access::{Role, Scope};
+use shouwang_store::Db;
 use shouwang_store::repo::cases;
-use shouwang_store::{Db, demo};
 use tower::ServiceExt;
 
 /// The whole body (up to 16 MiB).

@@ -2,15 +2,19 @@
 //! risk, the 排查台账 row and its audit row, the calendar task, and refusals that write nothing.
 
 use chrono::NaiveDate;
+use shouwang_app::Caller;
+use shouwang_app::lifecycle;
+use shouwang_app::screening::cadre as screening_round;
 use shouwang_core::codes::RiskType;
 use shouwang_core::monitoring::calendar::{TaskKind, TaskStatus};
 use shouwang_core::monitoring::{Channel, Lifecycle, RoundEntry, ScreeningRound};
 use shouwang_core::{Role, Scope};
-use shouwang_store::lifecycle::{self, Caller};
 use shouwang_store::repo::{cases, households};
-use shouwang_store::{Db, StoreError, db_test, screening_round};
+use shouwang_store::{Db, StoreError, db_test};
 
-use crate::support::{VILLAGE_A1, VILLAGE_A2, actor, audit_count, household, seed_regions};
+use shouwang_store::testing::fixtures::{
+    VILLAGE_A1, VILLAGE_A2, actor, audit_count, household, seed_regions,
+};
 
 fn d(m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(2022, m, day).unwrap()

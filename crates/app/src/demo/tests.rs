@@ -372,16 +372,15 @@ fn stats_display_mentions_the_line() {
     assert!(text.contains("below line"));
 }
 
-#[cfg(feature = "testing")]
 mod db {
     use sea_orm::{ConnectionTrait, Statement};
     use shouwang_core::Scope;
     use shouwang_core::access::Role;
 
     use super::super::*;
-    use crate::repo::audit::AuditFilter;
-    use crate::repo::{audit, households, users};
-    use crate::{Db, StoreError};
+    use shouwang_store::repo::audit::AuditFilter;
+    use shouwang_store::repo::{audit, households, users};
+    use shouwang_store::{Db, StoreError};
 
     async fn count(db: &Db, table: &str) -> u64 {
         let row = db
@@ -397,7 +396,7 @@ mod db {
         u64::try_from(n).unwrap_or(0)
     }
 
-    crate::db_test!(
+    shouwang_store::db_test!(
         fn demo_load_counts_match(db: Db) {
             let mut county = generate(300, 42);
             // Quotes and backslashes survive the bulk insert.
@@ -479,7 +478,6 @@ mod db {
     );
 }
 
-#[cfg(feature = "testing")]
 mod lifecycle_db {
     use std::collections::BTreeSet;
 
@@ -492,9 +490,9 @@ mod lifecycle_db {
     use shouwang_core::{CodeList, Scope};
 
     use super::super::*;
-    use crate::repo::cases::{self, CaseQuery};
-    use crate::repo::{audit, users};
-    use crate::{Db, StoreError};
+    use shouwang_store::repo::cases::{self, CaseQuery};
+    use shouwang_store::repo::{audit, users};
+    use shouwang_store::{Db, StoreError};
 
     async fn all_cases(db: &Db, scope: &Scope, lifecycle: Lifecycle) -> Vec<cases::CaseRow> {
         let q = CaseQuery {
@@ -513,7 +511,7 @@ mod lifecycle_db {
         out
     }
 
-    crate::db_test!(
+    shouwang_store::db_test!(
         fn demo_has_households_in_every_lifecycle_state(db: Db) {
             let county = generate(1500, 7);
             let summary = load(&db, &county, &|_, _| {}).await?;

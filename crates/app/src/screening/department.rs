@@ -20,21 +20,20 @@
 //! 部门数据员, 乡镇管理员, 县级管理员); households outside its area are not exported (their department
 //! rows count as unmatched) and are refused by [`record`] if a hit names them anyway.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::io::{BufWriter, Write};
 use std::path::Path;
 
 use chrono::NaiveDate;
-use sea_orm::{ConnectionTrait, QueryResult};
 use serde::Serialize;
-use shouwang_core::codes::{HouseholdType, Relation, RiskType};
-use shouwang_core::monitoring::{CaseAction, Channel, Report, Source, YearMonth};
-use shouwang_core::{CodeList, Fen, IncomeRecord};
+use shouwang_core::CodeList;
+use shouwang_core::codes::RiskType;
+use shouwang_core::monitoring::{Channel, Report, Source, YearMonth};
+use shouwang_store::repo::{lines, rules, screening_export};
+use shouwang_store::{Db, Result, StoreError};
 
-use crate::db::Db;
-use crate::error::{Result, StoreError};
-use crate::lifecycle::{Caller, Filed};
-use crate::repo::{Sql, cases, prefix_upper, rules};
+use crate::caller::{Caller, today};
+use crate::lifecycle::{Filed, Filing, file_report_on};
 
 /// What [`export_registry`] wrote.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
@@ -47,27 +46,6 @@ pub struct RegistryExport {
     pub without_income: u64,
     /// Households whose income is an older record than the year before the screening year.
     pub older_income: u64,
-}
-
-/// Rows a page of the export reads.
-const PAGE: i64 = 20_000;
-
-/// The caller's county and area (a county, township or village prefix); `Forbidden` for a wider one.
-fn area_of(caller: &Caller) -> Result<(String, String)> {
-    let county = caller.county()?;
-    Ok((county, caller.scope.area_prefix().trim().to_owned()))
-}
-
-/// ` AND {alias}.county_code = … [AND village range]`.
-fn push_area(sql: &mut Sql, alias: &str, county: &str, area: &str) {
-    sql.push(&format!(" AND {alias}.county_code = "))
-        .bind(county);
-    if area.len() > 6 {
-        sql.push(&format!(" AND {alias}.village_code >= "))
-            .bind(area)
-            .push(&format!(" AND {alias}.village_code < "))
-            .bind(prefix_upper(area));
-    }
 }
 
 /// A CSV field: quoted when it holds a comma, a quote, a line break or surrounding spaces.
@@ -83,98 +61,45 @@ fn io_err(path: &Path) -> impl Fn(std::io::Error) -> StoreError + '_ {
     move |e| StoreError::Invalid(format!("cannot write {}: {e}", path.display()))
 }
 
-fn income_of(r: &QueryResult) -> Result<(i32, Fen)> {
-    let fen = |c: &str| -> Result<Fen> { Ok(Fen(r.try_get::<i64>("", c)?)) };
-    let rec = IncomeRecord {
-        year: r.try_get("", "year")?,
-        wage: fen("wage")?,
-        business: fen("business")?,
-        property: fen("property")?,
-        transfer: fen("transfer")?,
-        production_cost: fen("production_cost")?,
-        ..IncomeRecord::default()
-    };
-    Ok((rec.year, rec.net_income()))
-}
-
 /// Writes `households.csv` and `members.csv` of the caller's area into `dir` for a screening of `year`
-/// (see the module doc). Reads in pages of [`PAGE`] rows, writes through a buffer.
+/// (see the module doc), from [`screening_export`] through a buffer.
 pub async fn export_registry(
     db: &Db,
     caller: &Caller,
     year: i32,
     dir: &Path,
 ) -> Result<RegistryExport> {
-    let (county, area) = area_of(caller)?;
-    let conn = db.conn();
-    let backend = db.backend();
+    caller.county()?;
+    let area = caller.scope.area_prefix().trim().to_owned();
     let mut out = RegistryExport::default();
-
-    // The latest income record before the screening year, per household.
-    let mut incomes: HashMap<i64, (i32, Fen)> = HashMap::new();
-    let mut sql = Sql::new();
-    sql.push(
-        "SELECT r.household_id, r.year, r.wage, r.business, r.property, r.transfer, \
-         r.production_cost FROM income_records r WHERE r.year < ",
-    )
-    .bind(year);
-    push_area(&mut sql, "r", &county, &area);
-    for r in conn.query_all_raw(sql.build(backend)).await? {
-        let hid: i64 = r.try_get("", "household_id")?;
-        let (y, net) = income_of(&r)?;
-        let e = incomes.entry(hid).or_insert((y, net));
-        if y > e.0 {
-            *e = (y, net);
-        }
-    }
 
     let path = dir.join("households.csv");
     let file = std::fs::File::create(&path).map_err(io_err(&path))?;
     let mut w = BufWriter::new(file);
     w.write_all("户编号,村代码,家庭人口,上年家庭纯收入,户类型\n".as_bytes())
         .map_err(io_err(&path))?;
-    let mut after = String::new();
-    loop {
-        let mut sql = Sql::new();
-        sql.push(
-            "SELECT h.id, h.number, h.village_code, h.size, h.household_type FROM households h \
-             WHERE h.number > ",
-        )
-        .bind(after.clone());
-        push_area(&mut sql, "h", &county, &area);
-        sql.push(" ORDER BY h.number LIMIT ").bind(PAGE);
-        let rows = conn.query_all_raw(sql.build(backend)).await?;
-        let n = rows.len();
-        for r in &rows {
-            let id: i64 = r.try_get("", "id")?;
-            let number: String = r.try_get("", "number")?;
-            let village: String = r.try_get("", "village_code")?;
-            let size: i32 = r.try_get("", "size")?;
-            let htype: String = r.try_get("", "household_type")?;
-            let label = HouseholdType::from_code(&htype).map_or(htype.as_str(), |t| t.label_zh());
-            match incomes.get(&id) {
-                Some((y, net)) => {
-                    if *y < year - 1 {
-                        out.older_income += 1;
-                    }
-                    writeln!(
-                        w,
-                        "{},{},{size},{net},{}",
-                        field(&number),
-                        field(&village),
-                        field(label)
-                    )
-                    .map_err(io_err(&path))?;
-                    out.households += 1;
+    screening_export::households(db, &area, year, &mut |h| {
+        match h.income {
+            Some((y, net)) => {
+                if y < year - 1 {
+                    out.older_income += 1;
                 }
-                None => out.without_income += 1,
+                writeln!(
+                    w,
+                    "{},{},{},{net},{}",
+                    field(&h.number),
+                    field(&h.village),
+                    h.size,
+                    field(&h.household_type)
+                )
+                .map_err(io_err(&path))?;
+                out.households += 1;
             }
-            after = number;
+            None => out.without_income += 1,
         }
-        if n < PAGE as usize {
-            break;
-        }
-    }
+        Ok(())
+    })
+    .await?;
     w.flush().map_err(io_err(&path))?;
 
     let path = dir.join("members.csv");
@@ -182,41 +107,20 @@ pub async fn export_registry(
     let mut w = BufWriter::new(file);
     w.write_all("身份证号,户编号,姓名,与户主关系\n".as_bytes())
         .map_err(io_err(&path))?;
-    let mut after = i64::MIN;
-    loop {
-        let mut sql = Sql::new();
-        sql.push(
-            "SELECT m.id, m.id_number, h.number, m.name, m.relation FROM members m \
-             JOIN households h ON h.county_code = m.county_code AND h.id = m.household_id \
-             WHERE m.id > ",
+    screening_export::members(db, &area, &mut |m| {
+        writeln!(
+            w,
+            "{},{},{},{}",
+            field(&m.id_number),
+            field(&m.household),
+            field(&m.name),
+            field(&m.relation)
         )
-        .bind(after);
-        push_area(&mut sql, "m", &county, &area);
-        sql.push(" ORDER BY m.id LIMIT ").bind(PAGE);
-        let rows = conn.query_all_raw(sql.build(backend)).await?;
-        let n = rows.len();
-        for r in &rows {
-            after = r.try_get("", "id")?;
-            let id: String = r.try_get("", "id_number")?;
-            let number: String = r.try_get("", "number")?;
-            let name: String = r.try_get("", "name")?;
-            let rel: String = r.try_get("", "relation")?;
-            let rel = Relation::from_code(&rel).map_or(rel.as_str(), |x| x.label_zh());
-            writeln!(
-                w,
-                "{},{},{},{}",
-                field(&id),
-                field(&number),
-                field(&name),
-                field(rel)
-            )
-            .map_err(io_err(&path))?;
-            out.members += 1;
-        }
-        if n < PAGE as usize {
-            break;
-        }
-    }
+        .map_err(io_err(&path))?;
+        out.members += 1;
+        Ok(())
+    })
+    .await?;
     w.flush().map_err(io_err(&path))?;
     Ok(out)
 }
@@ -307,9 +211,7 @@ pub async fn record(
     {
         return Err(StoreError::Forbidden);
     }
-    let (county, _) = area_of(caller)?;
-    let actor = caller.actor();
-    let by = caller.by();
+    let county = caller.county()?;
     let mut summary = RecordSummary::default();
     let mut results = Vec::with_capacity(hits.len());
     let tx = db.begin_write().await?;
@@ -330,49 +232,15 @@ pub async fn record(
             reporter: hit.department.clone(),
             reported_on: on,
         };
-        let all = cases::history_on(&tx, &county, number).await?;
-        let result = if all
-            .last()
-            .is_some_and(|c| !caller.scope.covers(&c.village_code))
-        {
-            HitResult::OutOfArea
-        } else if all.iter().any(|c| {
-            c.case
-                .clues
-                .iter()
-                .flat_map(|cl| &cl.sources)
-                .any(|s| same_round(&s.report.source, round, &hit.department))
-        }) {
-            HitResult::AlreadyPresent
-        } else {
-            match all.last().filter(|c| !c.lifecycle.is_closed()) {
-                None => match cases::open_on(&tx, &actor, &caller.scope, report, &by, on).await {
-                    Ok(_) => HitResult::Filed(Filed::NewCase),
-                    Err(StoreError::NotFound) => HitResult::NotInRegistry,
-                    Err(StoreError::Forbidden) => HitResult::OutOfArea,
-                    Err(e) => return Err(e),
-                },
-                Some(current) => {
-                    let clues = current.case.clues.len();
-                    let rules = clue_rules;
-                    match cases::apply_on(
-                        &tx,
-                        &actor,
-                        &caller.scope,
-                        number,
-                        current.version,
-                        |c| c.apply(CaseAction::Report { report, rules }, &by, on),
-                    )
-                    .await
-                    {
-                        Ok(rec) if rec.case.clues.len() > clues => HitResult::Filed(Filed::NewClue),
-                        Ok(_) => HitResult::Filed(Filed::Merged),
-                        Err(StoreError::Forbidden) => HitResult::OutOfArea,
-                        Err(e) => return Err(e),
-                    }
-                }
-            }
-        };
+        let this_round = |s: &Source| same_round(s, round, &hit.department);
+        let result =
+            match file_report_on(&tx, caller, report, clue_rules, on, None, this_round).await {
+                Ok(Filing::Filed { filed, .. }) => HitResult::Filed(filed),
+                Ok(Filing::AlreadyPresent) => HitResult::AlreadyPresent,
+                Ok(Filing::OutOfArea) | Err(StoreError::Forbidden) => HitResult::OutOfArea,
+                Err(StoreError::NotFound) => HitResult::NotInRegistry,
+                Err(e) => return Err(e),
+            };
         summary.add(result);
         results.push(result);
     }
@@ -535,12 +403,12 @@ pub async fn run_round(
         });
     }
     let county = caller.county()?;
-    if on > crate::lifecycle::today() {
+    if on > today() {
         return Err(RoundError::Future(on));
     }
     let year = round.year();
     let province = county.get(..2).unwrap_or_default().to_owned();
-    let line = crate::repo::lines::get(db, &province, year)
+    let line = lines::get(db, &province, year)
         .await?
         .ok_or(RoundError::NoLine { province, year })?;
     let thresholds = rules::get(db, &county).await?.rules.screening;

@@ -2,19 +2,20 @@
 //! clues of channel 部门筛查, on both databases.
 
 use chrono::NaiveDate;
+use shouwang_app::Caller;
+use shouwang_app::lifecycle::Filed;
+use shouwang_app::screening::department::{self as screening, DepartmentHit, HitResult};
 use shouwang_core::codes::{HouseholdType, RiskType};
 use shouwang_core::monitoring::{
     Channel, Decision, IdentAction, IdentStep, IdentificationRules, Lifecycle, Source,
     Verification, YearMonth,
 };
 use shouwang_core::{Fen, IncomeRecord, Role, Scope};
-use shouwang_store::lifecycle::{Caller, Filed};
 use shouwang_store::repo::cases::{self, CaseQuery};
 use shouwang_store::repo::{households, income};
-use shouwang_store::screening::{self, DepartmentHit, HitResult};
 use shouwang_store::{Db, StoreError, db_test};
 
-use crate::support::{
+use shouwang_store::testing::fixtures::{
     VILLAGE_A1, VILLAGE_A2, VILLAGE_B1, actor, audit_count, household, scope, seed_regions,
 };
 

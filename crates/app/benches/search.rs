@@ -1,15 +1,15 @@
 //! Search speed on a county of 100,000 households (~310,000 members) in a SQLite file.
 //!
-//! `cargo bench -p shouwang-store --bench search` (release profile). Loads the demo county, prints each query plan and the median / max time of each search over
+//! `cargo bench -p shouwang-app --bench search` (release profile). Loads the demo county, prints each query plan and the median / max time of each search over
 //! 25 runs through `repo::households::search` (page query + count + village names), and fails if a median
 //! is 50 ms or more.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
+use shouwang_app::demo;
 use shouwang_core::codes::HouseholdType;
 use shouwang_core::{Role, Scope};
-use shouwang_store::demo;
 use shouwang_store::repo::households::{self, HouseholdQuery};
 use shouwang_store::{Db, sqlite_url};
 

@@ -11,10 +11,10 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 use shouwang_core::monitoring::{Attachment, Refusal};
 
-use crate::db::Db;
-use crate::error::{Result, StoreError};
-use crate::lifecycle::Caller;
-use crate::repo::cases::{self, AttachmentRow};
+use crate::caller::Caller;
+use shouwang_store::Db;
+use shouwang_store::repo::cases::{self, AttachmentRow};
+use shouwang_store::{Result, StoreError};
 
 /// Largest attachment accepted: 10 MiB (a phone photo or a scanned page).
 pub const MAX_ATTACHMENT_BYTES: usize = 10 * 1024 * 1024;
@@ -73,7 +73,7 @@ impl FileStore {
         if let Some(parent) = path.parent() {
             tokio::fs::create_dir_all(parent).await.map_err(io_error)?;
         }
-        let tmp = path.with_extension(format!("tmp{}", crate::ids::new_id()));
+        let tmp = path.with_extension(format!("tmp{}", shouwang_store::ids::new_id()));
         tokio::fs::write(&tmp, bytes).await.map_err(io_error)?;
         tokio::fs::rename(&tmp, &path).await.map_err(io_error)
     }

@@ -32,6 +32,8 @@ use crate::db::{Db, sqlite_url};
 
 pub use pastey;
 
+pub mod fixtures;
+
 /// Environment variable naming the PostgreSQL server (an admin URL, database `postgres`) for tests.
 pub const PG_URL_VAR: &str = "SHOUWANG_TEST_PG_URL";
 /// Environment variable that, set to `1`, skips the PostgreSQL half of every `db_test!`.

@@ -1,5 +1,12 @@
-//! Fixtures: a small county with two townships and three villages, and households built from them.
+//! Fixtures shared by the storage and application tests: a small county with two townships and three
+//! villages, and households built from them.
 
+// Test fixtures: a broken fixture fails the test loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use crate::entity::audit_log;
+use crate::repo::regions;
+use crate::{Actor, Db};
 use chrono::NaiveDate;
 use sea_orm::{EntityTrait, PaginatorTrait};
 use shouwang_core::codes::{
@@ -7,9 +14,6 @@ use shouwang_core::codes::{
     Relation, Sex, Tekun,
 };
 use shouwang_core::{Household, IdNumber, Member, Region, RegionCode, Role, Scope};
-use shouwang_store::entity::audit_log;
-use shouwang_store::repo::regions;
-use shouwang_store::{Actor, Db};
 
 pub const COUNTY: &str = "141123";
 pub const TOWN_A: &str = "141123100";

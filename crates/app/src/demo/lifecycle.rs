@@ -319,14 +319,7 @@ impl Selection {
 /// A staff account the load creates besides the demo accounts: the township office of each other
 /// township, the village team and a responsible cadre of each other village with cases. They are inactive
 /// (no one signs in as them; the county admin may enable them) and act in the cases of their area.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct StaffAccount {
-    pub username: String,
-    pub display_name: String,
-    pub role: Role,
-    /// Region-code prefix.
-    pub area: String,
-}
+pub(crate) use shouwang_store::repo::bulk::Account as StaffAccount;
 
 /// The staff accounts the picks need (townships and villages other than the demo users').
 pub(crate) fn staff_accounts(county: &DemoCounty, picks: &[Pick]) -> Vec<StaffAccount> {

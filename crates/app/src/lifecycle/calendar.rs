@@ -1,0 +1,170 @@
+//! 工作日历: the cadence tasks of each village (docs/domain.md "Cadence, as a calendar") with their state.
+
+use chrono::{Duration, NaiveDate};
+use serde::Serialize;
+use shouwang_core::Scope;
+use shouwang_core::monitoring::calendar::{Period, Task, TaskKind, TaskStatus, village_tasks};
+use shouwang_core::monitoring::{Channel, ExitStep};
+use shouwang_store::repo;
+use shouwang_store::repo::cases::{self, CaseQuery};
+use shouwang_store::{Db, Result, StoreError};
+
+use super::command::invalid;
+use super::county_rules;
+use super::queues::all_rows;
+use crate::caller::Caller;
+
+/// One task of the cadence calendar with its state.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TaskView {
+    /// The task (village, kind, period, due date).
+    pub task: Task,
+    /// Its state on the day asked.
+    pub status: TaskStatus,
+    /// The day it was found done (the latest record that completes it), if done.
+    pub completed_on: Option<NaiveDate>,
+    /// For a monthly follow-up: monitored households still without a record for the month.
+    pub outstanding: Option<u64>,
+}
+
+/// The cadence tasks (DOMAIN calendar) of every village in the caller's area (or of `village`) for
+/// the periods overlapping `from..=to`, with their state on `today`:
+///
+/// - 逐月跟踪监测: done when no monitored household lacks the month's record; `outstanding` counts them;
+/// - 干部排查: done by a 干部排查 round of the village held in the quarter (`screening_round`), or a
+///   干部排查 clue recorded in the village in the quarter;
+/// - 定期预判会议: done by an exit nomination in the village in the quarter;
+/// - 民主评议会: done by an exit appraisal in the village in the quarter.
+///
+/// The quarterly states are read from the records, so a village with nobody to nominate shows the
+/// meeting as pending or overdue: the record of a meeting without candidates is not kept yet.
+pub async fn calendar(
+    db: &Db,
+    caller: &Caller,
+    village: Option<&str>,
+    from: NaiveDate,
+    to: NaiveDate,
+    today: NaiveDate,
+) -> Result<Vec<TaskView>> {
+    if to < from || (to - from).num_days() > 400 {
+        return Err(invalid(
+            "日期范围无效（结束日期不能早于开始日期，且不超过 400 天）",
+            "Invalid date range (the end may not be before the start, at most 400 days)",
+        ));
+    }
+    let rules = county_rules(db, &caller.county()?).await?;
+    let area = caller.scope.area_prefix().to_owned();
+    let villages: Vec<String> = match village.map(str::trim).filter(|v| !v.is_empty()) {
+        Some(v) => {
+            if !caller.scope.covers(v) {
+                return Err(StoreError::NotFound);
+            }
+            vec![v.to_owned()]
+        }
+        None if area.len() >= 12 => vec![area.clone()],
+        None => repo::regions::list_under(db, &area)
+            .await?
+            .into_iter()
+            .filter(|r| r.level == shouwang_core::codes::RegionLevel::Village)
+            .map(|r| r.code.as_str().to_owned())
+            .collect(),
+    };
+    let mut out = Vec::new();
+    for v in villages {
+        let vscope = Scope::new(caller.user_id, caller.scope.role, v.clone());
+        let rows = all_rows(db, &vscope, &CaseQuery::default()).await?;
+        let mut records = Vec::new();
+        for r in &rows {
+            if let Some(rec) = cases::get(db, &vscope, &r.household_number).await? {
+                records.push(rec);
+            }
+        }
+        // 干部排查 rounds of the village (a round without findings completes the task too).
+        let rounds: Vec<NaiveDate> = crate::screening::cadre::list(
+            db,
+            &vscope,
+            Some(&v),
+            shouwang_core::monitoring::Quarter::of(from).first_day(),
+            shouwang_core::monitoring::Quarter::of(to).last_day(),
+        )
+        .await?
+        .into_iter()
+        .map(|r| r.round.held_on)
+        .collect();
+        for task in village_tasks(&v, from, to, &rules.cadence) {
+            let (completed_on, outstanding) = match (task.kind, task.period) {
+                (TaskKind::MonthlyFollowUp, Period::Month(m)) => {
+                    let as_of = today.max(task.due_on + Duration::days(1));
+                    let missing =
+                        cases::overdue_follow_ups(db, &vscope, m, as_of, &rules.cadence, 1, 1)
+                            .await?
+                            .total;
+                    let latest = records
+                        .iter()
+                        .filter_map(|r| r.case.follow_ups.month(m).map(|e| e.recorded_on))
+                        .max();
+                    let done = missing == 0 && m.first_day() <= today;
+                    (
+                        done.then(|| latest.unwrap_or(task.due_on.min(today))),
+                        Some(missing),
+                    )
+                }
+                (kind, Period::Quarter(q)) => {
+                    let in_q = |d: NaiveDate| d >= q.first_day() && d <= q.last_day();
+                    let mut dates: Vec<NaiveDate> = records
+                        .iter()
+                        .flat_map(|r| quarterly_evidence(&r.case, kind))
+                        .filter(|d| in_q(*d))
+                        .collect();
+                    if kind == TaskKind::CadreScreening {
+                        dates.extend(rounds.iter().copied().filter(|d| in_q(*d)));
+                    }
+                    (dates.into_iter().max(), None)
+                }
+                _ => (None, None),
+            };
+            let status = task.status(completed_on, today);
+            out.push(TaskView {
+                task,
+                status,
+                completed_on,
+                outstanding,
+            });
+        }
+    }
+    out.sort_by(|a, b| {
+        (a.task.due_on, a.task.kind, &a.task.village).cmp(&(
+            b.task.due_on,
+            b.task.kind,
+            &b.task.village,
+        ))
+    });
+    Ok(out)
+}
+
+/// The dates in a case that complete a quarterly task of its village.
+fn quarterly_evidence(case: &shouwang_core::monitoring::Case, kind: TaskKind) -> Vec<NaiveDate> {
+    match kind {
+        TaskKind::CadreScreening => case
+            .clues
+            .iter()
+            .flat_map(|c| &c.sources)
+            .filter(|s| s.report.source.channel() == Channel::CadreScreening)
+            .map(|s| s.recorded_on)
+            .collect(),
+        TaskKind::ExitPrejudgment | TaskKind::ExitAppraisal => {
+            let step = if kind == TaskKind::ExitPrejudgment {
+                ExitStep::Nomination
+            } else {
+                ExitStep::Appraisal
+            };
+            case.exits
+                .iter()
+                .flat_map(|x| &x.steps)
+                .filter(|r| r.step == step)
+                .map(|r| r.on)
+                .collect()
+        }
+        TaskKind::MonthlyFollowUp => Vec::new(),
+    }
+}
