@@ -15,7 +15,7 @@
 //! - [`money`]: amounts in 分 ([`money::Fen`]).
 //! - [`codes`]: the national code lists as enums ([`codes::CodeList`]).
 //! - [`region`]: administrative division codes 行政区划代码.
-//! - [`household`]: households 农户 and members 家庭成员.
+//! - [`household`]: households 农户 and members 家庭成员, and the whole-household rules.
 //! - [`income`]: household income 家庭纯收入.
 //! - [`mod@line`]: the monitoring line 防止返贫监测线.
 //! - [`quality`]: data-quality checks 数据质量检查.
@@ -57,7 +57,7 @@ mod testing;
 
 pub use access::{Role, Scope};
 pub use codes::CodeList;
-pub use household::{Household, Member};
+pub use household::{Household, HouseholdProblem, Member};
 pub use idnum::{IdError, IdNumber};
 pub use income::IncomeRecord;
 pub use line::{LineStatus, LineTable, MonitoringLine};

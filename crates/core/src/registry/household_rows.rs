@@ -1,8 +1,7 @@
 //! From the rows of one household to a [`Household`]: the household fields (village code, type,
-//! monitored type, risks, size, address, phone, 户编号) and the rules of the household as a whole
-//! (exactly one 户主, at most one 配偶, no ID number twice, 家庭人口 equal to the member rows).
-
-use std::collections::HashMap;
+//! monitored type, risks, size, address, phone, 户编号), the rules of the household as a whole
+//! ([`validate_members`]: exactly one 户主, at most one 配偶, no ID number twice), reported at the
+//! rows they concern, and 家庭人口 equal to the member rows.
 
 use super::assembler::{Acc, Assembler, Given, HOUSEHOLD_TEXT_COLS, MemberRow};
 use super::columns::Col;
@@ -10,9 +9,8 @@ use super::entry::{RegionNames, RegistryEntry, RowRef};
 use super::member_row::code_value;
 use super::problem::{Problem, reason};
 use super::values::{self, Reason, digits_only};
-use crate::codes::{HouseholdType, MonitoredType, RegionLevel, Relation};
-use crate::household::{Household, MAX_RISKS};
-use crate::idnum::IdNumber;
+use crate::codes::{HouseholdType, MonitoredType, RegionLevel};
+use crate::household::{Household, HouseholdProblem, MAX_RISKS, validate_members};
 use crate::region::RegionCode;
 
 impl Assembler {
@@ -241,78 +239,49 @@ impl Assembler {
                 ),
             );
         }
-        // Members.
-        let heads: Vec<&MemberRow> = acc
-            .members
-            .iter()
-            .filter(|m| {
-                m.member
-                    .as_ref()
-                    .is_some_and(|x| x.relation == Relation::Head)
-            })
-            .collect();
-        let all_parsed = acc.members.iter().all(|m| m.member.is_some());
+        // Members: the whole-household rules (exactly one 户主, at most one 配偶, no ID number
+        // twice) on the members that could be read; `read[i]` is the row of the i-th of them.
+        let read: Vec<&MemberRow> = acc.members.iter().filter(|m| m.member.is_some()).collect();
+        let all_parsed = read.len() == acc.members.len();
         let member_problem = |m: &MemberRow, c: Col, v: &str, r: Reason| {
             Problem::new(sheet_name(m.sheet), m.row, &header(m.sheet, c), v, r)
         };
-        if heads.is_empty() && all_parsed && !acc.members.is_empty() {
-            let m = &acc.members[0];
-            problems.push(member_problem(
-                m,
-                Col::Relation,
-                "",
-                reason(
-                    "该户没有户主：每户须有一名成员的“与户主关系”为“户主”",
-                    "the household has no head: exactly one member must be 户主",
-                ),
-            ));
-        }
-        for m in heads.iter().skip(1) {
-            problems.push(member_problem(
-                m,
-                Col::Relation,
-                "户主",
-                reason(
-                    format!("该户有 {} 名户主，每户只能有一名", heads.len()),
-                    format!("{} heads of household; exactly one allowed", heads.len()),
-                ),
-            ));
-        }
-        let spouses: Vec<&MemberRow> = acc
-            .members
-            .iter()
-            .filter(|m| {
-                m.member
-                    .as_ref()
-                    .is_some_and(|x| x.relation == Relation::Spouse)
-            })
-            .collect();
-        for m in spouses.iter().skip(1) {
-            problems.push(member_problem(
-                m,
-                Col::Relation,
-                "配偶",
-                reason(
-                    format!("该户有 {} 名配偶，请核对与户主关系", spouses.len()),
-                    format!("{} spouses in one household", spouses.len()),
-                ),
-            ));
-        }
-        let mut seen: HashMap<IdNumber, u32> = HashMap::new();
-        for m in &acc.members {
-            if let Some(x) = &m.member {
-                if let Some(first) = seen.get(&x.id_number) {
-                    problems.push(member_problem(
-                        m,
-                        Col::IdNumber,
-                        &m.raw_id,
-                        reason(
-                            format!("同一户内身份证号重复（与第 {first} 行相同）"),
-                            format!("ID number repeated in the household (row {first})"),
-                        ),
-                    ));
-                } else {
-                    seen.insert(x.id_number, m.row);
+        let found = validate_members(read.iter().filter_map(|m| m.member.as_ref()));
+        for p in found.err().unwrap_or_default() {
+            let message = || reason(p.message_zh(), p.message_en());
+            let at = |i: usize| read.get(i).copied();
+            match p {
+                // No member rows is reported above; none readable: each row has its problems.
+                HouseholdProblem::NoMembers => {}
+                // The 户主 may be one of the rows that could not be read.
+                HouseholdProblem::NoHead => {
+                    if all_parsed && let Some(m) = acc.members.first() {
+                        problems.push(member_problem(m, Col::Relation, "", message()));
+                    }
+                }
+                HouseholdProblem::SeveralHeads { member, .. } => {
+                    if let Some(m) = at(member) {
+                        problems.push(member_problem(m, Col::Relation, "户主", message()));
+                    }
+                }
+                HouseholdProblem::SeveralSpouses { member, .. } => {
+                    if let Some(m) = at(member) {
+                        problems.push(member_problem(m, Col::Relation, "配偶", message()));
+                    }
+                }
+                // In a file the first one is found by its row.
+                HouseholdProblem::DuplicateId { member, first, .. } => {
+                    if let (Some(m), Some(first)) = (at(member), at(first).map(|f| f.row)) {
+                        problems.push(member_problem(
+                            m,
+                            Col::IdNumber,
+                            &m.raw_id,
+                            reason(
+                                format!("同一户内身份证号重复（与第 {first} 行相同）"),
+                                format!("ID number repeated in the household (row {first})"),
+                            ),
+                        ));
+                    }
                 }
             }
         }
