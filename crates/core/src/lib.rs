@@ -15,12 +15,13 @@
 //! - [`money`]: amounts in 分 ([`money::Fen`]).
 //! - [`codes`]: the national code lists as enums ([`codes::CodeList`]).
 //! - [`region`]: administrative division codes 行政区划代码.
-//! - [`household`]: households 农户 and members 家庭成员.
+//! - [`household`]: households 农户 and members 家庭成员, and the whole-household rules.
 //! - [`income`]: household income 家庭纯收入.
 //! - [`mod@line`]: the monitoring line 防止返贫监测线.
 //! - [`quality`]: data-quality checks 数据质量检查.
 //! - [`duplicates`]: duplicate review 重复数据核查.
 //! - [`access`]: roles and area scope 角色与数据范围.
+//! - [`headers`]: the one table of column headers and aliases 表头别名, and the header normaliser.
 //! - [`registry`]: registry files 农户信息台账 (columns, row validation, households from rows).
 //! - [`monitoring`]: the lifecycle 监测帮扶 (clues, identification, measures, follow-up, exit).
 //! - [`document`]: official documents 文书 as a small model (公示, 告知书, 入户核查表, 帮扶手册).
@@ -39,6 +40,7 @@ pub mod code_overrides;
 pub mod codes;
 pub mod document;
 pub mod duplicates;
+pub mod headers;
 pub mod household;
 pub mod idnum;
 pub mod income;
@@ -55,7 +57,7 @@ mod testing;
 
 pub use access::{Role, Scope};
 pub use codes::CodeList;
-pub use household::{Household, Member};
+pub use household::{Household, HouseholdProblem, Member};
 pub use idnum::{IdError, IdNumber};
 pub use income::IncomeRecord;
 pub use line::{LineStatus, LineTable, MonitoringLine};

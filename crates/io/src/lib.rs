@@ -1,17 +1,15 @@
 //! `shouwang-io` — reading and writing the files that counties and departments
 //! exchange (文件读写): text encoding detection (UTF-8, UTF-8 with BOM, UTF-16,
-//! GBK / GB18030), header aliases (表头别名), and XLSX sheets read as rows of
-//! text.
+//! GBK / GB18030) and XLSX sheets read as rows of text. Header names are matched
+//! with the one alias table of `shouwang_core::headers` (表头别名).
 //!
 //! The screening engine (`shouwang-screen`) has its own byte-level CSV scanner
 //! for speed; it uses this crate for everything around it: decoding a non-UTF-8
-//! file, matching header names, and turning spreadsheet cells into the same
-//! text a CSV export would carry.
+//! file and turning spreadsheet cells into the same text a CSV export would carry.
 
 pub mod document_docx;
 pub mod document_html;
 pub mod encoding;
-pub mod headers;
 pub mod ledger_xlsx;
 pub mod quality_xlsx;
 pub mod registry;

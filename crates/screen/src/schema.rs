@@ -2,7 +2,7 @@
 //! (`docs/spec/screening.md`, "Inputs"), and how a file's header is matched
 //! to them (aliases, any order, extra columns).
 
-use shouwang_io::headers;
+use shouwang_core::headers::{find_header, normalise_header};
 
 /// One of the seven input files (输入文件).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -195,15 +195,18 @@ pub enum HeaderError {
 }
 
 /// Matches header cells (already trimmed text) to the canonical columns.
-/// A cell matches by its canonical name or an alias ([`shouwang_io::headers`]);
-/// unknown cells are extra columns and are ignored.
+/// A cell matches by its canonical name or an alias (the one table of
+/// [`shouwang_core::headers`]); unknown cells are extra columns and are ignored.
 pub fn resolve(kind: FileKind, header: &[String]) -> Result<ColMap, HeaderError> {
     let cols = kind.columns();
     let mut idx = [MISSING; MAX_COLS];
     for (fi, cell) in header.iter().enumerate() {
-        let canon = headers::canonical(cell).unwrap_or("");
-        let norm = headers::normalise(cell);
-        if let Some(ci) = cols.iter().position(|c| c.name == canon || c.name == norm) {
+        let norm = normalise_header(cell);
+        let names = find_header(&norm);
+        if let Some(ci) = cols
+            .iter()
+            .position(|c| c.name == norm || names.is_some_and(|n| n.accepts(c.name)))
+        {
             if idx[ci] != MISSING {
                 return Err(HeaderError::Duplicate(cols[ci].name));
             }

@@ -306,6 +306,7 @@ fn actions(
     codes: &CodeOverrides,
 ) -> Actions {
     use shouwang_core::monitoring::identification::START_ROLES;
+    use shouwang_core::monitoring::measures::PLAN_ROLES;
     use shouwang_core::monitoring::{IdentStep, cadre::CADRE_ROLES, followup::FOLLOW_UP_ROLES};
     let mut a = Actions {
         record_clue: !crate::case_pages::page_channels(role).is_empty(),
@@ -336,7 +337,7 @@ fn actions(
             crate::case_pages::choices::<shouwang_core::codes::MonitoredType>(i18n, codes, &[]);
     }
     a.cadre = c.assistance_allowed() && CADRE_ROLES.contains(&role);
-    a.plan = c.assistance_allowed() && matches!(role, Role::VillageTeam | Role::TownshipAdmin);
+    a.plan = c.assistance_allowed() && PLAN_ROLES.contains(&role);
     a.follow_up = lifecycle.is_monitored() && FOLLOW_UP_ROLES.contains(&role);
     a.notice = c.exits.iter().any(|e| e.notice().is_some());
     a.ident = crate::steps::ident_step(rec, role)

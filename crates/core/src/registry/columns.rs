@@ -1,11 +1,15 @@
 //! The columns of a registry workbook 农户信息台账 (户信息表 and 家庭成员表): Chinese headers, aliases,
 //! what is required, and what each column holds. One definition serves the import (header matching),
-//! the export and the template (header order), and the documentation (`docs/registry.md`).
+//! the export and the template (header order), and the documentation (`docs/registry.md`). The headers
+//! and their aliases come from the one alias table [`crate::headers`], which the screening files share.
+
+pub use crate::headers::normalise_header;
 
 use crate::codes::{
     CodeList, Dibao, Education, HealthStatus, HouseholdType, LabourSkill, MonitoredType,
     PoliticalStatus, Relation, RiskType, SchoolStatus, Sex, Tekun,
 };
+use crate::headers::{self, find_header};
 
 /// Whether a column belongs to the household (one value per 户) or to a member (one per person).
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Hash)]
@@ -73,8 +77,8 @@ pub struct ColumnSpec {
     pub col: Col,
     /// The canonical Chinese header (written by the export and the template).
     pub header: &'static str,
-    /// Other headers accepted on import (compared after normalisation: no spaces, no `*`, no unit in
-    /// brackets, full-width letters as ASCII).
+    /// Other headers accepted on import (compared after [`normalise_header`]: no spaces, no `*`, no
+    /// unit in brackets, full-width letters as ASCII), from [`crate::headers::HEADERS`].
     pub aliases: &'static [&'static str],
     /// Household or member column.
     pub level: Level,
@@ -91,11 +95,11 @@ pub struct ColumnSpec {
 }
 
 macro_rules! spec {
-    ($col:ident, $h:literal, [$($a:literal),*], $lvl:ident, $req:literal, $kind:ident, $w:literal, $zh:literal, $en:literal) => {
+    ($col:ident, $names:expr, $lvl:ident, $req:literal, $kind:ident, $w:literal, $zh:literal, $en:literal) => {
         ColumnSpec {
             col: Col::$col,
-            header: $h,
-            aliases: &[$($a),*],
+            header: $names.name,
+            aliases: $names.aliases,
             level: Level::$lvl,
             required: $req,
             kind: Kind::$kind,
@@ -110,15 +114,7 @@ macro_rules! spec {
 pub const COLUMNS: &[ColumnSpec] = &[
     spec!(
         Number,
-        "户编号",
-        [
-            "户号",
-            "家庭编号",
-            "户码",
-            "家庭户号",
-            "户主编号",
-            "农户编号"
-        ],
+        headers::NUMBER,
         Household,
         true,
         Digits,
@@ -128,8 +124,7 @@ pub const COLUMNS: &[ColumnSpec] = &[
     ),
     spec!(
         County,
-        "县",
-        ["县(市、区)", "县区", "县名称", "县(区)", "县(市区)"],
+        headers::COUNTY,
         Household,
         false,
         Text,
@@ -139,8 +134,7 @@ pub const COLUMNS: &[ColumnSpec] = &[
     ),
     spec!(
         Township,
-        "乡镇",
-        ["乡(镇)", "乡镇(街道)", "乡镇名称", "乡", "镇"],
+        headers::TOWNSHIP,
         Household,
         false,
         Text,
@@ -150,15 +144,7 @@ pub const COLUMNS: &[ColumnSpec] = &[
     ),
     spec!(
         Village,
-        "行政村",
-        [
-            "村",
-            "村名称",
-            "行政村(社区)",
-            "村(社区)",
-            "行政村名称",
-            "村(安置点)"
-        ],
+        headers::VILLAGE,
         Household,
         false,
         Text,
@@ -168,16 +154,7 @@ pub const COLUMNS: &[ColumnSpec] = &[
     ),
     spec!(
         VillageCode,
-        "村代码",
-        [
-            "行政区划代码",
-            "村级代码",
-            "村编码",
-            "行政村代码",
-            "村级行政区划代码",
-            "村行政区划代码",
-            "区划代码"
-        ],
+        headers::VILLAGE_CODE,
         Household,
         true,
         Digits,
@@ -187,8 +164,7 @@ pub const COLUMNS: &[ColumnSpec] = &[
     ),
     spec!(
         NaturalVillage,
-        "自然村",
-        ["自然村名称", "自然村(组)", "组", "村民小组"],
+        headers::NATURAL_VILLAGE,
         Household,
         false,
         Text,
@@ -198,8 +174,7 @@ pub const COLUMNS: &[ColumnSpec] = &[
     ),
     spec!(
         NaturalVillageCode,
-        "自然村代码",
-        ["自然村编码"],
+        headers::NATURAL_VILLAGE_CODE,
         Household,
         false,
         Digits,
@@ -209,8 +184,7 @@ pub const COLUMNS: &[ColumnSpec] = &[
     ),
     spec!(
         HouseholdType,
-        "户类型",
-        ["户属性", "农户类型", "家庭类型", "户类别"],
+        headers::HOUSEHOLD_TYPE,
         Household,
         true,
         Code,
@@ -220,8 +194,7 @@ pub const COLUMNS: &[ColumnSpec] = &[
     ),
     spec!(
         MonitoredType,
-        "监测对象类别",
-        ["监测对象类型", "监测类型", "监测户类型"],
+        headers::MONITORED_TYPE,
         Household,
         false,
         Code,
@@ -231,14 +204,7 @@ pub const COLUMNS: &[ColumnSpec] = &[
     ),
     spec!(
         Risks,
-        "风险类型",
-        [
-            "致贫返贫风险",
-            "风险类别",
-            "主要风险类型",
-            "返贫致贫风险",
-            "风险"
-        ],
+        headers::RISKS,
         Household,
         false,
         Codes,
@@ -248,14 +214,7 @@ pub const COLUMNS: &[ColumnSpec] = &[
     ),
     spec!(
         Relocated,
-        "是否易地扶贫搬迁户",
-        [
-            "易地扶贫搬迁户",
-            "是否易地搬迁户",
-            "是否搬迁户",
-            "易地搬迁户",
-            "是否易地扶贫搬迁"
-        ],
+        headers::RELOCATED,
         Household,
         false,
         YesNo,
@@ -265,8 +224,7 @@ pub const COLUMNS: &[ColumnSpec] = &[
     ),
     spec!(
         Address,
-        "家庭住址",
-        ["住址", "地址", "家庭地址", "户籍地址"],
+        headers::ADDRESS,
         Household,
         false,
         Text,
@@ -276,15 +234,7 @@ pub const COLUMNS: &[ColumnSpec] = &[
     ),
     spec!(
         Phone,
-        "联系电话",
-        [
-            "电话",
-            "手机号",
-            "联系方式",
-            "户主电话",
-            "手机号码",
-            "电话号码"
-        ],
+        headers::PHONE,
         Household,
         false,
         Digits,
@@ -294,15 +244,7 @@ pub const COLUMNS: &[ColumnSpec] = &[
     ),
     spec!(
         Size,
-        "家庭人口",
-        [
-            "家庭人口数",
-            "家庭人数",
-            "人口数",
-            "户人口",
-            "户人口数",
-            "家庭成员数"
-        ],
+        headers::SIZE,
         Household,
         false,
         Count,
@@ -312,8 +254,7 @@ pub const COLUMNS: &[ColumnSpec] = &[
     ),
     spec!(
         Name,
-        "姓名",
-        ["成员姓名", "人员姓名", "名字"],
+        headers::NAME,
         Member,
         true,
         Text,
@@ -323,17 +264,7 @@ pub const COLUMNS: &[ColumnSpec] = &[
     ),
     spec!(
         IdNumber,
-        "身份证号",
-        [
-            "公民身份号码",
-            "身份证号码",
-            "证件号码",
-            "身份证件号码",
-            "公民身份证号码",
-            "公民身份证号",
-            "身份证",
-            "证件号"
-        ],
+        headers::ID_NUMBER,
         Member,
         true,
         Digits,
@@ -343,8 +274,7 @@ pub const COLUMNS: &[ColumnSpec] = &[
     ),
     spec!(
         Sex,
-        "性别",
-        [],
+        headers::SEX,
         Member,
         false,
         Code,
@@ -354,8 +284,7 @@ pub const COLUMNS: &[ColumnSpec] = &[
     ),
     spec!(
         Relation,
-        "与户主关系",
-        ["与户主的关系", "关系", "家庭关系"],
+        headers::RELATION,
         Member,
         true,
         Code,
@@ -365,8 +294,7 @@ pub const COLUMNS: &[ColumnSpec] = &[
     ),
     spec!(
         Labour,
-        "劳动技能",
-        ["劳动能力", "劳动力状况"],
+        headers::LABOUR,
         Member,
         true,
         Code,
@@ -376,8 +304,7 @@ pub const COLUMNS: &[ColumnSpec] = &[
     ),
     spec!(
         Health,
-        "健康状况",
-        ["健康情况"],
+        headers::HEALTH,
         Member,
         true,
         Codes,
@@ -387,8 +314,7 @@ pub const COLUMNS: &[ColumnSpec] = &[
     ),
     spec!(
         DisabilityGrade,
-        "残疾等级",
-        ["残疾级别"],
+        headers::DISABILITY_GRADE,
         Member,
         false,
         Count,
@@ -398,8 +324,7 @@ pub const COLUMNS: &[ColumnSpec] = &[
     ),
     spec!(
         Education,
-        "文化程度",
-        ["学历"],
+        headers::EDUCATION,
         Member,
         false,
         Code,
@@ -409,8 +334,7 @@ pub const COLUMNS: &[ColumnSpec] = &[
     ),
     spec!(
         School,
-        "在校生状况",
-        ["在校状态", "在校情况", "学籍状态", "就学状态", "在校生情况"],
+        headers::SCHOOL,
         Member,
         false,
         Code,
@@ -420,8 +344,7 @@ pub const COLUMNS: &[ColumnSpec] = &[
     ),
     spec!(
         Political,
-        "政治面貌",
-        [],
+        headers::POLITICAL,
         Member,
         false,
         Code,
@@ -431,15 +354,7 @@ pub const COLUMNS: &[ColumnSpec] = &[
     ),
     spec!(
         MedicalInsurance,
-        "是否参加基本医疗保险",
-        [
-            "是否参加城乡居民基本医疗保险",
-            "基本医疗保险",
-            "是否参加医保",
-            "参加基本医疗保险",
-            "参加城乡居民基本医疗保险",
-            "是否参保"
-        ],
+        headers::MEDICAL_INSURANCE,
         Member,
         true,
         YesNo,
@@ -449,8 +364,7 @@ pub const COLUMNS: &[ColumnSpec] = &[
     ),
     spec!(
         Dibao,
-        "低保",
-        ["是否享受低保", "低保类型", "享受低保"],
+        headers::DIBAO,
         Member,
         false,
         Code,
@@ -460,8 +374,7 @@ pub const COLUMNS: &[ColumnSpec] = &[
     ),
     spec!(
         Tekun,
-        "特困",
-        ["是否特困供养", "特困供养", "特困类型", "是否享受特困"],
+        headers::TEKUN,
         Member,
         false,
         Code,
@@ -534,12 +447,10 @@ impl Col {
 
     /// The column a normalised header names (see [`normalise_header`]).
     pub fn from_header(normalised: &str) -> Option<Col> {
+        let names = find_header(normalised)?;
         COLUMNS
             .iter()
-            .find(|s| {
-                s.header == normalised
-                    || s.aliases.iter().any(|a| normalise_header(a) == normalised)
-            })
+            .find(|s| s.header == names.name)
             .map(|s| s.col)
     }
 
@@ -566,45 +477,6 @@ impl Col {
             _ => Vec::new(),
         }
     }
-}
-
-/// Normalises a header cell: drops a BOM, quotes and whitespace (also full-width U+3000 and inner
-/// spaces), turns full-width ASCII (`ＡＢ１（）`) into ASCII, removes leading `*` (a required mark) and a
-/// trailing note in brackets (`家庭人口（人）`, `身份证号[必填]`) unless the bracket is the whole header.
-pub fn normalise_header(raw: &str) -> String {
-    let mut s: String = raw
-        .chars()
-        .filter(|c| !c.is_whitespace() && *c != '\u{FEFF}' && *c != '"')
-        .map(|c| match c {
-            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
-            '【' => '[',
-            '】' => ']',
-            _ => c,
-        })
-        .collect();
-    while s.starts_with('*') {
-        s.remove(0);
-    }
-    while s.ends_with('*') {
-        s.pop();
-    }
-    // Known headers with brackets inside (县(市、区)) are matched before the note is cut.
-    if COLUMNS
-        .iter()
-        .any(|c| c.header == s || c.aliases.iter().any(|a| a.contains('(') && *a == s))
-    {
-        return s;
-    }
-    let close = s.chars().last().filter(|c| matches!(c, ')' | ']'));
-    if let Some(last) = close {
-        let open = if last == ')' { '(' } else { '[' };
-        if let Some(i) = s.rfind(open)
-            && i > 0
-        {
-            s.truncate(i);
-        }
-    }
-    s
 }
 
 #[cfg(test)]

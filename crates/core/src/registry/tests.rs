@@ -1,5 +1,5 @@
 use super::*;
-use crate::codes::{HealthStatus, LabourSkill};
+use crate::codes::{HealthStatus, LabourSkill, MonitoredType, Relation};
 use crate::idnum::make;
 use chrono::NaiveDate;
 

@@ -1,5 +1,6 @@
 //! Cell values of a registry row (台账单元格取值): code labels with the spellings clerks use, yes/no,
-//! counts, lists separated by `、`. Every function returns the value or a reason in Chinese and English.
+//! counts, lists separated by `、`, and 户编号 with its spaces and full-width digits removed. Every parsing
+//! function returns the value or a reason in Chinese and English.
 
 use std::borrow::Cow;
 
@@ -397,6 +398,33 @@ pub fn join_labels<T: CodeList>(v: &[T]) -> String {
         .map(CodeList::label_zh)
         .collect::<Vec<_>>()
         .join("、")
+}
+
+/// [`normalise_number`] without allocating when the text is already normal (the usual case).
+pub(super) fn normalised_number(s: &str) -> Cow<'_, str> {
+    if s.chars()
+        .any(|c| c.is_whitespace() || ('０'..='９').contains(&c))
+    {
+        Cow::Owned(normalise_number(s))
+    } else {
+        Cow::Borrowed(s)
+    }
+}
+
+/// 户编号 as stored: surrounding and inner whitespace removed, full-width digits as ASCII.
+pub fn normalise_number(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| match c {
+            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
+            _ => c,
+        })
+        .collect()
+}
+
+/// The digits of a code column (村代码): [`normalise_number`].
+pub(super) fn digits_only(s: &str) -> String {
+    normalise_number(s)
 }
 
 #[cfg(test)]

@@ -1,6 +1,14 @@
 //! Households 农户 and their members 家庭成员: the registry record of the
 //! national monitoring system, kept for every rural household of the county
 //! (§三(一)1: "全县农村和易地扶贫搬迁集中安置点两大区域").
+//!
+//! This file holds the record and what is read off it; `validation.rs` holds the rules of the
+//! household as a whole ([`Household::validate`]: exactly one 户主, at most one 配偶, no ID
+//! number twice).
+
+mod validation;
+
+pub use validation::{HouseholdProblem, validate_members};
 
 use chrono::NaiveDate;
 

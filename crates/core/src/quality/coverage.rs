@@ -1,0 +1,33 @@
+//! Policy-coverage checks (Q07, Q18): every member in basic medical insurance (§三(四) 基本医疗保障),
+//! every child of compulsory-school age in school (§三(二) 控辍保学).
+
+use chrono::NaiveDate;
+
+use super::{Finding, Q07, Q18, finding};
+use crate::household::{Household, Member};
+
+pub(super) fn q07_medical_insurance(h: &Household, out: &mut Vec<Finding>) {
+    for m in h.members.iter().filter(|m| !m.has_medical_insurance) {
+        out.push(finding(
+            &Q07,
+            Some(m.id_number),
+            format!("{}未参加基本医疗保险", m.name),
+            format!("{} has no basic medical insurance", m.name),
+        ));
+    }
+}
+
+pub(super) fn q18_school_age(m: &Member, as_of: NaiveDate, out: &mut Vec<Finding>) {
+    let age = m.age_on(as_of);
+    if (7..=15).contains(&age) && !m.is_in_school() {
+        out.push(finding(
+            &Q18,
+            Some(m.id_number),
+            format!("{}（{}周岁）处于义务教育阶段却未登记在校，请核实是否辍学", m.name, age),
+            format!(
+                "{} ({age}) is of compulsory-school age but not recorded in school; check for dropout",
+                m.name
+            ),
+        ));
+    }
+}
