@@ -11,10 +11,11 @@
 //! a part it cannot find, …) gives up ([`Fail::GiveUp`]), and the caller reads the file with
 //! calamine instead. [`Book::open`] reads every sheet whole, so it gives up before any row is handed
 //! out; a streaming reader ([`Opened`], [`SheetScan`]) hands cells out as it scans and must be ready
-//! to start again (see `registry::read_workbook`). The values are the ones calamine's
-//! cell reader gives for the same XML (see the differential tests in `registry.rs`): shared strings
-//! with rich-text runs joined and phonetic runs (`<rPh>`) left out, numbers through the cell
-//! style's number format (dates as [`ExcelDateTime`]), booleans, error values, formula results.
+//! to start again (see `registry::workbook::read_workbook`). The values are the ones calamine's
+//! cell reader gives for the same XML (see the differential tests in `registry/fast_tests.rs`):
+//! shared strings with rich-text runs joined and phonetic runs (`<rPh>`) left out, numbers through
+//! the cell style's number format (dates as [`ExcelDateTime`]), booleans, error values, formula
+//! results.
 //!
 //! Here: the workbook as a whole ([`Book`], [`Opened`], [`Parts`]) and the inflating of its parts. The
 //! rest by part: `xml` (the strict XML subset and cell references), `workbook` (relationships, worksheet
