@@ -35,15 +35,9 @@ fi
 target=${CARGO_TARGET_DIR:-$root/target}
 if [ -n "${SCREEN_CMD:-}" ]; then
   read -r -a bin <<<"$SCREEN_CMD"
-elif cargo build --release -q -p shouwang 2>"$out/build.log"; then
-  bin=("$target/release/shouwang" screen)
 else
-  # the CLI crate does not build (e.g. another crate mid-change): the
-  # screen crate's example runs the same code with the same arguments
-  echo "warning: 'cargo build -p shouwang' failed (see $out/build.log);" \
-       "using the shouwang-screen example binary (same code path)" >&2
-  cargo build --release -q -p shouwang-screen --example screen
-  bin=("$target/release/examples/screen")
+  cargo build --release -q -p shouwang
+  bin=("$target/release/shouwang" screen)
 fi
 echo "engine: ${bin[*]}   baseline: python3 baseline_duckdb.py --threads $threads   runs: $runs (median)"
 

@@ -112,7 +112,7 @@ fn main() -> ExitCode {
         && cmd.month.is_none()
     {
         // File mode: the screening engine manages its own threads; no async runtime needed.
-        return match shouwang_screen::cli::run(&cmd.args) {
+        return match screen_cmd::run_file(&cmd.args) {
             Ok(code) => ExitCode::from(code),
             Err(e) => {
                 eprintln!("错误 error: {e:#}");

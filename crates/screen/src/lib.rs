@@ -15,7 +15,6 @@
 //!   header aliases, reordered/extra columns and XLSX take slower but exact
 //!   paths that end in the same validators, so they change no decision.
 
-pub mod cli;
 pub mod engine;
 pub mod hits;
 pub mod map;

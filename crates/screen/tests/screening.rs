@@ -682,46 +682,6 @@ fn input_errors_stop_the_run() {
 }
 
 #[test]
-fn cli_writes_flagged_and_rejected() {
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let data = tmp.path().join("in");
-    generate(&data, 300, 9, "0.05");
-    let out = tmp.path().join("flagged.csv");
-    let args = shouwang_screen::cli::ScreenArgs {
-        input: data.clone(),
-        out: Some(out.clone()),
-        year: 2022,
-        as_of: "2022-06-30".parse().expect("date"),
-        line: "6500".into(),
-        threads: 2,
-        quiet: true,
-    };
-    assert_eq!(shouwang_screen::cli::run(&args).expect("runs"), 0);
-    let (ref_csv, ref_summary, ref_skipped) = reference(&data, &[]);
-    assert!(std::fs::read(&out).expect("out") == ref_csv);
-    let rejected = std::fs::read_to_string(tmp.path().join("rejected.csv")).expect("rejected");
-    let mut lines = rejected.lines();
-    assert_eq!(lines.next(), Some("\u{FEFF}file,line,column,reason"));
-    let first = lines.next().expect("a rejected row");
-    // same file and line as reference.py's first skipped row
-    let want = ref_skipped[0].trim_start_matches("skipped ");
-    let (file_line, _) = want.split_once(':').expect("colon");
-    let (file, line) = file_line.split_once(" line ").expect("line");
-    assert!(
-        first.starts_with(&format!("{file},{line},")),
-        "{first} vs {want}"
-    );
-    // one row per skipped row of the summary
-    let skipped: u64 = ref_summary
-        .iter()
-        .filter_map(|l| l.split(" skipped=").nth(1))
-        .filter_map(|r| r.split(' ').next()?.parse::<u64>().ok())
-        .sum();
-    assert!(skipped > 0);
-    assert_eq!(rejected.lines().count() as u64 - 1, skipped);
-}
-
-#[test]
 fn title_rows_before_the_header() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let mut c = Case::new();

@@ -1,15 +1,15 @@
-//! `shouwang screen` (file mode): arguments, progress display, output files
-//! and the stderr summary. The binary embeds [`ScreenArgs`] as a clap
-//! subcommand and calls [`run`].
+//! `shouwang screen` in file mode (文件模式): the arguments, the run over the seven files of `--input`,
+//! the output files (`flagged.csv` and `rejected.csv` beside it) and the summary on stderr. The
+//! database mode (`--month`, in `screen_cmd`) takes the same arguments and reuses the output and the
+//! summary.
 
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::Context;
+use shouwang_screen::{Outcome, Params, output};
 
-use crate::{Params, Progress, output};
+use super::progress::screen_with_progress;
 
 /// Screen department data for households at risk (部门数据筛查, file mode).
 ///
@@ -60,7 +60,7 @@ pub fn run(args: &ScreenArgs) -> anyhow::Result<u8> {
             "缺少 --out（文件模式须指定筛查结果文件；数据库模式请用 --month） / --out is required in file mode (or use --month for the database mode)"
         );
     };
-    let line_fen = crate::parse_yuan(&args.line).with_context(|| {
+    let line_fen = shouwang_screen::parse_yuan(&args.line).with_context(|| {
         format!(
             "bad --line {:?}: expected yuan like 6500 or 5500.55",
             args.line
@@ -80,31 +80,8 @@ pub fn run(args: &ScreenArgs) -> anyhow::Result<u8> {
     Ok(0)
 }
 
-/// Runs the engine ([`crate::run_dirs`]) with the progress display on stderr (a bar with rows per
-/// second on a terminal, a line every 2 s otherwise; none when `quiet`). Returns the outcome and the
-/// time taken.
-pub fn screen_with_progress(
-    registry_dir: &Path,
-    department_dir: &Path,
-    params: &Params,
-    quiet: bool,
-) -> Result<(crate::Outcome, Duration), crate::ScreenError> {
-    let progress = Progress::default();
-    let done = AtomicBool::new(false);
-    let started = Instant::now();
-    let result = std::thread::scope(|s| {
-        if !quiet {
-            s.spawn(|| show_progress(&progress, &done, started));
-        }
-        let r = crate::run_dirs(registry_dir, department_dir, params, &progress);
-        done.store(true, Ordering::Relaxed);
-        r
-    });
-    Ok((result?, started.elapsed()))
-}
-
 /// Writes `flagged.csv` to `out` and `rejected.csv` beside it; returns the path of the latter.
-pub fn write_outputs(out: &Path, outcome: &crate::Outcome) -> anyhow::Result<PathBuf> {
+pub fn write_outputs(out: &Path, outcome: &Outcome) -> anyhow::Result<PathBuf> {
     let file =
         std::fs::File::create(out).with_context(|| format!("cannot create {}", out.display()))?;
     output::write_flagged(file, &outcome.flagged)
@@ -118,7 +95,7 @@ pub fn write_outputs(out: &Path, outcome: &crate::Outcome) -> anyhow::Result<Pat
 }
 
 /// The stderr report of a run: the first skipped rows, the per-file summary and the speed.
-pub fn report(outcome: &crate::Outcome, elapsed: Duration, rejected: &Path) -> String {
+pub fn report(outcome: &Outcome, elapsed: Duration, rejected: &Path) -> String {
     let mut err = String::new();
     for l in output::skipped_lines(outcome, 20) {
         err.push_str(&l);
@@ -138,50 +115,4 @@ pub fn report(outcome: &crate::Outcome, elapsed: Duration, rejected: &Path) -> S
         rejected.display()
     ));
     err
-}
-
-fn show_progress(p: &Progress, done: &AtomicBool, started: Instant) {
-    let tick = Duration::from_millis(100);
-    if std::io::stderr().is_terminal() {
-        let bar = indicatif::ProgressBar::new(0);
-        if let Ok(style) = indicatif::ProgressStyle::with_template(
-            "{spinner} 筛查 [{elapsed}] [{bar:25}] {bytes}/{total_bytes} {msg}",
-        ) {
-            bar.set_style(style.progress_chars("=> "));
-        }
-        while !done.load(Ordering::Relaxed) {
-            bar.set_length(p.bytes_total.load(Ordering::Relaxed));
-            bar.set_position(p.bytes_done.load(Ordering::Relaxed));
-            bar.set_message(rate(p, started));
-            std::thread::sleep(tick);
-        }
-        bar.finish_and_clear();
-    } else {
-        // plain lines every 2 s, for logs
-        let mut last = Instant::now();
-        while !done.load(Ordering::Relaxed) {
-            std::thread::sleep(tick);
-            if last.elapsed() >= Duration::from_secs(2) {
-                last = Instant::now();
-                let total = p.bytes_total.load(Ordering::Relaxed).max(1);
-                let doneb = p.bytes_done.load(Ordering::Relaxed);
-                eprintln!(
-                    "screen: {:.0}% of {} MiB, {}",
-                    doneb as f64 * 100.0 / total as f64,
-                    total >> 20,
-                    rate(p, started)
-                );
-            }
-        }
-    }
-}
-
-fn rate(p: &Progress, started: Instant) -> String {
-    let rows = p.rows_done.load(Ordering::Relaxed);
-    let secs = started.elapsed().as_secs_f64().max(1e-3);
-    format!(
-        "{:.2}M rows, {:.2}M rows/s",
-        rows as f64 / 1e6,
-        rows as f64 / secs / 1e6
-    )
 }

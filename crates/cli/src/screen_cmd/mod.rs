@@ -1,7 +1,11 @@
-//! `shouwang screen`: the file mode (the screen crate's, unchanged) and the database mode
-//! (`--month`): the department files in `--input` are screened against the registry in the database
-//! with the county's thresholds, and every finding becomes a clue of channel 部门筛查 through the store
-//! (`shouwang_app::screening::department`), as the user `--user`.
+//! `shouwang screen`: the file mode (`file_mode`: the seven files of `--input`, flagged households to
+//! `--out`) and the database mode (`--month`, here): the department files in `--input` are screened
+//! against the registry in the database with the county's thresholds, and every finding becomes a clue
+//! of channel 部门筛查 (`shouwang_app::screening::department`), as the user `--user`. Both show the
+//! engine's progress on stderr (`progress`).
+
+mod file_mode;
+mod progress;
 
 use std::path::Path;
 
@@ -12,10 +16,13 @@ use shouwang_app::Caller;
 use shouwang_app::screening::department::{self as screening, RecordSummary};
 use shouwang_core::monitoring::YearMonth;
 use shouwang_screen::Params;
-use shouwang_screen::cli::{ScreenArgs, report, screen_with_progress, write_outputs};
 use shouwang_store::Db;
 
 use crate::config::DbArgs;
+
+pub use file_mode::{ScreenArgs, run as run_file};
+use file_mode::{report, write_outputs};
+use progress::screen_with_progress;
 
 /// Screen department data for households at risk (部门数据筛查).
 ///

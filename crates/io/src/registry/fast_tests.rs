@@ -5,11 +5,13 @@
 
 use std::io::Write as _;
 
-use calamine::{Reader, Sheets};
+use calamine::{Dimensions, Reader, Sheets};
 use rust_xlsxwriter::{Format as XFormat, Formula, Workbook};
 use shouwang_core::registry::SheetLayout;
 
+use super::cells::{CalamineCells, CellSource, FastCells, Hint, dataref_text};
 use super::*;
+use crate::xlsx_fast;
 
 /// What a sheet gives: name, cells (row, column, plain text, digits-column text), merged areas.
 type Dump = (String, Vec<(u32, u32, String, String)>, Vec<Dimensions>);
