@@ -9,8 +9,15 @@
 //! | --- | --- |
 //! | [`caller`] | who acts ([`Caller`]) and the day ([`today`]) |
 //! | [`lifecycle`] | the monitoring and assistance lifecycle: commands on a case, the one way a report is filed, queues, calendar |
+//! | [`quality`] | the data-quality problem list |
 //! | [`screening`] | department-data screening rounds and 干部排查 rounds |
 //! | [`attachments`] | uploaded evidence files (content-addressed) |
+//! | [`dashboard`] | the figures of the 数据看板 |
+//! | [`imports`] | the registry import from a spreadsheet |
+//! | [`ledgers`], [`documents`] | the ledgers 台账 (XLSX) and official documents 文书 (DOCX, HTML) |
+//! | [`jobs`] | long work as background jobs with progress |
+//! | [`error`] | one error: kind, code, Chinese and English reason |
+//! | [`users`] | who may grant which role over which area |
 //! | [`demo`] | the synthetic demo county |
 //!
 //! Rules live in `shouwang-core`, storage in `shouwang-store`, file formats in `shouwang-io`, the
@@ -20,8 +27,18 @@
 
 pub mod attachments;
 pub mod caller;
+pub mod dashboard;
 pub mod demo;
+pub mod documents;
+pub mod error;
+pub mod imports;
+pub mod jobs;
+pub mod ledgers;
 pub mod lifecycle;
+pub mod quality;
 pub mod screening;
+pub mod uploads;
+pub mod users;
 
 pub use caller::{Caller, caller_by_username, today};
+pub use error::{Error, Kind};

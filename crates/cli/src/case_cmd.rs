@@ -562,10 +562,7 @@ pub async fn run(args: CaseArgs) -> anyhow::Result<()> {
         .await
         .map_err(fail)?
         .ok_or_else(|| {
-            anyhow!(Failure { code: 3 }).context(format!(
-                "用户 {:?} 不存在、已停用或没有角色 / no active user {:?} with a role",
-                args.user, args.user
-            ))
+            anyhow!(Failure { code: 3 }).context(crate::config::no_such_user(&args.user))
         })?;
     let ctx = Ctx {
         db,

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Args;
+use shouwang_app::Caller;
 use shouwang_store::Db;
 
 /// Database selection shared by every subcommand that needs the registry.
@@ -64,6 +65,27 @@ pub fn redact(url: &str) -> String {
             }
         }
         _ => url.to_string(),
+    }
+}
+
+/// The message when the command's `--user` is no active user with a role.
+pub fn no_such_user(username: &str) -> String {
+    format!("用户不存在、已停用或没有角色 / no active user with a role: {username}")
+}
+
+/// The active user `username` the command acts as (the operator's own machine: no password); its
+/// role and area limit what the command reads and writes, and the audit log names it.
+pub async fn operator(db: &Db, username: &str) -> anyhow::Result<Caller> {
+    shouwang_app::caller_by_username(db, username)
+        .await?
+        .with_context(|| no_such_user(username))
+}
+
+/// [`operator`] when `--user` was given; `None` (the system, the whole database) otherwise.
+pub async fn operator_or_system(db: &Db, username: Option<&str>) -> anyhow::Result<Option<Caller>> {
+    match username {
+        Some(u) => Ok(Some(operator(db, u).await?)),
+        None => Ok(None),
     }
 }
 

@@ -6,9 +6,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use clap::{Args, Subcommand, ValueEnum};
-use shouwang_core::document::{Document, parse_quarter};
-use shouwang_io::{document_docx, document_html};
-use shouwang_store::repo::{self, documents};
+use shouwang_app::documents;
+use shouwang_core::document::Document;
+use shouwang_io::document_html;
 
 use crate::config::DbArgs;
 
@@ -103,10 +103,9 @@ pub async fn run(args: DocumentArgs) -> anyhow::Result<()> {
     let format = format_of(&args, &out);
     // Inputs first: a bad quarter or date fails before the database is opened.
     let quarter = match &args.kind {
-        DocumentKind::Notices { quarter, .. } => Some(
-            parse_quarter(quarter)
-                .with_context(|| format!("季度格式应为 2022Q3 / bad quarter {quarter:?}"))?,
-        ),
+        DocumentKind::Notices { quarter, .. } => {
+            Some(documents::quarter(quarter).map_err(|e| anyhow::anyhow!("{} / {}", e.zh, e.en))?)
+        }
         _ => None,
     };
     let on = match &args.kind {
@@ -117,47 +116,46 @@ pub async fn run(args: DocumentArgs) -> anyhow::Result<()> {
         _ => shouwang_app::today(),
     };
     let db = args.db.open().await?;
-    let user = repo::users::find_by_username(&db, &user_name)
-        .await?
-        .with_context(|| format!("用户不存在 / no such user: {user_name}"))?;
-    let (actor, scope) = (user.actor(), user.scope.clone());
-    let zh = |e: shouwang_store::StoreError| match e {
-        shouwang_store::StoreError::NotFound => anyhow::anyhow!(
+    let user = crate::config::operator(&db, &user_name).await?;
+    let failed = |e: shouwang_app::Error| match e.kind {
+        shouwang_app::Kind::NotFound => anyhow::anyhow!(
             "未找到：该户不在您的辖区内，或没有这份文书 / not found in your area, or no such document"
         ),
-        e => anyhow::anyhow!("{} ({e})", e.message_zh()),
+        _ => anyhow::anyhow!("{} / {}", e.zh, e.en),
     };
     let doc: Document = match &args.kind {
-        DocumentKind::Notice { household } => documents::notice(&db, &actor, &scope, household)
+        DocumentKind::Notice { household } => documents::household(&db, &user, household, "notice")
             .await
-            .map_err(zh)?,
+            .map_err(failed)?,
         DocumentKind::Notices { area, .. } => {
             let q = quarter.context("quarter")?;
-            let (doc, n) = documents::quarter_notices(&db, &actor, &scope, area.as_deref(), q)
+            let (doc, n) = documents::quarter_notices(&db, &user, q, area.as_deref())
                 .await
-                .map_err(zh)?;
-            if n == 0 {
-                anyhow::bail!("{}没有告知书 / no notices issued in {q}", q.label_zh());
-            }
+                .map_err(failed)?;
             println!("{} 份告知书 / {n} notices", n);
             doc
         }
         DocumentKind::Publicity { village, .. } => {
-            documents::publicity(&db, &actor, &scope, village, on)
+            documents::publicity(&db, &user, Some(village), on)
                 .await
-                .map_err(zh)?
+                .map_err(failed)?
+                .0
         }
         DocumentKind::Verification { household } => {
-            documents::verification(&db, &actor, &scope, household)
+            documents::household(&db, &user, household, "verification")
                 .await
-                .map_err(zh)?
+                .map_err(failed)?
         }
-        DocumentKind::Handbook { household } => documents::handbook(&db, &actor, &scope, household)
-            .await
-            .map_err(zh)?,
+        DocumentKind::Handbook { household } => {
+            documents::household(&db, &user, household, "handbook")
+                .await
+                .map_err(failed)?
+        }
     };
     let bytes = match format {
-        Format::Docx => document_docx::render(&doc).map_err(|e| anyhow::anyhow!(e.message_zh()))?,
+        Format::Docx => {
+            documents::docx(&doc).map_err(|e| anyhow::anyhow!("{} / {}", e.zh, e.en))?
+        }
         Format::Html => {
             document_html::render(&doc, &document_html::HtmlOptions::default()).into_bytes()
         }

@@ -6,10 +6,10 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use clap::{Args, Subcommand};
 use shouwang_core::CodeList;
-use shouwang_core::ledger::{DateRange, LedgerKind, LedgerOptions};
-use shouwang_io::ledger_xlsx;
 use shouwang_io::registry_xlsx::{self, RegistryWriter};
 use shouwang_store::repo;
+
+use shouwang_app::ledgers::{self, LedgerRequest};
 
 use crate::config::DbArgs;
 
@@ -81,56 +81,26 @@ pub struct LedgerExport {
     pub db: DbArgs,
 }
 
-fn parse_day(what: &str, s: Option<&str>) -> anyhow::Result<Option<chrono::NaiveDate>> {
-    s.map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(|s| {
-            s.parse::<chrono::NaiveDate>().map_err(|_| {
-                anyhow::anyhow!("{what}日期格式应为 YYYY-MM-DD（如 2022-01-31）/ bad date {s:?}")
-            })
-        })
-        .transpose()
-}
-
 async fn ledger(args: LedgerExport) -> anyhow::Result<()> {
-    let kind = LedgerKind::parse(&args.kind).with_context(|| {
-        format!(
-            "未知的台账种类 / unknown ledger {:?}: monitored, measures, followups, eliminated, clues（或 监测对象台账、帮扶措施台账、月度监测（帮扶手册）台账、风险消除台账、线索台账）",
-            args.kind
-        )
-    })?;
-    let range = DateRange {
-        from: parse_day("起始", args.from.as_deref())?,
-        to: parse_day("截止", args.to.as_deref())?,
-    };
     let db = args.db.open().await?;
-    let user = repo::users::find_by_username(&db, &args.user)
-        .await?
-        .with_context(|| format!("用户不存在 / no such user: {}", args.user))?;
-    let opts = LedgerOptions {
-        per_member: args.per_member,
-        full_ids: true,
-        range,
+    let user = crate::config::operator(&db, &args.user).await?;
+    let req = LedgerRequest {
+        kind: Some(args.kind.clone()),
+        area: args.area.clone(),
+        from: args.from.clone(),
+        to: args.to.clone(),
+        per_member: args.per_member.then(|| "1".to_owned()),
     };
-    let ledger = repo::ledgers::export(
-        &db,
-        &user.actor(),
-        &user.scope,
-        args.area.as_deref(),
-        kind,
-        &opts,
-    )
-    .await
-    .map_err(|e| anyhow::anyhow!("{} ({e})", e.message_zh()))?;
-    let bytes = ledger_xlsx::write(kind, ledger.columns, &ledger.rows)
-        .map_err(|e| anyhow::anyhow!(e.message_zh()))?;
-    write(&args.out, &bytes)?;
+    let f = ledgers::export(&db, &user, &req)
+        .await
+        .map_err(|e| anyhow::anyhow!("{} / {}", e.zh, e.en))?;
+    write(&args.out, &f.bytes)?;
     println!(
         "已导出{} {} 行 / exported {} rows{} → {}",
-        kind.label_zh(),
-        ledger.rows.len(),
-        ledger.rows.len(),
-        if ledger.full_ids {
+        f.kind.label_zh(),
+        f.rows,
+        f.rows,
+        if f.full_ids {
             ""
         } else {
             "（身份证号已脱敏 / ID numbers masked）"
@@ -162,15 +132,9 @@ fn write(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
 
 async fn registry(args: RegistryExport) -> anyhow::Result<()> {
     let db = args.db.open().await?;
-    let scope = match &args.user {
-        Some(u) => {
-            let user = repo::users::find_by_username(&db, u)
-                .await?
-                .with_context(|| format!("用户不存在 / no such user: {u}"))?;
-            Some(user.scope)
-        }
-        None => None,
-    };
+    let scope = crate::config::operator_or_system(&db, args.user.as_deref())
+        .await?
+        .map(|u| u.scope);
     let mut writer = RegistryWriter::new().map_err(|e| anyhow::anyhow!(e.message_zh()))?;
     let mut failed: Option<String> = None;
     repo::registry_file::export(

@@ -6,14 +6,17 @@
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
+use shouwang_app::imports::problems_csv;
+use shouwang_app::imports::registry::{self, ImportFailure};
+use shouwang_app::jobs::Progress;
+use shouwang_app::uploads::UploadedFile;
 use shouwang_core::registry::Problem;
-use shouwang_io::registry::{Handout, StreamingSink};
-use shouwang_store::repo::registry_file::{ImportOptions, ImportReport, Importer};
-use shouwang_store::{Actor, repo};
+use shouwang_store::repo::registry_file::{ImportOptions, ImportReport};
 
 use crate::config::DbArgs;
 
@@ -51,17 +54,33 @@ pub async fn run(command: ImportCommand) -> anyhow::Result<u8> {
     }
 }
 
-fn bar(what: &'static str) -> ProgressBar {
+fn bar() -> ProgressBar {
     if !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::new(0);
-    if let Ok(style) = ProgressStyle::with_template(&format!(
-        "{{spinner}} {what} {{wide_bar}} {{pos}}/{{len}} ({{per_sec}}, 剩余 {{eta}})"
-    )) {
+    if let Ok(style) = ProgressStyle::with_template(
+        "{spinner} {msg} {wide_bar} {pos}/{len} ({per_sec}, 剩余 {eta})",
+    ) {
         bar.set_style(style);
     }
     bar
+}
+
+/// A progress bar on a terminal (hidden otherwise), one phase after the other.
+struct Bar(ProgressBar);
+
+impl Progress for Bar {
+    fn phase(&self, zh: &str, _en: &str) {
+        self.0.set_message(zh.to_owned());
+        self.0.set_length(0);
+        self.0.set_position(0);
+    }
+
+    fn progress(&self, done: u64, total: u64) {
+        self.0.set_length(total);
+        self.0.set_position(done);
+    }
 }
 
 async fn registry_import(args: RegistryArgs) -> anyhow::Result<u8> {
@@ -87,121 +106,61 @@ async fn registry_import(args: RegistryArgs) -> anyhow::Result<u8> {
         Err(e) => return unreadable(e),
     };
     let db = db?;
-    let (actor, scope) = match &args.user {
-        Some(u) => {
-            let user = repo::users::find_by_username(&db, u)
-                .await?
-                .with_context(|| format!("用户不存在 / no such user: {u}"))?;
-            anyhow::ensure!(user.is_active, "用户已停用 / user is deactivated: {u}");
-            (user.actor(), Some(user.scope))
-        }
-        None => (Actor::system(), None),
-    };
-
-    let timing = std::env::var("SHOUWANG_IMPORT_TIMING").as_deref() == Ok("1");
+    let caller = crate::config::operator_or_system(&db, args.user.as_deref()).await?;
     let started = std::time::Instant::now();
-    let reading = bar("读取");
     let options = ImportOptions {
         dry_run: args.dry_run,
         all_or_nothing: args.all_or_nothing,
         source: name.clone(),
     };
-    // The reader runs on a blocking thread and hands over households as they complete; the database
-    // writes them meanwhile (see `registry_file::Importer`).
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<Handout>(4);
-    let reader = {
-        let reading = reading.clone();
-        let name = name.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut sink = StreamingSink::new(2048, move |batch| {
-                // The receiver only goes away when the import failed; the reader then just finishes.
-                let _ = tx.blocking_send(batch);
-            });
-            let info = shouwang_io::registry::read(&name, &bytes, &mut sink, &|done, total| {
-                reading.set_length(total);
-                reading.set_position(done);
-            });
-            (info, sink.finish())
-        })
+    let file = UploadedFile {
+        name: name.clone(),
+        bytes: Arc::new(bytes),
     };
-    let mut importer = Importer::begin(&db, &actor, scope.as_ref(), &options)
-        .await
-        .map_err(import_error)?;
-    while let Some(handout) = rx.recv().await {
-        importer = match handout {
-            Handout::Ready(batch) => {
-                importer.early(batch).await.map_err(import_error)?;
-                importer
-            }
-            // The reader reads the file again from the start (see `RowSink::restart`).
-            Handout::Restart => importer.restart().await.map_err(import_error)?,
-        };
-    }
-    let (read, assembled) = reader.await.context("reading the file failed")?;
-    reading.finish_and_clear();
-    let read_done = std::time::Instant::now();
-    let info = match read {
-        Ok(x) => x,
-        Err(unusable) => {
-            importer.abort().await?;
-            println!("文件无法导入 / the file cannot be imported: {name}");
-            for p in &unusable.0 {
+    let bar = Arc::new(Bar(bar()));
+    let result = registry::run(&db, caller.as_ref(), &file, &options, bar.clone()).await;
+    bar.0.finish_and_clear();
+    let result = match result {
+        Ok(r) => r,
+        Err(ImportFailure::Unusable { file, problems }) => {
+            println!("文件无法导入 / the file cannot be imported: {file}");
+            for p in &problems {
                 println!("  {p}");
             }
             if let Some(path) = &args.report {
-                write_report(path, &unusable.0)?;
+                write_report(path, &problems)?;
             }
             return Ok(2);
         }
+        Err(ImportFailure::Failed(e)) => anyhow::bail!("{} ({})", e.zh, e.en),
     };
-    let sheets: Vec<String> = info
-        .sheets
+    let sheets: Vec<String> = result
+        .sheet_kinds
         .iter()
-        .map(|(s, k)| format!("{s}（{}）", kind_zh(*k)))
+        .map(|(s, k)| format!("{s}（{}）", registry::sheet_kind_zh(*k)))
         .collect();
     println!(
         "文件 file: {name}，格式 {}，读取的表：{}",
-        info.format,
+        result.format,
         sheets.join("、")
     );
-    let early = importer.early_count();
-    let writing = bar("写入");
-    let report = importer
-        .finish(assembled, &|d, t| {
-            writing.set_length(t);
-            writing.set_position(d);
-        })
-        .await
-        .map_err(import_error)?;
-    writing.finish_and_clear();
-    if timing {
+    if std::env::var("SHOUWANG_IMPORT_TIMING").as_deref() == Ok("1") {
+        let t = result.timing;
         eprintln!(
-            "timing: open database {:.3} s, read (with {early} households written meanwhile) {:.3} s, finish {:.3} s",
+            "timing: open database {:.3} s, read (with {} households written meanwhile) {:.3} s, finish {:.3} s",
             (started - opened).as_secs_f64(),
-            (read_done - started).as_secs_f64(),
-            read_done.elapsed().as_secs_f64()
+            t.early,
+            t.read.as_secs_f64(),
+            t.finish.as_secs_f64()
         );
     }
-    print_report(&report);
+    let report = &result.report;
+    print_report(report);
     if let Some(path) = &args.report {
         write_report(path, &report.problems)?;
         println!("问题清单已写入 / problems written to {}", path.display());
     }
     Ok(if report.is_clean() { 0 } else { 1 })
-}
-
-/// A store error of the import, in Chinese and English.
-fn import_error(e: shouwang_store::StoreError) -> anyhow::Error {
-    anyhow::anyhow!("{} ({e})", e.message_zh())
-}
-
-fn kind_zh(k: shouwang_core::registry::SheetKind) -> &'static str {
-    use shouwang_core::registry::SheetKind::*;
-    match k {
-        Households => "户信息",
-        Members => "家庭成员",
-        Combined => "每人一行",
-    }
 }
 
 fn print_report(r: &ImportReport) {
@@ -252,24 +211,8 @@ fn print_report(r: &ImportReport) {
     );
 }
 
-/// Writes problems as CSV (UTF-8 with BOM).
+/// Writes problems as CSV (UTF-8 with BOM), the upload page's download.
 fn write_report(path: &Path, problems: &[Problem]) -> anyhow::Result<()> {
-    let mut buf: Vec<u8> = b"\xEF\xBB\xBF".to_vec();
-    {
-        let mut w = csv::Writer::from_writer(&mut buf);
-        w.write_record(["表", "行", "列", "值", "原因", "reason"])?;
-        for p in problems {
-            w.write_record([
-                p.sheet.as_str(),
-                &p.row.to_string(),
-                &p.column,
-                &p.value,
-                &p.reason_zh,
-                &p.reason_en,
-            ])?;
-        }
-        w.flush()?;
-    }
-    std::fs::write(path, buf).with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(())
+    std::fs::write(path, problems_csv(problems))
+        .with_context(|| format!("cannot write {}", path.display()))
 }

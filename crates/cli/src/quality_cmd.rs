@@ -8,7 +8,6 @@ use chrono::NaiveDate;
 use clap::{Args, Subcommand};
 use shouwang_core::duplicates::DuplicateKind;
 use shouwang_core::{CodeList, IdNumber, Scope};
-use shouwang_io::quality_xlsx::{QualityRow, QualityWriter};
 use shouwang_store::{Actor, Db, repo};
 
 use crate::config::DbArgs;
@@ -19,16 +18,10 @@ fn store_err(e: shouwang_store::StoreError) -> anyhow::Error {
 
 /// The user's actor and scope (`None`: the system, everything).
 async fn who(db: &Db, user: Option<&str>) -> anyhow::Result<(Actor, Option<Scope>)> {
-    match user {
-        Some(u) => {
-            let user = repo::users::find_by_username(db, u)
-                .await?
-                .with_context(|| format!("用户不存在 / no such user: {u}"))?;
-            anyhow::ensure!(user.is_active, "用户已停用 / user is deactivated: {u}");
-            Ok((user.actor(), Some(user.scope)))
-        }
-        None => Ok((Actor::system(), None)),
-    }
+    Ok(match crate::config::operator_or_system(db, user).await? {
+        Some(u) => (u.actor(), Some(u.scope)),
+        None => (Actor::system(), None),
+    })
 }
 
 fn today() -> NaiveDate {
@@ -143,40 +136,10 @@ pub async fn export(args: QualityExport) -> anyhow::Result<()> {
     let db = args.db.open().await?;
     let (_, scope) = who(&db, args.user.as_deref()).await?;
     let as_of = args.as_of.unwrap_or_else(today);
-    let mut writer = QualityWriter::new().map_err(|e| anyhow::anyhow!(e.message_zh()))?;
-    let mut failed: Option<String> = None;
-    let summary = repo::quality::run(&db, scope.as_ref(), args.area.as_deref(), as_of, &mut |h| {
-        for f in &h.findings {
-            let row = QualityRow {
-                township: &h.township_name,
-                village: &h.village_name,
-                village_code: &h.village_code,
-                number: &h.number,
-                head_name: &h.head_name,
-                finding: &f.finding,
-                member_name: f.member_name.as_deref(),
-                member_id: f
-                    .finding
-                    .member
-                    .map(|id| scope.as_ref().map_or(id.to_string(), |s| s.show_id(id))),
-            };
-            if failed.is_none()
-                && let Err(e) = writer.add(&row)
-            {
-                failed = Some(e.message_zh());
-            }
-        }
-        Ok(())
-    })
-    .await
-    .map_err(store_err)?;
-    if let Some(e) = failed {
-        anyhow::bail!(e);
-    }
-    let rows = writer.rows();
-    let bytes = writer
-        .finish()
-        .map_err(|e| anyhow::anyhow!(e.message_zh()))?;
+    let out = shouwang_app::quality::export(&db, scope.as_ref(), args.area.as_deref(), None, as_of)
+        .await
+        .map_err(|e| anyhow::anyhow!("{} ({})", e.zh, e.en))?;
+    let (rows, summary, bytes) = (out.rows, out.summary, out.bytes);
     std::fs::write(&args.out, bytes)
         .with_context(|| format!("cannot write {}", args.out.display()))?;
     println!(

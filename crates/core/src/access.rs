@@ -35,9 +35,25 @@ impl Role {
         !matches!(self, Role::Auditor | Role::Department)
     }
 
+    /// May import the registry from a file (户籍台账导入): county and township admins (a township admin
+    /// only its own townships' households).
+    pub fn may_import_registry(self) -> bool {
+        matches!(self, Role::CountyAdmin | Role::TownshipAdmin)
+    }
+
     /// May edit county-wide settings (code lists, monitoring lines, rules, users).
     pub fn may_configure(self) -> bool {
         self == Role::CountyAdmin
+    }
+
+    /// The roles an admin of this role may give (用户授权): the county admin every role, a township
+    /// admin village teams and responsible cadres, nobody else any.
+    pub fn grantable(self) -> &'static [Role] {
+        match self {
+            Role::CountyAdmin => Role::ALL,
+            Role::TownshipAdmin => &[Role::VillageTeam, Role::Cadre],
+            _ => &[],
+        }
     }
 
     /// The level of the area the role is scoped to.
@@ -116,6 +132,100 @@ impl Scope {
     }
 }
 
+/// Why an admin may not give a role over an area, or may not manage an account (用户授权).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GrantRefusal {
+    /// The admin's role may not give that role.
+    Role,
+    /// The area is outside the admin's, or above it.
+    Area,
+    /// The area is no region code, or not of the role's level (6 digits county, 9 township, 12 village).
+    AreaLevel,
+    /// The account lies outside the admin's area, or above it: answered as a missing account.
+    NotManaged,
+    /// A township admin reaching an account of a role it may not give.
+    RoleNotManaged,
+}
+
+impl GrantRefusal {
+    /// 中文.
+    pub fn message_zh(self) -> &'static str {
+        match self {
+            GrantRefusal::Role => "您不能授予该角色",
+            GrantRefusal::Area => "管辖区域超出您的范围",
+            GrantRefusal::AreaLevel => {
+                "管辖区域应为该角色对应级别的区划代码（县 6 位、乡镇 9 位、村 12 位）"
+            }
+            GrantRefusal::NotManaged => "未找到，或不在您的管辖范围内",
+            GrantRefusal::RoleNotManaged => "您不能管理该角色的账号",
+        }
+    }
+
+    /// English.
+    pub fn message_en(self) -> &'static str {
+        match self {
+            GrantRefusal::Role => "You may not grant this role",
+            GrantRefusal::Area => "The area is outside yours",
+            GrantRefusal::AreaLevel => {
+                "The area must be a region code of the role's level (6 digits county, 9 township, 12 village)"
+            }
+            GrantRefusal::NotManaged => "Not found, or outside your area",
+            GrantRefusal::RoleNotManaged => "You may not manage accounts of this role",
+        }
+    }
+}
+
+impl Role {
+    /// The area prefix of this role over `area` (a region code; a padded county or township code is
+    /// understood as its prefix), which must be of the role's level.
+    pub fn area_for(self, area: &str) -> Result<String, GrantRefusal> {
+        let code = RegionCode::parse(area.trim()).map_err(|_| GrantRefusal::AreaLevel)?;
+        let prefix = code.scope_prefix().to_owned();
+        let want = match self.area_level() {
+            RegionLevel::County => 6,
+            RegionLevel::Township => 9,
+            _ => 12,
+        };
+        if prefix.len() == want {
+            Ok(prefix)
+        } else {
+            Err(GrantRefusal::AreaLevel)
+        }
+    }
+}
+
+impl Scope {
+    /// Whether this admin may give `role` over `area` (用户授权): the role must be one the admin's role
+    /// grants ([`Role::grantable`]; only the county admin grants township admins), the area of the
+    /// role's level, inside the admin's and not above it. The normalised area prefix.
+    pub fn grant(&self, role: Role, area: &str) -> Result<String, GrantRefusal> {
+        if !self.role.grantable().contains(&role)
+            || (role == Role::TownshipAdmin && self.role != Role::CountyAdmin)
+        {
+            return Err(GrantRefusal::Role);
+        }
+        let prefix = role.area_for(area)?;
+        if !self.covers(&prefix) || prefix.len() < self.area_prefix().len() {
+            return Err(GrantRefusal::Area);
+        }
+        Ok(prefix)
+    }
+
+    /// Whether this admin manages the account of scope `target`: inside the admin's area and not above
+    /// it ([`GrantRefusal::NotManaged`] otherwise), and for a township admin only the roles it grants
+    /// ([`GrantRefusal::RoleNotManaged`]).
+    pub fn manages(&self, target: &Scope) -> Result<(), GrantRefusal> {
+        let area = target.area_prefix();
+        if !self.covers(area) || area.len() < self.area_prefix().len() {
+            return Err(GrantRefusal::NotManaged);
+        }
+        if self.role == Role::TownshipAdmin && !self.role.grantable().contains(&target.role) {
+            return Err(GrantRefusal::RoleNotManaged);
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -186,5 +296,59 @@ mod tests {
             "110105********002X"
         );
         assert!(!Scope::new(1, Role::Department, "141123").may_write());
+    }
+
+    #[test]
+    fn grants_follow_role_and_area() {
+        use GrantRefusal as G;
+        use Role::*;
+        let county = Scope::new(1, CountyAdmin, "141123");
+        let town = Scope::new(2, TownshipAdmin, "141123100");
+        let team = Scope::new(3, VillageTeam, "141123100201");
+        assert_eq!(
+            county.grant(TownshipAdmin, "141123100"),
+            Ok("141123100".into())
+        );
+        assert_eq!(
+            county.grant(CountyAdmin, "141123000000"),
+            Ok("141123".into())
+        );
+        assert_eq!(county.grant(Auditor, "141124"), Err(G::Area));
+        assert_eq!(county.grant(VillageTeam, "141123100"), Err(G::AreaLevel));
+        assert_eq!(county.grant(VillageTeam, "x"), Err(G::AreaLevel));
+        assert_eq!(town.grant(Cadre, "141123100201"), Ok("141123100201".into()));
+        assert_eq!(town.grant(Cadre, "141123101201"), Err(G::Area));
+        assert_eq!(town.grant(TownshipAdmin, "141123100"), Err(G::Role));
+        assert_eq!(town.grant(CountyAdmin, "141123"), Err(G::Role));
+        for r in Role::ALL {
+            assert_eq!(team.grant(*r, "141123100201"), Err(G::Role));
+        }
+        // Managing accounts.
+        assert_eq!(town.manages(&Scope::new(9, Cadre, "141123100202")), Ok(()));
+        assert_eq!(
+            town.manages(&Scope::new(9, Cadre, "141123101201")),
+            Err(G::NotManaged)
+        );
+        assert_eq!(
+            town.manages(&Scope::new(9, CountyAdmin, "141123")),
+            Err(G::NotManaged)
+        );
+        assert_eq!(
+            town.manages(&Scope::new(9, TownshipAdmin, "141123100")),
+            Err(G::RoleNotManaged)
+        );
+        assert_eq!(
+            county.manages(&Scope::new(9, TownshipAdmin, "141123100")),
+            Ok(())
+        );
+        for g in [
+            G::Role,
+            G::Area,
+            G::AreaLevel,
+            G::NotManaged,
+            G::RoleNotManaged,
+        ] {
+            assert!(!g.message_zh().is_empty() && !g.message_en().is_empty());
+        }
     }
 }

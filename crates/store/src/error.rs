@@ -39,7 +39,7 @@ impl StoreError {
     /// The Chinese message shown to users.
     pub fn message_zh(&self) -> String {
         match self {
-            StoreError::NotFound => "记录不存在或不在您的管辖范围内".to_owned(),
+            StoreError::NotFound => "未找到，或不在您的管辖范围内".to_owned(),
             StoreError::Forbidden => "无权执行此操作（角色或管辖区域不允许）".to_owned(),
             StoreError::StaleVersion { .. } => {
                 "该记录已被他人修改，请刷新页面后重新编辑（为避免覆盖他人的修改，本次保存未生效）"

@@ -7,9 +7,11 @@ use axum::Form;
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::IntoResponse;
 use axum::response::Response;
 use axum::routing::get;
 use serde::Deserialize;
+use shouwang_app::Kind;
 use shouwang_store::repo;
 
 use crate::AppState;
@@ -40,7 +42,6 @@ fn page(user: &CurrentUser, error: Option<String>, status: StatusCode) -> Respon
             error,
             path: "/account/password",
         },
-        user.lang,
         status,
     )
 }
@@ -70,7 +71,7 @@ pub async fn change(
 ) -> Response {
     let lang = user.lang;
     if let Err(e) = check_csrf(&user, &f.csrf) {
-        return e.into_page(lang);
+        return e.into_response();
     }
     if f.new != f.repeat {
         return page(
@@ -104,7 +105,7 @@ pub async fn change(
                 StatusCode::BAD_REQUEST,
             );
         }
-        Err(e) => return AppError::from(e).into_page(lang),
+        Err(e) => return AppError::from(e).into_response(),
     };
     match repo::users::set_password(&state.db, &user.actor(), me.id, &f.new, me.version).await {
         Ok(_) => with_cookies(
@@ -113,11 +114,11 @@ pub async fn change(
         ),
         Err(e) => {
             let e = AppError::from(e);
-            match e {
-                AppError::BadRequest { .. } => {
-                    page(&user, Some(e.message_for(lang)), StatusCode::BAD_REQUEST)
+            match e.kind() {
+                Kind::BadRequest | Kind::Invalid => {
+                    page(&user, Some(e.message_for(lang)), e.status())
                 }
-                other => other.into_page(lang),
+                _ => e.into_response(),
             }
         }
     }

@@ -12,13 +12,16 @@ use axum::Form;
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use axum::response::IntoResponse;
 use axum::response::Response;
 use axum::routing::{get, post};
 use serde::Deserialize;
+use shouwang_app::Kind;
 use shouwang_core::CodeList;
-use shouwang_core::access::Role;
 use shouwang_store::repo;
 use shouwang_store::repo::users::UserWithScope;
+
+use shouwang_app::users;
 
 use crate::AppState;
 use crate::auth::{CurrentUser, check_csrf};
@@ -32,15 +35,6 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/users", get(list).post(add))
         .route("/admin/users/{id}/active", post(set_active))
         .route("/admin/users/{id}/password", post(reset_password))
-}
-
-/// The roles an admin may give.
-pub fn grantable(role: Role) -> &'static [Role] {
-    match role {
-        Role::CountyAdmin => Role::ALL,
-        Role::TownshipAdmin => &[Role::VillageTeam, Role::Cadre],
-        _ => &[],
-    }
 }
 
 /// One user row, ready to show.
@@ -100,7 +94,7 @@ fn require_admin(user: &CurrentUser) -> Result<(), AppError> {
     if user.is_admin() {
         Ok(())
     } else {
-        Err(AppError::Forbidden)
+        Err(AppError::forbidden())
     }
 }
 
@@ -116,15 +110,15 @@ async fn show(
     let area = user.scope.area_prefix().to_string();
     let listed = match repo::users::list(&state.db, &user.scope).await {
         Ok(u) => u,
-        Err(e) => return AppError::from(e).into_page(user.lang),
+        Err(e) => return AppError::from(e).into_response(),
     };
     let names = match region_names(&state.db, &area).await {
         Ok(n) => n,
-        Err(e) => return e.into_page(user.lang),
+        Err(e) => return e.into_response(),
     };
     let regions = match region_options(&state.db, &area).await {
         Ok(r) => r,
-        Err(e) => return e.into_page(user.lang),
+        Err(e) => return e.into_response(),
     };
     let users = listed
         .into_iter()
@@ -143,7 +137,10 @@ async fn show(
             version: u.version,
         })
         .collect();
-    let roles = grantable(user.scope.role)
+    let roles = user
+        .scope
+        .role
+        .grantable()
         .iter()
         .map(|r| RoleOption {
             code: r.code(),
@@ -162,7 +159,6 @@ async fn show(
             form,
             path: "/admin/users",
         },
-        user.lang,
         status,
     )
 }
@@ -174,7 +170,7 @@ pub async fn list(
     Query(q): Query<DoneQuery>,
 ) -> Response {
     if let Err(e) = require_admin(&user) {
-        return e.into_page(user.lang);
+        return e.into_response();
     }
     let done = match q.done.as_deref() {
         Some("added") => Some("users.done.added"),
@@ -200,15 +196,15 @@ pub async fn add(
     Form(form): Form<AddForm>,
 ) -> Response {
     if let Err(e) = require_admin(&user).and_then(|_| check_csrf(&user, &form.csrf)) {
-        return e.into_page(user.lang);
+        return e.into_response();
     }
     let lang = user.lang;
     let mut kept = form.clone();
     kept.password.clear();
-    let fail = |msg: String| (msg, kept.clone());
-    let result: Result<(), (String, AddForm)> = async {
-        let (role, prefix) = check_grant(&user.scope, &form.role, &form.area)
-            .map_err(|e| fail(e.message_for(lang)))?;
+    let fail = |e: AppError| (e, kept.clone());
+    let result: Result<(), (AppError, AddForm)> = async {
+        let (role, prefix) =
+            users::check_grant(&user.scope, &form.role, &form.area).map_err(|e| fail(e.into()))?;
         repo::users::add(
             &state.db,
             &user.actor(),
@@ -219,79 +215,28 @@ pub async fn add(
             &prefix,
         )
         .await
-        .map_err(|e| fail(AppError::from(e).message_for(lang)))?;
+        .map_err(|e| fail(e.into()))?;
         Ok(())
     }
     .await;
     match result {
         Ok(()) => see_other("/admin/users?done=added"),
-        Err((msg, kept)) => {
+        Err((e, kept)) => {
             show(
                 &state,
                 &user,
-                Some(msg),
+                Some(e.message_for(lang)),
                 None,
                 kept,
-                StatusCode::BAD_REQUEST,
+                e.status(),
             )
             .await
         }
     }
 }
 
-/// The user `id`, if it lies inside the admin's area.
-/// Whether an admin of scope `admin` may give role `role_code` in `area`: the role must be grantable
-/// by the admin's role (a township admin grants village teams and cadres only), the area inside the
-/// admin's and of the role's level. The role and the normalised area prefix. Shared by the page and
-/// `/api/v1/users`.
-pub fn check_grant(
-    admin: &shouwang_core::Scope,
-    role_code: &str,
-    area: &str,
-) -> Result<(Role, String), AppError> {
-    let refused = |key: &str| AppError::BadRequest {
-        zh: Lang::Zh.t(key).to_string(),
-        en: Lang::En.t(key).to_string(),
-    };
-    let Some(role) =
-        Role::from_code(role_code.trim()).filter(|r| grantable(admin.role).contains(r))
-    else {
-        return Err(refused("users.err.role"));
-    };
-    let area = clean(area, 32);
-    let prefix = repo::users::normalise_area(role, &area)?;
-    if !admin.covers(&prefix) || prefix.len() < admin.area_prefix().len() {
-        return Err(refused("users.err.area"));
-    }
-    if role == Role::TownshipAdmin && admin.role != Role::CountyAdmin {
-        return Err(refused("users.err.role"));
-    }
-    Ok((role, prefix))
-}
-
 async fn target(state: &AppState, user: &CurrentUser, id: i64) -> Result<UserWithScope, AppError> {
-    managed_user(&state.db, &user.scope, id).await
-}
-
-/// The user `id` if the admin of scope `admin` manages it: inside the admin's area and not above it (404
-/// otherwise), and for a township admin only village teams and cadres (403). Shared by the page and
-/// `/api/v1/users/{id}/…`.
-pub async fn managed_user(
-    db: &shouwang_store::Db,
-    admin: &shouwang_core::Scope,
-    id: i64,
-) -> Result<UserWithScope, AppError> {
-    let t = repo::users::get(db, id).await?.ok_or(AppError::NotFound)?;
-    let area = t.scope.area_prefix();
-    // Inside the admin's area, and not above it (a township admin never reaches the county's accounts).
-    if !admin.covers(area) || area.len() < admin.area_prefix().len() {
-        return Err(AppError::NotFound);
-    }
-    if admin.role == Role::TownshipAdmin && !grantable(Role::TownshipAdmin).contains(&t.scope.role)
-    {
-        return Err(AppError::Forbidden);
-    }
-    Ok(t)
+    Ok(users::managed_user(&state.db, &user.scope, id).await?)
 }
 
 #[derive(Deserialize)]
@@ -311,18 +256,18 @@ pub async fn set_active(
     Path(id): Path<String>,
     Form(form): Form<ActiveForm>,
 ) -> Response {
-    let lang = user.lang;
     let result = async {
         require_admin(&user)?;
         check_csrf(&user, &form.csrf)?;
-        let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+        let id: i64 = id.parse().map_err(|_| AppError::not_found())?;
         let t = target(&state, &user, id).await?;
         let active = form.active == "1";
         if t.id == user.user_id && !active {
-            return Err(AppError::BadRequest {
-                zh: Lang::Zh.t("users.err.self").to_string(),
-                en: Lang::En.t("users.err.self").to_string(),
-            });
+            return Err(AppError::bad_request(
+                "bad_request",
+                Lang::Zh.t("users.err.self").to_string(),
+                Lang::En.t("users.err.self").to_string(),
+            ));
         }
         let version = form.version.trim().parse().unwrap_or(t.version);
         repo::users::set_active(&state.db, &user.actor(), t.id, active, version).await?;
@@ -331,7 +276,7 @@ pub async fn set_active(
     .await;
     match result {
         Ok(()) => see_other("/admin/users?done=active"),
-        Err(e) => e.into_page(lang),
+        Err(e) => e.into_response(),
     }
 }
 
@@ -353,10 +298,10 @@ pub async fn reset_password(
     Form(form): Form<ResetForm>,
 ) -> Response {
     let lang = user.lang;
-    let result = async {
+    let result: Result<(), AppError> = async {
         require_admin(&user)?;
         check_csrf(&user, &form.csrf)?;
-        let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+        let id: i64 = id.parse().map_err(|_| AppError::not_found())?;
         let t = target(&state, &user, id).await?;
         let version = form.version.trim().parse().unwrap_or(t.version);
         repo::users::set_password(&state.db, &user.actor(), t.id, &form.password, version).await?;
@@ -365,19 +310,18 @@ pub async fn reset_password(
     .await;
     match result {
         Ok(()) => see_other("/admin/users?done=password"),
-        Err(AppError::BadRequest { zh, en }) => {
-            let msg = lang.pick(&zh, &en).to_string();
+        Err(e) if matches!(e.kind(), Kind::BadRequest | Kind::Invalid) => {
             show(
                 &state,
                 &user,
-                Some(msg),
+                Some(e.message_for(lang)),
                 None,
                 AddForm::default(),
-                StatusCode::BAD_REQUEST,
+                e.status(),
             )
             .await
         }
-        Err(e) => e.into_page(lang),
+        Err(e) => e.into_response(),
     }
 }
 

@@ -421,12 +421,12 @@ struct Context {
 
 async fn context(state: &AppState, user: &CurrentUser) -> Result<Context, AppError> {
     if !visible_to(&user.scope.role) {
-        return Err(AppError::Forbidden);
+        return Err(AppError::forbidden());
     }
     let area = user.scope.area_prefix();
     let county = match area.get(..6) {
         Some(c) if c.bytes().all(|b| b.is_ascii_digit()) => c.to_owned(),
-        _ => return Err(AppError::Forbidden),
+        _ => return Err(AppError::forbidden()),
     };
     let rec = repo::rules::get(&state.db, &county).await?;
     let lines = repo::lines::list(&state.db).await?;
@@ -522,7 +522,7 @@ fn page(
     };
     match p.render() {
         Ok(html) => (status, Html(html)).into_response(),
-        Err(e) => AppError::Internal(e.to_string()).into_page(user.lang),
+        Err(e) => AppError::internal(e.to_string()).into_response(),
     }
 }
 
@@ -540,7 +540,7 @@ pub async fn show(
 ) -> Response {
     let ctx = match context(&state, &user).await {
         Ok(c) => c,
-        Err(e) => return e.into_page(user.lang),
+        Err(e) => return e.into_response(),
     };
     let saved = match q.saved.as_deref() {
         Some("rules") => Some(user.i18n().t("adm.saved")),
@@ -569,11 +569,10 @@ async fn editable_context(
     check_csrf(user, form.get("csrf"))?;
     let ctx = context(state, user).await?;
     if !ctx.editable {
-        return Err(AppError::ForbiddenBecause {
-            zh: "只有本县的县级管理员可以修改县级规则和监测线".to_owned(),
-            en: "Only the county admin of this county may change the county rules and lines"
-                .to_owned(),
-        });
+        return Err(AppError::forbidden_because(
+            "只有本县的县级管理员可以修改县级规则和监测线".to_owned(),
+            "Only the county admin of this county may change the county rules and lines".to_owned(),
+        ));
     }
     Ok(ctx)
 }
@@ -587,7 +586,7 @@ pub async fn save(
     let form = Submitted(pairs);
     let ctx = match editable_context(&state, &user, &form).await {
         Ok(c) => c,
-        Err(e) => return e.into_page(user.lang),
+        Err(e) => return e.into_response(),
     };
     let typed_version = form.get("version").trim().parse::<i64>().ok();
     let retry = |reason: Reason, status: StatusCode, version: i64| {
@@ -636,7 +635,7 @@ pub async fn save(
             StatusCode::CONFLICT,
             version,
         ),
-        Err(e) => AppError::from(e).into_page(user.lang),
+        Err(e) => AppError::from(e).into_response(),
     }
 }
 
@@ -649,7 +648,7 @@ pub async fn save_line(
     let form = Submitted(pairs);
     let ctx = match editable_context(&state, &user, &form).await {
         Ok(c) => c,
-        Err(e) => return e.into_page(user.lang),
+        Err(e) => return e.into_response(),
     };
     let year_raw = form.get("year").trim();
     let line_raw = form.get("line").trim();
@@ -701,7 +700,7 @@ pub async fn save_line(
             let (zh, en) = split_reason(&reason);
             retry(Reason { zh, en })
         }
-        Err(e) => AppError::from(e).into_page(user.lang),
+        Err(e) => AppError::from(e).into_response(),
     }
 }
 

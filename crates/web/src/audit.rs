@@ -9,6 +9,7 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::{Query, State};
+use axum::response::IntoResponse;
 use axum::response::Response;
 use axum::routing::get;
 use chrono::{NaiveDate, TimeZone, Utc};
@@ -211,17 +212,17 @@ pub async fn list(
     let lang = user.lang;
     let i18n = user.i18n();
     if !user.may_audit() {
-        return AppError::Forbidden.into_page(lang);
+        return AppError::forbidden().into_response();
     }
     let page = page_number(&q.page);
     let filter = q.filter();
     let result = match repo::audit::list(&state.db, &user.scope, &filter, page, PER_PAGE).await {
         Ok(r) => r,
-        Err(e) => return AppError::from(e).into_page(lang),
+        Err(e) => return AppError::from(e).into_response(),
     };
     let users = match repo::users::list(&state.db, &user.scope).await {
         Ok(u) => u,
-        Err(e) => return AppError::from(e).into_page(lang),
+        Err(e) => return AppError::from(e).into_response(),
     };
     let names = crate::page::region_names(&state.db, user.scope.area_prefix())
         .await
@@ -275,23 +276,20 @@ pub async fn list(
     .map(|(k, v)| format!("{k}={}&", encode(v)))
     .collect::<String>();
     let pages = result.total.div_ceil(u64::from(PER_PAGE)).max(1) as u32;
-    render(
-        &AuditPage {
-            i18n,
-            user: &user,
-            rows,
-            entities: choices(ENTITIES),
-            actions: choices(ACTIONS),
-            actors,
-            q: q.clone(),
-            total: result.total,
-            page,
-            pages,
-            query_string,
-            path: "/admin/audit",
-        },
-        lang,
-    )
+    render(&AuditPage {
+        i18n,
+        user: &user,
+        rows,
+        entities: choices(ENTITIES),
+        actions: choices(ACTIONS),
+        actors,
+        q: q.clone(),
+        total: result.total,
+        page,
+        pages,
+        query_string,
+        path: "/admin/audit",
+    })
 }
 
 #[cfg(test)]

@@ -82,6 +82,15 @@ impl CurrentUser {
         self.i18n().label(&self.scope.role)
     }
 
+    /// The user as the caller of a use case.
+    pub fn caller(&self) -> shouwang_app::Caller {
+        shouwang_app::Caller {
+            user_id: self.user_id,
+            name: self.display_name.clone(),
+            scope: self.scope.clone(),
+        }
+    }
+
     /// The user as the actor of a change (audit log).
     pub fn actor(&self) -> Actor {
         Actor::new(self.user_id, self.display_name.clone())
@@ -103,7 +112,7 @@ impl CurrentUser {
 
     /// May open the dashboard (数据看板).
     pub fn may_dashboard(&self) -> bool {
-        may_dashboard_role(self.scope.role)
+        shouwang_app::dashboard::may_see(self.scope.role)
     }
 
     /// May read the audit log (审计日志): county admin and auditor.
@@ -130,7 +139,7 @@ impl FromRequestParts<AppState> for CurrentUser {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
         let lang = Lang::from_headers(&parts.headers);
         let Some(token) = cookie(&parts.headers, SESSION_COOKIE).filter(|t| !t.is_empty()) else {
-            return Err(AppError::Unauthenticated.into_page(lang));
+            return Err(AppError::unauthenticated().into_response());
         };
         match repo::sessions::lookup(&state.db, token).await {
             Ok(Some(s)) => Ok(CurrentUser {
@@ -148,7 +157,7 @@ impl FromRequestParts<AppState> for CurrentUser {
                 Redirect::to("/login?msg=expired").into_response(),
                 &[format!("{SESSION_COOKIE}=; Path=/; Max-Age=0")],
             )),
-            Err(e) => Err(AppError::from(e).into_page(lang)),
+            Err(e) => Err(AppError::from(e).into_response()),
         }
     }
 }
@@ -161,21 +170,12 @@ impl FromRequestParts<AppState> for Lang {
     }
 }
 
-/// Whether `role` may open the dashboard, the ledgers and the area documents (数据看板, 台账):
-/// county and township admins, village teams and auditors.
-pub fn may_dashboard_role(role: Role) -> bool {
-    matches!(
-        role,
-        Role::CountyAdmin | Role::TownshipAdmin | Role::VillageTeam | Role::Auditor
-    )
-}
-
 /// Checks a form's CSRF token against the session's (constant-time compare).
 pub fn check_csrf(user: &CurrentUser, submitted: &str) -> Result<(), AppError> {
     if constant_time_eq(user.csrf.as_bytes(), submitted.as_bytes()) {
         Ok(())
     } else {
-        Err(AppError::Csrf)
+        Err(AppError::csrf())
     }
 }
 
@@ -256,7 +256,7 @@ fn login_page_with(
     status: StatusCode,
 ) -> Response {
     let Some(csrf) = random_token() else {
-        return AppError::Internal("no random source".into()).into_page(lang);
+        return AppError::internal("no random source").into_response();
     };
     let page = LoginPage {
         i18n: I18n { lang },
@@ -275,7 +275,7 @@ fn login_page_with(
                 )],
             )
         }
-        Err(e) => AppError::Internal(e.to_string()).into_page(lang),
+        Err(e) => AppError::internal(e.to_string()).into_response(),
     }
 }
 
@@ -343,12 +343,12 @@ pub async fn login(
                 StatusCode::UNAUTHORIZED,
             );
         }
-        Err(e) => return AppError::from(e).into_page(lang),
+        Err(e) => return AppError::from(e).into_response(),
     };
     state.throttle.succeed(username);
     let (token, _csrf) = match repo::sessions::create(&state.db, user.id, SESSION_TTL).await {
         Ok(t) => t,
-        Err(e) => return AppError::from(e).into_page(lang),
+        Err(e) => return AppError::from(e).into_response(),
     };
     with_cookies(
         Redirect::to("/").into_response(),
@@ -373,12 +373,12 @@ pub async fn logout(
     Form(form): Form<CsrfForm>,
 ) -> Response {
     if let Err(e) = check_csrf(&user, &form.csrf) {
-        return e.into_page(user.lang);
+        return e.into_response();
     }
     if let Some(token) = cookie(&headers, SESSION_COOKIE)
         && let Err(e) = repo::sessions::delete(&state.db, token).await
     {
-        return AppError::from(e).into_page(user.lang);
+        return AppError::from(e).into_response();
     }
     with_cookies(
         Redirect::to("/login").into_response(),

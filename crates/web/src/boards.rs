@@ -10,6 +10,7 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
+use axum::response::IntoResponse;
 use axum::response::Response;
 use axum::routing::get;
 use shouwang_core::CodeList;
@@ -80,7 +81,7 @@ struct PublicityPage<'a> {
 pub async fn publicity(State(state): State<AppState>, user: CurrentUser) -> Response {
     match build_publicity(&state, &user).await {
         Ok(r) => r,
-        Err(e) => e.into_page(user.lang),
+        Err(e) => e.into_response(),
     }
 }
 
@@ -150,17 +151,14 @@ async fn build_publicity(state: &AppState, user: &CurrentUser) -> Result<Respons
             closes_on,
         });
     }
-    Ok(render(
-        &PublicityPage {
-            i18n,
-            user,
-            rows,
-            villages,
-            today: shouwang_app::today().to_string(),
-            path: "/publicity",
-        },
-        user.lang,
-    ))
+    Ok(render(&PublicityPage {
+        i18n,
+        user,
+        rows,
+        villages,
+        today: shouwang_app::today().to_string(),
+        path: "/publicity",
+    }))
 }
 
 pub struct ExitColumn {
@@ -193,7 +191,7 @@ struct ExitsPage<'a> {
 pub async fn exits(State(state): State<AppState>, user: CurrentUser) -> Response {
     match build_exits(&state, &user).await {
         Ok(r) => r,
-        Err(e) => e.into_page(user.lang),
+        Err(e) => e.into_response(),
     }
 }
 
@@ -252,20 +250,17 @@ async fn build_exits(state: &AppState, user: &CurrentUser) -> Result<Response, A
             number: r.household_number,
         })
         .collect();
-    Ok(render(
-        &ExitsPage {
-            i18n,
-            user,
-            quarter_code: format!("{}Q{}", quarter.year, quarter.q),
-            quarter: match user.lang {
-                crate::i18n::Lang::Zh => quarter.label_zh(),
-                crate::i18n::Lang::En => quarter.first_day().format("%Y-%m").to_string(),
-            },
-            columns,
-            eliminated,
-            deferred,
-            path: "/exits",
+    Ok(render(&ExitsPage {
+        i18n,
+        user,
+        quarter_code: format!("{}Q{}", quarter.year, quarter.q),
+        quarter: match user.lang {
+            crate::i18n::Lang::Zh => quarter.label_zh(),
+            crate::i18n::Lang::En => quarter.first_day().format("%Y-%m").to_string(),
         },
-        user.lang,
-    ))
+        columns,
+        eliminated,
+        deferred,
+        path: "/exits",
+    }))
 }

@@ -13,6 +13,7 @@
 
 use askama::Template;
 use axum::extract::{Query, State};
+use axum::response::IntoResponse;
 use axum::response::Response;
 use axum::routing::get;
 use axum::{Form, Router};
@@ -137,7 +138,7 @@ async fn show(
     typed: Option<Typed>,
 ) -> Result<Response, AppError> {
     if !may_screen(user) {
-        return Err(AppError::Forbidden);
+        return Err(AppError::forbidden());
     }
     let i18n = user.i18n();
     let area = user.scope.area_prefix().trim().to_owned();
@@ -148,7 +149,7 @@ async fn show(
         .collect();
     let village = match village.map(|v| clean(&v, 12)).filter(|v| !v.is_empty()) {
         Some(v) if user.scope.covers(&v) && v.len() == 12 => v,
-        Some(_) => return Err(AppError::NotFound),
+        Some(_) => return Err(AppError::not_found()),
         None if area.len() == 12 => area.clone(),
         None if villages.len() == 1 => villages[0].code.clone(),
         None => String::new(),
@@ -211,31 +212,28 @@ async fn show(
     let done = done
         .map(|d| summary_text(&d, user.lang))
         .unwrap_or_default();
-    Ok(render(
-        &RoundPage {
-            i18n,
-            user,
-            path: format!("/screening/cadre?village={}", encode(&village)),
-            pick: area.len() < 12,
-            villages,
-            village,
-            village_name,
-            label,
-            held_on,
-            screeners,
-            rows,
-            risks: codes
-                .choices::<RiskType>(&[])
-                .iter()
-                .map(|r| (r.code(), crate::case_pages::code_label(i18n, &codes, r)))
-                .collect(),
-            error,
-            done,
-            recorded,
-            today: today.to_string(),
-        },
-        user.lang,
-    ))
+    Ok(render(&RoundPage {
+        i18n,
+        user,
+        path: format!("/screening/cadre?village={}", encode(&village)),
+        pick: area.len() < 12,
+        villages,
+        village,
+        village_name,
+        label,
+        held_on,
+        screeners,
+        rows,
+        risks: codes
+            .choices::<RiskType>(&[])
+            .iter()
+            .map(|r| (r.code(), crate::case_pages::code_label(i18n, &codes, r)))
+            .collect(),
+        error,
+        done,
+        recorded,
+        today: today.to_string(),
+    }))
 }
 
 /// The confirmation line from the `done` parameter.
@@ -262,7 +260,7 @@ pub async fn form(
 ) -> Response {
     match show(&state, &user, q.village, q.done, None).await {
         Ok(r) => r,
-        Err(e) => e.into_page(user.lang),
+        Err(e) => e.into_response(),
     }
 }
 
@@ -274,7 +272,7 @@ pub async fn submit(
 ) -> Response {
     let f = Fields(pairs);
     if let Err(e) = check_csrf(&user, &f.get("csrf")) {
-        return e.into_page(user.lang);
+        return e.into_response();
     }
     let village = f.get("village");
     let label = f.get("label");
@@ -341,7 +339,7 @@ pub async fn submit(
                             Err(StoreError::Refused(r)) if !r.is_forbidden() => {
                                 Err(user.lang.pick(&r.message_zh, &r.message_en).to_owned())
                             }
-                            Err(e) => return AppError::from(e).into_page(user.lang),
+                            Err(e) => return AppError::from(e).into_response(),
                         }
                     }
                 }
@@ -357,6 +355,6 @@ pub async fn submit(
     };
     match show(&state, &user, Some(village), None, Some(typed)).await {
         Ok(r) => r,
-        Err(e) => e.into_page(user.lang),
+        Err(e) => e.into_response(),
     }
 }

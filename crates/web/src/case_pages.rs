@@ -18,6 +18,7 @@ use askama::Template;
 use axum::Form;
 use axum::Router;
 use axum::extract::{Path, Query, State};
+use axum::response::IntoResponse;
 use axum::response::Response;
 use axum::routing::{get, post};
 use chrono::NaiveDate;
@@ -100,10 +101,7 @@ pub(crate) fn caller(user: &CurrentUser) -> Caller {
 }
 
 fn bad(zh: &str, en: &str) -> AppError {
-    AppError::BadRequest {
-        zh: zh.to_string(),
-        en: en.to_string(),
-    }
+    AppError::bad_request("bad_request", zh.to_string(), en.to_string())
 }
 
 fn household_path(number: &str) -> String {
@@ -127,7 +125,7 @@ async fn run(
     };
     match lifecycle::execute(&state.db, &caller(user), req).await {
         Ok(_) => see_other(&format!("{}?done=1", household_path(number))),
-        Err(e) => AppError::from(e).into_page(user.lang),
+        Err(e) => AppError::from(e).into_response(),
     }
 }
 
@@ -139,7 +137,7 @@ async fn case_of(
 ) -> Result<CaseRecord, AppError> {
     repo::cases::get(&state.db, &user.scope, number)
         .await?
-        .ok_or(AppError::NotFound)
+        .ok_or(AppError::not_found())
 }
 
 fn version_of(f: &Fields) -> Option<i64> {
@@ -231,11 +229,11 @@ pub async fn clue_form(
     let i18n = user.i18n();
     let codes = match crate::codes_page::county_codes(&state, &user).await {
         Ok(c) => c,
-        Err(e) => return e.into_page(user.lang),
+        Err(e) => return e.into_response(),
     };
     let allowed = page_channels(user.scope.role);
     let Some(first) = allowed.first().copied() else {
-        return AppError::Forbidden.into_page(user.lang);
+        return AppError::forbidden().into_response();
     };
     let channel = q
         .channel
@@ -243,27 +241,24 @@ pub async fn clue_form(
         .and_then(Channel::from_code)
         .filter(|c| allowed.contains(c))
         .unwrap_or(first);
-    render(
-        &ClueForm {
-            i18n,
-            user: &user,
-            channel: channel.code(),
-            channel_label: i18n.label(&channel),
-            channels: allowed
-                .iter()
-                .map(|c| Choice {
-                    value: c.code().to_string(),
-                    label: i18n.label(c).to_string(),
-                    checked: *c == channel,
-                })
-                .collect(),
-            household: q.household.map(|h| clean(&h, 64)).unwrap_or_default(),
-            risks: choices::<RiskType>(i18n, &codes, &[]),
-            today: shouwang_app::today().to_string(),
-            path: "/clues/new",
-        },
-        user.lang,
-    )
+    render(&ClueForm {
+        i18n,
+        user: &user,
+        channel: channel.code(),
+        channel_label: i18n.label(&channel),
+        channels: allowed
+            .iter()
+            .map(|c| Choice {
+                value: c.code().to_string(),
+                label: i18n.label(c).to_string(),
+                checked: *c == channel,
+            })
+            .collect(),
+        household: q.household.map(|h| clean(&h, 64)).unwrap_or_default(),
+        risks: choices::<RiskType>(i18n, &codes, &[]),
+        today: shouwang_app::today().to_string(),
+        path: "/clues/new",
+    })
 }
 
 /// POST /clues
@@ -274,7 +269,7 @@ pub async fn clue_submit(
 ) -> Response {
     let f = Fields(pairs);
     if let Err(e) = check_csrf(&user, &f.get("csrf")) {
-        return e.into_page(user.lang);
+        return e.into_response();
     }
     let number = f.get("household");
     let source = match Channel::from_code(&f.get("channel")) {
@@ -290,10 +285,10 @@ pub async fn clue_submit(
         Some(Channel::CadreScreening) => Source::CadreScreening {
             round: f.get("round"),
         },
-        _ => return bad("请选择线索来源", "Choose the channel").into_page(user.lang),
+        _ => return bad("请选择线索来源", "Choose the channel").into_response(),
     };
     let Some(reported_on) = f.date("reported_on") else {
-        return bad("请填写发现日期", "The report date is required").into_page(user.lang);
+        return bad("请填写发现日期", "The report date is required").into_response();
     };
     let report = Report {
         household: number.clone(),
@@ -325,7 +320,7 @@ pub async fn start(
 ) -> Response {
     let f = Fields(pairs);
     if let Err(e) = check_csrf(&user, &f.get("csrf")) {
-        return e.into_page(user.lang);
+        return e.into_response();
     }
     run(
         &state,
@@ -347,7 +342,7 @@ pub async fn review(
 ) -> Response {
     let f = Fields(pairs);
     if let Err(e) = check_csrf(&user, &f.get("csrf")) {
-        return e.into_page(user.lang);
+        return e.into_response();
     }
     let decision = if f.get("result") == "fail" {
         Decision::fail(f.get("opinion"))
@@ -367,7 +362,7 @@ pub async fn review(
         Some(IdentStep::Enrolment) => IdentAction::Enrol {
             opinion: f.get("opinion"),
         },
-        _ => return bad("该步骤不能在此办理", "This step is not taken here").into_page(user.lang),
+        _ => return bad("该步骤不能在此办理", "This step is not taken here").into_response(),
     };
     run(
         &state,
@@ -406,11 +401,11 @@ pub async fn cadre_form(
     let i18n = user.i18n();
     let rec = match case_of(&state, &user, &number).await {
         Ok(r) => r,
-        Err(e) => return e.into_page(user.lang),
+        Err(e) => return e.into_response(),
     };
     let users = match repo::users::list(&state.db, &user.scope).await {
         Ok(u) => u,
-        Err(e) => return AppError::from(e).into_page(user.lang),
+        Err(e) => return AppError::from(e).into_response(),
     };
     // Active accounts whose area covers the household's village.
     let cadres = users
@@ -428,25 +423,22 @@ pub async fn cadre_form(
             checked: false,
         })
         .collect();
-    render(
-        &CadrePage {
-            i18n,
-            user: &user,
-            current: rec
-                .case
-                .cadres
-                .current()
-                .map(|a| a.cadre.name.clone())
-                .unwrap_or_default(),
-            number: rec.household_number.clone(),
-            version: rec.version,
-            cadres,
-            levels: choices::<CadreLevel>(i18n, &CodeOverrides::new(), &[]),
-            today: shouwang_app::today().to_string(),
-            path: format!("{}/case/cadre", household_path(&number)),
-        },
-        user.lang,
-    )
+    render(&CadrePage {
+        i18n,
+        user: &user,
+        current: rec
+            .case
+            .cadres
+            .current()
+            .map(|a| a.cadre.name.clone())
+            .unwrap_or_default(),
+        number: rec.household_number.clone(),
+        version: rec.version,
+        cadres,
+        levels: choices::<CadreLevel>(i18n, &CodeOverrides::new(), &[]),
+        today: shouwang_app::today().to_string(),
+        path: format!("{}/case/cadre", household_path(&number)),
+    })
 }
 
 /// POST /households/{n}/case/cadre
@@ -458,10 +450,10 @@ pub async fn cadre_submit(
 ) -> Response {
     let f = Fields(pairs);
     if let Err(e) = check_csrf(&user, &f.get("csrf")) {
-        return e.into_page(user.lang);
+        return e.into_response();
     }
     let Ok(cadre_user_id) = f.get("cadre").parse::<i64>() else {
-        return bad("请选择帮扶责任人", "Choose the cadre").into_page(user.lang);
+        return bad("请选择帮扶责任人", "Choose the cadre").into_response();
     };
     let level = CadreLevel::from_code(&f.get("level")).unwrap_or(CadreLevel::Village);
     let phone = Some(f.get("phone")).filter(|p| !p.is_empty());
@@ -524,17 +516,17 @@ pub async fn plan_form(
     let i18n = user.i18n();
     let rec = match case_of(&state, &user, &number).await {
         Ok(r) => r,
-        Err(e) => return e.into_page(user.lang),
+        Err(e) => return e.into_response(),
     };
     let advice =
         match lifecycle::recommendations(&state.db, &user.scope, &number, false, false).await {
             Ok(a) => a,
-            Err(e) => return AppError::from(e).into_page(user.lang),
+            Err(e) => return AppError::from(e).into_response(),
         };
     let recommended: Vec<MeasureClass> = advice.recommendations.iter().map(|r| r.class).collect();
     let codes = match crate::codes_page::county_codes(&state, &user).await {
         Ok(c) => c,
-        Err(e) => return e.into_page(user.lang),
+        Err(e) => return e.into_response(),
     };
     let recommendations = advice
         .recommendations
@@ -550,23 +542,16 @@ pub async fn plan_form(
                 .join("；"),
         })
         .collect();
-    render(
-        &PlanPage {
-            i18n,
-            user: &user,
-            number: rec.household_number.clone(),
-            version: rec.version,
-            recommendations,
-            classes: choices::<MeasureClass>(
-                i18n,
-                &codes,
-                &recommended[..recommended.len().min(1)],
-            ),
-            today: shouwang_app::today().to_string(),
-            path: format!("{}/case/plan", household_path(&number)),
-        },
-        user.lang,
-    )
+    render(&PlanPage {
+        i18n,
+        user: &user,
+        number: rec.household_number.clone(),
+        version: rec.version,
+        recommendations,
+        classes: choices::<MeasureClass>(i18n, &codes, &recommended[..recommended.len().min(1)]),
+        today: shouwang_app::today().to_string(),
+        path: format!("{}/case/plan", household_path(&number)),
+    })
 }
 
 /// POST /households/{n}/case/plan
@@ -578,13 +563,13 @@ pub async fn plan_submit(
 ) -> Response {
     let f = Fields(pairs);
     if let Err(e) = check_csrf(&user, &f.get("csrf")) {
-        return e.into_page(user.lang);
+        return e.into_response();
     }
     let Some(class) = MeasureClass::from_code(&f.get("class")) else {
-        return bad("请选择措施类别", "Choose the measure class").into_page(user.lang);
+        return bad("请选择措施类别", "Choose the measure class").into_response();
     };
     let Some(planned_on) = f.date("planned_on") else {
-        return bad("请填写计划完成日期", "The planned date is required").into_page(user.lang);
+        return bad("请填写计划完成日期", "The planned date is required").into_response();
     };
     let amount_text = f.get("amount");
     let amount = if amount_text.is_empty() {
@@ -597,7 +582,7 @@ pub async fn plan_submit(
                     "金额格式不正确（如 5000 或 5000.50）",
                     "Amount: e.g. 5000 or 5000.50",
                 )
-                .into_page(user.lang);
+                .into_response();
             }
         }
     };
@@ -653,7 +638,7 @@ pub async fn follow_up_form(
     let i18n = user.i18n();
     let rec = match case_of(&state, &user, &number).await {
         Ok(r) => r,
-        Err(e) => return e.into_page(user.lang),
+        Err(e) => return e.into_response(),
     };
     let today = shouwang_app::today();
     let month = q
@@ -667,33 +652,30 @@ pub async fn follow_up_form(
             .head()
             .map(|m| m.name.clone())
             .unwrap_or_default(),
-        Ok(None) => return AppError::NotFound.into_page(user.lang),
-        Err(e) => return AppError::from(e).into_page(user.lang),
+        Ok(None) => return AppError::not_found().into_response(),
+        Err(e) => return AppError::from(e).into_response(),
     };
-    render(
-        &FollowUpPage {
-            i18n,
-            user: &user,
-            recorded: rec.case.follow_ups.month(month).is_some(),
-            number: rec.household_number.clone(),
-            head,
-            version: rec.version,
-            month: month.to_string(),
-            month_label: match user.lang {
-                crate::i18n::Lang::Zh => month.label_zh(),
-                crate::i18n::Lang::En => month.to_string(),
-            },
-            today: today.to_string(),
-            questions: [
-                ("measures", "fu.q1"),
-                ("policies", "fu.q2"),
-                ("standards", "fu.q3"),
-                ("approves", "fu.q4"),
-            ],
-            path: format!("{}/case/follow-up", household_path(&number)),
+    render(&FollowUpPage {
+        i18n,
+        user: &user,
+        recorded: rec.case.follow_ups.month(month).is_some(),
+        number: rec.household_number.clone(),
+        head,
+        version: rec.version,
+        month: month.to_string(),
+        month_label: match user.lang {
+            crate::i18n::Lang::Zh => month.label_zh(),
+            crate::i18n::Lang::En => month.to_string(),
         },
-        user.lang,
-    )
+        today: today.to_string(),
+        questions: [
+            ("measures", "fu.q1"),
+            ("policies", "fu.q2"),
+            ("standards", "fu.q3"),
+            ("approves", "fu.q4"),
+        ],
+        path: format!("{}/case/follow-up", household_path(&number)),
+    })
 }
 
 /// POST /households/{n}/case/follow-up
@@ -705,20 +687,20 @@ pub async fn follow_up_submit(
 ) -> Response {
     let f = Fields(pairs);
     if let Err(e) = check_csrf(&user, &f.get("csrf")) {
-        return e.into_page(user.lang);
+        return e.into_response();
     }
     let Some(month) = YearMonth::parse(&f.get("month")) else {
-        return bad("月份格式不正确", "Bad month").into_page(user.lang);
+        return bad("月份格式不正确", "Bad month").into_response();
     };
     let Some(visited_on) = f.date("visited_on") else {
-        return bad("请填写走访日期", "The visit date is required").into_page(user.lang);
+        return bad("请填写走访日期", "The visit date is required").into_response();
     };
     let Ok(income) = Fen::parse_yuan(&f.get("income")) else {
         return bad(
             "请填写预计人均纯收入（元）",
             "The estimated per-capita income (yuan) is required",
         )
-        .into_page(user.lang);
+        .into_response();
     };
     let visit = FollowUp {
         month,
@@ -765,20 +747,17 @@ pub async fn notice(
 ) -> Response {
     let view = match lifecycle::notice(&state.db, &user.scope, &number).await {
         Ok(v) => v,
-        Err(e) => return AppError::from(e).into_page(user.lang),
+        Err(e) => return AppError::from(e).into_response(),
     };
     let t = view.text;
-    render(
-        &NoticePage {
-            i18n: user.i18n(),
-            number: number.clone(),
-            title: t.title,
-            doc_number: t.number,
-            salutation: t.salutation,
-            body: t.body,
-            issuer: t.issuer,
-            date: t.date,
-        },
-        user.lang,
-    )
+    render(&NoticePage {
+        i18n: user.i18n(),
+        number: number.clone(),
+        title: t.title,
+        doc_number: t.number,
+        salutation: t.salutation,
+        body: t.body,
+        issuer: t.issuer,
+        date: t.date,
+    })
 }

@@ -143,7 +143,7 @@ pub async fn show(
 ) -> Response {
     let codes = match county_codes(&state, &user).await {
         Ok(c) => c,
-        Err(e) => return e.into_page(user.lang),
+        Err(e) => return e.into_response(),
     };
     // `saved=list:code`: the confirmation names the code and its label now.
     let saved = q.saved.as_deref().and_then(|s| {
@@ -180,7 +180,7 @@ pub async fn show(
         editable: may_edit(&user),
         saved,
     };
-    render(&page, user.lang)
+    render(&page)
 }
 
 #[derive(Template)]
@@ -210,17 +210,17 @@ fn entry_of(
     list: &str,
     code: &str,
 ) -> Result<(&'static CodeListInfo, shouwang_core::codes::CodeEntry), AppError> {
-    let l = find_list(list).ok_or(AppError::NotFound)?;
-    let e = l.entry(code).ok_or(AppError::NotFound)?;
+    let l = find_list(list).ok_or(AppError::not_found())?;
+    let e = l.entry(code).ok_or(AppError::not_found())?;
     Ok((l, e))
 }
 
 fn refused() -> AppError {
-    AppError::ForbiddenBecause {
-        zh: "只有本县的县级管理员可以修改代码的本县显示名称和停用设置".to_owned(),
-        en: "Only the county admin of this county may change the local labels and disabled codes"
+    AppError::forbidden_because(
+        "只有本县的县级管理员可以修改代码的本县显示名称和停用设置".to_owned(),
+        "Only the county admin of this county may change the local labels and disabled codes"
             .to_owned(),
-    }
+    )
 }
 
 /// What the edit form shows.
@@ -260,7 +260,7 @@ fn edit_page(
     };
     match p.render() {
         Ok(html) => (status, Html(html)).into_response(),
-        Err(err) => AppError::Internal(err.to_string()).into_page(user.lang),
+        Err(err) => AppError::internal(err.to_string()).into_response(),
     }
 }
 
@@ -294,7 +294,7 @@ pub async fn edit(
             },
             StatusCode::OK,
         ),
-        Err(e) => e.into_page(user.lang),
+        Err(e) => e.into_response(),
     }
 }
 
@@ -331,7 +331,7 @@ pub async fn save(
     })();
     let (l, e, county) = match checked {
         Ok(v) => v,
-        Err(err) => return err.into_page(user.lang),
+        Err(err) => return err.into_response(),
     };
     let disabled = form.disabled.as_deref().is_some_and(|v| !v.is_empty());
     let retry = |zh: String, en: String, status: StatusCode, version: i64| {
@@ -396,7 +396,7 @@ pub async fn save(
             StatusCode::CONFLICT,
             version,
         ),
-        Err(err) => AppError::from(err).into_page(user.lang),
+        Err(err) => AppError::from(err).into_response(),
     }
 }
 

@@ -7,7 +7,7 @@
 //!   own village, or the first village with households in 公示);
 //! - `GET /exits/notices?quarter=2022Q3&format=…` — every 告知书 of a quarter, one a page.
 //!
-//! The documents come from the store ([`repo::documents`], area-scoped, audited) and are rendered by the
+//! The documents come from [`shouwang_app::documents`] (area-scoped, audited) and are rendered by the
 //! `io` crate; out-of-area households answer 404 like the household page.
 
 use axum::Router;
@@ -16,16 +16,15 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::Deserialize;
-use shouwang_core::document::{Document, parse_quarter};
+use shouwang_app::documents::{self, ascii};
+use shouwang_core::document::Document;
 use shouwang_core::monitoring::Quarter;
-use shouwang_io::{document_docx, document_html};
-use shouwang_store::repo::documents;
+use shouwang_io::document_html;
 
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::AppError;
-use crate::ledgers::content_disposition;
-use crate::page::clean;
+use crate::page::{attachment, clean};
 
 /// The print style sheet's URL.
 pub const CSS_URL: &str = "/assets/document.css";
@@ -63,14 +62,7 @@ pub struct DocQuery {
 }
 
 fn is_docx(q: &DocQuery) -> Result<bool, AppError> {
-    match q.format.as_deref().map(str::trim).unwrap_or("html") {
-        "docx" => Ok(true),
-        "html" | "" => Ok(false),
-        other => Err(AppError::BadRequest {
-            zh: format!("格式应为 docx 或 html：{}", clean(other, 20)),
-            en: "format must be docx or html".into(),
-        }),
-    }
+    Ok(documents::wants_docx(q.format.as_deref(), false)?)
 }
 
 /// The document as a DOCX download or an HTML print view with a back link.
@@ -83,22 +75,12 @@ fn respond(
     docx_href: &str,
 ) -> Result<Response, AppError> {
     if docx {
-        let bytes = docx_bytes(doc)?;
-        let mut resp = bytes.into_response();
-        let h = resp.headers_mut();
-        h.insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static(
-                "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-            ),
-        );
-        if let Some(v) = content_disposition(
-            &format!("{ascii_name}.docx"),
+        return Ok(attachment(
             &format!("{}.docx", doc.title),
-        ) {
-            h.insert(header::CONTENT_DISPOSITION, v);
-        }
-        return Ok(resp);
+            Some(&format!("{ascii_name}.docx")),
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            documents::docx(doc)?,
+        ));
     }
     let i18n = user.i18n();
     let html = document_html::render(
@@ -130,7 +112,7 @@ pub async fn household_document(
     let r = async {
         let docx = is_docx(&q)?;
         let number = clean(&number, 40);
-        let doc = household_doc(&state.db, &user.actor(), &user.scope, &number, &kind).await?;
+        let doc = documents::household(&state.db, &user.caller(), &number, &kind).await?;
         let back = format!("/households/{}", crate::page::encode(&number));
         let href = format!("{back}/documents/{kind}?format=docx");
         respond(
@@ -143,85 +125,7 @@ pub async fn household_document(
         )
     }
     .await;
-    r.unwrap_or_else(|e| e.into_page(user.lang))
-}
-
-/// A household's document by kind (`handbook` 帮扶手册, `verification` 入户核查表, `notice` 退出告知书);
-/// 404 for another kind or a household outside the area. The store audits the read. Shared by the page
-/// and `GET /api/v1/households/{number}/documents/{kind}`.
-pub async fn household_doc(
-    db: &shouwang_store::Db,
-    actor: &shouwang_store::Actor,
-    scope: &shouwang_core::Scope,
-    number: &str,
-    kind: &str,
-) -> Result<Document, AppError> {
-    Ok(match kind {
-        "handbook" => documents::handbook(db, actor, scope, number).await?,
-        "verification" => documents::verification(db, actor, scope, number).await?,
-        "notice" => documents::notice(db, actor, scope, number).await?,
-        _ => return Err(AppError::NotFound),
-    })
-}
-
-/// The 公示 list of a village (the user's own village when none is given); the document and the
-/// village code. Shared by the page and `GET /api/v1/documents/publicity`.
-pub async fn publicity_doc(
-    db: &shouwang_store::Db,
-    actor: &shouwang_store::Actor,
-    scope: &shouwang_core::Scope,
-    village: Option<&str>,
-) -> Result<(Document, String), AppError> {
-    let village = match village.map(str::trim).filter(|v| !v.is_empty()) {
-        Some(v) => clean(v, 20),
-        None if scope.area_prefix().len() == 12 => scope.area_prefix().to_owned(),
-        None => {
-            return Err(AppError::BadRequest {
-                zh: "请选择行政村（village=村代码）".into(),
-                en: "choose a village (village=CODE)".into(),
-            });
-        }
-    };
-    let doc = documents::publicity(db, actor, scope, &village, shouwang_app::today()).await?;
-    Ok((doc, village))
-}
-
-/// The exit notices of a quarter (default: this quarter) in an area, as one document; 400 for a bad
-/// quarter or a quarter without notices. Shared by the page and `GET /api/v1/documents/exit-notices`.
-pub async fn quarter_doc(
-    db: &shouwang_store::Db,
-    actor: &shouwang_store::Actor,
-    scope: &shouwang_core::Scope,
-    quarter: Option<&str>,
-    area: Option<&str>,
-) -> Result<(Document, Quarter), AppError> {
-    let quarter = match quarter.map(str::trim).filter(|v| !v.is_empty()) {
-        Some(s) => parse_quarter(s).ok_or_else(|| AppError::BadRequest {
-            zh: format!("季度格式应为 2022Q3：{}", clean(s, 20)),
-            en: "quarter must look like 2022Q3".into(),
-        })?,
-        None => Quarter::of(shouwang_app::today()),
-    };
-    let (doc, n) = documents::quarter_notices(db, actor, scope, area, quarter).await?;
-    if n == 0 {
-        return Err(AppError::BadRequest {
-            zh: format!("{}没有告知书", quarter.label_zh()),
-            en: format!("no notices issued in {quarter}"),
-        });
-    }
-    Ok((doc, quarter))
-}
-
-/// A document as DOCX bytes.
-pub fn docx_bytes(doc: &Document) -> Result<Vec<u8>, AppError> {
-    document_docx::render(doc).map_err(|e| AppError::Internal(e.to_string()))
-}
-
-/// `s` without anything but ASCII letters, digits, `-` and `_` (for file names).
-pub fn ascii(s: &str) -> String {
-    s.chars()
-        .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-        .collect()
+    r.unwrap_or_else(|e| e.into_response())
 }
 
 /// GET /publicity/document?village=CODE&format=docx|html
@@ -232,11 +136,16 @@ pub async fn publicity_document(
 ) -> Response {
     let r = async {
         if !user.may_dashboard() {
-            return Err(AppError::Forbidden);
+            return Err(AppError::forbidden());
         }
         let docx = is_docx(&q)?;
-        let (doc, village) =
-            publicity_doc(&state.db, &user.actor(), &user.scope, q.village.as_deref()).await?;
+        let (doc, village) = documents::publicity(
+            &state.db,
+            &user.caller(),
+            q.village.as_deref(),
+            shouwang_app::today(),
+        )
+        .await?;
         let href = format!(
             "/publicity/document?village={}&format=docx",
             crate::page::encode(&village)
@@ -251,7 +160,7 @@ pub async fn publicity_document(
         )
     }
     .await;
-    r.unwrap_or_else(|e| e.into_page(user.lang))
+    r.unwrap_or_else(|e| e.into_response())
 }
 
 /// GET /exits/notices?quarter=2022Q3&area=…&format=docx|html (default: this quarter)
@@ -262,17 +171,21 @@ pub async fn quarter_notices(
 ) -> Response {
     let r = async {
         if !user.may_dashboard() {
-            return Err(AppError::Forbidden);
+            return Err(AppError::forbidden());
         }
         let docx = is_docx(&q)?;
-        let (doc, quarter) = quarter_doc(
-            &state.db,
-            &user.actor(),
-            &user.scope,
-            q.quarter.as_deref(),
-            q.area.as_deref(),
-        )
-        .await?;
+        let quarter = match q
+            .quarter
+            .as_deref()
+            .map(str::trim)
+            .filter(|q| !q.is_empty())
+        {
+            Some(s) => documents::quarter(s)?,
+            None => Quarter::of(shouwang_app::today()),
+        };
+        let (doc, _) =
+            documents::quarter_notices(&state.db, &user.caller(), quarter, q.area.as_deref())
+                .await?;
         let href = format!(
             "/exits/notices?quarter={}Q{}&area={}&format=docx",
             quarter.year,
@@ -289,5 +202,5 @@ pub async fn quarter_notices(
         )
     }
     .await;
-    r.unwrap_or_else(|e| e.into_page(user.lang))
+    r.unwrap_or_else(|e| e.into_response())
 }

@@ -17,6 +17,7 @@
 
 use askama::Template;
 use axum::extract::State;
+use axum::response::IntoResponse;
 use axum::response::Response;
 use chrono::{Datelike, NaiveDate};
 use shouwang_app::Caller;
@@ -96,7 +97,7 @@ struct HomePage<'a> {
 pub async fn home(State(state): State<AppState>, user: CurrentUser) -> Response {
     match build(&state, &user).await {
         Ok(r) => r,
-        Err(e) => e.into_page(user.lang),
+        Err(e) => e.into_response(),
     }
 }
 
@@ -281,25 +282,22 @@ async fn build(state: &AppState, user: &CurrentUser) -> Result<Response, AppErro
         })
         .collect();
 
-    Ok(render(
-        &HomePage {
-            i18n,
-            user,
-            today: today.to_string(),
-            tasks,
-            overdue_follow_ups_total: q.overdue_follow_ups.len() as u64,
-            overdue_follow_ups,
-            overdue_month: month_label(q.follow_up_month),
-            overdue_idents_total: q.overdue_identifications.len() as u64,
-            overdue_idents,
-            clues,
-            approvals,
-            needs_cadre_total: q.needs_cadre.len() as u64,
-            needs_cadre,
-            mine,
-            states,
-            path: "/",
-        },
-        lang,
-    ))
+    Ok(render(&HomePage {
+        i18n,
+        user,
+        today: today.to_string(),
+        tasks,
+        overdue_follow_ups_total: q.overdue_follow_ups.len() as u64,
+        overdue_follow_ups,
+        overdue_month: month_label(q.follow_up_month),
+        overdue_idents_total: q.overdue_identifications.len() as u64,
+        overdue_idents,
+        clues,
+        approvals,
+        needs_cadre_total: q.needs_cadre.len() as u64,
+        needs_cadre,
+        mine,
+        states,
+        path: "/",
+    }))
 }

@@ -5,6 +5,7 @@
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
+use axum::response::IntoResponse;
 use axum::response::Response;
 use serde::Deserialize;
 use shouwang_core::CodeList;
@@ -145,20 +146,20 @@ pub async fn list(
     };
     let result = match repo::registry::search(&state.db, &user.scope, &rq, page, PER_PAGE).await {
         Ok(r) => r,
-        Err(e) => return AppError::from(e).into_page(user.lang),
+        Err(e) => return AppError::from(e).into_response(),
     };
     let numbers: Vec<String> = result.items.iter().map(|r| r.number.clone()).collect();
     let states = match repo::registry::lifecycles(&state.db, &user.scope, &numbers).await {
         Ok(s) => s,
-        Err(e) => return AppError::from(e).into_page(user.lang),
+        Err(e) => return AppError::from(e).into_response(),
     };
     let regions = match region_options(&state.db, user.scope.area_prefix()).await {
         Ok(r) => r,
-        Err(e) => return e.into_page(user.lang),
+        Err(e) => return e.into_response(),
     };
     let codes = match crate::codes_page::county_codes(&state, &user).await {
         Ok(c) => c,
-        Err(e) => return e.into_page(user.lang),
+        Err(e) => return e.into_response(),
     };
     // The list masks every ID number; full numbers are for the household page of roles that may see them.
     let rows = result
@@ -198,25 +199,22 @@ pub async fn list(
     .collect::<String>();
     let filtered =
         village.is_some() || household_type.is_some() || lifecycle.is_some() || risk.is_some();
-    render(
-        &ListPage {
-            i18n,
-            user: &user,
-            q: &q,
-            query_string,
-            villages,
-            types: options(i18n, &codes, household_type),
-            statuses,
-            risks: options(i18n, &codes, risk),
-            filtered,
-            rows,
-            total: result.total,
-            page,
-            pages,
-            path: "/households",
-        },
-        user.lang,
-    )
+    render(&ListPage {
+        i18n,
+        user: &user,
+        q: &q,
+        query_string,
+        villages,
+        types: options(i18n, &codes, household_type),
+        statuses,
+        risks: options(i18n, &codes, risk),
+        filtered,
+        rows,
+        total: result.total,
+        page,
+        pages,
+        path: "/households",
+    })
 }
 
 /// One member, ready to show.
@@ -595,10 +593,10 @@ pub async fn reveal(
     Form(form): Form<RevealForm>,
 ) -> Response {
     if let Err(e) = check_csrf(&user, &form.csrf) {
-        return e.into_page(user.lang);
+        return e.into_response();
     }
     if !user.scope.may_view_full_id() {
-        return AppError::Forbidden.into_page(user.lang);
+        return AppError::forbidden().into_response();
     }
     show_page(&state, &user, &number, true, false).await
 }
@@ -612,12 +610,12 @@ async fn show_page(
 ) -> Response {
     let i18n = user.i18n();
     if number.is_empty() || number.len() > 64 || number.chars().any(char::is_control) {
-        return AppError::NotFound.into_page(user.lang);
+        return AppError::not_found().into_response();
     }
     let detail = match repo::households::get(&state.db, &user.scope, number).await {
         Ok(Some(d)) => d,
-        Ok(None) => return AppError::NotFound.into_page(user.lang),
-        Err(e) => return AppError::from(e).into_page(user.lang),
+        Ok(None) => return AppError::not_found().into_response(),
+        Err(e) => return AppError::from(e).into_response(),
     };
     let h = &detail.household;
     if full_ids
@@ -631,22 +629,22 @@ async fn show_page(
         )
         .await
     {
-        return AppError::from(e).into_page(user.lang);
+        return AppError::from(e).into_response();
     }
     let lines = match repo::lines::list(&state.db).await {
         Ok(l) => l,
-        Err(e) => return AppError::from(e).into_page(user.lang),
+        Err(e) => return AppError::from(e).into_response(),
     };
     let record = match repo::cases::get(&state.db, &user.scope, &h.number).await {
         Ok(c) => c,
-        Err(e) => return AppError::from(e).into_page(user.lang),
+        Err(e) => return AppError::from(e).into_response(),
     };
     let case = record
         .as_ref()
         .map(|rec| case_view(&rec.case, i18n, user.scope.role));
     let codes = match crate::codes_page::county_codes(state, user).await {
         Ok(c) => c,
-        Err(e) => return e.into_page(user.lang),
+        Err(e) => return e.into_response(),
     };
     let actions = actions(record.as_ref(), user.scope.role, i18n, &codes);
     let today = chrono::Utc::now().date_naive();
@@ -658,43 +656,40 @@ async fn show_page(
     let province: String = h.village.as_str().chars().take(2).collect();
     let records: Vec<IncomeRecord> = detail.incomes.iter().map(|e| e.record).collect();
     let incomes = income_views(&records, &lines, &province, i18n);
-    render(
-        &ShowPage {
-            i18n,
-            user,
-            number: h.number.clone(),
-            village_name: detail.village_name.clone().unwrap_or_default(),
-            township_name: detail.township_name.clone().unwrap_or_default(),
-            natural_village: detail
-                .natural_village_name
-                .clone()
-                .or_else(|| h.natural_village.clone())
-                .unwrap_or_default(),
-            address: h.address.clone(),
-            household_type: i18n.label(&h.household_type),
-            monitored: h
-                .monitored_type
-                .as_ref()
-                .map(|m| i18n.label(m))
-                .unwrap_or(""),
-            risks: h
-                .risks
-                .iter()
-                .map(|r| crate::case_pages::code_label(i18n, &codes, r))
-                .collect::<Vec<_>>()
-                .join("、"),
-            relocated: h.is_relocated,
-            members,
-            incomes,
-            case,
-            actions,
-            done,
-            full_ids,
-            may_reveal: user.scope.may_view_full_id() && !full_ids,
-            path: format!("/households/{}", encode(&h.number)),
-        },
-        user.lang,
-    )
+    render(&ShowPage {
+        i18n,
+        user,
+        number: h.number.clone(),
+        village_name: detail.village_name.clone().unwrap_or_default(),
+        township_name: detail.township_name.clone().unwrap_or_default(),
+        natural_village: detail
+            .natural_village_name
+            .clone()
+            .or_else(|| h.natural_village.clone())
+            .unwrap_or_default(),
+        address: h.address.clone(),
+        household_type: i18n.label(&h.household_type),
+        monitored: h
+            .monitored_type
+            .as_ref()
+            .map(|m| i18n.label(m))
+            .unwrap_or(""),
+        risks: h
+            .risks
+            .iter()
+            .map(|r| crate::case_pages::code_label(i18n, &codes, r))
+            .collect::<Vec<_>>()
+            .join("、"),
+        relocated: h.is_relocated,
+        members,
+        incomes,
+        case,
+        actions,
+        done,
+        full_ids,
+        may_reveal: user.scope.may_view_full_id() && !full_ids,
+        path: format!("/households/{}", encode(&h.number)),
+    })
 }
 
 #[cfg(test)]

@@ -63,8 +63,8 @@ pub struct AppState {
     /// Where uploaded attachments are kept (default `$SHOUWANG_DATA_DIR/attachments`, else
     /// `shouwang-data/attachments`; see [`AppState::with_files`]).
     pub files: shouwang_app::attachments::FileStore,
-    /// Background jobs (uploads), see [`jobs`].
-    pub jobs: Arc<jobs::Jobs>,
+    /// Background jobs (uploads), see [`shouwang_app::jobs`].
+    pub jobs: Arc<shouwang_app::jobs::Jobs>,
 }
 
 impl AppState {
@@ -77,7 +77,7 @@ impl AppState {
             files: shouwang_app::attachments::FileStore::new(
                 std::path::PathBuf::from(data_dir).join("attachments"),
             ),
-            jobs: Arc::new(jobs::Jobs::default()),
+            jobs: Arc::new(shouwang_app::jobs::Jobs::default()),
         }
     }
 
@@ -105,8 +105,8 @@ async fn healthz() -> &'static str {
     "ok"
 }
 
-async fn fallback(lang: i18n::Lang) -> Response {
-    error::AppError::NotFound.into_page(lang)
+async fn fallback() -> error::AppError {
+    error::AppError::not_found()
 }
 
 /// The whole application router, with security headers on every response.
@@ -151,8 +151,12 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/rules/line", post(admin_rules::save_line))
         .route("/assets/style.css", get(style_css))
         .route("/healthz", get(healthz))
-        .nest("/api/v1", api::router())
         .fallback(fallback)
+        .layer(axum::middleware::from_fn(error::render_page_errors))
+        .nest(
+            "/api/v1",
+            api::router().layer(axum::middleware::from_fn(error::render_json_errors)),
+        )
         .with_state(state);
     for (name, value) in headers {
         // Cache-Control is only a default: the CSS route sets its own.

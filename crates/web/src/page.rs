@@ -3,31 +3,27 @@
 use std::collections::HashMap;
 
 use askama::Template;
+use axum::http::{HeaderValue, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use shouwang_core::codes::RegionLevel;
 use shouwang_core::region::Region;
 use shouwang_store::{Db, repo};
 
 use crate::error::AppError;
-use crate::i18n::Lang;
 
 /// Renders a template, or the error page if rendering fails.
-pub fn render<T: Template>(page: &T, lang: Lang) -> Response {
+pub fn render<T: Template>(page: &T) -> Response {
     match page.render() {
         Ok(html) => Html(html).into_response(),
-        Err(e) => AppError::Internal(e.to_string()).into_page(lang),
+        Err(e) => AppError::internal(e.to_string()).into_response(),
     }
 }
 
 /// Renders a template with a status (a form shown again with its error).
-pub fn render_status<T: Template>(
-    page: &T,
-    lang: Lang,
-    status: axum::http::StatusCode,
-) -> Response {
+pub fn render_status<T: Template>(page: &T, status: axum::http::StatusCode) -> Response {
     match page.render() {
         Ok(html) => (status, Html(html)).into_response(),
-        Err(e) => AppError::Internal(e.to_string()).into_page(lang),
+        Err(e) => AppError::internal(e.to_string()).into_response(),
     }
 }
 
@@ -112,4 +108,36 @@ pub async fn region_names(db: &Db, area: &str) -> Result<HashMap<String, String>
         .into_iter()
         .map(|r| (r.code.scope_prefix().to_string(), r.name))
         .collect())
+}
+
+/// Bytes as a download: the content type, `Content-Disposition: attachment` with an ASCII fallback
+/// name (`ascii`, or `name` with `_` for anything else) and the UTF-8 name (RFC 6266), no caching.
+pub fn attachment(name: &str, ascii: Option<&str>, content_type: &str, bytes: Vec<u8>) -> Response {
+    let ascii: String = ascii
+        .unwrap_or(name)
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let mut resp = bytes.into_response();
+    let h = resp.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(content_type) {
+        h.insert(header::CONTENT_TYPE, v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
+        encode(name)
+    )) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    resp
 }

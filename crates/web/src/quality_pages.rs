@@ -17,21 +17,19 @@ use askama::Template;
 use axum::Form;
 use axum::Router;
 use axum::extract::{Query, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 use shouwang_core::duplicates::DuplicateKind;
 use shouwang_core::quality::CHECKS;
 use shouwang_core::{CodeList, IdNumber, Role};
-use shouwang_io::quality_xlsx::{QualityRow, QualityWriter};
 use shouwang_store::repo;
 
 use crate::AppState;
 use crate::auth::{CurrentUser, check_csrf};
 use crate::error::AppError;
 use crate::i18n::{I18n, Lang};
-use crate::page::{encode, opt, region_options, render, see_other};
+use crate::page::{attachment, encode, opt, region_options, render, see_other};
 
 /// Households listed on the page at most (the workbook has them all).
 pub const MAX_ROWS: usize = 500;
@@ -153,7 +151,7 @@ pub async fn show(
 ) -> Response {
     let lang = user.lang;
     if !visible_to(&user.scope.role) {
-        return AppError::Forbidden.into_page(lang);
+        return AppError::forbidden().into_response();
     }
     let as_of = today();
     let village = opt(&q.village, 20);
@@ -168,11 +166,11 @@ pub async fn show(
     .await;
     let (summary, households) = match result {
         Ok(x) => x,
-        Err(e) => return AppError::from(e).into_page(lang),
+        Err(e) => return AppError::from(e).into_response(),
     };
     let villages = match region_options(&state.db, user.scope.area_prefix()).await {
         Ok(v) => v,
-        Err(e) => return e.into_page(lang),
+        Err(e) => return e.into_response(),
     };
     let codes = summary
         .all_codes()
@@ -223,25 +221,22 @@ pub async fn show(
             label: v.label.clone(),
         })
         .collect();
-    render(
-        &QualityPage {
-            i18n: user.i18n(),
-            user: &user,
-            lang,
-            as_of: as_of.to_string(),
-            checked: summary.households_checked,
-            with_findings: summary.households_with_findings,
-            codes,
-            villages,
-            rows,
-            shown_total,
-            max_rows: MAX_ROWS,
-            export_query: q.query_string(),
-            q,
-            path: "/quality",
-        },
+    render(&QualityPage {
+        i18n: user.i18n(),
+        user: &user,
         lang,
-    )
+        as_of: as_of.to_string(),
+        checked: summary.households_checked,
+        with_findings: summary.households_with_findings,
+        codes,
+        villages,
+        rows,
+        shown_total,
+        max_rows: MAX_ROWS,
+        export_query: q.query_string(),
+        q,
+        path: "/quality",
+    })
 }
 
 /// GET /quality/export.xlsx
@@ -250,69 +245,27 @@ pub async fn export(
     user: CurrentUser,
     Query(q): Query<QualityQuery>,
 ) -> Response {
-    let lang = user.lang;
     if !visible_to(&user.scope.role) {
-        return AppError::Forbidden.into_page(lang);
+        return AppError::forbidden().into_response();
     }
     let village = opt(&q.village, 20);
     let code = code_filter(&q);
-    let mut writer = match QualityWriter::new() {
-        Ok(w) => w,
-        Err(e) => return AppError::Internal(e.to_string()).into_page(lang),
-    };
-    let mut failed: Option<String> = None;
-    let result = repo::quality::run(
+    match shouwang_app::quality::export(
         &state.db,
         Some(&user.scope),
         village.as_deref(),
+        code,
         today(),
-        &mut |h| {
-            for f in &h.findings {
-                if code.is_some_and(|c| f.finding.code != c) {
-                    continue;
-                }
-                let row = QualityRow {
-                    township: &h.township_name,
-                    village: &h.village_name,
-                    village_code: &h.village_code,
-                    number: &h.number,
-                    head_name: &h.head_name,
-                    finding: &f.finding,
-                    member_name: f.member_name.as_deref(),
-                    member_id: f.finding.member.map(|id| user.scope.show_id(id)),
-                };
-                if failed.is_none()
-                    && let Err(e) = writer.add(&row)
-                {
-                    failed = Some(e.to_string());
-                }
-            }
-            Ok(())
-        },
     )
-    .await;
-    if let Err(e) = result {
-        return AppError::from(e).into_page(lang);
-    }
-    if let Some(e) = failed {
-        return AppError::Internal(e).into_page(lang);
-    }
-    match writer.finish() {
-        Ok(bytes) => (
-            [
-                (
-                    header::CONTENT_TYPE,
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                ),
-                (
-                    header::CONTENT_DISPOSITION,
-                    "attachment; filename=\"quality.xlsx\"; filename*=UTF-8''%E6%95%B0%E6%8D%AE%E8%B4%A8%E9%87%8F%E9%97%AE%E9%A2%98%E6%B8%85%E5%8D%95.xlsx",
-                ),
-            ],
-            bytes,
-        )
-            .into_response(),
-        Err(e) => AppError::Internal(e.to_string()).into_page(lang),
+    .await
+    {
+        Ok(out) => attachment(
+            "数据质量问题清单.xlsx",
+            Some("quality.xlsx"),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            out.bytes,
+        ),
+        Err(e) => AppError::from(e).into_response(),
     }
 }
 
@@ -375,11 +328,11 @@ pub async fn duplicates(
 ) -> Response {
     let lang = user.lang;
     if !visible_to(&user.scope.role) {
-        return AppError::Forbidden.into_page(lang);
+        return AppError::forbidden().into_response();
     }
     let rows = match repo::duplicates::list(&state.db, Some(&user.scope), None).await {
         Ok(r) => r,
-        Err(e) => return AppError::from(e).into_page(lang),
+        Err(e) => return AppError::from(e).into_response(),
     };
     let names = crate::page::region_names(&state.db, user.scope.area_prefix())
         .await
@@ -429,19 +382,16 @@ pub async fn duplicates(
             }
         })
         .collect();
-    render(
-        &DuplicatesPage {
-            i18n: user.i18n(),
-            user: &user,
-            lang,
-            may_merge: may_merge(&user),
-            counts,
-            rows,
-            done: opt(&d.done, 16).unwrap_or_default(),
-            path: "/quality/duplicates",
-        },
+    render(&DuplicatesPage {
+        i18n: user.i18n(),
+        user: &user,
         lang,
-    )
+        may_merge: may_merge(&user),
+        counts,
+        rows,
+        done: opt(&d.done, 16).unwrap_or_default(),
+        path: "/quality/duplicates",
+    })
 }
 
 #[derive(Deserialize)]
@@ -461,16 +411,20 @@ pub struct MergeForm {
 }
 
 fn not_confirmed() -> AppError {
-    AppError::BadRequest {
-        zh: "请勾选“我已核实”以确认合并".to_owned(),
-        en: "Tick the confirmation box to merge".to_owned(),
-    }
+    AppError::bad_request(
+        "bad_request",
+        "请勾选“我已核实”以确认合并".to_owned(),
+        "Tick the confirmation box to merge".to_owned(),
+    )
 }
 
 fn version(s: &str) -> Result<i64, AppError> {
-    s.trim().parse().map_err(|_| AppError::BadRequest {
-        zh: "版本号无效".to_owned(),
-        en: "invalid version".to_owned(),
+    s.trim().parse().map_err(|_| {
+        AppError::bad_request(
+            "bad_request",
+            "版本号无效".to_owned(),
+            "invalid version".to_owned(),
+        )
     })
 }
 
@@ -480,7 +434,6 @@ pub async fn merge(
     user: CurrentUser,
     Form(form): Form<MergeForm>,
 ) -> Response {
-    let lang = user.lang;
     let result = async {
         check_csrf(&user, &form.csrf)?;
         if form.confirm != "1" {
@@ -501,7 +454,7 @@ pub async fn merge(
     .await;
     match result {
         Ok(()) => see_other("/quality/duplicates?done=merged"),
-        Err(e) => e.into_page(lang),
+        Err(e) => e.into_response(),
     }
 }
 
@@ -525,16 +478,13 @@ pub async fn remove_member(
     user: CurrentUser,
     Form(form): Form<RemoveForm>,
 ) -> Response {
-    let lang = user.lang;
     let result = async {
         check_csrf(&user, &form.csrf)?;
         if form.confirm != "1" {
             return Err(not_confirmed());
         }
-        let id = IdNumber::parse(&form.id).map_err(|e| AppError::BadRequest {
-            zh: e.message_zh(),
-            en: e.to_string(),
-        })?;
+        let id = IdNumber::parse(&form.id)
+            .map_err(|e| AppError::bad_request("bad_request", e.message_zh(), e.to_string()))?;
         repo::duplicates::remove_member(
             &state.db,
             &user.actor(),
@@ -549,6 +499,6 @@ pub async fn remove_member(
     .await;
     match result {
         Ok(()) => see_other("/quality/duplicates?done=removed"),
-        Err(e) => e.into_page(lang),
+        Err(e) => e.into_response(),
     }
 }

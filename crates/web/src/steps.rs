@@ -21,9 +21,11 @@ use askama::Template;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
 use axum::http::StatusCode;
+use axum::response::IntoResponse;
 use axum::response::Response;
 use axum::routing::{get, post};
 use chrono::{Datelike, NaiveDate};
+use shouwang_app::Kind;
 use shouwang_app::lifecycle::{self, Request};
 use shouwang_core::CodeList;
 use shouwang_core::access::Role;
@@ -184,10 +186,7 @@ struct Upload {
 }
 
 fn bad(zh: impl Into<String>, en: impl Into<String>) -> AppError {
-    AppError::BadRequest {
-        zh: zh.into(),
-        en: en.into(),
-    }
+    AppError::bad_request("bad_request", zh.into(), en.into())
 }
 
 /// Reads a multipart form: the text fields and the files chosen (an empty file input is skipped).
@@ -230,8 +229,8 @@ async fn checked_form(
     user: &CurrentUser,
     form: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<(Fields, Vec<Upload>), Response> {
-    let (f, uploads) = read_form(form).await.map_err(|e| e.into_page(user.lang))?;
-    check_csrf(user, &f.get("csrf")).map_err(|e| e.into_page(user.lang))?;
+    let (f, uploads) = read_form(form).await.map_err(|e| e.into_response())?;
+    check_csrf(user, &f.get("csrf")).map_err(|e| e.into_response())?;
     Ok((f, uploads))
 }
 
@@ -323,16 +322,16 @@ enum Failure {
 }
 
 fn failure(e: AppError, lang: Lang) -> Failure {
-    match e {
-        AppError::BadRequest { .. } => Failure::Form(Refused {
+    match e.kind() {
+        Kind::BadRequest | Kind::Invalid => Failure::Form(Refused {
             status: StatusCode::UNPROCESSABLE_ENTITY,
             message: e.message_for(lang),
         }),
-        AppError::Conflict { .. } => Failure::Form(Refused {
+        Kind::Conflict => Failure::Form(Refused {
             status: StatusCode::CONFLICT,
             message: e.message_for(lang),
         }),
-        other => Failure::Page(other),
+        _ => Failure::Page(e),
     }
 }
 
@@ -553,10 +552,10 @@ async fn case_and_head(
 ) -> Result<(CaseRecord, String, usize), AppError> {
     let rec = repo::cases::get(&state.db, &user.scope, number)
         .await?
-        .ok_or(AppError::NotFound)?;
+        .ok_or(AppError::not_found())?;
     let detail = repo::households::get(&state.db, &user.scope, number)
         .await?
-        .ok_or(AppError::NotFound)?;
+        .ok_or(AppError::not_found())?;
     let head = detail
         .household
         .head()
@@ -730,12 +729,12 @@ async fn ident_page(
     let i18n = user.i18n();
     let (rec, head, members) = match case_and_head(state, user, number).await {
         Ok(x) => x,
-        Err(e) => return e.into_page(user.lang),
+        Err(e) => return e.into_response(),
     };
     let today = shouwang_app::today().to_string();
     let codes = match crate::codes_page::county_codes(state, user).await {
         Ok(c) => c,
-        Err(e) => return e.into_page(user.lang),
+        Err(e) => return e.into_response(),
     };
     let step = ident_step(&rec, user.scope.role);
     let ident = rec.case.identification.as_ref();
@@ -783,7 +782,6 @@ async fn ident_page(
             today,
             path: format!("{}/case/ident", household_path(number)),
         },
-        user.lang,
         status,
     )
 }
@@ -860,7 +858,7 @@ pub async fn ident_submit(
     match ident_command(&state, &user, &number, &mut f, &uploads).await {
         Ok(()) => done(&number),
         Err(Failure::Form(r)) => ident_page(&state, &user, &number, Some((f, r))).await,
-        Err(Failure::Page(e)) => e.into_page(user.lang),
+        Err(Failure::Page(e)) => e.into_response(),
     }
 }
 
@@ -884,7 +882,7 @@ pub async fn green_submit(
     match result {
         Ok(()) => done(&number),
         Err(Failure::Form(r)) => ident_page(&state, &user, &number, Some((f, r))).await,
-        Err(Failure::Page(e)) => e.into_page(user.lang),
+        Err(Failure::Page(e)) => e.into_response(),
     }
 }
 
@@ -934,12 +932,12 @@ async fn exit_page(
     let i18n = user.i18n();
     let (rec, head, members) = match case_and_head(state, user, number).await {
         Ok(x) => x,
-        Err(e) => return e.into_page(user.lang),
+        Err(e) => return e.into_response(),
     };
     let today = shouwang_app::today().to_string();
     let codes = match crate::codes_page::county_codes(state, user).await {
         Ok(c) => c,
-        Err(e) => return e.into_page(user.lang),
+        Err(e) => return e.into_response(),
     };
     let step = exit_step(&rec, user.scope.role);
     let (status, error, v) = match typed {
@@ -973,7 +971,6 @@ async fn exit_page(
             today,
             path: format!("{}/case/exit", household_path(number)),
         },
-        user.lang,
         status,
     )
 }
@@ -1049,7 +1046,7 @@ pub async fn exit_submit(
         Ok(ExitStep::Notice) => see_other(&format!("{}/notice", household_path(&number))),
         Ok(_) => done(&number),
         Err(Failure::Form(r)) => exit_page(&state, &user, &number, Some((f, r))).await,
-        Err(Failure::Page(e)) => e.into_page(user.lang),
+        Err(Failure::Page(e)) => e.into_response(),
     }
 }
 
@@ -1073,7 +1070,7 @@ pub async fn withdraw_submit(
     match result {
         Ok(()) => done(&number),
         Err(Failure::Form(r)) => exit_page(&state, &user, &number, Some((f, r))).await,
-        Err(Failure::Page(e)) => e.into_page(user.lang),
+        Err(Failure::Page(e)) => e.into_response(),
     }
 }
 
@@ -1111,11 +1108,11 @@ async fn measure_page(
     let i18n = user.i18n();
     let rec = match repo::cases::get(&state.db, &user.scope, number).await {
         Ok(Some(r)) => r,
-        Ok(None) => return AppError::NotFound.into_page(user.lang),
-        Err(e) => return AppError::from(e).into_page(user.lang),
+        Ok(None) => return AppError::not_found().into_response(),
+        Err(e) => return AppError::from(e).into_response(),
     };
     let Some(m) = rec.case.measures.get(index) else {
-        return AppError::NotFound.into_page(user.lang);
+        return AppError::not_found().into_response();
     };
     let today = shouwang_app::today().to_string();
     let action = if !PROGRESS_ROLES.contains(&user.scope.role) {
@@ -1153,7 +1150,6 @@ async fn measure_page(
             today,
             path: format!("{}/case/measures/{index}", household_path(number)),
         },
-        user.lang,
         status,
     )
 }
@@ -1166,7 +1162,7 @@ pub async fn measure_form(
 ) -> Response {
     // Not a position of the case's measures: the 404 page, as for any unknown path.
     let Ok(index) = index.parse::<usize>() else {
-        return AppError::NotFound.into_page(user.lang);
+        return AppError::not_found().into_response();
     };
     measure_page(&state, &user, &number, index, None).await
 }
@@ -1222,7 +1218,7 @@ pub async fn measure_submit(
     form: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Response {
     let Ok(index) = index.parse::<usize>() else {
-        return AppError::NotFound.into_page(user.lang);
+        return AppError::not_found().into_response();
     };
     let (mut f, uploads) = match checked_form(&user, form).await {
         Ok(x) => x,
@@ -1231,7 +1227,7 @@ pub async fn measure_submit(
     match measure_command(&state, &user, &number, index, &mut f, &uploads).await {
         Ok(()) => done(&number),
         Err(Failure::Form(r)) => measure_page(&state, &user, &number, index, Some((f, r))).await,
-        Err(Failure::Page(e)) => e.into_page(user.lang),
+        Err(Failure::Page(e)) => e.into_response(),
     }
 }
 

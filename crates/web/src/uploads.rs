@@ -4,32 +4,21 @@
 
 use std::collections::HashMap;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use axum::extract::Multipart;
 use axum::extract::multipart::MultipartError;
 use axum::http::StatusCode;
+use shouwang_app::Kind;
+use shouwang_app::uploads::StoredUpload;
 
-/// One uploaded file, on disk.
-#[derive(Debug, Clone)]
-pub struct Uploaded {
-    /// The form field it came in.
-    pub field: String,
-    /// The user's file name (only the last path component; for messages and reports).
-    pub name: String,
-    /// Lower-case extension of `name` (`csv`, `xlsx`, …), empty if none.
-    pub ext: String,
-    /// Where it is stored.
-    pub path: PathBuf,
-    /// Bytes.
-    pub size: u64,
-}
+use crate::error::AppError;
 
 /// A read form.
 #[derive(Debug, Default)]
 pub struct UploadForm {
     pub fields: HashMap<String, String>,
-    pub files: Vec<Uploaded>,
+    pub files: Vec<StoredUpload>,
 }
 
 impl UploadForm {
@@ -39,56 +28,45 @@ impl UploadForm {
     }
 }
 
-/// Why a form could not be read, in both languages, with the status to answer.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UploadError {
-    pub status: StatusCode,
-    pub zh: String,
-    pub en: String,
-}
-
 /// Megabytes, for messages.
 pub fn mb(bytes: u64) -> u64 {
     bytes / (1024 * 1024)
 }
 
-fn too_large(max_total: u64) -> UploadError {
-    UploadError {
-        status: StatusCode::PAYLOAD_TOO_LARGE,
-        zh: format!(
+fn too_large(max_total: u64) -> AppError {
+    AppError::new(
+        Kind::TooLarge,
+        "too_large",
+        format!(
             "文件过大：一次上传的文件合计不能超过 {} MB，请分批上传或删去多余的列",
             mb(max_total)
         ),
-        en: format!(
+        format!(
             "The upload is too large: the files together may not exceed {} MB; upload them in parts",
             mb(max_total)
         ),
-    }
+    )
 }
 
-fn broken(e: &MultipartError, max_total: u64) -> UploadError {
+fn broken(e: &MultipartError, max_total: u64) -> AppError {
     if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
         return too_large(max_total);
     }
-    UploadError {
-        status: StatusCode::BAD_REQUEST,
-        zh: format!(
+    AppError::bad_request(
+        "bad_multipart",
+        format!(
             "上传的表单无法读取（{}），请重新选择文件后提交",
             e.body_text()
         ),
-        en: format!(
+        format!(
             "The uploaded form could not be read ({}); choose the files again and resubmit",
             e.body_text()
         ),
-    }
+    )
 }
 
-fn write_err(e: std::io::Error) -> UploadError {
-    UploadError {
-        status: StatusCode::INTERNAL_SERVER_ERROR,
-        zh: format!("服务器无法保存上传的文件：{e}"),
-        en: format!("the server could not store the uploaded file: {e}"),
-    }
+fn write_err(e: std::io::Error) -> AppError {
+    AppError::internal(format!("the server could not store the uploaded file: {e}"))
 }
 
 /// The last path component of a browser-sent file name, without control characters.
@@ -109,7 +87,7 @@ pub async fn read_form(
     mut multipart: Multipart,
     dir: &Path,
     max_total: u64,
-) -> Result<UploadForm, UploadError> {
+) -> Result<UploadForm, AppError> {
     let mut form = UploadForm::default();
     let mut total: u64 = 0;
     loop {
@@ -127,11 +105,11 @@ pub async fn read_form(
                     match field.chunk().await {
                         Ok(Some(c)) => {
                             if text.len() + c.len() > 4096 {
-                                return Err(UploadError {
-                                    status: StatusCode::BAD_REQUEST,
-                                    zh: format!("表单字段 {name} 过长"),
-                                    en: format!("form field {name} is too long"),
-                                });
+                                return Err(AppError::bad_request(
+                                    "bad_multipart",
+                                    format!("表单字段 {name} 过长"),
+                                    format!("form field {name} is too long"),
+                                ));
                             }
                             text.extend_from_slice(&c);
                         }
@@ -170,12 +148,11 @@ pub async fn read_form(
                     .rsplit_once('.')
                     .map(|(_, e)| e.to_lowercase())
                     .unwrap_or_default();
-                form.files.push(Uploaded {
+                form.files.push(StoredUpload {
                     field: name,
                     name: file_name,
                     ext,
                     path,
-                    size,
                 });
             }
         }

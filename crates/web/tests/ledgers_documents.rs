@@ -96,7 +96,7 @@ db_test!(
             "headers only"
         );
 
-        // Refused: a cadre; bad input: clear 400s.
+        // Refused: a cadre; a malformed value: 400; a range or area the ledger cannot take: 422.
         for (uri, cookie, status) in [
             ("/ledgers", &cadre, StatusCode::FORBIDDEN),
             (
@@ -117,12 +117,12 @@ db_test!(
             (
                 "/ledgers/download?kind=clues&from=2022-12-01&to=2022-01-01",
                 &county,
-                StatusCode::BAD_REQUEST,
+                StatusCode::UNPROCESSABLE_ENTITY,
             ),
             (
                 "/ledgers/download?kind=clues&area=abc",
                 &county,
-                StatusCode::BAD_REQUEST,
+                StatusCode::UNPROCESSABLE_ENTITY,
             ),
         ] {
             let resp = app.clone().oneshot(get(uri, cookie)).await.unwrap();

@@ -4,3 +4,4 @@
 
 pub mod cadre;
 pub mod department;
+pub mod upload;

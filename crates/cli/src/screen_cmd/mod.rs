@@ -77,11 +77,7 @@ pub async fn run_db(cmd: &ScreenCmd) -> anyhow::Result<DbRun> {
         );
     };
     let db = cmd.db.open().await?;
-    let caller = shouwang_app::caller_by_username(&db, username)
-        .await?
-        .with_context(|| {
-            format!("用户 {username:?} 不存在或已停用 / no active user {username:?}")
-        })?;
+    let caller = crate::config::operator(&db, username).await?;
     run_as(&db, &caller, &cmd.args, round, cmd.on).await
 }
 

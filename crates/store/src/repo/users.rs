@@ -6,8 +6,7 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
 };
 use serde::Serialize;
-use shouwang_core::codes::RegionLevel;
-use shouwang_core::{CodeList, RegionCode, Role, Scope};
+use shouwang_core::{CodeList, Role, Scope};
 
 use super::audit::{self, Change};
 use super::{Actor, prefix_condition};
@@ -46,22 +45,14 @@ impl UserWithScope {
 /// The significant prefix of an area for `role`: accepts `141123`, `141123000000` (county), `141123100`,
 /// `141123100000` (township), `141123100201` (village); refuses an area of the wrong level for the role.
 pub fn normalise_area(role: Role, area: &str) -> Result<String> {
-    let code = RegionCode::parse(area)
-        .map_err(|e| StoreError::Invalid(format!("area {area:?}: {e} ({})", e.message_zh())))?;
-    let prefix = code.scope_prefix().to_owned();
-    let want = match role.area_level() {
-        RegionLevel::County => 6,
-        RegionLevel::Township => 9,
-        _ => 12,
-    };
-    if prefix.len() != want {
-        return Err(StoreError::Invalid(format!(
-            "role {} ({}) needs an area of {want} digits, got {area:?}",
+    role.area_for(area).map_err(|g| {
+        StoreError::Invalid(format!(
+            "area {area:?} for role {}: {} ({})",
             role.code(),
-            role.label_zh()
-        )));
-    }
-    Ok(prefix)
+            g.message_en(),
+            g.message_zh()
+        ))
+    })
 }
 
 fn check_username(username: &str) -> Result<String> {

@@ -13,26 +13,29 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
+use shouwang_app::Kind;
 use shouwang_core::{CodeList, Role};
 use shouwang_store::repo;
 use shouwang_store::repo::users::UserWithScope;
 use utoipa::{IntoParams, ToSchema};
 
-use super::error::{ApiError, ApiResult, ErrorBody};
 use super::{ApiJson, ApiPath, ApiQuery, ApiUser};
-use crate::AppState;
-use crate::admin::{check_grant, managed_user};
-use crate::page::clean;
+use shouwang_app::dashboard::{self, DashboardFigures};
 
-fn require_admin(user: &ApiUser) -> ApiResult<()> {
+use crate::AppState;
+use crate::error::{AppError, AppResult, ErrorBody};
+use crate::page::clean;
+use shouwang_app::users::{check_grant, managed_user};
+
+fn require_admin(user: &ApiUser) -> AppResult<()> {
     if matches!(
         user.caller.scope.role,
         Role::CountyAdmin | Role::TownshipAdmin
     ) {
         Ok(())
     } else {
-        Err(ApiError::new(
-            StatusCode::FORBIDDEN,
+        Err(AppError::new(
+            Kind::Forbidden,
             "role_not_allowed",
             "只有县级管理员和乡镇管理员可以管理用户",
             "Only county and township admins manage users",
@@ -41,21 +44,11 @@ fn require_admin(user: &ApiUser) -> ApiResult<()> {
 }
 
 /// Store errors of a user change: invalid values are 422 with the reason in each language.
-fn write_error(e: shouwang_store::StoreError) -> ApiError {
+fn write_error(e: shouwang_store::StoreError) -> AppError {
     match e {
         shouwang_store::StoreError::Invalid(reason) => {
             let (zh, en) = super::rules::split_reason(&reason);
-            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", zh, en)
-        }
-        other => other.into(),
-    }
-}
-
-/// A grant refused by the page's rules (role or area not grantable): 403.
-fn grant_error(e: crate::error::AppError) -> ApiError {
-    match e {
-        crate::error::AppError::BadRequest { zh, en } => {
-            ApiError::new(StatusCode::FORBIDDEN, "not_grantable", zh, en)
+            AppError::new(Kind::Invalid, "invalid", zh, en)
         }
         other => other.into(),
     }
@@ -103,7 +96,7 @@ impl From<UserWithScope> for UserDto {
 pub async fn list(
     State(state): State<AppState>,
     user: ApiUser,
-) -> ApiResult<ApiJson<Vec<UserDto>>> {
+) -> AppResult<ApiJson<Vec<UserDto>>> {
     require_admin(&user)?;
     let users = repo::users::list(&state.db, &user.caller.scope).await?;
     Ok(ApiJson(users.into_iter().map(Into::into).collect()))
@@ -135,10 +128,9 @@ pub async fn create(
     State(state): State<AppState>,
     user: ApiUser,
     ApiJson(req): ApiJson<NewUser>,
-) -> ApiResult<(StatusCode, ApiJson<UserDto>)> {
+) -> AppResult<(StatusCode, ApiJson<UserDto>)> {
     require_admin(&user)?;
-    let (role, area) =
-        check_grant(&user.caller.scope, &req.role, &req.area).map_err(grant_error)?;
+    let (role, area) = check_grant(&user.caller.scope, &req.role, &req.area)?;
     let id = repo::users::add(
         &state.db,
         &user.caller.actor(),
@@ -152,12 +144,12 @@ pub async fn create(
     .map_err(write_error)?;
     let created = repo::users::get(&state.db, id)
         .await?
-        .ok_or_else(|| ApiError::internal("a new user cannot be found"))?;
+        .ok_or_else(|| AppError::internal("a new user cannot be found"))?;
     Ok((StatusCode::CREATED, ApiJson(created.into())))
 }
 
-fn user_id(id: &str) -> ApiResult<i64> {
-    id.trim().parse().map_err(|_| ApiError::not_found())
+fn user_id(id: &str) -> AppResult<i64> {
+    id.trim().parse().map_err(|_| AppError::not_found())
 }
 
 /// `POST /api/v1/users/{id}/role`.
@@ -185,17 +177,17 @@ pub async fn set_role(
     user: ApiUser,
     ApiPath(id): ApiPath<String>,
     ApiJson(req): ApiJson<RoleChange>,
-) -> ApiResult<ApiJson<UserDto>> {
+) -> AppResult<ApiJson<UserDto>> {
     require_admin(&user)?;
     let scope = &user.caller.scope;
     let t = managed_user(&state.db, scope, user_id(&id)?).await?;
     if t.id == user.session.user_id {
-        return Err(ApiError::unprocessable(
+        return Err(AppError::invalid(
             "不能修改自己的角色",
             "You cannot change your own role",
         ));
     }
-    let (role, area) = check_grant(scope, &req.role, &req.area).map_err(grant_error)?;
+    let (role, area) = check_grant(scope, &req.role, &req.area)?;
     repo::users::set_role(
         &state.db,
         &user.caller.actor(),
@@ -208,7 +200,7 @@ pub async fn set_role(
     .map_err(write_error)?;
     let after = repo::users::get(&state.db, t.id)
         .await?
-        .ok_or_else(ApiError::not_found)?;
+        .ok_or_else(AppError::not_found)?;
     Ok(ApiJson(after.into()))
 }
 
@@ -235,11 +227,11 @@ pub async fn set_active(
     user: ApiUser,
     ApiPath(id): ApiPath<String>,
     ApiJson(req): ApiJson<ActiveChange>,
-) -> ApiResult<ApiJson<UserDto>> {
+) -> AppResult<ApiJson<UserDto>> {
     require_admin(&user)?;
     let t = managed_user(&state.db, &user.caller.scope, user_id(&id)?).await?;
     if t.id == user.session.user_id && !req.active {
-        return Err(ApiError::unprocessable(
+        return Err(AppError::invalid(
             "不能停用自己的账号",
             "You cannot disable your own account",
         ));
@@ -255,7 +247,7 @@ pub async fn set_active(
     .map_err(write_error)?;
     let after = repo::users::get(&state.db, t.id)
         .await?
-        .ok_or_else(ApiError::not_found)?;
+        .ok_or_else(AppError::not_found)?;
     Ok(ApiJson(after.into()))
 }
 
@@ -279,17 +271,17 @@ pub async fn change_password(
     State(state): State<AppState>,
     user: ApiUser,
     ApiJson(req): ApiJson<PasswordChange>,
-) -> ApiResult<StatusCode> {
+) -> AppResult<StatusCode> {
     let username = user.session.username.clone();
     if req.new == req.old {
-        return Err(ApiError::unprocessable(
+        return Err(AppError::invalid(
             "新密码不能与旧密码相同",
             "The new password must differ from the old one",
         ));
     }
     if state.throttle.is_locked(&username) {
-        return Err(ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
+        return Err(AppError::new(
+            Kind::TooMany,
             "throttled",
             "登录失败次数过多，请 15 分钟后再试",
             "Too many failed logins; try again in 15 minutes",
@@ -299,7 +291,7 @@ pub async fn change_password(
         Some(u) if u.id == user.session.user_id => u,
         _ => {
             state.throttle.fail(&username);
-            return Err(ApiError::unprocessable(
+            return Err(AppError::invalid(
                 "旧密码不正确",
                 "The old password is wrong",
             ));
@@ -366,10 +358,10 @@ fn masked(v: Option<serde_json::Value>) -> Option<serde_json::Value> {
     Some(serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)))
 }
 
-fn check_day(what: &str, v: &Option<String>) -> ApiResult<()> {
+fn check_day(what: &str, v: &Option<String>) -> AppResult<()> {
     match v.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(s) if chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").is_err() => {
-            Err(ApiError::bad_request(
+            Err(AppError::bad_request(
                 "bad_query",
                 format!("{what} 日期格式应为 YYYY-MM-DD：{}", clean(s, 20)),
                 format!("{what} must be a date YYYY-MM-DD"),
@@ -388,10 +380,10 @@ pub async fn audit(
     State(state): State<AppState>,
     user: ApiUser,
     ApiQuery(q): ApiQuery<AuditParams>,
-) -> ApiResult<ApiJson<AuditPage>> {
+) -> AppResult<ApiJson<AuditPage>> {
     if !matches!(user.caller.scope.role, Role::CountyAdmin | Role::Auditor) {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
+        return Err(AppError::new(
+            Kind::Forbidden,
             "role_not_allowed",
             "只有县级管理员和审计监督人员可以查看审计日志",
             "Only the county admin and auditors read the audit log",
@@ -445,22 +437,12 @@ pub async fn audit(
 /// village, the clue funnel by channel, overdue follow-ups, exits this quarter and the computable
 /// targets (county and township admins, village teams, auditors).
 #[utoipa::path(get, path = "/api/v1/dashboard", tag = "work",
-    responses((status = 200, body = crate::dashboard::DashboardFigures),
+    responses((status = 200, body = DashboardFigures),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn dashboard(
     State(state): State<AppState>,
     user: ApiUser,
-) -> ApiResult<ApiJson<crate::dashboard::DashboardFigures>> {
-    if !crate::auth::may_dashboard_role(user.caller.scope.role) {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "role_not_allowed",
-            "只有县级管理员、乡镇管理员、村级工作专班和审计监督人员可以查看数据看板",
-            "Only county and township admins, village teams and auditors see the dashboard",
-        ));
-    }
-    Ok(ApiJson(
-        crate::dashboard::figures(&state.db, &user.caller).await?,
-    ))
+) -> AppResult<ApiJson<DashboardFigures>> {
+    Ok(ApiJson(dashboard::figures(&state.db, &user.caller).await?))
 }

@@ -6,18 +6,18 @@
 //! characters, no control characters; codes rules depend on cannot be disabled → 422) and audits.
 
 use axum::extract::State;
-use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use shouwang_app::Kind;
 use shouwang_core::codes::{CodeOverride, locked_reason, national_lists};
 use shouwang_store::StoreError;
 use shouwang_store::repo;
 use utoipa::ToSchema;
 
-use super::error::{ApiError, ApiResult, ErrorBody};
 use super::rules::{may_edit, split_reason};
 use super::{ApiJson, ApiUser};
 use crate::AppState;
+use crate::error::{AppError, AppResult, ErrorBody};
 
 /// One code with the county's setting.
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
@@ -100,20 +100,20 @@ fn code_dto(s: repo::codes::CodeSetting, national_zh: &str, national_en: &str) -
     }
 }
 
-fn write_error(e: StoreError) -> ApiError {
+fn write_error(e: StoreError) -> AppError {
     match e {
-        StoreError::Forbidden => ApiError::new(
-            StatusCode::FORBIDDEN,
+        StoreError::Forbidden => AppError::new(
+            Kind::Forbidden,
             "role_not_allowed",
             "只有本县的县级管理员可以修改代码的本县显示名称和停用设置",
             "Only the county admin of this county may change local labels and disabled codes",
         ),
         StoreError::Invalid(reason) => {
             let (zh, en) = split_reason(&reason);
-            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", zh, en)
+            AppError::new(Kind::Invalid, "invalid", zh, en)
         }
-        StoreError::NotFound => ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
+        StoreError::NotFound => AppError::new(
+            Kind::Invalid,
             "invalid",
             "没有这个代码表或代码",
             "No such code list or code",
@@ -130,7 +130,7 @@ fn write_error(e: StoreError) -> ApiError {
 pub async fn get_codes(
     State(state): State<AppState>,
     user: ApiUser,
-) -> ApiResult<ApiJson<CodesDto>> {
+) -> AppResult<ApiJson<CodesDto>> {
     let county = user.caller.county()?;
     let stored = repo::codes::list(&state.db, &county).await?;
     let lists = national_lists()
@@ -180,7 +180,7 @@ pub async fn put_code(
     State(state): State<AppState>,
     user: ApiUser,
     ApiJson(req): ApiJson<CodeUpdate>,
-) -> ApiResult<ApiJson<CodeDto>> {
+) -> AppResult<ApiJson<CodeDto>> {
     let county = user.caller.county().map_err(write_error)?;
     let edit = CodeOverride {
         label_zh: req.label_zh,

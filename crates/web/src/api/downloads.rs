@@ -1,35 +1,36 @@
 //! Ledgers (全过程台账, XLSX) and official documents (DOCX or HTML) over `/api/v1` — the same functions
-//! as the pages ([`crate::ledgers::ledger_file`], [`crate::documents`]): the store scopes each to the
+//! as the pages ([`shouwang_app::ledgers`], [`shouwang_app::documents`]): the store scopes each to the
 //! user's area, masks ID numbers unless the role may see them and writes the export or read to the
 //! audit log. Answers are the file's bytes with its content type and a `Content-Disposition: attachment`
 //! naming it (an ASCII name and the Chinese one, RFC 6266); errors are JSON.
 
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
+use shouwang_app::Kind;
 use shouwang_core::document::Document;
 use shouwang_io::document_html;
 use utoipa::IntoParams;
 
-use super::error::{ApiError, ApiResult, ErrorBody};
-use super::jobs::file_response;
 use super::{ApiPath, ApiQuery, ApiUser};
 use crate::AppState;
-use crate::documents::{self, ascii};
+use crate::error::{AppError, AppResult, ErrorBody};
 use crate::i18n::Lang;
-use crate::ledgers::{self, LedgerQuery};
+use crate::page::attachment;
 use crate::page::clean;
+use shouwang_app::documents::{self, ascii};
+use shouwang_app::ledgers::{self, LedgerRequest};
+use shouwang_core::monitoring::Quarter;
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
 
-fn may_read_area(user: &ApiUser) -> ApiResult<()> {
-    if crate::auth::may_dashboard_role(user.caller.scope.role) {
+fn may_read_area(user: &ApiUser) -> AppResult<()> {
+    if shouwang_app::dashboard::may_see(user.caller.scope.role) {
         Ok(())
     } else {
-        Err(ApiError::new(
-            StatusCode::FORBIDDEN,
+        Err(AppError::new(
+            Kind::Forbidden,
             "role_not_allowed",
             "只有县级管理员、乡镇管理员、村级工作专班和审计监督人员可以导出台账和公示、告知书",
             "Only county and township admins, village teams and auditors export ledgers and area documents",
@@ -64,18 +65,17 @@ pub async fn ledger(
     user: ApiUser,
     ApiPath(kind): ApiPath<String>,
     ApiQuery(p): ApiQuery<LedgerParams>,
-) -> ApiResult<Response> {
+) -> AppResult<Response> {
     may_read_area(&user)?;
-    let q = LedgerQuery {
+    let q = LedgerRequest {
         kind: Some(kind),
         area: super::quality::area_filter(&user, &p.area)?,
         from: p.from,
         to: p.to,
         per_member: p.per_member.map(|b| if b { "1" } else { "0" }.to_owned()),
     };
-    let (bytes, ascii_name, name) =
-        ledgers::ledger_file(&state.db, &user.caller.actor(), &user.caller.scope, &q).await?;
-    Ok(file_response(&name, Some(&ascii_name), XLSX, bytes))
+    let f = ledgers::export(&state.db, &user.caller, &q).await?;
+    Ok(attachment(&f.name, Some(&f.ascii_name), XLSX, f.bytes))
 }
 
 /// `format` of a document.
@@ -85,22 +85,10 @@ pub struct DocParams {
     pub format: Option<String>,
 }
 
-fn is_docx(format: &Option<String>) -> ApiResult<bool> {
-    match format.as_deref().map(str::trim).unwrap_or("") {
-        "docx" | "" => Ok(true),
-        "html" => Ok(false),
-        other => Err(ApiError::bad_request(
-            "bad_query",
-            format!("格式应为 docx 或 html：{}", clean(other, 20)),
-            "format must be docx or html",
-        )),
-    }
-}
-
-fn document(doc: &Document, docx: bool, stem: &str) -> ApiResult<Response> {
+fn document(doc: &Document, docx: bool, stem: &str) -> AppResult<Response> {
     if docx {
-        let bytes = documents::docx_bytes(doc)?;
-        return Ok(file_response(
+        let bytes = documents::docx(doc)?;
+        return Ok(attachment(
             &format!("{}.docx", doc.title),
             Some(&format!("{stem}.docx")),
             DOCX,
@@ -154,17 +142,10 @@ pub async fn household_document(
     user: ApiUser,
     ApiPath((number, kind)): ApiPath<(String, String)>,
     ApiQuery(p): ApiQuery<DocParams>,
-) -> ApiResult<Response> {
-    let docx = is_docx(&p.format)?;
+) -> AppResult<Response> {
+    let docx = documents::wants_docx(p.format.as_deref(), true)?;
     let number = clean(&number, 40);
-    let doc = documents::household_doc(
-        &state.db,
-        &user.caller.actor(),
-        &user.caller.scope,
-        &number,
-        &kind,
-    )
-    .await?;
+    let doc = documents::household(&state.db, &user.caller, &number, &kind).await?;
     document(&doc, docx, &format!("{}-{}", ascii(&kind), ascii(&number)))
 }
 
@@ -189,14 +170,14 @@ pub async fn publicity(
     State(state): State<AppState>,
     user: ApiUser,
     ApiQuery(p): ApiQuery<PublicityParams>,
-) -> ApiResult<Response> {
+) -> AppResult<Response> {
     may_read_area(&user)?;
-    let docx = is_docx(&p.format)?;
-    let (doc, village) = documents::publicity_doc(
+    let docx = documents::wants_docx(p.format.as_deref(), true)?;
+    let (doc, village) = documents::publicity(
         &state.db,
-        &user.caller.actor(),
-        &user.caller.scope,
+        &user.caller,
         p.village.as_deref(),
+        shouwang_app::today(),
     )
     .await?;
     document(&doc, docx, &format!("publicity-{}", ascii(&village)))
@@ -224,18 +205,21 @@ pub async fn exit_notices(
     State(state): State<AppState>,
     user: ApiUser,
     ApiQuery(p): ApiQuery<NoticesParams>,
-) -> ApiResult<Response> {
+) -> AppResult<Response> {
     may_read_area(&user)?;
-    let docx = is_docx(&p.format)?;
+    let docx = documents::wants_docx(p.format.as_deref(), true)?;
     let area = super::quality::area_filter(&user, &p.area)?;
-    let (doc, quarter) = documents::quarter_doc(
-        &state.db,
-        &user.caller.actor(),
-        &user.caller.scope,
-        p.quarter.as_deref(),
-        area.as_deref(),
-    )
-    .await?;
+    let quarter = match p
+        .quarter
+        .as_deref()
+        .map(str::trim)
+        .filter(|q| !q.is_empty())
+    {
+        Some(q) => documents::quarter(q)?,
+        None => Quarter::of(shouwang_app::today()),
+    };
+    let (doc, _) =
+        documents::quarter_notices(&state.db, &user.caller, quarter, area.as_deref()).await?;
     document(
         &doc,
         docx,

@@ -16,9 +16,9 @@ use shouwang_store::repo::households::HouseholdQuery;
 use utoipa::IntoParams;
 
 use super::dto::*;
-use super::error::{ApiError, ApiResult, ErrorBody};
 use super::{ApiJson, ApiPath, ApiQuery, ApiUser};
 use crate::AppState;
+use crate::error::{AppError, AppResult, ErrorBody};
 
 // ---------------------------------------------------------------------------------------------------------
 // Helpers.
@@ -31,7 +31,7 @@ async fn run(
     version: Option<i64>,
     on: Option<NaiveDate>,
     command: Command,
-) -> ApiResult<(StatusCode, ApiJson<WriteResult>)> {
+) -> AppResult<(StatusCode, ApiJson<WriteResult>)> {
     let done = lifecycle::execute(
         &state.db,
         &user.caller,
@@ -58,7 +58,7 @@ async fn run(
     ))
 }
 
-type Written = ApiResult<(StatusCode, ApiJson<WriteResult>)>;
+type Written = AppResult<(StatusCode, ApiJson<WriteResult>)>;
 
 fn page_of(page: Option<u32>) -> u32 {
     page.unwrap_or(1).max(1)
@@ -95,7 +95,7 @@ pub async fn households(
     State(state): State<AppState>,
     user: ApiUser,
     ApiQuery(q): ApiQuery<HouseholdsQuery>,
-) -> ApiResult<ApiJson<HouseholdPage>> {
+) -> AppResult<ApiJson<HouseholdPage>> {
     let clean = |s: Option<String>| {
         s.map(|s| s.chars().filter(|c| !c.is_control()).collect::<String>())
             .map(|s| s.trim().to_owned())
@@ -132,11 +132,11 @@ pub async fn household(
     State(state): State<AppState>,
     user: ApiUser,
     ApiPath(number): ApiPath<String>,
-) -> ApiResult<ApiJson<HouseholdDto>> {
+) -> AppResult<ApiJson<HouseholdDto>> {
     let scope = &user.caller.scope;
     let detail = repo::households::get(&state.db, scope, &number)
         .await?
-        .ok_or_else(ApiError::not_found)?;
+        .ok_or_else(AppError::not_found)?;
     let village = detail.household.village.as_str().to_owned();
     let case = repo::cases::list(
         &state.db,
@@ -200,7 +200,7 @@ pub async fn cases(
     State(state): State<AppState>,
     user: ApiUser,
     ApiQuery(q): ApiQuery<CasesQuery>,
-) -> ApiResult<ApiJson<CasePage>> {
+) -> AppResult<ApiJson<CasePage>> {
     let query = CaseQuery {
         lifecycle: q.lifecycle,
         region: q.region.filter(|r| !r.trim().is_empty()),
@@ -228,10 +228,10 @@ pub async fn case(
     State(state): State<AppState>,
     user: ApiUser,
     ApiPath(number): ApiPath<String>,
-) -> ApiResult<ApiJson<CaseDto>> {
+) -> AppResult<ApiJson<CaseDto>> {
     let rec = repo::cases::get(&state.db, &user.caller.scope, &number)
         .await?
-        .ok_or_else(ApiError::not_found)?;
+        .ok_or_else(AppError::not_found)?;
     let rules = lifecycle::county_rules(&state.db, &rec.county_code).await?;
     Ok(ApiJson(CaseDto::of(rec, shouwang_app::today(), &rules)))
 }
@@ -372,7 +372,7 @@ pub async fn recommendations(
     user: ApiUser,
     ApiPath(number): ApiPath<String>,
     ApiQuery(q): ApiQuery<RecommendQuery>,
-) -> ApiResult<ApiJson<RecommendationsDto>> {
+) -> AppResult<ApiJson<RecommendationsDto>> {
     let r = lifecycle::recommendations(
         &state.db,
         &user.caller.scope,
@@ -466,7 +466,7 @@ pub async fn cadre(
 pub async fn workload(
     State(state): State<AppState>,
     user: ApiUser,
-) -> ApiResult<ApiJson<Vec<WorkloadDto>>> {
+) -> AppResult<ApiJson<Vec<WorkloadDto>>> {
     let w = repo::cases::workload(&state.db, &user.caller.scope).await?;
     Ok(ApiJson(w.into_iter().map(Into::into).collect()))
 }
@@ -513,7 +513,7 @@ pub async fn overdue_follow_ups(
     State(state): State<AppState>,
     user: ApiUser,
     ApiQuery(q): ApiQuery<OverdueQuery>,
-) -> ApiResult<ApiJson<CasePage>> {
+) -> AppResult<ApiJson<CasePage>> {
     let today = shouwang_app::today();
     let rules = lifecycle::county_rules(&state.db, &user.caller.county()?).await?;
     let month = match q.month {
@@ -556,7 +556,7 @@ pub async fn exit_candidates(
     State(state): State<AppState>,
     user: ApiUser,
     ApiQuery(q): ApiQuery<OnQuery>,
-) -> ApiResult<ApiJson<Vec<CandidateDto>>> {
+) -> AppResult<ApiJson<Vec<CandidateDto>>> {
     let on = q.on.unwrap_or_else(shouwang_app::today);
     let c = lifecycle::exit_candidates(&state.db, &user.caller, on).await?;
     Ok(ApiJson(c.into_iter().map(Into::into).collect()))
@@ -641,7 +641,7 @@ pub async fn notice(
     State(state): State<AppState>,
     user: ApiUser,
     ApiPath(number): ApiPath<String>,
-) -> ApiResult<ApiJson<NoticeDto>> {
+) -> AppResult<ApiJson<NoticeDto>> {
     let n = lifecycle::notice(&state.db, &user.caller.scope, &number).await?;
     Ok(ApiJson(NoticeDto {
         notice: n.notice,
@@ -665,7 +665,7 @@ pub async fn notices(
     State(state): State<AppState>,
     user: ApiUser,
     ApiQuery(q): ApiQuery<YearQuery>,
-) -> ApiResult<ApiJson<Vec<NoticeRowDto>>> {
+) -> AppResult<ApiJson<Vec<NoticeRowDto>>> {
     let year = q.year.unwrap_or_else(|| shouwang_app::today().year());
     let n = repo::cases::notices(&state.db, &user.caller.scope, year).await?;
     Ok(ApiJson(n.into_iter().map(Into::into).collect()))
@@ -685,7 +685,7 @@ pub async fn upload(
     State(state): State<AppState>,
     user: ApiUser,
     mut multipart: Multipart,
-) -> ApiResult<(StatusCode, ApiJson<AttachmentDto>)> {
+) -> AppResult<(StatusCode, ApiJson<AttachmentDto>)> {
     while let Some(field) = multipart.next_field().await? {
         if field.name() != Some("file") {
             continue;
@@ -704,7 +704,7 @@ pub async fn upload(
         .await?;
         return Ok((StatusCode::CREATED, ApiJson(row.into())));
     }
-    Err(ApiError::bad_request(
+    Err(AppError::bad_request(
         "bad_multipart",
         "缺少文件字段 file",
         "The multipart field `file` is missing",
@@ -720,7 +720,7 @@ pub async fn download(
     State(state): State<AppState>,
     user: ApiUser,
     ApiPath(sha): ApiPath<String>,
-) -> ApiResult<Response> {
+) -> AppResult<Response> {
     let (row, bytes) =
         shouwang_app::attachments::download(&state.db, &state.files, &user.caller, &sha).await?;
     let encoded: String = row
@@ -756,7 +756,7 @@ pub async fn download(
 #[utoipa::path(get, path = "/api/v1/queues", tag = "work",
     responses((status = 200, body = QueuesDto)),
     security(("bearer" = []), ("cookie" = [])))]
-pub async fn queues(State(state): State<AppState>, user: ApiUser) -> ApiResult<ApiJson<QueuesDto>> {
+pub async fn queues(State(state): State<AppState>, user: ApiUser) -> AppResult<ApiJson<QueuesDto>> {
     let q = lifecycle::queues(&state.db, &user.caller, shouwang_app::today()).await?;
     Ok(ApiJson(q.into()))
 }
@@ -782,7 +782,7 @@ pub async fn calendar(
     State(state): State<AppState>,
     user: ApiUser,
     ApiQuery(q): ApiQuery<CalendarQuery>,
-) -> ApiResult<ApiJson<Vec<TaskDto>>> {
+) -> AppResult<ApiJson<Vec<TaskDto>>> {
     let today = shouwang_app::today();
     let from = q.from.unwrap_or_else(|| YearMonth::of(today).first_day());
     let to = q.to.unwrap_or_else(|| Quarter::of(today).last_day());

@@ -8,36 +8,35 @@
 //!   预检, nothing written) and `all_or_nothing` (全部或不导入), through
 //!   [`crate::imports::start_job`] (→ `store::repo::registry_file::import`); township and county admins.
 //! - `GET /api/v1/jobs/{id}` — progress and, once finished, the result as JSON (a
-//!   [`ScreeningSummary`] or an [`ImportResult`]) and the result files; `GET /api/v1/jobs/{id}/files/{n}`
+//!   [`ScreeningSummary`] or a registry import's result) and the result files; `GET /api/v1/jobs/{id}/files/{n}`
 //!   downloads one (`rejected.csv`, the import's problem list). Only the user who started a job sees it:
 //!   anyone else gets 404.
 //!
 //! The upload answers 202 with the job; poll its `href` until `finished`.
 
 use axum::extract::{FromRequest, Multipart, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use shouwang_app::imports::registry;
+use shouwang_app::jobs::{Job, JobKind};
+use shouwang_app::screening::upload::{self, ScreeningSummary};
 use utoipa::ToSchema;
 
-use super::error::{ApiError, ApiResult, ErrorBody};
 use super::{ApiJson, ApiPath, ApiUser};
 use crate::AppState;
-use crate::i18n::Lang;
-use crate::imports::{self, ImportResult, Importer};
-use crate::jobs::{Job, JobKind};
-use crate::page::encode;
-use crate::screening_upload::{self, ScreeningSummary};
+use crate::error::{AppError, AppResult, ErrorBody};
+use crate::page::attachment;
 use crate::uploads::read_form;
 
-/// Multipart extractor whose rejection is an [`ApiError`] (400 when the body is not multipart).
+/// Multipart extractor whose rejection is an [`AppError`] (400 when the body is not multipart).
 pub struct ApiMultipart(pub Multipart);
 
 impl<S: Send + Sync> FromRequest<S> for ApiMultipart {
-    type Rejection = ApiError;
+    type Rejection = AppError;
 
-    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, AppError> {
         Ok(ApiMultipart(Multipart::from_request(req, state).await?))
     }
 }
@@ -63,7 +62,7 @@ pub enum JobResultDoc {
     /// `kind` = `screening`.
     Screening(ScreeningSummary),
     /// `kind` = `registry_import`.
-    Import(ImportResult),
+    Import(RegistryImportResultDoc),
 }
 
 /// A background job (后台任务) and, once finished, its result.
@@ -105,6 +104,7 @@ fn dto(job: &Job) -> JobDto {
     let (done, total) = job.progress();
     let outcome = job.outcome();
     let href = format!("/api/v1/jobs/{}", job.id);
+    let (phase_zh, phase_en) = job.phase();
     let (ok, error, result, files) = match &outcome {
         None => (None, None, None, Vec::new()),
         Some(Err(f)) => (
@@ -120,7 +120,7 @@ fn dto(job: &Job) -> JobDto {
         Some(Ok(o)) => (
             Some(o.clean),
             None,
-            o.json.clone(),
+            serde_json::to_value(&o.result).ok(),
             o.files
                 .iter()
                 .enumerate()
@@ -136,13 +136,13 @@ fn dto(job: &Job) -> JobDto {
     JobDto {
         id: job.id,
         kind: job.kind,
-        subject: job.subject.clone(),
+        subject: job.subject.0.clone(),
         started_at: job.started_at,
         done,
         total,
         percent: (done.min(total) * 100).checked_div(total).unwrap_or(0),
-        phase_zh: job.phase(Lang::Zh),
-        phase_en: job.phase(Lang::En),
+        phase_zh,
+        phase_en,
         finished: outcome.is_some(),
         ok,
         error,
@@ -152,20 +152,16 @@ fn dto(job: &Job) -> JobDto {
     }
 }
 
-fn role_refused(zh: &str, en: &str) -> ApiError {
-    ApiError::new(StatusCode::FORBIDDEN, "role_not_allowed", zh, en)
-}
-
-fn started(state: &AppState, user: &ApiUser, id: u64) -> ApiResult<(StatusCode, ApiJson<JobDto>)> {
+fn started(state: &AppState, user: &ApiUser, id: u64) -> AppResult<(StatusCode, ApiJson<JobDto>)> {
     let job = state
         .jobs
         .get(id, user.session.user_id)
-        .ok_or_else(|| ApiError::internal("a new job cannot be found"))?;
+        .ok_or_else(|| AppError::internal("a new job cannot be found"))?;
     Ok((StatusCode::ACCEPTED, ApiJson(dto(&job))))
 }
 
-fn temp_dir() -> ApiResult<tempfile::TempDir> {
-    tempfile::tempdir().map_err(|e| ApiError::internal(format!("temp dir: {e}")))
+fn temp_dir() -> AppResult<tempfile::TempDir> {
+    tempfile::tempdir().map_err(|e| AppError::internal(format!("temp dir: {e}")))
 }
 
 /// 部门数据上传: runs the month's department screening round as a job (the page's code path). Fields:
@@ -184,25 +180,27 @@ pub async fn screening_round(
     State(state): State<AppState>,
     user: ApiUser,
     ApiMultipart(multipart): ApiMultipart,
-) -> ApiResult<(StatusCode, ApiJson<JobDto>)> {
-    if !screening_upload::may_upload_role(user.caller.scope.role) {
-        return Err(role_refused(
-            "只有部门数据员、乡镇管理员和县级管理员可以上传部门数据",
-            "Only department data clerks, township and county admins may upload department data",
-        ));
-    }
+) -> AppResult<(StatusCode, ApiJson<JobDto>)> {
+    upload::check_role(user.caller.scope.role)?;
     let dir = temp_dir()?;
-    let form = read_form(multipart, dir.path(), screening_upload::MAX_UPLOAD).await?;
-    let id = screening_upload::start_round(&state, user.caller.clone(), &form, dir, Lang::Zh)?;
+    let form = read_form(multipart, dir.path(), upload::MAX_UPLOAD).await?;
+    let id = upload::start_round(
+        &state.jobs,
+        &state.db,
+        &user.caller,
+        form.text("month"),
+        &form.files,
+        dir,
+    )?;
     started(&state, &user, id)
 }
 
-fn flag(form: &crate::uploads::UploadForm, name: &str, default: bool) -> ApiResult<bool> {
+fn flag(form: &crate::uploads::UploadForm, name: &str, default: bool) -> AppResult<bool> {
     match form.text(name).to_ascii_lowercase().as_str() {
         "" => Ok(default),
         "1" | "true" | "on" | "yes" => Ok(true),
         "0" | "false" | "off" | "no" => Ok(false),
-        other => Err(ApiError::unprocessable(
+        other => Err(AppError::invalid(
             format!(
                 "{name} 应为 true 或 false，收到 {}",
                 crate::page::clean(other, 20)
@@ -229,36 +227,31 @@ pub async fn registry_import(
     State(state): State<AppState>,
     user: ApiUser,
     ApiMultipart(multipart): ApiMultipart,
-) -> ApiResult<(StatusCode, ApiJson<JobDto>)> {
-    if !imports::may_import_role(user.caller.scope.role) {
-        return Err(role_refused(
-            "只有乡镇管理员和县级管理员可以导入户籍台账",
-            "Only township and county admins may import the registry",
-        ));
-    }
+) -> AppResult<(StatusCode, ApiJson<JobDto>)> {
+    registry::check_role(user.caller.scope.role)?;
     let dir = temp_dir()?;
-    let form = read_form(multipart, dir.path(), imports::MAX_FILE).await?;
+    let form = read_form(multipart, dir.path(), registry::MAX_FILE).await?;
     let dry_run = flag(&form, "dry_run", true)?;
     let all_or_nothing = flag(&form, "all_or_nothing", false)?;
-    let kept = imports::check_file(&form)?;
+    let file = crate::imports::uploaded_file(&form)?;
     drop(dir);
-    let who = Importer {
-        user_id: user.session.user_id,
-        actor: user.caller.actor(),
-        scope: user.caller.scope.clone(),
-        csrf: user.session.csrf_token.clone(),
-        lang: Lang::Zh,
-    };
-    let id = imports::start_job(&state, who, kept, dry_run, all_or_nothing)?;
+    let id = registry::start(
+        &state.jobs,
+        &state.db,
+        &user.caller,
+        file,
+        dry_run,
+        all_or_nothing,
+    )?;
     started(&state, &user, id)
 }
 
-fn find(state: &AppState, user: &ApiUser, id: &str) -> ApiResult<std::sync::Arc<Job>> {
+fn find(state: &AppState, user: &ApiUser, id: &str) -> AppResult<std::sync::Arc<Job>> {
     id.trim()
         .parse::<u64>()
         .ok()
         .and_then(|id| state.jobs.get(id, user.session.user_id))
-        .ok_or_else(ApiError::not_found)
+        .ok_or_else(AppError::not_found)
 }
 
 /// A job of the caller: progress, and once finished the result (404 for anyone else's job).
@@ -271,7 +264,7 @@ pub async fn job(
     State(state): State<AppState>,
     user: ApiUser,
     ApiPath(id): ApiPath<String>,
-) -> ApiResult<ApiJson<JobDto>> {
+) -> AppResult<ApiJson<JobDto>> {
     let job = find(&state, &user, &id)?;
     Ok(ApiJson(dto(&job)))
 }
@@ -286,18 +279,12 @@ pub async fn job_file(
     State(state): State<AppState>,
     user: ApiUser,
     ApiPath((id, n)): ApiPath<(String, String)>,
-) -> ApiResult<Response> {
-    let job = find(&state, &user, &id)?;
-    let Some(Ok(output)) = job.outcome() else {
-        return Err(ApiError::not_found());
-    };
-    let f = n
-        .trim()
-        .parse::<usize>()
-        .ok()
-        .and_then(|n| output.files.get(n))
-        .ok_or_else(ApiError::not_found)?;
-    Ok(file_response(
+) -> AppResult<Response> {
+    let f = state
+        .jobs
+        .file(&id, user.session.user_id, &n)
+        .ok_or_else(AppError::not_found)?;
+    Ok(attachment(
         &f.name,
         None,
         f.content_type,
@@ -305,39 +292,48 @@ pub async fn job_file(
     ))
 }
 
-/// Bytes as a download: the content type, `Content-Disposition: attachment` with an ASCII fallback
-/// name (`ascii`, or `name` with `_` for anything else) and the UTF-8 name (RFC 6266), no caching.
-pub fn file_response(
-    name: &str,
-    ascii: Option<&str>,
-    content_type: &str,
-    bytes: Vec<u8>,
-) -> Response {
-    let ascii: String = ascii
-        .unwrap_or(name)
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let mut resp = bytes.into_response();
-    let h = resp.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(content_type) {
-        h.insert(header::CONTENT_TYPE, v);
-    }
-    if let Ok(v) = HeaderValue::from_str(&format!(
-        "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
-        encode(name)
-    )) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("private, no-store"),
-    );
-    resp
+/// The result of a registry import job (户籍台账导入结果) as the API sends it: a description only (the
+/// result type has no OpenAPI derive of its own); `tests/api_ops.rs` checks its fields.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct RegistryImportResultDoc {
+    /// The uploaded file's name.
+    file: String,
+    /// The format read (`xlsx`, `xls`, `ods`, `csv (UTF-8)`, `csv (GBK)` …).
+    format: String,
+    /// Sheets read, joined by 、.
+    sheets: String,
+    /// What happened, in Chinese (已导入, 预检完成（未写入任何数据）, 无变化, 未导入 …).
+    verdict_zh: String,
+    /// What happened, in English.
+    verdict_en: String,
+    /// Counts and every problem (sheet, row, column, value, reason).
+    report: ImportReportDoc,
+}
+
+/// The import report as the API sends it (description only).
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)]
+pub struct ImportReportDoc {
+    /// Counts of the file.
+    read: shouwang_core::registry::ReadStats,
+    /// Households accepted by the file checks.
+    households_in_file: u64,
+    households_created: u64,
+    households_updated: u64,
+    households_unchanged: u64,
+    members_added: u64,
+    members_updated: u64,
+    members_removed: u64,
+    regions_created: u64,
+    /// Households rejected (by the file checks or by the database checks).
+    rejected_households: u64,
+    written_early: u64,
+    undone_early: u64,
+    /// Every problem, by sheet and row.
+    problems: Vec<shouwang_core::registry::Problem>,
+    /// Whether the changes were committed.
+    committed: bool,
+    /// A dry run.
+    dry_run: bool,
 }

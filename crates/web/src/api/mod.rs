@@ -17,7 +17,6 @@ pub mod admin;
 pub mod codes;
 pub mod downloads;
 pub mod dto;
-pub mod error;
 mod handlers;
 pub mod jobs;
 pub mod openapi;
@@ -37,25 +36,26 @@ use shouwang_store::repo::sessions::SessionUser;
 
 use crate::AppState;
 use crate::auth::{SESSION_COOKIE, SESSION_TTL, cookie};
+use crate::error::{AppError, AppResult, ErrorBody};
 use dto::{LoginRequest, LoginResponse, Me};
-use error::{ApiError, ApiResult};
+use shouwang_app::Kind;
 
 /// The header carrying the CSRF token for cookie-authenticated writes.
 pub const CSRF_HEADER: &str = "x-csrf-token";
 
-/// JSON body extractor whose rejection is an [`ApiError`] (400 malformed, 422 wrong fields).
+/// JSON body extractor whose rejection is an [`AppError`] (400 malformed, 422 wrong fields).
 #[derive(FromRequest)]
-#[from_request(via(axum::Json), rejection(ApiError))]
+#[from_request(via(axum::Json), rejection(AppError))]
 pub struct ApiJson<T>(pub T);
 
-/// Query extractor whose rejection is an [`ApiError`] (400).
+/// Query extractor whose rejection is an [`AppError`] (400).
 #[derive(FromRequestParts)]
-#[from_request(via(axum::extract::Query), rejection(ApiError))]
+#[from_request(via(axum::extract::Query), rejection(AppError))]
 pub struct ApiQuery<T>(pub T);
 
-/// Path extractor whose rejection is an [`ApiError`] (400).
+/// Path extractor whose rejection is an [`AppError`] (400).
 #[derive(FromRequestParts)]
-#[from_request(via(axum::extract::Path), rejection(ApiError))]
+#[from_request(via(axum::extract::Path), rejection(AppError))]
 pub struct ApiPath<T>(pub T);
 
 impl<T: serde::Serialize> IntoResponse for ApiJson<T> {
@@ -82,7 +82,7 @@ pub struct ApiUser {
     pub token: String,
 }
 
-fn bearer(headers: &HeaderMap) -> Option<Result<&str, ApiError>> {
+fn bearer(headers: &HeaderMap) -> Option<Result<&str, AppError>> {
     let v = headers.get(header::AUTHORIZATION)?;
     let Some(token) = v
         .to_str()
@@ -94,8 +94,8 @@ fn bearer(headers: &HeaderMap) -> Option<Result<&str, ApiError>> {
         .map(str::trim)
         .filter(|t| !t.is_empty())
     else {
-        return Some(Err(ApiError::new(
-            StatusCode::UNAUTHORIZED,
+        return Some(Err(AppError::new(
+            Kind::Unauthenticated,
             "unauthenticated",
             "Authorization 头格式应为 “Bearer 令牌”",
             "The Authorization header must be `Bearer <token>`",
@@ -105,19 +105,19 @@ fn bearer(headers: &HeaderMap) -> Option<Result<&str, ApiError>> {
 }
 
 impl FromRequestParts<AppState> for ApiUser {
-    type Rejection = ApiError;
+    type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
         let (token, by_cookie) = match bearer(&parts.headers) {
             Some(t) => (t?.to_owned(), false),
             None => match cookie(&parts.headers, SESSION_COOKIE) {
                 Some(c) => (c.to_owned(), true),
-                None => return Err(ApiError::unauthenticated()),
+                None => return Err(AppError::unauthenticated()),
             },
         };
         let session = repo::sessions::lookup(&state.db, &token)
             .await?
-            .ok_or_else(ApiError::unauthenticated)?;
+            .ok_or_else(AppError::unauthenticated)?;
         let safe = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
         if by_cookie && !safe {
             let sent = parts
@@ -126,8 +126,8 @@ impl FromRequestParts<AppState> for ApiUser {
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or("");
             if !constant_time_eq(sent.as_bytes(), session.csrf_token.as_bytes()) {
-                return Err(ApiError::new(
-                    StatusCode::FORBIDDEN,
+                return Err(AppError::new(
+                    Kind::Forbidden,
                     "csrf",
                     "缺少或错误的 X-CSRF-Token 请求头（使用登录 Cookie 时，每个写操作都须带上）",
                     "Missing or wrong X-CSRF-Token header (required on writes with the session cookie)",
@@ -155,16 +155,16 @@ fn me(s: &SessionUser) -> Me {
 
 /// Logs in and starts a session.
 #[utoipa::path(post, path = "/api/v1/login", tag = "auth", request_body = LoginRequest,
-    responses((status = 200, body = LoginResponse), (status = 401, body = error::ErrorBody),
-        (status = 429, body = error::ErrorBody)))]
+    responses((status = 200, body = LoginResponse), (status = 401, body = ErrorBody),
+        (status = 429, body = ErrorBody)))]
 pub async fn login(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<LoginRequest>,
-) -> ApiResult<ApiJson<LoginResponse>> {
+) -> AppResult<ApiJson<LoginResponse>> {
     let username = req.username.trim();
     if state.throttle.is_locked(username) {
-        return Err(ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
+        return Err(AppError::new(
+            Kind::TooMany,
             "throttled",
             "登录失败次数过多，请 15 分钟后再试",
             "Too many failed logins; try again in 15 minutes",
@@ -172,8 +172,8 @@ pub async fn login(
     }
     let Some(user) = repo::users::authenticate(&state.db, username, &req.password).await? else {
         state.throttle.fail(username);
-        return Err(ApiError::new(
-            StatusCode::UNAUTHORIZED,
+        return Err(AppError::new(
+            Kind::Unauthenticated,
             "login_failed",
             "用户名或密码错误",
             "Wrong user name or password",
@@ -183,7 +183,7 @@ pub async fn login(
     let (token, csrf_token) = repo::sessions::create(&state.db, user.id, SESSION_TTL).await?;
     let session = repo::sessions::lookup(&state.db, &token)
         .await?
-        .ok_or_else(|| ApiError::internal("a new session cannot be found"))?;
+        .ok_or_else(|| AppError::internal("a new session cannot be found"))?;
     Ok(ApiJson(LoginResponse {
         token,
         csrf_token,
@@ -194,24 +194,24 @@ pub async fn login(
 
 /// Ends the session.
 #[utoipa::path(post, path = "/api/v1/logout", tag = "auth",
-    responses((status = 204), (status = 401, body = error::ErrorBody)),
+    responses((status = 204), (status = 401, body = ErrorBody)),
     security(("bearer" = []), ("cookie" = [])))]
-pub async fn logout(State(state): State<AppState>, user: ApiUser) -> ApiResult<StatusCode> {
+pub async fn logout(State(state): State<AppState>, user: ApiUser) -> AppResult<StatusCode> {
     repo::sessions::delete(&state.db, &user.token).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// The signed-in user.
 #[utoipa::path(get, path = "/api/v1/me", tag = "auth",
-    responses((status = 200, body = Me), (status = 401, body = error::ErrorBody)),
+    responses((status = 200, body = Me), (status = 401, body = ErrorBody)),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn whoami(user: ApiUser) -> ApiJson<Me> {
     ApiJson(me(&user.session))
 }
 
-async fn not_found() -> ApiError {
-    ApiError::new(
-        StatusCode::NOT_FOUND,
+async fn not_found() -> AppError {
+    AppError::new(
+        Kind::NotFound,
         "no_such_endpoint",
         "没有这个接口",
         "No such endpoint",

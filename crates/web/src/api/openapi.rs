@@ -8,8 +8,8 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi};
 
 use super::dto;
-use super::error::ErrorBody;
 use super::handlers;
+use crate::error::ErrorBody;
 
 /// The document.
 #[derive(OpenApi)]

@@ -8,32 +8,32 @@
 //! and county admins only (403 for anyone else), with the versions read (stale → 409).
 
 use axum::extract::State;
-use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
+use shouwang_app::Kind;
 use shouwang_core::quality::{CHECKS, Severity};
 use shouwang_core::{IdNumber, Role};
 use shouwang_store::repo;
 use utoipa::{IntoParams, ToSchema};
 
-use super::error::{ApiError, ApiResult, ErrorBody};
 use super::{ApiJson, ApiQuery, ApiUser};
 use crate::AppState;
+use crate::error::{AppError, AppResult, ErrorBody};
 use crate::page::clean;
 
 fn today() -> chrono::NaiveDate {
     (chrono::Utc::now() + chrono::TimeDelta::hours(8)).date_naive()
 }
 
-fn refused_role() -> ApiError {
-    ApiError::new(
-        StatusCode::FORBIDDEN,
+fn refused_role() -> AppError {
+    AppError::new(
+        Kind::Forbidden,
         "role_not_allowed",
         "只有县级管理员、乡镇管理员和村级工作专班可以查看数据质量",
         "Only county and township admins and village teams see the data-quality results",
     )
 }
 
-fn may_read(user: &ApiUser) -> ApiResult<()> {
+fn may_read(user: &ApiUser) -> AppResult<()> {
     if crate::quality_pages::visible_to(&user.caller.scope.role) {
         Ok(())
     } else {
@@ -49,24 +49,24 @@ fn severity(s: Severity) -> &'static str {
 }
 
 /// A township or village code filter inside the user's area (404 outside it, 400 if not a code).
-pub(super) fn area_filter(user: &ApiUser, area: &Option<String>) -> ApiResult<Option<String>> {
+pub(super) fn area_filter(user: &ApiUser, area: &Option<String>) -> AppResult<Option<String>> {
     let Some(a) = area.as_deref().map(str::trim).filter(|a| !a.is_empty()) else {
         return Ok(None);
     };
     if a.len() > 12 || !a.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(ApiError::bad_request(
+        return Err(AppError::bad_request(
             "bad_query",
             format!("区划代码应为数字：{}", clean(a, 20)),
             "The area must be a region code (digits)",
         ));
     }
     if !user.caller.scope.covers(a) {
-        return Err(ApiError::not_found());
+        return Err(AppError::not_found());
     }
     Ok(Some(a.to_owned()))
 }
 
-async fn audit_full_ids(state: &AppState, user: &ApiUser, what: &str) -> ApiResult<()> {
+async fn audit_full_ids(state: &AppState, user: &ApiUser, what: &str) -> AppResult<()> {
     if user.caller.scope.may_view_full_id() {
         repo::audit::record_read(
             &state.db,
@@ -164,7 +164,7 @@ pub async fn findings(
     State(state): State<AppState>,
     user: ApiUser,
     ApiQuery(q): ApiQuery<QualityParams>,
-) -> ApiResult<ApiJson<QualityReport>> {
+) -> AppResult<ApiJson<QualityReport>> {
     may_read(&user)?;
     let area = area_filter(&user, &q.area)?;
     let code = match q.code.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
@@ -175,7 +175,7 @@ pub async fn findings(
                 .find(|x| x.code.eq_ignore_ascii_case(c))
                 .map(|x| x.code)
                 .ok_or_else(|| {
-                    ApiError::unprocessable(
+                    AppError::invalid(
                         format!("没有这个检查代码：{}（应为 Q01 等）", clean(c, 12)),
                         format!("No such check code: {} (Q01 …)", clean(c, 12)),
                     )
@@ -301,7 +301,7 @@ pub struct DuplicateList {
 pub async fn duplicates(
     State(state): State<AppState>,
     user: ApiUser,
-) -> ApiResult<ApiJson<DuplicateList>> {
+) -> AppResult<ApiJson<DuplicateList>> {
     may_read(&user)?;
     let scope = &user.caller.scope;
     let rows = repo::duplicates::list(&state.db, Some(scope), None).await?;
@@ -375,17 +375,17 @@ pub struct MergeResult {
     pub incomes_moved: u64,
 }
 
-fn merge_error(e: shouwang_store::StoreError) -> ApiError {
+fn merge_error(e: shouwang_store::StoreError) -> AppError {
     match e {
-        shouwang_store::StoreError::Forbidden => ApiError::new(
-            StatusCode::FORBIDDEN,
+        shouwang_store::StoreError::Forbidden => AppError::new(
+            Kind::Forbidden,
             "role_not_allowed",
             "只有乡镇管理员和县级管理员可以合并重复数据",
             "Only township and county admins may merge duplicates",
         ),
         shouwang_store::StoreError::Invalid(reason) => {
             let (zh, en) = super::rules::split_reason(&reason);
-            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", zh, en)
+            AppError::new(Kind::Invalid, "invalid", zh, en)
         }
         other => other.into(),
     }
@@ -404,7 +404,7 @@ pub async fn merge(
     State(state): State<AppState>,
     user: ApiUser,
     ApiJson(req): ApiJson<MergeRequest>,
-) -> ApiResult<ApiJson<MergeResult>> {
+) -> AppResult<ApiJson<MergeResult>> {
     let out = repo::duplicates::merge_households(
         &state.db,
         &user.caller.actor(),
@@ -455,9 +455,9 @@ pub async fn remove_member(
     State(state): State<AppState>,
     user: ApiUser,
     ApiJson(req): ApiJson<RemoveMemberRequest>,
-) -> ApiResult<ApiJson<VersionResult>> {
+) -> AppResult<ApiJson<VersionResult>> {
     let id = IdNumber::parse(&req.id_number).map_err(|e| {
-        ApiError::unprocessable(
+        AppError::invalid(
             format!("身份证号无效：{}", e.message_zh()),
             format!("Invalid ID number: {e}"),
         )

@@ -10,10 +10,10 @@ use shouwang_app::screening::cadre::{self as screening_round, RoundSummary};
 use shouwang_core::monitoring::ScreeningRound;
 use utoipa::{IntoParams, ToSchema};
 
-use super::error::{ApiResult, ErrorBody};
 use super::quality::area_filter;
 use super::{ApiJson, ApiQuery, ApiUser};
 use crate::AppState;
+use crate::error::{AppResult, ErrorBody};
 
 /// The filter of the round list.
 #[derive(Deserialize, IntoParams)]
@@ -79,7 +79,7 @@ pub async fn list(
     State(state): State<AppState>,
     user: ApiUser,
     ApiQuery(q): ApiQuery<RoundParams>,
-) -> ApiResult<ApiJson<Vec<RoundDto>>> {
+) -> AppResult<ApiJson<Vec<RoundDto>>> {
     let area = area_filter(&user, &q.area)?;
     let rows = screening_round::list(
         &state.db,
@@ -116,7 +116,7 @@ pub async fn record(
     State(state): State<AppState>,
     user: ApiUser,
     ApiJson(round): ApiJson<ScreeningRound>,
-) -> ApiResult<ApiJson<RoundResult>> {
+) -> AppResult<ApiJson<RoundResult>> {
     let s = screening_round::record(&state.db, &user.caller, &round, shouwang_app::today()).await?;
     Ok(ApiJson(s.into()))
 }

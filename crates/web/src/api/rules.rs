@@ -9,18 +9,18 @@
 //! line table has no version, so a line write is last-writer-wins, audited with before and after.
 
 use axum::extract::State;
-use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use shouwang_app::Kind;
 use shouwang_core::rules::CountyRules;
 use shouwang_core::{Fen, MonitoringLine, Role};
 use shouwang_store::StoreError;
 use shouwang_store::repo;
 use utoipa::ToSchema;
 
-use super::error::{ApiError, ApiResult, ErrorBody};
 use super::{ApiJson, ApiUser};
 use crate::AppState;
+use crate::error::{AppError, AppResult, ErrorBody};
 
 /// The county rules in force (`GET /api/v1/rules`, and the answer of a save).
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
@@ -93,9 +93,9 @@ pub fn split_reason(reason: &str) -> (String, String) {
     (format!("输入有误：{reason}"), reason.to_owned())
 }
 
-fn refused_role() -> ApiError {
-    ApiError::new(
-        StatusCode::FORBIDDEN,
+fn refused_role() -> AppError {
+    AppError::new(
+        Kind::Forbidden,
         "role_not_allowed",
         "只有本县的县级管理员可以修改县级规则和监测线",
         "Only the county admin of this county may change the county rules and monitoring lines",
@@ -104,12 +104,12 @@ fn refused_role() -> ApiError {
 
 /// Maps the store's errors of a rules or line write: role → 403 `role_not_allowed`, invalid values → 422
 /// `invalid` with the reason in each language.
-fn write_error(e: StoreError) -> ApiError {
+fn write_error(e: StoreError) -> AppError {
     match e {
         StoreError::Forbidden => refused_role(),
         StoreError::Invalid(reason) => {
             let (zh, en) = split_reason(&reason);
-            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", zh, en)
+            AppError::new(Kind::Invalid, "invalid", zh, en)
         }
         other => other.into(),
     }
@@ -134,7 +134,7 @@ fn dto(rec: repo::rules::RulesRecord, user: &ApiUser) -> RulesDto {
 pub async fn get_rules(
     State(state): State<AppState>,
     user: ApiUser,
-) -> ApiResult<ApiJson<RulesDto>> {
+) -> AppResult<ApiJson<RulesDto>> {
     let county = user.caller.county()?;
     let rec = repo::rules::get(&state.db, &county).await?;
     Ok(ApiJson(dto(rec, &user)))
@@ -150,7 +150,7 @@ pub async fn put_rules(
     State(state): State<AppState>,
     user: ApiUser,
     ApiJson(req): ApiJson<RulesUpdate>,
-) -> ApiResult<ApiJson<RulesDto>> {
+) -> AppResult<ApiJson<RulesDto>> {
     let county = user.caller.county().map_err(write_error)?;
     let rec = repo::rules::set(
         &state.db,
@@ -165,7 +165,7 @@ pub async fn put_rules(
     Ok(ApiJson(dto(rec, &user)))
 }
 
-async fn lines_dto(state: &AppState, user: &ApiUser) -> ApiResult<LinesDto> {
+async fn lines_dto(state: &AppState, user: &ApiUser) -> AppResult<LinesDto> {
     let county = user.caller.county()?;
     let scope = &user.caller.scope;
     Ok(LinesDto {
@@ -182,7 +182,7 @@ async fn lines_dto(state: &AppState, user: &ApiUser) -> ApiResult<LinesDto> {
 pub async fn get_lines(
     State(state): State<AppState>,
     user: ApiUser,
-) -> ApiResult<ApiJson<LinesDto>> {
+) -> AppResult<ApiJson<LinesDto>> {
     Ok(ApiJson(lines_dto(&state, &user).await?))
 }
 
@@ -196,15 +196,15 @@ pub async fn put_line(
     State(state): State<AppState>,
     user: ApiUser,
     ApiJson(req): ApiJson<LineUpdate>,
-) -> ApiResult<ApiJson<LinesDto>> {
+) -> AppResult<ApiJson<LinesDto>> {
     let county = user.caller.county().map_err(write_error)?;
     let scope = &user.caller.scope;
     if !may_edit(scope.role, scope.area_prefix(), &county) {
         return Err(refused_role());
     }
     if !(2000..=2100).contains(&req.year) {
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
+        return Err(AppError::new(
+            Kind::Invalid,
             "invalid",
             format!("年份应在 2000 至 2100 之间，收到 {}", req.year),
             format!("The year must be 2000 to 2100, got {}", req.year),

@@ -384,7 +384,7 @@ async fn users_password_and_expiry(h: &Harness) {
     );
     admin.shoot("admin-users").await;
 
-    // A village role at the county level is refused with the store's reason, nothing added.
+    // A village role at the county level is refused with the reason (422), nothing added.
     admin
         .fill("#add-user input[name=username]", "bad_area")
         .await;
@@ -398,8 +398,13 @@ async fn users_password_and_expiry(h: &Harness) {
         .select("#add-user select[name=role]", "village_team")
         .await;
     admin.select("#add-user select[name=area]", "141123").await;
-    assert_eq!(admin.click_nav("#add-user button[type=submit]").await, 400);
-    assert!(admin.text().await.contains("输入有误"));
+    assert_eq!(admin.click_nav("#add-user button[type=submit]").await, 422);
+    assert!(
+        admin
+            .text()
+            .await
+            .contains("管辖区域应为该角色对应级别的区划代码")
+    );
     assert_eq!(admin.count("tr[data-user=bad_area]").await, 0);
 
     // The new user logs in and changes its own password.

@@ -1,0 +1,280 @@
+//! 数据看板: the figures of the dashboard of the county, a township or a village (county and township
+//! admins, the village team, the auditor):
+//!
+//! - monitored households by 监测对象类别, by 风险类型 and by village (`repo::registry::stats`);
+//! - the clue funnel by channel: clues → identification started → entered monitoring (`repo::cases`);
+//! - overdue follow-ups of the last due month, by village ([`crate::lifecycle::queues`]);
+//! - exits this quarter (风险消除 in the quarter, 缓退);
+//! - the D targets that can be computed now (plan §二): responsible-cadre coverage of monitored
+//!   households (target 100 %) and rural per-capita net income against last year (target +10 %).
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::Serialize;
+use shouwang_core::codes::{MonitoredType, RiskType};
+use shouwang_core::monitoring::{Channel, Lifecycle, Quarter};
+use shouwang_core::{CodeList, Role, Scope};
+use shouwang_store::repo;
+use shouwang_store::repo::cases::CaseQuery;
+use shouwang_store::{Db, Result};
+
+use crate::caller::Caller;
+use crate::error::Error;
+use crate::lifecycle;
+
+/// Whether `role` sees the dashboard: county and township admins, village teams and auditors.
+pub fn may_see(role: Role) -> bool {
+    matches!(
+        role,
+        Role::CountyAdmin | Role::TownshipAdmin | Role::VillageTeam | Role::Auditor
+    )
+}
+
+async fn count(db: &Db, scope: &Scope, q: CaseQuery) -> Result<u64> {
+    Ok(repo::cases::list(db, scope, &q, 1, 1).await?.total)
+}
+
+/// A count under a code (monitored type, risk type, village).
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Figure {
+    /// The code (监测对象类别 / 风险类型 code, or the 行政村 code; empty: not set).
+    pub code: String,
+    /// Its Chinese label or name.
+    pub label_zh: String,
+    /// Households (or cases).
+    pub value: u64,
+}
+
+/// One channel of the clue funnel.
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FunnelFigure {
+    /// Channel code (`application`, `cadre_screening`, `department_screening`, `petition`).
+    pub channel: &'static str,
+    pub label_zh: &'static str,
+    /// Cases with a clue of the channel.
+    pub clues: u64,
+    /// Of those, identification started.
+    pub identified: u64,
+    /// Of those, enrolled (纳入监测, including eliminated and deferred).
+    pub enrolled: u64,
+}
+
+/// Per-capita net income of the area's households by year (元).
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct IncomeFigure {
+    pub year: i32,
+    pub per_capita_yuan: f64,
+}
+
+/// The dashboard's figures (数据看板) for a user's area: what the page charts and `GET /api/v1/dashboard`
+/// answers.
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DashboardFigures {
+    /// Monitored households by 监测对象类别.
+    pub by_type: Vec<Figure>,
+    /// Monitored households by 风险类型, most first.
+    pub by_risk: Vec<Figure>,
+    /// Monitored households by village, most first (the 20 largest).
+    pub by_village: Vec<Figure>,
+    /// The clue funnel by channel.
+    pub funnel: Vec<FunnelFigure>,
+    /// Overdue monthly follow-ups by village, most first.
+    pub overdue_by_village: Vec<Figure>,
+    /// This quarter (e.g. 2022年第3季度).
+    pub quarter: String,
+    /// Cases whose risk was eliminated this quarter.
+    pub eliminated_this_quarter: u64,
+    /// Cases deferred (延期退出).
+    pub deferred: u64,
+    /// Monitored cases (deferred included).
+    pub monitored: u64,
+    /// Of those, without a responsible cadre.
+    pub without_cadre: u64,
+    /// Share with a cadre (%; 100 when none is monitored). Target 100% (plan §二).
+    pub cadre_coverage_pct: f64,
+    /// Per-capita net income by year (target: +10% a year).
+    pub income_by_year: Vec<IncomeFigure>,
+}
+
+/// The figures of `caller`'s area: what the page `/dashboard` charts and `GET /api/v1/dashboard` answers.
+/// Refused ([`Kind::Forbidden`](crate::Kind)) for a role without the dashboard ([`may_see`]).
+pub async fn figures(db: &Db, caller: &Caller) -> std::result::Result<DashboardFigures, Error> {
+    if !may_see(caller.scope.role) {
+        return Err(Error::role_not_allowed(
+            "只有县级管理员、乡镇管理员、村级工作专班和审计监督人员可以查看数据看板",
+            "Only county and township admins, village teams and auditors see the dashboard",
+        ));
+    }
+    let scope = &caller.scope;
+    let stats = repo::registry::stats(db, scope).await?;
+    let names: HashMap<String, String> = repo::regions::list_under(db, scope.area_prefix())
+        .await?
+        .into_iter()
+        .map(|r| (r.code.scope_prefix().to_string(), r.name))
+        .collect();
+    let by_type = stats
+        .monitored_by_type
+        .iter()
+        .map(|(code, n)| Figure {
+            code: code.clone(),
+            label_zh: MonitoredType::from_code(code)
+                .map(|t| t.label_zh().to_owned())
+                .unwrap_or_default(),
+            value: *n,
+        })
+        .collect();
+    let mut by_risk: Vec<Figure> = stats
+        .monitored_by_risk
+        .iter()
+        .map(|(code, n)| Figure {
+            code: code.clone(),
+            label_zh: RiskType::from_code(code)
+                .map(|t| t.label_zh().to_owned())
+                .unwrap_or_else(|| code.clone()),
+            value: *n,
+        })
+        .collect();
+    by_risk.sort_by_key(|b| std::cmp::Reverse(b.value));
+    let mut by_village: Vec<Figure> = stats
+        .monitored_by_village
+        .iter()
+        .map(|(code, n)| Figure {
+            code: code.clone(),
+            label_zh: names.get(code).cloned().unwrap_or_else(|| code.clone()),
+            value: *n,
+        })
+        .collect();
+    by_village.sort_by_key(|b| std::cmp::Reverse(b.value));
+    by_village.truncate(20);
+
+    // The clue funnel by channel.
+    let mut funnel = Vec::new();
+    for ch in Channel::all() {
+        let mut per_state = BTreeMap::new();
+        for l in Lifecycle::all() {
+            let n = count(
+                db,
+                scope,
+                CaseQuery {
+                    lifecycle: Some(*l),
+                    channel: Some(*ch),
+                    ..Default::default()
+                },
+            )
+            .await?;
+            per_state.insert(l.code(), n);
+        }
+        let get = |l: Lifecycle| per_state.get(l.code()).copied().unwrap_or(0);
+        let enrolled =
+            get(Lifecycle::Monitored) + get(Lifecycle::Eliminated) + get(Lifecycle::Deferred);
+        let identified = enrolled + get(Lifecycle::Identifying) + get(Lifecycle::NotIncluded);
+        funnel.push(FunnelFigure {
+            channel: ch.code(),
+            label_zh: ch.label_zh(),
+            clues: identified + get(Lifecycle::Clue),
+            identified,
+            enrolled,
+        });
+    }
+
+    // Overdue follow-ups of the last due month, by village.
+    let today = crate::today();
+    let queues = lifecycle::queues(db, caller, today).await?;
+    let mut overdue: BTreeMap<String, u64> = BTreeMap::new();
+    for r in &queues.overdue_follow_ups {
+        *overdue.entry(r.village_code.clone()).or_default() += 1;
+    }
+    let mut overdue_by_village: Vec<Figure> = overdue
+        .into_iter()
+        .map(|(code, n)| Figure {
+            label_zh: names.get(&code).cloned().unwrap_or_else(|| code.clone()),
+            code,
+            value: n,
+        })
+        .collect();
+    overdue_by_village.sort_by_key(|b| std::cmp::Reverse(b.value));
+
+    // Exits this quarter.
+    let quarter = Quarter::of(today);
+    let mut eliminated = 0;
+    let mut page = 1;
+    loop {
+        let p = repo::cases::list(
+            db,
+            scope,
+            &CaseQuery {
+                lifecycle: Some(Lifecycle::Eliminated),
+                ..Default::default()
+            },
+            page,
+            500,
+        )
+        .await?;
+        eliminated += p
+            .items
+            .iter()
+            .filter(|r| {
+                r.eliminated_on
+                    .is_some_and(|d| d >= quarter.first_day() && d <= quarter.last_day())
+            })
+            .count() as u64;
+        if p.items.len() < 500 {
+            break;
+        }
+        page += 1;
+    }
+    let deferred = count(
+        db,
+        scope,
+        CaseQuery {
+            lifecycle: Some(Lifecycle::Deferred),
+            ..Default::default()
+        },
+    )
+    .await?;
+
+    // Targets of plan §二 that can be computed.
+    let monitored = count(
+        db,
+        scope,
+        CaseQuery {
+            lifecycle: Some(Lifecycle::Monitored),
+            ..Default::default()
+        },
+    )
+    .await?
+        + deferred;
+    let without_cadre = queues.needs_cadre.len() as u64;
+    let cadre_coverage_pct = if monitored == 0 {
+        100.0
+    } else {
+        100.0 * (monitored.saturating_sub(without_cadre)) as f64 / monitored as f64
+    };
+    let income_by_year = stats
+        .income_by_year
+        .iter()
+        .filter(|(_, _, m)| *m > 0)
+        .map(|(y, net, m)| IncomeFigure {
+            year: *y,
+            per_capita_yuan: *net as f64 / 100.0 / *m as f64,
+        })
+        .collect();
+    Ok(DashboardFigures {
+        by_type,
+        by_risk,
+        by_village,
+        funnel,
+        overdue_by_village,
+        quarter: quarter.label_zh(),
+        eliminated_this_quarter: eliminated,
+        deferred,
+        monitored,
+        without_cadre,
+        cadre_coverage_pct,
+        income_by_year,
+    })
+}

@@ -1,0 +1,74 @@
+//! 数据质量: the data-quality checks (docs/domain.md "Data-quality checks"; the rules are
+//! `shouwang_core::quality`) over an area, written as the 数据质量问题清单 workbook — one code path for
+//! `shouwang export quality` and the page's download `/quality/export.xlsx`.
+
+use chrono::NaiveDate;
+use shouwang_core::Scope;
+use shouwang_io::quality_xlsx::{QualityRow, QualityWriter};
+use shouwang_store::Db;
+use shouwang_store::repo::quality::{self, QualitySummary};
+
+use crate::error::Error;
+
+/// The problem list as an XLSX workbook.
+pub struct QualityExport {
+    /// The workbook.
+    pub bytes: Vec<u8>,
+    /// Findings written (rows).
+    pub rows: u32,
+    /// Households checked and with findings.
+    pub summary: QualitySummary,
+}
+
+/// Runs the checks on `as_of` over `area` (inside `scope`'s area; `None`: the whole database, the
+/// operator's CLI) and writes every finding — of check `code` only, if given — as the 数据质量问题清单.
+/// Members' ID numbers are shown in full only to a scope that may see them.
+pub async fn export(
+    db: &Db,
+    scope: Option<&Scope>,
+    area: Option<&str>,
+    code: Option<&str>,
+    as_of: NaiveDate,
+) -> Result<QualityExport, Error> {
+    let mut writer = QualityWriter::new().map_err(|e| Error::internal(e.message_zh()))?;
+    let mut failed: Option<String> = None;
+    let summary = quality::run(db, scope, area, as_of, &mut |h| {
+        for f in &h.findings {
+            if code.is_some_and(|c| f.finding.code != c) {
+                continue;
+            }
+            let row = QualityRow {
+                township: &h.township_name,
+                village: &h.village_name,
+                village_code: &h.village_code,
+                number: &h.number,
+                head_name: &h.head_name,
+                finding: &f.finding,
+                member_name: f.member_name.as_deref(),
+                member_id: f
+                    .finding
+                    .member
+                    .map(|id| scope.map_or(id.to_string(), |s| s.show_id(id))),
+            };
+            if failed.is_none()
+                && let Err(e) = writer.add(&row)
+            {
+                failed = Some(e.message_zh());
+            }
+        }
+        Ok(())
+    })
+    .await?;
+    if let Some(e) = failed {
+        return Err(Error::internal(e));
+    }
+    let rows = writer.rows();
+    let bytes = writer
+        .finish()
+        .map_err(|e| Error::internal(e.message_zh()))?;
+    Ok(QualityExport {
+        bytes,
+        rows,
+        summary,
+    })
+}
