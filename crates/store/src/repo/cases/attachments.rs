@@ -41,7 +41,7 @@ pub async fn register_attachment(
     size: u64,
 ) -> Result<AttachmentRow> {
     attachment.validate()?;
-    let county = write_county(scope)?.to_owned();
+    let county = write_county(scope)?;
     let size = i64::try_from(size)
         .map_err(|_| StoreError::Invalid(format!("attachment size {size} out of range")))?;
     let tx = db.begin_write().await?;
@@ -123,5 +123,5 @@ pub async fn attachment(db: &Db, scope: &Scope, sha256: &str) -> Result<Option<A
     let Ok(county) = write_county(scope) else {
         return Ok(None);
     };
-    find_attachment(db.conn(), county, sha256).await
+    find_attachment(db.conn(), &county, sha256).await
 }

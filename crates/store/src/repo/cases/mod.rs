@@ -47,7 +47,6 @@ mod writes;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use shouwang_core::monitoring::{Case, Channel, ExitStep, IdentStep, Lifecycle, YearMonth};
-use shouwang_core::{RegionCode, Scope};
 
 use super::Sql;
 
@@ -142,28 +141,7 @@ pub struct CaseQuery {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Area.
-
-/// The scope's area narrowed by an optional region filter; `None` when they do not overlap (or the area is
-/// empty or malformed): the read answers nothing.
-pub(crate) fn effective_area(scope: &Scope, region: Option<&str>) -> Option<String> {
-    let area = scope.area_prefix().trim().to_owned();
-    let well_formed = |a: &str| a.bytes().all(|b| b.is_ascii_digit() || b == b'-');
-    if area.is_empty() || !well_formed(&area) {
-        return None;
-    }
-    let Some(region) = region.map(str::trim).filter(|r| !r.is_empty()) else {
-        return Some(area);
-    };
-    let filter = RegionCode::parse(region).ok()?.scope_prefix().to_owned();
-    if filter.starts_with(&area) {
-        Some(filter)
-    } else if area.starts_with(&filter) {
-        Some(area)
-    } else {
-        None
-    }
-}
+// Current cases.
 
 /// ` AND c.is_current = TRUE`: the household's latest case only (lists and queues).
 fn push_current(sql: &mut Sql) {

@@ -6,11 +6,12 @@ use serde::Serialize;
 use shouwang_core::Scope;
 use shouwang_core::monitoring::{self as core_m, CaseAction, ExitAction};
 
+use super::CaseRecord;
 use super::rows::parse_date;
 use super::writes::{find_for_write, reread, write};
-use super::{CaseRecord, effective_area};
 use crate::db::Db;
 use crate::error::{Result, StoreError};
+use crate::repo::area::effective_area;
 use crate::repo::{Actor, Sql};
 
 /// An issued 退出告知书.

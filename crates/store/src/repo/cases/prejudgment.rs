@@ -8,9 +8,10 @@ use shouwang_core::{CodeList, Fen, Household, IncomeRecord, Scope};
 
 use super::rows::{case_record, case_row};
 use super::writes::apply;
-use super::{CaseRecord, CaseRow, effective_area, push_current};
+use super::{CaseRecord, CaseRow, push_current};
 use crate::db::Db;
 use crate::error::{Result, StoreError};
+use crate::repo::area::effective_area;
 use crate::repo::{Actor, Sql, households, lines};
 
 /// What the exit pre-judgment reads from the registry besides the case.

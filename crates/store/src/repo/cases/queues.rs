@@ -9,9 +9,10 @@ use shouwang_core::{CodeList, Scope};
 
 use super::reads::paged_rows;
 use super::rows::{case_record, case_row, parse_date};
-use super::{CaseRecord, CaseRow, effective_area, push_current};
+use super::{CaseRecord, CaseRow, push_current};
 use crate::db::Db;
 use crate::error::Result;
+use crate::repo::area::effective_area;
 use crate::repo::{Page, Sql, paging};
 
 /// Clues waiting (cases still in 线索) in one village.

@@ -5,14 +5,15 @@ use shouwang_core::monitoring::Lifecycle;
 use shouwang_core::{CodeList, Scope};
 
 use super::rows::{ROW_COLUMNS, case_record, case_row, code_of};
-use super::{CaseQuery, CaseRecord, CaseRow, effective_area, push_current};
+use super::{CaseQuery, CaseRecord, CaseRow, push_current};
 use crate::db::Db;
 use crate::error::Result;
+use crate::repo::area::{Area, effective_area};
 use crate::repo::{Page, Sql, count, paging};
 
 pub(super) async fn find_case(
     conn: &impl ConnectionTrait,
-    area: &str,
+    area: &Area,
     number: &str,
 ) -> Result<Option<CaseRecord>> {
     let mut sql = Sql::new();

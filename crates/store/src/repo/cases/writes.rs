@@ -15,16 +15,25 @@ use super::rows::case_record;
 use crate::db::Db;
 use crate::error::{Result, StoreError};
 use crate::ids::new_id;
+use crate::repo::area::{Area, effective_area};
 use crate::repo::audit::{self, Change};
 use crate::repo::{Actor, Sql, to_json};
 
-/// The county a write in `scope` works in (the scope's first 6 digits); `Forbidden` for a wider scope.
-pub(super) fn write_county(scope: &Scope) -> Result<&str> {
-    let area = scope.area_prefix().trim();
-    match area.get(..6) {
-        Some(c) if area.len() >= 6 && c.bytes().all(|b| b.is_ascii_digit()) => Ok(c),
-        _ => Err(StoreError::Forbidden),
-    }
+/// The county a write in `scope` works in (the county of its area); `Forbidden` for a wider scope.
+pub(super) fn write_county(scope: &Scope) -> Result<String> {
+    effective_area(scope, None)
+        .and_then(|area| area.county().map(str::to_owned))
+        .ok_or(StoreError::Forbidden)
+}
+
+/// The household's current case in `county`, without an area check (a write checks the area of what it
+/// writes).
+async fn current_in_county(
+    conn: &impl ConnectionTrait,
+    county: &str,
+    number: &str,
+) -> Result<Option<CaseRecord>> {
+    find_case(conn, &Area::County(county.to_owned()), number).await
 }
 
 /// The case for a write: `NotFound` if the county has none for the household, `Forbidden` if it is outside
@@ -35,7 +44,7 @@ pub(super) async fn find_for_write(
     number: &str,
 ) -> Result<CaseRecord> {
     let county = write_county(scope)?;
-    let rec = find_case(tx, county, number)
+    let rec = current_in_county(tx, &county, number)
         .await?
         .ok_or(StoreError::NotFound)?;
     if !scope.covers(&rec.village_code) {
@@ -139,7 +148,7 @@ pub async fn open_on(
     by: &core_m::Actor,
     on: NaiveDate,
 ) -> Result<CaseRecord> {
-    let county = write_county(scope)?.to_owned();
+    let county = write_county(scope)?;
     let number = report.household.trim().to_owned();
     let backend = tx.get_database_backend();
     let mut find = Sql::new();
@@ -157,7 +166,7 @@ pub async fn open_on(
     if !scope.covers(&village_code) {
         return Err(StoreError::Forbidden);
     }
-    let previous = find_case(tx, &county, &number).await?;
+    let previous = current_in_county(tx, &county, &number).await?;
     if let Some(prev) = &previous
         && !prev.lifecycle.is_closed()
     {
@@ -234,7 +243,7 @@ pub async fn open_on(
         },
     )
     .await?;
-    find_case(tx, &county, &number)
+    current_in_county(tx, &county, &number)
         .await?
         .ok_or(StoreError::NotFound)
 }
@@ -299,7 +308,7 @@ pub(super) async fn write(
 }
 
 pub(super) async fn reread(tx: &DatabaseTransaction, before: &CaseRecord) -> Result<CaseRecord> {
-    find_case(tx, &before.county_code, &before.household_number)
+    current_in_county(tx, &before.county_code, &before.household_number)
         .await?
         .ok_or(StoreError::NotFound)
 }

@@ -12,10 +12,9 @@
 //!
 //! Files: `search.rs` (the search and its query plans), `reads.rs` (one household with everything the
 //! detail page shows), `writes.rs` (create, update, delete), `member_changes.rs` (add, change, remove a
-//! member), `checks.rs` (what a household must satisfy before it is written), `area.rs` (the area of a
-//! read) and `rows.rs` (row mapping between the tables and the core's types).
+//! member), `checks.rs` (what a household must satisfy before it is written) and `rows.rs` (row mapping
+//! between the tables and the core's types). What the area of a read means is `repo/area.rs`.
 
-mod area;
 mod checks;
 mod member_changes;
 mod reads;
@@ -30,7 +29,6 @@ use shouwang_core::{Household, IdNumber};
 
 use super::income::IncomeEntry;
 
-pub(crate) use area::{effective_area, push_household_area};
 pub(crate) use checks::{Valid, check_household};
 pub use member_changes::{add_member, remove_member, update_member};
 pub use reads::get;

@@ -6,23 +6,23 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 use shouwang_core::Scope;
 
 use super::HouseholdDetail;
-use super::area::{effective_area, push_household_area};
 use super::rows::to_household;
 use crate::db::Db;
 use crate::entity::{households, members, regions};
 use crate::error::Result;
+use crate::repo::area::{Area, effective_area};
 use crate::repo::{Sql, income};
 
 /// The household row with this 户编号 inside `area`.
 pub(super) async fn find_in_area(
     conn: &impl ConnectionTrait,
-    area: &str,
+    area: &Area,
     number: &str,
 ) -> Result<Option<households::Model>> {
     let mut sql = Sql::new();
     sql.push("SELECT h.* FROM households h WHERE h.number = ")
         .bind(number.trim());
-    push_household_area(&mut sql, area);
+    sql.push_household_area(area);
     sql.push(" ORDER BY h.county_code LIMIT 1");
     let stmt = sql.build(conn.get_database_backend());
     Ok(households::Entity::find()

@@ -6,12 +6,12 @@ use sea_orm::{ConnectionTrait, DbBackend};
 use shouwang_core::codes::HouseholdType;
 use shouwang_core::{CodeList, IdNumber, Scope};
 
-use super::area::{effective_area, push_area_on, push_household_area};
 use super::reads::region_names;
 use super::rows::{id_key, row};
 use super::{HouseholdQuery, HouseholdRow};
 use crate::db::Db;
 use crate::error::Result;
+use crate::repo::area::{Area, effective_area};
 use crate::repo::{DEFAULT_PER_PAGE, Page, Sql, paging, prefix_upper};
 
 /// What the search box text means.
@@ -50,7 +50,7 @@ struct SearchSql {
 
 fn build_search(
     backend: DbBackend,
-    area: &str,
+    area: &Area,
     key: &Key,
     query: &HouseholdQuery,
     per_page: u32,
@@ -75,7 +75,7 @@ fn build_search(
     {
         let mut filter = Sql::new();
         filter.push(" WHERE k.initial = ").bind(name.as_str());
-        push_area_on(&mut filter, "k", area);
+        filter.push_area_by_village("k", area);
         match query.household_type {
             Some(HouseholdType::Monitored) => {
                 filter.push(" AND k.is_monitored = ").bind(true);
@@ -85,9 +85,9 @@ fn build_search(
             }
             None => {}
         }
-        let natural = area.len() > 12;
+        let natural = area.is_natural_village();
         if natural {
-            filter.push(" AND h.natural_village = ").bind(area);
+            filter.push(" AND h.natural_village = ").bind(area.as_str());
         }
         let from = " FROM member_initials k CROSS JOIN households h";
         let join = " AND h.county_code = k.county_code AND h.id = k.household_id";
@@ -121,7 +121,7 @@ fn build_search(
     // WHERE clause on households `h` (shared by the page query and the count).
     let mut filter = Sql::new();
     filter.push(" WHERE 1=1");
-    push_household_area(&mut filter, area);
+    filter.push_household_area(area);
     match query.household_type {
         Some(HouseholdType::Monitored) => {
             filter
@@ -157,7 +157,7 @@ fn build_search(
                 .bind(name.as_str())
                 .push(" AND m.name < ")
                 .bind(prefix_upper(name));
-            push_area_on(&mut filter, "m", area);
+            filter.push_area_by_village("m", area);
             filter.push(")");
         }
     }
@@ -174,7 +174,7 @@ fn build_search(
     // straight from the name index; otherwise a count over the same filter (served by the same indexes).
     let mut count = Sql::new();
     let count_always = match key {
-        Key::Name(name) if query.household_type.is_none() && area.len() <= 12 => {
+        Key::Name(name) if query.household_type.is_none() && !area.is_natural_village() => {
             count
                 .push("SELECT COUNT(DISTINCT m.household_id) AS n FROM ")
                 .push(members_by_name)
@@ -182,7 +182,7 @@ fn build_search(
                 .bind(name.as_str())
                 .push(" AND m.name < ")
                 .bind(prefix_upper(name));
-            push_area_on(&mut count, "m", area);
+            count.push_area_by_village("m", area);
             true
         }
         _ => {

@@ -5,7 +5,6 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
 use shouwang_core::{CodeList, Household, IncomeRecord, Scope};
 
-use super::area::effective_area;
 use super::checks::{Valid, check_fields, check_household, invalid};
 use super::reads::{find_in_area, members_of};
 use super::rows::{head_of, household_model, join_codes, member_model};
@@ -13,6 +12,7 @@ use crate::db::Db;
 use crate::entity::{households, income_records, members};
 use crate::error::{Result, StoreError};
 use crate::ids::new_id;
+use crate::repo::area::effective_area;
 use crate::repo::audit::{self, Change};
 use crate::repo::income;
 use crate::repo::{Actor, to_json};

@@ -5,14 +5,15 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use shouwang_core::codes::Relation;
 use shouwang_core::registry::RegionNames;
-use shouwang_core::{Household, RegionCode, Scope};
+use shouwang_core::{Household, Scope};
 
 use super::IN_CHUNK;
 use crate::db::Db;
 use crate::entity::{households, members, regions};
-use crate::error::{Result, StoreError};
+use crate::error::Result;
 use crate::repo::Sql;
-use crate::repo::households::{effective_area, push_household_area, to_household};
+use crate::repo::area::read_area;
+use crate::repo::households::to_household;
 
 /// Every household of an area with its members and region names, in 户编号 order. `scope`: the reading
 /// user's (`None`: everything, for the command line); `area`: a further region filter (county, township,
@@ -24,27 +25,14 @@ pub async fn export(
     area: Option<&str>,
     each: &mut (dyn FnMut(&Household, &RegionNames) -> Result<()> + Send),
 ) -> Result<u64> {
-    let area: Option<String> = match (scope, area.map(str::trim).filter(|a| !a.is_empty())) {
-        (Some(s), a) => match effective_area(s, a) {
-            Some(x) => Some(x),
-            None => return Ok(0),
-        },
-        (None, Some(a)) => match RegionCode::parse(a) {
-            Ok(c) => Some(c.scope_prefix().to_owned()),
-            Err(e) => {
-                return Err(StoreError::Invalid(format!(
-                    "area {a:?}: {e} ({})",
-                    e.message_zh()
-                )));
-            }
-        },
-        (None, None) => None,
+    let Some(area) = read_area(scope, area)? else {
+        return Ok(0);
     };
     let backend = db.backend();
     let mut sql = Sql::new();
     sql.push("SELECT h.* FROM households h WHERE 1=1");
     if let Some(a) = &area {
-        push_household_area(&mut sql, a);
+        sql.push_household_area(a);
     }
     sql.push(" ORDER BY h.number, h.county_code");
     let hs: Vec<households::Model> = households::Entity::find()
