@@ -14,7 +14,8 @@ use sea_orm::{
 use serde::Serialize;
 use shouwang_core::Scope;
 
-use super::{Actor, Page, area_condition, paging};
+use super::area::{area_condition, effective_area};
+use super::{Actor, Page, paging};
 use crate::db::Db;
 use crate::entity::audit_log;
 use crate::error::{Result, StoreError};
@@ -191,23 +192,22 @@ pub async fn list(
     per_page: u32,
 ) -> Result<Page<AuditEntry>> {
     let (page, per_page, offset) = paging(page, per_page);
-    let area = scope.area_prefix();
-    if area.is_empty() {
-        // An empty area covers nothing (`Scope::covers`).
+    let Some(area) = effective_area(scope, None) else {
+        // An empty (or malformed) area covers nothing (`Scope::covers`).
         return Ok(Page {
             items: Vec::new(),
             total: 0,
             page,
             per_page,
         });
-    }
+    };
     let mut cond = Condition::all();
-    if area.len() > 6 {
+    if area.is_inside_county() {
         // Township or village scope: only rows of villages inside it.
         cond = cond
             .add(audit_log::Column::VillageCode.is_not_null())
             .add(area_condition(
-                area,
+                &area,
                 audit_log::Column::CountyCode,
                 audit_log::Column::VillageCode,
             ));
@@ -216,7 +216,7 @@ pub async fn list(
         cond = cond.add(
             Condition::any()
                 .add(area_condition(
-                    area,
+                    &area,
                     audit_log::Column::CountyCode,
                     audit_log::Column::VillageCode,
                 ))

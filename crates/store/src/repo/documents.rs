@@ -10,7 +10,7 @@ use shouwang_core::monitoring::{IdentStep, Quarter};
 use shouwang_core::registry::values::join_risks;
 use shouwang_core::{CodeList, RegionCode, Scope};
 
-use super::cases::effective_area;
+use super::area::{Area, effective_area};
 use super::ledgers::{LedgerEntry, load_where};
 use super::{Actor, Sql, audit, rules};
 use crate::db::Db;
@@ -55,7 +55,7 @@ async fn audit_read(
     audit::record_read(db, actor, "export_document", kind.code(), what, area).await
 }
 
-fn scope_area(scope: &Scope) -> Result<String> {
+fn scope_area(scope: &Scope) -> Result<Area> {
     effective_area(scope, None).ok_or(StoreError::Forbidden)
 }
 
@@ -147,7 +147,7 @@ pub async fn quarter_notices(
         actor,
         DocumentKind::Notices,
         &format!("{} {area}", quarter.label_zh()),
-        &area,
+        area.as_str(),
     )
     .await?;
     let refs: Vec<&ExitNotice> = list.iter().collect();

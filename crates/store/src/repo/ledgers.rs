@@ -16,8 +16,9 @@ use shouwang_core::monitoring::Case;
 use shouwang_core::registry::RegionNames;
 use shouwang_core::{CodeList, Household, Scope};
 
+use super::area::{Area, effective_area};
 use super::audit;
-use super::cases::{case_record, effective_area};
+use super::cases::case_record;
 use super::households::to_household;
 use super::{Actor, Sql};
 use crate::db::Db;
@@ -113,7 +114,7 @@ pub async fn load(
 /// households and region names, by village, 户编号 and case sequence.
 pub(crate) async fn load_where(
     db: &Db,
-    area: &str,
+    area: &Area,
     extra: &(dyn Fn(&mut Sql) + Send + Sync),
 ) -> Result<Vec<LedgerEntry>> {
     let backend = db.backend();
@@ -222,8 +223,9 @@ pub async fn export(
     let opts = LedgerOptions { full_ids, ..*opts };
     let views: Vec<LedgerCase<'_>> = entries.iter().map(LedgerEntry::view).collect();
     let rows = ledger::rows(kind, &views, &opts);
-    let area =
-        effective_area(scope, area.map(str::trim).filter(|a| !a.is_empty())).unwrap_or_default();
+    let area = effective_area(scope, area.map(str::trim).filter(|a| !a.is_empty()))
+        .map(|a| a.to_string())
+        .unwrap_or_default();
     let d = |x: Option<chrono::NaiveDate>| x.map(|d| d.to_string()).unwrap_or_default();
     let what = format!(
         "{} {} {}..{}{}{}",

@@ -1,12 +1,14 @@
-//! Repositories (数据访问): every read takes a [`Scope`] and filters by area in SQL; every write takes an
+//! Repositories (数据访问): every read takes a [`Scope`](shouwang_core::Scope) and filters by area in SQL
+//! (what an area means, and the conditions it gives, is said once, in `area.rs`); every write takes an
 //! [`Actor`], appends its audit row in the same transaction, and (for updates) checks a version.
 
-use sea_orm::sea_query::{Condition, Expr, ExprTrait, IntoColumnRef, SimpleExpr};
+use sea_orm::sea_query::{Expr, ExprTrait, IntoColumnRef, SimpleExpr};
 use sea_orm::{ConnectionTrait, DbBackend, Statement, Value};
 use serde::Serialize;
 
 use crate::error::{Result, StoreError};
 
+mod area;
 pub mod audit;
 pub mod bulk;
 pub mod cases;
@@ -134,37 +136,6 @@ pub(crate) fn prefix_upper(prefix: &str) -> String {
     s
 }
 
-/// The area filter of a scope as a condition on a table's `county_code` and `village_code` columns.
-///
-/// The area is a non-empty region-code prefix (6 county, 9 township, 12 village; callers answer nothing for an
-/// empty area, as `Scope::covers` does). The county code is
-/// always compared by equality (the shard key, and the leading column of the tenant indexes); a longer area
-/// adds a range predicate on the village code (prefix match that uses the index).
-pub(crate) fn area_condition(
-    area: &str,
-    county_col: impl IntoColumnRef + Clone,
-    village_col: impl IntoColumnRef + Clone,
-) -> Condition {
-    let area = area.trim();
-    let mut cond = Condition::all();
-    if area.is_empty() {
-        // Covers nothing.
-        return cond.add(Expr::cust("1 = 0"));
-    }
-    if area.len() >= 6 {
-        if let Some(county) = area.get(..6) {
-            cond = cond.add(Expr::col(county_col).eq(county));
-        }
-        if area.len() > 6 {
-            cond = cond.add(prefix_condition(village_col, area));
-        }
-    } else {
-        // A province or prefecture prefix: range on the county code.
-        cond = cond.add(prefix_condition(county_col, area));
-    }
-    cond
-}
-
 /// `col >= prefix AND col < prefix || U+10FFFF`.
 pub(crate) fn prefix_condition(col: impl IntoColumnRef + Clone, prefix: &str) -> SimpleExpr {
     Expr::col(col.clone())
@@ -196,33 +167,6 @@ impl Sql {
     pub(crate) fn bind(&mut self, v: impl Into<Value>) -> &mut Sql {
         self.values.push(v.into());
         self.text.push('\u{1}');
-        self
-    }
-
-    /// Appends ` AND …` restricting the table `alias` (with `county_code` and `village_code` columns) to
-    /// `area`: the county by equality (the shard key and the leading column of the tenant indexes), then a
-    /// township or village prefix as a range on the village code, which an index serves. A shorter prefix
-    /// (province, prefecture) is a range on the county code. A natural-village area matches no row of a
-    /// table kept per administrative village.
-    pub(crate) fn push_area(&mut self, alias: &str, area: &str) -> &mut Sql {
-        match area.get(..6) {
-            Some(county) if area.len() >= 6 => {
-                self.push(&format!(" AND {alias}.county_code = "))
-                    .bind(county);
-                if area.len() > 6 {
-                    self.push(&format!(" AND {alias}.village_code >= "))
-                        .bind(area)
-                        .push(&format!(" AND {alias}.village_code < "))
-                        .bind(prefix_upper(area));
-                }
-            }
-            _ => {
-                self.push(&format!(" AND {alias}.county_code >= "))
-                    .bind(area)
-                    .push(&format!(" AND {alias}.county_code < "))
-                    .bind(prefix_upper(area));
-            }
-        }
         self
     }
 

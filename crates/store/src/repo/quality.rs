@@ -16,9 +16,10 @@ use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use shouwang_core::monitoring::Case;
 use shouwang_core::quality::{CHECKS, QualityContext, check_household};
-use shouwang_core::{Finding, Household, LineTable, RegionCode, Scope, Severity};
+use shouwang_core::{Finding, Household, LineTable, Scope, Severity};
 
-use super::{Sql, households, lines, registry_file};
+use super::area::{Area, read_area};
+use super::{Sql, lines, registry_file};
 use crate::db::Db;
 use crate::error::{Result, StoreError};
 
@@ -107,25 +108,8 @@ impl QualitySummary {
     }
 }
 
-/// The area a run reads: the scope's narrowed by `area` (`None` inside `Some`: nothing to read), or the
-/// `area` alone for the system.
-fn run_area(scope: Option<&Scope>, area: Option<&str>) -> Result<Option<Option<String>>> {
-    let area = area.map(str::trim).filter(|a| !a.is_empty());
-    match (scope, area) {
-        (Some(s), a) => Ok(households::effective_area(s, a).map(Some)),
-        (None, Some(a)) => match RegionCode::parse(a) {
-            Ok(c) => Ok(Some(Some(c.scope_prefix().to_owned()))),
-            Err(e) => Err(StoreError::Invalid(format!(
-                "area {a:?}: {e} ({})",
-                e.message_zh()
-            ))),
-        },
-        (None, None) => Ok(Some(None)),
-    }
-}
-
 /// The current cases of an area by (county, 户编号).
-async fn current_cases(db: &Db, area: Option<&str>) -> Result<HashMap<(String, String), Case>> {
+async fn current_cases(db: &Db, area: Option<&Area>) -> Result<HashMap<(String, String), Case>> {
     let mut sql = Sql::new();
     sql.push("SELECT c.county_code, c.household_number, c.body FROM cases c WHERE c.is_current = ")
         .bind(true);
@@ -192,10 +176,10 @@ pub async fn run(
         as_of: Some(as_of),
         ..QualitySummary::default()
     };
-    let Some(case_area) = run_area(scope, area)? else {
+    let Some(case_area) = read_area(scope, area)? else {
         return Ok(summary);
     };
-    let cases = current_cases(db, case_area.as_deref()).await?;
+    let cases = current_cases(db, case_area.as_ref()).await?;
     let table = lines::table(db).await?;
     registry_file::export(db, scope, area, &mut |h, names| {
         let case = cases.get(&(h.village.county().to_owned(), h.number.clone()));

@@ -13,6 +13,7 @@ use shouwang_core::codes::{HouseholdType, RiskType};
 use shouwang_core::monitoring::Lifecycle;
 use shouwang_core::{CodeList, IdNumber, Scope};
 
+use super::area::effective_area;
 use super::households::{self, HouseholdQuery, HouseholdRow, ROW_COLS};
 use super::{Page, Sql, paging, prefix_upper};
 use crate::db::Db;
@@ -41,7 +42,7 @@ pub async fn search(
         return households::search(db, scope, &query.base, page, per_page).await;
     }
     let (page, per_page, offset) = paging(page, per_page);
-    let Some(area) = households::effective_area(scope, query.base.village.as_deref()) else {
+    let Some(area) = effective_area(scope, query.base.village.as_deref()) else {
         return Ok(Page {
             items: Vec::new(),
             total: 0,
@@ -51,7 +52,7 @@ pub async fn search(
     };
     let mut filter = Sql::new();
     filter.push(" WHERE 1=1");
-    households::push_household_area(&mut filter, &area);
+    filter.push_household_area(&area);
     match query.base.household_type {
         Some(HouseholdType::Monitored) => {
             filter
@@ -107,7 +108,7 @@ pub async fn search(
     }
     // Inside one county the case state is looked up from the few cases (`h.number IN (…)` driven by
     // `idx_cases_lifecycle`), not probed once per household of the county.
-    let county = (area.len() >= 6).then(|| area.get(..6).unwrap_or(&area).to_owned());
+    let county = area.county().map(str::to_owned);
     match (query.lifecycle, county) {
         (Some(Some(l)), Some(county)) => {
             filter
@@ -186,14 +187,14 @@ pub async fn lifecycles(
     scope: &Scope,
     numbers: &[String],
 ) -> Result<HashMap<String, Lifecycle>> {
-    let area = scope.area_prefix();
-    if numbers.is_empty() || area.len() < 6 {
+    let area = effective_area(scope, None).filter(|a| a.county().is_some());
+    let (Some(area), false) = (area, numbers.is_empty()) else {
         return Ok(HashMap::new());
-    }
+    };
     let mut sql = Sql::new();
     sql.push("SELECT c.household_number, c.lifecycle FROM cases c WHERE c.is_current = ")
         .bind(true)
-        .push_area("c", area);
+        .push_area("c", &area);
     sql.push(" AND c.household_number IN (");
     for (i, n) in numbers.iter().enumerate() {
         if i > 0 {
@@ -228,7 +229,7 @@ pub struct Stats {
 
 /// The dashboard's registry figures in the scope's area (area filtered in SQL).
 pub async fn stats(db: &Db, scope: &Scope) -> Result<Stats> {
-    let Some(area) = households::effective_area(scope, None) else {
+    let Some(area) = effective_area(scope, None) else {
         return Ok(Stats::default());
     };
     let backend = db.backend();
@@ -236,7 +237,7 @@ pub async fn stats(db: &Db, scope: &Scope) -> Result<Stats> {
     sql.push("SELECT h.village_code, h.monitored_type, h.risks FROM households h WHERE (h.household_type = ")
         .bind(HouseholdType::Monitored.code())
         .push(" OR h.monitored_type IS NOT NULL)");
-    households::push_household_area(&mut sql, &area);
+    sql.push_household_area(&area);
     let rows = db.conn().query_all_raw(sql.build(backend)).await?;
     let mut by_type: std::collections::BTreeMap<String, u64> = Default::default();
     let mut by_risk: std::collections::BTreeMap<String, u64> = Default::default();
@@ -257,19 +258,10 @@ pub async fn stats(db: &Db, scope: &Scope) -> Result<Stats> {
          CAST(SUM(i.wage + i.business + i.property + i.transfer - i.production_cost) AS BIGINT) AS net, \
          CAST(SUM(i.members) AS BIGINT) AS members FROM income_records i WHERE 1=1",
     );
-    match area.get(..6) {
-        Some(county) if area.len() >= 6 => {
-            inc.push(" AND i.county_code = ").bind(county);
-            if area.len() > 6 {
-                let v = area.get(..12).unwrap_or(&area);
-                inc.push(" AND i.village_code >= ")
-                    .bind(v)
-                    .push(" AND i.village_code < ")
-                    .bind(prefix_upper(v));
-            }
-        }
-        _ => return Ok(Stats::default()),
+    if area.county().is_none() {
+        return Ok(Stats::default());
     }
+    inc.push_area_by_village("i", &area);
     inc.push(" GROUP BY i.year ORDER BY i.year");
     let income_rows = db.conn().query_all_raw(inc.build(backend)).await?;
     let mut income_by_year = Vec::new();

@@ -13,6 +13,7 @@ use shouwang_core::{CodeList, Fen, IncomeRecord};
 use crate::db::Db;
 use crate::error::Result;
 use crate::repo::Sql;
+use crate::repo::area::Area;
 
 /// Rows a page of the export reads.
 pub const PAGE: i64 = 20_000;
@@ -60,13 +61,16 @@ fn income_of(r: &QueryResult) -> Result<(i32, Fen)> {
 }
 
 /// Hands every household of `area` (a county, township or village prefix), in 户编号 order, to `each`,
-/// with its latest income record before `year`.
+/// with its latest income record before `year`. An empty or malformed area hands none.
 pub async fn households(
     db: &Db,
     area: &str,
     year: i32,
     each: &mut (dyn FnMut(ScreeningHousehold) -> Result<()> + Send),
 ) -> Result<()> {
+    let Some(area) = Area::parse(area) else {
+        return Ok(());
+    };
     let conn = db.conn();
     let backend = db.backend();
     let mut incomes: HashMap<i64, (i32, Fen)> = HashMap::new();
@@ -76,7 +80,7 @@ pub async fn households(
          r.production_cost FROM income_records r WHERE r.year < ",
     )
     .bind(year);
-    sql.push_area("r", area);
+    sql.push_area("r", &area);
     for r in conn.query_all_raw(sql.build(backend)).await? {
         let hid: i64 = r.try_get("", "household_id")?;
         let (y, net) = income_of(&r)?;
@@ -93,7 +97,7 @@ pub async fn households(
              WHERE h.number > ",
         )
         .bind(after.clone());
-        sql.push_area("h", area);
+        sql.push_area("h", &area);
         sql.push(" ORDER BY h.number LIMIT ").bind(PAGE);
         let rows = conn.query_all_raw(sql.build(backend)).await?;
         let n = rows.len();
@@ -118,12 +122,15 @@ pub async fn households(
     }
 }
 
-/// Hands every member of `area` to `each`.
+/// Hands every member of `area` to `each` (none for an empty or malformed area).
 pub async fn members(
     db: &Db,
     area: &str,
     each: &mut (dyn FnMut(ScreeningMember) -> Result<()> + Send),
 ) -> Result<()> {
+    let Some(area) = Area::parse(area) else {
+        return Ok(());
+    };
     let conn = db.conn();
     let backend = db.backend();
     let mut after = i64::MIN;
@@ -135,7 +142,7 @@ pub async fn members(
              WHERE m.id > ",
         )
         .bind(after);
-        sql.push_area("m", area);
+        sql.push_area("m", &area);
         sql.push(" ORDER BY m.id LIMIT ").bind(PAGE);
         let rows = conn.query_all_raw(sql.build(backend)).await?;
         let n = rows.len();

@@ -11,6 +11,7 @@ use shouwang_core::monitoring::{Refusal, ScreeningRound};
 use crate::db::Db;
 use crate::error::{Result, StoreError};
 use crate::ids::new_id;
+use crate::repo::area::Area;
 use crate::repo::audit::{self, Change};
 use crate::repo::{Actor, Sql};
 
@@ -135,13 +136,13 @@ pub async fn list(
     to: NaiveDate,
 ) -> Result<Vec<RoundRow>> {
     let area = match village.map(str::trim).filter(|v| !v.is_empty()) {
-        Some(v) if scope.covers(v) => v.to_owned(),
+        Some(v) if scope.covers(v) => Area::parse(v),
         Some(_) => return Ok(Vec::new()),
-        None => scope.area_prefix().trim().to_owned(),
+        None => Area::parse(scope.area_prefix()),
     };
-    if area.len() < 6 {
+    let Some(area) = area.filter(|a| a.county().is_some()) else {
         return Ok(Vec::new());
-    }
+    };
     let mut sql = Sql::new();
     sql.push("SELECT r.id, r.recorded_by_name, r.body FROM screening_rounds r WHERE 1 = 1")
         .push_area("r", &area);

@@ -1,0 +1,180 @@
+//! Row mapping: the rows of `households` and `members` to the core's [`Household`] and [`Member`] and back,
+//! and a list row ([`HouseholdRow`]).
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use sea_orm::{QueryResult, Set};
+use shouwang_core::codes::{
+    Dibao, Education, HealthStatus, HouseholdType, LabourSkill, MonitoredType, PoliticalStatus,
+    Relation, RiskType, SchoolStatus, Sex, Tekun,
+};
+use shouwang_core::{CodeList, Household, IdNumber, Member, RegionCode};
+
+use super::HouseholdRow;
+use super::checks::Valid;
+use crate::entity::{households, members};
+use crate::error::{Result, StoreError};
+use crate::ids::new_id;
+
+pub(crate) fn join_codes<T: CodeList>(v: &[T]) -> String {
+    v.iter().map(CodeList::code).collect::<Vec<_>>().join(",")
+}
+
+pub(super) fn split_codes<T: CodeList>(s: &str) -> Result<Vec<T>> {
+    s.split(',')
+        .filter(|c| !c.is_empty())
+        .map(|c| T::from_code(c).ok_or_else(|| StoreError::corrupt(c)))
+        .collect()
+}
+
+pub(super) fn code<T: CodeList>(s: &str) -> Result<T> {
+    T::from_code(s).ok_or_else(|| StoreError::corrupt(s))
+}
+
+pub(super) fn opt_code<T: CodeList>(s: Option<&str>) -> Result<Option<T>> {
+    s.map(code).transpose()
+}
+
+pub(super) fn id_number(s: &str) -> Result<IdNumber> {
+    IdNumber::parse(s).map_err(|_| StoreError::corrupt(s))
+}
+
+/// The packed ID key as stored (`u64` bits reinterpreted; the packing stays below `i64::MAX` anyway).
+pub(crate) fn id_key(id: IdNumber) -> i64 {
+    i64::from_ne_bytes(id.to_u64().to_ne_bytes())
+}
+
+pub(crate) fn to_member(m: &members::Model) -> Result<Member> {
+    Ok(Member {
+        id_number: id_number(&m.id_number)?,
+        name: m.name.clone(),
+        sex: code::<Sex>(&m.sex)?,
+        relation: code::<Relation>(&m.relation)?,
+        labour: code::<LabourSkill>(&m.labour)?,
+        health: split_codes::<HealthStatus>(&m.health)?,
+        education: opt_code::<Education>(m.education.as_deref())?,
+        school: opt_code::<SchoolStatus>(m.school.as_deref())?,
+        political: code::<PoliticalStatus>(&m.political)?,
+        has_medical_insurance: m.has_medical_insurance,
+        dibao: code::<Dibao>(&m.dibao)?,
+        tekun: code::<Tekun>(&m.tekun)?,
+        disability_grade: m
+            .disability_grade
+            .map(|g| u8::try_from(g).map_err(|_| StoreError::corrupt(g)))
+            .transpose()?,
+    })
+}
+
+pub(crate) fn to_household(h: &households::Model, ms: &[members::Model]) -> Result<Household> {
+    Ok(Household {
+        number: h.number.clone(),
+        village: RegionCode::parse(&h.village_code)
+            .map_err(|_| StoreError::corrupt(&h.village_code))?,
+        natural_village: h.natural_village.clone(),
+        household_type: code::<HouseholdType>(&h.household_type)?,
+        address: h.address.clone(),
+        phone: h.phone.clone(),
+        is_relocated: h.is_relocated,
+        monitored_type: opt_code::<MonitoredType>(h.monitored_type.as_deref())?,
+        risks: split_codes::<RiskType>(&h.risks)?,
+        members: ms.iter().map(to_member).collect::<Result<_>>()?,
+    })
+}
+
+/// 户主: the first member marked 户主, else the first member.
+pub(super) fn head_of<'a>(
+    ms: impl IntoIterator<Item = (&'a str, &'a str, &'a str)> + Clone,
+) -> (String, String) {
+    let head = ms
+        .clone()
+        .into_iter()
+        .find(|(_, _, rel)| *rel == Relation::Head.code())
+        .or_else(|| ms.into_iter().next());
+    head.map(|(name, id, _)| (name.to_owned(), id.to_owned()))
+        .unwrap_or_default()
+}
+
+pub(crate) fn member_model(
+    v: &Valid,
+    household_id: i64,
+    position: i32,
+    m: &Member,
+    now: DateTime<Utc>,
+) -> members::ActiveModel {
+    members::ActiveModel {
+        county_code: Set(v.county.clone()),
+        id: Set(new_id()),
+        village_code: Set(v.village.clone()),
+        household_id: Set(household_id),
+        position: Set(position),
+        id_number: Set(m.id_number.to_string()),
+        id_key: Set(id_key(m.id_number)),
+        name: Set(m.name.trim().to_owned()),
+        sex: Set(m.sex.code().to_owned()),
+        relation: Set(m.relation.code().to_owned()),
+        labour: Set(m.labour.code().to_owned()),
+        health: Set(join_codes(&m.health)),
+        education: Set(m.education.map(|e| e.code().to_owned())),
+        school: Set(m.school.map(|e| e.code().to_owned())),
+        political: Set(m.political.code().to_owned()),
+        has_medical_insurance: Set(m.has_medical_insurance),
+        dibao: Set(m.dibao.code().to_owned()),
+        tekun: Set(m.tekun.code().to_owned()),
+        disability_grade: Set(m.disability_grade.map(i16::from)),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+}
+
+pub(crate) fn household_model(
+    v: &Valid,
+    h: &Household,
+    id: i64,
+    now: DateTime<Utc>,
+) -> households::ActiveModel {
+    let head = h
+        .members
+        .iter()
+        .find(|m| m.relation == Relation::Head)
+        .or(h.members.first());
+    let head_name = head.map(|m| m.name.trim().to_owned()).unwrap_or_default();
+    let head_id_number = head.map(|m| m.id_number.to_string()).unwrap_or_default();
+    households::ActiveModel {
+        county_code: Set(v.county.clone()),
+        id: Set(id),
+        township_code: Set(v.township.clone()),
+        village_code: Set(v.village.clone()),
+        number: Set(v.number.clone()),
+        natural_village: Set(v.natural_village.clone()),
+        household_type: Set(h.household_type.code().to_owned()),
+        address: Set(v.address.clone()),
+        phone: Set(v.phone.clone()),
+        is_relocated: Set(h.is_relocated),
+        monitored_type: Set(h.monitored_type.map(|t| t.code().to_owned())),
+        risks: Set(join_codes(&h.risks)),
+        head_name: Set(head_name),
+        head_id_number: Set(head_id_number),
+        size: Set(i32::try_from(h.members.len()).unwrap_or(i32::MAX)),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+}
+
+pub(crate) fn row(r: &QueryResult, names: &HashMap<String, String>) -> Result<HouseholdRow> {
+    let village_code: String = r.try_get("", "village_code")?;
+    let size: i32 = r.try_get("", "size")?;
+    let monitored: Option<String> = r.try_get("", "monitored_type")?;
+    Ok(HouseholdRow {
+        number: r.try_get("", "number")?,
+        village_name: names.get(&village_code).cloned().unwrap_or_default(),
+        village_code,
+        head_name: r.try_get("", "head_name")?,
+        head_id: id_number(&r.try_get::<String>("", "head_id_number")?)?,
+        size: u32::try_from(size).unwrap_or(0),
+        household_type: code(&r.try_get::<String>("", "household_type")?)?,
+        monitored_type: opt_code(monitored.as_deref())?,
+    })
+}

@@ -1,0 +1,101 @@
+//! Export 农户信息台账导出: the households of an area with their members and region names.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use shouwang_core::codes::Relation;
+use shouwang_core::registry::RegionNames;
+use shouwang_core::{Household, Scope};
+
+use super::IN_CHUNK;
+use crate::db::Db;
+use crate::entity::{households, members, regions};
+use crate::error::Result;
+use crate::repo::Sql;
+use crate::repo::area::read_area;
+use crate::repo::households::to_household;
+
+/// Every household of an area with its members and region names, in 户编号 order. `scope`: the reading
+/// user's (`None`: everything, for the command line); `area`: a further region filter (county, township,
+/// village or natural-village code). `each` is called once per household. Returns the number of
+/// households.
+pub async fn export(
+    db: &Db,
+    scope: Option<&Scope>,
+    area: Option<&str>,
+    each: &mut (dyn FnMut(&Household, &RegionNames) -> Result<()> + Send),
+) -> Result<u64> {
+    let Some(area) = read_area(scope, area)? else {
+        return Ok(0);
+    };
+    let backend = db.backend();
+    let mut sql = Sql::new();
+    sql.push("SELECT h.* FROM households h WHERE 1=1");
+    if let Some(a) = &area {
+        sql.push_household_area(a);
+    }
+    sql.push(" ORDER BY h.number, h.county_code");
+    let hs: Vec<households::Model> = households::Entity::find()
+        .from_raw_sql(sql.build(backend))
+        .all(db.conn())
+        .await?;
+    // Region names of the counties concerned.
+    let counties: BTreeSet<String> = hs.iter().map(|h| h.county_code.clone()).collect();
+    let mut names: HashMap<String, String> = HashMap::new();
+    for c in &counties {
+        for r in regions::Entity::find()
+            .filter(regions::Column::CountyCode.eq(c.as_str()))
+            .all(db.conn())
+            .await?
+        {
+            names.insert(r.code, r.name);
+        }
+    }
+    let name = |code: &str| names.get(code).cloned().unwrap_or_default();
+    let mut n = 0u64;
+    for chunk in hs.chunks(IN_CHUNK) {
+        let mut by_county: BTreeMap<&str, Vec<i64>> = BTreeMap::new();
+        for h in chunk {
+            by_county.entry(&h.county_code).or_default().push(h.id);
+        }
+        let mut ms: HashMap<(String, i64), Vec<members::Model>> = HashMap::new();
+        for (county, ids) in by_county {
+            for m in members::Entity::find()
+                .filter(members::Column::CountyCode.eq(county))
+                .filter(members::Column::HouseholdId.is_in(ids))
+                .order_by_asc(members::Column::Position)
+                .order_by_asc(members::Column::Id)
+                .all(db.conn())
+                .await?
+            {
+                ms.entry((m.county_code.clone(), m.household_id))
+                    .or_default()
+                    .push(m);
+            }
+        }
+        for h in chunk {
+            let members = ms
+                .get(&(h.county_code.clone(), h.id))
+                .map_or(&[][..], Vec::as_slice);
+            let household = to_household(h, members)?;
+            let region_names = RegionNames {
+                county: name(&format!("{}000000", h.county_code)),
+                township: name(&format!("{}000", h.township_code)),
+                village: name(&h.village_code),
+                natural_village: h.natural_village.as_deref().map(name).unwrap_or_default(),
+            };
+            each(&household, &region_names)?;
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
+/// The head's name of a household (for reports).
+pub fn head_name(h: &Household) -> &str {
+    h.members
+        .iter()
+        .find(|m| m.relation == Relation::Head)
+        .or(h.members.first())
+        .map_or("", |m| m.name.as_str())
+}

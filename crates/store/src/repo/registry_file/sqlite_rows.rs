@@ -1,0 +1,112 @@
+//! The SQL and the row binding of the prepared one-row inserts of an import on SQLite
+//! ([`crate::sqlite_direct`]).
+
+use chrono::{DateTime, Utc};
+use shouwang_core::codes::Relation;
+use shouwang_core::{CodeList, Household, Member};
+
+use crate::ids::new_id;
+use crate::repo::households::{Valid, id_key, join_codes};
+
+/// The one-row inserts of new households, members and their audit rows on SQLite, run through
+/// [`Direct`] (prepared once per batch, executed per row). They are `INSERT OR FAIL`, and the transaction
+/// defers its foreign-key checks to the commit ([`Importer::begin`]), so SQLite keeps no statement journal
+/// (a copy of every page a statement changes, to undo a statement that fails half-way): a failed insert
+/// fails the whole import, and the transaction is rolled back. Each row's version is 1 and its timestamps
+/// the import's (`?16` / `?20`, see [`sqlite_time`]).
+pub(super) const HOUSEHOLDS_INSERT: &str = "INSERT OR FAIL INTO households (county_code, id, township_code, \
+     village_code, number, natural_village, household_type, address, phone, is_relocated, \
+     monitored_type, risks, head_name, head_id_number, size, version, created_at, updated_at) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, 1, ?16, ?16)";
+macro_rules! members_insert {
+    ($verb:literal) => {
+        concat!(
+            $verb,
+            " INTO members (county_code, id, village_code, household_id, position, id_number, id_key, \
+             name, sex, relation, labour, health, education, school, political, has_medical_insurance, \
+             dibao, tekun, disability_grade, version, created_at, updated_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, \
+             ?19, 1, ?20, ?20)"
+        )
+    };
+}
+/// Members in [`BulkMode`] (the 姓氏 insert trigger dropped).
+pub(super) const MEMBERS_INSERT: &str = members_insert!("INSERT OR FAIL");
+/// Members while the 姓氏 insert trigger is in place: an `OR FAIL` here would also replace the trigger's own
+/// `INSERT OR IGNORE` (SQLite applies the outer statement's conflict policy inside triggers).
+pub(super) const MEMBERS_INSERT_TRIGGERED: &str = members_insert!("INSERT");
+pub(super) const AUDIT_INSERT: &str = "INSERT OR FAIL INTO audit_log (id, at, actor_user_id, actor_name, action, \
+     entity, entity_id, county_code, village_code, before, after) \
+     VALUES (?1, ?2, ?3, ?4, 'create', 'household', ?5, ?6, ?7, NULL, ?8)";
+
+/// A timestamp as the entities store it on SQLite (the text sqlx binds for a `DateTime<Utc>`), so that the
+/// rows inserted directly read back like the others.
+pub(super) fn sqlite_time(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false)
+}
+
+/// Inserts one new household ([`HOUSEHOLDS_INSERT`]).
+pub(super) fn insert_household(
+    stmt: &mut rusqlite::CachedStatement<'_>,
+    h: &Household,
+    v: &Valid,
+    id: i64,
+    now: &str,
+) -> rusqlite::Result<usize> {
+    let head = h
+        .members
+        .iter()
+        .find(|m| m.relation == Relation::Head)
+        .or(h.members.first());
+    stmt.execute(rusqlite::params![
+        v.county,
+        id,
+        v.township,
+        v.village,
+        v.number,
+        v.natural_village,
+        h.household_type.code(),
+        v.address,
+        v.phone,
+        h.is_relocated,
+        h.monitored_type.map(|t| t.code()),
+        join_codes(&h.risks),
+        head.map_or("", |m| m.name.trim()),
+        head.map(|m| m.id_number.to_string()).unwrap_or_default(),
+        i32::try_from(h.members.len()).unwrap_or(i32::MAX),
+        now,
+    ])
+}
+
+/// Inserts one new member ([`MEMBERS_INSERT`]) at `pos` in its household.
+pub(super) fn insert_member(
+    stmt: &mut rusqlite::CachedStatement<'_>,
+    m: &Member,
+    v: &Valid,
+    household_id: i64,
+    pos: usize,
+    now: &str,
+) -> rusqlite::Result<usize> {
+    stmt.execute(rusqlite::params![
+        v.county,
+        new_id(),
+        v.village,
+        household_id,
+        i32::try_from(pos).unwrap_or(i32::MAX),
+        m.id_number.to_string(),
+        id_key(m.id_number),
+        m.name.trim(),
+        m.sex.code(),
+        m.relation.code(),
+        m.labour.code(),
+        join_codes(&m.health),
+        m.education.map(|e| e.code()),
+        m.school.map(|e| e.code()),
+        m.political.code(),
+        m.has_medical_insurance,
+        m.dibao.code(),
+        m.tekun.code(),
+        m.disability_grade.map(i16::from),
+        now,
+    ])
+}
