@@ -55,4 +55,9 @@ if [ -z "${SHOUWANG_TEST_PG_URL:-}" ] && [ "${SHOUWANG_SKIP_PG:-}" != 1 ]; then
   echo "scripts/test.sh: throwaway PostgreSQL at $SHOUWANG_TEST_PG_URL"
 fi
 
-cargo test --workspace --all-features "$@"
+# Every crate, unless the arguments name some (`-p`/`--package`).
+scope=(--workspace)
+for a in "$@"; do
+  case "$a" in -p|--package|-p*|--package=*) scope=() ;; esac
+done
+cargo test "${scope[@]}" --all-features "$@"

@@ -153,11 +153,13 @@ impl From<StoreError> for Error {
                     "The record has changed since you read it (your version {expected}, now {found}); nothing was written"
                 ),
             ),
-            StoreError::Invalid(_) => {
-                Error::new(Kind::Invalid, "invalid", e.message_zh(), e.to_string())
+            StoreError::Invalid { .. } => {
+                let (zh, en) = e.reasons();
+                Error::new(Kind::Invalid, "invalid", zh, en)
             }
-            StoreError::Conflict(_) => {
-                Error::new(Kind::Conflict, "conflict", e.message_zh(), e.to_string())
+            StoreError::Conflict { .. } => {
+                let (zh, en) = e.reasons();
+                Error::new(Kind::Conflict, "conflict", zh, en)
             }
             StoreError::Refused(r) => r.into(),
             StoreError::Db(e) => Error::internal(e),

@@ -52,6 +52,39 @@ impl StoreError {
         }
     }
 
+    /// Bad input, with the reason in Chinese and in English.
+    pub fn invalid(zh: impl Into<String>, en: impl Into<String>) -> StoreError {
+        StoreError::Invalid(format!("{} ({})", en.into(), zh.into()))
+    }
+
+    /// A conflicting write (a key taken), with the reason in Chinese and in English.
+    pub fn conflict(zh: impl Into<String>, en: impl Into<String>) -> StoreError {
+        StoreError::Conflict(format!("{} ({})", en.into(), zh.into()))
+    }
+
+    /// The reason of an `Invalid` or `Conflict` in Chinese and in English (a reason written in one
+    /// language only is given in both).
+    pub fn reasons(&self) -> (String, String) {
+        let reason = match self {
+            StoreError::Invalid(r) | StoreError::Conflict(r) => r.as_str(),
+            other => return (other.message_zh(), other.to_string()),
+        };
+        if let Some(body) = reason.strip_suffix(')')
+            && let Some(at) = body.rfind(" (")
+        {
+            let (outer, inner) = (
+                body[..at].trim().to_owned(),
+                body[at + 2..].trim().to_owned(),
+            );
+            return if outer.is_ascii() && !inner.is_ascii() {
+                (inner, outer)
+            } else {
+                (outer, inner)
+            };
+        }
+        (self.message_zh(), reason.to_owned())
+    }
+
     /// Maps a database error from an insert or update to `Conflict` / `Invalid` where it is the caller's input
     /// (unique or foreign key violated), `Db` otherwise.
     pub(crate) fn from_write(err: DbErr, what: &str) -> StoreError {
@@ -69,5 +102,34 @@ impl StoreError {
     /// A stored value that cannot be read back (a bad code, a bad ID number): data corruption, a server error.
     pub(crate) fn corrupt(what: impl std::fmt::Display) -> StoreError {
         StoreError::Db(DbErr::Type(format!("stored value cannot be read: {what}")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reasons_split_into_languages() {
+        let r = |s: &str| StoreError::Invalid(s.to_owned()).reasons();
+        assert_eq!(
+            r("公示期不少于 5 天 (the objection period is at least 5 days)"),
+            (
+                "公示期不少于 5 天".to_owned(),
+                "the objection period is at least 5 days".to_owned()
+            )
+        );
+        assert_eq!(
+            r("the monitoring line must be positive (监测线应大于 0)"),
+            (
+                "监测线应大于 0".to_owned(),
+                "the monitoring line must be positive".to_owned()
+            )
+        );
+        assert_eq!(r("x"), ("输入有误：x".to_owned(), "x".to_owned()));
+        assert_eq!(
+            StoreError::invalid("坏", "bad").reasons(),
+            ("坏".to_owned(), "bad".to_owned())
+        );
     }
 }

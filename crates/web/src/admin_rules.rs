@@ -22,7 +22,7 @@ use shouwang_store::StoreError;
 use shouwang_store::repo;
 
 use crate::AppState;
-use crate::api::rules::{may_edit, split_reason};
+use crate::api::rules::may_edit;
 use crate::auth::{CurrentUser, check_csrf};
 use crate::error::AppError;
 use crate::i18n::{I18n, Lang};
@@ -619,9 +619,16 @@ pub async fn save(
     let actor = shouwang_store::Actor::new(user.user_id, user.display_name.clone());
     match repo::rules::set(&state.db, &actor, &user.scope, &ctx.county, &rules, version).await {
         Ok(_) => Redirect::to("/admin/rules?saved=rules").into_response(),
-        Err(StoreError::Invalid(reason)) => {
-            let (zh, en) = split_reason(&reason);
-            retry(Reason { zh, en }, StatusCode::UNPROCESSABLE_ENTITY, version)
+        Err(e @ StoreError::Invalid { .. }) => {
+            let e = AppError::from(e);
+            retry(
+                Reason {
+                    zh: e.0.zh,
+                    en: e.0.en,
+                },
+                StatusCode::UNPROCESSABLE_ENTITY,
+                version,
+            )
         }
         Err(StoreError::StaleVersion { expected, found }) => retry(
             Reason {
@@ -696,9 +703,12 @@ pub async fn save_line(
     };
     match repo::lines::set(&state.db, &actor, &record).await {
         Ok(()) => Redirect::to("/admin/rules?saved=line").into_response(),
-        Err(StoreError::Invalid(reason)) => {
-            let (zh, en) = split_reason(&reason);
-            retry(Reason { zh, en })
+        Err(e @ StoreError::Invalid { .. }) => {
+            let e = AppError::from(e);
+            retry(Reason {
+                zh: e.0.zh,
+                en: e.0.en,
+            })
         }
         Err(e) => AppError::from(e).into_response(),
     }

@@ -27,7 +27,6 @@ use shouwang_store::StoreError;
 use shouwang_store::repo;
 
 use crate::AppState;
-use crate::api::rules::split_reason;
 use crate::auth::{CurrentUser, check_csrf};
 use crate::error::AppError;
 use crate::i18n::I18n;
@@ -382,9 +381,9 @@ pub async fn save(
             anchor(l)
         ))
         .into_response(),
-        Err(StoreError::Invalid(reason)) => {
-            let (zh, en) = split_reason(&reason);
-            retry(zh, en, StatusCode::UNPROCESSABLE_ENTITY, version)
+        Err(e @ StoreError::Invalid { .. }) => {
+            let e = AppError::from(e);
+            retry(e.0.zh, e.0.en, StatusCode::UNPROCESSABLE_ENTITY, version)
         }
         Err(StoreError::StaleVersion { expected, found }) => retry(
             format!(

@@ -361,7 +361,7 @@ mod tests {
             StatusCode::FORBIDDEN
         );
         assert_eq!(
-            AppError::from(StoreError::Invalid("bad".into())).status(),
+            AppError::from(StoreError::invalid("坏", "bad")).status(),
             StatusCode::UNPROCESSABLE_ENTITY
         );
     }

@@ -349,9 +349,9 @@ fn store_failure(e: StoreError, lang: Lang) -> Failure {
                 message: lang.pick(&r.message_zh, &r.message_en).to_string(),
             })
         }
-        StoreError::Invalid(_) => Failure::Form(Refused {
+        StoreError::Invalid { .. } => Failure::Form(Refused {
             status: StatusCode::UNPROCESSABLE_ENTITY,
-            message: lang.pick(&e.message_zh(), &e.to_string()).to_string(),
+            message: AppError::from(e).message_for(lang),
         }),
         StoreError::StaleVersion { .. } => Failure::Form(Refused {
             status: StatusCode::CONFLICT,

@@ -43,17 +43,6 @@ fn require_admin(user: &ApiUser) -> AppResult<()> {
     }
 }
 
-/// Store errors of a user change: invalid values are 422 with the reason in each language.
-fn write_error(e: shouwang_store::StoreError) -> AppError {
-    match e {
-        shouwang_store::StoreError::Invalid(reason) => {
-            let (zh, en) = super::rules::split_reason(&reason);
-            AppError::new(Kind::Invalid, "invalid", zh, en)
-        }
-        other => other.into(),
-    }
-}
-
 /// A user account.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct UserDto {
@@ -141,7 +130,7 @@ pub async fn create(
         &area,
     )
     .await
-    .map_err(write_error)?;
+    .map_err(AppError::from)?;
     let created = repo::users::get(&state.db, id)
         .await?
         .ok_or_else(|| AppError::internal("a new user cannot be found"))?;
@@ -197,7 +186,7 @@ pub async fn set_role(
         req.version,
     )
     .await
-    .map_err(write_error)?;
+    .map_err(AppError::from)?;
     let after = repo::users::get(&state.db, t.id)
         .await?
         .ok_or_else(AppError::not_found)?;
@@ -244,7 +233,7 @@ pub async fn set_active(
         req.version,
     )
     .await
-    .map_err(write_error)?;
+    .map_err(AppError::from)?;
     let after = repo::users::get(&state.db, t.id)
         .await?
         .ok_or_else(AppError::not_found)?;
@@ -299,7 +288,7 @@ pub async fn change_password(
     };
     repo::users::set_password(&state.db, &user.caller.actor(), me.id, &req.new, me.version)
         .await
-        .map_err(write_error)?;
+        .map_err(AppError::from)?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -14,7 +14,7 @@ use shouwang_store::StoreError;
 use shouwang_store::repo;
 use utoipa::ToSchema;
 
-use super::rules::{may_edit, split_reason};
+use super::rules::may_edit;
 use super::{ApiJson, ApiUser};
 use crate::AppState;
 use crate::error::{AppError, AppResult, ErrorBody};
@@ -108,10 +108,6 @@ fn write_error(e: StoreError) -> AppError {
             "只有本县的县级管理员可以修改代码的本县显示名称和停用设置",
             "Only the county admin of this county may change local labels and disabled codes",
         ),
-        StoreError::Invalid(reason) => {
-            let (zh, en) = split_reason(&reason);
-            AppError::new(Kind::Invalid, "invalid", zh, en)
-        }
         StoreError::NotFound => AppError::new(
             Kind::Invalid,
             "invalid",

@@ -383,10 +383,6 @@ fn merge_error(e: shouwang_store::StoreError) -> AppError {
             "只有乡镇管理员和县级管理员可以合并重复数据",
             "Only township and county admins may merge duplicates",
         ),
-        shouwang_store::StoreError::Invalid(reason) => {
-            let (zh, en) = super::rules::split_reason(&reason);
-            AppError::new(Kind::Invalid, "invalid", zh, en)
-        }
         other => other.into(),
     }
 }

@@ -74,25 +74,6 @@ pub fn may_edit(role: Role, area: &str, county: &str) -> bool {
     role == Role::CountyAdmin && area == county
 }
 
-/// Splits a store reason written as `中文 (English)` or `English (中文)` into (Chinese, English); a
-/// reason in one language only is given in both, prefixed `输入有误：` on the Chinese side.
-pub fn split_reason(reason: &str) -> (String, String) {
-    if let Some(body) = reason.strip_suffix(')')
-        && let Some(at) = body.rfind(" (")
-    {
-        let (outer, inner) = (
-            body[..at].trim().to_owned(),
-            body[at + 2..].trim().to_owned(),
-        );
-        return if outer.is_ascii() && !inner.is_ascii() {
-            (inner, outer)
-        } else {
-            (outer, inner)
-        };
-    }
-    (format!("输入有误：{reason}"), reason.to_owned())
-}
-
 fn refused_role() -> AppError {
     AppError::new(
         Kind::Forbidden,
@@ -107,10 +88,6 @@ fn refused_role() -> AppError {
 fn write_error(e: StoreError) -> AppError {
     match e {
         StoreError::Forbidden => refused_role(),
-        StoreError::Invalid(reason) => {
-            let (zh, en) = split_reason(&reason);
-            AppError::new(Kind::Invalid, "invalid", zh, en)
-        }
         other => other.into(),
     }
 }
@@ -224,28 +201,6 @@ pub async fn put_line(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn reasons_split_into_languages() {
-        assert_eq!(
-            split_reason("公示期不少于 5 天 (the objection period is at least 5 days)"),
-            (
-                "公示期不少于 5 天".to_owned(),
-                "the objection period is at least 5 days".to_owned()
-            )
-        );
-        assert_eq!(
-            split_reason("the monitoring line must be positive (监测线应大于 0)"),
-            (
-                "监测线应大于 0".to_owned(),
-                "the monitoring line must be positive".to_owned()
-            )
-        );
-        assert_eq!(
-            split_reason("x"),
-            ("输入有误：x".to_owned(), "x".to_owned())
-        );
-    }
 
     #[test]
     fn only_the_county_admin_of_the_county_edits() {
