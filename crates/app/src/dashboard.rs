@@ -8,7 +8,7 @@
 //! - the D targets that can be computed now (plan §二): responsible-cadre coverage of monitored
 //!   households (target 100 %) and rural per-capita net income against last year (target +10 %).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 use shouwang_core::codes::{MonitoredType, RiskType};
@@ -111,11 +111,7 @@ pub async fn figures(db: &Db, caller: &Caller) -> std::result::Result<DashboardF
     }
     let scope = &caller.scope;
     let stats = repo::registry::stats(db, scope).await?;
-    let names: HashMap<String, String> = repo::regions::list_under(db, scope.area_prefix())
-        .await?
-        .into_iter()
-        .map(|r| (r.code.scope_prefix().to_string(), r.name))
-        .collect();
+    let names = crate::regions::names(db, scope.area_prefix()).await?;
     let by_type = stats
         .monitored_by_type
         .iter()

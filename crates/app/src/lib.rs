@@ -17,7 +17,10 @@
 //! | [`ledgers`], [`documents`] | the ledgers 台账 (XLSX) and official documents 文书 (DOCX, HTML) |
 //! | [`jobs`] | long work as background jobs with progress |
 //! | [`error`] | one error: kind, code, Chinese and English reason |
+//! | [`audit`] | reading the audit log, ID numbers masked |
+//! | [`regions`] | region names of an area |
 //! | [`users`] | who may grant which role over which area |
+//! | [`views`] | the JSON shapes of the read models (API answers, CLI `--json`) |
 //! | [`demo`] | the synthetic demo county |
 //!
 //! Rules live in `shouwang-core`, storage in `shouwang-store`, file formats in `shouwang-io`, the
@@ -26,6 +29,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod attachments;
+pub mod audit;
 pub mod caller;
 pub mod dashboard;
 pub mod demo;
@@ -36,9 +40,11 @@ pub mod jobs;
 pub mod ledgers;
 pub mod lifecycle;
 pub mod quality;
+pub mod regions;
 pub mod screening;
 pub mod uploads;
 pub mod users;
+pub mod views;
 
 pub use caller::{Caller, caller_by_username, today};
 pub use error::{Error, Kind};

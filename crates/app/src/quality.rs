@@ -10,6 +10,16 @@ use shouwang_store::repo::quality::{self, QualitySummary};
 
 use crate::error::Error;
 
+/// Whether `role` sees the data-quality findings and duplicates: county and township admins and the
+/// village team.
+pub fn may_see(role: shouwang_core::Role) -> bool {
+    use shouwang_core::Role;
+    matches!(
+        role,
+        Role::CountyAdmin | Role::TownshipAdmin | Role::VillageTeam
+    )
+}
+
 /// The problem list as an XLSX workbook.
 pub struct QualityExport {
     /// The workbook.

@@ -12,6 +12,10 @@ use clap::{Args, Subcommand};
 use shouwang_app::Caller;
 use shouwang_app::attachments as files;
 use shouwang_app::lifecycle::{self, Request};
+use shouwang_app::views::{
+    AttachmentDto, CandidateDto, CaseDto, CasePage, NoticeDto, QueuesDto, RecommendationsDto,
+    WorkloadDto, WriteResult,
+};
 use shouwang_core::CodeList;
 use shouwang_core::codes::{EliminationMode, MeasureClass, RiskType};
 use shouwang_core::monitoring::clue::ApplicationMeans;
@@ -23,10 +27,6 @@ use shouwang_core::monitoring::{
 use shouwang_core::{Fen, Scope};
 use shouwang_store::repo::cases::CaseQuery;
 use shouwang_store::{Db, StoreError, repo};
-use shouwang_web::api::dto::{
-    AttachmentDto, CandidateDto, CaseDto, CasePage, NoticeDto, QueuesDto, RecommendationsDto,
-    WorkloadDto, WriteResult,
-};
 
 use crate::config::DbArgs;
 

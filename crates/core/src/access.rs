@@ -41,6 +41,12 @@ impl Role {
         matches!(self, Role::CountyAdmin | Role::TownshipAdmin)
     }
 
+    /// May read the county rules 县级规则 and monitoring lines (the county admin edits them, a township
+    /// admin reads them).
+    pub fn may_read_county_rules(self) -> bool {
+        matches!(self, Role::CountyAdmin | Role::TownshipAdmin)
+    }
+
     /// May edit county-wide settings (code lists, monitoring lines, rules, users).
     pub fn may_configure(self) -> bool {
         self == Role::CountyAdmin
@@ -110,6 +116,12 @@ impl Scope {
     /// [`Scope::covers`] for a parsed code.
     pub fn covers_region(&self, code: &RegionCode) -> bool {
         self.covers(code.as_str())
+    }
+
+    /// May edit the settings of `county` (rules, monitoring lines, code lists): the county admin of that
+    /// county.
+    pub fn may_configure(&self, county: &str) -> bool {
+        self.role.may_configure() && self.area_prefix() == county
     }
 
     /// May see full ID numbers ([`Role::may_view_full_id`]).
@@ -350,5 +362,15 @@ mod tests {
         ] {
             assert!(!g.message_zh().is_empty() && !g.message_en().is_empty());
         }
+    }
+
+    #[test]
+    fn only_the_county_admin_of_the_county_configures_it() {
+        assert!(Scope::new(1, Role::CountyAdmin, "141123").may_configure("141123"));
+        assert!(Scope::new(1, Role::CountyAdmin, "141123000000").may_configure("141123"));
+        assert!(!Scope::new(1, Role::CountyAdmin, "141124").may_configure("141123"));
+        assert!(!Scope::new(2, Role::TownshipAdmin, "141123100").may_configure("141123"));
+        assert!(Role::TownshipAdmin.may_read_county_rules());
+        assert!(!Role::VillageTeam.may_read_county_rules());
     }
 }

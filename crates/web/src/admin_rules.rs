@@ -17,12 +17,11 @@ use serde::Deserialize;
 use shouwang_core::codes::CodeList;
 use shouwang_core::monitoring::exit::DeferredCategory;
 use shouwang_core::rules::CountyRules;
-use shouwang_core::{Fen, MonitoringLine, Role};
+use shouwang_core::{Fen, MonitoringLine};
 use shouwang_store::StoreError;
 use shouwang_store::repo;
 
 use crate::AppState;
-use crate::api::rules::may_edit;
 use crate::auth::{CurrentUser, check_csrf};
 use crate::error::AppError;
 use crate::i18n::{I18n, Lang};
@@ -212,11 +211,6 @@ pub fn text(key: &str) -> Option<(&'static str, &'static str)> {
         .iter()
         .find(|(k, _, _)| *k == key)
         .map(|(_, zh, en)| (*zh, *en))
-}
-
-/// Whether the nav shows the link (the county admin and the township admin).
-pub fn visible_to(role: &Role) -> bool {
-    matches!(*role, Role::CountyAdmin | Role::TownshipAdmin)
 }
 
 /// A place in [`CountyRules`] a form field reads and writes.
@@ -420,7 +414,7 @@ struct Context {
 }
 
 async fn context(state: &AppState, user: &CurrentUser) -> Result<Context, AppError> {
-    if !visible_to(&user.scope.role) {
+    if !user.may_read_rules() {
         return Err(AppError::forbidden());
     }
     let area = user.scope.area_prefix();
@@ -431,7 +425,7 @@ async fn context(state: &AppState, user: &CurrentUser) -> Result<Context, AppErr
     let rec = repo::rules::get(&state.db, &county).await?;
     let lines = repo::lines::list(&state.db).await?;
     Ok(Context {
-        editable: may_edit(user.scope.role, area, &county),
+        editable: user.scope.may_configure(&county),
         county,
         rec,
         lines,

@@ -12,16 +12,17 @@ use axum::extract::{Query, State};
 use axum::response::IntoResponse;
 use axum::response::Response;
 use axum::routing::get;
-use chrono::{NaiveDate, TimeZone, Utc};
 use serde::Deserialize;
 use shouwang_store::repo;
-use shouwang_store::repo::audit::{AuditEntry, AuditFilter};
+use shouwang_store::repo::audit::AuditEntry;
+
+use shouwang_app::audit::{self, AuditRequest};
 
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::i18n::{I18n, Lang};
-use crate::page::{encode, opt, page_number, render};
+use crate::page::{encode, page_number, render};
 
 /// Rows per page.
 pub const PER_PAGE: u32 = 50;
@@ -63,37 +64,11 @@ fn label(lang: Lang, code: &str) -> String {
     }
 }
 
-/// Replaces every run of 17 digits and a check character (an ID number) by its masked form.
-pub fn mask_ids(text: &str) -> String {
-    let chars: Vec<char> = text.chars().collect();
-    let mut out = String::with_capacity(text.len());
-    let mut i = 0;
-    while i < chars.len() {
-        let boundary_before = i == 0 || !chars[i - 1].is_ascii_alphanumeric();
-        if boundary_before && i + 18 <= chars.len() {
-            let run = &chars[i..i + 18];
-            let digits = run[..17].iter().all(char::is_ascii_digit);
-            let check = run[17].is_ascii_digit() || run[17] == 'X' || run[17] == 'x';
-            let boundary_after = chars.get(i + 18).is_none_or(|c| !c.is_ascii_alphanumeric());
-            if digits && check && boundary_after {
-                out.extend(&run[..6]);
-                out.push_str("********");
-                out.extend(&run[14..]);
-                i += 18;
-                continue;
-            }
-        }
-        out.push(chars[i]);
-        i += 1;
-    }
-    out
-}
-
 fn value_text(v: &Option<serde_json::Value>) -> String {
     let Some(v) = v else {
         return String::new();
     };
-    let mut s = mask_ids(&v.to_string());
+    let mut s = v.to_string();
     if s.chars().count() > 300 {
         s = s.chars().take(300).collect::<String>() + "…";
     }
@@ -135,72 +110,34 @@ struct AuditPage<'a> {
 
 #[derive(Deserialize, Default, Clone)]
 pub struct AuditQuery {
-    #[serde(default)]
-    pub entity: Option<String>,
-    #[serde(default)]
-    pub action: Option<String>,
-    #[serde(default)]
-    pub entity_id: Option<String>,
-    #[serde(default)]
-    pub actor: Option<String>,
-    #[serde(default)]
-    pub since: Option<String>,
-    #[serde(default)]
-    pub until: Option<String>,
+    #[serde(flatten)]
+    pub req: AuditRequest,
     #[serde(default)]
     pub page: Option<String>,
 }
 
 impl AuditQuery {
-    /// The store filter of this query (dates are Beijing days; `until` inclusive). Shared by the page and
-    /// `GET /api/v1/audit`.
-    pub fn filter(&self) -> AuditFilter {
-        let q = self;
-        AuditFilter {
-            entity: opt(&q.entity, 32),
-            entity_id: opt(&q.entity_id, 64),
-            actor_user_id: opt(&q.actor, 24).and_then(|a| a.parse().ok()),
-            action: opt(&q.action, 32),
-            since: parse_date(&q.since).and_then(beijing_midnight),
-            until: parse_date(&q.until)
-                .and_then(|d| d.succ_opt())
-                .and_then(beijing_midnight),
-        }
-    }
-
     fn value(v: &Option<String>) -> &str {
         v.as_deref().unwrap_or("")
     }
     pub fn entity_v(&self) -> &str {
-        Self::value(&self.entity)
+        Self::value(&self.req.entity)
     }
     pub fn action_v(&self) -> &str {
-        Self::value(&self.action)
+        Self::value(&self.req.action)
     }
     pub fn entity_id_v(&self) -> &str {
-        Self::value(&self.entity_id)
+        Self::value(&self.req.entity_id)
     }
     pub fn actor_v(&self) -> &str {
-        Self::value(&self.actor)
+        Self::value(&self.req.actor)
     }
     pub fn since_v(&self) -> &str {
-        Self::value(&self.since)
+        Self::value(&self.req.since)
     }
     pub fn until_v(&self) -> &str {
-        Self::value(&self.until)
+        Self::value(&self.req.until)
     }
-}
-
-/// Midnight of a Beijing date, in UTC.
-fn beijing_midnight(d: NaiveDate) -> Option<chrono::DateTime<Utc>> {
-    let local = d.and_hms_opt(0, 0, 0)?;
-    Utc.from_local_datetime(&local)
-        .single()
-        .map(|t| t - chrono::TimeDelta::hours(8))
-}
-
-fn parse_date(v: &Option<String>) -> Option<NaiveDate> {
-    opt(v, 10).and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok())
 }
 
 /// GET /admin/audit
@@ -215,8 +152,7 @@ pub async fn list(
         return AppError::forbidden().into_response();
     }
     let page = page_number(&q.page);
-    let filter = q.filter();
-    let result = match repo::audit::list(&state.db, &user.scope, &filter, page, PER_PAGE).await {
+    let result = match audit::list(&state.db, &user.caller(), &q.req, page, PER_PAGE).await {
         Ok(r) => r,
         Err(e) => return AppError::from(e).into_response(),
     };
@@ -224,7 +160,7 @@ pub async fn list(
         Ok(u) => u,
         Err(e) => return AppError::from(e).into_response(),
     };
-    let names = crate::page::region_names(&state.db, user.scope.area_prefix())
+    let names = shouwang_app::regions::names(&state.db, user.scope.area_prefix())
         .await
         .unwrap_or_default();
     let rows = result
@@ -237,7 +173,7 @@ pub async fn list(
             actor: e.actor_name,
             action: label(lang, &e.action),
             entity: label(lang, &e.entity),
-            entity_id: mask_ids(&e.entity_id),
+            entity_id: e.entity_id,
             village: e
                 .village_code
                 .as_deref()
@@ -290,19 +226,4 @@ pub async fn list(
         query_string,
         path: "/admin/audit",
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::mask_ids;
-
-    #[test]
-    fn masks_id_numbers_only() {
-        assert_eq!(
-            mask_ids(r#"{"id_number":"14112319800101123X","n":"141123208201001"}"#),
-            r#"{"id_number":"141123********123X","n":"141123208201001"}"#
-        );
-        assert_eq!(mask_ids("1411231980010112345"), "1411231980010112345");
-        assert_eq!(mask_ids("张三"), "张三");
-    }
 }

@@ -117,7 +117,34 @@ impl CurrentUser {
 
     /// May read the audit log (审计日志): county admin and auditor.
     pub fn may_audit(&self) -> bool {
-        matches!(self.scope.role, Role::CountyAdmin | Role::Auditor)
+        shouwang_app::audit::may_read(self.scope.role)
+    }
+
+    /// May see the data-quality findings (数据质量).
+    pub fn may_quality(&self) -> bool {
+        shouwang_app::quality::may_see(self.scope.role)
+    }
+
+    /// May read the county rules (县级规则).
+    pub fn may_read_rules(&self) -> bool {
+        self.scope.role.may_read_county_rules()
+    }
+
+    /// May record a 干部排查 round.
+    pub fn may_cadre_screening(&self) -> bool {
+        shouwang_core::monitoring::Channel::CadreScreening
+            .roles()
+            .contains(&self.scope.role)
+    }
+
+    /// May upload department data (部门数据上传).
+    pub fn may_upload(&self) -> bool {
+        shouwang_app::screening::upload::may_upload(self.scope.role)
+    }
+
+    /// May import the registry (户籍台账导入).
+    pub fn may_import(&self) -> bool {
+        self.scope.role.may_import_registry()
     }
 
     /// The session's end in Beijing time (`HH:MM`, with the date if not today).

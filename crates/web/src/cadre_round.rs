@@ -22,7 +22,7 @@ use serde::Deserialize;
 use shouwang_app::screening::cadre as screening_round;
 use shouwang_core::CodeList;
 use shouwang_core::codes::{RegionLevel, RiskType};
-use shouwang_core::monitoring::{Channel, RoundEntry, ScreeningRound};
+use shouwang_core::monitoring::{RoundEntry, ScreeningRound};
 use shouwang_store::StoreError;
 use shouwang_store::repo::households::{HouseholdQuery, HouseholdRow};
 use shouwang_store::repo::{self, MAX_PER_PAGE};
@@ -37,11 +37,6 @@ use crate::page::{RegionOption, clean, encode, region_options, render, see_other
 /// The routes of this module.
 pub fn routes() -> Router<AppState> {
     Router::new().route("/screening/cadre", get(form).post(submit))
-}
-
-/// Whether the user may record a 干部排查 round (the nav link).
-pub fn may_screen(user: &CurrentUser) -> bool {
-    Channel::CadreScreening.roles().contains(&user.scope.role)
 }
 
 #[derive(Deserialize, Default)]
@@ -137,7 +132,7 @@ async fn show(
     done: Option<String>,
     typed: Option<Typed>,
 ) -> Result<Response, AppError> {
-    if !may_screen(user) {
+    if !user.may_cadre_screening() {
         return Err(AppError::forbidden());
     }
     let i18n = user.i18n();

@@ -47,11 +47,6 @@ pub fn routes() -> Router<AppState> {
         .route("/imports/registry/commit", post(commit))
 }
 
-/// May import the registry: county and township admins.
-pub fn may_import(user: &CurrentUser) -> bool {
-    user.scope.role.may_import_registry()
-}
-
 #[derive(Template)]
 #[template(path = "import_registry.html")]
 struct ImportPage<'a> {
@@ -64,7 +59,7 @@ struct ImportPage<'a> {
 
 /// GET /imports/registry
 pub async fn form(user: CurrentUser) -> Response {
-    if !may_import(&user) {
+    if !user.may_import() {
         return AppError::forbidden().into_response();
     }
     render(&ImportPage {
@@ -119,7 +114,7 @@ pub async fn dry_run(
     user: CurrentUser,
     multipart: Multipart,
 ) -> Response {
-    if !may_import(&user) {
+    if !user.may_import() {
         return AppError::forbidden().into_response();
     }
     let dir = match tempfile::tempdir() {
@@ -156,7 +151,7 @@ pub async fn commit(
     user: CurrentUser,
     Form(f): Form<CommitForm>,
 ) -> Response {
-    if !may_import(&user) {
+    if !user.may_import() {
         return AppError::forbidden().into_response();
     }
     if let Err(e) = check_csrf(&user, &f.csrf) {

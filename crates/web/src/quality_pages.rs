@@ -44,14 +44,6 @@ pub fn routes() -> Router<AppState> {
         .route("/quality/duplicates/remove-member", post(remove_member))
 }
 
-/// Who sees these pages (also the nav link).
-pub fn visible_to(role: &Role) -> bool {
-    matches!(
-        *role,
-        Role::CountyAdmin | Role::TownshipAdmin | Role::VillageTeam
-    )
-}
-
 fn today() -> chrono::NaiveDate {
     (chrono::Utc::now() + chrono::TimeDelta::hours(8)).date_naive()
 }
@@ -150,7 +142,7 @@ pub async fn show(
     Query(q): Query<QualityQuery>,
 ) -> Response {
     let lang = user.lang;
-    if !visible_to(&user.scope.role) {
+    if !shouwang_app::quality::may_see(user.scope.role) {
         return AppError::forbidden().into_response();
     }
     let as_of = today();
@@ -245,7 +237,7 @@ pub async fn export(
     user: CurrentUser,
     Query(q): Query<QualityQuery>,
 ) -> Response {
-    if !visible_to(&user.scope.role) {
+    if !shouwang_app::quality::may_see(user.scope.role) {
         return AppError::forbidden().into_response();
     }
     let village = opt(&q.village, 20);
@@ -327,7 +319,7 @@ pub async fn duplicates(
     Query(d): Query<DoneQuery>,
 ) -> Response {
     let lang = user.lang;
-    if !visible_to(&user.scope.role) {
+    if !shouwang_app::quality::may_see(user.scope.role) {
         return AppError::forbidden().into_response();
     }
     let rows = match repo::duplicates::list(&state.db, Some(&user.scope), None).await {

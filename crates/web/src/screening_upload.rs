@@ -41,11 +41,6 @@ pub fn routes() -> Router<AppState> {
     )
 }
 
-/// May upload department data: the roles of channel 部门筛查 (部门数据员, 乡镇管理员, 县级管理员).
-pub fn may_upload(user: &CurrentUser) -> bool {
-    upload::may_upload(user.scope.role)
-}
-
 fn kind_label(kind: FileKind, lang: Lang) -> &'static str {
     let (zh, en) = department_label(kind);
     lang.pick(zh, en)
@@ -97,7 +92,7 @@ fn page<'a>(user: &'a CurrentUser, month: String, error: Option<String>) -> Uplo
 
 /// GET /screening/upload
 pub async fn form(user: CurrentUser) -> Response {
-    if !may_upload(&user) {
+    if !user.may_upload() {
         return AppError::forbidden().into_response();
     }
     render(&page(&user, upload::last_month().to_string(), None))
@@ -115,7 +110,7 @@ pub async fn upload(
     user: CurrentUser,
     multipart: Multipart,
 ) -> Response {
-    if !may_upload(&user) {
+    if !user.may_upload() {
         return AppError::forbidden().into_response();
     }
     let dir = match tempfile::tempdir() {

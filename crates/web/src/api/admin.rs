@@ -20,6 +20,7 @@ use shouwang_store::repo::users::UserWithScope;
 use utoipa::{IntoParams, ToSchema};
 
 use super::{ApiJson, ApiPath, ApiQuery, ApiUser};
+use shouwang_app::audit::{self, AuditRequest};
 use shouwang_app::dashboard::{self, DashboardFigures};
 
 use crate::AppState;
@@ -341,12 +342,6 @@ pub struct AuditPage {
     pub per_page: u32,
 }
 
-fn masked(v: Option<serde_json::Value>) -> Option<serde_json::Value> {
-    let v = v?;
-    let text = crate::audit::mask_ids(&v.to_string());
-    Some(serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)))
-}
-
 fn check_day(what: &str, v: &Option<String>) -> AppResult<()> {
     match v.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(s) if chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").is_err() => {
@@ -370,30 +365,22 @@ pub async fn audit(
     user: ApiUser,
     ApiQuery(q): ApiQuery<AuditParams>,
 ) -> AppResult<ApiJson<AuditPage>> {
-    if !matches!(user.caller.scope.role, Role::CountyAdmin | Role::Auditor) {
-        return Err(AppError::new(
-            Kind::Forbidden,
-            "role_not_allowed",
-            "只有县级管理员和审计监督人员可以查看审计日志",
-            "Only the county admin and auditors read the audit log",
-        ));
+    if audit::may_read(user.caller.scope.role) {
+        check_day("since", &q.since)?;
+        check_day("until", &q.until)?;
     }
-    check_day("since", &q.since)?;
-    check_day("until", &q.until)?;
-    let filter = crate::audit::AuditQuery {
+    let req = AuditRequest {
         entity: q.entity,
         action: q.action,
         entity_id: q.entity_id,
         actor: q.actor.map(|a| a.to_string()),
         since: q.since,
         until: q.until,
-        ..Default::default()
-    }
-    .filter();
-    let p = repo::audit::list(
+    };
+    let p = audit::list(
         &state.db,
-        &user.caller.scope,
-        &filter,
+        &user.caller,
+        &req,
         q.page.unwrap_or(1).max(1),
         q.per_page.unwrap_or(50).clamp(1, repo::MAX_PER_PAGE),
     )
@@ -409,11 +396,11 @@ pub async fn audit(
                 actor_name: e.actor_name,
                 action: e.action,
                 entity: e.entity,
-                entity_id: crate::audit::mask_ids(&e.entity_id),
+                entity_id: e.entity_id,
                 county_code: e.county_code,
                 village_code: e.village_code,
-                before: masked(e.before),
-                after: masked(e.after),
+                before: e.before,
+                after: e.after,
             })
             .collect(),
         total: p.total,

@@ -14,7 +14,6 @@ use shouwang_store::StoreError;
 use shouwang_store::repo;
 use utoipa::ToSchema;
 
-use super::rules::may_edit;
 use super::{ApiJson, ApiUser};
 use crate::AppState;
 use crate::error::{AppError, AppResult, ErrorBody};
@@ -159,7 +158,7 @@ pub async fn get_codes(
         .collect();
     let scope = &user.caller.scope;
     Ok(ApiJson(CodesDto {
-        may_edit: may_edit(scope.role, scope.area_prefix(), &county),
+        may_edit: scope.may_configure(&county),
         county_code: county,
         lists,
     }))

@@ -34,7 +34,7 @@ fn refused_role() -> AppError {
 }
 
 fn may_read(user: &ApiUser) -> AppResult<()> {
-    if crate::quality_pages::visible_to(&user.caller.scope.role) {
+    if shouwang_app::quality::may_see(user.caller.scope.role) {
         Ok(())
     } else {
         Err(refused_role())
@@ -305,7 +305,7 @@ pub async fn duplicates(
     may_read(&user)?;
     let scope = &user.caller.scope;
     let rows = repo::duplicates::list(&state.db, Some(scope), None).await?;
-    let names = crate::page::region_names(&state.db, scope.area_prefix()).await?;
+    let names = shouwang_app::regions::names(&state.db, scope.area_prefix()).await?;
     let name = |code: &str| names.get(code).cloned().unwrap_or_default();
     let candidates: Vec<DuplicateDto> = rows
         .into_iter()

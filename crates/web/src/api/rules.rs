@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use shouwang_app::Kind;
 use shouwang_core::rules::CountyRules;
-use shouwang_core::{Fen, MonitoringLine, Role};
+use shouwang_core::{Fen, MonitoringLine};
 use shouwang_store::StoreError;
 use shouwang_store::repo;
 use utoipa::ToSchema;
@@ -69,11 +69,6 @@ pub struct LineUpdate {
     pub line: Fen,
 }
 
-/// Whether the user is the county admin of `county`.
-pub fn may_edit(role: Role, area: &str, county: &str) -> bool {
-    role == Role::CountyAdmin && area == county
-}
-
 fn refused_role() -> AppError {
     AppError::new(
         Kind::Forbidden,
@@ -95,7 +90,7 @@ fn write_error(e: StoreError) -> AppError {
 fn dto(rec: repo::rules::RulesRecord, user: &ApiUser) -> RulesDto {
     let scope = &user.caller.scope;
     RulesDto {
-        may_edit: may_edit(scope.role, scope.area_prefix(), &rec.county_code),
+        may_edit: scope.may_configure(&rec.county_code),
         county_code: rec.county_code,
         rules: rec.rules,
         version: rec.version,
@@ -146,7 +141,7 @@ async fn lines_dto(state: &AppState, user: &ApiUser) -> AppResult<LinesDto> {
     let county = user.caller.county()?;
     let scope = &user.caller.scope;
     Ok(LinesDto {
-        may_edit: may_edit(scope.role, scope.area_prefix(), &county),
+        may_edit: scope.may_configure(&county),
         province: county[..2].to_owned(),
         lines: repo::lines::list(&state.db).await?,
     })
@@ -176,7 +171,7 @@ pub async fn put_line(
 ) -> AppResult<ApiJson<LinesDto>> {
     let county = user.caller.county().map_err(write_error)?;
     let scope = &user.caller.scope;
-    if !may_edit(scope.role, scope.area_prefix(), &county) {
+    if !scope.may_configure(&county) {
         return Err(refused_role());
     }
     if !(2000..=2100).contains(&req.year) {
@@ -196,16 +191,4 @@ pub async fn put_line(
         .await
         .map_err(write_error)?;
     Ok(ApiJson(lines_dto(&state, &user).await?))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_the_county_admin_of_the_county_edits() {
-        assert!(may_edit(Role::CountyAdmin, "141123", "141123"));
-        assert!(!may_edit(Role::CountyAdmin, "141124", "141123"));
-        assert!(!may_edit(Role::TownshipAdmin, "141123100", "141123"));
-    }
 }
