@@ -1,57 +1,26 @@
-//! `shouwang-web`: the axum server — HTML pages (askama), auth, CSRF, security headers.
+//! `shouwang-web`: the axum server — HTML pages (askama), the JSON API, login, sessions, CSRF, security
+//! headers. The folders are its layers (ARCHITECTURE.md):
 //!
-//! Routes:
-//! - `GET /login`, `POST /login`, `POST /logout`, `GET /lang` — see [`auth`];
-//! - `GET /` — 工作台, the home page of each role, see [`home`];
-//! - `GET /households` — the registry search (农户信息查询) with filters, see [`households`];
-//! - `GET /households/{number}` — one household: members, income by year, its case;
-//!   `POST /households/{number}/full-ids` — the same with full ID numbers (audited);
-//! - `/admin/users…` — users, roles and areas, see [`admin`]; `/account/password` — see [`account`];
-//! - `GET /admin/audit` — the audit-log viewer, see [`audit`]; `GET /dashboard` — see [`dashboard`]
-//!   (Apache ECharts 5.6.0, Apache-2.0, vendored under `assets/vendor/`);
-//! - `GET /publicity` (printable 公示 list), `GET /exits` (quarterly exit board), see [`boards`];
-//! - `/clues/new`, `/households/{number}/case/…`, `/households/{number}/notice` — the lifecycle
-//!   forms over the store's command layer, see [`case_pages`]; the identification, exit and measure
-//!   step forms (`/households/{number}/case/ident|green-channel|exit|measures/{i}`), see [`steps`];
-//! - `GET/POST /admin/rules`, `POST /admin/rules/line` — county rules and monitoring lines, see [`admin_rules`];
-//! - `GET /jobs/{id}` — a background job's progress and result, see [`jobs`];
-//!   `GET/POST /screening/upload` — 部门数据上传, see [`screening_upload`];
-//!   `GET/POST /imports/registry`, `POST /imports/registry/commit` — 户籍台账导入, see [`imports`];
-//! - `GET /admin/codes`, `GET/POST /admin/codes/{list}/{code}` — the code lists (代码表) and the county's local labels and 停用 flags, see [`codes_page`];
-//! - `GET /assets/*` — CSS embedded in the binary; `GET /healthz`;
-//! - `/api/v1/…` — the JSON API, see [`api`] (OpenAPI at `/api/v1/openapi.json`).
+//! - [`http`] — plumbing: the one error type and its rendering, i18n, rendering, form values, uploads,
+//!   cookies, downloads, assets. It imports no feature.
+//! - [`auth`] — sessions, the signed-in user of a page or an API request, CSRF, login throttling. It
+//!   imports only [`http`].
+//! - [`pages`] — the HTML pages, a module per page or folder of pages; the URL names the folder
+//!   (`/admin/rules` → `pages/admin/rules.rs`, templates in `templates/admin/`).
+//! - [`api`] — `/api/v1`, the JSON API (OpenAPI at `/api/v1/openapi.json`).
+//!
+//! `pages` and `api` never import each other: what both need is in `shouwang-app` (the use cases) or
+//! below them here. `scripts/check-layers.py` checks it in CI.
 
-pub mod account;
-pub mod admin;
-pub mod admin_rules;
 pub mod api;
-pub mod audit;
 pub mod auth;
-pub mod boards;
-pub mod cadre_round;
-pub mod case_pages;
-pub mod codes_page;
-pub mod dashboard;
-pub mod documents;
-pub mod error;
-pub mod home;
-pub mod households;
-pub mod i18n;
-pub mod imports;
-pub mod jobs;
-pub mod ledgers;
-pub mod page;
-pub mod quality_pages;
-pub mod screening_upload;
-pub mod steps;
-pub mod uploads;
+pub mod http;
+pub mod pages;
 
 use std::sync::Arc;
 
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, header};
-use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use shouwang_store::Db;
 use tower_http::set_header::SetResponseHeaderLayer;
 
@@ -88,27 +57,6 @@ impl AppState {
     }
 }
 
-const STYLE_CSS: &str = include_str!("../assets/style.css");
-
-async fn style_css() -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=3600"),
-        ],
-        STYLE_CSS,
-    )
-        .into_response()
-}
-
-async fn healthz() -> &'static str {
-    "ok"
-}
-
-async fn fallback() -> error::AppError {
-    error::AppError::not_found()
-}
-
 /// The whole application router, with security headers on every response.
 pub fn router(state: AppState) -> Router {
     let headers: [(HeaderName, &'static str); 5] = [
@@ -121,41 +69,12 @@ pub fn router(state: AppState) -> Router {
         ),
         (header::CACHE_CONTROL, "no-store"),
     ];
-    let mut app = Router::new()
-        .route("/", get(home::home))
-        .route("/login", get(auth::login_form).post(auth::login))
-        .route("/logout", post(auth::logout))
-        .route("/lang", get(auth::switch_lang))
-        .route("/households", get(households::list))
-        .route("/households/{number}", get(households::show))
-        .route("/households/{number}/full-ids", post(households::reveal))
-        .merge(admin::routes())
-        .merge(account::routes())
-        .merge(audit::routes())
-        .merge(case_pages::routes())
-        .merge(steps::routes())
-        .merge(dashboard::routes())
-        .merge(boards::routes())
-        .merge(cadre_round::routes())
-        .merge(jobs::routes())
-        .merge(screening_upload::routes())
-        .merge(imports::routes())
-        .merge(codes_page::routes())
-        .merge(ledgers::routes())
-        .merge(documents::routes())
-        .merge(quality_pages::routes())
-        .route(
-            "/admin/rules",
-            get(admin_rules::show).post(admin_rules::save),
-        )
-        .route("/admin/rules/line", post(admin_rules::save_line))
-        .route("/assets/style.css", get(style_css))
-        .route("/healthz", get(healthz))
-        .fallback(fallback)
-        .layer(axum::middleware::from_fn(error::render_page_errors))
+    let mut app = pages::routes()
+        .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn(http::error::render_page_errors))
         .nest(
             "/api/v1",
-            api::router().layer(axum::middleware::from_fn(error::render_json_errors)),
+            api::router().layer(axum::middleware::from_fn(http::error::render_json_errors)),
         )
         .with_state(state);
     for (name, value) in headers {

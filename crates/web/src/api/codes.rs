@@ -16,7 +16,7 @@ use utoipa::ToSchema;
 
 use super::{ApiJson, ApiUser};
 use crate::AppState;
-use crate::error::{AppError, AppResult, ErrorBody};
+use crate::http::error::{AppError, AppResult, ErrorBody};
 
 /// One code with the county's setting.
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]

@@ -14,10 +14,10 @@ use utoipa::IntoParams;
 
 use super::{ApiPath, ApiQuery, ApiUser};
 use crate::AppState;
-use crate::error::{AppError, AppResult, ErrorBody};
-use crate::i18n::Lang;
-use crate::page::attachment;
-use crate::page::clean;
+use crate::http::download::attachment;
+use crate::http::error::{AppError, AppResult, ErrorBody};
+use crate::http::form::clean;
+use crate::http::i18n::Lang;
 use shouwang_app::documents::{self, ascii};
 use shouwang_app::ledgers::{self, LedgerRequest};
 use shouwang_core::monitoring::Quarter;
@@ -113,7 +113,7 @@ fn document(doc: &Document, docx: bool, stem: &str) -> AppResult<Response> {
                 axum::http::header::CONTENT_DISPOSITION,
                 format!(
                     "inline; filename=\"{stem}.html\"; filename*=UTF-8''{}",
-                    crate::page::encode(&format!("{}.html", doc.title))
+                    crate::http::form::encode(&format!("{}.html", doc.title))
                 ),
             ),
             (

@@ -18,7 +18,7 @@ use utoipa::IntoParams;
 use super::dto::*;
 use super::{ApiJson, ApiPath, ApiQuery, ApiUser};
 use crate::AppState;
-use crate::error::{AppError, AppResult, ErrorBody};
+use crate::http::error::{AppError, AppResult, ErrorBody};
 
 // ---------------------------------------------------------------------------------------------------------
 // Helpers.

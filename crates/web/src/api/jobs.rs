@@ -1,12 +1,12 @@
-//! Uploads that run as background jobs ([`crate::jobs`]), the same code path as their pages:
+//! Uploads that run as background jobs ([`crate::pages::jobs`]), the same code path as their pages:
 //!
 //! - `POST /api/v1/screening/rounds` — 部门数据上传: multipart with `month` (YYYY-MM) and one file per
 //!   department (`medical`, `education`, `disability`, `housing`, `disaster`; CSV or a spreadsheet), through
-//!   [`crate::screening_upload::start_round`] (→ `store::screening::run_round`); department data clerks,
+//!   [`crate::pages::screening::upload::start_round`] (→ `store::screening::run_round`); department data clerks,
 //!   township and county admins.
 //! - `POST /api/v1/imports/registry` — 户籍台账导入: multipart with `file`, `dry_run` (default `true`:
 //!   预检, nothing written) and `all_or_nothing` (全部或不导入), through
-//!   [`crate::imports::start_job`] (→ `store::repo::registry_file::import`); township and county admins.
+//!   [`crate::pages::imports::start_job`] (→ `store::repo::registry_file::import`); township and county admins.
 //! - `GET /api/v1/jobs/{id}` — progress and, once finished, the result as JSON (a
 //!   [`ScreeningSummary`] or a registry import's result) and the result files; `GET /api/v1/jobs/{id}/files/{n}`
 //!   downloads one (`rejected.csv`, the import's problem list). Only the user who started a job sees it:
@@ -26,9 +26,9 @@ use utoipa::ToSchema;
 
 use super::{ApiJson, ApiPath, ApiUser};
 use crate::AppState;
-use crate::error::{AppError, AppResult, ErrorBody};
-use crate::page::attachment;
-use crate::uploads::read_form;
+use crate::http::download::attachment;
+use crate::http::error::{AppError, AppResult, ErrorBody};
+use crate::http::multipart::read_form;
 
 /// Multipart extractor whose rejection is an [`AppError`] (400 when the body is not multipart).
 pub struct ApiMultipart(pub Multipart);
@@ -195,7 +195,7 @@ pub async fn screening_round(
     started(&state, &user, id)
 }
 
-fn flag(form: &crate::uploads::UploadForm, name: &str, default: bool) -> AppResult<bool> {
+fn flag(form: &crate::http::multipart::UploadForm, name: &str, default: bool) -> AppResult<bool> {
     match form.text(name).to_ascii_lowercase().as_str() {
         "" => Ok(default),
         "1" | "true" | "on" | "yes" => Ok(true),
@@ -203,7 +203,7 @@ fn flag(form: &crate::uploads::UploadForm, name: &str, default: bool) -> AppResu
         other => Err(AppError::invalid(
             format!(
                 "{name} 应为 true 或 false，收到 {}",
-                crate::page::clean(other, 20)
+                crate::http::form::clean(other, 20)
             ),
             format!("{name} must be true or false"),
         )),
@@ -233,7 +233,7 @@ pub async fn registry_import(
     let form = read_form(multipart, dir.path(), registry::MAX_FILE).await?;
     let dry_run = flag(&form, "dry_run", true)?;
     let all_or_nothing = flag(&form, "all_or_nothing", false)?;
-    let file = crate::imports::uploaded_file(&form)?;
+    let file = form.file_in_memory("file")?;
     drop(dir);
     let id = registry::start(
         &state.jobs,

@@ -26,22 +26,18 @@ pub mod rules;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, State};
-use axum::http::request::Parts;
-use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use shouwang_app::Caller;
 use shouwang_store::repo;
 use shouwang_store::repo::sessions::SessionUser;
 
 use crate::AppState;
-use crate::auth::{SESSION_COOKIE, SESSION_TTL, cookie};
-use crate::error::{AppError, AppResult, ErrorBody};
+use crate::auth::SESSION_TTL;
+pub use crate::auth::{ApiUser, CSRF_HEADER};
+use crate::http::error::{AppError, AppResult, ErrorBody};
 use dto::{LoginRequest, LoginResponse, Me};
 use shouwang_app::Kind;
-
-/// The header carrying the CSRF token for cookie-authenticated writes.
-pub const CSRF_HEADER: &str = "x-csrf-token";
 
 /// JSON body extractor whose rejection is an [`AppError`] (400 malformed, 422 wrong fields).
 #[derive(FromRequest)]
@@ -61,84 +57,6 @@ pub struct ApiPath<T>(pub T);
 impl<T: serde::Serialize> IntoResponse for ApiJson<T> {
     fn into_response(self) -> Response {
         axum::Json(self.0).into_response()
-    }
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() || a.is_empty() {
-        return false;
-    }
-    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
-/// The signed-in user of an API request (bearer token or session cookie).
-#[derive(Clone, Debug)]
-pub struct ApiUser {
-    /// The session.
-    pub session: SessionUser,
-    /// The caller for the command layer.
-    pub caller: Caller,
-    /// The session token used.
-    pub token: String,
-}
-
-fn bearer(headers: &HeaderMap) -> Option<Result<&str, AppError>> {
-    let v = headers.get(header::AUTHORIZATION)?;
-    let Some(token) = v
-        .to_str()
-        .ok()
-        .and_then(|s| {
-            s.strip_prefix("Bearer ")
-                .or_else(|| s.strip_prefix("bearer "))
-        })
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-    else {
-        return Some(Err(AppError::new(
-            Kind::Unauthenticated,
-            "unauthenticated",
-            "Authorization 头格式应为 “Bearer 令牌”",
-            "The Authorization header must be `Bearer <token>`",
-        )));
-    };
-    Some(Ok(token))
-}
-
-impl FromRequestParts<AppState> for ApiUser {
-    type Rejection = AppError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        let (token, by_cookie) = match bearer(&parts.headers) {
-            Some(t) => (t?.to_owned(), false),
-            None => match cookie(&parts.headers, SESSION_COOKIE) {
-                Some(c) => (c.to_owned(), true),
-                None => return Err(AppError::unauthenticated()),
-            },
-        };
-        let session = repo::sessions::lookup(&state.db, &token)
-            .await?
-            .ok_or_else(AppError::unauthenticated)?;
-        let safe = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
-        if by_cookie && !safe {
-            let sent = parts
-                .headers
-                .get(CSRF_HEADER)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("");
-            if !constant_time_eq(sent.as_bytes(), session.csrf_token.as_bytes()) {
-                return Err(AppError::new(
-                    Kind::Forbidden,
-                    "csrf",
-                    "缺少或错误的 X-CSRF-Token 请求头（使用登录 Cookie 时，每个写操作都须带上）",
-                    "Missing or wrong X-CSRF-Token header (required on writes with the session cookie)",
-                ));
-            }
-        }
-        Ok(ApiUser {
-            caller: Caller::from_session(&session),
-            session,
-            token,
-        })
     }
 }
 
@@ -271,10 +189,10 @@ api_routes! {
     "/lines" => get(rules::get_lines).put(rules::put_line),
     "/codes" => get(codes::get_codes).put(codes::put_code),
     "/screening/rounds" => post(jobs::screening_round).layer(DefaultBodyLimit::max(
-        crate::screening_upload::MAX_UPLOAD as usize + 1024 * 1024,
+        shouwang_app::screening::upload::MAX_UPLOAD as usize + 1024 * 1024,
     )),
     "/imports/registry" => post(jobs::registry_import).layer(DefaultBodyLimit::max(
-        crate::imports::MAX_FILE as usize + 1024 * 1024,
+        shouwang_app::imports::registry::MAX_FILE as usize + 1024 * 1024,
     )),
     "/screening/cadre-rounds" => get(rounds::list).post(rounds::record),
     "/jobs/{id}" => get(jobs::job),

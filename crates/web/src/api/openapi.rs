@@ -9,7 +9,7 @@ use utoipa::{Modify, OpenApi};
 
 use super::dto;
 use super::handlers;
-use crate::error::ErrorBody;
+use crate::http::error::ErrorBody;
 
 /// The document.
 #[derive(OpenApi)]

@@ -1,5 +1,5 @@
 //! 数据质量检查 and 重复数据核查 over `/api/v1/quality…` — the same store calls as the pages
-//! ([`crate::quality_pages`]): `repo::quality::collect` (scoped to the user's area in SQL) and
+//! ([`crate::pages::quality`]): `repo::quality::collect` (scoped to the user's area in SQL) and
 //! `repo::duplicates::{list, merge_households, remove_member}` (the store checks the role, the area and
 //! the versions, and writes the audit rows).
 //!
@@ -17,8 +17,8 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::{ApiJson, ApiQuery, ApiUser};
 use crate::AppState;
-use crate::error::{AppError, AppResult, ErrorBody};
-use crate::page::clean;
+use crate::http::error::{AppError, AppResult, ErrorBody};
+use crate::http::form::clean;
 
 fn today() -> chrono::NaiveDate {
     (chrono::Utc::now() + chrono::TimeDelta::hours(8)).date_naive()

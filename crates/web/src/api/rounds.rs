@@ -1,5 +1,5 @@
 //! 干部排查 rounds over `/api/v1/screening/cadre-rounds` — the same store calls as the page
-//! [`crate::cadre_round`]: `screening_round::record` (role, area, the core's checks — every household
+//! [`crate::pages::screening::cadre`]: `screening_round::record` (role, area, the core's checks — every household
 //! of the village once — clues for the households at risk and the 排查台账 row, in one transaction) and
 //! `screening_round::list` (scoped to the user's area).
 
@@ -13,7 +13,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::quality::area_filter;
 use super::{ApiJson, ApiQuery, ApiUser};
 use crate::AppState;
-use crate::error::{AppResult, ErrorBody};
+use crate::http::error::{AppResult, ErrorBody};
 
 /// The filter of the round list.
 #[derive(Deserialize, IntoParams)]

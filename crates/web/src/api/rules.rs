@@ -20,7 +20,7 @@ use utoipa::ToSchema;
 
 use super::{ApiJson, ApiUser};
 use crate::AppState;
-use crate::error::{AppError, AppResult, ErrorBody};
+use crate::http::error::{AppError, AppResult, ErrorBody};
 
 /// The county rules in force (`GET /api/v1/rules`, and the answer of a save).
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]

@@ -187,7 +187,7 @@ async fn open_clue(h: &Harness, number: &str) {
     use shouwang_core::monitoring::{Actor as CoreActor, Report, Source};
     let area = demo_area("village_team");
     let scope = Scope::new(1, Role::VillageTeam, area.to_string());
-    let today = shouwang_web::home::today();
+    let today = shouwang_web::pages::home::today();
     let report = Report {
         household: number.to_string(),
         source: Source::Application {
@@ -631,7 +631,8 @@ async fn lifecycle_pages(h: &Harness) {
         cadre.click_nav("#follow-up-form button[type=submit]").await,
         200
     );
-    let month = shouwang_core::monitoring::YearMonth::of(shouwang_web::home::today()).to_string();
+    let month =
+        shouwang_core::monitoring::YearMonth::of(shouwang_web::pages::home::today()).to_string();
     assert!(
         cadre.text().await.contains(&month),
         "{}",

@@ -1,0 +1,205 @@
+//! 登录 (`/login`, `/logout`, `/lang`): the login form with its double-submit CSRF token and the
+//! throttle, logging out, and the language switch.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use shouwang_store::repo;
+
+use crate::AppState;
+use crate::http::error::AppError;
+use crate::http::i18n::{I18n, Lang};
+
+use crate::auth::{
+    CurrentUser, LOGIN_CSRF_COOKIE, SESSION_COOKIE, SESSION_TTL, check_csrf, constant_time_eq,
+};
+use crate::http::cookie::{cookie, with_cookies};
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage<'a> {
+    i18n: I18n,
+    csrf: &'a str,
+    error: Option<&'a str>,
+    notice: Option<&'a str>,
+    username: &'a str,
+}
+
+/// 32 random bytes from the OS as hex, for the login form's double-submit token.
+fn random_token() -> Option<String> {
+    use rand::TryRngCore;
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.try_fill_bytes(&mut bytes).ok()?;
+    Some(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+fn login_page(lang: Lang, error: Option<&str>, username: &str, status: StatusCode) -> Response {
+    login_page_with(lang, error, None, username, status)
+}
+
+fn login_page_with(
+    lang: Lang,
+    error: Option<&str>,
+    notice: Option<&str>,
+    username: &str,
+    status: StatusCode,
+) -> Response {
+    let Some(csrf) = random_token() else {
+        return AppError::internal("no random source").into_response();
+    };
+    let page = LoginPage {
+        i18n: I18n { lang },
+        csrf: &csrf,
+        error,
+        notice,
+        username,
+    };
+    match page.render() {
+        Ok(html) => {
+            let resp = (status, Html(html)).into_response();
+            with_cookies(
+                resp,
+                &[format!(
+                    "{LOGIN_CSRF_COOKIE}={csrf}; Path=/login; HttpOnly; SameSite=Strict"
+                )],
+            )
+        }
+        Err(e) => AppError::internal(e.to_string()).into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct LoginQuery {
+    msg: Option<String>,
+}
+
+/// GET /login (`?msg=expired` after a session ended, `?msg=password` after a password change)
+pub async fn login_form(
+    lang: Lang,
+    axum::extract::Query(q): axum::extract::Query<LoginQuery>,
+) -> Response {
+    let notice = match q.msg.as_deref() {
+        Some("expired") => Some(lang.t("login.session_expired")),
+        Some("password") => Some(lang.t("login.password_changed")),
+        _ => None,
+    };
+    login_page_with(lang, None, notice, "", StatusCode::OK)
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    username: String,
+    password: String,
+    #[serde(default)]
+    csrf: String,
+}
+
+/// POST /login
+pub async fn login(
+    State(state): State<AppState>,
+    lang: Lang,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Response {
+    let username = form.username.trim();
+    match cookie(&headers, LOGIN_CSRF_COOKIE) {
+        Some(c) if constant_time_eq(c.as_bytes(), form.csrf.as_bytes()) => {}
+        _ => {
+            return login_page(
+                lang,
+                Some(lang.t("login.expired")),
+                username,
+                StatusCode::FORBIDDEN,
+            );
+        }
+    }
+    if state.throttle.is_locked(username) {
+        return login_page(
+            lang,
+            Some(lang.t("login.throttled")),
+            username,
+            StatusCode::TOO_MANY_REQUESTS,
+        );
+    }
+    let user = match repo::users::authenticate(&state.db, username, &form.password).await {
+        Ok(Some(u)) => u,
+        Ok(None) => {
+            state.throttle.fail(username);
+            return login_page(
+                lang,
+                Some(lang.t("login.failed")),
+                username,
+                StatusCode::UNAUTHORIZED,
+            );
+        }
+        Err(e) => return AppError::from(e).into_response(),
+    };
+    state.throttle.succeed(username);
+    let (token, _csrf) = match repo::sessions::create(&state.db, user.id, SESSION_TTL).await {
+        Ok(t) => t,
+        Err(e) => return AppError::from(e).into_response(),
+    };
+    with_cookies(
+        Redirect::to("/").into_response(),
+        &[
+            format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax"),
+            format!("{LOGIN_CSRF_COOKIE}=; Path=/login; Max-Age=0"),
+        ],
+    )
+}
+
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// POST /logout
+pub async fn logout(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    if let Err(e) = check_csrf(&user, &form.csrf) {
+        return e.into_response();
+    }
+    if let Some(token) = cookie(&headers, SESSION_COOKIE)
+        && let Err(e) = repo::sessions::delete(&state.db, token).await
+    {
+        return AppError::from(e).into_response();
+    }
+    with_cookies(
+        Redirect::to("/login").into_response(),
+        &[format!("{SESSION_COOKIE}=; Path=/; Max-Age=0")],
+    )
+}
+
+#[derive(Deserialize)]
+pub struct LangQuery {
+    to: Option<String>,
+    back: Option<String>,
+}
+
+/// GET /lang?to=en|zh&back=/path — the language switch (a cookie, one year).
+pub async fn switch_lang(axum::extract::Query(q): axum::extract::Query<LangQuery>) -> Response {
+    let to = if q.to.as_deref() == Some("en") {
+        "en"
+    } else {
+        "zh"
+    };
+    // Only local paths, never an open redirect.
+    let back = q
+        .back
+        .filter(|b| b.starts_with('/') && !b.starts_with("//"))
+        .unwrap_or_else(|| "/".to_string());
+    with_cookies(
+        Redirect::to(&back).into_response(),
+        &[format!(
+            "sw_lang={to}; Path=/; Max-Age=31536000; SameSite=Lax"
+        )],
+    )
+}

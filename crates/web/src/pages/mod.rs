@@ -1,0 +1,73 @@
+//! The HTML pages, one module (or folder) per page; the URL names the folder. Each page module has its
+//! askama templates under `templates/` at the same path (`pages/admin/rules.rs` →
+//! `templates/admin/rules.html`); `base.html`, `nav.html` and `error.html` at the top are the layout.
+//!
+//! | URL | module |
+//! | --- | --- |
+//! | `/login`, `/logout`, `/lang` | [`login`] |
+//! | `/` (工作台) | [`home`] |
+//! | `/households`, `/households/{n}` | [`households`] |
+//! | `/clues…`, `/households/{n}/case/…`, `/households/{n}/notice` | [`cases`] (steps in [`cases::steps`]) |
+//! | `/households/{n}/documents/…`, `/publicity/document`, `/exits/notices` | [`documents`] |
+//! | `/publicity`, `/exits` | [`boards`] |
+//! | `/screening/upload`, `/screening/cadre` | [`screening`] |
+//! | `/imports/registry` | [`imports`] |
+//! | `/jobs/{id}` | [`jobs`] |
+//! | `/ledgers` | [`ledgers`] |
+//! | `/dashboard` | [`dashboard`] |
+//! | `/quality…` | [`quality`] |
+//! | `/admin/users`, `/admin/rules`, `/admin/codes`, `/admin/audit` | [`admin`] |
+//! | `/account/password` | [`account`] |
+
+pub mod account;
+pub mod admin;
+pub mod boards;
+pub mod cases;
+pub mod dashboard;
+pub mod documents;
+pub mod home;
+pub mod households;
+pub mod imports;
+pub mod jobs;
+pub mod ledgers;
+pub mod login;
+pub mod quality;
+pub mod regions;
+pub mod screening;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+use crate::AppState;
+use crate::http::assets;
+use crate::http::error::AppError;
+
+/// Every page route (and the assets).
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home::home))
+        .route("/login", get(login::login_form).post(login::login))
+        .route("/logout", post(login::logout))
+        .route("/lang", get(login::switch_lang))
+        .route("/households", get(households::list))
+        .route("/households/{number}", get(households::show))
+        .route("/households/{number}/full-ids", post(households::reveal))
+        .merge(admin::routes())
+        .merge(account::routes())
+        .merge(cases::routes())
+        .merge(dashboard::routes())
+        .merge(boards::routes())
+        .merge(screening::routes())
+        .merge(jobs::routes())
+        .merge(imports::routes())
+        .merge(ledgers::routes())
+        .merge(documents::routes())
+        .merge(quality::routes())
+        .route("/assets/style.css", get(assets::style_css))
+        .route("/healthz", get(assets::healthz))
+}
+
+/// Any other path: the 404 page.
+pub async fn not_found() -> AppError {
+    AppError::not_found()
+}
