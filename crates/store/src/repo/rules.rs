@@ -126,7 +126,9 @@ pub async fn set(
     if scope.role != Role::CountyAdmin || scope.area_prefix() != county {
         return Err(StoreError::Forbidden);
     }
-    rules.validate().map_err(StoreError::Invalid)?;
+    rules
+        .validate()
+        .map_err(|r| StoreError::invalid(r.message_zh, r.message_en))?;
     let body = serde_json::to_string(rules)
         .map_err(|e| StoreError::Invalid(format!("cannot serialise the rules: {e}")))?;
     let tx = db.begin_write().await?;
