@@ -261,7 +261,7 @@ impl Db {
                 format!("PRAGMA journal_mode = {mode}"),
             ))
             .await?
-            .ok_or_else(|| StoreError::Invalid("PRAGMA journal_mode returned no row".into()))?;
+            .ok_or_else(|| StoreError::internal("PRAGMA journal_mode returned no row"))?;
         Ok(row.try_get_by_index::<String>(0)?)
     }
 

@@ -99,6 +99,12 @@ impl StoreError {
         }
     }
 
+    /// A failure of the server that no input of the caller's caused (a value that cannot be serialised, a
+    /// database answer missing): a `Db` error, logged and shown as a generic message.
+    pub(crate) fn internal(what: impl std::fmt::Display) -> StoreError {
+        StoreError::Db(DbErr::Custom(what.to_string()))
+    }
+
     /// A stored value that cannot be read back (a bad code, a bad ID number): data corruption, a server error.
     pub(crate) fn corrupt(what: impl std::fmt::Display) -> StoreError {
         StoreError::Db(DbErr::Type(format!("stored value cannot be read: {what}")))

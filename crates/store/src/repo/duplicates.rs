@@ -229,11 +229,11 @@ async fn move_cases(
             .bind(false);
         if *from_b {
             let mut body = serde_json::to_value(&c.case)
-                .map_err(|e| StoreError::Invalid(format!("cannot serialise the case: {e}")))?;
+                .map_err(|e| StoreError::internal(format!("cannot serialise the case: {e}")))?;
             body["household"] = serde_json::Value::String(a.number.clone());
             body["village"] = serde_json::Value::String(a.village_code.clone());
             let body = serde_json::to_string(&body)
-                .map_err(|e| StoreError::Invalid(format!("cannot serialise the case: {e}")))?;
+                .map_err(|e| StoreError::internal(format!("cannot serialise the case: {e}")))?;
             sql.push(", household_id = ")
                 .bind(a.id)
                 .push(", household_number = ")

@@ -200,7 +200,7 @@ impl Sql {
 
 /// The JSON of a value for the audit log.
 pub(crate) fn to_json<T: Serialize>(v: &T) -> Result<serde_json::Value> {
-    serde_json::to_value(v).map_err(|e| StoreError::Invalid(format!("cannot serialise: {e}")))
+    serde_json::to_value(v).map_err(|e| StoreError::internal(format!("cannot serialise: {e}")))
 }
 
 /// Count rows of a raw `SELECT COUNT(*) AS n …`.

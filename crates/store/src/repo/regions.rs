@@ -124,10 +124,10 @@ pub async fn upsert_many(db: &Db, actor: &Actor, regions_in: &[Region]) -> Resul
                 before: before
                     .map(serde_json::to_value)
                     .transpose()
-                    .map_err(|e| StoreError::Invalid(e.to_string()))?,
-                after: Some(
-                    serde_json::to_value(&after).map_err(|e| StoreError::Invalid(e.to_string()))?,
-                ),
+                    .map_err(|e| StoreError::internal(format!("cannot serialise a region: {e}")))?,
+                after: Some(serde_json::to_value(&after).map_err(|e| {
+                    StoreError::internal(format!("cannot serialise a region: {e}"))
+                })?),
             },
         )
         .await?;

@@ -130,7 +130,7 @@ pub async fn set(
         .validate()
         .map_err(|r| StoreError::invalid(r.message_zh, r.message_en))?;
     let body = serde_json::to_string(rules)
-        .map_err(|e| StoreError::Invalid(format!("cannot serialise the rules: {e}")))?;
+        .map_err(|e| StoreError::internal(format!("cannot serialise the rules: {e}")))?;
     let tx = db.begin_write().await?;
     let backend = tx.get_database_backend();
     let before = get_on(&tx, &county).await?;

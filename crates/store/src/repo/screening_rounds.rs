@@ -71,7 +71,7 @@ pub async fn insert_on(
 ) -> Result<i64> {
     let id = new_id();
     let body = serde_json::to_value(round)
-        .map_err(|e| StoreError::Invalid(format!("cannot serialise the round: {e}")))?;
+        .map_err(|e| StoreError::internal(format!("cannot serialise the round: {e}")))?;
     let mut sql = Sql::new();
     sql.push(
         "INSERT INTO screening_rounds (county_code, id, village_code, label, held_on, screeners, \

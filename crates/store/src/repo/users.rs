@@ -83,7 +83,7 @@ async fn hash(password: &str) -> Result<String> {
     tokio::task::spawn_blocking(move || secret::hash_password(&password))
         .await
         .map_err(|e| StoreError::Db(sea_orm::DbErr::Custom(format!("hashing task: {e}"))))?
-        .map_err(|e| StoreError::Invalid(format!("password cannot be hashed: {e}")))
+        .map_err(|e| StoreError::internal(format!("password cannot be hashed: {e}")))
 }
 
 async fn verify(password: &str, phc: &str) -> bool {

@@ -115,7 +115,7 @@ pub async fn issue_exit_notice(
     let year = req.on.year();
     let sequence = next_notice_sequence(&tx, &before.county_code, year).await?;
     let seq = u32::try_from(sequence)
-        .map_err(|_| StoreError::Invalid(format!("notice sequence {sequence} out of range")))?;
+        .map_err(|_| StoreError::internal(format!("notice sequence {sequence} out of range")))?;
     let after = before.case.apply(
         CaseAction::Exit {
             action: ExitAction::IssueNotice {
@@ -128,10 +128,11 @@ pub async fn issue_exit_notice(
         &req.by,
         req.on,
     )?;
-    let notice =
-        after.exits.last().and_then(|x| x.notice()).ok_or_else(|| {
-            StoreError::Invalid("the exit has no notice after issuing it".to_owned())
-        })?;
+    let notice = after
+        .exits
+        .last()
+        .and_then(|x| x.notice())
+        .ok_or_else(|| StoreError::internal("the exit has no notice after issuing it"))?;
     let mut ins = Sql::new();
     ins.push(
         "INSERT INTO exit_notices (county_code, year, sequence, number, case_id, village_code, \

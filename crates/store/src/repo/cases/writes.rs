@@ -257,8 +257,8 @@ pub(super) async fn write(
     expected_version: i64,
 ) -> Result<()> {
     if after.household != before.case.household || after.village != before.case.village {
-        return Err(StoreError::Invalid(
-            "an action may not change the case's household or village".to_owned(),
+        return Err(StoreError::internal(
+            "an action may not change the case's household or village",
         ));
     }
     let d_before = derive(&before.case);

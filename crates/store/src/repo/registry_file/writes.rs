@@ -202,7 +202,7 @@ impl Importer {
                     row: e.row.row,
                 },
             })
-            .map_err(|e| StoreError::Invalid(format!("cannot serialise audit value: {e}")))
+            .map_err(|e| StoreError::internal(format!("cannot serialise audit value: {e}")))
         };
         match self.backend {
             DbBackend::Sqlite => {
