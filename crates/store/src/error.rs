@@ -86,14 +86,13 @@ impl StoreError {
     }
 
     /// Maps a database error from an insert or update to `Conflict` / `Invalid` where it is the caller's input
-    /// (unique or foreign key violated), `Db` otherwise.
-    pub(crate) fn from_write(err: DbErr, what: &str) -> StoreError {
+    /// (unique or foreign key violated), `Db` otherwise. `zh` and `en` name what was written
+    /// (`"户编号 H1 的农户"`, `"household H1"`); the English reason keeps the database's detail.
+    pub(crate) fn from_write(err: DbErr, zh: &str, en: &str) -> StoreError {
         match err.sql_err() {
-            Some(SqlErr::UniqueConstraintViolation(detail)) => {
-                StoreError::Conflict(format!("{what}: {detail}"))
-            }
+            Some(SqlErr::UniqueConstraintViolation(detail)) => taken(zh, en, &detail),
             Some(SqlErr::ForeignKeyConstraintViolation(detail)) => {
-                StoreError::Invalid(format!("{what}: unknown reference ({detail})"))
+                unknown_reference(zh, en, &detail)
             }
             _ => StoreError::Db(err),
         }
@@ -109,6 +108,22 @@ impl StoreError {
     pub(crate) fn corrupt(what: impl std::fmt::Display) -> StoreError {
         StoreError::Db(DbErr::Type(format!("stored value cannot be read: {what}")))
     }
+}
+
+/// A unique key taken by a write of `zh` / `en` (`detail`: the database's message).
+pub(crate) fn taken(zh: &str, en: &str, detail: &str) -> StoreError {
+    StoreError::conflict(
+        format!("{zh}与已有记录重复"),
+        format!("{en}: a record with the same key exists ({detail})"),
+    )
+}
+
+/// A foreign key violated by a write of `zh` / `en` (`detail`: the database's message).
+pub(crate) fn unknown_reference(zh: &str, en: &str, detail: &str) -> StoreError {
+    StoreError::invalid(
+        format!("{zh}引用了不存在的数据"),
+        format!("{en}: unknown reference ({detail})"),
+    )
 }
 
 #[cfg(test)]

@@ -42,9 +42,10 @@ fn county_of(county_code: &str) -> Result<String> {
     if c.len() == 6 && c.bytes().all(|b| b.is_ascii_digit()) {
         Ok(c)
     } else {
-        Err(StoreError::Invalid(format!(
-            "county code must be 6 digits (县级代码应为 6 位数字), got {county_code:?}"
-        )))
+        Err(StoreError::invalid(
+            format!("县级代码应为 6 位数字，收到“{county_code}”"),
+            format!("County code must be 6 digits, got {county_code:?}"),
+        ))
     }
 }
 
@@ -156,7 +157,7 @@ pub async fn set(
         insert_first_save(
             &tx,
             sql.build(backend),
-            "county rules",
+            ("县级规则", "County rules"),
             expected_version,
             version,
         )
@@ -251,7 +252,7 @@ mod tests {
             assert_eq!(rec.rules, expected);
             assert!(matches!(
                 get(&db, "14112").await,
-                Err(StoreError::Invalid(_))
+                Err(StoreError::Invalid { .. })
             ));
         }
     );
@@ -353,7 +354,7 @@ mod tests {
             bad.screening.near_line_pct = 90;
             assert!(matches!(
                 set(&db, &actor, &admin(), "141123", &bad, 0).await,
-                Err(StoreError::Invalid(_))
+                Err(StoreError::Invalid { .. })
             ));
             // Nothing stored, nothing audited.
             assert_eq!(get(&db, "141123").await.unwrap().version, 0);

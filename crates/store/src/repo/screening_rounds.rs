@@ -103,12 +103,18 @@ pub async fn insert_on(
     .push(")");
     tx.execute_raw(sql.build(tx.get_database_backend()))
         .await
-        .map_err(|e| match StoreError::from_write(e, "干部排查 round") {
-            StoreError::Conflict(_) => StoreError::Refused(Refusal::invalid(
-                format!("本村“{label}”已登记，不能重复登记"),
-                format!("The round “{label}” is already recorded for this village"),
-            )),
-            other => other,
+        .map_err(|e| {
+            match StoreError::from_write(
+                e,
+                &format!("干部排查“{label}”"),
+                &format!("Cadre screening round “{label}”"),
+            ) {
+                StoreError::Conflict { .. } => StoreError::Refused(Refusal::invalid(
+                    format!("本村“{label}”已登记，不能重复登记"),
+                    format!("The round “{label}” is already recorded for this village"),
+                )),
+                other => other,
+            }
         })?;
     audit::append(
         tx,

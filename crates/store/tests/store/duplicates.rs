@@ -501,6 +501,7 @@ mod with_cases {
             assert!(msg.contains(KEEP) && msg.contains(DROP), "{msg}");
             assert!(msg.contains(Lifecycle::Clue.label_zh()), "{msg}");
             assert!(msg.contains("2022-02-05"), "{msg}");
+            assert!(msg.contains("open monitoring case"), "{msg}");
             // Nothing written.
             assert_eq!(audit_count(&db).await, audit);
             let sc = county_scope();

@@ -158,7 +158,13 @@ pub async fn issue_exit_notice(
     .push(")");
     tx.execute_raw(ins.build(tx.get_database_backend()))
         .await
-        .map_err(|e| StoreError::from_write(e, &format!("exit notice {}", notice.number)))?;
+        .map_err(|e| {
+            StoreError::from_write(
+                e,
+                &format!("风险消除告知书 {}", notice.number),
+                &format!("Exit notice {}", notice.number),
+            )
+        })?;
     write(&tx, actor, &before, &after, expected_version).await?;
     let rec = reread(&tx, &before).await?;
     tx.commit().await?;
