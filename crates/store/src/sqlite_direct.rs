@@ -231,12 +231,12 @@ mod tests {
                 .await
                 .expect("direct");
                 assert!(
-                    matches!(&errors[0], StoreError::Conflict(m) if m.contains("UNIQUE")),
+                    matches!(&errors[0], StoreError::Conflict { en, .. } if en.contains("UNIQUE")),
                     "{:?}",
                     errors[0]
                 );
                 assert!(
-                    matches!(&errors[1], StoreError::Invalid(m) if m.contains("FOREIGN KEY")),
+                    matches!(&errors[1], StoreError::Invalid { en, .. } if en.contains("FOREIGN KEY")),
                     "{:?}",
                     errors[1]
                 );

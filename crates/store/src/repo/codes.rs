@@ -425,7 +425,7 @@ mod tests {
                 );
             }
             let refused = |r: Result<CodeSetting>| match r {
-                Err(StoreError::Invalid(reason)) => reason,
+                Err(StoreError::Invalid { zh, .. }) => zh,
                 other => panic!("expected Invalid, got {other:?}"),
             };
             let reason = refused(

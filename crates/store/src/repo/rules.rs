@@ -347,7 +347,10 @@ mod tests {
             let mut bad = CountyRules::default();
             bad.identification.publicity_days = 3;
             match set(&db, &actor, &admin(), "141123", &bad, 0).await {
-                Err(StoreError::Invalid(reason)) => assert!(reason.contains("公示期"), "{reason}"),
+                Err(StoreError::Invalid { zh, en }) => {
+                    assert!(zh.contains("公示期"), "{zh}");
+                    assert!(en.contains("objection period"), "{en}");
+                }
                 other => panic!("expected Invalid, got {other:?}"),
             }
             let mut bad = CountyRules::default();
