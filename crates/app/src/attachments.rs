@@ -62,11 +62,14 @@ impl FileStore {
             .then(|| self.dir.join(county).join(&sha256[..2]).join(sha256))
     }
 
-    /// Writes `bytes` as the file `sha256` of `county` (kept if already there).
+    /// Writes `bytes` as the file `sha256` of `county` (kept if already there). The key is the
+    /// caller's county and a hash computed here: a bad one is a failure of the server.
     async fn put(&self, county: &str, sha256: &str, bytes: &[u8]) -> Result<()> {
-        let path = self
-            .path_of(county, sha256)
-            .ok_or_else(|| StoreError::Invalid(format!("bad attachment key {county}/{sha256}")))?;
+        let path = self.path_of(county, sha256).ok_or_else(|| {
+            StoreError::Db(sea_orm::DbErr::Custom(format!(
+                "bad attachment key {county}/{sha256}"
+            )))
+        })?;
         if tokio::fs::try_exists(&path).await.unwrap_or(false) {
             return Ok(());
         }

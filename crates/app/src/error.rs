@@ -153,14 +153,8 @@ impl From<StoreError> for Error {
                     "The record has changed since you read it (your version {expected}, now {found}); nothing was written"
                 ),
             ),
-            StoreError::Invalid { .. } => {
-                let (zh, en) = e.reasons();
-                Error::new(Kind::Invalid, "invalid", zh, en)
-            }
-            StoreError::Conflict { .. } => {
-                let (zh, en) = e.reasons();
-                Error::new(Kind::Conflict, "conflict", zh, en)
-            }
+            StoreError::Invalid { zh, en } => Error::new(Kind::Invalid, "invalid", zh, en),
+            StoreError::Conflict { zh, en } => Error::new(Kind::Conflict, "conflict", zh, en),
             StoreError::Refused(r) => r.into(),
             StoreError::Db(e) => Error::internal(e),
         }

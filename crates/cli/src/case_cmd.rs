@@ -351,8 +351,8 @@ fn fail(e: StoreError) -> anyhow::Error {
     let code = match &e {
         StoreError::NotFound => 4,
         StoreError::Forbidden => 3,
-        StoreError::Invalid(_) => 2,
-        StoreError::StaleVersion { .. } | StoreError::Conflict(_) => 5,
+        StoreError::Invalid { .. } => 2,
+        StoreError::StaleVersion { .. } | StoreError::Conflict { .. } => 5,
         StoreError::Refused(r) if r.is_forbidden() => 3,
         StoreError::Refused(r) => match r.code {
             shouwang_core::monitoring::RefusalCode::InvalidInput

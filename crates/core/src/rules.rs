@@ -5,7 +5,9 @@
 //! The store keeps one [`CountyRules`] per county (as JSON, versioned and audited);
 //! the lifecycle, the screening and the calendar read their parts from it.
 
-use crate::monitoring::{CadenceRules, ClueRules, ExitRules, IdentificationRules, WorkCalendar};
+use crate::monitoring::{
+    CadenceRules, ClueRules, ExitRules, IdentificationRules, Refusal, WorkCalendar,
+};
 
 /// All configurable rules of one county. `#[serde(default)]` so a stored value
 /// written by an older version gains the new fields with their defaults.
@@ -64,46 +66,54 @@ impl Default for ScreeningRules {
 }
 
 impl ScreeningRules {
-    /// Checks the values are usable; the reason in Chinese and English.
-    pub fn validate(&self) -> Result<(), String> {
+    /// Checks the values are usable; the refusal ([`Refusal::invalid`]) has the reason in Chinese and English.
+    pub fn validate(&self) -> Result<(), Refusal> {
         if self.medical_yuan < 0 || self.disaster_yuan < 0 {
-            return Err("金额阈值不能为负数 (amount thresholds may not be negative)".to_owned());
+            return Err(Refusal::invalid(
+                "金额阈值不能为负数",
+                "Amount thresholds may not be negative",
+            ));
         }
         if self.school_age_min > self.school_age_max {
-            return Err(
-                "辍学年龄下限不能大于上限 (the lowest school age is above the highest)".to_owned(),
-            );
+            return Err(Refusal::invalid(
+                "辍学年龄下限不能大于上限",
+                "The lowest school age is above the highest",
+            ));
         }
         if self.near_line_pct < 100 {
-            return Err(
-                "临近监测线比例不能低于 100% (the near-line share must be at least 100 %)"
-                    .to_owned(),
-            );
+            return Err(Refusal::invalid(
+                "临近监测线比例不能低于 100%",
+                "The near-line share must be at least 100 %",
+            ));
         }
         Ok(())
     }
 }
 
 impl CountyRules {
-    /// Checks every part; the first problem, in Chinese and English.
-    pub fn validate(&self) -> Result<(), String> {
+    /// Checks every part; the first problem ([`Refusal::invalid`], in Chinese and English).
+    pub fn validate(&self) -> Result<(), Refusal> {
         self.screening.validate()?;
         if self.identification.publicity_days < 5 {
-            return Err("公示期不少于 5 天 (the objection period is at least 5 days)".to_owned());
+            return Err(Refusal::invalid(
+                "公示期不少于 5 天",
+                "The objection period is at least 5 days",
+            ));
         }
         if self.identification.time_limit_working_days == 0 {
-            return Err("识别办理时限必须大于 0 (the time limit must be positive)".to_owned());
+            return Err(Refusal::invalid(
+                "识别办理时限必须大于 0",
+                "The time limit must be positive",
+            ));
         }
         let notice = &self.exit.notice;
         if notice.prefix.trim().is_empty() || notice.word.trim().is_empty() {
-            return Err(
-                "告知书编号的发文机关简称和文种字不能为空 (the notice prefix and word may not be empty)"
-                    .to_owned(),
-            );
+            return Err(Refusal::invalid(
+                "告知书编号的发文机关简称和文种字不能为空",
+                "The notice prefix and word may not be empty",
+            ));
         }
-        self.cadence
-            .validate()
-            .map_err(|r| format!("{} ({})", r.message_zh, r.message_en))?;
+        self.cadence.validate()?;
         Ok(())
     }
 }
@@ -136,7 +146,12 @@ mod tests {
     fn bad_values_are_refused() {
         let mut r = CountyRules::default();
         r.identification.publicity_days = 3;
-        assert!(r.validate().is_err());
+        let refusal = r.validate().unwrap_err();
+        assert_eq!(refusal.message_zh, "公示期不少于 5 天");
+        assert_eq!(
+            refusal.message_en,
+            "The objection period is at least 5 days"
+        );
         let mut r = CountyRules::default();
         r.screening.school_age_min = 17;
         assert!(r.validate().is_err());

@@ -109,8 +109,12 @@ impl Db {
         opts.sqlx_logging(false);
         let backend = if url.starts_with("sqlite:") {
             // Validate the URL here so a bad one is `Invalid`, not a connection error.
-            url.parse::<SqliteConnectOptions>()
-                .map_err(|e| StoreError::Invalid(format!("bad SQLite URL {url:?}: {e}")))?;
+            url.parse::<SqliteConnectOptions>().map_err(|e| {
+                StoreError::invalid(
+                    format!("SQLite 数据库地址“{url}”有误：{e}"),
+                    format!("Bad SQLite URL {url:?}: {e}"),
+                )
+            })?;
             // An in-memory database exists once per connection: one connection, or each would see its own.
             let in_memory = url.contains(":memory:") || url.contains("mode=memory");
             opts.max_connections(if in_memory || alone { 1 } else { 8 })
@@ -144,9 +148,12 @@ impl Db {
                 .acquire_timeout(Duration::from_secs(30));
             DbBackend::Postgres
         } else {
-            return Err(StoreError::Invalid(format!(
-                "unsupported database URL {url:?}: use sqlite://PATH?mode=rwc or postgres://…"
-            )));
+            return Err(StoreError::invalid(
+                format!("不支持的数据库地址“{url}”：请使用 sqlite://路径?mode=rwc 或 postgres://…"),
+                format!(
+                    "Unsupported database URL {url:?}: use sqlite://PATH?mode=rwc or postgres://…"
+                ),
+            ));
         };
         let conn = Database::connect(opts).await?;
         Ok(Db {
@@ -261,7 +268,7 @@ impl Db {
                 format!("PRAGMA journal_mode = {mode}"),
             ))
             .await?
-            .ok_or_else(|| StoreError::Invalid("PRAGMA journal_mode returned no row".into()))?;
+            .ok_or_else(|| StoreError::internal("PRAGMA journal_mode returned no row"))?;
         Ok(row.try_get_by_index::<String>(0)?)
     }
 

@@ -20,12 +20,24 @@ pub enum StoreError {
     /// Optimistic locking: the row changed since the caller read it (乐观锁版本冲突).
     #[error("stale version: expected {expected}, found {found}")]
     StaleVersion { expected: i64, found: i64 },
-    /// The input is not acceptable (reason in English; `message_zh` gives the Chinese one where known).
-    #[error("invalid input: {0}")]
-    Invalid(String),
-    /// A unique key is taken (e.g. the same 户编号 or ID number twice in a county).
-    #[error("conflict: {0}")]
-    Conflict(String),
+    /// The input is not acceptable (输入有误): the reason in Chinese and in English, two fields; build it
+    /// with [`StoreError::invalid`]. `Display` shows the English reason, [`StoreError::message_zh`] the Chinese.
+    #[error("{en}")]
+    Invalid {
+        /// The reason in Chinese.
+        zh: String,
+        /// The reason in English.
+        en: String,
+    },
+    /// A unique key is taken (数据重复, e.g. the same 户编号 or ID number twice in a county): the reason in
+    /// Chinese and in English; build it with [`StoreError::conflict`].
+    #[error("{en}")]
+    Conflict {
+        /// The reason in Chinese.
+        zh: String,
+        /// The reason in English.
+        en: String,
+    },
     /// A monitoring rule of the core refused the action (规则拒绝): out of order, wrong role, wrong state …
     /// Nothing was written. [`shouwang_core::monitoring::Refusal::is_forbidden`] tells 403 from 409.
     #[error("refused: {0}")]
@@ -45,58 +57,56 @@ impl StoreError {
                 "该记录已被他人修改，请刷新页面后重新编辑（为避免覆盖他人的修改，本次保存未生效）"
                     .to_owned()
             }
-            StoreError::Invalid(reason) => format!("输入有误：{reason}"),
-            StoreError::Conflict(reason) => format!("数据冲突（重复）：{reason}"),
+            StoreError::Invalid { zh, .. } | StoreError::Conflict { zh, .. } => zh.clone(),
             StoreError::Refused(r) => r.message_zh.clone(),
             StoreError::Db(_) => "数据库操作失败，请稍后重试或联系管理员".to_owned(),
         }
     }
 
-    /// Bad input, with the reason in Chinese and in English.
+    /// Bad input (输入有误), with the reason in Chinese and in English.
     pub fn invalid(zh: impl Into<String>, en: impl Into<String>) -> StoreError {
-        StoreError::Invalid(format!("{} ({})", en.into(), zh.into()))
-    }
-
-    /// A conflicting write (a key taken), with the reason in Chinese and in English.
-    pub fn conflict(zh: impl Into<String>, en: impl Into<String>) -> StoreError {
-        StoreError::Conflict(format!("{} ({})", en.into(), zh.into()))
-    }
-
-    /// The reason of an `Invalid` or `Conflict` in Chinese and in English (a reason written in one
-    /// language only is given in both).
-    pub fn reasons(&self) -> (String, String) {
-        let reason = match self {
-            StoreError::Invalid(r) | StoreError::Conflict(r) => r.as_str(),
-            other => return (other.message_zh(), other.to_string()),
-        };
-        if let Some(body) = reason.strip_suffix(')')
-            && let Some(at) = body.rfind(" (")
-        {
-            let (outer, inner) = (
-                body[..at].trim().to_owned(),
-                body[at + 2..].trim().to_owned(),
-            );
-            return if outer.is_ascii() && !inner.is_ascii() {
-                (inner, outer)
-            } else {
-                (outer, inner)
-            };
+        StoreError::Invalid {
+            zh: zh.into(),
+            en: en.into(),
         }
-        (self.message_zh(), reason.to_owned())
+    }
+
+    /// A conflicting write (数据重复: a key taken), with the reason in Chinese and in English.
+    pub fn conflict(zh: impl Into<String>, en: impl Into<String>) -> StoreError {
+        StoreError::Conflict {
+            zh: zh.into(),
+            en: en.into(),
+        }
+    }
+
+    /// The reason in Chinese and in English: the two fields of an `Invalid` or `Conflict`, the
+    /// [`message_zh`](StoreError::message_zh) and `Display` of any other error.
+    pub fn reasons(&self) -> (String, String) {
+        match self {
+            StoreError::Invalid { zh, en } | StoreError::Conflict { zh, en } => {
+                (zh.clone(), en.clone())
+            }
+            other => (other.message_zh(), other.to_string()),
+        }
     }
 
     /// Maps a database error from an insert or update to `Conflict` / `Invalid` where it is the caller's input
-    /// (unique or foreign key violated), `Db` otherwise.
-    pub(crate) fn from_write(err: DbErr, what: &str) -> StoreError {
+    /// (unique or foreign key violated), `Db` otherwise. `zh` and `en` name what was written
+    /// (`"户编号 H1 的农户"`, `"household H1"`); the English reason keeps the database's detail.
+    pub(crate) fn from_write(err: DbErr, zh: &str, en: &str) -> StoreError {
         match err.sql_err() {
-            Some(SqlErr::UniqueConstraintViolation(detail)) => {
-                StoreError::Conflict(format!("{what}: {detail}"))
-            }
+            Some(SqlErr::UniqueConstraintViolation(detail)) => taken(zh, en, &detail),
             Some(SqlErr::ForeignKeyConstraintViolation(detail)) => {
-                StoreError::Invalid(format!("{what}: unknown reference ({detail})"))
+                unknown_reference(zh, en, &detail)
             }
             _ => StoreError::Db(err),
         }
+    }
+
+    /// A failure of the server that no input of the caller's caused (a value that cannot be serialised, a
+    /// database answer missing): a `Db` error, logged and shown as a generic message.
+    pub(crate) fn internal(what: impl std::fmt::Display) -> StoreError {
+        StoreError::Db(DbErr::Custom(what.to_string()))
     }
 
     /// A stored value that cannot be read back (a bad code, a bad ID number): data corruption, a server error.
@@ -105,31 +115,70 @@ impl StoreError {
     }
 }
 
+/// A unique key taken by a write of `zh` / `en` (`detail`: the database's message).
+pub(crate) fn taken(zh: &str, en: &str, detail: &str) -> StoreError {
+    StoreError::conflict(
+        format!("{zh}与已有记录重复"),
+        format!("{en}: a record with the same key exists ({detail})"),
+    )
+}
+
+/// A foreign key violated by a write of `zh` / `en` (`detail`: the database's message).
+pub(crate) fn unknown_reference(zh: &str, en: &str, detail: &str) -> StoreError {
+    StoreError::invalid(
+        format!("{zh}引用了不存在的数据"),
+        format!("{en}: unknown reference ({detail})"),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn reasons_split_into_languages() {
-        let r = |s: &str| StoreError::Invalid(s.to_owned()).reasons();
+    fn reasons_are_the_two_fields() {
+        let e = StoreError::invalid(
+            "公示期不少于 5 天",
+            "The objection period is at least 5 days",
+        );
         assert_eq!(
-            r("公示期不少于 5 天 (the objection period is at least 5 days)"),
+            e.reasons(),
             (
                 "公示期不少于 5 天".to_owned(),
-                "the objection period is at least 5 days".to_owned()
+                "The objection period is at least 5 days".to_owned()
             )
         );
+        assert_eq!(e.message_zh(), "公示期不少于 5 天");
+        assert_eq!(e.to_string(), "The objection period is at least 5 days");
+        let c = StoreError::conflict("户编号已存在", "The household number exists already");
+        assert!(matches!(&c, StoreError::Conflict { zh, .. } if zh == "户编号已存在"));
+        assert_eq!(c.to_string(), "The household number exists already");
         assert_eq!(
-            r("the monitoring line must be positive (监测线应大于 0)"),
+            StoreError::NotFound.reasons(),
             (
-                "监测线应大于 0".to_owned(),
-                "the monitoring line must be positive".to_owned()
+                "未找到，或不在您的管辖范围内".to_owned(),
+                "not found".to_owned()
             )
         );
-        assert_eq!(r("x"), ("输入有误：x".to_owned(), "x".to_owned()));
+    }
+
+    #[test]
+    fn a_write_error_names_what_in_both_languages() {
+        let e = taken(
+            "户编号 H1 的农户",
+            "household H1",
+            "UNIQUE constraint failed",
+        );
+        assert_eq!(e.message_zh(), "户编号 H1 的农户与已有记录重复");
         assert_eq!(
-            StoreError::invalid("坏", "bad").reasons(),
-            ("坏".to_owned(), "bad".to_owned())
+            e.to_string(),
+            "household H1: a record with the same key exists (UNIQUE constraint failed)"
+        );
+        let e = unknown_reference("成员", "member", "FOREIGN KEY constraint failed");
+        assert!(matches!(&e, StoreError::Invalid { zh, .. } if zh == "成员引用了不存在的数据"));
+        assert_eq!(
+            e.to_string(),
+            "member: unknown reference (FOREIGN KEY constraint failed)"
         );
     }
 }

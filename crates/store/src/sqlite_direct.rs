@@ -85,7 +85,7 @@ impl<'t> Direct<'t> {
         // lives (see the module docs). The rusqlite connection does not close the handle when dropped.
         #[allow(unsafe_code)]
         let conn = unsafe { rusqlite::Connection::from_handle(db) }
-            .map_err(|e| direct_error(e, "open"))?;
+            .map_err(|e| direct_error(e, ("打开连接", "opening the connection")))?;
         Ok(Direct {
             conn,
             _tx: PhantomData,
@@ -96,7 +96,7 @@ impl<'t> Direct<'t> {
     pub(crate) fn prepare(&self, sql: &str) -> Result<rusqlite::CachedStatement<'_>> {
         self.conn
             .prepare_cached(sql)
-            .map_err(|e| direct_error(e, "prepare"))
+            .map_err(|e| direct_error(e, ("预编译语句", "preparing a statement")))
     }
 }
 
@@ -111,22 +111,23 @@ fn blocking<R>(f: impl FnOnce() -> R) -> R {
 }
 
 /// Maps an error of a direct write like `StoreError::from_write` maps SeaORM's: a unique key taken is a
-/// `Conflict`, an unknown reference `Invalid`, anything else a database error; `what` names the rows.
-pub(crate) fn direct_error(err: rusqlite::Error, what: &str) -> StoreError {
+/// `Conflict`, an unknown reference `Invalid`, anything else a database error; `what` names the rows in
+/// Chinese and in English.
+pub(crate) fn direct_error(err: rusqlite::Error, (zh, en): (&str, &str)) -> StoreError {
     use rusqlite::ffi;
     if let rusqlite::Error::SqliteFailure(e, msg) = &err {
         let detail = msg.clone().unwrap_or_else(|| e.to_string());
         match e.extended_code {
             ffi::SQLITE_CONSTRAINT_UNIQUE | ffi::SQLITE_CONSTRAINT_PRIMARYKEY => {
-                return StoreError::Conflict(format!("{what}: {detail}"));
+                return crate::error::taken(zh, en, &detail);
             }
             ffi::SQLITE_CONSTRAINT_FOREIGNKEY => {
-                return StoreError::Invalid(format!("{what}: unknown reference ({detail})"));
+                return crate::error::unknown_reference(zh, en, &detail);
             }
             _ => {}
         }
     }
-    StoreError::Db(DbErr::Custom(format!("{what}: {err}")))
+    StoreError::Db(DbErr::Custom(format!("{en}: {err}")))
 }
 
 #[cfg(test)]
@@ -225,17 +226,17 @@ mod tests {
                         .execute([]);
                     let null = insert.execute(rusqlite::params!["141123000004", None::<&str>]);
                     Ok([twice, orphan, null]
-                        .map(|r| direct_error(r.expect_err("must fail"), "regions")))
+                        .map(|r| direct_error(r.expect_err("must fail"), ("区划", "Regions"))))
                 })
                 .await
                 .expect("direct");
                 assert!(
-                    matches!(&errors[0], StoreError::Conflict(m) if m.contains("UNIQUE")),
+                    matches!(&errors[0], StoreError::Conflict { en, .. } if en.contains("UNIQUE")),
                     "{:?}",
                     errors[0]
                 );
                 assert!(
-                    matches!(&errors[1], StoreError::Invalid(m) if m.contains("FOREIGN KEY")),
+                    matches!(&errors[1], StoreError::Invalid { en, .. } if en.contains("FOREIGN KEY")),
                     "{:?}",
                     errors[1]
                 );

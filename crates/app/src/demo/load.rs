@@ -70,10 +70,16 @@ pub async fn load(
     let line = lines::get(db, province, county.as_of.year())
         .await?
         .ok_or_else(|| {
-            StoreError::Invalid(format!(
-                "no monitoring line for province {province} in {} (未设置监测线)",
-                county.as_of.year()
-            ))
+            StoreError::invalid(
+                format!(
+                    "未设置{}年监测线（省级代码 {province}）",
+                    county.as_of.year()
+                ),
+                format!(
+                    "No monitoring line for province {province} in {}",
+                    county.as_of.year()
+                ),
+            )
         })?;
     let mut staff = Staff::default();
     let mut users_created = 0;
@@ -93,7 +99,7 @@ pub async fn load(
                 users_created += 1;
                 id
             }
-            Err(StoreError::Conflict(_)) => user_rows::Entity::find()
+            Err(StoreError::Conflict { .. }) => user_rows::Entity::find()
                 .filter(user_rows::Column::Username.eq(u.username))
                 .one(db.conn())
                 .await?

@@ -471,7 +471,10 @@ mod db {
 
             // Loading again conflicts and writes nothing more.
             let again = load(&db, &county, &|_, _| {}).await;
-            assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
+            assert!(
+                matches!(again, Err(StoreError::Conflict { .. })),
+                "{again:?}"
+            );
             assert_eq!(count(&db, "households").await, 300);
             Ok::<(), StoreError>(())
         }

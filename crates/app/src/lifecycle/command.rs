@@ -223,11 +223,12 @@ pub async fn execute(db: &Db, caller: &Caller, req: Request) -> Result<Done> {
                     }
                     Ok(Filing::OutOfArea) => return Err(StoreError::Forbidden),
                     Ok(Filing::AlreadyPresent) => {
-                        return Err(StoreError::Conflict(
-                            "the report is already recorded (该线索已登记)".to_owned(),
+                        return Err(StoreError::conflict(
+                            "该线索已登记",
+                            "The report is already recorded",
                         ));
                     }
-                    Err(StoreError::Conflict(_)) if attempt == 1 => continue,
+                    Err(StoreError::Conflict { .. }) if attempt == 1 => continue,
                     Err(e) => return Err(e),
                 }
             }

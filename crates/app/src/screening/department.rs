@@ -57,8 +57,15 @@ fn field(s: &str) -> String {
     }
 }
 
+/// A file of the export cannot be written: a failure of the server (the folder is the round's own), not
+/// of the caller's input.
 fn io_err(path: &Path) -> impl Fn(std::io::Error) -> StoreError + '_ {
-    move |e| StoreError::Invalid(format!("cannot write {}: {e}", path.display()))
+    move |e| {
+        StoreError::Db(sea_orm::DbErr::Custom(format!(
+            "cannot write {}: {e}",
+            path.display()
+        )))
+    }
 }
 
 /// Writes `households.csv` and `members.csv` of the caller's area into `dir` for a screening of `year`
@@ -421,8 +428,11 @@ pub async fn run_round(
     };
 
     phase(RoundPhase::Exporting);
-    let registry = tempfile::tempdir()
-        .map_err(|e| StoreError::Invalid(format!("cannot create a temporary folder: {e}")))?;
+    let registry = tempfile::tempdir().map_err(|e| {
+        StoreError::Db(sea_orm::DbErr::Custom(format!(
+            "cannot create a temporary folder: {e}"
+        )))
+    })?;
     let export = export_registry(db, caller, year, registry.path()).await?;
 
     phase(RoundPhase::Screening);

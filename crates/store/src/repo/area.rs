@@ -225,10 +225,10 @@ pub(crate) fn read_area(
         (Some(s), r) => Ok(effective_area(s, r).map(Some)),
         (None, Some(r)) => match RegionCode::parse(r) {
             Ok(code) => Ok(Some(Some(Area::of_region(&code)))),
-            Err(e) => Err(StoreError::Invalid(format!(
-                "area {r:?}: {e} ({})",
-                e.message_zh()
-            ))),
+            Err(e) => Err(StoreError::invalid(
+                format!("地区代码“{r}”有误：{}", e.message_zh()),
+                format!("Area {r:?}: {e}"),
+            )),
         },
         (None, None) => Ok(Some(None)),
     }
@@ -390,7 +390,7 @@ mod tests {
         );
         assert!(matches!(
             read(None, Some("1411")),
-            Err(StoreError::Invalid(_))
+            Err(StoreError::Invalid { .. })
         ));
     }
 

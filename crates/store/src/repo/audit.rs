@@ -74,7 +74,7 @@ pub(crate) async fn append(
     let text = |v: Option<serde_json::Value>| -> Result<Option<String>> {
         v.map(|v| serde_json::to_string(&v))
             .transpose()
-            .map_err(|e| StoreError::Invalid(format!("cannot serialise audit value: {e}")))
+            .map_err(|e| StoreError::internal(format!("cannot serialise audit value: {e}")))
     };
     audit_log::ActiveModel {
         id: Set(new_id()),
@@ -106,7 +106,7 @@ pub(crate) async fn append_many(
     let text = |v: Option<serde_json::Value>| -> Result<Option<String>> {
         v.map(|v| serde_json::to_string(&v))
             .transpose()
-            .map_err(|e| StoreError::Invalid(format!("cannot serialise audit value: {e}")))
+            .map_err(|e| StoreError::internal(format!("cannot serialise audit value: {e}")))
     };
     let mut it = changes.into_iter().peekable();
     while let Some(change) = it.next() {

@@ -114,7 +114,7 @@ impl BulkLoad {
                 )
                 .exec_without_returning(&self.tx)
                 .await
-                .map_err(|e| StoreError::from_write(e, "bulk regions"))?;
+                .map_err(|e| StoreError::from_write(e, "批量写入的区划", "Bulk regions"))?;
         }
         Ok(written)
     }
@@ -133,12 +133,12 @@ impl BulkLoad {
             batch.push(household_row(h, id, self.now).into_active_model());
             if batch.len() == CHUNK {
                 progress(
-                    self.insert(std::mem::take(&mut batch), "households")
+                    self.insert(std::mem::take(&mut batch), ("农户", "households"))
                         .await?,
                 );
             }
         }
-        progress(self.insert(batch, "households").await?);
+        progress(self.insert(batch, ("农户", "households")).await?);
         Ok(ids)
     }
 
@@ -180,13 +180,15 @@ impl BulkLoad {
                     .into_active_model(),
                 );
                 if batch.len() == CHUNK {
-                    let n = self.insert(std::mem::take(&mut batch), "members").await?;
+                    let n = self
+                        .insert(std::mem::take(&mut batch), ("成员", "members"))
+                        .await?;
                     written += n;
                     progress(n);
                 }
             }
         }
-        let n = self.insert(batch, "members").await?;
+        let n = self.insert(batch, ("成员", "members")).await?;
         progress(n);
         Ok(written + n)
     }
@@ -226,13 +228,13 @@ impl BulkLoad {
             );
             if batch.len() == CHUNK {
                 let n = self
-                    .insert(std::mem::take(&mut batch), "income records")
+                    .insert(std::mem::take(&mut batch), ("收入记录", "income records"))
                     .await?;
                 written += n;
                 progress(n);
             }
         }
-        let n = self.insert(batch, "income records").await?;
+        let n = self.insert(batch, ("收入记录", "income records")).await?;
         progress(n);
         Ok(written + n)
     }
@@ -271,14 +273,22 @@ impl BulkLoad {
                 .into_active_model(),
             );
             if user_batch.len() == CHUNK {
-                self.insert(std::mem::take(&mut user_batch), "staff accounts")
-                    .await?;
-                self.insert(std::mem::take(&mut role_batch), "staff roles")
-                    .await?;
+                self.insert(
+                    std::mem::take(&mut user_batch),
+                    ("工作人员账号", "staff accounts"),
+                )
+                .await?;
+                self.insert(
+                    std::mem::take(&mut role_batch),
+                    ("工作人员角色", "staff roles"),
+                )
+                .await?;
             }
         }
-        self.insert(user_batch, "staff accounts").await?;
-        self.insert(role_batch, "staff roles").await?;
+        self.insert(user_batch, ("工作人员账号", "staff accounts"))
+            .await?;
+        self.insert(role_batch, ("工作人员角色", "staff roles"))
+            .await?;
         Ok(ids)
     }
 
@@ -365,8 +375,9 @@ impl BulkLoad {
         Ok(())
     }
 
-    /// Inserts one chunk of rows with a multi-row `INSERT`; returns the number of rows.
-    async fn insert<A>(&self, rows: Vec<A>, what: &str) -> Result<u64>
+    /// Inserts one chunk of rows with a multi-row `INSERT`; returns the number of rows. `what` names the
+    /// rows in Chinese and in English.
+    async fn insert<A>(&self, rows: Vec<A>, (zh, en): (&str, &str)) -> Result<u64>
     where
         A: ActiveModelTrait + Send,
     {
@@ -377,7 +388,9 @@ impl BulkLoad {
         A::Entity::insert_many(rows)
             .exec_without_returning(&self.tx)
             .await
-            .map_err(|e| StoreError::from_write(e, &format!("bulk {what}")))?;
+            .map_err(|e| {
+                StoreError::from_write(e, &format!("批量写入的{zh}"), &format!("Bulk {en}"))
+            })?;
         Ok(n)
     }
 }

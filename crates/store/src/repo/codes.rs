@@ -58,9 +58,10 @@ fn county_of(county_code: &str) -> Result<String> {
     if c.len() == 6 && c.bytes().all(|b| b.is_ascii_digit()) {
         Ok(c)
     } else {
-        Err(StoreError::Invalid(format!(
-            "county code must be 6 digits (县级代码应为 6 位数字), got {county_code:?}"
-        )))
+        Err(StoreError::invalid(
+            format!("县级代码应为 6 位数字，收到“{county_code}”"),
+            format!("County code must be 6 digits, got {county_code:?}"),
+        ))
     }
 }
 
@@ -176,7 +177,7 @@ pub async fn set(
         return Err(StoreError::Forbidden);
     }
     let edit = CodeOverrides::validate(list_key, code, edit)
-        .map_err(|e| StoreError::Invalid(format!("{} ({e})", e.message_zh())))?;
+        .map_err(|e| StoreError::invalid(e.message_zh(), e.to_string()))?;
     let tx = db.begin_write().await?;
     let backend = tx.get_database_backend();
     let before = get_on(&tx, &county, list_key, code).await?;
@@ -210,7 +211,7 @@ pub async fn set(
         insert_first_save(
             &tx,
             sql.build(backend),
-            "code setting",
+            ("代码显示设置", "Code setting"),
             expected_version,
             version,
         )
@@ -424,7 +425,7 @@ mod tests {
                 );
             }
             let refused = |r: Result<CodeSetting>| match r {
-                Err(StoreError::Invalid(reason)) => reason,
+                Err(StoreError::Invalid { zh, .. }) => zh,
                 other => panic!("expected Invalid, got {other:?}"),
             };
             let reason = refused(

@@ -112,10 +112,10 @@ pub async fn quarter_notices(
     if let Some(a) = area
         && let Err(e) = RegionCode::parse(a)
     {
-        return Err(StoreError::Invalid(format!(
-            "地区代码有误 / bad area {a:?}: {} ({e})",
-            e.message_zh()
-        )));
+        return Err(StoreError::invalid(
+            format!("地区代码“{a}”有误：{}", e.message_zh()),
+            format!("Bad area {a:?}: {e}"),
+        ));
     }
     let Some(area) = effective_area(scope, area) else {
         return Ok((document::notices(&quarter_title(quarter), &[]), 0));
@@ -172,10 +172,10 @@ pub async fn publicity(
     on: NaiveDate,
 ) -> Result<Document> {
     let code = RegionCode::parse(village.trim()).map_err(|e| {
-        StoreError::Invalid(format!(
-            "村代码有误 / bad village code {village:?}: {} ({e})",
-            e.message_zh()
-        ))
+        StoreError::invalid(
+            format!("村代码“{village}”有误：{}", e.message_zh()),
+            format!("Bad village code {village:?}: {e}"),
+        )
     })?;
     let area = effective_area(scope, Some(code.as_str())).ok_or(StoreError::NotFound)?;
     let county = code.county().to_string();

@@ -134,9 +134,9 @@ pub async fn remove_member(
         return Err(StoreError::NotFound);
     };
     if ms.len() <= 1 {
-        return Err(StoreError::Invalid(
-            "不能删除该户最后一名成员，请改为合并两户 / cannot remove the last member; merge the households instead"
-                .to_owned(),
+        return Err(StoreError::invalid(
+            "不能删除该户最后一名成员，请改为合并两户",
+            "Cannot remove the last member; merge the households instead",
         ));
     }
     members::Entity::delete_by_id((h.county_code.clone(), before.id))
@@ -229,11 +229,11 @@ async fn move_cases(
             .bind(false);
         if *from_b {
             let mut body = serde_json::to_value(&c.case)
-                .map_err(|e| StoreError::Invalid(format!("cannot serialise the case: {e}")))?;
+                .map_err(|e| StoreError::internal(format!("cannot serialise the case: {e}")))?;
             body["household"] = serde_json::Value::String(a.number.clone());
             body["village"] = serde_json::Value::String(a.village_code.clone());
             let body = serde_json::to_string(&body)
-                .map_err(|e| StoreError::Invalid(format!("cannot serialise the case: {e}")))?;
+                .map_err(|e| StoreError::internal(format!("cannot serialise the case: {e}")))?;
             sql.push(", household_id = ")
                 .bind(a.id)
                 .push(", household_number = ")
@@ -311,16 +311,18 @@ pub async fn merge_households(
 ) -> Result<MergeOutcome> {
     may_merge(scope)?;
     if keep.trim() == drop.trim() {
-        return Err(StoreError::Invalid(
-            "不能把一户合并到它自己 / cannot merge a household into itself".to_owned(),
+        return Err(StoreError::invalid(
+            "不能把一户合并到它自己",
+            "Cannot merge a household into itself",
         ));
     }
     let tx = db.begin_write().await?;
     let a = find_for_write(&tx, scope, keep).await?;
     let b = find_for_write(&tx, scope, drop).await?;
     if a.county_code != b.county_code {
-        return Err(StoreError::Conflict(
-            "两户不在同一个县，不能合并 / the households are in different counties".to_owned(),
+        return Err(StoreError::conflict(
+            "两户不在同一个县，不能合并",
+            "The households are in different counties",
         ));
     }
     if b.version != drop_version {
@@ -330,23 +332,30 @@ pub async fn merge_households(
     let b_cases = cases_of(&tx, &b).await?;
     let open = |cs: &[CaseRecord]| cs.iter().find(|c| !c.lifecycle.is_closed()).cloned();
     if let (Some(ca), Some(cb)) = (open(&a_cases), open(&b_cases)) {
-        return Err(StoreError::Conflict(format!(
-            "两户都有未结束的监测帮扶档案，不能合并：保留户 {} 的档案（第 {} 份，{}，建档于 {}）和被合并户 {} 的档案（第 {} 份，{}，建档于 {}）。请先办结其中一份档案（风险消除或未纳入）后再合并 / both households have an open monitoring case: {} (case {}, {}) and {} (case {}, {}); close one of them first",
-            a.number,
-            ca.seq,
-            ca.lifecycle.label_zh(),
-            ca.case.opened_on,
-            b.number,
-            cb.seq,
-            cb.lifecycle.label_zh(),
-            cb.case.opened_on,
-            a.number,
-            ca.seq,
-            ca.lifecycle.label_en(),
-            b.number,
-            cb.seq,
-            cb.lifecycle.label_en(),
-        )));
+        return Err(StoreError::conflict(
+            format!(
+                "两户都有未结束的监测帮扶档案，不能合并：保留户 {} 的档案（第 {} 份，{}，建档于 {}）和被合并户 {} 的档案（第 {} 份，{}，建档于 {}）。请先办结其中一份档案（风险消除或未纳入）后再合并",
+                a.number,
+                ca.seq,
+                ca.lifecycle.label_zh(),
+                ca.case.opened_on,
+                b.number,
+                cb.seq,
+                cb.lifecycle.label_zh(),
+                cb.case.opened_on,
+            ),
+            format!(
+                "Both households have an open monitoring case: {} (case {}, {}, opened on {}) and {} (case {}, {}, opened on {}); close one of them first",
+                a.number,
+                ca.seq,
+                ca.lifecycle.label_en(),
+                ca.case.opened_on,
+                b.number,
+                cb.seq,
+                cb.lifecycle.label_en(),
+                cb.case.opened_on,
+            ),
+        ));
     }
     let version = bump_household(&tx, &a, keep_version).await?;
     let a_members = members_of(&tx, &a).await?;

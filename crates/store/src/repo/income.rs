@@ -42,16 +42,19 @@ fn to_record(m: &income_records::Model) -> IncomeRecord {
 /// Year in 2000..=2100, 1..=100 members, no amount beyond ±10^12 fen (100 亿 yuan; guards the sums).
 pub(crate) fn check_record(r: &IncomeRecord) -> Result<()> {
     if !(2000..=2100).contains(&r.year) {
-        return Err(StoreError::Invalid(format!(
-            "income year out of range (收入年度有误): {}",
-            r.year
-        )));
+        return Err(StoreError::invalid(
+            format!("收入年度有误：{}（应在 2000 至 2100 年之间）", r.year),
+            format!("Income year out of range: {} (2000 to 2100)", r.year),
+        ));
     }
     if !(1..=100).contains(&r.members) {
-        return Err(StoreError::Invalid(format!(
-            "household size for the income must be 1 to 100 (家庭人口有误): {}",
-            r.members
-        )));
+        return Err(StoreError::invalid(
+            format!("家庭人口有误：{}（应为 1 至 100 人）", r.members),
+            format!(
+                "Household size for the income must be 1 to 100: {}",
+                r.members
+            ),
+        ));
     }
     const LIMIT: i64 = 1_000_000_000_000;
     let amounts = [
@@ -67,9 +70,7 @@ pub(crate) fn check_record(r: &IncomeRecord) -> Result<()> {
         r.insurance_payout,
     ];
     if amounts.iter().any(|f| f.0.abs() > LIMIT) {
-        return Err(StoreError::Invalid(
-            "amount out of range (金额超出范围)".to_owned(),
-        ));
+        return Err(StoreError::invalid("金额超出范围", "Amount out of range"));
     }
     Ok(())
 }
@@ -136,7 +137,11 @@ pub(crate) async fn insert_row(
         .insert(tx)
         .await
         .map_err(|e| {
-            StoreError::from_write(e, &format!("income {} of household {}", r.year, h.number))
+            StoreError::from_write(
+                e,
+                &format!("户 {} 的 {} 年收入记录", h.number, r.year),
+                &format!("Income {} of household {}", r.year, h.number),
+            )
         })
 }
 
@@ -158,9 +163,10 @@ async fn find_any(tx: &DatabaseTransaction, number: &str) -> Result<households::
     match found.len() {
         0 => Err(StoreError::NotFound),
         1 => Ok(found.remove(0)),
-        _ => Err(StoreError::Conflict(format!(
-            "household number {number} is used in several counties; use upsert_scoped"
-        ))),
+        _ => Err(StoreError::conflict(
+            format!("户编号 {number} 在多个县使用，无法确定是哪一户"),
+            format!("Household number {number} is used in several counties; use upsert_scoped"),
+        )),
     }
 }
 

@@ -82,10 +82,10 @@ pub async fn load(
     if let Some(a) = area
         && let Err(e) = shouwang_core::RegionCode::parse(a)
     {
-        return Err(StoreError::Invalid(format!(
-            "地区代码有误 / bad area {a:?}: {} ({e})",
-            e.message_zh()
-        )));
+        return Err(StoreError::invalid(
+            format!("地区代码“{a}”有误：{}", e.message_zh()),
+            format!("Bad area {a:?}: {e}"),
+        ));
     }
     let Some(area) = effective_area(scope, area) else {
         return Ok(Vec::new());
@@ -214,8 +214,9 @@ pub async fn export(
     opts: &LedgerOptions,
 ) -> Result<Ledger> {
     if opts.range.is_reversed() {
-        return Err(StoreError::Invalid(
-            "起始日期晚于截止日期 / the start date is after the end date".into(),
+        return Err(StoreError::invalid(
+            "起始日期晚于截止日期",
+            "The start date is after the end date",
         ));
     }
     let entries = load(db, scope, area, kind, &opts.range).await?;

@@ -50,19 +50,21 @@ pub async fn get(db: &Db, province: &str, year: i32) -> Result<Option<Fen>> {
 pub async fn set(db: &Db, actor: &Actor, line: &MonitoringLine) -> Result<()> {
     let province = line.province.trim();
     if province.len() != 2 || !province.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(StoreError::Invalid(format!(
-            "province code must be 2 digits (省级代码应为 2 位数字), got {province:?}"
-        )));
+        return Err(StoreError::invalid(
+            format!("省级代码应为 2 位数字，收到“{province}”"),
+            format!("Province code must be 2 digits, got {province:?}"),
+        ));
     }
     if !(2000..=2100).contains(&line.year) {
-        return Err(StoreError::Invalid(format!(
-            "year out of range: {}",
-            line.year
-        )));
+        return Err(StoreError::invalid(
+            format!("年度有误：{}（应在 2000 至 2100 年之间）", line.year),
+            format!("Year out of range: {} (2000 to 2100)", line.year),
+        ));
     }
     if line.line.0 <= 0 {
-        return Err(StoreError::Invalid(
-            "the monitoring line must be positive (监测线应大于 0)".to_owned(),
+        return Err(StoreError::invalid(
+            "监测线应大于 0",
+            "The monitoring line must be positive",
         ));
     }
     let tx = db.begin_write().await?;

@@ -92,18 +92,19 @@ impl<T> Page<T> {
 /// Runs the `INSERT` of a versioned row's first save (a county's rules, a code setting). A unique-key
 /// conflict means a concurrent first save (PostgreSQL; SQLite write transactions are serial) took the key
 /// first: the caller's `expected` version is then stale, as if it had been read before that save.
+/// `zh` and `en` name the row, as for [`StoreError::from_write`].
 pub(crate) async fn insert_first_save(
     tx: &sea_orm::DatabaseTransaction,
     insert: sea_orm::Statement,
-    what: &str,
+    (zh, en): (&str, &str),
     expected: i64,
     found: i64,
 ) -> Result<()> {
     use sea_orm::ConnectionTrait;
     tx.execute_raw(insert)
         .await
-        .map_err(|e| match StoreError::from_write(e, what) {
-            StoreError::Conflict(_) => StoreError::StaleVersion { expected, found },
+        .map_err(|e| match StoreError::from_write(e, zh, en) {
+            StoreError::Conflict { .. } => StoreError::StaleVersion { expected, found },
             other => other,
         })?;
     Ok(())
@@ -200,7 +201,7 @@ impl Sql {
 
 /// The JSON of a value for the audit log.
 pub(crate) fn to_json<T: Serialize>(v: &T) -> Result<serde_json::Value> {
-    serde_json::to_value(v).map_err(|e| StoreError::Invalid(format!("cannot serialise: {e}")))
+    serde_json::to_value(v).map_err(|e| StoreError::internal(format!("cannot serialise: {e}")))
 }
 
 /// Count rows of a raw `SELECT COUNT(*) AS n …`.

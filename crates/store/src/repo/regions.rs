@@ -24,8 +24,12 @@ pub(crate) fn to_region(m: regions::Model) -> Result<Region> {
 }
 
 fn parse(code: &str) -> Result<RegionCode> {
-    RegionCode::parse(code)
-        .map_err(|e| StoreError::Invalid(format!("region code {code:?}: {e} ({})", e.message_zh())))
+    RegionCode::parse(code).map_err(|e| {
+        StoreError::invalid(
+            format!("区划代码“{code}”有误：{}", e.message_zh()),
+            format!("Region code {code:?}: {e}"),
+        )
+    })
 }
 
 /// The divisions directly under `parent` (`None`: the top level, i.e. counties), by code.
@@ -86,10 +90,10 @@ pub async fn upsert_many(db: &Db, actor: &Actor, regions_in: &[Region]) -> Resul
     for r in regions_in {
         let name = r.name.trim();
         if name.is_empty() {
-            return Err(StoreError::Invalid(format!(
-                "region {} has no name (区划名称不能为空)",
-                r.code
-            )));
+            return Err(StoreError::invalid(
+                format!("区划 {} 的名称不能为空", r.code),
+                format!("Region {} has no name", r.code),
+            ));
         }
         let code = r.code.as_str().to_owned();
         let model = regions::ActiveModel {
@@ -111,7 +115,9 @@ pub async fn upsert_many(db: &Db, actor: &Actor, regions_in: &[Region]) -> Resul
             Some(_) => model.update(&tx).await,
             None => model.insert(&tx).await,
         }
-        .map_err(|e| StoreError::from_write(e, &format!("region {code}")))?;
+        .map_err(|e| {
+            StoreError::from_write(e, &format!("区划 {code}"), &format!("Region {code}"))
+        })?;
         audit::append(
             &tx,
             actor,
@@ -124,10 +130,10 @@ pub async fn upsert_many(db: &Db, actor: &Actor, regions_in: &[Region]) -> Resul
                 before: before
                     .map(serde_json::to_value)
                     .transpose()
-                    .map_err(|e| StoreError::Invalid(e.to_string()))?,
-                after: Some(
-                    serde_json::to_value(&after).map_err(|e| StoreError::Invalid(e.to_string()))?,
-                ),
+                    .map_err(|e| StoreError::internal(format!("cannot serialise a region: {e}")))?,
+                after: Some(serde_json::to_value(&after).map_err(|e| {
+                    StoreError::internal(format!("cannot serialise a region: {e}"))
+                })?),
             },
         )
         .await?;

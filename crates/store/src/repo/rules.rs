@@ -42,9 +42,10 @@ fn county_of(county_code: &str) -> Result<String> {
     if c.len() == 6 && c.bytes().all(|b| b.is_ascii_digit()) {
         Ok(c)
     } else {
-        Err(StoreError::Invalid(format!(
-            "county code must be 6 digits (县级代码应为 6 位数字), got {county_code:?}"
-        )))
+        Err(StoreError::invalid(
+            format!("县级代码应为 6 位数字，收到“{county_code}”"),
+            format!("County code must be 6 digits, got {county_code:?}"),
+        ))
     }
 }
 
@@ -126,9 +127,11 @@ pub async fn set(
     if scope.role != Role::CountyAdmin || scope.area_prefix() != county {
         return Err(StoreError::Forbidden);
     }
-    rules.validate().map_err(StoreError::Invalid)?;
+    rules
+        .validate()
+        .map_err(|r| StoreError::invalid(r.message_zh, r.message_en))?;
     let body = serde_json::to_string(rules)
-        .map_err(|e| StoreError::Invalid(format!("cannot serialise the rules: {e}")))?;
+        .map_err(|e| StoreError::internal(format!("cannot serialise the rules: {e}")))?;
     let tx = db.begin_write().await?;
     let backend = tx.get_database_backend();
     let before = get_on(&tx, &county).await?;
@@ -154,7 +157,7 @@ pub async fn set(
         insert_first_save(
             &tx,
             sql.build(backend),
-            "county rules",
+            ("县级规则", "County rules"),
             expected_version,
             version,
         )
@@ -249,7 +252,7 @@ mod tests {
             assert_eq!(rec.rules, expected);
             assert!(matches!(
                 get(&db, "14112").await,
-                Err(StoreError::Invalid(_))
+                Err(StoreError::Invalid { .. })
             ));
         }
     );
@@ -344,14 +347,17 @@ mod tests {
             let mut bad = CountyRules::default();
             bad.identification.publicity_days = 3;
             match set(&db, &actor, &admin(), "141123", &bad, 0).await {
-                Err(StoreError::Invalid(reason)) => assert!(reason.contains("公示期"), "{reason}"),
+                Err(StoreError::Invalid { zh, en }) => {
+                    assert!(zh.contains("公示期"), "{zh}");
+                    assert!(en.contains("objection period"), "{en}");
+                }
                 other => panic!("expected Invalid, got {other:?}"),
             }
             let mut bad = CountyRules::default();
             bad.screening.near_line_pct = 90;
             assert!(matches!(
                 set(&db, &actor, &admin(), "141123", &bad, 0).await,
-                Err(StoreError::Invalid(_))
+                Err(StoreError::Invalid { .. })
             ));
             // Nothing stored, nothing audited.
             assert_eq!(get(&db, "141123").await.unwrap().version, 0);

@@ -71,7 +71,7 @@ pub async fn insert_on(
 ) -> Result<i64> {
     let id = new_id();
     let body = serde_json::to_value(round)
-        .map_err(|e| StoreError::Invalid(format!("cannot serialise the round: {e}")))?;
+        .map_err(|e| StoreError::internal(format!("cannot serialise the round: {e}")))?;
     let mut sql = Sql::new();
     sql.push(
         "INSERT INTO screening_rounds (county_code, id, village_code, label, held_on, screeners, \
@@ -103,12 +103,18 @@ pub async fn insert_on(
     .push(")");
     tx.execute_raw(sql.build(tx.get_database_backend()))
         .await
-        .map_err(|e| match StoreError::from_write(e, "干部排查 round") {
-            StoreError::Conflict(_) => StoreError::Refused(Refusal::invalid(
-                format!("本村“{label}”已登记，不能重复登记"),
-                format!("The round “{label}” is already recorded for this village"),
-            )),
-            other => other,
+        .map_err(|e| {
+            match StoreError::from_write(
+                e,
+                &format!("干部排查“{label}”"),
+                &format!("Cadre screening round “{label}”"),
+            ) {
+                StoreError::Conflict { .. } => StoreError::Refused(Refusal::invalid(
+                    format!("本村“{label}”已登记，不能重复登记"),
+                    format!("The round “{label}” is already recorded for this village"),
+                )),
+                other => other,
+            }
         })?;
     audit::append(
         tx,

@@ -43,11 +43,11 @@ impl SessionUser {
 /// cookie; only its SHA-256 is stored. `NotFound` for an unknown user, `Forbidden` for a deactivated one.
 pub async fn create(db: &Db, user_id: i64, ttl: Duration) -> Result<(String, String)> {
     let ttl = chrono::TimeDelta::from_std(ttl)
-        .map_err(|_| StoreError::Invalid("session lifetime too long".to_owned()))?;
+        .map_err(|_| StoreError::internal("session lifetime too long"))?;
     let now = Utc::now();
     let expires_at = now
         .checked_add_signed(ttl)
-        .ok_or_else(|| StoreError::Invalid("session lifetime too long".to_owned()))?;
+        .ok_or_else(|| StoreError::internal("session lifetime too long"))?;
     let token = secret::random_token();
     let csrf = secret::random_token();
     let tx = db.begin_write().await?;

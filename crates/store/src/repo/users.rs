@@ -46,12 +46,14 @@ impl UserWithScope {
 /// `141123100000` (township), `141123100201` (village); refuses an area of the wrong level for the role.
 pub fn normalise_area(role: Role, area: &str) -> Result<String> {
     role.area_for(area).map_err(|g| {
-        StoreError::Invalid(format!(
-            "area {area:?} for role {}: {} ({})",
-            role.code(),
-            g.message_en(),
-            g.message_zh()
-        ))
+        StoreError::invalid(
+            format!(
+                "管辖区域“{area}”不适用于{}：{}",
+                role.label_zh(),
+                g.message_zh()
+            ),
+            format!("Area {area:?} for role {}: {}", role.code(), g.message_en()),
+        )
     })
 }
 
@@ -59,9 +61,9 @@ fn check_username(username: &str) -> Result<String> {
     let u = username.trim();
     let n = u.chars().count();
     if n == 0 || n > 64 || u.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(StoreError::Invalid(
-            "user name: 1 to 64 characters without spaces (用户名为 1 至 64 个字符，不含空格)"
-                .to_owned(),
+        return Err(StoreError::invalid(
+            "用户名为 1 至 64 个字符，不含空格",
+            "User name: 1 to 64 characters without spaces",
         ));
     }
     Ok(u.to_owned())
@@ -70,10 +72,10 @@ fn check_username(username: &str) -> Result<String> {
 fn check_password(password: &str) -> Result<()> {
     let n = password.chars().count();
     if !(MIN_PASSWORD_CHARS..=MAX_PASSWORD_CHARS).contains(&n) {
-        return Err(StoreError::Invalid(format!(
-            "password: {MIN_PASSWORD_CHARS} to {MAX_PASSWORD_CHARS} characters \
-             (密码长度应为 {MIN_PASSWORD_CHARS} 至 {MAX_PASSWORD_CHARS} 个字符)"
-        )));
+        return Err(StoreError::invalid(
+            format!("密码长度应为 {MIN_PASSWORD_CHARS} 至 {MAX_PASSWORD_CHARS} 个字符"),
+            format!("Password: {MIN_PASSWORD_CHARS} to {MAX_PASSWORD_CHARS} characters"),
+        ));
     }
     Ok(())
 }
@@ -83,7 +85,7 @@ async fn hash(password: &str) -> Result<String> {
     tokio::task::spawn_blocking(move || secret::hash_password(&password))
         .await
         .map_err(|e| StoreError::Db(sea_orm::DbErr::Custom(format!("hashing task: {e}"))))?
-        .map_err(|e| StoreError::Invalid(format!("password cannot be hashed: {e}")))
+        .map_err(|e| StoreError::internal(format!("password cannot be hashed: {e}")))
 }
 
 async fn verify(password: &str, phc: &str) -> bool {
@@ -123,8 +125,9 @@ pub async fn add(
     let username = check_username(username)?;
     let display_name = display_name.trim();
     if display_name.is_empty() || display_name.chars().count() > 64 {
-        return Err(StoreError::Invalid(
-            "display name: 1 to 64 characters (姓名为 1 至 64 个字符)".to_owned(),
+        return Err(StoreError::invalid(
+            "姓名为 1 至 64 个字符",
+            "Display name: 1 to 64 characters",
         ));
     }
     check_password(password)?;
@@ -145,7 +148,13 @@ pub async fn add(
     }
     .insert(&tx)
     .await
-    .map_err(|e| StoreError::from_write(e, &format!("user name {username:?} is taken")))?;
+    .map_err(|e| {
+        StoreError::from_write(
+            e,
+            &format!("用户名“{username}”"),
+            &format!("User name {username:?}"),
+        )
+    })?;
     user_roles::ActiveModel {
         id: Set(new_id()),
         user_id: Set(id),

@@ -750,7 +750,7 @@ db_test!(
         )
         .await
         .unwrap_err();
-        assert!(matches!(e, StoreError::Conflict(_)), "{e:?}");
+        assert!(matches!(e, StoreError::Conflict { .. }), "{e:?}");
         register(&db, "H2", VILLAGE_A2, 12).await;
         let e = cases::open(
             &db,
@@ -1240,7 +1240,7 @@ db_test!(
         let e = cases::nominate_exit(&db, &actor(), &sc, "P2", p2.version, &late)
             .await
             .unwrap_err();
-        assert!(matches!(e, StoreError::Invalid(_)), "{e:?}");
+        assert!(matches!(e, StoreError::Invalid { .. }), "{e:?}");
         // Another area sees nothing and may nominate nothing.
         let other = scope(Role::VillageTeam, VILLAGE_A2);
         assert!(
@@ -1425,7 +1425,7 @@ db_test!(
         )
         .await
         .unwrap_err();
-        assert!(matches!(e, StoreError::Conflict(_)), "{e:?}");
+        assert!(matches!(e, StoreError::Conflict { .. }), "{e:?}");
         assert_eq!(cases::history(&db, &sc, "R1").await.unwrap().len(), 2);
 
         // Lists and queues show the current cases only; the notice of the first case stays.

@@ -35,9 +35,12 @@ db_test!(
 async fn connect_refuses_unknown_urls() {
     assert!(matches!(
         Db::connect("mysql://x").await,
-        Err(StoreError::Invalid(_))
+        Err(StoreError::Invalid { .. })
     ));
-    assert!(matches!(Db::connect("").await, Err(StoreError::Invalid(_))));
+    assert!(matches!(
+        Db::connect("").await,
+        Err(StoreError::Invalid { .. })
+    ));
 }
 
 #[test]

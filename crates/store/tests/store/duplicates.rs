@@ -494,13 +494,16 @@ mod with_cases {
             let b = open(&db, DROP, d(2, 5)).await;
             let audit = audit_count(&db).await;
             let e = merge(&db).await.unwrap_err();
-            let StoreError::Conflict(msg) = &e else {
+            let StoreError::Conflict { zh: msg, en } = &e else {
                 panic!("expected Conflict, got {e:?}");
             };
             assert!(msg.contains("两户都有未结束的监测帮扶档案"), "{msg}");
             assert!(msg.contains(KEEP) && msg.contains(DROP), "{msg}");
             assert!(msg.contains(Lifecycle::Clue.label_zh()), "{msg}");
             assert!(msg.contains("2022-02-05"), "{msg}");
+            assert!(en.contains("open monitoring case"), "{en}");
+            assert!(en.contains(KEEP) && en.contains(DROP), "{en}");
+            assert!(en.contains(Lifecycle::Clue.label_en()), "{en}");
             // Nothing written.
             assert_eq!(audit_count(&db).await, audit);
             let sc = county_scope();

@@ -93,40 +93,40 @@ db_test!(
         let again = household("1411231002010001", VILLAGE_A1, "李小山", 3);
         assert!(matches!(
             households::create(&db, &actor(), &again).await,
-            Err(StoreError::Conflict(_))
+            Err(StoreError::Conflict { .. })
         ));
         // same ID number in another household of the county
         let mut dup_id = household("1411231002010009", VILLAGE_A2, "高某", 4);
         dup_id.members[0].id_number = hh.members[0].id_number;
         assert!(matches!(
             households::create(&db, &actor(), &dup_id).await,
-            Err(StoreError::Conflict(_))
+            Err(StoreError::Conflict { .. })
         ));
         // no members
         let mut empty = household("1411231002010010", VILLAGE_A1, "空", 5);
         empty.members.clear();
         assert!(matches!(
             households::create(&db, &actor(), &empty).await,
-            Err(StoreError::Invalid(_))
+            Err(StoreError::Invalid { .. })
         ));
         // village unknown to the registry
         let unknown = household("1411231002990001", "141123100299", "某", 6);
         assert!(matches!(
             households::create(&db, &actor(), &unknown).await,
-            Err(StoreError::Invalid(_))
+            Err(StoreError::Invalid { .. })
         ));
         // a township code is not a village
         let town = household("1411231000001", TOWN_A, "某", 7);
         assert!(matches!(
             households::create(&db, &actor(), &town).await,
-            Err(StoreError::Invalid(_))
+            Err(StoreError::Invalid { .. })
         ));
         // natural village of another village
         let mut nv = household("1411231002020002", VILLAGE_A2, "某", 8);
         nv.natural_village = Some("141123100201-01".into());
         assert!(matches!(
             households::create(&db, &actor(), &nv).await,
-            Err(StoreError::Invalid(_))
+            Err(StoreError::Invalid { .. })
         ));
         assert_eq!(
             audit_count(&db).await,
@@ -179,7 +179,7 @@ db_test!(
             [(&a, &incomes[..]), (&b, &[][..]), (&dup, &[][..])],
         )
         .await;
-        assert!(matches!(res, Err(StoreError::Conflict(_))), "{res:?}");
+        assert!(matches!(res, Err(StoreError::Conflict { .. })), "{res:?}");
         assert_eq!(audit_count(&db).await, n);
         assert_eq!(h_entity::Entity::find().count(db.conn()).await.unwrap(), 0);
         assert_eq!(m_entity::Entity::find().count(db.conn()).await.unwrap(), 0);
@@ -446,11 +446,11 @@ db_test!(
         other.members[1].id_number = child.id_number;
         assert!(matches!(
             households::create(&db, &actor(), &other).await,
-            Err(StoreError::Conflict(_))
+            Err(StoreError::Conflict { .. })
         ));
         assert!(matches!(
             households::add_member(&db, &actor(), &s, &hh.number, &child, 2).await,
-            Err(StoreError::Conflict(_))
+            Err(StoreError::Conflict { .. })
         ));
 
         // update a member: becomes head → the list shows the new head
@@ -514,7 +514,7 @@ db_test!(
         assert!(matches!(
             households::remove_member(&db, &actor(), &s, &hh.number, hh.members[0].id_number, v)
                 .await,
-            Err(StoreError::Invalid(_))
+            Err(StoreError::Invalid { .. })
         ));
         // another village's team cannot touch it
         let other = scope(Role::VillageTeam, VILLAGE_B1);

@@ -127,11 +127,11 @@ db_test!(
         bad.members = 0;
         assert!(matches!(
             income::upsert(&db, &actor(), &hh.number, &bad, None).await,
-            Err(StoreError::Invalid(_))
+            Err(StoreError::Invalid { .. })
         ));
         assert!(matches!(
             income::upsert(&db, &actor(), &hh.number, &rec(1899, 1), None).await,
-            Err(StoreError::Invalid(_))
+            Err(StoreError::Invalid { .. })
         ));
     }
 );

@@ -95,7 +95,7 @@ db_test!(
         ] {
             assert!(matches!(
                 lines::set(&db, &actor(), &bad).await,
-                Err(StoreError::Invalid(_))
+                Err(StoreError::Invalid { .. })
             ));
         }
         assert_eq!(audit_count(&db).await, n + 1);
@@ -128,7 +128,7 @@ db_test!(
         assert_eq!(nat[0].code.as_str(), "141123100201-01");
         assert!(matches!(
             regions::list_children(&db, Some("bad")).await,
-            Err(StoreError::Invalid(_))
+            Err(StoreError::Invalid { .. })
         ));
         let r = regions::get(&db, VILLAGE_B1).await.unwrap().unwrap();
         assert_eq!(r.name, "王家坪村");
@@ -160,7 +160,7 @@ db_test!(
         };
         assert!(matches!(
             regions::upsert_many(&db, &Actor::system(), &[orphan]).await,
-            Err(StoreError::Invalid(_))
+            Err(StoreError::Invalid { .. })
         ));
         assert_eq!(audit_count(&db).await, n);
     }

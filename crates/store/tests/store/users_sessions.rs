@@ -103,7 +103,7 @@ db_test!(
         )
         .await
         .unwrap_err();
-        assert!(matches!(e, StoreError::Conflict(_)), "{e:?}");
+        assert!(matches!(e, StoreError::Conflict { .. }), "{e:?}");
         for (u, name, pw, role, area) in [
             ("", "x", PW, Role::CountyAdmin, COUNTY),
             ("has space", "x", PW, Role::CountyAdmin, COUNTY),
@@ -116,7 +116,7 @@ db_test!(
             let e = users::add(&db, &Actor::system(), u, name, pw, role, area)
                 .await
                 .unwrap_err();
-            assert!(matches!(e, StoreError::Invalid(_)), "{u}: {e:?}");
+            assert!(matches!(e, StoreError::Invalid { .. }), "{u}: {e:?}");
         }
         assert_eq!(audit_count(&db).await, n);
         // padded county code is stored as its prefix

@@ -42,8 +42,12 @@ pub async fn register_attachment(
 ) -> Result<AttachmentRow> {
     attachment.validate()?;
     let county = write_county(scope)?;
-    let size = i64::try_from(size)
-        .map_err(|_| StoreError::Invalid(format!("attachment size {size} out of range")))?;
+    let size = i64::try_from(size).map_err(|_| {
+        StoreError::invalid(
+            format!("附件大小超出范围：{size} 字节"),
+            format!("Attachment size {size} out of range"),
+        )
+    })?;
     let tx = db.begin_write().await?;
     if let Some(row) = find_attachment(&tx, &county, &attachment.sha256).await? {
         return Ok(row);
@@ -69,7 +73,7 @@ pub async fn register_attachment(
     .push(")");
     tx.execute_raw(ins.build(tx.get_database_backend()))
         .await
-        .map_err(|e| StoreError::from_write(e, "attachment"))?;
+        .map_err(|e| StoreError::from_write(e, "附件", "Attachment"))?;
     audit::append(
         &tx,
         actor,

@@ -87,7 +87,7 @@ pub(crate) async fn insert_bulk(
         }
         conn.execute_raw(ins.build(backend))
             .await
-            .map_err(|e| StoreError::from_write(e, "bulk cases"))?;
+            .map_err(|e| StoreError::from_write(e, "批量写入的监测帮扶档案", "Bulk cases"))?;
     }
 
     // Follow-up months.
@@ -124,7 +124,7 @@ pub(crate) async fn insert_bulk(
         }
         conn.execute_raw(ins.build(backend))
             .await
-            .map_err(|e| StoreError::from_write(e, "bulk follow-ups"))?;
+            .map_err(|e| StoreError::from_write(e, "批量写入的月度监测记录", "Bulk follow-ups"))?;
     }
 
     // Exit notices and the counters.
@@ -158,7 +158,11 @@ pub(crate) async fn insert_bulk(
             .bind(now)
             .push(")");
             conn.execute_raw(ins.build(backend)).await.map_err(|e| {
-                StoreError::from_write(e, &format!("exit notice {}", notice.number))
+                StoreError::from_write(
+                    e,
+                    &format!("风险消除告知书 {}", notice.number),
+                    &format!("Exit notice {}", notice.number),
+                )
             })?;
         }
     }

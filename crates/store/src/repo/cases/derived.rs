@@ -90,7 +90,7 @@ pub(super) fn derive(case: &Case) -> Derived {
 
 pub(super) fn body_of(case: &Case) -> Result<String> {
     serde_json::to_string(case)
-        .map_err(|e| StoreError::Invalid(format!("cannot serialise case: {e}")))
+        .map_err(|e| StoreError::internal(format!("cannot serialise case: {e}")))
 }
 
 /// Appends `, col = ?` pairs for the derived columns (for UPDATE), or the values (for INSERT).

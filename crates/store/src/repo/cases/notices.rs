@@ -115,7 +115,7 @@ pub async fn issue_exit_notice(
     let year = req.on.year();
     let sequence = next_notice_sequence(&tx, &before.county_code, year).await?;
     let seq = u32::try_from(sequence)
-        .map_err(|_| StoreError::Invalid(format!("notice sequence {sequence} out of range")))?;
+        .map_err(|_| StoreError::internal(format!("notice sequence {sequence} out of range")))?;
     let after = before.case.apply(
         CaseAction::Exit {
             action: ExitAction::IssueNotice {
@@ -128,10 +128,11 @@ pub async fn issue_exit_notice(
         &req.by,
         req.on,
     )?;
-    let notice =
-        after.exits.last().and_then(|x| x.notice()).ok_or_else(|| {
-            StoreError::Invalid("the exit has no notice after issuing it".to_owned())
-        })?;
+    let notice = after
+        .exits
+        .last()
+        .and_then(|x| x.notice())
+        .ok_or_else(|| StoreError::internal("the exit has no notice after issuing it"))?;
     let mut ins = Sql::new();
     ins.push(
         "INSERT INTO exit_notices (county_code, year, sequence, number, case_id, village_code, \
@@ -157,7 +158,13 @@ pub async fn issue_exit_notice(
     .push(")");
     tx.execute_raw(ins.build(tx.get_database_backend()))
         .await
-        .map_err(|e| StoreError::from_write(e, &format!("exit notice {}", notice.number)))?;
+        .map_err(|e| {
+            StoreError::from_write(
+                e,
+                &format!("风险消除告知书 {}", notice.number),
+                &format!("Exit notice {}", notice.number),
+            )
+        })?;
     write(&tx, actor, &before, &after, expected_version).await?;
     let rec = reread(&tx, &before).await?;
     tx.commit().await?;

@@ -33,9 +33,10 @@ pub async fn exit_inputs(db: &Db, scope: &Scope, number: &str, year: i32) -> Res
         .ok_or(StoreError::NotFound)?;
     let province = detail.county_code.get(..2).unwrap_or_default().to_owned();
     let line = lines::get(db, &province, year).await?.ok_or_else(|| {
-        StoreError::Invalid(format!(
-            "no monitoring line for province {province} and year {year} (未设置{year}年监测线)"
-        ))
+        StoreError::invalid(
+            format!("未设置{year}年监测线（省级代码 {province}）"),
+            format!("No monitoring line for province {province} and year {year}"),
+        )
     })?;
     Ok(ExitInputs {
         latest_income: detail

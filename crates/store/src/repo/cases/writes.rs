@@ -170,9 +170,10 @@ pub async fn open_on(
     if let Some(prev) = &previous
         && !prev.lifecycle.is_closed()
     {
-        return Err(StoreError::Conflict(format!(
-            "household {number} already has an open monitoring case: add the report to it (该户已有未结束的监测帮扶档案，请在档案中登记新线索)"
-        )));
+        return Err(StoreError::conflict(
+            format!("户 {number} 已有未结束的监测帮扶档案，请在档案中登记新线索"),
+            format!("Household {number} already has an open monitoring case: add the report to it"),
+        ));
     }
     let seq = previous.as_ref().map_or(1, |p| p.seq + 1);
     let village = RegionCode::parse(&village_code)
@@ -225,9 +226,13 @@ pub async fn open_on(
         .push(", ")
         .bind(now)
         .push(")");
-    tx.execute_raw(ins.build(backend))
-        .await
-        .map_err(|e| StoreError::from_write(e, &format!("case of household {number}")))?;
+    tx.execute_raw(ins.build(backend)).await.map_err(|e| {
+        StoreError::from_write(
+            e,
+            &format!("户 {number} 的监测帮扶档案"),
+            &format!("Case of household {number}"),
+        )
+    })?;
     sync_months(tx, &county, id, &BTreeMap::new(), &d.months).await?;
     audit::append(
         tx,
@@ -257,8 +262,8 @@ pub(super) async fn write(
     expected_version: i64,
 ) -> Result<()> {
     if after.household != before.case.household || after.village != before.case.village {
-        return Err(StoreError::Invalid(
-            "an action may not change the case's household or village".to_owned(),
+        return Err(StoreError::internal(
+            "an action may not change the case's household or village",
         ));
     }
     let d_before = derive(&before.case);

@@ -20,20 +20,22 @@ pub(crate) struct Valid {
     pub(crate) phone: Option<String>,
 }
 
-pub(super) fn invalid(s: impl Into<String>) -> StoreError {
-    StoreError::Invalid(s.into())
-}
-
 pub(super) fn check_member(m: &Member) -> Result<()> {
     let n = m.name.trim().chars().count();
     if n == 0 || n > 64 {
-        return Err(invalid(format!(
-            "member {}: name must have 1 to 64 characters (成员姓名不能为空)",
-            m.id_number.masked()
-        )));
+        return Err(StoreError::invalid(
+            format!("成员 {} 的姓名应为 1 至 64 个字符", m.id_number.masked()),
+            format!(
+                "Member {}: the name must have 1 to 64 characters",
+                m.id_number.masked()
+            ),
+        ));
     }
     if m.health.len() > 8 {
-        return Err(invalid("too many health statuses"));
+        return Err(StoreError::invalid(
+            format!("成员 {} 的健康状况最多填写 8 项", m.id_number.masked()),
+            format!("Member {}: at most 8 health statuses", m.id_number.masked()),
+        ));
     }
     Ok(())
 }
@@ -42,38 +44,49 @@ pub(super) fn check_member(m: &Member) -> Result<()> {
 pub(super) fn check_fields(h: &Household) -> Result<Valid> {
     let number = h.number.trim();
     if number.is_empty() || number.chars().count() > 64 || number.chars().any(char::is_whitespace) {
-        return Err(invalid(
-            "household number (户编号) must have 1 to 64 characters without spaces",
+        return Err(StoreError::invalid(
+            "户编号应为 1 至 64 个字符，不含空格",
+            "The household number must have 1 to 64 characters without spaces",
         ));
     }
     if h.village.code_level() != shouwang_core::codes::RegionLevel::Village {
-        return Err(invalid(format!(
-            "household village must be a 12-digit village or settlement code (户所在村应为 12 位村级代码), got {}",
-            h.village
-        )));
+        return Err(StoreError::invalid(
+            format!("户所在村应为 12 位村级代码，收到 {}", h.village),
+            format!(
+                "The household's village must be a 12-digit village or settlement code, got {}",
+                h.village
+            ),
+        ));
     }
     let natural_village = match h.natural_village.as_deref().map(str::trim) {
         None | Some("") => None,
         Some(nv) => {
             let code = RegionCode::parse(nv).map_err(|e| {
-                invalid(format!("natural village {nv:?}: {e} ({})", e.message_zh()))
+                StoreError::invalid(
+                    format!("自然村代码“{nv}”有误：{}", e.message_zh()),
+                    format!("Natural village {nv:?}: {e}"),
+                )
             })?;
             if code.village() != h.village.as_str() || code.as_str().len() <= 12 {
-                return Err(invalid(format!(
-                    "natural village {nv} is not under village {} (自然村不属于该村)",
-                    h.village
-                )));
+                return Err(StoreError::invalid(
+                    format!("自然村 {nv} 不属于村 {}", h.village),
+                    format!("Natural village {nv} is not under village {}", h.village),
+                ));
             }
             Some(code.as_str().to_owned())
         }
     };
     if h.risks.len() > MAX_RISKS {
-        return Err(invalid(format!(
-            "at most {MAX_RISKS} risk types per household (风险类型最多 {MAX_RISKS} 项)"
-        )));
+        return Err(StoreError::invalid(
+            format!("风险类型最多 {MAX_RISKS} 项"),
+            format!("At most {MAX_RISKS} risk types per household"),
+        ));
     }
     if h.address.chars().count() > 200 {
-        return Err(invalid("address too long (地址过长)"));
+        return Err(StoreError::invalid(
+            "地址过长（最多 200 个字）",
+            "The address is too long (at most 200 characters)",
+        ));
     }
     Ok(Valid {
         county: h.village.county().to_owned(),
@@ -95,18 +108,19 @@ pub(super) fn check_fields(h: &Household) -> Result<Valid> {
 pub(crate) fn check_household(h: &Household) -> Result<Valid> {
     let v = check_fields(h)?;
     if h.members.is_empty() {
-        return Err(invalid(
-            "a household needs at least one member (农户至少应有一名成员)",
+        return Err(StoreError::invalid(
+            "农户至少应有一名成员",
+            "A household needs at least one member",
         ));
     }
     let mut seen = BTreeSet::new();
     for m in &h.members {
         check_member(m)?;
         if !seen.insert(m.id_number) {
-            return Err(invalid(format!(
-                "ID number {} appears twice in the household (同一身份证号重复)",
-                m.id_number
-            )));
+            return Err(StoreError::invalid(
+                format!("身份证号 {} 在该户中重复出现", m.id_number),
+                format!("ID number {} appears twice in the household", m.id_number),
+            ));
         }
     }
     Ok(v)

@@ -4,7 +4,7 @@ use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set};
 use shouwang_core::{IdNumber, Member, Scope};
 
-use super::checks::{check_member, invalid, valid_of};
+use super::checks::{check_member, valid_of};
 use super::reads::members_of;
 use super::rows::member_model;
 use super::writes::{
@@ -38,7 +38,13 @@ pub async fn add_member(
     let m = member_model(&v, h.id, position, member, Utc::now())
         .insert(&tx)
         .await
-        .map_err(|e| StoreError::from_write(e, &format!("member {}", member.id_number)))?;
+        .map_err(|e| {
+            StoreError::from_write(
+                e,
+                &format!("身份证号 {} 的成员", member.id_number),
+                &format!("Member {}", member.id_number),
+            )
+        })?;
     refresh_head(&tx, &h).await?;
     audit::append(
         &tx,
@@ -147,8 +153,9 @@ pub async fn remove_member(
     let version = bump_household(&tx, &h, expected_household_version).await?;
     let before = find_member(&tx, &h, id_number).await?;
     if members_of(&tx, &h).await?.len() <= 1 {
-        return Err(invalid(
-            "cannot remove the last member; delete the household instead (不能删除最后一名成员)",
+        return Err(StoreError::invalid(
+            "不能删除该户最后一名成员，请改为删除该户",
+            "Cannot remove the last member; delete the household instead",
         ));
     }
     members::Entity::delete_by_id((h.county_code.clone(), before.id))

@@ -5,7 +5,7 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
 use shouwang_core::{CodeList, Household, IncomeRecord, Scope};
 
-use super::checks::{Valid, check_fields, check_household, invalid};
+use super::checks::{Valid, check_fields, check_household};
 use super::reads::{find_in_area, members_of};
 use super::rows::{head_of, household_model, join_codes, member_model};
 use crate::db::Db;
@@ -25,10 +25,13 @@ async fn check_unique(tx: &DatabaseTransaction, v: &Valid, h: &Household) -> Res
         .one(tx)
         .await?;
     if taken.is_some() {
-        return Err(StoreError::Conflict(format!(
-            "household number {} already exists in county {} (户编号已存在)",
-            v.number, v.county
-        )));
+        return Err(StoreError::conflict(
+            format!("户编号 {} 在县 {} 已存在", v.number, v.county),
+            format!(
+                "Household number {} already exists in county {}",
+                v.number, v.county
+            ),
+        ));
     }
     let ids: Vec<String> = h.members.iter().map(|m| m.id_number.to_string()).collect();
     check_ids_free(tx, &v.county, ids).await
@@ -45,10 +48,13 @@ pub(super) async fn check_ids_free(
         .one(tx)
         .await?;
     match dup {
-        Some(m) => Err(StoreError::Conflict(format!(
-            "ID number {} is already registered in this county (该身份证号已在本县登记)",
-            m.id_number
-        ))),
+        Some(m) => Err(StoreError::conflict(
+            format!("身份证号 {} 已在本县登记", m.id_number),
+            format!(
+                "ID number {} is already registered in this county",
+                m.id_number
+            ),
+        )),
         None => Ok(()),
     }
 }
@@ -99,13 +105,25 @@ async fn insert(
     let h = household_model(v, household, id, now)
         .insert(tx)
         .await
-        .map_err(|e| StoreError::from_write(e, &format!("household {}", v.number)))?;
+        .map_err(|e| {
+            StoreError::from_write(
+                e,
+                &format!("户编号 {} 的农户", v.number),
+                &format!("Household {}", v.number),
+            )
+        })?;
     let mut ms = Vec::with_capacity(household.members.len());
     for (i, m) in household.members.iter().enumerate() {
         let model = member_model(v, id, i32::try_from(i).unwrap_or(i32::MAX), m, now)
             .insert(tx)
             .await
-            .map_err(|e| StoreError::from_write(e, &format!("member {}", m.id_number)))?;
+            .map_err(|e| {
+                StoreError::from_write(
+                    e,
+                    &format!("身份证号 {} 的成员", m.id_number),
+                    &format!("Member {}", m.id_number),
+                )
+            })?;
         ms.push(model);
     }
     let mut after = audit_json(&h, &ms)?;
@@ -303,8 +321,9 @@ pub async fn update(
         return Err(stale(expected_version, before.version));
     }
     if v.county != before.county_code {
-        return Err(invalid(
-            "a household cannot move to another county (不能迁移到其他县)",
+        return Err(StoreError::invalid(
+            "农户不能迁移到其他县",
+            "A household cannot move to another county",
         ));
     }
     if !scope.covers(&v.village) {
@@ -317,10 +336,10 @@ pub async fn update(
             .one(&tx)
             .await?;
         if taken.is_some() {
-            return Err(StoreError::Conflict(format!(
-                "household number {} already exists (户编号已存在)",
-                v.number
-            )));
+            return Err(StoreError::conflict(
+                format!("户编号 {} 已存在", v.number),
+                format!("Household number {} already exists", v.number),
+            ));
         }
     }
     let res = households::Entity::update_many()
@@ -365,7 +384,13 @@ pub async fn update(
         .filter(households::Column::Version.eq(expected_version))
         .exec(&tx)
         .await
-        .map_err(|e| StoreError::from_write(e, &format!("household {}", v.number)))?;
+        .map_err(|e| {
+            StoreError::from_write(
+                e,
+                &format!("户编号 {} 的农户", v.number),
+                &format!("Household {}", v.number),
+            )
+        })?;
     if res.rows_affected != 1 {
         return Err(stale(
             expected_version,

@@ -31,7 +31,13 @@ impl Importer {
             regions::Entity::insert(r.clone().into_active_model())
                 .exec_without_returning(&self.tx)
                 .await
-                .map_err(|e| StoreError::from_write(e, &format!("region {}", r.code)))?;
+                .map_err(|e| {
+                    StoreError::from_write(
+                        e,
+                        &format!("区划 {}", r.code),
+                        &format!("Region {}", r.code),
+                    )
+                })?;
             self.regions.adopt(std::slice::from_ref(r));
         }
         Ok(())
@@ -62,10 +68,10 @@ impl Importer {
                     let mut mm = direct.prepare(members_sql)?;
                     for ((h, v), &id) in items.iter().zip(&ids) {
                         insert_household(&mut hh, h, v, id, &now)
-                            .map_err(|e| direct_error(e, "households"))?;
+                            .map_err(|e| direct_error(e, ("导入的农户", "Imported households")))?;
                         for (pos, m) in h.members.iter().enumerate() {
                             insert_member(&mut mm, m, v, id, pos, &now)
-                                .map_err(|e| direct_error(e, "members"))?;
+                                .map_err(|e| direct_error(e, ("导入的成员", "Imported members")))?;
                         }
                     }
                     Ok(())
@@ -87,8 +93,8 @@ impl Importer {
                         ));
                     }
                 }
-                insert_chunks(&self.tx, hh, "households").await?;
-                insert_chunks(&self.tx, mm, "members").await?;
+                insert_chunks(&self.tx, hh, ("导入的农户", "Imported households")).await?;
+                insert_chunks(&self.tx, mm, ("导入的成员", "Imported members")).await?;
             }
         }
         Ok(ids)
@@ -134,7 +140,13 @@ impl Importer {
             .filter(households::Column::Version.eq(before.version))
             .exec(tx)
             .await
-            .map_err(|e| StoreError::from_write(e, &format!("household {}", h.number)))?;
+            .map_err(|e| {
+                StoreError::from_write(
+                    e,
+                    &format!("户编号 {} 的农户", h.number),
+                    &format!("Household {}", h.number),
+                )
+            })?;
         for (m, old) in &d.updated {
             let mut am = member_model(v, before.id, old.position, m, old.created_at);
             am.id = Set(old.id);
@@ -146,13 +158,19 @@ impl Importer {
                 .filter(members::Column::Id.eq(old.id))
                 .exec(tx)
                 .await
-                .map_err(|e| StoreError::from_write(e, &format!("member {}", m.id_number)))?;
+                .map_err(|e| {
+                    StoreError::from_write(
+                        e,
+                        &format!("身份证号 {} 的成员", m.id_number),
+                        &format!("Member {}", m.id_number),
+                    )
+                })?;
         }
         let added: Vec<_> = (d.next_position..)
             .zip(&d.added)
             .map(|(position, m)| member_model(v, before.id, position, m, self.now))
             .collect();
-        insert_chunks(tx, added, "members").await?;
+        insert_chunks(tx, added, ("导入的成员", "Imported members")).await?;
         if d.village_moved {
             members::Entity::update_many()
                 .col_expr(members::Column::VillageCode, Expr::value(v.village.clone()))
@@ -202,7 +220,7 @@ impl Importer {
                     row: e.row.row,
                 },
             })
-            .map_err(|e| StoreError::Invalid(format!("cannot serialise audit value: {e}")))
+            .map_err(|e| StoreError::internal(format!("cannot serialise audit value: {e}")))
         };
         match self.backend {
             DbBackend::Sqlite => {
@@ -226,7 +244,7 @@ impl Importer {
                                 v.village,
                                 after,
                             ])
-                            .map_err(|e| direct_error(e, "audit"))?;
+                            .map_err(|e| direct_error(e, ("审计日志", "Audit rows")))?;
                     }
                     Ok(())
                 })
@@ -249,17 +267,27 @@ impl Importer {
                         after: Set(Some(after(*id, e)?)),
                     });
                     if batch.len() == CHUNK {
-                        insert_chunks(&self.tx, std::mem::take(&mut batch), "audit").await?;
+                        insert_chunks(
+                            &self.tx,
+                            std::mem::take(&mut batch),
+                            ("审计日志", "Audit rows"),
+                        )
+                        .await?;
                     }
                 }
-                insert_chunks(&self.tx, batch, "audit").await?;
+                insert_chunks(&self.tx, batch, ("审计日志", "Audit rows")).await?;
             }
         }
         Ok(())
     }
 }
 
-async fn insert_chunks<A>(tx: &DatabaseTransaction, rows: Vec<A>, what: &str) -> Result<()>
+/// Inserts `rows` in chunks of multi-row `INSERT`s; `what` names the rows in Chinese and in English.
+async fn insert_chunks<A>(
+    tx: &DatabaseTransaction,
+    rows: Vec<A>,
+    (zh, en): (&str, &str),
+) -> Result<()>
 where
     A: sea_orm::ActiveModelTrait + Send,
 {
@@ -269,7 +297,7 @@ where
         A::Entity::insert_many(chunk)
             .exec_without_returning(tx)
             .await
-            .map_err(|e| StoreError::from_write(e, what))?;
+            .map_err(|e| StoreError::from_write(e, zh, en))?;
     }
     Ok(())
 }
