@@ -68,6 +68,20 @@ pub fn redact(url: &str) -> String {
     }
 }
 
+/// The exit status of a failed command by the kind of its error: the one mapping of the command line
+/// (the web maps the same kinds to HTTP statuses). 2 bad input, 3 role or area, 4 not found, 5 out of
+/// order, stale or conflicting, 1 anything else.
+pub fn exit_code(kind: shouwang_app::Kind) -> u8 {
+    use shouwang_app::Kind;
+    match kind {
+        Kind::BadRequest | Kind::Invalid | Kind::TooLarge => 2,
+        Kind::Unauthenticated | Kind::Forbidden => 3,
+        Kind::NotFound | Kind::Gone => 4,
+        Kind::Conflict | Kind::TooMany => 5,
+        Kind::Internal => 1,
+    }
+}
+
 /// The message when the command's `--user` is no active user with a role.
 pub fn no_such_user(username: &str) -> String {
     format!("用户不存在、已停用或没有角色 / no active user with a role: {username}")

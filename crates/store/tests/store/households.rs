@@ -453,30 +453,63 @@ db_test!(
             Err(StoreError::Conflict { .. })
         ));
 
-        // update a member: becomes head → the list shows the new head
+        // update a member: becoming head one member at a time would leave the household without a
+        // 户主 (or with two) in between: refused, nothing written
         let mut head = d.household.members[0].clone();
         head.relation = Relation::Father;
         let mut new_head = child.clone();
         new_head.relation = Relation::Head;
         new_head.name = "李新".into();
+        let n = audit_count(&db).await;
+        assert!(matches!(
+            households::update_member(&db, &actor(), &s, &hh.number, &head, 1).await,
+            Err(StoreError::Invalid { .. })
+        ));
+        assert!(matches!(
+            households::update_member(&db, &actor(), &s, &hh.number, &new_head, 1).await,
+            Err(StoreError::Invalid { .. })
+        ));
+        assert_eq!(audit_count(&db).await, n);
+        // 变更户主 in one step: the list shows the new head; then the new head's name is updated
+        assert!(matches!(
+            households::change_head(
+                &db,
+                &actor(),
+                &s,
+                &hh.number,
+                child.id_number,
+                Relation::Head,
+                2
+            )
+            .await,
+            Err(StoreError::Invalid { .. })
+        ));
         assert_eq!(
-            households::update_member(&db, &actor(), &s, &hh.number, &head, 1)
-                .await
-                .unwrap(),
-            2
+            households::change_head(
+                &db,
+                &actor(),
+                &s,
+                &hh.number,
+                child.id_number,
+                Relation::Father,
+                2
+            )
+            .await
+            .unwrap(),
+            3
         );
         assert_eq!(
-            households::update_member(&db, &actor(), &s, &hh.number, &new_head, 1)
+            households::update_member(&db, &actor(), &s, &hh.number, &new_head, 2)
                 .await
                 .unwrap(),
-            2
+            3
         );
         let n = audit_count(&db).await;
         assert!(matches!(
             households::update_member(&db, &actor(), &s, &hh.number, &new_head, 1).await,
             Err(StoreError::StaleVersion {
                 expected: 1,
-                found: 2
+                found: 3
             })
         ));
         assert_eq!(audit_count(&db).await, n);
@@ -492,15 +525,21 @@ db_test!(
             Err(StoreError::NotFound)
         ));
 
-        // remove: version-checked, not the last member
+        // remove: version-checked, never the 户主, not the last member
         assert!(matches!(
-            households::remove_member(&db, &actor(), &s, &hh.number, child.id_number, 1).await,
+            households::remove_member(&db, &actor(), &s, &hh.number, hh.members[0].id_number, 2)
+                .await,
             Err(StoreError::StaleVersion { .. })
         ));
-        let v = households::remove_member(&db, &actor(), &s, &hh.number, child.id_number, 2)
-            .await
-            .unwrap();
-        assert_eq!(v, 3);
+        assert!(matches!(
+            households::remove_member(&db, &actor(), &s, &hh.number, child.id_number, 3).await,
+            Err(StoreError::Invalid { .. })
+        ));
+        let v =
+            households::remove_member(&db, &actor(), &s, &hh.number, hh.members[0].id_number, 3)
+                .await
+                .unwrap();
+        assert_eq!(v, 4);
         let d = households::get(&db, &s, &hh.number).await.unwrap().unwrap();
         assert_eq!(d.household.members.len(), 2);
         let page = households::search(&db, &s, &HouseholdQuery::default(), 1, 10)
@@ -508,12 +547,11 @@ db_test!(
             .unwrap();
         assert_eq!(page.items[0].size, 2);
         let v =
-            households::remove_member(&db, &actor(), &s, &hh.number, hh.members[1].id_number, 3)
+            households::remove_member(&db, &actor(), &s, &hh.number, hh.members[1].id_number, 4)
                 .await
                 .unwrap();
         assert!(matches!(
-            households::remove_member(&db, &actor(), &s, &hh.number, hh.members[0].id_number, v)
-                .await,
+            households::remove_member(&db, &actor(), &s, &hh.number, child.id_number, v).await,
             Err(StoreError::Invalid { .. })
         ));
         // another village's team cannot touch it

@@ -1,9 +1,7 @@
 //! Checks of a household before it is written (农户信息校验): 户编号, village, natural village, risks,
 //! address, members and their ID numbers.
 
-use std::collections::BTreeSet;
-
-use shouwang_core::household::MAX_RISKS;
+use shouwang_core::household::{MAX_RISKS, validate_members};
 use shouwang_core::{Household, Member, RegionCode};
 
 use crate::entity::households;
@@ -104,26 +102,25 @@ pub(super) fn check_fields(h: &Household) -> Result<Valid> {
     })
 }
 
-/// Checks a whole new household: fields, at least one member, members, no ID number twice.
+/// Checks a whole new household: fields, members, and the whole-household rules of core (at least one
+/// member, exactly one 户主, at most one 配偶, no ID number twice: [`Household::validate`]).
 pub(crate) fn check_household(h: &Household) -> Result<Valid> {
     let v = check_fields(h)?;
-    if h.members.is_empty() {
-        return Err(StoreError::invalid(
-            "农户至少应有一名成员",
-            "A household needs at least one member",
-        ));
-    }
-    let mut seen = BTreeSet::new();
+    check_members_after(&h.members)?;
     for m in &h.members {
         check_member(m)?;
-        if !seen.insert(m.id_number) {
-            return Err(StoreError::invalid(
-                format!("身份证号 {} 在该户中重复出现", m.id_number),
-                format!("ID number {} appears twice in the household", m.id_number),
-            ));
-        }
     }
     Ok(v)
+}
+
+/// The whole-household rules of core ([`validate_members`]) on the members a write leaves: a change that
+/// breaks one (a second 户主, the 户主 removed, an ID number twice) is refused with every reason.
+pub(crate) fn check_members_after<'a>(members: impl IntoIterator<Item = &'a Member>) -> Result<()> {
+    validate_members(members).map_err(|problems| {
+        let zh: Vec<String> = problems.iter().map(|p| p.message_zh()).collect();
+        let en: Vec<String> = problems.iter().map(|p| p.message_en()).collect();
+        StoreError::invalid(zh.join("；"), en.join("; "))
+    })
 }
 
 pub(crate) fn valid_of(h: &households::Model) -> Valid {

@@ -1,12 +1,14 @@
 //! Member changes 成员变更: add, change and remove one member of a household.
 
 use chrono::Utc;
+use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set};
-use shouwang_core::{IdNumber, Member, Scope};
+use shouwang_core::codes::Relation;
+use shouwang_core::{CodeList, IdNumber, Member, Scope};
 
-use super::checks::{check_member, valid_of};
+use super::checks::{check_member, check_members_after, valid_of};
 use super::reads::members_of;
-use super::rows::member_model;
+use super::rows::{member_model, to_member};
 use super::writes::{
     bump_household, check_ids_free, find_for_write, member_version_now, refresh_head, stale,
 };
@@ -33,6 +35,9 @@ pub async fn add_member(
     let version = bump_household(&tx, &h, expected_household_version).await?;
     check_ids_free(&tx, &h.county_code, vec![member.id_number.to_string()]).await?;
     let existing = members_of(&tx, &h).await?;
+    let mut after = existing.iter().map(to_member).collect::<Result<Vec<_>>>()?;
+    after.push(member.clone());
+    check_members_after(&after)?;
     let position = existing.iter().map(|m| m.position + 1).max().unwrap_or(0);
     let v = valid_of(&h);
     let m = member_model(&v, h.id, position, member, Utc::now())
@@ -92,6 +97,18 @@ pub async fn update_member(
     let tx = db.begin_write().await?;
     let h = find_for_write(&tx, scope, number).await?;
     let before = find_member(&tx, &h, member.id_number).await?;
+    let after = members_of(&tx, &h)
+        .await?
+        .iter()
+        .map(|m| {
+            if m.id == before.id {
+                Ok(member.clone())
+            } else {
+                to_member(m)
+            }
+        })
+        .collect::<Result<Vec<_>>>()?;
+    check_members_after(&after)?;
     let mut am = member_model(
         &valid_of(&h),
         h.id,
@@ -152,12 +169,19 @@ pub async fn remove_member(
     let h = find_for_write(&tx, scope, number).await?;
     let version = bump_household(&tx, &h, expected_household_version).await?;
     let before = find_member(&tx, &h, id_number).await?;
-    if members_of(&tx, &h).await?.len() <= 1 {
+    let rest = members_of(&tx, &h).await?;
+    if rest.len() <= 1 {
         return Err(StoreError::invalid(
             "不能删除该户最后一名成员，请改为删除该户",
             "Cannot remove the last member; delete the household instead",
         ));
     }
+    let after = rest
+        .iter()
+        .filter(|m| m.id != before.id)
+        .map(to_member)
+        .collect::<Result<Vec<_>>>()?;
+    check_members_after(&after)?;
     members::Entity::delete_by_id((h.county_code.clone(), before.id))
         .exec(&tx)
         .await?;
@@ -173,6 +197,85 @@ pub async fn remove_member(
             village_code: Some(h.village_code.clone()),
             before: Some(serde_json::json!({ "household": h.number, "member": to_json(&before)? })),
             after: None,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(version)
+}
+
+/// 变更户主: makes the member `new_head` the household's 户主 and gives the former 户主 the relation
+/// `former_head_becomes` (e.g. 之父 when a son takes over), in one transaction, so that the household has
+/// exactly one 户主 before and after. Checks and bumps the household's version (and both members'); returns
+/// the household's new version. One audit row with both members before and after.
+pub async fn change_head(
+    db: &Db,
+    actor: &Actor,
+    scope: &Scope,
+    number: &str,
+    new_head: IdNumber,
+    former_head_becomes: Relation,
+    expected_household_version: i64,
+) -> Result<i64> {
+    if former_head_becomes == Relation::Head {
+        return Err(StoreError::invalid(
+            "原户主的新关系不能仍为户主",
+            "The former head's new relation cannot be 户主 again",
+        ));
+    }
+    let tx = db.begin_write().await?;
+    let h = find_for_write(&tx, scope, number).await?;
+    let version = bump_household(&tx, &h, expected_household_version).await?;
+    let rows = members_of(&tx, &h).await?;
+    let target = find_member(&tx, &h, new_head).await?;
+    let head_code = Relation::Head.code();
+    let former = rows
+        .iter()
+        .find(|m| m.relation == head_code)
+        .cloned()
+        .ok_or_else(|| StoreError::invalid("该户没有户主", "The household has no head"))?;
+    if former.id == target.id {
+        return Err(StoreError::invalid(
+            "该成员已是户主",
+            "This member is the head already",
+        ));
+    }
+    let after = rows
+        .iter()
+        .map(|m| {
+            let mut x = to_member(m)?;
+            if m.id == target.id {
+                x.relation = Relation::Head;
+            } else if m.id == former.id {
+                x.relation = former_head_becomes;
+            }
+            Ok(x)
+        })
+        .collect::<Result<Vec<_>>>()?;
+    check_members_after(&after)?;
+    let now = Utc::now();
+    for (m, relation) in [(&target, Relation::Head), (&former, former_head_becomes)] {
+        members::Entity::update_many()
+            .col_expr(members::Column::Relation, Expr::value(relation.code()))
+            .col_expr(members::Column::Version, Expr::value(m.version + 1))
+            .col_expr(members::Column::UpdatedAt, Expr::value(now))
+            .filter(members::Column::CountyCode.eq(h.county_code.as_str()))
+            .filter(members::Column::Id.eq(m.id))
+            .exec(&tx)
+            .await?;
+    }
+    refresh_head(&tx, &h).await?;
+    audit::append(
+        &tx,
+        actor,
+        Change {
+            action: "change_head",
+            entity: "household",
+            entity_id: h.number.clone(),
+            county_code: Some(h.county_code.clone()),
+            village_code: Some(h.village_code.clone()),
+            before: Some(serde_json::json!({ "head": former.id_number, "new_head_relation": target.relation })),
+            after: Some(serde_json::json!({ "head": target.id_number, "former_head_relation": former_head_becomes.code() })),
         },
     )
     .await?;

@@ -30,7 +30,7 @@ use shouwang_core::{Household, IdNumber};
 use super::income::IncomeEntry;
 
 pub(crate) use checks::{Valid, check_household};
-pub use member_changes::{add_member, remove_member, update_member};
+pub use member_changes::{add_member, change_head, remove_member, update_member};
 pub use reads::get;
 pub(crate) use reads::{members_of, region_names};
 pub(crate) use rows::{
