@@ -14,6 +14,7 @@
 //! | [`attachments`] | uploaded evidence files (content-addressed) |
 //! | [`dashboard`] | the figures of the 数据看板 |
 //! | [`imports`] | the registry import from a spreadsheet |
+//! | [`income`] | yearly income records 收支测算: read, preview, write, and the income rule |
 //! | [`ledgers`], [`documents`] | the ledgers 台账 (XLSX) and official documents 文书 (DOCX, HTML) |
 //! | [`jobs`] | long work as background jobs with progress |
 //! | [`error`] | one error: kind, code, Chinese and English reason |
@@ -36,6 +37,7 @@ pub mod demo;
 pub mod documents;
 pub mod error;
 pub mod imports;
+pub mod income;
 pub mod jobs;
 pub mod ledgers;
 pub mod lifecycle;

@@ -68,6 +68,31 @@ pub fn redact(url: &str) -> String {
     }
 }
 
+/// Exit status of a refused or failed command (0 = done), from [`exit_code`]; `main` exits with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Failure {
+    /// The process exit code.
+    pub code: u8,
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "exit code {}", self.code)
+    }
+}
+
+impl std::error::Error for Failure {}
+
+/// A refused use case as the command's error: its reason in Chinese and English, and the exit status of
+/// its kind ([`exit_code`]).
+pub fn refused(e: impl Into<shouwang_app::Error>) -> anyhow::Error {
+    let e: shouwang_app::Error = e.into();
+    anyhow::anyhow!(Failure {
+        code: exit_code(e.kind)
+    })
+    .context(format!("{} ({})", e.zh, e.en))
+}
+
 /// The exit status of a failed command by the kind of its error: the one mapping of the command line
 /// (the web maps the same kinds to HTTP statuses). 2 bad input, 3 role or area, 4 not found, 5 out of
 /// order, stale or conflicting, 1 anything else.

@@ -9,6 +9,7 @@ mod demo_cmd;
 mod document_cmd;
 mod export_cmd;
 mod import_cmd;
+mod income_cmd;
 mod quality_cmd;
 mod screen_cmd;
 mod user_cmd;
@@ -85,6 +86,9 @@ enum Command {
     /// `document notices --quarter 2022Q3`, `document publicity --village CODE`, `document verification
     /// --household N`, `document handbook --household N`.
     Document(Box<document_cmd::DocumentArgs>),
+    /// A household's yearly income records 收支测算: `income show N --user U`, `income set N --year Y
+    /// --members M --wage 12000 … --user U [--version V]`.
+    Income(Box<income_cmd::IncomeArgs>),
     /// Data-quality checks over the registry (数据质量检查): a summary per check code.
     Quality(quality_cmd::QualityArgs),
     /// Duplicate review (重复数据核查): list candidates; `duplicates merge …` / `remove-member …` as an admin.
@@ -145,8 +149,8 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("错误 error: {e:#}");
-            // `case` commands say what kind of refusal it was (see `shouwang case --help`).
-            ExitCode::from(e.downcast_ref::<case_cmd::Failure>().map_or(1, |f| f.code))
+            // A refused use case says what kind of refusal it was (see `shouwang case --help`).
+            ExitCode::from(e.downcast_ref::<config::Failure>().map_or(1, |f| f.code))
         }
     }
 }
@@ -191,6 +195,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
         }
         Command::User { command } => user_cmd::run(command).await,
         Command::Case(args) => case_cmd::run(*args).await,
+        Command::Income(args) => income_cmd::run(*args).await,
         Command::Export { command } => export_cmd::run(command).await,
         Command::Document(args) => document_cmd::run(*args).await,
         Command::Quality(args) => quality_cmd::quality(args).await,

@@ -49,6 +49,9 @@ pub struct ScreeningRules {
     pub school_age_max: u32,
     /// 收入临近监测线: below this percentage of the line (default 150).
     pub near_line_pct: u32,
+    /// 收入明显下降: per-capita income fell by at least this percentage against the year before
+    /// (default 30; §三(一)1 "家庭收入水平比2021年明显下降").
+    pub income_drop_pct: u32,
 }
 
 impl Default for ScreeningRules {
@@ -61,11 +64,20 @@ impl Default for ScreeningRules {
             school_age_min: 6,
             school_age_max: 16,
             near_line_pct: 150,
+            income_drop_pct: crate::line::DEFAULT_DROP_PCT,
         }
     }
 }
 
 impl ScreeningRules {
+    /// The thresholds of the yearly income assessment ([`crate::income::assess`]).
+    pub fn income_thresholds(&self) -> crate::income::Thresholds {
+        crate::income::Thresholds {
+            near_line_pct: self.near_line_pct,
+            drop_pct: self.income_drop_pct,
+        }
+    }
+
     /// Checks the values are usable; the refusal ([`Refusal::invalid`]) has the reason in Chinese and English.
     pub fn validate(&self) -> Result<(), Refusal> {
         if self.medical_yuan < 0 || self.disaster_yuan < 0 {
@@ -78,6 +90,12 @@ impl ScreeningRules {
             return Err(Refusal::invalid(
                 "辍学年龄下限不能大于上限",
                 "The lowest school age is above the highest",
+            ));
+        }
+        if !(1..=100).contains(&self.income_drop_pct) {
+            return Err(Refusal::invalid(
+                "收入明显下降比例应在 1% 至 100% 之间",
+                "The clear-drop share must be 1 % to 100 %",
             ));
         }
         if self.near_line_pct < 100 {

@@ -749,6 +749,7 @@ fn county_thresholds_and_findings() {
             school_age_min: 16,
             school_age_max: 17,
             near_line_pct: 200,
+            ..ScreeningRules::default()
         },
         ..Params::default()
     };

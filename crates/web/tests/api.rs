@@ -113,7 +113,16 @@ async fn seed(db: &Db) -> Ids {
         members: 2,
         ..IncomeRecord::default()
     };
-    income::upsert(db, &sys, H1, &rec, None).await.unwrap();
+    income::upsert(
+        db,
+        &sys,
+        H1,
+        &rec,
+        shouwang_core::income::IncomeSource::Manual,
+        None,
+    )
+    .await
+    .unwrap();
     let mut rules = CountyRules::default();
     rules.exit.notice.prefix = "兴县圪塔上乡".to_owned();
     repo::rules::set(

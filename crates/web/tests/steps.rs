@@ -256,9 +256,16 @@ db_test!(
             .iter()
             .find(|e| e.record.year == 2022)
             .map(|e| e.version);
-        repo::income::upsert(&db, &sys, &number, &income, income_version)
-            .await
-            .unwrap();
+        repo::income::upsert(
+            &db,
+            &sys,
+            &number,
+            &income,
+            shouwang_core::income::IncomeSource::Manual,
+            income_version,
+        )
+        .await
+        .unwrap();
 
         // The clue and 启动识别 (the clue pages are tested elsewhere).
         use shouwang_core::codes::RiskType;
@@ -722,6 +729,28 @@ db_test!(
         )
         .await;
         assert_eq!(status, StatusCode::SEE_OTHER, "{html}");
+        // the visit's re-estimate is now the household's 2022 record, source 入户核查
+        let detail = repo::households::get(
+            &db,
+            &shouwang_core::Scope::new(0, shouwang_core::Role::CountyAdmin, "141123"),
+            &number,
+        )
+        .await
+        .unwrap()
+        .unwrap();
+        let y2022 = detail
+            .incomes
+            .iter()
+            .find(|e| e.record.year == 2022)
+            .unwrap();
+        assert_eq!(
+            (y2022.source, y2022.record.wage, y2022.record.members),
+            (
+                shouwang_core::income::IncomeSource::Verification,
+                Fen::from_yuan(30_000),
+                3
+            )
+        );
         let version = state_of(&db, &number).await.0;
         let (status, html) = post(
             &app,

@@ -152,6 +152,7 @@ pub async fn execute(db: &Db, caller: &Caller, req: Request) -> Result<Done> {
     }
     let by = caller.by();
     let actor = caller.actor();
+    let visit_income = req.command.verified_income().copied();
     match req.command.resolve(facts)? {
         Resolved::IssueNotice => {
             let rec = existing.ok_or(StoreError::NotFound)?;
@@ -238,10 +239,17 @@ pub async fn execute(db: &Db, caller: &Caller, req: Request) -> Result<Done> {
                 return Err(StoreError::NotFound);
             }
             let version = req.version.ok_or_else(version_required)?;
-            let record = cases::apply(db, &actor, &caller.scope, &number, version, |c| {
+            // The step and, for a visit, its re-estimated income as the household's record of that
+            // year (入户核查): one transaction.
+            let tx = db.begin_write().await?;
+            let record = cases::apply_on(&tx, &actor, &caller.scope, &number, version, |c| {
                 c.apply(action, &by, on)
             })
             .await?;
+            if let Some(income) = &visit_income {
+                crate::income::record_visit_on(&tx, caller, &number, income).await?;
+            }
+            tx.commit().await?;
             Ok(Done {
                 record,
                 filed: None,

@@ -16,6 +16,7 @@ use crate::caller::Caller;
 
 /// Where a report went.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Filed {
     /// It opened the household's case (发现线索, 新建档案).

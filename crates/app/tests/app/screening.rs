@@ -60,9 +60,16 @@ async fn register(db: &Db, number: &str, village: &str, seq: u16, net_2021: Opti
             members: 2,
             ..IncomeRecord::default()
         };
-        income::upsert(db, &actor(), number, &r, None)
-            .await
-            .unwrap();
+        income::upsert(
+            db,
+            &actor(),
+            number,
+            &r,
+            shouwang_core::income::IncomeSource::Manual,
+            None,
+        )
+        .await
+        .unwrap();
     }
 }
 
@@ -80,7 +87,16 @@ db_test!(
             members: 2,
             ..IncomeRecord::default()
         };
-        income::upsert(&db, &actor(), "H1", &r, None).await.unwrap();
+        income::upsert(
+            &db,
+            &actor(),
+            "H1",
+            &r,
+            shouwang_core::income::IncomeSource::Manual,
+            None,
+        )
+        .await
+        .unwrap();
 
         let dir = tempfile::tempdir().unwrap();
         let town = caller(Role::TownshipAdmin, "141123100");

@@ -97,6 +97,14 @@ pub enum Source {
         /// 信访件编号.
         petition_number: String,
     },
+    /// 收支测算比对: a household's yearly income record shows 人均纯收入明显下降 against the year before,
+    /// or an income after rigid expenditure below the line (§三(一)1 "家庭收入水平比2021年明显下降",
+    /// "刚性支出较大或收入大幅缩减"). A data comparison, so of channel 部门筛查; recorded by whoever wrote
+    /// the income ([`Source::roles`]), once per household and year.
+    IncomeReview {
+        /// 收入年度.
+        year: i32,
+    },
 }
 
 impl Source {
@@ -105,8 +113,24 @@ impl Source {
         match self {
             Source::Application { .. } => Channel::Application,
             Source::CadreScreening { .. } => Channel::CadreScreening,
-            Source::DepartmentScreening { .. } => Channel::DepartmentScreening,
+            Source::DepartmentScreening { .. } | Source::IncomeReview { .. } => {
+                Channel::DepartmentScreening
+            }
             Source::Petition { .. } => Channel::Petition,
+        }
+    }
+
+    /// The roles that may record a report of this source: the channel's ([`Channel::roles`]); for a
+    /// [`Source::IncomeReview`] every role that may write an income record ([`Role::may_write`]).
+    pub fn roles(&self) -> &'static [Role] {
+        match self {
+            Source::IncomeReview { .. } => &[
+                Role::CountyAdmin,
+                Role::TownshipAdmin,
+                Role::VillageTeam,
+                Role::Cadre,
+            ],
+            other => other.channel().roles(),
         }
     }
 
@@ -132,6 +156,16 @@ impl Source {
             Source::Petition { petition_number } => {
                 require_text(petition_number, ("信访件编号", "petition number"))
             }
+            Source::IncomeReview { year } => {
+                if (2000..=2100).contains(year) {
+                    Ok(())
+                } else {
+                    Err(Refusal::invalid(
+                        format!("收入年度有误：{year}"),
+                        format!("Income year out of range: {year}"),
+                    ))
+                }
+            }
         }
     }
 
@@ -156,6 +190,7 @@ impl Source {
                 None => format!("部门筛查：{department}（{file}）"),
             },
             Source::Petition { petition_number } => format!("信访舆情：{petition_number}"),
+            Source::IncomeReview { year } => format!("收支测算比对：{year}年收入"),
         }
     }
 }
@@ -328,7 +363,7 @@ impl Clue {
 }
 
 fn check_report(report: &Report, actor: &Actor, on: NaiveDate) -> Result<(), Refusal> {
-    require_role(actor, RECORD_CLUE, report.source.channel().roles())?;
+    require_role(actor, RECORD_CLUE, report.source.roles())?;
     report.validate(on)
 }
 

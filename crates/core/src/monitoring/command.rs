@@ -277,6 +277,20 @@ impl Command {
         }
     }
 
+    /// The re-estimated income 收支测算 of a visit (入户核查 of identification or of exit), which becomes
+    /// the household's income record of its year with source 入户核查.
+    pub fn verified_income(&self) -> Option<&IncomeRecord> {
+        match self {
+            Command::Identify {
+                action: IdentAction::Verify { verification, .. },
+            } => verification.income.as_ref(),
+            Command::Exit {
+                action: ExitCommand::CheckHousehold { check, .. },
+            } => check.verification.income.as_ref(),
+            _ => None,
+        }
+    }
+
     /// The core action for this command with the server's facts. Refuses (`InvalidInput`) when a fact
     /// the command needs ([`Command::needs`]) is missing.
     pub fn resolve(self, facts: Facts) -> Result<Resolved, Refusal> {

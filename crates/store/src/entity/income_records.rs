@@ -23,6 +23,8 @@ pub struct Model {
     pub rigid_disaster: i64,
     pub insurance_payout: i64,
     pub members: i32,
+    /// 数据来源: an `IncomeSource` code.
+    pub source: String,
     pub version: i64,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -17,6 +17,7 @@ use sea_orm::{
 };
 use sha2::{Digest, Sha256};
 use shouwang_core::codes::Relation;
+use shouwang_core::income::IncomeSource;
 use shouwang_core::monitoring::Attachment;
 use shouwang_core::rules::CountyRules;
 use shouwang_core::{CodeList, Household, IncomeRecord, Region, Role};
@@ -220,6 +221,7 @@ impl BulkLoad {
                     rigid_disaster: r.rigid_disaster.0,
                     insurance_payout: r.insurance_payout.0,
                     members: i32::try_from(r.members).unwrap_or(i32::MAX),
+                    source: IncomeSource::Import.code().to_owned(),
                     version: 1,
                     created_at: self.now,
                     updated_at: self.now,

@@ -6,6 +6,8 @@ use sea_orm::{
     QueryOrder, Set,
 };
 use serde::Serialize;
+use shouwang_core::codes::CodeList;
+use shouwang_core::income::IncomeSource;
 use shouwang_core::{Fen, IncomeRecord, Scope};
 
 use super::audit::{self, Change};
@@ -15,11 +17,20 @@ use crate::entity::{households, income_records};
 use crate::error::{Result, StoreError};
 use crate::ids::new_id;
 
-/// An income record with its row version (for [`upsert`]).
+/// An income record with its source and row version (for [`upsert`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct IncomeEntry {
     pub record: IncomeRecord,
+    /// 数据来源 of the record that counts.
+    pub source: IncomeSource,
     pub version: i64,
+    /// When it was last written.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The source of a stored row (an unknown code reads as an import).
+fn source_of(m: &income_records::Model) -> IncomeSource {
+    IncomeSource::from_code(&m.source).unwrap_or(IncomeSource::Import)
 }
 
 fn to_record(m: &income_records::Model) -> IncomeRecord {
@@ -91,7 +102,9 @@ pub(crate) async fn rows_of(
         .iter()
         .map(|m| IncomeEntry {
             record: to_record(m),
+            source: source_of(m),
             version: m.version,
+            updated_at: m.updated_at,
         })
         .collect())
 }
@@ -100,6 +113,7 @@ fn active(
     h: &households::Model,
     id: i64,
     r: &IncomeRecord,
+    source: IncomeSource,
     version: i64,
     created_at: DateTime<Utc>,
 ) -> income_records::ActiveModel {
@@ -120,6 +134,7 @@ fn active(
         rigid_disaster: Set(r.rigid_disaster.0),
         insurance_payout: Set(r.insurance_payout.0),
         members: Set(i32::try_from(r.members).unwrap_or(i32::MAX)),
+        source: Set(source.code().to_owned()),
         version: Set(version),
         created_at: Set(created_at),
         updated_at: Set(Utc::now()),
@@ -131,9 +146,10 @@ pub(crate) async fn insert_row(
     tx: &DatabaseTransaction,
     h: &households::Model,
     r: &IncomeRecord,
+    source: IncomeSource,
     now: DateTime<Utc>,
 ) -> Result<income_records::Model> {
-    active(h, new_id(), r, 1, now)
+    active(h, new_id(), r, source, 1, now)
         .insert(tx)
         .await
         .map_err(|e| {
@@ -170,11 +186,12 @@ async fn find_any(tx: &DatabaseTransaction, number: &str) -> Result<households::
     }
 }
 
-/// Creates or replaces the household's record for `record.year`.
+/// Creates or replaces the household's record for `record.year`, from `source`.
 ///
 /// `expected_version`: `None` to create (refused with `StaleVersion { expected: 0, found }` if a record of
 /// that year exists already), `Some(v)` to replace version `v` (refused with `StaleVersion` if the row has
-/// another version, `found: 0` if it no longer exists). Returns the record's new version.
+/// another version, `found: 0` if it no longer exists). An import never replaces a verified record
+/// ([`IncomeSource::replaces`]: refused with `Conflict`). Returns the record's new version.
 ///
 /// No scope check: callers acting for a user use [`upsert_scoped`].
 pub async fn upsert(
@@ -182,12 +199,13 @@ pub async fn upsert(
     actor: &Actor,
     household_number: &str,
     record: &IncomeRecord,
+    source: IncomeSource,
     expected_version: Option<i64>,
 ) -> Result<i64> {
     check_record(record)?;
     let tx = db.begin_write().await?;
     let h = find_any(&tx, household_number).await?;
-    let v = write(&tx, actor, &h, record, expected_version).await?;
+    let v = write(&tx, actor, &h, record, source, expected_version).await?;
     tx.commit().await?;
     Ok(v)
 }
@@ -200,14 +218,42 @@ pub async fn upsert_scoped(
     scope: &Scope,
     household_number: &str,
     record: &IncomeRecord,
+    source: IncomeSource,
     expected_version: Option<i64>,
 ) -> Result<i64> {
     check_record(record)?;
     let tx = db.begin_write().await?;
     let h = super::households::find_for_write(&tx, scope, household_number).await?;
-    let v = write(&tx, actor, &h, record, expected_version).await?;
+    let v = write(&tx, actor, &h, record, source, expected_version).await?;
     tx.commit().await?;
     Ok(v)
+}
+
+/// [`upsert_scoped`] on the caller's write transaction `tx` (a use case that writes more in the same
+/// transaction). Returns the record's new version.
+pub async fn upsert_on(
+    tx: &DatabaseTransaction,
+    actor: &Actor,
+    scope: &Scope,
+    household_number: &str,
+    record: &IncomeRecord,
+    source: IncomeSource,
+    expected_version: Option<i64>,
+) -> Result<i64> {
+    check_record(record)?;
+    let h = super::households::find_for_write(tx, scope, household_number).await?;
+    write(tx, actor, &h, record, source, expected_version).await
+}
+
+/// The household's records as seen on `tx`, by year, and its village code (for a use case checking
+/// them after a write).
+pub async fn rows_on(
+    tx: &DatabaseTransaction,
+    scope: &Scope,
+    household_number: &str,
+) -> Result<(Vec<IncomeEntry>, String)> {
+    let h = super::households::find_for_write(tx, scope, household_number).await?;
+    Ok((rows_of(tx, &h.county_code, h.id).await?, h.village_code))
 }
 
 async fn write(
@@ -215,6 +261,7 @@ async fn write(
     actor: &Actor,
     h: &households::Model,
     record: &IncomeRecord,
+    source: IncomeSource,
     expected_version: Option<i64>,
 ) -> Result<i64> {
     let before = income_records::Entity::find()
@@ -223,10 +270,30 @@ async fn write(
         .filter(income_records::Column::Year.eq(record.year))
         .one(tx)
         .await?;
+    if let Some(b) = &before
+        && !source.replaces(source_of(b))
+    {
+        let kept = source_of(b);
+        return Err(StoreError::conflict(
+            format!(
+                "户 {} 的 {} 年收入已有{}记录，{}不覆盖经核实的记录",
+                h.number,
+                record.year,
+                kept.label_zh(),
+                source.label_zh()
+            ),
+            format!(
+                "Household {} has a verified income record of {} ({}); an import does not replace it",
+                h.number,
+                record.year,
+                kept.label_en()
+            ),
+        ));
+    }
     let after = match (&before, expected_version) {
-        (None, None) => insert_row(tx, h, record, Utc::now()).await?,
+        (None, None) => insert_row(tx, h, record, source, Utc::now()).await?,
         (Some(b), Some(v)) if b.version == v => {
-            let am = active(h, b.id, record, v + 1, b.created_at);
+            let am = active(h, b.id, record, source, v + 1, b.created_at);
             let res = income_records::Entity::update_many()
                 .set(am)
                 .filter(income_records::Column::CountyCode.eq(h.county_code.as_str()))

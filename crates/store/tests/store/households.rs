@@ -577,6 +577,7 @@ db_test!(
                 members: 2,
                 ..Default::default()
             },
+            shouwang_core::income::IncomeSource::Manual,
             None,
         )
         .await

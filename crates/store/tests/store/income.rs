@@ -1,3 +1,4 @@
+use shouwang_core::income::IncomeSource;
 use shouwang_core::{Fen, IncomeRecord, Role};
 use shouwang_store::repo::audit::{self, AuditFilter};
 use shouwang_store::repo::{households, income};
@@ -26,16 +27,30 @@ db_test!(
         households::create(&db, &actor(), &hh).await.unwrap();
         let n = audit_count(&db).await;
         assert_eq!(
-            income::upsert(&db, &actor(), &hh.number, &rec(2022, 1_000_000), None)
-                .await
-                .unwrap(),
+            income::upsert(
+                &db,
+                &actor(),
+                &hh.number,
+                &rec(2022, 1_000_000),
+                IncomeSource::Manual,
+                None
+            )
+            .await
+            .unwrap(),
             1
         );
         assert_eq!(audit_count(&db).await, n + 1);
         // creating again is refused: someone else created it
-        let err = income::upsert(&db, &actor(), &hh.number, &rec(2022, 5), None)
-            .await
-            .unwrap_err();
+        let err = income::upsert(
+            &db,
+            &actor(),
+            &hh.number,
+            &rec(2022, 5),
+            IncomeSource::Manual,
+            None,
+        )
+        .await
+        .unwrap_err();
         assert!(
             matches!(
                 err,
@@ -47,15 +62,29 @@ db_test!(
             "{err:?}"
         );
         assert_eq!(
-            income::upsert(&db, &actor(), &hh.number, &rec(2022, 2_000_000), Some(1))
-                .await
-                .unwrap(),
+            income::upsert(
+                &db,
+                &actor(),
+                &hh.number,
+                &rec(2022, 2_000_000),
+                IncomeSource::Manual,
+                Some(1)
+            )
+            .await
+            .unwrap(),
             2
         );
         // stale: nothing written
-        let err = income::upsert(&db, &actor(), &hh.number, &rec(2022, 3), Some(1))
-            .await
-            .unwrap_err();
+        let err = income::upsert(
+            &db,
+            &actor(),
+            &hh.number,
+            &rec(2022, 3),
+            IncomeSource::Manual,
+            Some(1),
+        )
+        .await
+        .unwrap_err();
         assert!(
             matches!(
                 err,
@@ -66,9 +95,16 @@ db_test!(
             ),
             "{err:?}"
         );
-        let err = income::upsert(&db, &actor(), &hh.number, &rec(2021, 3), Some(4))
-            .await
-            .unwrap_err();
+        let err = income::upsert(
+            &db,
+            &actor(),
+            &hh.number,
+            &rec(2021, 3),
+            IncomeSource::Manual,
+            Some(4),
+        )
+        .await
+        .unwrap_err();
         assert!(
             matches!(
                 err,
@@ -80,9 +116,16 @@ db_test!(
             "{err:?}"
         );
         assert_eq!(audit_count(&db).await, n + 2);
-        income::upsert(&db, &actor(), &hh.number, &rec(2021, 900_000), None)
-            .await
-            .unwrap();
+        income::upsert(
+            &db,
+            &actor(),
+            &hh.number,
+            &rec(2021, 900_000),
+            IncomeSource::Manual,
+            None,
+        )
+        .await
+        .unwrap();
         let d = households::get(&db, &county_scope(), &hh.number)
             .await
             .unwrap()
@@ -120,17 +163,33 @@ db_test!(
         let hh = household("1411231002010001", VILLAGE_A1, "李一", 1);
         households::create(&db, &actor(), &hh).await.unwrap();
         assert!(matches!(
-            income::upsert(&db, &actor(), "nope", &rec(2022, 1), None).await,
+            income::upsert(
+                &db,
+                &actor(),
+                "nope",
+                &rec(2022, 1),
+                IncomeSource::Manual,
+                None
+            )
+            .await,
             Err(StoreError::NotFound)
         ));
         let mut bad = rec(2022, 1);
         bad.members = 0;
         assert!(matches!(
-            income::upsert(&db, &actor(), &hh.number, &bad, None).await,
+            income::upsert(&db, &actor(), &hh.number, &bad, IncomeSource::Manual, None).await,
             Err(StoreError::Invalid { .. })
         ));
         assert!(matches!(
-            income::upsert(&db, &actor(), &hh.number, &rec(1899, 1), None).await,
+            income::upsert(
+                &db,
+                &actor(),
+                &hh.number,
+                &rec(1899, 1),
+                IncomeSource::Manual,
+                None
+            )
+            .await,
             Err(StoreError::Invalid { .. })
         ));
     }
@@ -143,19 +202,45 @@ db_test!(
         households::create(&db, &actor(), &hh).await.unwrap();
         let other = scope(Role::VillageTeam, VILLAGE_B1);
         assert!(matches!(
-            income::upsert_scoped(&db, &actor(), &other, &hh.number, &rec(2022, 1), None).await,
+            income::upsert_scoped(
+                &db,
+                &actor(),
+                &other,
+                &hh.number,
+                &rec(2022, 1),
+                IncomeSource::Manual,
+                None
+            )
+            .await,
             Err(StoreError::NotFound)
         ));
         let dept = scope(Role::Department, COUNTY);
         assert!(matches!(
-            income::upsert_scoped(&db, &actor(), &dept, &hh.number, &rec(2022, 1), None).await,
+            income::upsert_scoped(
+                &db,
+                &actor(),
+                &dept,
+                &hh.number,
+                &rec(2022, 1),
+                IncomeSource::Manual,
+                None
+            )
+            .await,
             Err(StoreError::Forbidden)
         ));
         let own = scope(Role::VillageTeam, VILLAGE_A1);
         assert_eq!(
-            income::upsert_scoped(&db, &actor(), &own, &hh.number, &rec(2022, 1), None)
-                .await
-                .unwrap(),
+            income::upsert_scoped(
+                &db,
+                &actor(),
+                &own,
+                &hh.number,
+                &rec(2022, 1),
+                IncomeSource::Manual,
+                None
+            )
+            .await
+            .unwrap(),
             1
         );
         let n = audit_count(&db).await;
@@ -184,5 +269,68 @@ db_test!(
             .unwrap()
             .unwrap();
         assert!(d.incomes.is_empty());
+    }
+);
+
+db_test!(
+    fn an_import_never_overrides_a_verified_record(db: Db) {
+        seed_regions(&db).await;
+        let hh = household("1411231002010001", VILLAGE_A1, "李一", 1);
+        households::create(&db, &actor(), &hh).await.unwrap();
+        let v = income::upsert(
+            &db,
+            &actor(),
+            &hh.number,
+            &rec(2022, 1),
+            IncomeSource::Import,
+            None,
+        )
+        .await
+        .unwrap();
+        // a verification replaces an import …
+        let v = income::upsert(
+            &db,
+            &actor(),
+            &hh.number,
+            &rec(2022, 2),
+            IncomeSource::Verification,
+            Some(v),
+        )
+        .await
+        .unwrap();
+        // … an import does not replace the verified record: refused, nothing written
+        let n = audit_count(&db).await;
+        let err = income::upsert(
+            &db,
+            &actor(),
+            &hh.number,
+            &rec(2022, 3),
+            IncomeSource::Import,
+            Some(v),
+        )
+        .await
+        .unwrap_err();
+        assert!(matches!(err, StoreError::Conflict { .. }), "{err:?}");
+        assert_eq!(audit_count(&db).await, n);
+        // a hand correction does
+        income::upsert(
+            &db,
+            &actor(),
+            &hh.number,
+            &rec(2022, 4),
+            IncomeSource::Manual,
+            Some(v),
+        )
+        .await
+        .unwrap();
+        let detail = households::get(&db, &scope(Role::CountyAdmin, "141123"), &hh.number)
+            .await
+            .unwrap()
+            .unwrap();
+        let e = detail.incomes[0];
+        assert_eq!(
+            (e.record.wage, e.source, e.version),
+            (Fen(4), IncomeSource::Manual, 3)
+        );
     }
 );

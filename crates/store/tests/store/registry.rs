@@ -186,9 +186,16 @@ db_test!(
             members: 2,
             ..Default::default()
         };
-        shouwang_store::repo::income::upsert(&db, &actor(), "H4", &income, None)
-            .await
-            .unwrap();
+        shouwang_store::repo::income::upsert(
+            &db,
+            &actor(),
+            "H4",
+            &income,
+            shouwang_core::income::IncomeSource::Manual,
+            None,
+        )
+        .await
+        .unwrap();
         let s = registry::stats(&db, &county_scope()).await.unwrap();
         assert_eq!(s.monitored_by_village, vec![(VILLAGE_A2.to_owned(), 1)]);
         assert_eq!(s.monitored_by_risk.len(), 2);

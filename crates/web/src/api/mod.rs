@@ -18,6 +18,7 @@ pub mod codes;
 pub mod downloads;
 pub mod dto;
 mod handlers;
+pub mod income;
 pub mod jobs;
 pub mod openapi;
 pub mod quality;
@@ -160,6 +161,8 @@ api_routes! {
     "/me" => get(whoami),
     "/households" => get(h::households),
     "/households/{number}" => get(h::household),
+    "/households/{number}/income" => get(income::sheet),
+    "/households/{number}/income/{year}" => get(income::year).put(income::put_year),
     "/cases" => get(h::cases),
     "/cases/{number}" => get(h::case),
     "/cases/{number}/commands" => post(h::command),

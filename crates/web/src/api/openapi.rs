@@ -28,6 +28,7 @@ use crate::http::error::ErrorBody;
     paths(
         document, super::login, super::logout, super::whoami,
         handlers::households, handlers::household,
+        super::income::sheet, super::income::year, super::income::put_year,
         handlers::cases, handlers::case, handlers::command,
         handlers::clue,
         handlers::start_identification, handlers::ident_step, handlers::green_channel,

@@ -2,18 +2,19 @@
 //! with its members (ID numbers masked) and income by year with the
 //! per-capita figure and its monitoring-line status (§三(一)1).
 
+use crate::pages::cases::caller;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::IntoResponse;
 use axum::response::Response;
 use serde::Deserialize;
+use shouwang_app::income::IncomeSheet;
 use shouwang_core::CodeList;
 use shouwang_core::access::Role;
 use shouwang_core::codes::{CodeOverrides, HouseholdType, RiskType};
 use shouwang_core::household::Member;
-use shouwang_core::income::IncomeRecord;
-use shouwang_core::line::{self, LineStatus};
+use shouwang_core::line::LineStatus;
 use shouwang_core::money::Fen;
 use shouwang_core::monitoring::{Case, Lifecycle};
 use shouwang_store::repo;
@@ -248,6 +249,8 @@ pub struct IncomeView {
     pub status: &'static str,
     pub status_class: &'static str,
     pub dropped: bool,
+    /// 数据来源.
+    pub source: &'static str,
 }
 
 /// A clue source, ready to show.
@@ -469,6 +472,8 @@ struct ShowPage<'a> {
     case: Option<CaseView>,
     actions: Actions,
     done: bool,
+    /// Back from the income form (`?done=income`).
+    done_income: bool,
     full_ids: bool,
     may_reveal: bool,
     path: String,
@@ -516,52 +521,39 @@ fn member_view(
     }
 }
 
-/// Builds the income rows: per-capita figure, line status, and the clear-drop
-/// flag against the previous year (§三(一)1 “收入明显下降”).
-pub fn income_views(
-    incomes: &[IncomeRecord],
-    lines: &[line::MonitoringLine],
-    province: &str,
-    i18n: I18n,
-) -> Vec<IncomeView> {
-    let mut sorted: Vec<&IncomeRecord> = incomes.iter().collect();
-    sorted.sort_by_key(|r| r.year);
-    let mut out = Vec::with_capacity(sorted.len());
-    let mut prev: Option<&IncomeRecord> = None;
-    for r in sorted {
-        let line_fen = lines
-            .iter()
-            .find(|l| l.province == province && l.year == r.year)
-            .map(|l| l.line);
-        let net = r.net_income();
-        let (status, status_class) = match line_fen {
-            Some(l) => match line::assess(net, r.members, l, line::DEFAULT_NEAR_FACTOR_PCT) {
-                LineStatus::Below => (i18n.label(&LineStatus::Below), "below"),
-                LineStatus::Near => (i18n.label(&LineStatus::Near), "near"),
-                LineStatus::Above => (i18n.label(&LineStatus::Above), "above"),
-            },
-            None => ("", ""),
-        };
-        let dropped = prev.filter(|p| p.year + 1 == r.year).is_some_and(|p| {
-            line::clear_drop(p.per_capita(), r.per_capita(), line::DEFAULT_DROP_PCT)
-        });
-        out.push(IncomeView {
-            year: r.year,
-            wage: r.wage,
-            business: r.business,
-            property: r.property,
-            transfer: r.transfer,
-            cost: r.production_cost,
-            net,
-            per_capita: r.per_capita(),
-            line: line_fen,
-            status,
-            status_class,
-            dropped,
-        });
-        prev = Some(r);
-    }
-    out
+/// Builds the income rows from the household's income sheet (`shouwang_app::income::show`): the
+/// per-capita figure, the line status, the clear-drop flag against the previous year (§三(一)1
+/// “收入明显下降”, the county's threshold) and the source of each year.
+pub fn income_views(sheet: &IncomeSheet, i18n: I18n) -> Vec<IncomeView> {
+    sheet
+        .years
+        .iter()
+        .map(|y| {
+            let a = &y.assessment;
+            let r = &y.record;
+            let (status, status_class) = match a.status {
+                Some(s @ LineStatus::Below) => (i18n.label(&s), "below"),
+                Some(s @ LineStatus::Near) => (i18n.label(&s), "near"),
+                Some(s @ LineStatus::Above) => (i18n.label(&s), "above"),
+                None => ("", ""),
+            };
+            IncomeView {
+                year: r.year,
+                wage: r.wage,
+                business: r.business,
+                property: r.property,
+                transfer: r.transfer,
+                cost: r.production_cost,
+                net: a.net_income,
+                per_capita: a.per_capita,
+                line: a.line,
+                status,
+                status_class,
+                dropped: a.clear_drop,
+                source: i18n.lang.pick(y.source.label_zh(), y.source.label_en()),
+            }
+        })
+        .collect()
 }
 
 #[derive(Deserialize, Default)]
@@ -576,7 +568,7 @@ pub async fn show(
     Path(number): Path<String>,
     Query(q): Query<ShowQuery>,
 ) -> Response {
-    show_page(&state, &user, &number, false, q.done.is_some()).await
+    show_page(&state, &user, &number, false, q.done.as_deref()).await
 }
 
 #[derive(Deserialize)]
@@ -600,7 +592,7 @@ pub async fn reveal(
     if !user.scope.may_view_full_id() {
         return AppError::forbidden().into_response();
     }
-    show_page(&state, &user, &number, true, false).await
+    show_page(&state, &user, &number, true, None).await
 }
 
 async fn show_page(
@@ -608,7 +600,7 @@ async fn show_page(
     user: &CurrentUser,
     number: &str,
     full_ids: bool,
-    done: bool,
+    done: Option<&str>,
 ) -> Response {
     let i18n = user.i18n();
     if number.is_empty() || number.len() > 64 || number.chars().any(char::is_control) {
@@ -633,10 +625,6 @@ async fn show_page(
     {
         return AppError::from(e).into_response();
     }
-    let lines = match repo::lines::list(&state.db).await {
-        Ok(l) => l,
-        Err(e) => return AppError::from(e).into_response(),
-    };
     let record = match repo::cases::get(&state.db, &user.scope, &h.number).await {
         Ok(c) => c,
         Err(e) => return AppError::from(e).into_response(),
@@ -655,9 +643,10 @@ async fn show_page(
         .iter()
         .map(|m| member_view(m, i18n, &codes, today, full_ids))
         .collect();
-    let province: String = h.village.as_str().chars().take(2).collect();
-    let records: Vec<IncomeRecord> = detail.incomes.iter().map(|e| e.record).collect();
-    let incomes = income_views(&records, &lines, &province, i18n);
+    let incomes = match shouwang_app::income::show(&state.db, &caller(user), &h.number).await {
+        Ok(sheet) => income_views(&sheet, i18n),
+        Err(e) => return AppError::from(e).into_response(),
+    };
     render(&ShowPage {
         i18n,
         user,
@@ -687,7 +676,8 @@ async fn show_page(
         incomes,
         case,
         actions,
-        done,
+        done: done.is_some_and(|d| d != "income"),
+        done_income: done == Some("income"),
         full_ids,
         may_reveal: user.scope.may_view_full_id() && !full_ids,
         path: format!("/households/{}", encode(&h.number)),

@@ -28,6 +28,7 @@ pub mod documents;
 pub mod home;
 pub mod households;
 pub mod imports;
+pub mod income;
 pub mod jobs;
 pub mod ledgers;
 pub mod login;
@@ -63,6 +64,7 @@ pub fn routes() -> Router<AppState> {
         .merge(ledgers::routes())
         .merge(documents::routes())
         .merge(quality::routes())
+        .merge(income::routes())
         .route("/assets/style.css", get(assets::style_css))
         .route("/healthz", get(assets::healthz))
 }

@@ -797,6 +797,7 @@ async fn village_journey(h: &Harness) {
         &shouwang_store::Actor::system(),
         &number,
         &income,
+        shouwang_core::income::IncomeSource::Manual,
         income_version,
     )
     .await

@@ -3,6 +3,7 @@
 use chrono::Utc;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
+use shouwang_core::income::IncomeSource;
 use shouwang_core::{CodeList, Household, IncomeRecord, Scope};
 
 use super::checks::{Valid, check_fields, check_household};
@@ -130,7 +131,7 @@ async fn insert(
     if !incomes.is_empty() {
         let mut rows = Vec::with_capacity(incomes.len());
         for rec in incomes {
-            rows.push(income::insert_row(tx, &h, rec, now).await?);
+            rows.push(income::insert_row(tx, &h, rec, IncomeSource::Import, now).await?);
         }
         after["incomes"] = to_json(&rows)?;
     }

@@ -247,9 +247,16 @@ db_test!(
         let town = scope(Role::TownshipAdmin, TOWN_A);
         // P1: monitored, assisted, follow-ups February–August, income above the line in the registry.
         register(&db, "P1", VILLAGE_A1, 61).await;
-        shouwang_store::repo::income::upsert(&db, &actor(), "P1", &income(7000, 2), None)
-            .await
-            .unwrap();
+        shouwang_store::repo::income::upsert(
+            &db,
+            &actor(),
+            "P1",
+            &income(7000, 2),
+            shouwang_core::income::IncomeSource::Manual,
+            None,
+        )
+        .await
+        .unwrap();
         let mut steps = vec![start_step()];
         steps.extend(ident_steps());
         steps.extend(assistance_steps());

@@ -111,6 +111,12 @@ pub const FIELDS: &[Spec] = &[
         en: "Income near the line: below this share of the line (%)",
     },
     Spec {
+        name: "income_drop_pct",
+        section: "screening",
+        zh: "收入明显下降：人均纯收入较上年下降达（%）",
+        en: "Clear income drop: per-capita income fell against last year by at least (%)",
+    },
+    Spec {
         name: "merge_window_days",
         section: "identification",
         zh: "线索归并时间窗（天）",

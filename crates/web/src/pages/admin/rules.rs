@@ -43,6 +43,7 @@ fn slot<'a>(r: &'a mut CountyRules, name: &str) -> Option<Slot<'a>> {
         "school_age_min" => Slot::U32(&mut r.screening.school_age_min),
         "school_age_max" => Slot::U32(&mut r.screening.school_age_max),
         "near_line_pct" => Slot::U32(&mut r.screening.near_line_pct),
+        "income_drop_pct" => Slot::U32(&mut r.screening.income_drop_pct),
         "merge_window_days" => Slot::U32(&mut r.clue.merge_window_days),
         "publicity_days" => Slot::U32(&mut r.identification.publicity_days),
         "time_limit_working_days" => Slot::U32(&mut r.identification.time_limit_working_days),

@@ -31,7 +31,6 @@ use shouwang_core::CodeList;
 use shouwang_core::access::Role;
 use shouwang_core::codes::{CodeOverrides, EliminationMode, Guarantee, HousingSafety};
 use shouwang_core::income::IncomeRecord;
-use shouwang_core::money::Fen;
 use shouwang_core::monitoring::command::ExitCommand;
 use shouwang_core::monitoring::exit::WITHDRAW_ROLES;
 use shouwang_core::monitoring::identification::GREEN_CHANNEL_ROLES;
@@ -52,6 +51,7 @@ use crate::http::form::encode;
 use crate::http::i18n::{I18n, Lang};
 use crate::http::render::{render_status, see_other};
 use crate::pages::cases::{Choice, Fields, caller, choices};
+use crate::pages::income::{INCOME_FIELDS, parse_income};
 
 mod exit;
 mod ident;
@@ -277,70 +277,10 @@ fn store_failure(e: StoreError, lang: Lang) -> Failure {
     }
 }
 
-fn money(f: &Fields, name: &str, label: (&str, &str)) -> Result<Fen, AppError> {
-    let s = f.get(name);
-    if s.is_empty() {
-        return Ok(Fen::ZERO);
-    }
-    Fen::parse_yuan(&s).map_err(|_| {
-        bad(
-            format!("{}金额格式不正确（如 5000 或 5000.50）", label.0),
-            format!("{}: amount like 5000 or 5000.50", label.1),
-        )
-    })
-}
-
-const INCOME_FIELDS: [(&str, &str, &str); 11] = [
-    ("inc_wage", "工资性收入", "Wage income"),
-    ("inc_business", "生产经营性收入", "Business income"),
-    ("inc_property", "财产性收入", "Property income"),
-    ("inc_transfer", "转移性收入", "Transfer income"),
-    ("inc_cost", "生产经营性支出", "Production cost"),
-    ("inc_medical", "医疗刚性支出", "Rigid medical"),
-    ("inc_education", "教育刚性支出", "Rigid education"),
-    ("inc_disability", "残疾刚性支出", "Rigid disability"),
-    ("inc_disaster", "灾害刚性支出", "Rigid disaster"),
-    ("inc_payout", "保险理赔收入", "Insurance payout"),
-    ("inc_members", "家庭人口", "Members"),
-];
-
-/// The re-estimated income (`None` when every amount is blank and `required` is false).
+/// The re-estimated income (`None` when every amount is blank and `required` is false); the year
+/// defaults to the visit's.
 fn income(f: &Fields, on: NaiveDate, required: bool) -> Result<Option<IncomeRecord>, AppError> {
-    let blank = INCOME_FIELDS
-        .iter()
-        .take(10)
-        .all(|(n, _, _)| f.get(n).is_empty());
-    if blank && !required {
-        return Ok(None);
-    }
-    let m = |i: usize| {
-        let (n, zh, en) = INCOME_FIELDS[i];
-        money(f, n, (zh, en))
-    };
-    let members: u32 = f.get("inc_members").parse().map_err(|_| {
-        bad(
-            "收入测算须填写家庭人口（整数）",
-            "The income estimate needs the number of members",
-        )
-    })?;
-    let year = match f.get("inc_year").parse::<i32>() {
-        Ok(y) if (2000..=2100).contains(&y) => y,
-        _ => on.year(),
-    };
-    Ok(Some(IncomeRecord {
-        year,
-        wage: m(0)?,
-        business: m(1)?,
-        property: m(2)?,
-        transfer: m(3)?,
-        production_cost: m(4)?,
-        rigid_medical: m(5)?,
-        rigid_education: m(6)?,
-        rigid_disability: m(7)?,
-        rigid_disaster: m(8)?,
-        insurance_payout: m(9)?,
-        members,
-    }))
+    parse_income(f, on.year(), required)
 }
 
 fn the_date(f: &Fields) -> Result<NaiveDate, AppError> {
@@ -609,6 +549,7 @@ mod tests {
 
     #[test]
     fn income_blank_or_bad() {
+        use shouwang_core::money::Fen;
         let on = NaiveDate::from_ymd_opt(2022, 1, 5).unwrap();
         let f = Fields(vec![("inc_members".into(), "3".into())]);
         assert_eq!(income(&f, on, false).unwrap(), None);

@@ -9,6 +9,12 @@
 
 use crate::money::Fen;
 
+pub mod assessment;
+pub mod source;
+
+pub use assessment::{Thresholds, YearAssessment, assess, assess_all};
+pub use source::IncomeSource;
+
 /// One year's income record of a household, in 分.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -1,0 +1,323 @@
+//! 收支测算: a household's yearly income records — read with their assessment against the line of each
+//! year ([`show`]), checked without saving as a form is typed ([`preview`]), and written ([`set`]) by
+//! hand (the household page, `PUT /api/v1/households/{n}/income/{year}`, `shouwang income set`) or from
+//! a visit. One write path for all of them: scoped to the caller's area, version-checked, audited, and
+//! followed in the same transaction by the income rule: a year whose per-capita income fell clearly
+//! against the year before (the county's `income_drop_pct`, default 30 %), or whose income after rigid
+//! expenditure is below the line, files or joins a clue (收支测算比对, once per household and year;
+//! §三(一)1 "家庭收入水平比2021年明显下降").
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use shouwang_core::IncomeRecord;
+use shouwang_core::income::{self, IncomeSource, Thresholds, YearAssessment};
+use shouwang_core::line::LineTable;
+use shouwang_core::monitoring::{Report, Source};
+use shouwang_store::repo::{self, income::IncomeEntry};
+use shouwang_store::{Db, StoreError};
+
+use crate::caller::{Caller, today};
+use crate::error::Error;
+use crate::lifecycle::{Filed, Filing, file_report_on};
+
+/// One year of a household's income: the record that counts, its source and version, and the
+/// assessment.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct IncomeYear {
+    /// The record (amounts in 分).
+    pub record: IncomeRecord,
+    /// 数据来源 of the record.
+    pub source: IncomeSource,
+    /// The version to send back with a correction.
+    pub version: i64,
+    /// Last written.
+    pub updated_at: DateTime<Utc>,
+    /// Against the line of its year and the year before.
+    pub assessment: YearAssessment,
+}
+
+/// A household's income records ([`show`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct IncomeSheet {
+    /// 户编号.
+    pub household: String,
+    /// 村 code.
+    pub village: String,
+    /// Oldest first.
+    pub years: Vec<IncomeYear>,
+    /// 临近监测线 percentage of the county.
+    pub near_line_pct: u32,
+    /// 明显下降 percentage of the county.
+    pub drop_pct: u32,
+}
+
+impl IncomeSheet {
+    /// The year's entry, if recorded.
+    pub fn year(&self, year: i32) -> Option<&IncomeYear> {
+        self.years.iter().find(|y| y.record.year == year)
+    }
+}
+
+/// What [`set`] did.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Saved {
+    /// The record's new version.
+    pub version: i64,
+    /// The written year's assessment.
+    pub assessment: YearAssessment,
+    /// Where the income rule's finding went (`None`: no finding, or already filed for that year).
+    pub filed: Option<Filed>,
+}
+
+/// The province (2 digits) of a village code, whose monitoring line applies.
+fn province_of(village: &str) -> &str {
+    village.get(..2).unwrap_or("")
+}
+
+fn assessments(
+    entries: &[IncomeEntry],
+    lines: &LineTable,
+    village: &str,
+    t: Thresholds,
+) -> Vec<YearAssessment> {
+    let records: Vec<IncomeRecord> = entries.iter().map(|e| e.record).collect();
+    income::assess_all(&records, |y| lines.line(province_of(village), y), t)
+}
+
+async fn thresholds(db: &Db, village: &str) -> Result<Thresholds, Error> {
+    let county = village.get(..6).unwrap_or(village);
+    Ok(repo::rules::get(db, county)
+        .await?
+        .rules
+        .screening
+        .income_thresholds())
+}
+
+/// The household's income records with their assessment (`NotFound` outside the caller's area).
+pub async fn show(db: &Db, caller: &Caller, number: &str) -> Result<IncomeSheet, Error> {
+    let detail = repo::households::get(db, &caller.scope, number.trim())
+        .await?
+        .ok_or_else(Error::not_found)?;
+    let village = detail.household.village.as_str().to_owned();
+    let lines = repo::lines::table(db).await?;
+    let t = thresholds(db, &village).await?;
+    let assessed = assessments(&detail.incomes, &lines, &village, t);
+    let years = detail
+        .incomes
+        .iter()
+        .zip(assessed)
+        .map(|(e, assessment)| IncomeYear {
+            record: e.record,
+            source: e.source,
+            version: e.version,
+            updated_at: e.updated_at,
+            assessment,
+        })
+        .collect();
+    Ok(IncomeSheet {
+        household: detail.household.number.clone(),
+        village,
+        years,
+        near_line_pct: t.near_line_pct,
+        drop_pct: t.drop_pct,
+    })
+}
+
+/// `record` assessed as if saved (against the household's stored year before and the line of its year),
+/// without writing: the page's 测算 button. Refuses what [`set`] would refuse for the record itself.
+pub async fn preview(
+    db: &Db,
+    caller: &Caller,
+    number: &str,
+    record: &IncomeRecord,
+) -> Result<YearAssessment, Error> {
+    check(record)?;
+    let sheet = show(db, caller, number).await?;
+    let lines = repo::lines::table(db).await?;
+    let previous = sheet.year(record.year - 1).map(|y| y.record);
+    let t = Thresholds {
+        near_line_pct: sheet.near_line_pct,
+        drop_pct: sheet.drop_pct,
+    };
+    Ok(income::assess(
+        record,
+        previous.as_ref(),
+        lines.line(province_of(&sheet.village), record.year),
+        t,
+    ))
+}
+
+/// The record's own checks, before any storage: 家庭人口 at least 1; no negative income kind, cost,
+/// rigid expenditure or payout (a loss goes into 生产经营性支出).
+pub fn check(record: &IncomeRecord) -> Result<(), Error> {
+    if record.members == 0 {
+        return Err(Error::invalid(
+            "家庭人口应至少为 1 人",
+            "The household size must be at least 1",
+        ));
+    }
+    let amounts = [
+        (record.wage, "工资性收入", "wage income"),
+        (record.business, "生产经营性收入", "business income"),
+        (record.property, "财产性收入", "property income"),
+        (record.transfer, "转移性收入", "transfer income"),
+        (record.production_cost, "生产经营性支出", "production cost"),
+        (
+            record.rigid_medical,
+            "合规自付医疗支出",
+            "medical expenditure",
+        ),
+        (record.rigid_education, "教育支出", "education expenditure"),
+        (
+            record.rigid_disability,
+            "残疾康复支出",
+            "disability expenditure",
+        ),
+        (
+            record.rigid_disaster,
+            "因灾因事故支出",
+            "disaster expenditure",
+        ),
+        (record.insurance_payout, "理赔收入", "insurance payout"),
+    ];
+    if let Some((_, zh, en)) = amounts.iter().find(|(f, _, _)| f.0 < 0) {
+        return Err(Error::invalid(
+            format!("{zh}不能为负数"),
+            format!("The {en} cannot be negative"),
+        ));
+    }
+    Ok(())
+}
+
+/// Saves the household's record of `record.year` from `source` (see the module doc): `expected_version`
+/// `None` creates, `Some(v)` replaces version `v`. Then the income rule runs on the written year and the
+/// year after it, in the same transaction, dated today. Errors: `NotFound` (not in the caller's area),
+/// `Forbidden` (a role that may not write), `Invalid` (the record), `StaleVersion`, `Conflict` (an import
+/// over a verified record).
+pub async fn set(
+    db: &Db,
+    caller: &Caller,
+    number: &str,
+    record: &IncomeRecord,
+    source: IncomeSource,
+    expected_version: Option<i64>,
+) -> Result<Saved, Error> {
+    set_on_day(
+        db,
+        caller,
+        number,
+        record,
+        source,
+        expected_version,
+        today(),
+    )
+    .await
+}
+
+/// [`set`] dated `on` (a visit's day).
+pub async fn set_on_day(
+    db: &Db,
+    caller: &Caller,
+    number: &str,
+    record: &IncomeRecord,
+    source: IncomeSource,
+    expected_version: Option<i64>,
+    on: NaiveDate,
+) -> Result<Saved, Error> {
+    check(record)?;
+    let number = number.trim();
+    let lines = repo::lines::table(db).await?;
+    let tx = db.begin_write().await?;
+    let actor = caller.actor();
+    let version = repo::income::upsert_on(
+        &tx,
+        &actor,
+        &caller.scope,
+        number,
+        record,
+        source,
+        expected_version,
+    )
+    .await?;
+    let (entries, village) = repo::income::rows_on(&tx, &caller.scope, number).await?;
+    let rules = repo::rules::get_on(&tx, village.get(..6).unwrap_or(&village)).await?;
+    let t = rules.rules.screening.income_thresholds();
+    let assessed = assessments(&entries, &lines, &village, t);
+    let mut filed = None;
+    for (e, a) in entries.iter().zip(&assessed) {
+        if (a.year == record.year || a.year == record.year + 1) && a.is_risk() {
+            let f = file_finding(&tx, caller, number, &e.record, a, rules.rules.clue, on).await?;
+            if a.year == record.year {
+                filed = f;
+            }
+        }
+    }
+    tx.commit().await.map_err(StoreError::from)?;
+    let assessment = assessed
+        .into_iter()
+        .find(|a| a.year == record.year)
+        .ok_or_else(|| Error::internal("the written income record is missing"))?;
+    Ok(Saved {
+        version,
+        assessment,
+        filed,
+    })
+}
+
+/// A visit's re-estimated income (入户核查, `Command::verified_income`) as the household's record of its
+/// year, source 入户核查, on the visit's write transaction `tx`: it replaces whatever that year held (the
+/// latest verified record counts). The income rule does not run: the visit is itself the check.
+pub(crate) async fn record_visit_on(
+    tx: &sea_orm::DatabaseTransaction,
+    caller: &Caller,
+    number: &str,
+    record: &IncomeRecord,
+) -> shouwang_store::Result<i64> {
+    check(record).map_err(|e| StoreError::invalid(e.zh, e.en))?;
+    let (entries, _) = repo::income::rows_on(tx, &caller.scope, number).await?;
+    let current = entries
+        .iter()
+        .find(|e| e.record.year == record.year)
+        .map(|e| e.version);
+    repo::income::upsert_on(
+        tx,
+        &caller.actor(),
+        &caller.scope,
+        number,
+        record,
+        IncomeSource::Verification,
+        current,
+    )
+    .await
+}
+
+/// Files the income rule's finding for one year as a report of source 收支测算比对, unless the
+/// household's cases already hold one for that year.
+async fn file_finding(
+    tx: &sea_orm::DatabaseTransaction,
+    caller: &Caller,
+    number: &str,
+    record: &IncomeRecord,
+    a: &YearAssessment,
+    rules: shouwang_core::monitoring::ClueRules,
+    on: NaiveDate,
+) -> Result<Option<Filed>, Error> {
+    let year = a.year;
+    let report = Report {
+        household: number.to_owned(),
+        source: Source::IncomeReview { year },
+        risks: a.risks(record),
+        reporter: caller.name.clone(),
+        reported_on: on,
+    };
+    let same_year = |s: &Source| matches!(s, Source::IncomeReview { year: y } if *y == year);
+    match file_report_on(tx, caller, report, rules, on, None, same_year).await {
+        Ok(Filing::Filed { filed, .. }) => Ok(Some(filed)),
+        Ok(Filing::AlreadyPresent | Filing::OutOfArea) => Ok(None),
+        Err(StoreError::Forbidden) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,214 @@
+//! `income`: the one write path of a yearly income record (page, API, CLI, visits), its assessment, and
+//! the income rule that files a clue once per household and year, on both databases.
+
+use shouwang_app::income::{self, IncomeSheet};
+use shouwang_app::lifecycle::Filed;
+use shouwang_app::{Caller, Kind};
+use shouwang_core::income::IncomeSource;
+use shouwang_core::line::LineStatus;
+use shouwang_core::monitoring::Source;
+use shouwang_core::{Fen, IncomeRecord, Role, Scope};
+use shouwang_store::repo::{cases, households};
+use shouwang_store::{Db, db_test};
+
+use shouwang_store::testing::fixtures::{
+    VILLAGE_A1, VILLAGE_B1, actor, audit_count, household, seed_regions,
+};
+
+fn caller(role: Role, area: &str) -> Caller {
+    Caller {
+        user_id: 7,
+        name: "村专班王五".to_owned(),
+        scope: Scope::new(7, role, area),
+    }
+}
+
+fn year(year: i32, net_yuan: i64, members: u32) -> IncomeRecord {
+    IncomeRecord {
+        year,
+        wage: Fen::from_yuan(net_yuan + 500),
+        production_cost: Fen::from_yuan(500),
+        members,
+        ..IncomeRecord::default()
+    }
+}
+
+async fn sources_of(db: &Db, number: &str) -> Vec<Source> {
+    let scope = Scope::new(1, Role::CountyAdmin, "141123");
+    cases::get(db, &scope, number)
+        .await
+        .unwrap()
+        .map(|r| {
+            r.case
+                .clues
+                .iter()
+                .flat_map(|c| c.sources.iter().map(|s| s.report.source.clone()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+db_test!(
+    fn a_clear_drop_files_one_clue_per_year(db: Db) {
+        seed_regions(&db).await;
+        households::create(&db, &actor(), &household("H1", VILLAGE_A1, "李一", 1))
+            .await
+            .unwrap();
+        let team = caller(Role::VillageTeam, VILLAGE_A1);
+        let before = audit_count(&db).await;
+
+        let s = income::set(
+            &db,
+            &team,
+            "H1",
+            &year(2021, 20_000, 2),
+            IncomeSource::Manual,
+            None,
+        )
+        .await
+        .unwrap();
+        assert_eq!((s.version, s.filed), (1, None));
+        assert_eq!(s.assessment.per_capita, Fen::from_yuan(10_000));
+        assert_eq!(s.assessment.line, Some(Fen::from_yuan(6_000)));
+        assert!(sources_of(&db, "H1").await.is_empty());
+
+        // −40 %, and below the 2022 line: a finding, filed as a new case
+        let s = income::set(
+            &db,
+            &team,
+            "H1",
+            &year(2022, 12_000, 2),
+            IncomeSource::Manual,
+            None,
+        )
+        .await
+        .unwrap();
+        assert!(s.assessment.clear_drop && s.assessment.below_after_rigid);
+        assert_eq!(s.assessment.status, Some(LineStatus::Below));
+        assert_eq!(s.filed, Some(Filed::NewCase));
+        assert_eq!(
+            sources_of(&db, "H1").await,
+            [Source::IncomeReview { year: 2022 }]
+        );
+
+        // a correction of the same year: still a finding, not filed twice
+        let s = income::set(
+            &db,
+            &team,
+            "H1",
+            &year(2022, 12_500, 2),
+            IncomeSource::Manual,
+            Some(1),
+        )
+        .await
+        .unwrap();
+        assert_eq!((s.version, s.filed), (2, None));
+        assert_eq!(sources_of(&db, "H1").await.len(), 1);
+
+        // written: 3 income rows, the case opened; each audited
+        assert!(audit_count(&db).await >= before + 4);
+
+        let sheet: IncomeSheet = income::show(&db, &team, "H1").await.unwrap();
+        let years: Vec<(i32, IncomeSource, i64, bool)> = sheet
+            .years
+            .iter()
+            .map(|y| (y.record.year, y.source, y.version, y.assessment.clear_drop))
+            .collect();
+        assert_eq!(
+            years,
+            [
+                (2021, IncomeSource::Manual, 1, false),
+                (2022, IncomeSource::Manual, 2, true)
+            ]
+        );
+        assert_eq!(sheet.drop_pct, 30);
+    }
+);
+
+db_test!(
+    fn refusals_change_nothing(db: Db) {
+        seed_regions(&db).await;
+        households::create(&db, &actor(), &household("H1", VILLAGE_A1, "李一", 1))
+            .await
+            .unwrap();
+        let team = caller(Role::VillageTeam, VILLAGE_A1);
+        income::set(
+            &db,
+            &team,
+            "H1",
+            &year(2021, 20_000, 2),
+            IncomeSource::Manual,
+            None,
+        )
+        .await
+        .unwrap();
+        let n = audit_count(&db).await;
+
+        let stale = income::set(
+            &db,
+            &team,
+            "H1",
+            &year(2021, 1, 2),
+            IncomeSource::Manual,
+            None,
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(stale.kind, Kind::Conflict, "{stale:?}");
+        let other = caller(Role::VillageTeam, VILLAGE_B1);
+        let e = income::set(
+            &db,
+            &other,
+            "H1",
+            &year(2021, 1, 2),
+            IncomeSource::Manual,
+            Some(1),
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(e.kind, Kind::NotFound);
+        assert_eq!(
+            income::show(&db, &other, "H1").await.unwrap_err().kind,
+            Kind::NotFound
+        );
+        let auditor = caller(Role::Auditor, "141123");
+        let e = income::set(
+            &db,
+            &auditor,
+            "H1",
+            &year(2021, 1, 2),
+            IncomeSource::Manual,
+            Some(1),
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(e.kind, Kind::Forbidden);
+        let mut negative = year(2021, 1, 2);
+        negative.transfer = Fen(-1);
+        let e = income::set(&db, &team, "H1", &negative, IncomeSource::Manual, Some(1))
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind, Kind::Invalid);
+        assert!(e.zh.contains("转移性收入不能为负数"), "{}", e.zh);
+        let e = income::set(
+            &db,
+            &team,
+            "H1",
+            &year(2021, 1, 0),
+            IncomeSource::Manual,
+            Some(1),
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(e.kind, Kind::Invalid);
+        // a preview writes nothing
+        let a = income::preview(&db, &team, "H1", &year(2022, 5_000, 2))
+            .await
+            .unwrap();
+        assert!(a.clear_drop);
+        assert_eq!(audit_count(&db).await, n);
+        let sheet = income::show(&db, &team, "H1").await.unwrap();
+        assert_eq!(sheet.years.len(), 1);
+        assert_eq!(sheet.years[0].record, year(2021, 20_000, 2));
+    }
+);

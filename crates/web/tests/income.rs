@@ -1,0 +1,272 @@
+//! 收支测算 through the household page's form and `/api/v1/households/{n}/income`, on both databases:
+//! preview computes without saving, save writes through the one app path (source 手工录入), the page
+//! shows it; stale versions, bad records, other villages and read-only roles are refused and write
+//! nothing.
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use serde_json::{Value, json};
+use shouwang_app::demo;
+use shouwang_store::{Db, db_test};
+use shouwang_web::{AppState, router};
+use tower::ServiceExt;
+
+mod common;
+use common::{body_text, count, csrf_of, demo_password, get, login, post_form};
+
+async fn app(db: &Db) -> (Router, demo::DemoCounty) {
+    let county = demo::generate(60, 3);
+    demo::load(db, &county, &|_, _| {})
+        .await
+        .expect("demo load");
+    (router(AppState::new(db.clone())), county)
+}
+
+async fn incomes_of(db: &Db, number: &str, year: i32) -> i64 {
+    count(
+        db,
+        &format!(
+            "SELECT COUNT(*) FROM income_records r JOIN households h ON h.county_code = r.county_code \
+             AND h.id = r.household_id WHERE h.number = '{number}' AND r.year = {year}"
+        ),
+    )
+    .await
+}
+
+async fn token(app: &Router, username: &str) -> String {
+    let body = json!({"username": username, "password": demo_password(username)}).to_string();
+    let resp = app
+        .clone()
+        .oneshot(
+            Request::post("/api/v1/login")
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let v: Value = serde_json::from_str(&body_text(resp).await).unwrap();
+    v["token"].as_str().unwrap().to_owned()
+}
+
+async fn api(
+    app: &Router,
+    method: &str,
+    path: &str,
+    token: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let req = Request::builder()
+        .method(method)
+        .uri(path)
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(body.map_or_else(Body::empty, |b| Body::from(b.to_string())))
+        .unwrap();
+    let resp = app.clone().oneshot(req).await.unwrap();
+    let status = resp.status();
+    let text = body_text(resp).await;
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+db_test!(
+    fn the_form_previews_saves_and_refuses(db: Db) {
+        let (app, county) = app(&db).await;
+        let number = county.households[0].household.number.clone();
+        let cookie = login(&app, "county_admin").await;
+        let path = format!("/households/{number}/income");
+
+        let resp = app
+            .clone()
+            .oneshot(get(&format!("{path}?year=2023"), &cookie))
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::OK);
+        let html = body_text(resp).await;
+        assert!(html.contains("id=\"income-form\""), "{html}");
+        let csrf = csrf_of(&html);
+        let form = |action: &str, members: &str, version: &str| {
+            format!(
+                "csrf={csrf}&version={version}&action={action}&inc_year=2023&inc_wage=3000&inc_transfer=600.50&inc_members={members}"
+            )
+        };
+
+        // 测算: the server's figures, nothing saved
+        let resp = app
+            .clone()
+            .oneshot(post_form(&path, &cookie, &form("preview", "3", "0")))
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::OK);
+        let html = body_text(resp).await;
+        assert!(html.contains("id=\"income-preview\""), "{html}");
+        assert!(
+            html.contains("3600.50") && html.contains("1200.17"),
+            "net and per capita: {html}"
+        );
+        assert_eq!(incomes_of(&db, &number, 2023).await, 0);
+
+        // bad record: the form again with the reason, nothing saved
+        let resp = app
+            .clone()
+            .oneshot(post_form(&path, &cookie, &form("save", "0", "0")))
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body_text(resp).await.contains("家庭人口应至少为 1 人"));
+        assert_eq!(incomes_of(&db, &number, 2023).await, 0);
+
+        // 保存
+        let resp = app
+            .clone()
+            .oneshot(post_form(&path, &cookie, &form("save", "3", "0")))
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+        assert_eq!(incomes_of(&db, &number, 2023).await, 1);
+        let resp = app
+            .clone()
+            .oneshot(get(&format!("/households/{number}?done=income"), &cookie))
+            .await
+            .unwrap();
+        let html = body_text(resp).await;
+        assert!(
+            html.contains("收支测算已保存") && html.contains("手工录入"),
+            "{html}"
+        );
+
+        // saving a new year over the one just saved: stale, said on the form
+        let resp = app
+            .clone()
+            .oneshot(post_form(&path, &cookie, &form("save", "3", "0")))
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::CONFLICT);
+        assert!(body_text(resp).await.contains("role=\"alert\""));
+
+        // without the CSRF field: refused
+        let resp = app
+            .clone()
+            .oneshot(post_form(
+                &path,
+                &cookie,
+                "action=save&inc_year=2023&inc_members=3",
+            ))
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+    }
+);
+
+db_test!(
+    fn the_api_reads_writes_and_refuses(db: Db) {
+        let (app, county) = app(&db).await;
+        let number = county.households[0].household.number.clone();
+        let admin = token(&app, "county_admin").await;
+        let path = format!("/api/v1/households/{number}/income");
+
+        let (status, sheet) = api(&app, "GET", &path, &admin, None).await;
+        assert_eq!(status, StatusCode::OK, "{sheet}");
+        let recorded = sheet["years"].as_array().unwrap().len();
+        assert!(recorded >= 1, "the demo's years: {sheet}");
+
+        let body = json!({"wage": 900_000, "production_cost": 100_000, "members": 2});
+        let (status, v) = api(
+            &app,
+            "PUT",
+            &format!("{path}/2024"),
+            &admin,
+            Some(json!({"preview": true, "wage": 900_000, "members": 2})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{v}");
+        assert_eq!(v["per_capita"], 450_000);
+        assert_eq!(incomes_of(&db, &number, 2024).await, 0);
+
+        let (status, v) = api(
+            &app,
+            "PUT",
+            &format!("{path}/2024"),
+            &admin,
+            Some(body.clone()),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{v}");
+        assert_eq!(v["version"], 1);
+        assert_eq!(v["assessment"]["net_income"], 800_000);
+        let (status, v) = api(&app, "GET", &format!("{path}/2024"), &admin, None).await;
+        assert_eq!(
+            (status, v["source"].as_str()),
+            (StatusCode::OK, Some("manual")),
+            "{v}"
+        );
+
+        // stale, bad, unknown field, other area, read-only role: refused, nothing more written
+        let (status, _) = api(
+            &app,
+            "PUT",
+            &format!("{path}/2024"),
+            &admin,
+            Some(body.clone()),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CONFLICT);
+        let (status, v) = api(
+            &app,
+            "PUT",
+            &format!("{path}/2024"),
+            &admin,
+            Some(json!({"version": 1, "wage": -5, "members": 2})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+        assert!(v["message_zh"].as_str().unwrap().contains("不能为负数"));
+        let (status, _) = api(
+            &app,
+            "PUT",
+            &format!("{path}/2024"),
+            &admin,
+            Some(json!({"version": 1, "wages": 5, "members": 2})),
+        )
+        .await;
+        assert!(status.is_client_error());
+        let (status, _) = api(
+            &app,
+            "PUT",
+            &format!("{path}/1999"),
+            &admin,
+            Some(json!({"members": 2})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        let auditor = token(&app, "auditor").await;
+        let (status, _) = api(
+            &app,
+            "PUT",
+            &format!("{path}/2024"),
+            &auditor,
+            Some(json!({"version": 1, "members": 2})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let other = county
+            .households
+            .iter()
+            .find(|h| h.household.village.as_str() != "141123208201")
+            .unwrap();
+        let team = token(&app, "village_team").await;
+        let (status, _) = api(
+            &app,
+            "GET",
+            &format!("/api/v1/households/{}/income", other.household.number),
+            &team,
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        let (status, v) = api(&app, "GET", &format!("{path}/2024"), &admin, None).await;
+        assert_eq!((status, v["version"].as_i64()), (StatusCode::OK, Some(1)));
+    }
+);
