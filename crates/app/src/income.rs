@@ -72,6 +72,58 @@ pub struct Saved {
     pub filed: Option<Filed>,
 }
 
+/// The monitoring line of the current year is not set yet for the caller's province: the work goes on
+/// with the line of `in_force_year` (none: no line at all).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct MissingLine {
+    /// The year without a line.
+    pub year: i32,
+    /// The year whose line is used meanwhile.
+    pub in_force_year: Option<i32>,
+}
+
+impl MissingLine {
+    /// `未设置2026年监测线，请在县级规则中设置（目前按2025年监测线）` and its English.
+    pub fn message(&self) -> (String, String) {
+        let y = self.year;
+        match self.in_force_year {
+            Some(p) => (
+                format!("未设置{y}年监测线，请在县级规则中设置（目前按{p}年监测线）"),
+                format!(
+                    "No monitoring line set for {y}: set it in the county rules (the {p} line is used meanwhile)"
+                ),
+            ),
+            None => (
+                format!("未设置{y}年监测线，请在县级规则中设置"),
+                format!("No monitoring line set for {y}: set it in the county rules"),
+            ),
+        }
+    }
+}
+
+/// Whether the line of `on`'s year is missing for the caller's province (`None` when set, or for a
+/// caller wider than one province).
+pub async fn missing_line(
+    db: &Db,
+    caller: &Caller,
+    on: NaiveDate,
+) -> Result<Option<MissingLine>, Error> {
+    use chrono::Datelike;
+    let province = caller.scope.area_prefix().trim();
+    let Some(province) = province.get(..2) else {
+        return Ok(None);
+    };
+    let lines = repo::lines::table(db).await?;
+    let year = on.year();
+    if lines.line(province, year).is_some() {
+        return Ok(None);
+    }
+    Ok(Some(MissingLine {
+        year,
+        in_force_year: lines.latest_for(province, year).map(|l| l.year),
+    }))
+}
+
 /// The province (2 digits) of a village code, whose monitoring line applies.
 fn province_of(village: &str) -> &str {
     village.get(..2).unwrap_or("")

@@ -435,11 +435,14 @@ pub struct CandidateDto {
     pub proposed: bool,
     /// The judgment with the unmet conditions (E01–E05) and the 缓退 categories.
     pub judgment: PreJudgment,
+    /// The year of the monitoring line used (the latest set up to the day's year).
+    pub line_year: i32,
 }
 
 impl From<Candidate> for CandidateDto {
     fn from(c: Candidate) -> Self {
         CandidateDto {
+            line_year: c.line_year,
             proposed: c.judgment.proposed(),
             case: c.row.into(),
             judgment: c.judgment,

@@ -291,3 +291,37 @@ db_test!(
         );
     }
 );
+
+db_test!(
+    fn the_new_years_line_is_asked_for_on_the_county_home_page(db: Db) {
+        use chrono::Datelike;
+        let app = app(&db).await;
+        let year = shouwang_app::today().year();
+        let home = |user: &'static str| {
+            let app = app.clone();
+            async move {
+                let u = demo_user(user);
+                let cookie = try_login(&app, u.username, u.password).await.unwrap();
+                body_text(app.oneshot(get("/", &cookie)).await.unwrap()).await
+            }
+        };
+        // The demo has lines up to 2022 only: the county admin is asked for this year's.
+        let html = home("county_admin").await;
+        let said = format!("未设置{year}年监测线，请在县级规则中设置（目前按2022年监测线）");
+        assert!(html.contains(&said), "{html}");
+        assert!(!home("village_team").await.contains("id=\"missing-line\""));
+        // Once set, the alert is gone.
+        shouwang_store::repo::lines::set(
+            &db,
+            &shouwang_store::Actor::system(),
+            &shouwang_core::line::MonitoringLine {
+                province: "14".into(),
+                year,
+                line: shouwang_core::Fen::from_yuan(7_500),
+            },
+        )
+        .await
+        .unwrap();
+        assert!(!home("county_admin").await.contains("id=\"missing-line\""));
+    }
+);

@@ -346,6 +346,8 @@ pub struct RoundRun {
     pub results: Vec<HitResult>,
     /// Counts of `results`.
     pub recorded: RecordSummary,
+    /// The year of the monitoring line used (the round's, or the latest before it while it is unset).
+    pub line_year: i32,
 }
 
 impl RoundRun {
@@ -415,9 +417,14 @@ pub async fn run_round(
     }
     let year = round.year();
     let province = county.get(..2).unwrap_or_default().to_owned();
-    let line = lines::get(db, &province, year)
+    // The line of the round's year, or while the county has not set it the latest before it.
+    let Some((line, line_year)) = lines::table(db)
         .await?
-        .ok_or(RoundError::NoLine { province, year })?;
+        .latest_for(&province, year)
+        .map(|l| (l.line, l.year))
+    else {
+        return Err(RoundError::NoLine { province, year });
+    };
     let thresholds = rules::get(db, &county).await?.rules.screening;
     let params = shouwang_screen::Params {
         year,
@@ -457,6 +464,7 @@ pub async fn run_round(
         .collect();
     let (recorded, results) = record(db, caller, round, on, &hits).await?;
     Ok(RoundRun {
+        line_year,
         export,
         outcome,
         elapsed,

@@ -364,6 +364,8 @@ pub struct ScreeningHit {
 pub struct ScreeningSummary {
     /// 筛查批次 (YYYY-MM).
     pub round: String,
+    /// The year of the monitoring line used (the round's year, or the latest before it while unset).
+    pub line_year: i32,
     /// Households and members of the area screened against.
     pub registry_households: u64,
     pub registry_members: u64,
@@ -396,6 +398,7 @@ pub fn summary(
     let o = &run.outcome;
     ScreeningSummary {
         round: round.to_string(),
+        line_year: run.line_year,
         registry_households: run.export.households,
         registry_members: run.export.members,
         without_income: run.export.without_income,

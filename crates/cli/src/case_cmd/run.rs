@@ -438,14 +438,15 @@ pub(super) async fn dispatch(ctx: &Ctx, command: CaseCommand) -> anyhow::Result<
                                 .map(|u| u.condition.code())
                                 .collect();
                             format!(
-                                "{}  {}  {}",
+                                "{}  {}  {}  按{}年监测线",
                                 x.case.household_number,
                                 if x.proposed {
                                     "预判风险消除"
                                 } else {
                                     "未达条件"
                                 },
-                                unmet.join(",")
+                                unmet.join(","),
+                                x.line_year
                             )
                         })
                         .collect::<Vec<_>>()

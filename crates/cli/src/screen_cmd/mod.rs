@@ -61,6 +61,8 @@ pub struct DbRun {
     pub malformed: u64,
     /// What became of the findings.
     pub recorded: RecordSummary,
+    /// The year of the monitoring line used.
+    pub line_year: i32,
 }
 
 /// Runs the database mode: returns the counts (and prints the summary to stderr).
@@ -118,6 +120,7 @@ pub async fn run_as(
         None => None,
     };
     let result = DbRun {
+        line_year: run.line_year,
         flagged: run.outcome.flagged.len() as u64,
         unmatched: run.unmatched(),
         malformed: run.malformed(),
@@ -138,10 +141,12 @@ pub async fn run_as(
 fn summary(round: YearMonth, export: &screening::RegistryExport, run: &DbRun) -> String {
     let r = &run.recorded;
     let mut s = format!(
-        "{} 筛查批次 / round {round}: 登记信息 {} 户 {} 人 (registry households, members)",
+        "{} 筛查批次 / round {round}: 登记信息 {} 户 {} 人 (registry households, members); 按{}年监测线 (line of {})",
         round.label_zh(),
         export.households,
-        export.members
+        export.members,
+        run.line_year,
+        run.line_year
     );
     if export.without_income > 0 {
         s.push_str(&format!(

@@ -91,6 +91,8 @@ struct HomePage<'a> {
     needs_cadre_total: u64,
     mine: Vec<QueueRow>,
     states: Vec<StateCount>,
+    /// 未设置当年监测线 (for the roles that set or read the county rules).
+    missing_line: Option<String>,
     path: &'static str,
 }
 
@@ -283,7 +285,18 @@ async fn build(state: &AppState, user: &CurrentUser) -> Result<Response, AppErro
         })
         .collect();
 
+    let missing_line = if user.may_read_rules() {
+        shouwang_app::income::missing_line(db, &caller, today)
+            .await?
+            .map(|m| {
+                let (zh, en) = m.message();
+                if i18n.is_en() { en } else { zh }
+            })
+    } else {
+        None
+    };
     Ok(render(&HomePage {
+        missing_line,
         i18n,
         user,
         today: today.to_string(),

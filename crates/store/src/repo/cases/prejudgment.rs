@@ -21,24 +21,39 @@ pub struct ExitInputs {
     pub household: Household,
     /// The latest income record (with rigid expenditure), if any.
     pub latest_income: Option<IncomeRecord>,
-    /// The monitoring line of the province and year (per capita).
+    /// The monitoring line of the province (per capita): the year's, or while the county has not set it,
+    /// the latest year's before it.
     pub line: Fen,
+    /// The year of [`ExitInputs::line`].
+    pub line_year: i32,
+}
+
+/// The line of the province for `year`, or of the latest year before it that has one (a new year's line
+/// is set some weeks into the year; the work goes on meanwhile, saying which year's line it used).
+/// `Invalid` when the province has no line at all up to `year`.
+pub async fn line_in_force(db: &Db, province: &str, year: i32) -> Result<(Fen, i32)> {
+    let table = lines::table(db).await?;
+    table
+        .latest_for(province, year)
+        .map(|l| (l.line, l.year))
+        .ok_or_else(|| {
+            StoreError::invalid(
+                format!("未设置{year}年监测线（省级代码 {province}），请在县级规则中设置"),
+                format!("No monitoring line for province {province} up to {year}: set it in the county rules"),
+            )
+        })
 }
 
 /// The registry facts of household `number` for a pre-judgment in `year`: the household, its latest income
-/// record and the province's line of the year (`Invalid` if no line is set for that year).
+/// record and the province's line in force ([`line_in_force`]).
 pub async fn exit_inputs(db: &Db, scope: &Scope, number: &str, year: i32) -> Result<ExitInputs> {
     let detail = households::get(db, scope, number)
         .await?
         .ok_or(StoreError::NotFound)?;
     let province = detail.county_code.get(..2).unwrap_or_default().to_owned();
-    let line = lines::get(db, &province, year).await?.ok_or_else(|| {
-        StoreError::invalid(
-            format!("未设置{year}年监测线（省级代码 {province}）"),
-            format!("No monitoring line for province {province} and year {year}"),
-        )
-    })?;
+    let (line, line_year) = line_in_force(db, &province, year).await?;
     Ok(ExitInputs {
+        line_year,
         latest_income: detail
             .incomes
             .iter()
@@ -95,6 +110,8 @@ pub struct Candidate {
     pub row: CaseRow,
     /// The judgment: [`PreJudgment::proposed`] when every condition is met, else the unmet ones.
     pub judgment: PreJudgment,
+    /// The year of the monitoring line the judgment used ([`line_in_force`]).
+    pub line_year: i32,
 }
 
 /// 定期预判: the pre-judgment of every monitored household (监测帮扶中 or 缓退, no exit running) in the
@@ -133,6 +150,7 @@ pub async fn prejudge(
             out.push(Candidate {
                 row: case_row(r)?,
                 judgment,
+                line_year: inputs.line_year,
             });
         }
     }

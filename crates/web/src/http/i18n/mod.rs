@@ -126,6 +126,7 @@ impl Lang {
             "inc.status" => ("监测状态", "Status"),
             "inc.drop" => ("收入明显下降", "Clear drop"),
             "inc.none" => ("暂无收入记录", "No income record"),
+            "home.set_line" => ("去设置", "Set it"),
             "inc.enter" => ("录入收支测算", "Enter a year's income"),
             "inc.done" => ("收支测算已保存。", "The income record was saved."),
             "incf.title" => ("收支测算", "Yearly income"),

@@ -166,6 +166,7 @@ pub struct HouseholdLink<'a> {
 struct ResultFragment<'a> {
     i18n: I18n,
     round: String,
+    line_year: i32,
     registry_households: u64,
     registry_members: u64,
     without_income: u64,
@@ -225,6 +226,7 @@ pub fn result_html(s: &ScreeningSummary, lang: Lang) -> String {
     let fragment = ResultFragment {
         i18n,
         round,
+        line_year: s.line_year,
         registry_households: s.registry_households,
         registry_members: s.registry_members,
         without_income: s.without_income,
