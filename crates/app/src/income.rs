@@ -373,3 +373,76 @@ async fn file_finding(
         Err(e) => Err(e.into()),
     }
 }
+
+/// What [`review`] found and filed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReviewSummary {
+    /// The year reviewed.
+    pub year: i32,
+    /// Households with a record of that year.
+    pub households: u64,
+    /// Of them, with a finding (明显下降, or below the line after rigid expenditure).
+    pub findings: u64,
+    /// Findings that opened a case.
+    pub new_cases: u64,
+    /// Findings added as a new clue to an open case.
+    pub new_clues: u64,
+    /// Findings merged into an open clue of the same cause.
+    pub merged: u64,
+    /// Findings already filed for that year earlier (nothing written).
+    pub already_present: u64,
+}
+
+/// 收支测算比对 of a whole area: every household of the caller's area (`region`: a township or village
+/// inside it) with a record of `year` is assessed against the line of that year and its record of the
+/// year before; each finding files or joins a clue, once per household and year, in one write
+/// transaction dated `on` — what an import of a year's incomes is followed by, and what
+/// `shouwang income review` runs.
+pub async fn review(
+    db: &Db,
+    caller: &Caller,
+    region: Option<&str>,
+    year: i32,
+    on: NaiveDate,
+) -> Result<ReviewSummary, Error> {
+    let source = Source::IncomeReview { year };
+    if !source.roles().contains(&caller.scope.role) {
+        return Err(Error::forbidden());
+    }
+    let county = caller.county()?;
+    let lines = repo::lines::table(db).await?;
+    let all = repo::income::of_area(db, &caller.scope, region, year - 1, year).await?;
+    let tx = db.begin_write().await?;
+    let rules = repo::rules::get_on(&tx, &county).await?.rules;
+    let t = rules.screening.income_thresholds();
+    let mut s = ReviewSummary {
+        year,
+        ..ReviewSummary::default()
+    };
+    for h in &all {
+        let Some(record) = h.records.iter().find(|r| r.year == year) else {
+            continue;
+        };
+        s.households += 1;
+        let previous = h.records.iter().find(|r| r.year == year - 1);
+        let a = income::assess(
+            record,
+            previous,
+            lines.line(province_of(&h.village), year),
+            t,
+        );
+        if !a.is_risk() {
+            continue;
+        }
+        s.findings += 1;
+        match file_finding(&tx, caller, &h.household, record, &a, rules.clue, on).await? {
+            Some(Filed::NewCase) => s.new_cases += 1,
+            Some(Filed::NewClue) => s.new_clues += 1,
+            Some(Filed::Merged) => s.merged += 1,
+            None => s.already_present += 1,
+        }
+    }
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(s)
+}

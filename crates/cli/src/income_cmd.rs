@@ -39,6 +39,17 @@ pub enum IncomeCommand {
     },
     /// Add or correct a year's record, source 手工录入 (录入收支测算).
     Set(Box<SetArgs>),
+    /// 收支测算比对 of the user's area: every household with a record of the year whose per-capita
+    /// income fell clearly against the year before, or is below the line after rigid expenditure,
+    /// files or joins a clue (once per household and year). Run it after importing a year's incomes.
+    Review {
+        /// 年度.
+        #[arg(long)]
+        year: i32,
+        /// A township or village inside the user's area (default: the whole area).
+        #[arg(long)]
+        region: Option<String>,
+    },
 }
 
 /// The record of `income set`.
@@ -187,6 +198,20 @@ pub async fn run(args: IncomeArgs) -> anyhow::Result<()> {
                         "已登记风险线索（收支测算比对） a risk clue was filed (income review)"
                     );
                 }
+            }
+        }
+        IncomeCommand::Review { year, region } => {
+            let s = income::review(&db, &caller, region.as_deref(), year, shouwang_app::today())
+                .await
+                .map_err(refused)?;
+            if args.json {
+                println!("{}", serde_json::to_string_pretty(&s)?);
+            } else {
+                println!(
+                    "{year}年收支测算比对 income review: {} 户有记录 (households), {} 户预警 (findings); \
+                     新建档案 {} (new cases), 新线索 {} (new clues), 已归并 {} (merged), 已登记 {} (already filed)",
+                    s.households, s.findings, s.new_cases, s.new_clues, s.merged, s.already_present
+                );
             }
         }
     }

@@ -212,3 +212,61 @@ db_test!(
         assert_eq!(sheet.years[0].record, year(2021, 20_000, 2));
     }
 );
+
+db_test!(
+    fn a_review_files_each_finding_once(db: Db) {
+        seed_regions(&db).await;
+        for (n, seq) in [("H1", 1), ("H2", 2), ("H3", 3)] {
+            households::create(
+                &db,
+                &actor(),
+                &household(n, VILLAGE_A1, &format!("户主{seq}"), seq),
+            )
+            .await
+            .unwrap();
+        }
+        households::create(&db, &actor(), &household("H9", VILLAGE_B1, "户主9", 9))
+            .await
+            .unwrap();
+        let sys = actor();
+        let put = |n: &'static str, r: IncomeRecord| {
+            let db = db.clone();
+            let sys = sys.clone();
+            async move {
+                shouwang_store::repo::income::upsert(&db, &sys, n, &r, IncomeSource::Import, None)
+                    .await
+                    .unwrap();
+            }
+        };
+        // H1 drops 40 %, H2 stays, H3 has 2022 only (above the line), H9 drops but lies outside the area
+        put("H1", year(2021, 30_000, 2)).await;
+        put("H1", year(2022, 18_000, 2)).await;
+        put("H2", year(2021, 30_000, 2)).await;
+        put("H2", year(2022, 29_000, 2)).await;
+        put("H3", year(2022, 29_000, 2)).await;
+        put("H9", year(2021, 30_000, 2)).await;
+        put("H9", year(2022, 1_000, 2)).await;
+        let town = caller(Role::TownshipAdmin, "141123100");
+        let on = chrono::NaiveDate::from_ymd_opt(2023, 1, 10).unwrap();
+        let s = income::review(&db, &town, None, 2022, on).await.unwrap();
+        assert_eq!((s.households, s.findings, s.new_cases), (3, 1, 1), "{s:?}");
+        assert_eq!(
+            sources_of(&db, "H1").await,
+            [Source::IncomeReview { year: 2022 }]
+        );
+        assert!(sources_of(&db, "H9").await.is_empty());
+        let again = income::review(&db, &town, None, 2022, on).await.unwrap();
+        assert_eq!(
+            (again.findings, again.new_cases, again.already_present),
+            (1, 0, 1)
+        );
+        let dept = caller(Role::Department, "141123");
+        assert_eq!(
+            income::review(&db, &dept, None, 2022, on)
+                .await
+                .unwrap_err()
+                .kind,
+            Kind::Forbidden
+        );
+    }
+);

@@ -389,3 +389,70 @@ pub async fn delete(
     tx.commit().await?;
     Ok(())
 }
+
+/// One household's records of an [`of_area`] read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AreaIncomes {
+    /// 户编号.
+    pub household: String,
+    /// 村 code.
+    pub village: String,
+    /// The records of the years asked for, oldest first.
+    pub records: Vec<IncomeRecord>,
+}
+
+/// The records of the years `from..=to` of every household in the scope's area (`region`: a township
+/// or village inside it), by 户编号 — one query, for a review of a whole area.
+pub async fn of_area(
+    db: &Db,
+    scope: &Scope,
+    region: Option<&str>,
+    from: i32,
+    to: i32,
+) -> Result<Vec<AreaIncomes>> {
+    use sea_orm::ConnectionTrait;
+    let Some(area) = super::area::effective_area(scope, region) else {
+        return Ok(Vec::new());
+    };
+    let mut sql = super::Sql::new();
+    sql.push(
+        "SELECT h.number, r.village_code, r.year, r.wage, r.business, r.property, r.transfer, \
+         r.production_cost, r.rigid_medical, r.rigid_education, r.rigid_disability, r.rigid_disaster, \
+         r.insurance_payout, r.members FROM income_records r JOIN households h \
+         ON h.county_code = r.county_code AND h.id = r.household_id WHERE r.year >= ",
+    )
+    .bind(from)
+    .push(" AND r.year <= ")
+    .bind(to);
+    sql.push_area("r", &area);
+    sql.push(" ORDER BY h.number, r.year");
+    let rows = db.conn().query_all_raw(sql.build(db.backend())).await?;
+    let mut out: Vec<AreaIncomes> = Vec::new();
+    for r in &rows {
+        let fen = |c: &str| -> Result<Fen> { Ok(Fen(r.try_get::<i64>("", c)?)) };
+        let record = IncomeRecord {
+            year: r.try_get("", "year")?,
+            wage: fen("wage")?,
+            business: fen("business")?,
+            property: fen("property")?,
+            transfer: fen("transfer")?,
+            production_cost: fen("production_cost")?,
+            rigid_medical: fen("rigid_medical")?,
+            rigid_education: fen("rigid_education")?,
+            rigid_disability: fen("rigid_disability")?,
+            rigid_disaster: fen("rigid_disaster")?,
+            insurance_payout: fen("insurance_payout")?,
+            members: u32::try_from(r.try_get::<i32>("", "members")?).unwrap_or(0),
+        };
+        let number: String = r.try_get("", "number")?;
+        match out.last_mut() {
+            Some(last) if last.household == number => last.records.push(record),
+            _ => out.push(AreaIncomes {
+                household: number,
+                village: r.try_get("", "village_code")?,
+                records: vec![record],
+            }),
+        }
+    }
+    Ok(out)
+}
