@@ -277,10 +277,12 @@ fn store_failure(e: StoreError, lang: Lang) -> Failure {
     }
 }
 
-/// The re-estimated income (`None` when every amount is blank and `required` is false); the year
-/// defaults to the visit's.
+/// The re-estimated income (`None` when every amount is blank and `required` is false). It covers the 12
+/// months before the visit, so a blank year is the year the middle of that period falls in (a visit
+/// in January 2022 estimates 2021).
 fn income(f: &Fields, on: NaiveDate, required: bool) -> Result<Option<IncomeRecord>, AppError> {
-    parse_income(f, on.year(), required)
+    let middle = on - chrono::Duration::days(183);
+    parse_income(f, middle.year(), required)
 }
 
 fn the_date(f: &Fields) -> Result<NaiveDate, AppError> {
@@ -379,7 +381,10 @@ async fn verification(
 /// Defaults of the visit form.
 fn visit_defaults(today: &str, head: &str, members: usize) -> Vec<(String, String)> {
     let members = members.to_string();
-    let year = today.get(..4).unwrap_or("").to_string();
+    // the 12 months before the visit: the year their middle falls in (as `income` reads a blank year)
+    let year = NaiveDate::parse_from_str(today, "%Y-%m-%d")
+        .map(|d| (d - chrono::Duration::days(183)).year().to_string())
+        .unwrap_or_default();
     [
         ("on", today),
         ("food", "1"),
@@ -560,8 +565,11 @@ mod tests {
         let r = income(&f, on, false).unwrap().unwrap();
         assert_eq!(
             (r.year, r.members, r.wage),
-            (2022, 3, Fen::from_yuan(12000))
+            (2021, 3, Fen::from_yuan(12000)),
+            "a visit in January estimates the year before"
         );
+        let july = NaiveDate::from_ymd_opt(2022, 7, 5).unwrap();
+        assert_eq!(income(&f, july, false).unwrap().unwrap().year, 2022);
         let f = Fields(vec![
             ("inc_wage".into(), "12k".into()),
             ("inc_members".into(), "3".into()),
