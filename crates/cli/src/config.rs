@@ -82,6 +82,30 @@ pub fn exit_code(kind: shouwang_app::Kind) -> u8 {
     }
 }
 
+/// Exit status of a refused or failed command (`case`, `household`; 0 = done): `main` exits with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Failure {
+    /// The process exit code.
+    pub code: u8,
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "exit code {}", self.code)
+    }
+}
+
+impl std::error::Error for Failure {}
+
+/// A refused use case as the command's error: the exit code of its kind ([`exit_code`]), the reason in
+/// Chinese and English.
+pub fn refused(e: shouwang_app::Error) -> anyhow::Error {
+    anyhow::anyhow!(Failure {
+        code: exit_code(e.kind)
+    })
+    .context(format!("{} ({})", e.zh, e.en))
+}
+
 /// The message when the command's `--user` is no active user with a role.
 pub fn no_such_user(username: &str) -> String {
     format!("用户不存在、已停用或没有角色 / no active user with a role: {username}")

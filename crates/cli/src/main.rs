@@ -8,6 +8,7 @@ mod config;
 mod demo_cmd;
 mod document_cmd;
 mod export_cmd;
+mod household_cmd;
 mod import_cmd;
 mod quality_cmd;
 mod screen_cmd;
@@ -76,6 +77,9 @@ enum Command {
     Screen(screen_cmd::ScreenCmd),
     /// The monitoring lifecycle of a household, acting as a user (监测帮扶档案).
     Case(Box<case_cmd::CaseArgs>),
+    /// A household's changes between imports, acting as a user (户情变更): `household show N`,
+    /// `household member add|update|leave …`, `household head …`, `household update …`.
+    Household(Box<household_cmd::HouseholdArgs>),
     /// Import files into the database (导入): `import registry FILE`.
     Import {
         #[command(subcommand)]
@@ -145,8 +149,8 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("错误 error: {e:#}");
-            // `case` commands say what kind of refusal it was (see `shouwang case --help`).
-            ExitCode::from(e.downcast_ref::<case_cmd::Failure>().map_or(1, |f| f.code))
+            // `case` and `household` commands say what kind of refusal it was (see `shouwang case --help`).
+            ExitCode::from(e.downcast_ref::<config::Failure>().map_or(1, |f| f.code))
         }
     }
 }
@@ -191,6 +195,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
         }
         Command::User { command } => user_cmd::run(command).await,
         Command::Case(args) => case_cmd::run(*args).await,
+        Command::Household(args) => household_cmd::run(*args).await,
         Command::Export { command } => export_cmd::run(command).await,
         Command::Document(args) => document_cmd::run(*args).await,
         Command::Quality(args) => quality_cmd::quality(args).await,

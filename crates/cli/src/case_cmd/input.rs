@@ -5,11 +5,7 @@ use super::*;
 /// An error with the exit code of its kind ([`crate::config::exit_code`]), the message in Chinese and
 /// English.
 pub(super) fn fail(e: StoreError) -> anyhow::Error {
-    let e = shouwang_app::Error::from(e);
-    anyhow!(Failure {
-        code: crate::config::exit_code(e.kind)
-    })
-    .context(format!("{} ({})", e.zh, e.en))
+    crate::config::refused(shouwang_app::Error::from(e))
 }
 
 pub(super) fn bad(msg: impl Into<String>) -> anyhow::Error {

@@ -35,20 +35,7 @@ use crate::config::DbArgs;
 use input::*;
 pub use run::run;
 
-/// Exit status of a refused or failed `case` command (0 = done).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Failure {
-    /// The process exit code.
-    pub code: u8,
-}
-
-impl std::fmt::Display for Failure {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "exit code {}", self.code)
-    }
-}
-
-impl std::error::Error for Failure {}
+pub use crate::config::Failure;
 
 /// Arguments of `shouwang case`.
 #[derive(Args, Debug)]

@@ -28,6 +28,8 @@ use crate::http::i18n::I18n;
 use crate::http::render::render;
 use crate::pages::regions::region_options;
 
+pub mod changes;
+
 /// Rows per page of the search.
 pub const PER_PAGE: u32 = 20;
 
@@ -232,6 +234,8 @@ pub struct MemberView {
     pub school: String,
     pub insured: bool,
     pub dibao: String,
+    /// The member's change form (修改), empty when the user may not change the registry.
+    pub edit: String,
 }
 
 /// One year of income, ready to show.
@@ -464,6 +468,10 @@ struct ShowPage<'a> {
     monitored: &'static str,
     risks: String,
     relocated: bool,
+    phone: String,
+    /// 户情变更: the confirmation and the change links; the former members ([`changes`]).
+    changes: String,
+    former: String,
     members: Vec<MemberView>,
     incomes: Vec<IncomeView>,
     case: Option<CaseView>,
@@ -513,6 +521,7 @@ fn member_view(
             .unwrap_or_default(),
         insured: m.has_medical_insurance,
         dibao: code_label(i18n, codes, &m.dibao),
+        edit: String::new(),
     }
 }
 
@@ -567,6 +576,8 @@ pub fn income_views(
 #[derive(Deserialize, Default)]
 pub struct ShowQuery {
     done: Option<String>,
+    /// After a household change: which (the confirmation of [`changes::links`]).
+    changed: Option<String>,
 }
 
 /// GET /households/{number} (`?done=1` after a lifecycle action: a confirmation line)
@@ -576,7 +587,15 @@ pub async fn show(
     Path(number): Path<String>,
     Query(q): Query<ShowQuery>,
 ) -> Response {
-    show_page(&state, &user, &number, false, q.done.is_some()).await
+    show_page(
+        &state,
+        &user,
+        &number,
+        false,
+        q.done.is_some(),
+        q.changed.as_deref(),
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -600,7 +619,7 @@ pub async fn reveal(
     if !user.scope.may_view_full_id() {
         return AppError::forbidden().into_response();
     }
-    show_page(&state, &user, &number, true, false).await
+    show_page(&state, &user, &number, true, false, None).await
 }
 
 async fn show_page(
@@ -609,6 +628,7 @@ async fn show_page(
     number: &str,
     full_ids: bool,
     done: bool,
+    changed: Option<&str>,
 ) -> Response {
     let i18n = user.i18n();
     if number.is_empty() || number.len() > 64 || number.chars().any(char::is_control) {
@@ -653,7 +673,11 @@ async fn show_page(
     let members = h
         .members
         .iter()
-        .map(|m| member_view(m, i18n, &codes, today, full_ids))
+        .zip(&detail.member_ids)
+        .map(|(m, id)| MemberView {
+            edit: changes::member_link(user, &h.number, *id),
+            ..member_view(m, i18n, &codes, today, full_ids)
+        })
         .collect();
     let province: String = h.village.as_str().chars().take(2).collect();
     let records: Vec<IncomeRecord> = detail.incomes.iter().map(|e| e.record).collect();
@@ -683,6 +707,9 @@ async fn show_page(
             .collect::<Vec<_>>()
             .join("、"),
         relocated: h.is_relocated,
+        phone: h.phone.clone().unwrap_or_default(),
+        changes: changes::links(user, &h.number, changed),
+        former: changes::former(user, &detail, &codes, full_ids),
         members,
         incomes,
         case,

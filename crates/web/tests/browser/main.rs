@@ -7,6 +7,7 @@
 
 mod admin_quality;
 mod harness;
+mod household_changes;
 mod uploads;
 
 use harness::Harness;
@@ -53,6 +54,7 @@ async fn browser_suite() {
     dashboard(&h).await;
     uploads::upload_pages(&h).await;
     cadre_round(&h).await;
+    household_changes::birth_and_dibao(&h).await;
     // Last: it changes a code's local label, which later scenarios would see.
     admin_quality::admin_and_quality_pages(&h).await;
     h.finish().await;
