@@ -8,6 +8,7 @@
 //! | module | what |
 //! | --- | --- |
 //! | [`caller`] | who acts ([`Caller`]) and the day ([`today`]) |
+//! | [`households`] | 户情变更: a household's changes between imports (members join and leave, the head, a member's or the household's fields) |
 //! | [`lifecycle`] | the monitoring and assistance lifecycle: commands on a case, the one way a report is filed, queues, calendar |
 //! | [`quality`] | the data-quality problem list |
 //! | [`screening`] | department-data screening rounds and 干部排查 rounds |
@@ -36,6 +37,7 @@ pub mod dashboard;
 pub mod demo;
 pub mod documents;
 pub mod error;
+pub mod households;
 pub mod imports;
 pub mod income;
 pub mod jobs;

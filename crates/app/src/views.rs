@@ -8,6 +8,7 @@ use shouwang_core::codes::{
     Dibao, Education, HealthStatus, HouseholdType, LabourSkill, MonitoredType, PoliticalStatus,
     Relation, RiskType, SchoolStatus, Sex, Tekun,
 };
+use shouwang_core::household::changes::LeaveReason;
 use shouwang_core::monitoring::calendar::{Period, TaskKind, TaskStatus};
 use shouwang_core::monitoring::exit::{ExitNotice, NoticeText, PreJudgment};
 use shouwang_core::monitoring::measures::{Recommendation, Situation};
@@ -244,6 +245,11 @@ pub struct HouseholdPage {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MemberDto {
+    /// The member's row id, as a string (it does not fit a JavaScript number): the handle of
+    /// `/api/v1/households/{n}/members/{member}` (a full ID number works there too).
+    pub member_id: String,
+    /// The member row's version (for `PATCH …/members/{member}`).
+    pub version: i64,
     /// 身份证号: full for county and township admins and auditors (each such read is audited), else masked.
     pub id_number: String,
     /// 姓名.
@@ -272,6 +278,22 @@ pub struct MemberDto {
     pub tekun: Tekun,
     /// 残疾等级.
     pub disability_grade: Option<u8>,
+}
+
+/// A member who left the household (原家庭成员).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FormerMemberDto {
+    /// 身份证号, masked like the members'.
+    pub id_number: String,
+    /// 姓名.
+    pub name: String,
+    /// 与户主关系 when he left.
+    pub relation: Relation,
+    /// 减员原因: `death` 死亡, `moved_out` 迁出.
+    pub reason: LeaveReason,
+    /// The date.
+    pub left_on: NaiveDate,
 }
 
 /// An income record with its derived figures.
@@ -316,8 +338,12 @@ pub struct HouseholdDto {
     pub address: String,
     /// 易地扶贫搬迁.
     pub is_relocated: bool,
-    /// 家庭成员.
+    /// 联系电话.
+    pub phone: Option<String>,
+    /// 家庭成员 (the members who are there now; 家庭人口 is their number).
     pub members: Vec<MemberDto>,
+    /// 原家庭成员: the members who died or moved out, with the reason and the date.
+    pub former_members: Vec<FormerMemberDto>,
     /// Income by year.
     pub incomes: Vec<IncomeDto>,
     /// The household's case, if it has one.
@@ -341,10 +367,25 @@ impl HouseholdDto {
             risks: h.risks,
             address: h.address,
             is_relocated: h.is_relocated,
+            phone: h.phone,
+            former_members: d
+                .former_members
+                .into_iter()
+                .map(|f| FormerMemberDto {
+                    id_number: scope.show_id(f.member.id_number),
+                    name: f.member.name,
+                    relation: f.member.relation,
+                    reason: f.reason,
+                    left_on: f.left_on,
+                })
+                .collect(),
             members: h
                 .members
                 .into_iter()
-                .map(|m| MemberDto {
+                .zip(d.member_ids.into_iter().zip(d.member_versions))
+                .map(|(m, (member_id, version))| MemberDto {
+                    member_id: member_id.to_string(),
+                    version,
                     id_number: scope.show_id(m.id_number),
                     age: m.age_on(today),
                     name: m.name,

@@ -8,6 +8,7 @@ mod config;
 mod demo_cmd;
 mod document_cmd;
 mod export_cmd;
+mod household_cmd;
 mod import_cmd;
 mod income_cmd;
 mod quality_cmd;
@@ -77,6 +78,9 @@ enum Command {
     Screen(screen_cmd::ScreenCmd),
     /// The monitoring lifecycle of a household, acting as a user (监测帮扶档案).
     Case(Box<case_cmd::CaseArgs>),
+    /// A household's changes between imports, acting as a user (户情变更): `household show N`,
+    /// `household member add|update|leave …`, `household head …`, `household update …`.
+    Household(Box<household_cmd::HouseholdArgs>),
     /// Import files into the database (导入): `import registry FILE`.
     Import {
         #[command(subcommand)]
@@ -196,6 +200,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
         Command::User { command } => user_cmd::run(command).await,
         Command::Case(args) => case_cmd::run(*args).await,
         Command::Income(args) => income_cmd::run(*args).await,
+        Command::Household(args) => household_cmd::run(*args).await,
         Command::Export { command } => export_cmd::run(command).await,
         Command::Document(args) => document_cmd::run(*args).await,
         Command::Quality(args) => quality_cmd::quality(args).await,

@@ -35,6 +35,18 @@ impl Role {
         !matches!(self, Role::Auditor | Role::Department)
     }
 
+    /// May change the registry between imports (户情变更: add a member, record a death or a move, change
+    /// the head, a member's situation, the household's address …): the village working team and up —
+    /// 村级工作专班, 乡镇管理员, 县级管理员 — within their area ("村抓落实", §五). A responsible cadre reports what
+    /// changed through the lifecycle (a clue, the monthly follow-up) but does not edit the registry; a
+    /// department data provider and an auditor never write.
+    pub fn may_change_registry(self) -> bool {
+        matches!(
+            self,
+            Role::CountyAdmin | Role::TownshipAdmin | Role::VillageTeam
+        )
+    }
+
     /// May import the registry from a file (户籍台账导入): county and township admins (a township admin
     /// only its own townships' households).
     pub fn may_import_registry(self) -> bool {
@@ -132,6 +144,12 @@ impl Scope {
     /// May change the registry ([`Role::may_write`]).
     pub fn may_write(&self) -> bool {
         self.role.may_write()
+    }
+
+    /// May change the households of `village` between imports (户情变更): the role may
+    /// ([`Role::may_change_registry`]) and the area covers the village.
+    pub fn may_change_household(&self, village: &str) -> bool {
+        self.role.may_change_registry() && self.covers(village)
     }
 
     /// An ID number as this user may see it: full or masked.
@@ -259,6 +277,17 @@ mod tests {
             .collect();
         assert_eq!(write, [CountyAdmin, TownshipAdmin, VillageTeam, Cadre]);
         assert!(CountyAdmin.may_configure() && !TownshipAdmin.may_configure());
+        let change: Vec<Role> = Role::ALL
+            .iter()
+            .copied()
+            .filter(|r| r.may_change_registry())
+            .collect();
+        assert_eq!(change, [CountyAdmin, TownshipAdmin, VillageTeam]);
+        let team = Scope::new(3, VillageTeam, "141123100201");
+        assert!(team.may_change_household("141123100201"));
+        assert!(!team.may_change_household("141123100202"));
+        assert!(!Scope::new(4, Department, "141123").may_change_household("141123100201"));
+        assert!(!Scope::new(4, Cadre, "141123100201").may_change_household("141123100201"));
         assert_eq!(CountyAdmin.area_level(), RegionLevel::County);
         assert_eq!(TownshipAdmin.area_level(), RegionLevel::Township);
         assert_eq!(VillageTeam.area_level(), RegionLevel::Village);

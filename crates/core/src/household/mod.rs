@@ -4,8 +4,10 @@
 //!
 //! This file holds the record and what is read off it; `validation.rs` holds the rules of the
 //! household as a whole ([`Household::validate`]: exactly one 户主, at most one 配偶, no ID
-//! number twice).
+//! number twice); [`changes`] the rules of one change made without a re-import (户情变更: a member
+//! joins or leaves, a member's or the household's fields change).
 
+pub mod changes;
 mod validation;
 
 pub use validation::{HouseholdProblem, validate_members};

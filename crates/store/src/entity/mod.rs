@@ -5,6 +5,7 @@
 //! instants as UTC.
 
 pub mod audit_log;
+pub mod former_members;
 pub mod households;
 pub mod income_records;
 pub mod member_initials;

@@ -10,7 +10,8 @@ mod m20250620_000005_case_sequence;
 mod m20250701_000006_households_risks_index;
 mod m20251129_000008_screening_rounds;
 mod m20251129_000009_code_overrides;
-mod m20261207_000010_income_source;
+mod m20251210_000010_former_members;
+mod m20261207_000011_income_source;
 
 /// All migrations, oldest first. Never edit an applied migration: add a new one.
 pub struct Migrator;
@@ -27,7 +28,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20250701_000006_households_risks_index::Migration),
             Box::new(m20251129_000008_screening_rounds::Migration),
             Box::new(m20251129_000009_code_overrides::Migration),
-            Box::new(m20261207_000010_income_source::Migration),
+            Box::new(m20251210_000010_former_members::Migration),
+            Box::new(m20261207_000011_income_source::Migration),
         ]
     }
 }

@@ -35,8 +35,8 @@ use shouwang_core::{CodeList, Household, IdNumber, Role, Scope};
 use super::audit::{self, Change};
 use super::cases::{CaseRecord, case_record};
 use super::households::{
-    audit_json, bump_household, delete_rows, find_for_write, members_of, refresh_head, stale,
-    to_member,
+    audit_json, bump_household, delete_rows, find_for_write, members_of, move_former_members,
+    refresh_head, stale, to_member,
 };
 use super::{Actor, Sql, registry_file, to_json};
 use crate::db::Db;
@@ -446,6 +446,7 @@ pub async fn merge_households(
         outcome.incomes_moved += 1;
     }
     let moved_cases = move_cases(&tx, &a, &a_cases, &b_cases, now).await?;
+    move_former_members(&tx, &b, &a).await?;
     delete_rows(&tx, &b, drop_version).await?;
     refresh_head(&tx, &a).await?;
     let mut before_b_full = before_b;

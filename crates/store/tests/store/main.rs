@@ -6,6 +6,7 @@
 mod audit;
 mod cases;
 mod db;
+mod departures;
 mod duplicates;
 mod households;
 mod income;

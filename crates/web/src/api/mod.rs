@@ -18,6 +18,7 @@ pub mod codes;
 pub mod downloads;
 pub mod dto;
 mod handlers;
+pub mod households;
 pub mod income;
 pub mod jobs;
 pub mod openapi;
@@ -29,7 +30,7 @@ use axum::Router;
 use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, patch, post};
 use shouwang_store::repo;
 use shouwang_store::repo::sessions::SessionUser;
 
@@ -160,9 +161,13 @@ api_routes! {
     "/logout" => post(logout),
     "/me" => get(whoami),
     "/households" => get(h::households),
-    "/households/{number}" => get(h::household),
     "/households/{number}/income" => get(income::sheet),
     "/households/{number}/income/{year}" => get(income::year).put(income::put_year),
+    "/households/{number}" => get(h::household).patch(households::update_household),
+    "/households/{number}/members" => post(households::add_member),
+    "/households/{number}/members/{member}" => patch(households::update_member),
+    "/households/{number}/members/{member}/departure" => post(households::departure),
+    "/households/{number}/head" => post(households::change_head),
     "/cases" => get(h::cases),
     "/cases/{number}" => get(h::case),
     "/cases/{number}/commands" => post(h::command),

@@ -29,6 +29,9 @@ use crate::http::error::ErrorBody;
         document, super::login, super::logout, super::whoami,
         handlers::households, handlers::household,
         super::income::sheet, super::income::year, super::income::put_year,
+        super::households::add_member, super::households::update_member,
+        super::households::departure, super::households::change_head,
+        super::households::update_household,
         handlers::cases, handlers::case, handlers::command,
         handlers::clue,
         handlers::start_identification, handlers::ident_step, handlers::green_channel,
@@ -57,6 +60,7 @@ use crate::http::error::ErrorBody;
     tags(
         (name = "auth", description = "登录 log-in and sessions"),
         (name = "households", description = "农户 registry (read)"),
+        (name = "household-changes", description = "户情变更: members join and leave (出生, 婚入, 死亡, 迁出), the head, a member's or the household's fields — without a re-import"),
         (name = "cases", description = "监测帮扶档案 cases and the 帮扶手册"),
         (name = "clues", description = "线索 from the four channels"),
         (name = "identification", description = "识别 steps and 绿色通道"),

@@ -29,6 +29,8 @@ use crate::http::i18n::I18n;
 use crate::http::render::render;
 use crate::pages::regions::region_options;
 
+pub mod changes;
+
 /// Rows per page of the search.
 pub const PER_PAGE: u32 = 20;
 
@@ -233,6 +235,8 @@ pub struct MemberView {
     pub school: String,
     pub insured: bool,
     pub dibao: String,
+    /// The member's change form (修改), empty when the user may not change the registry.
+    pub edit: String,
 }
 
 /// One year of income, ready to show.
@@ -467,6 +471,10 @@ struct ShowPage<'a> {
     monitored: &'static str,
     risks: String,
     relocated: bool,
+    phone: String,
+    /// 户情变更: the confirmation and the change links; the former members ([`changes`]).
+    changes: String,
+    former: String,
     members: Vec<MemberView>,
     incomes: Vec<IncomeView>,
     case: Option<CaseView>,
@@ -518,6 +526,7 @@ fn member_view(
             .unwrap_or_default(),
         insured: m.has_medical_insurance,
         dibao: code_label(i18n, codes, &m.dibao),
+        edit: String::new(),
     }
 }
 
@@ -559,6 +568,8 @@ pub fn income_views(sheet: &IncomeSheet, i18n: I18n) -> Vec<IncomeView> {
 #[derive(Deserialize, Default)]
 pub struct ShowQuery {
     done: Option<String>,
+    /// After a household change: which (the confirmation of [`changes::links`]).
+    changed: Option<String>,
 }
 
 /// GET /households/{number} (`?done=1` after a lifecycle action: a confirmation line)
@@ -568,7 +579,15 @@ pub async fn show(
     Path(number): Path<String>,
     Query(q): Query<ShowQuery>,
 ) -> Response {
-    show_page(&state, &user, &number, false, q.done.as_deref()).await
+    show_page(
+        &state,
+        &user,
+        &number,
+        false,
+        q.done.as_deref(),
+        q.changed.as_deref(),
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -592,7 +611,7 @@ pub async fn reveal(
     if !user.scope.may_view_full_id() {
         return AppError::forbidden().into_response();
     }
-    show_page(&state, &user, &number, true, None).await
+    show_page(&state, &user, &number, true, None, None).await
 }
 
 async fn show_page(
@@ -601,6 +620,7 @@ async fn show_page(
     number: &str,
     full_ids: bool,
     done: Option<&str>,
+    changed: Option<&str>,
 ) -> Response {
     let i18n = user.i18n();
     if number.is_empty() || number.len() > 64 || number.chars().any(char::is_control) {
@@ -641,7 +661,11 @@ async fn show_page(
     let members = h
         .members
         .iter()
-        .map(|m| member_view(m, i18n, &codes, today, full_ids))
+        .zip(&detail.member_ids)
+        .map(|(m, id)| MemberView {
+            edit: changes::member_link(user, &h.number, *id),
+            ..member_view(m, i18n, &codes, today, full_ids)
+        })
         .collect();
     let incomes = match shouwang_app::income::show(&state.db, &caller(user), &h.number).await {
         Ok(sheet) => income_views(&sheet, i18n),
@@ -672,6 +696,9 @@ async fn show_page(
             .collect::<Vec<_>>()
             .join("、"),
         relocated: h.is_relocated,
+        phone: h.phone.clone().unwrap_or_default(),
+        changes: changes::links(user, &h.number, changed),
+        former: changes::former(user, &detail, &codes, full_ids),
         members,
         incomes,
         case,

@@ -7,6 +7,7 @@
 //! | `/login`, `/logout`, `/lang` | [`login`] |
 //! | `/` (工作台) | [`home`] |
 //! | `/households`, `/households/{n}` | [`households`] |
+//! | `/households/{n}/members/…`, `/households/{n}/head`, `/households/{n}/edit` (户情变更) | [`households::changes`] |
 //! | `/clues…`, `/households/{n}/case/…`, `/households/{n}/notice` | [`cases`] (steps in [`cases::steps`]) |
 //! | `/households/{n}/documents/…`, `/publicity/document`, `/exits/notices` | [`documents`] |
 //! | `/publicity`, `/exits` | [`boards`] |
@@ -53,6 +54,7 @@ pub fn routes() -> Router<AppState> {
         .route("/households", get(households::list))
         .route("/households/{number}", get(households::show))
         .route("/households/{number}/full-ids", post(households::reveal))
+        .merge(households::changes::routes())
         .merge(admin::routes())
         .merge(account::routes())
         .merge(cases::routes())

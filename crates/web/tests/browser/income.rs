@@ -45,7 +45,10 @@ pub async fn income_form(h: &Harness) {
     );
     tab.shoot("income-preview").await;
     assert_eq!(tab.click_nav("button[value=save]").await, 200);
-    assert_eq!(tab.path().await, format!("/households/{number}?done=income"));
+    assert_eq!(
+        tab.path().await,
+        format!("/households/{number}?done=income")
+    );
     let text = tab.text().await;
     assert!(text.contains("收支测算已保存"), "{text}");
     assert!(

@@ -7,6 +7,7 @@
 
 mod admin_quality;
 mod harness;
+mod household_changes;
 mod income;
 mod uploads;
 
@@ -55,6 +56,7 @@ async fn browser_suite() {
     uploads::upload_pages(&h).await;
     cadre_round(&h).await;
     income::income_form(&h).await;
+    household_changes::birth_and_dibao(&h).await;
     // Last: it changes a code's local label, which later scenarios would see.
     admin_quality::admin_and_quality_pages(&h).await;
     h.finish().await;

@@ -205,3 +205,49 @@ pub fn registry_csv(p: &str, k: u16) -> String {
     ];
     format!("{HEADER}\r\n{}\r\n", rows.join("\r\n"))
 }
+
+/// A JSON request to `/api/v1` through the router, with a bearer token: the status and the JSON body
+/// (`Null` when empty).
+pub async fn api_json(
+    app: &Router,
+    method: &str,
+    uri: &str,
+    token: Option<&str>,
+    body: Option<serde_json::Value>,
+) -> (StatusCode, serde_json::Value) {
+    let mut req = Request::builder().method(method).uri(uri);
+    if let Some(t) = token {
+        req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+    }
+    let req = match body {
+        Some(b) => req
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(b.to_string())),
+        None => req.body(Body::empty()),
+    }
+    .expect("request");
+    let resp = app.clone().oneshot(req).await.expect("api response");
+    let status = resp.status();
+    let bytes = body_bytes(resp).await;
+    let value = if bytes.is_empty() {
+        serde_json::Value::Null
+    } else {
+        serde_json::from_slice(&bytes)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&bytes)))
+    };
+    (status, value)
+}
+
+/// Logs a demo user in through `POST /api/v1/login`; the bearer token.
+pub async fn api_login(app: &Router, username: &str) -> String {
+    let (status, v) = api_json(
+        app,
+        "POST",
+        "/api/v1/login",
+        None,
+        Some(serde_json::json!({"username": username, "password": demo_password(username)})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    v["token"].as_str().expect("token").to_owned()
+}

@@ -1,9 +1,10 @@
 //! Member changes 成员变更: add, change and remove one member of a household.
 
-use chrono::Utc;
+use chrono::{NaiveDate, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set};
 use shouwang_core::codes::Relation;
+use shouwang_core::household::changes::JoinReason;
 use shouwang_core::{CodeList, IdNumber, Member, Scope};
 
 use super::checks::{check_member, check_members_after, valid_of};
@@ -28,6 +29,52 @@ pub async fn add_member(
     number: &str,
     member: &Member,
     expected_household_version: i64,
+) -> Result<i64> {
+    add(
+        db,
+        actor,
+        scope,
+        number,
+        member,
+        expected_household_version,
+        None,
+    )
+    .await
+}
+
+/// [`add_member`] for a reason (成员增加: 出生, 婚入, 迁入 …) on a date, both written into the audit row.
+#[allow(clippy::too_many_arguments)]
+pub async fn add_member_joined(
+    db: &Db,
+    actor: &Actor,
+    scope: &Scope,
+    number: &str,
+    member: &Member,
+    reason: JoinReason,
+    on: NaiveDate,
+    expected_household_version: i64,
+) -> Result<i64> {
+    let note = serde_json::json!({ "reason": reason.code(), "on": on.to_string() });
+    add(
+        db,
+        actor,
+        scope,
+        number,
+        member,
+        expected_household_version,
+        Some(note),
+    )
+    .await
+}
+
+async fn add(
+    db: &Db,
+    actor: &Actor,
+    scope: &Scope,
+    number: &str,
+    member: &Member,
+    expected_household_version: i64,
+    note: Option<serde_json::Value>,
 ) -> Result<i64> {
     check_member(member)?;
     let tx = db.begin_write().await?;
@@ -61,7 +108,10 @@ pub async fn add_member(
             county_code: Some(h.county_code.clone()),
             village_code: Some(h.village_code.clone()),
             before: None,
-            after: Some(serde_json::json!({ "household": h.number, "member": to_json(&m)? })),
+            after: Some(with_note(
+                serde_json::json!({ "household": h.number, "member": to_json(&m)? }),
+                note,
+            )),
         },
     )
     .await?;
@@ -69,7 +119,15 @@ pub async fn add_member(
     Ok(version)
 }
 
-async fn find_member(
+/// `value` with the fields of `note` (the reason and date of a change) added.
+fn with_note(mut value: serde_json::Value, note: Option<serde_json::Value>) -> serde_json::Value {
+    if let (Some(obj), Some(serde_json::Value::Object(extra))) = (value.as_object_mut(), note) {
+        obj.extend(extra);
+    }
+    value
+}
+
+pub(super) async fn find_member(
     tx: &DatabaseTransaction,
     h: &households::Model,
     id: IdNumber,

@@ -12,25 +12,32 @@
 //!
 //! Files: `search.rs` (the search and its query plans), `reads.rs` (one household with everything the
 //! detail page shows), `writes.rs` (create, update, delete), `member_changes.rs` (add, change, remove a
-//! member), `checks.rs` (what a household must satisfy before it is written) and `rows.rs` (row mapping
-//! between the tables and the core's types). What the area of a read means is `repo/area.rs`.
+//! member), `departures.rs` (a member leaves — 死亡, 迁出 — and is kept as a former member), `checks.rs`
+//! (what a household must satisfy before it is written) and `rows.rs` (row mapping between the tables and
+//! the core's types). What the area of a read means is `repo/area.rs`.
 
 mod checks;
+mod departures;
 mod member_changes;
 mod reads;
 mod rows;
 mod search;
 mod writes;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use shouwang_core::codes::{HouseholdType, MonitoredType};
-use shouwang_core::{Household, IdNumber};
+use shouwang_core::household::changes::LeaveReason;
+use shouwang_core::{Household, IdNumber, Member};
 
 use super::income::IncomeEntry;
 
 pub(crate) use checks::{Valid, check_household};
-pub use member_changes::{add_member, change_head, remove_member, update_member};
+pub use departures::depart_member;
+pub(crate) use departures::move_former_members;
+pub use member_changes::{
+    add_member, add_member_joined, change_head, remove_member, update_member,
+};
 pub use reads::get;
 pub(crate) use reads::{members_of, region_names};
 pub(crate) use rows::{
@@ -86,6 +93,11 @@ pub struct HouseholdDetail {
     pub household: Household,
     /// Version of each member row, same order as `household.members`, for [`update_member`].
     pub member_versions: Vec<i64>,
+    /// Row id of each member, same order as `household.members` (a member's handle in the API and the
+    /// pages, where a village user sees no full ID number).
+    pub member_ids: Vec<i64>,
+    /// 原家庭成员: the members who left (死亡, 迁出), in the order they left; not in `household.members`.
+    pub former_members: Vec<FormerMember>,
     /// Income records, by year.
     pub incomes: Vec<IncomeEntry>,
     pub county_code: String,
@@ -96,4 +108,17 @@ pub struct HouseholdDetail {
     pub natural_village_name: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+/// A member who left the household (原家庭成员), as he was when he left.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FormerMember {
+    /// The member as he was.
+    pub member: Member,
+    /// 死亡 or 迁出.
+    pub reason: LeaveReason,
+    /// The date he died or moved out.
+    pub left_on: NaiveDate,
+    /// When the departure was recorded.
+    pub recorded_at: DateTime<Utc>,
 }

@@ -6,6 +6,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 use shouwang_core::Scope;
 
 use super::HouseholdDetail;
+use super::departures::{former_rows_of, to_former};
 use super::rows::to_household;
 use crate::db::Db;
 use crate::entity::{households, members, regions};
@@ -71,11 +72,18 @@ async fn detail(conn: &impl ConnectionTrait, h: households::Model) -> Result<Hou
     }
     let names = region_names(conn, codes.clone()).await?;
     let household = to_household(&h, &ms)?;
+    let former_members = former_rows_of(conn, &h)
+        .await?
+        .iter()
+        .map(to_former)
+        .collect::<Result<Vec<_>>>()?;
     Ok(HouseholdDetail {
         id: h.id,
         version: h.version,
         household,
         member_versions: ms.iter().map(|m| m.version).collect(),
+        member_ids: ms.iter().map(|m| m.id).collect(),
+        former_members,
         incomes,
         county_name: names.get(&codes[0]).cloned(),
         township_name: names.get(&codes[1]).cloned(),

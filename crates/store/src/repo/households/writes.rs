@@ -7,10 +7,11 @@ use shouwang_core::income::IncomeSource;
 use shouwang_core::{CodeList, Household, IncomeRecord, Scope};
 
 use super::checks::{Valid, check_fields, check_household};
+use super::departures::former_rows_of;
 use super::reads::{find_in_area, members_of};
 use super::rows::{head_of, household_model, join_codes, member_model};
 use crate::db::Db;
-use crate::entity::{households, income_records, members};
+use crate::entity::{former_members, households, income_records, members};
 use crate::error::{Result, StoreError};
 use crate::ids::new_id;
 use crate::repo::area::effective_area;
@@ -218,7 +219,7 @@ pub(super) async fn member_version_now(
         .map_or(0, |m| m.version))
 }
 
-/// Deletes a household's income records, its members and the household row at `expected_version`, in
+/// Deletes a household's income records, its members and former members and the household row at `expected_version`, in
 /// the caller's transaction (删除农户; also the dropped household of a merge). `StaleVersion` with the
 /// version now if the row changed meanwhile; the caller's transaction then rolls back.
 pub(crate) async fn delete_rows(
@@ -229,6 +230,11 @@ pub(crate) async fn delete_rows(
     income_records::Entity::delete_many()
         .filter(income_records::Column::CountyCode.eq(h.county_code.as_str()))
         .filter(income_records::Column::HouseholdId.eq(h.id))
+        .exec(tx)
+        .await?;
+    former_members::Entity::delete_many()
+        .filter(former_members::Column::CountyCode.eq(h.county_code.as_str()))
+        .filter(former_members::Column::HouseholdId.eq(h.id))
         .exec(tx)
         .await?;
     members::Entity::delete_many()
@@ -414,6 +420,15 @@ pub async fn update(
             .filter(income_records::Column::HouseholdId.eq(before.id))
             .exec(&tx)
             .await?;
+        former_members::Entity::update_many()
+            .col_expr(
+                former_members::Column::VillageCode,
+                Expr::value(v.village.clone()),
+            )
+            .filter(former_members::Column::CountyCode.eq(before.county_code.as_str()))
+            .filter(former_members::Column::HouseholdId.eq(before.id))
+            .exec(&tx)
+            .await?;
     }
     let after = reload(&tx, &before).await?;
     audit::append(
@@ -453,8 +468,12 @@ pub async fn delete(
         .filter(income_records::Column::HouseholdId.eq(h.id))
         .all(&tx)
         .await?;
+    let former = former_rows_of(&tx, &h).await?;
     let mut before = audit_json(&h, &ms)?;
     before["incomes"] = to_json(&incomes)?;
+    if !former.is_empty() {
+        before["former_members"] = to_json(&former)?;
+    }
     delete_rows(&tx, &h, expected_version).await?;
     audit::append(
         &tx,

@@ -3,6 +3,7 @@
 //! The language comes from the `sw_lang` cookie (set by the switch in the page
 //! header), then from `Accept-Language`, and defaults to Chinese.
 
+pub mod changes;
 pub mod rules;
 pub mod steps;
 
@@ -449,6 +450,10 @@ impl Lang {
                 None => return leak_unknown(key),
             },
             k if k.starts_with("st.") => match steps::text(k) {
+                Some(pair) => pair,
+                None => return leak_unknown(key),
+            },
+            k if k.starts_with("hc.") => match changes::text(k) {
                 Some(pair) => pair,
                 None => return leak_unknown(key),
             },
