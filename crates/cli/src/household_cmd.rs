@@ -252,7 +252,7 @@ pub async fn run(args: HouseholdArgs) -> anyhow::Result<()> {
     let db = args.db.open().await?;
     let caller = shouwang_app::caller_by_username(&db, &args.user)
         .await
-        .map_err(|e| refused(e))?
+        .map_err(refused)?
         .ok_or_else(|| {
             anyhow!(Failure { code: 3 }).context(crate::config::no_such_user(&args.user))
         })?;
