@@ -55,7 +55,7 @@ pub use bulk::BulkCase;
 pub(crate) use bulk::insert_bulk;
 pub use notices::{NoticeRequest, NoticeRow, issue_exit_notice, notices};
 pub use prejudgment::{
-    Candidate, ExitInputs, NominateRequest, exit_inputs, nominate_exit, prejudge,
+    Candidate, ExitInputs, NominateRequest, exit_inputs, line_in_force, nominate_exit, prejudge,
 };
 pub use queues::{
     CadreLoad, VillageQueue, clues_waiting, needs_cadre, overdue_follow_ups,

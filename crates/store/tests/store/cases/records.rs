@@ -307,12 +307,25 @@ db_test!(
             .unwrap_err();
         assert_eq!(refused_code(e), RefusalCode::NotEligible);
         assert_eq!(snapshot(&db, "P2").await, before);
-        // No line for the year: invalid.
+        // No line for the year yet: the latest before it is used (P2 is still not eligible) ...
         let late = cases::NominateRequest {
             on: NaiveDate::from_ymd_opt(2030, 3, 1).unwrap(),
             ..req.clone()
         };
         let e = cases::nominate_exit(&db, &actor(), &sc, "P2", p2.version, &late)
+            .await
+            .unwrap_err();
+        assert_eq!(refused_code(e), RefusalCode::NotEligible);
+        assert_eq!(
+            cases::line_in_force(&db, "14", 2030).await.unwrap(),
+            (Fen::from_yuan(6_500), 2022)
+        );
+        // ... and with no line at all up to the year: invalid.
+        let early = cases::NominateRequest {
+            on: NaiveDate::from_ymd_opt(2019, 3, 1).unwrap(),
+            ..req.clone()
+        };
+        let e = cases::nominate_exit(&db, &actor(), &sc, "P2", p2.version, &early)
             .await
             .unwrap_err();
         assert!(matches!(e, StoreError::Invalid { .. }), "{e:?}");
