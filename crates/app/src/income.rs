@@ -211,31 +211,7 @@ pub fn check(record: &IncomeRecord) -> Result<(), Error> {
             "The household size must be at least 1",
         ));
     }
-    let amounts = [
-        (record.wage, "工资性收入", "wage income"),
-        (record.business, "生产经营性收入", "business income"),
-        (record.property, "财产性收入", "property income"),
-        (record.transfer, "转移性收入", "transfer income"),
-        (record.production_cost, "生产经营性支出", "production cost"),
-        (
-            record.rigid_medical,
-            "合规自付医疗支出",
-            "medical expenditure",
-        ),
-        (record.rigid_education, "教育支出", "education expenditure"),
-        (
-            record.rigid_disability,
-            "残疾康复支出",
-            "disability expenditure",
-        ),
-        (
-            record.rigid_disaster,
-            "因灾因事故支出",
-            "disaster expenditure",
-        ),
-        (record.insurance_payout, "理赔收入", "insurance payout"),
-    ];
-    if let Some((_, zh, en)) = amounts.iter().find(|(f, _, _)| f.0 < 0) {
+    if let Some((_, zh, en)) = record.amounts().into_iter().find(|(f, _, _)| f.0 < 0) {
         return Err(Error::invalid(
             format!("{zh}不能为负数"),
             format!("The {en} cannot be negative"),

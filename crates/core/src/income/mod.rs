@@ -47,6 +47,35 @@ pub struct IncomeRecord {
 }
 
 impl IncomeRecord {
+    /// The ten amounts with their Chinese and English names, in the order of the registry's 收支情况
+    /// columns: the four incomes, 生产经营性支出, the four 刚性支出, 理赔收入.
+    pub fn amounts(&self) -> [(Fen, &'static str, &'static str); 10] {
+        [
+            (self.wage, "工资性收入", "wage income"),
+            (self.business, "生产经营性收入", "business income"),
+            (self.property, "财产性收入", "property income"),
+            (self.transfer, "转移性收入", "transfer income"),
+            (self.production_cost, "生产经营性支出", "production cost"),
+            (
+                self.rigid_medical,
+                "合规自付医疗支出",
+                "medical expenditure",
+            ),
+            (self.rigid_education, "教育支出", "education expenditure"),
+            (
+                self.rigid_disability,
+                "残疾康复支出",
+                "disability expenditure",
+            ),
+            (
+                self.rigid_disaster,
+                "因灾因事故支出",
+                "disaster expenditure",
+            ),
+            (self.insurance_payout, "理赔收入", "insurance payout"),
+        ]
+    }
+
     /// 家庭纯收入: wage + business + property + transfer − production cost.
     pub fn net_income(&self) -> Fen {
         self.wage + self.business + self.property + self.transfer - self.production_cost

@@ -68,19 +68,7 @@ pub(crate) fn check_record(r: &IncomeRecord) -> Result<()> {
         ));
     }
     const LIMIT: i64 = 1_000_000_000_000;
-    let amounts = [
-        r.wage,
-        r.business,
-        r.property,
-        r.transfer,
-        r.production_cost,
-        r.rigid_medical,
-        r.rigid_education,
-        r.rigid_disability,
-        r.rigid_disaster,
-        r.insurance_payout,
-    ];
-    if amounts.iter().any(|f| f.0.abs() > LIMIT) {
+    if r.amounts().iter().any(|(f, _, _)| f.0.abs() > LIMIT) {
         return Err(StoreError::invalid("金额超出范围", "Amount out of range"));
     }
     Ok(())

@@ -115,22 +115,10 @@ pub(crate) fn parse_income(
 
 /// The form's fields of a stored record (yuan, blank for zero).
 fn fields_of(r: &IncomeRecord) -> Fields {
-    let amounts = [
-        r.wage,
-        r.business,
-        r.property,
-        r.transfer,
-        r.production_cost,
-        r.rigid_medical,
-        r.rigid_education,
-        r.rigid_disability,
-        r.rigid_disaster,
-        r.insurance_payout,
-    ];
     let mut v: Vec<(String, String)> = INCOME_FIELDS
         .iter()
-        .zip(amounts)
-        .map(|((n, _, _), f)| {
+        .zip(r.amounts())
+        .map(|((n, _, _), (f, _, _))| {
             let shown = if f == Fen::ZERO {
                 String::new()
             } else {
