@@ -22,7 +22,8 @@ pub struct IncomeEntry {
     pub version: i64,
 }
 
-fn to_record(m: &income_records::Model) -> IncomeRecord {
+/// A stored record as the core's (also for the registry export).
+pub(crate) fn to_record(m: &income_records::Model) -> IncomeRecord {
     IncomeRecord {
         year: m.year,
         wage: Fen(m.wage),
