@@ -15,7 +15,7 @@ use crate::config::DbArgs;
 
 #[derive(Subcommand, Debug)]
 pub enum ExportCommand {
-    /// The registry (户信息 and 家庭成员) as an XLSX workbook (农户信息导出).
+    /// The registry (户信息, 家庭成员 and 收支情况) as an XLSX workbook (农户信息导出).
     Registry(RegistryExport),
     /// A lifecycle ledger (台账) as an XLSX workbook: KIND is monitored (监测对象台账), measures
     /// (帮扶措施台账), followups (月度监测（帮扶手册）台账), eliminated (风险消除台账) or clues (线索台账).
@@ -137,13 +137,15 @@ async fn registry(args: RegistryExport) -> anyhow::Result<()> {
         .map(|u| u.scope);
     let mut writer = RegistryWriter::new().map_err(|e| anyhow::anyhow!(e.message_zh()))?;
     let mut failed: Option<String> = None;
-    repo::registry_file::export(
+    repo::registry_file::export_with_incomes(
         &db,
         scope.as_ref(),
         args.area.as_deref(),
-        &mut |h, names| {
+        &mut |h, names, incomes| {
             if failed.is_none()
-                && let Err(e) = writer.add(h, names)
+                && let Err(e) = writer
+                    .add(h, names)
+                    .and_then(|()| writer.add_incomes(&h.number, incomes))
             {
                 failed = Some(e.message_zh());
             }
@@ -155,13 +157,14 @@ async fn registry(args: RegistryExport) -> anyhow::Result<()> {
     if let Some(e) = failed {
         anyhow::bail!(e);
     }
-    let (households, members) = (writer.households(), writer.members());
+    let (households, members, incomes) =
+        (writer.households(), writer.members(), writer.income_rows());
     let bytes = writer
         .finish()
         .map_err(|e| anyhow::anyhow!(e.message_zh()))?;
     write(&args.out, &bytes)?;
     println!(
-        "已导出 / exported {households} 户 {members} 人 → {}",
+        "已导出 / exported {households} 户 {members} 人 {incomes} 条收支 → {}",
         args.out.display()
     );
     Ok(())

@@ -22,7 +22,8 @@ use crate::config::DbArgs;
 
 #[derive(Subcommand, Debug)]
 pub enum ImportCommand {
-    /// Import households and members from a registry workbook or CSV (农户信息导入).
+    /// Import households, members and their yearly incomes (收支情况) from a registry workbook or CSV
+    /// (农户信息导入).
     Registry(RegistryArgs),
 }
 
@@ -209,6 +210,20 @@ fn print_report(r: &ImportReport) {
         r.regions_created,
         r.rejected_households
     );
+    if r.read.income_rows > 0 {
+        let _ = writeln!(
+            out,
+            "收支情况 incomes: 新增 {} 条，更新 {} 条，未变 {} 条，拒绝 {} 行 ({} created, {} updated, {} unchanged, {} rows rejected)",
+            r.incomes_created,
+            r.incomes_updated,
+            r.incomes_unchanged,
+            r.rejected_income_rows,
+            r.incomes_created,
+            r.incomes_updated,
+            r.incomes_unchanged,
+            r.rejected_income_rows
+        );
+    }
 }
 
 /// Writes problems as CSV (UTF-8 with BOM), the upload page's download.

@@ -9,8 +9,11 @@
 //! [`HEADERS`]: the canonical name and every accepted alias. No alias belongs to two entries
 //! (checked by a test), so a header never names two columns.
 //!
-//! The registry columns come first (in the order of [`crate::registry::Col`]), then the columns
-//! that only department files have (docs/spec/screening.md).
+//! The registry columns come first (in the order of [`crate::registry::Col`]), then those of the
+//! registry's 收支情况 sheet ([`crate::registry::IncomeCol`]; its 户编号 and 家庭人口 are the entries
+//! above), then the columns that only department files have (docs/spec/screening.md). 家庭纯收入 is an
+//! alias of the households file's 上年家庭纯收入: the 收支情况 sheet does not read it (the system computes
+//! it from the incomes and the production cost).
 
 /// A column's canonical header and the other headers accepted for it.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -102,6 +105,30 @@ headers! {
     DIBAO = "低保" ["是否享受低保", "低保类型", "享受低保"],
     /// 特困.
     TEKUN = "特困" ["是否特困供养", "特困供养", "特困类型", "是否享受特困"],
+    /// 年度 (收支情况: the year of an income record).
+    YEAR = "年度" ["年份", "收入年度", "测算年度", "统计年度", "收支年度"],
+    /// 工资性收入 (收支情况).
+    WAGE = "工资性收入" ["务工收入", "工资收入", "工资性收入合计", "务工就业收入"],
+    /// 生产经营性收入 (收支情况).
+    BUSINESS = "生产经营性收入" ["经营性收入", "生产经营收入", "家庭经营性收入", "经营收入"],
+    /// 财产性收入 (收支情况).
+    PROPERTY = "财产性收入" ["财产收入", "财产性收入合计"],
+    /// 转移性收入 (收支情况).
+    TRANSFER = "转移性收入" ["转移收入", "转移性收入合计", "政策性收入"],
+    /// 生产经营性支出 (收支情况).
+    PRODUCTION_COST = "生产经营性支出" [
+        "生产经营支出", "经营性支出", "生产性支出", "生产经营费用", "家庭经营费用支出",
+    ],
+    /// 合规自付医疗支出 (收支情况, 刚性支出).
+    RIGID_MEDICAL = "合规自付医疗支出" ["合规自付医疗费用", "自付医疗费用", "医疗自付支出", "医疗支出"],
+    /// 教育支出 (收支情况, 刚性支出).
+    RIGID_EDUCATION = "教育支出" ["教育费用", "就学支出"],
+    /// 残疾康复支出 (收支情况, 刚性支出).
+    RIGID_DISABILITY = "残疾康复支出" ["康复支出", "残疾康复费用"],
+    /// 因灾因事故支出 (收支情况, 刚性支出).
+    RIGID_DISASTER = "因灾因事故支出" ["因灾支出", "因灾因意外事故支出", "灾害事故支出"],
+    /// 理赔收入 (收支情况).
+    INSURANCE_PAYOUT = "理赔收入" ["保险理赔收入", "理赔金额", "保险赔付", "防贫保险理赔"],
     /// 上年家庭纯收入 (households file).
     INCOME = "上年家庭纯收入" ["家庭纯收入", "上年纯收入", "家庭年纯收入", "上年度家庭纯收入", "年家庭纯收入"],
     /// 结算日期 (medical file).

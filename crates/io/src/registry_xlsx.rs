@@ -1,10 +1,12 @@
 //! Writing registry workbooks 农户信息台账 (XLSX): the export of the registry and the import template.
 //!
 //! Both have the household sheet 户信息 and the member sheet 家庭成员 with the columns of
-//! [`shouwang_core::registry::columns`] in the same order, Chinese headers, a frozen header row and
-//! column widths; columns of digits (身份证号, 户编号, 村代码, 联系电话) are text cells in a text-formatted
-//! column, so Excel never turns an ID number into `1.41123E+17`. The template adds drop-down lists for
-//! the code columns and a sheet 填表说明 describing every column.
+//! [`shouwang_core::registry::columns`] in the same order, and the sheet 收支情况 (one row per household and
+//! year, [`shouwang_core::registry::INCOME_COLUMNS`]): Chinese headers, a frozen header row and column
+//! widths; columns of digits (身份证号, 户编号, 村代码, 联系电话) are text cells in a text-formatted column, so
+//! Excel never turns an ID number into `1.41123E+17`; amounts are number cells in yuan shown with two
+//! decimals. The template adds drop-down lists for the code columns and a sheet 填表说明 describing every
+//! column.
 
 use rust_xlsxwriter::{
     Color, DataValidation, DataValidationErrorStyle, Format, FormatAlign, FormatBorder, Workbook,
@@ -12,11 +14,14 @@ use rust_xlsxwriter::{
 };
 use shouwang_core::CodeList;
 use shouwang_core::household::Household;
+use shouwang_core::income::IncomeRecord;
 use shouwang_core::registry::columns::{
     HOUSEHOLD_SHEET, HOUSEHOLD_SHEET_NAME, MEMBER_SHEET, MEMBER_SHEET_NAME,
 };
 use shouwang_core::registry::values::{join_labels, join_risks};
-use shouwang_core::registry::{COLUMNS, Col, Kind, RegionNames};
+use shouwang_core::registry::{
+    COLUMNS, Col, INCOME_COLUMNS, INCOME_SHEET_NAME, IncomeCol, Kind, RegionNames,
+};
 
 use crate::IoError;
 
@@ -40,20 +45,48 @@ fn text_format() -> Format {
     Format::new().set_num_format("@")
 }
 
+fn amount_format() -> Format {
+    Format::new().set_num_format("0.00")
+}
+
 /// Sets up a sheet: name, header row (frozen), widths, text format on digit columns.
 fn sheet(name: &str, cols: &[Col]) -> Result<Worksheet, IoError> {
+    let cols: Vec<(&str, f64, Kind)> = cols
+        .iter()
+        .map(|c| (c.spec().header, c.spec().width, c.spec().kind))
+        .collect();
+    sheet_of(name, &cols)
+}
+
+/// The 收支情况 sheet, set up as [`sheet`] sets up the others.
+fn income_sheet() -> Result<Worksheet, IoError> {
+    let cols: Vec<(&str, f64, Kind)> = INCOME_COLUMNS
+        .iter()
+        .map(|c| (c.header, c.width, c.kind))
+        .collect();
+    sheet_of(INCOME_SHEET_NAME, &cols)
+}
+
+/// A sheet of columns (header, width, kind).
+fn sheet_of(name: &str, cols: &[(&str, f64, Kind)]) -> Result<Worksheet, IoError> {
     let mut ws = Worksheet::new();
     ws.set_name(name).map_err(xerr)?;
     let header = header_format();
     let text = text_format();
-    for (i, c) in cols.iter().enumerate() {
+    let amount = amount_format();
+    for (i, (title, width, kind)) in cols.iter().enumerate() {
         let i = u16::try_from(i).unwrap_or(u16::MAX);
-        let spec = c.spec();
-        ws.set_column_width(i, spec.width).map_err(xerr)?;
-        if spec.kind == Kind::Digits {
-            ws.set_column_format(i, &text).map_err(xerr)?;
+        ws.set_column_width(i, *width).map_err(xerr)?;
+        match kind {
+            Kind::Digits => {
+                ws.set_column_format(i, &text).map_err(xerr)?;
+            }
+            Kind::Amount => {
+                ws.set_column_format(i, &amount).map_err(xerr)?;
+            }
+            _ => {}
         }
-        ws.write_string_with_format(0, i, spec.header, &header)
+        ws.write_string_with_format(0, i, *title, &header)
             .map_err(xerr)?;
     }
     ws.set_row_height(0, 30).map_err(xerr)?;
@@ -114,6 +147,17 @@ fn member_cell(c: Col, h: &Household, i: usize) -> Cell {
     }
 }
 
+/// The cell of a 收支情况 column: 户编号 as text, 年度 and 家庭人口 as numbers, amounts in yuan.
+fn income_cell(c: IncomeCol, number: &str, r: &IncomeRecord) -> Cell {
+    match c {
+        IncomeCol::Number => Cell::Text(number.to_owned()),
+        IncomeCol::Year => Cell::Number(f64::from(r.year)),
+        IncomeCol::Members => Cell::Number(f64::from(r.members)),
+        // fen ÷ 100 is correctly rounded: the number nearest the amount, written back as its decimals.
+        _ => Cell::Number(c.amount(r).map_or(0.0, |f| f.0 as f64 / 100.0)),
+    }
+}
+
 enum Cell {
     Text(String),
     Number(f64),
@@ -127,23 +171,49 @@ fn write_cell(ws: &mut Worksheet, row: u32, col: u16, cell: &Cell) -> Result<(),
     }
 }
 
-/// Writes the registry (户信息 and 家庭成员) household by household.
+/// Writes the registry (户信息, 家庭成员 and 收支情况) household by household.
 pub struct RegistryWriter {
     households: Worksheet,
     members: Worksheet,
+    incomes: Worksheet,
     h_row: u32,
     m_row: u32,
+    i_row: u32,
 }
 
 impl RegistryWriter {
-    /// A workbook with both sheets and their headers.
+    /// A workbook with the three sheets and their headers.
     pub fn new() -> Result<RegistryWriter, IoError> {
         Ok(RegistryWriter {
             households: sheet(HOUSEHOLD_SHEET_NAME, HOUSEHOLD_SHEET)?,
             members: sheet(MEMBER_SHEET_NAME, MEMBER_SHEET)?,
+            incomes: income_sheet()?,
             h_row: 1,
             m_row: 1,
+            i_row: 1,
         })
+    }
+
+    /// Appends the income records of household `number` (one row per record in 收支情况).
+    pub fn add_incomes(&mut self, number: &str, records: &[IncomeRecord]) -> Result<(), IoError> {
+        for r in records {
+            for (i, c) in INCOME_COLUMNS.iter().enumerate() {
+                let col = u16::try_from(i).unwrap_or(u16::MAX);
+                write_cell(
+                    &mut self.incomes,
+                    self.i_row,
+                    col,
+                    &income_cell(c.col, number, r),
+                )?;
+            }
+            self.i_row += 1;
+        }
+        Ok(())
+    }
+
+    /// Income records written so far.
+    pub fn income_rows(&self) -> u32 {
+        self.i_row - 1
     }
 
     /// Appends a household (one row in 户信息, one per member in 家庭成员).
@@ -180,9 +250,23 @@ impl RegistryWriter {
 
     /// The workbook as bytes.
     pub fn finish(self) -> Result<Vec<u8>, IoError> {
+        self.save(None)
+    }
+
+    /// The workbook as bytes, compressed as little as a ZIP deflate allows (level 1): for a workbook read
+    /// back at once and not kept (the demo county's registry), where the time matters, not the size.
+    pub fn finish_fast(self) -> Result<Vec<u8>, IoError> {
+        self.save(Some(1))
+    }
+
+    fn save(self, level: Option<u8>) -> Result<Vec<u8>, IoError> {
         let mut wb = Workbook::new();
+        if let Some(level) = level {
+            wb.set_zip_compression_level(level);
+        }
         wb.push_worksheet(self.households);
         wb.push_worksheet(self.members);
+        wb.push_worksheet(self.incomes);
         wb.save_to_buffer().map_err(xerr)
     }
 }
@@ -215,13 +299,14 @@ fn add_lists(ws: &mut Worksheet, cols: &[Col]) -> Result<(), IoError> {
     Ok(())
 }
 
-/// The import template 农户信息导入模板: the two sheets with headers and drop-down lists, and a sheet
+/// The import template 农户信息导入模板: the three sheets with headers and drop-down lists, and a sheet
 /// 填表说明 describing every column (required, accepted header aliases, values).
 pub fn template() -> Result<Vec<u8>, IoError> {
     let mut hh = sheet(HOUSEHOLD_SHEET_NAME, HOUSEHOLD_SHEET)?;
     add_lists(&mut hh, HOUSEHOLD_SHEET)?;
     let mut mm = sheet(MEMBER_SHEET_NAME, MEMBER_SHEET)?;
     add_lists(&mut mm, MEMBER_SHEET)?;
+    let ii = income_sheet()?;
 
     let mut notes = Worksheet::new();
     notes.set_name("填表说明").map_err(xerr)?;
@@ -261,12 +346,30 @@ pub fn template() -> Result<Vec<u8>, IoError> {
             row += 1;
         }
     }
+    for spec in INCOME_COLUMNS {
+        let cells = [
+            INCOME_SHEET_NAME.to_owned(),
+            spec.header.to_owned(),
+            if spec.required { "是" } else { "" }.to_owned(),
+            spec.note_zh.to_owned(),
+            String::new(),
+            spec.aliases.join("、"),
+        ];
+        for (i, v) in cells.iter().enumerate() {
+            let i = u16::try_from(i).unwrap_or(u16::MAX);
+            notes
+                .write_string_with_format(row, i, v, &wrap)
+                .map_err(xerr)?;
+        }
+        row += 1;
+    }
     row += 1;
     let general = [
         "也可以只用一张表：每人一行，户信息列（户编号、村代码、户类型等）写在每一行或只写在该户第一行。",
         "重复导入同一文件不会改变任何数据：户按户编号、成员按身份证号更新；文件中某户的成员即该户的全部成员。",
         "每户有且只有一名户主；填写了家庭人口的，须与成员行数一致。有问题的户整户不导入，并在报告中列出表、行、列、值和原因。",
         "身份证号、户编号等列必须是文本格式；被 Excel 转成科学计数法（如 1.41123E+17）的号码无法恢复，须重新录入或导出。",
+        "收支情况：每户每年度一行，金额以元为单位、最多两位小数（可带千分位逗号），空为 0；家庭纯收入、人均纯收入由系统计算，不必填写。有问题的行单独不导入，其余照常导入；重复导入按户编号和年度更新。",
     ];
     for g in general {
         notes.write_string(row, 0, g).map_err(xerr)?;
@@ -280,6 +383,7 @@ pub fn template() -> Result<Vec<u8>, IoError> {
     let mut wb = Workbook::new();
     wb.push_worksheet(hh);
     wb.push_worksheet(mm);
+    wb.push_worksheet(ii);
     wb.push_worksheet(notes);
     wb.save_to_buffer().map_err(xerr)
 }

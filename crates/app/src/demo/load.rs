@@ -1,15 +1,22 @@
 //! Loading a generated demo county (演示数据导入).
 //!
-//! The households, members and income records are written in bulk through
-//! [`shouwang_store::repo::bulk`] (multi-row `INSERT`s) in **one write transaction**: a failed load
-//! leaves nothing behind. Regions that exist already are kept.
+//! The registry comes in as a township's does: the county is written as a registry workbook (户信息,
+//! 家庭成员, 收支情况; `workbook.rs`) and imported through the registry import
+//! ([`crate::imports::registry::run`], all or nothing, as the system), which creates the regions the
+//! households need from the file's names, the households, members and income records, and audits them as
+//! every import does (a `create` row per household, income record and region, and the import's summary).
+//! The rest is written in bulk through [`shouwang_store::repo::bulk`] in **one write transaction** after
+//! it: the regions without households, the staff accounts, the attachments and the bulk of the cases. A
+//! load whose import refuses anything (a 户编号 or an ID number already in the county) writes nothing but
+//! the demo accounts; a failure after the import leaves the imported registry (as a township's import
+//! would) and nothing of the rest.
 //!
-//! Audit (审计): a bulk system load writes **one summary audit row per table** (action
+//! Audit (审计): besides the import's rows, the load writes **one summary audit row per table** (action
 //! `demo_load`, actor 系统 `system`, entity `region` / `household` / `member` / `income_record` /
-//! `user` / `case`, entity id the county code, `after` = row count, seed and household count) in the
-//! same transaction, instead of one row per household: the load is a single system action, and 400,000
-//! audit rows of synthetic data would only bury the real history. The demo accounts are created
-//! through [`shouwang_store::repo::users::add`], which audits each account itself.
+//! `user` / `case`, entity id the county code, `after` = row count, seed and household count) in its
+//! transaction: the cases and staff accounts are one system action, and thousands of audit rows of
+//! synthetic cases would only bury the real history. The demo accounts are created through
+//! [`shouwang_store::repo::users::add`], which audits each account itself.
 //!
 //! Monitoring cases 监测帮扶档案 (see `lifecycle.rs`): about 1 % of the households get a case in one of the
 //! lifecycle states. Every case is played through the core's rules; the demo village's cases (one of each
@@ -20,20 +27,27 @@
 
 use std::cell::Cell;
 use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Instant;
 
 use chrono::Datelike;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use shouwang_core::monitoring::Actor as CoreActor;
-use shouwang_core::{Household, Role, Scope};
+use shouwang_core::{Household, IncomeRecord, Role, Scope};
 use shouwang_store::entity::users as user_rows;
 use shouwang_store::repo::bulk::{BulkCase, BulkLoad, FileEntry};
 use shouwang_store::repo::cases::{self, NominateRequest, NoticeRequest};
+use shouwang_store::repo::registry_file::ImportOptions;
 use shouwang_store::repo::{Actor, lines, users};
 use shouwang_store::{Db, Result, StoreError};
 
 use super::lifecycle::{self, Ctx, Pick, Staff, Step};
 use super::names::COUNTY_CODE;
+use super::workbook::{region_names, workbook};
 use super::{DEMO_USERS, DemoCounty, DemoSummary};
+use crate::imports::registry as import;
+use crate::jobs::Quiet;
+use crate::uploads::UploadedFile;
 
 pub use shouwang_store::repo::bulk::is_loaded;
 
@@ -45,10 +59,11 @@ const DEMO_FILES: [(&str, &str); 2] = [
 ];
 
 /// Writes `county` into `db`: the default monitoring lines (if the migration has not seeded them), the
-/// demo accounts of [`DEMO_USERS`] (existing user names are kept), then in one transaction regions,
-/// households, members, income records, the staff accounts and the bulk of the monitoring cases, and
-/// last the demo village's cases through the case repository. `progress(done, total)` is called after
-/// every chunk, counting rows of households, members and income records, and cases.
+/// demo accounts of [`DEMO_USERS`] (existing user names are kept), the registry workbook through the
+/// registry import (households, members, income records and the regions they need), then in one
+/// transaction the other regions, the staff accounts and the bulk of the monitoring cases, and last the
+/// demo village's cases through the case repository. `progress(done, total)` is called after the import
+/// (its households, members and income records) and as the cases are written.
 ///
 /// Households whose 户编号 or members whose ID number already exist in the county make the whole
 /// load fail with [`StoreError::Conflict`] (nothing but the demo accounts is written): load a demo
@@ -81,6 +96,28 @@ pub async fn load(
                 ),
             )
         })?;
+    let picks = lifecycle::select(county, line);
+    let promoted: HashMap<usize, Household> = picks
+        .iter()
+        .filter(|p| p.promote)
+        .filter_map(|p| Some((p.index, lifecycle::household_for(county, p)?)))
+        .collect();
+    // The registry workbook (households as promoted for their cases), built on a blocking thread while
+    // the demo accounts' passwords are hashed.
+    let registry: Vec<(Household, Vec<IncomeRecord>)> = county
+        .households
+        .iter()
+        .enumerate()
+        .map(|(i, dh)| {
+            (
+                promoted.get(&i).unwrap_or(&dh.household).clone(),
+                dh.incomes.clone(),
+            )
+        })
+        .collect();
+    let names = region_names(county);
+    let started = Instant::now();
+    let building = tokio::task::spawn_blocking(move || workbook(&names, &registry));
     let mut staff = Staff::default();
     let mut users_created = 0;
     for u in DEMO_USERS {
@@ -110,12 +147,6 @@ pub async fn load(
         staff.add(id, u.display_name, u.role, u.area);
     }
 
-    let picks = lifecycle::select(county, line);
-    let promoted: HashMap<usize, Household> = picks
-        .iter()
-        .filter(|p| p.promote)
-        .filter_map(|p| Some((p.index, lifecycle::household_for(county, p)?)))
-        .collect();
     let total = (county.households.len() + n_members + n_incomes + picks.len()) as u64;
     let done = Cell::new(0u64);
     let step = |n: u64| {
@@ -124,37 +155,57 @@ pub async fn load(
     };
     progress(0, total);
 
+    // The registry, imported from its workbook.
+    let bytes = building.await.map_err(|e| {
+        StoreError::Db(sea_orm::DbErr::Custom(format!(
+            "the demo workbook task: {e}"
+        )))
+    })??;
+    let written = started.elapsed();
+    let file = UploadedFile {
+        name: format!("演示县农户信息台账（种子 {}）.xlsx", county.seed),
+        bytes: Arc::new(bytes),
+    };
+    let options = ImportOptions {
+        dry_run: false,
+        all_or_nothing: true,
+        source: file.name.clone(),
+    };
+    let imported = import::run(db, None, &file, &options, Arc::new(Quiet))
+        .await
+        .map_err(|f| StoreError::invalid(f.zh(), f.en()))?;
+    let report = &imported.report;
+    if let Some(p) = report.problems.first() {
+        return Err(StoreError::conflict(
+            format!("演示县无法载入（{p}）：请载入到空数据库"),
+            format!(
+                "the demo county cannot be loaded ({}): load it into an empty database",
+                p.reason_en
+            ),
+        ));
+    }
+    if report.households_created != county.households.len() as u64 {
+        return Err(StoreError::conflict(
+            "演示县的农户已在数据库中：请载入到空数据库",
+            "The demo county's households are in the database already: load it into an empty database",
+        ));
+    }
+    step(report.households_created + report.members_added + report.incomes_created);
+    let imported_in = started.elapsed() - written;
+
     let bulk = BulkLoad::begin(db, &county_code).await?;
-    let regions_written = bulk.regions(&county.regions).await?;
-    // Households (promoted ones as promoted), keeping their ids for members and income records.
-    let ids = bulk
-        .households(
-            county
-                .households
-                .iter()
-                .enumerate()
-                .map(|(i, dh)| promoted.get(&i).unwrap_or(&dh.household)),
-            &step,
-        )
-        .await?;
-    bulk.members(
-        county
-            .households
-            .iter()
-            .zip(&ids)
-            .map(|(dh, &hid)| (&dh.household, hid)),
-        &step,
-    )
-    .await?;
-    bulk.incomes(
-        county
-            .households
-            .iter()
-            .zip(&ids)
-            .flat_map(|(dh, &hid)| dh.incomes.iter().map(move |r| (&dh.household, hid, r))),
-        &step,
-    )
-    .await?;
+    let regions_written = report.regions_created + bulk.regions(&county.regions).await?;
+    let by_number = bulk.household_ids().await?;
+    let ids: Vec<i64> = county
+        .households
+        .iter()
+        .map(|dh| {
+            by_number
+                .get(&dh.household.number)
+                .copied()
+                .unwrap_or_default()
+        })
+        .collect();
 
     // Staff accounts, attachments and the bulk of the cases.
     let accounts = lifecycle::staff_accounts(county, &picks);
@@ -196,7 +247,7 @@ pub async fn load(
         ("region", regions_written),
         ("household", households_n),
         ("member", n_members as u64),
-        ("income_record", n_incomes as u64),
+        ("income_record", report.incomes_created),
         ("user", accounts.len() as u64),
         ("case", cases_written),
     ] {
@@ -205,12 +256,21 @@ pub async fn load(
             "seed": county.seed,
             "households": households_n,
             "as_of": county.as_of.to_string(),
-            "note": "bulk demo load (演示数据批量导入): one summary audit row per table",
+            "note": "demo load (演示数据导入): one summary audit row per table; the registry came in through the registry import (see its registry_import row)",
         });
         bulk.audit_summary(&actor, "demo_load", entity, after)
             .await?;
     }
     bulk.commit(db).await?;
+    tracing::debug!(
+        target: "shouwang_app::demo",
+        "demo load: accounts and workbook {:.3} s ({} bytes), import {:.3} s (read {:.3} s), cases and the rest {:.3} s",
+        written.as_secs_f64(),
+        file.bytes.len(),
+        imported_in.as_secs_f64(),
+        imported.timing.read.as_secs_f64(),
+        (started.elapsed() - written - imported_in).as_secs_f64()
+    );
 
     // The demo village's cases, one action at a time through the repository, as the demo users.
     let mut api_cases = 0;
@@ -231,7 +291,7 @@ pub async fn load(
         regions: regions_written,
         households: households_n,
         members: n_members as u64,
-        income_records: n_incomes as u64,
+        income_records: report.incomes_created,
         monitoring_lines,
         users: users_created,
         staff_accounts: accounts.len() as u64,

@@ -1,12 +1,12 @@
-//! 户籍台账导入: the registry import (农户信息台账: households and members) from XLSX, XLS, ODS or CSV
-//! (UTF-8 or GBK), one code path for `shouwang import registry`, the upload page `/imports/registry`
-//! and `POST /api/v1/imports/registry`.
+//! 户籍台账导入: the registry import (农户信息台账: households, members and their yearly incomes 收支情况)
+//! from XLSX, XLS, ODS or CSV (UTF-8 or GBK), one code path for `shouwang import registry`, the upload page
+//! `/imports/registry`, `POST /api/v1/imports/registry` and the demo county's load.
 //!
 //! [`run`] reads the file on a blocking thread and hands households over as they complete
 //! (`shouwang_io::registry::read` with a streaming sink); the store's importer writes them meanwhile
 //! and finishes with the database checks, the audit rows (naming the user and the file) and the
 //! commit (`shouwang_store::repo::registry_file::Importer`). Every problem is reported with sheet,
-//! row, column, value and reason; a household with a problem is rejected whole. [`start`] runs the
+//! row, column, value and reason; a household with a problem is rejected whole, a 收支情况 row by itself. [`start`] runs the
 //! same as a background job ([`crate::jobs`]); a dry run keeps the file for the import that follows.
 
 use std::sync::Arc;
@@ -141,6 +141,7 @@ pub fn sheet_kind_zh(k: SheetKind) -> &'static str {
         SheetKind::Households => "户信息",
         SheetKind::Members => "家庭成员",
         SheetKind::Combined => "每人一行",
+        SheetKind::Income => "收支情况",
     }
 }
 

@@ -98,7 +98,7 @@ fn command_exit_status() {
     let t = cells(&std::fs::read(&template).unwrap());
     assert_eq!(
         t.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(),
-        ["户信息", "家庭成员", "填表说明"]
+        ["户信息", "家庭成员", "收支情况", "填表说明"]
     );
     // The empty template itself is a valid (empty) registry file.
     let e = shouwang_io::registry::read_assembled(
@@ -107,7 +107,7 @@ fn command_exit_status() {
         &|_, _| {},
     );
     let (_, a) = e.unwrap();
-    assert!(a.entries.is_empty() && a.problems.is_empty());
+    assert!(a.entries.is_empty() && a.incomes.is_empty() && a.problems.is_empty());
 }
 
 // ------------------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-//! Export and import cell for cell; re-imports change only what changed; a user's area limits an import.
+//! Export and import cell for cell (incomes included); re-imports change only what changed; a user's area
+//! limits an import.
 
 use super::*;
 
@@ -29,12 +30,24 @@ db_test!(
         );
         assert_eq!(report.households_created, 400);
         assert!(report.committed);
+        assert_eq!(
+            (report.incomes_created, report.rejected_income_rows),
+            (800, 0)
+        );
         let second = export(&db).await;
         let (a, b) = (cells(&first), cells(&second));
-        assert_eq!(a.len(), 2);
+        assert_eq!(a.len(), 3);
         assert_eq!(a[0].0, "户信息");
         assert_eq!(a[1].0, "家庭成员");
+        assert_eq!(a[2].0, "收支情况");
         assert_eq!(a[0].1.len(), 401);
+        // Two years a household, amounts as numbers to the fen.
+        assert_eq!(a[2].1.len(), 801);
+        assert!(
+            a[2].1[1..]
+                .iter()
+                .all(|r| matches!(&r[2], Data::Float(f) if (f * 100.0).fract().abs() < 1e-6))
+        );
         for ((na, ra), (nb, rb)) in a.iter().zip(&b) {
             assert_eq!(na, nb);
             assert_eq!(ra.len(), rb.len(), "rows of {na}");
@@ -83,6 +96,14 @@ db_test!(
             (0, 0, 0)
         );
         assert_eq!(again.regions_created, 0);
+        assert_eq!(
+            (
+                again.incomes_created,
+                again.incomes_updated,
+                again.incomes_unchanged
+            ),
+            (0, 0, 800)
+        );
         assert!(!again.committed);
         assert_eq!(audit_rows(&db).await, audit);
         assert_eq!(cells(&export(&db).await), a);

@@ -4,11 +4,12 @@
 //! `household_rows.rs`).
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use super::columns::{self, Col, Level};
 use super::entry::{Assembled, ReadStats, RegistryEntry};
+use super::income_sheet::{IncomeCol, IncomeRow, parse_income_row};
 use super::layout::{SheetKind, SheetLayout, column_letter};
 use super::member_row::parse_member;
 use super::problem::{Problem, reason};
@@ -77,6 +78,8 @@ pub struct Assembler {
     id_owner: HashMap<IdNumber, usize>,
     /// ID numbers seen in more than one household (so `finish` looks only at those).
     id_shared: std::collections::HashSet<IdNumber>,
+    /// 收支情况 rows read without problem of their own.
+    incomes: Vec<IncomeRow>,
 }
 
 /// A sheet handle of an [`Assembler`].
@@ -130,15 +133,36 @@ impl Assembler {
             .filter(|c| c.spec().level == Level::Member)
             .collect();
         let household_sheet = layout.kind == SheetKind::Households;
-        let bad =
-            cols.1 > cols.0 || (rows.1 > first && (!member_cols.is_empty() || household_sheet));
+        let income_sheet = layout.kind == SheetKind::Income;
+        // In 收支情况 only 户编号 may be merged down (the years of one household).
+        let income_number = income_sheet
+            && cols.0 == cols.1
+            && layout.income_position(IncomeCol::Number) == Some(cols.0);
+        let bad = cols.1 > cols.0
+            || (rows.1 > first
+                && (!member_cols.is_empty()
+                    || household_sheet
+                    || (income_sheet && !income_number)));
         if !bad {
             return;
         }
-        let col_name = |c: usize| {
-            layout.column_at(c).map_or_else(
+        let col_name = |c: usize| match (income_sheet, layout.header_at(c)) {
+            (true, Some(h)) if !h.is_empty() => h.to_owned(),
+            (true, _) => format!("第 {} 列", c + 1),
+            (false, _) => layout.column_at(c).map_or_else(
                 || format!("第 {} 列", c + 1),
                 |x| layout.header_of(x).to_owned(),
+            ),
+        };
+        let (zh, en) = if income_sheet {
+            (
+                "收支情况表中只有户编号可以合并单元格，请取消合并并在每行填写完整",
+                "in the 收支情况 sheet only 户编号 may be merged; unmerge and fill every row",
+            )
+        } else {
+            (
+                "成员列或户信息表不能合并单元格，请取消合并并在每行填写完整",
+                "member columns (and household-sheet rows) must not be merged; unmerge and fill every row",
             )
         };
         let what = if cols.1 > cols.0 {
@@ -160,12 +184,8 @@ impl Assembler {
                 &col_name(cols.0),
                 "",
                 reason(
-                    format!(
-                        "合并单元格 {area}（{what}）：成员列或户信息表不能合并单元格，请取消合并并在每行填写完整"
-                    ),
-                    format!(
-                        "merged cells {area}: member columns (and household-sheet rows) must not be merged; unmerge and fill every row"
-                    ),
+                    format!("合并单元格 {area}（{what}）：{zh}"),
+                    format!("merged cells {area}: {en}"),
                 ),
             ));
         }
@@ -184,6 +204,22 @@ impl Assembler {
         self.stats.rows += 1;
         let layout = &info.layout;
         let merge_problems = info.merge_problems.get(&row).cloned().unwrap_or_default();
+        if layout.kind == SheetKind::Income {
+            self.stats.income_rows += 1;
+            match parse_income_row(layout, row, cells) {
+                Ok(r) if merge_problems.is_empty() => self.incomes.push(r),
+                Ok(_) => {
+                    self.stats.rejected_income_rows += 1;
+                    self.loose.extend(merge_problems);
+                }
+                Err(ps) => {
+                    self.stats.rejected_income_rows += 1;
+                    self.loose.extend(ps);
+                    self.loose.extend(merge_problems);
+                }
+            }
+            return;
+        }
         let number = normalised_number(layout.cell(cells, Col::Number));
         if number.is_empty() {
             let value = layout.cell(cells, Col::Number).to_owned();
@@ -428,18 +464,27 @@ impl Assembler {
             .map(|a| a.number.clone())
             .collect();
         let mut entries = Vec::with_capacity(self.households.len());
+        let mut rejected: HashSet<String> = HashSet::new();
         for acc in std::mem::take(&mut self.households) {
             stats.households += 1;
             let n_members = acc.members.len() as u64;
+            let number = acc.number.clone();
             match self.household(acc) {
                 Ok(e) => entries.push(e),
                 Err(ps) => {
                     stats.rejected_households += 1;
                     stats.rejected_members += n_members;
                     problems.extend(ps);
+                    rejected.insert(number);
                 }
             }
         }
+        let incomes = check_incomes(
+            std::mem::take(&mut self.incomes),
+            &rejected,
+            &mut stats,
+            &mut problems,
+        );
         let order: HashMap<Arc<str>, usize> = self
             .sheets
             .iter()
@@ -453,11 +498,83 @@ impl Assembler {
         });
         Assembled {
             entries,
+            incomes,
             problems,
             stats,
             reopened,
         }
     }
+}
+
+/// The whole-file checks of the 收支情况 rows: a household's year given twice rejects every row of it, and
+/// the rows of a household the file rejects are rejected with it. Returns the rows kept.
+fn check_incomes(
+    rows: Vec<IncomeRow>,
+    rejected: &HashSet<String>,
+    stats: &mut ReadStats,
+    problems: &mut Vec<Problem>,
+) -> Vec<IncomeRow> {
+    let mut by_key: HashMap<(&str, i32), Vec<u32>> = HashMap::new();
+    for r in &rows {
+        by_key
+            .entry((r.number.as_str(), r.record.year))
+            .or_default()
+            .push(r.row.row);
+    }
+    let repeated: HashMap<(String, i32), Vec<u32>> = by_key
+        .into_iter()
+        .filter(|(_, v)| v.len() > 1)
+        .map(|((n, y), v)| ((n.to_owned(), y), v))
+        .collect();
+    let mut kept = Vec::with_capacity(rows.len());
+    for r in rows {
+        let key = (r.number.clone(), r.record.year);
+        if let Some(all) = repeated.get(&key) {
+            let others: Vec<String> = all
+                .iter()
+                .filter(|x| **x != r.row.row)
+                .map(u32::to_string)
+                .collect();
+            problems.push(r.problem(
+                IncomeCol::Year,
+                &r.record.year.to_string(),
+                reason(
+                    format!(
+                        "户编号 {} 的 {} 年收支情况出现了多次（另见第 {} 行）：同一户同一年度只能有一行，这些行均未导入",
+                        r.number,
+                        r.record.year,
+                        others.join("、")
+                    ),
+                    format!(
+                        "the income of household {} for {} is given more than once (also row {}): one row per household and year; none of them is imported",
+                        r.number,
+                        r.record.year,
+                        others.join(", ")
+                    ),
+                ),
+            ));
+            stats.rejected_income_rows += 1;
+        } else if rejected.contains(&r.number) {
+            problems.push(r.problem(
+                IncomeCol::Number,
+                &r.number,
+                reason(
+                    format!(
+                        "户编号 {} 的户信息或家庭成员有问题、该户未导入（见该户的问题），其收支情况也不导入",
+                        r.number
+                    ),
+                    format!(
+                        "household {} is rejected in this file (see its problems), so is its income",
+                        r.number
+                    ),
+                ),
+            ));
+            stats.rejected_income_rows += 1;
+        } else {
+            kept.push(r);
+        }
+    }
+    kept
 }
 
 /// Household texts compare equal after trimming; codes compare by value (so 户类型 “脱贫户” equals

@@ -68,6 +68,8 @@ pub enum Kind {
     YesNo,
     /// A whole number.
     Count,
+    /// An amount in yuan with at most 2 decimals (the 收支情况 sheet; see [`super::amounts`]).
+    Amount,
 }
 
 /// The description of a column.

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use super::columns::Col;
+use super::income_sheet::IncomeRow;
 use super::problem::Problem;
 use super::values::Reason;
 use crate::codes::RegionLevel;
@@ -85,13 +86,21 @@ pub struct ReadStats {
     pub rejected_households: u64,
     /// Member rows of rejected households.
     pub rejected_members: u64,
+    /// 收支情况 rows found (blank rows not counted).
+    pub income_rows: u64,
+    /// 收支情况 rows rejected (a problem of their own, or of their household in the file).
+    pub rejected_income_rows: u64,
 }
 
-/// The result of reading a file: accepted households, problems (of rejected households), counts.
+/// The result of reading a file: accepted households and income rows, problems (of rejected households
+/// and rows), counts.
 #[derive(Clone, Debug, Default)]
 pub struct Assembled {
     /// Households without problems, in file order.
     pub entries: Vec<RegistryEntry>,
+    /// 收支情况 rows without problems, in file order (their households are in `entries`, or not in the
+    /// file at all).
+    pub incomes: Vec<IncomeRow>,
     /// Every problem, by sheet and row.
     pub problems: Vec<Problem>,
     /// Counts.

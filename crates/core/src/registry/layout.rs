@@ -3,7 +3,8 @@
 
 use std::sync::Arc;
 
-use super::columns::{COLUMNS, Col, ColumnSpec, Level, N_COLS, normalise_header};
+use super::columns::{COLUMNS, Col, ColumnSpec, Kind, Level, N_COLS, normalise_header};
+use super::income_sheet::{INCOME_COLUMNS, IncomeCol, N_INCOME_COLS};
 use super::problem::{Problem, reason};
 
 /// What the rows of a sheet are.
@@ -15,6 +16,9 @@ pub enum SheetKind {
     Members,
     /// One sheet: a row per member with the household columns.
     Combined,
+    /// 收支情况: one row per household and year with its incomes and expenditure (see
+    /// [`super::income_sheet`]).
+    Income,
 }
 
 /// A recognised sheet: its kind and where each column is.
@@ -27,56 +31,105 @@ pub struct SheetLayout {
     /// 1-based row number of the header row.
     pub header_row: u32,
     pos: [Option<usize>; N_COLS],
+    /// Where the 收支情况 columns are (filled for every sheet; read in a [`SheetKind::Income`] sheet).
+    income_pos: [Option<usize>; N_INCOME_COLS],
     headers: Vec<String>,
 }
 
+/// "Column X appears twice".
+fn twice(name: &str, header_row: u32, raw: &str, header: &str, first: usize, i: usize) -> Problem {
+    Problem::new(
+        name,
+        header_row,
+        raw,
+        raw,
+        reason(
+            format!(
+                "“{header}”列出现了两次（第 {} 列与第 {} 列），请删除其中一列",
+                first + 1,
+                i + 1
+            ),
+            format!(
+                "column {header} appears twice (columns {} and {})",
+                first + 1,
+                i + 1
+            ),
+        ),
+    )
+}
+
 impl SheetLayout {
-    /// Number of registry columns a header row names (to find the header row below title rows).
+    /// Number of registry or 收支情况 columns a header row names (to find the header row below title
+    /// rows).
     pub fn recognised(raw_headers: &[String]) -> usize {
         raw_headers
             .iter()
-            .filter(|h| Col::from_header(&normalise_header(h)).is_some())
+            .filter(|h| {
+                let n = normalise_header(h);
+                Col::from_header(&n).is_some() || IncomeCol::from_header(&n).is_some()
+            })
             .count()
     }
 
     /// Recognises a sheet from its header row. `Ok(None)`: not a registry sheet (e.g. 填表说明).
     /// `Err`: a registry sheet that cannot be read (a required column missing, a column twice).
+    ///
+    /// A header naming 年度 and one of the amounts (工资性收入 …) is a 收支情况 sheet: its other columns
+    /// (县, 行政村, 户主姓名, 家庭纯收入 …) are not read.
     pub fn detect(
         name: &str,
         header_row: u32,
         raw_headers: &[String],
     ) -> Result<Option<SheetLayout>, Vec<Problem>> {
         let mut pos = [None; N_COLS];
+        let mut income_pos = [None; N_INCOME_COLS];
         let mut problems = Vec::new();
+        let mut income_problems = Vec::new();
         for (i, raw) in raw_headers.iter().enumerate() {
-            let Some(col) = Col::from_header(&normalise_header(raw)) else {
+            let normalised = normalise_header(raw);
+            if let Some(col) = IncomeCol::from_header(&normalised) {
+                match income_pos[col.index()] {
+                    None => income_pos[col.index()] = Some(i),
+                    Some(first) => {
+                        income_problems.push(twice(name, header_row, raw, col.header(), first, i))
+                    }
+                }
+            }
+            let Some(col) = Col::from_header(&normalised) else {
                 continue;
             };
             match pos[col.index()] {
                 None => pos[col.index()] = Some(i),
-                Some(first) => problems.push(Problem::new(
-                    name,
-                    header_row,
-                    raw,
-                    raw,
-                    reason(
-                        format!(
-                            "“{}”列出现了两次（第 {} 列与第 {} 列），请删除其中一列",
-                            col.header(),
-                            first + 1,
-                            i + 1
-                        ),
-                        format!(
-                            "column {} appears twice (columns {} and {})",
-                            col.header(),
-                            first + 1,
-                            i + 1
-                        ),
-                    ),
-                )),
+                Some(first) => problems.push(twice(name, header_row, raw, col.header(), first, i)),
             }
         }
         let has = |c: Col| pos[c.index()].is_some();
+        let has_income = |c: IncomeCol| income_pos[c.index()].is_some();
+        let income_sheet = has_income(IncomeCol::Year)
+            && INCOME_COLUMNS
+                .iter()
+                .any(|c| c.kind == Kind::Amount && has_income(c.col));
+        if income_sheet {
+            let missing: Vec<&str> = INCOME_COLUMNS
+                .iter()
+                .filter(|c| c.required && !has_income(c.col))
+                .map(|c| c.header)
+                .collect();
+            if !missing.is_empty() {
+                income_problems.push(missing_columns(name, header_row, &missing));
+            }
+            if !income_problems.is_empty() {
+                return Err(income_problems);
+            }
+            return Ok(Some(SheetLayout {
+                name: Arc::from(name),
+                kind: SheetKind::Income,
+                header_row,
+                pos,
+                income_pos,
+                headers: raw_headers.to_vec(),
+            }));
+        }
         let kind = if has(Col::IdNumber) || has(Col::Name) {
             if has(Col::VillageCode) || has(Col::HouseholdType) {
                 SheetKind::Combined
@@ -92,6 +145,7 @@ impl SheetLayout {
             SheetKind::Combined => true,
             SheetKind::Households => c.level == Level::Household,
             SheetKind::Members => c.level == Level::Member || c.col == Col::Number,
+            SheetKind::Income => false,
         };
         let missing: Vec<&str> = COLUMNS
             .iter()
@@ -101,22 +155,7 @@ impl SheetLayout {
             .map(|c| c.header)
             .collect();
         if !missing.is_empty() {
-            problems.push(Problem::new(
-                name,
-                header_row,
-                "",
-                "",
-                reason(
-                    format!(
-                        "缺少必填列：{}（表头在第 {header_row} 行；列名及别名见导入模板）",
-                        missing.join("、")
-                    ),
-                    format!(
-                        "required column(s) missing: {} (header in row {header_row}; see the import template for names and aliases)",
-                        missing.join(", ")
-                    ),
-                ),
-            ));
+            problems.push(missing_columns(name, header_row, &missing));
         }
         if !problems.is_empty() {
             return Err(problems);
@@ -126,8 +165,44 @@ impl SheetLayout {
             kind,
             header_row,
             pos,
+            income_pos,
             headers: raw_headers.to_vec(),
         }))
+    }
+
+    /// The 0-based position of a 收支情况 column in a row.
+    pub fn income_position(&self, col: IncomeCol) -> Option<usize> {
+        self.income_pos[col.index()]
+    }
+
+    /// What the column at a 0-based position holds, in this sheet's kind (`None`: a column not read).
+    pub fn kind_at(&self, position: usize) -> Option<Kind> {
+        if self.kind == SheetKind::Income {
+            INCOME_COLUMNS
+                .iter()
+                .find(|c| self.income_pos[c.col.index()] == Some(position))
+                .map(|c| c.kind)
+        } else {
+            self.column_at(position).map(|c| c.spec().kind)
+        }
+    }
+
+    /// The header of a 收支情况 column as written in the file (else the canonical header).
+    pub fn income_header_of(&self, col: IncomeCol) -> &str {
+        self.income_position(col)
+            .and_then(|p| self.headers.get(p))
+            .map_or(col.header(), |s| s.trim())
+    }
+
+    /// The header cell at a 0-based position, as written (trimmed).
+    pub fn header_at(&self, position: usize) -> Option<&str> {
+        self.headers.get(position).map(|s| s.trim())
+    }
+
+    pub(super) fn income_cell<'a>(&self, cells: &'a [String], col: IncomeCol) -> &'a str {
+        self.income_position(col)
+            .and_then(|p| cells.get(p))
+            .map_or("", |s| s.trim())
     }
 
     /// The 0-based position of a column in a row.
@@ -162,8 +237,29 @@ impl SheetLayout {
     }
 }
 
+/// "Required columns missing".
+fn missing_columns(name: &str, header_row: u32, missing: &[&str]) -> Problem {
+    Problem::new(
+        name,
+        header_row,
+        "",
+        "",
+        reason(
+            format!(
+                "缺少必填列：{}（表头在第 {header_row} 行；列名及别名见导入模板）",
+                missing.join("、")
+            ),
+            format!(
+                "required column(s) missing: {} (header in row {header_row}; see the import template for names and aliases)",
+                missing.join(", ")
+            ),
+        ),
+    )
+}
+
 /// Checks that the recognised sheets of a file make a registry: one or more combined sheets, or
-/// household sheets together with member sheets, but not both layouts.
+/// household sheets together with member sheets, but not both layouts; 收支情况 sheets besides, or alone
+/// (the incomes of households already in the system).
 pub fn check_layouts(file: &str, kinds: &[SheetKind]) -> Result<(), Vec<Problem>> {
     let n = |k: SheetKind| kinds.iter().filter(|x| **x == k).count();
     let (c, h, m) = (
@@ -172,6 +268,9 @@ pub fn check_layouts(file: &str, kinds: &[SheetKind]) -> Result<(), Vec<Problem>
         n(SheetKind::Members),
     );
     let fail = |zh: &str, en: &str| Err(vec![Problem::new(file, 0, "", "", reason(zh, en))]);
+    if c + h + m == 0 && n(SheetKind::Income) > 0 {
+        return Ok(());
+    }
     if c + h + m == 0 {
         return fail(
             "文件中没有可识别的农户台账表（表头应含户编号、身份证号、姓名、村代码等列，见导入模板）",

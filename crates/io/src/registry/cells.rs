@@ -1,6 +1,7 @@
 //! Cells and their text (单元格与文本): the cell sources of an XLSX sheet (calamine's cell reader, the
 //! fast reader's cells read whole or as it scans) behind one [`CellSource`], and how a cell becomes the
-//! text a CSV export would carry ([`Hint`]: numbers in columns of digits written out in full).
+//! text a CSV export would carry ([`Hint`]: numbers in columns of digits written out in full, numbers in
+//! amount columns to the fen when only a binary rest makes them longer).
 
 use std::fmt::Write as _;
 
@@ -11,20 +12,29 @@ use super::workbook::{Stop, workbook_error};
 use crate::xlsx_fast;
 
 /// How a column's cells are turned into text.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(super) enum Hint {
     Plain,
     Digits,
+    /// An amount in yuan (收支情况): a number that is a number of fen but for its binary rest is written
+    /// to the fen.
+    Amount,
 }
 
 pub(super) fn hints(layout: &SheetLayout, width: usize) -> Vec<Hint> {
     (0..width)
-        .map(|i| match layout.column_at(i) {
-            Some(c) if c.spec().kind == Kind::Digits => Hint::Digits,
+        .map(|i| match layout.kind_at(i) {
+            Some(Kind::Digits) => Hint::Digits,
+            Some(Kind::Amount) => Hint::Amount,
             _ => Hint::Plain,
         })
         .collect()
 }
+
+/// Relative distance within which a number of an amount cell is taken for the nearest number of fen:
+/// about 450 units in the last place, the binary rest of a formula (`=A2*0.3` giving
+/// `3703.6799999999998`), far below a third decimal the clerk typed.
+const FEN_TOLERANCE: f64 = 1e-13;
 
 fn number_text(f: f64, hint: Hint, out: &mut String) {
     match hint {
@@ -34,10 +44,34 @@ fn number_text(f: f64, hint: Hint, out: &mut String) {
         Hint::Digits => {
             let _ = write!(out, "{f:E}");
         }
+        Hint::Amount => amount_text(f, out),
         Hint::Plain => {
             let _ = write!(out, "{f}");
         }
     }
+}
+
+/// The text of a number in an amount column: as written (`{f}`), unless it has more than 2 decimals and
+/// lies within [`FEN_TOLERANCE`] of a number of fen, which is then written (`3703.68`). A real third
+/// decimal stays and is refused by the cell rule (`shouwang_core::registry::amounts::amount`).
+fn amount_text(f: f64, out: &mut String) {
+    let start = out.len();
+    let _ = write!(out, "{f}");
+    let decimals = out[start..]
+        .find('.')
+        .map_or(0, |d| out.len() - start - d - 1);
+    if decimals <= 2 || !f.is_finite() || f.abs() >= 1e13 {
+        return;
+    }
+    let fen = (f * 100.0).round();
+    if (fen / 100.0 - f).abs() > f.abs() * FEN_TOLERANCE {
+        return;
+    }
+    out.truncate(start);
+    let fen = fen as i64;
+    let sign = if fen < 0 { "-" } else { "" };
+    let abs = fen.unsigned_abs();
+    let _ = write!(out, "{sign}{}.{:02}", abs / 100, abs % 100);
 }
 
 pub(super) fn data_text(cell: &Data, hint: Hint, out: &mut String) {
@@ -200,5 +234,43 @@ impl<T: std::io::Read> CellSource for StreamCells<'_, '_, T> {
     }
     fn text(&self, hint: Hint, out: &mut String) {
         fast_text(self.book, &self.sheet, self.next, hint, out);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(f: f64, hint: Hint) -> String {
+        let mut s = String::from("x");
+        number_text(f, hint, &mut s);
+        s.split_off(1)
+    }
+
+    #[test]
+    fn amounts_to_the_fen() {
+        for (f, want) in [
+            (12345.6, "12345.6"),
+            (12345.0, "12345"),
+            (0.0, "0"),
+            (0.01, "0.01"),
+            (0.1 + 0.2, "0.30"),
+            (12345.6 * 0.3, "3703.68"),
+            (1.1 * 1.1, "1.21"),
+            (99_999_999.99, "99999999.99"),
+            (-(0.1 + 0.2), "-0.30"),
+            // a real third decimal stays (and is refused by the cell rule)
+            (12.345, "12.345"),
+            (0.001, "0.001"),
+            (1234.5678, "1234.5678"),
+            (12.3449, "12.3449"),
+        ] {
+            assert_eq!(text(f, Hint::Amount), want, "{f}");
+        }
+        assert_eq!(text(0.1 + 0.2, Hint::Plain), "0.30000000000000004");
+        assert_eq!(text(141123100201.0, Hint::Digits), "141123100201");
+        assert_eq!(text(2021.0, Hint::Plain), "2021");
+        assert_eq!(text(f64::NAN, Hint::Amount), "NaN");
+        assert_eq!(text(1e20, Hint::Amount), "100000000000000000000");
     }
 }

@@ -212,3 +212,5 @@ fn detect(
 
 #[cfg(test)]
 mod fast_tests;
+#[cfg(test)]
+mod income_tests;

@@ -229,8 +229,13 @@ pub(super) fn read_book(
     check_layouts(name, &kinds).map_err(Unusable)?;
     // Sheets the streaming reader has scanned whole.
     let mut scanned = vec![false; sheet_names.len()];
-    // Households sheets first, then the rest, each group in workbook order.
-    found.sort_by_key(|(l, _)| l.kind != SheetKind::Households);
+    // Households sheets first, then member and one-sheet ones, 收支情况 last (its rows name households
+    // of the file), each group in workbook order.
+    found.sort_by_key(|(l, _)| match l.kind {
+        SheetKind::Households => 0,
+        SheetKind::Members | SheetKind::Combined => 1,
+        SheetKind::Income => 2,
+    });
     let total: u64 = found.iter().map(|(_, h)| *h).sum();
     let mut done = 0u64;
     progress(0, total);
@@ -240,8 +245,14 @@ pub(super) fn read_book(
         total,
         progress,
     };
+    // A household sheet and a member sheet (and any 收支情况 sheets after them): the two read together.
+    let registry_sheets = found
+        .iter()
+        .filter(|(l, _)| l.kind != SheetKind::Income)
+        .count();
     if let Book::Streaming(o) = &mut book
-        && let [(h, _), (m, _)] = found.as_slice()
+        && registry_sheets == 2
+        && let [(h, _), (m, _), ..] = found.as_slice()
         && (h.kind, m.kind) == (SheetKind::Households, SheetKind::Members)
     {
         let pair = (h.clone(), m.clone());
@@ -249,7 +260,7 @@ pub(super) fn read_book(
             info.sheets.push((l.name.to_string(), l.kind));
         }
         stream_pair(o, &sheet_names, pair, sink, &mut scanned, &mut count)?;
-        found.clear();
+        found.drain(..2);
     }
     for (layout, height) in found {
         let sheet = layout.name.to_string();

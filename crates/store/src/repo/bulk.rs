@@ -1,34 +1,32 @@
-//! 批量装载: bulk writes of a system load (the demo county; later large first imports) in **one write
-//! transaction**: multi-row `INSERT`s of [`CHUNK`] rows a statement, and one summary audit row per table
+//! 批量装载: bulk writes of a system load (the demo county) in **one write transaction**: multi-row
+//! `INSERT`s of [`CHUNK`] rows a statement, and one summary audit row per table
 //! ([`BulkLoad::audit_summary`]) instead of one per row. A failed load leaves nothing behind.
 //!
-//! Measured at 100,000 households on SQLite (release, 2 shared cores): ≈ 9–10 s of CPU, almost all
-//! of it SQLite maintaining the members' indexes (name, ID number, ID key, household); multi-row
-//! `INSERT`s of literal values instead of bound parameters took the same CPU, so the
-//! compile-checked entity path is kept. Inserting members in ID-number order (sequential for two
-//! of the indexes) and a 256 MiB page cache made no measurable difference either.
+//! The registry itself (households, members, income records) is not written here: the demo imports it
+//! through the registry import (`repo::registry_file`), as a township would, and refers to its households
+//! by id ([`BulkLoad::household_ids`]).
 //!
 //! What is loaded and in which order is the caller's (`shouwang_app::demo`); this module only writes.
+
+use std::collections::HashMap;
 
 use chrono::Utc;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ActiveModelTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, Statement,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
+    IntoActiveModel, QueryFilter, QuerySelect, Statement,
 };
 use sha2::{Digest, Sha256};
-use shouwang_core::codes::Relation;
-use shouwang_core::income::IncomeSource;
 use shouwang_core::monitoring::Attachment;
 use shouwang_core::rules::CountyRules;
-use shouwang_core::{CodeList, Household, IncomeRecord, Region, Role};
+use shouwang_core::{CodeList, Region, Role};
 
 pub use super::cases::BulkCase;
 use crate::db::Db;
-use crate::entity::{households, income_records, members, regions, user_roles, users as user_rows};
+use crate::entity::{households, regions, user_roles, users as user_rows};
 use crate::error::{Result, StoreError};
 use crate::ids::new_id;
 use crate::repo::audit::{self, Change};
-use crate::repo::households::{id_key, join_codes};
 use crate::repo::{Actor, Sql, cases, rules};
 use crate::secret;
 
@@ -120,125 +118,18 @@ impl BulkLoad {
         Ok(written)
     }
 
-    /// Households; returns their ids in order. `progress` is told the rows of each chunk written.
-    pub async fn households<'a>(
-        &self,
-        list: impl IntoIterator<Item = &'a Household>,
-        progress: &dyn Fn(u64),
-    ) -> Result<Vec<i64>> {
-        let mut ids = Vec::new();
-        let mut batch: Vec<households::ActiveModel> = Vec::with_capacity(CHUNK);
-        for h in list {
-            let id = new_id();
-            ids.push(id);
-            batch.push(household_row(h, id, self.now).into_active_model());
-            if batch.len() == CHUNK {
-                progress(
-                    self.insert(std::mem::take(&mut batch), ("农户", "households"))
-                        .await?,
-                );
-            }
-        }
-        progress(self.insert(batch, ("农户", "households")).await?);
-        Ok(ids)
-    }
-
-    /// The members of each household with its id. Returns the rows written.
-    pub async fn members<'a>(
-        &self,
-        list: impl IntoIterator<Item = (&'a Household, i64)>,
-        progress: &dyn Fn(u64),
-    ) -> Result<u64> {
-        let mut written = 0;
-        let mut batch: Vec<members::ActiveModel> = Vec::with_capacity(CHUNK);
-        for (h, hid) in list {
-            for (pos, m) in h.members.iter().enumerate() {
-                batch.push(
-                    members::Model {
-                        county_code: h.village.county().to_owned(),
-                        id: new_id(),
-                        village_code: h.village.as_str().to_owned(),
-                        household_id: hid,
-                        position: i32::try_from(pos).unwrap_or(i32::MAX),
-                        id_number: m.id_number.to_string(),
-                        id_key: id_key(m.id_number),
-                        name: m.name.clone(),
-                        sex: m.sex.code().to_owned(),
-                        relation: m.relation.code().to_owned(),
-                        labour: m.labour.code().to_owned(),
-                        health: join_codes(&m.health),
-                        education: m.education.map(|e| e.code().to_owned()),
-                        school: m.school.map(|s| s.code().to_owned()),
-                        political: m.political.code().to_owned(),
-                        has_medical_insurance: m.has_medical_insurance,
-                        dibao: m.dibao.code().to_owned(),
-                        tekun: m.tekun.code().to_owned(),
-                        disability_grade: m.disability_grade.map(i16::from),
-                        version: 1,
-                        created_at: self.now,
-                        updated_at: self.now,
-                    }
-                    .into_active_model(),
-                );
-                if batch.len() == CHUNK {
-                    let n = self
-                        .insert(std::mem::take(&mut batch), ("成员", "members"))
-                        .await?;
-                    written += n;
-                    progress(n);
-                }
-            }
-        }
-        let n = self.insert(batch, ("成员", "members")).await?;
-        progress(n);
-        Ok(written + n)
-    }
-
-    /// Income records, each with its household and the household's id. Returns the rows written.
-    pub async fn incomes<'a>(
-        &self,
-        list: impl IntoIterator<Item = (&'a Household, i64, &'a IncomeRecord)>,
-        progress: &dyn Fn(u64),
-    ) -> Result<u64> {
-        let mut written = 0;
-        let mut batch: Vec<income_records::ActiveModel> = Vec::with_capacity(CHUNK);
-        for (h, hid, r) in list {
-            batch.push(
-                income_records::Model {
-                    county_code: h.village.county().to_owned(),
-                    id: new_id(),
-                    village_code: h.village.as_str().to_owned(),
-                    household_id: hid,
-                    year: r.year,
-                    wage: r.wage.0,
-                    business: r.business.0,
-                    property: r.property.0,
-                    transfer: r.transfer.0,
-                    production_cost: r.production_cost.0,
-                    rigid_medical: r.rigid_medical.0,
-                    rigid_education: r.rigid_education.0,
-                    rigid_disability: r.rigid_disability.0,
-                    rigid_disaster: r.rigid_disaster.0,
-                    insurance_payout: r.insurance_payout.0,
-                    members: i32::try_from(r.members).unwrap_or(i32::MAX),
-                    source: IncomeSource::Import.code().to_owned(),
-                    version: 1,
-                    created_at: self.now,
-                    updated_at: self.now,
-                }
-                .into_active_model(),
-            );
-            if batch.len() == CHUNK {
-                let n = self
-                    .insert(std::mem::take(&mut batch), ("收入记录", "income records"))
-                    .await?;
-                written += n;
-                progress(n);
-            }
-        }
-        let n = self.insert(batch, ("收入记录", "income records")).await?;
-        progress(n);
-        Ok(written + n)
+    /// The ids of the county's households by 户编号, as the load's transaction sees them (for rows that refer
+    /// to households a registry import wrote before the load).
+    pub async fn household_ids(&self) -> Result<HashMap<String, i64>> {
+        let rows: Vec<(String, i64)> = households::Entity::find()
+            .select_only()
+            .column(households::Column::Number)
+            .column(households::Column::Id)
+            .filter(households::Column::CountyCode.eq(self.county.as_str()))
+            .into_tuple()
+            .all(&self.tx)
+            .await?;
+        Ok(rows.into_iter().collect())
     }
 
     /// Staff accounts (see [`Account`]); returns their user ids in order.
@@ -394,33 +285,5 @@ impl BulkLoad {
                 StoreError::from_write(e, &format!("批量写入的{zh}"), &format!("Bulk {en}"))
             })?;
         Ok(n)
-    }
-}
-
-fn household_row(h: &Household, id: i64, now: chrono::DateTime<Utc>) -> households::Model {
-    let head = h
-        .members
-        .iter()
-        .find(|m| m.relation == Relation::Head)
-        .or(h.members.first());
-    households::Model {
-        county_code: h.village.county().to_owned(),
-        id,
-        township_code: h.village.township().to_owned(),
-        village_code: h.village.as_str().to_owned(),
-        number: h.number.clone(),
-        natural_village: h.natural_village.clone(),
-        household_type: h.household_type.code().to_owned(),
-        address: h.address.clone(),
-        phone: h.phone.clone(),
-        is_relocated: h.is_relocated,
-        monitored_type: h.monitored_type.map(|t| t.code().to_owned()),
-        risks: join_codes(&h.risks),
-        head_name: head.map(|m| m.name.clone()).unwrap_or_default(),
-        head_id_number: head.map(|m| m.id_number.to_string()).unwrap_or_default(),
-        size: i32::try_from(h.members.len()).unwrap_or(i32::MAX),
-        version: 1,
-        created_at: now,
-        updated_at: now,
     }
 }

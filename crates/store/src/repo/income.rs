@@ -33,7 +33,8 @@ fn source_of(m: &income_records::Model) -> IncomeSource {
     IncomeSource::from_code(&m.source).unwrap_or(IncomeSource::Import)
 }
 
-fn to_record(m: &income_records::Model) -> IncomeRecord {
+/// A stored record as the core's (also for the registry export).
+pub(crate) fn to_record(m: &income_records::Model) -> IncomeRecord {
     IncomeRecord {
         year: m.year,
         wage: Fen(m.wage),

@@ -2,7 +2,7 @@
 //! with the plan's defaults (`LineTable::default_for`).
 
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, EntityTrait, QueryOrder, Set};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, QueryOrder, Set};
 use shouwang_core::{Fen, LineTable, MonitoringLine};
 
 use super::Actor;
@@ -35,6 +35,12 @@ pub async fn list(db: &Db) -> Result<Vec<MonitoringLine>> {
 /// The lines as a core [`LineTable`] (for `line::assess` and quality checks).
 pub async fn table(db: &Db) -> Result<LineTable> {
     Ok(LineTable::from_lines(list(db).await?))
+}
+
+/// [`table`] on a connection or transaction (the registry import checks its income years in its own).
+pub(crate) async fn table_on(conn: &impl ConnectionTrait) -> Result<LineTable> {
+    let rows = monitoring_lines::Entity::find().all(conn).await?;
+    Ok(LineTable::from_lines(rows.into_iter().map(to_line)))
 }
 
 /// The line of one province and year, if set.

@@ -13,6 +13,7 @@ mod income;
 mod lines_regions;
 mod quality;
 mod registry;
+mod registry_incomes;
 mod search;
 
 mod users_sessions;

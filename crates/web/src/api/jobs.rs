@@ -328,6 +328,14 @@ pub struct ImportReportDoc {
     regions_created: u64,
     /// Households rejected (by the file checks or by the database checks).
     rejected_households: u64,
+    /// 收支情况 rows accepted by the file checks.
+    incomes_in_file: u64,
+    /// Income records created, replaced (a changed year) and left unchanged.
+    incomes_created: u64,
+    incomes_updated: u64,
+    incomes_unchanged: u64,
+    /// 收支情况 rows rejected (by the file checks or by the database checks).
+    rejected_income_rows: u64,
     written_early: u64,
     undone_early: u64,
     /// Every problem, by sheet and row.

@@ -8,6 +8,7 @@ use shouwang_core::registry::{Assembled, Col, Problem, RegistryEntry};
 
 use super::diff::{Diff, diff};
 use super::importer::Importer;
+use super::incomes::Home;
 use super::moves::resolve_moves;
 use super::regions::region_rank;
 use super::{IN_CHUNK, ImportOptions, ImportReport, Item, drop_elsewhere, reason};
@@ -26,6 +27,7 @@ impl Importer {
     ) -> Result<ImportReport> {
         let Assembled {
             entries,
+            incomes,
             problems: file_problems,
             stats,
             reopened,
@@ -34,6 +36,8 @@ impl Importer {
             read: stats,
             households_in_file: entries.len() as u64,
             rejected_households: stats.rejected_households,
+            incomes_in_file: incomes.len() as u64,
+            rejected_income_rows: stats.rejected_income_rows,
             dry_run: self.options.dry_run,
             ..ImportReport::default()
         };
@@ -112,6 +116,7 @@ impl Importer {
         }
         let mut creates: Vec<(usize, Valid)> = Vec::new();
         let mut updates: Vec<(usize, Valid, Diff)> = Vec::new();
+        let mut unchanged: Vec<usize> = Vec::new();
         for (i, it) in items.iter_mut().enumerate() {
             if it.rejected() {
                 continue;
@@ -147,6 +152,7 @@ impl Importer {
                     let d = diff(h, ms, &it.entry.household)?;
                     if d.is_empty() {
                         report.households_unchanged += 1;
+                        unchanged.push(i);
                     } else {
                         self.insert_regions(&planned).await?;
                         updates.push((i, v, d));
@@ -217,6 +223,55 @@ impl Importer {
             .map(|e| e.household.members.len() as u64)
             .sum::<u64>();
 
+        // The 收支情况 rows, on the households as they are now.
+        let mut homes: HashMap<String, Home> = HashMap::new();
+        let home = |county: &str, id: i64, village: &str, fresh: bool| Home {
+            county: county.to_owned(),
+            id,
+            village: village.to_owned(),
+            fresh,
+        };
+        for (id, e) in &kept {
+            let v = &e.household.village;
+            homes.insert(
+                e.household.number.clone(),
+                home(v.county(), *id, v.as_str(), true),
+            );
+        }
+        for (id, e, v) in &new {
+            homes.insert(
+                e.household.number.clone(),
+                home(&v.county, *id, &v.village, true),
+            );
+        }
+        for (i, v, _) in &updates {
+            if let Some(h) = &items[*i].existing {
+                homes.insert(
+                    h.number.clone(),
+                    home(&h.county_code, h.id, &v.village, false),
+                );
+            }
+        }
+        for i in &unchanged {
+            if let Some(h) = &items[*i].existing {
+                homes.insert(
+                    h.number.clone(),
+                    home(&h.county_code, h.id, &h.village_code, false),
+                );
+            }
+        }
+        let rejected: HashSet<String> = items
+            .iter()
+            .filter(|it| it.rejected())
+            .map(|it| it.entry.household.number.clone())
+            .collect();
+        let income = self.import_incomes(&incomes, homes, &rejected).await?;
+        report.incomes_created = income.created;
+        report.incomes_updated = income.updated;
+        report.incomes_unchanged = income.unchanged;
+        report.rejected_income_rows += income.rejected;
+        drop_elsewhere(incomes);
+
         // Regions created for households that were rejected in the end: removed again.
         let mut used: HashSet<String> = HashSet::new();
         let written = created
@@ -259,6 +314,7 @@ impl Importer {
         for it in &items {
             problems.extend(it.problems.iter().cloned());
         }
+        problems.extend(income.problems);
         sort_problems(&mut problems);
         report.problems = problems;
 
@@ -277,12 +333,14 @@ impl Importer {
                 after: Some(to_json(*r)?),
             });
         }
-        let changed = !changes.is_empty() || !created.is_empty();
+        changes.extend(income.changes);
+        let changed = !changes.is_empty() || !created.is_empty() || report.incomes_created > 0;
         if changed {
             let counties: BTreeSet<&str> = created
                 .iter()
                 .map(|e| e.household.village.county())
                 .chain(updates.iter().map(|(_, v, _)| v.county.as_str()))
+                .chain(income.counties.iter().map(String::as_str))
                 .collect();
             changes.push(Change {
                 action: "import",
@@ -303,6 +361,10 @@ impl Importer {
                     "members_removed": report.members_removed,
                     "regions_created": report.regions_created,
                     "rejected_households": report.rejected_households,
+                    "incomes_created": report.incomes_created,
+                    "incomes_updated": report.incomes_updated,
+                    "incomes_unchanged": report.incomes_unchanged,
+                    "rejected_income_rows": report.rejected_income_rows,
                     "all_or_nothing": self.options.all_or_nothing,
                 })),
             });

@@ -20,8 +20,14 @@
 //! households), is deleted again inside the transaction (with its audit row) and handled with the rest;
 //! regions created for households that end up rejected are removed.
 //!
+//! The **收支情况** rows (`Assembled::incomes`) are checked and written after the households, each by itself
+//! (`incomes.rs`): a row whose household the import rejects, that is nowhere (neither in the file nor in
+//! the database) or outside the user's area, or whose year has no monitoring line, is rejected with its
+//! problem; the others are inserted, replaced or left alone by (household, 年度).
+//!
 //! Audit (审计): one row per household created or changed (`create` / `update`, entity `household`, with the
-//! file, sheet and row it came from; an update also with the values before and after), one per region
+//! file, sheet and row it came from; an update also with the values before and after), one per income
+//! record created or changed (entity `income_record`, id `户编号/年度`, the same way), one per region
 //! created, and a summary row (`import`, entity `registry_import`) when anything changed. A household
 //! written early gets its `create` row at once.
 //!
@@ -37,19 +43,21 @@
 //! entities' multi-row inserts.
 //!
 //! [`export`] reads the registry of an area back, household by household in 户编号 order, with the
-//! region names, for the export workbook.
+//! region names ([`export_with_incomes`] also with the income records), for the export workbook.
 //!
 //! Files: `importer.rs` (the import in progress, its scope checks and lookups, the early writes),
-//! `finish.rs` (the end of an import: checks, diffs, writes, audit, commit), `writes.rs` (the import's
-//! inserts and updates), `regions.rs` (regions created from the file's names), `moves.rs` (members moving
-//! between households), `diff.rs` (what changes in an existing household), `bulk_mode.rs` and
-//! `sqlite_rows.rs` (the SQLite fast path of a large import), `phases.rs` (phase times) and `export.rs`.
+//! `finish.rs` (the end of an import: checks, diffs, writes, audit, commit), `incomes.rs` (the 收支情况
+//! rows), `writes.rs` (the import's inserts and updates), `regions.rs` (regions created from the file's
+//! names), `moves.rs` (members moving between households), `diff.rs` (what changes in an existing
+//! household), `bulk_mode.rs` and `sqlite_rows.rs` (the SQLite fast path of a large import), `phases.rs`
+//! (phase times) and `export.rs`.
 
 mod bulk_mode;
 mod diff;
 mod export;
 mod finish;
 mod importer;
+mod incomes;
 mod moves;
 mod phases;
 mod regions;
@@ -66,7 +74,7 @@ use crate::db::Db;
 use crate::entity::households;
 use crate::error::Result;
 
-pub use export::{export, head_name};
+pub use export::{export, export_with_incomes, head_name};
 pub use importer::Importer;
 
 /// Rows per multi-row `INSERT` through the entities (members: 22 columns → 22,000 parameters).
@@ -101,6 +109,14 @@ pub struct ImportReport {
     pub regions_created: u64,
     /// Households rejected (by the file checks or by the database checks).
     pub rejected_households: u64,
+    /// 收支情况 rows accepted by the file checks.
+    pub incomes_in_file: u64,
+    /// Income records created, replaced (a changed year) and left unchanged.
+    pub incomes_created: u64,
+    pub incomes_updated: u64,
+    pub incomes_unchanged: u64,
+    /// 收支情况 rows rejected (by the file checks or by the database checks).
+    pub rejected_income_rows: u64,
     /// Households written while the file was still being read (streaming).
     pub written_early: u64,
     /// Of those, households deleted again at the end (later rows changed them, or they were rejected).
@@ -121,7 +137,11 @@ impl ImportReport {
 
     /// Records created or changed (0 after a run that changed nothing).
     pub fn changes(&self) -> u64 {
-        self.households_created + self.households_updated + self.regions_created
+        self.households_created
+            + self.households_updated
+            + self.regions_created
+            + self.incomes_created
+            + self.incomes_updated
     }
 }
 

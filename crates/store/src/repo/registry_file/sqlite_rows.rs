@@ -1,10 +1,11 @@
 //! The SQL and the row binding of the prepared one-row inserts of an import on SQLite
-//! ([`crate::sqlite_direct`]).
+//! ([`crate::sqlite_direct`]): households, members, income records and their audit rows.
 
 use chrono::{DateTime, Utc};
 use shouwang_core::codes::Relation;
 use shouwang_core::{CodeList, Household, Member};
 
+use crate::entity::income_records;
 use crate::ids::new_id;
 use crate::repo::households::{Valid, id_key, join_codes};
 
@@ -38,6 +39,17 @@ pub(super) const MEMBERS_INSERT_TRIGGERED: &str = members_insert!("INSERT");
 pub(super) const AUDIT_INSERT: &str = "INSERT OR FAIL INTO audit_log (id, at, actor_user_id, actor_name, action, \
      entity, entity_id, county_code, village_code, before, after) \
      VALUES (?1, ?2, ?3, ?4, 'create', 'household', ?5, ?6, ?7, NULL, ?8)";
+
+/// New income records (收支情况) of an import; each row's version is 1 and its timestamps the import's.
+pub(super) const INCOMES_INSERT: &str = "INSERT OR FAIL INTO income_records (county_code, id, village_code, \
+     household_id, year, wage, business, property, transfer, production_cost, rigid_medical, \
+     rigid_education, rigid_disability, rigid_disaster, insurance_payout, members, version, created_at, \
+     updated_at) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?18)";
+/// The `create` audit row of a new income record (entity id `户编号/年度`).
+pub(super) const AUDIT_INCOME_INSERT: &str = "INSERT OR FAIL INTO audit_log (id, at, actor_user_id, actor_name, \
+     action, entity, entity_id, county_code, village_code, before, after) \
+     VALUES (?1, ?2, ?3, ?4, 'create', 'income_record', ?5, ?6, ?7, NULL, ?8)";
 
 /// A timestamp as the entities store it on SQLite (the text sqlx binds for a `DateTime<Utc>`), so that the
 /// rows inserted directly read back like the others.
@@ -107,6 +119,34 @@ pub(super) fn insert_member(
         m.dibao.code(),
         m.tekun.code(),
         m.disability_grade.map(i16::from),
+        now,
+    ])
+}
+
+/// Inserts one new income record ([`INCOMES_INSERT`]); `m`'s timestamps are not used (the import's `now`).
+pub(super) fn insert_income(
+    stmt: &mut rusqlite::CachedStatement<'_>,
+    m: &income_records::Model,
+    now: &str,
+) -> rusqlite::Result<usize> {
+    stmt.execute(rusqlite::params![
+        m.county_code,
+        m.id,
+        m.village_code,
+        m.household_id,
+        m.year,
+        m.wage,
+        m.business,
+        m.property,
+        m.transfer,
+        m.production_cost,
+        m.rigid_medical,
+        m.rigid_education,
+        m.rigid_disability,
+        m.rigid_disaster,
+        m.insurance_payout,
+        m.members,
+        m.version,
         now,
     ])
 }

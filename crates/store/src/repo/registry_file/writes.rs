@@ -283,7 +283,7 @@ impl Importer {
 }
 
 /// Inserts `rows` in chunks of multi-row `INSERT`s; `what` names the rows in Chinese and in English.
-async fn insert_chunks<A>(
+pub(super) async fn insert_chunks<A>(
     tx: &DatabaseTransaction,
     rows: Vec<A>,
     (zh, en): (&str, &str),
