@@ -98,11 +98,12 @@ pub struct SetArgs {
     pub version: Option<i64>,
 }
 
+/// A `--flag` amount in yuan, read as the registry's 收支情况 cells are (`12,345.60`, full-width digits).
 fn yuan(flag: &str, s: &str) -> anyhow::Result<Fen> {
-    Fen::parse_yuan(s).map_err(|_| {
+    shouwang_core::registry::amounts::amount(s).map_err(|r| {
         refused(shouwang_app::Error::invalid(
-            format!("--{flag} 金额格式不正确（如 5000 或 5000.50）：{s}"),
-            format!("--{flag}: an amount like 5000 or 5000.50: {s}"),
+            format!("--{flag}：{}", r.zh),
+            format!("--{flag}: {}", r.en),
         ))
     })
 }

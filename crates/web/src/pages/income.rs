@@ -56,15 +56,13 @@ fn bad(zh: impl Into<String>, en: impl Into<String>) -> AppError {
     AppError::bad_request("bad_request", zh.into(), en.into())
 }
 
+/// An amount field in yuan, read as the registry's 收支情况 cells are (`12,345.60`, full-width digits, a
+/// trailing 元; blank is 0; no negative amount).
 fn money(f: &Fields, name: &str, label: (&str, &str)) -> Result<Fen, AppError> {
-    let s = f.get(name);
-    if s.is_empty() {
-        return Ok(Fen::ZERO);
-    }
-    Fen::parse_yuan(&s).map_err(|_| {
+    shouwang_core::registry::amounts::amount(&f.get(name)).map_err(|r| {
         bad(
-            format!("{}金额格式不正确（如 5000 或 5000.50）", label.0),
-            format!("{}: amount like 5000 or 5000.50", label.1),
+            format!("{}：{}", label.0, r.zh),
+            format!("{}: {}", label.1, r.en),
         )
     })
 }
