@@ -1,5 +1,5 @@
-//! 用户管理, 修改密码 and 审计日志 over `/api/v1` — the rules of the pages ([`crate::pages::admin::users`],
-//! [`crate::pages::account`], [`crate::pages::admin::audit`]) and the same store calls:
+//! 用户管理, 修改密码 and 审计日志 over `/api/v1` — the rules of the pages (`pages::admin::users`,
+//! `pages::account`, `pages::admin::audit`) and the same store calls:
 //!
 //! - `GET /api/v1/users`, `POST /api/v1/users` (create), `POST /api/v1/users/{id}/role` (change role and
 //!   area), `POST /api/v1/users/{id}/active` (disable or enable): county and township admins, for the

@@ -1,12 +1,12 @@
-//! Uploads that run as background jobs ([`crate::pages::jobs`]), the same code path as their pages:
+//! Uploads that run as background jobs (`pages::jobs`), the same code path as their pages:
 //!
 //! - `POST /api/v1/screening/rounds` — 部门数据上传: multipart with `month` (YYYY-MM) and one file per
 //!   department (`medical`, `education`, `disability`, `housing`, `disaster`; CSV or a spreadsheet), through
-//!   [`crate::pages::screening::upload::start_round`] (→ `store::screening::run_round`); department data clerks,
+//!   `pages::screening::upload::start_round` (→ `store::screening::run_round`); department data clerks,
 //!   township and county admins.
 //! - `POST /api/v1/imports/registry` — 户籍台账导入: multipart with `file`, `dry_run` (default `true`:
 //!   预检, nothing written) and `all_or_nothing` (全部或不导入), through
-//!   [`crate::pages::imports::start_job`] (→ `store::repo::registry_file::import`); township and county admins.
+//!   `pages::imports::start_job` (→ `store::repo::registry_file::import`); township and county admins.
 //! - `GET /api/v1/jobs/{id}` — progress and, once finished, the result as JSON (a
 //!   [`ScreeningSummary`] or a registry import's result) and the result files; `GET /api/v1/jobs/{id}/files/{n}`
 //!   downloads one (`rejected.csv`, the import's problem list). Only the user who started a job sees it:

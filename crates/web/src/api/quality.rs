@@ -1,5 +1,5 @@
 //! 数据质量检查 and 重复数据核查 over `/api/v1/quality…` — the same store calls as the pages
-//! ([`crate::pages::quality`]): `repo::quality::collect` (scoped to the user's area in SQL) and
+//! (`pages::quality`): `repo::quality::collect` (scoped to the user's area in SQL) and
 //! `repo::duplicates::{list, merge_households, remove_member}` (the store checks the role, the area and
 //! the versions, and writes the audit rows).
 //!

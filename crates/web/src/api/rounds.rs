@@ -1,5 +1,5 @@
 //! 干部排查 rounds over `/api/v1/screening/cadre-rounds` — the same store calls as the page
-//! [`crate::pages::screening::cadre`]: `screening_round::record` (role, area, the core's checks — every household
+//! `pages::screening::cadre`: `screening_round::record` (role, area, the core's checks — every household
 //! of the village once — clues for the households at risk and the 排查台账 row, in one transaction) and
 //! `screening_round::list` (scoped to the user's area).
 
