@@ -235,6 +235,10 @@ pub async fn run_rows(
                 importer.early(batch).await?;
                 importer
             }
+            Handout::Incomes(rows) => {
+                importer.early_incomes(rows).await?;
+                importer
+            }
             // The reader reads the file again from the start (see `RowSink::restart`).
             Handout::Restart => importer.restart().await?,
         };
