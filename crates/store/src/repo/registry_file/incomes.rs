@@ -327,10 +327,10 @@ impl Importer {
                         y.to_string(),
                         reason(
                             format!(
-                                "{y}年未设置监测线（省级代码 {province}），请先在“监测线”中设置"
+                                "{y}年未设置监测线（省级代码 {province}）：请县级管理员先在“县级规则配置”中设置该年的监测线"
                             ),
                             format!(
-                                "No monitoring line set for {y} (province {province}); set it first"
+                                "No monitoring line set for {y} (province {province}): the county admin sets it on the county rules page first"
                             ),
                         ),
                     ))
