@@ -79,6 +79,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let (mut handed, mut restarts) = (0usize, 0);
         let mut sink = shouwang_io::registry::StreamingSink::new(2048, |b| match b {
             Handout::Ready(b) => handed += b.len(),
+            Handout::Incomes(_) => {}
             Handout::Restart => {
                 handed = 0;
                 restarts += 1;

@@ -13,6 +13,7 @@ pub mod encoding;
 pub mod ledger_xlsx;
 pub mod quality_xlsx;
 pub mod registry;
+pub mod registry_rows;
 pub mod registry_xlsx;
 pub mod xlsx;
 mod xlsx_fast;

@@ -94,8 +94,8 @@ fn sheet_of(name: &str, cols: &[(&str, f64, Kind)]) -> Result<Worksheet, IoError
     Ok(ws)
 }
 
-/// The text of a household column.
-fn household_cell(c: Col, h: &Household, names: &RegionNames) -> Cell {
+/// The cell of a household column.
+pub(crate) fn household_cell(c: Col, h: &Household, names: &RegionNames) -> Cell {
     let s = |v: &str| Cell::Text(v.to_owned());
     match c {
         Col::Number => s(&h.number),
@@ -120,8 +120,8 @@ fn yes_no(b: bool) -> &'static str {
     if b { "是" } else { "否" }
 }
 
-/// The text of a member column.
-fn member_cell(c: Col, h: &Household, i: usize) -> Cell {
+/// The cell of a member column (member `i` of the household).
+pub(crate) fn member_cell(c: Col, h: &Household, i: usize) -> Cell {
     let Some(m) = h.members.get(i) else {
         return Cell::Text(String::new());
     };
@@ -148,7 +148,7 @@ fn member_cell(c: Col, h: &Household, i: usize) -> Cell {
 }
 
 /// The cell of a 收支情况 column: 户编号 as text, 年度 and 家庭人口 as numbers, amounts in yuan.
-fn income_cell(c: IncomeCol, number: &str, r: &IncomeRecord) -> Cell {
+pub(crate) fn income_cell(c: IncomeCol, number: &str, r: &IncomeRecord) -> Cell {
     match c {
         IncomeCol::Number => Cell::Text(number.to_owned()),
         IncomeCol::Year => Cell::Number(f64::from(r.year)),
@@ -158,7 +158,8 @@ fn income_cell(c: IncomeCol, number: &str, r: &IncomeRecord) -> Cell {
     }
 }
 
-enum Cell {
+/// A cell of the export: a text cell or a number cell.
+pub(crate) enum Cell {
     Text(String),
     Number(f64),
 }

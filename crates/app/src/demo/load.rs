@@ -1,9 +1,9 @@
 //! Loading a generated demo county (演示数据导入).
 //!
-//! The registry comes in as a township's does: the county is written as a registry workbook (户信息,
-//! 家庭成员, 收支情况; `workbook.rs`) and imported through the registry import
-//! ([`crate::imports::registry::run`], all or nothing, as the system), which creates the regions the
-//! households need from the file's names, the households, members and income records, and audits them as
+//! The registry comes in as a township's does: the county's households, members and income records are
+//! handed to the registry import ([`crate::imports::registry::run_rows`], all or nothing, as the system) as
+//! the rows of a registry workbook (户信息, 家庭成员, 收支情况; `registry.rs`), and the import creates the
+//! regions they need from the rows' names, the households, members and income records, and audits them as
 //! every import does (a `create` row per household, income record and region, and the import's summary).
 //! The rest is written in bulk through [`shouwang_store::repo::bulk`] in **one write transaction** after
 //! it: the regions without households, the staff accounts, the attachments and the bulk of the cases. A
@@ -43,11 +43,10 @@ use shouwang_store::{Db, Result, StoreError};
 
 use super::lifecycle::{self, Ctx, Pick, Staff, Step};
 use super::names::COUNTY_CODE;
-use super::workbook::{region_names, workbook};
+use super::registry::rows;
 use super::{DEMO_USERS, DemoCounty, DemoSummary};
 use crate::imports::registry as import;
 use crate::jobs::Quiet;
-use crate::uploads::UploadedFile;
 
 pub use shouwang_store::repo::bulk::is_loaded;
 
@@ -59,8 +58,8 @@ const DEMO_FILES: [(&str, &str); 2] = [
 ];
 
 /// Writes `county` into `db`: the default monitoring lines (if the migration has not seeded them), the
-/// demo accounts of [`DEMO_USERS`] (existing user names are kept), the registry workbook through the
-/// registry import (households, members, income records and the regions they need), then in one
+/// demo accounts of [`DEMO_USERS`] (existing user names are kept), the registry through the registry
+/// import (households, members, income records and the regions they need), then in one
 /// transaction the other regions, the staff accounts and the bulk of the monitoring cases, and last the
 /// demo village's cases through the case repository. `progress(done, total)` is called after the import
 /// (its households, members and income records) and as the cases are written.
@@ -102,22 +101,6 @@ pub async fn load(
         .filter(|p| p.promote)
         .filter_map(|p| Some((p.index, lifecycle::household_for(county, p)?)))
         .collect();
-    // The registry workbook (households as promoted for their cases), built on a blocking thread while
-    // the demo accounts' passwords are hashed.
-    let registry: Vec<(Household, Vec<IncomeRecord>)> = county
-        .households
-        .iter()
-        .enumerate()
-        .map(|(i, dh)| {
-            (
-                promoted.get(&i).unwrap_or(&dh.household).clone(),
-                dh.incomes.clone(),
-            )
-        })
-        .collect();
-    let names = region_names(county);
-    let started = Instant::now();
-    let building = tokio::task::spawn_blocking(move || workbook(&names, &registry));
     let mut staff = Staff::default();
     let mut users_created = 0;
     for u in DEMO_USERS {
@@ -155,25 +138,34 @@ pub async fn load(
     };
     progress(0, total);
 
-    // The registry, imported from its workbook.
-    let bytes = building.await.map_err(|e| {
-        StoreError::Db(sea_orm::DbErr::Custom(format!(
-            "the demo workbook task: {e}"
-        )))
-    })??;
-    let written = started.elapsed();
-    let file = UploadedFile {
-        name: format!("演示县农户信息台账（种子 {}）.xlsx", county.seed),
-        bytes: Arc::new(bytes),
-    };
+    // The registry (households as promoted for their cases), through the registry import.
+    let started = Instant::now();
+    let registry: Vec<(Household, Vec<IncomeRecord>)> = county
+        .households
+        .iter()
+        .enumerate()
+        .map(|(i, dh)| {
+            (
+                promoted.get(&i).unwrap_or(&dh.household).clone(),
+                dh.incomes.clone(),
+            )
+        })
+        .collect();
     let options = ImportOptions {
         dry_run: false,
         all_or_nothing: true,
-        source: file.name.clone(),
+        source: format!("演示县农户信息台账（种子 {}）", county.seed),
     };
-    let imported = import::run(db, None, &file, &options, Arc::new(Quiet))
-        .await
-        .map_err(|f| StoreError::invalid(f.zh(), f.en()))?;
+    let imported = import::run_rows(
+        db,
+        None,
+        &options.source,
+        rows(county, registry),
+        &options,
+        Arc::new(Quiet),
+    )
+    .await
+    .map_err(|f| StoreError::invalid(f.zh(), f.en()))?;
     let report = &imported.report;
     if let Some(p) = report.problems.first() {
         return Err(StoreError::conflict(
@@ -191,7 +183,7 @@ pub async fn load(
         ));
     }
     step(report.households_created + report.members_added + report.incomes_created);
-    let imported_in = started.elapsed() - written;
+    let imported_in = started.elapsed();
 
     let bulk = BulkLoad::begin(db, &county_code).await?;
     let regions_written = report.regions_created + bulk.regions(&county.regions).await?;
@@ -264,12 +256,10 @@ pub async fn load(
     bulk.commit(db).await?;
     tracing::debug!(
         target: "shouwang_app::demo",
-        "demo load: accounts and workbook {:.3} s ({} bytes), import {:.3} s (read {:.3} s), cases and the rest {:.3} s",
-        written.as_secs_f64(),
-        file.bytes.len(),
+        "demo load: registry import {:.3} s (rows handed over {:.3} s), cases and the rest {:.3} s",
         imported_in.as_secs_f64(),
         imported.timing.read.as_secs_f64(),
-        (started.elapsed() - written - imported_in).as_secs_f64()
+        (started.elapsed() - imported_in).as_secs_f64()
     );
 
     // The demo village's cases, one action at a time through the repository, as the demo users.

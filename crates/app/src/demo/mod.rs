@@ -7,8 +7,8 @@
 //!   with members and income records for 2021 and 2022. It is pure: the same `(households, seed)`
 //!   gives the same county.
 //! - [`load`] writes a generated county into the database: its registry (households, members and their
-//!   income records) as a registry workbook through the registry import, as a township would, the rest
-//!   (cases, staff accounts) in bulk, with the demo accounts of [`DEMO_USERS`].
+//!   income records) through the registry import as the rows of a registry workbook, as a township
+//!   would, the rest (cases, staff accounts) in bulk, with the demo accounts of [`DEMO_USERS`].
 //!
 //! **All data are synthetic.** The township names are real, but the township, village and
 //! settlement codes (12-digit 行政区划代码 `141123` + 3-digit township + 3-digit village) are made
@@ -23,10 +23,10 @@ mod generate;
 mod lifecycle;
 mod load;
 mod names;
+mod registry;
 mod stats;
 #[cfg(test)]
 mod tests;
-mod workbook;
 
 use std::fmt;
 

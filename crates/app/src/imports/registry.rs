@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 use shouwang_core::Role;
 use shouwang_core::registry::{Problem, SheetKind};
-use shouwang_io::registry::{Handout, StreamingSink};
+use shouwang_io::registry::{FileInfo, Handout, RowSink, StreamingSink, Unusable};
 use shouwang_store::repo::registry_file::{ImportOptions, ImportReport, Importer};
 use shouwang_store::{Actor, Db, StoreError};
 
@@ -179,12 +179,34 @@ pub fn check_file(file: &UploadedFile) -> Result<(), Error> {
     Ok(())
 }
 
+/// What hands a registry's rows to the import's sink (with the reader's progress callback): the reader of
+/// a file, or a registry made in memory.
+pub type Rows =
+    Box<dyn FnOnce(&mut dyn RowSink, &dyn Fn(u64, u64)) -> Result<FileInfo, Unusable> + Send>;
+
 /// Imports (or with `options.dry_run` checks) `file` as `who` (`None`: the system; a user's area limits
 /// what may be imported), telling `progress` the phases 读取文件 and 写入数据库 / 预检. See the module doc.
 pub async fn run(
     db: &Db,
     who: Option<&Caller>,
     file: &UploadedFile,
+    options: &ImportOptions,
+    progress: Arc<dyn Progress>,
+) -> Result<RegistryImportResult, ImportFailure> {
+    let (name, bytes) = (file.name.clone(), file.bytes.clone());
+    let read: Rows =
+        Box::new(move |sink, progress| shouwang_io::registry::read(&name, &bytes, sink, progress));
+    run_rows(db, who, &file.name, read, options, progress).await
+}
+
+/// [`run`] of a registry that `rows` hands to the sink as the reader hands a file's rows (the demo county's,
+/// made in memory with `shouwang_io::registry_rows::RegistryRows`): the same assembly, checks, writes,
+/// audit rows and report. `name` is the file name the audit log records.
+pub async fn run_rows(
+    db: &Db,
+    who: Option<&Caller>,
+    name: &str,
+    rows: Rows,
     options: &ImportOptions,
     progress: Arc<dyn Progress>,
 ) -> Result<RegistryImportResult, ImportFailure> {
@@ -197,16 +219,12 @@ pub async fn run(
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Handout>(4);
     let reader = {
         let progress = progress.clone();
-        let name = file.name.clone();
-        let bytes = file.bytes.clone();
         tokio::task::spawn_blocking(move || {
             let mut sink = StreamingSink::new(2048, move |batch| {
                 // The receiver only goes away when the import failed; the reader then just finishes.
                 let _ = tx.blocking_send(batch);
             });
-            let info = shouwang_io::registry::read(&name, &bytes, &mut sink, &|done, total| {
-                progress.progress(done, total)
-            });
+            let info = rows(&mut sink, &|done, total| progress.progress(done, total));
             (info, sink.finish())
         })
     };
@@ -215,6 +233,10 @@ pub async fn run(
         importer = match handout {
             Handout::Ready(batch) => {
                 importer.early(batch).await?;
+                importer
+            }
+            Handout::Incomes(rows) => {
+                importer.early_incomes(rows).await?;
                 importer
             }
             // The reader reads the file again from the start (see `RowSink::restart`).
@@ -230,7 +252,7 @@ pub async fn run(
         Err(unusable) => {
             importer.abort().await?;
             return Err(ImportFailure::Unusable {
-                file: file.name.clone(),
+                file: name.to_owned(),
                 problems: unusable.0,
             });
         }
@@ -246,7 +268,7 @@ pub async fn run(
         .await?;
     let (verdict_zh, verdict_en) = verdict(&report);
     Ok(RegistryImportResult {
-        file: file.name.clone(),
+        file: name.to_owned(),
         format: info.format.clone(),
         sheets: info
             .sheets

@@ -29,6 +29,7 @@ db_test!(
         let mut sink = StreamingSink::new(1, |h| {
             handouts.push(match h {
                 Handout::Ready(b) => b.len(),
+                Handout::Incomes(_) => panic!("no 收支情况 sheet here"),
                 Handout::Restart => 0,
             })
         });

@@ -126,6 +126,10 @@ async fn import_handouts(
                 importer.early(b).await.unwrap();
                 importer
             }
+            Handout::Incomes(rows) => {
+                importer.early_incomes(rows).await.unwrap();
+                importer
+            }
             Handout::Restart => importer.restart().await.unwrap(),
         };
     }

@@ -80,6 +80,8 @@ pub struct Assembler {
     id_shared: std::collections::HashSet<IdNumber>,
     /// 收支情况 rows read without problem of their own.
     incomes: Vec<IncomeRow>,
+    /// Of those, the first ones handed out by `take_incomes`.
+    incomes_taken: usize,
 }
 
 /// A sheet handle of an [`Assembler`].
@@ -388,6 +390,15 @@ impl Assembler {
                 out.push(entry);
             }
         }
+        out
+    }
+
+    /// 收支情况 rows read without problem of their own since the last call, for a streaming import: each
+    /// handed out once. The whole-file checks may still reject one (its household's year given again
+    /// later, its household rejected): [`Assembled::incomes`] tells at the end.
+    pub fn take_incomes(&mut self) -> Vec<IncomeRow> {
+        let out = self.incomes[self.incomes_taken..].to_vec();
+        self.incomes_taken = self.incomes.len();
         out
     }
 

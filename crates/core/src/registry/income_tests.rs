@@ -290,3 +290,21 @@ fn in_the_income_sheet_only_the_household_number_may_be_merged() {
     assert!(out.problems[0].reason_zh.contains("只有户编号可以合并"));
     assert_eq!(out.problems[0].column, "工资性收入");
 }
+
+#[test]
+fn income_rows_are_handed_out_once_and_kept_for_the_end() {
+    let mut a = Assembler::new();
+    let inc = a.begin_sheet(layout("收支情况", INCOME));
+    a.add_row(inc, 2, &income("H1", "2021", "1", "1"));
+    a.add_row(inc, 3, &income("H1", "2022", "x", "1"));
+    let first: Vec<u32> = a.take_incomes().iter().map(|r| r.row.row).collect();
+    assert_eq!(first, [2]);
+    assert!(a.take_incomes().is_empty());
+    a.add_row(inc, 4, &income("H1", "2021", "2", "1"));
+    let second: Vec<u32> = a.take_incomes().iter().map(|r| r.row.row).collect();
+    assert_eq!(second, [4]);
+    // The end has them all, and its checks: 2021 twice.
+    let out = a.finish();
+    assert!(out.incomes.is_empty());
+    assert_eq!(out.problems.len(), 3);
+}

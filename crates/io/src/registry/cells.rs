@@ -13,7 +13,7 @@ use crate::xlsx_fast;
 
 /// How a column's cells are turned into text.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub(super) enum Hint {
+pub(crate) enum Hint {
     Plain,
     Digits,
     /// An amount in yuan (收支情况): a number that is a number of fen but for its binary rest is written
@@ -21,7 +21,7 @@ pub(super) enum Hint {
     Amount,
 }
 
-pub(super) fn hints(layout: &SheetLayout, width: usize) -> Vec<Hint> {
+pub(crate) fn hints(layout: &SheetLayout, width: usize) -> Vec<Hint> {
     (0..width)
         .map(|i| match layout.kind_at(i) {
             Some(Kind::Digits) => Hint::Digits,
@@ -36,7 +36,8 @@ pub(super) fn hints(layout: &SheetLayout, width: usize) -> Vec<Hint> {
 /// `3703.6799999999998`), far below a third decimal the clerk typed.
 const FEN_TOLERANCE: f64 = 1e-13;
 
-fn number_text(f: f64, hint: Hint, out: &mut String) {
+/// Appends the text of a number cell in a column of `hint`.
+pub(crate) fn number_text(f: f64, hint: Hint, out: &mut String) {
     match hint {
         Hint::Digits if f.fract() == 0.0 && f.abs() < 1e15 => {
             let _ = write!(out, "{}", f as i64);

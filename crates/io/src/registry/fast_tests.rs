@@ -336,6 +336,7 @@ fn handouts(bytes: &[u8]) -> Vec<Option<usize>> {
     let mut sink = StreamingSink::new(2, |h| {
         out.push(match h {
             Handout::Ready(b) => Some(b.len()),
+            Handout::Incomes(_) => panic!("no 收支情况 sheet here"),
             Handout::Restart => None,
         })
     });

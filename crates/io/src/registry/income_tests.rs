@@ -113,28 +113,48 @@ fn record(year: i32, wage: i64) -> IncomeRecord {
     }
 }
 
-/// An export of `n` households with two years of income each.
-fn exported(n: u16) -> (Vec<u8>, Vec<(String, IncomeRecord)>) {
-    let mut w = RegistryWriter::new().unwrap();
-    let mut written = Vec::new();
+/// A household with its region names and income records.
+pub(crate) type WithIncomes = (Household, RegionNames, Vec<IncomeRecord>);
+
+/// `n` households with their region names and two years of income each.
+pub(crate) fn households(n: u16) -> Vec<WithIncomes> {
     let names = RegionNames {
         county: "兴县".into(),
         township: "圪塔上乡".into(),
         village: "测试村".into(),
         natural_village: String::new(),
     };
-    for i in 1..=n {
-        let h = household(i);
-        let rs = [
-            record(2021, i64::from(i) * 101),
-            record(2022, i64::from(i) * 7),
-        ];
-        w.add(&h, &names).unwrap();
-        w.add_incomes(&h.number, &rs).unwrap();
-        written.extend(rs.iter().map(|r| (h.number.clone(), *r)));
+    (1..=n)
+        .map(|i| {
+            let rs = vec![
+                record(2021, i64::from(i) * 101),
+                record(2022, i64::from(i) * 7),
+            ];
+            (household(i), names.clone(), rs)
+        })
+        .collect()
+}
+
+/// The export of [`households`]`(n)`, and the households.
+pub(crate) fn exported_households(n: u16) -> (Vec<u8>, Vec<WithIncomes>) {
+    let hs = households(n);
+    let mut w = RegistryWriter::new().unwrap();
+    for (h, names, rs) in &hs {
+        w.add(h, names).unwrap();
+        w.add_incomes(&h.number, rs).unwrap();
     }
     assert_eq!(w.income_rows(), u32::from(n) * 2);
-    (w.finish().unwrap(), written)
+    (w.finish().unwrap(), hs)
+}
+
+/// An export of `n` households with two years of income each, and the records written.
+fn exported(n: u16) -> (Vec<u8>, Vec<(String, IncomeRecord)>) {
+    let (bytes, hs) = exported_households(n);
+    let written = hs
+        .iter()
+        .flat_map(|(h, _, rs)| rs.iter().map(|r| (h.number.clone(), *r)))
+        .collect();
+    (bytes, written)
 }
 
 #[test]

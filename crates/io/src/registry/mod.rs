@@ -41,6 +41,7 @@ use shouwang_core::registry::values::Reason;
 use shouwang_core::registry::{Assembler, Problem, SheetKind, SheetLayout};
 
 use crate::encoding;
+pub(crate) use cells::{Hint, hints, number_text};
 use csv_file::read_csv;
 pub use sink::{Handout, RowSink, StreamingSink};
 use workbook::{Book, read_book, read_workbook, workbook_error};
@@ -214,3 +215,5 @@ fn detect(
 mod fast_tests;
 #[cfg(test)]
 mod income_tests;
+#[cfg(test)]
+pub(crate) use income_tests::exported_households as income_tests_export;

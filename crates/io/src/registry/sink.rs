@@ -2,7 +2,9 @@
 //! and row, the [`Assembler`] as a sink, and the [`StreamingSink`] of an import, which hands out the
 //! households completed so far while the rest of the file is read.
 
-use shouwang_core::registry::{Assembled, Assembler, RegistryEntry, SheetId, SheetLayout};
+use shouwang_core::registry::{
+    Assembled, Assembler, IncomeRow, RegistryEntry, SheetId, SheetLayout,
+};
 
 /// Where the rows of a registry file go.
 pub trait RowSink {
@@ -38,14 +40,17 @@ impl RowSink for Assembler {
 pub enum Handout {
     /// Households completed (and valid so far).
     Ready(Vec<RegistryEntry>),
+    /// 收支情况 rows read (and valid so far; see [`Assembler::take_incomes`]).
+    Incomes(Vec<IncomeRow>),
     /// Everything handed out so far is void: the file is read again from the start (see
     /// [`RowSink::restart`]).
     Restart,
 }
 
 /// A sink for a streaming import: assembles the rows and, every `every` rows, hands the households
-/// completed so far ([`Assembler::take_ready`]) to `ready`, so that they can be written while the rest of
-/// the file is read.
+/// completed so far ([`Assembler::take_ready`]) and the 收支情况 rows read so far
+/// ([`Assembler::take_incomes`]) to `ready`, so that they can be written while the rest of the file is
+/// read.
 pub struct StreamingSink<F: FnMut(Handout)> {
     assembler: Assembler,
     rows: u64,
@@ -86,6 +91,10 @@ impl<F: FnMut(Handout)> RowSink for StreamingSink<F> {
             let ready = self.assembler.take_ready();
             if !ready.is_empty() {
                 (self.ready)(Handout::Ready(ready));
+            }
+            let incomes = self.assembler.take_incomes();
+            if !incomes.is_empty() {
+                (self.ready)(Handout::Incomes(incomes));
             }
         }
     }

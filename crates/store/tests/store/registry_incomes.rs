@@ -548,3 +548,80 @@ db_test!(
         assert_eq!(incomes(&db, "H2").await, [(record(2022, 35_000), 2)]);
     }
 );
+
+db_test!(
+    fn rows_written_early_are_kept_or_undone_with_the_file(db: Db) {
+        use shouwang_store::repo::registry_file::Importer;
+        seed_regions(&db).await;
+        let base = audit_count(&db).await;
+        let mut a = Assembler::new();
+        let people = a.begin_sheet(
+            SheetLayout::detect("农户", 1, &cells(COMBINED))
+                .unwrap()
+                .unwrap(),
+        );
+        let money = a.begin_sheet(
+            SheetLayout::detect("收支情况", 1, &cells(INCOME))
+                .unwrap()
+                .unwrap(),
+        );
+        let mut importer = Importer::begin(&db, &actor(), None, &opts()).await.unwrap();
+        a.add_row(people, 2, &person("H1", VILLAGE_A1, 11, "户主"));
+        a.add_row(people, 3, &person("H2", VILLAGE_A2, 21, "户主"));
+        a.add_row(people, 4, &person("H3", VILLAGE_A2, 31, "户主"));
+        // H1 and H2 are complete: written while the file is read, and their first incomes too.
+        let ready = a.take_ready();
+        assert_eq!(ready.len(), 2);
+        importer.early(ready).await.unwrap();
+        a.add_row(money, 2, &income_row("H1", "2021", "100"));
+        a.add_row(money, 3, &income_row("H2", "2021", "200"));
+        a.add_row(money, 4, &income_row("H1", "2022", "300"));
+        a.add_row(money, 5, &income_row("H3", "2022", "400")); // H3 not written yet: at the end
+        importer.early_incomes(a.take_incomes()).await.unwrap();
+        assert_eq!(
+            count(&db, "SELECT COUNT(*) FROM income_records").await,
+            0,
+            "not committed"
+        );
+        // Later rows: H2 gets another member (its early version is stale) and H1's 2021 comes again.
+        a.add_row(people, 5, &person("H2", VILLAGE_A2, 23, "之子"));
+        a.add_row(money, 6, &income_row("H1", "2021", "150"));
+        let r = importer.finish(a.finish(), &|_, _| {}).await.unwrap();
+        assert!(r.committed);
+        assert_eq!(
+            (r.households_created, r.written_early, r.undone_early),
+            (3, 2, 1)
+        );
+        assert_eq!((r.incomes_created, r.rejected_income_rows), (3, 2));
+        let twice: Vec<u32> = r
+            .problems
+            .iter()
+            .filter(|p| p.reason_zh.contains("出现了多次"))
+            .map(|p| p.row)
+            .collect();
+        assert_eq!(twice, [2, 6]);
+        assert_eq!(incomes(&db, "H1").await, [(record(2022, 30_000), 1)]);
+        assert_eq!(incomes(&db, "H2").await, [(record(2021, 20_000), 1)]);
+        assert_eq!(incomes(&db, "H3").await, [(record(2022, 40_000), 1)]);
+        assert_eq!(
+            households::get(&db, &county_scope(), "H2")
+                .await
+                .unwrap()
+                .unwrap()
+                .household
+                .members
+                .len(),
+            2
+        );
+        // One `create` row per record kept (the undone ones' rows went with them), one per household,
+        // the summary.
+        let mut created: Vec<String> = income_audit(&db, "create")
+            .await
+            .into_iter()
+            .map(|a| a.entity_id)
+            .collect();
+        created.sort();
+        assert_eq!(created, ["H1/2022", "H2/2021", "H3/2022"]);
+        assert_eq!(audit_count(&db).await - base, 3 + 3 + 1);
+    }
+);

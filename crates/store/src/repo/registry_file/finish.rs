@@ -71,6 +71,8 @@ impl Importer {
             self.undo(key, *id).await?;
         }
         report.undone_early += undone.len() as u64;
+        // Income records written early: kept if the final file has their row.
+        let (incomes, early_incomes, early_counties) = self.settle_early_incomes(incomes).await?;
         self.timer.add("undo");
 
         // The rest: lookups, scope, moves, regions, diffs.
@@ -223,50 +225,44 @@ impl Importer {
             .map(|e| e.household.members.len() as u64)
             .sum::<u64>();
 
-        // The 收支情况 rows, on the households as they are now.
+        // The 收支情况 rows not written early, on the households (of theirs) as they are now.
+        let wanted: HashSet<&str> = incomes.iter().map(|r| r.number.as_str()).collect();
         let mut homes: HashMap<String, Home> = HashMap::new();
-        let home = |county: &str, id: i64, village: &str, fresh: bool| Home {
-            county: county.to_owned(),
-            id,
-            village: village.to_owned(),
-            fresh,
+        let mut home = |number: &str, county: &str, id: i64, village: &str, fresh: bool| {
+            if wanted.contains(number) {
+                let h = Home {
+                    county: county.to_owned(),
+                    id,
+                    village: village.to_owned(),
+                    fresh,
+                };
+                homes.insert(number.to_owned(), h);
+            }
         };
         for (id, e) in &kept {
             let v = &e.household.village;
-            homes.insert(
-                e.household.number.clone(),
-                home(v.county(), *id, v.as_str(), true),
-            );
+            home(&e.household.number, v.county(), *id, v.as_str(), true);
         }
         for (id, e, v) in &new {
-            homes.insert(
-                e.household.number.clone(),
-                home(&v.county, *id, &v.village, true),
-            );
+            home(&e.household.number, &v.county, *id, &v.village, true);
         }
         for (i, v, _) in &updates {
             if let Some(h) = &items[*i].existing {
-                homes.insert(
-                    h.number.clone(),
-                    home(&h.county_code, h.id, &v.village, false),
-                );
+                home(&h.number, &h.county_code, h.id, &v.village, false);
             }
         }
         for i in &unchanged {
             if let Some(h) = &items[*i].existing {
-                homes.insert(
-                    h.number.clone(),
-                    home(&h.county_code, h.id, &h.village_code, false),
-                );
+                home(&h.number, &h.county_code, h.id, &h.village_code, false);
             }
         }
         let rejected: HashSet<String> = items
             .iter()
-            .filter(|it| it.rejected())
+            .filter(|it| it.rejected() && wanted.contains(it.entry.household.number.as_str()))
             .map(|it| it.entry.household.number.clone())
             .collect();
         let income = self.import_incomes(&incomes, homes, &rejected).await?;
-        report.incomes_created = income.created;
+        report.incomes_created = income.created + early_incomes;
         report.incomes_updated = income.updated;
         report.incomes_unchanged = income.unchanged;
         report.rejected_income_rows += income.rejected;
@@ -341,6 +337,7 @@ impl Importer {
                 .map(|e| e.household.village.county())
                 .chain(updates.iter().map(|(_, v, _)| v.county.as_str()))
                 .chain(income.counties.iter().map(String::as_str))
+                .chain(early_counties.iter().map(String::as_str))
                 .collect();
             changes.push(Change {
                 action: "import",

@@ -8,9 +8,10 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, QueryFilter,
 };
 use shouwang_core::registry::{Col, RegistryEntry};
-use shouwang_core::{IdNumber, Scope};
+use shouwang_core::{IdNumber, LineTable, Scope};
 
 use super::bulk_mode::{BulkMode, registry_empty};
+use super::incomes::{EarlyIncome, Home};
 use super::phases::Phases;
 use super::regions::Regions;
 use super::{IN_CHUNK, ImportOptions, Item, drop_elsewhere, reason};
@@ -43,6 +44,12 @@ pub struct Importer {
     pub(super) audit_floor: i64,
     /// The ID numbers of the households written early, when the database was empty at the start.
     pub(super) early_ids: HashMap<String, HashSet<IdNumber>>,
+    /// The households written early by 户编号, for the income rows written early.
+    pub(super) early_homes: HashMap<String, Home>,
+    /// Income records written early (`Importer::early_incomes`), by 户编号.
+    pub(super) early_incomes: HashMap<String, Vec<EarlyIncome>>,
+    /// The monitoring lines, as the transaction sees them (read once, for the income rows).
+    pub(super) lines: Option<LineTable>,
     /// The transaction writes with a rollback journal ([`Db::rollback_journal`]); the WAL comes back after it.
     pub(super) rollback_journal: bool,
     pub(super) timer: Phases,
@@ -91,6 +98,9 @@ impl Importer {
             bulk,
             audit_floor: new_id(),
             early_ids: HashMap::new(),
+            early_homes: HashMap::new(),
+            early_incomes: HashMap::new(),
+            lines: None,
             rollback_journal,
             timer: Phases::new(),
         })
@@ -183,13 +193,22 @@ impl Importer {
         self.audit_created(&written).await?;
         drop(written);
         self.bulk.fill(&self.tx).await?;
-        for ((it, _), id) in create.iter().zip(ids) {
+        for ((it, v), id) in create.iter().zip(ids) {
             if self.bulk.empty_at_start {
                 let ids = self.early_ids.entry(it.county.clone()).or_default();
                 ids.extend(it.entry.household.members.iter().map(|m| m.id_number));
             }
             self.early
                 .insert((it.county.clone(), it.entry.household.number.clone()), id);
+            self.early_homes.insert(
+                it.entry.household.number.clone(),
+                Home {
+                    county: it.county.clone(),
+                    id,
+                    village: v.village.clone(),
+                    fresh: true,
+                },
+            );
         }
         // Not kept: `finish` has the file's entries. A batch holds thousands of small allocations,
         // freed on a blocking thread.

@@ -8,6 +8,12 @@
 //! year. The others are matched by (household, 年度): a new year is inserted, a changed one replaced
 //! (version + 1), an unchanged one left alone.
 //!
+//! **Early** ([`Importer::early_incomes`]): while the file is still being read, the rows handed out by the
+//! reader (`Assembler::take_incomes`) whose household was written early are written at once, with their
+//! audit rows. At the end a record written early is kept if the final file has its row (not rejected by the
+//! whole-file checks: a year given twice) and its household was kept; otherwise it is deleted again with
+//! its audit row (before its household, when that is undone).
+//!
 //! Audit (审计): one row per record created or changed, entity `income_record`, id `户编号/年度` (as
 //! `repo::income` writes them): a creation with the new row's id and the file, sheet and row it came from
 //! (`{"id", "import": {"file", "sheet", "row"}}`, as a created household's), a change with the row before
@@ -21,11 +27,11 @@ use sea_orm::{
     QuerySelect, Set,
 };
 use serde::Serialize;
-use shouwang_core::IncomeRecord;
 use shouwang_core::codes::CodeList;
 use shouwang_core::income::IncomeSource;
 use shouwang_core::registry::values::Reason;
 use shouwang_core::registry::{IncomeCol, IncomeRow, Problem};
+use shouwang_core::{IncomeRecord, LineTable};
 
 use super::importer::Importer;
 use super::sqlite_rows::{AUDIT_INCOME_INSERT, INCOMES_INSERT, insert_income, sqlite_time};
@@ -48,6 +54,16 @@ pub(super) struct Home {
     pub(super) village: String,
     /// Created by this import: it has no income record yet.
     pub(super) fresh: bool,
+}
+
+/// A record written early: its year, row id, county and the row it came from.
+#[derive(Clone, Debug)]
+pub(super) struct EarlyIncome {
+    pub(super) year: i32,
+    pub(super) id: i64,
+    pub(super) county: String,
+    pub(super) sheet: std::sync::Arc<str>,
+    pub(super) row: u32,
 }
 
 /// What the income rows came to.
@@ -140,6 +156,125 @@ struct Created<'a> {
 }
 
 impl Importer {
+    /// The monitoring lines as the import's transaction sees them (read once).
+    async fn lines(&mut self) -> Result<&LineTable> {
+        if self.lines.is_none() {
+            self.lines = Some(lines::table_on(&self.tx).await?);
+        }
+        Ok(self.lines.get_or_insert_with(LineTable::new))
+    }
+
+    /// Writes the rows of `rows` whose household was written early (and whose year has a monitoring line)
+    /// at once; the others wait for [`Importer::finish`]. `rows` come from `Assembler::take_incomes`.
+    pub async fn early_incomes(&mut self, rows: Vec<IncomeRow>) -> Result<()> {
+        self.timer.add("waiting for the reader");
+        self.lines().await?;
+        let lines = self.lines.as_ref();
+        let mut taken: HashSet<(&str, i32)> = HashSet::new();
+        let chosen: Vec<(Home, &IncomeRow)> = rows
+            .iter()
+            .filter_map(|row| {
+                let home = self.early_homes.get(&row.number)?;
+                let year = row.record.year;
+                let province = home.county.get(..2).unwrap_or_default();
+                let fine = !self
+                    .early_incomes
+                    .get(&row.number)
+                    .is_some_and(|v| v.iter().any(|e| e.year == year))
+                    && check_record(&row.record).is_ok()
+                    && lines.is_some_and(|l| l.line(province, year).is_some())
+                    && taken.insert((row.number.as_str(), year));
+                fine.then(|| (home.clone(), row))
+            })
+            .collect();
+        let writes: Vec<Write<'_>> = chosen
+            .iter()
+            .map(|(home, row)| Write {
+                home,
+                row,
+                before: None,
+            })
+            .collect();
+        let ids = self.insert_incomes(&writes).await?;
+        for (w, id) in writes.iter().zip(ids) {
+            self.early_incomes
+                .entry(w.row.number.clone())
+                .or_default()
+                .push(EarlyIncome {
+                    year: w.row.record.year,
+                    id,
+                    county: w.home.county.clone(),
+                    sheet: w.row.row.sheet.clone(),
+                    row: w.row.row.row,
+                });
+        }
+        self.timer.add("early income writes");
+        Ok(())
+    }
+
+    /// Deletes the records written early of household `number` (before the household is undone).
+    pub(super) async fn undo_incomes_of(&mut self, number: &str) -> Result<()> {
+        for e in self.early_incomes.remove(number).unwrap_or_default() {
+            self.undo_income(number, &e).await?;
+        }
+        Ok(())
+    }
+
+    /// Deletes a record written early and its `create` audit row.
+    async fn undo_income(&self, number: &str, e: &EarlyIncome) -> Result<()> {
+        audit_log::Entity::delete_many()
+            .filter(audit_log::Column::Entity.eq("income_record"))
+            .filter(audit_log::Column::EntityId.eq(format!("{number}/{}", e.year)))
+            .filter(audit_log::Column::Id.gt(self.audit_floor))
+            .filter(audit_log::Column::CountyCode.eq(e.county.as_str()))
+            .filter(audit_log::Column::Action.eq("create"))
+            .exec(&self.tx)
+            .await?;
+        income_records::Entity::delete_by_id((e.county.clone(), e.id))
+            .exec(&self.tx)
+            .await?;
+        Ok(())
+    }
+
+    /// Settles the records written early against the final file's `rows`: one written early from the same
+    /// row of a household kept is kept; the others are deleted (those of the households undone are gone
+    /// already). Returns the rows still to write, the number kept and their counties.
+    pub(super) async fn settle_early_incomes(
+        &mut self,
+        rows: Vec<IncomeRow>,
+    ) -> Result<(Vec<IncomeRow>, u64, BTreeSet<String>)> {
+        let mut early = std::mem::take(&mut self.early_incomes);
+        let mut rest = Vec::with_capacity(rows.len().saturating_sub(early.len()));
+        let (mut kept, mut counties) = (0u64, BTreeSet::new());
+        for r in rows {
+            let hit = early.get_mut(r.number.as_str()).and_then(|list| {
+                let i = list.iter().position(|e| {
+                    e.year == r.record.year && e.row == r.row.row && e.sheet == r.row.sheet
+                })?;
+                Some(list.swap_remove(i))
+            });
+            match hit {
+                Some(e) if self.early_homes.contains_key(&r.number) => {
+                    kept += 1;
+                    if !counties.contains(&e.county) {
+                        counties.insert(e.county);
+                    }
+                }
+                Some(e) => {
+                    self.undo_income(&r.number, &e).await?;
+                    rest.push(r);
+                }
+                None => rest.push(r),
+            }
+        }
+        for (number, list) in early {
+            for e in list {
+                self.undo_income(&number, &e).await?;
+            }
+        }
+        Ok((rest, kept, counties))
+    }
+
     /// Checks and writes the file's income rows (see the module docs). `homes`: the file's households
     /// written or left unchanged by this import, by 户编号; `rejected`: the 户编号 of the file's households
     /// this import rejects.
@@ -153,7 +288,7 @@ impl Importer {
         if rows.is_empty() {
             return Ok(out);
         }
-        let lines = lines::table_on(&self.tx).await?;
+        let lines = self.lines().await?.clone();
         let elsewhere: BTreeSet<&str> = rows
             .iter()
             .map(|r| r.number.as_str())
@@ -195,10 +330,10 @@ impl Importer {
                         y.to_string(),
                         reason(
                             format!(
-                                "{y}年未设置监测线（省级代码 {province}），请先在“监测线”中设置"
+                                "{y}年未设置监测线（省级代码 {province}）：请县级管理员先在“县级规则配置”中设置该年的监测线"
                             ),
                             format!(
-                                "No monitoring line set for {y} (province {province}); set it first"
+                                "No monitoring line set for {y} (province {province}): the county admin sets it on the county rules page first"
                             ),
                         ),
                     ))
@@ -390,10 +525,10 @@ impl Importer {
         Ok(refused)
     }
 
-    /// Inserts new records with their `create` audit rows.
-    async fn insert_incomes(&mut self, new: &[Write<'_>]) -> Result<()> {
+    /// Inserts new records with their `create` audit rows; returns their row ids.
+    async fn insert_incomes(&mut self, new: &[Write<'_>]) -> Result<Vec<i64>> {
         if new.is_empty() {
-            return Ok(());
+            return Ok(Vec::new());
         }
         let ids: Vec<i64> = new.iter().map(|_| new_id()).collect();
         let afters = new
@@ -460,7 +595,7 @@ impl Importer {
                 insert_chunks(&self.tx, audit, ("审计日志", "Audit rows")).await?;
             }
         }
-        Ok(())
+        Ok(ids)
     }
 
     /// Replaces a stored record (version-checked); returns its `update` audit row.

@@ -100,9 +100,15 @@ impl Importer {
         Ok(ids)
     }
 
-    /// Deletes a household written early, (county, 户编号) `key` and `id`: members first, and its `create`
-    /// audit row.
-    pub(super) async fn undo(&self, (county, number): &(String, String), id: i64) -> Result<()> {
+    /// Deletes a household written early, (county, 户编号) `key` and `id`: its income records written early
+    /// first, then its members, and its `create` audit row.
+    pub(super) async fn undo(
+        &mut self,
+        (county, number): &(String, String),
+        id: i64,
+    ) -> Result<()> {
+        self.undo_incomes_of(number).await?;
+        self.early_homes.remove(number);
         audit_log::Entity::delete_many()
             .filter(audit_log::Column::Entity.eq("household"))
             .filter(audit_log::Column::EntityId.eq(number.as_str()))
