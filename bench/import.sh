@@ -6,7 +6,7 @@
 #
 #   bench/import.sh [HOUSEHOLDS=33000] [RUNS=3]
 #
-# The workbook is the demo county (`shouwang demo --households N`, ≈ 3.04 people a household, so
+# The workbook is the demo county (`shouwang demo --classic --households N`, ≈ 3.04 people a household, so
 # 33,000 households ≈ 100,000 people; income records of 2021 and 2022 for each) exported with
 # `shouwang export registry`. Each run imports into a fresh data dir (process start, migration, reading,
 # checks, writing and commit all included; wall time) and runs the calamine reader on the same file; the
@@ -29,7 +29,7 @@ export SHOUWANG_LOG=warn
 file=$out/registry-incomes-$N.xlsx
 if [ ! -s "$file" ]; then
   rm -rf "$out/source"
-  "$bin" demo --households "$N" --seed 1 --data-dir "$out/source" >/dev/null
+  "$bin" demo --classic --households "$N" --seed 1 --data-dir "$out/source" >/dev/null
   "$bin" export registry --out "$file" --data-dir "$out/source" | tee "$out/export.log"
   rm -rf "$out/source"
   # two years of income per household

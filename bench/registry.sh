@@ -23,7 +23,7 @@ times=()
 for i in $(seq "$RUNS"); do
   rm -rf "$out/data"
   s=$(date +%s.%N)
-  "$bin" demo --households "$N" --seed 1 --data-dir "$out/data" >"$out/demo.log" 2>&1
+  "$bin" demo --classic --households "$N" --seed 1 --data-dir "$out/data" >"$out/demo.log" 2>&1
   e=$(date +%s.%N)
   times+=("$(echo "$e - $s" | bc)")
 done

@@ -19,7 +19,7 @@ target=${CARGO_TARGET_DIR:-target}
 bin=$target/release/shouwang
 
 rm -rf "$out/data" "$out/departments"
-"$bin" demo --households "$N" --seed 1 --data-dir "$out/data" >"$out/demo.log" 2>&1
+"$bin" demo --classic --households "$N" --seed 1 --data-dir "$out/data" >"$out/demo.log" 2>&1
 python3 bench/gen_demo_departments.py --db "$out/data/shouwang.db" --out "$out/departments"
 wc -l "$out"/departments/*.csv | tail -n 1
 

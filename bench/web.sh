@@ -38,7 +38,7 @@ data=$out/shouwang_h$n
 if [ ! -f "$data/.done" ]; then
   rm -rf "$data"
   echo "seeding the Shouwang demo county ($n households) ..." >&2
-  "$bin" demo --households "$n" --seed 1 --data-dir "$data" >"$out/demo.log" 2>&1
+  "$bin" demo --classic --households "$n" --seed 1 --data-dir "$data" >"$out/demo.log" 2>&1
   touch "$data/.done"
 fi
 adb=$out/anchor_h$n.db

@@ -8,10 +8,15 @@ use shouwang_app::demo;
 use shouwang_core::codes::CodeList;
 use shouwang_store::Db;
 
-/// Generates and loads a demo county, with a progress bar on a terminal.
-pub async fn load(db: &Db, households: u32, seed: u64) -> anyhow::Result<()> {
+/// Generates and loads a demo county set in `frame`, with a progress bar on a terminal.
+pub async fn load(
+    db: &Db,
+    households: u32,
+    seed: u64,
+    frame: demo::DemoFrame,
+) -> anyhow::Result<()> {
     let started = Instant::now();
-    let county = demo::generate(households, seed);
+    let county = demo::generate_in(households, seed, frame);
     let generated = started.elapsed();
     let bar = progress_bar();
     let summary = demo::load(db, &county, &|done, total| {
@@ -30,12 +35,17 @@ pub async fn load(db: &Db, households: u32, seed: u64) -> anyhow::Result<()> {
 }
 
 /// Loads the demo county only when the database holds no household yet.
-pub async fn ensure_demo(db: &Db, households: u32, seed: u64) -> anyhow::Result<()> {
+pub async fn ensure_demo(
+    db: &Db,
+    households: u32,
+    seed: u64,
+    frame: demo::DemoFrame,
+) -> anyhow::Result<()> {
     if demo::is_loaded(db).await? {
         println!("数据库已有数据，跳过演示数据 / database already has data, demo load skipped");
         return Ok(());
     }
-    load(db, households, seed).await
+    load(db, households, seed, frame).await
 }
 
 /// Prints the demo accounts, one per role.

@@ -61,6 +61,14 @@ enum Command {
         /// Random seed; the same seed gives the same county.
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// The day the demo is opened (default today): its registry and latest income records are of
+        /// the year before, its cases run over the twelve months up to this week.
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        as_of: Option<chrono::NaiveDate>,
+        /// The classic demo of the plan year 2022 instead (registry and incomes of 2021–2022, cases up
+        /// to 2022-12-31), as the tests use it.
+        #[arg(long, conflicts_with = "as_of")]
+        classic: bool,
         #[command(flatten)]
         db: DbArgs,
     },
@@ -170,7 +178,13 @@ async fn run(command: Command) -> anyhow::Result<()> {
             let files = db.data_dir.join("attachments");
             let db = db.open().await?;
             if demo {
-                demo_cmd::ensure_demo(&db, demo_households, 1).await?;
+                demo_cmd::ensure_demo(
+                    &db,
+                    demo_households,
+                    1,
+                    shouwang_app::demo::DemoFrame::around(shouwang_app::today()),
+                )
+                .await?;
             }
             let listener = tokio::net::TcpListener::bind(&listen)
                 .await
@@ -187,10 +201,18 @@ async fn run(command: Command) -> anyhow::Result<()> {
         Command::Demo {
             households,
             seed,
+            as_of,
+            classic,
             db,
         } => {
             let db = db.open().await?;
-            demo_cmd::load(&db, households, seed).await
+            let frame = match (classic, as_of) {
+                (true, _) => shouwang_app::demo::DemoFrame::CLASSIC,
+                (false, day) => {
+                    shouwang_app::demo::DemoFrame::around(day.unwrap_or_else(shouwang_app::today))
+                }
+            };
+            demo_cmd::load(&db, households, seed, frame).await
         }
         Command::Migrate { db } => {
             db.open().await?;

@@ -24,10 +24,6 @@ async fn who(db: &Db, user: Option<&str>) -> anyhow::Result<(Actor, Option<Scope
     })
 }
 
-fn today() -> NaiveDate {
-    chrono::Local::now().date_naive()
-}
-
 /// `shouwang quality`.
 #[derive(Args, Debug)]
 pub struct QualityArgs {
@@ -51,7 +47,7 @@ pub struct QualityArgs {
 pub async fn quality(args: QualityArgs) -> anyhow::Result<()> {
     let db = args.db.open().await?;
     let (_, scope) = who(&db, args.user.as_deref()).await?;
-    let as_of = args.as_of.unwrap_or_else(today);
+    let as_of = args.as_of.unwrap_or_else(shouwang_app::today);
     let (summary, households) =
         repo::quality::collect(&db, scope.as_ref(), args.area.as_deref(), as_of, None)
             .await
@@ -135,7 +131,7 @@ pub struct QualityExport {
 pub async fn export(args: QualityExport) -> anyhow::Result<()> {
     let db = args.db.open().await?;
     let (_, scope) = who(&db, args.user.as_deref()).await?;
-    let as_of = args.as_of.unwrap_or_else(today);
+    let as_of = args.as_of.unwrap_or_else(shouwang_app::today);
     let out = shouwang_app::quality::export(&db, scope.as_ref(), args.area.as_deref(), None, as_of)
         .await
         .map_err(|e| anyhow::anyhow!("{} ({})", e.zh, e.en))?;

@@ -33,7 +33,7 @@ use std::time::Instant;
 use chrono::Datelike;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use shouwang_core::monitoring::Actor as CoreActor;
-use shouwang_core::{Household, IncomeRecord, Role, Scope};
+use shouwang_core::{Household, IncomeRecord, MonitoringLine, Role, Scope};
 use shouwang_store::entity::users as user_rows;
 use shouwang_store::repo::bulk::{BulkCase, BulkLoad, FileEntry};
 use shouwang_store::repo::cases::{self, NominateRequest, NoticeRequest};
@@ -57,6 +57,29 @@ const DEMO_FILES: [(&str, &str); 2] = [
     ("承诺授权书扫描件（演示）.pdf", "application/pdf"),
 ];
 
+/// Sets the province's latest monitoring line for every later year up to `through` that has none (a
+/// demo set after the plan's years; the demo's own assumption, audited like any line, which the county
+/// replaces on the rules page); how many lines it wrote.
+async fn carry_lines_forward(db: &Db, actor: &Actor, province: &str, through: i32) -> Result<u64> {
+    let Some(latest) = lines::table(db)
+        .await?
+        .latest_for(province, through)
+        .cloned()
+    else {
+        return Ok(0);
+    };
+    let mut written = 0;
+    for year in latest.year + 1..=through {
+        let line = MonitoringLine {
+            year,
+            ..latest.clone()
+        };
+        lines::set(db, actor, &line).await?;
+        written += 1;
+    }
+    Ok(written)
+}
+
 /// Writes `county` into `db`: the default monitoring lines (if the migration has not seeded them), the
 /// demo accounts of [`DEMO_USERS`] (existing user names are kept), the registry through the registry
 /// import (households, members, income records and the regions they need), then in one
@@ -77,24 +100,14 @@ pub async fn load(
     let n_members = county.member_count();
     let n_incomes = county.income_count();
 
-    // The monitoring line of the demo year (the migration seeds it; this only fills gaps) and the demo
-    // accounts, who act in the cases.
-    let monitoring_lines = lines::seed_defaults(db).await?;
+    // The monitoring lines (the migration seeds the plan's; this fills gaps, and carries the latest on to
+    // the frame's years when the demo is set later than the plan's lines go) and the demo accounts, who
+    // act in the cases.
+    let mut monitoring_lines = lines::seed_defaults(db).await?;
     let province = county_code.get(..2).unwrap_or("14");
-    let line = lines::get(db, province, county.as_of.year())
-        .await?
-        .ok_or_else(|| {
-            StoreError::invalid(
-                format!(
-                    "未设置{}年监测线（省级代码 {province}）",
-                    county.as_of.year()
-                ),
-                format!(
-                    "No monitoring line for province {province} in {}",
-                    county.as_of.year()
-                ),
-            )
-        })?;
+    let year = county.frame.as_of.year();
+    monitoring_lines += carry_lines_forward(db, &actor, province, year).await?;
+    let (line, _) = cases::line_in_force(db, province, year).await?;
     let picks = lifecycle::select(county, line);
     let promoted: HashMap<usize, Household> = picks
         .iter()
@@ -225,6 +238,7 @@ pub async fn load(
         staff: &staff,
         rules: &county_rules,
         line,
+        frame: county.frame,
         names: &names,
         attachments: &attachments,
     };

@@ -4,7 +4,7 @@
 //! - [`generate`] builds the county in memory: 17 townships with the real township names of Xing
 //!   County, administrative villages (≈ 0.95·√N of them, ≈ 300 at 100,000 households), natural
 //!   villages 自然村, one relocation settlement point 易地扶贫搬迁集中安置点 (§三(三)), households
-//!   with members and income records for 2021 and 2022. It is pure: the same `(households, seed)`
+//!   with members and income records of two years. It is pure: the same `(households, seed, frame)`
 //!   gives the same county.
 //! - [`load`] writes a generated county into the database: its registry (households, members and their
 //!   income records) through the registry import as the rows of a registry workbook, as a township
@@ -15,9 +15,14 @@
 //! up, as are every village name, person, ID number (valid GB 11643 check characters, generated
 //! with [`shouwang_core::idnum::make`]), phone number and amount.
 //!
-//! Ages are completed years on [`AS_OF`] (31 December 2022, the end of the plan year): labour
-//! skill, school status and relations are consistent on that date. Checked on a later date, some
-//! children have grown past 16 — as in a real registry that was not updated.
+//! **Dates.** A county is generated in a [`DemoFrame`]: its registry is dated at the end of the frame's
+//! registry year (ages are completed years on 31 December of it; labour skill, school status and
+//! relations are consistent on that date, and checked later some children have grown past 16 — as in a
+//! real registry that was not updated), its income records are of that year and the one before, and its
+//! cases run over the twelve months up to the frame's `as_of`. `shouwang demo` and `serve --demo` use
+//! [`DemoFrame::around`] today (registry and latest income of last year, cases up to this week);
+//! tests use the fixed [`DemoFrame::CLASSIC`] (the plan year 2022, cases up to 31 December 2022), so
+//! their expectations do not move with the clock.
 
 mod generate;
 mod lifecycle;
@@ -30,7 +35,7 @@ mod tests;
 
 use std::fmt;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use shouwang_core::access::Role;
 use shouwang_core::region::Region;
 use shouwang_core::{Household, IncomeRecord};
@@ -39,11 +44,59 @@ pub use load::{is_loaded, load};
 pub use names::{COUNTY_CODE, COUNTY_NAME, TOWNSHIPS};
 pub use stats::DemoStats;
 
-/// Reference date of the demo data (数据截止日期): 2022-12-31.
+/// Reference date of the classic demo data (数据截止日期): 2022-12-31, the end of the plan year
+/// ([`DemoFrame::CLASSIC`]).
 pub const AS_OF: NaiveDate = match NaiveDate::from_ymd_opt(2022, 12, 31) {
     Some(d) => d,
     None => NaiveDate::MIN,
 };
+
+/// When a demo county is set 演示数据的时间: the year of its registry and latest income records, and the
+/// last day of its cases. The cases' script is written for the classic frame (the plan year 2022, up to
+/// 31 December 2022) and moved to another frame by whole weeks ([`DemoFrame::date`]), so weekdays, and
+/// with them every working-day limit of the procedure, stay as the script was written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct DemoFrame {
+    /// Year of the registry (ages on 31 December of it) and of the latest income records (the one
+    /// before has records too).
+    pub registry_year: i32,
+    /// The last day of the cases (数据截止日期 of the monitoring work): no step, visit or notice later.
+    pub as_of: NaiveDate,
+}
+
+impl DemoFrame {
+    /// The plan year 2022: registry and incomes of 2022 (and 2021), cases up to 2022-12-31.
+    pub const CLASSIC: DemoFrame = DemoFrame {
+        registry_year: 2022,
+        as_of: AS_OF,
+    };
+
+    /// The frame of a demo opened on `today`: registry and latest income of last year, the cases' year
+    /// ending in the week of `today` (its `as_of` is at most six days before `today`).
+    pub fn around(today: NaiveDate) -> DemoFrame {
+        let weeks = (today - AS_OF).num_days().div_euclid(7);
+        DemoFrame {
+            registry_year: today.year() - 1,
+            as_of: AS_OF + chrono::Duration::days(weeks * 7),
+        }
+    }
+
+    /// The registry's reference date: 31 December of [`DemoFrame::registry_year`].
+    pub fn registry_date(self) -> NaiveDate {
+        NaiveDate::from_ymd_opt(self.registry_year, 12, 31).unwrap_or(AS_OF)
+    }
+
+    /// The years of the income records: the one before the registry year, then the registry year.
+    pub fn income_years(self) -> [i32; 2] {
+        [self.registry_year - 1, self.registry_year]
+    }
+
+    /// The date of this frame that the classic script's `classic` (a date of 2022) stands for: moved by
+    /// the whole weeks between [`AS_OF`] and `as_of`.
+    pub fn date(self, classic: NaiveDate) -> NaiveDate {
+        classic + (self.as_of - AS_OF)
+    }
+}
 
 /// Password of every demo account (演示账号密码).
 pub const DEMO_PASSWORD: &str = "demo-county-2022";
@@ -117,7 +170,9 @@ pub const DEMO_USERS: &[DemoUser] = &[
 pub struct DemoCounty {
     /// The seed it was generated from.
     pub seed: u64,
-    /// Reference date of ages and school status ([`AS_OF`]).
+    /// When it is set: the registry's year and the cases' last day.
+    pub frame: DemoFrame,
+    /// Reference date of ages and school status (31 December of the registry year).
     pub as_of: NaiveDate,
     /// Regions, parents before children: the county, townships, villages and the settlement
     /// point, natural villages.
@@ -126,12 +181,12 @@ pub struct DemoCounty {
     pub households: Vec<DemoHousehold>,
 }
 
-/// A household of the demo county with its income records 家庭收入 (2021 and 2022).
+/// A household of the demo county with its income records 家庭收入 (the frame's two income years).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DemoHousehold {
     /// The registry record with its members.
     pub household: Household,
-    /// Income records, 2021 then 2022.
+    /// Income records, the earlier year first ([`DemoFrame::income_years`]).
     pub incomes: Vec<IncomeRecord>,
 }
 
@@ -198,10 +253,16 @@ impl fmt::Display for DemoSummary {
 /// Households: ≈ 30 % 脱贫户, ≈ 3 % 监测户 (with a monitored type and 1–3 consistent risk types),
 /// the rest 一般农户; ≈ 3.5 % live in the settlement point (`is_relocated`). 户编号 is the village
 /// code followed by a 5-digit serial (more digits only beyond 99,999 households in one village,
-/// i.e. beyond ≈ 80 million households in all). Each household has income records for 2021 and 2022 with a
+/// i.e. beyond ≈ 80 million households in all). Each household has income records for the frame's two years with a
 /// log-normal-like spread (wages per labourer, farming with production costs, PV dividends,
 /// pensions, 低保/特困, subsidies, rigid expenditure and insurance payouts); a few per cent fall
-/// below the monitoring line and a few show a clear drop from 2021 to 2022.
+/// below the monitoring line and a few show a clear drop from one year to the next.
 pub fn generate(households: u32, seed: u64) -> DemoCounty {
-    generate::generate(households, seed)
+    generate::generate(households, seed, DemoFrame::CLASSIC)
+}
+
+/// [`generate`] in another frame: the same county (same households, people and amounts) with its
+/// birth dates, ID numbers and income years moved to `frame` (see [`DemoFrame`]).
+pub fn generate_in(households: u32, seed: u64, frame: DemoFrame) -> DemoCounty {
+    generate::generate(households, seed, frame)
 }

@@ -63,6 +63,8 @@ pub struct DemoStats {
 
 impl DemoCounty {
     /// Counts and income distribution (lines: the plan's defaults for Shanxi, 2021 6000, 2022 6500).
+    /// `2021` and `2022` name the frame's two income years ([`super::DemoFrame::income_years`]): the
+    /// amounts are the same in every frame, and so are these figures.
     pub fn stats(&self) -> DemoStats {
         let mut s = DemoStats::default();
         for r in &self.regions {
@@ -116,8 +118,9 @@ impl DemoCounty {
                 }] += 1;
                 s.without_insurance += usize::from(!m.has_medical_insurance);
             }
-            let r21 = dh.incomes.iter().find(|r| r.year == 2021);
-            let r22 = dh.incomes.iter().find(|r| r.year == 2022);
+            let [y21, y22] = self.frame.income_years();
+            let r21 = dh.incomes.iter().find(|r| r.year == y21);
+            let r22 = dh.incomes.iter().find(|r| r.year == y22);
             if let Some(r) = r21 {
                 s.below_2021 += usize::from(
                     line::assess(

@@ -516,11 +516,51 @@ mod lifecycle_db {
 
     shouwang_store::db_test!(
         fn demo_has_households_in_every_lifecycle_state(db: Db) {
-            let county = generate(1500, 7);
+            every_lifecycle_state(&db, DemoFrame::CLASSIC).await
+        }
+    );
+
+    shouwang_store::db_test!(
+        fn a_demo_opened_in_december_2026_is_set_in_2026(db: Db) {
+            let frame = DemoFrame::around(NaiveDate::from_ymd_opt(2026, 12, 7).expect("date"));
+            assert_eq!(
+                (frame.registry_year, frame.as_of),
+                (2025, NaiveDate::from_ymd_opt(2026, 12, 5).expect("date"))
+            );
+            every_lifecycle_state(&db, frame).await
+        }
+    );
+
+    shouwang_store::db_test!(
+        fn a_demo_opened_in_spring_spans_the_turn_of_the_year(db: Db) {
+            let frame = DemoFrame::around(NaiveDate::from_ymd_opt(2027, 3, 10).expect("date"));
+            assert_eq!(frame.registry_year, 2026);
+            every_lifecycle_state(&db, frame).await
+        }
+    );
+
+    /// Loads a demo county set in `frame` and checks every lifecycle state is there, dated within the
+    /// frame's twelve months, with the frame's income years and a line in force for the cases' year.
+    async fn every_lifecycle_state(db: &Db, frame: DemoFrame) -> Result<(), StoreError> {
+        let db = db.clone();
+        let classic = |m, d| frame.date(NaiveDate::from_ymd_opt(2022, m, d).expect("date"));
+        {
+            let county = generate_in(1500, 7, frame);
             let summary = load(&db, &county, &|_, _| {}).await?;
             assert!(summary.cases >= 30, "{summary:?}");
             let county_scope = Scope::new(0, Role::CountyAdmin, "141123");
-            let as_of = AS_OF;
+            let as_of = frame.as_of;
+            assert!(
+                county.households.iter().all(|h| h
+                    .incomes
+                    .iter()
+                    .map(|r| r.year)
+                    .collect::<Vec<_>>()
+                    == frame.income_years())
+            );
+            // The cases' year has a line (carried forward from the plan's when the frame is later).
+            let (_, line_year) = cases::line_in_force(&db, "14", as_of.year()).await?;
+            assert_eq!(line_year, as_of.year());
 
             let mut total = 0;
             for l in Lifecycle::all() {
@@ -600,10 +640,7 @@ mod lifecycle_db {
             }
             let rules = CadenceRules::default();
             let mut overdue_months = 0;
-            for m in YearMonth::new(2022, 2)
-                .expect("month")
-                .through(YearMonth::new(2022, 11).expect("month"))
-            {
+            for m in YearMonth::of(classic(2, 1)).through(YearMonth::of(classic(11, 1))) {
                 overdue_months +=
                     cases::overdue_follow_ups(&db, &county_scope, m, as_of, &rules, 1, 500)
                         .await?
@@ -614,13 +651,17 @@ mod lifecycle_db {
             assert!(monitored.iter().any(|c| c.exit_next_step.is_some()));
 
             // 风险消除 with numbered notices, numbers unique and consecutive; 缓退 still followed up.
-            let notices = cases::notices(&db, &county_scope, 2022).await?;
             let eliminated = all_cases(&db, &county_scope, Lifecycle::Eliminated).await;
-            assert_eq!(notices.len(), eliminated.len());
-            for (i, n) in notices.iter().enumerate() {
-                assert_eq!(n.sequence, i as i64 + 1);
-                assert_eq!(n.number, format!("兴县〔2022〕告字第{}号", i + 1));
+            let mut notices_n = 0;
+            for year in classic(1, 1).year()..=as_of.year() {
+                let notices = cases::notices(&db, &county_scope, year).await?;
+                notices_n += notices.len();
+                for (i, n) in notices.iter().enumerate() {
+                    assert_eq!(n.sequence, i as i64 + 1);
+                    assert_eq!(n.number, format!("兴县〔{year}〕告字第{}号", i + 1));
+                }
             }
+            assert_eq!(notices_n, eliminated.len());
             for row in &eliminated {
                 assert!(row.eliminated_on.is_some());
                 assert_eq!(row.exit_next_step, None);
@@ -673,15 +714,13 @@ mod lifecycle_db {
             for l in Lifecycle::all() {
                 for row in all_cases(&db, &county_scope, *l).await {
                     assert!(row.first_reported_on <= as_of);
-                    assert!(
-                        row.first_reported_on >= NaiveDate::from_ymd_opt(2022, 1, 1).expect("date")
-                    );
+                    assert!(row.first_reported_on >= classic(1, 1));
                 }
             }
             let _ = ExitStep::Notice;
-            Ok::<(), StoreError>(())
         }
-    );
+        Ok(())
+    }
 }
 
 #[test]

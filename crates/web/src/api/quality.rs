@@ -20,10 +20,6 @@ use crate::AppState;
 use crate::http::error::{AppError, AppResult, ErrorBody};
 use crate::http::form::clean;
 
-fn today() -> chrono::NaiveDate {
-    (chrono::Utc::now() + chrono::TimeDelta::hours(8)).date_naive()
-}
-
 fn refused_role() -> AppError {
     AppError::new(
         Kind::Forbidden,
@@ -183,7 +179,7 @@ pub async fn findings(
         ),
     };
     let scope = &user.caller.scope;
-    let as_of = today();
+    let as_of = shouwang_app::today();
     let (summary, households) =
         repo::quality::collect(&state.db, Some(scope), area.as_deref(), as_of, code).await?;
     let page = q.page.unwrap_or(1).max(1);

@@ -47,10 +47,6 @@ pub fn routes() -> Router<AppState> {
         .route("/quality/duplicates/remove-member", post(remove_member))
 }
 
-fn today() -> chrono::NaiveDate {
-    (chrono::Utc::now() + chrono::TimeDelta::hours(8)).date_naive()
-}
-
 #[derive(Deserialize, Default, Clone)]
 pub struct QualityQuery {
     #[serde(default)]
@@ -148,7 +144,7 @@ pub async fn show(
     if !shouwang_app::quality::may_see(user.scope.role) {
         return AppError::forbidden().into_response();
     }
-    let as_of = today();
+    let as_of = shouwang_app::today();
     let village = opt(&q.village, 20);
     let code = code_filter(&q);
     let result = repo::quality::collect(
@@ -250,7 +246,7 @@ pub async fn export(
         Some(&user.scope),
         village.as_deref(),
         code,
-        today(),
+        shouwang_app::today(),
     )
     .await
     {

@@ -18,10 +18,10 @@ pub(super) fn member(g: &mut Gen, p: &Proto, kind: Kind, earlier: &[Member]) -> 
     };
     let (id_number, birth) = g.id_number(region, birth, p.sex);
     let age = p.age;
-    // Age at the start of the school year 2022/23 (1 September 2022).
+    // Age at the start of the registry year's school year (1 September; 2022/23 in the classic frame).
     let school_age = {
         let before_sept = (birth.month(), birth.day()) <= (8, 31);
-        (AS_OF_YEAR - birth.year()) - i32::from(!before_sept)
+        (g.year - birth.year()) - i32::from(!before_sept)
     };
 
     // Name, avoiding a duplicate full name inside the household.
@@ -159,7 +159,7 @@ pub(super) fn member(g: &mut Gen, p: &Proto, kind: Kind, earlier: &[Member]) -> 
     (member, Info { age, school })
 }
 
-/// 在校生状况 for an age at the start of the 2022/23 school year (`None`: not in school).
+/// 在校生状况 for an age at the start of the registry year's school year (`None`: not in school).
 pub(super) fn school_status(g: &mut Gen, school_age: i32) -> Option<SchoolStatus> {
     use SchoolStatus::*;
     match school_age {

@@ -30,11 +30,7 @@ use super::names::{
     OUTSIDE_REGIONS, PHONE_PREFIXES, SETTLEMENT_NAME, SETTLEMENT_STREET, SURNAMES,
     TOWNSHIP_WEIGHTS, TOWNSHIPS, VILLAGE_CLANS, VILLAGE_PLAIN, VILLAGE_SUFFIXES,
 };
-use super::{AS_OF, DemoCounty, DemoHousehold};
-
-/// Year of the reference date: ages are completed years on [`AS_OF`] (2022-12-31), so a person
-/// born in year `Y` is `AS_OF_YEAR - Y` years old.
-const AS_OF_YEAR: i32 = 2022;
+use super::{DemoCounty, DemoFrame, DemoHousehold};
 
 /// Share of households living in the relocation settlement point (易地扶贫搬迁集中安置点).
 const SETTLEMENT_SHARE: f64 = 0.035;
@@ -50,6 +46,9 @@ pub(crate) fn village_count(households: u32) -> usize {
 struct Gen {
     rng: ChaCha8Rng,
     ids: HashSet<IdNumber>,
+    /// The registry year: ages are completed years on 31 December of it, so a person born in year
+    /// `Y` is `year - Y` years old; its income records are of this year and the one before.
+    year: i32,
 }
 
 /// The household's kind as the generator plans it (type and, for 监测户, the monitored type).
@@ -74,7 +73,8 @@ impl Kind {
     }
 }
 
-/// A member before attributes: relation, sex, age (completed years on [`AS_OF`]) and surname.
+/// A member before attributes: relation, sex, age (completed years at the end of the registry year) and
+/// surname.
 struct Proto {
     relation: Relation,
     sex: Sex,
@@ -85,10 +85,11 @@ struct Proto {
 }
 
 impl Gen {
-    fn new(seed: u64) -> Self {
+    fn new(seed: u64, frame: DemoFrame) -> Self {
         Gen {
             rng: ChaCha8Rng::seed_from_u64(seed),
             ids: HashSet::new(),
+            year: frame.registry_year,
         }
     }
 
@@ -186,16 +187,17 @@ impl Gen {
         self.pick(list, "明")
     }
 
-    /// A birth date in the year `AS_OF_YEAR - age` (so the age on [`AS_OF`] is exactly `age`).
+    /// A birth date in the year `self.year - age` (so the age at the end of the registry year is
+    /// exactly `age`).
     fn birth_date(&mut self, age: u32) -> NaiveDate {
-        let year = AS_OF_YEAR - age as i32;
+        let year = self.year - age as i32;
         let days = if NaiveDate::from_ymd_opt(year, 2, 29).is_some() {
             366
         } else {
             365
         };
         let ordinal = self.int(1, days) as u32;
-        NaiveDate::from_yo_opt(year, ordinal).unwrap_or(AS_OF)
+        NaiveDate::from_yo_opt(year, ordinal).unwrap_or(NaiveDate::MIN)
     }
 
     /// A fresh ID number for a person born on `birth` in `region`, unique within the county.
@@ -221,13 +223,14 @@ impl Gen {
 }
 
 /// Generates the demo county. See [`super::generate`].
-pub(crate) fn generate(households: u32, seed: u64) -> DemoCounty {
-    let mut g = Gen::new(seed);
+pub(crate) fn generate(households: u32, seed: u64, frame: DemoFrame) -> DemoCounty {
+    let mut g = Gen::new(seed, frame);
     let mut regions = Vec::new();
     let Some(county_code) = region_code(&format!("{COUNTY_CODE}000000")) else {
         return DemoCounty {
             seed,
-            as_of: AS_OF,
+            frame,
+            as_of: frame.registry_date(),
             regions,
             households: Vec::new(),
         };
@@ -358,7 +361,8 @@ pub(crate) fn generate(households: u32, seed: u64) -> DemoCounty {
 
     DemoCounty {
         seed,
-        as_of: AS_OF,
+        frame,
+        as_of: frame.registry_date(),
         regions,
         households: out,
     }

@@ -81,7 +81,8 @@ pub(super) fn yuan(x: f64) -> Fen {
     Fen::from_yuan(x.max(0.0).round() as i64)
 }
 
-/// Income records for 2021 and 2022 (家庭收支), in this order.
+/// Income records of the year before the registry year and of the registry year (家庭收支), in this
+/// order. Here `2022` and `2021` name them as in the classic frame ([`super::DemoFrame::CLASSIC`]).
 ///
 /// The 2022 figures come from the members (wage per labourer, farming, pensions, 低保 …); 2021 is
 /// 2022 deflated by a household growth factor (≈ +10 %), except in households hit by a shock in
@@ -321,7 +322,7 @@ pub(super) fn incomes(
     let wage_22: f64 = wages.iter().sum();
     let wage_21: f64 = wages_2021.iter().sum();
     let r2022 = IncomeRecord {
-        year: 2022,
+        year: g.year,
         wage: yuan(wage_22),
         business: yuan(business),
         property: yuan(property),
@@ -340,7 +341,7 @@ pub(super) fn incomes(
         g.uniform(0.4, 1.1)
     };
     let r2021 = IncomeRecord {
-        year: 2021,
+        year: g.year - 1,
         wage: yuan(wage_21),
         business: yuan(business_2021),
         property: yuan(property / growth),

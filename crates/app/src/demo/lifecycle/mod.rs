@@ -2,7 +2,8 @@
 //! (docs/domain.md A1–A3, §三(一)), made by the core's own rules.
 //!
 //! About 1 % of the households get a case (at least [`MIN_PER_SCENARIO`] of each [`Scenario`], so a small
-//! demo shows every state too), dated across 2022 up to [`AS_OF`]:
+//! demo shows every state too), dated across the twelve months up to the frame's `as_of` (the table
+//! names the classic frame's dates, 2022 up to [`AS_OF`]; see [`super::DemoFrame`]):
 //!
 //! | scenario | state | what the case holds |
 //! | --- | --- | --- |
@@ -21,7 +22,7 @@
 //!
 //! Households in the enrolled scenarios come from the registry's 监测户 (their monitored type and risks
 //! become the identification outcome); the eliminated and running exits only from households that meet
-//! every risk-elimination condition with their registry income of 2022, the deferred ones from households
+//! every risk-elimination condition with their latest registry income, the deferred ones from households
 //! in a deferral category. Only when the registry has too few such households (a tiny demo) does another
 //! household take the part; it is then *promoted* (written as 监测户 with the outcome's type and risks), so
 //! the registry agrees with the case.
@@ -62,7 +63,7 @@ use shouwang_core::rules::CountyRules;
 use shouwang_core::{Fen, Household, IncomeRecord, RegionCode};
 
 use super::names::{MALE_GIVEN, SETTLEMENT_STREET, SURNAMES};
-use super::{AS_OF, DEMO_USERS, DemoCounty, DemoHousehold};
+use super::{AS_OF, DEMO_USERS, DemoCounty, DemoFrame, DemoHousehold};
 
 /// The village of the demo village team and cadre (`141123208201`): it gets one case of every scenario
 /// (as far as half its households go),
@@ -182,17 +183,17 @@ struct Facts {
     monitored: bool,
     labour: bool,
     deferral: bool,
-    /// 2022 per-capita income, and after rigid expenditure, at or above the line.
+    /// The latest per-capita income, and after rigid expenditure, at or above the line.
     income_ok: bool,
 }
 
-fn income_2022(dh: &DemoHousehold) -> Option<&IncomeRecord> {
+fn latest_income(dh: &DemoHousehold) -> Option<&IncomeRecord> {
     dh.incomes.iter().max_by_key(|r| r.year)
 }
 
 fn facts(dh: &DemoHousehold, line: Fen) -> Facts {
     let h = &dh.household;
-    let income_ok = income_2022(dh)
+    let income_ok = latest_income(dh)
         .is_some_and(|r| r.per_capita() >= line && r.per_capita_after_rigid() >= line);
     Facts {
         monitored: h.is_monitored(),

@@ -79,7 +79,7 @@ pub(crate) fn script(
     let mut s = Script {
         ctx,
         h,
-        income: income_2022(dh).copied(),
+        income: latest_income(dh).copied(),
         village: h.village.clone(),
         rng: ChaCha8Rng::seed_from_u64(seed),
         steps: Vec::new(),
@@ -95,7 +95,7 @@ pub(crate) fn script(
                 Scenario::ClueDepartment => 2,
                 _ => 3,
             };
-            let on = s.date(d(12, 1), d(12, 28));
+            let on = s.date(ctx.d(12, 1), ctx.d(12, 28));
             s.open(channel, risks, on)?;
         }
         Scenario::IdentVerified
@@ -103,10 +103,10 @@ pub(crate) fn script(
         | Scenario::IdentPublicity
         | Scenario::IdentOverdue => {
             let (from, to, last) = match pick.scenario {
-                Scenario::IdentVerified => (d(12, 12), d(12, 20), IdentStep::Verification),
-                Scenario::IdentAppraised => (d(12, 1), d(12, 12), IdentStep::Appraisal),
-                Scenario::IdentPublicity => (d(12, 19), d(12, 23), IdentStep::PublicNotice),
-                _ => (d(10, 10), d(11, 10), IdentStep::NoticeClosed),
+                Scenario::IdentVerified => (ctx.d(12, 12), ctx.d(12, 20), IdentStep::Verification),
+                Scenario::IdentAppraised => (ctx.d(12, 1), ctx.d(12, 12), IdentStep::Appraisal),
+                Scenario::IdentPublicity => (ctx.d(12, 19), ctx.d(12, 23), IdentStep::PublicNotice),
+                _ => (ctx.d(10, 10), ctx.d(11, 10), IdentStep::NoticeClosed),
             };
             let start = s.date(from, to);
             let back = s.rng.random_range(1..=5);
@@ -115,7 +115,7 @@ pub(crate) fn script(
             s.identify(start, Some(last), None, &outcome)?;
         }
         Scenario::IdentGreenChannel => {
-            let start = s.date(d(12, 5), d(12, 15));
+            let start = s.date(ctx.d(12, 5), ctx.d(12, 15));
             s.open(0, risks.clone(), minus(start, 1))?;
             s.identify(start, Some(IdentStep::Verification), None, &outcome)?;
             let township = ctx.staff.township(&s.village)?;
@@ -132,9 +132,9 @@ pub(crate) fn script(
         }
         Scenario::NotIncluded | Scenario::Reopened => {
             let start = if pick.scenario == Scenario::Reopened {
-                s.date(d(3, 1), d(6, 30))
+                s.date(ctx.d(3, 1), ctx.d(6, 30))
             } else {
-                s.date(d(3, 1), d(11, 1))
+                s.date(ctx.d(3, 1), ctx.d(11, 1))
             };
             let well_off = s
                 .income
@@ -159,7 +159,7 @@ pub(crate) fn script(
             s.open(0, risks.clone(), minus(start, back))?;
             s.identify(start, None, Some(fail), &outcome)?;
             if pick.scenario == Scenario::Reopened {
-                let again = s.date(d(12, 1), d(12, 20));
+                let again = s.date(ctx.d(12, 1), ctx.d(12, 20));
                 let new_risk = if risks.contains(&RiskType::Illness) {
                     RiskType::Accident
                 } else {
@@ -169,28 +169,28 @@ pub(crate) fn script(
             }
         }
         Scenario::Monitored => {
-            let reported = s.date(d(2, 1), d(10, 31));
+            let reported = s.date(ctx.d(2, 1), ctx.d(10, 31));
             let start = plus(reported, s.rng.random_range(1..=3));
             let channel = s.rng.random_range(0..=2);
             s.open(channel, risks.clone(), reported)?;
             let enrolled = s.identify(start, None, None, &outcome)?;
             s.assist(enrolled, &outcome.risks, true, (1, 1, 1))?;
             let first = YearMonth::of(plus(enrolled, 1));
-            let months = first.through(YearMonth::of(AS_OF));
+            let months = first.through(YearMonth::of(ctx.as_of()));
             let mut skip = Vec::new();
             // Some months missing (before December, so they are overdue on 31 December).
             if months.len() > 1 && s.rng.random_bool(0.3) {
                 let i = s.rng.random_range(0..months.len() - 1);
                 skip.extend(months.get(i).copied());
             }
-            s.follow_ups(enrolled, YearMonth::of(AS_OF), 25, &skip)?;
+            s.follow_ups(enrolled, YearMonth::of(ctx.as_of()), 25, &skip)?;
         }
         Scenario::ExitRunning | Scenario::Deferred | Scenario::Eliminated => {
             let q3 = pick.scenario != Scenario::ExitRunning && s.rng.random_bool(0.5);
             let reported = if q3 {
-                s.date(d(1, 4), d(2, 14))
+                s.date(ctx.d(1, 4), ctx.d(2, 14))
             } else {
-                s.date(d(1, 4), d(5, 10))
+                s.date(ctx.d(1, 4), ctx.d(5, 10))
             };
             let start = plus(reported, s.rng.random_range(1..=3));
             let channel = s.rng.random_range(0..=2);
@@ -199,9 +199,11 @@ pub(crate) fn script(
             s.assist(enrolled, &outcome.risks, true, (1, 1, 0))?;
             let api_last = pick.api;
             let dates = match (pick.scenario, q3) {
-                (Scenario::ExitRunning, _) => [d(12, 12), d(12, 15), d(12, 19), d(12, 23)],
-                (_, true) => [d(9, 13), d(9, 15), d(9, 20), d(9, 26)],
-                _ => [d(12, 5), d(12, 13), d(12, 16), d(12, 21)],
+                (Scenario::ExitRunning, _) => {
+                    [ctx.d(12, 12), ctx.d(12, 15), ctx.d(12, 19), ctx.d(12, 23)]
+                }
+                (_, true) => [ctx.d(9, 13), ctx.d(9, 15), ctx.d(9, 20), ctx.d(9, 26)],
+                _ => [ctx.d(12, 5), ctx.d(12, 13), ctx.d(12, 16), ctx.d(12, 21)],
             };
             let exit_steps = match pick.scenario {
                 Scenario::ExitRunning => s.rng.random_range(1..=2),
@@ -210,23 +212,23 @@ pub(crate) fn script(
             // Follow-ups through the month of the appraisal (visits early in the month, before the exit
             // steps); a deferred household is followed up to December, with a month sometimes missing.
             let last = match pick.scenario {
-                Scenario::Deferred => YearMonth::of(AS_OF),
-                Scenario::ExitRunning => YearMonth::of(AS_OF),
+                Scenario::Deferred => YearMonth::of(ctx.as_of()),
+                Scenario::ExitRunning => YearMonth::of(ctx.as_of()),
                 _ => YearMonth::of(dates[3]),
             };
             let mut skip = Vec::new();
             if pick.scenario == Scenario::Deferred && q3 && s.rng.random_bool(0.3) {
-                skip.push(YearMonth::of(d(11, 1)));
+                skip.push(YearMonth::of(ctx.d(11, 1)));
             }
             s.follow_ups(enrolled, last, 11, &skip)?;
             s.exit(dates, exit_steps)?;
             if pick.scenario == Scenario::Eliminated {
                 let on = if api_last {
-                    d(12, 29)
+                    ctx.d(12, 29)
                 } else if q3 {
-                    s.date(d(9, 28), d(10, 12))
+                    s.date(ctx.d(9, 28), ctx.d(10, 12))
                 } else {
-                    s.date(d(12, 23), d(12, 28))
+                    s.date(ctx.d(12, 23), ctx.d(12, 28))
                 };
                 s.notice(on)?;
             }

@@ -17,7 +17,7 @@ pub(crate) enum Step {
         by: CoreActor,
         on: NaiveDate,
     },
-    /// 预判提名 with the registry's facts (the household, its 2022 income, the line of 2022).
+    /// 预判提名 with the registry's facts (the household, its latest income, the line in force).
     Nominate { by: CoreActor, on: NaiveDate },
     /// 退出告知 (the sequence comes from the county's counter).
     Notice {
@@ -55,17 +55,27 @@ impl Step {
 pub(crate) struct Ctx<'a> {
     pub staff: &'a Staff,
     pub rules: &'a CountyRules,
-    /// The monitoring line of 2022 (per capita).
+    /// The monitoring line in force in the cases' year (per capita).
     pub line: Fen,
+    /// When the demo is set: the script's classic dates are moved into it.
+    pub frame: DemoFrame,
     /// Region code → name.
     pub names: &'a HashMap<String, String>,
     /// The demo's scanned documents and photos (registered as attachments by the load).
     pub attachments: &'a [Attachment],
 }
 
-/// 2022-`m`-`d` (31 December for an impossible date).
-pub(super) fn d(m: u32, day: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(2022, m, day).unwrap_or(AS_OF)
+impl Ctx<'_> {
+    /// The script's 2022-`m`-`day` (31 December for an impossible date), moved into the frame.
+    pub(super) fn d(&self, m: u32, day: u32) -> NaiveDate {
+        self.frame
+            .date(NaiveDate::from_ymd_opt(2022, m, day).unwrap_or(AS_OF))
+    }
+
+    /// The last day of the cases: no step is later.
+    pub(super) fn as_of(&self) -> NaiveDate {
+        self.frame.as_of
+    }
 }
 
 pub(super) fn plus(date: NaiveDate, days: u64) -> NaiveDate {
@@ -109,7 +119,7 @@ pub(super) fn reported_risk(h: &Household, rng: &mut ChaCha8Rng) -> RiskType {
 pub(super) fn cause_zh(r: RiskType) -> &'static str {
     match r.parent() {
         RiskType::Illness => "家庭成员患病住院，医疗费用支出大",
-        RiskType::Disaster => "2022年10月连续强降雨，房屋受损、庄稼减产",
+        RiskType::Disaster => "连续强降雨，房屋受损、庄稼减产",
         RiskType::Disability => "家庭成员残疾，护理和康复支出大",
         RiskType::LackOfLabour => "家中缺少劳动力，收入来源少",
         RiskType::Accident => "家庭主要劳动力意外受伤，暂时无法务工",
@@ -290,22 +300,22 @@ impl Script<'_> {
                 )
             }
             2 => {
-                let (department, file, month) = match first.parent() {
-                    RiskType::Disaster => ("县应急管理局", "2022年10月洪涝灾害受灾户名单.xlsx", 10),
-                    RiskType::Schooling => ("县教育科技局", "2022年11月控辍保学名单.xlsx", 11),
-                    RiskType::UnstableEmployment => (
-                        "县人力资源和社会保障局",
-                        "2022年11月失业登记人员名单.xlsx",
-                        11,
-                    ),
-                    _ => ("县医疗保障局", "2022年11月医疗费用报销明细.xlsx", 11),
+                let (department, list, month) = match first.parent() {
+                    RiskType::Disaster => ("县应急管理局", "洪涝灾害受灾户名单", 10),
+                    RiskType::Schooling => ("县教育科技局", "控辍保学名单", 11),
+                    RiskType::UnstableEmployment => {
+                        ("县人力资源和社会保障局", "失业登记人员名单", 11)
+                    }
+                    _ => ("县医疗保障局", "医疗费用报销明细", 11),
                 };
+                let round = YearMonth::of(self.ctx.d(month, 15));
+                let file = format!("{}年{}月{list}.xlsx", round.year(), round.month());
                 let dep = self.ctx.staff.department()?;
                 (
                     Source::DepartmentScreening {
                         department: department.to_owned(),
-                        file: file.to_owned(),
-                        round: YearMonth::new(2022, month),
+                        file,
+                        round: Some(round),
                     },
                     dep,
                     department.to_owned(),
@@ -491,7 +501,7 @@ impl Script<'_> {
                         planned_on: if i < done + running {
                             planned_on
                         } else {
-                            Ord::max(plus(AS_OF, 90), planned_on)
+                            Ord::max(plus(self.ctx.as_of(), 90), planned_on)
                         },
                         responsible_unit: unit,
                         amount: Fen::from_yuan(amount),
@@ -513,7 +523,7 @@ impl Script<'_> {
                 );
             }
             if i < done {
-                let on = Ord::min(plus(from, 20 + i as u64 * 5), AS_OF);
+                let on = Ord::min(plus(from, 20 + i as u64 * 5), self.ctx.as_of());
                 self.act(
                     CaseAction::UpdateMeasure {
                         index: i,
@@ -549,9 +559,12 @@ impl Script<'_> {
             if !skip.contains(&m) {
                 let day = self.rng.random_range(3..=visit_by.max(3));
                 let visited = Ord::max(m.day_clamped(day), start);
-                let visited = Ord::min(visited, AS_OF);
+                let visited = Ord::min(visited, self.ctx.as_of());
                 if m.contains(visited) {
-                    let on = Ord::min(plus(visited, self.rng.random_range(0..=2)), AS_OF);
+                    let on = Ord::min(
+                        plus(visited, self.rng.random_range(0..=2)),
+                        self.ctx.as_of(),
+                    );
                     self.act(
                         CaseAction::FollowUp {
                             visit: FollowUp {
