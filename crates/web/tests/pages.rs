@@ -325,3 +325,30 @@ db_test!(
         assert!(!home("county_admin").await.contains("id=\"missing-line\""));
     }
 );
+
+db_test!(
+    fn a_demo_opened_today_needs_no_new_line_and_shows_last_years_income(db: Db) {
+        use chrono::Datelike;
+        let today = shouwang_app::today();
+        let county = demo::generate_in(120, 7, demo::DemoFrame::around(today));
+        demo::load(&db, &county, &|_, _| {})
+            .await
+            .expect("demo load");
+        let app = router(AppState::new(db.clone()));
+        let u = demo_user("county_admin");
+        let cookie = try_login(&app, u.username, u.password).await.unwrap();
+        let html = body_text(app.clone().oneshot(get("/", &cookie)).await.unwrap()).await;
+        assert!(!html.contains("id=\"missing-line\""), "{html}");
+        // A household's latest income record is of last year, the one before of the year before.
+        let number = county.households[0].household.number.to_string();
+        let page = body_text(
+            app.oneshot(get(&format!("/households/{number}"), &cookie))
+                .await
+                .unwrap(),
+        )
+        .await;
+        for year in [today.year() - 1, today.year() - 2] {
+            assert!(page.contains(&format!("<td>{year}</td>")), "{year}: {page}");
+        }
+    }
+);
