@@ -10,6 +10,10 @@
 2. Inside crates/web/src: `pages/` and `api/` never import each other; `http/` imports nothing of the
    crate but `http/`; `auth/` imports only `http/` and `auth/` (and the crate root's AppState).
    A use in a Rust file counts: `crate::pages`, `crate::api`, `super::…` reaching out of its folder.
+3. Personal data (issue 19): web and cli read the registry's households, its search and its registry
+   export only through the application layer (`shouwang_app::households::{show, search, export}`,
+   `shouwang_app::quality`), which writes full reads, searches by ID number and exports to the audit
+   log; they never call the store functions those wrap.
 """
 
 import re
@@ -112,8 +116,34 @@ def check_web():
                 )
 
 
+# Store functions that web and cli must reach through the application layer (rule 3).
+GUARDED = [
+    "repo::households::get(",
+    "repo::households::search(",
+    "repo::registry::search(",
+    "repo::registry_file::export_with_incomes(",
+    "repo::quality::collect(",
+    "repo::duplicates::list(",
+]
+
+
+def check_guarded():
+    for crate in ("web", "cli"):
+        for path in sorted((ROOT / "crates" / crate / "src").rglob("*.rs")):
+            for line_no, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+                if line.strip().startswith("//"):
+                    continue
+                for g in GUARDED:
+                    if g in line:
+                        problems.append(
+                            f"{path.relative_to(ROOT)}:{line_no}: `{g.rstrip('(')}` is read through"
+                            " shouwang_app (the audited reads of personal data), not directly"
+                        )
+
+
 check_crates()
 check_web()
+check_guarded()
 if problems:
     print("layering rules broken (ARCHITECTURE.md, \"The rules\"):", file=sys.stderr)
     for p in problems:

@@ -177,21 +177,24 @@ pub async fn upload(
     cases::register_attachment(db, &caller.actor(), &caller.scope, &attachment, size).await
 }
 
-/// The metadata and bytes of an attachment of the caller's county (`NotFound` otherwise).
+/// The metadata and bytes of an attachment the caller may read (`NotFound` otherwise: see
+/// `repo::cases::attachment` — a township or village user reads only its area's cases' files); the
+/// download is written to the audit log.
 pub async fn download(
     db: &Db,
     files: &FileStore,
     caller: &Caller,
     sha256: &str,
-) -> Result<(AttachmentRow, Vec<u8>)> {
+) -> crate::error::Result<(AttachmentRow, Vec<u8>)> {
     let sha = sha256.trim().to_ascii_lowercase();
     if !is_sha256(&sha) {
-        return Err(StoreError::NotFound);
+        return Err(StoreError::NotFound.into());
     }
     let row = cases::attachment(db, &caller.scope, &sha)
         .await?
         .ok_or(StoreError::NotFound)?;
     let bytes = files.read(&row.county_code, &sha).await?;
+    crate::privacy::download(db, &caller.actor(), &sha, &row.name, None).await?;
     Ok((row, bytes))
 }
 

@@ -43,6 +43,7 @@ pub mod income;
 pub mod jobs;
 pub mod ledgers;
 pub mod lifecycle;
+pub mod privacy;
 pub mod quality;
 pub mod regions;
 pub mod screening;

@@ -6,9 +6,58 @@ use chrono::NaiveDate;
 use shouwang_core::Scope;
 use shouwang_io::quality_xlsx::{QualityRow, QualityWriter};
 use shouwang_store::Db;
-use shouwang_store::repo::quality::{self, QualitySummary};
+use shouwang_store::repo::Actor;
+use shouwang_store::repo::duplicates::{self, CandidateRow};
+use shouwang_store::repo::quality::{self, HouseholdFindings, QualitySummary};
 
 use crate::error::Error;
+use crate::privacy;
+
+/// Whether a reader sees full ID numbers: a user whose role may, or the operator's CLI without a user.
+fn full_ids(scope: Option<&Scope>) -> bool {
+    scope.is_none_or(Scope::may_view_full_id)
+}
+
+/// The area a read covers, for its audit row: the one asked for, else the reader's.
+fn read_area<'a>(scope: Option<&'a Scope>, area: Option<&'a str>) -> &'a str {
+    area.or(scope.map(Scope::area_prefix)).unwrap_or("")
+}
+
+/// The findings of the checks on `as_of` over `area` (inside `scope`'s area; `None`: the operator's CLI),
+/// of check `code` only if given — for the page, the API and `shouwang quality`. When the reader sees full
+/// ID numbers and a finding names a member, the read is written to the audit log (`read_full_id`).
+pub async fn findings(
+    db: &Db,
+    actor: &Actor,
+    scope: Option<&Scope>,
+    area: Option<&str>,
+    as_of: NaiveDate,
+    code: Option<&str>,
+) -> Result<(QualitySummary, Vec<HouseholdFindings>), Error> {
+    let (summary, households) = quality::collect(db, scope, area, as_of, code).await?;
+    let names_members = households
+        .iter()
+        .any(|h| h.findings.iter().any(|f| f.finding.member.is_some()));
+    if full_ids(scope) && names_members {
+        privacy::full_read(db, actor, "quality", read_area(scope, area), None).await?;
+    }
+    Ok((summary, households))
+}
+
+/// The duplicate candidates of `area` (inside `scope`'s area) — for the page, the API and `shouwang
+/// quality duplicates`; a reader who sees full ID numbers has the read written to the audit log.
+pub async fn duplicate_candidates(
+    db: &Db,
+    actor: &Actor,
+    scope: Option<&Scope>,
+    area: Option<&str>,
+) -> Result<Vec<CandidateRow>, Error> {
+    let rows = duplicates::list(db, scope, area).await?;
+    if full_ids(scope) && rows.iter().any(|r| !r.candidate.members.is_empty()) {
+        privacy::full_read(db, actor, "duplicates", read_area(scope, area), None).await?;
+    }
+    Ok(rows)
+}
 
 /// Whether `role` sees the data-quality findings and duplicates: county and township admins and the
 /// village team.
@@ -32,9 +81,11 @@ pub struct QualityExport {
 
 /// Runs the checks on `as_of` over `area` (inside `scope`'s area; `None`: the whole database, the
 /// operator's CLI) and writes every finding — of check `code` only, if given — as the 数据质量问题清单.
-/// Members' ID numbers are shown in full only to a scope that may see them.
+/// Members' ID numbers are shown in full only to a scope that may see them; the export is written to the
+/// audit log (`export_quality`, with the rows and whether the numbers were full).
 pub async fn export(
     db: &Db,
+    actor: &Actor,
     scope: Option<&Scope>,
     area: Option<&str>,
     code: Option<&str>,
@@ -76,6 +127,15 @@ pub async fn export(
     let bytes = writer
         .finish()
         .map_err(|e| Error::internal(e.message_zh()))?;
+    privacy::export(
+        db,
+        actor,
+        "quality",
+        read_area(scope, area),
+        u64::from(rows),
+        full_ids(scope),
+    )
+    .await?;
     Ok(QualityExport {
         bytes,
         rows,

@@ -258,8 +258,10 @@ pub struct MemberDto {
     pub sex: Sex,
     /// 与户主关系.
     pub relation: Relation,
-    /// 年龄 (completed years today).
-    pub age: u32,
+    /// 年龄 (completed years today): only for a role that sees full ID numbers (see `birth_year`).
+    pub age: Option<u32>,
+    /// 出生年份.
+    pub birth_year: i32,
     /// 劳动技能.
     pub labour: LabourSkill,
     /// 健康状况.
@@ -387,7 +389,8 @@ impl HouseholdDto {
                     member_id: member_id.to_string(),
                     version,
                     id_number: scope.show_id(m.id_number),
-                    age: m.age_on(today),
+                    age: scope.exact_age(m.id_number, today),
+                    birth_year: chrono::Datelike::year(&m.id_number.birth_date()),
                     name: m.name,
                     sex: m.sex,
                     relation: m.relation,

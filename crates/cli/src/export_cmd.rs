@@ -6,8 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use clap::{Args, Subcommand};
 use shouwang_core::CodeList;
-use shouwang_io::registry_xlsx::{self, RegistryWriter};
-use shouwang_store::repo;
+use shouwang_io::registry_xlsx;
 
 use shouwang_app::ledgers::{self, LedgerRequest};
 
@@ -132,36 +131,20 @@ fn write(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
 
 async fn registry(args: RegistryExport) -> anyhow::Result<()> {
     let db = args.db.open().await?;
-    let scope = crate::config::operator_or_system(&db, args.user.as_deref())
-        .await?
-        .map(|u| u.scope);
-    let mut writer = RegistryWriter::new().map_err(|e| anyhow::anyhow!(e.message_zh()))?;
-    let mut failed: Option<String> = None;
-    repo::registry_file::export_with_incomes(
+    let caller = crate::config::operator_or_system(&db, args.user.as_deref()).await?;
+    let actor = caller
+        .as_ref()
+        .map_or_else(shouwang_store::repo::Actor::system, |c| c.actor());
+    let out = shouwang_app::households::export(
         &db,
-        scope.as_ref(),
+        &actor,
+        caller.as_ref().map(|c| &c.scope),
         args.area.as_deref(),
-        &mut |h, names, incomes| {
-            if failed.is_none()
-                && let Err(e) = writer
-                    .add(h, names)
-                    .and_then(|()| writer.add_incomes(&h.number, incomes))
-            {
-                failed = Some(e.message_zh());
-            }
-            Ok(())
-        },
     )
     .await
-    .map_err(|e| anyhow::anyhow!("{} ({e})", e.message_zh()))?;
-    if let Some(e) = failed {
-        anyhow::bail!(e);
-    }
-    let (households, members, incomes) =
-        (writer.households(), writer.members(), writer.income_rows());
-    let bytes = writer
-        .finish()
-        .map_err(|e| anyhow::anyhow!(e.message_zh()))?;
+    .map_err(crate::config::refused)?;
+    let (households, members, incomes, bytes) =
+        (out.households, out.members, out.incomes, out.bytes);
     write(&args.out, &bytes)?;
     println!(
         "已导出 / exported {households} 户 {members} 人 {incomes} 条收支 → {}",

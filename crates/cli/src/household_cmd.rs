@@ -442,10 +442,11 @@ fn print_changed(done: &Changed, what: &str, json: bool) -> anyhow::Result<()> {
 async fn show(db: &Db, caller: &Caller, number: &str, json: bool) -> anyhow::Result<()> {
     let store = |e: StoreError| refused(e);
     let scope = &caller.scope;
-    let d = repo::households::get(db, scope, number)
+    let d = shouwang_app::households::show(db, caller, number, scope.may_view_full_id())
         .await
-        .map_err(store)?
-        .ok_or_else(|| refused(shouwang_app::Error::not_found()))?;
+        .map_err(refused)?
+        .ok_or_else(|| refused(shouwang_app::Error::not_found()))?
+        .detail;
     let village = d.household.village.as_str().to_owned();
     let case = repo::cases::list(
         db,
@@ -462,18 +463,6 @@ async fn show(db: &Db, caller: &Caller, number: &str, json: bool) -> anyhow::Res
     .items
     .into_iter()
     .find(|r| r.household_number == d.household.number);
-    if scope.may_view_full_id() {
-        repo::audit::record_read(
-            db,
-            &caller.actor(),
-            "read_full_id",
-            "household",
-            &d.household.number,
-            Some(&village),
-        )
-        .await
-        .map_err(store)?;
-    }
     let dto = HouseholdDto::of(d, case, scope, shouwang_app::today());
     if json {
         println!("{}", serde_json::to_string_pretty(&dto)?);

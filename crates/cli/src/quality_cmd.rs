@@ -46,12 +46,18 @@ pub struct QualityArgs {
 /// Runs the data-quality checks and prints a summary per check code.
 pub async fn quality(args: QualityArgs) -> anyhow::Result<()> {
     let db = args.db.open().await?;
-    let (_, scope) = who(&db, args.user.as_deref()).await?;
+    let (actor, scope) = who(&db, args.user.as_deref()).await?;
     let as_of = args.as_of.unwrap_or_else(shouwang_app::today);
-    let (summary, households) =
-        repo::quality::collect(&db, scope.as_ref(), args.area.as_deref(), as_of, None)
-            .await
-            .map_err(store_err)?;
+    let (summary, households) = shouwang_app::quality::findings(
+        &db,
+        &actor,
+        scope.as_ref(),
+        args.area.as_deref(),
+        as_of,
+        None,
+    )
+    .await
+    .map_err(crate::config::refused)?;
     if args.json {
         let show = |id: Option<IdNumber>| {
             id.map(|id| scope.as_ref().map_or(id.to_string(), |s| s.show_id(id)))
@@ -130,11 +136,18 @@ pub struct QualityExport {
 /// Writes 数据质量问题清单.
 pub async fn export(args: QualityExport) -> anyhow::Result<()> {
     let db = args.db.open().await?;
-    let (_, scope) = who(&db, args.user.as_deref()).await?;
+    let (actor, scope) = who(&db, args.user.as_deref()).await?;
     let as_of = args.as_of.unwrap_or_else(shouwang_app::today);
-    let out = shouwang_app::quality::export(&db, scope.as_ref(), args.area.as_deref(), None, as_of)
-        .await
-        .map_err(|e| anyhow::anyhow!("{} ({})", e.zh, e.en))?;
+    let out = shouwang_app::quality::export(
+        &db,
+        &actor,
+        scope.as_ref(),
+        args.area.as_deref(),
+        None,
+        as_of,
+    )
+    .await
+    .map_err(crate::config::refused)?;
     let (rows, summary, bytes) = (out.rows, out.summary, out.bytes);
     std::fs::write(&args.out, bytes)
         .with_context(|| format!("cannot write {}", args.out.display()))?;
@@ -260,10 +273,15 @@ pub async fn duplicates(args: DuplicatesArgs) -> anyhow::Result<()> {
         }
         None => {
             let db = args.db.open().await?;
-            let (_, scope) = who(&db, args.user.as_deref()).await?;
-            let rows = repo::duplicates::list(&db, scope.as_ref(), args.area.as_deref())
-                .await
-                .map_err(store_err)?;
+            let (actor, scope) = who(&db, args.user.as_deref()).await?;
+            let rows = shouwang_app::quality::duplicate_candidates(
+                &db,
+                &actor,
+                scope.as_ref(),
+                args.area.as_deref(),
+            )
+            .await
+            .map_err(crate::config::refused)?;
             let show = |id: IdNumber| scope.as_ref().map_or(id.to_string(), |s| s.show_id(id));
             if args.json {
                 let v: Vec<serde_json::Value> = rows

@@ -152,6 +152,13 @@ impl Scope {
         self.role.may_change_registry() && self.covers(village)
     }
 
+    /// A member's exact age on `today`, for a role that sees full ID numbers; `None` for the others, who
+    /// see the birth year instead ([`IdNumber::birth_date`]'s year). An exact age, watched from day to day,
+    /// gives away the birthday hidden by the masked number (PIPL; issue 19), the birth year does not.
+    pub fn exact_age(&self, id: IdNumber, today: chrono::NaiveDate) -> Option<u32> {
+        self.may_view_full_id().then(|| id.age_on(today))
+    }
+
     /// An ID number as this user may see it: full or masked.
     pub fn show_id(&self, id: IdNumber) -> String {
         if self.may_view_full_id() {

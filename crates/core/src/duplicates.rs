@@ -300,15 +300,16 @@ pub fn detect(households: &[&Household]) -> Vec<Candidate> {
                 } else {
                     (member_ref(y, *mb), member_ref(x, *ma))
                 };
-                let birth = mx.id_number.birth_date();
+                // The date itself is not written: the reason is shown to roles that see masked ID
+                // numbers, whose hidden part is that date (PIPL; issue 19).
                 near.push(Candidate {
                     kind: DuplicateKind::SimilarPerson,
                     reason_zh: format!(
-                        "同村同出生日期（{birth}）、姓名相近：{}（户 {}）与 {}（户 {}）",
+                        "同村同出生日期、姓名相近：{}（户 {}）与 {}（户 {}）",
                         first.name, a.number, second.name, b.number
                     ),
                     reason_en: format!(
-                        "same village and birth date ({birth}), similar names: {} (household {}) and {} (household {})",
+                        "same village and birth date, similar names: {} (household {}) and {} (household {})",
                         first.name, a.number, second.name, b.number
                     ),
                     members: vec![first, second],

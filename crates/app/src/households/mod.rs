@@ -21,10 +21,14 @@
 //! carries the member's (two clerks may update two members at once).
 
 mod changes;
+mod export;
 mod input;
+mod reads;
 
 pub use changes::{Changed, change};
+pub use export::{RegistryExport, export};
 pub use input::{HouseholdPatch, MemberPatch, MemberRef, NewMember};
+pub use reads::{Shown, search, show};
 
 use chrono::NaiveDate;
 use shouwang_core::codes::Relation;

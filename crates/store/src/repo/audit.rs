@@ -133,7 +133,8 @@ pub(crate) async fn append_many(
 }
 
 /// Records that `actor` read something worth watching, e.g. a household's full ID numbers
-/// (`action = "read_full_id"`). A write of its own (one audit row, no other change).
+/// (`action = "read_full_id"`), an export or a download, with what was read in `after` (never a plain ID
+/// number: the caller masks). A write of its own (one audit row, no other change).
 pub async fn record_read(
     db: &Db,
     actor: &Actor,
@@ -141,6 +142,7 @@ pub async fn record_read(
     entity: &str,
     entity_id: &str,
     village_code: Option<&str>,
+    after: Option<serde_json::Value>,
 ) -> Result<()> {
     append(
         db.conn(),
@@ -152,10 +154,26 @@ pub async fn record_read(
             county_code: village_code.and_then(|v| v.get(..6)).map(str::to_owned),
             village_code: village_code.map(str::to_owned),
             before: None,
-            after: None,
+            after,
         },
     )
     .await
+}
+
+/// How many audit rows of `action` the user `user_id` has written since `since` (a rate limit's window;
+/// answered from the index on the actor).
+pub async fn count_recent(
+    db: &Db,
+    user_id: i64,
+    action: &str,
+    since: DateTime<Utc>,
+) -> Result<u64> {
+    Ok(audit_log::Entity::find()
+        .filter(audit_log::Column::ActorUserId.eq(user_id))
+        .filter(audit_log::Column::Action.eq(action))
+        .filter(Expr::col(audit_log::Column::At).gte(since))
+        .count(db.conn())
+        .await?)
 }
 
 fn entry(m: audit_log::Model) -> AuditEntry {

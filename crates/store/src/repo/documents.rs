@@ -52,7 +52,7 @@ async fn audit_read(
     area: &str,
 ) -> Result<()> {
     let area = (area.len() >= 6).then_some(area);
-    audit::record_read(db, actor, "export_document", kind.code(), what, area).await
+    audit::record_read(db, actor, "export_document", kind.code(), what, area, None).await
 }
 
 fn scope_area(scope: &Scope) -> Result<Area> {

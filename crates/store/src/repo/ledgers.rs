@@ -238,7 +238,16 @@ pub async fn export(
         if full_ids { " full_ids" } else { "" }
     );
     let audit_area = (area.len() >= 6).then_some(area.as_str());
-    audit::record_read(db, actor, "export_ledger", "ledger", &what, audit_area).await?;
+    audit::record_read(
+        db,
+        actor,
+        "export_ledger",
+        "ledger",
+        &what,
+        audit_area,
+        None,
+    )
+    .await?;
     Ok(Ledger {
         kind,
         columns: ledger::columns(kind, opts.per_member),

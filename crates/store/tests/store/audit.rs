@@ -162,6 +162,7 @@ db_test!(
             "household",
             "1411231002010001",
             Some(VILLAGE_A1),
+            None,
         )
         .await
         .unwrap();

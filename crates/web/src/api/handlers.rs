@@ -13,6 +13,7 @@ use shouwang_core::monitoring::{Channel, Command, IdentAction, Lifecycle, YearMo
 use shouwang_store::repo;
 use shouwang_store::repo::cases::CaseQuery;
 use shouwang_store::repo::households::HouseholdQuery;
+use shouwang_store::repo::registry::RegistryQuery;
 use utoipa::IntoParams;
 
 use super::dto::*;
@@ -106,9 +107,14 @@ pub async fn households(
         village: clean(q.village),
         household_type: q.household_type,
     };
-    let p = repo::households::search(
+    let query = RegistryQuery {
+        base: query,
+        lifecycle: None,
+        risk: None,
+    };
+    let p = shouwang_app::households::search(
         &state.db,
-        &user.caller.scope,
+        &user.caller,
         &query,
         page_of(q.page),
         per_page_of(q.per_page),
@@ -134,9 +140,11 @@ pub async fn household(
     ApiPath(number): ApiPath<String>,
 ) -> AppResult<ApiJson<HouseholdDto>> {
     let scope = &user.caller.scope;
-    let detail = repo::households::get(&state.db, scope, &number)
-        .await?
-        .ok_or_else(AppError::not_found)?;
+    let detail =
+        shouwang_app::households::show(&state.db, &user.caller, &number, scope.may_view_full_id())
+            .await?
+            .ok_or_else(AppError::not_found)?
+            .detail;
     let village = detail.household.village.as_str().to_owned();
     let case = repo::cases::list(
         &state.db,
@@ -152,17 +160,6 @@ pub async fn household(
     .items
     .into_iter()
     .find(|r| r.household_number == detail.household.number);
-    if scope.may_view_full_id() {
-        repo::audit::record_read(
-            &state.db,
-            &user.caller.actor(),
-            "read_full_id",
-            "household",
-            &detail.household.number,
-            Some(&village),
-        )
-        .await?;
-    }
     Ok(ApiJson(HouseholdDto::of(
         detail,
         case,

@@ -62,21 +62,6 @@ pub(super) fn area_filter(user: &ApiUser, area: &Option<String>) -> AppResult<Op
     Ok(Some(a.to_owned()))
 }
 
-async fn audit_full_ids(state: &AppState, user: &ApiUser, what: &str) -> AppResult<()> {
-    if user.caller.scope.may_view_full_id() {
-        repo::audit::record_read(
-            &state.db,
-            &user.caller.actor(),
-            "read_full_id",
-            what,
-            user.caller.scope.area_prefix(),
-            None,
-        )
-        .await?;
-    }
-    Ok(())
-}
-
 /// Filters of the data-quality results.
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct QualityParams {
@@ -180,8 +165,15 @@ pub async fn findings(
     };
     let scope = &user.caller.scope;
     let as_of = shouwang_app::today();
-    let (summary, households) =
-        repo::quality::collect(&state.db, Some(scope), area.as_deref(), as_of, code).await?;
+    let (summary, households) = shouwang_app::quality::findings(
+        &state.db,
+        &user.caller.actor(),
+        Some(scope),
+        area.as_deref(),
+        as_of,
+        code,
+    )
+    .await?;
     let page = q.page.unwrap_or(1).max(1);
     let per_page = q.per_page.unwrap_or(100).clamp(1, repo::MAX_PER_PAGE);
     let total = households.len() as u64;
@@ -211,12 +203,6 @@ pub async fn findings(
                 .collect(),
         })
         .collect();
-    if rows
-        .iter()
-        .any(|h| h.findings.iter().any(|f| f.member_id.is_some()))
-    {
-        audit_full_ids(&state, &user, "quality").await?;
-    }
     let codes = summary
         .all_codes()
         .into_iter()
@@ -300,7 +286,13 @@ pub async fn duplicates(
 ) -> AppResult<ApiJson<DuplicateList>> {
     may_read(&user)?;
     let scope = &user.caller.scope;
-    let rows = repo::duplicates::list(&state.db, Some(scope), None).await?;
+    let rows = shouwang_app::quality::duplicate_candidates(
+        &state.db,
+        &user.caller.actor(),
+        Some(scope),
+        None,
+    )
+    .await?;
     let names = shouwang_app::regions::names(&state.db, scope.area_prefix()).await?;
     let name = |code: &str| names.get(code).cloned().unwrap_or_default();
     let candidates: Vec<DuplicateDto> = rows
@@ -338,9 +330,6 @@ pub async fn duplicates(
             }
         })
         .collect();
-    if candidates.iter().any(|c| !c.members.is_empty()) {
-        audit_full_ids(&state, &user, "duplicates").await?;
-    }
     Ok(ApiJson(DuplicateList {
         may_merge: matches!(scope.role, Role::CountyAdmin | Role::TownshipAdmin),
         candidates,

@@ -116,7 +116,10 @@ async fn build_publicity(state: &AppState, user: &CurrentUser) -> Result<Respons
                 _ => None,
             })
             .unwrap_or_default();
-        let detail = repo::households::get(&state.db, &user.scope, &r.household_number).await?;
+        let detail =
+            shouwang_app::households::show(&state.db, &user.caller(), &r.household_number, false)
+                .await?
+                .map(|s| s.detail);
         let (head, size) = detail
             .map(|d| {
                 (

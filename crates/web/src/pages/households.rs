@@ -149,7 +149,15 @@ pub async fn list(
         lifecycle,
         risk,
     };
-    let result = match repo::registry::search(&state.db, &user.scope, &rq, page, PER_PAGE).await {
+    let result = match shouwang_app::households::search(
+        &state.db,
+        &user.caller(),
+        &rq,
+        page,
+        PER_PAGE,
+    )
+    .await
+    {
         Ok(r) => r,
         Err(e) => return AppError::from(e).into_response(),
     };
@@ -228,7 +236,8 @@ pub struct MemberView {
     pub relation: String,
     pub id: String,
     pub sex: String,
-    pub age: u32,
+    /// The exact age for a role that sees full ID numbers, else the birth year (`1989年生`).
+    pub age: String,
     pub labour: String,
     pub health: String,
     pub education: String,
@@ -494,9 +503,11 @@ fn member_view(
     i18n: I18n,
     codes: &CodeOverrides,
     today: chrono::NaiveDate,
+    scope: &shouwang_core::Scope,
     full: bool,
 ) -> MemberView {
     use crate::pages::cases::code_label;
+    let born = chrono::Datelike::year(&m.id_number.birth_date());
     MemberView {
         name: m.name.clone(),
         relation: code_label(i18n, codes, &m.relation),
@@ -506,7 +517,14 @@ fn member_view(
             m.id_number.masked()
         },
         sex: code_label(i18n, codes, &m.sex),
-        age: m.id_number.age_on(today),
+        age: scope.exact_age(m.id_number, today).map_or_else(
+            || {
+                i18n.lang
+                    .pick(&format!("{born}年生"), &format!("b. {born}"))
+                    .to_owned()
+            },
+            |a| a.to_string(),
+        ),
         labour: code_label(i18n, codes, &m.labour),
         health: m
             .health
@@ -626,25 +644,13 @@ async fn show_page(
     if number.is_empty() || number.len() > 64 || number.chars().any(char::is_control) {
         return AppError::not_found().into_response();
     }
-    let detail = match repo::households::get(&state.db, &user.scope, number).await {
-        Ok(Some(d)) => d,
-        Ok(None) => return AppError::not_found().into_response(),
-        Err(e) => return AppError::from(e).into_response(),
-    };
+    let detail =
+        match shouwang_app::households::show(&state.db, &user.caller(), number, full_ids).await {
+            Ok(Some(shown)) => shown.detail,
+            Ok(None) => return AppError::not_found().into_response(),
+            Err(e) => return AppError::from(e).into_response(),
+        };
     let h = &detail.household;
-    if full_ids
-        && let Err(e) = repo::audit::record_read(
-            &state.db,
-            &user.actor(),
-            "read_full_id",
-            "household",
-            &h.number,
-            Some(h.village.as_str()),
-        )
-        .await
-    {
-        return AppError::from(e).into_response();
-    }
     let record = match repo::cases::get(&state.db, &user.scope, &h.number).await {
         Ok(c) => c,
         Err(e) => return AppError::from(e).into_response(),
@@ -657,14 +663,14 @@ async fn show_page(
         Err(e) => return e.into_response(),
     };
     let actions = actions(record.as_ref(), user.scope.role, i18n, &codes);
-    let today = chrono::Utc::now().date_naive();
+    let today = shouwang_app::today();
     let members = h
         .members
         .iter()
         .zip(&detail.member_ids)
         .map(|(m, id)| MemberView {
             edit: changes::member_link(user, &h.number, *id),
-            ..member_view(m, i18n, &codes, today, full_ids)
+            ..member_view(m, i18n, &codes, today, &user.scope, full_ids)
         })
         .collect();
     let incomes = match shouwang_app::income::show(&state.db, &caller(user), &h.number).await {

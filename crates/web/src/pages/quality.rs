@@ -147,8 +147,9 @@ pub async fn show(
     let as_of = shouwang_app::today();
     let village = opt(&q.village, 20);
     let code = code_filter(&q);
-    let result = repo::quality::collect(
+    let result = shouwang_app::quality::findings(
         &state.db,
+        &user.actor(),
         Some(&user.scope),
         village.as_deref(),
         as_of,
@@ -243,6 +244,7 @@ pub async fn export(
     let code = code_filter(&q);
     match shouwang_app::quality::export(
         &state.db,
+        &user.actor(),
         Some(&user.scope),
         village.as_deref(),
         code,
@@ -321,7 +323,14 @@ pub async fn duplicates(
     if !shouwang_app::quality::may_see(user.scope.role) {
         return AppError::forbidden().into_response();
     }
-    let rows = match repo::duplicates::list(&state.db, Some(&user.scope), None).await {
+    let rows = match shouwang_app::quality::duplicate_candidates(
+        &state.db,
+        &user.actor(),
+        Some(&user.scope),
+        None,
+    )
+    .await
+    {
         Ok(r) => r,
         Err(e) => return AppError::from(e).into_response(),
     };

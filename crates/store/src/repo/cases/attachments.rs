@@ -9,6 +9,7 @@ use shouwang_core::monitoring::verification::Attachment;
 use super::writes::write_county;
 use crate::db::Db;
 use crate::error::{Result, StoreError};
+use crate::repo::area::effective_area;
 use crate::repo::audit::{self, Change};
 use crate::repo::{Actor, Sql, to_json};
 
@@ -122,10 +123,34 @@ async fn find_attachment(
     .transpose()
 }
 
-/// The metadata of a file in the scope's county, by hash; `Ok(None)` if unknown there.
+/// The metadata of a file the scope may read, by hash; `Ok(None)` otherwise. A county-wide scope reads
+/// every file of its county; a township or village scope only the files it uploaded itself and those a
+/// case of its area refers to (a file is kept once per county, whoever's case it belongs to).
 pub async fn attachment(db: &Db, scope: &Scope, sha256: &str) -> Result<Option<AttachmentRow>> {
-    let Ok(county) = write_county(scope) else {
+    let Some(area) = effective_area(scope, None) else {
         return Ok(None);
     };
-    find_attachment(db.conn(), &county, sha256).await
+    let Some(county) = area.county().map(str::to_owned) else {
+        return Ok(None);
+    };
+    let Some(row) = find_attachment(db.conn(), &county, sha256).await? else {
+        return Ok(None);
+    };
+    if !area.is_inside_county() || row.uploaded_by == scope.user_id {
+        return Ok(Some(row));
+    }
+    // A case of the area that refers to the file (its hash is in the case's JSON body).
+    let mut sql = Sql::new();
+    sql.push("SELECT 1 AS found FROM cases c WHERE c.county_code = ")
+        .bind(county.as_str());
+    sql.push_area_by_village("c", &area);
+    sql.push(" AND c.body LIKE ")
+        .bind(format!("%{}%", row.sha256));
+    sql.push(" LIMIT 1");
+    let referred = db
+        .conn()
+        .query_one_raw(sql.build(db.backend()))
+        .await?
+        .is_some();
+    Ok(referred.then_some(row))
 }

@@ -41,8 +41,10 @@ pub async fn follow_up_form(
         .as_deref()
         .and_then(YearMonth::parse)
         .unwrap_or_else(|| YearMonth::of(today));
-    let head = match repo::households::get(&state.db, &user.scope, &number).await {
+    let head = match shouwang_app::households::show(&state.db, &user.caller(), &number, false).await
+    {
         Ok(Some(d)) => d
+            .detail
             .household
             .head()
             .map(|m| m.name.clone())

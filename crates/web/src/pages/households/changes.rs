@@ -29,7 +29,6 @@ use shouwang_app::Kind;
 use shouwang_app::households::{self, Change, ChangeRequest, HouseholdPatch, MemberRef};
 use shouwang_core::CodeList;
 use shouwang_core::codes::{CodeOverrides, Relation};
-use shouwang_store::repo;
 use shouwang_store::repo::households::HouseholdDetail;
 
 use crate::AppState;
@@ -95,9 +94,10 @@ async fn load(
     if number.is_empty() || number.len() > 64 || number.chars().any(char::is_control) {
         return Err(AppError::not_found());
     }
-    let d = repo::households::get(&state.db, &user.scope, number)
+    let d = shouwang_app::households::show(&state.db, &user.caller(), number, false)
         .await?
-        .ok_or_else(AppError::not_found)?;
+        .ok_or_else(AppError::not_found)?
+        .detail;
     let codes = crate::pages::admin::codes::county_codes(state, user).await?;
     Ok((d, codes))
 }

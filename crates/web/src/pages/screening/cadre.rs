@@ -25,7 +25,8 @@ use shouwang_core::codes::{RegionLevel, RiskType};
 use shouwang_core::monitoring::{RoundEntry, ScreeningRound};
 use shouwang_store::StoreError;
 use shouwang_store::repo::households::{HouseholdQuery, HouseholdRow};
-use shouwang_store::repo::{self, MAX_PER_PAGE};
+use shouwang_store::repo::registry::RegistryQuery;
+use shouwang_store::repo::MAX_PER_PAGE;
 
 use crate::AppState;
 use crate::auth::{CurrentUser, check_csrf};
@@ -98,14 +99,19 @@ async fn village_rows(
     user: &CurrentUser,
     village: &str,
 ) -> Result<Vec<HouseholdRow>, AppError> {
-    let q = HouseholdQuery {
-        village: Some(village.to_owned()),
-        ..HouseholdQuery::default()
+    let q = RegistryQuery {
+        base: HouseholdQuery {
+            village: Some(village.to_owned()),
+            ..HouseholdQuery::default()
+        },
+        lifecycle: None,
+        risk: None,
     };
     let mut out = Vec::new();
     let mut page = 1;
     loop {
-        let p = repo::households::search(&state.db, &user.scope, &q, page, MAX_PER_PAGE).await?;
+        let p = shouwang_app::households::search(&state.db, &user.caller(), &q, page, MAX_PER_PAGE)
+            .await?;
         let n = p.items.len();
         out.extend(p.items);
         if n == 0 || out.len() as u64 >= p.total {

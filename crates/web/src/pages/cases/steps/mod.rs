@@ -414,9 +414,10 @@ async fn case_and_head(
     let rec = repo::cases::get(&state.db, &user.scope, number)
         .await?
         .ok_or(AppError::not_found())?;
-    let detail = repo::households::get(&state.db, &user.scope, number)
+    let detail = shouwang_app::households::show(&state.db, &user.caller(), number, false)
         .await?
-        .ok_or(AppError::not_found())?;
+        .ok_or(AppError::not_found())?
+        .detail;
     let head = detail
         .household
         .head()
