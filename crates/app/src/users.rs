@@ -14,6 +14,7 @@ fn refused(g: GrantRefusal) -> Error {
     let (kind, code) = match g {
         GrantRefusal::NotManaged => (Kind::NotFound, "not_found"),
         GrantRefusal::RoleNotManaged => (Kind::Forbidden, "forbidden"),
+        GrantRefusal::Protected => (Kind::Forbidden, "separation_of_duties"),
         GrantRefusal::AreaLevel => (Kind::Invalid, "invalid_input"),
         GrantRefusal::Role | GrantRefusal::Area => (Kind::Forbidden, "not_grantable"),
     };

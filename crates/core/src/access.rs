@@ -29,6 +29,13 @@ impl Role {
         )
     }
 
+    /// May read the registry and the cases (households, members, income, case files, ledgers,
+    /// documents): every role but the department data provider, who uploads its department's files and
+    /// follows their rounds, nothing more (least privilege, PIPL).
+    pub fn may_read_registry(self) -> bool {
+        self != Role::Department
+    }
+
     /// May change the registry (households, members, income, lifecycle). Auditors
     /// read only; department providers only upload data files.
     pub fn may_write(self) -> bool {
@@ -182,6 +189,9 @@ pub enum GrantRefusal {
     NotManaged,
     /// A township admin reaching an account of a role it may not give.
     RoleNotManaged,
+    /// Separation of duties: the admin's own account (changed on its account page, with the old
+    /// password), an auditor's (who watches the admins) or a peer county admin's.
+    Protected,
 }
 
 impl GrantRefusal {
@@ -195,6 +205,9 @@ impl GrantRefusal {
             }
             GrantRefusal::NotManaged => "未找到，或不在您的管辖范围内",
             GrantRefusal::RoleNotManaged => "您不能管理该角色的账号",
+            GrantRefusal::Protected => {
+                "审计监督和县级管理员的账号不由管理员修改；本人账号请在“修改密码”页面凭旧密码修改"
+            }
         }
     }
 
@@ -208,6 +221,9 @@ impl GrantRefusal {
             }
             GrantRefusal::NotManaged => "Not found, or outside your area",
             GrantRefusal::RoleNotManaged => "You may not manage accounts of this role",
+            GrantRefusal::Protected => {
+                "Auditors' and county admins' accounts are not managed by an admin; change your own on the password page with the old password"
+            }
         }
     }
 }
@@ -250,11 +266,17 @@ impl Scope {
 
     /// Whether this admin manages the account of scope `target`: inside the admin's area and not above
     /// it ([`GrantRefusal::NotManaged`] otherwise), and for a township admin only the roles it grants
-    /// ([`GrantRefusal::RoleNotManaged`]).
+    /// ([`GrantRefusal::RoleNotManaged`]). Separation of duties ([`GrantRefusal::Protected`]): never its own
+    /// account, an auditor's or a county admin's (those are the operator's, `shouwang user`).
     pub fn manages(&self, target: &Scope) -> Result<(), GrantRefusal> {
         let area = target.area_prefix();
         if !self.covers(area) || area.len() < self.area_prefix().len() {
             return Err(GrantRefusal::NotManaged);
+        }
+        if target.user_id == self.user_id
+            || matches!(target.role, Role::Auditor | Role::CountyAdmin)
+        {
+            return Err(GrantRefusal::Protected);
         }
         if self.role == Role::TownshipAdmin && !self.role.grantable().contains(&target.role) {
             return Err(GrantRefusal::RoleNotManaged);

@@ -290,3 +290,104 @@ async fn download(app: &Router, uri: &str, token: &str) -> (StatusCode, Vec<u8>)
     let status = resp.status();
     (status, common::body_bytes(resp).await)
 }
+
+async fn user_id(db: &Db, username: &str) -> i64 {
+    count(
+        db,
+        &format!("SELECT id FROM users WHERE username = '{username}'"),
+    )
+    .await
+}
+
+db_test!(
+    fn an_admin_resets_no_auditor_no_peer_and_not_itself_and_a_reset_forces_a_change(db: Db) {
+        let (app, _) = setup(&db).await;
+        let admin = login(&app, "county_admin").await;
+        let page = body_text(
+            app.clone()
+                .oneshot(get("/admin/users", &admin))
+                .await
+                .unwrap(),
+        )
+        .await;
+        let csrf = common::csrf_of(&page);
+        let reset = |id: i64| {
+            let app = app.clone();
+            let admin = admin.clone();
+            let csrf = csrf.clone();
+            async move {
+                app.oneshot(common::post_form(
+                    &format!("/admin/users/{id}/password"),
+                    &admin,
+                    &format!("csrf={csrf}&password=Temp-pass-2026"),
+                ))
+                .await
+                .unwrap()
+                .status()
+            }
+        };
+        for who in ["auditor", "county_admin"] {
+            let id = user_id(&db, who).await;
+            assert_eq!(reset(id).await, StatusCode::FORBIDDEN, "{who}");
+        }
+        let before = audit_rows(&db, "set_password").await;
+        assert_eq!(
+            reset(user_id(&db, "village_team").await).await,
+            StatusCode::SEE_OTHER
+        );
+        assert_eq!(audit_rows(&db, "set_password").await, before + 1);
+        // The village team signs in with the temporary password and may only change it.
+        let team = common::try_login(&app, "village_team", "Temp-pass-2026")
+            .await
+            .unwrap();
+        let resp = app
+            .clone()
+            .oneshot(get("/households", &team))
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+        assert_eq!(
+            resp.headers()["location"].to_str().unwrap(),
+            "/account/password?msg=must"
+        );
+        let form = body_text(
+            app.clone()
+                .oneshot(get("/account/password", &team))
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert!(form.contains("id=\"must-change\""), "{form}");
+        let (status, v) = api_json(
+            &app,
+            "POST",
+            "/api/v1/login",
+            None,
+            Some(serde_json::json!({"username": "village_team", "password": "Temp-pass-2026"})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        let token = v["token"].as_str().unwrap().to_owned();
+        let (status, v) = api_json(&app, "GET", "/api/v1/households", Some(&token), None).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        assert_eq!(v["code"], "password_change_required", "{v}");
+        let (status, _) = api_json(
+            &app,
+            "POST",
+            "/api/v1/me/password",
+            Some(&token),
+            Some(serde_json::json!({"old": "Temp-pass-2026", "new": "Own-choice-2026"})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::NO_CONTENT);
+        let team = common::try_login(&app, "village_team", "Own-choice-2026")
+            .await
+            .unwrap();
+        let resp = app
+            .clone()
+            .oneshot(get("/households", &team))
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::OK);
+    }
+);

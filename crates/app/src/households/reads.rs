@@ -21,6 +21,7 @@ pub async fn search(
     page: u32,
     per_page: u32,
 ) -> Result<Page<HouseholdRow>> {
+    may_read(caller)?;
     let by_id = privacy::id_search(db, caller, query.base.q.as_deref()).await?;
     let found = repo::registry::search(db, &caller.scope, query, page, per_page).await?;
     if let Some(s) = by_id {
@@ -32,6 +33,18 @@ pub async fn search(
         s.matched(db, caller, &matched).await?;
     }
     Ok(found)
+}
+
+/// The department data provider reads no household ([`shouwang_core::Role::may_read_registry`]).
+fn may_read(caller: &Caller) -> Result<()> {
+    if caller.scope.role.may_read_registry() {
+        Ok(())
+    } else {
+        Err(Error::role_not_allowed(
+            "部门数据员只上传本部门数据并查看筛查结果，不查阅农户信息",
+            "A department data provider uploads its data and follows the screening rounds; it reads no household",
+        ))
+    }
 }
 
 /// One household as the caller may see it.
@@ -58,6 +71,7 @@ impl Shown {
 /// shown in full — only to a role that may see them ([`shouwang_core::Role::may_view_full_id`]; any other
 /// is refused) — and the read is written to the audit log first.
 pub async fn show(db: &Db, caller: &Caller, number: &str, full_ids: bool) -> Result<Option<Shown>> {
+    may_read(caller)?;
     if full_ids && !caller.scope.may_view_full_id() {
         return Err(Error::forbidden());
     }

@@ -12,6 +12,8 @@ pub struct Model {
     /// argon2id PHC string. Never serialised (not even into the audit log).
     pub password_hash: String,
     pub is_active: bool,
+    /// Set by an admin's reset: the user must choose a new password before anything else.
+    pub must_change_password: bool,
     pub version: i64,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

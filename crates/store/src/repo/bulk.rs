@@ -148,6 +148,7 @@ impl BulkLoad {
                     display_name: a.display_name.clone(),
                     password_hash: hash.clone(),
                     is_active: false,
+                    must_change_password: false,
                     version: 1,
                     created_at: self.now,
                     updated_at: self.now,

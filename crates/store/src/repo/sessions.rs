@@ -30,6 +30,8 @@ pub struct SessionUser {
     pub csrf_token: String,
     /// When the session ends (UTC).
     pub expires_at: DateTime<Utc>,
+    /// An admin reset the password: the user may only choose a new one.
+    pub must_change_password: bool,
 }
 
 impl SessionUser {
@@ -114,6 +116,7 @@ pub async fn lookup(db: &Db, token: &str) -> Result<Option<SessionUser>> {
         scope: user.scope,
         csrf_token: s.csrf_token,
         expires_at: s.expires_at,
+        must_change_password: user.must_change_password,
     }))
 }
 

@@ -29,6 +29,8 @@ pub struct UserWithScope {
     /// 姓名 shown in the UI and written into the audit log.
     pub display_name: String,
     pub is_active: bool,
+    /// An admin reset the password: the user must set a new one before anything else.
+    pub must_change_password: bool,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     /// Role and area (`scope.user_id == id`).
@@ -142,6 +144,7 @@ pub async fn add(
         display_name: Set(display_name.to_owned()),
         password_hash: Set(phc),
         is_active: Set(true),
+        must_change_password: Set(false),
         version: Set(1),
         created_at: Set(now),
         updated_at: Set(now),
@@ -201,6 +204,7 @@ async fn with_scope(
         username: user.username,
         display_name: user.display_name,
         is_active: user.is_active,
+        must_change_password: user.must_change_password,
         version: user.version,
         created_at: user.created_at,
         scope: Scope::new(user.id, r, role.area),
@@ -284,6 +288,7 @@ pub async fn list(db: &Db, scope: &Scope) -> Result<Vec<UserWithScope>> {
             username: u.username,
             display_name: u.display_name,
             is_active: u.is_active,
+            must_change_password: u.must_change_password,
             version: u.version,
             created_at: u.created_at,
             scope: Scope::new(u.id, r, role.area.clone()),
@@ -335,6 +340,16 @@ async fn bump_version(
     }
 }
 
+/// Who sets a password: the user, knowing the old one, or an admin resetting it (the user must then
+/// choose a new one at the next sign-in).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PasswordChange {
+    /// The user's own change (the old password checked by the caller).
+    Own,
+    /// An admin's reset (重置密码).
+    ResetByAdmin,
+}
+
 /// Sets a new password (argon2id) and ends all the user's sessions. Returns the new version.
 pub async fn set_password(
     db: &Db,
@@ -342,15 +357,20 @@ pub async fn set_password(
     user_id: i64,
     new_password: &str,
     expected_version: i64,
+    change: PasswordChange,
 ) -> Result<i64> {
     check_password(new_password)?;
     let phc = hash(new_password).await?;
     let tx = db.begin_write().await?;
+    let must_change = change == PasswordChange::ResetByAdmin;
     let version = bump_version(
         &tx,
         user_id,
         expected_version,
-        vec![(users::Column::PasswordHash, Expr::value(phc))],
+        vec![
+            (users::Column::PasswordHash, Expr::value(phc)),
+            (users::Column::MustChangePassword, Expr::value(must_change)),
+        ],
     )
     .await?;
     sessions::Entity::delete_many()
@@ -367,7 +387,11 @@ pub async fn set_password(
             county_code: user_county(&tx, user_id).await?,
             village_code: None,
             before: Some(serde_json::json!({ "version": expected_version })),
-            after: Some(serde_json::json!({ "version": version, "password": "(changed)" })),
+            after: Some(serde_json::json!({
+                "version": version,
+                "password": "(changed)",
+                "must_change_password": must_change,
+            })),
         },
     )
     .await?;

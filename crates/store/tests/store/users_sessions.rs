@@ -202,9 +202,16 @@ db_test!(
             .await
             .unwrap();
         let n = audit_count(&db).await;
-        let e = users::set_password(&db, &Actor::system(), id, "new-password-1", 9)
-            .await
-            .unwrap_err();
+        let e = users::set_password(
+            &db,
+            &Actor::system(),
+            id,
+            "new-password-1",
+            9,
+            users::PasswordChange::Own,
+        )
+        .await
+        .unwrap_err();
         assert!(
             matches!(
                 e,
@@ -225,13 +232,28 @@ db_test!(
             "session kept"
         );
         assert!(matches!(
-            users::set_password(&db, &Actor::system(), 999, "new-password-1", 1).await,
+            users::set_password(
+                &db,
+                &Actor::system(),
+                999,
+                "new-password-1",
+                1,
+                users::PasswordChange::Own
+            )
+            .await,
             Err(StoreError::NotFound)
         ));
         assert_eq!(
-            users::set_password(&db, &Actor::system(), id, "new-password-1", 1)
-                .await
-                .unwrap(),
+            users::set_password(
+                &db,
+                &Actor::system(),
+                id,
+                "new-password-1",
+                1,
+                users::PasswordChange::Own
+            )
+            .await
+            .unwrap(),
             2
         );
         assert_eq!(audit_count(&db).await, n + 1);

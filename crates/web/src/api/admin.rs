@@ -287,9 +287,16 @@ pub async fn change_password(
             ));
         }
     };
-    repo::users::set_password(&state.db, &user.caller.actor(), me.id, &req.new, me.version)
-        .await
-        .map_err(AppError::from)?;
+    repo::users::set_password(
+        &state.db,
+        &user.caller.actor(),
+        me.id,
+        &req.new,
+        me.version,
+        repo::users::PasswordChange::Own,
+    )
+    .await
+    .map_err(AppError::from)?;
     Ok(StatusCode::NO_CONTENT)
 }
 

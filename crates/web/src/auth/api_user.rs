@@ -64,6 +64,17 @@ impl FromRequestParts<AppState> for ApiUser {
         let session = repo::sessions::lookup(&state.db, &token)
             .await?
             .ok_or_else(AppError::unauthenticated)?;
+        if !super::gate(parts, session.scope.role) {
+            return Err(AppError::forbidden());
+        }
+        if session.must_change_password && !super::may_pass_before_change(parts) {
+            return Err(AppError::new(
+                Kind::Forbidden,
+                "password_change_required",
+                "管理员已重置您的密码，请先修改密码（POST /api/v1/me/password）",
+                "An admin reset your password: change it first (POST /api/v1/me/password)",
+            ));
+        }
         let safe = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
         if by_cookie && !safe {
             let sent = parts

@@ -20,6 +20,7 @@ use shouwang_store::repo;
 use shouwang_store::repo::Actor;
 
 mod api_user;
+pub mod policy;
 
 pub use api_user::{ApiUser, CSRF_HEADER};
 
@@ -50,6 +51,8 @@ pub struct CurrentUser {
     pub lang: Lang,
     /// When the session ends (UTC).
     pub expires_at: chrono::DateTime<chrono::Utc>,
+    /// An admin reset the password: only the password page is open until a new one is chosen.
+    pub must_change_password: bool,
 }
 
 impl CurrentUser {
@@ -149,6 +152,10 @@ impl FromRequestParts<AppState> for CurrentUser {
             return Err(AppError::unauthenticated().into_response());
         };
         match repo::sessions::lookup(&state.db, token).await {
+            Ok(Some(s)) if !gate(parts, s.scope.role) => Err(AppError::forbidden().into_response()),
+            Ok(Some(s)) if s.must_change_password && !may_pass_before_change(parts) => {
+                Err(Redirect::to("/account/password?msg=must").into_response())
+            }
             Ok(Some(s)) => Ok(CurrentUser {
                 user_id: s.user_id,
                 username: s.username,
@@ -157,6 +164,7 @@ impl FromRequestParts<AppState> for CurrentUser {
                 csrf: s.csrf_token,
                 lang,
                 expires_at: s.expires_at,
+                must_change_password: s.must_change_password,
             }),
             // A cookie whose session ended (expired, logged out elsewhere, password changed, user
             // deactivated): back to the login page with a message, and the stale cookie dropped.
@@ -175,6 +183,24 @@ impl FromRequestParts<AppState> for Lang {
     async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Self::Rejection> {
         Ok(Lang::from_headers(&parts.headers))
     }
+}
+
+/// Whether the route of the request admits `role` ([`policy::admits`]); a request that matched no route
+/// (the fallback) is left to its handler.
+pub(crate) fn gate(parts: &Parts, role: shouwang_core::Role) -> bool {
+    parts
+        .extensions
+        .get::<axum::extract::MatchedPath>()
+        .is_none_or(|p| policy::admits(p.as_str(), role))
+}
+
+/// Whether the request may go on while the user must choose a new password (an admin reset it):
+/// only the routes of [`policy::WHILE_PASSWORD_MUST_CHANGE`].
+pub(crate) fn may_pass_before_change(parts: &Parts) -> bool {
+    parts
+        .extensions
+        .get::<axum::extract::MatchedPath>()
+        .is_some_and(|p| policy::WHILE_PASSWORD_MUST_CHANGE.contains(&p.as_str()))
 }
 
 /// Checks a form's CSRF token against the session's (constant-time compare).

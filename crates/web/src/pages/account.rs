@@ -108,7 +108,16 @@ pub async fn change(
         }
         Err(e) => return AppError::from(e).into_response(),
     };
-    match repo::users::set_password(&state.db, &user.actor(), me.id, &f.new, me.version).await {
+    match repo::users::set_password(
+        &state.db,
+        &user.actor(),
+        me.id,
+        &f.new,
+        me.version,
+        repo::users::PasswordChange::Own,
+    )
+    .await
+    {
         Ok(_) => with_cookies(
             see_other("/login?msg=password"),
             &[format!("{SESSION_COOKIE}=; Path=/; Max-Age=0")],

@@ -306,7 +306,15 @@ pub async fn reset_password(
         let id: i64 = id.parse().map_err(|_| AppError::not_found())?;
         let t = target(&state, &user, id).await?;
         let version = form.version.trim().parse().unwrap_or(t.version);
-        repo::users::set_password(&state.db, &user.actor(), t.id, &form.password, version).await?;
+        repo::users::set_password(
+            &state.db,
+            &user.actor(),
+            t.id,
+            &form.password,
+            version,
+            repo::users::PasswordChange::ResetByAdmin,
+        )
+        .await?;
         Ok(())
     }
     .await;

@@ -24,9 +24,9 @@ use shouwang_core::CodeList;
 use shouwang_core::codes::{RegionLevel, RiskType};
 use shouwang_core::monitoring::{RoundEntry, ScreeningRound};
 use shouwang_store::StoreError;
+use shouwang_store::repo::MAX_PER_PAGE;
 use shouwang_store::repo::households::{HouseholdQuery, HouseholdRow};
 use shouwang_store::repo::registry::RegistryQuery;
-use shouwang_store::repo::MAX_PER_PAGE;
 
 use crate::AppState;
 use crate::auth::{CurrentUser, check_csrf};
