@@ -117,6 +117,9 @@ pub struct ImportReport {
     pub incomes_unchanged: u64,
     /// 收支情况 rows rejected (by the file checks or by the database checks).
     pub rejected_income_rows: u64,
+    /// The 年度 of the income records created or replaced (ascending, each once): the years the income
+    /// review (收支测算比对) looks at again after the import.
+    pub income_years: Vec<i32>,
     /// Households written while the file was still being read (streaming).
     pub written_early: u64,
     /// Of those, households deleted again at the end (later rows changed them, or they were rejected).
