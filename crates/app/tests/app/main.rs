@@ -8,4 +8,5 @@ mod imports;
 mod income;
 mod rounds;
 mod screening;
+mod township;
 mod workbook;
