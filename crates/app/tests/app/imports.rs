@@ -1,16 +1,22 @@
-//! `imports::registry`: a registry import that writes income records is followed by the income review
-//! (收支测算比对) of the years it wrote, over the importing user's area; the result says what it found and
-//! filed, or why it did not run. On both databases.
+//! `imports::registry` on both databases: a registry import that writes income records is followed by the
+//! income review (收支测算比对) of the years it wrote, over the importing user's area, and the result says
+//! what it found and filed, or why it did not run; a re-import of an older file does not bring back the
+//! members who died or moved out since (原家庭成员).
 
 use chrono::NaiveDate;
 use shouwang_app::Caller;
+use shouwang_app::households::{Change, ChangeRequest, MemberRef, NewMember, change};
 use shouwang_app::imports::registry::review_after_import;
+use shouwang_core::codes::{HealthStatus, LabourSkill, Relation};
+use shouwang_core::household::changes::{JoinReason, LeaveReason};
 use shouwang_core::monitoring::Source;
-use shouwang_core::{Role, Scope};
+use shouwang_core::registry::Problem;
+use shouwang_core::{IdNumber, Role, Scope};
 use shouwang_store::repo::cases;
+use shouwang_store::repo::households::{self as store, HouseholdDetail};
 use shouwang_store::repo::registry_file::ImportReport;
 use shouwang_store::testing::fixtures::{
-    VILLAGE_A1, VILLAGE_A2, county_scope, household, seed_regions,
+    VILLAGE_A1, VILLAGE_A2, county_scope, household, id, member, seed_regions,
 };
 use shouwang_store::{Db, db_test};
 
@@ -196,5 +202,210 @@ db_test!(
         )
         .await;
         assert_eq!(none, Default::default());
+    }
+);
+
+// ------------------------------------------------------------------------------------------------
+// A re-import does not bring back departed members (原家庭成员).
+
+const D1: &str = "1411231002010101";
+const D2: &str = "1411231002010102";
+const D3: &str = "1411231002010103";
+const D4: &str = "1411231002010104";
+
+async fn change_household(db: &Db, number: &str, c: Change) {
+    let team = Caller {
+        user_id: 21,
+        name: "村专班李四".to_owned(),
+        scope: Scope::new(21, Role::VillageTeam, VILLAGE_A1),
+    };
+    let version = detail(db, number).await.version;
+    change(
+        db,
+        &team,
+        ChangeRequest {
+            household: number.to_owned(),
+            version,
+            change: c,
+        },
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{number}: {}", e.zh));
+}
+
+async fn detail(db: &Db, number: &str) -> HouseholdDetail {
+    store::get(db, &county_scope(), number)
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+fn day(y: i32, m: u32, dd: u32) -> Option<NaiveDate> {
+    Some(d(y, m, dd))
+}
+
+db_test!(
+    fn a_reimport_does_not_bring_back_departed_members(db: Db) {
+        seed_regions(&db).await;
+        let dir = tempfile::tempdir().unwrap();
+        // D1: head, spouse and a son; D2: head and spouse; D3: head, spouse and a daughter; D4: two people.
+        let mut d1 = household(D1, VILLAGE_A1, "李大山", 30);
+        let son = member(id(33, 2000), "李小军", Relation::Son);
+        d1.members.push(son.clone());
+        let d2 = household(D2, VILLAGE_A1, "王老汉", 32);
+        let mut d3 = household(D3, VILLAGE_A1, "赵文", 34);
+        let daughter = member(id(38, 2001), "赵小红", Relation::Daughter);
+        d3.members.push(daughter.clone());
+        let d4 = household(D4, VILLAGE_A1, "孙武", 36);
+        let family = |h: &shouwang_core::Household| Family {
+            household: h.clone(),
+            incomes: vec![],
+        };
+        let old = vec![family(&d1), family(&d2), family(&d3), family(&d4)];
+        let file = workbook::write(&dir.path().join("2023年台账.xlsx"), &old);
+        let town = township_admin();
+        let r = workbook::import(&db, Some(&town), &file, d(2023, 1, 10), false).await;
+        assert!(r.report.committed && r.report.is_clean(), "{:?}", r.report);
+
+        // Since then: D1's son moved out; D2's head died (his wife is the head now); D3's daughter moved out
+        // and came back.
+        let leave = |who: IdNumber, reason, on| Change::Leave {
+            member: MemberRef::IdNumber(who),
+            reason,
+            on,
+        };
+        change_household(
+            &db,
+            D1,
+            leave(son.id_number, LeaveReason::MovedOut, day(2024, 3, 2)),
+        )
+        .await;
+        let (old_head, wife) = (d2.members[0].id_number, d2.members[1].id_number);
+        change_household(
+            &db,
+            D2,
+            Change::ChangeHead {
+                member: MemberRef::IdNumber(wife),
+                former_head_becomes: Relation::Spouse,
+            },
+        )
+        .await;
+        change_household(
+            &db,
+            D2,
+            leave(old_head, LeaveReason::Death, day(2024, 5, 1)),
+        )
+        .await;
+        change_household(
+            &db,
+            D3,
+            leave(daughter.id_number, LeaveReason::MovedOut, day(2023, 6, 1)),
+        )
+        .await;
+        change_household(
+            &db,
+            D3,
+            Change::AddMember(NewMember {
+                reason: JoinReason::MovedIn,
+                on: day(2024, 1, 10),
+                id_number: daughter.id_number.to_string(),
+                name: daughter.name.clone(),
+                sex: None,
+                relation: Relation::Daughter,
+                labour: LabourSkill::Ordinary,
+                health: vec![HealthStatus::Healthy],
+                education: daughter.education,
+                school: None,
+                political: None,
+                has_medical_insurance: true,
+                dibao: None,
+                tekun: None,
+                disability_grade: None,
+            }),
+        )
+        .await;
+        let d2_before = detail(&db, D2).await;
+
+        // The older file again, in which D1's wife now counts as weak labour.
+        let mut again = old.clone();
+        again[0].household.members[1].labour = LabourSkill::Weak;
+        let file = workbook::write(&dir.path().join("2023年台账（旧）.xlsx"), &again);
+        let r = workbook::import(&db, Some(&town), &file, d(2024, 6, 1), false).await;
+        let report = &r.report;
+        assert!(report.committed, "{report:?}");
+        // 家庭成员 rows: D1 2–4 (the son on 4), D2 5–6 (the old head on 5), D3 7–9, D4 10–11.
+        let departed: Vec<&Problem> = report
+            .problems
+            .iter()
+            .filter(|p| p.column == "身份证号")
+            .collect();
+        assert_eq!(
+            departed,
+            [
+                &Problem {
+                    sheet: "家庭成员".to_owned(),
+                    row: 4,
+                    column: "身份证号".to_owned(),
+                    value: son.id_number.to_string(),
+                    reason_zh:
+                        "该成员已于2024-03-02标记为迁出，不再导入；如需恢复请在农户页面添加成员"
+                            .to_owned(),
+                    reason_en:
+                        "this member was recorded as moved out on 2024-03-02 and is not imported \
+                                again; to restore them, add the member on the household page"
+                            .to_owned(),
+                },
+                &Problem {
+                    sheet: "家庭成员".to_owned(),
+                    row: 5,
+                    column: "身份证号".to_owned(),
+                    value: old_head.to_string(),
+                    reason_zh:
+                        "该成员已于2024-05-01标记为死亡，不再导入；如需恢复请在农户页面添加成员"
+                            .to_owned(),
+                    reason_en:
+                        "this member was recorded as dead on 2024-05-01 and is not imported \
+                                again; to restore them, add the member on the household page"
+                            .to_owned(),
+                },
+            ]
+        );
+        // D2 without its old head has no 户主 in the file: rejected as a whole, left as it was.
+        let others: Vec<&Problem> = report
+            .problems
+            .iter()
+            .filter(|p| p.column != "身份证号")
+            .collect();
+        assert_eq!(others.len(), 1, "{others:?}");
+        assert_eq!((others[0].sheet.as_str(), others[0].row), ("户信息", 3));
+        assert!(others[0].reason_zh.contains("户主"), "{:?}", others[0]);
+        assert_eq!(report.rejected_households, 1);
+        assert_eq!(detail(&db, D2).await, d2_before);
+        // D1 keeps its two members, the wife's change taken; the son stays a former member.
+        assert_eq!(
+            (
+                report.households_updated,
+                report.households_unchanged,
+                report.members_added,
+                report.members_updated,
+                report.members_removed
+            ),
+            (1, 2, 0, 1, 0)
+        );
+        let now = detail(&db, D1).await;
+        let ids: Vec<IdNumber> = now.household.members.iter().map(|m| m.id_number).collect();
+        assert_eq!(ids, [d1.members[0].id_number, d1.members[1].id_number]);
+        assert_eq!(now.household.members[1].labour, LabourSkill::Weak);
+        assert_eq!(now.former_members.len(), 1);
+        assert_eq!(now.former_members[0].member.id_number, son.id_number);
+        // D3's daughter, back since January, is a member as the file says: matched, not refused.
+        assert_eq!(detail(&db, D3).await.household.members.len(), 3);
+
+        // The same file once more: the same refusals, nothing written.
+        let r = workbook::import(&db, Some(&town), &file, d(2024, 6, 2), false).await;
+        assert!(!r.report.committed);
+        assert_eq!(r.report.changes(), 0);
+        assert_eq!(r.report.problems, report.problems);
+        assert_eq!(detail(&db, D1).await, now);
     }
 );

@@ -82,6 +82,7 @@ impl Importer {
         for it in &mut items {
             self.check_scope(it);
         }
+        self.drop_departed(&mut items, &registered).await?;
         self.timer.add("lookups");
         resolve_moves(&mut items, &registered);
         let refs: Vec<&RegistryEntry> = items
@@ -317,6 +318,7 @@ impl Importer {
         let mut problems = file_problems;
         for it in &items {
             problems.extend(it.problems.iter().cloned());
+            problems.extend(it.refused_members.iter().cloned());
         }
         problems.extend(income.problems);
         sort_problems(&mut problems);
