@@ -360,6 +360,10 @@ pub struct ReviewSummary {
     pub households: u64,
     /// Of them, with a finding (明显下降, or below the line after rigid expenditure).
     pub findings: u64,
+    /// Findings with 人均纯收入明显下降 against the year before.
+    pub clear_drop: u64,
+    /// Findings with the income after rigid expenditure below the line (a household may be both).
+    pub below_line: u64,
     /// Findings that opened a case.
     pub new_cases: u64,
     /// Findings added as a new clue to an open case.
@@ -412,6 +416,8 @@ pub async fn review(
             continue;
         }
         s.findings += 1;
+        s.clear_drop += u64::from(a.clear_drop);
+        s.below_line += u64::from(a.below_after_rigid);
         match file_finding(&tx, caller, &h.household, record, &a, rules.clue, on).await? {
             Some(Filed::NewCase) => s.new_cases += 1,
             Some(Filed::NewClue) => s.new_clues += 1,

@@ -119,7 +119,15 @@ async fn registry_import(args: RegistryArgs) -> anyhow::Result<u8> {
         bytes: Arc::new(bytes),
     };
     let bar = Arc::new(Bar(bar()));
-    let result = registry::run(&db, caller.as_ref(), &file, &options, bar.clone()).await;
+    let result = registry::run(
+        &db,
+        caller.as_ref(),
+        &file,
+        &options,
+        shouwang_app::today(),
+        bar.clone(),
+    )
+    .await;
     bar.0.finish_and_clear();
     let result = match result {
         Ok(r) => r,
@@ -157,6 +165,11 @@ async fn registry_import(args: RegistryArgs) -> anyhow::Result<u8> {
     }
     let report = &result.report;
     print_report(report);
+    // 收支测算比对 of the years written (or why it did not run).
+    for (zh, en) in result.review.lines() {
+        println!("{zh}");
+        println!("({en})");
+    }
     if let Some(path) = &args.report {
         write_report(path, &report.problems)?;
         println!("问题清单已写入 / problems written to {}", path.display());

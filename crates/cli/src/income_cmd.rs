@@ -209,9 +209,17 @@ pub async fn run(args: IncomeArgs) -> anyhow::Result<()> {
                 println!("{}", serde_json::to_string_pretty(&s)?);
             } else {
                 println!(
-                    "{year}年收支测算比对 income review: {} 户有记录 (households), {} 户预警 (findings); \
+                    "{year}年收支测算比对 income review: {} 户有记录 (households), {} 户预警 (findings: \
+                     明显下降 {} clear drop, 低于监测线 {} below the line); \
                      新建档案 {} (new cases), 新线索 {} (new clues), 已归并 {} (merged), 已登记 {} (already filed)",
-                    s.households, s.findings, s.new_cases, s.new_clues, s.merged, s.already_present
+                    s.households,
+                    s.findings,
+                    s.clear_drop,
+                    s.below_line,
+                    s.new_cases,
+                    s.new_clues,
+                    s.merged,
+                    s.already_present
                 );
             }
         }

@@ -333,6 +333,32 @@ db_test!(
         assert!(html.contains("已导入"), "{html}");
         assert_eq!(households(&db).await, before + 5);
 
+        // A 收支情况 file for T001: imported, then the income review of 2022 flags its fall (the page
+        // says so; the dry run does not review).
+        let incomes = "户编号,年度,工资性收入,生产经营性收入,财产性收入,转移性收入,生产经营性支出,家庭人口\r\n\
+                       T001,2021,30000,0,0,0,0,2\r\n\
+                       T001,2022,8000,0,0,0,0,2\r\n";
+        let (job, html) = dry_run(&app, &cookie, "收支.csv", incomes.as_bytes()).await;
+        assert!(
+            html.contains("预检完成") && !html.contains("import-review"),
+            "{html}"
+        );
+        let html = commit(&app, &cookie, &job, false).await;
+        assert!(
+            html.contains("已导入") && html.contains("id=\"import-review\""),
+            "{html}"
+        );
+        assert!(html.contains("2022年收支测算比对：有收支记录"), "{html}");
+        assert!(html.contains("明显下降"), "{html}");
+        let case = cases::get(&db, &Scope::new(0, Role::CountyAdmin, "141123"), "T001")
+            .await
+            .unwrap()
+            .expect("T001's case");
+        assert_eq!(
+            case.case.clues[0].sources[0].report.source,
+            shouwang_core::monitoring::Source::IncomeReview { year: 2022 }
+        );
+
         // Not a spreadsheet: refused at once with a clear message.
         let csrf = csrf_of(&page(&app, "/imports/registry", &cookie).await.1);
         let resp = app

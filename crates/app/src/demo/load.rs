@@ -175,6 +175,7 @@ pub async fn load(
         &options.source,
         rows(county, registry),
         &options,
+        crate::caller::today(),
         Arc::new(Quiet),
     )
     .await

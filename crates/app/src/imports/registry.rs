@@ -8,13 +8,20 @@
 //! commit (`shouwang_store::repo::registry_file::Importer`). Every problem is reported with sheet,
 //! row, column, value and reason; a household with a problem is rejected whole, a 收支情况 row by itself. [`start`] runs the
 //! same as a background job ([`crate::jobs`]); a dry run keeps the file for the import that follows.
+//!
+//! An import that committed income records is followed by the income review (收支测算比对,
+//! [`crate::income::review`]) of every year it wrote, over the importing user's area
+//! ([`review_after_import`]): a clear drop or an income below the line files or joins a clue, as when a
+//! record is saved on its own. The result says what it found ([`ImportReview`]), or why it did not run.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use chrono::NaiveDate;
 use serde::Serialize;
-use shouwang_core::Role;
+use shouwang_core::monitoring::Source;
 use shouwang_core::registry::{Problem, SheetKind};
+use shouwang_core::{CodeList, Role};
 use shouwang_io::registry::{FileInfo, Handout, RowSink, StreamingSink, Unusable};
 use shouwang_store::repo::registry_file::{ImportOptions, ImportReport, Importer};
 use shouwang_store::{Actor, Db, StoreError};
@@ -22,6 +29,7 @@ use shouwang_store::{Actor, Db, StoreError};
 use super::problems_csv;
 use crate::caller::Caller;
 use crate::error::{Error, Kind};
+use crate::income::{self, ReviewSummary};
 use crate::jobs::{JobFailure, JobFile, JobKind, JobOutput, JobResult, Jobs, Progress};
 use crate::uploads::UploadedFile;
 
@@ -43,6 +51,8 @@ pub struct RegistryImportResult {
     pub verdict_en: String,
     /// Counts and every problem (sheet, row, column, value, reason).
     pub report: ImportReport,
+    /// The income review (收支测算比对) of the years the import wrote.
+    pub review: ImportReview,
     /// The sheets read with what each held.
     #[serde(skip)]
     pub sheet_kinds: Vec<(String, SheetKind)>,
@@ -60,6 +70,156 @@ pub struct Timing {
     pub early: usize,
     /// The rest: database checks, the remaining writes, the commit.
     pub finish: Duration,
+}
+
+/// The income review (收支测算比对) that follows an import ([`review_after_import`]): one summary per
+/// year of the income records the import created or replaced, or why it did not run.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ImportReview {
+    /// The years reviewed, oldest first.
+    pub years: Vec<ReviewSummary>,
+    /// Why the review did not run (or not for every year written), in Chinese; `None` when it ran or had
+    /// nothing to do.
+    pub skipped_zh: Option<String>,
+    /// The same in English.
+    pub skipped_en: Option<String>,
+}
+
+impl ImportReview {
+    /// Findings of every year (a household flagged in two years counts twice).
+    pub fn findings(&self) -> u64 {
+        self.years.iter().map(|y| y.findings).sum()
+    }
+
+    /// Clues filed: new cases and new clues of open cases.
+    pub fn filed(&self) -> u64 {
+        self.years.iter().map(|y| y.new_cases + y.new_clues).sum()
+    }
+
+    /// Findings joined to an open clue of the same cause.
+    pub fn joined(&self) -> u64 {
+        self.years.iter().map(|y| y.merged).sum()
+    }
+
+    /// What the review did, a line per year and the reason it was skipped, in Chinese and English: the
+    /// text of the import's result page and of `shouwang import registry`. Empty when there was nothing
+    /// to review.
+    pub fn lines(&self) -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = self
+            .years
+            .iter()
+            .map(|s| {
+                (
+                    format!(
+                        "{}年收支测算比对：有收支记录 {} 户，发现风险 {} 户（明显下降 {} 户，低于监测线 {} 户）；\
+                         登记线索 {} 条（其中新建档案 {} 户），并入已有线索 {} 条，此前已登记 {} 户",
+                        s.year,
+                        s.households,
+                        s.findings,
+                        s.clear_drop,
+                        s.below_line,
+                        s.new_cases + s.new_clues,
+                        s.new_cases,
+                        s.merged,
+                        s.already_present
+                    ),
+                    format!(
+                        "Income review {}: {} households with a record, {} flagged ({} clear drop, {} below the line); \
+                         {} clues filed ({} new cases), {} joined an open clue, {} filed before",
+                        s.year,
+                        s.households,
+                        s.findings,
+                        s.clear_drop,
+                        s.below_line,
+                        s.new_cases + s.new_clues,
+                        s.new_cases,
+                        s.merged,
+                        s.already_present
+                    ),
+                )
+            })
+            .collect();
+        if let (Some(zh), Some(en)) = (&self.skipped_zh, &self.skipped_en) {
+            out.push((zh.clone(), en.clone()));
+        }
+        out
+    }
+}
+
+/// 收支测算比对 after an import: [`income::review`] of each year in `report.income_years` (the records the
+/// import created or replaced) over the area of `who`, dated `on`, when the import committed. Skipped,
+/// with the reason, for an import as the system (no user) and for a role that may not record a clue of
+/// source 收支测算比对; a review that fails stops there with its reason (the import stays committed).
+pub async fn review_after_import(
+    db: &Db,
+    who: Option<&Caller>,
+    report: &ImportReport,
+    on: NaiveDate,
+) -> ImportReview {
+    let mut out = ImportReview::default();
+    if !report.committed || report.income_years.is_empty() {
+        return out;
+    }
+    let years: Vec<String> = report
+        .income_years
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    let mut skip = |zh: String, en: String| {
+        out.skipped_zh = Some(zh);
+        out.skipped_en = Some(en);
+    };
+    let Some(caller) = who else {
+        skip(
+            format!(
+                "导入未指定用户，未运行收支测算比对（{}年）：请乡镇或县级管理员运行收支测算比对（shouwang income review）",
+                years.join("、")
+            ),
+            format!(
+                "The import ran without a user, so the income review ({}) did not run: a township or county admin runs it (shouwang income review)",
+                years.join(", ")
+            ),
+        );
+        return out;
+    };
+    let role = caller.scope.role;
+    let allowed = report
+        .income_years
+        .iter()
+        .all(|&year| Source::IncomeReview { year }.roles().contains(&role));
+    if !allowed {
+        skip(
+            format!(
+                "{}不能登记收支测算比对线索，未运行收支测算比对（{}年）",
+                role.label_zh(),
+                years.join("、")
+            ),
+            format!(
+                "A {} may not record income-review clues, so the income review ({}) did not run",
+                role.label_en().to_lowercase(),
+                years.join(", ")
+            ),
+        );
+        return out;
+    }
+    for &year in &report.income_years {
+        match income::review(db, caller, None, year, on).await {
+            Ok(s) => out.years.push(s),
+            Err(e) => {
+                tracing::warn!("income review of {year} after an import: {}", e.en);
+                skip(
+                    format!("{year}年收支测算比对未完成：{}（导入已完成）", e.zh),
+                    format!(
+                        "The income review of {year} did not finish: {} (the import is done)",
+                        e.en
+                    ),
+                );
+                break;
+            }
+        }
+    }
+    out
 }
 
 /// Why an import wrote nothing at all.
@@ -185,29 +345,32 @@ pub type Rows =
     Box<dyn FnOnce(&mut dyn RowSink, &dyn Fn(u64, u64)) -> Result<FileInfo, Unusable> + Send>;
 
 /// Imports (or with `options.dry_run` checks) `file` as `who` (`None`: the system; a user's area limits
-/// what may be imported), telling `progress` the phases 读取文件 and 写入数据库 / 预检. See the module doc.
+/// what may be imported), telling `progress` the phases 读取文件, 写入数据库 / 预检 and 收支测算比对; the
+/// income review's clues are dated `on` (the day of the import: `crate::today()`). See the module doc.
 pub async fn run(
     db: &Db,
     who: Option<&Caller>,
     file: &UploadedFile,
     options: &ImportOptions,
+    on: NaiveDate,
     progress: Arc<dyn Progress>,
 ) -> Result<RegistryImportResult, ImportFailure> {
     let (name, bytes) = (file.name.clone(), file.bytes.clone());
     let read: Rows =
         Box::new(move |sink, progress| shouwang_io::registry::read(&name, &bytes, sink, progress));
-    run_rows(db, who, &file.name, read, options, progress).await
+    run_rows(db, who, &file.name, read, options, on, progress).await
 }
 
 /// [`run`] of a registry that `rows` hands to the sink as the reader hands a file's rows (the demo county's,
 /// made in memory with `shouwang_io::registry_rows::RegistryRows`): the same assembly, checks, writes,
-/// audit rows and report. `name` is the file name the audit log records.
+/// audit rows, report and income review. `name` is the file name the audit log records.
 pub async fn run_rows(
     db: &Db,
     who: Option<&Caller>,
     name: &str,
     rows: Rows,
     options: &ImportOptions,
+    on: NaiveDate,
     progress: Arc<dyn Progress>,
 ) -> Result<RegistryImportResult, ImportFailure> {
     let actor = who.map_or_else(Actor::system, Caller::actor);
@@ -266,6 +429,11 @@ pub async fn run_rows(
     let report = importer
         .finish(assembled, &|d, t| progress.progress(d, t))
         .await?;
+    let finished = Instant::now();
+    if report.committed && !report.income_years.is_empty() {
+        progress.phase("收支测算比对", "income review");
+    }
+    let review = review_after_import(db, who, &report, on).await;
     let (verdict_zh, verdict_en) = verdict(&report);
     Ok(RegistryImportResult {
         file: name.to_owned(),
@@ -279,11 +447,12 @@ pub async fn run_rows(
         verdict_zh: verdict_zh.to_owned(),
         verdict_en: verdict_en.to_owned(),
         report,
+        review,
         sheet_kinds: info.sheets.clone(),
         timing: Timing {
             read: read_done - started,
             early,
-            finish: read_done.elapsed(),
+            finish: finished - read_done,
         },
     })
 }
@@ -333,7 +502,14 @@ pub fn start(
             let runtime = tokio::runtime::Handle::current();
             let kept = file.clone();
             let result = tokio::task::spawn_blocking(move || {
-                runtime.block_on(run(&db, Some(&caller), &kept, &options, progress))
+                runtime.block_on(run(
+                    &db,
+                    Some(&caller),
+                    &kept,
+                    &options,
+                    crate::caller::today(),
+                    progress,
+                ))
             })
             .await
             .map_err(|e| {

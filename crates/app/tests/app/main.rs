@@ -4,6 +4,9 @@
 //! or `SHOUWANG_SKIP_PG=1` to run the SQLite half only.
 
 mod household_changes;
+mod imports;
 mod income;
 mod rounds;
 mod screening;
+mod township;
+mod workbook;

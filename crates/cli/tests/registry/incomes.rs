@@ -376,6 +376,11 @@ fn database_screening_flags_what_file_screening_flags_once_incomes_are_imported(
         text.contains("收支情况 incomes: 新增 600 条，更新 0 条，未变 0 条，拒绝 0 行"),
         "{text}"
     );
+    // Without --user the income review does not run, and the command says so.
+    assert!(
+        text.contains("导入未指定用户，未运行收支测算比对（2021、2022年）"),
+        "{text}"
+    );
     let (by_database, text) = screen_database(&at("db"), &at("departments"), &at("db.csv"));
     assert!(!text.contains("未参与筛查"), "{text}");
     // The same households with the same codes, sums and per-capita incomes: the same file.

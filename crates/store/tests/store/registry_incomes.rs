@@ -593,6 +593,8 @@ db_test!(
             (3, 2, 1)
         );
         assert_eq!((r.incomes_created, r.rejected_income_rows), (3, 2));
+        // The years written, early (H1 2022) and at the end (H2 2021, H3 2022), each once.
+        assert_eq!(r.income_years, [2021, 2022]);
         let twice: Vec<u32> = r
             .problems
             .iter()

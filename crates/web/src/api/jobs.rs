@@ -309,6 +309,8 @@ pub struct RegistryImportResultDoc {
     verdict_en: String,
     /// Counts and every problem (sheet, row, column, value, reason).
     report: ImportReportDoc,
+    /// The income review (收支测算比对) of the years the import wrote, or why it did not run.
+    review: Box<registry::ImportReview>,
 }
 
 /// The import report as the API sends it (description only).
@@ -336,6 +338,8 @@ pub struct ImportReportDoc {
     incomes_unchanged: u64,
     /// 收支情况 rows rejected (by the file checks or by the database checks).
     rejected_income_rows: u64,
+    /// The 年度 of the income records created or replaced (the years the income review looks at again).
+    income_years: Vec<i32>,
     written_early: u64,
     undone_early: u64,
     /// Every problem, by sheet and row.

@@ -10,6 +10,8 @@
 //! 2. From the dry run's page the user imports (导入) the same file — kept in memory by the dry-run job,
 //!    not uploaded again — optionally with 全部或不导入 (all-or-nothing: nothing is written if any
 //!    household is rejected).
+//! 3. After an import that wrote income records, the job page also says what the income review
+//!    (收支测算比对) of those years found and filed, or why it did not run.
 
 use askama::Template;
 use axum::extract::{DefaultBodyLimit, Multipart, State};
@@ -170,6 +172,8 @@ struct ResultFragment<'a> {
     verdict: &'a str,
     problems: &'a [Problem],
     problems_total: usize,
+    /// The income review after the import (收支测算比对), a line per year, in the page's language.
+    review: Vec<String>,
     /// The dry-run job (for the import form); `None` after an import.
     commit_job: Option<u64>,
     csrf: &'a str,
@@ -188,6 +192,12 @@ pub fn result_html(r: &RegistryImportResult, job: u64, csrf: &str, lang: Lang) -
         verdict: lang.pick(&r.verdict_zh, &r.verdict_en),
         problems: &report.problems[..report.problems.len().min(SHOWN_PROBLEMS)],
         problems_total: report.problems.len(),
+        review: r
+            .review
+            .lines()
+            .into_iter()
+            .map(|(zh, en)| lang.pick(&zh, &en).to_owned())
+            .collect(),
         commit_job: report.dry_run.then_some(job),
         csrf,
     };

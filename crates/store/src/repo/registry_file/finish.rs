@@ -72,7 +72,7 @@ impl Importer {
         }
         report.undone_early += undone.len() as u64;
         // Income records written early: kept if the final file has their row.
-        let (incomes, early_incomes, early_counties) = self.settle_early_incomes(incomes).await?;
+        let (incomes, early_incomes) = self.settle_early_incomes(incomes).await?;
         self.timer.add("undo");
 
         // The rest: lookups, scope, moves, regions, diffs.
@@ -82,6 +82,7 @@ impl Importer {
         for it in &mut items {
             self.check_scope(it);
         }
+        self.drop_departed(&mut items, &registered).await?;
         self.timer.add("lookups");
         resolve_moves(&mut items, &registered);
         let refs: Vec<&RegistryEntry> = items
@@ -262,7 +263,15 @@ impl Importer {
             .map(|it| it.entry.household.number.clone())
             .collect();
         let income = self.import_incomes(&incomes, homes, &rejected).await?;
-        report.incomes_created = income.created + early_incomes;
+        report.incomes_created = income.created + early_incomes.records;
+        report.income_years = income
+            .years
+            .iter()
+            .chain(&early_incomes.years)
+            .copied()
+            .collect::<BTreeSet<i32>>()
+            .into_iter()
+            .collect();
         report.incomes_updated = income.updated;
         report.incomes_unchanged = income.unchanged;
         report.rejected_income_rows += income.rejected;
@@ -309,6 +318,7 @@ impl Importer {
         let mut problems = file_problems;
         for it in &items {
             problems.extend(it.problems.iter().cloned());
+            problems.extend(it.refused_members.iter().cloned());
         }
         problems.extend(income.problems);
         sort_problems(&mut problems);
@@ -337,7 +347,7 @@ impl Importer {
                 .map(|e| e.household.village.county())
                 .chain(updates.iter().map(|(_, v, _)| v.county.as_str()))
                 .chain(income.counties.iter().map(String::as_str))
-                .chain(early_counties.iter().map(String::as_str))
+                .chain(early_incomes.counties.iter().map(String::as_str))
                 .collect();
             changes.push(Change {
                 action: "import",

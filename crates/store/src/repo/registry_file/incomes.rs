@@ -77,8 +77,21 @@ pub(super) struct Incomes {
     pub(super) problems: Vec<Problem>,
     /// The counties written to.
     pub(super) counties: BTreeSet<String>,
+    /// The years of the records created or replaced.
+    pub(super) years: BTreeSet<i32>,
     /// The `update` audit rows (the `create` ones are written with the records).
     pub(super) changes: Vec<Change<'static>>,
+}
+
+/// The records written early and kept ([`Importer::settle_early_incomes`]).
+#[derive(Default)]
+pub(super) struct KeptEarly {
+    /// How many.
+    pub(super) records: u64,
+    /// Their counties.
+    pub(super) counties: BTreeSet<String>,
+    /// Their years.
+    pub(super) years: BTreeSet<i32>,
 }
 
 /// A record to write: its household, the row, and the record it replaces.
@@ -238,14 +251,14 @@ impl Importer {
 
     /// Settles the records written early against the final file's `rows`: one written early from the same
     /// row of a household kept is kept; the others are deleted (those of the households undone are gone
-    /// already). Returns the rows still to write, the number kept and their counties.
+    /// already). Returns the rows still to write and what the kept ones came to.
     pub(super) async fn settle_early_incomes(
         &mut self,
         rows: Vec<IncomeRow>,
-    ) -> Result<(Vec<IncomeRow>, u64, BTreeSet<String>)> {
+    ) -> Result<(Vec<IncomeRow>, KeptEarly)> {
         let mut early = std::mem::take(&mut self.early_incomes);
         let mut rest = Vec::with_capacity(rows.len().saturating_sub(early.len()));
-        let (mut kept, mut counties) = (0u64, BTreeSet::new());
+        let mut kept = KeptEarly::default();
         for r in rows {
             let hit = early.get_mut(r.number.as_str()).and_then(|list| {
                 let i = list.iter().position(|e| {
@@ -255,9 +268,10 @@ impl Importer {
             });
             match hit {
                 Some(e) if self.early_homes.contains_key(&r.number) => {
-                    kept += 1;
-                    if !counties.contains(&e.county) {
-                        counties.insert(e.county);
+                    kept.records += 1;
+                    kept.years.insert(e.year);
+                    if !kept.counties.contains(&e.county) {
+                        kept.counties.insert(e.county);
                     }
                 }
                 Some(e) => {
@@ -272,7 +286,7 @@ impl Importer {
                 self.undo_income(&number, &e).await?;
             }
         }
-        Ok((rest, kept, counties))
+        Ok((rest, kept))
     }
 
     /// Checks and writes the file's income rows (see the module docs). `homes`: the file's households
@@ -413,6 +427,8 @@ impl Importer {
             writes.into_iter().partition(|w| w.before.is_none());
         out.counties
             .extend(new.iter().chain(&changed).map(|w| w.home.county.clone()));
+        out.years
+            .extend(new.iter().chain(&changed).map(|w| w.row.record.year));
         self.insert_incomes(&new).await?;
         out.created = new.len() as u64;
         for w in &changed {

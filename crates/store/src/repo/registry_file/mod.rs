@@ -45,14 +45,19 @@
 //! [`export`] reads the registry of an area back, household by household in 户编号 order, with the
 //! region names ([`export_with_incomes`] also with the income records), for the export workbook.
 //!
+//! A member the household change recorded as dead or moved out (减员, `former_members`) whom an older file
+//! still lists in that household is not added back: his row is refused with its problem and the rest of the
+//! household imported, if it still keeps the registry's rules (`departed.rs`).
+//!
 //! Files: `importer.rs` (the import in progress, its scope checks and lookups, the early writes),
 //! `finish.rs` (the end of an import: checks, diffs, writes, audit, commit), `incomes.rs` (the 收支情况
 //! rows), `writes.rs` (the import's inserts and updates), `regions.rs` (regions created from the file's
-//! names), `moves.rs` (members moving between households), `diff.rs` (what changes in an existing
-//! household), `bulk_mode.rs` and `sqlite_rows.rs` (the SQLite fast path of a large import), `phases.rs`
-//! (phase times) and `export.rs`.
+//! names), `moves.rs` (members moving between households), `departed.rs` (former members in an older
+//! file), `diff.rs` (what changes in an existing household), `bulk_mode.rs` and `sqlite_rows.rs` (the
+//! SQLite fast path of a large import), `phases.rs` (phase times) and `export.rs`.
 
 mod bulk_mode;
+mod departed;
 mod diff;
 mod export;
 mod finish;
@@ -117,6 +122,9 @@ pub struct ImportReport {
     pub incomes_unchanged: u64,
     /// 收支情况 rows rejected (by the file checks or by the database checks).
     pub rejected_income_rows: u64,
+    /// The 年度 of the income records created or replaced (ascending, each once): the years the income
+    /// review (收支测算比对) looks at again after the import.
+    pub income_years: Vec<i32>,
     /// Households written while the file was still being read (streaming).
     pub written_early: u64,
     /// Of those, households deleted again at the end (later rows changed them, or they were rejected).
@@ -172,7 +180,10 @@ struct Item {
     county: String,
     /// The existing household row.
     existing: Option<households::Model>,
+    /// Problems that reject the household.
     problems: Vec<Problem>,
+    /// Member rows refused while the rest of the household is imported (a former member, `departed.rs`).
+    refused_members: Vec<Problem>,
 }
 
 impl Item {
@@ -182,6 +193,7 @@ impl Item {
             entry,
             existing: None,
             problems: Vec::new(),
+            refused_members: Vec::new(),
         }
     }
 
