@@ -153,11 +153,22 @@ fn print_sheet(sheet: &IncomeSheet) {
     }
     for y in &sheet.years {
         println!(
-            "{}  来源 {}  version {}",
+            "{}  来源 {} {}  version {}",
             line_of(&y.assessment),
             y.source.label_zh(),
+            y.as_of,
             y.version
         );
+        for o in &y.not_counted {
+            println!(
+                "      不计入 (not counted)  来源 {} {}  家庭纯收入 {}  人均纯收入 {}  {}",
+                o.source.label_zh(),
+                o.as_of,
+                o.net_income,
+                o.per_capita,
+                o.reason_zh
+            );
+        }
     }
 }
 

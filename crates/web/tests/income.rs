@@ -270,3 +270,111 @@ db_test!(
         assert_eq!((status, v["version"].as_i64()), (StatusCode::OK, Some(1)));
     }
 );
+
+db_test!(
+    fn both_sources_are_shown_when_they_disagree(db: Db) {
+        let (app, county) = app(&db).await;
+        let dh = &county.households[0];
+        let number = dh.household.number.clone();
+        let imported = *dh.incomes.iter().find(|r| r.year == 2022).unwrap();
+        let cookie = login(&app, "county_admin").await;
+        let path = format!("/households/{number}/income");
+        let html = body_text(
+            app.clone()
+                .oneshot(get(&format!("{path}?year=2022"), &cookie))
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert!(!html.contains("不计入"), "one source so far: {html}");
+        let csrf = csrf_of(&html);
+        // the 2022 record (version 1, from the demo's import) corrected by hand
+        let form =
+            format!("csrf={csrf}&version=1&action=save&inc_year=2022&inc_wage=3000&inc_members=3");
+        let resp = app
+            .clone()
+            .oneshot(post_form(&path, &cookie, &form))
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+
+        // the household page: the record that counts, and the import's figures under it, not counted
+        let html = body_text(
+            app.clone()
+                .oneshot(get(&format!("/households/{number}"), &cookie))
+                .await
+                .unwrap(),
+        )
+        .await;
+        let table = &html[html.find("id=\"household-incomes\"").unwrap()..];
+        let table = &table[..table.find("</table>").unwrap()];
+        assert_eq!(table.matches("class=\"not-counted\"").count(), 1, "{table}");
+        let row = &table[table.find("class=\"not-counted\"").unwrap()..];
+        let row = &row[..row.find("</tr>").unwrap()];
+        assert!(
+            row.contains("不计入")
+                && row.contains("以最近一次核实记录为准")
+                && row.contains("台账导入")
+                && row.contains(&imported.per_capita().to_string()),
+            "{row}"
+        );
+        let counted = &table[..table.find("class=\"not-counted\"").unwrap()];
+        assert!(
+            counted.contains("手工录入")
+                && counted.contains(">计入<")
+                && counted.contains("1000.00"),
+            "{counted}"
+        );
+        // the income page lists both as well
+        let html = body_text(app.clone().oneshot(get(&path, &cookie)).await.unwrap()).await;
+        assert_eq!(html.matches("class=\"not-counted\"").count(), 1, "{html}");
+        assert!(html.contains("以最近一次核实记录为准"));
+        // in English
+        let html = body_text(
+            app.clone()
+                .oneshot(get(
+                    &format!("/households/{number}"),
+                    &format!("{cookie}; sw_lang=en"),
+                ))
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert!(
+            html.contains("Not counted") && html.contains("The latest verified record counts"),
+            "{html}"
+        );
+
+        // the API: `not_counted` under the year
+        let t = token(&app, "county_admin").await;
+        let (status, sheet) = api(
+            &app,
+            "GET",
+            &format!("/api/v1/households/{number}/income"),
+            &t,
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        let y = sheet["years"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|y| y["record"]["year"] == 2022)
+            .unwrap();
+        assert_eq!(y["source"], "manual");
+        assert_eq!(y["not_counted"][0]["source"], "import");
+        assert_eq!(y["not_counted"][0]["reason_zh"], "以最近一次核实记录为准");
+        assert_eq!(
+            y["not_counted"][0]["per_capita"],
+            json!(imported.per_capita().0)
+        );
+        let y21 = sheet["years"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|y| y["record"]["year"] == 2021)
+            .unwrap();
+        assert_eq!(y21["not_counted"], json!([]));
+    }
+);

@@ -270,3 +270,83 @@ db_test!(
         );
     }
 );
+
+db_test!(
+    fn both_sources_are_shown_when_they_disagree(db: Db) {
+        seed_regions(&db).await;
+        households::create(&db, &actor(), &household("H1", VILLAGE_A1, "李一", 1))
+            .await
+            .unwrap();
+        let team = caller(Role::VillageTeam, VILLAGE_A1);
+        let import = |r: IncomeRecord, v: Option<i64>| {
+            let db = db.clone();
+            async move {
+                shouwang_store::repo::income::upsert(
+                    &db,
+                    &actor(),
+                    "H1",
+                    &r,
+                    IncomeSource::Import,
+                    v,
+                )
+                .await
+                .unwrap()
+            }
+        };
+        import(year(2021, 20_000, 2), None).await;
+        import(year(2022, 18_000, 2), None).await;
+        // 2022 corrected by hand: the import's figures stay, not counted; 2021 corrected with the same
+        // figures: nothing to show
+        income::set(
+            &db,
+            &team,
+            "H1",
+            &year(2022, 16_000, 2),
+            IncomeSource::Manual,
+            Some(1),
+        )
+        .await
+        .unwrap();
+        income::set(
+            &db,
+            &team,
+            "H1",
+            &year(2021, 20_000, 2),
+            IncomeSource::Manual,
+            Some(1),
+        )
+        .await
+        .unwrap();
+        let sheet = income::show(&db, &team, "H1").await.unwrap();
+        let y21 = sheet.year(2021).unwrap();
+        assert_eq!(y21.source, IncomeSource::Manual);
+        assert!(
+            y21.not_counted.is_empty(),
+            "identical figures need no second row"
+        );
+        let y22 = sheet.year(2022).unwrap();
+        assert_eq!(
+            (y22.source, y22.assessment.per_capita),
+            (IncomeSource::Manual, Fen::from_yuan(8_000))
+        );
+        assert_eq!(y22.as_of, shouwang_app::today());
+        assert_eq!(y22.not_counted.len(), 1);
+        let o = &y22.not_counted[0];
+        assert_eq!(
+            (o.source, o.record, o.per_capita, o.net_income),
+            (
+                IncomeSource::Import,
+                year(2022, 18_000, 2),
+                Fen::from_yuan(9_000),
+                Fen::from_yuan(18_000)
+            )
+        );
+        assert_eq!(o.reason_zh, "以最近一次核实记录为准");
+        assert_eq!(o.reason_en, "The latest verified record counts");
+        // the JSON of the API and `shouwang income show --json`
+        let json = serde_json::to_value(&sheet).unwrap();
+        assert_eq!(json["years"][1]["not_counted"][0]["source"], "import");
+        assert_eq!(json["years"][1]["not_counted"][0]["per_capita"], 900_000);
+        assert_eq!(json["years"][0]["not_counted"], serde_json::json!([]));
+    }
+);

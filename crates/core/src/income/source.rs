@@ -13,6 +13,14 @@ code_list! {
     }
 }
 
+/// Why another source's figures of a year do not count (不计入), in Chinese and English: the year's
+/// record is the latest verified one ([`IncomeSource::replaces`]; issue 17 "which one counts (the latest
+/// verified one)").
+pub const NOT_COUNTED_REASON: (&str, &str) = (
+    "以最近一次核实记录为准",
+    "The latest verified record counts",
+);
+
 impl IncomeSource {
     /// Checked by a person who saw the household or its papers (入户核查, 月度走访, 手工录入), unlike a
     /// bulk 台账导入.

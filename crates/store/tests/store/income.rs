@@ -334,3 +334,173 @@ db_test!(
         );
     }
 );
+
+/// The other sources' figures of the household kept as not counted: (year, source, wage).
+async fn others(db: &Db, number: &str) -> Vec<(i32, IncomeSource, i64)> {
+    let d = households::get(db, &county_scope(), number)
+        .await
+        .unwrap()
+        .unwrap();
+    income::others::of_household(db, &d)
+        .await
+        .unwrap()
+        .iter()
+        .map(|o| (o.record.year, o.source, o.record.wage.0))
+        .collect()
+}
+
+async fn other_audits(db: &Db, number: &str) -> Vec<(String, String)> {
+    let log = audit::list(
+        db,
+        &county_scope(),
+        &AuditFilter {
+            entity: Some("income_other_source".into()),
+            ..Default::default()
+        },
+        1,
+        50,
+    )
+    .await
+    .unwrap();
+    let mut out: Vec<(String, String)> = log
+        .items
+        .iter()
+        .filter(|e| e.entity_id.starts_with(number))
+        .map(|e| (e.action.clone(), e.entity_id.clone()))
+        .collect();
+    out.reverse();
+    out
+}
+
+db_test!(
+    fn a_replaced_source_is_kept_not_counted(db: Db) {
+        seed_regions(&db).await;
+        let hh = household("1411231002010001", VILLAGE_A1, "李一", 1);
+        households::create(&db, &actor(), &hh).await.unwrap();
+        let n = &hh.number;
+        let put = |r: IncomeRecord, s: IncomeSource, v: Option<i64>| {
+            let db = db.clone();
+            let n = n.clone();
+            async move { income::upsert(&db, &actor(), &n, &r, s, v).await }
+        };
+        let v = put(rec(2022, 100), IncomeSource::Import, None)
+            .await
+            .unwrap();
+        // the same source again: its figures are replaced, nothing kept aside
+        let v = put(rec(2022, 110), IncomeSource::Import, Some(v))
+            .await
+            .unwrap();
+        assert!(others(&db, n).await.is_empty());
+        // 入户核查 replaces the import: the import's figures are kept, not counted
+        let v = put(rec(2022, 200), IncomeSource::Verification, Some(v))
+            .await
+            .unwrap();
+        assert_eq!(others(&db, n).await, [(2022, IncomeSource::Import, 110)]);
+        // 手工录入 replaces the verification: both others are kept
+        let v = put(rec(2022, 300), IncomeSource::Manual, Some(v))
+            .await
+            .unwrap();
+        assert_eq!(
+            others(&db, n).await,
+            [
+                (2022, IncomeSource::Import, 110),
+                (2022, IncomeSource::Verification, 200)
+            ]
+        );
+        // a later 入户核查 counts: its older figures are gone from the others, the manual ones join them
+        let v = put(rec(2022, 400), IncomeSource::Verification, Some(v))
+            .await
+            .unwrap();
+        assert_eq!(
+            others(&db, n).await,
+            [
+                (2022, IncomeSource::Import, 110),
+                (2022, IncomeSource::Manual, 300)
+            ]
+        );
+        // figures identical to the record that replaces them are not kept
+        let v = put(rec(2022, 400), IncomeSource::Manual, Some(v))
+            .await
+            .unwrap();
+        assert_eq!(
+            others(&db, n).await,
+            [(2022, IncomeSource::Import, 110)],
+            "the manual figures are the record now; the verification's are the same"
+        );
+        // an import refused over the verified record changes nothing
+        let before = audit_count(&db).await;
+        assert!(matches!(
+            put(rec(2022, 999), IncomeSource::Import, Some(v)).await,
+            Err(StoreError::Conflict { .. })
+        ));
+        assert_eq!(audit_count(&db).await, before);
+        let d = households::get(&db, &county_scope(), n)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (d.incomes[0].record.wage.0, d.incomes[0].source),
+            (400, IncomeSource::Manual)
+        );
+        assert_eq!(
+            other_audits(&db, n).await,
+            [
+                ("create".to_owned(), format!("{n}/2022/import")),
+                ("create".to_owned(), format!("{n}/2022/verification")),
+                ("create".to_owned(), format!("{n}/2022/manual")),
+                ("delete".to_owned(), format!("{n}/2022/verification")),
+                ("delete".to_owned(), format!("{n}/2022/manual")),
+            ]
+        );
+
+        // deleting the year's record deletes its other sources' figures too (kept in the audit row)
+        income::delete(&db, &actor(), &county_scope(), n, 2022, v)
+            .await
+            .unwrap();
+        assert!(others(&db, n).await.is_empty());
+        let log = audit::list(
+            &db,
+            &county_scope(),
+            &AuditFilter {
+                entity: Some("income_record".into()),
+                action: Some("delete".into()),
+                ..Default::default()
+            },
+            1,
+            10,
+        )
+        .await
+        .unwrap();
+        let b = log.items[0].before.as_ref().unwrap();
+        assert_eq!(b["income_record"]["wage"], 400);
+        assert_eq!(b["other_sources"][0]["source"], "import");
+
+        // and so does deleting the household
+        put(rec(2021, 1), IncomeSource::Import, None).await.unwrap();
+        put(rec(2021, 2), IncomeSource::Verification, Some(1))
+            .await
+            .unwrap();
+        assert_eq!(others(&db, n).await, [(2021, IncomeSource::Import, 1)]);
+        let hv = households::get(&db, &county_scope(), n)
+            .await
+            .unwrap()
+            .unwrap()
+            .version;
+        households::delete(&db, &actor(), &county_scope(), n, hv)
+            .await
+            .unwrap();
+        use sea_orm::ConnectionTrait;
+        let left = db
+            .conn()
+            .query_one_raw(sea_orm::Statement::from_string(
+                db.backend(),
+                "SELECT COUNT(*) FROM income_other_sources".to_owned(),
+            ))
+            .await
+            .unwrap()
+            .unwrap()
+            .try_get_by_index::<i64>(0)
+            .unwrap();
+        assert_eq!(left, 0);
+    }
+);

@@ -1,6 +1,7 @@
-//! Household income records (家庭收入): one row per household and year, amounts in fen.
+//! Household income records (家庭收入): one row per household and year, amounts in fen — the record that
+//! counts; the figures of other sources that do not count are in [`others`].
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
     QueryOrder, Set,
@@ -17,20 +18,37 @@ use crate::entity::{households, income_records};
 use crate::error::{Result, StoreError};
 use crate::ids::new_id;
 
+pub mod others;
+
 /// An income record with its source and row version (for [`upsert`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct IncomeEntry {
     pub record: IncomeRecord,
     /// 数据来源 of the record that counts.
     pub source: IncomeSource,
+    /// 数据日期: the day the figures were established (a visit's date, or the day written).
+    pub as_of: NaiveDate,
     pub version: i64,
     /// When it was last written.
     pub updated_at: DateTime<Utc>,
 }
 
+/// The date of an instant in Beijing time (UTC+8 all year).
+pub(crate) fn beijing_date(t: DateTime<Utc>) -> NaiveDate {
+    (t + Duration::hours(8)).date_naive()
+}
+
 /// The source of a stored row (an unknown code reads as an import).
-fn source_of(m: &income_records::Model) -> IncomeSource {
+pub(crate) fn source_of(m: &income_records::Model) -> IncomeSource {
     IncomeSource::from_code(&m.source).unwrap_or(IncomeSource::Import)
+}
+
+/// The 数据日期 of a stored row: `as_of`, or the day it was written.
+pub(crate) fn as_of_of(m: &income_records::Model) -> NaiveDate {
+    m.as_of
+        .as_deref()
+        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+        .unwrap_or_else(|| beijing_date(m.updated_at))
 }
 
 /// A stored record as the core's (also for the registry export).
@@ -92,6 +110,7 @@ pub(crate) async fn rows_of(
         .map(|m| IncomeEntry {
             record: to_record(m),
             source: source_of(m),
+            as_of: as_of_of(m),
             version: m.version,
             updated_at: m.updated_at,
         })
@@ -124,6 +143,7 @@ fn active(
         insurance_payout: Set(r.insurance_payout.0),
         members: Set(i32::try_from(r.members).unwrap_or(i32::MAX)),
         source: Set(source.code().to_owned()),
+        as_of: Set(None),
         version: Set(version),
         created_at: Set(created_at),
         updated_at: Set(Utc::now()),
@@ -180,7 +200,9 @@ async fn find_any(tx: &DatabaseTransaction, number: &str) -> Result<households::
 /// `expected_version`: `None` to create (refused with `StaleVersion { expected: 0, found }` if a record of
 /// that year exists already), `Some(v)` to replace version `v` (refused with `StaleVersion` if the row has
 /// another version, `found: 0` if it no longer exists). An import never replaces a verified record
-/// ([`IncomeSource::replaces`]: refused with `Conflict`). Returns the record's new version.
+/// ([`IncomeSource::replaces`]: refused with `Conflict`). The record replaced, when from another source,
+/// is kept in [`others`] (不计入); this source's figures kept there before are removed (they are the
+/// record now). Returns the record's new version.
 ///
 /// No scope check: callers acting for a user use [`upsert_scoped`].
 pub async fn upsert(
@@ -328,7 +350,35 @@ async fn write(
         },
     )
     .await?;
+    // 其他来源: the figures replaced, when another source's, no longer count but are kept; this source's
+    // figures kept before are the record now.
+    let home = home_of(h);
+    if let Some(b) = &before
+        && source_of(b) != source
+    {
+        others::keep(
+            tx,
+            actor,
+            home,
+            &to_record(b),
+            source_of(b),
+            as_of_of(b),
+            record,
+        )
+        .await?;
+    }
+    others::drop_source(tx, actor, home, record.year, source).await?;
     Ok(after.version)
+}
+
+/// A household as [`others`] writes for it.
+pub(crate) fn home_of(h: &households::Model) -> others::Home<'_> {
+    others::Home {
+        county: &h.county_code,
+        household_id: h.id,
+        number: &h.number,
+        village: &h.village_code,
+    }
 }
 
 /// Deletes the household's record of `year` (version-checked).
@@ -361,6 +411,12 @@ pub async fn delete(
             found: version_now(&tx, &h.county_code, before.id).await?,
         });
     }
+    // The other sources' figures of the year go with it (kept in the audit row).
+    let others = others::drop_year(&tx, &h.county_code, h.id, year).await?;
+    let mut before = to_json(&before)?;
+    if !others.is_empty() {
+        before = serde_json::json!({ "income_record": before, "other_sources": to_json(&others)? });
+    }
     audit::append(
         &tx,
         actor,
@@ -370,7 +426,7 @@ pub async fn delete(
             entity_id: format!("{}/{}", h.number, year),
             county_code: Some(h.county_code.clone()),
             village_code: Some(h.village_code.clone()),
-            before: Some(to_json(&before)?),
+            before: Some(before),
             after: None,
         },
     )
