@@ -11,10 +11,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use shouwang_core::income::{self, IncomeSource, Thresholds, YearAssessment};
 use shouwang_core::line::LineTable;
-use shouwang_core::monitoring::{Report, Source};
+use shouwang_core::monitoring::{Report, Source, VisitIncome};
 use shouwang_core::{Fen, IncomeRecord};
 use shouwang_store::repo;
-use shouwang_store::repo::income::{IncomeEntry, others::OtherSource};
+use shouwang_store::repo::income::{IncomeEntry, VisitRecord, others::OtherSource};
 use shouwang_store::{Db, StoreError};
 
 use crate::caller::{Caller, today};
@@ -353,29 +353,28 @@ pub async fn set_on_day(
     })
 }
 
-/// A visit's re-estimated income (入户核查, `Command::verified_income`) as the household's record of its
-/// year, source 入户核查, on the visit's write transaction `tx`: it replaces whatever that year held (the
-/// latest verified record counts). The income rule does not run: the visit is itself the check.
+/// A visit's estimated income (`Command::visit_income`: the 入户核查 of identification or exit, source
+/// 入户核查; the monthly follow-up, source 月度走访) as the household's record of its year, on the visit's
+/// write transaction `tx` — the one write of a visit's income. It counts when it is the latest verified
+/// record (`IncomeSource::counts_over`): it replaces what the year held, whose figures are kept as their
+/// source's, not counted; a verified record of a later date stays the record, and the visit's figures are
+/// kept as not counted instead (`repo::income::record_visit_on`). The income rule does not run: the visit
+/// is itself the check.
 pub(crate) async fn record_visit_on(
     tx: &sea_orm::DatabaseTransaction,
     caller: &Caller,
     number: &str,
-    record: &IncomeRecord,
-) -> shouwang_store::Result<i64> {
-    check(record).map_err(|e| StoreError::invalid(e.zh, e.en))?;
-    let (entries, _) = repo::income::rows_on(tx, &caller.scope, number).await?;
-    let current = entries
-        .iter()
-        .find(|e| e.record.year == record.year)
-        .map(|e| e.version);
-    repo::income::upsert_on(
+    visit: &VisitIncome,
+) -> shouwang_store::Result<VisitRecord> {
+    check(&visit.record).map_err(|e| StoreError::invalid(e.zh, e.en))?;
+    repo::income::record_visit_on(
         tx,
         &caller.actor(),
         &caller.scope,
         number,
-        record,
-        IncomeSource::Verification,
-        current,
+        &visit.record,
+        visit.source,
+        visit.on,
     )
     .await
 }

@@ -1,5 +1,6 @@
 //! `shouwang income …` on a temporary SQLite demo county: a year corrected by hand, and `income show`
-//! listing the import's figures it replaced under the year, not counted (不计入).
+//! listing the import's figures it replaced under the year, not counted (不计入); `case follow-up` with its
+//! 收支测算 writing the year's record, source 月度走访.
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -104,4 +105,94 @@ fn a_correction_by_hand_shows_the_imported_figures_not_counted() {
     assert!(shown.contains("来源 手工录入"), "{shown}");
     let sheet = json(&income(&["show", &h, "--json"]));
     assert_eq!(sheet["years"][1]["not_counted"][0]["source"], "import");
+}
+
+/// A household of the demo village with a case 监测帮扶中.
+fn monitored_household(dir: &Path) -> String {
+    use shouwang_core::monitoring::Lifecycle;
+    use shouwang_store::repo::cases::{self, CaseQuery};
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let db = Db::connect(&sqlite_url(dir)).await.unwrap();
+        let county = Scope::new(0, Role::CountyAdmin, "141123");
+        let q = CaseQuery {
+            lifecycle: Some(Lifecycle::Monitored),
+            region: Some(VILLAGE.to_owned()),
+            ..Default::default()
+        };
+        cases::list(&db, &county, &q, 1, 10)
+            .await
+            .unwrap()
+            .items
+            .first()
+            .expect("a monitored household in the demo village")
+            .household_number
+            .clone()
+    })
+}
+
+#[test]
+fn a_follow_up_with_its_income_writes_the_years_record() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let out = shouwang(dir, &["demo", "--households", "400", "--seed", "7"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let h = monitored_household(dir);
+    let shown = json(&shouwang(
+        dir,
+        &["case", "--user", "village_team", "--json", "show", &h],
+    ));
+    let version = shown["version"].as_i64().unwrap().to_string();
+    let today = shouwang_app::today();
+    let month = today.format("%Y-%m").to_string();
+    let first = format!("{month}-01");
+    let follow_up = |extra: &[&str]| {
+        let mut all = vec![
+            "case",
+            "--user",
+            "village_team",
+            "follow-up",
+            &h,
+            "--month",
+            &month,
+            "--visited-on",
+            &first,
+            "--version",
+            &version,
+        ];
+        all.extend_from_slice(extra);
+        shouwang(dir, &all)
+    };
+    // neither an estimate nor the income: refused by the command line (2)
+    let out = follow_up(&[]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let out = follow_up(&["--members", "3", "--wage", "36000", "--transfer", "1,200"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let sheet = json(&shouwang(
+        dir,
+        &["income", "--user", "village_team", "show", &h, "--json"],
+    ));
+    let year = today.format("%Y").to_string().parse::<i64>().unwrap();
+    let y = sheet["years"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|y| y["record"]["year"] == year)
+        .unwrap_or_else(|| panic!("{sheet}"));
+    assert_eq!(y["source"], "follow_up");
+    assert_eq!(y["as_of"], first.as_str());
+    assert_eq!(y["assessment"]["per_capita"], 1_240_000);
+    let shown = json(&shouwang(
+        dir,
+        &["case", "--user", "village_team", "--json", "show", &h],
+    ));
+    let entries = shown["case"]["follow_ups"]["entries"].as_array().unwrap();
+    let last = entries
+        .iter()
+        .find(|e| e["visit"]["month"] == month.as_str())
+        .unwrap();
+    assert_eq!(last["visit"]["per_capita_income_estimate"], 1_240_000);
 }

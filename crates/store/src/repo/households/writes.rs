@@ -132,7 +132,7 @@ async fn insert(
     if !incomes.is_empty() {
         let mut rows = Vec::with_capacity(incomes.len());
         for rec in incomes {
-            rows.push(income::insert_row(tx, &h, rec, IncomeSource::Import, now).await?);
+            rows.push(income::insert_row(tx, &h, rec, IncomeSource::Import, None, now).await?);
         }
         after["incomes"] = to_json(&rows)?;
     }

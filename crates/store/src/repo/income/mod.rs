@@ -122,6 +122,7 @@ fn active(
     id: i64,
     r: &IncomeRecord,
     source: IncomeSource,
+    as_of: Option<NaiveDate>,
     version: i64,
     created_at: DateTime<Utc>,
 ) -> income_records::ActiveModel {
@@ -143,22 +144,24 @@ fn active(
         insurance_payout: Set(r.insurance_payout.0),
         members: Set(i32::try_from(r.members).unwrap_or(i32::MAX)),
         source: Set(source.code().to_owned()),
-        as_of: Set(None),
+        as_of: Set(as_of.map(|d| d.to_string())),
         version: Set(version),
         created_at: Set(created_at),
         updated_at: Set(Utc::now()),
     }
 }
 
-/// Inserts a new record (no audit row: the caller's audit row covers it).
+/// Inserts a new record dated `as_of` (`None`: the day written) (no audit row: the caller's audit row
+/// covers it).
 pub(crate) async fn insert_row(
     tx: &DatabaseTransaction,
     h: &households::Model,
     r: &IncomeRecord,
     source: IncomeSource,
+    as_of: Option<NaiveDate>,
     now: DateTime<Utc>,
 ) -> Result<income_records::Model> {
-    active(h, new_id(), r, source, 1, now)
+    active(h, new_id(), r, source, as_of, 1, now)
         .insert(tx)
         .await
         .map_err(|e| {
@@ -216,7 +219,7 @@ pub async fn upsert(
     check_record(record)?;
     let tx = db.begin_write().await?;
     let h = find_any(&tx, household_number).await?;
-    let v = write(&tx, actor, &h, record, source, expected_version).await?;
+    let v = write(&tx, actor, &h, record, source, None, expected_version).await?;
     tx.commit().await?;
     Ok(v)
 }
@@ -235,7 +238,7 @@ pub async fn upsert_scoped(
     check_record(record)?;
     let tx = db.begin_write().await?;
     let h = super::households::find_for_write(&tx, scope, household_number).await?;
-    let v = write(&tx, actor, &h, record, source, expected_version).await?;
+    let v = write(&tx, actor, &h, record, source, None, expected_version).await?;
     tx.commit().await?;
     Ok(v)
 }
@@ -253,7 +256,65 @@ pub async fn upsert_on(
 ) -> Result<i64> {
     check_record(record)?;
     let h = super::households::find_for_write(tx, scope, household_number).await?;
-    write(tx, actor, &h, record, source, expected_version).await
+    write(tx, actor, &h, record, source, None, expected_version).await
+}
+
+/// What [`record_visit_on`] did with a visit's record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum VisitRecord {
+    /// It is the year's record now, at this version.
+    Counts { version: i64 },
+    /// The year's record from `counting` (a verified record of a later date) still counts; the visit's
+    /// figures are kept as its source's, not counted (unless identical, or of that same source).
+    NotCounted { counting: IncomeSource },
+}
+
+/// A visit's income record (入户核查, 月度走访) from `source`, dated `on` (the visit's date), on the
+/// caller's write transaction `tx`: it becomes the year's record when it counts over the record there
+/// ([`IncomeSource::counts_over`]: the latest verified record counts), replacing it whatever its
+/// version (the visit is read and written in one transaction), the figures replaced kept as their
+/// source's ([`others`]); otherwise the record there stays, and the visit's figures are kept as
+/// `source`'s, not counted. Scope as [`upsert_scoped`]. Audited.
+pub async fn record_visit_on(
+    tx: &DatabaseTransaction,
+    actor: &Actor,
+    scope: &Scope,
+    household_number: &str,
+    record: &IncomeRecord,
+    source: IncomeSource,
+    on: NaiveDate,
+) -> Result<VisitRecord> {
+    check_record(record)?;
+    let h = super::households::find_for_write(tx, scope, household_number).await?;
+    let before = income_records::Entity::find()
+        .filter(income_records::Column::CountyCode.eq(h.county_code.as_str()))
+        .filter(income_records::Column::HouseholdId.eq(h.id))
+        .filter(income_records::Column::Year.eq(record.year))
+        .one(tx)
+        .await?;
+    match before {
+        Some(b) if !source.counts_over(on, source_of(&b), as_of_of(&b)) => {
+            let counting = source_of(&b);
+            // The same source's later figures count already: the visit's are older, nothing to keep.
+            if counting != source {
+                others::keep(tx, actor, home_of(&h), record, source, on, &to_record(&b)).await?;
+            }
+            Ok(VisitRecord::NotCounted { counting })
+        }
+        b => {
+            let version = write(
+                tx,
+                actor,
+                &h,
+                record,
+                source,
+                Some(on),
+                b.map(|b| b.version),
+            )
+            .await?;
+            Ok(VisitRecord::Counts { version })
+        }
+    }
 }
 
 /// The household's records as seen on `tx`, by year, and its village code (for a use case checking
@@ -267,12 +328,14 @@ pub async fn rows_on(
     Ok((rows_of(tx, &h.county_code, h.id).await?, h.village_code))
 }
 
+/// Writes the record from `source` dated `as_of` (`None`: today) as the one that counts (see [`upsert`]).
 async fn write(
     tx: &DatabaseTransaction,
     actor: &Actor,
     h: &households::Model,
     record: &IncomeRecord,
     source: IncomeSource,
+    as_of: Option<NaiveDate>,
     expected_version: Option<i64>,
 ) -> Result<i64> {
     let before = income_records::Entity::find()
@@ -302,9 +365,9 @@ async fn write(
         ));
     }
     let after = match (&before, expected_version) {
-        (None, None) => insert_row(tx, h, record, source, Utc::now()).await?,
+        (None, None) => insert_row(tx, h, record, source, as_of, Utc::now()).await?,
         (Some(b), Some(v)) if b.version == v => {
-            let am = active(h, b.id, record, source, v + 1, b.created_at);
+            let am = active(h, b.id, record, source, as_of, v + 1, b.created_at);
             let res = income_records::Entity::update_many()
                 .set(am)
                 .filter(income_records::Column::CountyCode.eq(h.county_code.as_str()))

@@ -117,7 +117,8 @@ async fn find(
 
 /// Keeps `record` from `source`, dated `as_of`, as that source's figures of its year that do not count,
 /// while `counting` is the year's record that counts: replaces the source's figures kept before (when
-/// they differ), or adds them (unless they are `counting`'s). Returns whether a row was written.
+/// they differ and are not of a later date), or adds them (unless they are `counting`'s). Returns
+/// whether a row was written.
 pub(crate) async fn keep(
     tx: &DatabaseTransaction,
     actor: &Actor,
@@ -131,6 +132,8 @@ pub(crate) async fn keep(
     let before = find(tx, home, record.year, source).await?;
     let after = match &before {
         Some(b) if same(b, record) => return Ok(false),
+        // The source's figures kept are of a later date: they stay the latest.
+        Some(b) if to_other(b).as_of > as_of => return Ok(false),
         Some(b) => {
             let mut am = b.clone().into_active_model();
             set_figures(&mut am, record);

@@ -355,6 +355,11 @@ impl Lang {
             ),
             "fu.q4" => ("群众对帮扶工作是否认可", "Household approves of the help?"),
             "fu.income" => ("预计人均纯收入（元）", "Estimated per-capita income (yuan)"),
+            "fu.income_record" => ("收支测算（元，可不填）", "Income estimate (yuan, optional)"),
+            "fu.income_hint" => (
+                "填写后作为该户当年的收入记录（来源“月度走访”，以最近一次核实记录为准），预计人均纯收入按测算结果计算",
+                "When filled in, it becomes the household's income record of the year (source: monthly follow-up; the latest verified record counts), and the estimated per-capita income is computed from it",
+            ),
             "fu.notes" => ("备注（有“否”时必填）", "Notes (required for any no)"),
             "fu.go" => ("保存本月记录", "Save this month"),
             "notice.title" => ("退出告知书", "Exit notice"),
