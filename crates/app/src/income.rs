@@ -1,5 +1,5 @@
 //! 收支测算: a household's yearly income records — read with their assessment against the line of each
-//! year ([`show`]), checked without saving as a form is typed ([`preview`]), and written ([`set`]) by
+//! year and the other sources' figures that differ and do not count (不计入, [`show`]), checked without saving as a form is typed ([`preview`]), and written ([`set`]) by
 //! hand (the household page, `PUT /api/v1/households/{n}/income/{year}`, `shouwang income set`) or from
 //! a visit. One write path for all of them: scoped to the caller's area, version-checked, audited, and
 //! followed in the same transaction by the income rule: a year whose per-capita income fell clearly
@@ -9,19 +9,20 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
-use shouwang_core::IncomeRecord;
 use shouwang_core::income::{self, IncomeSource, Thresholds, YearAssessment};
 use shouwang_core::line::LineTable;
-use shouwang_core::monitoring::{Report, Source};
-use shouwang_store::repo::{self, income::IncomeEntry};
+use shouwang_core::monitoring::{Report, Source, VisitIncome};
+use shouwang_core::{Fen, IncomeRecord};
+use shouwang_store::repo;
+use shouwang_store::repo::income::{IncomeEntry, VisitRecord, others::OtherSource};
 use shouwang_store::{Db, StoreError};
 
 use crate::caller::{Caller, today};
 use crate::error::Error;
 use crate::lifecycle::{Filed, Filing, file_report_on};
 
-/// One year of a household's income: the record that counts, its source and version, and the
-/// assessment.
+/// One year of a household's income: the record that counts, its source and version, the assessment,
+/// and the figures of other sources that differ and do not count.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IncomeYear {
@@ -29,12 +30,66 @@ pub struct IncomeYear {
     pub record: IncomeRecord,
     /// 数据来源 of the record.
     pub source: IncomeSource,
+    /// 数据日期: the day its figures were established (a visit's date, or the day written).
+    pub as_of: NaiveDate,
     /// The version to send back with a correction.
     pub version: i64,
     /// Last written.
     pub updated_at: DateTime<Utc>,
     /// Against the line of its year and the year before.
     pub assessment: YearAssessment,
+    /// 不计入: other sources' figures of the year that differ from the record (the import's figures a
+    /// 入户核查 replaced, an import row over a verified record …), latest first. Identical figures are
+    /// not listed.
+    pub not_counted: Vec<NotCounted>,
+}
+
+/// Another source's figures of a year that do not count (不计入), with the reason.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NotCounted {
+    /// The figures (amounts in 分).
+    pub record: IncomeRecord,
+    /// 数据来源.
+    pub source: IncomeSource,
+    /// 数据日期.
+    pub as_of: NaiveDate,
+    /// 家庭纯收入 of these figures.
+    pub net_income: Fen,
+    /// 人均纯收入 of these figures.
+    pub per_capita: Fen,
+    /// Why they do not count: 以最近一次核实记录为准.
+    pub reason_zh: String,
+    /// The same in English.
+    pub reason_en: String,
+}
+
+impl NotCounted {
+    fn of(o: &OtherSource) -> NotCounted {
+        NotCounted {
+            record: o.record,
+            source: o.source,
+            as_of: o.as_of,
+            net_income: o.record.net_income(),
+            per_capita: o.record.per_capita(),
+            reason_zh: income::NOT_COUNTED_REASON.0.to_owned(),
+            reason_en: income::NOT_COUNTED_REASON.1.to_owned(),
+        }
+    }
+}
+
+/// The figures of `others` of `counting`'s year that differ from it, latest first.
+fn not_counted(counting: &IncomeEntry, others: &[OtherSource]) -> Vec<NotCounted> {
+    let mut out: Vec<&OtherSource> = others
+        .iter()
+        .filter(|o| {
+            o.record.year == counting.record.year
+                && o.source != counting.source
+                && o.record != counting.record
+        })
+        .collect();
+    out.sort_by(|a, b| b.as_of.cmp(&a.as_of).then(b.updated_at.cmp(&a.updated_at)));
+    out.into_iter().map(NotCounted::of).collect()
 }
 
 /// A household's income records ([`show`]).
@@ -157,6 +212,7 @@ pub async fn show(db: &Db, caller: &Caller, number: &str) -> Result<IncomeSheet,
     let lines = repo::lines::table(db).await?;
     let t = thresholds(db, &village).await?;
     let assessed = assessments(&detail.incomes, &lines, &village, t);
+    let others = repo::income::others::of_household(db, &detail).await?;
     let years = detail
         .incomes
         .iter()
@@ -164,9 +220,11 @@ pub async fn show(db: &Db, caller: &Caller, number: &str) -> Result<IncomeSheet,
         .map(|(e, assessment)| IncomeYear {
             record: e.record,
             source: e.source,
+            as_of: e.as_of,
             version: e.version,
             updated_at: e.updated_at,
             assessment,
+            not_counted: not_counted(e, &others),
         })
         .collect();
     Ok(IncomeSheet {
@@ -295,29 +353,28 @@ pub async fn set_on_day(
     })
 }
 
-/// A visit's re-estimated income (入户核查, `Command::verified_income`) as the household's record of its
-/// year, source 入户核查, on the visit's write transaction `tx`: it replaces whatever that year held (the
-/// latest verified record counts). The income rule does not run: the visit is itself the check.
+/// A visit's estimated income (`Command::visit_income`: the 入户核查 of identification or exit, source
+/// 入户核查; the monthly follow-up, source 月度走访) as the household's record of its year, on the visit's
+/// write transaction `tx` — the one write of a visit's income. It counts when it is the latest verified
+/// record (`IncomeSource::counts_over`): it replaces what the year held, whose figures are kept as their
+/// source's, not counted; a verified record of a later date stays the record, and the visit's figures are
+/// kept as not counted instead (`repo::income::record_visit_on`). The income rule does not run: the visit
+/// is itself the check.
 pub(crate) async fn record_visit_on(
     tx: &sea_orm::DatabaseTransaction,
     caller: &Caller,
     number: &str,
-    record: &IncomeRecord,
-) -> shouwang_store::Result<i64> {
-    check(record).map_err(|e| StoreError::invalid(e.zh, e.en))?;
-    let (entries, _) = repo::income::rows_on(tx, &caller.scope, number).await?;
-    let current = entries
-        .iter()
-        .find(|e| e.record.year == record.year)
-        .map(|e| e.version);
-    repo::income::upsert_on(
+    visit: &VisitIncome,
+) -> shouwang_store::Result<VisitRecord> {
+    check(&visit.record).map_err(|e| StoreError::invalid(e.zh, e.en))?;
+    repo::income::record_visit_on(
         tx,
         &caller.actor(),
         &caller.scope,
         number,
-        record,
-        IncomeSource::Verification,
-        current,
+        &visit.record,
+        visit.source,
+        visit.on,
     )
     .await
 }

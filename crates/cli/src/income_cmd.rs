@@ -63,6 +63,16 @@ pub struct SetArgs {
     /// 家庭人口.
     #[arg(long)]
     pub members: u32,
+    #[command(flatten)]
+    pub amounts: AmountArgs,
+    /// The version read with `income show` (a correction); absent: add a new year.
+    #[arg(long)]
+    pub version: Option<i64>,
+}
+
+/// The ten amounts of an income record in yuan (`income set`, and the 收支测算 of `case follow-up`).
+#[derive(Args, Debug)]
+pub struct AmountArgs {
     /// 工资性收入 (yuan).
     #[arg(long, default_value = "0")]
     pub wage: String,
@@ -93,9 +103,6 @@ pub struct SetArgs {
     /// 理赔收入.
     #[arg(long, default_value = "0")]
     pub payout: String,
-    /// The version read with `income show` (a correction); absent: add a new year.
-    #[arg(long)]
-    pub version: Option<i64>,
 }
 
 /// A `--flag` amount in yuan, read as the registry's 收支情况 cells are (`12,345.60`, full-width digits).
@@ -110,8 +117,15 @@ fn yuan(flag: &str, s: &str) -> anyhow::Result<Fen> {
 
 impl SetArgs {
     fn record(&self) -> anyhow::Result<IncomeRecord> {
+        self.amounts.record(self.year, self.members)
+    }
+}
+
+impl AmountArgs {
+    /// The record of `year` with `members`.
+    pub fn record(&self, year: i32, members: u32) -> anyhow::Result<IncomeRecord> {
         Ok(IncomeRecord {
-            year: self.year,
+            year,
             wage: yuan("wage", &self.wage)?,
             business: yuan("business", &self.business)?,
             property: yuan("property", &self.property)?,
@@ -122,7 +136,7 @@ impl SetArgs {
             rigid_disability: yuan("disability", &self.disability)?,
             rigid_disaster: yuan("disaster", &self.disaster)?,
             insurance_payout: yuan("payout", &self.payout)?,
-            members: self.members,
+            members,
         })
     }
 }
@@ -153,11 +167,22 @@ fn print_sheet(sheet: &IncomeSheet) {
     }
     for y in &sheet.years {
         println!(
-            "{}  来源 {}  version {}",
+            "{}  来源 {} {}  version {}",
             line_of(&y.assessment),
             y.source.label_zh(),
+            y.as_of,
             y.version
         );
+        for o in &y.not_counted {
+            println!(
+                "      不计入 (not counted)  来源 {} {}  家庭纯收入 {}  人均纯收入 {}  {}",
+                o.source.label_zh(),
+                o.as_of,
+                o.net_income,
+                o.per_capita,
+                o.reason_zh
+            );
+        }
     }
 }
 

@@ -586,11 +586,23 @@ db_test!(
         assert_eq!(resp.headers()["content-type"], "image/jpeg");
         assert_eq!(resp.bytes().await.unwrap().len(), 311);
 
-        // 强监测: the cadre records February to August.
+        // 强监测: the cadre records February to August. February's visit estimates the 2021 income
+        // afresh (after January's 入户核查: it counts, source 月度走访); August's estimates 2022's, where
+        // the record entered by hand today (a verified record of a later date) still counts.
+        let income = |year: i32, wage_yuan: i64| {
+            json!({"year": year, "wage": wage_yuan * 100, "business": 0, "property": 0, "transfer": 0,
+                   "production_cost": 0, "rigid_medical": 0, "rigid_education": 0, "rigid_disability": 0,
+                   "rigid_disaster": 0, "insurance_payout": 0, "members": 2})
+        };
         for m in 2..=8 {
-            let visit = json!({"month": format!("2022-{m:02}"), "visited_on": format!("2022-{m:02}-10"),
+            let mut visit = json!({"month": format!("2022-{m:02}"), "visited_on": format!("2022-{m:02}-10"),
                 "measures_carried_out": true, "policies_received": true, "standards_secure": true,
                 "household_approves": true, "per_capita_income_estimate": 700_000, "notes": ""});
+            match m {
+                2 => visit["income"] = income(2021, 6_400),
+                8 => visit["income"] = income(2022, 18_900),
+                _ => {}
+            }
             version = api
                 .ok(
                     &case_path("/follow-ups"),
@@ -599,6 +611,33 @@ db_test!(
                 )
                 .await;
         }
+        let (_, case) = api.get(&case_path(""), &town).await;
+        let estimates: Vec<&Value> = case["case"]["follow_ups"]["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| &e["visit"]["per_capita_income_estimate"])
+            .collect();
+        assert_eq!(estimates[0], 320_000, "February's: its record's 人均纯收入");
+        assert_eq!(estimates[1], 700_000, "March's: as typed");
+        assert_eq!(estimates[6], 945_000, "August's: its record's");
+        let (s, sheet) = api
+            .get(&format!("/api/v1/households/{H1}/income"), &town)
+            .await;
+        assert_eq!(s, StatusCode::OK, "{sheet}");
+        let y21 = &sheet["years"][0];
+        assert_eq!(
+            (&y21["record"]["year"], &y21["source"], &y21["as_of"]),
+            (&json!(2021), &json!("follow_up"), &json!("2022-02-10")),
+            "{sheet}"
+        );
+        assert_eq!(y21["not_counted"][0]["source"], "verification");
+        assert_eq!(y21["not_counted"][0]["as_of"], "2022-01-05");
+        let y22 = &sheet["years"][1];
+        assert_eq!(y22["source"], "manual", "{sheet}");
+        assert_eq!(y22["not_counted"][0]["source"], "follow_up");
+        assert_eq!(y22["not_counted"][0]["per_capita"], 945_000);
+        assert_eq!(y22["not_counted"][0]["as_of"], "2022-08-10");
         // A second record for a month is refused.
         let before = snapshot(&db).await;
         refused(

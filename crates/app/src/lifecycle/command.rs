@@ -152,7 +152,7 @@ pub async fn execute(db: &Db, caller: &Caller, req: Request) -> Result<Done> {
     }
     let by = caller.by();
     let actor = caller.actor();
-    let visit_income = req.command.verified_income().copied();
+    let visit_income = req.command.visit_income();
     match req.command.resolve(facts)? {
         Resolved::IssueNotice => {
             let rec = existing.ok_or(StoreError::NotFound)?;
@@ -239,8 +239,8 @@ pub async fn execute(db: &Db, caller: &Caller, req: Request) -> Result<Done> {
                 return Err(StoreError::NotFound);
             }
             let version = req.version.ok_or_else(version_required)?;
-            // The step and, for a visit, its re-estimated income as the household's record of that
-            // year (入户核查): one transaction.
+            // The step and, for a visit, its estimated income as the household's record of that year
+            // (入户核查, 月度走访) when it is the latest verified one: one transaction.
             let tx = db.begin_write().await?;
             let record = cases::apply_on(&tx, &actor, &caller.scope, &number, version, |c| {
                 c.apply(action, &by, on)

@@ -270,3 +270,216 @@ db_test!(
         );
     }
 );
+
+db_test!(
+    fn both_sources_are_shown_when_they_disagree(db: Db) {
+        seed_regions(&db).await;
+        households::create(&db, &actor(), &household("H1", VILLAGE_A1, "李一", 1))
+            .await
+            .unwrap();
+        let team = caller(Role::VillageTeam, VILLAGE_A1);
+        let import = |r: IncomeRecord, v: Option<i64>| {
+            let db = db.clone();
+            async move {
+                shouwang_store::repo::income::upsert(
+                    &db,
+                    &actor(),
+                    "H1",
+                    &r,
+                    IncomeSource::Import,
+                    v,
+                )
+                .await
+                .unwrap()
+            }
+        };
+        import(year(2021, 20_000, 2), None).await;
+        import(year(2022, 18_000, 2), None).await;
+        // 2022 corrected by hand: the import's figures stay, not counted; 2021 corrected with the same
+        // figures: nothing to show
+        income::set(
+            &db,
+            &team,
+            "H1",
+            &year(2022, 16_000, 2),
+            IncomeSource::Manual,
+            Some(1),
+        )
+        .await
+        .unwrap();
+        income::set(
+            &db,
+            &team,
+            "H1",
+            &year(2021, 20_000, 2),
+            IncomeSource::Manual,
+            Some(1),
+        )
+        .await
+        .unwrap();
+        let sheet = income::show(&db, &team, "H1").await.unwrap();
+        let y21 = sheet.year(2021).unwrap();
+        assert_eq!(y21.source, IncomeSource::Manual);
+        assert!(
+            y21.not_counted.is_empty(),
+            "identical figures need no second row"
+        );
+        let y22 = sheet.year(2022).unwrap();
+        assert_eq!(
+            (y22.source, y22.assessment.per_capita),
+            (IncomeSource::Manual, Fen::from_yuan(8_000))
+        );
+        assert_eq!(y22.as_of, shouwang_app::today());
+        assert_eq!(y22.not_counted.len(), 1);
+        let o = &y22.not_counted[0];
+        assert_eq!(
+            (o.source, o.record, o.per_capita, o.net_income),
+            (
+                IncomeSource::Import,
+                year(2022, 18_000, 2),
+                Fen::from_yuan(9_000),
+                Fen::from_yuan(18_000)
+            )
+        );
+        assert_eq!(o.reason_zh, "以最近一次核实记录为准");
+        assert_eq!(o.reason_en, "The latest verified record counts");
+        // the JSON of the API and `shouwang income show --json`
+        let json = serde_json::to_value(&sheet).unwrap();
+        assert_eq!(json["years"][1]["not_counted"][0]["source"], "import");
+        assert_eq!(json["years"][1]["not_counted"][0]["per_capita"], 900_000);
+        assert_eq!(json["years"][0]["not_counted"], serde_json::json!([]));
+    }
+);
+
+db_test!(
+    fn a_follow_ups_income_is_the_years_record_when_it_is_the_latest_verified(db: Db) {
+        use shouwang_app::lifecycle::{self, Request};
+        use shouwang_core::monitoring::{Command, FollowUp, Lifecycle, YearMonth};
+        use shouwang_store::repo::cases::CaseQuery;
+        let county = shouwang_app::demo::generate(400, 7);
+        shouwang_app::demo::load(&db, &county, &|_, _| {})
+            .await
+            .unwrap();
+        let team = shouwang_app::caller_by_username(&db, "village_team")
+            .await
+            .unwrap()
+            .unwrap();
+        let q = CaseQuery {
+            lifecycle: Some(Lifecycle::Monitored),
+            region: Some(team.scope.area_prefix().trim().to_owned()),
+            ..Default::default()
+        };
+        let number = cases::list(&db, &team.scope, &q, 1, 10)
+            .await
+            .unwrap()
+            .items
+            .first()
+            .expect("a monitored household of the village")
+            .household_number
+            .clone();
+        let today = shouwang_app::today();
+        let this = YearMonth::of(today);
+        let back = |m: YearMonth| YearMonth::of(m.first_day() - chrono::Duration::days(1));
+        let y = this.year();
+        let follow_up = |month: YearMonth, income: Option<IncomeRecord>| {
+            let (db, team, number) = (db.clone(), team.clone(), number.clone());
+            async move {
+                let version = cases::get(&db, &team.scope, &number)
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .version;
+                let visit = FollowUp {
+                    month,
+                    visited_on: month.first_day(),
+                    measures_carried_out: true,
+                    policies_received: true,
+                    standards_secure: true,
+                    household_approves: true,
+                    per_capita_income_estimate: Fen::from_yuan(7_000),
+                    notes: String::new(),
+                    income,
+                };
+                lifecycle::execute(
+                    &db,
+                    &team,
+                    Request {
+                        household: number,
+                        version: Some(version),
+                        on: Some(month.first_day()),
+                        command: Command::FollowUp { visit },
+                    },
+                )
+                .await
+            }
+        };
+        let estimate = |db: Db, team: Caller, number: String, m: YearMonth| async move {
+            cases::get(&db, &team.scope, &number)
+                .await
+                .unwrap()
+                .unwrap()
+                .case
+                .follow_ups
+                .month(m)
+                .map(|e| e.visit.per_capita_income_estimate)
+        };
+
+        // this month's visit with its income: the year's record, source 月度走访, in the same step
+        follow_up(this, Some(year(y, 30_000, 3))).await.unwrap();
+        let sheet = income::show(&db, &team, &number).await.unwrap();
+        let rec = sheet.year(y).unwrap();
+        assert_eq!(
+            (rec.source, rec.as_of, rec.record),
+            (IncomeSource::FollowUp, this.first_day(), year(y, 30_000, 3))
+        );
+        assert_eq!(
+            estimate(db.clone(), team.clone(), number.clone(), this).await,
+            Some(Fen::from_yuan(10_000))
+        );
+        // a refused visit (the same month again) writes no income either
+        assert!(follow_up(this, Some(year(y, 1, 1))).await.is_err());
+        assert_eq!(income::show(&db, &team, &number).await.unwrap(), sheet);
+
+        // corrected by hand today; a visit of two months back entered afterwards does not replace the
+        // correction: its figures are shown under it, not counted, and its estimate is its own
+        income::set(
+            &db,
+            &team,
+            &number,
+            &year(y, 24_000, 3),
+            IncomeSource::Manual,
+            Some(1),
+        )
+        .await
+        .unwrap();
+        let earlier = back(back(this));
+        if earlier.year() == y {
+            follow_up(earlier, Some(year(y, 45_000, 3))).await.unwrap();
+            let sheet = income::show(&db, &team, &number).await.unwrap();
+            let rec = sheet.year(y).unwrap();
+            assert_eq!(
+                (rec.source, rec.record),
+                (IncomeSource::Manual, year(y, 24_000, 3))
+            );
+            let shown: Vec<(IncomeSource, i64)> = rec
+                .not_counted
+                .iter()
+                .map(|o| (o.source, o.per_capita.0))
+                .collect();
+            assert_eq!(
+                shown,
+                [(IncomeSource::FollowUp, 1_000_000)],
+                "this month's visit's figures, replaced by hand, are kept as 月度走访's; the earlier \
+                 visit's do not replace them (the latest figures of a source win)"
+            );
+            assert_eq!(
+                estimate(db.clone(), team.clone(), number.clone(), earlier).await,
+                Some(Fen::from_yuan(15_000))
+            );
+        }
+        // a visit without the income writes no record
+        let before = income::show(&db, &team, &number).await.unwrap();
+        follow_up(back(this), None).await.unwrap();
+        assert_eq!(income::show(&db, &team, &number).await.unwrap(), before);
+    }
+);

@@ -351,6 +351,7 @@ async fn assist(db: &Db, s: &Staff, number: &str) {
             standards_secure: true,
             household_approves: true,
             per_capita_income_estimate: Fen::from_yuan(7000),
+            income: None,
             notes: String::new(),
         };
         execute(

@@ -245,9 +245,19 @@ pub enum CaseCommand {
         /// 走访日期.
         #[arg(long)]
         visited_on: NaiveDate,
-        /// 预计人均纯收入 (yuan).
+        /// 预计人均纯收入 (yuan); with --members, computed from the 收支测算 instead.
+        #[arg(long, required_unless_present = "members")]
+        income: Option<String>,
+        /// 收支测算 of the visit: 家庭人口. With it, the amounts (--wage … --payout, yuan) make the
+        /// household's income record of --income-year, source 月度走访 (unless a verified record of a
+        /// later date counts).
         #[arg(long)]
-        income: String,
+        members: Option<u32>,
+        /// The year of the 收支测算 (default: the month's year).
+        #[arg(long, requires = "members")]
+        income_year: Option<i32>,
+        #[command(flatten)]
+        amounts: crate::income_cmd::AmountArgs,
         #[arg(long)]
         measures_not_carried_out: bool,
         #[arg(long)]

@@ -389,6 +389,9 @@ pub(super) async fn dispatch(ctx: &Ctx, command: CaseCommand) -> anyhow::Result<
             month,
             visited_on,
             income,
+            members,
+            income_year,
+            amounts,
             measures_not_carried_out,
             policies_not_received,
             standards_not_secure,
@@ -401,6 +404,18 @@ pub(super) async fn dispatch(ctx: &Ctx, command: CaseCommand) -> anyhow::Result<
                     "月份应为 YYYY-MM / month must be YYYY-MM: {month:?}"
                 ))
             })?;
+            let record = members
+                .map(|m| amounts.record(income_year.unwrap_or(month.year()), m))
+                .transpose()?;
+            let estimate = match (&record, income) {
+                (Some(r), _) => r.per_capita(),
+                (None, Some(e)) => yuan(&e)?,
+                (None, None) => {
+                    return Err(bad(
+                        "请填写 --income（预计人均纯收入）或 --members（收支测算） / --income or --members is required",
+                    ));
+                }
+            };
             let visit = FollowUp {
                 month,
                 visited_on,
@@ -408,8 +423,9 @@ pub(super) async fn dispatch(ctx: &Ctx, command: CaseCommand) -> anyhow::Result<
                 policies_received: !policies_not_received,
                 standards_secure: !standards_not_secure,
                 household_approves: !not_approved,
-                per_capita_income_estimate: yuan(&income)?,
+                per_capita_income_estimate: estimate,
                 notes,
+                income: record,
             };
             ctx.exec(
                 &household,

@@ -13,7 +13,7 @@ pub mod assessment;
 pub mod source;
 
 pub use assessment::{Thresholds, YearAssessment, assess, assess_all};
-pub use source::IncomeSource;
+pub use source::{IncomeSource, NOT_COUNTED_REASON};
 
 /// One year's income record of a household, in 分.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default, serde::Serialize, serde::Deserialize)]

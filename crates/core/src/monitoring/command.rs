@@ -12,7 +12,7 @@
 //! | [`Command::Identify`] | the step with its evidence, result and opinion | — |
 //! | [`Command::PlanMeasure`], [`Command::UpdateMeasure`] | the plan; the status change with evidence | — |
 //! | [`Command::Cadre`] | the cadre's user id, level, unit, phone; the reason | the cadre's name (from the user account, which must cover the household's village) |
-//! | [`Command::FollowUp`] | the visit: four answers, income estimate, notes | — |
+//! | [`Command::FollowUp`] | the visit: four answers, income estimate (or the income record it comes from), notes | — |
 //! | [`Command::NominateExit`] | — | the household (labour, categories), its latest income record, the line of the year, the county's [`ExitRules`] |
 //! | [`Command::Exit`] | meeting, check, appraisal (result, mode), withdrawal | the household's 缓退 categories ([`DeferredCategory::of`]) |
 //! | [`Command::IssueNotice`] | — | the sequence number (the store's counter), the head's name, the village and committee names |
@@ -20,6 +20,8 @@
 //! [`Command::resolve`] turns a command and its facts into the core's [`CaseAction`]; it is pure, so
 //! it is tested here. The store gathers the facts ([`Command::needs`]) and runs the action in one
 //! transaction (`shouwang_store::lifecycle`).
+
+use chrono::NaiveDate;
 
 use super::cadre::{Cadre, CadreAction, CadreLevel};
 use super::clue::Report;
@@ -32,7 +34,7 @@ use super::verification::Attachment;
 use super::{CaseAction, Verification};
 use crate::codes::EliminationMode;
 use crate::household::Household;
-use crate::income::IncomeRecord;
+use crate::income::{IncomeRecord, IncomeSource};
 use crate::money::Fen;
 use crate::rules::CountyRules;
 
@@ -200,6 +202,17 @@ pub struct Facts {
     pub cadre_name: Option<String>,
 }
 
+/// The income estimated at a visit ([`Command::visit_income`]).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct VisitIncome {
+    /// The record of its year.
+    pub record: IncomeRecord,
+    /// 数据来源: 入户核查 or 月度走访.
+    pub source: IncomeSource,
+    /// 数据日期: the visit's date.
+    pub on: NaiveDate,
+}
+
 /// A command with its facts: a [`CaseAction`] to apply, or the exit notice (numbered by the store).
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub enum Resolved {
@@ -277,18 +290,32 @@ impl Command {
         }
     }
 
-    /// The re-estimated income 收支测算 of a visit (入户核查 of identification or of exit), which becomes
-    /// the household's income record of its year with source 入户核查.
-    pub fn verified_income(&self) -> Option<&IncomeRecord> {
-        match self {
+    /// The income estimated at a visit 收支测算 — the 入户核查 of identification or of exit (source
+    /// 入户核查), the monthly follow-up (source 月度走访) — with its source and the visit's date: it
+    /// becomes the household's income record of its year when it counts
+    /// ([`IncomeSource::counts_over`]).
+    pub fn visit_income(&self) -> Option<VisitIncome> {
+        let (record, source, on) = match self {
             Command::Identify {
                 action: IdentAction::Verify { verification, .. },
-            } => verification.income.as_ref(),
+            } => (
+                verification.income?,
+                IncomeSource::Verification,
+                verification.visited_on,
+            ),
             Command::Exit {
                 action: ExitCommand::CheckHousehold { check, .. },
-            } => check.verification.income.as_ref(),
-            _ => None,
-        }
+            } => (
+                check.verification.income?,
+                IncomeSource::Verification,
+                check.verification.visited_on,
+            ),
+            Command::FollowUp { visit } => {
+                (visit.income?, IncomeSource::FollowUp, visit.visited_on)
+            }
+            _ => return None,
+        };
+        Some(VisitIncome { record, source, on })
     }
 
     /// The core action for this command with the server's facts. Refuses (`InvalidInput`) when a fact
@@ -572,5 +599,34 @@ mod tests {
         assert_eq!(c.attachments(), vec![&a]);
         assert!(Command::StartIdentification.attachments().is_empty());
         assert_eq!(c.name(), "update_measure");
+    }
+
+    #[test]
+    fn a_visits_income_with_its_source_and_date() {
+        use crate::monitoring::verification::tests::verification;
+        let v = verification(d(3, 4), 7_000);
+        let ident = Command::Identify {
+            action: IdentAction::Verify {
+                verification: Box::new(v.clone()),
+                decision: Decision::pass(""),
+            },
+        };
+        let got = ident.visit_income().unwrap();
+        assert_eq!(
+            (got.record, got.source, got.on),
+            (v.income.unwrap(), IncomeSource::Verification, d(3, 4))
+        );
+        let mut visit = crate::monitoring::followup::tests::visit(
+            crate::monitoring::YearMonth::new(2022, 5).unwrap(),
+            7_000,
+        );
+        let follow_up = Command::FollowUp {
+            visit: visit.clone(),
+        };
+        assert_eq!(follow_up.visit_income(), None, "an estimate alone");
+        visit.income = v.income;
+        let got = Command::FollowUp { visit }.visit_income().unwrap();
+        assert_eq!((got.source, got.on), (IncomeSource::FollowUp, d(5, 10)));
+        assert_eq!(Command::StartIdentification.visit_income(), None);
     }
 }

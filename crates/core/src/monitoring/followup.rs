@@ -4,7 +4,7 @@
 //! 监测结果按月如实填入帮扶手册").
 //!
 //! One [`FollowUp`] per household per month with the plan's four questions, an
-//! income estimate and notes. [`FollowUpLog::record`] refuses a second record for
+//! income estimate (from the visit's 收支测算 when one is made) and notes. [`FollowUpLog::record`] refuses a second record for
 //! a month. [`missing_months`] lists the months whose follow-up is overdue.
 //!
 //! **Which months are due**: from the month after the household entered
@@ -19,6 +19,7 @@ use super::common::{
     Actor, Label, Refusal, RefusalCode, require_not_future, require_role, require_text,
 };
 use crate::access::Role;
+use crate::income::IncomeRecord;
 use crate::money::Fen;
 
 /// Roles that may record a follow-up.
@@ -42,10 +43,16 @@ pub struct FollowUp {
     pub standards_secure: bool,
     /// 群众对帮扶工作是否认可.
     pub household_approves: bool,
-    /// 预计人均纯收入 (estimated per-capita yearly net income).
+    /// 预计人均纯收入 (estimated per-capita yearly net income). With [`FollowUp::income`], the record's
+    /// 人均纯收入: [`FollowUpLog::record`] computes it from the record, whatever was typed.
     pub per_capita_income_estimate: Fen,
     /// 备注 (required when any answer is no: what is wrong and what is done).
     pub notes: String,
+    /// The household's income estimated at the visit 收支测算 (optional, as at a 入户核查): it becomes the
+    /// household's income record of its year, source 月度走访 (issue 17), and the visit's
+    /// [`FollowUp::per_capita_income_estimate`] is its 人均纯收入.
+    #[serde(default)]
+    pub income: Option<IncomeRecord>,
 }
 
 impl FollowUp {
@@ -94,10 +101,12 @@ impl FollowUpLog {
         self.entries.last()
     }
 
-    /// Records a follow-up. Refuses a role outside [`FOLLOW_UP_ROLES`], a month
-    /// already recorded, a month before `monitored_since`'s month or after the
-    /// recording month, a visit date outside the month or after `on`, a
-    /// negative income estimate, or a "no" answer without notes.
+    /// Records a follow-up; with an income record, its estimate is the record's
+    /// 人均纯收入. Refuses a role outside [`FOLLOW_UP_ROLES`], a month already
+    /// recorded, a month before `monitored_since`'s month or after the recording
+    /// month, a visit date outside the month or after `on`, an income record
+    /// without members, a negative estimate typed without a record, or a "no"
+    /// answer without notes.
     pub fn record(
         &self,
         visit: FollowUp,
@@ -136,11 +145,23 @@ impl FollowUpLog {
             ));
         }
         require_not_future(visit.visited_on, on, ("走访", "visit"))?;
-        if visit.per_capita_income_estimate < Fen::ZERO {
-            return Err(Refusal::invalid(
-                "预计收入不能为负数",
-                "The income estimate cannot be negative",
-            ));
+        let mut visit = visit;
+        match &visit.income {
+            Some(r) if r.members == 0 => {
+                return Err(Refusal::invalid(
+                    "收入测算的家庭人口须大于 0",
+                    "The income estimate needs at least one member",
+                ));
+            }
+            // The estimate is the record's (a loss in the year may make it negative).
+            Some(r) => visit.per_capita_income_estimate = r.per_capita(),
+            None if visit.per_capita_income_estimate < Fen::ZERO => {
+                return Err(Refusal::invalid(
+                    "预计收入不能为负数",
+                    "The income estimate cannot be negative",
+                ));
+            }
+            None => {}
         }
         if !visit.all_well() {
             require_text(
@@ -211,6 +232,7 @@ pub(crate) mod tests {
             household_approves: true,
             per_capita_income_estimate: Fen::from_yuan(per_capita_yuan),
             notes: String::new(),
+            income: None,
         }
     }
 
@@ -307,6 +329,50 @@ pub(crate) mod tests {
         );
         v.notes = "对公益岗位安排不满意，已协调调整".into();
         assert!(log.record(v, since, &cadre, d(3, 20)).is_ok());
+    }
+
+    #[test]
+    fn the_estimate_is_the_income_records() {
+        let cadre = actor(Role::Cadre);
+        let since = d(2, 15);
+        let mut v = visit(ym(3), 7000);
+        v.income = Some(IncomeRecord {
+            year: 2022,
+            wage: Fen::from_yuan(20_000),
+            production_cost: Fen::from_yuan(2_000),
+            members: 3,
+            ..IncomeRecord::default()
+        });
+        let log = FollowUpLog::new()
+            .record(v.clone(), since, &cadre, d(3, 20))
+            .unwrap();
+        let kept = &log.month(ym(3)).unwrap().visit;
+        assert_eq!(kept.per_capita_income_estimate, Fen::from_yuan(6_000));
+        assert_eq!(kept.income, v.income);
+        // a loss: the record's negative figure, not a refusal of the typed estimate
+        let mut loss = v.clone();
+        loss.per_capita_income_estimate = Fen::from_yuan(-1);
+        if let Some(r) = &mut loss.income {
+            r.production_cost = Fen::from_yuan(23_000);
+        }
+        let log = FollowUpLog::new()
+            .record(loss, since, &cadre, d(3, 20))
+            .unwrap();
+        assert_eq!(
+            log.month(ym(3)).unwrap().visit.per_capita_income_estimate,
+            Fen::from_yuan(-1_000)
+        );
+        // a record without members is refused
+        if let Some(r) = &mut v.income {
+            r.members = 0;
+        }
+        assert_eq!(
+            FollowUpLog::new()
+                .record(v, since, &cadre, d(3, 20))
+                .unwrap_err()
+                .code,
+            RefusalCode::InvalidInput
+        );
     }
 
     #[test]

@@ -64,7 +64,7 @@ pub use cadre::{Cadre, CadreAction, CadreAssignments, CadreLevel};
 pub use calendar::{CadenceRules, Quarter, WorkCalendar, YearMonth};
 pub use case::{Case, CaseAction, HandbookEntry, Lifecycle, Section};
 pub use clue::{Channel, Clue, ClueRules, Report, Source};
-pub use command::{CadreCommand, Command, ExitCommand};
+pub use command::{CadreCommand, Command, ExitCommand, VisitIncome};
 pub use common::{Actor, Decision, Meeting, Refusal, RefusalCode, StepResult, date_zh};
 pub use exit::{
     DeferredCategory, Exit, ExitAction, ExitCheck, ExitFacts, ExitNotice, ExitRules, ExitStatus,

@@ -25,6 +25,9 @@ pub struct Model {
     pub members: i32,
     /// 数据来源: an `IncomeSource` code.
     pub source: String,
+    /// 数据日期, `YYYY-MM-DD`: the day the figures were established (a visit's date); `None`: the day
+    /// the row was written (`updated_at`, Beijing time).
+    pub as_of: Option<String>,
     pub version: i64,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

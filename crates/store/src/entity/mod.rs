@@ -7,6 +7,7 @@
 pub mod audit_log;
 pub mod former_members;
 pub mod households;
+pub mod income_other_sources;
 pub mod income_records;
 pub mod member_initials;
 pub mod members;

@@ -9,7 +9,7 @@
 //!   `merge_remove_member` on the household with the member as `before`.
 //! - [`merge_households`]: household B is merged into household A (D2): B's members whose ID number (or
 //!   normalised name and birth date) A does not have move to A, B's income records of years A lacks move
-//!   to A, B's monitoring cases 监测帮扶档案 (the open one and the closed ones) move to A, the rest of B is
+//!   to A (with the other sources' figures of those years, 不计入), B's monitoring cases 监测帮扶档案 (the open one and the closed ones) move to A, the rest of B is
 //!   deleted. Refused (`Conflict`, naming both cases) when both households have an open case (not 风险消除
 //!   or 未纳入): one household has one current case, so one of them must be closed first; refused as well
 //!   when the two are in different counties. A moved case gets A's 户编号 and village (columns and JSON),
@@ -40,7 +40,7 @@ use super::households::{
 };
 use super::{Actor, Sql, registry_file, to_json};
 use crate::db::Db;
-use crate::entity::{households, income_records, members};
+use crate::entity::{households, income_other_sources, income_records, members};
 use crate::error::{Result, StoreError};
 
 /// A candidate with the households' current versions (for the merge form).
@@ -444,6 +444,20 @@ pub async fn merge_households(
             .exec(&tx)
             .await?;
         outcome.incomes_moved += 1;
+    }
+    let moved_years: HashSet<i32> = b_incomes
+        .iter()
+        .map(|r| r.year)
+        .filter(|y| !a_years.contains(y))
+        .collect();
+    if !moved_years.is_empty() {
+        income_other_sources::Entity::update_many()
+            .col_expr(income_other_sources::Column::HouseholdId, Expr::value(a.id))
+            .filter(income_other_sources::Column::CountyCode.eq(b.county_code.as_str()))
+            .filter(income_other_sources::Column::HouseholdId.eq(b.id))
+            .filter(income_other_sources::Column::Year.is_in(moved_years))
+            .exec(&tx)
+            .await?;
     }
     let moved_cases = move_cases(&tx, &a, &a_cases, &b_cases, now).await?;
     move_former_members(&tx, &b, &a).await?;

@@ -229,6 +229,48 @@ db_test!(
     }
 );
 
+db_test!(
+    fn a_merge_moves_the_other_sources_of_the_years_it_moves(db: Db) {
+        use shouwang_core::income::IncomeSource;
+        use shouwang_core::{Fen, IncomeRecord};
+        use shouwang_store::repo::income;
+        seed(&db).await;
+        let admin = scope(Role::TownshipAdmin, TOWN_A);
+        let (keep, drop) = ("1411231002020001", "1411231002020002");
+        let rec = |year: i32, wage: i64| IncomeRecord {
+            year,
+            wage: Fen(wage),
+            members: 2,
+            ..IncomeRecord::default()
+        };
+        let put = |n: &'static str, r: IncomeRecord, s: IncomeSource, v: Option<i64>| {
+            let db = db.clone();
+            async move { income::upsert(&db, &actor(), n, &r, s, v).await.unwrap() }
+        };
+        // B: 2021 and 2022 verified over an import (the imports kept, not counted); A: 2022 only.
+        for year in [2021, 2022] {
+            put(drop, rec(year, 1), IncomeSource::Import, None).await;
+            put(drop, rec(year, 2), IncomeSource::Verification, Some(1)).await;
+        }
+        put(keep, rec(2022, 9), IncomeSource::Manual, None).await;
+        duplicates::merge_households(&db, &actor(), &admin, keep, 1, drop, 1)
+            .await
+            .unwrap();
+        let kept = households::get(&db, &admin, keep).await.unwrap().unwrap();
+        let others: Vec<(i32, IncomeSource, i64)> = income::others::of_household(&db, &kept)
+            .await
+            .unwrap()
+            .iter()
+            .map(|o| (o.record.year, o.source, o.record.wage.0))
+            .collect();
+        assert_eq!(
+            others,
+            [(2021, IncomeSource::Import, 1)],
+            "B's 2021 moved with its other source; B's 2022 went with B"
+        );
+    }
+);
+
 mod with_cases {
     //! A merge moves the dropped household's monitoring cases 监测帮扶档案 to the kept one, or refuses when
     //! both have an open case.

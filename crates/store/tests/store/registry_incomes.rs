@@ -546,6 +546,67 @@ db_test!(
         );
         assert_eq!(incomes(&db, "H1").await, [(record(2022, 99), 2)]);
         assert_eq!(incomes(&db, "H2").await, [(record(2022, 35_000), 2)]);
+
+        // The refused row's figures are kept as 台账导入's, not counted (as are the first import's, which
+        // the hand correction replaced: the latest figures of a source win) …
+        let kept = |db: Db| async move {
+            let d = households::get(&db, &county_scope(), "H1")
+                .await
+                .unwrap()
+                .unwrap();
+            income::others::of_household(&db, &d)
+                .await
+                .unwrap()
+                .iter()
+                .map(|o| (o.record, o.source))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            kept(db.clone()).await,
+            [(
+                record(2022, 25_000),
+                shouwang_core::income::IncomeSource::Import
+            )]
+        );
+        assert!(r.problems[0].reason_zh.contains("不计入"));
+        // … once: the same row again writes nothing …
+        let n = audit_count(&db).await;
+        let again = import(&db, file(&[], &[income_row("H1", "2022", "250")])).await;
+        assert_eq!(again.rejected_income_rows, 1);
+        assert_eq!(audit_count(&db).await, n, "nothing written");
+        // … new figures replace them, audited …
+        import(&db, file(&[], &[income_row("H1", "2022", "260")])).await;
+        assert_eq!(kept(db.clone()).await[0].0, record(2022, 26_000));
+        let log = shouwang_store::repo::audit::list(
+            &db,
+            &county_scope(),
+            &shouwang_store::repo::audit::AuditFilter {
+                entity: Some("income_other_source".into()),
+                ..Default::default()
+            },
+            1,
+            10,
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            log.items
+                .iter()
+                .map(|e| (e.action.as_str(), e.entity_id.as_str()))
+                .collect::<Vec<_>>(),
+            [
+                ("update", "H1/2022/import"),
+                ("update", "H1/2022/import"),
+                ("create", "H1/2022/import")
+            ],
+            "the first import's figures (replaced by hand), then the refused rows'"
+        );
+        // … and a row identical to the verified record is no disagreement: unchanged, and the import's
+        // figures kept are the same as the record's now (not listed by the readers).
+        let same = import(&db, file(&[], &[income_row("H1", "2022", "0.99")])).await;
+        assert_eq!((same.incomes_unchanged, same.rejected_income_rows), (1, 0));
+        assert_eq!(kept(db.clone()).await[0].0, record(2022, 99));
+        assert_eq!(incomes(&db, "H1").await, [(record(2022, 99), 2)]);
     }
 );
 

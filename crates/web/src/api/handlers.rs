@@ -469,6 +469,10 @@ pub async fn workload(
 }
 
 /// 逐月跟踪监测: one record per household per month (the plan's four questions, income estimate, notes).
+/// With `visit.income` (收支测算, amounts in 分), the visit's record becomes the household's income record of
+/// its year, source 月度走访 (`follow_up`), in the same transaction — unless a verified record of a later
+/// date counts, when the visit's figures are kept as not counted (see `GET …/income`) — and the estimate is
+/// the record's 人均纯收入 (whatever `per_capita_income_estimate` says).
 #[utoipa::path(post, path = "/api/v1/cases/{number}/follow-ups", tag = "follow-up",
     params(("number" = String, Path, description = "户编号")), request_body = FollowUpRequest,
     responses((status = 200, body = WriteResult), (status = 403, body = ErrorBody),

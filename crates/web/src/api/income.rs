@@ -64,9 +64,10 @@ impl IncomeBody {
     }
 }
 
-/// Every income year of a household, oldest first, each with its source, version and assessment
-/// against the line of its year (家庭纯收入, 人均纯收入, below / near / above, 明显下降). 404 outside your
-/// area.
+/// Every income year of a household, oldest first, each with its source, 数据日期, version and assessment
+/// against the line of its year (家庭纯收入, 人均纯收入, below / near / above, 明显下降), and in
+/// `not_counted` the other sources' figures of the year that differ from the record that counts (不计入,
+/// with the reason: 以最近一次核实记录为准). 404 outside your area.
 #[utoipa::path(get, path = "/api/v1/households/{number}/income", tag = "households",
     params(("number" = String, Path, description = "户编号")),
     responses((status = 200, body = IncomeSheet), (status = 401, body = ErrorBody),

@@ -264,6 +264,49 @@ pub struct IncomeView {
     pub dropped: bool,
     /// 数据来源.
     pub source: &'static str,
+    /// 数据日期.
+    pub as_of: String,
+    /// 不计入: other sources' figures of the year that differ, each on a row of its own.
+    pub not_counted: Vec<NotCountedView>,
+}
+
+/// Another source's figures of a year that do not count (不计入), ready to show.
+pub struct NotCountedView {
+    pub wage: Fen,
+    pub business: Fen,
+    pub property: Fen,
+    pub transfer: Fen,
+    pub cost: Fen,
+    pub net: Fen,
+    pub per_capita: Fen,
+    /// 扣除刚性支出后人均纯收入.
+    pub after_rigid: Fen,
+    /// 数据来源.
+    pub source: &'static str,
+    /// 数据日期.
+    pub as_of: String,
+    /// 以最近一次核实记录为准.
+    pub reason: String,
+}
+
+/// The figures of a year that do not count, ready to show (the household page and the income page).
+pub fn not_counted_views(y: &shouwang_app::income::IncomeYear, i18n: I18n) -> Vec<NotCountedView> {
+    y.not_counted
+        .iter()
+        .map(|o| NotCountedView {
+            wage: o.record.wage,
+            business: o.record.business,
+            property: o.record.property,
+            transfer: o.record.transfer,
+            cost: o.record.production_cost,
+            net: o.net_income,
+            per_capita: o.per_capita,
+            after_rigid: o.record.per_capita_after_rigid(),
+            source: i18n.lang.pick(o.source.label_zh(), o.source.label_en()),
+            as_of: o.as_of.to_string(),
+            reason: i18n.lang.pick(&o.reason_zh, &o.reason_en).to_owned(),
+        })
+        .collect()
 }
 
 /// A clue source, ready to show.
@@ -550,7 +593,8 @@ fn member_view(
 
 /// Builds the income rows from the household's income sheet (`shouwang_app::income::show`): the
 /// per-capita figure, the line status, the clear-drop flag against the previous year (§三(一)1
-/// “收入明显下降”, the county's threshold) and the source of each year.
+/// “收入明显下降”, the county's threshold), the source and date of each year, and the other sources'
+/// figures that differ and do not count (不计入, 以最近一次核实记录为准).
 pub fn income_views(sheet: &IncomeSheet, i18n: I18n) -> Vec<IncomeView> {
     sheet
         .years
@@ -578,6 +622,8 @@ pub fn income_views(sheet: &IncomeSheet, i18n: I18n) -> Vec<IncomeView> {
                 status_class,
                 dropped: a.clear_drop,
                 source: i18n.lang.pick(y.source.label_zh(), y.source.label_en()),
+                as_of: y.as_of.to_string(),
+                not_counted: not_counted_views(y, i18n),
             }
         })
         .collect()

@@ -1,6 +1,7 @@
 //! 收支测算 of a household, by hand:
-//! - `GET /households/{n}/income?year=Y` — the household's years (source, 家庭纯收入, 人均纯收入, the line
-//!   of the year, below / near / above, 明显下降) and the form of year Y (filled in when recorded);
+//! - `GET /households/{n}/income?year=Y` — the household's years (source and 数据日期, 家庭纯收入,
+//!   人均纯收入, the line of the year, below / near / above, 明显下降; under a year, the other sources'
+//!   figures that differ, 不计入) and the form of year Y (filled in when recorded);
 //! - `POST /households/{n}/income` — `action=preview` (测算) shows the figures the server computes for
 //!   the typed record without saving; `action=save` saves it through `shouwang_app::income::set`
 //!   (source 手工录入, version-checked, audited, the income rule run) and returns to the household page.
@@ -31,6 +32,7 @@ use crate::http::form::encode;
 use crate::http::i18n::I18n;
 use crate::http::render::{render_status, see_other};
 use crate::pages::cases::{Fields, caller};
+use crate::pages::households::{NotCountedView, not_counted_views};
 
 /// The routes of this module.
 pub fn routes() -> Router<AppState> {
@@ -163,11 +165,13 @@ fn assess_view(a: &YearAssessment, i18n: I18n) -> AssessView {
     }
 }
 
-/// A recorded year in the list.
+/// A recorded year in the list, with the other sources' figures that do not count (不计入).
 struct YearRow {
     a: AssessView,
     source: &'static str,
-    updated_on: String,
+    /// 数据日期.
+    as_of: String,
+    not_counted: Vec<NotCountedView>,
 }
 
 #[derive(Template)]
@@ -223,9 +227,8 @@ fn page(
         .map(|y| YearRow {
             a: assess_view(&y.assessment, i18n),
             source: i18n.lang.pick(y.source.label_zh(), y.source.label_en()),
-            updated_on: (y.updated_at + chrono::Duration::hours(8))
-                .date_naive()
-                .to_string(),
+            as_of: y.as_of.to_string(),
+            not_counted: not_counted_views(y, i18n),
         })
         .collect();
     let fields = INCOME_FIELDS

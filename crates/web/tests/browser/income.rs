@@ -1,6 +1,6 @@
 //! 收支测算 in the browser: a township user opens a household of the township, enters a year's income,
 //! presses 测算 to see the server's 人均纯收入 and the line of the year, saves, and the household page
-//! lists the year with its source.
+//! lists the year with its source, and under it the imported figures it replaced (不计入).
 
 use shouwang_core::access::{Role, Scope};
 use shouwang_store::repo::households::{self, HouseholdQuery};
@@ -55,4 +55,17 @@ pub async fn income_form(h: &Harness) {
         text.contains("6000.30") && text.contains("手工录入"),
         "{text}"
     );
+    // The demo's imported 2022 figures, which the correction replaced, are listed under it: not counted.
+    assert_eq!(tab.count("#household-incomes tr.not-counted").await, 1);
+    let row = tab
+        .eval("document.querySelector('#household-incomes tr.not-counted').innerText")
+        .await;
+    let row = row.as_str().unwrap_or_default();
+    assert!(
+        row.contains("台账导入")
+            && row.contains("不计入")
+            && row.contains("以最近一次核实记录为准"),
+        "{row}"
+    );
+    tab.shoot("income-sources").await;
 }

@@ -750,7 +750,7 @@ async fn submit(tab: &harness::Tab, form: &str) -> u16 {
 /// on a phone with a photo, 信息比对, 民主评议, 公示, 公示期满 — too early first —, cadre, plan, exit
 /// steps, notice), the township admin (绿色通道 offered, 乡镇审核), the county admin (县级审定,
 /// 纳入监测), the cadre (measure started, completion refused without evidence then done with a file,
-/// seven monthly follow-ups). Dates are those of 2022 (the demo county's year), typed into each
+/// seven monthly follow-ups, the last with its 收支测算). Dates are those of 2022 (the demo county's year), typed into each
 /// form's date field, as the API's end-to-end test fixes its "today".
 async fn village_journey(h: &Harness) {
     use shouwang_core::monitoring::Lifecycle;
@@ -796,12 +796,14 @@ async fn village_journey(h: &Harness) {
         .iter()
         .find(|e| e.record.year == 2022)
         .map(|e| e.version);
+    // (an import: the visits of 2022 replace it — a record entered by hand today would be a verified
+    // record of a later date, which a 2022 visit does not replace)
     shouwang_store::repo::income::upsert(
         &h.db,
         &shouwang_store::Actor::system(),
         &number,
         &income,
-        shouwang_core::income::IncomeSource::Manual,
+        shouwang_core::income::IncomeSource::Import,
         income_version,
     )
     .await
@@ -1041,7 +1043,8 @@ async fn village_journey(h: &Harness) {
     assert_eq!(submit(&cadre, "#measure-form").await, 200);
     assert!(cadre.text().await.contains("已完成"));
 
-    // Seven monthly follow-ups (February to August) on a phone.
+    // Seven monthly follow-ups (February to August) on a phone; August's with the year's 收支测算 (the
+    // year and 家庭人口 filled in), which becomes the household's 2022 record, source 月度走访.
     cadre.viewport(harness::PHONE).await;
     for m in 2..=8 {
         assert_eq!(
@@ -1053,10 +1056,28 @@ async fn village_journey(h: &Harness) {
         cadre
             .set_value("input[name=visited_on]", &format!("2022-{m:02}-10"))
             .await;
-        cadre.fill("input[name=income]", "9000").await;
+        if m == 8 {
+            cadre.fill("input[name=inc_wage]", "80000").await;
+            cadre.shoot("follow-up-income").await;
+        } else {
+            cadre.fill("input[name=income]", "9000").await;
+        }
         assert_eq!(submit(&cadre, "#follow-up-form").await, 200);
     }
     assert!(cadre.text().await.contains("2022-08"));
+    let detail = households::get(&h.db, &county, &number)
+        .await
+        .expect("household")
+        .expect("in the county");
+    let y2022 = detail.incomes.iter().find(|e| e.record.year == 2022);
+    assert_eq!(
+        y2022.map(|e| (e.source, e.record.wage, e.record.members)),
+        Some((
+            shouwang_core::income::IncomeSource::FollowUp,
+            shouwang_core::Fen::from_yuan(80_000),
+            members
+        ))
+    );
     cadre.viewport(harness::DESKTOP).await;
 
     // The exit steps by the village team, to the numbered notice.
@@ -1119,7 +1140,27 @@ async fn village_journey(h: &Harness) {
         .expect("case")
         .expect("case");
     assert_eq!(rec.lifecycle, Lifecycle::Eliminated);
+    let august = rec
+        .case
+        .follow_ups
+        .month(shouwang_core::monitoring::YearMonth::new(2022, 8).expect("month"))
+        .expect("August's follow-up");
+    assert_eq!(
+        august.visit.per_capita_income_estimate,
+        shouwang_core::Fen::from_yuan(80_000).div_round(i64::from(members)),
+        "the estimate is the record's"
+    );
     assert_eq!(vt.open(&hh).await, 200);
+    // The exit's 入户核查 (September) counts for 2022; August's follow-up figures are listed, not counted.
+    let rows = vt
+        .eval("[...document.querySelectorAll('#household-incomes tr.not-counted')].map(r => r.innerText).join('|')")
+        .await;
+    let rows = rows.as_str().unwrap_or_default();
+    assert!(
+        rows.split('|')
+            .any(|r| r.contains("月度走访") && r.contains("2022-08-10") && r.contains("不计入")),
+        "{rows}"
+    );
     vt.shoot("journey-household").await;
 }
 

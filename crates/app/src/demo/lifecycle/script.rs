@@ -576,6 +576,7 @@ impl Script<'_> {
                                 household_approves: true,
                                 per_capita_income_estimate: estimate,
                                 notes: String::new(),
+                                income: None,
                             },
                         },
                         cadre.clone(),

@@ -11,7 +11,7 @@ use super::departures::former_rows_of;
 use super::reads::{find_in_area, members_of};
 use super::rows::{head_of, household_model, join_codes, member_model};
 use crate::db::Db;
-use crate::entity::{former_members, households, income_records, members};
+use crate::entity::{former_members, households, income_other_sources, income_records, members};
 use crate::error::{Result, StoreError};
 use crate::ids::new_id;
 use crate::repo::area::effective_area;
@@ -132,7 +132,7 @@ async fn insert(
     if !incomes.is_empty() {
         let mut rows = Vec::with_capacity(incomes.len());
         for rec in incomes {
-            rows.push(income::insert_row(tx, &h, rec, IncomeSource::Import, now).await?);
+            rows.push(income::insert_row(tx, &h, rec, IncomeSource::Import, None, now).await?);
         }
         after["incomes"] = to_json(&rows)?;
     }
@@ -219,7 +219,7 @@ pub(super) async fn member_version_now(
         .map_or(0, |m| m.version))
 }
 
-/// Deletes a household's income records, its members and former members and the household row at `expected_version`, in
+/// Deletes a household's income records (with the other sources' figures), its members and former members and the household row at `expected_version`, in
 /// the caller's transaction (删除农户; also the dropped household of a merge). `StaleVersion` with the
 /// version now if the row changed meanwhile; the caller's transaction then rolls back.
 pub(crate) async fn delete_rows(
@@ -230,6 +230,11 @@ pub(crate) async fn delete_rows(
     income_records::Entity::delete_many()
         .filter(income_records::Column::CountyCode.eq(h.county_code.as_str()))
         .filter(income_records::Column::HouseholdId.eq(h.id))
+        .exec(tx)
+        .await?;
+    income_other_sources::Entity::delete_many()
+        .filter(income_other_sources::Column::CountyCode.eq(h.county_code.as_str()))
+        .filter(income_other_sources::Column::HouseholdId.eq(h.id))
         .exec(tx)
         .await?;
     former_members::Entity::delete_many()
@@ -469,8 +474,12 @@ pub async fn delete(
         .all(&tx)
         .await?;
     let former = former_rows_of(&tx, &h).await?;
+    let others = super::super::income::others::rows_of(&tx, &h.county_code, h.id).await?;
     let mut before = audit_json(&h, &ms)?;
     before["incomes"] = to_json(&incomes)?;
+    if !others.is_empty() {
+        before["income_other_sources"] = to_json(&others)?;
+    }
     if !former.is_empty() {
         before["former_members"] = to_json(&former)?;
     }

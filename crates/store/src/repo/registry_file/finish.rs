@@ -340,7 +340,10 @@ impl Importer {
             });
         }
         changes.extend(income.changes);
-        let changed = !changes.is_empty() || !created.is_empty() || report.incomes_created > 0;
+        let changed = !changes.is_empty()
+            || !created.is_empty()
+            || report.incomes_created > 0
+            || income.not_counted > 0;
         if changed {
             let counties: BTreeSet<&str> = created
                 .iter()
@@ -372,6 +375,7 @@ impl Importer {
                     "incomes_updated": report.incomes_updated,
                     "incomes_unchanged": report.incomes_unchanged,
                     "rejected_income_rows": report.rejected_income_rows,
+                    "incomes_not_counted": income.not_counted,
                     "all_or_nothing": self.options.all_or_nothing,
                 })),
             });

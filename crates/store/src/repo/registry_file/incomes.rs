@@ -1,6 +1,10 @@
 //! The 收支情况 rows of an import (家庭收支导入): each row is checked against the database and written by
 //! itself, after the file's households.
 //!
+//! A row over a verified record (入户核查, 月度走访, 手工录入) does not replace it (the latest verified record
+//! counts, `IncomeSource::replaces`): it is reported as a problem of its row, and its figures are kept as
+//! 台账导入's, not counted (`repo::income::others`), when they differ from the record.
+//!
 //! A row's household is the file's (created, updated or unchanged by this import) or, when the file does
 //! not have it, the household with that 户编号 in the database, in the importing user's area. A row is
 //! rejected, with its problem, when the household is rejected by this import, is nowhere, is outside the
@@ -18,7 +22,8 @@
 //! `repo::income` writes them): a creation with the new row's id and the file, sheet and row it came from
 //! (`{"id", "import": {"file", "sheet", "row"}}`, as a created household's), a change with the row before
 //! and after. On SQLite the new records and their audit rows are inserted with prepared one-row statements
-//! ([`crate::sqlite_direct`]), on PostgreSQL with multi-row inserts.
+//! ([`crate::sqlite_direct`]), on PostgreSQL with multi-row inserts. Figures kept as not counted get the
+//! audit rows `repo::income::others` writes (entity `income_other_source`).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
@@ -41,7 +46,7 @@ use crate::entity::{audit_log, households, income_records, regions};
 use crate::error::{Result, StoreError};
 use crate::ids::new_id;
 use crate::repo::audit::Change;
-use crate::repo::income::check_record;
+use crate::repo::income::{self, check_record};
 use crate::repo::lines;
 use crate::repo::to_json;
 use crate::sqlite_direct::{direct_error, with_direct};
@@ -74,6 +79,8 @@ pub(super) struct Incomes {
     pub(super) unchanged: u64,
     /// Rows rejected by the database checks.
     pub(super) rejected: u64,
+    /// Rows whose figures were kept, not counted, over a verified record (added or changed).
+    pub(super) not_counted: u64,
     pub(super) problems: Vec<Problem>,
     /// The counties written to.
     pub(super) counties: BTreeSet<String>,
@@ -120,6 +127,7 @@ fn model(home: &Home, id: i64, r: &IncomeRecord, version: i64) -> income_records
         insurance_payout: r.insurance_payout.0,
         members: i32::try_from(r.members).unwrap_or(i32::MAX),
         source: IncomeSource::Import.code().to_owned(),
+        as_of: None,
         version,
         created_at: chrono::DateTime::UNIX_EPOCH,
         updated_at: chrono::DateTime::UNIX_EPOCH,
@@ -398,29 +406,52 @@ impl Importer {
             }
         }
         let mut writes: Vec<Write<'_>> = Vec::with_capacity(accepted.len());
+        let today = income::beijing_date(self.now);
         for (home, row) in accepted {
             let before = stored.remove(&(home.county.clone(), home.id, row.record.year));
-            match before {
-                Some(b) if same(&b, &row.record) => out.unchanged += 1,
+            let counting = before.as_ref().map(income::source_of);
+            // Over a verified record (which the import does not replace), the import's figures are kept
+            // as 台账导入's, not counted (repo::income::others): added when they differ from the record,
+            // replacing the import's figures kept before.
+            if let (Some(b), Some(kept)) = (&before, counting)
+                && !IncomeSource::Import.replaces(kept)
+            {
+                let aside = income::others::keep(
+                    &self.tx,
+                    &self.actor,
+                    income::others::Home {
+                        county: &home.county,
+                        household_id: home.id,
+                        number: &row.number,
+                        village: &home.village,
+                    },
+                    &row.record,
+                    IncomeSource::Import,
+                    today,
+                    &income::to_record(b),
+                )
+                .await?;
+                if aside {
+                    out.not_counted += 1;
+                    out.counties.insert(home.county.clone());
+                }
+            }
+            match (before, counting) {
+                (Some(b), _) if same(&b, &row.record) => out.unchanged += 1,
                 // The latest verified record counts: an import does not replace it.
-                Some(b)
-                    if !IncomeSource::Import.replaces(
-                        IncomeSource::from_code(&b.source).unwrap_or(IncomeSource::Import),
-                    ) =>
-                {
-                    let kept = IncomeSource::from_code(&b.source).unwrap_or(IncomeSource::Import);
+                (Some(_), Some(kept)) if !IncomeSource::Import.replaces(kept) => {
                     let y = row.record.year;
                     out.problems.push(row.problem(
                         IncomeCol::Year,
                         &y.to_string(),
                         reason(
-                            format!("该户{y}年已有{}记录（经核实），导入不覆盖；如需更正请在农户页面修改", kept.label_zh()),
-                            format!("the household's {y} record comes from {} (verified); an import does not replace it — correct it on the household page", kept.label_en()),
+                            format!("该户{y}年已有{}记录（经核实），导入不覆盖：导入的数据另行保存、不计入，以最近一次核实记录为准；如需更正请在农户页面修改", kept.label_zh()),
+                            format!("the household's {y} record comes from {} (verified); an import does not replace it: the imported figures are kept, not counted (the latest verified record counts) — correct it on the household page", kept.label_en()),
                         ),
                     ));
                     out.rejected += 1;
                 }
-                before => writes.push(Write { home, row, before }),
+                (before, _) => writes.push(Write { home, row, before }),
             }
         }
         let (new, changed): (Vec<Write<'_>>, Vec<Write<'_>>) =

@@ -190,6 +190,7 @@ fn follow_up(m: u32) -> Step {
                 household_approves: true,
                 per_capita_income_estimate: Fen::from_yuan(7000),
                 notes: String::new(),
+                income: None,
             },
         },
         Role::Cadre,

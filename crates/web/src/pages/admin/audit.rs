@@ -38,6 +38,7 @@ const ENTITIES: &[&str] = &[
     "household",
     "member",
     "income_record",
+    "income_other_source",
     "case",
     "user",
     "session",

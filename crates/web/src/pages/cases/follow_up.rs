@@ -1,6 +1,10 @@
-//! 逐月跟踪监测 (`/households/{n}/case/follow-up`): one phone screen per household and month.
+//! 逐月跟踪监测 (`/households/{n}/case/follow-up`): one phone screen per household and month. Its optional
+//! 收支测算 (the fields and their reading shared with the 入户核查 forms: [`INCOME_FIELDS`],
+//! [`parse_income`]) becomes the household's income record of its year, source 月度走访, in the follow-up's
+//! transaction; the visit's 预计人均纯收入 is then the record's.
 
 use super::*;
+use crate::pages::income::{INCOME_FIELDS, parse_income};
 
 #[derive(Deserialize, Default)]
 pub struct MonthQuery {
@@ -21,6 +25,10 @@ struct FollowUpPage<'a> {
     today: String,
     questions: [(&'static str, &'static str); 4],
     path: String,
+    /// The 收支测算 fields (name, label).
+    income_fields: Vec<(&'static str, &'static str)>,
+    /// The form's values (the income's year and members filled in).
+    v: Fields,
 }
 
 /// GET /households/{n}/case/follow-up?month=YYYY-MM
@@ -41,17 +49,19 @@ pub async fn follow_up_form(
         .as_deref()
         .and_then(YearMonth::parse)
         .unwrap_or_else(|| YearMonth::of(today));
-    let head = match shouwang_app::households::show(&state.db, &user.caller(), &number, false).await
-    {
-        Ok(Some(d)) => d
-            .detail
-            .household
-            .head()
-            .map(|m| m.name.clone())
-            .unwrap_or_default(),
-        Ok(None) => return AppError::not_found().into_response(),
-        Err(e) => return AppError::from(e).into_response(),
-    };
+    let (head, members) =
+        match shouwang_app::households::show(&state.db, &user.caller(), &number, false).await {
+            Ok(Some(s)) => (
+                s.detail
+                    .household
+                    .head()
+                    .map(|m| m.name.clone())
+                    .unwrap_or_default(),
+                s.detail.household.members.len(),
+            ),
+            Ok(None) => return AppError::not_found().into_response(),
+            Err(e) => return AppError::from(e).into_response(),
+        };
     render(&FollowUpPage {
         i18n,
         user: &user,
@@ -72,6 +82,15 @@ pub async fn follow_up_form(
             ("approves", "fu.q4"),
         ],
         path: format!("{}/case/follow-up", household_path(&number)),
+        income_fields: INCOME_FIELDS
+            .iter()
+            .map(|(n, zh, en)| (*n, i18n.lang.pick(zh, en)))
+            .collect(),
+        // the estimate is of the visit's year
+        v: Fields(vec![
+            ("inc_year".to_owned(), month.year().to_string()),
+            ("inc_members".to_owned(), members.to_string()),
+        ]),
     })
 }
 
@@ -92,12 +111,22 @@ pub async fn follow_up_submit(
     let Some(visited_on) = f.date("visited_on") else {
         return bad("请填写走访日期", "The visit date is required").into_response();
     };
-    let Ok(income) = Fen::parse_yuan(&f.get("income")) else {
-        return bad(
-            "请填写预计人均纯收入（元）",
-            "The estimated per-capita income (yuan) is required",
-        )
-        .into_response();
+    // 收支测算 (optional): the record of the visit's year unless another is typed; the estimate is its
+    // 人均纯收入 (the core computes it from the record).
+    let record = match parse_income(&f, month.year(), false) {
+        Ok(r) => r,
+        Err(e) => return e.into_response(),
+    };
+    let estimate = match (&record, Fen::parse_yuan(&f.get("income"))) {
+        (Some(r), _) => r.per_capita(),
+        (None, Ok(e)) => e,
+        (None, Err(_)) => {
+            return bad(
+                "请填写预计人均纯收入（元），或填写收支测算",
+                "The estimated per-capita income (yuan) is required, or the income estimate",
+            )
+            .into_response();
+        }
     };
     let visit = FollowUp {
         month,
@@ -106,8 +135,9 @@ pub async fn follow_up_submit(
         policies_received: f.yes("policies"),
         standards_secure: f.yes("standards"),
         household_approves: f.yes("approves"),
-        per_capita_income_estimate: income,
+        per_capita_income_estimate: estimate,
         notes: f.get("notes"),
+        income: record,
     };
     run(
         &state,

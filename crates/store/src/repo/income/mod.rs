@@ -1,6 +1,7 @@
-//! Household income records (家庭收入): one row per household and year, amounts in fen.
+//! Household income records (家庭收入): one row per household and year, amounts in fen — the record that
+//! counts; the figures of other sources that do not count are in [`others`].
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
     QueryOrder, Set,
@@ -17,20 +18,37 @@ use crate::entity::{households, income_records};
 use crate::error::{Result, StoreError};
 use crate::ids::new_id;
 
+pub mod others;
+
 /// An income record with its source and row version (for [`upsert`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct IncomeEntry {
     pub record: IncomeRecord,
     /// 数据来源 of the record that counts.
     pub source: IncomeSource,
+    /// 数据日期: the day the figures were established (a visit's date, or the day written).
+    pub as_of: NaiveDate,
     pub version: i64,
     /// When it was last written.
     pub updated_at: DateTime<Utc>,
 }
 
+/// The date of an instant in Beijing time (UTC+8 all year).
+pub(crate) fn beijing_date(t: DateTime<Utc>) -> NaiveDate {
+    (t + Duration::hours(8)).date_naive()
+}
+
 /// The source of a stored row (an unknown code reads as an import).
-fn source_of(m: &income_records::Model) -> IncomeSource {
+pub(crate) fn source_of(m: &income_records::Model) -> IncomeSource {
     IncomeSource::from_code(&m.source).unwrap_or(IncomeSource::Import)
+}
+
+/// The 数据日期 of a stored row: `as_of`, or the day it was written.
+pub(crate) fn as_of_of(m: &income_records::Model) -> NaiveDate {
+    m.as_of
+        .as_deref()
+        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+        .unwrap_or_else(|| beijing_date(m.updated_at))
 }
 
 /// A stored record as the core's (also for the registry export).
@@ -92,6 +110,7 @@ pub(crate) async fn rows_of(
         .map(|m| IncomeEntry {
             record: to_record(m),
             source: source_of(m),
+            as_of: as_of_of(m),
             version: m.version,
             updated_at: m.updated_at,
         })
@@ -103,6 +122,7 @@ fn active(
     id: i64,
     r: &IncomeRecord,
     source: IncomeSource,
+    as_of: Option<NaiveDate>,
     version: i64,
     created_at: DateTime<Utc>,
 ) -> income_records::ActiveModel {
@@ -124,21 +144,24 @@ fn active(
         insurance_payout: Set(r.insurance_payout.0),
         members: Set(i32::try_from(r.members).unwrap_or(i32::MAX)),
         source: Set(source.code().to_owned()),
+        as_of: Set(as_of.map(|d| d.to_string())),
         version: Set(version),
         created_at: Set(created_at),
         updated_at: Set(Utc::now()),
     }
 }
 
-/// Inserts a new record (no audit row: the caller's audit row covers it).
+/// Inserts a new record dated `as_of` (`None`: the day written) (no audit row: the caller's audit row
+/// covers it).
 pub(crate) async fn insert_row(
     tx: &DatabaseTransaction,
     h: &households::Model,
     r: &IncomeRecord,
     source: IncomeSource,
+    as_of: Option<NaiveDate>,
     now: DateTime<Utc>,
 ) -> Result<income_records::Model> {
-    active(h, new_id(), r, source, 1, now)
+    active(h, new_id(), r, source, as_of, 1, now)
         .insert(tx)
         .await
         .map_err(|e| {
@@ -180,7 +203,9 @@ async fn find_any(tx: &DatabaseTransaction, number: &str) -> Result<households::
 /// `expected_version`: `None` to create (refused with `StaleVersion { expected: 0, found }` if a record of
 /// that year exists already), `Some(v)` to replace version `v` (refused with `StaleVersion` if the row has
 /// another version, `found: 0` if it no longer exists). An import never replaces a verified record
-/// ([`IncomeSource::replaces`]: refused with `Conflict`). Returns the record's new version.
+/// ([`IncomeSource::replaces`]: refused with `Conflict`). The record replaced, when from another source,
+/// is kept in [`others`] (不计入); this source's figures kept there before are removed (they are the
+/// record now). Returns the record's new version.
 ///
 /// No scope check: callers acting for a user use [`upsert_scoped`].
 pub async fn upsert(
@@ -194,7 +219,7 @@ pub async fn upsert(
     check_record(record)?;
     let tx = db.begin_write().await?;
     let h = find_any(&tx, household_number).await?;
-    let v = write(&tx, actor, &h, record, source, expected_version).await?;
+    let v = write(&tx, actor, &h, record, source, None, expected_version).await?;
     tx.commit().await?;
     Ok(v)
 }
@@ -213,7 +238,7 @@ pub async fn upsert_scoped(
     check_record(record)?;
     let tx = db.begin_write().await?;
     let h = super::households::find_for_write(&tx, scope, household_number).await?;
-    let v = write(&tx, actor, &h, record, source, expected_version).await?;
+    let v = write(&tx, actor, &h, record, source, None, expected_version).await?;
     tx.commit().await?;
     Ok(v)
 }
@@ -231,7 +256,65 @@ pub async fn upsert_on(
 ) -> Result<i64> {
     check_record(record)?;
     let h = super::households::find_for_write(tx, scope, household_number).await?;
-    write(tx, actor, &h, record, source, expected_version).await
+    write(tx, actor, &h, record, source, None, expected_version).await
+}
+
+/// What [`record_visit_on`] did with a visit's record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum VisitRecord {
+    /// It is the year's record now, at this version.
+    Counts { version: i64 },
+    /// The year's record from `counting` (a verified record of a later date) still counts; the visit's
+    /// figures are kept as its source's, not counted (unless identical, or of that same source).
+    NotCounted { counting: IncomeSource },
+}
+
+/// A visit's income record (入户核查, 月度走访) from `source`, dated `on` (the visit's date), on the
+/// caller's write transaction `tx`: it becomes the year's record when it counts over the record there
+/// ([`IncomeSource::counts_over`]: the latest verified record counts), replacing it whatever its
+/// version (the visit is read and written in one transaction), the figures replaced kept as their
+/// source's ([`others`]); otherwise the record there stays, and the visit's figures are kept as
+/// `source`'s, not counted. Scope as [`upsert_scoped`]. Audited.
+pub async fn record_visit_on(
+    tx: &DatabaseTransaction,
+    actor: &Actor,
+    scope: &Scope,
+    household_number: &str,
+    record: &IncomeRecord,
+    source: IncomeSource,
+    on: NaiveDate,
+) -> Result<VisitRecord> {
+    check_record(record)?;
+    let h = super::households::find_for_write(tx, scope, household_number).await?;
+    let before = income_records::Entity::find()
+        .filter(income_records::Column::CountyCode.eq(h.county_code.as_str()))
+        .filter(income_records::Column::HouseholdId.eq(h.id))
+        .filter(income_records::Column::Year.eq(record.year))
+        .one(tx)
+        .await?;
+    match before {
+        Some(b) if !source.counts_over(on, source_of(&b), as_of_of(&b)) => {
+            let counting = source_of(&b);
+            // The same source's later figures count already: the visit's are older, nothing to keep.
+            if counting != source {
+                others::keep(tx, actor, home_of(&h), record, source, on, &to_record(&b)).await?;
+            }
+            Ok(VisitRecord::NotCounted { counting })
+        }
+        b => {
+            let version = write(
+                tx,
+                actor,
+                &h,
+                record,
+                source,
+                Some(on),
+                b.map(|b| b.version),
+            )
+            .await?;
+            Ok(VisitRecord::Counts { version })
+        }
+    }
 }
 
 /// The household's records as seen on `tx`, by year, and its village code (for a use case checking
@@ -245,12 +328,14 @@ pub async fn rows_on(
     Ok((rows_of(tx, &h.county_code, h.id).await?, h.village_code))
 }
 
+/// Writes the record from `source` dated `as_of` (`None`: today) as the one that counts (see [`upsert`]).
 async fn write(
     tx: &DatabaseTransaction,
     actor: &Actor,
     h: &households::Model,
     record: &IncomeRecord,
     source: IncomeSource,
+    as_of: Option<NaiveDate>,
     expected_version: Option<i64>,
 ) -> Result<i64> {
     let before = income_records::Entity::find()
@@ -280,9 +365,9 @@ async fn write(
         ));
     }
     let after = match (&before, expected_version) {
-        (None, None) => insert_row(tx, h, record, source, Utc::now()).await?,
+        (None, None) => insert_row(tx, h, record, source, as_of, Utc::now()).await?,
         (Some(b), Some(v)) if b.version == v => {
-            let am = active(h, b.id, record, source, v + 1, b.created_at);
+            let am = active(h, b.id, record, source, as_of, v + 1, b.created_at);
             let res = income_records::Entity::update_many()
                 .set(am)
                 .filter(income_records::Column::CountyCode.eq(h.county_code.as_str()))
@@ -328,7 +413,35 @@ async fn write(
         },
     )
     .await?;
+    // 其他来源: the figures replaced, when another source's, no longer count but are kept; this source's
+    // figures kept before are the record now.
+    let home = home_of(h);
+    if let Some(b) = &before
+        && source_of(b) != source
+    {
+        others::keep(
+            tx,
+            actor,
+            home,
+            &to_record(b),
+            source_of(b),
+            as_of_of(b),
+            record,
+        )
+        .await?;
+    }
+    others::drop_source(tx, actor, home, record.year, source).await?;
     Ok(after.version)
+}
+
+/// A household as [`others`] writes for it.
+pub(crate) fn home_of(h: &households::Model) -> others::Home<'_> {
+    others::Home {
+        county: &h.county_code,
+        household_id: h.id,
+        number: &h.number,
+        village: &h.village_code,
+    }
 }
 
 /// Deletes the household's record of `year` (version-checked).
@@ -361,6 +474,12 @@ pub async fn delete(
             found: version_now(&tx, &h.county_code, before.id).await?,
         });
     }
+    // The other sources' figures of the year go with it (kept in the audit row).
+    let others = others::drop_year(&tx, &h.county_code, h.id, year).await?;
+    let mut before = to_json(&before)?;
+    if !others.is_empty() {
+        before = serde_json::json!({ "income_record": before, "other_sources": to_json(&others)? });
+    }
     audit::append(
         &tx,
         actor,
@@ -370,7 +489,7 @@ pub async fn delete(
             entity_id: format!("{}/{}", h.number, year),
             county_code: Some(h.county_code.clone()),
             village_code: Some(h.village_code.clone()),
-            before: Some(to_json(&before)?),
+            before: Some(before),
             after: None,
         },
     )
