@@ -190,7 +190,7 @@ pub async fn download(
     if !is_sha256(&sha) {
         return Err(StoreError::NotFound.into());
     }
-    let row = cases::attachment(db, &caller.scope, &sha)
+    let row = cases::readable_attachment(db, &caller.scope, &sha)
         .await?
         .ok_or(StoreError::NotFound)?;
     let bytes = files.read(&row.county_code, &sha).await?;

@@ -123,10 +123,23 @@ async fn find_attachment(
     .transpose()
 }
 
-/// The metadata of a file the scope may read, by hash; `Ok(None)` otherwise. A county-wide scope reads
-/// every file of its county; a township or village scope only the files it uploaded itself and those a
-/// case of its area refers to (a file is kept once per county, whoever's case it belongs to).
+/// The metadata of a file uploaded in the scope's county, by hash; `Ok(None)` if unknown there. Whether
+/// a file exists for a case's evidence: a county keeps each file once, whoever uploaded it.
 pub async fn attachment(db: &Db, scope: &Scope, sha256: &str) -> Result<Option<AttachmentRow>> {
+    let Ok(county) = write_county(scope) else {
+        return Ok(None);
+    };
+    find_attachment(db.conn(), &county, sha256).await
+}
+
+/// The metadata of a file the scope may download, by hash; `Ok(None)` otherwise. A county-wide scope
+/// reads every file of its county; a township or village scope only the files it uploaded itself and
+/// those a case of its area refers to.
+pub async fn readable_attachment(
+    db: &Db,
+    scope: &Scope,
+    sha256: &str,
+) -> Result<Option<AttachmentRow>> {
     let Some(area) = effective_area(scope, None) else {
         return Ok(None);
     };

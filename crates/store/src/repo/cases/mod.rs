@@ -50,7 +50,7 @@ use shouwang_core::monitoring::{Case, Channel, ExitStep, IdentStep, Lifecycle, Y
 
 use super::Sql;
 
-pub use attachments::{AttachmentRow, attachment, register_attachment};
+pub use attachments::{AttachmentRow, attachment, readable_attachment, register_attachment};
 pub use bulk::BulkCase;
 pub(crate) use bulk::insert_bulk;
 pub use notices::{NoticeRequest, NoticeRow, issue_exit_notice, notices};
