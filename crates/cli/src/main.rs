@@ -114,6 +114,9 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // Personal data: every file and folder created from here on is the owner's only (PIPL; issue 19).
+    #[cfg(unix)]
+    nix::sys::stat::umask(nix::sys::stat::Mode::from_bits_truncate(0o077));
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(

@@ -178,3 +178,39 @@ fn bad_database_url_is_a_clear_error() {
         "{err}"
     );
 }
+
+/// Personal data: the data folder, the database and its attachments are the owner's only (issue 19).
+#[cfg(unix)]
+#[test]
+fn data_files_are_readable_by_their_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let out = shouwang()
+        .args(["demo", "--households", "60", "--data-dir"])
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut checked = 0;
+    let mut stack = vec![data];
+    while let Some(p) = stack.pop() {
+        let meta = std::fs::metadata(&p).unwrap();
+        assert_eq!(
+            meta.permissions().mode() & 0o077,
+            0,
+            "{} is open to others: {:o}",
+            p.display(),
+            meta.permissions().mode()
+        );
+        checked += 1;
+        if meta.is_dir() {
+            stack.extend(std::fs::read_dir(&p).unwrap().map(|e| e.unwrap().path()));
+        }
+    }
+    assert!(checked >= 3, "{checked}");
+}

@@ -61,7 +61,7 @@ fn demo_household(dir: &Path) -> String {
 fn a_correction_by_hand_shows_the_imported_figures_not_counted() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    let out = shouwang(dir, &["demo", "--households", "120"]);
+    let out = shouwang(dir, &["demo", "--classic", "--households", "120"]);
     assert!(out.status.success(), "{}", text(&out));
     let h = demo_household(dir);
     let income = |args: &[&str]| {
@@ -138,7 +138,10 @@ fn monitored_household(dir: &Path) -> String {
 fn a_follow_up_with_its_income_writes_the_years_record() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    let out = shouwang(dir, &["demo", "--households", "400", "--seed", "7"]);
+    let out = shouwang(
+        dir,
+        &["demo", "--classic", "--households", "400", "--seed", "7"],
+    );
     assert!(out.status.success(), "{}", text(&out));
     let h = monitored_household(dir);
     let shown = json(&shouwang(
