@@ -156,6 +156,12 @@ impl From<StoreError> for Error {
             StoreError::Invalid { zh, en } => Error::new(Kind::Invalid, "invalid", zh, en),
             StoreError::Conflict { zh, en } => Error::new(Kind::Conflict, "conflict", zh, en),
             StoreError::Refused(r) => r.into(),
+            StoreError::Busy => Error::new(
+                Kind::TooMany,
+                "busy",
+                "同时登录的人数过多，请稍后再试",
+                "Too many sign-ins at once; try again shortly",
+            ),
             StoreError::Db(e) => Error::internal(e),
         }
     }

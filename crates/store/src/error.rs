@@ -42,6 +42,9 @@ pub enum StoreError {
     /// Nothing was written. [`shouwang_core::monitoring::Refusal::is_forbidden`] tells 403 from 409.
     #[error("refused: {0}")]
     Refused(#[from] shouwang_core::monitoring::Refusal),
+    /// Too much work at once (服务繁忙): every password-hashing slot was taken for a while (login floods).
+    #[error("busy: too many sign-ins at once, try again shortly")]
+    Busy,
     /// The database failed.
     #[error("database error: {0}")]
     Db(#[from] DbErr),
@@ -59,6 +62,7 @@ impl StoreError {
             }
             StoreError::Invalid { zh, .. } | StoreError::Conflict { zh, .. } => zh.clone(),
             StoreError::Refused(r) => r.message_zh.clone(),
+            StoreError::Busy => "同时登录的人数过多，请稍后再试".to_owned(),
             StoreError::Db(_) => "数据库操作失败，请稍后重试或联系管理员".to_owned(),
         }
     }

@@ -42,10 +42,14 @@ pub fn new_id() -> i64 {
     }
 }
 
+/// Random low bits of an id (not a secret: ids only need to differ between processes; should the
+/// random source fail, the clock's nanoseconds serve).
 fn random_u32() -> u32 {
     let mut buf = [0u8; 4];
-    crate::secret::fill_random(&mut buf);
-    u32::from_le_bytes(buf)
+    match crate::secret::fill_random(&mut buf) {
+        Ok(()) => u32::from_le_bytes(buf),
+        Err(_) => chrono::Utc::now().timestamp_subsec_nanos(),
+    }
 }
 
 #[cfg(test)]

@@ -6,30 +6,14 @@ use rand::TryRngCore;
 use rand::rngs::OsRng;
 use sha2::{Digest, Sha256};
 
-/// Fills `buf` from the operating system's random source. Should that source ever fail (it does not on
-/// Linux), falls back to SHA-256 of the time, the process id and a counter, which keeps this panic-free.
-pub(crate) fn fill_random(buf: &mut [u8]) {
-    if OsRng.try_fill_bytes(buf).is_err() {
-        static FALLBACK: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-        for (i, chunk) in buf.chunks_mut(32).enumerate() {
-            let mut h = Sha256::new();
-            h.update(
-                chrono::Utc::now()
-                    .timestamp_nanos_opt()
-                    .unwrap_or_default()
-                    .to_le_bytes(),
-            );
-            h.update(std::process::id().to_le_bytes());
-            h.update(
-                FALLBACK
-                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-                    .to_le_bytes(),
-            );
-            h.update((i as u64).to_le_bytes());
-            let digest = h.finalize();
-            chunk.copy_from_slice(&digest[..chunk.len()]);
-        }
-    }
+/// Fills `buf` from the operating system's random source, or fails: tokens, CSRF tokens and salts are
+/// never made from anything guessable (fail closed; issue 20). The source does not fail on Linux.
+pub(crate) fn fill_random(buf: &mut [u8]) -> Result<(), crate::error::StoreError> {
+    OsRng.try_fill_bytes(buf).map_err(|e| {
+        crate::error::StoreError::internal(format!(
+            "the operating system's random source failed: {e}"
+        ))
+    })
 }
 
 /// Lower-case hex of `bytes`.
@@ -44,10 +28,10 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 }
 
 /// 32 random bytes as 64 hex characters (session tokens, CSRF tokens).
-pub(crate) fn random_token() -> String {
+pub(crate) fn random_token() -> Result<String, crate::error::StoreError> {
     let mut buf = [0u8; 32];
-    fill_random(&mut buf);
-    hex(&buf)
+    fill_random(&mut buf)?;
+    Ok(hex(&buf))
 }
 
 /// SHA-256 of a token, hex: what the sessions table stores instead of the token itself.
@@ -64,7 +48,7 @@ fn argon2() -> Argon2<'static> {
 /// argon2id PHC string of `password` with a fresh random salt.
 pub(crate) fn hash_password(password: &str) -> Result<String, String> {
     let mut salt_bytes = [0u8; 16];
-    fill_random(&mut salt_bytes);
+    fill_random(&mut salt_bytes).map_err(|e| e.to_string())?;
     let salt = SaltString::encode_b64(&salt_bytes).map_err(|e| e.to_string())?;
     argon2()
         .hash_password(password.as_bytes(), &salt)
@@ -86,7 +70,12 @@ pub(crate) fn verify_password(password: &str, phc: &str) -> bool {
 /// login attempt takes as long for an unknown user as for a wrong password.
 pub(crate) fn dummy_hash() -> &'static str {
     static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    DUMMY.get_or_init(|| hash_password(&random_token()).unwrap_or_default())
+    DUMMY.get_or_init(|| {
+        random_token()
+            .map_err(|e| e.to_string())
+            .and_then(|t| hash_password(&t))
+            .unwrap_or_default()
+    })
 }
 
 #[cfg(test)]
@@ -104,9 +93,9 @@ mod tests {
 
     #[test]
     fn tokens() {
-        let t = random_token();
+        let t = random_token().unwrap();
         assert_eq!(t.len(), 64);
-        assert_ne!(t, random_token());
+        assert_ne!(t, random_token().unwrap());
         assert_eq!(token_hash("abc").len(), 64);
         assert_eq!(
             token_hash("abc"),

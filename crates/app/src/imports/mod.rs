@@ -8,21 +8,18 @@ pub use registry::RegistryImportResult;
 /// A problem list (file, sheet, row, column, value, reason) as CSV, UTF-8 with a BOM so that Excel opens it:
 /// the `--report` of the command line and the download of the upload page.
 pub fn problems_csv(problems: &[shouwang_core::registry::Problem]) -> Vec<u8> {
-    let mut buf: Vec<u8> = b"\xEF\xBB\xBF".to_vec();
-    {
-        let mut w = csv::Writer::from_writer(&mut buf);
-        let _ = w.write_record(["表", "行", "列", "值", "原因", "reason"]);
-        for p in problems {
-            let _ = w.write_record([
-                p.sheet.as_str(),
-                &p.row.to_string(),
-                &p.column,
-                &p.value,
-                &p.reason_zh,
-                &p.reason_en,
-            ]);
-        }
-        let _ = w.flush();
-    }
-    buf
+    use std::borrow::Cow;
+    crate::csv_out::excel_csv(
+        &["表", "行", "列", "值", "原因", "reason"],
+        problems.iter().map(|p| {
+            vec![
+                Cow::from(p.sheet.as_str()),
+                Cow::from(p.row.to_string()),
+                Cow::from(p.column.as_str()),
+                Cow::from(p.value.as_str()),
+                Cow::from(p.reason_zh.as_str()),
+                Cow::from(p.reason_en.as_str()),
+            ]
+        }),
+    )
 }

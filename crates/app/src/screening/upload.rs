@@ -280,17 +280,19 @@ fn uploaded_name(names: &[(FileKind, Option<String>)], kind: FileKind) -> Option
 
 /// The rejected rows as CSV (UTF-8 with BOM, opens in Excel): file, line, column, value, reason.
 fn rejected_csv(outcome: &Outcome, names: &[(FileKind, Option<String>)]) -> Vec<u8> {
-    let mut buf: Vec<u8> = b"\xEF\xBB\xBF".to_vec();
-    {
-        let mut w = csv::Writer::from_writer(&mut buf);
-        let _ = w.write_record(["文件", "行", "列", "值", "原因"]);
-        for r in &outcome.rejected {
-            let file = uploaded_name(names, r.kind).unwrap_or(&r.file);
-            let _ = w.write_record([file, &r.line.to_string(), r.column, &r.value, &r.reason]);
-        }
-        let _ = w.flush();
-    }
-    buf
+    use std::borrow::Cow;
+    crate::csv_out::excel_csv(
+        &["文件", "行", "列", "值", "原因"],
+        outcome.rejected.iter().map(|r| {
+            vec![
+                Cow::from(uploaded_name(names, r.kind).unwrap_or(&r.file)),
+                Cow::from(r.line.to_string()),
+                Cow::from(r.column),
+                Cow::from(r.value.as_str()),
+                Cow::from(r.reason.as_str()),
+            ]
+        }),
+    )
 }
 
 /// One department file of a [`ScreeningSummary`].

@@ -50,8 +50,8 @@ pub async fn create(db: &Db, user_id: i64, ttl: Duration) -> Result<(String, Str
     let expires_at = now
         .checked_add_signed(ttl)
         .ok_or_else(|| StoreError::internal("session lifetime too long"))?;
-    let token = secret::random_token();
-    let csrf = secret::random_token();
+    let token = secret::random_token()?;
+    let csrf = secret::random_token()?;
     let tx = db.begin_write().await?;
     let user = users::Entity::find_by_id(user_id)
         .one(&tx)

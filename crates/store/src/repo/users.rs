@@ -82,19 +82,47 @@ fn check_password(password: &str) -> Result<()> {
     Ok(())
 }
 
+/// The longest user name looked up at sign-in: a longer one is refused before any work.
+pub const MAX_USERNAME_CHARS: usize = 64;
+
+/// Password hashing (argon2id, 19 MiB and tens of milliseconds each) runs at most twice the number of
+/// cores at once; a sign-in that waits more than [`HASH_WAIT`] for a slot is answered [`StoreError::Busy`]
+/// (429), so that a login flood cannot take the memory or the blocking pool (issue 20).
+fn hash_slots() -> &'static tokio::sync::Semaphore {
+    static SLOTS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    SLOTS.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+        tokio::sync::Semaphore::new(2 * cores)
+    })
+}
+
+/// How long a sign-in waits for a hashing slot.
+const HASH_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+async fn hash_slot() -> Result<tokio::sync::SemaphorePermit<'static>> {
+    match tokio::time::timeout(HASH_WAIT, hash_slots().acquire()).await {
+        Ok(Ok(permit)) => Ok(permit),
+        _ => Err(StoreError::Busy),
+    }
+}
+
 async fn hash(password: &str) -> Result<String> {
     let password = password.to_owned();
+    let _slot = hash_slot().await?;
     tokio::task::spawn_blocking(move || secret::hash_password(&password))
         .await
         .map_err(|e| StoreError::Db(sea_orm::DbErr::Custom(format!("hashing task: {e}"))))?
         .map_err(|e| StoreError::internal(format!("password cannot be hashed: {e}")))
 }
 
-async fn verify(password: &str, phc: &str) -> bool {
+async fn verify(password: &str, phc: &str) -> Result<bool> {
     let (password, phc) = (password.to_owned(), phc.to_owned());
-    tokio::task::spawn_blocking(move || secret::verify_password(&password, &phc))
-        .await
-        .unwrap_or(false)
+    let _slot = hash_slot().await?;
+    Ok(
+        tokio::task::spawn_blocking(move || secret::verify_password(&password, &phc))
+            .await
+            .unwrap_or(false),
+    )
 }
 
 fn role_json(
@@ -219,20 +247,21 @@ pub async fn authenticate(
     username: &str,
     password: &str,
 ) -> Result<Option<UserWithScope>> {
+    // Bounded before any work: no lookup, no hashing for an over-long name or password.
+    if username.chars().count() > MAX_USERNAME_CHARS
+        || password.chars().count() > MAX_PASSWORD_CHARS
+    {
+        return Ok(None);
+    }
     let found = users::Entity::find()
         .filter(users::Column::Username.eq(username.trim()))
         .one(db.conn())
         .await?;
-    let password = if password.chars().count() > MAX_PASSWORD_CHARS {
-        ""
-    } else {
-        password
-    };
     let Some(user) = found else {
-        let _ = verify(password, secret::dummy_hash()).await;
+        let _ = verify(password, secret::dummy_hash()).await?;
         return Ok(None);
     };
-    if !verify(password, &user.password_hash).await || !user.is_active {
+    if !verify(password, &user.password_hash).await? || !user.is_active {
         return Ok(None);
     }
     with_scope(db.conn(), user).await

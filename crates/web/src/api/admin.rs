@@ -269,7 +269,7 @@ pub async fn change_password(
             "The new password must differ from the old one",
         ));
     }
-    if state.throttle.is_locked(&username) {
+    if !state.throttle.attempt(&username) {
         return Err(AppError::new(
             Kind::TooMany,
             "throttled",
@@ -280,7 +280,6 @@ pub async fn change_password(
     let me = match repo::users::authenticate(&state.db, &username, &req.old).await? {
         Some(u) if u.id == user.session.user_id => u,
         _ => {
-            state.throttle.fail(&username);
             return Err(AppError::invalid(
                 "旧密码不正确",
                 "The old password is wrong",

@@ -35,8 +35,9 @@ use shouwang_store::repo;
 use shouwang_store::repo::sessions::SessionUser;
 
 use crate::AppState;
-use crate::auth::SESSION_TTL;
 pub use crate::auth::{ApiUser, CSRF_HEADER};
+use crate::auth::{SESSION_TTL, SignIn, sign_in};
+use crate::http::client::ClientAddr;
 use crate::http::error::{AppError, AppResult, ErrorBody};
 use dto::{LoginRequest, LoginResponse, Me};
 use shouwang_app::Kind;
@@ -79,27 +80,28 @@ fn me(s: &SessionUser) -> Me {
         (status = 429, body = ErrorBody)))]
 pub async fn login(
     State(state): State<AppState>,
+    from: ClientAddr,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> AppResult<ApiJson<LoginResponse>> {
-    let username = req.username.trim();
-    if state.throttle.is_locked(username) {
-        return Err(AppError::new(
-            Kind::TooMany,
-            "throttled",
-            "登录失败次数过多，请 15 分钟后再试",
-            "Too many failed logins; try again in 15 minutes",
-        ));
-    }
-    let Some(user) = repo::users::authenticate(&state.db, username, &req.password).await? else {
-        state.throttle.fail(username);
-        return Err(AppError::new(
-            Kind::Unauthenticated,
-            "login_failed",
-            "用户名或密码错误",
-            "Wrong user name or password",
-        ));
+    let user = match sign_in(&state, &req.username, &req.password, from).await? {
+        SignIn::Welcome(u) => u,
+        SignIn::Throttled => {
+            return Err(AppError::new(
+                Kind::TooMany,
+                "throttled",
+                "登录失败次数过多，请 15 分钟后再试",
+                "Too many failed logins; try again in 15 minutes",
+            ));
+        }
+        SignIn::Failed => {
+            return Err(AppError::new(
+                Kind::Unauthenticated,
+                "login_failed",
+                "用户名或密码错误",
+                "Wrong user name or password",
+            ));
+        }
     };
-    state.throttle.succeed(username);
     let (token, csrf_token) = repo::sessions::create(&state.db, user.id, SESSION_TTL).await?;
     let session = repo::sessions::lookup(&state.db, &token)
         .await?

@@ -203,6 +203,63 @@ pub(crate) fn may_pass_before_change(parts: &Parts) -> bool {
         .is_some_and(|p| policy::WHILE_PASSWORD_MUST_CHANGE.contains(&p.as_str()))
 }
 
+/// What a sign-in came to.
+pub enum SignIn {
+    /// The user, whose attempt count is cleared.
+    Welcome(shouwang_store::repo::users::UserWithScope),
+    /// Too many attempts for the name ([`Throttle`]); no password was checked.
+    Throttled,
+    /// A wrong name or password (or an over-long one, refused before any work).
+    Failed,
+}
+
+/// Signs `username` in with `password` — the log-in form and `POST /api/v1/login` both. Bounded before
+/// any work (a name of more than 64 characters is a failure), throttled per name, and every failure or
+/// throttled attempt written to the audit log with the client's address (`login_failed`,
+/// `login_throttled`).
+pub async fn sign_in(
+    state: &AppState,
+    username: &str,
+    password: &str,
+    from: crate::http::client::ClientAddr,
+) -> Result<SignIn, AppError> {
+    let username = username.trim();
+    let outcome = if username.chars().count() > repo::users::MAX_USERNAME_CHARS {
+        SignIn::Failed
+    } else if !state.throttle.attempt(username) {
+        SignIn::Throttled
+    } else {
+        match repo::users::authenticate(&state.db, username, password).await? {
+            Some(u) => {
+                state.throttle.succeed(username);
+                return Ok(SignIn::Welcome(u));
+            }
+            None => SignIn::Failed,
+        }
+    };
+    let action = match outcome {
+        SignIn::Throttled => "login_throttled",
+        _ => "login_failed",
+    };
+    let name: String = username
+        .chars()
+        .take(repo::users::MAX_USERNAME_CHARS)
+        .collect();
+    let address = from.0.map(|a| a.ip().to_string());
+    tracing::warn!(target: "shouwang_web::login", %name, ?address, "{action}");
+    repo::audit::record_read(
+        &state.db,
+        &Actor::new(0, name.clone()),
+        action,
+        "user",
+        &name,
+        None,
+        Some(serde_json::json!({ "address": address })),
+    )
+    .await?;
+    Ok(outcome)
+}
+
 /// Checks a form's CSRF token against the session's (constant-time compare).
 pub fn check_csrf(user: &CurrentUser, submitted: &str) -> Result<(), AppError> {
     if constant_time_eq(user.csrf.as_bytes(), submitted.as_bytes()) {
@@ -219,42 +276,52 @@ pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// Per-user-name failure counter for login throttling.
+/// Per-user-name attempt counter for login throttling. Keys are hashes of the lower-cased name (a fixed
+/// size whatever is sent), the map holds at most [`THROTTLE_NAMES`] names (past that, new names are not
+/// tracked rather than memory growing), and an attempt is counted *before* the password is checked, so
+/// parallel attempts cannot slip past the limit; a success clears the count.
 #[derive(Default)]
 pub struct Throttle {
-    failures: Mutex<HashMap<String, (u32, Instant)>>,
+    attempts: Mutex<HashMap<u64, (u32, Instant)>>,
+    keys: std::hash::RandomState,
 }
 
+/// The most user names the throttle tracks at once.
+pub const THROTTLE_NAMES: usize = 100_000;
+
 impl Throttle {
-    /// Whether this user name is currently locked out.
-    pub fn is_locked(&self, username: &str) -> bool {
-        let Ok(map) = self.failures.lock() else {
+    fn key(&self, username: &str) -> u64 {
+        std::hash::BuildHasher::hash_one(&self.keys, username.to_lowercase())
+    }
+
+    /// Reserves one attempt for this user name: `false` when [`MAX_FAILURES`] attempts without a success
+    /// were made within [`THROTTLE_WINDOW`] (the caller refuses with 429 and checks no password).
+    pub fn attempt(&self, username: &str) -> bool {
+        let key = self.key(username);
+        let Ok(mut map) = self.attempts.lock() else {
             return false;
         };
-        matches!(map.get(&username.to_lowercase()),
-            Some((n, since)) if *n >= MAX_FAILURES && since.elapsed() < THROTTLE_WINDOW)
-    }
-
-    /// Records a failed attempt.
-    pub fn fail(&self, username: &str) {
-        if let Ok(mut map) = self.failures.lock() {
-            if map.len() > 100_000 {
-                map.retain(|_, (_, since)| since.elapsed() < THROTTLE_WINDOW);
-            }
-            let e = map
-                .entry(username.to_lowercase())
-                .or_insert((0, Instant::now()));
-            if e.1.elapsed() >= THROTTLE_WINDOW {
-                *e = (0, Instant::now());
-            }
-            e.0 += 1;
+        if map.len() >= THROTTLE_NAMES {
+            map.retain(|_, (_, since)| since.elapsed() < THROTTLE_WINDOW);
         }
+        let full = map.len() >= THROTTLE_NAMES;
+        match map.get_mut(&key) {
+            Some(e) if e.1.elapsed() >= THROTTLE_WINDOW => *e = (1, Instant::now()),
+            Some(e) if e.0 >= MAX_FAILURES => return false,
+            Some(e) => e.0 += 1,
+            None if full => {}
+            None => {
+                map.insert(key, (1, Instant::now()));
+            }
+        }
+        true
     }
 
-    /// Clears the counter after a successful login.
+    /// Clears the count after a successful login.
     pub fn succeed(&self, username: &str) {
-        if let Ok(mut map) = self.failures.lock() {
-            map.remove(&username.to_lowercase());
+        let key = self.key(username);
+        if let Ok(mut map) = self.attempts.lock() {
+            map.remove(&key);
         }
     }
 }
@@ -266,14 +333,15 @@ mod tests {
     #[test]
     fn throttle_locks_after_max_failures() {
         let t = Throttle::default();
-        for _ in 0..MAX_FAILURES - 1 {
-            t.fail("Zhang");
+        for _ in 0..MAX_FAILURES {
+            assert!(t.attempt("Zhang"));
         }
-        assert!(!t.is_locked("zhang"));
-        t.fail("zhang");
-        assert!(t.is_locked("ZHANG"));
+        assert!(!t.attempt("zhang"));
+        assert!(!t.attempt("ZHANG"));
         t.succeed("zhang");
-        assert!(!t.is_locked("zhang"));
+        assert!(t.attempt("zhang"));
+        // Another name is not affected.
+        assert!(t.attempt("li"));
     }
 
     #[test]

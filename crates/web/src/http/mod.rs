@@ -9,9 +9,11 @@
 //! | [`download`] | a file as a download |
 //! | [`multipart`] | reading an upload form into a temporary folder |
 //! | [`cookie`] | reading and setting cookies |
+//! | [`client`] | the client's address (audit of failed sign-ins) |
 //! | [`assets`] | the style sheet, the health check |
 
 pub mod assets;
+pub mod client;
 pub mod cookie;
 pub mod download;
 pub mod error;

@@ -89,7 +89,7 @@ pub async fn change(
         );
     }
     // The old password, checked like a login (and counted by the same throttle).
-    if state.throttle.is_locked(&user.username) {
+    if !state.throttle.attempt(&user.username) {
         return page(
             &user,
             Some(lang.t("login.throttled").to_string()),
@@ -99,7 +99,6 @@ pub async fn change(
     let me = match repo::users::authenticate(&state.db, &user.username, &f.old).await {
         Ok(Some(u)) if u.id == user.user_id => u,
         Ok(_) => {
-            state.throttle.fail(&user.username);
             return page(
                 &user,
                 Some(lang.t("pw.err.old").to_string()),

@@ -14,8 +14,10 @@ use crate::http::error::AppError;
 use crate::http::i18n::{I18n, Lang};
 
 use crate::auth::{
-    CurrentUser, LOGIN_CSRF_COOKIE, SESSION_COOKIE, SESSION_TTL, check_csrf, constant_time_eq,
+    CurrentUser, LOGIN_CSRF_COOKIE, SESSION_COOKIE, SESSION_TTL, SignIn, check_csrf,
+    constant_time_eq, sign_in,
 };
+use crate::http::client::ClientAddr;
 use crate::http::cookie::{cookie, with_cookies};
 
 #[derive(Template)]
@@ -101,6 +103,7 @@ pub struct LoginForm {
 pub async fn login(
     State(state): State<AppState>,
     lang: Lang,
+    from: ClientAddr,
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Response {
@@ -116,28 +119,26 @@ pub async fn login(
             );
         }
     }
-    if state.throttle.is_locked(username) {
-        return login_page(
-            lang,
-            Some(lang.t("login.throttled")),
-            username,
-            StatusCode::TOO_MANY_REQUESTS,
-        );
-    }
-    let user = match repo::users::authenticate(&state.db, username, &form.password).await {
-        Ok(Some(u)) => u,
-        Ok(None) => {
-            state.throttle.fail(username);
+    let user = match sign_in(&state, username, &form.password, from).await {
+        Ok(SignIn::Welcome(u)) => u,
+        Ok(SignIn::Throttled) => {
+            return login_page(
+                lang,
+                Some(lang.t("login.throttled")),
+                "",
+                StatusCode::TOO_MANY_REQUESTS,
+            );
+        }
+        Ok(SignIn::Failed) => {
             return login_page(
                 lang,
                 Some(lang.t("login.failed")),
-                username,
+                "",
                 StatusCode::UNAUTHORIZED,
             );
         }
-        Err(e) => return AppError::from(e).into_response(),
+        Err(e) => return e.into_response(),
     };
-    state.throttle.succeed(username);
     let (token, _csrf) = match repo::sessions::create(&state.db, user.id, SESSION_TTL).await {
         Ok(t) => t,
         Err(e) => return AppError::from(e).into_response(),
@@ -184,6 +185,16 @@ pub struct LangQuery {
     back: Option<String>,
 }
 
+/// A path of this site a redirect may go to: it starts with one `/` and holds no backslash (browsers read
+/// `/\host` as `//host`), no control character and no scheme.
+pub fn is_local_path(p: &str) -> bool {
+    p.starts_with('/')
+        && !p.starts_with("//")
+        && !p.contains('\\')
+        && !p.chars().any(char::is_control)
+        && p.len() <= 2048
+}
+
 /// GET /lang?to=en|zh&back=/path — the language switch (a cookie, one year).
 pub async fn switch_lang(axum::extract::Query(q): axum::extract::Query<LangQuery>) -> Response {
     let to = if q.to.as_deref() == Some("en") {
@@ -194,7 +205,7 @@ pub async fn switch_lang(axum::extract::Query(q): axum::extract::Query<LangQuery
     // Only local paths, never an open redirect.
     let back = q
         .back
-        .filter(|b| b.starts_with('/') && !b.starts_with("//"))
+        .filter(|b| is_local_path(b))
         .unwrap_or_else(|| "/".to_string());
     with_cookies(
         Redirect::to(&back).into_response(),
