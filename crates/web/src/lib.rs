@@ -34,6 +34,8 @@ pub struct AppState {
     pub files: shouwang_app::attachments::FileStore,
     /// Background jobs (uploads), see [`shouwang_app::jobs`].
     pub jobs: Arc<shouwang_app::jobs::Jobs>,
+    /// Whether the server speaks HTTPS ([`AppState::with_tls`]).
+    tls: bool,
 }
 
 impl AppState {
@@ -47,7 +49,26 @@ impl AppState {
                 std::path::PathBuf::from(data_dir).join("attachments"),
             ),
             jobs: Arc::new(shouwang_app::jobs::Jobs::default()),
+            tls: false,
         }
+    }
+
+    /// The same state for a server that speaks HTTPS (`true`) or plain HTTP (`false`, the default):
+    /// over HTTPS the cookies are `Secure` and the session cookie `__Host-` prefixed ([`auth::Cookies`]),
+    /// and every response carries `Strict-Transport-Security`.
+    pub fn with_tls(mut self, tls: bool) -> Self {
+        self.tls = tls;
+        self
+    }
+
+    /// Whether the server speaks HTTPS.
+    pub fn tls(&self) -> bool {
+        self.tls
+    }
+
+    /// The names and attributes of the cookies, for this server's scheme.
+    pub fn cookies(&self) -> auth::Cookies {
+        auth::Cookies::new(self.tls)
     }
 
     /// The same state with attachments kept under `dir`.
@@ -57,8 +78,11 @@ impl AppState {
     }
 }
 
-/// The whole application router, with security headers on every response.
+/// The whole application router, with security headers on every response (over HTTPS also
+/// `Strict-Transport-Security`: one year; browsers then refuse plain HTTP and certificate-error
+/// click-throughs for the host name).
 pub fn router(state: AppState) -> Router {
+    let tls = state.tls;
     let headers: [(HeaderName, &'static str); 5] = [
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (header::X_FRAME_OPTIONS, "DENY"),
@@ -86,8 +110,18 @@ pub fn router(state: AppState) -> Router {
         };
         app = app.layer(layer);
     }
+    if tls {
+        app = app.layer(SetResponseHeaderLayer::overriding(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static(HSTS),
+        ));
+    }
     app
 }
+
+/// The `Strict-Transport-Security` value of a server that speaks HTTPS: one year, this host only (a
+/// township server has no subdomains of its own to vouch for).
+pub const HSTS: &str = "max-age=31536000";
 
 /// Serves the application until Ctrl-C.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
