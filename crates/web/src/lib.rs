@@ -8,6 +8,8 @@
 //! - [`pages`] — the HTML pages, a module per page or folder of pages; the URL names the folder
 //!   (`/admin/rules` → `pages/admin/rules.rs`, templates in `templates/admin/`).
 //! - [`api`] — `/api/v1`, the JSON API (OpenAPI at `/api/v1/openapi.json`).
+//! - [`tls`] — HTTPS: the certificate (a given one or a self-signed one in the data directory) and
+//!   [`tls::serve_tls`].
 //!
 //! `pages` and `api` never import each other: what both need is in `shouwang-app` (the use cases) or
 //! below them here. `scripts/check-layers.py` checks it in CI.
@@ -16,6 +18,7 @@ pub mod api;
 pub mod auth;
 pub mod http;
 pub mod pages;
+pub mod tls;
 
 use std::sync::Arc;
 
@@ -123,7 +126,7 @@ pub fn router(state: AppState) -> Router {
 /// township server has no subdomains of its own to vouch for).
 pub const HSTS: &str = "max-age=31536000";
 
-/// Serves the application until Ctrl-C.
+/// Serves the application over plain HTTP until Ctrl-C (HTTPS: [`tls::serve_tls`]).
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
     axum::serve(listener, router(state))
         .with_graceful_shutdown(async {
