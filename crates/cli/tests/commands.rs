@@ -262,14 +262,16 @@ async fn serve_tls_self_signed_logs_in_over_https() {
     .unwrap();
     assert_eq!(pinned::hex(&der), fingerprint);
 
-    let client = pinned::client(&fingerprint);
-    let login = client.get(format!("{url}/login")).send().await.unwrap();
-    assert_eq!(login.status(), 200);
+    let addr = url.trim_start_matches("https://").to_string();
+    let login = pinned::request(&addr, &fingerprint, "GET /login", &[], "")
+        .await
+        .unwrap();
+    assert_eq!(login.status, 200);
     assert_eq!(
-        header(&login, "strict-transport-security"),
-        "max-age=31536000"
+        login.header("strict-transport-security"),
+        Some("max-age=31536000")
     );
-    let csrf_line = cookie_line(&login, "sw_login_csrf");
+    let csrf_line = login.cookie_line("sw_login_csrf");
     assert!(csrf_line.contains("; Secure"), "{csrf_line}");
     let csrf = cookie_value(&csrf_line);
 
@@ -277,48 +279,53 @@ async fn serve_tls_self_signed_logs_in_over_https() {
         .iter()
         .find(|u| u.username == "county_admin" || u.role.to_string() == "county_admin")
         .expect("a county admin demo account");
-    let resp = client
-        .post(format!("{url}/login"))
-        .header("cookie", format!("sw_login_csrf={csrf}"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(format!(
-            "username={}&password={}&csrf={csrf}",
-            admin.username, admin.password
-        ))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 303, "logged in");
-    let session_line = cookie_line(&resp, "__Host-sw_session");
+    let form = format!(
+        "username={}&password={}&csrf={csrf}",
+        admin.username, admin.password
+    );
+    let resp = pinned::request(
+        &addr,
+        &fingerprint,
+        "POST /login",
+        &[
+            ("cookie", &format!("sw_login_csrf={csrf}")),
+            ("content-type", "application/x-www-form-urlencoded"),
+        ],
+        &form,
+    )
+    .await
+    .unwrap();
+    assert_eq!(resp.status, 303, "logged in: {}", resp.body);
+    let session_line = resp.cookie_line("__Host-sw_session");
     for attr in ["; Path=/;", "; HttpOnly", "; Secure"] {
         assert!(session_line.contains(attr), "{attr} in {session_line}");
     }
     let session = cookie_value(&session_line);
-    let page = client
-        .get(format!("{url}/households"))
-        .header("cookie", format!("__Host-sw_session={session}"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(page.status(), 200);
+    let page = pinned::request(
+        &addr,
+        &fingerprint,
+        "GET /households",
+        &[("cookie", &format!("__Host-sw_session={session}"))],
+        "",
+    )
+    .await
+    .unwrap();
+    assert_eq!(page.status, 200);
     assert_eq!(
-        header(&page, "strict-transport-security"),
-        "max-age=31536000"
+        page.header("strict-transport-security"),
+        Some("max-age=31536000")
     );
-    assert!(page.text().await.unwrap().contains("农户信息查询"));
+    assert!(page.body.contains("农户信息查询"));
 
     // A client that expects another certificate gets no answer; neither does plain HTTP.
     let other = "00:".repeat(31) + "00";
     assert!(
-        pinned::client(&other)
-            .get(format!("{url}/login"))
-            .send()
+        pinned::request(&addr, &other, "GET /login", &[], "")
             .await
             .is_err()
     );
-    let plain = url.replacen("https://", "http://", 1);
-    pinned::install_provider();
-    assert!(reqwest::get(format!("{plain}/login")).await.is_err());
+    let plain = plain_http_get(&addr);
+    assert!(!plain.starts_with("HTTP/1.1"), "{plain}");
     child.kill().ok();
     child.wait().ok();
 
@@ -328,6 +335,21 @@ async fn serve_tls_self_signed_logs_in_over_https() {
     assert_eq!(again, fingerprint);
     child.kill().ok();
     child.wait().ok();
+}
+
+/// What a plain-HTTP request to `addr` gets back (whatever it is; errors are an empty answer).
+fn plain_http_get(addr: &str) -> String {
+    let Ok(mut s) = TcpStream::connect(addr) else {
+        return String::new();
+    };
+    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    let _ = write!(
+        s,
+        "GET /login HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    );
+    let mut out = Vec::new();
+    let _ = s.read_to_end(&mut out);
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Starts `serve --tls-self-signed` on a free port (with `--demo` when `demo`); the child, its URL, the
@@ -368,25 +390,6 @@ fn start_tls(dir: &std::path::Path, demo: bool) -> (std::process::Child, String,
             panic!("no URL or fingerprint printed: {printed}")
         }
     }
-}
-
-fn header(resp: &reqwest::Response, name: &str) -> String {
-    resp.headers()
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string()
-}
-
-/// The `Set-Cookie` line of cookie `name`.
-fn cookie_line(resp: &reqwest::Response, name: &str) -> String {
-    resp.headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with(&format!("{name}=")))
-        .unwrap_or_else(|| panic!("no {name} cookie: {:?}", resp.headers()))
-        .to_string()
 }
 
 fn cookie_value(line: &str) -> String {
@@ -478,28 +481,98 @@ mod pinned {
         Arc::new(rustls::crypto::ring::default_provider())
     }
 
-    /// Makes the server's provider the process default (a plain `reqwest::get` needs one).
-    pub fn install_provider() {
-        let _ = CryptoProvider::install_default(Arc::unwrap_or_clone(provider()));
+    /// The answer to one HTTPS request.
+    pub struct Response {
+        pub status: u16,
+        headers: Vec<(String, String)>,
+        pub body: String,
     }
 
-    /// A client without redirects that accepts only the certificate with `fingerprint`.
-    pub fn client(fingerprint: &str) -> reqwest::Client {
+    impl Response {
+        /// The first header `name` (lower case).
+        pub fn header(&self, name: &str) -> Option<&str> {
+            self.headers
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, v)| v.as_str())
+        }
+
+        /// The `Set-Cookie` line of cookie `name`.
+        pub fn cookie_line(&self, name: &str) -> String {
+            self.headers
+                .iter()
+                .filter(|(n, _)| n == "set-cookie")
+                .map(|(_, v)| v)
+                .find(|v| v.starts_with(&format!("{name}=")))
+                .unwrap_or_else(|| panic!("no {name} cookie: {:?}", self.headers))
+                .clone()
+        }
+    }
+
+    /// One HTTP/1.1 request (`"GET /path"`) over TLS to `addr`, accepting only the certificate with
+    /// `fingerprint`; the connection closes after the answer.
+    pub async fn request(
+        addr: &str,
+        fingerprint: &str,
+        request_line: &str,
+        headers: &[(&str, &str)],
+        body: &str,
+    ) -> Result<Response, String> {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
         let provider = provider();
         let config = rustls::ClientConfig::builder_with_provider(provider.clone())
             .with_safe_default_protocol_versions()
-            .unwrap()
+            .map_err(|e| e.to_string())?
             .dangerous()
             .with_custom_certificate_verifier(Arc::new(Pinned {
                 fingerprint: fingerprint.to_string(),
                 provider,
             }))
             .with_no_client_auth();
-        reqwest::Client::builder()
-            .tls_backend_preconfigured(config)
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(std::time::Duration::from_secs(20))
-            .build()
-            .unwrap()
+        let tcp = tokio::net::TcpStream::connect(addr)
+            .await
+            .map_err(|e| e.to_string())?;
+        let host = addr.rsplit_once(':').map_or(addr, |(h, _)| h).to_string();
+        let name = ServerName::try_from(host).map_err(|e| e.to_string())?;
+        let mut tls = tokio_rustls::TlsConnector::from(Arc::new(config))
+            .connect(name, tcp)
+            .await
+            .map_err(|e| format!("TLS: {e}"))?;
+        let mut head = format!(
+            "{request_line} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
+            body.len()
+        );
+        for (n, v) in headers {
+            head.push_str(&format!("{n}: {v}\r\n"));
+        }
+        head.push_str("\r\n");
+        head.push_str(body);
+        tls.write_all(head.as_bytes())
+            .await
+            .map_err(|e| e.to_string())?;
+        let mut raw = Vec::new();
+        // The server closes after the answer; an end without TLS close_notify still ends the answer.
+        if let Err(e) = tls.read_to_end(&mut raw).await
+            && raw.is_empty()
+        {
+            return Err(e.to_string());
+        }
+        let raw = String::from_utf8_lossy(&raw).into_owned();
+        let (head, body) = raw.split_once("\r\n\r\n").ok_or("no HTTP answer")?;
+        let mut lines = head.lines();
+        let status = lines
+            .next()
+            .and_then(|l| l.split(' ').nth(1))
+            .and_then(|c| c.parse().ok())
+            .ok_or("no status line")?;
+        let headers = lines
+            .filter_map(|l| l.split_once(':'))
+            .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_string()))
+            .collect();
+        Ok(Response {
+            status,
+            headers,
+            body: body.to_string(),
+        })
     }
 }
