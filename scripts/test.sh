@@ -7,7 +7,8 @@
 # and PostgreSQL 15+ server binaries. If SHOUWANG_TEST_PG_URL is set, that server is used. Otherwise a
 # throwaway PostgreSQL cluster is started from the machine's binaries (initdb, pg_ctl; PG_BIN or
 # /usr/lib/postgresql/*/bin) in a temporary folder and stopped at the end; when they are missing and the
-# script runs as root with apt-get, it installs Debian's `postgresql` package first. Anything else
+# script runs as root with apt-get, it installs Debian's `postgresql` package first (also with
+# SHOUWANG_TEST_PG_URL: the PostgreSQL-over-TLS test starts a cluster of its own, with ssl=on). Anything else
 # missing stops the script at once, before the build, with one line saying how to get it.
 # With SHOUWANG_SKIP_PG=1 the PostgreSQL half of the storage tests is skipped (by hand only).
 set -euo pipefail
@@ -30,7 +31,9 @@ command -v python3 >/dev/null 2>&1 \
   || { echo "scripts/test.sh: python3 not found: the screening tests need Python 3 (e.g. apt-get install python3)" >&2; exit 2; }
 
 find_pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
-if [ -z "${SHOUWANG_TEST_PG_URL:-}" ] && [ "${SHOUWANG_SKIP_PG:-}" != 1 ]; then
+# The server binaries are needed even with SHOUWANG_TEST_PG_URL: the PostgreSQL-over-TLS test
+# (crates/store/tests/store/pg_tls.rs) starts a cluster of its own with ssl=on (it finds them by PG_BIN).
+if [ "${SHOUWANG_SKIP_PG:-}" != 1 ]; then
   PG_BIN=${PG_BIN:-$(find_pg_bin)}
   if { [ -z "$PG_BIN" ] || [ ! -x "$PG_BIN/initdb" ]; } && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "scripts/test.sh: PostgreSQL binaries not found; installing Debian's postgresql package" >&2
@@ -39,9 +42,16 @@ if [ -z "${SHOUWANG_TEST_PG_URL:-}" ] && [ "${SHOUWANG_SKIP_PG:-}" != 1 ]; then
     PG_BIN=$(find_pg_bin)
   fi
   if [ -z "$PG_BIN" ] || [ ! -x "$PG_BIN/initdb" ]; then
-    echo "scripts/test.sh: PostgreSQL 15+ server binaries (initdb, pg_ctl) not found: install them (Debian: apt-get install postgresql, as root), or set PG_BIN, SHOUWANG_TEST_PG_URL, or SHOUWANG_SKIP_PG=1" >&2
-    exit 2
+    if [ -z "${SHOUWANG_TEST_PG_URL:-}" ]; then
+      echo "scripts/test.sh: PostgreSQL 15+ server binaries (initdb, pg_ctl) not found: install them (Debian: apt-get install postgresql, as root), or set PG_BIN, SHOUWANG_TEST_PG_URL, or SHOUWANG_SKIP_PG=1" >&2
+      exit 2
+    fi
+    echo "scripts/test.sh: PostgreSQL server binaries not found: the PostgreSQL-over-TLS test will be skipped (install them, or set PG_BIN)" >&2
+  else
+    export PG_BIN
   fi
+fi
+if [ -z "${SHOUWANG_TEST_PG_URL:-}" ] && [ "${SHOUWANG_SKIP_PG:-}" != 1 ]; then
   pg_dir=$(mktemp -d /tmp/shouwang-pg.XXXXXX)
   trap cleanup EXIT
   [ "$(id -u)" = 0 ] && chown postgres "$pg_dir"

@@ -54,6 +54,76 @@ impl DbArgs {
     }
 }
 
+/// HTTPS for `serve`: a certificate and key of one's own, or a self-signed certificate kept in the data
+/// directory. Neither: plain HTTP.
+#[derive(Args, Debug, Clone)]
+pub struct TlsArgs {
+    /// Serve HTTPS with this certificate chain (PEM: the server's certificate, then intermediates).
+    #[arg(
+        long,
+        env = "SHOUWANG_TLS_CERT",
+        value_name = "FILE",
+        requires = "tls_key"
+    )]
+    pub tls_cert: Option<PathBuf>,
+    /// The private key of --tls-cert (PEM: PKCS#8, PKCS#1 or SEC1).
+    #[arg(
+        long,
+        env = "SHOUWANG_TLS_KEY",
+        value_name = "FILE",
+        requires = "tls_cert"
+    )]
+    pub tls_key: Option<PathBuf>,
+    /// Serve HTTPS with a self-signed certificate for a township LAN, created in the data dir on the
+    /// first start (files readable by the owner only) and reused after; its SHA-256 fingerprint is
+    /// printed at start-up.
+    #[arg(long, conflicts_with_all = ["tls_cert", "tls_key"])]
+    pub tls_self_signed: bool,
+}
+
+impl TlsArgs {
+    /// The certificate to serve with, or `None` for plain HTTP. A missing, unreadable or invalid file is
+    /// an error of one line.
+    pub fn load(
+        &self,
+        data_dir: &std::path::Path,
+        listen: &str,
+    ) -> anyhow::Result<Option<shouwang_web::tls::Tls>> {
+        use shouwang_web::tls::Tls;
+        if self.tls_self_signed {
+            // The address served on, if it is a particular one, is a name of the certificate too.
+            let names: Vec<String> = listen
+                .parse::<std::net::SocketAddr>()
+                .ok()
+                .map(|a| a.ip())
+                .filter(|ip| !ip.is_unspecified())
+                .map(|ip| ip.to_string())
+                .into_iter()
+                .collect();
+            return Ok(Some(Tls::self_signed(data_dir, &names)?));
+        }
+        match (&self.tls_cert, &self.tls_key) {
+            (Some(cert), Some(key)) => Ok(Some(Tls::from_pem_files(cert, key)?)),
+            _ => Ok(None),
+        }
+    }
+}
+
+/// Prints which certificate `serve` uses and its SHA-256 fingerprint (to compare with the one a
+/// browser shows before trusting a self-signed certificate).
+pub fn print_tls(tls: &shouwang_web::tls::Tls) {
+    let how = if tls.created() {
+        "已生成 / created"
+    } else {
+        "使用 / using"
+    };
+    println!("TLS 证书 {how} certificate: {}", tls.cert_path().display());
+    println!(
+        "证书 SHA-256 指纹 / certificate SHA-256 fingerprint: {}",
+        tls.fingerprint()
+    );
+}
+
 /// Hides a password in a URL before it is printed.
 pub fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {

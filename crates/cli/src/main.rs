@@ -19,7 +19,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use config::DbArgs;
+use config::{DbArgs, TlsArgs};
 
 /// mimalloc for every allocation of the process: Rust's, and (the crate's `override` feature replaces
 /// `malloc`/`free`) SQLite's page cache and sorter. A registry import makes millions of small allocations
@@ -50,6 +50,8 @@ enum Command {
         /// Households in the demo county (only with --demo on an empty database).
         #[arg(long, default_value_t = 1000)]
         demo_households: u32,
+        #[command(flatten)]
+        tls: TlsArgs,
         #[command(flatten)]
         db: DbArgs,
     },
@@ -176,9 +178,12 @@ async fn run(command: Command) -> anyhow::Result<()> {
             demo,
             listen,
             demo_households,
+            tls,
             db,
         } => {
             let files = db.data_dir.join("attachments");
+            // The certificate first: a bad one stops the start before the database is touched.
+            let tls = tls.load(&db.data_dir, &listen)?;
             let db = db.open().await?;
             if demo {
                 demo_cmd::ensure_demo(
@@ -193,12 +198,24 @@ async fn run(command: Command) -> anyhow::Result<()> {
                 .await
                 .map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
             let addr = listener.local_addr()?;
-            println!("守望 Shouwang 已启动 / is running: http://{addr}/");
-            if demo {
-                demo_cmd::print_accounts();
+            let state = shouwang_web::AppState::new(db).with_files(files);
+            match tls {
+                Some(tls) => {
+                    config::print_tls(&tls);
+                    println!("守望 Shouwang 已启动 / is running: https://{addr}/");
+                    if demo {
+                        demo_cmd::print_accounts();
+                    }
+                    shouwang_web::tls::serve_tls(listener, state, &tls).await?;
+                }
+                None => {
+                    println!("守望 Shouwang 已启动 / is running: http://{addr}/");
+                    if demo {
+                        demo_cmd::print_accounts();
+                    }
+                    shouwang_web::serve(listener, state).await?;
+                }
             }
-            shouwang_web::serve(listener, shouwang_web::AppState::new(db).with_files(files))
-                .await?;
             Ok(())
         }
         Command::Demo {

@@ -8,6 +8,8 @@
 //! - [`pages`] — the HTML pages, a module per page or folder of pages; the URL names the folder
 //!   (`/admin/rules` → `pages/admin/rules.rs`, templates in `templates/admin/`).
 //! - [`api`] — `/api/v1`, the JSON API (OpenAPI at `/api/v1/openapi.json`).
+//! - [`tls`] — HTTPS: the certificate (a given one or a self-signed one in the data directory) and
+//!   [`tls::serve_tls`].
 //!
 //! `pages` and `api` never import each other: what both need is in `shouwang-app` (the use cases) or
 //! below them here. `scripts/check-layers.py` checks it in CI.
@@ -16,6 +18,7 @@ pub mod api;
 pub mod auth;
 pub mod http;
 pub mod pages;
+pub mod tls;
 
 use std::sync::Arc;
 
@@ -34,6 +37,8 @@ pub struct AppState {
     pub files: shouwang_app::attachments::FileStore,
     /// Background jobs (uploads), see [`shouwang_app::jobs`].
     pub jobs: Arc<shouwang_app::jobs::Jobs>,
+    /// Whether the server speaks HTTPS ([`AppState::with_tls`]).
+    tls: bool,
 }
 
 impl AppState {
@@ -47,7 +52,26 @@ impl AppState {
                 std::path::PathBuf::from(data_dir).join("attachments"),
             ),
             jobs: Arc::new(shouwang_app::jobs::Jobs::default()),
+            tls: false,
         }
+    }
+
+    /// The same state for a server that speaks HTTPS (`true`) or plain HTTP (`false`, the default):
+    /// over HTTPS the cookies are `Secure` and the session cookie `__Host-` prefixed ([`auth::Cookies`]),
+    /// and every response carries `Strict-Transport-Security`.
+    pub fn with_tls(mut self, tls: bool) -> Self {
+        self.tls = tls;
+        self
+    }
+
+    /// Whether the server speaks HTTPS.
+    pub fn tls(&self) -> bool {
+        self.tls
+    }
+
+    /// The names and attributes of the cookies, for this server's scheme.
+    pub fn cookies(&self) -> auth::Cookies {
+        auth::Cookies::new(self.tls)
     }
 
     /// The same state with attachments kept under `dir`.
@@ -57,8 +81,11 @@ impl AppState {
     }
 }
 
-/// The whole application router, with security headers on every response.
+/// The whole application router, with security headers on every response (over HTTPS also
+/// `Strict-Transport-Security`: one year; browsers then refuse plain HTTP and certificate-error
+/// click-throughs for the host name).
 pub fn router(state: AppState) -> Router {
+    let tls = state.tls;
     let headers: [(HeaderName, &'static str); 5] = [
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (header::X_FRAME_OPTIONS, "DENY"),
@@ -86,10 +113,20 @@ pub fn router(state: AppState) -> Router {
         };
         app = app.layer(layer);
     }
+    if tls {
+        app = app.layer(SetResponseHeaderLayer::overriding(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static(HSTS),
+        ));
+    }
     app
 }
 
-/// Serves the application until Ctrl-C.
+/// The `Strict-Transport-Security` value of a server that speaks HTTPS: one year, this host only (a
+/// township server has no subdomains of its own to vouch for).
+pub const HSTS: &str = "max-age=31536000";
+
+/// Serves the application over plain HTTP until Ctrl-C (HTTPS: [`tls::serve_tls`]).
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
     axum::serve(
         listener,

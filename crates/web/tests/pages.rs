@@ -352,3 +352,202 @@ db_test!(
         }
     }
 );
+
+/// Every `Set-Cookie` of a response.
+fn set_cookies(resp: &axum::http::Response<axum::body::Body>) -> Vec<String> {
+    resp.headers()
+        .get_all(axum::http::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok().map(str::to_string))
+        .collect()
+}
+
+/// The `Set-Cookie` of cookie `name`.
+fn set_cookie_line(cookies: &[String], name: &str) -> String {
+    cookies
+        .iter()
+        .find(|c| c.starts_with(&format!("{name}=")))
+        .unwrap_or_else(|| panic!("no {name} cookie in {cookies:?}"))
+        .clone()
+}
+
+fn hsts(resp: &axum::http::Response<axum::body::Body>) -> Option<&str> {
+    resp.headers()
+        .get("strict-transport-security")
+        .and_then(|v| v.to_str().ok())
+}
+
+/// Logs the county admin in through the form with a router of the given scheme; the login page's and
+/// the log-in's `Set-Cookie` lines, the HSTS header of each, and the session token.
+async fn login_lines(app: &Router) -> (Vec<String>, Vec<String>, [Option<String>; 2], String) {
+    let u = demo_user("county_admin");
+    let page = app.clone().oneshot(get("/login", "")).await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let page_cookies = set_cookies(&page);
+    let csrf = common::set_cookie(&page, "sw_login_csrf").expect("login csrf cookie");
+    let form = format!(
+        "username={}&password={}&csrf={csrf}",
+        u.username, u.password
+    );
+    let resp = app
+        .clone()
+        .oneshot(post_form("/login", &format!("sw_login_csrf={csrf}"), &form))
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER, "logged in");
+    let login_cookies = set_cookies(&resp);
+    let token = ["__Host-sw_session", "sw_session"]
+        .iter()
+        .find_map(|name| common::set_cookie(&resp, name))
+        .expect("a session cookie");
+    let headers = [
+        hsts(&page).map(str::to_string),
+        hsts(&resp).map(str::to_string),
+    ];
+    (page_cookies, login_cookies, headers, token)
+}
+
+db_test!(
+    fn over_https_cookies_are_secure_and_host_prefixed_with_hsts(db: Db) {
+        let county = demo::generate(60, 7);
+        demo::load(&db, &county, &|_, _| {})
+            .await
+            .expect("demo load");
+        let app = router(AppState::new(db.clone()).with_tls(true));
+        let (page, login, hsts_of, token) = login_lines(&app).await;
+
+        let csrf = set_cookie_line(&page, "sw_login_csrf");
+        assert!(csrf.contains("; Secure"), "{csrf}");
+        let session = set_cookie_line(&login, "__Host-sw_session");
+        for attr in ["; Path=/;", "; HttpOnly", "; SameSite=Lax", "; Secure"] {
+            assert!(session.contains(attr), "{attr} in {session}");
+        }
+        assert!(!session.to_lowercase().contains("domain="), "{session}");
+        assert!(
+            !login.iter().any(|c| c.starts_with("sw_session=")),
+            "no plain-named session cookie: {login:?}"
+        );
+        assert!(set_cookie_line(&login, "sw_login_csrf").contains("; Secure"));
+        assert_eq!(
+            hsts_of,
+            [
+                Some("max-age=31536000".to_string()),
+                Some("max-age=31536000".to_string())
+            ]
+        );
+
+        // The session works under its HTTPS name, on the pages and the API, and only under it.
+        let host_cookie = format!("__Host-sw_session={token}");
+        let resp = app
+            .clone()
+            .oneshot(get("/households", &host_cookie))
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::OK);
+        assert_eq!(hsts(&resp), Some("max-age=31536000"));
+        let html = body_text(resp).await;
+        let resp = app
+            .clone()
+            .oneshot(get("/api/v1/me", &host_cookie))
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::OK);
+        assert_eq!(hsts(&resp), Some("max-age=31536000"), "the API too");
+        let plain_cookie = format!("sw_session={token}");
+        let resp = app
+            .clone()
+            .oneshot(get("/households", &plain_cookie))
+            .await
+            .unwrap();
+        assert_eq!(
+            resp.status(),
+            StatusCode::SEE_OTHER,
+            "the plain name is not read over HTTPS"
+        );
+        let resp = app
+            .clone()
+            .oneshot(get("/api/v1/me", &plain_cookie))
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+        // The API document names the cookie as this server sets it.
+        let doc = body_text(
+            app.clone()
+                .oneshot(get("/api/v1/openapi.json", ""))
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert!(doc.contains("\"name\":\"__Host-sw_session\""), "{doc}");
+
+        // Logging out drops the cookie with the attributes a browser needs to accept the deletion.
+        let resp = app
+            .clone()
+            .oneshot(post_form(
+                "/logout",
+                &host_cookie,
+                &format!("csrf={}", csrf_of(&html)),
+            ))
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+        let cleared = set_cookie_line(&set_cookies(&resp), "__Host-sw_session");
+        assert!(
+            cleared.contains("Max-Age=0")
+                && cleared.contains("Path=/")
+                && cleared.contains("; Secure"),
+            "{cleared}"
+        );
+        let lang = app
+            .clone()
+            .oneshot(get("/lang?to=en&back=/login", ""))
+            .await
+            .unwrap();
+        assert!(set_cookie_line(&set_cookies(&lang), "sw_lang").contains("; Secure"));
+    }
+);
+
+db_test!(
+    fn over_plain_http_cookies_have_no_secure_and_no_hsts(db: Db) {
+        let county = demo::generate(60, 7);
+        demo::load(&db, &county, &|_, _| {})
+            .await
+            .expect("demo load");
+        let app = router(AppState::new(db.clone()));
+        let (page, login, hsts_of, token) = login_lines(&app).await;
+        let csrf = set_cookie_line(&page, "sw_login_csrf");
+        assert!(
+            csrf.ends_with("; Path=/login; HttpOnly; SameSite=Strict"),
+            "{csrf}"
+        );
+        assert_eq!(
+            set_cookie_line(&login, "sw_session"),
+            format!("sw_session={token}; Path=/; HttpOnly; SameSite=Lax")
+        );
+        assert!(
+            !page
+                .iter()
+                .chain(&login)
+                .any(|c| c.contains("Secure") || c.contains("__Host-")),
+            "{page:?} {login:?}"
+        );
+        assert_eq!(hsts_of, [None, None]);
+        let resp = app
+            .clone()
+            .oneshot(get("/households", &format!("sw_session={token}")))
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::OK);
+        assert_eq!(hsts(&resp), None);
+        let resp = app
+            .clone()
+            .oneshot(get("/households", &format!("__Host-sw_session={token}")))
+            .await
+            .unwrap();
+        assert_eq!(
+            resp.status(),
+            StatusCode::SEE_OTHER,
+            "only the plain name over HTTP"
+        );
+    }
+);

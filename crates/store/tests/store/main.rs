@@ -11,6 +11,7 @@ mod duplicates;
 mod households;
 mod income;
 mod lines_regions;
+mod pg_tls;
 mod quality;
 mod registry;
 mod registry_incomes;

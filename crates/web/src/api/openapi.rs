@@ -3,12 +3,14 @@
 //! response shapes of [`super::dto`] and the core's lifecycle types (through the core's derive-only
 //! `openapi` feature), so the description cannot drift from the code.
 
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::dto;
 use super::handlers;
+use crate::AppState;
 use crate::http::error::ErrorBody;
 
 /// The document.
@@ -97,9 +99,19 @@ impl Modify for Security {
     }
 }
 
-/// This document (OpenAPI 3.1, JSON; no log-in needed).
+/// This document (OpenAPI 3.1, JSON; no log-in needed). The session cookie's name is this server's
+/// (`__Host-sw_session` over HTTPS).
 #[utoipa::path(get, path = "/api/v1/openapi.json", tag = "auth",
     responses((status = 200, description = "the OpenAPI document", content_type = "application/json")))]
-pub async fn document() -> Response {
-    axum::Json(ApiDoc::openapi()).into_response()
+pub async fn document(State(state): State<AppState>) -> Response {
+    let mut doc = ApiDoc::openapi();
+    if let Some(components) = doc.components.as_mut() {
+        components.add_security_scheme(
+            "cookie",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(
+                state.cookies().session_name(),
+            ))),
+        );
+    }
+    axum::Json(doc).into_response()
 }

@@ -9,9 +9,8 @@ use shouwang_app::{Caller, Kind};
 use shouwang_store::repo;
 use shouwang_store::repo::sessions::SessionUser;
 
-use super::{SESSION_COOKIE, constant_time_eq};
+use super::constant_time_eq;
 use crate::AppState;
-use crate::http::cookie::cookie;
 use crate::http::error::AppError;
 
 /// The header carrying the CSRF token for cookie-authenticated writes.
@@ -56,7 +55,7 @@ impl FromRequestParts<AppState> for ApiUser {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
         let (token, by_cookie) = match bearer(&parts.headers) {
             Some(t) => (t?.to_owned(), false),
-            None => match cookie(&parts.headers, SESSION_COOKIE) {
+            None => match state.cookies().session(&parts.headers) {
                 Some(c) => (c.to_owned(), true),
                 None => return Err(AppError::unauthenticated()),
             },

@@ -2,8 +2,9 @@
 //! API request ([`ApiUser`]). The login page itself is `pages::login`.
 //!
 //! - Passwords are argon2id hashes in the store; sessions live in our own DB.
-//! - The session cookie is `HttpOnly; SameSite=Lax`; every POST form carries
-//!   the session's CSRF token (`csrf` field), checked by [`check_csrf`].
+//! - The session cookie is `HttpOnly; SameSite=Lax` (over HTTPS also `Secure` and named
+//!   `__Host-sw_session`: [`Cookies`]); every POST form carries the session's CSRF token (`csrf`
+//!   field), checked by [`check_csrf`].
 //! - The login form itself uses a double-submit token (`sw_login_csrf` cookie).
 //! - After [`MAX_FAILURES`] failed logins for one user name within
 //!   [`THROTTLE_WINDOW`], further attempts are refused until the window passes.
@@ -20,19 +21,17 @@ use shouwang_store::repo;
 use shouwang_store::repo::Actor;
 
 mod api_user;
+mod cookies;
 pub mod policy;
 
 pub use api_user::{ApiUser, CSRF_HEADER};
+pub use cookies::{Cookies, LOGIN_CSRF_COOKIE, SESSION_COOKIE, SESSION_COOKIE_HTTPS};
 
 use crate::AppState;
-use crate::http::cookie::{cookie, with_cookies};
+use crate::http::cookie::with_cookies;
 use crate::http::error::AppError;
 use crate::http::i18n::{I18n, Lang};
 
-/// Name of the session cookie.
-pub const SESSION_COOKIE: &str = "sw_session";
-/// Name of the login form's double-submit CSRF cookie.
-pub const LOGIN_CSRF_COOKIE: &str = "sw_login_csrf";
 /// How long a session lives without activity.
 pub const SESSION_TTL: Duration = Duration::from_secs(8 * 3600);
 /// Failed logins allowed per user name within the window.
@@ -148,7 +147,8 @@ impl FromRequestParts<AppState> for CurrentUser {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
         let lang = Lang::from_headers(&parts.headers);
-        let Some(token) = cookie(&parts.headers, SESSION_COOKIE).filter(|t| !t.is_empty()) else {
+        let cookies = state.cookies();
+        let Some(token) = cookies.session(&parts.headers).filter(|t| !t.is_empty()) else {
             return Err(AppError::unauthenticated().into_response());
         };
         match repo::sessions::lookup(&state.db, token).await {
@@ -170,7 +170,7 @@ impl FromRequestParts<AppState> for CurrentUser {
             // deactivated): back to the login page with a message, and the stale cookie dropped.
             Ok(None) => Err(with_cookies(
                 Redirect::to("/login?msg=expired").into_response(),
-                &[format!("{SESSION_COOKIE}=; Path=/; Max-Age=0")],
+                &[cookies.clear_session()],
             )),
             Err(e) => Err(AppError::from(e).into_response()),
         }

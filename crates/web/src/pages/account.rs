@@ -15,7 +15,7 @@ use shouwang_app::Kind;
 use shouwang_store::repo;
 
 use crate::AppState;
-use crate::auth::{CurrentUser, SESSION_COOKIE, check_csrf};
+use crate::auth::{CurrentUser, check_csrf};
 use crate::http::cookie::with_cookies;
 use crate::http::error::AppError;
 use crate::http::i18n::I18n;
@@ -119,7 +119,7 @@ pub async fn change(
     {
         Ok(_) => with_cookies(
             see_other("/login?msg=password"),
-            &[format!("{SESSION_COOKIE}=; Path=/; Max-Age=0")],
+            &[state.cookies().clear_session()],
         ),
         Err(e) => {
             let e = AppError::from(e);

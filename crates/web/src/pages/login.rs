@@ -14,11 +14,10 @@ use crate::http::error::AppError;
 use crate::http::i18n::{I18n, Lang};
 
 use crate::auth::{
-    CurrentUser, LOGIN_CSRF_COOKIE, SESSION_COOKIE, SESSION_TTL, SignIn, check_csrf,
-    constant_time_eq, sign_in,
+    Cookies, CurrentUser, SESSION_TTL, SignIn, check_csrf, constant_time_eq, sign_in,
 };
 use crate::http::client::ClientAddr;
-use crate::http::cookie::{cookie, with_cookies};
+use crate::http::cookie::with_cookies;
 
 #[derive(Template)]
 #[template(path = "login.html")]
@@ -38,11 +37,18 @@ fn random_token() -> Option<String> {
     Some(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
-fn login_page(lang: Lang, error: Option<&str>, username: &str, status: StatusCode) -> Response {
-    login_page_with(lang, error, None, username, status)
+fn login_page(
+    cookies: Cookies,
+    lang: Lang,
+    error: Option<&str>,
+    username: &str,
+    status: StatusCode,
+) -> Response {
+    login_page_with(cookies, lang, error, None, username, status)
 }
 
 fn login_page_with(
+    cookies: Cookies,
     lang: Lang,
     error: Option<&str>,
     notice: Option<&str>,
@@ -62,12 +68,7 @@ fn login_page_with(
     match page.render() {
         Ok(html) => {
             let resp = (status, Html(html)).into_response();
-            with_cookies(
-                resp,
-                &[format!(
-                    "{LOGIN_CSRF_COOKIE}={csrf}; Path=/login; HttpOnly; SameSite=Strict"
-                )],
-            )
+            with_cookies(resp, &[cookies.set_login_csrf(&csrf)])
         }
         Err(e) => AppError::internal(e.to_string()).into_response(),
     }
@@ -80,6 +81,7 @@ pub struct LoginQuery {
 
 /// GET /login (`?msg=expired` after a session ended, `?msg=password` after a password change)
 pub async fn login_form(
+    State(state): State<AppState>,
     lang: Lang,
     axum::extract::Query(q): axum::extract::Query<LoginQuery>,
 ) -> Response {
@@ -88,7 +90,7 @@ pub async fn login_form(
         Some("password") => Some(lang.t("login.password_changed")),
         _ => None,
     };
-    login_page_with(lang, None, notice, "", StatusCode::OK)
+    login_page_with(state.cookies(), lang, None, notice, "", StatusCode::OK)
 }
 
 #[derive(Deserialize)]
@@ -108,10 +110,12 @@ pub async fn login(
     Form(form): Form<LoginForm>,
 ) -> Response {
     let username = form.username.trim();
-    match cookie(&headers, LOGIN_CSRF_COOKIE) {
+    let cookies = state.cookies();
+    match cookies.login_csrf(&headers) {
         Some(c) if constant_time_eq(c.as_bytes(), form.csrf.as_bytes()) => {}
         _ => {
             return login_page(
+                cookies,
                 lang,
                 Some(lang.t("login.expired")),
                 username,
@@ -123,6 +127,7 @@ pub async fn login(
         Ok(SignIn::Welcome(u)) => u,
         Ok(SignIn::Throttled) => {
             return login_page(
+                cookies,
                 lang,
                 Some(lang.t("login.throttled")),
                 "",
@@ -131,6 +136,7 @@ pub async fn login(
         }
         Ok(SignIn::Failed) => {
             return login_page(
+                cookies,
                 lang,
                 Some(lang.t("login.failed")),
                 "",
@@ -145,10 +151,7 @@ pub async fn login(
     };
     with_cookies(
         Redirect::to("/").into_response(),
-        &[
-            format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax"),
-            format!("{LOGIN_CSRF_COOKIE}=; Path=/login; Max-Age=0"),
-        ],
+        &[cookies.set_session(&token), cookies.clear_login_csrf()],
     )
 }
 
@@ -168,14 +171,15 @@ pub async fn logout(
     if let Err(e) = check_csrf(&user, &form.csrf) {
         return e.into_response();
     }
-    if let Some(token) = cookie(&headers, SESSION_COOKIE)
+    let cookies = state.cookies();
+    if let Some(token) = cookies.session(&headers)
         && let Err(e) = repo::sessions::delete(&state.db, token).await
     {
         return AppError::from(e).into_response();
     }
     with_cookies(
         Redirect::to("/login").into_response(),
-        &[format!("{SESSION_COOKIE}=; Path=/; Max-Age=0")],
+        &[cookies.clear_session()],
     )
 }
 
@@ -196,7 +200,10 @@ pub fn is_local_path(p: &str) -> bool {
 }
 
 /// GET /lang?to=en|zh&back=/path — the language switch (a cookie, one year).
-pub async fn switch_lang(axum::extract::Query(q): axum::extract::Query<LangQuery>) -> Response {
+pub async fn switch_lang(
+    State(state): State<AppState>,
+    axum::extract::Query(q): axum::extract::Query<LangQuery>,
+) -> Response {
     let to = if q.to.as_deref() == Some("en") {
         "en"
     } else {
@@ -209,8 +216,6 @@ pub async fn switch_lang(axum::extract::Query(q): axum::extract::Query<LangQuery
         .unwrap_or_else(|| "/".to_string());
     with_cookies(
         Redirect::to(&back).into_response(),
-        &[format!(
-            "sw_lang={to}; Path=/; Max-Age=31536000; SameSite=Lax"
-        )],
+        &[state.cookies().set_lang(to)],
     )
 }

@@ -5,6 +5,9 @@
 //!   the `PATH`. Missing under CI (`CI` set and not `false`/`0`) the suite **fails**; locally it is
 //!   skipped with a loud message.
 //! - Every user gets its own browser context (its own cookies), so sessions never mix.
+//! - The same application is served over HTTPS too ([`Harness::https_tab`]), with a self-signed
+//!   certificate made for the run (`shouwang_web::tls`); Chromium runs with `--ignore-certificate-errors`
+//!   for it, as a person clicks through a self-signed certificate after comparing its fingerprint.
 //! - Screenshots go to `<target dir>/screenshots/` (`target/screenshots/` by default, or
 //!   `$CARGO_TARGET_DIR/screenshots/`; `SHOUWANG_SCREENSHOTS` overrides), one PNG per page and width.
 
@@ -39,10 +42,13 @@ const WAIT: Duration = Duration::from_secs(20);
 /// The running server and browser.
 pub struct Harness {
     pub base: String,
+    /// `https://127.0.0.1:PORT`: the same application and database over HTTPS.
+    pub tls_base: String,
     pub db: Db,
     browser: Browser,
     handler: JoinHandle<()>,
     server: JoinHandle<()>,
+    tls_server: JoinHandle<()>,
     shots: PathBuf,
     _dir: TempDir,
     _profile: TempDir,
@@ -112,6 +118,23 @@ impl Harness {
         let server = tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
+        // The same over HTTPS, with a self-signed certificate of this run.
+        let tls = shouwang_web::tls::Tls::self_signed(&dir.path().join("tls"), &[])
+            .expect("self-signed certificate");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let tls_base = format!("https://{}", listener.local_addr().expect("address"));
+        let listener =
+            shouwang_web::tls::TlsListener::new(listener, tls.config()).expect("TLS listener");
+        let app = router(
+            AppState::new(db.clone())
+                .with_files(dir.path().join("attachments"))
+                .with_tls(true),
+        );
+        let tls_server = tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
 
         // Chromium, headless, with a profile of its own (several runs may share the machine), and a
         // Chinese browser: the pages must be Chinese without any cookie.
@@ -125,6 +148,8 @@ impl Harness {
             .window_size(DESKTOP.0 as u32, DESKTOP.1 as u32)
             .request_timeout(WAIT)
             .arg("--disable-gpu")
+            // The HTTPS server's certificate is self-signed (see the module's notes).
+            .arg("--ignore-certificate-errors")
             .build()
             .expect("browser config");
         let (browser, mut handler) = Browser::launch(config)
@@ -147,10 +172,12 @@ impl Harness {
         );
         Some(Harness {
             base,
+            tls_base,
             db,
             browser,
             handler,
             server,
+            tls_server,
             shots,
             _dir: dir,
             _profile: profile,
@@ -159,6 +186,15 @@ impl Harness {
 
     /// A fresh tab in a browser context of its own (no cookies).
     pub async fn tab(&self) -> Tab {
+        self.tab_on(&self.base).await
+    }
+
+    /// A fresh tab like [`Harness::tab`] whose paths open on the HTTPS server.
+    pub async fn https_tab(&self) -> Tab {
+        self.tab_on(&self.tls_base).await
+    }
+
+    async fn tab_on(&self, base: &str) -> Tab {
         let ctx = self
             .browser
             .create_browser_context(CreateBrowserContextParams::default())
@@ -183,7 +219,7 @@ impl Harness {
         .expect("accept-language");
         let tab = Tab {
             page,
-            base: self.base.clone(),
+            base: base.to_string(),
             shots: self.shots.clone(),
         };
         tab.viewport(DESKTOP).await;
@@ -208,6 +244,7 @@ impl Harness {
         let _ = tokio::time::timeout(Duration::from_secs(10), self.browser.wait()).await;
         self.handler.abort();
         self.server.abort();
+        self.tls_server.abort();
     }
 }
 

@@ -59,7 +59,31 @@ async fn browser_suite() {
     household_changes::birth_and_dibao(&h).await;
     // Last: it changes a code's local label, which later scenarios would see.
     admin_quality::admin_and_quality_pages(&h).await;
+    login_over_https(&h).await;
     h.finish().await;
+}
+
+/// Over HTTPS the real login form gives a `__Host-` session cookie that is `Secure` and `HttpOnly`, and
+/// the pages work with it.
+async fn login_over_https(h: &Harness) {
+    let tab = h.https_tab().await;
+    tab.login("village_team", shouwang_app::demo::DEMO_PASSWORD)
+        .await;
+    assert_eq!(tab.eval("location.protocol").await, "https:");
+    assert!(
+        !tab.path().await.starts_with("/login"),
+        "logged in over HTTPS: {}",
+        tab.text().await
+    );
+    let cookies = tab.page.get_cookies().await.expect("cookies");
+    let session = cookies
+        .iter()
+        .find(|c| c.name == "__Host-sw_session")
+        .unwrap_or_else(|| panic!("no __Host-sw_session cookie: {cookies:?}"));
+    assert!(session.secure && session.http_only && session.path == "/");
+    assert!(!cookies.iter().any(|c| c.name == "sw_session"));
+    assert_eq!(tab.open("/households").await, 200);
+    assert!(tab.text().await.contains("农户信息查询"));
 }
 
 /// The login page is Chinese for a Chinese browser; a wrong password is refused with a message.

@@ -9,6 +9,9 @@ pub mod steps;
 
 use axum::http::HeaderMap;
 
+/// Name of the language cookie (`zh` or `en`), set by `/lang` (`auth::Cookies::set_lang`).
+pub const LANG_COOKIE: &str = "sw_lang";
+
 /// The page language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Lang {
@@ -22,7 +25,7 @@ pub enum Lang {
 impl Lang {
     /// Picks the language from the cookie, then `Accept-Language`.
     pub fn from_headers(headers: &HeaderMap) -> Lang {
-        if let Some(v) = crate::http::cookie::cookie(headers, "sw_lang") {
+        if let Some(v) = crate::http::cookie::cookie(headers, LANG_COOKIE) {
             return if v == "en" { Lang::En } else { Lang::Zh };
         }
         let accept = headers
