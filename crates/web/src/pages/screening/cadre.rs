@@ -286,10 +286,23 @@ pub async fn submit(
         match NaiveDate::parse_from_str(&held_on_text, "%Y-%m-%d") {
             Err(_) => Err(refuse("请填写排查日期", "The date is required")),
             Ok(held_on) => {
+                // One pass over the form: each household's risk and note by name (a form of thousands of
+                // households stays linear; issue 20).
+                let by_name: std::collections::HashMap<&str, &str> =
+                    f.0.iter()
+                        .rev()
+                        .map(|(k, v)| (k.as_str(), v.as_str()))
+                        .collect();
+                let field = |name: String| {
+                    by_name
+                        .get(name.as_str())
+                        .map(|v| clean(v, 500))
+                        .unwrap_or_default()
+                };
                 let mut entries = Vec::new();
                 let mut bad_risk = None;
                 for number in f.all("hh") {
-                    let risk = f.get(&format!("risk_{number}"));
+                    let risk = field(format!("risk_{number}"));
                     let risks = if risk.is_empty() {
                         Vec::new()
                     } else {
@@ -302,7 +315,7 @@ pub async fn submit(
                         }
                     };
                     entries.push(RoundEntry {
-                        note: f.get(&format!("note_{number}")),
+                        note: field(format!("note_{number}")),
                         household: number,
                         risks,
                     });
