@@ -14,12 +14,23 @@
 //! None of these rows holds a plain ID number: numbers are masked ([`IdNumber::masked`]).
 
 use chrono::{Duration, Utc};
-use shouwang_core::IdNumber;
+use shouwang_core::{IdNumber, Scope};
 use shouwang_store::Db;
 use shouwang_store::repo::{Actor, audit};
 
 use crate::caller::Caller;
 use crate::error::{Error, Kind, Result};
+
+/// Whether a reader sees full ID numbers: a user whose role may, or the operator's CLI without a user
+/// (`None`).
+pub(crate) fn full_ids(scope: Option<&Scope>) -> bool {
+    scope.is_none_or(Scope::may_view_full_id)
+}
+
+/// The area a read covers, for its audit row: the one asked for, else the reader's.
+pub(crate) fn read_area<'a>(scope: Option<&'a Scope>, area: Option<&'a str>) -> &'a str {
+    area.or(scope.map(Scope::area_prefix)).unwrap_or("")
+}
 
 /// Searches by a full ID number a user who sees only masked numbers may make in an hour.
 pub const ID_SEARCHES_PER_HOUR: u64 = 10;

@@ -11,17 +11,7 @@ use shouwang_store::repo::duplicates::{self, CandidateRow};
 use shouwang_store::repo::quality::{self, HouseholdFindings, QualitySummary};
 
 use crate::error::Error;
-use crate::privacy;
-
-/// Whether a reader sees full ID numbers: a user whose role may, or the operator's CLI without a user.
-fn full_ids(scope: Option<&Scope>) -> bool {
-    scope.is_none_or(Scope::may_view_full_id)
-}
-
-/// The area a read covers, for its audit row: the one asked for, else the reader's.
-fn read_area<'a>(scope: Option<&'a Scope>, area: Option<&'a str>) -> &'a str {
-    area.or(scope.map(Scope::area_prefix)).unwrap_or("")
-}
+use crate::privacy::{self, full_ids, read_area};
 
 /// The findings of the checks on `as_of` over `area` (inside `scope`'s area; `None`: the operator's CLI),
 /// of check `code` only if given — for the page, the API and `shouwang quality`. When the reader sees full

@@ -27,7 +27,7 @@ pub async fn export(
     scope: Option<&Scope>,
     area: Option<&str>,
 ) -> Result<RegistryExport> {
-    if scope.is_some_and(|s| !s.may_view_full_id()) {
+    if !privacy::full_ids(scope) {
         return Err(Error::role_not_allowed(
             "农户信息导出含完整身份证号，仅县、乡镇管理员和审计监督可导出",
             "The registry export carries full ID numbers: only county and township admins and auditors may export it",
@@ -57,7 +57,7 @@ pub async fn export(
     let bytes = writer
         .finish()
         .map_err(|e| Error::internal(e.message_zh()))?;
-    let area = area.or(scope.map(Scope::area_prefix)).unwrap_or("");
+    let area = privacy::read_area(scope, area);
     privacy::export(db, actor, "registry", area, households, true).await?;
     Ok(RegistryExport {
         bytes,
