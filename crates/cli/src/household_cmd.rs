@@ -445,8 +445,7 @@ async fn show(db: &Db, caller: &Caller, number: &str, json: bool) -> anyhow::Res
     let d = shouwang_app::households::show(db, caller, number, scope.may_view_full_id())
         .await
         .map_err(refused)?
-        .ok_or_else(|| refused(shouwang_app::Error::not_found()))?
-        .detail;
+        .ok_or_else(|| refused(shouwang_app::Error::not_found()))?;
     let village = d.household.village.as_str().to_owned();
     let case = repo::cases::list(
         db,

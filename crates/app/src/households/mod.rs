@@ -28,7 +28,7 @@ mod reads;
 pub use changes::{Changed, change};
 pub use export::{RegistryExport, export};
 pub use input::{HouseholdPatch, MemberPatch, MemberRef, NewMember};
-pub use reads::{Shown, search, show};
+pub use reads::{search, show};
 
 use chrono::NaiveDate;
 use shouwang_core::codes::Relation;

@@ -47,30 +47,15 @@ fn may_read(caller: &Caller) -> Result<()> {
     }
 }
 
-/// One household as the caller may see it.
-#[derive(Clone, Debug)]
-pub struct Shown {
-    /// The household with its members, former members, income and names.
-    pub detail: HouseholdDetail,
-    /// Its ID numbers are to be shown in full (the read is in the audit log); masked otherwise.
-    pub full_ids: bool,
-}
-
-impl Shown {
-    /// An ID number of this household as it is to be shown.
-    pub fn id(&self, id: shouwang_core::IdNumber) -> String {
-        if self.full_ids {
-            id.to_string()
-        } else {
-            id.masked()
-        }
-    }
-}
-
-/// Household `number` of the caller's area (`None`: none there). With `full_ids`, its ID numbers are
-/// shown in full — only to a role that may see them ([`shouwang_core::Role::may_view_full_id`]; any other
+/// Household `number` of the caller's area (`None`: none there). With `full_ids`, the caller is about to
+/// show its ID numbers in full — only to a role that may see them ([`shouwang_core::Role::may_view_full_id`]; any other
 /// is refused) — and the read is written to the audit log first.
-pub async fn show(db: &Db, caller: &Caller, number: &str, full_ids: bool) -> Result<Option<Shown>> {
+pub async fn show(
+    db: &Db,
+    caller: &Caller,
+    number: &str,
+    full_ids: bool,
+) -> Result<Option<HouseholdDetail>> {
     may_read(caller)?;
     if full_ids && !caller.scope.may_view_full_id() {
         return Err(Error::forbidden());
@@ -88,5 +73,5 @@ pub async fn show(db: &Db, caller: &Caller, number: &str, full_ids: bool) -> Res
         )
         .await?;
     }
-    Ok(Some(Shown { detail, full_ids }))
+    Ok(Some(detail))
 }

@@ -143,8 +143,7 @@ pub async fn household(
     let detail =
         shouwang_app::households::show(&state.db, &user.caller, &number, scope.may_view_full_id())
             .await?
-            .ok_or_else(AppError::not_found)?
-            .detail;
+            .ok_or_else(AppError::not_found)?;
     let village = detail.household.village.as_str().to_owned();
     let case = repo::cases::list(
         &state.db,

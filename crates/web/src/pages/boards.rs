@@ -118,8 +118,7 @@ async fn build_publicity(state: &AppState, user: &CurrentUser) -> Result<Respons
             .unwrap_or_default();
         let detail =
             shouwang_app::households::show(&state.db, &user.caller(), &r.household_number, false)
-                .await?
-                .map(|s| s.detail);
+                .await?;
         let (head, size) = detail
             .map(|d| {
                 (

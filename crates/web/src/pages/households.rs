@@ -692,7 +692,7 @@ async fn show_page(
     }
     let detail =
         match shouwang_app::households::show(&state.db, &user.caller(), number, full_ids).await {
-            Ok(Some(shown)) => shown.detail,
+            Ok(Some(detail)) => detail,
             Ok(None) => return AppError::not_found().into_response(),
             Err(e) => return AppError::from(e).into_response(),
         };

@@ -52,12 +52,11 @@ pub async fn follow_up_form(
     let (head, members) =
         match shouwang_app::households::show(&state.db, &user.caller(), &number, false).await {
             Ok(Some(s)) => (
-                s.detail
-                    .household
+                s.household
                     .head()
                     .map(|m| m.name.clone())
                     .unwrap_or_default(),
-                s.detail.household.members.len(),
+                s.household.members.len(),
             ),
             Ok(None) => return AppError::not_found().into_response(),
             Err(e) => return AppError::from(e).into_response(),

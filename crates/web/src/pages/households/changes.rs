@@ -96,8 +96,7 @@ async fn load(
     }
     let d = shouwang_app::households::show(&state.db, &user.caller(), number, false)
         .await?
-        .ok_or_else(AppError::not_found)?
-        .detail;
+        .ok_or_else(AppError::not_found)?;
     let codes = crate::pages::admin::codes::county_codes(state, user).await?;
     Ok((d, codes))
 }

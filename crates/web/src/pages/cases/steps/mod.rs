@@ -416,8 +416,7 @@ async fn case_and_head(
         .ok_or(AppError::not_found())?;
     let detail = shouwang_app::households::show(&state.db, &user.caller(), number, false)
         .await?
-        .ok_or(AppError::not_found())?
-        .detail;
+        .ok_or(AppError::not_found())?;
     let head = detail
         .household
         .head()
