@@ -164,24 +164,19 @@ pub async fn missing_line(
     on: NaiveDate,
 ) -> Result<Option<MissingLine>, Error> {
     use chrono::Datelike;
-    let province = caller.scope.area_prefix().trim();
-    let Some(province) = province.get(..2) else {
+    let area = caller.scope.area_prefix().trim();
+    if area.len() < 2 {
         return Ok(None);
-    };
+    }
     let lines = repo::lines::table(db).await?;
     let year = on.year();
-    if lines.line(province, year).is_some() {
+    if lines.line_for(area, year).is_some() {
         return Ok(None);
     }
     Ok(Some(MissingLine {
         year,
-        in_force_year: lines.latest_for(province, year).map(|l| l.year),
+        in_force_year: lines.in_force(area, year).map(|l| l.year),
     }))
-}
-
-/// The province (2 digits) of a village code, whose monitoring line applies.
-fn province_of(village: &str) -> &str {
-    village.get(..2).unwrap_or("")
 }
 
 fn assessments(
@@ -191,7 +186,7 @@ fn assessments(
     t: Thresholds,
 ) -> Vec<YearAssessment> {
     let records: Vec<IncomeRecord> = entries.iter().map(|e| e.record).collect();
-    income::assess_all(&records, |y| lines.line(province_of(village), y), t)
+    income::assess_all(&records, |y| lines.line_for(village, y), t)
 }
 
 async fn thresholds(db: &Db, village: &str) -> Result<Thresholds, Error> {
@@ -255,7 +250,7 @@ pub async fn preview(
     Ok(income::assess(
         record,
         previous.as_ref(),
-        lines.line(province_of(&sheet.village), record.year),
+        lines.line_for(&sheet.village, record.year),
         t,
     ))
 }
@@ -463,12 +458,7 @@ pub async fn review(
         };
         s.households += 1;
         let previous = h.records.iter().find(|r| r.year == year - 1);
-        let a = income::assess(
-            record,
-            previous,
-            lines.line(province_of(&h.village), year),
-            t,
-        );
+        let a = income::assess(record, previous, lines.line_for(&h.village, year), t);
         if !a.is_risk() {
             continue;
         }

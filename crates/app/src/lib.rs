@@ -44,6 +44,7 @@ pub mod income;
 pub mod jobs;
 pub mod ledgers;
 pub mod lifecycle;
+pub mod lines;
 pub mod privacy;
 pub mod quality;
 pub mod regions;

@@ -15,7 +15,7 @@ pub enum UserCommand {
         /// Role code: county_admin, township_admin, village_team, cadre, department, auditor.
         #[arg(long)]
         role: String,
-        /// Region code of the area: 6 digits (county), 9 (township) or 12 (village).
+        /// Region code of the area: 2 digits (province), 6 (county), 9 (township) or 12 (village).
         #[arg(long)]
         area: String,
         /// Login name.

@@ -3,7 +3,7 @@
 //! store filters by [`Scope::area`] in SQL, and the web asks [`Role`] what may be
 //! shown or changed.
 
-use crate::codes::{RegionLevel, code_list};
+use crate::codes::code_list;
 use crate::idnum::IdNumber;
 use crate::region::RegionCode;
 
@@ -16,6 +16,7 @@ code_list! {
         Cadre = ("cadre", "帮扶责任人", "Responsible cadre"),
         Department = ("department", "部门数据员", "Department data provider"),
         Auditor = ("auditor", "审计监督", "Auditor"),
+        ProvinceAdmin = ("province_admin", "省级管理员", "Province administrator"),
     }
 }
 
@@ -33,13 +34,14 @@ impl Role {
     /// documents): every role but the department data provider, who uploads its department's files and
     /// follows their rounds, nothing more (least privilege, PIPL).
     pub fn may_read_registry(self) -> bool {
-        self != Role::Department
+        !matches!(self, Role::Department | Role::ProvinceAdmin)
     }
 
     /// May change the registry (households, members, income, lifecycle). Auditors
-    /// read only; department providers only upload data files.
+    /// read only; department providers only upload data files; the province admin sets the province's
+    /// lines and its county admins, nothing of a household.
     pub fn may_write(self) -> bool {
-        !matches!(self, Role::Auditor | Role::Department)
+        !matches!(self, Role::Auditor | Role::Department | Role::ProvinceAdmin)
     }
 
     /// May change the registry between imports (户情变更: add a member, record a death or a move, change
@@ -71,22 +73,40 @@ impl Role {
         self == Role::CountyAdmin
     }
 
-    /// The roles an admin of this role may give (用户授权): the county admin every role, a township
-    /// admin village teams and responsible cadres, nobody else any.
+    /// The roles an admin of this role may give (用户授权): the province admin county admins, the county
+    /// admin every role of a county, a township admin village teams and responsible cadres, nobody else
+    /// any. Province admins are the operator's (`shouwang user add`).
     pub fn grantable(self) -> &'static [Role] {
         match self {
-            Role::CountyAdmin => Role::ALL,
+            Role::ProvinceAdmin => &[Role::CountyAdmin],
+            Role::CountyAdmin => &[
+                Role::CountyAdmin,
+                Role::TownshipAdmin,
+                Role::VillageTeam,
+                Role::Cadre,
+                Role::Department,
+                Role::Auditor,
+            ],
             Role::TownshipAdmin => &[Role::VillageTeam, Role::Cadre],
             _ => &[],
         }
     }
 
-    /// The level of the area the role is scoped to.
-    pub fn area_level(self) -> RegionLevel {
+    /// May set the monitoring line of its province (防止返贫监测线 by year, §三(一)1) and whether its
+    /// counties may set their own: the province admin 省级管理员 (issue 19: a county admin's edit must not
+    /// change the other counties' line).
+    pub fn may_set_province_line(self) -> bool {
+        self == Role::ProvinceAdmin
+    }
+
+    /// The digits of the area the role is scoped to: 2 for a province, 6 for a county, 9 for a township,
+    /// 12 for a village.
+    pub fn area_digits(self) -> usize {
         match self {
-            Role::CountyAdmin | Role::Department | Role::Auditor => RegionLevel::County,
-            Role::TownshipAdmin => RegionLevel::Township,
-            Role::VillageTeam | Role::Cadre => RegionLevel::Village,
+            Role::ProvinceAdmin => 2,
+            Role::CountyAdmin | Role::Department | Role::Auditor => 6,
+            Role::TownshipAdmin => 9,
+            Role::VillageTeam | Role::Cadre => 12,
         }
     }
 }
@@ -143,6 +163,12 @@ impl Scope {
         self.role.may_configure() && self.area_prefix() == county
     }
 
+    /// May set the monitoring line of `province` (2 digits) and its county policy: the province admin of
+    /// that province ([`Role::may_set_province_line`]).
+    pub fn may_set_province_line(&self, province: &str) -> bool {
+        self.role.may_set_province_line() && self.area_prefix() == province
+    }
+
     /// May see full ID numbers ([`Role::may_view_full_id`]).
     pub fn may_view_full_id(&self) -> bool {
         self.role.may_view_full_id()
@@ -183,7 +209,7 @@ pub enum GrantRefusal {
     Role,
     /// The area is outside the admin's, or above it.
     Area,
-    /// The area is no region code, or not of the role's level (6 digits county, 9 township, 12 village).
+    /// The area is no region code, or not of the role's level (2 digits province, 6 county, 9 township, 12 village).
     AreaLevel,
     /// The account lies outside the admin's area, or above it: answered as a missing account.
     NotManaged,
@@ -201,12 +227,12 @@ impl GrantRefusal {
             GrantRefusal::Role => "您不能授予该角色",
             GrantRefusal::Area => "管辖区域超出您的范围",
             GrantRefusal::AreaLevel => {
-                "管辖区域应为该角色对应级别的区划代码（县 6 位、乡镇 9 位、村 12 位）"
+                "管辖区域应为该角色对应级别的区划代码（省 2 位、县 6 位、乡镇 9 位、村 12 位）"
             }
             GrantRefusal::NotManaged => "未找到，或不在您的管辖范围内",
             GrantRefusal::RoleNotManaged => "您不能管理该角色的账号",
             GrantRefusal::Protected => {
-                "审计监督和县级管理员的账号不由管理员修改；本人账号请在“修改密码”页面凭旧密码修改"
+                "审计监督、省级管理员和县级管理员的账号不由同级管理员修改（县级管理员由省级管理员管理）；本人账号请在“修改密码”页面凭旧密码修改"
             }
         }
     }
@@ -217,12 +243,12 @@ impl GrantRefusal {
             GrantRefusal::Role => "You may not grant this role",
             GrantRefusal::Area => "The area is outside yours",
             GrantRefusal::AreaLevel => {
-                "The area must be a region code of the role's level (6 digits county, 9 township, 12 village)"
+                "The area must be a region code of the role's level (2 digits province, 6 county, 9 township, 12 village)"
             }
             GrantRefusal::NotManaged => "Not found, or outside your area",
             GrantRefusal::RoleNotManaged => "You may not manage accounts of this role",
             GrantRefusal::Protected => {
-                "Auditors' and county admins' accounts are not managed by an admin; change your own on the password page with the old password"
+                "Auditors', province admins' and county admins' accounts are not managed by a peer (county admins by their province admin); change your own on the password page with the old password"
             }
         }
     }
@@ -230,16 +256,17 @@ impl GrantRefusal {
 
 impl Role {
     /// The area prefix of this role over `area` (a region code; a padded county or township code is
-    /// understood as its prefix), which must be of the role's level.
+    /// understood as its prefix; a province is its 2 digits), which must be of the role's level.
     pub fn area_for(self, area: &str) -> Result<String, GrantRefusal> {
-        let code = RegionCode::parse(area.trim()).map_err(|_| GrantRefusal::AreaLevel)?;
-        let prefix = code.scope_prefix().to_owned();
-        let want = match self.area_level() {
-            RegionLevel::County => 6,
-            RegionLevel::Township => 9,
-            _ => 12,
+        let area = area.trim();
+        let prefix = if area.len() == 2 && area.bytes().all(|b| b.is_ascii_digit()) && area != "00"
+        {
+            area.to_owned()
+        } else {
+            let code = RegionCode::parse(area).map_err(|_| GrantRefusal::AreaLevel)?;
+            code.scope_prefix().to_owned()
         };
-        if prefix.len() == want {
+        if prefix.len() == self.area_digits() {
             Ok(prefix)
         } else {
             Err(GrantRefusal::AreaLevel)
@@ -265,20 +292,25 @@ impl Scope {
     }
 
     /// Whether this admin manages the account of scope `target`: inside the admin's area and not above
-    /// it ([`GrantRefusal::NotManaged`] otherwise), and for a township admin only the roles it grants
-    /// ([`GrantRefusal::RoleNotManaged`]). Separation of duties ([`GrantRefusal::Protected`]): never its own
-    /// account, an auditor's or a county admin's (those are the operator's, `shouwang user`).
+    /// it ([`GrantRefusal::NotManaged`] otherwise), and for a township or province admin only the roles it
+    /// grants ([`GrantRefusal::RoleNotManaged`]). Separation of duties ([`GrantRefusal::Protected`]): never
+    /// its own account, an auditor's, a province admin's (those are the operator's, `shouwang user`) or a
+    /// county admin's, except by the province admin of its province (a reset by a higher level).
     pub fn manages(&self, target: &Scope) -> Result<(), GrantRefusal> {
         let area = target.area_prefix();
         if !self.covers(area) || area.len() < self.area_prefix().len() {
             return Err(GrantRefusal::NotManaged);
         }
+        let higher_level = self.role == Role::ProvinceAdmin && target.role == Role::CountyAdmin;
         if target.user_id == self.user_id
-            || matches!(target.role, Role::Auditor | Role::CountyAdmin)
+            || matches!(target.role, Role::Auditor | Role::ProvinceAdmin)
+            || (target.role == Role::CountyAdmin && !higher_level)
         {
             return Err(GrantRefusal::Protected);
         }
-        if self.role == Role::TownshipAdmin && !self.role.grantable().contains(&target.role) {
+        if matches!(self.role, Role::TownshipAdmin | Role::ProvinceAdmin)
+            && !self.role.grantable().contains(&target.role)
+        {
             return Err(GrantRefusal::RoleNotManaged);
         }
         Ok(())
@@ -317,12 +349,18 @@ mod tests {
         assert!(!team.may_change_household("141123100202"));
         assert!(!Scope::new(4, Department, "141123").may_change_household("141123100201"));
         assert!(!Scope::new(4, Cadre, "141123100201").may_change_household("141123100201"));
-        assert_eq!(CountyAdmin.area_level(), RegionLevel::County);
-        assert_eq!(TownshipAdmin.area_level(), RegionLevel::Township);
-        assert_eq!(VillageTeam.area_level(), RegionLevel::Village);
-        assert_eq!(Cadre.area_level(), RegionLevel::Village);
-        assert_eq!(Auditor.area_level(), RegionLevel::County);
-        assert_eq!(Department.area_level(), RegionLevel::County);
+        let digits: Vec<usize> = Role::ALL.iter().map(|r| r.area_digits()).collect();
+        assert_eq!(digits, [6, 9, 12, 12, 6, 6, 2]);
+        let province: Vec<Role> = Role::ALL
+            .iter()
+            .copied()
+            .filter(|r| r.may_set_province_line())
+            .collect();
+        assert_eq!(province, [ProvinceAdmin]);
+        assert!(!ProvinceAdmin.may_read_registry() && !ProvinceAdmin.may_configure());
+        assert!(Scope::new(7, ProvinceAdmin, "14").may_set_province_line("14"));
+        assert!(!Scope::new(7, ProvinceAdmin, "14").may_set_province_line("15"));
+        assert!(!Scope::new(1, CountyAdmin, "141123").may_set_province_line("14"));
         assert_eq!(Role::from_code("county_admin"), Some(CountyAdmin));
         assert_eq!(Role::from_label_zh("审计监督"), Some(Auditor));
     }
@@ -393,6 +431,42 @@ mod tests {
         for r in Role::ALL {
             assert_eq!(team.grant(*r, "141123100201"), Err(G::Role));
         }
+        // The province admin gives county admins of its province, nothing else, and no province admin
+        // is given by anyone (the operator's, `shouwang user add`).
+        let province = Scope::new(7, ProvinceAdmin, "14");
+        assert_eq!(province.grant(CountyAdmin, "141123"), Ok("141123".into()));
+        assert_eq!(province.grant(CountyAdmin, "151123"), Err(G::Area));
+        assert_eq!(province.grant(TownshipAdmin, "141123100"), Err(G::Role));
+        assert_eq!(province.grant(Auditor, "141123"), Err(G::Role));
+        for admin in [&province, &county] {
+            assert_eq!(admin.grant(ProvinceAdmin, "14"), Err(G::Role));
+        }
+        assert_eq!(ProvinceAdmin.area_for(" 14 "), Ok("14".into()));
+        assert_eq!(ProvinceAdmin.area_for("141123"), Err(G::AreaLevel));
+        assert_eq!(CountyAdmin.area_for("14"), Err(G::AreaLevel));
+        assert_eq!(ProvinceAdmin.area_for("00"), Err(G::AreaLevel));
+        // A reset by a higher level: the province admin manages its counties' admins, nobody else's.
+        assert_eq!(
+            province.manages(&Scope::new(9, CountyAdmin, "141123")),
+            Ok(())
+        );
+        assert_eq!(
+            province.manages(&Scope::new(9, CountyAdmin, "151123")),
+            Err(G::NotManaged)
+        );
+        for r in [Auditor, TownshipAdmin, Cadre] {
+            let target = Scope::new(9, r, "141123100201".get(..r.area_digits()).unwrap_or(""));
+            assert!(province.manages(&target).is_err(), "{r:?}");
+        }
+        assert_eq!(
+            province.manages(&Scope::new(8, ProvinceAdmin, "14")),
+            Err(G::Protected)
+        );
+        assert_eq!(province.manages(&province), Err(G::Protected));
+        assert_eq!(
+            county.manages(&Scope::new(9, ProvinceAdmin, "14")),
+            Err(G::NotManaged)
+        );
         // Managing accounts.
         assert_eq!(town.manages(&Scope::new(9, Cadre, "141123100202")), Ok(()));
         assert_eq!(

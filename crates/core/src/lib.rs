@@ -60,7 +60,7 @@ pub use codes::CodeList;
 pub use household::{Household, HouseholdProblem, Member};
 pub use idnum::{IdError, IdNumber};
 pub use income::IncomeRecord;
-pub use line::{LineStatus, LineTable, MonitoringLine};
+pub use line::{CountyLine, LineInForce, LineStatus, LineTable, MonitoringLine};
 pub use money::{Fen, MoneyError};
 pub use quality::{Finding, QualityContext, Severity};
 pub use region::{Region, RegionCode, RegionError};

@@ -1,8 +1,9 @@
 //! The monitoring line 防止返贫监测线 (§三(一)1: "对标防止返贫监测线（人均可支配收入
 //! 6500元）"): a per-capita yearly income set per province and year, which may
 //! change; 2021 6000 yuan (national floor), 2022 6500 yuan (this plan). The
-//! table is data (edited by the county admin); [`LineTable::default_for`] gives
-//! the plan's defaults.
+//! table is data: the province admin 省级管理员 sets its province's line and whether its counties may
+//! set their own (a county line, where allowed, applies to that county only); [`LineTable::default_for`]
+//! gives the plan's defaults.
 
 use crate::codes::code_list;
 use crate::money::Fen;
@@ -24,11 +25,41 @@ pub struct MonitoringLine {
     pub line: Fen,
 }
 
-/// A table of monitoring lines by province and year.
+/// A county's own line for one year (县级监测线), in force where its province allows counties to set
+/// one ([`LineTable::line_for`]).
+#[derive(Clone, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CountyLine {
+    /// County code: the first 6 digits of the division code.
+    pub county: String,
+    /// The year.
+    pub year: i32,
+    /// Per-capita yearly net income in 分.
+    pub line: Fen,
+}
+
+/// The line in force for an area and year ([`LineTable::in_force`]).
+#[derive(Clone, Copy, PartialEq, Eq, Debug, serde::Serialize)]
+pub struct LineInForce {
+    /// The year the line was set for (the latest ≤ the year asked).
+    pub year: i32,
+    /// The line.
+    pub line: Fen,
+    /// Whether it is the county's own line (else the province's).
+    pub county: bool,
+}
+
+/// A table of monitoring lines by province and year, the counties' own lines, and the provinces that
+/// keep one line for all their counties.
 #[derive(Clone, PartialEq, Eq, Debug, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LineTable {
     lines: Vec<MonitoringLine>,
+    #[serde(default)]
+    county_lines: Vec<CountyLine>,
+    /// Provinces whose counties may not set their own line (省级统一).
+    #[serde(default)]
+    closed: Vec<String>,
 }
 
 impl LineTable {
@@ -94,6 +125,92 @@ impl LineTable {
     /// All rows, sorted by province and year.
     pub fn lines(&self) -> &[MonitoringLine] {
         &self.lines
+    }
+
+    /// Sets (or replaces) a county's own line of a year.
+    pub fn set_county(&mut self, county: &str, year: i32, line: Fen) {
+        match self
+            .county_lines
+            .iter_mut()
+            .find(|l| l.county == county && l.year == year)
+        {
+            Some(l) => l.line = line,
+            None => {
+                self.county_lines.push(CountyLine {
+                    county: county.to_owned(),
+                    year,
+                    line,
+                });
+                self.county_lines
+                    .sort_by(|a, b| (&a.county, a.year).cmp(&(&b.county, b.year)));
+            }
+        }
+    }
+
+    /// The counties' own lines, sorted by county and year (kept even while their province is closed).
+    pub fn county_lines(&self) -> &[CountyLine] {
+        &self.county_lines
+    }
+
+    /// Sets whether the counties of `province` may set their own line (default: they may).
+    pub fn allow_county_lines(&mut self, province: &str, allowed: bool) {
+        self.closed.retain(|p| p != province);
+        if !allowed {
+            self.closed.push(province.to_owned());
+            self.closed.sort();
+        }
+    }
+
+    /// Whether the counties of `province` may set their own line.
+    pub fn county_lines_allowed(&self, province: &str) -> bool {
+        !self.closed.iter().any(|p| p == province)
+    }
+
+    /// The county's own lines in force: none while its province is closed.
+    fn own_lines<'a>(&'a self, county: &'a str) -> impl Iterator<Item = &'a CountyLine> + 'a {
+        let allowed = county.len() == 6 && self.county_lines_allowed(&county[..2]);
+        self.county_lines
+            .iter()
+            .filter(move |l| allowed && l.county == county)
+    }
+
+    /// The line of `year` for a household of `area` (a county, township or village code: its first 6
+    /// digits name the county, the first 2 the province): the county's own line where set and its
+    /// province allows it, else the province's. `None` when neither is set for the year.
+    pub fn line_for(&self, area: &str, year: i32) -> Option<Fen> {
+        let county = area.get(..6).unwrap_or(area);
+        self.own_lines(county)
+            .find(|l| l.year == year)
+            .map(|l| l.line)
+            .or_else(|| self.line(county.get(..2).unwrap_or(county), year))
+    }
+
+    /// The line in force for `area` in `year`: the latest year ≤ `year` with a line for the county (its
+    /// own, where allowed) or its province; for the same year the county's own line wins. For a year
+    /// whose line nobody has set yet; prefer [`LineTable::line_for`] for decisions.
+    pub fn in_force(&self, area: &str, year: i32) -> Option<LineInForce> {
+        let county = area.get(..6).unwrap_or(area);
+        let own = self
+            .own_lines(county)
+            .filter(|l| l.year <= year)
+            .max_by_key(|l| l.year)
+            .map(|l| LineInForce {
+                year: l.year,
+                line: l.line,
+                county: true,
+            });
+        let province = self
+            .latest_for(county.get(..2).unwrap_or(county), year)
+            .map(|l| LineInForce {
+                year: l.year,
+                line: l.line,
+                county: false,
+            });
+        match (own, province) {
+            (Some(o), Some(p)) if p.year > o.year => Some(p),
+            (Some(o), _) => Some(o),
+            (None, p) => p,
+        }
     }
 }
 
@@ -175,6 +292,39 @@ mod tests {
         );
         let u = LineTable::from_lines(t.lines().to_vec());
         assert_eq!(u, t);
+    }
+
+    #[test]
+    fn county_lines_apply_to_their_county_while_allowed() {
+        let mut t = LineTable::default_for("14");
+        t.set_county("141123", 2022, Fen::from_yuan(7000));
+        // The county's own line, for its villages only; a neighbour keeps the province's.
+        assert_eq!(t.line_for("141123208201", 2022), Some(Fen::from_yuan(7000)));
+        assert_eq!(t.line_for("141123", 2022), Some(Fen::from_yuan(7000)));
+        assert_eq!(t.line_for("141124208201", 2022), Some(Fen::from_yuan(6500)));
+        // A year without a county line falls back to the province's.
+        assert_eq!(t.line_for("141123208201", 2021), Some(Fen::from_yuan(6000)));
+        assert_eq!(t.line_for("151123208201", 2022), None);
+        assert_eq!(t.line_for("1", 2022), None);
+        let f = t.in_force("141123208", 2024).unwrap();
+        assert_eq!(
+            (f.year, f.line, f.county),
+            (2022, Fen::from_yuan(7000), true)
+        );
+        // A later province line wins over an older county line.
+        t.set("14", 2023, Fen::from_yuan(6800));
+        let f = t.in_force("141123208", 2024).unwrap();
+        assert_eq!((f.year, f.county), (2023, false));
+        // The province closes county lines: its line applies everywhere, the county's is kept.
+        t.allow_county_lines("14", false);
+        assert!(!t.county_lines_allowed("14") && t.county_lines_allowed("15"));
+        assert_eq!(t.line_for("141123208201", 2022), Some(Fen::from_yuan(6500)));
+        assert_eq!(t.in_force("141123", 2022).map(|f| f.county), Some(false));
+        assert_eq!(t.county_lines().len(), 1);
+        t.allow_county_lines("14", true);
+        assert_eq!(t.line_for("141123208201", 2022), Some(Fen::from_yuan(7000)));
+        let json = serde_json::to_string(&t).unwrap();
+        assert_eq!(serde_json::from_str::<LineTable>(&json).unwrap(), t);
     }
 
     #[test]

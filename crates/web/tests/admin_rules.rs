@@ -152,7 +152,7 @@ async fn snapshot(db: &Db) -> (String, i64, String, u64) {
     (
         serde_json::to_string(&rec.rules).unwrap(),
         rec.version,
-        serde_json::to_string(&repo::lines::list(db).await.unwrap()).unwrap(),
+        serde_json::to_string(&repo::lines::table(db).await.unwrap()).unwrap(),
         audit_count(db).await,
     )
 }
@@ -316,10 +316,11 @@ db_test!(
             post(&app, "/admin/rules/line", &county, &line("2023", "7000.50")).await;
         assert_eq!(status, StatusCode::SEE_OTHER);
         assert_eq!(location.as_deref(), Some("/admin/rules?saved=line"));
-        assert_eq!(
-            repo::lines::get(&db, "14", 2023).await.unwrap(),
-            Some(Fen(700_050))
-        );
+        // The county's own line: the province's is not touched (issue 19).
+        let table = repo::lines::table(&db).await.unwrap();
+        assert_eq!(table.line_for(COUNTY, 2023), Some(Fen(700_050)));
+        assert_eq!(table.line_for("141124", 2023), None);
+        assert_eq!(repo::lines::get(&db, "14", 2023).await.unwrap(), None);
         assert_eq!(audit_count(&db).await, before.3 + 1);
         let (_, html) = page(&app, &county).await;
         assert!(html.contains("7000.50"));

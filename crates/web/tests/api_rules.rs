@@ -137,7 +137,7 @@ async fn audit_count(db: &Db) -> u64 {
 /// The stored rules (as JSON), their version, the lines and the audit count.
 async fn snapshot(db: &Db) -> (String, i64, String, u64) {
     let rec = repo::rules::get(db, COUNTY).await.unwrap();
-    let lines = repo::lines::list(db).await.unwrap();
+    let lines = repo::lines::table(db).await.unwrap();
     (
         serde_json::to_string(&rec.rules).unwrap(),
         rec.version,
@@ -355,7 +355,7 @@ db_test!(
         )
         .await;
 
-        // Lines: everyone reads; the county admin sets 2023 of province 14; others refused.
+        // Lines: everyone reads; the county admin sets 2023 of its own county; others refused.
         let (s, v) = api.get("/api/v1/lines", &team).await;
         assert_eq!(s, StatusCode::OK, "{v}");
         assert_eq!(v["province"], "14");
@@ -380,7 +380,7 @@ db_test!(
             got,
             StatusCode::FORBIDDEN,
             "role_not_allowed",
-            "县级管理员",
+            "省级管理员",
         )
         .await;
         let got = api
@@ -420,10 +420,11 @@ db_test!(
             .await;
         assert_eq!(s, StatusCode::OK, "{v}");
         assert_eq!(v["may_edit"], true);
-        assert_eq!(
-            repo::lines::get(&db, "14", 2023).await.unwrap(),
-            Some(Fen::from_yuan(7000))
-        );
+        assert_eq!(v["sets"], "county");
+        // The county's own line: the province's is not touched (issue 19).
+        let table = repo::lines::table(&db).await.unwrap();
+        assert_eq!(table.line_for("141123", 2023), Some(Fen::from_yuan(7000)));
+        assert_eq!(repo::lines::get(&db, "14", 2023).await.unwrap(), None);
         assert_eq!(audit_count(&db).await, before.3 + 1);
 
         // The document lists the endpoints.

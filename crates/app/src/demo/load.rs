@@ -107,7 +107,7 @@ pub async fn load(
     let province = county_code.get(..2).unwrap_or("14");
     let year = county.frame.as_of.year();
     monitoring_lines += carry_lines_forward(db, &actor, province, year).await?;
-    let (line, _) = cases::line_in_force(db, province, year).await?;
+    let (line, _) = cases::line_in_force(db, &county_code, year).await?;
     let picks = lifecycle::select(county, line);
     let promoted: HashMap<usize, Household> = picks
         .iter()
@@ -368,6 +368,7 @@ fn scope_of(by: &CoreActor, h: &Household) -> Scope {
         Role::CountyAdmin | Role::Department | Role::Auditor => h.village.county(),
         Role::TownshipAdmin => h.village.township(),
         Role::VillageTeam | Role::Cadre => h.village.as_str(),
+        Role::ProvinceAdmin => h.village.as_str().get(..2).unwrap_or(""),
     };
     Scope::new(by.user_id, by.role, area)
 }

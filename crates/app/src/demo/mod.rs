@@ -163,6 +163,13 @@ pub const DEMO_USERS: &[DemoUser] = &[
         role: Role::Auditor,
         area: "141123",
     },
+    DemoUser {
+        username: "province_admin",
+        display_name: "省乡村振兴局管理员",
+        password: DEMO_PASSWORD,
+        role: Role::ProvinceAdmin,
+        area: "14",
+    },
 ];
 
 /// A generated demo county.

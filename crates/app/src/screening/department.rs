@@ -420,7 +420,7 @@ pub async fn run_round(
     // The line of the round's year, or while the county has not set it the latest before it.
     let Some((line, line_year)) = lines::table(db)
         .await?
-        .latest_for(&province, year)
+        .in_force(&county, year)
         .map(|l| (l.line, l.year))
     else {
         return Err(RoundError::NoLine { province, year });

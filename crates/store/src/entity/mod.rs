@@ -5,6 +5,7 @@
 //! instants as UTC.
 
 pub mod audit_log;
+pub mod county_monitoring_lines;
 pub mod former_members;
 pub mod households;
 pub mod income_other_sources;
@@ -12,6 +13,7 @@ pub mod income_records;
 pub mod member_initials;
 pub mod members;
 pub mod monitoring_lines;
+pub mod province_line_policies;
 pub mod regions;
 pub mod sessions;
 pub mod user_roles;

@@ -135,10 +135,9 @@ async fn current_cases(db: &Db, area: Option<&Area>) -> Result<HashMap<(String, 
 
 /// The monitoring line for a household's checks (see the module docs); zero (Q09 off) if none is set.
 fn line_for(table: &LineTable, county: &str, year: i32) -> shouwang_core::Fen {
-    let province = county.get(..2).unwrap_or("");
     table
-        .line(province, year)
-        .or_else(|| table.latest_for(province, year).map(|l| l.line))
+        .line_for(county, year)
+        .or_else(|| table.in_force(county, year).map(|l| l.line))
         .unwrap_or_default()
 }
 

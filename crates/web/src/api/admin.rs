@@ -14,7 +14,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use shouwang_app::Kind;
-use shouwang_core::{CodeList, Role};
+use shouwang_core::CodeList;
 use shouwang_store::repo;
 use shouwang_store::repo::users::UserWithScope;
 use utoipa::{IntoParams, ToSchema};
@@ -29,17 +29,14 @@ use crate::http::form::clean;
 use shouwang_app::users::{check_grant, managed_user};
 
 fn require_admin(user: &ApiUser) -> AppResult<()> {
-    if matches!(
-        user.caller.scope.role,
-        Role::CountyAdmin | Role::TownshipAdmin
-    ) {
+    if !user.caller.scope.role.grantable().is_empty() {
         Ok(())
     } else {
         Err(AppError::new(
             Kind::Forbidden,
             "role_not_allowed",
-            "只有县级管理员和乡镇管理员可以管理用户",
-            "Only county and township admins manage users",
+            "只有省级、县级和乡镇管理员可以管理用户",
+            "Only province, county and township admins manage users",
         ))
     }
 }

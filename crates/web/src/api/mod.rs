@@ -30,7 +30,7 @@ use axum::Router;
 use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, patch, post};
+use axum::routing::{get, patch, post, put};
 use shouwang_store::repo;
 use shouwang_store::repo::sessions::SessionUser;
 
@@ -197,6 +197,7 @@ api_routes! {
     "/calendar" => get(h::calendar),
     "/rules" => get(rules::get_rules).put(rules::put_rules),
     "/lines" => get(rules::get_lines).put(rules::put_line),
+    "/lines/policy" => put(rules::put_line_policy),
     "/codes" => get(codes::get_codes).put(codes::put_code),
     "/screening/rounds" => post(jobs::screening_round).layer(DefaultBodyLimit::max(
         shouwang_app::screening::upload::MAX_UPLOAD as usize + 1024 * 1024,

@@ -45,7 +45,7 @@ use crate::http::error::ErrorBody;
         handlers::upload, handlers::download,
         handlers::queues, handlers::calendar,
         super::rules::get_rules, super::rules::put_rules,
-        super::rules::get_lines, super::rules::put_line,
+        super::rules::get_lines, super::rules::put_line, super::rules::put_line_policy,
         super::jobs::screening_round, super::jobs::registry_import,
         super::jobs::job, super::jobs::job_file,
         super::rounds::list, super::rounds::record,

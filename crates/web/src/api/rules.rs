@@ -1,19 +1,24 @@
 //! `/api/v1/rules` and `/api/v1/lines`: the county's rules 县级规则配置 (screening thresholds, clue merge
 //! window, 公示期, identification time limit, exit rules, notice numbering, cadence, work calendar) and the
 //! monitoring lines 防止返贫监测线 (§三(一)1). Anyone signed in reads them; only the county admin
-//! 县级管理员 of the county changes them (issue 5).
+//! 县级管理员 of the county changes the rules (issue 5). The lines are the province's, set by the province
+//! admin 省级管理员, and a county's own where the province allows it, set by the county admin
+//! (`shouwang_app::lines`; issue 19).
 //!
 //! `PUT /api/v1/rules` replaces the whole [`CountyRules`] (fields left out take the plan's defaults) and
 //! carries the `version` read (stale → 409); the store validates and audits. `PUT /api/v1/lines` sets
-//! the line of one year of the caller's province (the first two digits of the county code); the store's
-//! line table has no version, so a line write is last-writer-wins, audited with before and after.
+//! the line of one year the caller may set (`sets`: the province's for the province admin, the county's
+//! own for the county admin); `PUT /api/v1/lines/policy` whether the counties may set their own (the
+//! province admin). The line tables have no version, so a line write is last-writer-wins, audited with
+//! before and after.
 
 use axum::extract::State;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use shouwang_app::Kind;
+use shouwang_app::lines::{self, Sets};
 use shouwang_core::rules::CountyRules;
-use shouwang_core::{Fen, MonitoringLine};
+use shouwang_core::{CountyLine, Fen, MonitoringLine};
 use shouwang_store::StoreError;
 use shouwang_store::repo;
 use utoipa::ToSchema;
@@ -48,17 +53,27 @@ pub struct RulesUpdate {
 }
 
 /// The monitoring lines (`GET /api/v1/lines`).
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct LinesDto {
-    /// The caller's province (2 digits: the first two of the county code).
+    /// The caller's province (2 digits).
     pub province: String,
+    /// The caller's county (6 digits); absent for the province admin.
+    pub county: Option<String>,
     /// Every line of every province, by province and year; `line` in 分 (fen, per person and year).
     pub lines: Vec<MonitoringLine>,
-    /// Whether the caller may change the lines of `province` (the county admin).
+    /// The counties' own lines: the caller's county's, or every county of the province for the province
+    /// admin; in force while `county_lines_allowed`.
+    pub county_lines: Vec<CountyLine>,
+    /// Whether the province's counties may set their own line.
+    pub county_lines_allowed: bool,
+    /// Which line `PUT /api/v1/lines` sets for the caller: `province`, `county`, or absent (none).
+    #[schema(value_type = Option<String>)]
+    pub sets: Option<Sets>,
+    /// Whether the caller may set a line (`sets` is present).
     pub may_edit: bool,
 }
 
-/// `PUT /api/v1/lines`: the line of one year of the caller's province.
+/// `PUT /api/v1/lines`: the line of one year the caller may set.
 #[derive(Clone, Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LineUpdate {
@@ -137,28 +152,34 @@ pub async fn put_rules(
     Ok(ApiJson(dto(rec, &user)))
 }
 
-async fn lines_dto(state: &AppState, user: &ApiUser) -> AppResult<LinesDto> {
-    let county = user.caller.county()?;
-    let scope = &user.caller.scope;
-    Ok(LinesDto {
-        may_edit: scope.may_configure(&county),
-        province: county[..2].to_owned(),
-        lines: repo::lines::list(&state.db).await?,
-    })
+fn lines_dto(v: lines::LinesView) -> LinesDto {
+    LinesDto {
+        may_edit: v.sets.is_some(),
+        province: v.province,
+        county: v.county,
+        lines: v.lines,
+        county_lines: v.county_lines,
+        county_lines_allowed: v.county_lines_allowed,
+        sets: v.sets,
+    }
 }
 
-/// The monitoring lines, by province and year.
+/// The monitoring lines: the province's by year, the counties' own, the province's policy.
 #[utoipa::path(get, path = "/api/v1/lines", tag = "admin",
-    responses((status = 200, body = LinesDto), (status = 401, body = ErrorBody)),
+    responses((status = 200, body = LinesDto), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody)),
     security(("bearer" = []), ("cookie" = [])))]
 pub async fn get_lines(
     State(state): State<AppState>,
     user: ApiUser,
 ) -> AppResult<ApiJson<LinesDto>> {
-    Ok(ApiJson(lines_dto(&state, &user).await?))
+    Ok(ApiJson(lines_dto(
+        lines::view(&state.db, &user.caller).await?,
+    )))
 }
 
-/// Sets the line of one year of the caller's province (county admin only; audited).
+/// Sets the line of one year: the province's (province admin) or the county's own (county admin, while
+/// the province allows it); audited.
 #[utoipa::path(put, path = "/api/v1/lines", tag = "admin", request_body = LineUpdate,
     responses((status = 200, body = LinesDto), (status = 400, body = ErrorBody),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
@@ -169,11 +190,6 @@ pub async fn put_line(
     user: ApiUser,
     ApiJson(req): ApiJson<LineUpdate>,
 ) -> AppResult<ApiJson<LinesDto>> {
-    let county = user.caller.county().map_err(write_error)?;
-    let scope = &user.caller.scope;
-    if !scope.may_configure(&county) {
-        return Err(refused_role());
-    }
     if !(2000..=2100).contains(&req.year) {
         return Err(AppError::new(
             Kind::Invalid,
@@ -182,13 +198,28 @@ pub async fn put_line(
             format!("The year must be 2000 to 2100, got {}", req.year),
         ));
     }
-    let line = MonitoringLine {
-        province: county[..2].to_owned(),
-        year: req.year,
-        line: req.line,
-    };
-    repo::lines::set(&state.db, &user.caller.actor(), &line)
-        .await
-        .map_err(write_error)?;
-    Ok(ApiJson(lines_dto(&state, &user).await?))
+    let v = lines::set(&state.db, &user.caller, req.year, req.line).await?;
+    Ok(ApiJson(lines_dto(v)))
+}
+
+/// `PUT /api/v1/lines/policy`: whether the province's counties may set their own line.
+#[derive(Clone, Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LinePolicyUpdate {
+    /// `true`: each county may set its own line; `false`: one line for the whole province.
+    pub county_lines_allowed: bool,
+}
+
+/// Sets whether the counties of the caller's province may set their own line (province admin; audited).
+#[utoipa::path(put, path = "/api/v1/lines/policy", tag = "admin", request_body = LinePolicyUpdate,
+    responses((status = 200, body = LinesDto), (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
+    security(("bearer" = []), ("cookie" = [])))]
+pub async fn put_line_policy(
+    State(state): State<AppState>,
+    user: ApiUser,
+    ApiJson(req): ApiJson<LinePolicyUpdate>,
+) -> AppResult<ApiJson<LinesDto>> {
+    let v = lines::set_county_policy(&state.db, &user.caller, req.county_lines_allowed).await?;
+    Ok(ApiJson(lines_dto(v)))
 }

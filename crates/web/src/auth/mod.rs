@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
-use shouwang_core::access::{Role, Scope};
+use shouwang_core::access::Scope;
 use shouwang_store::repo;
 use shouwang_store::repo::Actor;
 
@@ -89,7 +89,17 @@ impl CurrentUser {
 
     /// May manage users (用户管理): county and township admins.
     pub fn is_admin(&self) -> bool {
-        matches!(self.scope.role, Role::CountyAdmin | Role::TownshipAdmin)
+        !self.scope.role.grantable().is_empty()
+    }
+
+    /// May read the registry and the cases ([`shouwang_core::Role::may_read_registry`]).
+    pub fn may_read_registry(&self) -> bool {
+        self.scope.role.may_read_registry()
+    }
+
+    /// Sets the province's monitoring lines (省级管理员, `/admin/lines`).
+    pub fn may_set_province_line(&self) -> bool {
+        self.scope.role.may_set_province_line()
     }
 
     /// May open the dashboard (数据看板).

@@ -55,8 +55,18 @@ fn clue(role: Role) -> bool {
     registry(role) || upload(role)
 }
 
+/// Who manages accounts (用户管理): the province, county and township admins (the roles they give).
 fn admins(role: Role) -> bool {
-    matches!(role, Role::CountyAdmin | Role::TownshipAdmin)
+    !role.grantable().is_empty()
+}
+
+/// Who reads the monitoring lines: every role of the registry and the province admin.
+fn lines_read(role: Role) -> bool {
+    shouwang_app::lines::may_read(role)
+}
+
+fn province_admin(role: Role) -> bool {
+    role.may_set_province_line()
 }
 
 fn county_admin(role: Role) -> bool {
@@ -449,6 +459,9 @@ pub const RULES: &[Rule] = &[
     rule("/admin/users/{id}/password", "POST", Roles(admins), Area),
     rule("/admin/rules", "GET POST", Roles(rules), Area),
     rule("/admin/rules/line", "POST", Roles(county_admin), Area),
+    rule("/admin/lines", "GET", Roles(province_admin), Area),
+    rule("/admin/lines/line", "POST", Roles(province_admin), Area),
+    rule("/admin/lines/policy", "POST", Roles(province_admin), Area),
     rule("/admin/codes", "GET", Roles(registry), Area),
     rule(
         "/admin/codes/{list}/{code}",
@@ -461,7 +474,9 @@ pub const RULES: &[Rule] = &[
     rule("/api/v1/users/{id}/role", "POST", Roles(admins), Area),
     rule("/api/v1/users/{id}/active", "POST", Roles(admins), Area),
     rule("/api/v1/rules", "GET PUT", Roles(registry), Area),
-    rule("/api/v1/lines", "GET PUT", Roles(registry), Area),
+    // PUT: the province admin or a county admin, decided by `shouwang_app::lines::set`.
+    rule("/api/v1/lines", "GET PUT", Roles(lines_read), Area),
+    rule("/api/v1/lines/policy", "PUT", Roles(province_admin), Area),
     rule("/api/v1/codes", "GET PUT", Roles(registry), Area),
     rule("/api/v1/audit", "GET", Roles(audit), Area),
 ];

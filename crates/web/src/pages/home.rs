@@ -110,6 +110,10 @@ fn rows_of(rows: &[CaseRow], f: impl Fn(&CaseRow) -> QueueRow) -> Vec<QueueRow> 
 }
 
 async fn build(state: &AppState, user: &CurrentUser) -> Result<Response, AppError> {
+    // The province admin reads no household: its work is the province's lines and county admins.
+    if user.may_set_province_line() {
+        return Ok(axum::response::Redirect::to("/admin/lines").into_response());
+    }
     let i18n = user.i18n();
     let lang = user.lang;
     let db = &state.db;

@@ -112,7 +112,7 @@ impl Staff {
             Role::Cadre => {
                 self.cadres.insert(area.to_owned(), actor);
             }
-            Role::Auditor => {}
+            Role::Auditor | Role::ProvinceAdmin => {}
         }
     }
 

@@ -28,13 +28,16 @@ pub struct ExitInputs {
     pub line_year: i32,
 }
 
-/// The line of the province for `year`, or of the latest year before it that has one (a new year's line
-/// is set some weeks into the year; the work goes on meanwhile, saying which year's line it used).
-/// `Invalid` when the province has no line at all up to `year`.
-pub async fn line_in_force(db: &Db, province: &str, year: i32) -> Result<(Fen, i32)> {
+/// The line for `area` (a county or village code; a province's 2 digits for its own line) in `year`, or of
+/// the latest year before it that has one (a new year's line is set some weeks into the year; the work
+/// goes on meanwhile, saying which year's line it used): the county's own where its province allows it,
+/// else the province's ([`LineTable::in_force`](shouwang_core::LineTable::in_force)). `Invalid` when
+/// there is no line at all up to `year`.
+pub async fn line_in_force(db: &Db, area: &str, year: i32) -> Result<(Fen, i32)> {
     let table = lines::table(db).await?;
+    let province = area.get(..2).unwrap_or(area);
     table
-        .latest_for(province, year)
+        .in_force(area, year)
         .map(|l| (l.line, l.year))
         .ok_or_else(|| {
             StoreError::invalid(
@@ -50,8 +53,7 @@ pub async fn exit_inputs(db: &Db, scope: &Scope, number: &str, year: i32) -> Res
     let detail = households::get(db, scope, number)
         .await?
         .ok_or(StoreError::NotFound)?;
-    let province = detail.county_code.get(..2).unwrap_or_default().to_owned();
-    let (line, line_year) = line_in_force(db, &province, year).await?;
+    let (line, line_year) = line_in_force(db, &detail.county_code, year).await?;
     Ok(ExitInputs {
         line_year,
         latest_income: detail

@@ -197,13 +197,12 @@ impl Importer {
             .filter_map(|row| {
                 let home = self.early_homes.get(&row.number)?;
                 let year = row.record.year;
-                let province = home.county.get(..2).unwrap_or_default();
                 let fine = !self
                     .early_incomes
                     .get(&row.number)
                     .is_some_and(|v| v.iter().any(|e| e.year == year))
                     && check_record(&row.record).is_ok()
-                    && lines.is_some_and(|l| l.line(province, year).is_some())
+                    && lines.is_some_and(|l| l.line_for(&home.county, year).is_some())
                     && taken.insert((row.number.as_str(), year));
                 fine.then(|| (home.clone(), row))
             })
@@ -345,17 +344,17 @@ impl Importer {
                         row.record.year.to_string(),
                         reason(e.message_zh(), e.to_string()),
                     ))
-                } else if lines.line(province, row.record.year).is_none() {
+                } else if lines.line_for(&home.county, row.record.year).is_none() {
                     let y = row.record.year;
                     Some((
                         IncomeCol::Year,
                         y.to_string(),
                         reason(
                             format!(
-                                "{y}年未设置监测线（省级代码 {province}）：请县级管理员先在“县级规则配置”中设置该年的监测线"
+                                "{y}年未设置监测线（省级代码 {province}）：请先设定该年的监测线（省级管理员设定本省监测线，省级允许时县级管理员可在“县级规则配置”中设定本县监测线）"
                             ),
                             format!(
-                                "No monitoring line set for {y} (province {province}): the county admin sets it on the county rules page first"
+                                "No monitoring line set for {y} (province {province}): set it first (the province admin sets the province's line; where the province allows it, the county admin sets the county's own on the county rules page)"
                             ),
                         ),
                     ))

@@ -7,8 +7,8 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("adm.nav", "规则配置", "Rules"),
     (
         "adm.readonly",
-        "只读：只有县级管理员可以修改县级规则和监测线。",
-        "Read-only: only the county admin may change the county rules and the monitoring lines.",
+        "只读：只有县级管理员可以修改县级规则和本县监测线。",
+        "Read-only: only the county admin may change the county rules and the county's own line.",
     ),
     ("adm.version", "版本", "Version"),
     ("adm.updated", "最近保存", "Last saved"),
@@ -53,6 +53,64 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ),
     ("adm.line_set", "设置监测线", "Set the line"),
     ("adm.no_lines", "尚无监测线", "No lines yet"),
+    (
+        "lines.title",
+        "本省防止返贫监测线",
+        "The province's monitoring lines",
+    ),
+    (
+        "lines.province_line",
+        "省级监测线（元）",
+        "Province line (yuan)",
+    ),
+    (
+        "lines.county_line",
+        "本县监测线（元）",
+        "County's own line (yuan)",
+    ),
+    (
+        "lines.county_lines",
+        "县级自定监测线",
+        "Counties' own lines",
+    ),
+    (
+        "lines.allowed",
+        "省级允许县级设定本县监测线：设定了本县监测线的年度以本县为准，其余年度按省级监测线。",
+        "The province allows its counties to set their own line: a year with the county's own line uses it, the others the province's.",
+    ),
+    (
+        "lines.closed",
+        "本省由省级统一设定监测线，县级不能单独设定（县级已设定的不再适用）。",
+        "The province sets one line for all its counties; a county may not set its own (lines a county set no longer apply).",
+    ),
+    (
+        "lines.sets_province",
+        "设定本省某一年度的监测线，适用于全省各县（县级自定的年度除外）。",
+        "Sets the province's line of a year, for every county (but a county's own where allowed).",
+    ),
+    (
+        "lines.sets_county",
+        "设定本县某一年度的监测线，只适用于本县，不影响其他县。",
+        "Sets this county's own line of a year: for this county only, no other county changes.",
+    ),
+    ("lines.policy", "监测线的设定方式", "How the lines are set"),
+    (
+        "lines.policy_county",
+        "允许各县设定本县监测线",
+        "Counties may set their own line",
+    ),
+    (
+        "lines.policy_province",
+        "省级统一设定，县级不能单独设定",
+        "One line for the whole province",
+    ),
+    ("lines.policy_save", "保存设定方式", "Save"),
+    ("lines.policy_saved", "设定方式已保存。", "Saved."),
+    (
+        "lines.users",
+        "管理县级管理员账号",
+        "Manage the county admins' accounts",
+    ),
 ];
 
 /// One number or text field of the rules form.

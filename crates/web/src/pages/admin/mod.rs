@@ -1,8 +1,9 @@
-//! 系统管理: users and their roles ([`users`]), the county rules and monitoring lines ([`rules`]), the
+//! 系统管理: users and their roles ([`users`]), the county rules ([`rules`]), the monitoring lines ([`lines`]), the
 //! code lists ([`codes`]) and the audit log ([`audit`]).
 
 pub mod audit;
 pub mod codes;
+pub mod lines;
 pub mod rules;
 pub mod users;
 
@@ -19,4 +20,7 @@ pub fn routes() -> Router<AppState> {
         .merge(codes::routes())
         .route("/admin/rules", get(rules::show).post(rules::save))
         .route("/admin/rules/line", post(rules::save_line))
+        .route("/admin/lines", get(lines::show))
+        .route("/admin/lines/line", post(lines::save_line))
+        .route("/admin/lines/policy", post(lines::save_policy))
 }

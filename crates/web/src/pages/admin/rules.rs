@@ -6,7 +6,7 @@
 //! The county admin 县级管理员 of the county edits; a township admin 乡镇管理员 sees the page read-only;
 //! every other role gets a 403 page. Saving goes through `repo::rules::set` (validated by the core,
 //! versioned, audited) with the version the form was rendered from (hidden field), and through
-//! `repo::lines::set` for a line. Invalid input re-shows the form with what was typed and the reason in
+//! `shouwang_app::lines` for the county's own line (while the province allows it; [`super::lines`]). Invalid input re-shows the form with what was typed and the reason in
 //! Chinese (or English); a save redirects to the page with a success message.
 
 use askama::Template;
@@ -17,7 +17,6 @@ use serde::Deserialize;
 use shouwang_core::codes::CodeList;
 use shouwang_core::monitoring::exit::DeferredCategory;
 use shouwang_core::rules::CountyRules;
-use shouwang_core::{Fen, MonitoringLine};
 use shouwang_store::StoreError;
 use shouwang_store::repo;
 
@@ -26,6 +25,7 @@ use crate::auth::{CurrentUser, check_csrf};
 use crate::http::error::AppError;
 use crate::http::i18n::rules::{FIELDS, SECTIONS};
 use crate::http::i18n::{I18n, Lang};
+use crate::pages::admin::lines::{self, LineForm, LinesSection};
 
 /// A place in [`CountyRules`] a form field reads and writes.
 enum Slot<'a> {
@@ -171,11 +171,6 @@ struct CheckView {
     checked: bool,
 }
 
-struct LineView {
-    year: i32,
-    line: String,
-}
-
 #[derive(Template)]
 #[template(path = "admin/rules.html")]
 struct RulesPage<'a> {
@@ -191,11 +186,7 @@ struct RulesPage<'a> {
     notice_example: String,
     error: Option<String>,
     saved: Option<&'static str>,
-    province: String,
-    lines: Vec<LineView>,
-    line_error: Option<String>,
-    line_year: String,
-    line_value: String,
+    lines: LinesSection,
 }
 
 /// What the form shows: the stored rules, or what was typed.
@@ -224,7 +215,7 @@ impl Values<'_> {
 struct Context {
     county: String,
     rec: repo::rules::RulesRecord,
-    lines: Vec<MonitoringLine>,
+    lines: shouwang_app::lines::LinesView,
     editable: bool,
 }
 
@@ -238,7 +229,7 @@ async fn context(state: &AppState, user: &CurrentUser) -> Result<Context, AppErr
         _ => return Err(AppError::forbidden()),
     };
     let rec = repo::rules::get(&state.db, &county).await?;
-    let lines = repo::lines::list(&state.db).await?;
+    let lines = shouwang_app::lines::view(&state.db, &user.caller()).await?;
     Ok(Context {
         editable: user.scope.may_configure(&county),
         county,
@@ -251,9 +242,8 @@ async fn context(state: &AppState, user: &CurrentUser) -> Result<Context, AppErr
 struct Extra {
     error: Option<String>,
     saved: Option<&'static str>,
-    line_error: Option<String>,
-    line_year: String,
-    line_value: String,
+    /// A refused line: what was typed and why.
+    line: Option<(LineForm, String)>,
 }
 
 fn page(
@@ -289,16 +279,11 @@ fn page(
             checked: values.deferred(*c),
         })
         .collect();
-    let province = ctx.county.get(..2).unwrap_or("").to_owned();
-    let lines = ctx
-        .lines
-        .iter()
-        .filter(|l| l.province == province)
-        .map(|l| LineView {
-            year: l.year,
-            line: l.line.to_string(),
-        })
-        .collect();
+    let lines = LinesSection::new(
+        &ctx.lines,
+        "/admin/rules/line",
+        extra.line.as_ref().map(|(f, why)| (f, why.clone())),
+    );
     let mut example = ctx.rec.rules.exit.notice.clone();
     if let Values::Typed(f) = values {
         f.get("notice_prefix")
@@ -323,11 +308,7 @@ fn page(
         notice_example: example.number(year, 1),
         error: extra.error,
         saved: extra.saved,
-        province,
         lines,
-        line_error: extra.line_error,
-        line_year: extra.line_year,
-        line_value: extra.line_value,
     };
     match p.render() {
         Ok(html) => (status, Html(html)).into_response(),
@@ -455,71 +436,33 @@ pub async fn save(
     }
 }
 
-/// `POST /admin/rules/line`: sets the monitoring line of one year of the county's province.
+/// `POST /admin/rules/line`: sets the county's own monitoring line of a year (the county admin, while the
+/// province allows it).
 pub async fn save_line(
     State(state): State<AppState>,
     user: CurrentUser,
-    Form(pairs): Form<Vec<(String, String)>>,
+    Form(form): Form<LineForm>,
 ) -> Response {
-    let form = Submitted(pairs);
-    let ctx = match editable_context(&state, &user, &form).await {
+    if let Err(e) = check_csrf(&user, &form.csrf) {
+        return e.into_response();
+    }
+    let ctx = match context(&state, &user).await {
         Ok(c) => c,
         Err(e) => return e.into_response(),
     };
-    let year_raw = form.get("year").trim();
-    let line_raw = form.get("line").trim();
-    let retry = |reason: Reason| {
-        page(
+    match lines::save(&state, &user, &form).await {
+        Ok(()) => Redirect::to("/admin/rules?saved=line").into_response(),
+        Err((status, why)) => page(
             &user,
             &ctx,
             &Values::Stored(&ctx.rec.rules),
             ctx.rec.version,
             Extra {
-                line_error: Some(reason.pick(user.lang)),
-                line_year: year_raw.to_owned(),
-                line_value: line_raw.to_owned(),
+                line: Some((form, why)),
                 ..Extra::default()
             },
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-    };
-    let Some(year) = year_raw
-        .parse::<i32>()
-        .ok()
-        .filter(|y| (2000..=2100).contains(y))
-    else {
-        return retry(Reason {
-            zh: format!("年度应为 2000 至 2100 之间的年份，收到“{year_raw}”"),
-            en: format!("The year must be 2000 to 2100, got “{year_raw}”"),
-        });
-    };
-    let line = match Fen::parse_yuan(line_raw) {
-        Ok(f) if f.0 > 0 => f,
-        _ => {
-            return retry(Reason {
-                zh: format!("监测线应为大于 0 的金额（元，最多两位小数），收到“{line_raw}”"),
-                en: format!(
-                    "The line must be a positive amount in yuan (at most 2 decimals), got “{line_raw}”"
-                ),
-            });
-        }
-    };
-    let actor = shouwang_store::Actor::new(user.user_id, user.display_name.clone());
-    let record = MonitoringLine {
-        province: ctx.county.get(..2).unwrap_or("").to_owned(),
-        year,
-        line,
-    };
-    match repo::lines::set(&state.db, &actor, &record).await {
-        Ok(()) => Redirect::to("/admin/rules?saved=line").into_response(),
-        Err(e @ StoreError::Invalid { .. }) => {
-            let e = AppError::from(e);
-            retry(Reason {
-                zh: e.0.zh,
-                en: e.0.en,
-            })
-        }
-        Err(e) => AppError::from(e).into_response(),
+            status,
+        ),
     }
 }
 

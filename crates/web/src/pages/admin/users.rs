@@ -18,6 +18,8 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 use shouwang_app::Kind;
 use shouwang_core::CodeList;
+use shouwang_core::Role;
+use shouwang_core::codes::RegionLevel;
 use shouwang_store::repo;
 use shouwang_store::repo::users::UserWithScope;
 
@@ -118,10 +120,14 @@ async fn show(
         Ok(n) => n,
         Err(e) => return e.into_response(),
     };
-    let regions = match region_options(&state.db, &area).await {
+    let mut regions = match region_options(&state.db, &area).await {
         Ok(r) => r,
         Err(e) => return e.into_response(),
     };
+    // A province admin gives county admins: its counties are the choice, not every village.
+    if user.scope.role == Role::ProvinceAdmin {
+        regions.retain(|r| r.level == RegionLevel::County);
+    }
     let users = listed
         .into_iter()
         .map(|u: UserWithScope| UserView {
