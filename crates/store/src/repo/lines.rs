@@ -87,6 +87,30 @@ fn check_year_and_line(year: i32, line: Fen) -> Result<()> {
     Ok(())
 }
 
+/// Audits a setting written in place (a line, a policy): `create` or `update` (when there was a value
+/// `before`) with the old and the new value.
+async fn audit_setting(
+    tx: &impl ConnectionTrait,
+    actor: &Actor,
+    entity: &'static str,
+    entity_id: String,
+    county_code: Option<String>,
+    before: Option<serde_json::Value>,
+    after: serde_json::Value,
+) -> Result<()> {
+    let change = Change {
+        action: if before.is_some() { "update" } else { "create" },
+        entity,
+        entity_id,
+        county_code,
+        village_code: None,
+        before,
+        after: Some(after),
+    };
+    audit::append(tx, actor, change).await?;
+    Ok(())
+}
+
 /// Whether the counties of `province` may set their own line (no policy row: they may).
 pub async fn county_lines_allowed(db: &Db, province: &str) -> Result<bool> {
     allowed_on(db.conn(), province).await
@@ -121,18 +145,15 @@ pub async fn set(db: &Db, actor: &Actor, line: &MonitoringLine) -> Result<()> {
         Some(_) => model.update(&tx).await?,
         None => model.insert(&tx).await?,
     };
-    audit::append(
+    let before = before.map(|b| serde_json::json!({ "line_fen": b.line_fen }));
+    audit_setting(
         &tx,
         actor,
-        Change {
-            action: if before.is_some() { "update" } else { "create" },
-            entity: "monitoring_line",
-            entity_id: format!("{province}/{}", line.year),
-            county_code: None,
-            village_code: None,
-            before: before.map(|b| serde_json::json!({ "line_fen": b.line_fen })),
-            after: Some(serde_json::json!({ "line_fen": after.line_fen })),
-        },
+        "monitoring_line",
+        format!("{province}/{}", line.year),
+        None,
+        before,
+        serde_json::json!({ "line_fen": after.line_fen }),
     )
     .await?;
     tx.commit().await?;
@@ -166,18 +187,15 @@ pub async fn set_county(db: &Db, actor: &Actor, line: &CountyLine) -> Result<()>
         Some(_) => model.update(&tx).await?,
         None => model.insert(&tx).await?,
     };
-    audit::append(
+    let before = before.map(|b| serde_json::json!({ "line_fen": b.line_fen }));
+    audit_setting(
         &tx,
         actor,
-        Change {
-            action: if before.is_some() { "update" } else { "create" },
-            entity: "county_monitoring_line",
-            entity_id: format!("{county}/{}", line.year),
-            county_code: Some(county.to_owned()),
-            village_code: None,
-            before: before.map(|b| serde_json::json!({ "line_fen": b.line_fen })),
-            after: Some(serde_json::json!({ "line_fen": after.line_fen })),
-        },
+        "county_monitoring_line",
+        format!("{county}/{}", line.year),
+        Some(county.to_owned()),
+        before,
+        serde_json::json!({ "line_fen": after.line_fen }),
     )
     .await?;
     tx.commit().await?;
@@ -207,21 +225,11 @@ pub async fn set_county_policy(
         Some(_) => model.update(&tx).await?,
         None => model.insert(&tx).await?,
     };
-    audit::append(
-        &tx,
-        actor,
-        Change {
-            action: if before.is_some() { "update" } else { "create" },
-            entity: "province_line_policy",
-            entity_id: province.to_owned(),
-            county_code: None,
-            village_code: None,
-            before: before
-                .map(|b| serde_json::json!({ "county_lines_allowed": b.county_lines_allowed })),
-            after: Some(serde_json::json!({ "county_lines_allowed": allowed })),
-        },
-    )
-    .await?;
+    let before =
+        before.map(|b| serde_json::json!({ "county_lines_allowed": b.county_lines_allowed }));
+    let after = serde_json::json!({ "county_lines_allowed": allowed });
+    let id = province.to_owned();
+    audit_setting(&tx, actor, "province_line_policy", id, None, before, after).await?;
     tx.commit().await?;
     Ok(())
 }
