@@ -244,6 +244,52 @@ pub async fn show(
     })
 }
 
+/// A visit as a client sends it (the API's body, the page's form, the CLI's flags): the month is the
+/// visit's; the date defaults to today.
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default, deny_unknown_fields)]
+pub struct VisitInput {
+    /// 走访日期 (default today).
+    pub visited_on: Option<NaiveDate>,
+    /// 家庭需求.
+    pub needs: String,
+    /// 已享受政策 (codes: `dibao`, `tekun`, `temporary_relief`, `medical_aid`, `education_aid`,
+    /// `disability_subsidies`, `pension_paid`, `welfare_post`).
+    pub policies: Vec<low_income::Policy>,
+    /// 存在困难.
+    pub difficulties: String,
+    /// 帮扶措施.
+    pub help: String,
+    /// 下一步打算.
+    pub next_step: String,
+    /// 发现的新风险 (风险类型 codes; each visit with one files a clue of channel 干部排查).
+    pub new_risks: Vec<shouwang_core::codes::RiskType>,
+}
+
+impl VisitInput {
+    /// The visit, dated `visited_on` or `today`.
+    pub fn visit(&self, today: NaiveDate) -> Visit {
+        let on = self.visited_on.unwrap_or(today);
+        let mut policies = self.policies.clone();
+        policies.sort();
+        policies.dedup();
+        let mut new_risks = self.new_risks.clone();
+        new_risks.sort();
+        new_risks.dedup();
+        Visit {
+            month: YearMonth::of(on),
+            visited_on: on,
+            needs: self.needs.trim().to_owned(),
+            policies,
+            difficulties: self.difficulties.trim().to_owned(),
+            help: self.help.trim().to_owned(),
+            next_step: self.next_step.trim().to_owned(),
+            new_risks,
+        }
+    }
+}
+
 /// What [`record_visit`] did.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

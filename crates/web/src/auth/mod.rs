@@ -112,6 +112,11 @@ impl CurrentUser {
         self.scope.role.may_read_county_rules()
     }
 
+    /// May read the registry and its registers (all but the department data provider).
+    pub fn may_read_registry(&self) -> bool {
+        self.scope.role.may_read_registry()
+    }
+
     /// May record a 干部排查 round.
     pub fn may_cadre_screening(&self) -> bool {
         shouwang_core::monitoring::Channel::CadreScreening
