@@ -8,6 +8,7 @@
 //! | 干部排查 cadre screening of all households | quarter | last day of the quarter | §三(一)1 二是干部排查 |
 //! | 定期预判 exit pre-judgment meeting | quarter | 15th of the quarter's last month ("末月中旬") | §三(一)3 一是定期预判 |
 //! | 民主评议 democratic appraisal | quarter | 25th of the quarter's last month ("末月下旬") | §三(一)3 三是民主评议 |
+//! | 低收入人口月度走访 monthly visit of the low-income register | month | with the follow-up | §三(二) 常态化帮扶 |
 //!
 //! Working days (for the identification time limit) are Monday to Friday, minus
 //! the holidays 法定节假日 and plus the make-up working days 调休上班日 given in a
