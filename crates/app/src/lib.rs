@@ -21,6 +21,7 @@
 //! | [`error`] | one error: kind, code, Chinese and English reason |
 //! | [`audit`] | reading the audit log, ID numbers masked |
 //! | [`regions`] | region names of an area |
+//! | [`registers`] | the registers on the registry's households (低收入人口 …): scope, periodic records, overdue, figures |
 //! | [`users`] | who may grant which role over which area |
 //! | [`views`] | the JSON shapes of the read models (API answers, CLI `--json`) |
 //! | [`demo`] | the synthetic demo county |
@@ -48,6 +49,7 @@ pub mod lines;
 pub mod privacy;
 pub mod quality;
 pub mod regions;
+pub mod registers;
 pub mod screening;
 pub mod uploads;
 pub mod users;

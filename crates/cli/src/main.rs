@@ -11,6 +11,7 @@ mod export_cmd;
 mod household_cmd;
 mod import_cmd;
 mod income_cmd;
+mod low_income_cmd;
 mod quality_cmd;
 mod screen_cmd;
 mod user_cmd;
@@ -103,6 +104,10 @@ enum Command {
     /// A household's yearly income records 收支测算: `income show N --user U`, `income set N --year Y
     /// --members M --wage 12000 … --user U [--version V]`.
     Income(Box<income_cmd::IncomeArgs>),
+    /// 农村低收入人口常态化帮扶: `low-income list [--area A --category C --status S --month M] --user U`,
+    /// `low-income show N`, `low-income visit N --needs … --policy dibao --assist … [--risk 01]`,
+    /// `low-income figures`.
+    LowIncome(Box<low_income_cmd::LowIncomeArgs>),
     /// Data-quality checks over the registry (数据质量检查): a summary per check code.
     Quality(quality_cmd::QualityArgs),
     /// Duplicate review (重复数据核查): list candidates; `duplicates merge …` / `remove-member …` as an admin.
@@ -242,6 +247,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
         Command::User { command } => user_cmd::run(command).await,
         Command::Case(args) => case_cmd::run(*args).await,
         Command::Income(args) => income_cmd::run(*args).await,
+        Command::LowIncome(args) => low_income_cmd::run(*args).await,
         Command::Household(args) => household_cmd::run(*args).await,
         Command::Export { command } => export_cmd::run(command).await,
         Command::Document(args) => document_cmd::run(*args).await,

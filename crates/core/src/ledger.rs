@@ -10,6 +10,7 @@
 //! | 月度监测（帮扶手册）台账 | household-month follow-up | 监测月份 |
 //! | 风险消除台账 | eliminated household (case) | 风险消除日期 |
 //! | 线索台账 | clue | 发现日期 (first report) |
+//! | 低收入人口台账 | household in scope and month visited | 走访日期 (rows: [`crate::register::low_income::ledger_row`]) |
 //!
 //! ID numbers are written in full only when the reader's role may see them
 //! ([`crate::access::Role::may_view_full_id`]); otherwise masked (`141123********123X`).
@@ -32,6 +33,7 @@ code_list! {
         FollowUps = ("followups", "月度监测（帮扶手册）台账", "Monthly follow-ups (handbook)"),
         Eliminated = ("eliminated", "风险消除台账", "Risk eliminated"),
         Clues = ("clues", "线索台账", "Risk clues"),
+        LowIncome = ("low_income", "低收入人口台账", "Low-income population"),
     }
 }
 
@@ -57,6 +59,7 @@ impl LedgerKind {
             | "follow_ups" => Some(LedgerKind::FollowUps),
             "风险消除" | "退出" => Some(LedgerKind::Eliminated),
             "线索" => Some(LedgerKind::Clues),
+            "低收入人口" | "低收入" => Some(LedgerKind::LowIncome),
             _ => None,
         }
     }
@@ -69,6 +72,7 @@ impl LedgerKind {
             LedgerKind::FollowUps => "监测月份",
             LedgerKind::Eliminated => "风险消除日期",
             LedgerKind::Clues => "发现日期",
+            LedgerKind::LowIncome => "走访日期",
         }
     }
 
@@ -339,6 +343,7 @@ pub fn columns(kind: LedgerKind, per_member: bool) -> &'static [Column] {
         LedgerKind::FollowUps => FOLLOW_UPS,
         LedgerKind::Eliminated => ELIMINATED,
         LedgerKind::Clues => CLUES,
+        LedgerKind::LowIncome => crate::register::low_income::LEDGER_COLUMNS,
     }
 }
 
@@ -584,6 +589,8 @@ pub fn rows(kind: LedgerKind, cases: &[LedgerCase<'_>], opts: &LedgerOptions) ->
                     out.push(row);
                 }
             }
+            // Not a ledger of cases: its rows are the register's (`register::low_income::ledger_row`).
+            LedgerKind::LowIncome => {}
         }
     }
     for (i, r) in out.iter_mut().enumerate() {

@@ -50,6 +50,7 @@ pub mod money;
 pub mod monitoring;
 pub mod quality;
 pub mod region;
+pub mod register;
 pub mod registry;
 pub mod rules;
 #[cfg(test)]

@@ -27,6 +27,8 @@ pub struct CountyRules {
     pub calendar: WorkCalendar,
     /// 部门数据筛查 thresholds (A1 channel 3; `docs/spec/screening.md`).
     pub screening: ScreeningRules,
+    /// 低收入人口: the categories the county switched off (§三(二)).
+    pub low_income: crate::register::low_income::LowIncomeRules,
 }
 
 /// Thresholds of the department-data screening 部门筛查预警. Defaults are the

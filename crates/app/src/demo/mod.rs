@@ -27,6 +27,7 @@
 mod generate;
 mod lifecycle;
 mod load;
+mod low_income;
 mod names;
 mod registry;
 mod stats;
@@ -231,6 +232,8 @@ pub struct DemoSummary {
     pub staff_accounts: u64,
     /// Monitoring cases 监测帮扶档案 (a household whose first case closed has two).
     pub cases: u64,
+    /// 低收入人口 visits of the demo village (issue 21).
+    pub low_income_visits: u64,
 }
 
 impl fmt::Display for DemoSummary {

@@ -34,7 +34,9 @@ pub struct TaskView {
 /// - 干部排查: done by a 干部排查 round of the village held in the quarter (`screening_round`), or a
 ///   干部排查 clue recorded in the village in the quarter;
 /// - 定期预判会议: done by an exit nomination in the village in the quarter;
-/// - 民主评议会: done by an exit appraisal in the village in the quarter.
+/// - 民主评议会: done by an exit appraisal in the village in the quarter;
+/// - 低收入人口月度走访: done when no household of the low-income register lacks the month's visit
+///   (`registers::low_income::outstanding`); `outstanding` counts them.
 ///
 /// The quarterly states are read from the records, so a village with nobody to nominate shows the
 /// meeting as pending or overdue: the record of a meeting without candidates is not kept yet.
@@ -109,6 +111,17 @@ pub async fn calendar(
                         Some(missing),
                     )
                 }
+                (TaskKind::LowIncomeVisit, Period::Month(m)) => {
+                    let (missing, latest) =
+                        crate::registers::low_income::outstanding(db, caller, &v, m, today)
+                            .await
+                            .map_err(to_store)?;
+                    let done = missing == 0 && m.first_day() <= today;
+                    (
+                        done.then(|| latest.unwrap_or(task.due_on.min(today))),
+                        Some(missing),
+                    )
+                }
                 (kind, Period::Quarter(q)) => {
                     let in_q = |d: NaiveDate| d >= q.first_day() && d <= q.last_day();
                     let mut dates: Vec<NaiveDate> = records
@@ -142,6 +155,16 @@ pub async fn calendar(
     Ok(out)
 }
 
+/// A use case's error inside the calendar's store-level result (the calendar predates `Error`).
+fn to_store(e: crate::Error) -> StoreError {
+    match e.kind {
+        crate::Kind::NotFound => StoreError::NotFound,
+        crate::Kind::Forbidden => StoreError::Forbidden,
+        crate::Kind::Invalid => StoreError::invalid(e.zh, e.en),
+        _ => StoreError::Db(sea_orm::DbErr::Custom(e.en)),
+    }
+}
+
 /// The dates in a case that complete a quarterly task of its village.
 fn quarterly_evidence(case: &shouwang_core::monitoring::Case, kind: TaskKind) -> Vec<NaiveDate> {
     match kind {
@@ -165,6 +188,6 @@ fn quarterly_evidence(case: &shouwang_core::monitoring::Case, kind: TaskKind) ->
                 .map(|r| r.on)
                 .collect()
         }
-        TaskKind::MonthlyFollowUp => Vec::new(),
+        TaskKind::MonthlyFollowUp | TaskKind::LowIncomeVisit => Vec::new(),
     }
 }

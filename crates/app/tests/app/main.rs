@@ -6,6 +6,7 @@
 mod household_changes;
 mod imports;
 mod income;
+mod low_income;
 mod rounds;
 mod screening;
 mod township;

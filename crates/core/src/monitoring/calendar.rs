@@ -8,6 +8,7 @@
 //! | 干部排查 cadre screening of all households | quarter | last day of the quarter | §三(一)1 二是干部排查 |
 //! | 定期预判 exit pre-judgment meeting | quarter | 15th of the quarter's last month ("末月中旬") | §三(一)3 一是定期预判 |
 //! | 民主评议 democratic appraisal | quarter | 25th of the quarter's last month ("末月下旬") | §三(一)3 三是民主评议 |
+//! | 低收入人口月度走访 monthly visit of the low-income register | month | with the follow-up | §三(二) 常态化帮扶 |
 //!
 //! Working days (for the identification time limit) are Monday to Friday, minus
 //! the holidays 法定节假日 and plus the make-up working days 调休上班日 given in a
@@ -288,6 +289,7 @@ code_list! {
         CadreScreening = ("cadre_screening", "干部排查", "Quarterly cadre screening of all households"),
         ExitPrejudgment = ("exit_prejudgment", "定期预判会议", "Exit pre-judgment meeting"),
         ExitAppraisal = ("exit_appraisal", "民主评议会", "Democratic appraisal meeting"),
+        LowIncomeVisit = ("low_income_visit", "低收入人口月度走访", "Monthly visit of low-income households"),
     }
 }
 
@@ -393,7 +395,9 @@ impl CadenceRules {
     /// quarterly kinds a quarter; a mismatched period gets its last day).
     pub fn due(&self, kind: TaskKind, period: Period) -> NaiveDate {
         match (kind, period) {
-            (TaskKind::MonthlyFollowUp, Period::Month(m)) => self.follow_up_due(m),
+            (TaskKind::MonthlyFollowUp | TaskKind::LowIncomeVisit, Period::Month(m)) => {
+                self.follow_up_due(m)
+            }
             (TaskKind::CadreScreening, Period::Quarter(q)) => {
                 q.last_month().day_clamped(self.screening_due_day)
             }
@@ -436,12 +440,22 @@ impl Task {
     /// The state on `today`, given when the task was completed (if it was). A task
     /// is overdue from the day after its due date.
     pub fn status(&self, completed_on: Option<NaiveDate>, today: NaiveDate) -> TaskStatus {
-        match completed_on {
-            Some(d) if d <= self.due_on => TaskStatus::Done,
-            Some(_) => TaskStatus::DoneLate,
-            None if today > self.due_on => TaskStatus::Overdue,
-            None => TaskStatus::Pending,
-        }
+        status_on(self.due_on, completed_on, today)
+    }
+}
+
+/// The state on `today` of work due on `due_on`, completed on `completed_on` (if it was): overdue from the
+/// day after its due date. The one rule for the calendar's tasks and the registers' records.
+pub fn status_on(
+    due_on: NaiveDate,
+    completed_on: Option<NaiveDate>,
+    today: NaiveDate,
+) -> TaskStatus {
+    match completed_on {
+        Some(d) if d <= due_on => TaskStatus::Done,
+        Some(_) => TaskStatus::DoneLate,
+        None if today > due_on => TaskStatus::Overdue,
+        None => TaskStatus::Pending,
     }
 }
 
@@ -459,12 +473,14 @@ pub fn village_tasks(
     }
     for m in YearMonth::of(from).through(YearMonth::of(to)) {
         let period = Period::Month(m);
-        out.push(Task {
-            village: village.to_owned(),
-            kind: TaskKind::MonthlyFollowUp,
-            period,
-            due_on: rules.due(TaskKind::MonthlyFollowUp, period),
-        });
+        for kind in [TaskKind::MonthlyFollowUp, TaskKind::LowIncomeVisit] {
+            out.push(Task {
+                village: village.to_owned(),
+                kind,
+                period,
+                due_on: rules.due(kind, period),
+            });
+        }
     }
     let mut q = Quarter::of(from);
     let last = Quarter::of(to);
@@ -640,14 +656,16 @@ mod tests {
             summary,
             [
                 ("monthly_follow_up", d(2022, 5, 31)),
+                ("low_income_visit", d(2022, 5, 31)),
                 ("exit_prejudgment", d(2022, 6, 15)),
                 ("exit_appraisal", d(2022, 6, 25)),
                 ("monthly_follow_up", d(2022, 6, 30)),
                 ("cadre_screening", d(2022, 6, 30)),
+                ("low_income_visit", d(2022, 6, 30)),
             ]
         );
         assert!(village_tasks("v", d(2022, 6, 1), d(2022, 5, 1), &r).is_empty());
-        let t = &tasks[1];
+        let t = &tasks[2];
         assert_eq!(t.status(None, d(2022, 6, 15)), TaskStatus::Pending);
         assert_eq!(t.status(None, d(2022, 6, 16)), TaskStatus::Overdue);
         assert_eq!(
@@ -659,7 +677,7 @@ mod tests {
             TaskStatus::DoneLate
         );
         let two_years = village_tasks("v", d(2022, 1, 1), d(2023, 12, 31), &r);
-        assert_eq!(two_years.len(), 24 + 8 * 3);
+        assert_eq!(two_years.len(), 24 * 2 + 8 * 3);
     }
 
     proptest! {

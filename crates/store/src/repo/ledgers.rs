@@ -219,11 +219,17 @@ pub async fn export(
             "The start date is after the end date",
         ));
     }
-    let entries = load(db, scope, area, kind, &opts.range).await?;
     let full_ids = opts.full_ids && scope.role.may_view_full_id();
     let opts = LedgerOptions { full_ids, ..*opts };
-    let views: Vec<LedgerCase<'_>> = entries.iter().map(LedgerEntry::view).collect();
-    let rows = ledger::rows(kind, &views, &opts);
+    let rows = if kind == LedgerKind::LowIncome {
+        let today = super::income::beijing_date(chrono::Utc::now());
+        super::register_records::low_income_rows(db, scope, area, &opts.range, full_ids, today)
+            .await?
+    } else {
+        let entries = load(db, scope, area, kind, &opts.range).await?;
+        let views: Vec<LedgerCase<'_>> = entries.iter().map(LedgerEntry::view).collect();
+        ledger::rows(kind, &views, &opts)
+    };
     let area = effective_area(scope, area.map(str::trim).filter(|a| !a.is_empty()))
         .map(|a| a.to_string())
         .unwrap_or_default();

@@ -21,6 +21,7 @@ pub mod ledgers;
 pub mod lines;
 pub mod quality;
 pub mod regions;
+pub mod register_records;
 pub mod registry;
 pub mod registry_file;
 pub mod rules;

@@ -21,6 +21,7 @@ mod handlers;
 pub mod households;
 pub mod income;
 pub mod jobs;
+pub mod low_income;
 pub mod openapi;
 pub mod quality;
 pub mod rounds;
@@ -222,4 +223,8 @@ api_routes! {
     "/me/password" => post(admin::change_password),
     "/audit" => get(admin::audit),
     "/dashboard" => get(admin::dashboard),
+    "/low-income" => get(low_income::list),
+    "/low-income/figures" => get(low_income::figures),
+    "/low-income/{number}" => get(low_income::household),
+    "/low-income/{number}/visits" => post(low_income::visit),
 }

@@ -56,6 +56,8 @@ use crate::http::error::ErrorBody;
         super::codes::get_codes, super::codes::put_code,
         super::admin::list, super::admin::create, super::admin::set_role, super::admin::set_active,
         super::admin::change_password, super::admin::audit, super::admin::dashboard,
+        super::low_income::list, super::low_income::figures, super::low_income::household,
+        super::low_income::visit,
     ),
     components(schemas(ErrorBody, dto::WriteResult, dto::CaseDto, dto::CasePage)),
     modifiers(&Security),
@@ -76,6 +78,7 @@ use crate::http::error::ErrorBody;
         (name = "quality", description = "数据质量检查 data quality and 重复数据核查 duplicate review"),
         (name = "documents", description = "台账 ledgers (XLSX) and 文书 documents (DOCX / HTML)"),
         (name = "users", description = "用户管理 accounts, roles and areas; 审计日志 the audit log"),
+        (name = "registers", description = "常态化帮扶登记簿: 农村低收入人口 scope, monthly visits, figures"),
         (name = "jobs", description = "后台任务: 部门数据上传 department screening rounds and 户籍台账导入 registry imports"),
     )
 )]

@@ -87,7 +87,7 @@ impl CurrentUser {
         )
     }
 
-    /// May manage users (用户管理): county and township admins.
+    /// May manage users (用户管理): province, county and township admins.
     pub fn is_admin(&self) -> bool {
         !self.scope.role.grantable().is_empty()
     }

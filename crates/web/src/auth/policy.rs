@@ -111,6 +111,11 @@ fn cadre_round(role: Role) -> bool {
         .contains(&role)
 }
 
+/// Who keeps the registers' records (低收入人口走访): the village team, the cadre, the township.
+fn register_recorder(role: Role) -> bool {
+    shouwang_app::registers::RECORDERS.contains(&role)
+}
+
 const fn rule(path: &'static str, methods: &'static str, who: Who, reach: Reach) -> Rule {
     Rule {
         path,
@@ -197,6 +202,23 @@ pub const RULES: &[Rule] = &[
         "/households/{number}/edit",
         "GET POST",
         Roles(change_registry),
+        Area,
+    ),
+    rule("/low-income", "GET", Roles(registry), Area),
+    rule("/low-income/{number}", "GET", Roles(registry), Area),
+    rule(
+        "/low-income/{number}/visit",
+        "POST",
+        Roles(register_recorder),
+        Area,
+    ),
+    rule("/api/v1/low-income", "GET", Roles(registry), Area),
+    rule("/api/v1/low-income/figures", "GET", Roles(registry), Area),
+    rule("/api/v1/low-income/{number}", "GET", Roles(registry), Area),
+    rule(
+        "/api/v1/low-income/{number}/visits",
+        "POST",
+        Roles(register_recorder),
         Area,
     ),
     rule("/imports/registry", "GET POST", Roles(import), Area),

@@ -15,6 +15,7 @@
 //! | `/imports/registry` | [`imports`] |
 //! | `/jobs/{id}` | [`jobs`] |
 //! | `/ledgers` | [`ledgers`] |
+//! | `/low-income`, `/low-income/{n}` (低收入人口常态化帮扶) | [`low_income`] |
 //! | `/dashboard` | [`dashboard`] |
 //! | `/quality…` | [`quality`] |
 //! | `/admin/users`, `/admin/rules`, `/admin/codes`, `/admin/audit` | [`admin`] |
@@ -33,6 +34,7 @@ pub mod income;
 pub mod jobs;
 pub mod ledgers;
 pub mod login;
+pub mod low_income;
 pub mod quality;
 pub mod regions;
 pub mod screening;
@@ -67,6 +69,7 @@ pub fn routes() -> Router<AppState> {
         .merge(documents::routes())
         .merge(quality::routes())
         .merge(income::routes())
+        .merge(low_income::routes())
         .route("/assets/style.css", get(assets::style_css))
         .route("/healthz", get(assets::healthz))
 }

@@ -16,6 +16,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use shouwang_core::codes::CodeList;
 use shouwang_core::monitoring::exit::DeferredCategory;
+use shouwang_core::register::low_income::Category as LowIncomeCategory;
 use shouwang_core::rules::CountyRules;
 use shouwang_store::StoreError;
 use shouwang_store::repo;
@@ -150,6 +151,21 @@ fn apply(rules: &mut CountyRules, form: &Submitted) -> Result<(), Reason> {
         }
     }
     rules.exit.deferred = deferred;
+    // 低收入人口类别 counted (§三(二)); only a form that showed them (`low_income_shown`) changes them.
+    if !form.get("low_income_shown").is_empty() {
+        let mut counted = Vec::new();
+        for code in form.all("low_income") {
+            counted.push(LowIncomeCategory::from_code(code).ok_or_else(|| Reason {
+                zh: format!("未知的低收入人口类别“{code}”"),
+                en: format!("Unknown low-income category “{code}”"),
+            })?);
+        }
+        rules.low_income.off = LowIncomeCategory::ALL
+            .iter()
+            .filter(|c| !counted.contains(c))
+            .copied()
+            .collect();
+    }
     Ok(())
 }
 
@@ -183,6 +199,7 @@ struct RulesPage<'a> {
     updated_at: String,
     sections: Vec<SectionView>,
     deferred: Vec<CheckView>,
+    low_income: Vec<CheckView>,
     notice_example: String,
     error: Option<String>,
     saved: Option<&'static str>,
@@ -207,6 +224,13 @@ impl Values<'_> {
         match self {
             Values::Stored(r) => r.exit.deferred.contains(&c),
             Values::Typed(f) => f.all("deferred").any(|v| v == c.code()),
+        }
+    }
+
+    fn low_income(&self, c: LowIncomeCategory) -> bool {
+        match self {
+            Values::Stored(r) => r.low_income.counts(c),
+            Values::Typed(f) => f.all("low_income").any(|v| v == c.code()),
         }
     }
 }
@@ -279,6 +303,14 @@ fn page(
             checked: values.deferred(*c),
         })
         .collect();
+    let low_income = LowIncomeCategory::ALL
+        .iter()
+        .map(|c| CheckView {
+            code: c.code(),
+            label: i18n.label(c),
+            checked: values.low_income(*c),
+        })
+        .collect();
     let lines = LinesSection::new(
         &ctx.lines,
         "/admin/rules/line",
@@ -305,6 +337,7 @@ fn page(
         ),
         sections,
         deferred,
+        low_income,
         notice_example: example.number(year, 1),
         error: extra.error,
         saved: extra.saved,
@@ -495,6 +528,17 @@ mod tests {
         let mut r = rules.clone();
         apply(&mut r, &form(&[("deferred", "dibao")])).unwrap();
         assert_eq!(r.exit.deferred, vec![DeferredCategory::Dibao]);
+        assert!(
+            r.low_income.off.is_empty(),
+            "a form without the categories keeps them"
+        );
+        apply(
+            &mut r,
+            &form(&[("low_income_shown", "1"), ("low_income", "dibao")]),
+        )
+        .unwrap();
+        assert!(r.low_income.counts(LowIncomeCategory::Dibao));
+        assert!(!r.low_income.counts(LowIncomeCategory::Tekun));
         assert_eq!(r.screening, rules.screening);
         let mut r = rules.clone();
         apply(

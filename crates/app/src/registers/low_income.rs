@@ -1,0 +1,445 @@
+//! 农村低收入人口常态化帮扶 (A4, §三(二)): the register's use cases — who is in scope and why ([`list`],
+//! [`show`]), the monthly visit ([`record_visit`]: one per household and month, 409 on a second, 403 in
+//! another village; a new risk found files a clue of channel 干部排查 through the lifecycle's one function),
+//! the calendar's count of households not yet visited ([`outstanding`]) and the dashboard's figures
+//! ([`figures`]). The 低收入人口台账 is exported by `ledgers::export` (`low_income`).
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use shouwang_core::CodeList;
+use shouwang_core::monitoring::calendar::{Period, TaskStatus, YearMonth};
+use shouwang_core::monitoring::{Report, Source};
+use shouwang_core::register::RegisterKind;
+use shouwang_core::register::low_income::{
+    self, CaseFacts, Category, LowIncomeRules, Reason, Visit,
+};
+use shouwang_store::repo;
+use shouwang_store::{Db, StoreError};
+
+use super::{PeriodState, Subject, period_code, period_state, subjects};
+use crate::caller::Caller;
+use crate::error::Error;
+use crate::lifecycle::{Filed, Filing, county_rules, file_report_on};
+
+const REGISTER: RegisterKind = RegisterKind::LowIncome;
+
+/// A household of the register with why it is in scope and the state of the month asked.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Entry {
+    /// 户编号.
+    pub number: String,
+    /// 行政村 code.
+    pub village: String,
+    /// 乡镇 name.
+    pub township_name: String,
+    /// 行政村 name.
+    pub village_name: String,
+    /// 户主姓名.
+    pub head_name: String,
+    /// 家庭人口.
+    pub size: usize,
+    /// Why it is in scope (rule and member); empty: not in scope.
+    pub reasons: Vec<Reason>,
+    /// 控辍保学: members of compulsory-school age without school status.
+    pub dropout_watch: Vec<String>,
+    /// The month's visit: due date, date visited, state.
+    pub month: PeriodState,
+}
+
+/// A filter of [`list`] (a form, a query string, CLI flags).
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+pub struct ListFilter {
+    /// A township or village inside the caller's area.
+    pub area: Option<String>,
+    /// Only households of this category (code, e.g. `dibao`).
+    pub category: Option<String>,
+    /// Only households whose month is in this state (`pending`, `overdue`, `done`, `done_late`).
+    pub status: Option<String>,
+    /// The month (`2026-06`; default this month).
+    pub month: Option<String>,
+}
+
+/// The month of a filter or a form (default: the month of `today`).
+pub fn month_of(s: Option<&str>, today: NaiveDate) -> Result<YearMonth, Error> {
+    match s.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(YearMonth::of(today)),
+        Some(s) => YearMonth::parse(s)
+            .ok_or_else(|| Error::invalid("月份格式应为 YYYY-MM", "The month must be YYYY-MM")),
+    }
+}
+
+fn code_of<T: CodeList>(what_zh: &str, s: Option<&str>) -> Result<Option<T>, Error> {
+    match s.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => T::from_any(s).map(Some).ok_or_else(|| {
+            Error::invalid(
+                format!(
+                    "未知的{what_zh}：{}",
+                    s.chars().take(20).collect::<String>()
+                ),
+                format!("Unknown {}", T::list_name_en()),
+            )
+        }),
+    }
+}
+
+async fn rules_of(
+    db: &Db,
+    subjects: &[Subject],
+) -> Result<(LowIncomeRules, shouwang_core::monitoring::CadenceRules), Error> {
+    match subjects.first() {
+        Some(s) => {
+            let r = county_rules(db, &s.county_code).await?;
+            Ok((r.low_income, r.cadence))
+        }
+        None => Ok(Default::default()),
+    }
+}
+
+fn entry(s: &Subject, reasons: Vec<Reason>, month: PeriodState, today: NaiveDate) -> Entry {
+    let h = &s.household;
+    Entry {
+        number: h.number.clone(),
+        village: s.village_code.clone(),
+        township_name: s.names.township.clone(),
+        village_name: s.names.village.clone(),
+        head_name: h.head().map(|m| m.name.clone()).unwrap_or_default(),
+        size: h.size(),
+        dropout_watch: low_income::dropout_watch(h, today),
+        reasons,
+        month,
+    }
+}
+
+/// The households in scope in the caller's area on `today` (filtered), by village and 户编号, each with
+/// its reasons and the state of the month's visit.
+pub async fn list(
+    db: &Db,
+    caller: &Caller,
+    filter: &ListFilter,
+    today: NaiveDate,
+) -> Result<Vec<Entry>, Error> {
+    let month = month_of(filter.month.as_deref(), today)?;
+    let category: Option<Category> = code_of("低收入人口类别", filter.category.as_deref())?;
+    let status: Option<TaskStatus> = code_of("任务状态", filter.status.as_deref())?;
+    let area = filter.area.as_deref();
+    let all = subjects(db, caller, area, None).await?;
+    let (rules, cadence) = rules_of(db, &all).await?;
+    let visited = visits_of_month(db, caller, area, month).await?;
+    let mut out = Vec::new();
+    for s in &all {
+        let reasons = low_income::reasons(
+            &s.household,
+            CaseFacts::of(s.lifecycle, s.monitored_type),
+            today,
+            &rules,
+        );
+        if reasons.is_empty() || category.is_some_and(|c| !reasons.iter().any(|r| r.category == c))
+        {
+            continue;
+        }
+        let state = period_state(
+            REGISTER,
+            Period::Month(month),
+            visited.get(&s.household_id).copied(),
+            &cadence,
+            today,
+        );
+        if status.is_some_and(|st| st != state.status) {
+            continue;
+        }
+        out.push(entry(s, reasons, state, today));
+    }
+    Ok(out)
+}
+
+async fn visits_of_month(
+    db: &Db,
+    caller: &Caller,
+    area: Option<&str>,
+    month: YearMonth,
+) -> Result<HashMap<i64, NaiveDate>, Error> {
+    let p = period_code(Period::Month(month));
+    Ok(
+        repo::register_records::list(db, &caller.scope, REGISTER, area, None, &p, &p)
+            .await?
+            .into_iter()
+            .map(|r| (r.household_id, r.recorded_on))
+            .collect(),
+    )
+}
+
+/// A recorded visit.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct VisitRow {
+    /// Row id.
+    pub id: i64,
+    /// 走访人.
+    pub recorded_by: String,
+    /// The visit.
+    pub visit: Visit,
+}
+
+/// A household's page of the register: why it is in scope, this month, its visits (newest first).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Sheet {
+    /// The household and this month.
+    pub entry: Entry,
+    /// Its visits, newest first.
+    pub visits: Vec<VisitRow>,
+}
+
+/// The household `number` of the caller's area in the register (`NotFound` outside the area; a
+/// household out of scope answers with no reasons).
+pub async fn show(
+    db: &Db,
+    caller: &Caller,
+    number: &str,
+    today: NaiveDate,
+) -> Result<Sheet, Error> {
+    let found = subjects(db, caller, None, Some(number)).await?;
+    let s = found.first().ok_or_else(Error::not_found)?;
+    let (rules, cadence) = rules_of(db, &found).await?;
+    let reasons = low_income::reasons(
+        &s.household,
+        CaseFacts::of(s.lifecycle, s.monitored_type),
+        today,
+        &rules,
+    );
+    let mut visits = Vec::new();
+    for r in repo::register_records::list(
+        db,
+        &caller.scope,
+        REGISTER,
+        None,
+        Some(&s.household.number),
+        "0000",
+        "9999",
+    )
+    .await?
+    {
+        visits.push(VisitRow {
+            id: r.id,
+            recorded_by: r.recorded_by,
+            visit: serde_json::from_value(r.body)
+                .map_err(|e| Error::internal(format!("low-income visit {}: {e}", r.id)))?,
+        });
+    }
+    visits.reverse();
+    let month = YearMonth::of(today);
+    let this = visits
+        .iter()
+        .find(|v| v.visit.month == month)
+        .map(|v| v.visit.visited_on);
+    let state = period_state(REGISTER, Period::Month(month), this, &cadence, today);
+    Ok(Sheet {
+        entry: entry(s, reasons, state, today),
+        visits,
+    })
+}
+
+/// A visit as a client sends it (the API's body, the page's form, the CLI's flags): the month is the
+/// visit's; the date defaults to today.
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default, deny_unknown_fields)]
+pub struct VisitInput {
+    /// 走访日期 (default today).
+    pub visited_on: Option<NaiveDate>,
+    /// 家庭需求.
+    pub needs: String,
+    /// 已享受政策 (codes: `dibao`, `tekun`, `temporary_relief`, `medical_aid`, `education_aid`,
+    /// `disability_subsidies`, `pension_paid`, `welfare_post`).
+    pub policies: Vec<low_income::Policy>,
+    /// 存在困难.
+    pub difficulties: String,
+    /// 帮扶措施.
+    pub help: String,
+    /// 下一步打算.
+    pub next_step: String,
+    /// 发现的新风险 (风险类型 codes; each visit with one files a clue of channel 干部排查).
+    pub new_risks: Vec<shouwang_core::codes::RiskType>,
+}
+
+impl VisitInput {
+    /// The visit, dated `visited_on` or `today`.
+    pub fn visit(&self, today: NaiveDate) -> Visit {
+        let on = self.visited_on.unwrap_or(today);
+        let mut policies = self.policies.clone();
+        policies.sort();
+        policies.dedup();
+        let mut new_risks = self.new_risks.clone();
+        new_risks.sort();
+        new_risks.dedup();
+        Visit {
+            month: YearMonth::of(on),
+            visited_on: on,
+            needs: self.needs.trim().to_owned(),
+            policies,
+            difficulties: self.difficulties.trim().to_owned(),
+            help: self.help.trim().to_owned(),
+            next_step: self.next_step.trim().to_owned(),
+            new_risks,
+        }
+    }
+}
+
+/// What [`record_visit`] did.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Recorded {
+    /// The visit's row id.
+    pub id: i64,
+    /// Where the new risks went (none: no new risk).
+    pub filed: Option<Filed>,
+}
+
+/// Records the month's visit of household `number` as `caller` (see the module doc). Errors: `Forbidden`
+/// (a role that keeps no visits, another village), `NotFound` (no such household), `Invalid` (the visit's
+/// checks, a household out of scope), `Conflict` (the month already visited).
+pub async fn record_visit(
+    db: &Db,
+    caller: &Caller,
+    number: &str,
+    visit: &Visit,
+    today: NaiveDate,
+) -> Result<Recorded, Error> {
+    let (household_id, village) = super::target_for_write(db, caller, number).await?;
+    visit.validate(today)?;
+    let sheet = show(db, caller, number, today).await?;
+    if sheet.entry.reasons.is_empty() {
+        return Err(Error::invalid(
+            "该户不在低收入人口范围内",
+            "The household is not in the low-income register",
+        ));
+    }
+    let number = sheet.entry.number.as_str();
+    let rules = county_rules(db, &caller.county()?).await?;
+    let body = serde_json::to_value(visit).map_err(Error::internal)?;
+    let tx = db.begin_write().await?;
+    let id = super::insert_record_on(
+        &tx,
+        caller,
+        REGISTER,
+        (household_id, number),
+        &village,
+        Period::Month(visit.month),
+        visit.visited_on,
+        body,
+    )
+    .await?;
+    let mut filed = None;
+    if !visit.new_risks.is_empty() {
+        let round = format!("{}低收入人口走访", visit.month.label_zh());
+        let report = Report {
+            household: number.to_owned(),
+            source: Source::CadreScreening {
+                round: round.clone(),
+            },
+            risks: visit.new_risks.clone(),
+            reporter: caller.name.clone(),
+            reported_on: visit.visited_on,
+        };
+        let same = |s: &Source| matches!(s, Source::CadreScreening { round: r } if *r == round);
+        match file_report_on(
+            &tx,
+            caller,
+            report,
+            rules.clue,
+            visit.visited_on,
+            None,
+            same,
+        )
+        .await
+        {
+            Ok(Filing::Filed { filed: f, .. }) => filed = Some(f),
+            Ok(Filing::AlreadyPresent | Filing::OutOfArea) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(Recorded { id, filed })
+}
+
+/// For the calendar: the households in scope of `village` without a visit of `month`, and the latest
+/// visit's date of that month.
+pub async fn outstanding(
+    db: &Db,
+    caller: &Caller,
+    village: &str,
+    month: YearMonth,
+    today: NaiveDate,
+) -> Result<(u64, Option<NaiveDate>), Error> {
+    let f = ListFilter {
+        area: Some(village.to_owned()),
+        month: Some(month.to_string()),
+        ..ListFilter::default()
+    };
+    let rows = list(db, caller, &f, today).await?;
+    let missing = rows
+        .iter()
+        .filter(|e| e.month.recorded_on.is_none())
+        .count() as u64;
+    let latest = rows.iter().filter_map(|e| e.month.recorded_on).max();
+    Ok((missing, latest))
+}
+
+/// One category's count.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CategoryCount {
+    /// The category.
+    pub category: Category,
+    /// Households with it.
+    pub households: u64,
+}
+
+/// The register's figures for the dashboard (数据看板).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Figures {
+    /// 低收入人口 households in scope.
+    pub households: u64,
+    /// By category (a household counts in each of its categories).
+    pub by_category: Vec<CategoryCount>,
+    /// The month counted.
+    pub month: YearMonth,
+    /// Visited this month.
+    pub visited: u64,
+    /// Past due without a visit.
+    pub overdue: u64,
+}
+
+/// The figures of the caller's area for the month of `today`.
+pub async fn figures(db: &Db, caller: &Caller, today: NaiveDate) -> Result<Figures, Error> {
+    let rows = list(db, caller, &ListFilter::default(), today).await?;
+    let by_category = Category::ALL
+        .iter()
+        .map(|c| CategoryCount {
+            category: *c,
+            households: rows
+                .iter()
+                .filter(|e| e.reasons.iter().any(|r| r.category == *c))
+                .count() as u64,
+        })
+        .collect();
+    Ok(Figures {
+        households: rows.len() as u64,
+        by_category,
+        month: YearMonth::of(today),
+        visited: rows
+            .iter()
+            .filter(|e| e.month.recorded_on.is_some())
+            .count() as u64,
+        overdue: rows
+            .iter()
+            .filter(|e| e.month.status == TaskStatus::Overdue)
+            .count() as u64,
+    })
+}

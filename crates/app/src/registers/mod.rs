@@ -1,0 +1,149 @@
+//! 常态化帮扶登记簿 (issue 21): the use cases of the registers kept on the registry's households — one
+//! pattern, "a register + a periodic record + a ledger + a calendar task + a dashboard figure", that each
+//! register fills in (`shouwang_core::register` holds its rules):
+//!
+//! | step | shared here | a register adds |
+//! | --- | --- | --- |
+//! | scope | [`subjects`]: the registry's households of the caller's area with members, names, latest case | its rule (`core::register::<r>::reasons`) |
+//! | record | [`target_for_write`] (role, 403 other village, 404), [`insert_record_on`] (409 a second of a period, audit) | its record type and checks |
+//! | overdue | [`period_state`] (due date and state of a household's period) | — |
+//! | calendar | `lifecycle::calendar` counts the outstanding households of the register's [`RegisterKind::task`] through the register's `outstanding` | its `outstanding` |
+//! | ledger | `ledgers::export` with the register's `LedgerKind` | its columns and rows |
+//! | figure | — | its `figures` |
+//!
+//! [`low_income`] is the first register (A4, §三(二)).
+
+pub mod low_income;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use shouwang_core::Role;
+use shouwang_core::monitoring::calendar::{CadenceRules, Period, TaskStatus, status_on};
+use shouwang_core::register::{self, RegisterKind};
+use shouwang_store::repo;
+use shouwang_store::repo::register_records::NewRecord;
+use shouwang_store::{Db, StoreError};
+
+use crate::caller::Caller;
+use crate::error::Error;
+
+pub use shouwang_store::repo::register_records::{RecordRow, Subject};
+
+/// The roles that keep a register's records: the village team, the responsible cadre and the township.
+pub const RECORDERS: &[Role] = &[Role::VillageTeam, Role::Cadre, Role::TownshipAdmin];
+
+/// The registry's households of the caller's area (narrowed to `area`; only `number` when given) as the
+/// registers see them (`Invalid` for an area that is no region code).
+pub async fn subjects(
+    db: &Db,
+    caller: &Caller,
+    area: Option<&str>,
+    number: Option<&str>,
+) -> Result<Vec<Subject>, Error> {
+    let area = area.map(str::trim).filter(|a| !a.is_empty());
+    if let Some(a) = area
+        && shouwang_core::RegionCode::parse(a).is_err()
+    {
+        return Err(Error::invalid(
+            format!("地区代码“{}”有误", a.chars().take(20).collect::<String>()),
+            "Bad area code",
+        ));
+    }
+    Ok(repo::register_records::subjects(db, &caller.scope, area, number).await?)
+}
+
+/// The household a record is written for: (row id, village). `Forbidden` for a role that keeps no
+/// records or a household of another village (403: the household exists, in the county, outside the
+/// caller's area), `NotFound` when the county has no such 户编号.
+pub async fn target_for_write(
+    db: &Db,
+    caller: &Caller,
+    number: &str,
+) -> Result<(i64, String), Error> {
+    if !RECORDERS.contains(&caller.scope.role) {
+        return Err(Error::role_not_allowed(
+            "只有村级工作专班、帮扶责任人和乡镇管理员可以登记",
+            "Only the village team, the responsible cadre and the township may record this",
+        ));
+    }
+    let county = caller.county()?;
+    let (id, village) = repo::register_records::locate(db.conn(), &county, number)
+        .await?
+        .ok_or_else(Error::not_found)?;
+    if !caller.scope.covers(&village) {
+        return Err(Error::forbidden());
+    }
+    Ok((id, village))
+}
+
+/// Writes one household's record of `period` in `register` on `tx` (audited; a second record of the
+/// period is a `Conflict`, 409). Returns the row id.
+// The record's columns, each distinct.
+#[allow(clippy::too_many_arguments)]
+pub async fn insert_record_on(
+    tx: &sea_orm::DatabaseTransaction,
+    caller: &Caller,
+    register: RegisterKind,
+    household: (i64, &str),
+    village: &str,
+    period: Period,
+    recorded_on: NaiveDate,
+    body: serde_json::Value,
+) -> Result<i64, StoreError> {
+    let county = caller.county()?;
+    let period = period_code(period);
+    repo::register_records::insert_on(
+        tx,
+        &caller.actor(),
+        &NewRecord {
+            register,
+            county: &county,
+            household_id: household.0,
+            household_number: household.1,
+            village,
+            period: &period,
+            recorded_on,
+            body,
+        },
+    )
+    .await
+}
+
+/// The stored form of a period: `2026-06`, `2026-Q2` (sorts in time order as text).
+pub fn period_code(p: Period) -> String {
+    match p {
+        Period::Month(m) => m.to_string(),
+        Period::Quarter(q) => q.to_string(),
+    }
+}
+
+/// A household's period in a register: due date and state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PeriodState {
+    /// The period.
+    pub period: Period,
+    /// 截止日期.
+    pub due_on: NaiveDate,
+    /// The record's date, if recorded.
+    pub recorded_on: Option<NaiveDate>,
+    /// 待完成 / 已逾期 / 已完成 / 逾期完成 on the day asked.
+    pub status: TaskStatus,
+}
+
+/// The state of a household's `period` in `register` on `today`, given its record's date.
+pub fn period_state(
+    register: RegisterKind,
+    period: Period,
+    recorded_on: Option<NaiveDate>,
+    rules: &CadenceRules,
+    today: NaiveDate,
+) -> PeriodState {
+    let due_on = register::due_on(register, period, rules);
+    PeriodState {
+        period,
+        due_on,
+        recorded_on,
+        status: status_on(due_on, recorded_on, today),
+    }
+}

@@ -1,0 +1,411 @@
+//! 登记簿 (issue 21): the subjects of a register — the registry's households of an area with their members,
+//! region names and latest case, from which the core derives the scope ([`subjects`]) — and the periodic
+//! records of every register in one table `register_records` (one row per county, register, household and
+//! period; the record itself as JSON). Reads are area-scoped in SQL; every write appends its audit row in
+//! the same transaction. The use cases (scope, visit, overdue, ledger) are `shouwang_app::registers`.
+
+use std::collections::HashMap;
+
+use chrono::{NaiveDate, Utc};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
+    QueryResult,
+};
+use serde::Serialize;
+use shouwang_core::codes::MonitoredType;
+use shouwang_core::ledger::{DateRange, Value};
+use shouwang_core::monitoring::Lifecycle;
+use shouwang_core::register::RegisterKind;
+use shouwang_core::registry::RegionNames;
+use shouwang_core::{CodeList, Household, Scope};
+
+use super::area::{Area, effective_area};
+use super::audit::{self, Change};
+use super::households::to_household;
+use super::{Actor, Sql};
+use crate::db::Db;
+use crate::entity::{households, members, regions};
+use crate::error::{Result, StoreError};
+use crate::ids::new_id;
+
+const CHUNK: usize = 500;
+
+/// A household of the registry as a register sees it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Subject {
+    /// The household's row id (the registry's).
+    pub household_id: i64,
+    /// 县 code.
+    pub county_code: String,
+    /// 行政村 code.
+    pub village_code: String,
+    /// The household with its members now.
+    pub household: Household,
+    /// Region names.
+    pub names: RegionNames,
+    /// The state of its latest case (none: never a case).
+    pub lifecycle: Option<Lifecycle>,
+    /// 监测对象类别 as the registry keeps it.
+    pub monitored_type: Option<MonitoredType>,
+}
+
+/// A stored periodic record.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RecordRow {
+    /// Row id.
+    pub id: i64,
+    /// The household's row id.
+    pub household_id: i64,
+    /// 户编号.
+    pub household_number: String,
+    /// 行政村 code.
+    pub village_code: String,
+    /// The period (`2026-06`, `2026-Q2`).
+    pub period: String,
+    /// The record's date.
+    pub recorded_on: NaiveDate,
+    /// Who recorded it.
+    pub recorded_by: String,
+    /// The record (the register's own shape).
+    pub body: serde_json::Value,
+}
+
+/// A household of the county by 户编号, wherever it lies: (row id, village code). The use case tells a
+/// household outside the caller's village (403) from none at all (404).
+pub async fn locate(
+    conn: &impl ConnectionTrait,
+    county: &str,
+    number: &str,
+) -> Result<Option<(i64, String)>> {
+    let mut sql = Sql::new();
+    sql.push("SELECT id, village_code FROM households WHERE county_code = ")
+        .bind(county)
+        .push(" AND number = ")
+        .bind(number.trim());
+    let row = conn
+        .query_one_raw(sql.build(conn.get_database_backend()))
+        .await?;
+    row.map(|r| Ok((r.try_get("", "id")?, r.try_get("", "village_code")?)))
+        .transpose()
+}
+
+/// The households of the scope's area (narrowed to `area`, a region inside it; nothing outside it), by
+/// village and 户编号, with members, names and latest case; only `number` when given.
+pub async fn subjects(
+    db: &Db,
+    scope: &Scope,
+    area: Option<&str>,
+    number: Option<&str>,
+) -> Result<Vec<Subject>> {
+    let Some(area) = effective_area(scope, area) else {
+        return Ok(Vec::new());
+    };
+    if area.county().is_none() {
+        return Ok(Vec::new());
+    }
+    subjects_in(db.conn(), &area, number).await
+}
+
+async fn subjects_in(
+    conn: &impl ConnectionTrait,
+    area: &Area,
+    number: Option<&str>,
+) -> Result<Vec<Subject>> {
+    let backend = conn.get_database_backend();
+    let mut sql = Sql::new();
+    sql.push("SELECT h.* FROM households h WHERE 1 = 1")
+        .push_household_area(area);
+    if let Some(n) = number {
+        sql.push(" AND h.number = ").bind(n.trim());
+    }
+    sql.push(" ORDER BY h.village_code, h.number");
+    let hs = households::Entity::find()
+        .from_raw_sql(sql.build(backend))
+        .all(conn)
+        .await?;
+    let Some(first) = hs.first() else {
+        return Ok(Vec::new());
+    };
+    let county = first.county_code.clone();
+    let ids: Vec<i64> = hs.iter().map(|h| h.id).collect();
+    let mut ms: HashMap<i64, Vec<members::Model>> = HashMap::new();
+    let mut cases: HashMap<i64, Lifecycle> = HashMap::new();
+    for chunk in ids.chunks(CHUNK) {
+        for m in members::Entity::find()
+            .filter(members::Column::CountyCode.eq(county.as_str()))
+            .filter(members::Column::HouseholdId.is_in(chunk.to_vec()))
+            .order_by_asc(members::Column::Position)
+            .order_by_asc(members::Column::Id)
+            .all(conn)
+            .await?
+        {
+            ms.entry(m.household_id).or_default().push(m);
+        }
+        let mut q = Sql::new();
+        q.push("SELECT household_id, lifecycle FROM cases WHERE county_code = ")
+            .bind(county.as_str())
+            .push(" AND household_id IN (");
+        for (i, id) in chunk.iter().enumerate() {
+            if i > 0 {
+                q.push(", ");
+            }
+            q.bind(*id);
+        }
+        q.push(") ORDER BY household_id, seq");
+        for r in conn.query_all_raw(q.build(backend)).await? {
+            let lifecycle: String = r.try_get("", "lifecycle")?;
+            let lifecycle = Lifecycle::from_code(&lifecycle)
+                .ok_or_else(|| StoreError::corrupt(format!("lifecycle {lifecycle:?}")))?;
+            cases.insert(r.try_get("", "household_id")?, lifecycle);
+        }
+    }
+    let names: HashMap<String, String> = regions::Entity::find()
+        .filter(regions::Column::CountyCode.eq(county.as_str()))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|r| (r.code, r.name))
+        .collect();
+    let name = |code: &str| names.get(code).cloned().unwrap_or_default();
+    let mut out = Vec::with_capacity(hs.len());
+    for h in &hs {
+        let household = to_household(h, ms.get(&h.id).map_or(&[][..], Vec::as_slice))?;
+        out.push(Subject {
+            household_id: h.id,
+            county_code: h.county_code.clone(),
+            village_code: h.village_code.clone(),
+            names: RegionNames {
+                county: name(&format!("{}000000", h.county_code)),
+                township: name(&format!("{}000", h.township_code)),
+                village: name(&h.village_code),
+                natural_village: h.natural_village.as_deref().map(name).unwrap_or_default(),
+            },
+            lifecycle: cases.get(&h.id).copied(),
+            monitored_type: household.monitored_type,
+            household,
+        });
+    }
+    Ok(out)
+}
+
+/// A record to write ([`insert_on`]).
+#[derive(Clone, Debug)]
+pub struct NewRecord<'a> {
+    /// The register.
+    pub register: RegisterKind,
+    /// 县 code.
+    pub county: &'a str,
+    /// The household's row id.
+    pub household_id: i64,
+    /// 户编号.
+    pub household_number: &'a str,
+    /// 行政村 code.
+    pub village: &'a str,
+    /// The period (`2026-06`).
+    pub period: &'a str,
+    /// The record's date.
+    pub recorded_on: NaiveDate,
+    /// The record.
+    pub body: serde_json::Value,
+}
+
+/// Writes a record on `tx` with its audit row (`create register_record`); a second record of the same
+/// household, register and period is a `Conflict` (`本户2026-06已有走访记录`). Returns the row id.
+pub async fn insert_on(tx: &DatabaseTransaction, actor: &Actor, r: &NewRecord<'_>) -> Result<i64> {
+    let id = new_id();
+    let mut sql = Sql::new();
+    sql.push(
+        "INSERT INTO register_records (county_code, id, register, household_id, village_code, \
+         household_number, period, recorded_on, body, recorded_by, recorded_by_name, created_at) VALUES (",
+    )
+    .bind(r.county)
+    .push(", ")
+    .bind(id)
+    .push(", ")
+    .bind(r.register.code())
+    .push(", ")
+    .bind(r.household_id)
+    .push(", ")
+    .bind(r.village)
+    .push(", ")
+    .bind(r.household_number)
+    .push(", ")
+    .bind(r.period)
+    .push(", ")
+    .bind(r.recorded_on.to_string())
+    .push(", ")
+    .bind(r.body.to_string())
+    .push(", ")
+    .bind(actor.user_id)
+    .push(", ")
+    .bind(actor.name.clone())
+    .push(", ")
+    .bind(Utc::now())
+    .push(")");
+    tx.execute_raw(sql.build(tx.get_database_backend()))
+        .await
+        .map_err(|e| match StoreError::from_write(e, "记录", "Record") {
+            StoreError::Conflict { .. } => StoreError::conflict(
+                format!(
+                    "本户{}已有{}，不能重复登记",
+                    r.period,
+                    r.register.record_zh()
+                ),
+                format!(
+                    "The household already has its record of {} in this register",
+                    r.period
+                ),
+            ),
+            other => other,
+        })?;
+    audit::append(
+        tx,
+        actor,
+        Change {
+            action: "create",
+            entity: "register_record",
+            entity_id: id.to_string(),
+            county_code: Some(r.county.to_owned()),
+            village_code: Some(r.village.to_owned()),
+            before: None,
+            after: Some(serde_json::json!({
+                "register": r.register.code(),
+                "household": r.household_number,
+                "period": r.period,
+                "record": r.body,
+            })),
+        },
+    )
+    .await?;
+    Ok(id)
+}
+
+/// The records of `register` in the scope's area (narrowed to `area`; only `number` when given) whose
+/// period lies in `first..=last` (periods compare as text: `2026-01` … `2026-12`), by village, 户编号 and
+/// period.
+pub async fn list(
+    db: &Db,
+    scope: &Scope,
+    register: RegisterKind,
+    area: Option<&str>,
+    number: Option<&str>,
+    first: &str,
+    last: &str,
+) -> Result<Vec<RecordRow>> {
+    let Some(area) = effective_area(scope, area).filter(|a| a.county().is_some()) else {
+        return Ok(Vec::new());
+    };
+    let mut sql = Sql::new();
+    sql.push(
+        "SELECT r.id, r.household_id, r.household_number, r.village_code, r.period, r.recorded_on, \
+         r.recorded_by_name, r.body FROM register_records r WHERE 1 = 1",
+    )
+    .push_area("r", &area)
+    .push(" AND r.register = ")
+    .bind(register.code())
+    .push(" AND r.period >= ")
+    .bind(first)
+    .push(" AND r.period <= ")
+    .bind(last);
+    if let Some(n) = number {
+        sql.push(" AND r.household_number = ").bind(n.trim());
+    }
+    sql.push(" ORDER BY r.village_code, r.household_number, r.period");
+    let rows = db.conn().query_all_raw(sql.build(db.backend())).await?;
+    rows.iter().map(record_row).collect()
+}
+
+fn record_row(r: &QueryResult) -> Result<RecordRow> {
+    let body: String = r.try_get("", "body")?;
+    let on: String = r.try_get("", "recorded_on")?;
+    Ok(RecordRow {
+        id: r.try_get("", "id")?,
+        household_id: r.try_get("", "household_id")?,
+        household_number: r.try_get("", "household_number")?,
+        village_code: r.try_get("", "village_code")?,
+        period: r.try_get("", "period")?,
+        recorded_on: on
+            .parse()
+            .map_err(|e| StoreError::corrupt(format!("record date {on:?}: {e}")))?,
+        recorded_by: r.try_get("", "recorded_by_name")?,
+        body: serde_json::from_str(&body)
+            .map_err(|e| StoreError::corrupt(format!("register record: {e}")))?,
+    })
+}
+
+/// The rows of the 低收入人口台账 of the scope's area (narrowed to `area`): every household in scope (the
+/// county's rules) with one row per visit dated in `range`, or one row without a visit.
+pub(crate) async fn low_income_rows(
+    db: &Db,
+    scope: &Scope,
+    area: Option<&str>,
+    range: &DateRange,
+    full_ids: bool,
+    today: NaiveDate,
+) -> Result<Vec<Vec<Value>>> {
+    use shouwang_core::register::low_income::{self, CaseFacts, Visit};
+    let subjects = subjects(db, scope, area, None).await?;
+    let Some(first) = subjects.first() else {
+        return Ok(Vec::new());
+    };
+    let rules = super::rules::get(db, &first.county_code)
+        .await?
+        .rules
+        .low_income;
+    let records = list(
+        db,
+        scope,
+        RegisterKind::LowIncome,
+        area,
+        None,
+        "0000",
+        "9999",
+    )
+    .await?;
+    let mut visits: HashMap<i64, Vec<(Visit, String)>> = HashMap::new();
+    for r in records {
+        let v: Visit = serde_json::from_value(r.body)
+            .map_err(|e| StoreError::corrupt(format!("low-income visit: {e}")))?;
+        if range.contains(v.visited_on) {
+            visits
+                .entry(r.household_id)
+                .or_default()
+                .push((v, r.recorded_by));
+        }
+    }
+    let mut out = Vec::new();
+    for s in &subjects {
+        let facts = CaseFacts::of(s.lifecycle, s.monitored_type);
+        let reasons = low_income::reasons(&s.household, facts, today, &rules);
+        if reasons.is_empty() {
+            continue;
+        }
+        match visits.get(&s.household_id) {
+            Some(vs) => {
+                for (v, by) in vs {
+                    let seq = out.len() + 1;
+                    out.push(low_income::ledger_row(
+                        seq,
+                        &s.household,
+                        &s.names,
+                        &reasons,
+                        Some((v, by)),
+                        full_ids,
+                    ));
+                }
+            }
+            None => {
+                let seq = out.len() + 1;
+                out.push(low_income::ledger_row(
+                    seq,
+                    &s.household,
+                    &s.names,
+                    &reasons,
+                    None,
+                    full_ids,
+                ));
+            }
+        }
+    }
+    Ok(out)
+}
