@@ -11,6 +11,7 @@ mod export_cmd;
 mod household_cmd;
 mod import_cmd;
 mod income_cmd;
+mod keys_cmd;
 mod quality_cmd;
 mod screen_cmd;
 mod user_cmd;
@@ -78,6 +79,11 @@ enum Command {
     Migrate {
         #[command(flatten)]
         db: DbArgs,
+    },
+    /// The data key (数据密钥, SM4 at rest): `keys status`, `keys rotate`.
+    Keys {
+        #[command(subcommand)]
+        command: keys_cmd::KeysCommand,
     },
     /// Manage user accounts (用户管理).
     User {
@@ -240,6 +246,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
             Ok(())
         }
         Command::User { command } => user_cmd::run(command).await,
+        Command::Keys { command } => keys_cmd::run(command).await,
         Command::Case(args) => case_cmd::run(*args).await,
         Command::Income(args) => income_cmd::run(*args).await,
         Command::Household(args) => household_cmd::run(*args).await,

@@ -209,7 +209,7 @@ mod tests {
             assert_eq!(mode & 0o777, 0o600);
         }
         let b = load_file(&path).unwrap();
-        let id = "141123199001011234";
+        let id = b"141123199001011234";
         assert_eq!(a.id_index(id).unwrap(), b.id_index(id).unwrap());
         assert_eq!(a.versions().collect::<Vec<_>>(), vec![1]);
     }
@@ -223,7 +223,7 @@ mod tests {
         assert_eq!(two.current().unwrap(), 2);
         let again = load_file(&path).unwrap();
         assert_eq!(again.versions().collect::<Vec<_>>(), vec![1, 2]);
-        let id = "141123199001011234";
+        let id = b"141123199001011234";
         assert_eq!(one.id_index(id).unwrap(), again.id_index_of(1, id).unwrap());
         assert_eq!(two.id_index(id).unwrap(), again.id_index(id).unwrap());
     }

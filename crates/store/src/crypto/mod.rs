@@ -172,26 +172,20 @@ impl Keys {
     }
 
     /// The ID-number blind index of `id` (its 18 characters) under the current key.
-    pub fn id_index(&self, id: &str) -> Result<i64> {
-        Ok(KeyVersion::index(
-            &self.current_key()?.id_index,
-            id.as_bytes(),
-        ))
+    pub fn id_index(&self, id: &[u8]) -> Result<i64> {
+        Ok(KeyVersion::index(&self.current_key()?.id_index, id))
     }
 
     /// The ID-number blind index of `id` under key `version`.
-    pub fn id_index_of(&self, version: u16, id: &str) -> Result<i64> {
-        Ok(KeyVersion::index(
-            &self.key(version)?.id_index,
-            id.as_bytes(),
-        ))
+    pub fn id_index_of(&self, version: u16, id: &[u8]) -> Result<i64> {
+        Ok(KeyVersion::index(&self.key(version)?.id_index, id))
     }
 
     /// The ID-number blind index of `id` under every version of the ring (a search during a rotation).
-    pub fn id_indexes(&self, id: &str) -> Vec<i64> {
+    pub fn id_indexes(&self, id: &[u8]) -> Vec<i64> {
         self.versions
             .iter()
-            .map(|k| KeyVersion::index(&k.id_index, id.as_bytes()))
+            .map(|k| KeyVersion::index(&k.id_index, id))
             .collect()
     }
 
@@ -337,7 +331,7 @@ mod tests {
     #[test]
     fn blind_indexes_are_keyed_and_per_version() {
         let keys = ring();
-        let id = "141123199001011234";
+        let id = b"141123199001011234";
         let i2 = keys.id_index(id).unwrap();
         assert_eq!(i2, keys.id_index_of(2, id).unwrap());
         assert_ne!(i2, keys.id_index_of(1, id).unwrap());
@@ -346,7 +340,11 @@ mod tests {
             vec![keys.id_index_of(1, id).unwrap(), i2]
         );
         assert!(i2 >= 0);
-        assert_ne!(i2, keys.name_index(id).unwrap(), "one key per index");
+        assert_ne!(
+            i2,
+            keys.name_index("141123199001011234").unwrap(),
+            "one key per index"
+        );
         let other = Keys::new(&[(2, [8u8; KEY_LEN])]).unwrap();
         assert_ne!(
             i2,
@@ -359,9 +357,9 @@ mod tests {
     fn no_key_is_an_error_not_a_panic() {
         let none = Keys::default();
         assert!(!none.is_configured());
-        assert!(none.id_index("1").is_err());
+        assert!(none.id_index(b"1").is_err());
         assert!(none.encrypt(b"x", b"c").is_err());
-        assert!(none.id_indexes("1").is_empty());
+        assert!(none.id_indexes(b"1").is_empty());
     }
 
     #[test]

@@ -14,6 +14,7 @@ mod m20251210_000010_former_members;
 mod m20261207_000011_income_source;
 mod m20261207_000013_must_change_password;
 mod m20261208_000012_income_other_sources;
+mod m20261209_000015_data_keys;
 
 /// All migrations, oldest first. Never edit an applied migration: add a new one.
 pub struct Migrator;
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000011_income_source::Migration),
             Box::new(m20261208_000012_income_other_sources::Migration),
             Box::new(m20261207_000013_must_change_password::Migration),
+            Box::new(m20261209_000015_data_keys::Migration),
         ]
     }
 }
