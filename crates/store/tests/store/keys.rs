@@ -178,3 +178,63 @@ db_test!(
         assert_eq!(found(&db, 3).await, 1);
     }
 );
+
+db_test!(
+    fn the_audit_log_holds_no_plain_id_number(db: Db) {
+        seed(&db).await;
+        let s = county_scope();
+        let d = households::get(&db, &s, "1411231002010001")
+            .await
+            .unwrap()
+            .unwrap();
+        let mut head = d.household.members[0].clone();
+        head.name = "李大川".into();
+        households::update_member(
+            &db,
+            &actor(),
+            &s,
+            "1411231002010001",
+            &head,
+            d.member_versions[0],
+        )
+        .await
+        .unwrap();
+        let spouse = d.household.members[1].id_number;
+        let d = households::get(&db, &s, "1411231002010001")
+            .await
+            .unwrap()
+            .unwrap();
+        households::remove_member(&db, &actor(), &s, "1411231002010001", spouse, d.version)
+            .await
+            .unwrap();
+        let rows = db
+            .conn()
+            .query_all_raw(Statement::from_string(
+                db.backend(),
+                "SELECT entity_id, before, after FROM audit_log",
+            ))
+            .await
+            .unwrap();
+        let mut text = String::new();
+        for r in &rows {
+            for c in ["entity_id", "before", "after"] {
+                text.push_str(
+                    &r.try_get::<Option<String>>("", c)
+                        .unwrap()
+                        .unwrap_or_default(),
+                );
+                text.push('\n');
+            }
+        }
+        assert!(text.contains("李大川"), "the change is logged");
+        assert!(
+            text.contains(&head.id_number.masked()),
+            "masked, not dropped"
+        );
+        for seq in [1, 2, 3, 501, 502, 503] {
+            let year = if seq > 500 { 1972 } else { 1970 };
+            let plain = id(seq, year).to_string();
+            assert!(!text.contains(&plain), "{plain} in the audit log");
+        }
+    }
+);
