@@ -81,8 +81,9 @@ impl AuditRequest {
 }
 
 fn masked(v: Option<serde_json::Value>) -> Option<serde_json::Value> {
-    let text = mask_in_text(&v?.to_string());
-    Some(serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)))
+    let mut v = v?;
+    repo::audit::mask_strings(&mut v);
+    Some(v)
 }
 
 /// A page of the audit log of `caller`'s area, newest first, every ID number masked (in the entity id

@@ -49,6 +49,17 @@ impl DbArgs {
             Db::connect(&url).await
         }
         .with_context(|| format!("cannot open database {}", redact(&url)))?;
+        // A SQLite database has its key file beside it; another database takes the data folder's (or
+        // SHOUWANG_DATA_KEY, which `Db::connect` read already).
+        let db = if db.keys().is_configured() {
+            db
+        } else {
+            std::fs::create_dir_all(&self.data_dir)
+                .with_context(|| format!("cannot create data dir {}", self.data_dir.display()))?;
+            let (keys, source) = shouwang_store::crypto::keyfile::load(&self.data_dir)
+                .context("cannot read the data key")?;
+            db.with_key_source(keys, source)
+        };
         db.migrate().await.context("migration failed")?;
         Ok(db)
     }

@@ -11,6 +11,7 @@ mod export_cmd;
 mod household_cmd;
 mod import_cmd;
 mod income_cmd;
+mod keys_cmd;
 mod low_income_cmd;
 mod quality_cmd;
 mod screen_cmd;
@@ -79,6 +80,11 @@ enum Command {
     Migrate {
         #[command(flatten)]
         db: DbArgs,
+    },
+    /// The data key (数据密钥, SM4 at rest): `keys status`, `keys rotate`.
+    Keys {
+        #[command(subcommand)]
+        command: keys_cmd::KeysCommand,
     },
     /// Manage user accounts (用户管理).
     User {
@@ -245,6 +251,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
             Ok(())
         }
         Command::User { command } => user_cmd::run(command).await,
+        Command::Keys { command } => keys_cmd::run(command).await,
         Command::Case(args) => case_cmd::run(*args).await,
         Command::Income(args) => income_cmd::run(*args).await,
         Command::LowIncome(args) => low_income_cmd::run(*args).await,

@@ -513,28 +513,46 @@ impl utoipa::ToSchema for IdNumber {}
 /// checked or not) by its masked form, as [`IdNumber::masked`] shows it: the audit log's values are
 /// shown so to everyone.
 pub fn mask_in_text(text: &str) -> String {
-    let chars: Vec<char> = text.chars().collect();
-    let mut out = String::with_capacity(text.len());
+    mask_ids(text).into_owned()
+}
+
+/// [`mask_in_text`] without a copy when `text` holds no ID number (the audit log masks every value it
+/// stores; issue 19). Works on bytes: the digits, `X` and the neighbours it checks are ASCII, and no byte
+/// of a multi-byte character is ASCII.
+pub fn mask_ids(text: &str) -> std::borrow::Cow<'_, str> {
+    let b = text.as_bytes();
+    let alnum = |i: usize| b.get(i).is_some_and(u8::is_ascii_alphanumeric);
+    let mut out: Option<Vec<u8>> = None;
+    let mut copied = 0;
     let mut i = 0;
-    while i < chars.len() {
-        let boundary_before = i == 0 || !chars[i - 1].is_ascii_alphanumeric();
-        if boundary_before && i + 18 <= chars.len() {
-            let run = &chars[i..i + 18];
-            let digits = run[..17].iter().all(char::is_ascii_digit);
-            let check = run[17].is_ascii_digit() || run[17] == 'X' || run[17] == 'x';
-            let boundary_after = chars.get(i + 18).is_none_or(|c| !c.is_ascii_alphanumeric());
-            if digits && check && boundary_after {
-                out.extend(&run[..6]);
-                out.push_str("********");
-                out.extend(&run[14..]);
+    while i + 18 <= b.len() {
+        if b[i].is_ascii_digit() && (i == 0 || !alnum(i - 1)) {
+            let run = &b[i..i + 18];
+            let digits = run[..17].iter().all(u8::is_ascii_digit);
+            let check = run[17].is_ascii_digit() || run[17] == b'X' || run[17] == b'x';
+            if digits && check && !alnum(i + 18) {
+                let o = out.get_or_insert_with(|| Vec::with_capacity(b.len()));
+                o.extend_from_slice(&b[copied..i + 6]);
+                o.extend_from_slice(b"********");
+                o.extend_from_slice(&b[i + 14..i + 18]);
                 i += 18;
+                copied = i;
                 continue;
             }
         }
-        out.push(chars[i]);
         i += 1;
     }
-    out
+    match out {
+        None => std::borrow::Cow::Borrowed(text),
+        Some(mut o) => {
+            o.extend_from_slice(&b[copied..]);
+            // Only ASCII was replaced by ASCII: still UTF-8.
+            std::borrow::Cow::Owned(
+                String::from_utf8(o)
+                    .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+            )
+        }
+    }
 }
 
 #[cfg(test)]
@@ -854,5 +872,44 @@ mod tests {
         );
         assert_eq!(mask_in_text("1411231980010112345"), "1411231980010112345");
         assert_eq!(mask_in_text("张三"), "张三");
+        assert!(matches!(
+            mask_ids("张三 141123208201001"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+    }
+
+    /// The former character-wise masking, the reference of the byte-wise one.
+    fn mask_reference(text: &str) -> String {
+        let chars: Vec<char> = text.chars().collect();
+        let mut out = String::new();
+        let mut i = 0;
+        while i < chars.len() {
+            let before = i == 0 || !chars[i - 1].is_ascii_alphanumeric();
+            if before && i + 18 <= chars.len() {
+                let run = &chars[i..i + 18];
+                let digits = run[..17].iter().all(char::is_ascii_digit);
+                let check = run[17].is_ascii_digit() || run[17] == 'X' || run[17] == 'x';
+                let after = chars.get(i + 18).is_none_or(|c| !c.is_ascii_alphanumeric());
+                if digits && check && after {
+                    out.extend(&run[..6]);
+                    out.push_str("********");
+                    out.extend(&run[14..]);
+                    i += 18;
+                    continue;
+                }
+            }
+            out.push(chars[i]);
+            i += 1;
+        }
+        out
+    }
+
+    proptest! {
+        #[test]
+        fn byte_wise_masking_is_the_character_wise_one(s in "[0-9Xxa张\" :]{0,64}", id in "[0-9]{17}[0-9X]") {
+            let text = format!("{s}{id}{s}");
+            prop_assert_eq!(mask_ids(&text).into_owned(), mask_reference(&text));
+            prop_assert_eq!(mask_ids(&s).into_owned(), mask_reference(&s));
+        }
     }
 }

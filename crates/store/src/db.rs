@@ -12,6 +12,7 @@ use sea_orm::{
 };
 use sea_orm_migration::MigratorTrait;
 
+use crate::crypto::{Keys, keyfile};
 use crate::error::{Result, StoreError};
 use crate::migration::Migrator;
 use shouwang_core::region::Region;
@@ -38,6 +39,10 @@ pub struct Db {
     regions: Arc<RegionCache>,
     /// A one-connection pool ([`Db::connect_alone`]).
     alone: bool,
+    /// The data key ring (SM4 at rest, blind indexes; [`crate::crypto`]).
+    keys: Keys,
+    /// The key file the ring was read from (`None`: `SHOUWANG_DATA_KEY`, or no key).
+    key_file: Option<Arc<std::path::PathBuf>>,
 }
 
 /// How long a cached list of divisions (行政区划) is used before it is read again. Writes through this
@@ -85,6 +90,10 @@ impl Db {
 impl Db {
     /// Connects to `sqlite://PATH?mode=rwc` or `postgres://…` (also `postgresql://`).
     ///
+    /// The data key ring ([`crate::crypto`]) is the one of `SHOUWANG_DATA_KEY` if it is set, else, for a
+    /// SQLite file, of the key file `shouwang.key` beside it (created on the first start, 0600); an
+    /// in-memory database gets a fresh key; a PostgreSQL database has none until [`Db::with_keys`].
+    ///
     /// A new SQLite database has 16 KiB pages. SQLite connections are set to WAL journal mode,
     /// `foreign_keys = ON`, `busy_timeout = 5 s`, `synchronous = NORMAL`, a 32 MiB page cache and
     /// in-memory temp tables, in serialized mode, each
@@ -107,9 +116,12 @@ impl Db {
         let url = url.trim();
         let mut opts = ConnectOptions::new(url.to_owned());
         opts.sqlx_logging(false);
+        let from_env = std::env::var_os(keyfile::KEY_ENV).is_some();
+        let mut keys = Keys::default();
+        let mut key_file = None;
         let backend = if url.starts_with("sqlite:") {
             // Validate the URL here so a bad one is `Invalid`, not a connection error.
-            url.parse::<SqliteConnectOptions>().map_err(|e| {
+            let parsed = url.parse::<SqliteConnectOptions>().map_err(|e| {
                 StoreError::invalid(
                     format!("SQLite 数据库地址“{url}”有误：{e}"),
                     format!("Bad SQLite URL {url:?}: {e}"),
@@ -117,6 +129,14 @@ impl Db {
             })?;
             // An in-memory database exists once per connection: one connection, or each would see its own.
             let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+            if in_memory && !from_env {
+                keys = Keys::generate()?;
+            } else if !from_env {
+                let dir = parsed.get_filename().parent().unwrap_or(Path::new("."));
+                let path = dir.join(keyfile::KEY_FILE);
+                keys = keyfile::load_file(&path)?;
+                key_file = Some(Arc::new(path));
+            }
             opts.max_connections(if in_memory || alone { 1 } else { 8 })
                 .min_connections(1)
                 .acquire_timeout(Duration::from_secs(30))
@@ -155,8 +175,13 @@ impl Db {
                 ),
             ));
         };
+        if from_env {
+            keys = keyfile::load(Path::new("."))?.0;
+        }
         let conn = Database::connect(opts).await?;
         Ok(Db {
+            keys,
+            key_file,
             conn,
             backend,
             regions: Arc::default(),
@@ -165,11 +190,40 @@ impl Db {
     }
 
     /// Applies every pending migration, then inserts the plan's default monitoring lines that are missing
-    /// (`repo::lines::seed_defaults`). Idempotent.
+    /// (`repo::lines::seed_defaults`), and on a database never indexed with a data key turns the former
+    /// packed ID keys into blind indexes (`repo::keys::index_once`). Idempotent.
     pub async fn migrate(&self) -> Result<()> {
         Migrator::up(&self.conn, None).await?;
         crate::repo::lines::seed_defaults(self).await?;
+        crate::repo::keys::index_once(self).await?;
         Ok(())
+    }
+
+    /// This database with the key ring `keys` (a PostgreSQL database: the ring of the command line's
+    /// data folder, `keyfile::load`).
+    pub fn with_keys(mut self, keys: Keys) -> Db {
+        self.keys = keys;
+        self
+    }
+
+    /// This database with the key ring `keys` read from `source` ([`keyfile::load`]).
+    pub fn with_key_source(mut self, keys: Keys, source: keyfile::KeySource) -> Db {
+        self.keys = keys;
+        self.key_file = match source {
+            keyfile::KeySource::File(path) => Some(Arc::new(path)),
+            keyfile::KeySource::Env => None,
+        };
+        self
+    }
+
+    /// The key file the ring was read from; `None` when it came from `SHOUWANG_DATA_KEY`.
+    pub fn key_file(&self) -> Option<&Path> {
+        self.key_file.as_deref().map(|p| p.as_path())
+    }
+
+    /// The data key ring.
+    pub fn keys(&self) -> &Keys {
+        &self.keys
     }
 
     /// The underlying SeaORM connection (for read-only queries outside the repositories; writes go through

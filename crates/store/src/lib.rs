@@ -12,6 +12,7 @@
 #![deny(unsafe_code)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod crypto;
 pub mod db;
 pub mod entity;
 pub mod error;
@@ -23,6 +24,7 @@ mod sqlite_direct;
 #[cfg(feature = "testing")]
 pub mod testing;
 
+pub use crypto::Keys;
 pub use db::{Db, SQLITE_FILE, sqlite_url};
 pub use error::{Result, StoreError};
 pub use repo::households::{HouseholdDetail, HouseholdQuery, HouseholdRow};

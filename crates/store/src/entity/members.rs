@@ -15,7 +15,8 @@ pub struct Model {
     pub position: i32,
     /// 居民身份证号码, 18 characters, upper-case X.
     pub id_number: String,
-    /// `IdNumber::to_u64()` reinterpreted as `i64` (fast joins and lookups).
+    /// The ID number's blind index (盲索引): HMAC-SM3 under the data key of version `key_version`, first
+    /// 63 bits (`crypto::Keys::id_index`; fast lookups that tell nothing without the key).
     pub id_key: i64,
     pub name: String,
     pub sex: String,
@@ -31,6 +32,8 @@ pub struct Model {
     pub tekun: String,
     pub disability_grade: Option<i16>,
     pub version: i64,
+    /// The data key version of `id_key` (0: the former packed key, rewritten by `repo::keys`).
+    pub key_version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -15,6 +15,7 @@ mod m20261207_000011_income_source;
 mod m20261207_000013_must_change_password;
 mod m20261208_000012_income_other_sources;
 mod m20261209_000014_register_records;
+mod m20261209_000015_data_keys;
 mod m20261209_000018_county_lines;
 
 /// All migrations, oldest first. Never edit an applied migration: add a new one.
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261208_000012_income_other_sources::Migration),
             Box::new(m20261207_000013_must_change_password::Migration),
             Box::new(m20261209_000014_register_records::Migration),
+            Box::new(m20261209_000015_data_keys::Migration),
             Box::new(m20261209_000018_county_lines::Migration),
         ]
     }

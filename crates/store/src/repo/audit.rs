@@ -13,6 +13,7 @@ use sea_orm::{
 };
 use serde::Serialize;
 use shouwang_core::Scope;
+use shouwang_core::idnum::mask_ids;
 
 use super::area::{area_condition, effective_area};
 use super::{Actor, Page, paging};
@@ -65,17 +66,40 @@ pub(crate) struct Change<'a> {
     pub after: Option<serde_json::Value>,
 }
 
+/// A value before or after as the audit log stores it: JSON text with every ID number in a string masked
+/// ([`mask_ids`]), so the log never holds a plain ID number (issue 19; the entity id is masked too).
+/// Numbers are left alone (a member row's blind index `id_key` may have 18 digits, and tells nothing
+/// without the data key).
+fn text(v: Option<serde_json::Value>) -> Result<Option<String>> {
+    v.map(|mut v| {
+        mask_strings(&mut v);
+        serde_json::to_string(&v)
+            .map_err(|e| StoreError::internal(format!("cannot serialise audit value: {e}")))
+    })
+    .transpose()
+}
+
+/// Masks every ID number inside the strings of `v` ([`mask_ids`]); numbers and keys are left alone. The
+/// audit log's values are stored so, and older rows are shown so (`shouwang_app::audit`).
+pub fn mask_strings(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::String(s) => {
+            if let std::borrow::Cow::Owned(masked) = mask_ids(s) {
+                *s = masked;
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(mask_strings),
+        serde_json::Value::Object(map) => map.values_mut().for_each(mask_strings),
+        _ => {}
+    }
+}
+
 /// Appends one audit row on `conn` (the caller's transaction).
 pub(crate) async fn append(
     conn: &impl ConnectionTrait,
     actor: &Actor,
     change: Change<'_>,
 ) -> Result<()> {
-    let text = |v: Option<serde_json::Value>| -> Result<Option<String>> {
-        v.map(|v| serde_json::to_string(&v))
-            .transpose()
-            .map_err(|e| StoreError::internal(format!("cannot serialise audit value: {e}")))
-    };
     audit_log::ActiveModel {
         id: Set(new_id()),
         at: Set(Utc::now()),
@@ -83,7 +107,7 @@ pub(crate) async fn append(
         actor_name: Set(actor.name.clone()),
         action: Set(change.action.to_owned()),
         entity: Set(change.entity.to_owned()),
-        entity_id: Set(change.entity_id),
+        entity_id: Set(mask_ids(&change.entity_id).into_owned()),
         county_code: Set(change.county_code),
         village_code: Set(change.village_code),
         before: Set(text(change.before)?),
@@ -103,11 +127,6 @@ pub(crate) async fn append_many(
     const CHUNK: usize = 2000; // 11 columns → 22,000 parameters
     let now = Utc::now();
     let mut batch = Vec::with_capacity(CHUNK.min(changes.len()));
-    let text = |v: Option<serde_json::Value>| -> Result<Option<String>> {
-        v.map(|v| serde_json::to_string(&v))
-            .transpose()
-            .map_err(|e| StoreError::internal(format!("cannot serialise audit value: {e}")))
-    };
     let mut it = changes.into_iter().peekable();
     while let Some(change) = it.next() {
         batch.push(audit_log::ActiveModel {
@@ -117,7 +136,7 @@ pub(crate) async fn append_many(
             actor_name: Set(actor.name.clone()),
             action: Set(change.action.to_owned()),
             entity: Set(change.entity.to_owned()),
-            entity_id: Set(change.entity_id),
+            entity_id: Set(mask_ids(&change.entity_id).into_owned()),
             county_code: Set(change.county_code),
             village_code: Set(change.village_code),
             before: Set(text(change.before)?),

@@ -73,10 +73,7 @@ pub async fn search(
         .filter(|t| !t.is_empty())
     {
         if let Ok(id) = IdNumber::parse(text) {
-            filter
-                .push(" AND h.id IN (SELECT m.household_id FROM members m WHERE m.id_key = ")
-                .bind(households::id_key(id))
-                .push(" AND m.county_code = h.county_code)");
+            households::push_member_id(&mut filter, db.keys(), id);
         } else if text.starts_with(|c: char| c.is_ascii_digit()) {
             let n: String = text.chars().filter(|c| !c.is_whitespace()).collect();
             filter

@@ -161,7 +161,13 @@ where
     });
     let url = with_database(&admin_url, &name);
     let db = rt.block_on(async {
+        // A PostgreSQL database has no key file: each test database gets a fresh data key.
         let db = Db::connect(&url).await?;
+        let db = if db.keys().is_configured() {
+            db
+        } else {
+            db.with_keys(crate::Keys::generate()?)
+        };
         db.migrate().await?;
         Ok::<_, crate::StoreError>(db)
     });

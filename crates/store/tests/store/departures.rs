@@ -176,7 +176,11 @@ db_test!(
         );
         let e = last_audit(&db).await;
         assert_eq!((e.action.as_str(), e.entity.as_str()), ("depart", "member"));
-        assert_eq!(e.entity_id, child.id_number.to_string());
+        assert_eq!(
+            e.entity_id,
+            child.id_number.masked(),
+            "no plain ID number in the log"
+        );
         assert_eq!(e.before.unwrap()["member"]["name"], "李小山");
         assert_eq!(e.after.as_ref().unwrap()["reason"], "moved_out");
         assert_eq!(e.after.unwrap()["on"], "2024-09-01");

@@ -10,6 +10,7 @@ mod departures;
 mod duplicates;
 mod households;
 mod income;
+mod keys;
 mod lines_regions;
 mod pg_tls;
 mod quality;

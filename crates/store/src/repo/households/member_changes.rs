@@ -87,7 +87,7 @@ async fn add(
     check_members_after(&after)?;
     let position = existing.iter().map(|m| m.position + 1).max().unwrap_or(0);
     let v = valid_of(&h);
-    let m = member_model(&v, h.id, position, member, Utc::now())
+    let m = member_model(db.keys(), &v, h.id, position, member, Utc::now())?
         .insert(&tx)
         .await
         .map_err(|e| {
@@ -168,12 +168,13 @@ pub async fn update_member(
         .collect::<Result<Vec<_>>>()?;
     check_members_after(&after)?;
     let mut am = member_model(
+        db.keys(),
         &valid_of(&h),
         h.id,
         before.position,
         member,
         before.created_at,
-    );
+    )?;
     am.id = Set(before.id);
     am.version = Set(expected_version + 1);
     am.updated_at = Set(Utc::now());

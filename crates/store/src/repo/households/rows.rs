@@ -13,9 +13,11 @@ use shouwang_core::{CodeList, Household, IdNumber, Member, RegionCode};
 
 use super::HouseholdRow;
 use super::checks::Valid;
+use crate::crypto::Keys;
 use crate::entity::{households, members};
 use crate::error::{Result, StoreError};
 use crate::ids::new_id;
+use crate::repo::Sql;
 
 pub(crate) fn join_codes<T: CodeList>(v: &[T]) -> String {
     v.iter().map(CodeList::code).collect::<Vec<_>>().join(",")
@@ -40,9 +42,42 @@ pub(super) fn id_number(s: &str) -> Result<IdNumber> {
     IdNumber::parse(s).map_err(|_| StoreError::corrupt(s))
 }
 
-/// The packed ID key as stored (`u64` bits reinterpreted; the packing stays below `i64::MAX` anyway).
-pub(crate) fn id_key(id: IdNumber) -> i64 {
-    i64::from_ne_bytes(id.to_u64().to_ne_bytes())
+/// The ID number's blind index as stored in `members.id_key`, under the current data key, and that key's
+/// version (`members.key_version`; [`Keys::id_index`]).
+pub(crate) fn id_key(keys: &Keys, id: IdNumber) -> Result<(i64, i32)> {
+    Ok((keys.id_index(&id.to_ascii())?, i32::from(keys.current()?)))
+}
+
+/// The blind indexes of `id` under every version of the data key ring: an exact search matches any
+/// (a rotation may be half-way).
+pub(crate) fn id_keys(keys: &Keys, id: IdNumber) -> Vec<i64> {
+    keys.id_indexes(&id.to_ascii())
+}
+
+/// Appends ` AND h.id IN (…members of ID number `id`…)` to a filter on households `h`: the member's blind
+/// index under any version of the key ring (an index lookup on `members(id_key)`); none without a key.
+pub(crate) fn push_member_id(sql: &mut Sql, keys: &Keys, id: IdNumber) {
+    let keys = id_keys(keys, id);
+    match keys.as_slice() {
+        [] => {
+            sql.push(" AND 1=0");
+        }
+        [one] => {
+            sql.push(" AND h.id IN (SELECT m.household_id FROM members m WHERE m.id_key = ")
+                .bind(*one)
+                .push(" AND m.county_code = h.county_code)");
+        }
+        many => {
+            sql.push(" AND h.id IN (SELECT m.household_id FROM members m WHERE m.id_key IN (");
+            for (i, k) in many.iter().enumerate() {
+                if i > 0 {
+                    sql.push(", ");
+                }
+                sql.bind(*k);
+            }
+            sql.push(") AND m.county_code = h.county_code)");
+        }
+    }
 }
 
 pub(crate) fn to_member(m: &members::Model) -> Result<Member> {
@@ -96,20 +131,23 @@ pub(super) fn head_of<'a>(
 }
 
 pub(crate) fn member_model(
+    keys: &Keys,
     v: &Valid,
     household_id: i64,
     position: i32,
     m: &Member,
     now: DateTime<Utc>,
-) -> members::ActiveModel {
-    members::ActiveModel {
+) -> Result<members::ActiveModel> {
+    let (id_key, key_version) = id_key(keys, m.id_number)?;
+    Ok(members::ActiveModel {
         county_code: Set(v.county.clone()),
         id: Set(new_id()),
         village_code: Set(v.village.clone()),
         household_id: Set(household_id),
         position: Set(position),
         id_number: Set(m.id_number.to_string()),
-        id_key: Set(id_key(m.id_number)),
+        id_key: Set(id_key),
+        key_version: Set(key_version),
         name: Set(m.name.trim().to_owned()),
         sex: Set(m.sex.code().to_owned()),
         relation: Set(m.relation.code().to_owned()),
@@ -125,7 +163,7 @@ pub(crate) fn member_model(
         version: Set(1),
         created_at: Set(now),
         updated_at: Set(now),
-    }
+    })
 }
 
 pub(crate) fn household_model(

@@ -7,8 +7,9 @@ use shouwang_core::codes::HouseholdType;
 use shouwang_core::{CodeList, IdNumber, Scope};
 
 use super::reads::region_names;
-use super::rows::{id_key, row};
+use super::rows::{push_member_id, row};
 use super::{HouseholdQuery, HouseholdRow};
+use crate::crypto::Keys;
 use crate::db::Db;
 use crate::error::Result;
 use crate::repo::area::{Area, effective_area};
@@ -50,6 +51,7 @@ struct SearchSql {
 
 fn build_search(
     backend: DbBackend,
+    keys: &Keys,
     area: &Area,
     key: &Key,
     query: &HouseholdQuery,
@@ -136,12 +138,7 @@ fn build_search(
     }
     match key {
         Key::All => {}
-        Key::IdNumber(id) => {
-            filter
-                .push(" AND h.id IN (SELECT m.household_id FROM members m WHERE m.id_key = ")
-                .bind(id_key(*id))
-                .push(" AND m.county_code = h.county_code)");
-        }
+        Key::IdNumber(id) => push_member_id(&mut filter, keys, *id),
         Key::Number(n) => {
             filter
                 .push(" AND h.number >= ")
@@ -229,7 +226,7 @@ pub async fn search(
     };
     let key = classify(query.q.as_deref());
     let backend = db.backend();
-    let sql = build_search(backend, &area, &key, query, per_page, offset);
+    let sql = build_search(backend, db.keys(), &area, &key, query, per_page, offset);
     let rows = db.conn().query_all_raw(sql.page.build(backend)).await?;
     let page_tells_total = rows.len() < per_page as usize && (offset == 0 || !rows.is_empty());
     let total = if !sql.count_always && page_tells_total {
@@ -264,7 +261,7 @@ pub async fn explain_search(db: &Db, scope: &Scope, query: &HouseholdQuery) -> R
     };
     let key = classify(query.q.as_deref());
     let backend = db.backend();
-    let sql = build_search(backend, &area, &key, query, DEFAULT_PER_PAGE, 0);
+    let sql = build_search(backend, db.keys(), &area, &key, query, DEFAULT_PER_PAGE, 0);
     let prefix = match backend {
         DbBackend::Sqlite => "EXPLAIN QUERY PLAN ",
         _ => "EXPLAIN ",

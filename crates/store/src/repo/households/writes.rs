@@ -10,6 +10,7 @@ use super::checks::{Valid, check_fields, check_household};
 use super::departures::former_rows_of;
 use super::reads::{find_in_area, members_of};
 use super::rows::{head_of, household_model, join_codes, member_model};
+use crate::crypto::Keys;
 use crate::db::Db;
 use crate::entity::{former_members, households, income_other_sources, income_records, members};
 use crate::error::{Result, StoreError};
@@ -77,7 +78,7 @@ pub async fn create(db: &Db, actor: &Actor, household: &Household) -> Result<i64
     let v = check_household(household)?;
     let tx = db.begin_write().await?;
     check_unique(&tx, &v, household).await?;
-    let id = insert(&tx, actor, &v, household, &[]).await?;
+    let id = insert(&tx, db.keys(), actor, &v, household, &[]).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -97,6 +98,7 @@ pub async fn create_in_scope(
 
 async fn insert(
     tx: &DatabaseTransaction,
+    keys: &Keys,
     actor: &Actor,
     v: &Valid,
     household: &Household,
@@ -116,7 +118,7 @@ async fn insert(
         })?;
     let mut ms = Vec::with_capacity(household.members.len());
     for (i, m) in household.members.iter().enumerate() {
-        let model = member_model(v, id, i32::try_from(i).unwrap_or(i32::MAX), m, now)
+        let model = member_model(keys, v, id, i32::try_from(i).unwrap_or(i32::MAX), m, now)?
             .insert(tx)
             .await
             .map_err(|e| {
@@ -171,7 +173,7 @@ where
     let tx = db.begin_write().await?;
     let mut ids = Vec::with_capacity(items.len());
     for ((h, incomes), v) in items.iter().zip(&valid) {
-        ids.push(insert(&tx, actor, v, h, incomes).await?);
+        ids.push(insert(&tx, db.keys(), actor, v, h, incomes).await?);
     }
     tx.commit().await?;
     Ok(ids)

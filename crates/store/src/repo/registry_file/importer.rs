@@ -19,7 +19,7 @@ use crate::db::Db;
 use crate::entity::households;
 use crate::error::Result;
 use crate::ids::new_id;
-use crate::repo::households::{Valid, check_household, id_key};
+use crate::repo::households::{Valid, check_household, id_keys};
 use crate::repo::{Actor, Sql};
 
 /// An import in progress: one write transaction (see the module docs).
@@ -303,7 +303,7 @@ impl Importer {
             let keys: Vec<i64> = idx
                 .iter()
                 .flat_map(|&i| items[i].entry.household.members.iter())
-                .map(|m| id_key(m.id_number))
+                .flat_map(|m| id_keys(self.db.keys(), m.id_number))
                 .collect();
             for chunk in keys.chunks(IN_CHUNK) {
                 // By the packed key alone (its own index); the county is compared here, since a

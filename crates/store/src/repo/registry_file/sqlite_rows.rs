@@ -7,7 +7,7 @@ use shouwang_core::{CodeList, Household, Member};
 
 use crate::entity::income_records;
 use crate::ids::new_id;
-use crate::repo::households::{Valid, id_key, join_codes};
+use crate::repo::households::{Valid, join_codes};
 
 /// The one-row inserts of new households, members and their audit rows on SQLite, run through
 /// [`Direct`] (prepared once per batch, executed per row). They are `INSERT OR FAIL`, and the transaction
@@ -25,9 +25,9 @@ macro_rules! members_insert {
             $verb,
             " INTO members (county_code, id, village_code, household_id, position, id_number, id_key, \
              name, sex, relation, labour, health, education, school, political, has_medical_insurance, \
-             dibao, tekun, disability_grade, version, created_at, updated_at) \
+             dibao, tekun, disability_grade, version, created_at, updated_at, key_version) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, \
-             ?19, 1, ?20, ?20)"
+             ?19, 1, ?20, ?20, ?21)"
         )
     };
 }
@@ -90,10 +90,13 @@ pub(super) fn insert_household(
     ])
 }
 
-/// Inserts one new member ([`MEMBERS_INSERT`]) at `pos` in its household.
+/// Inserts one new member ([`MEMBERS_INSERT`]) at `pos` in its household, with its blind index and that
+/// index's key version (`id_key`).
+#[allow(clippy::too_many_arguments)]
 pub(super) fn insert_member(
     stmt: &mut rusqlite::CachedStatement<'_>,
     m: &Member,
+    (key, key_version): (i64, i32),
     v: &Valid,
     household_id: i64,
     pos: usize,
@@ -106,7 +109,7 @@ pub(super) fn insert_member(
         household_id,
         i32::try_from(pos).unwrap_or(i32::MAX),
         m.id_number.to_string(),
-        id_key(m.id_number),
+        key,
         m.name.trim(),
         m.sex.code(),
         m.relation.code(),
@@ -120,6 +123,7 @@ pub(super) fn insert_member(
         m.tekun.code(),
         m.disability_grade.map(i16::from),
         now,
+        key_version,
     ])
 }
 

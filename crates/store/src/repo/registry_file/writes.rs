@@ -19,7 +19,7 @@ use super::sqlite_rows::{
 use crate::entity::{audit_log, households, income_records, members, regions};
 use crate::error::{Result, StoreError};
 use crate::ids::new_id;
-use crate::repo::households::{Valid, household_model, member_model};
+use crate::repo::households::{Valid, household_model, id_key, member_model};
 use crate::sqlite_direct::{direct_error, with_direct};
 
 impl Importer {
@@ -63,6 +63,7 @@ impl Importer {
                     MEMBERS_INSERT_TRIGGERED
                 };
                 let now = sqlite_time(self.now);
+                let keys = self.db.keys().clone();
                 with_direct(&mut self.tx, |direct| {
                     let mut hh = direct.prepare(HOUSEHOLDS_INSERT)?;
                     let mut mm = direct.prepare(members_sql)?;
@@ -70,7 +71,8 @@ impl Importer {
                         insert_household(&mut hh, h, v, id, &now)
                             .map_err(|e| direct_error(e, ("导入的农户", "Imported households")))?;
                         for (pos, m) in h.members.iter().enumerate() {
-                            insert_member(&mut mm, m, v, id, pos, &now)
+                            let key = id_key(&keys, m.id_number)?;
+                            insert_member(&mut mm, m, key, v, id, pos, &now)
                                 .map_err(|e| direct_error(e, ("导入的成员", "Imported members")))?;
                         }
                     }
@@ -85,12 +87,13 @@ impl Importer {
                     hh.push(household_model(v, h, id, self.now));
                     for (pos, m) in h.members.iter().enumerate() {
                         mm.push(member_model(
+                            self.db.keys(),
                             v,
                             id,
                             i32::try_from(pos).unwrap_or(i32::MAX),
                             m,
                             self.now,
-                        ));
+                        )?);
                     }
                 }
                 insert_chunks(&self.tx, hh, ("导入的农户", "Imported households")).await?;
@@ -154,7 +157,14 @@ impl Importer {
                 )
             })?;
         for (m, old) in &d.updated {
-            let mut am = member_model(v, before.id, old.position, m, old.created_at);
+            let mut am = member_model(
+                self.db.keys(),
+                v,
+                before.id,
+                old.position,
+                m,
+                old.created_at,
+            )?;
             am.id = Set(old.id);
             am.version = Set(old.version + 1);
             am.updated_at = Set(self.now);
@@ -174,8 +184,8 @@ impl Importer {
         }
         let added: Vec<_> = (d.next_position..)
             .zip(&d.added)
-            .map(|(position, m)| member_model(v, before.id, position, m, self.now))
-            .collect();
+            .map(|(position, m)| member_model(self.db.keys(), v, before.id, position, m, self.now))
+            .collect::<Result<Vec<_>>>()?;
         insert_chunks(tx, added, ("导入的成员", "Imported members")).await?;
         if d.village_moved {
             members::Entity::update_many()
