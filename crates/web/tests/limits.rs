@@ -153,17 +153,14 @@ async fn finished(app: &Router, token: &str, id: &serde_json::Value) -> serde_js
     panic!("job {id} did not finish");
 }
 
-/// Starts a registry import job through the API.
-async fn import(app: &Router, token: &str, csv: &str, dry_run: bool) -> serde_json::Value {
-    let dry = if dry_run { "true" } else { "false" };
-    let mut req = post_multipart(
-        "/api/v1/imports/registry",
-        "",
-        &[
-            ("dry_run", None, dry.as_bytes()),
-            ("file", Some("台账.csv"), csv.as_bytes()),
-        ],
-    );
+/// Posts a multipart form to the API as the holder of `token`; the started job's id.
+async fn api_job(
+    app: &Router,
+    token: &str,
+    uri: &str,
+    parts: &[common::Part<'_>],
+) -> serde_json::Value {
+    let mut req = post_multipart(uri, "", parts);
     req.headers_mut().insert(
         header::AUTHORIZATION,
         HeaderValue::from_str(&format!("Bearer {token}")).unwrap(),
@@ -174,29 +171,88 @@ async fn import(app: &Router, token: &str, csv: &str, dry_run: bool) -> serde_js
     job["id"].clone()
 }
 
+/// Starts a registry import job through the API.
+async fn import(app: &Router, token: &str, file: &[u8], dry_run: bool) -> serde_json::Value {
+    let dry = if dry_run { "true" } else { "false" };
+    let parts: [common::Part; 2] = [
+        ("dry_run", None, dry.as_bytes()),
+        ("file", Some("台账.xlsx"), file),
+    ];
+    api_job(app, token, "/api/v1/imports/registry", &parts).await
+}
+
+/// A session token of the demo user `name`.
+async fn token(app: &Router, name: &str) -> String {
+    let password = common::demo_password(name);
+    let login = serde_json::json!({"username": name, "password": password});
+    let (_, body) = api_json(app, "POST", "/api/v1/login", None, Some(login)).await;
+    body["token"].as_str().unwrap().to_owned()
+}
+
+/// The import template (a real XLSX) with its first worksheet padded by 24 MiB of blanks: a zip bomb
+/// of some 50 KB that inflates about a thousand times its size.
+fn zip_bomb() -> Vec<u8> {
+    use std::io::{Read, Write};
+    let template = shouwang_io::registry_xlsx::template().unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(template)).unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for i in 0..zip.len() {
+        let mut part = zip.by_index(i).unwrap();
+        let mut data = Vec::new();
+        part.read_to_end(&mut data).unwrap();
+        let name = part.name().unwrap().to_string();
+        if name == "xl/worksheets/sheet1.xml" {
+            let text = String::from_utf8(data).unwrap();
+            let at = text.find("</row>").unwrap() + "</row>".len();
+            data = format!("{}{}{}", &text[..at], " ".repeat(24 << 20), &text[at..]).into_bytes();
+        }
+        out.start_file(name, options).unwrap();
+        out.write_all(&data).unwrap();
+    }
+    out.finish().unwrap().into_inner()
+}
+
+db_test!(
+    fn a_zip_bomb_is_refused_by_the_import_and_the_screening_round(db: Db) {
+        let app = router(demo_state(&db).await);
+        let bomb = zip_bomb();
+        assert!(bomb.len() < 200 << 10, "{} bytes", bomb.len());
+        let admin = token(&app, "township_admin").await;
+        let id = import(&app, &admin, &bomb, true).await;
+        let job = finished(&app, &admin, &id).await;
+        let zh = job["error"]["message_zh"].as_str().unwrap_or_default();
+        assert!(zh.contains("疑似压缩炸弹，已拒绝读取"), "{job}");
+        let en = job["error"]["message_en"].as_str().unwrap_or_default();
+        assert!(en.contains("zip bomb"), "{job}");
+        // The same file as a department's: the round fails and records nothing.
+        let clerk = token(&app, "department").await;
+        let parts: [common::Part; 2] = [
+            ("month", None, b"2022-06"),
+            ("medical", Some("医保.xlsx"), &bomb),
+        ];
+        let id = api_job(&app, &clerk, "/api/v1/screening/rounds", &parts).await;
+        let job = finished(&app, &clerk, &id).await;
+        let zh = job["error"]["message_zh"].as_str().unwrap_or_default();
+        assert!(zh.contains("疑似压缩炸弹"), "{job}");
+    }
+);
+
 db_test!(
     fn an_import_file_waits_on_disk_until_its_job_lets_go(db: Db) {
         let state = demo_state(&db).await;
         let spool = state.spool.dir().to_path_buf();
         let app = router(state.clone());
-        let (_, body) = api_json(
-            &app,
-            "POST",
-            "/api/v1/login",
-            None,
-            Some(serde_json::json!({"username": "township_admin",
-                "password": common::demo_password("township_admin")})),
-        )
-        .await;
-        let token = body["token"].as_str().unwrap().to_owned();
+        let token = token(&app, "township_admin").await;
         let csv = registry_csv("S", 3);
         // An import: its file is removed when the job ends (and the form's folder at once).
-        let id = import(&app, &token, &csv, false).await;
+        let id = import(&app, &token, csv.as_bytes(), false).await;
         let job = finished(&app, &token, &id).await;
         assert_eq!(job["result"]["report"]["committed"], true, "{job}");
         assert_eq!(spooled(&spool), Vec::<std::path::PathBuf>::new());
         // A dry run keeps its file for the import that follows: on disk, readable by the server only.
-        let id = import(&app, &token, &csv, true).await;
+        let id = import(&app, &token, csv.as_bytes(), true).await;
         finished(&app, &token, &id).await;
         let files = spooled(&spool);
         assert_eq!(files.len(), 1, "{files:?}");
