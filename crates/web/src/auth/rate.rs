@@ -146,6 +146,25 @@ impl Window {
         (wait.ceil() as u64).max(1)
     }
 
+    /// Moves the window on to `now` and refuses when it holds `limit` attempts (counting nothing).
+    fn check(
+        &mut self,
+        now: Instant,
+        len: Duration,
+        limit: u32,
+        scope: Scope,
+    ) -> Result<(), Limited> {
+        self.roll(now, len);
+        if self.count(now, len) < f64::from(limit) {
+            return Ok(());
+        }
+        Err(Limited {
+            scope,
+            retry_after: self.retry_after(now, len, limit),
+            first: self.first_refusal(now, len),
+        })
+    }
+
     /// Whether a refusal now is the first one of the window to audit.
     fn first_refusal(&mut self, now: Instant, len: Duration) -> bool {
         let first = self.audited.is_none_or(|at| now.duration_since(at) >= len);
@@ -226,25 +245,11 @@ impl LoginRate {
                     .addresses
                     .entry(ip)
                     .or_insert_with(|| Window::new(now));
-                w.roll(now, len);
-                if w.count(now, len) >= f64::from(per_address) {
-                    return Err(Limited {
-                        scope: Scope::Address,
-                        retry_after: w.retry_after(now, len, per_address),
-                        first: w.first_refusal(now, len),
-                    });
-                }
+                w.check(now, len, per_address, Scope::Address)?;
             }
         }
         let g = &mut state.global;
-        g.roll(now, len);
-        if g.count(now, len) >= f64::from(global) {
-            return Err(Limited {
-                scope: Scope::Global,
-                retry_after: g.retry_after(now, len, global),
-                first: g.first_refusal(now, len),
-            });
-        }
+        g.check(now, len, global, Scope::Global)?;
         g.current += 1;
         if let Some(w) = from.map(key).and_then(|ip| state.addresses.get_mut(&ip)) {
             w.current += 1;
