@@ -2,8 +2,8 @@
 //! progress (the web's job page, `GET /api/v1/jobs/{id}`).
 //!
 //! - [`Jobs`] is an in-memory table: id, owner (user id), kind, progress done/total, the phase text, and
-//!   at the end the typed result ([`JobResult`]), downloadable files and an optional kept upload, or
-//!   the failure.
+//!   at the end the typed result ([`JobResult`]), downloadable files and an optional kept upload (on
+//!   disk, [`crate::uploads::Spool`]), or the failure.
 //! - [`Jobs::spawn`] runs the job's future on its own task; heavy CPU work inside it belongs on
 //!   `spawn_blocking` (the screening engine and the spreadsheet reader do so). A panicking job is
 //!   recorded as failed, never lost.
@@ -23,7 +23,7 @@ use serde::Serialize;
 use crate::error::{Error, Kind, Result};
 use crate::imports::RegistryImportResult;
 use crate::screening::upload::ScreeningSummary;
-use crate::uploads::UploadedFile;
+use crate::uploads::SpooledFile;
 
 /// Progress of long work, told as it goes: a phase (in both languages) and units done of a total
 /// (0: not known yet). The web's job handle and the command line's progress bar implement it.
@@ -105,8 +105,8 @@ pub struct JobOutput {
     pub result: JobResult,
     /// Downloads, linked below the result.
     pub files: Vec<JobFile>,
-    /// The uploaded file a later step takes over (a dry run keeps it for the import).
-    pub kept: Option<Arc<UploadedFile>>,
+    /// The uploaded file a later step takes over (a dry run keeps it for the import), on disk.
+    pub kept: Option<Arc<SpooledFile>>,
     /// Whether the job did everything it set out to (a dry run with rejected rows is `false`).
     pub clean: bool,
 }

@@ -193,6 +193,9 @@ async fn run(command: Command) -> anyhow::Result<()> {
             db,
         } => {
             let files = db.data_dir.join("attachments");
+            // Uploads waiting for jobs: what a stopped server left there is of no use.
+            let spool = shouwang_app::uploads::Spool::new(db.data_dir.join("uploads"));
+            spool.clear()?;
             // The certificate first: a bad one stops the start before the database is touched.
             let tls = tls.load(&db.data_dir, &listen)?;
             let db = db.open().await?;
@@ -209,7 +212,9 @@ async fn run(command: Command) -> anyhow::Result<()> {
                 .await
                 .map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
             let addr = listener.local_addr()?;
-            let state = shouwang_web::AppState::new(db).with_files(files);
+            let state = shouwang_web::AppState::new(db)
+                .with_files(files)
+                .with_spool(spool);
             match tls {
                 Some(tls) => {
                     config::print_tls(&tls);

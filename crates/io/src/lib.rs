@@ -7,6 +7,7 @@
 //! for speed; it uses this crate for everything around it: decoding a non-UTF-8
 //! file and turning spreadsheet cells into the same text a CSV export would carry.
 
+pub mod archive;
 pub mod document_docx;
 pub mod document_html;
 pub mod encoding;
@@ -33,6 +34,12 @@ pub enum IoError {
     /// The spreadsheet could not be parsed.
     #[error("cannot read spreadsheet {path}: {message}")]
     Spreadsheet { path: PathBuf, message: String },
+    /// The spreadsheet is an archive past a decompression limit (a zip bomb?).
+    #[error("cannot read spreadsheet {path}: {}", .refusal.en())]
+    Archive {
+        path: PathBuf,
+        refusal: archive::Refusal,
+    },
     /// The spreadsheet has no worksheet.
     #[error("spreadsheet {path} has no worksheet")]
     NoSheet { path: PathBuf },
@@ -50,6 +57,9 @@ impl IoError {
             }
             IoError::Spreadsheet { path, message } => {
                 format!("无法读取表格 {}：{message}", path.display())
+            }
+            IoError::Archive { path, refusal } => {
+                format!("无法读取表格 {}：{}", path.display(), refusal.zh())
             }
             IoError::NoSheet { path } => format!("表格 {} 没有工作表", path.display()),
             IoError::Write { message } => format!("无法生成表格：{message}"),

@@ -13,6 +13,7 @@ use std::path::Path;
 use calamine::{Data, Range, Reader};
 
 use crate::IoError;
+use crate::archive::{LIMITS, check_inflated};
 
 /// What a column holds, to render numbers and dates the way the validator
 /// expects (列的类型提示).
@@ -34,12 +35,23 @@ pub struct Sheet {
 }
 
 impl Sheet {
-    /// Opens a workbook (`.xlsx`, `.xlsm`, `.xls`, `.ods`) and reads its first worksheet.
+    /// Opens a workbook (`.xlsx`, `.xlsm`, `.xls`, `.ods`) and reads its first worksheet; an archive
+    /// past a decompression limit ([`crate::archive`]) is refused before calamine opens it.
     pub fn open(path: &Path) -> Result<Sheet, IoError> {
         let err = |e: calamine::Error| IoError::Spreadsheet {
             path: path.to_path_buf(),
             message: e.to_string(),
         };
+        let file = std::fs::File::open(path).map_err(|source| IoError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        check_inflated(std::io::BufReader::new(file), &LIMITS).map_err(|refusal| {
+            IoError::Archive {
+                path: path.to_path_buf(),
+                refusal,
+            }
+        })?;
         let mut book = calamine::open_workbook_auto(path).map_err(err)?;
         let range = book
             .worksheet_range_at(0)

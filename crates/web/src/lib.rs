@@ -22,23 +22,32 @@ pub mod tls;
 
 use std::sync::Arc;
 
-use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, header};
+use axum::{Extension, Router};
 use shouwang_store::Db;
 use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::RequestBodyTimeoutLayer;
 
 /// Shared state of every handler.
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
     pub throttle: Arc<auth::Throttle>,
+    /// Sign-in attempts per client address and in all ([`auth::rate`]).
+    pub login_rate: Arc<auth::rate::LoginRate>,
     /// Where uploaded attachments are kept (default `$SHOUWANG_DATA_DIR/attachments`, else
     /// `shouwang-data/attachments`; see [`AppState::with_files`]).
     pub files: shouwang_app::attachments::FileStore,
+    /// Where uploads wait for their jobs, on disk (default `$SHOUWANG_DATA_DIR/uploads`, else
+    /// `shouwang-data/uploads`; see [`AppState::with_spool`]).
+    pub spool: shouwang_app::uploads::Spool,
     /// Background jobs (uploads), see [`shouwang_app::jobs`].
     pub jobs: Arc<shouwang_app::jobs::Jobs>,
     /// Whether the server speaks HTTPS ([`AppState::with_tls`]).
     tls: bool,
+    /// How long requests may take ([`http::limits`]).
+    pub timeouts: http::limits::Timeouts,
 }
 
 impl AppState {
@@ -48,11 +57,16 @@ impl AppState {
         AppState {
             db,
             throttle: Arc::new(auth::Throttle::default()),
+            login_rate: Arc::new(auth::rate::LoginRate::default()),
             files: shouwang_app::attachments::FileStore::new(
-                std::path::PathBuf::from(data_dir).join("attachments"),
+                std::path::PathBuf::from(&data_dir).join("attachments"),
+            ),
+            spool: shouwang_app::uploads::Spool::new(
+                std::path::PathBuf::from(&data_dir).join("uploads"),
             ),
             jobs: Arc::new(shouwang_app::jobs::Jobs::default()),
             tls: false,
+            timeouts: http::limits::Timeouts::default(),
         }
     }
 
@@ -61,6 +75,24 @@ impl AppState {
     /// and every response carries `Strict-Transport-Security`.
     pub fn with_tls(mut self, tls: bool) -> Self {
         self.tls = tls;
+        self
+    }
+
+    /// The same state with other sign-in rate limits (a load test from one address, a test).
+    pub fn with_login_limits(mut self, limits: auth::rate::LoginLimits) -> Self {
+        self.login_rate = Arc::new(auth::rate::LoginRate::new(limits));
+        self
+    }
+
+    /// The same state with uploads waiting in `spool`.
+    pub fn with_spool(mut self, spool: shouwang_app::uploads::Spool) -> Self {
+        self.spool = spool;
+        self
+    }
+
+    /// The same state with other request timeouts (a test).
+    pub fn with_timeouts(mut self, timeouts: http::limits::Timeouts) -> Self {
+        self.timeouts = timeouts;
         self
     }
 
@@ -86,6 +118,7 @@ impl AppState {
 /// click-throughs for the host name).
 pub fn router(state: AppState) -> Router {
     let tls = state.tls;
+    let timeouts = state.timeouts;
     let headers: [(HeaderName, &'static str); 5] = [
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (header::X_FRAME_OPTIONS, "DENY"),
@@ -96,14 +129,22 @@ pub fn router(state: AppState) -> Router {
         ),
         (header::CACHE_CONTROL, "no-store"),
     ];
+    let time_limit = || axum::middleware::from_fn(http::limits::time_limit);
     let mut app = pages::routes()
+        .route_layer(time_limit())
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn(http::error::render_page_errors))
         .nest(
             "/api/v1",
-            api::router().layer(axum::middleware::from_fn(http::error::render_json_errors)),
+            api::router()
+                .route_layer(time_limit())
+                .layer(axum::middleware::from_fn(http::error::render_json_errors)),
         )
-        .with_state(state);
+        .with_state(state)
+        // Bodies: small unless the route says otherwise; time: see `http::limits`.
+        .layer(DefaultBodyLimit::max(http::limits::FORM_BODY))
+        .layer(RequestBodyTimeoutLayer::new(timeouts.body_idle))
+        .layer(Extension(timeouts));
     for (name, value) in headers {
         // Cache-Control is only a default: the CSS route sets its own.
         let layer = if name == header::CACHE_CONTROL {

@@ -31,7 +31,7 @@ use crate::caller::Caller;
 use crate::error::{Error, Kind};
 use crate::income::{self, ReviewSummary};
 use crate::jobs::{JobFailure, JobFile, JobKind, JobOutput, JobResult, Jobs, Progress};
-use crate::uploads::UploadedFile;
+use crate::uploads::{SpooledFile, UploadedFile};
 
 /// Most bytes of an uploaded registry file.
 pub const MAX_FILE: u64 = 100 * 1024 * 1024;
@@ -459,30 +459,33 @@ pub async fn run_rows(
 
 /// Starts [`run`] of `file` as a background job of `caller`: a dry run (预检) or the import, optionally
 /// all-or-nothing (全部或不导入). The job's result is the [`RegistryImportResult`] and the problem list
-/// as CSV; a dry run keeps the file (for [`kept_file`]). Refusals: a role that may not import
+/// as CSV; a dry run keeps the file on disk (for [`kept_file`]; the import's own file is removed when it
+/// ends). Refusals: a role that may not import
 /// ([`Kind::Forbidden`]), a file that is no spreadsheet ([`Kind::Invalid`]), too many jobs running
 /// ([`Kind::Conflict`]).
 pub fn start(
     jobs: &Jobs,
     db: &Db,
     caller: &Caller,
-    file: UploadedFile,
+    spooled: Arc<SpooledFile>,
     dry_run: bool,
     all_or_nothing: bool,
 ) -> Result<u64, Error> {
     check_role(caller.scope.role)?;
+    let file = spooled.read().ok_or_else(gone)?;
     check_file(&file)?;
+    drop(file);
     let db = db.clone();
     let caller = caller.clone();
     let subject = if dry_run {
         (
-            format!("{} · 预检", file.name),
-            format!("{} · dry run", file.name),
+            format!("{} · 预检", spooled.name),
+            format!("{} · dry run", spooled.name),
         )
     } else {
         (
-            format!("{} · 导入", file.name),
-            format!("{} · import", file.name),
+            format!("{} · 导入", spooled.name),
+            format!("{} · import", spooled.name),
         )
     };
     jobs.spawn(
@@ -493,19 +496,26 @@ pub fn start(
             let options = ImportOptions {
                 dry_run,
                 all_or_nothing,
-                source: file.name.clone(),
+                source: spooled.name.clone(),
             };
             let progress: Arc<dyn Progress> = Arc::new(job);
             // The importer's future is not `Send` (its progress callback is a plain `&dyn Fn`): it runs to
             // completion on a blocking thread of this runtime (the database pool stays on the runtime
             // that owns it).
             let runtime = tokio::runtime::Handle::current();
-            let kept = file.clone();
+            // The file is in memory while the job reads it, on disk before and after.
+            let file = spooled.read().ok_or_else(|| {
+                JobFailure::new(
+                    "上传的文件已过期，请重新上传",
+                    "the uploaded file expired; upload it again",
+                )
+            })?;
+            let name = file.name.clone();
             let result = tokio::task::spawn_blocking(move || {
                 runtime.block_on(run(
                     &db,
                     Some(&caller),
-                    &kept,
+                    &file,
                     &options,
                     crate::caller::today(),
                     progress,
@@ -520,17 +530,14 @@ pub fn start(
                 )
             })?
             .map_err(|f| JobFailure::new(f.zh(), f.en()))?;
-            let stem = file
-                .name
-                .rsplit_once('.')
-                .map_or(file.name.as_str(), |(s, _)| s);
+            let stem = name.rsplit_once('.').map_or(name.as_str(), |(s, _)| s);
             Ok(JobOutput {
                 files: vec![JobFile {
                     name: format!("{stem}-问题清单.csv"),
                     content_type: "text/csv; charset=utf-8",
                     bytes: Arc::new(problems_csv(&result.report.problems)),
                 }],
-                kept: result.report.dry_run.then(|| Arc::new(file.clone())),
+                kept: result.report.dry_run.then_some(spooled),
                 clean: result.report.is_clean(),
                 result: JobResult::RegistryImport(Arc::new(result)),
             })
@@ -540,7 +547,7 @@ pub fn start(
 
 /// The file a finished dry run of `owner` kept, for the import that follows it; [`Kind::Gone`] when the
 /// dry run expired (or never was).
-pub fn kept_file(jobs: &Jobs, owner: i64, job: &str) -> Result<UploadedFile, Error> {
+pub fn kept_file(jobs: &Jobs, owner: i64, job: &str) -> Result<Arc<SpooledFile>, Error> {
     job.trim()
         .parse::<u64>()
         .ok()
@@ -548,13 +555,16 @@ pub fn kept_file(jobs: &Jobs, owner: i64, job: &str) -> Result<UploadedFile, Err
         .and_then(|job| job.outcome())
         .and_then(|o| o.ok())
         .and_then(|o| o.kept)
-        .map(|k| k.as_ref().clone())
-        .ok_or_else(|| {
-            Error::new(
-                Kind::Gone,
-                "gone",
-                "预检结果已过期或不存在，请重新上传文件",
-                "The dry run is gone (expired or never there); upload the file again",
-            )
-        })
+        .filter(|k| k.path().exists())
+        .ok_or_else(gone)
+}
+
+/// The dry run's file is gone ([`Kind::Gone`]).
+fn gone() -> Error {
+    Error::new(
+        Kind::Gone,
+        "gone",
+        "预检结果已过期或不存在，请重新上传文件",
+        "The dry run is gone (expired or never there); upload the file again",
+    )
 }

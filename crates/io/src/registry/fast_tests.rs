@@ -3,7 +3,7 @@
 //! same cells (texts with both column hints), the same merged areas and, through a recording sink,
 //! the same rows.
 
-use std::io::Write as _;
+use std::io::{Cursor, Write as _};
 
 use calamine::{Dimensions, Reader, Sheets};
 use rust_xlsxwriter::{Format as XFormat, Formula, Workbook};

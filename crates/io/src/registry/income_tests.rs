@@ -1,6 +1,8 @@
 //! The 收支情况 sheet through the reader: the export's three sheets read by the streaming fast reader
 //! exactly as by calamine, number and text cells of amounts, the sheet alone, in a CSV, merged.
 
+use std::io::Cursor;
+
 use rust_xlsxwriter::{Format as XFormat, Workbook};
 use shouwang_core::codes::{
     Dibao, HealthStatus, HouseholdType, LabourSkill, PoliticalStatus, Relation, Sex, Tekun,

@@ -35,8 +35,6 @@ mod rows;
 mod sink;
 mod workbook;
 
-use std::io::Cursor;
-
 use shouwang_core::registry::values::Reason;
 use shouwang_core::registry::{Assembler, Problem, SheetKind, SheetLayout};
 
@@ -44,7 +42,7 @@ use crate::encoding;
 pub(crate) use cells::{Hint, hints, number_text};
 use csv_file::read_csv;
 pub use sink::{Handout, RowSink, StreamingSink};
-use workbook::{Book, read_book, read_workbook, workbook_error};
+use workbook::{Book, open_calamine, read_book, read_workbook};
 
 /// Rows above the header that may hold titles.
 const HEADER_SEARCH_ROWS: usize = 8;
@@ -173,8 +171,7 @@ pub fn read_reference(
     }
     match sniff(bytes) {
         Format::Zip | Format::Ole => {
-            let book = calamine::open_workbook_auto_from_rs(Cursor::new(bytes))
-                .map_err(|e| workbook_error(name, &e))?;
+            let book = open_calamine(name, bytes)?;
             read_book(name, Book::Calamine(book), sink, progress)
                 .map_err(|stop| stop.unusable(name))
         }

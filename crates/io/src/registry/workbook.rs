@@ -11,6 +11,7 @@ use super::cells::{CalamineCells, FastCells, StreamCells, hints, range_row_text}
 use super::merges::Merges;
 use super::rows::{Count, Feed, RowCursor, first_rows, stream_rows, stream_two};
 use super::{FileInfo, Format, HEADER_SEARCH_ROWS, RowSink, Unusable, detect, sniff, unusable};
+use crate::archive::{LIMITS, Refusal, check_inflated};
 use crate::xlsx_fast;
 
 pub(super) fn workbook_error(name: &str, e: &calamine::Error) -> Unusable {
@@ -19,6 +20,20 @@ pub(super) fn workbook_error(name: &str, e: &calamine::Error) -> Unusable {
         format!("无法打开表格文件（不是有效的 Excel / WPS 表格，或已加密、已损坏）：{e}"),
         format!("cannot open the workbook (not a valid Excel file, encrypted or damaged): {e}"),
     )
+}
+
+/// The problem of an archive past a decompression limit.
+fn refused(name: &str, r: &Refusal) -> Unusable {
+    unusable(name, r.zh(), r.en())
+}
+
+/// Opens a workbook with calamine, once the archive is shown to keep to the decompression limits.
+pub(super) fn open_calamine<'a>(
+    name: &str,
+    bytes: &'a [u8],
+) -> Result<Sheets<Cursor<&'a [u8]>>, Unusable> {
+    check_inflated(Cursor::new(bytes), &LIMITS).map_err(|r| refused(name, &r))?;
+    calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| workbook_error(name, &e))
 }
 
 /// Why a read stopped.
@@ -116,10 +131,8 @@ fn read_careful(
                 format!("cannot open the workbook (damaged): {why}"),
             ));
         }
-        Err(xlsx_fast::Fail::GiveUp) => Book::Calamine(
-            calamine::open_workbook_auto_from_rs(Cursor::new(bytes))
-                .map_err(|e| workbook_error(name, &e))?,
-        ),
+        Err(xlsx_fast::Fail::Refused(r)) => return Err(refused(name, &r)),
+        Err(xlsx_fast::Fail::GiveUp) => Book::Calamine(open_calamine(name, bytes)?),
     };
     read_book(name, book, sink, progress).map_err(|stop| stop.unusable(name))
 }

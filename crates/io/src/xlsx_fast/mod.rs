@@ -31,6 +31,8 @@ use std::io::{Cursor, Read};
 
 use calamine::{CellErrorType, Dimensions, ExcelDateTime, ExcelDateTimeType};
 
+use crate::archive::{LIMITS, Meter, Refusal, check_declared};
+
 pub(crate) use sheet::SheetScan;
 use strings::shared_strings;
 use workbook::{Format, relationships, styles, workbook_sheets};
@@ -44,14 +46,13 @@ pub(crate) enum Fail {
     /// The file is damaged in a way calamine would not survive either (a shared-string index out
     /// of range makes calamine panic).
     Damaged(&'static str),
+    /// The archive is past a decompression limit (a zip bomb?): refused, calamine does not try it.
+    Refused(Refusal),
 }
 
 type R<T> = Result<T, Fail>;
 
 const GIVE_UP: Fail = Fail::GiveUp;
-
-/// Largest part inflated into memory; larger parts are left to calamine's streaming reader.
-const MAX_PART: u64 = 1 << 30;
 
 /// A cell value, as calamine's `DataRef` would give it.
 #[derive(Clone, Debug, PartialEq)]
@@ -169,6 +170,7 @@ impl Opened<'_> {
     /// Reads everything but the worksheets, or gives up.
     pub fn open(bytes: &[u8]) -> R<Opened<'_>> {
         let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| GIVE_UP)?;
+        check_declared(&mut zip, &LIMITS).map_err(Fail::Refused)?;
         let rels = part(&mut zip, "xl/_rels/workbook.xml.rels")?.ok_or(GIVE_UP)?;
         well_formed(&rels, &mut 0)?;
         let rels = relationships(&rels)?;
@@ -223,7 +225,8 @@ impl Parts<'_> {
             return Err(GIVE_UP);
         }
         let f = self.zip.by_name(path).map_err(|_| GIVE_UP)?;
-        SheetScan::start(name.clone(), f, &self.formats, strings)
+        let meter = Meter::new(path, f.size());
+        SheetScan::start(name.clone(), f, meter, &self.formats, strings)
     }
 }
 
@@ -256,18 +259,20 @@ fn part(zip: &mut zip::ZipArchive<Cursor<&[u8]>>, name: &str) -> R<Option<Vec<u8
         return Ok(None);
     }
     let f = zip.by_name(name).map_err(|_| GIVE_UP)?;
-    let mut chunks = Chunks::new(f);
+    let meter = Meter::new(name, f.size());
+    let mut chunks = Chunks::new(f, meter);
     while !chunks.eof {
         chunks.more()?;
     }
     Ok(Some(chunks.buf))
 }
 
-/// Bytes inflated so far of a part, read in chunks.
+/// Bytes inflated so far of a part, read in chunks, counted against the decompression limits (the
+/// archive's declared sizes were checked against them when it was opened).
 struct Chunks<T: Read> {
     reader: T,
     buf: Vec<u8>,
-    total: u64,
+    meter: Meter,
     eof: bool,
 }
 
@@ -276,11 +281,11 @@ struct Chunks<T: Read> {
 const CHUNK: u64 = if cfg!(test) { 333 } else { 1 << 20 };
 
 impl<T: Read> Chunks<T> {
-    fn new(reader: T) -> Chunks<T> {
+    fn new(reader: T, meter: Meter) -> Chunks<T> {
         Chunks {
             reader,
             buf: Vec::new(),
-            total: 0,
+            meter,
             eof: false,
         }
     }
@@ -291,13 +296,9 @@ impl<T: Read> Chunks<T> {
             .take(CHUNK)
             .read_to_end(&mut self.buf)
             .map_err(|_| GIVE_UP)?;
-        self.total += n as u64;
         if n == 0 {
             self.eof = true;
         }
-        if self.total > MAX_PART {
-            return Err(GIVE_UP);
-        }
-        Ok(())
+        self.meter.add(n as u64).map_err(Fail::Refused)
     }
 }

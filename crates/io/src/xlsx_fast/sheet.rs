@@ -14,6 +14,7 @@ use super::xml::{
     small_number, starts_tag, well_formed, xml_name,
 };
 use super::{Cell, Chunks, Fail, GIVE_UP, R, Sheet, Value};
+use crate::archive::Meter;
 /// A worksheet being scanned, chunk by chunk of the inflated part ([`CHUNK`](super::CHUNK)): each
 /// [`SheetScan::next`] adds the cells of the whole rows inflated so far to a [`Sheet`]; the last one
 /// also reads what follows `<sheetData>` (its merged areas). Whatever the scan does not understand
@@ -37,10 +38,11 @@ impl<'f, T: Read> SheetScan<'f, T> {
     pub(super) fn start(
         name: String,
         part: T,
+        meter: Meter,
         formats: &'f [Format],
         strings: usize,
     ) -> R<(Self, Sheet)> {
-        let mut x = Chunks::new(part);
+        let mut x = Chunks::new(part, meter);
         let data = loop {
             if let Some(p) = memmem::find(&x.buf, b"<sheetData")
                 && memchr(b'>', &x.buf[p..]).is_some()

@@ -28,7 +28,7 @@ use super::{ApiJson, ApiPath, ApiUser};
 use crate::AppState;
 use crate::http::download::attachment;
 use crate::http::error::{AppError, AppResult, ErrorBody};
-use crate::http::multipart::read_form;
+use crate::http::multipart::{read_form, temp_dir};
 
 /// Multipart extractor whose rejection is an [`AppError`] (400 when the body is not multipart).
 pub struct ApiMultipart(pub Multipart);
@@ -160,10 +160,6 @@ fn started(state: &AppState, user: &ApiUser, id: u64) -> AppResult<(StatusCode, 
     Ok((StatusCode::ACCEPTED, ApiJson(dto(&job))))
 }
 
-fn temp_dir() -> AppResult<tempfile::TempDir> {
-    tempfile::tempdir().map_err(|e| AppError::internal(format!("temp dir: {e}")))
-}
-
 /// 部门数据上传: runs the month's department screening round as a job (the page's code path). Fields:
 /// `month` (YYYY-MM, not after this month) and at least one of the files `medical` (医疗费用结算),
 /// `education` (学生在校状态), `disability` (残疾人证), `housing` (住房安全鉴定), `disaster` (灾害损失),
@@ -182,7 +178,7 @@ pub async fn screening_round(
     ApiMultipart(multipart): ApiMultipart,
 ) -> AppResult<(StatusCode, ApiJson<JobDto>)> {
     upload::check_role(user.caller.scope.role)?;
-    let dir = temp_dir()?;
+    let dir = temp_dir(&state.spool)?;
     let form = read_form(multipart, dir.path(), upload::MAX_UPLOAD).await?;
     let id = upload::start_round(
         &state.jobs,
@@ -229,11 +225,11 @@ pub async fn registry_import(
     ApiMultipart(multipart): ApiMultipart,
 ) -> AppResult<(StatusCode, ApiJson<JobDto>)> {
     registry::check_role(user.caller.scope.role)?;
-    let dir = temp_dir()?;
+    let dir = temp_dir(&state.spool)?;
     let form = read_form(multipart, dir.path(), registry::MAX_FILE).await?;
     let dry_run = flag(&form, "dry_run", true)?;
     let all_or_nothing = flag(&form, "all_or_nothing", false)?;
-    let file = form.file_in_memory("file")?;
+    let file = form.spool_file("file", &state.spool)?;
     drop(dir);
     let id = registry::start(
         &state.jobs,

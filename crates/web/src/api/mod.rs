@@ -78,14 +78,17 @@ fn me(s: &SessionUser) -> Me {
 /// Logs in and starts a session.
 #[utoipa::path(post, path = "/api/v1/login", tag = "auth", request_body = LoginRequest,
     responses((status = 200, body = LoginResponse), (status = 401, body = ErrorBody),
-        (status = 429, body = ErrorBody)))]
+        (status = 429, body = ErrorBody, description = "too many attempts for the name, from the address (`Retry-After`) or in all (`Retry-After`)")))]
 pub async fn login(
     State(state): State<AppState>,
     from: ClientAddr,
     ApiJson(req): ApiJson<LoginRequest>,
-) -> AppResult<ApiJson<LoginResponse>> {
+) -> AppResult<Response> {
     let user = match sign_in(&state, &req.username, &req.password, from).await? {
         SignIn::Welcome(u) => u,
+        SignIn::Limited(limited) => {
+            return Ok(limited.with_retry_after(limited.error().json()));
+        }
         SignIn::Throttled => {
             return Err(AppError::new(
                 Kind::TooMany,
@@ -112,7 +115,8 @@ pub async fn login(
         csrf_token,
         expires_at: session.expires_at,
         user: me(&session),
-    }))
+    })
+    .into_response())
 }
 
 /// Ends the session.
@@ -206,7 +210,9 @@ api_routes! {
     "/imports/registry" => post(jobs::registry_import).layer(DefaultBodyLimit::max(
         shouwang_app::imports::registry::MAX_FILE as usize + 1024 * 1024,
     )),
-    "/screening/cadre-rounds" => get(rounds::list).post(rounds::record),
+    "/screening/cadre-rounds" => get(rounds::list).post(rounds::record).layer(
+        DefaultBodyLimit::max(crate::http::limits::LARGE_FORM_BODY)
+    ),
     "/jobs/{id}" => get(jobs::job),
     "/jobs/{id}/files/{n}" => get(jobs::job_file),
     "/quality" => get(quality::findings),

@@ -7,7 +7,8 @@
 //!   field), checked by [`check_csrf`].
 //! - The login form itself uses a double-submit token (`sw_login_csrf` cookie).
 //! - After [`MAX_FAILURES`] failed logins for one user name within
-//!   [`THROTTLE_WINDOW`], further attempts are refused until the window passes.
+//!   [`THROTTLE_WINDOW`], further attempts are refused until the window passes; attempts per client
+//!   address and in all are limited too ([`rate`]: 429 with `Retry-After`).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -23,6 +24,7 @@ use shouwang_store::repo::Actor;
 mod api_user;
 mod cookies;
 pub mod policy;
+pub mod rate;
 
 pub use api_user::{ApiUser, CSRF_HEADER};
 pub use cookies::{Cookies, LOGIN_CSRF_COOKIE, SESSION_COOKIE, SESSION_COOKIE_HTTPS};
@@ -219,6 +221,9 @@ pub enum SignIn {
     Welcome(shouwang_store::repo::users::UserWithScope),
     /// Too many attempts for the name ([`Throttle`]); no password was checked.
     Throttled,
+    /// Too many attempts from the client's address or in all ([`rate::LoginRate`]); no password was
+    /// checked.
+    Limited(rate::Limited),
     /// A wrong name or password (or an over-long one, refused before any work).
     Failed,
 }
@@ -234,8 +239,14 @@ pub async fn sign_in(
     from: crate::http::client::ClientAddr,
 ) -> Result<SignIn, AppError> {
     let username = username.trim();
+    let ip = from.0.map(|a| a.ip());
     let outcome = if username.chars().count() > repo::users::MAX_USERNAME_CHARS {
         SignIn::Failed
+    } else if let Err(limited) = state.login_rate.attempt(ip) {
+        if limited.first {
+            audit_limited(state, limited, ip).await?;
+        }
+        return Ok(SignIn::Limited(limited));
     } else if !state.throttle.attempt(username) {
         SignIn::Throttled
     } else {
@@ -268,6 +279,34 @@ pub async fn sign_in(
     )
     .await?;
     Ok(outcome)
+}
+
+/// Writes the first refusal of a rate limit within its window to the audit log (`login_rate_limited`,
+/// the entity is the client's address, or `*` for the global limit), and to the server log.
+async fn audit_limited(
+    state: &AppState,
+    limited: rate::Limited,
+    ip: Option<std::net::IpAddr>,
+) -> Result<(), AppError> {
+    let address = ip.map(|a| a.to_string());
+    let scope = limited.scope.as_str();
+    tracing::warn!(target: "shouwang_web::login", ?address, scope, "login_rate_limited");
+    let entity = match limited.scope {
+        rate::Scope::Address => address.clone().unwrap_or_default(),
+        rate::Scope::Global => "*".to_owned(),
+    };
+    repo::audit::record_read(
+        &state.db,
+        &Actor::new(0, String::new()),
+        "login_rate_limited",
+        "login",
+        &entity,
+        None,
+        Some(serde_json::json!({ "address": address, "limit": scope,
+            "retry_after": limited.retry_after })),
+    )
+    .await?;
+    Ok(())
 }
 
 /// Checks a form's CSRF token against the session's (constant-time compare).

@@ -12,9 +12,10 @@
 //! | 404 | `NotFound` | no such record in the user's area |
 //! | 409 | `Conflict` | out of order, wrong state, duplicate, stale version, too many jobs |
 //! | 410 | `Gone` | an expired dry run |
-//! | 413 | `TooLarge` | an upload over its limit |
+//! | 408 | — | the request took too long (`http::limits::time_limit`, not an error kind) |
+//! | 413 | `TooLarge` | an upload, form or JSON body over its limit |
 //! | 422 | `Invalid` | well-formed but unacceptable input |
-//! | 429 | `TooMany` | too many failed logins |
+//! | 429 | `TooMany` | too many failed logins; too many sign-ins from the address or in all |
 //! | 500 | `Internal` | the server failed (logged; a generic message) |
 
 use askama::Template;
@@ -237,8 +238,21 @@ impl From<Refusal> for AppError {
     }
 }
 
+/// 413: a form or JSON body over the route's limit (`http::limits`).
+fn body_too_large() -> AppError {
+    AppError::new(
+        Kind::TooLarge,
+        "too_large",
+        "请求内容过大",
+        "The request body is too large",
+    )
+}
+
 impl From<JsonRejection> for AppError {
     fn from(r: JsonRejection) -> AppError {
+        if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            return body_too_large();
+        }
         match r {
             JsonRejection::JsonDataError(e) => AppError::new(
                 Kind::Invalid,
@@ -282,6 +296,9 @@ impl From<PathRejection> for AppError {
 
 impl From<FormRejection> for AppError {
     fn from(r: FormRejection) -> AppError {
+        if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            return body_too_large();
+        }
         AppError::bad_request(
             "bad_form",
             format!("表单内容不正确：{}", r.body_text()),

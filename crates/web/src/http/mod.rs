@@ -11,6 +11,7 @@
 //! | [`cookie`] | reading and setting cookies |
 //! | [`client`] | the client's address (audit of failed sign-ins) |
 //! | [`assets`] | the style sheet, the health check |
+//! | [`limits`] | body limits and request timeouts |
 
 pub mod assets;
 pub mod client;
@@ -19,5 +20,6 @@ pub mod download;
 pub mod error;
 pub mod form;
 pub mod i18n;
+pub mod limits;
 pub mod multipart;
 pub mod render;

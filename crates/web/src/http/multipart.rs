@@ -10,7 +10,9 @@ use axum::extract::Multipart;
 use axum::extract::multipart::MultipartError;
 use axum::http::StatusCode;
 use shouwang_app::Kind;
-use shouwang_app::uploads::{StoredUpload, UploadedFile};
+use std::sync::Arc;
+
+use shouwang_app::uploads::{Spool, SpooledFile, StoredUpload};
 
 use crate::http::error::AppError;
 
@@ -27,20 +29,17 @@ impl UploadForm {
         self.fields.get(name).map_or("", |s| s.trim())
     }
 
-    /// The file uploaded in `field`, read into memory; 422 when there is none.
-    pub fn file_in_memory(&self, field: &str) -> Result<UploadedFile, AppError> {
+    /// The file uploaded in `field`, moved into the spool for its job; 422 when there is none.
+    pub fn spool_file(&self, field: &str, spool: &Spool) -> Result<Arc<SpooledFile>, AppError> {
         let Some(file) = self.files.iter().find(|f| f.field == field) else {
             return Err(AppError::invalid(
                 format!("请选择要上传的文件（字段 {field}）"),
                 format!("Choose the file to upload (field `{field}`)"),
             ));
         };
-        let bytes = std::fs::read(&file.path)
-            .map_err(|e| AppError::internal(format!("cannot read the upload: {e}")))?;
-        Ok(UploadedFile {
-            name: file.name.clone(),
-            bytes: std::sync::Arc::new(bytes),
-        })
+        spool
+            .keep(file)
+            .map_err(|e| AppError::internal(format!("cannot spool the upload: {e}")))
     }
 }
 
@@ -174,6 +173,13 @@ pub async fn read_form(
         }
     }
     Ok(form)
+}
+
+/// A temporary folder in the spool to read an upload form into (500 if it cannot be made).
+pub fn temp_dir(spool: &Spool) -> Result<tempfile::TempDir, AppError> {
+    spool
+        .temp_dir()
+        .map_err(|e| AppError::internal(format!("temp dir: {e}")))
 }
 
 #[cfg(test)]

@@ -7,11 +7,13 @@
 //!    [`shouwang_app::imports::registry::start`] — the code path of the CLI and the API — and the job
 //!    page ([`result_html`]) lists every rejected row with its sheet, row, column, value and reason,
 //!    and the counts. The report is downloadable as CSV.
-//! 2. From the dry run's page the user imports (导入) the same file — kept in memory by the dry-run job,
-//!    not uploaded again — optionally with 全部或不导入 (all-or-nothing: nothing is written if any
+//! 2. From the dry run's page the user imports (导入) the same file — kept on disk for the dry-run job
+//!    (the data folder's spool, at most an hour), not uploaded again — optionally with 全部或不导入 (all-or-nothing: nothing is written if any
 //!    household is rejected).
 //! 3. After an import that wrote income records, the job page also says what the income review
 //!    (收支测算比对) of those years found and filed, or why it did not run.
+
+use std::sync::Arc;
 
 use askama::Template;
 use axum::extract::{DefaultBodyLimit, Multipart, State};
@@ -21,7 +23,7 @@ use axum::{Form, Router};
 use serde::Deserialize;
 pub use shouwang_app::imports::registry::MAX_FILE;
 use shouwang_app::imports::registry::{self, RegistryImportResult};
-use shouwang_app::uploads::UploadedFile;
+use shouwang_app::uploads::SpooledFile;
 use shouwang_core::registry::Problem;
 use shouwang_store::repo::registry_file::ImportReport;
 
@@ -29,7 +31,7 @@ use crate::AppState;
 use crate::auth::{CurrentUser, check_csrf};
 use crate::http::error::AppError;
 use crate::http::i18n::{I18n, Lang};
-use crate::http::multipart::{mb, read_form};
+use crate::http::multipart::{mb, read_form, temp_dir};
 use crate::http::render::{render, render_status, see_other};
 
 /// Problems listed on the page (all of them are in the CSV report).
@@ -94,9 +96,9 @@ pub async fn dry_run(
     if !user.may_import() {
         return AppError::forbidden().into_response();
     }
-    let dir = match tempfile::tempdir() {
+    let dir = match temp_dir(&state.spool) {
         Ok(d) => d,
-        Err(e) => return AppError::internal(format!("temp dir: {e}")).into_response(),
+        Err(e) => return e.into_response(),
     };
     let form = match read_form(multipart, dir.path(), MAX_FILE).await {
         Ok(f) => f,
@@ -105,7 +107,7 @@ pub async fn dry_run(
     if let Err(e) = check_csrf(&user, form.text("csrf")) {
         return e.into_response();
     }
-    let file = match form.file_in_memory("file") {
+    let file = match form.spool_file("file", &state.spool) {
         Ok(f) => f,
         Err(e) => return refuse(&user, e),
     };
@@ -144,7 +146,7 @@ pub async fn commit(
 fn start(
     state: &AppState,
     user: &CurrentUser,
-    file: UploadedFile,
+    file: Arc<SpooledFile>,
     dry_run: bool,
     all_or_nothing: bool,
 ) -> Response {

@@ -125,6 +125,16 @@ pub async fn login(
     }
     let user = match sign_in(&state, username, &form.password, from).await {
         Ok(SignIn::Welcome(u)) => u,
+        Ok(SignIn::Limited(limited)) => {
+            let message = limited.error().message_for(lang);
+            return limited.with_retry_after(login_page(
+                cookies,
+                lang,
+                Some(&message),
+                "",
+                StatusCode::TOO_MANY_REQUESTS,
+            ));
+        }
         Ok(SignIn::Throttled) => {
             return login_page(
                 cookies,

@@ -12,7 +12,7 @@
 //! 乡镇管理员); a township user picks the village first.
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::{DefaultBodyLimit, Query, State};
 use axum::response::IntoResponse;
 use axum::response::Response;
 use axum::routing::get;
@@ -39,7 +39,12 @@ use crate::pages::regions::{RegionOption, region_options};
 
 /// The routes of this module.
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/screening/cadre", get(form).post(submit))
+    Router::new().route(
+        "/screening/cadre",
+        get(form)
+            .post(submit)
+            .layer(DefaultBodyLimit::max(crate::http::limits::LARGE_FORM_BODY)),
+    )
 }
 
 #[derive(Deserialize, Default)]

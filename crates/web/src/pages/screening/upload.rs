@@ -23,7 +23,7 @@ use crate::AppState;
 use crate::auth::{CurrentUser, check_csrf};
 use crate::http::error::AppError;
 use crate::http::i18n::{I18n, Lang};
-use crate::http::multipart::{mb, read_form};
+use crate::http::multipart::{mb, read_form, temp_dir};
 use crate::http::render::{render, render_status, see_other};
 
 /// Rejected rows listed on the result page (all of them are in `rejected.csv`).
@@ -113,9 +113,9 @@ pub async fn upload(
     if !user.may_upload() {
         return AppError::forbidden().into_response();
     }
-    let dir = match tempfile::tempdir() {
+    let dir = match temp_dir(&state.spool) {
         Ok(d) => d,
-        Err(e) => return AppError::internal(format!("temp dir: {e}")).into_response(),
+        Err(e) => return e.into_response(),
     };
     let form = match read_form(multipart, dir.path(), MAX_UPLOAD).await {
         Ok(f) => f,
