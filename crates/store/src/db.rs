@@ -38,6 +38,17 @@ pub struct Db {
     regions: Arc<RegionCache>,
     /// A one-connection pool ([`Db::connect_alone`]).
     alone: bool,
+    /// The URL connected to, for the PostgreSQL client programs of a backup (`backup`).
+    url: Arc<ConnUrl>,
+}
+
+/// A database URL, kept out of `Debug` output (it may hold a password).
+pub(crate) struct ConnUrl(pub(crate) String);
+
+impl std::fmt::Debug for ConnUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ConnUrl(…)")
+    }
 }
 
 /// How long a cached list of divisions (行政区划) is used before it is read again. Writes through this
@@ -161,6 +172,7 @@ impl Db {
             backend,
             regions: Arc::default(),
             alone,
+            url: Arc::new(ConnUrl(url.to_owned())),
         })
     }
 
@@ -176,6 +188,11 @@ impl Db {
     /// `repo::…` so that they are audited).
     pub fn conn(&self) -> &DatabaseConnection {
         &self.conn
+    }
+
+    /// The URL this pool connected to (with its password, if any).
+    pub(crate) fn url(&self) -> &str {
+        &self.url.0
     }
 
     /// A one-connection pool ([`Db::connect_alone`]).
