@@ -30,7 +30,15 @@ pub struct RestoreArgs {
 }
 
 pub async fn backup(args: BackupArgs) -> anyhow::Result<()> {
-    let db = args.db.open().await?;
+    if args.db.database_url.is_none() {
+        let file = args.db.data_dir.join(shouwang_store::SQLITE_FILE);
+        anyhow::ensure!(
+            file.exists(),
+            "没有可备份的数据库 / no database to back up: {}",
+            file.display()
+        );
+    }
+    let db = args.db.connect().await?;
     let done = backup::backup(&db, &args.out).await.map_err(refused)?;
     println!(
         "备份完成 / backup written: {} ({}, {} bytes)",
