@@ -185,12 +185,13 @@ class User(threading.Thread):
             n = rng.choice(self.mine)
             s, c, _ = self.req("open", "GET", "/cases/" + n)
             if s == 200:
-                m = rng.randint(1, 12)
-                visit = {"month": f"2022-{m:02d}", "visited_on": f"2022-{m:02d}-10",
+                # The classic demo has its follow-ups up to 2022-12: a month of 2023-2025.
+                y, m = rng.randint(2023, 2025), rng.randint(1, 12)
+                visit = {"month": f"{y}-{m:02d}", "visited_on": f"{y}-{m:02d}-10",
                          "measures_carried_out": True, "policies_received": True, "standards_secure": True,
                          "household_approves": True, "per_capita_income_estimate": 900_000, "notes": ""}
                 _, _, o = self.req("followup", "POST", f"/cases/{n}/follow-ups",
-                                   {"version": c.get("version") or c["case"]["version"], "on": f"2022-{m:02d}-12", "visit": visit})
+                                   {"version": c.get("version") or c["case"]["version"], "on": f"{y}-{m:02d}-12", "visit": visit})
                 self.wrote(o)
 
     def wrote(self, o):
