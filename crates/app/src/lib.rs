@@ -33,6 +33,7 @@
 
 pub mod attachments;
 pub mod audit;
+pub mod backup;
 pub mod caller;
 mod csv_out;
 pub mod dashboard;

@@ -41,6 +41,15 @@ impl DbArgs {
         self.open_pool(true).await
     }
 
+    /// Connects without touching the schema: `backup` copies a running server's database as it is (a
+    /// newer binary must not upgrade it underneath the server).
+    pub async fn connect(&self) -> anyhow::Result<Db> {
+        let url = self.url()?;
+        Db::connect(&url)
+            .await
+            .with_context(|| format!("cannot open database {}", redact(&url)))
+    }
+
     async fn open_pool(&self, alone: bool) -> anyhow::Result<Db> {
         let url = self.url()?;
         let db = if alone {

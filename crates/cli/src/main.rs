@@ -3,6 +3,7 @@
 //!
 //! Configuration: defaults → `SHOUWANG_*` environment variables → flags.
 
+mod backup_cmd;
 mod case_cmd;
 mod config;
 mod demo_cmd;
@@ -118,6 +119,12 @@ enum Command {
     Quality(quality_cmd::QualityArgs),
     /// Duplicate review (重复数据核查): list candidates; `duplicates merge …` / `remove-member …` as an admin.
     Duplicates(quality_cmd::DuplicatesArgs),
+    /// Back up the whole database while the server runs (数据备份): `backup --out F` writes a SQLite
+    /// database file (`VACUUM INTO`) or, on PostgreSQL, a `pg_dump` archive, readable by the owner only.
+    Backup(backup_cmd::BackupArgs),
+    /// Restore a backup into an empty data folder or an empty PostgreSQL database (数据恢复):
+    /// `restore F [--data-dir DIR | --database-url URL]`; a folder or database that holds data is refused.
+    Restore(backup_cmd::RestoreArgs),
     /// Export workbooks (导出): `export registry --out F.xlsx`, `export ledger KIND --out F.xlsx --user NAME`,
     /// `export template registry --out F.xlsx`.
     Export {
@@ -262,6 +269,8 @@ async fn run(command: Command) -> anyhow::Result<()> {
         Command::LowIncome(args) => low_income_cmd::run(*args).await,
         Command::Household(args) => household_cmd::run(*args).await,
         Command::Export { command } => export_cmd::run(command).await,
+        Command::Backup(args) => backup_cmd::backup(args).await,
+        Command::Restore(args) => backup_cmd::restore(args).await,
         Command::Document(args) => document_cmd::run(*args).await,
         Command::Quality(args) => quality_cmd::quality(args).await,
         Command::Duplicates(args) => quality_cmd::duplicates(args).await,

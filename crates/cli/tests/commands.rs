@@ -612,3 +612,76 @@ mod pinned {
         })
     }
 }
+
+#[test]
+fn backup_and_restore_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let (src, copy) = (dir.path().join("src"), dir.path().join("copy"));
+    let bak = dir.path().join("county.bak");
+    let run = |args: &[&str]| shouwang().args(args).output().expect("run");
+    let demo = run(&[
+        "demo",
+        "--households",
+        "30",
+        "--data-dir",
+        src.to_str().unwrap(),
+    ]);
+    assert!(demo.status.success());
+    let b = run(&[
+        "backup",
+        "--out",
+        bak.to_str().unwrap(),
+        "--data-dir",
+        src.to_str().unwrap(),
+    ]);
+    assert!(b.status.success(), "{}", String::from_utf8_lossy(&b.stderr));
+    assert!(String::from_utf8_lossy(&b.stdout).contains("backup written"));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&bak).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    // Not over an existing file; not from a folder without a database.
+    let again = run(&[
+        "backup",
+        "--out",
+        bak.to_str().unwrap(),
+        "--data-dir",
+        src.to_str().unwrap(),
+    ]);
+    assert_eq!(again.status.code(), Some(2));
+    let none = run(&[
+        "backup",
+        "--out",
+        "x.bak",
+        "--data-dir",
+        copy.to_str().unwrap(),
+    ]);
+    assert!(
+        !none.status.success() && String::from_utf8_lossy(&none.stderr).contains("no database")
+    );
+    let r = run(&[
+        "restore",
+        bak.to_str().unwrap(),
+        "--data-dir",
+        copy.to_str().unwrap(),
+    ]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let count = |d: &std::path::Path| -> i64 {
+        rusqlite::Connection::open(d.join("shouwang.db"))
+            .unwrap()
+            .query_row("SELECT COUNT(*) FROM households", [], |r| r.get(0))
+            .unwrap()
+    };
+    assert_eq!(count(&copy), 30);
+    // A folder that holds a database is refused, with the reason.
+    let r = run(&[
+        "restore",
+        bak.to_str().unwrap(),
+        "--data-dir",
+        src.to_str().unwrap(),
+    ]);
+    assert_eq!(r.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&r.stderr).contains("empty data folder"));
+}

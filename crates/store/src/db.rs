@@ -43,6 +43,17 @@ pub struct Db {
     keys: Keys,
     /// The key file the ring was read from (`None`: `SHOUWANG_DATA_KEY`, or no key).
     key_file: Option<Arc<std::path::PathBuf>>,
+    /// The URL connected to, for the PostgreSQL client programs of a backup (`backup`).
+    url: Arc<ConnUrl>,
+}
+
+/// A database URL, kept out of `Debug` output (it may hold a password).
+pub(crate) struct ConnUrl(pub(crate) String);
+
+impl std::fmt::Debug for ConnUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ConnUrl(…)")
+    }
 }
 
 /// How long a cached list of divisions (行政区划) is used before it is read again. Writes through this
@@ -186,6 +197,7 @@ impl Db {
             backend,
             regions: Arc::default(),
             alone,
+            url: Arc::new(ConnUrl(url.to_owned())),
         })
     }
 
@@ -230,6 +242,11 @@ impl Db {
     /// `repo::…` so that they are audited).
     pub fn conn(&self) -> &DatabaseConnection {
         &self.conn
+    }
+
+    /// The URL this pool connected to (with its password, if any).
+    pub(crate) fn url(&self) -> &str {
+        &self.url.0
     }
 
     /// A one-connection pool ([`Db::connect_alone`]).

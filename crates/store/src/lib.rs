@@ -12,6 +12,7 @@
 #![deny(unsafe_code)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod backup;
 pub mod crypto;
 pub mod db;
 pub mod entity;

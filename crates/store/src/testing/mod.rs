@@ -124,6 +124,49 @@ async fn admin_exec(admin_url: &str, sql: &str) -> Result<(), sea_orm::DbErr> {
     result
 }
 
+/// A second, empty PostgreSQL database on the server at `SHOUWANG_TEST_PG_URL` (a restore target, say),
+/// dropped by [`ScratchPg::drop`].
+pub struct ScratchPg {
+    /// Its URL.
+    pub url: String,
+    admin: String,
+    name: String,
+}
+
+impl ScratchPg {
+    /// Creates the database (panics without `SHOUWANG_TEST_PG_URL`).
+    pub async fn create() -> ScratchPg {
+        let admin = std::env::var(PG_URL_VAR)
+            .unwrap_or_else(|_| panic!("{PG_URL_VAR} is not set"))
+            .trim()
+            .to_owned();
+        let name = format!(
+            "shouwang_scratch_{}_{}",
+            std::process::id(),
+            crate::ids::new_id()
+        );
+        admin_exec(&admin, &format!("CREATE DATABASE \"{name}\""))
+            .await
+            .unwrap_or_else(|e| panic!("cannot create scratch database {name}: {e}"));
+        ScratchPg {
+            url: with_database(&admin, &name),
+            admin,
+            name,
+        }
+    }
+
+    /// Drops the database (its connections closed by force).
+    pub async fn drop(self) {
+        let sql = format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name);
+        if let Err(e) = admin_exec(&self.admin, &sql).await {
+            eprintln!(
+                "warning: could not drop scratch database {}: {e}",
+                self.name
+            );
+        }
+    }
+}
+
 /// Runs `f` on a migrated, fresh PostgreSQL database created on the server at `SHOUWANG_TEST_PG_URL`.
 pub fn run_postgres<F, Fut, R>(f: F)
 where
