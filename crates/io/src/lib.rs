@@ -7,6 +7,7 @@
 //! for speed; it uses this crate for everything around it: decoding a non-UTF-8
 //! file and turning spreadsheet cells into the same text a CSV export would carry.
 
+mod calamine_guard;
 pub mod document_docx;
 pub mod document_html;
 pub mod encoding;
@@ -17,6 +18,14 @@ pub mod registry_rows;
 pub mod registry_xlsx;
 pub mod xlsx;
 mod xlsx_fast;
+
+/// The fast XLSX reader against calamine, for the fuzz targets of `shouwang-fuzzing` (feature `fuzzing`).
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing {
+    pub use crate::registry::differential::{
+        fast_matches_calamine, read_matches_reference, write_zip,
+    };
+}
 
 use std::path::PathBuf;
 

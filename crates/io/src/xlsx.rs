@@ -13,6 +13,7 @@ use std::path::Path;
 use calamine::{Data, Range, Reader};
 
 use crate::IoError;
+use crate::calamine_guard::{DAMAGED_ZH, guarded};
 
 /// What a column holds, to render numbers and dates the way the validator
 /// expects (列的类型提示).
@@ -40,14 +41,22 @@ impl Sheet {
             path: path.to_path_buf(),
             message: e.to_string(),
         };
-        let mut book = calamine::open_workbook_auto(path).map_err(err)?;
-        let range = book
-            .worksheet_range_at(0)
-            .ok_or_else(|| IoError::NoSheet {
+        let read = || {
+            let mut book = calamine::open_workbook_auto(path).map_err(err)?;
+            let range = book
+                .worksheet_range_at(0)
+                .ok_or_else(|| IoError::NoSheet {
+                    path: path.to_path_buf(),
+                })?
+                .map_err(err)?;
+            Ok(Sheet { range })
+        };
+        guarded(read).unwrap_or_else(|| {
+            Err(IoError::Spreadsheet {
                 path: path.to_path_buf(),
-            })?
-            .map_err(err)?;
-        Ok(Sheet { range })
+                message: DAMAGED_ZH.to_owned(),
+            })
+        })
     }
 
     /// The 1-based spreadsheet row number of the first row of [`Sheet::rows`].

@@ -30,6 +30,9 @@
 
 mod cells;
 mod csv_file;
+#[cfg(any(test, feature = "fuzzing"))]
+#[cfg_attr(not(feature = "fuzzing"), allow(dead_code))]
+pub(crate) mod differential;
 mod merges;
 mod rows;
 mod sink;
@@ -44,7 +47,7 @@ use crate::encoding;
 pub(crate) use cells::{Hint, hints, number_text};
 use csv_file::read_csv;
 pub use sink::{Handout, RowSink, StreamingSink};
-use workbook::{Book, read_book, read_workbook, workbook_error};
+use workbook::{Book, guarded_read, read_book, read_workbook, workbook_error};
 
 /// Rows above the header that may hold titles.
 const HEADER_SEARCH_ROWS: usize = 8;
@@ -172,12 +175,12 @@ pub fn read_reference(
         return Err(unusable(name, "文件是空的", "the file is empty"));
     }
     match sniff(bytes) {
-        Format::Zip | Format::Ole => {
+        Format::Zip | Format::Ole => guarded_read(name, sink, |sink| {
             let book = calamine::open_workbook_auto_from_rs(Cursor::new(bytes))
                 .map_err(|e| workbook_error(name, &e))?;
             read_book(name, Book::Calamine(book), sink, progress)
                 .map_err(|stop| stop.unusable(name))
-        }
+        }),
         _ => read(name, bytes, sink, progress),
     }
 }
