@@ -215,6 +215,8 @@ fn detect(
 }
 
 #[cfg(test)]
+mod fast_props;
+#[cfg(test)]
 mod fast_tests;
 #[cfg(test)]
 mod income_tests;
