@@ -34,7 +34,7 @@ use calamine::{CellErrorType, Dimensions, ExcelDateTime, ExcelDateTimeType};
 pub(crate) use sheet::SheetScan;
 use strings::shared_strings;
 use workbook::{Format, relationships, styles, workbook_sheets};
-use xml::well_formed;
+use xml::whole_part;
 
 /// Why the fast reader stopped.
 #[derive(Debug, PartialEq, Eq)]
@@ -170,17 +170,17 @@ impl Opened<'_> {
     pub fn open(bytes: &[u8]) -> R<Opened<'_>> {
         let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| GIVE_UP)?;
         let rels = part(&mut zip, "xl/_rels/workbook.xml.rels")?.ok_or(GIVE_UP)?;
-        well_formed(&rels, &mut 0)?;
+        whole_part(&rels)?;
         let rels = relationships(&rels)?;
         let workbook = part(&mut zip, "xl/workbook.xml")?.ok_or(GIVE_UP)?;
-        well_formed(&workbook, &mut 0)?;
+        whole_part(&workbook)?;
         let (sheets, is_1904) = workbook_sheets(&workbook, &rels)?;
         if sheets.is_empty() {
             return Err(GIVE_UP);
         }
         let formats = match part(&mut zip, "xl/styles.xml")? {
             Some(x) => {
-                well_formed(&x, &mut 0)?;
+                whole_part(&x)?;
                 styles(&x)?
             }
             None => Vec::new(),
