@@ -104,6 +104,11 @@ pub(super) fn scan_attributes<'a>(
 /// of its root (`</styleSheet>`, `</sst>` …) and fails without it: a misspelt end tag reads as
 /// none (found by the `xlsx_parts` fuzz target, issue 20).
 pub(super) fn well_formed(x: &[u8], open: &mut Vec<Vec<u8>>) -> R<()> {
+    // calamine decodes names and attribute values and fails on bytes that are not UTF-8 (a
+    // `formatCode` in styles.xml; found by the `xlsx_parts` fuzz target, issue 20)
+    if std::str::from_utf8(x).is_err() {
+        return Err(GIVE_UP);
+    }
     let bom = x.starts_with(b"\xEF\xBB\xBF");
     let mut i = if bom { 3 } else { 0 };
     loop {
@@ -317,6 +322,7 @@ mod tests {
         assert_eq!(whole_part(b"<a><b></a></b>"), Err(GIVE_UP));
         assert_eq!(whole_part(b"<a><b></b>"), Err(GIVE_UP));
         assert_eq!(whole_part(b"</a>"), Err(GIVE_UP));
+        assert_eq!(whole_part(b"<a f=\"yy\x89\x86mm\"/>"), Err(GIVE_UP));
         let mut open = Vec::new();
         assert_eq!(well_formed(b"<w><d/>", &mut open), Ok(()));
         assert_eq!(well_formed(b"<m/></w>", &mut open), Ok(()));
