@@ -8,6 +8,7 @@
 //! file and turning spreadsheet cells into the same text a CSV export would carry.
 
 pub mod archive;
+mod calamine_guard;
 pub mod document_docx;
 pub mod document_html;
 pub mod encoding;
@@ -18,6 +19,14 @@ pub mod registry_rows;
 pub mod registry_xlsx;
 pub mod xlsx;
 mod xlsx_fast;
+
+/// The fast XLSX reader against calamine, for the fuzz targets of `shouwang-fuzzing` (feature `fuzzing`).
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing {
+    pub use crate::registry::differential::{
+        fast_matches_calamine, read_matches_reference, write_zip,
+    };
+}
 
 use std::path::PathBuf;
 

@@ -14,6 +14,7 @@ use calamine::{Data, Range, Reader};
 
 use crate::IoError;
 use crate::archive::{LIMITS, check_inflated};
+use crate::calamine_guard::{DAMAGED_ZH, guarded};
 
 /// What a column holds, to render numbers and dates the way the validator
 /// expects (列的类型提示).
@@ -52,14 +53,22 @@ impl Sheet {
                 refusal,
             }
         })?;
-        let mut book = calamine::open_workbook_auto(path).map_err(err)?;
-        let range = book
-            .worksheet_range_at(0)
-            .ok_or_else(|| IoError::NoSheet {
+        let read = || {
+            let mut book = calamine::open_workbook_auto(path).map_err(err)?;
+            let range = book
+                .worksheet_range_at(0)
+                .ok_or_else(|| IoError::NoSheet {
+                    path: path.to_path_buf(),
+                })?
+                .map_err(err)?;
+            Ok(Sheet { range })
+        };
+        guarded(read).unwrap_or_else(|| {
+            Err(IoError::Spreadsheet {
                 path: path.to_path_buf(),
-            })?
-            .map_err(err)?;
-        Ok(Sheet { range })
+                message: DAMAGED_ZH.to_owned(),
+            })
+        })
     }
 
     /// The 1-based spreadsheet row number of the first row of [`Sheet::rows`].

@@ -226,7 +226,9 @@ fn parse_money_ascii(b: &[u8]) -> Option<i64> {
     };
     let mut i = 0;
     let mut v = 0i64;
-    while i < b.len() {
+    // a 16th digit is refused below: stop there, before 19 digits overflow (found by the
+    // `screen_fields` fuzz target, issue 20)
+    while i < b.len() && i <= 15 {
         let d = b[i].wrapping_sub(b'0');
         if d > 9 {
             break;
@@ -429,6 +431,8 @@ mod tests {
         assert_eq!(parse_money(b"1234.56"), Some(123456));
         assert_eq!(parse_money(b"-12.05"), Some(-1205));
         assert_eq!(parse_money(b"999999999999999.99"), Some(99999999999999999));
+        assert_eq!(parse_money(b"1234567890123456"), None);
+        assert_eq!(parse_money(b"-12345678901678901234567.5"), None);
         assert_eq!(parse_money("１２．５".as_bytes()), Some(1250));
         for bad in [
             "1,234.50",

@@ -3,78 +3,18 @@
 //! same cells (texts with both column hints), the same merged areas and, through a recording sink,
 //! the same rows.
 
-use std::io::{Cursor, Write as _};
+use std::io::Cursor;
 
-use calamine::{Dimensions, Reader, Sheets};
 use rust_xlsxwriter::{Format as XFormat, Formula, Workbook};
-use shouwang_core::registry::SheetLayout;
 
-use super::cells::{CalamineCells, CellSource, FastCells, Hint, dataref_text};
+use super::differential::{Record, calamine_dump, fast_dump};
 use super::*;
 use crate::xlsx_fast;
 
-/// What a sheet gives: name, cells (row, column, plain text, digits-column text), merged areas.
-type Dump = (String, Vec<(u32, u32, String, String)>, Vec<Dimensions>);
-
-fn dump_cells(cells: &mut dyn CellSource) -> Vec<(u32, u32, String, String)> {
-    let mut out = Vec::new();
-    while let Some((r, c)) = cells.advance().expect("cells") {
-        let (mut plain, mut digits) = (String::new(), String::new());
-        cells.text(Hint::Plain, &mut plain);
-        cells.text(Hint::Digits, &mut digits);
-        out.push((r, c, plain, digits));
-    }
-    out
-}
-
-fn fast_dump(bytes: &[u8]) -> Result<Vec<Dump>, xlsx_fast::Fail> {
-    let book = xlsx_fast::Book::open(bytes)?;
-    Ok(book
-        .sheets
-        .iter()
-        .map(|s| {
-            (
-                s.name.clone(),
-                dump_cells(&mut FastCells::new(&book, s)),
-                s.merges.clone(),
-            )
-        })
-        .collect())
-}
-
-fn calamine_dump(bytes: &[u8]) -> Vec<Dump> {
-    let Ok(Sheets::Xlsx(mut x)) = calamine::open_workbook_auto_from_rs(Cursor::new(bytes)) else {
-        panic!("calamine cannot open the workbook as XLSX");
-    };
-    let names: Vec<String> = x
-        .sheets_metadata()
-        .iter()
-        .filter(|s| s.typ == calamine::SheetType::WorkSheet)
-        .map(|s| s.name.clone())
-        .collect();
-    names
-        .into_iter()
-        .map(|name| {
-            let merges = match x.worksheet_merge_cells(&name) {
-                Some(Ok(m)) => m,
-                Some(Err(e)) => panic!("{e}"),
-                None => Vec::new(),
-            };
-            let mut reader = x.worksheet_cells_reader(&name).expect("sheet");
-            let cells = dump_cells(&mut CalamineCells {
-                name: "t",
-                next: || reader.next_cell(),
-                cell: None,
-            });
-            (name, cells, merges)
-        })
-        .collect()
-}
-
 /// The fast reader reads the workbook, and exactly as calamine does.
-fn assert_same(bytes: &[u8]) -> Vec<Dump> {
+fn assert_same(bytes: &[u8]) -> Vec<super::differential::Dump> {
     let fast = fast_dump(bytes).expect("the fast reader should read this workbook");
-    let slow = calamine_dump(bytes);
+    let slow = calamine_dump(bytes).expect("calamine reads the workbook");
     assert_eq!(fast, slow);
     fast
 }
@@ -87,51 +27,6 @@ fn assert_gives_up(bytes: &[u8]) {
     );
 }
 
-/// A merged area declared to a sink: sheet, rows, columns.
-type Merged = (usize, (u32, u32), (usize, usize));
-
-/// Everything a sink is told.
-#[derive(Default, Debug, PartialEq)]
-struct Record {
-    sheets: Vec<(String, SheetKind, u32)>,
-    merges: Vec<Merged>,
-    rows: Vec<(usize, u32, Vec<String>)>,
-    /// Times the sink was told to start again, and the rows it had been told before the last time
-    /// (not compared: see [`assert_same_read`]).
-    restarts: usize,
-    rows_before_restart: usize,
-}
-
-impl Record {
-    /// The rows told, sheet by sheet.
-    fn by_sheet(&self) -> Vec<Vec<&(usize, u32, Vec<String>)>> {
-        (0..self.sheets.len())
-            .map(|i| self.rows.iter().filter(|r| r.0 == i).collect())
-            .collect()
-    }
-}
-
-impl RowSink for Record {
-    fn begin_sheet(&mut self, layout: SheetLayout) -> usize {
-        self.sheets
-            .push((layout.name.to_string(), layout.kind, layout.header_row));
-        self.sheets.len() - 1
-    }
-    fn merged(&mut self, sheet: usize, rows: (u32, u32), cols: (usize, usize)) {
-        self.merges.push((sheet, rows, cols));
-    }
-    fn row(&mut self, sheet: usize, row: u32, cells: &[String]) {
-        self.rows.push((sheet, row, cells.to_vec()));
-    }
-    fn restart(&mut self) {
-        *self = Record {
-            restarts: self.restarts + 1,
-            rows_before_restart: self.rows.len(),
-            ..Record::default()
-        };
-    }
-}
-
 /// The whole read (header detection, merges, rows) through both readers.
 fn assert_same_read(bytes: &[u8]) -> Record {
     assert!(xlsx_fast::Book::open(bytes).is_ok(), "fast path not taken");
@@ -140,16 +35,7 @@ fn assert_same_read(bytes: &[u8]) -> Record {
 
 /// The whole read through [`read`] and calamine alone, whichever way [`read`] takes.
 fn same_read(bytes: &[u8]) -> Record {
-    let mut fast = Record::default();
-    let a = read("t.xlsx", bytes, &mut fast, &|_, _| {});
-    let mut slow = Record::default();
-    let b = read_reference("t.xlsx", bytes, &mut slow, &|_, _| {});
-    assert_eq!(a, b);
-    assert_eq!((&fast.sheets, &fast.merges), (&slow.sheets, &slow.merges));
-    // The streaming reader hands out a household sheet's and a member sheet's rows together: the same
-    // rows, sheet by sheet in the same order.
-    assert!(fast.by_sheet() == slow.by_sheet(), "rows differ");
-    fast
+    super::differential::same_read(bytes).unwrap_or_else(|e| panic!("{e}"))
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -480,14 +366,8 @@ fn rewrite_part(bytes: &[u8], name: &str, f: impl Fn(String) -> String) -> Vec<u
 }
 
 fn write_zip(parts: &[(&str, Vec<u8>)]) -> Vec<u8> {
-    let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    let options = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated);
-    for (name, data) in parts {
-        out.start_file(*name, options).unwrap();
-        out.write_all(data).unwrap();
-    }
-    out.finish().unwrap().into_inner()
+    let parts: Vec<(&str, &[u8])> = parts.iter().map(|(n, d)| (*n, d.as_slice())).collect();
+    super::differential::write_zip(&parts).expect("zip")
 }
 
 const NS: &str = "xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\"";
@@ -678,49 +558,6 @@ fn the_fallback_reads_a_file_the_fast_reader_refuses() {
     assert_eq!(fallback, reference);
 }
 
-/// calamine's cells, or its error (or panic) as text.
-fn calamine_try(bytes: &[u8]) -> Result<Vec<Dump>, String> {
-    let run = || -> Result<Vec<Dump>, String> {
-        let book =
-            calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| e.to_string())?;
-        let Sheets::Xlsx(mut x) = book else {
-            return Err("not XLSX".into());
-        };
-        let names: Vec<String> = x
-            .sheets_metadata()
-            .iter()
-            .filter(|s| s.typ == calamine::SheetType::WorkSheet)
-            .map(|s| s.name.clone())
-            .collect();
-        let mut out = Vec::new();
-        for name in names {
-            let merges = match x.worksheet_merge_cells(&name) {
-                Some(Ok(m)) => m,
-                Some(Err(e)) => return Err(e.to_string()),
-                None => Vec::new(),
-            };
-            let mut reader = x.worksheet_cells_reader(&name).map_err(|e| e.to_string())?;
-            let mut cells = Vec::new();
-            loop {
-                match reader.next_cell() {
-                    Ok(Some(c)) => {
-                        let (r, col) = c.get_position();
-                        let (mut plain, mut digits) = (String::new(), String::new());
-                        dataref_text(c.get_value(), Hint::Plain, &mut plain);
-                        dataref_text(c.get_value(), Hint::Digits, &mut digits);
-                        cells.push((r, col, plain, digits));
-                    }
-                    Ok(None) => break,
-                    Err(e) => return Err(e.to_string()),
-                }
-            }
-            out.push((name, cells, merges));
-        }
-        Ok(out)
-    };
-    std::panic::catch_unwind(run).unwrap_or_else(|_| Err("calamine panicked".into()))
-}
-
 #[test]
 fn mutated_sheets_are_read_as_calamine_reads_them_or_left_to_it() {
     let base = format!(
@@ -778,7 +615,7 @@ fn mutated_sheets_are_read_as_calamine_reads_them_or_left_to_it() {
         match fast_dump(&bytes) {
             Ok(fast) => {
                 read_fast += 1;
-                assert_eq!(Ok(fast), calamine_try(&bytes), "{xml}");
+                assert_eq!(Ok(fast), calamine_dump(&bytes), "{xml}");
             }
             Err(_) => left += 1,
         }

@@ -30,6 +30,9 @@
 
 mod cells;
 mod csv_file;
+#[cfg(any(test, feature = "fuzzing"))]
+#[cfg_attr(not(feature = "fuzzing"), allow(dead_code))]
+pub(crate) mod differential;
 mod merges;
 mod rows;
 mod sink;
@@ -42,7 +45,7 @@ use crate::encoding;
 pub(crate) use cells::{Hint, hints, number_text};
 use csv_file::read_csv;
 pub use sink::{Handout, RowSink, StreamingSink};
-use workbook::{Book, open_calamine, read_book, read_workbook};
+use workbook::{Book, guarded_read, open_calamine, read_book, read_workbook};
 
 /// Rows above the header that may hold titles.
 const HEADER_SEARCH_ROWS: usize = 8;
@@ -170,11 +173,11 @@ pub fn read_reference(
         return Err(unusable(name, "文件是空的", "the file is empty"));
     }
     match sniff(bytes) {
-        Format::Zip | Format::Ole => {
+        Format::Zip | Format::Ole => guarded_read(name, sink, |sink| {
             let book = open_calamine(name, bytes)?;
             read_book(name, Book::Calamine(book), sink, progress)
                 .map_err(|stop| stop.unusable(name))
-        }
+        }),
         _ => read(name, bytes, sink, progress),
     }
 }
@@ -208,6 +211,8 @@ fn detect(
     }
 }
 
+#[cfg(test)]
+mod fast_props;
 #[cfg(test)]
 mod fast_tests;
 #[cfg(test)]

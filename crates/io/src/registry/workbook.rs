@@ -12,6 +12,7 @@ use super::merges::Merges;
 use super::rows::{Count, Feed, RowCursor, first_rows, stream_rows, stream_two};
 use super::{FileInfo, Format, HEADER_SEARCH_ROWS, RowSink, Unusable, detect, sniff, unusable};
 use crate::archive::{LIMITS, Refusal, check_inflated};
+use crate::calamine_guard::{DAMAGED_EN, DAMAGED_ZH, guarded};
 use crate::xlsx_fast;
 
 pub(super) fn workbook_error(name: &str, e: &calamine::Error) -> Unusable {
@@ -107,7 +108,23 @@ pub(super) fn read_workbook(
             Err(_) => {}
         }
     }
-    read_careful(name, bytes, sink, progress)
+    guarded_read(name, sink, |sink| read_careful(name, bytes, sink, progress))
+}
+
+/// A read that may reach calamine, guarded (see [`crate::calamine_guard`]): if calamine panics, the sink
+/// is told to start again and the file is refused as damaged.
+pub(super) fn guarded_read(
+    name: &str,
+    sink: &mut dyn RowSink,
+    read: impl FnOnce(&mut dyn RowSink) -> Result<FileInfo, Unusable>,
+) -> Result<FileInfo, Unusable> {
+    match guarded(|| read(&mut *sink)) {
+        Some(result) => result,
+        None => {
+            sink.restart();
+            Err(unusable(name, DAMAGED_ZH, DAMAGED_EN))
+        }
+    }
 }
 
 /// [`read_workbook`] the careful way.

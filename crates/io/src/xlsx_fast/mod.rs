@@ -36,7 +36,7 @@ use crate::archive::{LIMITS, Meter, Refusal, check_declared};
 pub(crate) use sheet::SheetScan;
 use strings::shared_strings;
 use workbook::{Format, relationships, styles, workbook_sheets};
-use xml::well_formed;
+use xml::whole_part;
 
 /// Why the fast reader stopped.
 #[derive(Debug, PartialEq, Eq)]
@@ -172,17 +172,17 @@ impl Opened<'_> {
         let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| GIVE_UP)?;
         check_declared(&mut zip, &LIMITS).map_err(Fail::Refused)?;
         let rels = part(&mut zip, "xl/_rels/workbook.xml.rels")?.ok_or(GIVE_UP)?;
-        well_formed(&rels, &mut 0)?;
+        whole_part(&rels)?;
         let rels = relationships(&rels)?;
         let workbook = part(&mut zip, "xl/workbook.xml")?.ok_or(GIVE_UP)?;
-        well_formed(&workbook, &mut 0)?;
+        whole_part(&workbook)?;
         let (sheets, is_1904) = workbook_sheets(&workbook, &rels)?;
         if sheets.is_empty() {
             return Err(GIVE_UP);
         }
         let formats = match part(&mut zip, "xl/styles.xml")? {
             Some(x) => {
-                well_formed(&x, &mut 0)?;
+                whole_part(&x)?;
                 styles(&x)?
             }
             None => Vec::new(),

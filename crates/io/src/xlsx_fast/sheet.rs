@@ -25,8 +25,8 @@ pub(crate) struct SheetScan<'f, T: Read> {
     strings: usize,
     /// Where the scan goes on in `x.buf`.
     pos: usize,
-    /// Element depth of the head (checked again with the tail).
-    depth: usize,
+    /// Elements the head leaves open (closed by the tail).
+    open: Vec<Vec<u8>>,
     value_text: String,
     in_row: bool,
     /// `<sheetData>` and the tail are read.
@@ -58,8 +58,8 @@ impl<'f, T: Read> SheetScan<'f, T> {
             return Err(GIVE_UP);
         }
         let head = &x.buf[..data];
-        let mut depth = 0;
-        well_formed(head, &mut depth)?;
+        let mut open = Vec::new();
+        well_formed(head, &mut open)?;
         // calamine finds `mergeCells` under any namespace prefix, and anywhere in the part (inside
         // `<sheetData>` anything unknown gives up anyway).
         if memmem::find(head, b"<mergeCells").is_some()
@@ -86,7 +86,7 @@ impl<'f, T: Read> SheetScan<'f, T> {
             formats,
             strings,
             pos: start,
-            depth,
+            open,
             value_text: String::new(),
             in_row: false,
             done: false,
@@ -147,7 +147,7 @@ impl<'f, T: Read> SheetScan<'f, T> {
         }
         // calamine reads on to the merged cells, or to the end of the part.
         let merge_cells = memmem::find(tail, b"<mergeCells");
-        well_formed(&tail[..merge_cells.unwrap_or(tail.len())], &mut self.depth)?;
+        well_formed(&tail[..merge_cells.unwrap_or(tail.len())], &mut self.open)?;
         if let Some(p) = merge_cells {
             if !starts_tag(tail, p, b"mergeCells") {
                 return Err(GIVE_UP);

@@ -4,7 +4,7 @@
 
 use memchr::{memchr, memmem};
 
-use super::xml::{attributes, push_text, section, skip_space, starts_tag, well_formed};
+use super::xml::{attributes, push_text, section, skip_space, starts_tag, well_formed, whole_part};
 use super::{GIVE_UP, R};
 /// Reads a string item (`<si>` or `<is>`) whose content is `x[i..]` up to `close`; appends its
 /// text to `out` and returns the index after `close`. Only `<t>`, `<r>` runs (with `<rPr>`),
@@ -42,9 +42,8 @@ pub(super) fn string_item(x: &[u8], mut i: usize, close: &[u8], out: &mut String
                     if !empty {
                         let len = memmem::find(&x[i..], b"</rPr>").ok_or(GIVE_UP)?;
                         let props = &x[i..i + len];
-                        let mut depth = 0;
-                        well_formed(props, &mut depth)?;
-                        if depth != 0 || memmem::find(props, b"<t").is_some() {
+                        whole_part(props)?;
+                        if memmem::find(props, b"<t").is_some() {
                             return Err(GIVE_UP);
                         }
                         i += len + 6;
@@ -110,7 +109,7 @@ pub(super) fn shared_strings(x: &[u8], text: &mut String, spans: &mut Vec<(u32, 
         return Err(GIVE_UP);
     };
     // calamine parses up to `</sst>`.
-    well_formed(&x[..memmem::find(x, b"<sst").unwrap_or(0)], &mut 0)?;
+    well_formed(&x[..memmem::find(x, b"<sst").unwrap_or(0)], &mut Vec::new())?;
     text.reserve(body.len() / 2);
     let mut i = 0;
     loop {

@@ -98,10 +98,17 @@ pub(super) fn scan_attributes<'a>(
 
 /// Gives up unless `x` is a plain run of tags and text that an XML parser reads without error:
 /// the XML declaration first, start, end and empty tags with well-formed attributes, text without
-/// references, and never an end tag with no element open (`depth` counts the open ones, across
-/// calls). calamine parses the parts of a sheet outside `<sheetData>` too (and the small parts
-/// whole), and fails on syntax errors there.
-pub(super) fn well_formed(x: &[u8], depth: &mut usize) -> R<()> {
+/// references, and every end tag closing the element open last, by name (`open` holds the names of
+/// the open elements, across calls). calamine parses the parts of a sheet outside `<sheetData>` too
+/// (and the small parts whole), and fails on syntax errors there; it reads a part up to the end tag
+/// of its root (`</styleSheet>`, `</sst>` …) and fails without it: a misspelt end tag reads as
+/// none (found by the `xlsx_parts` fuzz target, issue 20).
+pub(super) fn well_formed(x: &[u8], open: &mut Vec<Vec<u8>>) -> R<()> {
+    // calamine decodes names and attribute values and fails on bytes that are not UTF-8 (a
+    // `formatCode` in styles.xml; found by the `xlsx_parts` fuzz target, issue 20)
+    if std::str::from_utf8(x).is_err() {
+        return Err(GIVE_UP);
+    }
     let bom = x.starts_with(b"\xEF\xBB\xBF");
     let mut i = if bom { 3 } else { 0 };
     loop {
@@ -125,10 +132,10 @@ pub(super) fn well_formed(x: &[u8], depth: &mut usize) -> R<()> {
             }
             Some(b'/') => {
                 let end = memchr(b'>', &x[i..]).ok_or(GIVE_UP)?;
-                if !xml_name(x[i + 2..i + end].trim_ascii_end()) || *depth == 0 {
+                let name = x[i + 2..i + end].trim_ascii_end();
+                if !xml_name(name) || open.pop().as_deref() != Some(name) {
                     return Err(GIVE_UP);
                 }
-                *depth -= 1;
                 i += end + 1;
             }
             _ => {
@@ -141,11 +148,22 @@ pub(super) fn well_formed(x: &[u8], depth: &mut usize) -> R<()> {
                 }
                 let (_, next, empty) = attributes(x, j)?;
                 if !empty {
-                    *depth += 1;
+                    open.push(x[i + 1..j].to_vec());
                 }
                 i = next;
             }
         }
+    }
+}
+
+/// [`well_formed`] for a whole part: every element it opens is closed.
+pub(super) fn whole_part(x: &[u8]) -> R<()> {
+    let mut open = Vec::new();
+    well_formed(x, &mut open)?;
+    if open.is_empty() {
+        Ok(())
+    } else {
+        Err(GIVE_UP)
     }
 }
 
@@ -289,6 +307,27 @@ pub(super) fn small_number(v: &[u8]) -> R<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parts_are_well_formed_by_name() {
+        assert_eq!(
+            whole_part(b"<?xml version=\"1.0\"?><a x=\"1\"><b/><c></c ></a>"),
+            Ok(())
+        );
+        // calamine reads on to `</styleSheet>` and fails at the end of a part without it
+        assert_eq!(
+            whole_part(b"<styleSheet><xf/></sDDtyleSheet>"),
+            Err(GIVE_UP)
+        );
+        assert_eq!(whole_part(b"<a><b></a></b>"), Err(GIVE_UP));
+        assert_eq!(whole_part(b"<a><b></b>"), Err(GIVE_UP));
+        assert_eq!(whole_part(b"</a>"), Err(GIVE_UP));
+        assert_eq!(whole_part(b"<a f=\"yy\x89\x86mm\"/>"), Err(GIVE_UP));
+        let mut open = Vec::new();
+        assert_eq!(well_formed(b"<w><d/>", &mut open), Ok(()));
+        assert_eq!(well_formed(b"<m/></w>", &mut open), Ok(()));
+        assert!(open.is_empty());
+    }
 
     #[test]
     fn references() {
