@@ -53,7 +53,7 @@ pub fn print_accounts() {
     println!("演示账号 / demo accounts (用户名 / 密码 / 角色 / 范围):");
     for u in demo::DEMO_USERS {
         println!(
-            "  {:<12} {:<18} {} ({}) {}",
+            "  {:<15} {:<18} {} ({}) {}",
             u.username,
             u.password,
             u.role.label_zh(),

@@ -169,6 +169,10 @@ db_test!(
         assert_eq!(resp.status(), StatusCode::OK);
         let html = body_text(resp).await;
         assert!(html.contains("policy-form") && html.contains("line-form"));
+        assert!(
+            html.contains("省级统一设定，县级不能单独设定"),
+            "the page's texts"
+        );
         // The province page sets the province's line.
         let form = format!("csrf={}&year=2032&line=6950", csrf_of(&html));
         let resp = app

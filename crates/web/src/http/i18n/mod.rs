@@ -527,4 +527,47 @@ mod tests {
         }
         assert_eq!(Lang::Zh.t("no.such.key"), "?");
     }
+
+    /// Every key written literally in a template or a source file (`i18n.t("…")`, `.t("…")`) has a text:
+    /// an unknown key renders as “?” on the page, which no compiler catches.
+    #[test]
+    fn every_key_used_is_known() {
+        fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+            for e in std::fs::read_dir(dir).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    walk(&p, out);
+                } else if p.extension().is_some_and(|x| x == "html" || x == "rs") {
+                    out.push(p);
+                }
+            }
+        }
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = Vec::new();
+        walk(&root.join("templates"), &mut files);
+        walk(&root.join("src"), &mut files);
+        let mut unknown = Vec::new();
+        let mut seen = 0;
+        for f in files {
+            let text = std::fs::read_to_string(&f).unwrap();
+            for (at, _) in text.match_indices(".t(\"") {
+                let rest = &text[at + 4..];
+                let Some(end) = rest.find('"') else { continue };
+                let key = &rest[..end];
+                if key.is_empty()
+                    || !key.is_ascii()
+                    || key.contains(['{', ' '])
+                    || key == "no.such.key"
+                {
+                    continue;
+                }
+                seen += 1;
+                if Lang::Zh.t(key) == "?" || Lang::En.t(key) == "?" {
+                    unknown.push(format!("{}: {key}", f.display()));
+                }
+            }
+        }
+        assert!(seen > 100, "only {seen} keys found");
+        assert!(unknown.is_empty(), "unknown keys: {unknown:#?}");
+    }
 }

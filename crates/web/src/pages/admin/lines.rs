@@ -213,7 +213,7 @@ pub async fn show(
 ) -> Response {
     let saved = match q.saved.as_deref() {
         Some("line") => Some(user.i18n().t("adm.line_saved")),
-        Some("policy") => Some(user.i18n().t("lines.policy_saved")),
+        Some("policy") => Some(user.i18n().t("adm.lines.policy_saved")),
         _ => None,
     };
     page(&state, &user, saved, None, StatusCode::OK).await
