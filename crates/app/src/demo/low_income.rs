@@ -1,12 +1,17 @@
 //! The demo village's 低收入人口 visits (issue 21), as its village team records them through
 //! `registers::low_income::record_visit`, so that every state shows: last month visited by every household
 //! in scope but one (已逾期), this month by every other one (已完成; the rest 待完成 until the month's end),
-//! and one visit that found a new risk and filed a 干部排查 clue.
+//! and one visit that found a new risk and filed a 干部排查 clue — at a household without a case, so that
+//! the demo village keeps one case of every lifecycle story (a clue at a 风险消除 household would open a
+//! new case over it).
+
+use std::collections::HashSet;
 
 use chrono::{Duration, NaiveDate};
 use shouwang_core::codes::RiskType;
 use shouwang_core::monitoring::calendar::YearMonth;
 use shouwang_core::register::low_income::{Category, Policy};
+use shouwang_store::repo::cases::{self, CaseQuery};
 use shouwang_store::{Db, Result, StoreError};
 
 use crate::caller::caller_by_username;
@@ -59,6 +64,19 @@ pub(super) async fn visits(db: &Db, as_of: NaiveDate) -> Result<u64> {
     let this = YearMonth::of(as_of);
     let last = YearMonth::of(this.first_day() - Duration::days(1));
     let err = |e: crate::Error| StoreError::invalid(e.zh, e.en);
+    let with_case: HashSet<String> = cases::list(
+        db,
+        &team.scope,
+        &CaseQuery::default(),
+        1,
+        shouwang_store::repo::MAX_PER_PAGE,
+    )
+    .await?
+    .items
+    .into_iter()
+    .map(|r| r.household_number)
+    .collect();
+    let mut risk_filed = false;
     let mut n = 0;
     for (month, on) in [
         (last, last.day_clamped(12)),
@@ -77,7 +95,8 @@ pub(super) async fn visits(db: &Db, as_of: NaiveDate) -> Result<u64> {
             if skip || !month.contains(on) {
                 continue;
             }
-            let new_risk = month == this && i == 2;
+            let new_risk = month == this && !risk_filed && i >= 2 && !with_case.contains(&e.number);
+            risk_filed |= new_risk;
             let visit = input(e, on, new_risk).visit(as_of);
             low_income::record_visit(db, &team, &e.number, &visit, as_of)
                 .await

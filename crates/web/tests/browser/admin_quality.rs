@@ -7,6 +7,7 @@
 use std::io::Cursor;
 
 use calamine::{Reader, Xlsx};
+use shouwang_core::CodeList;
 use shouwang_core::access::{Role, Scope};
 use shouwang_store::repo::cases::{self, CaseQuery};
 
@@ -86,7 +87,7 @@ pub async fn admin_and_quality_pages(h: &Harness) {
     assert_eq!(admin.path().await, "/ledgers");
     assert_eq!(
         admin.count("#ledger-form select[name=kind] option").await,
-        5
+        shouwang_core::ledger::LedgerKind::all().len()
     );
     admin.shoot("ledgers").await;
     let got = admin
