@@ -3,7 +3,7 @@
 //! 5 out of order or stale), never a panic.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::Value;
 use shouwang_core::{Role, Scope};
@@ -11,35 +11,15 @@ use shouwang_store::repo::cases;
 use shouwang_store::repo::households::{self, HouseholdQuery};
 use shouwang_store::{Db, sqlite_url};
 
-const VILLAGE: &str = "141123208201";
+mod common;
+use common::{code, shouwang, text};
 
-fn shouwang(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_shouwang"))
-        .env_remove("SHOUWANG_DATABASE_URL")
-        .env_remove("SHOUWANG_USER")
-        .env("SHOUWANG_DATA_DIR", dir)
-        .env("SHOUWANG_LOG", "warn")
-        .args(args)
-        .output()
-        .expect("run shouwang")
-}
+const VILLAGE: &str = "141123208201";
 
 fn case(dir: &Path, user: &str, args: &[&str]) -> Output {
     let mut all = vec!["case", "--user", user];
     all.extend_from_slice(args);
     shouwang(dir, &all)
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
-fn code(o: &Output) -> i32 {
-    o.status.code().unwrap_or(-1)
 }
 
 /// A household of the demo village the demo village team covers, without a case yet (the demo

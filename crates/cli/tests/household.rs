@@ -3,49 +3,23 @@
 //! input, 3 role, 4 not found, 5 stale).
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use chrono::NaiveDate;
-use serde_json::Value;
 use shouwang_core::idnum::make;
 use shouwang_core::{Role, Scope};
 use shouwang_store::repo::households::{self, HouseholdQuery};
 use shouwang_store::{Db, sqlite_url};
 
-const VILLAGE: &str = "141123208201";
+mod common;
+use common::{code, json, shouwang, text};
 
-fn shouwang(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_shouwang"))
-        .env_remove("SHOUWANG_DATABASE_URL")
-        .env_remove("SHOUWANG_USER")
-        .env("SHOUWANG_DATA_DIR", dir)
-        .env("SHOUWANG_LOG", "warn")
-        .args(args)
-        .output()
-        .expect("run shouwang")
-}
+const VILLAGE: &str = "141123208201";
 
 fn household(dir: &Path, user: &str, args: &[&str]) -> Output {
     let mut all = vec!["household", "--as", user];
     all.extend_from_slice(args);
     shouwang(dir, &all)
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
-fn code(o: &Output) -> i32 {
-    o.status.code().unwrap_or(-1)
-}
-
-fn json(o: &Output) -> Value {
-    assert_eq!(code(o), 0, "{}", text(o));
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(o)))
 }
 
 /// A household of the demo village, and one of another village.

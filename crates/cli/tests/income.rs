@@ -3,38 +3,15 @@
 //! 收支测算 writing the year's record, source 月度走访.
 
 use std::path::Path;
-use std::process::{Command, Output};
 
-use serde_json::Value;
 use shouwang_core::{Role, Scope};
 use shouwang_store::repo::households::{self, HouseholdQuery};
 use shouwang_store::{Db, sqlite_url};
 
+mod common;
+use common::{json, shouwang, text};
+
 const VILLAGE: &str = "141123208201";
-
-fn shouwang(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_shouwang"))
-        .env_remove("SHOUWANG_DATABASE_URL")
-        .env_remove("SHOUWANG_USER")
-        .env("SHOUWANG_DATA_DIR", dir)
-        .env("SHOUWANG_LOG", "warn")
-        .args(args)
-        .output()
-        .expect("run shouwang")
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
-fn json(o: &Output) -> Value {
-    assert_eq!(o.status.code(), Some(0), "{}", text(o));
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(o)))
-}
 
 /// A household of the demo village.
 fn demo_household(dir: &Path) -> String {

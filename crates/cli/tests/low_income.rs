@@ -2,34 +2,10 @@
 //! visits' states, a visit recorded (with a new risk filing a clue), a second one in the month refused
 //! with exit code 5, another village's household refused with exit code 3, the figures.
 
-use std::path::Path;
-use std::process::{Command, Output};
-
 use serde_json::Value;
 
-fn shouwang(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_shouwang"))
-        .env_remove("SHOUWANG_DATABASE_URL")
-        .env_remove("SHOUWANG_USER")
-        .env("SHOUWANG_DATA_DIR", dir)
-        .env("SHOUWANG_LOG", "warn")
-        .args(args)
-        .output()
-        .expect("run shouwang")
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
-fn json(o: &Output) -> Value {
-    assert_eq!(o.status.code(), Some(0), "{}", text(o));
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(o)))
-}
+mod common;
+use common::{json, shouwang, text};
 
 fn numbers(v: &Value) -> Vec<String> {
     v.as_array()
