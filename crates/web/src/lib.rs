@@ -169,12 +169,6 @@ pub const HSTS: &str = "max-age=31536000";
 
 /// Serves the application over plain HTTP until Ctrl-C (HTTPS: [`tls::serve_tls`]).
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        router(state).into_make_service_with_connect_info::<http::client::Peer>(),
-    )
-    .with_graceful_shutdown(async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
-    .await
+    let headers = state.timeouts.headers;
+    http::server::serve_on(listener, router(state), headers, http::server::ctrl_c()).await
 }

@@ -365,26 +365,17 @@ impl axum::serve::Listener for TlsListener {
     }
 }
 
-impl axum::extract::connect_info::Connected<axum::serve::IncomingStream<'_, TlsListener>>
-    for crate::http::client::Peer
-{
-    fn connect_info(stream: axum::serve::IncomingStream<'_, TlsListener>) -> Self {
-        crate::http::client::Peer(*stream.remote_addr())
-    }
-}
-
 /// Serves the application over HTTPS until Ctrl-C (the state is switched to HTTPS:
 /// [`AppState::with_tls`]).
 pub async fn serve_tls(listener: TcpListener, state: AppState, tls: &Tls) -> io::Result<()> {
     let listener = TlsListener::new(listener, tls.config())?;
-    axum::serve(
+    let headers = state.timeouts.headers;
+    crate::http::server::serve_on(
         listener,
-        crate::router(state.with_tls(true))
-            .into_make_service_with_connect_info::<crate::http::client::Peer>(),
+        crate::router(state.with_tls(true)),
+        headers,
+        crate::http::server::ctrl_c(),
     )
-    .with_graceful_shutdown(async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
     .await
 }
 

@@ -80,6 +80,14 @@ db_test!(
             .await,
             StatusCode::TOO_MANY_REQUESTS
         );
+        // The refusal says how long the name's window still runs (the API as the page).
+        let (status, retry) =
+            login_from(&app, "192.0.2.50", "township_admin", "wrong-password").await;
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+        assert!(
+            retry.is_some_and(|s| (1..=15 * 60).contains(&s)),
+            "{retry:?}"
+        );
         let failed = count(
             &db,
             "SELECT COUNT(*) FROM audit_log WHERE action = 'login_failed' AND entity_id = 'township_admin'",
@@ -90,7 +98,7 @@ db_test!(
             "SELECT COUNT(*) FROM audit_log WHERE action = 'login_throttled' AND entity_id = 'township_admin'",
         )
         .await;
-        assert_eq!((failed, throttled), (5, 16));
+        assert_eq!((failed, throttled), (5, 17));
     }
 );
 

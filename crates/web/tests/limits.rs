@@ -14,6 +14,7 @@ use shouwang_app::demo;
 use shouwang_app::uploads::Spool;
 use shouwang_store::{Db, db_test};
 use shouwang_web::http::limits::Timeouts;
+use shouwang_web::http::server::serve_on;
 use shouwang_web::{AppState, router};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tower::ServiceExt;
@@ -98,13 +99,20 @@ async fn stall(addr: std::net::SocketAddr, head: &str) -> String {
     String::from_utf8_lossy(&answer).into_owned()
 }
 
-async fn serve(app: Router) -> std::net::SocketAddr {
+/// Starts the server loop of `shouwang serve` on a free port with the headers' time limit `headers`.
+async fn serve_with(app: Router, headers: Duration) -> std::net::SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move {
-        axum::serve(listener, app).await.unwrap();
+        serve_on(listener, app, headers, std::future::pending())
+            .await
+            .unwrap();
     });
     addr
+}
+
+async fn serve(app: Router) -> std::net::SocketAddr {
+    serve_with(app, Timeouts::default().headers).await
 }
 
 const STALLED_LOGIN: &str = "POST /login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\nusername=county_admin&pass";
@@ -117,6 +125,7 @@ db_test!(
             request: Duration::from_millis(300),
             upload: Duration::from_secs(3600),
             body_idle: Duration::from_secs(3600),
+            ..Timeouts::default()
         })))
         .await;
         let answer = stall(addr, STALLED_LOGIN).await;
@@ -126,10 +135,29 @@ db_test!(
             request: Duration::from_secs(3600),
             upload: Duration::from_secs(3600),
             body_idle: Duration::from_millis(300),
+            ..Timeouts::default()
         })))
         .await;
         let answer = stall(addr, STALLED_LOGIN).await;
         assert!(answer.starts_with("HTTP/1.1 4"), "{answer}");
+    }
+);
+
+db_test!(
+    fn a_client_that_never_finishes_its_headers_is_cut_off(db: Db) {
+        let state = demo_state(&db).await;
+        let addr = serve_with(router(state.clone()), Duration::from_millis(300)).await;
+        // One header line and no end of the headers (slow-loris): the connection is closed, and the
+        // request never reached a route (no answer of the application).
+        let answer = stall(addr, "GET /login HTTP/1.1\r\nHost: localhost\r\nX-Slow: a").await;
+        assert!(!answer.contains("200 OK"), "{answer}");
+        // A whole request on the same kind of server is answered: the limit is on slow headers only.
+        let answer = stall(
+            addr,
+            "GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+        )
+        .await;
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     }
 );
 

@@ -12,6 +12,7 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use shouwang_app::Kind;
 use shouwang_core::CodeList;
@@ -249,7 +250,7 @@ pub struct PasswordChange {
 }
 
 /// Changes one's own password; every session of the user ends (log in again). A wrong old password
-/// counts as a failed log-in (throttled: 429).
+/// counts as a failed log-in (throttled: 429 with `Retry-After`).
 #[utoipa::path(post, path = "/api/v1/me/password", tag = "auth", request_body = PasswordChange,
     responses((status = 204), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)),
@@ -258,7 +259,7 @@ pub async fn change_password(
     State(state): State<AppState>,
     user: ApiUser,
     ApiJson(req): ApiJson<PasswordChange>,
-) -> AppResult<StatusCode> {
+) -> AppResult<Response> {
     let username = user.session.username.clone();
     if req.new == req.old {
         return Err(AppError::invalid(
@@ -266,13 +267,8 @@ pub async fn change_password(
             "The new password must differ from the old one",
         ));
     }
-    if !state.throttle.attempt(&username) {
-        return Err(AppError::new(
-            Kind::TooMany,
-            "throttled",
-            "登录失败次数过多，请 15 分钟后再试",
-            "Too many failed logins; try again in 15 minutes",
-        ));
+    if let Err(limited) = state.throttle.attempt(&username) {
+        return Ok(limited.with_retry_after(limited.error().json()));
     }
     let me = match repo::users::authenticate(&state.db, &username, &req.old).await? {
         Some(u) if u.id == user.session.user_id => u,
@@ -293,7 +289,7 @@ pub async fn change_password(
     )
     .await
     .map_err(AppError::from)?;
-    Ok(StatusCode::NO_CONTENT)
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 /// Audit log filters (dates are Beijing days, both inclusive).

@@ -78,7 +78,7 @@ fn me(s: &SessionUser) -> Me {
 /// Logs in and starts a session.
 #[utoipa::path(post, path = "/api/v1/login", tag = "auth", request_body = LoginRequest,
     responses((status = 200, body = LoginResponse), (status = 401, body = ErrorBody),
-        (status = 429, body = ErrorBody, description = "too many attempts for the name, from the address (`Retry-After`) or in all (`Retry-After`)")))]
+        (status = 429, body = ErrorBody, description = "too many attempts for the name, from the address or in all (`Retry-After`: seconds)")))]
 pub async fn login(
     State(state): State<AppState>,
     from: ClientAddr,
@@ -86,16 +86,8 @@ pub async fn login(
 ) -> AppResult<Response> {
     let user = match sign_in(&state, &req.username, &req.password, from).await? {
         SignIn::Welcome(u) => u,
-        SignIn::Limited(limited) => {
+        SignIn::Limited(limited) | SignIn::Throttled(limited) => {
             return Ok(limited.with_retry_after(limited.error().json()));
-        }
-        SignIn::Throttled => {
-            return Err(AppError::new(
-                Kind::TooMany,
-                "throttled",
-                "登录失败次数过多，请 15 分钟后再试",
-                "Too many failed logins; try again in 15 minutes",
-            ));
         }
         SignIn::Failed => {
             return Err(AppError::new(

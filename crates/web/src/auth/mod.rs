@@ -220,7 +220,7 @@ pub enum SignIn {
     /// The user, whose attempt count is cleared.
     Welcome(shouwang_store::repo::users::UserWithScope),
     /// Too many attempts for the name ([`Throttle`]); no password was checked.
-    Throttled,
+    Throttled(rate::Limited),
     /// Too many attempts from the client's address or in all ([`rate::LoginRate`]); no password was
     /// checked.
     Limited(rate::Limited),
@@ -247,8 +247,8 @@ pub async fn sign_in(
             audit_limited(state, limited, ip).await?;
         }
         return Ok(SignIn::Limited(limited));
-    } else if !state.throttle.attempt(username) {
-        SignIn::Throttled
+    } else if let Err(limited) = state.throttle.attempt(username) {
+        SignIn::Throttled(limited)
     } else {
         match repo::users::authenticate(&state.db, username, password).await? {
             Some(u) => {
@@ -259,7 +259,7 @@ pub async fn sign_in(
         }
     };
     let action = match outcome {
-        SignIn::Throttled => "login_throttled",
+        SignIn::Throttled(_) => "login_throttled",
         _ => "login_failed",
     };
     let name: String = username
@@ -292,7 +292,8 @@ async fn audit_limited(
     let scope = limited.scope.as_str();
     tracing::warn!(target: "shouwang_web::login", ?address, scope, "login_rate_limited");
     let entity = match limited.scope {
-        rate::Scope::Address => address.clone().unwrap_or_default(),
+        // A name's refusals are audited as `login_throttled` by `sign_in`, not here.
+        rate::Scope::Address | rate::Scope::Name => address.clone().unwrap_or_default(),
         rate::Scope::Global => "*".to_owned(),
     };
     repo::audit::record_read(
@@ -343,12 +344,22 @@ impl Throttle {
         std::hash::BuildHasher::hash_one(&self.keys, username.to_lowercase())
     }
 
-    /// Reserves one attempt for this user name: `false` when [`MAX_FAILURES`] attempts without a success
-    /// were made within [`THROTTLE_WINDOW`] (the caller refuses with 429 and checks no password).
-    pub fn attempt(&self, username: &str) -> bool {
+    /// Reserves one attempt for this user name; refused ([`rate::Limited`] of scope `Name`, with the
+    /// seconds until the name's window passes) when [`MAX_FAILURES`] attempts without a success were
+    /// made within [`THROTTLE_WINDOW`] (the caller answers 429 with `Retry-After` and checks no
+    /// password).
+    pub fn attempt(&self, username: &str) -> Result<(), rate::Limited> {
         let key = self.key(username);
+        let refused = |since: Instant| rate::Limited {
+            scope: rate::Scope::Name,
+            retry_after: THROTTLE_WINDOW
+                .saturating_sub(since.elapsed())
+                .as_secs()
+                .max(1),
+            first: false,
+        };
         let Ok(mut map) = self.attempts.lock() else {
-            return false;
+            return Err(refused(Instant::now()));
         };
         if map.len() >= THROTTLE_NAMES {
             map.retain(|_, (_, since)| since.elapsed() < THROTTLE_WINDOW);
@@ -356,14 +367,14 @@ impl Throttle {
         let full = map.len() >= THROTTLE_NAMES;
         match map.get_mut(&key) {
             Some(e) if e.1.elapsed() >= THROTTLE_WINDOW => *e = (1, Instant::now()),
-            Some(e) if e.0 >= MAX_FAILURES => return false,
+            Some(e) if e.0 >= MAX_FAILURES => return Err(refused(e.1)),
             Some(e) => e.0 += 1,
             None if full => {}
             None => {
                 map.insert(key, (1, Instant::now()));
             }
         }
-        true
+        Ok(())
     }
 
     /// Clears the count after a successful login.
@@ -383,14 +394,16 @@ mod tests {
     fn throttle_locks_after_max_failures() {
         let t = Throttle::default();
         for _ in 0..MAX_FAILURES {
-            assert!(t.attempt("Zhang"));
+            assert!(t.attempt("Zhang").is_ok());
         }
-        assert!(!t.attempt("zhang"));
-        assert!(!t.attempt("ZHANG"));
+        let refused = t.attempt("zhang").unwrap_err();
+        assert_eq!(refused.scope, rate::Scope::Name);
+        assert!((1..=THROTTLE_WINDOW.as_secs()).contains(&refused.retry_after));
+        assert!(t.attempt("ZHANG").is_err());
         t.succeed("zhang");
-        assert!(t.attempt("zhang"));
+        assert!(t.attempt("zhang").is_ok());
         // Another name is not affected.
-        assert!(t.attempt("li"));
+        assert!(t.attempt("li").is_ok());
     }
 
     #[test]

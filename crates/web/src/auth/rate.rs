@@ -45,6 +45,8 @@ pub const MAX_ADDRESSES: usize = 100_000;
 /// Which limit refused an attempt.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Scope {
+    /// Too many failed sign-ins for one user name ([`super::Throttle`]).
+    Name,
     Address,
     Global,
 }
@@ -52,6 +54,7 @@ pub enum Scope {
 impl Scope {
     pub fn as_str(self) -> &'static str {
         match self {
+            Scope::Name => "name",
             Scope::Address => "address",
             Scope::Global => "global",
         }
@@ -70,9 +73,18 @@ pub struct Limited {
 }
 
 impl Limited {
-    /// The refusal (429), with the wait in seconds.
+    /// The refusal (429), with the wait in seconds (for a user name: in whole minutes, rounded up).
     pub fn error(&self) -> AppError {
         let s = self.retry_after;
+        if self.scope == Scope::Name {
+            let m = s.div_ceil(60);
+            return AppError::new(
+                Kind::TooMany,
+                "throttled",
+                format!("登录失败次数过多，请 {m} 分钟后再试"),
+                format!("Too many failed logins; try again in {m} minutes"),
+            );
+        }
         AppError::new(
             Kind::TooMany,
             "rate_limited",

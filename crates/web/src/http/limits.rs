@@ -6,7 +6,9 @@
 //!   (`DefaultBodyLimit` on the route).
 //! - Time: a request whose body stops arriving for [`Timeouts::body_idle`] fails, and a request that is
 //!   not answered within [`Timeouts::request`] (an upload route: [`Timeouts::upload`]) is answered 408
-//!   and its connection closed ([`time_limit`]): a client that sends its headers and stalls is cut off.
+//!   and its connection closed ([`time_limit`]): a client that sends its headers and stalls is cut off;
+//!   one that never finishes its headers is cut off by the server loop ([`super::server`]) after
+//!   [`Timeouts::headers`].
 
 use std::time::Duration;
 
@@ -30,6 +32,9 @@ pub struct Timeouts {
     pub upload: Duration,
     /// The longest wait for the next piece of a body.
     pub body_idle: Duration,
+    /// The longest a client may take to send a request's headers (the server loop,
+    /// [`super::server`], closes its connection after: slow-loris).
+    pub headers: Duration,
 }
 
 impl Default for Timeouts {
@@ -38,6 +43,7 @@ impl Default for Timeouts {
             request: Duration::from_secs(60),
             upload: Duration::from_secs(30 * 60),
             body_idle: Duration::from_secs(30),
+            headers: Duration::from_secs(30),
         }
     }
 }

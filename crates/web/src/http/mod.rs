@@ -23,3 +23,4 @@ pub mod i18n;
 pub mod limits;
 pub mod multipart;
 pub mod render;
+pub mod server;

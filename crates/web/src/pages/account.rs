@@ -89,12 +89,12 @@ pub async fn change(
         );
     }
     // The old password, checked like a login (and counted by the same throttle).
-    if !state.throttle.attempt(&user.username) {
-        return page(
+    if let Err(limited) = state.throttle.attempt(&user.username) {
+        return limited.with_retry_after(page(
             &user,
-            Some(lang.t("login.throttled").to_string()),
+            Some(limited.error().message_for(lang)),
             StatusCode::TOO_MANY_REQUESTS,
-        );
+        ));
     }
     let me = match repo::users::authenticate(&state.db, &user.username, &f.old).await {
         Ok(Some(u)) if u.id == user.user_id => u,

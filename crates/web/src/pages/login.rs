@@ -125,7 +125,7 @@ pub async fn login(
     }
     let user = match sign_in(&state, username, &form.password, from).await {
         Ok(SignIn::Welcome(u)) => u,
-        Ok(SignIn::Limited(limited)) => {
+        Ok(SignIn::Limited(limited) | SignIn::Throttled(limited)) => {
             let message = limited.error().message_for(lang);
             return limited.with_retry_after(login_page(
                 cookies,
@@ -134,15 +134,6 @@ pub async fn login(
                 "",
                 StatusCode::TOO_MANY_REQUESTS,
             ));
-        }
-        Ok(SignIn::Throttled) => {
-            return login_page(
-                cookies,
-                lang,
-                Some(lang.t("login.throttled")),
-                "",
-                StatusCode::TOO_MANY_REQUESTS,
-            );
         }
         Ok(SignIn::Failed) => {
             return login_page(

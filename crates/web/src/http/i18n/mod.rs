@@ -71,10 +71,6 @@ impl Lang {
             "login.password" => ("密码", "Password"),
             "login.submit" => ("登录", "Log in"),
             "login.failed" => ("用户名或密码错误", "Wrong user name or password"),
-            "login.throttled" => (
-                "登录失败次数过多，请 15 分钟后再试",
-                "Too many failed logins; try again in 15 minutes",
-            ),
             "login.expired" => (
                 "页面已过期，请重新登录",
                 "The page expired; please log in again",
