@@ -53,6 +53,15 @@ enum Command {
         /// Households in the demo county (only with --demo on an empty database).
         #[arg(long, default_value_t = 1000)]
         demo_households: u32,
+        /// Sign-in attempts allowed per client address within 10 minutes (a township office behind one
+        /// address, or a load test from one machine, may need more).
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..),
+            default_value_t = shouwang_web::auth::rate::LoginLimits::default().per_address)]
+        login_limit_address: u32,
+        /// Sign-in attempts allowed in all within 10 minutes.
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..),
+            default_value_t = shouwang_web::auth::rate::LoginLimits::default().global)]
+        login_limit_all: u32,
         #[command(flatten)]
         tls: TlsArgs,
         #[command(flatten)]
@@ -196,6 +205,8 @@ async fn run(command: Command) -> anyhow::Result<()> {
             demo,
             listen,
             demo_households,
+            login_limit_address,
+            login_limit_all,
             tls,
             db,
         } => {
@@ -221,7 +232,12 @@ async fn run(command: Command) -> anyhow::Result<()> {
             let addr = listener.local_addr()?;
             let state = shouwang_web::AppState::new(db)
                 .with_files(files)
-                .with_spool(spool);
+                .with_spool(spool)
+                .with_login_limits(shouwang_web::auth::rate::LoginLimits {
+                    per_address: login_limit_address,
+                    global: login_limit_all,
+                    ..Default::default()
+                });
             match tls {
                 Some(tls) => {
                     config::print_tls(&tls);
