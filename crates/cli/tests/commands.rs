@@ -405,7 +405,8 @@ fn start_tls(dir: &std::path::Path, demo: bool) -> (std::process::Child, String,
         .expect("spawn serve");
     let mut printed = Vec::new();
     let (mut url, mut fingerprint) = (None, None);
-    for line in BufReader::new(child.stdout.take().unwrap()).lines() {
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    for line in lines.by_ref() {
         let line = line.unwrap();
         printed.push(line.clone());
         if let Some(at) = line.find("https://") {
@@ -418,6 +419,9 @@ fn start_tls(dir: &std::path::Path, demo: bool) -> (std::process::Child, String,
             break;
         }
     }
+    // Keep reading what the server prints after (more demo accounts): a closed pipe would make its
+    // next `println!` fail and the server stop.
+    std::thread::spawn(move || lines.for_each(drop));
     let printed = printed.join("\n");
     match (url, fingerprint) {
         (Some(u), Some(f)) => (child, u, f, printed),
