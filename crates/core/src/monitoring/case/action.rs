@@ -205,7 +205,7 @@ impl Case {
                         "An exit procedure is already running for this household",
                     ));
                 }
-                let Some(facts) = self.exit_facts(&household, line, latest_income) else {
+                let Some(facts) = self.exit_facts(&household, line, latest_income, on) else {
                     return Err(wrong_state(("预判提名", "Nominate for exit"), state));
                 };
                 next.exits.push(Exit::nominate(

@@ -182,15 +182,20 @@ impl Case {
         }
     }
 
-    /// The facts the exit pre-judgment needs, from this case and the household.
-    /// `None` before entry into monitoring.
+    /// The facts the exit pre-judgment on `on` needs, from this case and the household (with the
+    /// registry's 三保障 blockers, [`exit::registry_blockers`], the housing grade from the latest
+    /// check). `None` before entry into monitoring.
     pub fn exit_facts(
         &self,
         household: &Household,
         line: Fen,
         latest_income: Option<IncomeRecord>,
+        on: NaiveDate,
     ) -> Option<ExitFacts> {
         let monitored_since = self.monitored_since()?;
+        let housing_grade = self
+            .latest_verification()
+            .and_then(|v| v.standards.housing_grade);
         Some(ExitFacts {
             monitored_since,
             line,
@@ -209,6 +214,7 @@ impl Case {
                 .iter()
                 .any(Measure::is_developmental_delivered),
             categories: DeferredCategory::of(household),
+            blockers: exit::registry_blockers(household, housing_grade, on),
         })
     }
 
@@ -225,7 +231,7 @@ impl Case {
         if !self.lifecycle().is_monitored() || self.current_exit().is_some() {
             return None;
         }
-        let facts = self.exit_facts(household, line, latest_income)?;
+        let facts = self.exit_facts(household, line, latest_income, on)?;
         Some(exit::prejudge(&facts, rules, on))
     }
 

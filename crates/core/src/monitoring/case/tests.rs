@@ -241,6 +241,35 @@ fn from_application_to_exit_notice() {
         .unwrap();
     assert!(p.proposed(), "{:?}", p.unmet);
 
+    // … but not while the registry shows a 13-year-old out of school, though the follow-ups say
+    // "secure" (issue 22): E03 names the child, and the nomination is refused
+    let mut dropout = h.clone();
+    let mut kid = crate::household::tests::member(
+        NaiveDate::from_ymd_opt(2009, 3, 1).unwrap(),
+        33,
+        crate::codes::Relation::Son,
+    );
+    kid.school = None;
+    dropout.members.push(kid);
+    let p = c
+        .prejudge(
+            &dropout,
+            LINE,
+            Some(income(7000, 2)),
+            &ExitRules::default(),
+            d(9, 15),
+        )
+        .unwrap();
+    let unmet: Vec<&str> = p.unmet.iter().map(|u| u.condition.code()).collect();
+    assert_eq!(unmet, ["E03"]);
+    assert!(
+        p.unmet[0].detail_zh.contains("成员33（13周岁）"),
+        "{}",
+        p.unmet[0].detail_zh
+    );
+    let r = c.apply(nominate(&dropout), &team(), d(9, 15)).unwrap_err();
+    assert_eq!(r.code, RefusalCode::NotEligible);
+
     let c = c.apply(nominate(&h), &team(), d(9, 15)).unwrap();
     assert!(c.current_exit().is_some());
     assert!(
