@@ -72,8 +72,8 @@ pub use clue::{Channel, Clue, ClueRules, Report, Source};
 pub use command::{CadreCommand, Command, ExitCommand, VisitIncome};
 pub use common::{Actor, Decision, Meeting, Refusal, RefusalCode, StepResult, date_zh};
 pub use exit::{
-    DeferredCategory, Exit, ExitAction, ExitCheck, ExitFacts, ExitNotice, ExitRules, ExitStatus,
-    ExitStep, PreJudgment,
+    DeferredCategory, Exit, ExitAction, ExitBlocker, ExitCheck, ExitFacts, ExitNotice, ExitRules,
+    ExitStatus, ExitStep, PreJudgment,
 };
 pub use followup::{FollowUp, FollowUpLog};
 pub use identification::{

@@ -131,7 +131,8 @@ fn nominate(h: &Household) -> CaseAction {
         household: Box::new(h.clone()),
         line: LINE,
         latest_income: Some(income(7000, 2)),
-        rules: ExitRules::default(),
+        rules: Box::default(),
+        open_problems: vec![],
     }
 }
 
@@ -157,6 +158,7 @@ fn exit_steps(mut c: Case, categories: Vec<DeferredCategory>) -> Case {
                 decision: Decision::pass("评议通过"),
                 mode: EliminationMode::Assisted,
                 categories,
+                blockers: vec![],
             },
             d(9, 26),
         ),
@@ -235,6 +237,7 @@ fn from_application_to_exit_notice() {
             &h,
             LINE,
             Some(income(7000, 2)),
+            &[],
             &ExitRules::default(),
             d(9, 15),
         )
@@ -256,6 +259,7 @@ fn from_application_to_exit_notice() {
             &dropout,
             LINE,
             Some(income(7000, 2)),
+            &[],
             &ExitRules::default(),
             d(9, 15),
         )
@@ -269,11 +273,29 @@ fn from_application_to_exit_notice() {
     );
     let r = c.apply(nominate(&dropout), &team(), d(9, 15)).unwrap_err();
     assert_eq!(r.code, RefusalCode::NotEligible);
+    // … nor with an open problem of the problem ledger
+    let open = crate::monitoring::problem::tests::water_problem();
+    let open = Problem::find(open, &team(), d(9, 1))
+        .unwrap()
+        .blocker()
+        .unwrap();
+    let mut with_problem = nominate(&h);
+    if let CaseAction::NominateExit { open_problems, .. } = &mut with_problem {
+        open_problems.push(open);
+    }
+    let r = c.apply(with_problem, &team(), d(9, 15)).unwrap_err();
+    assert_eq!(r.code, RefusalCode::NotEligible);
+    assert!(
+        r.message_zh
+            .contains("饮水安全保障问题未解决：入户水管冬季冻裂"),
+        "{}",
+        r.message_zh
+    );
 
     let c = c.apply(nominate(&h), &team(), d(9, 15)).unwrap();
     assert!(c.current_exit().is_some());
     assert!(
-        c.prejudge(&h, LINE, None, &ExitRules::default(), d(9, 15))
+        c.prejudge(&h, LINE, None, &[], &ExitRules::default(), d(9, 15))
             .is_none()
     );
     let c = exit_steps(c, vec![]);
@@ -459,6 +481,7 @@ fn deferred_then_eliminated() {
                 decision: Decision::pass(""),
                 mode: EliminationMode::Assisted,
                 categories: vec![],
+                blockers: vec![],
             },
             d(12, 25),
         ),
@@ -873,6 +896,7 @@ fn menu(i: u8, on: NaiveDate, categories: &[DeferredCategory]) -> (CaseAction, R
                     decision: Decision::pass(""),
                     mode: EliminationMode::Assisted,
                     categories: categories.to_vec(),
+                    blockers: vec![],
                 },
             },
             Role::VillageTeam,

@@ -210,6 +210,7 @@ pub(crate) fn pass_action(
             decision: Decision::pass("评议通过"),
             mode: EliminationMode::Assisted,
             categories,
+            blockers: vec![],
         },
         ExitStep::Notice => ExitAction::IssueNotice {
             sequence: 7,
@@ -525,6 +526,7 @@ fn failures_end_the_exit() {
                 decision: Decision::fail("群众不认可"),
                 mode: EliminationMode::Natural,
                 categories: vec![],
+                blockers: vec![],
             },
             &team,
             d(9, 26),
@@ -690,6 +692,7 @@ fn evidence_refusals() {
         decision: Decision::pass(""),
         mode: EliminationMode::Natural,
         categories: vec![],
+        blockers: vec![],
     };
     let done = e.apply(natural, &team, d(9, 26)).unwrap();
     assert_eq!(
@@ -739,7 +742,7 @@ proptest! {
             let action = if choice == 11 {
                 ExitAction::Withdraw { reason: "终止".into() }
             } else if fail == 0 && step == ExitStep::Appraisal {
-                ExitAction::Appraise { meeting: meeting(on), decision: Decision::fail("不认可"), mode: EliminationMode::Natural, categories: cats }
+                ExitAction::Appraise { meeting: meeting(on), decision: Decision::fail("不认可"), mode: EliminationMode::Natural, categories: cats, blockers: vec![] }
             } else {
                 pass_action(step, on, cats)
             };
@@ -858,4 +861,63 @@ proptest! {
         let j = prejudge(&f, &ExitRules::default(), d(9, 15));
         prop_assert_eq!(codes(&j).contains(&"E03"), n > 0 || secure != Some(true));
     }
+}
+
+#[test]
+fn an_open_problem_refuses_a_passing_appraisal() {
+    use crate::codes::Guarantee;
+    let on = d(9, 26);
+    let mut e = Exit::nominate(
+        "H1",
+        &good_facts(),
+        ExitRules::default(),
+        &actor(Role::VillageTeam),
+        d(9, 15),
+    )
+    .unwrap();
+    for step in [ExitStep::MeetingDecision, ExitStep::HouseholdCheck] {
+        e = e
+            .apply(pass_action(step, on, vec![]), &actor(Role::VillageTeam), on)
+            .unwrap();
+    }
+    let blocked = ExitAction::Appraise {
+        meeting: meeting(on),
+        decision: Decision::pass("评议通过"),
+        mode: EliminationMode::Assisted,
+        categories: vec![],
+        blockers: vec![ExitBlocker::new(
+            Guarantee::Housing,
+            "住房安全等级为C级",
+            "grade C",
+        )],
+    };
+    let r = e
+        .apply(blocked.clone(), &actor(Role::VillageTeam), on)
+        .unwrap_err();
+    assert_eq!(r.code, RefusalCode::NotEligible);
+    assert!(
+        r.message_zh.contains("住房安全保障：住房安全等级为C级"),
+        "{}",
+        r.message_zh
+    );
+    // a failing appraisal is still taken (it ends the exit 未消除)
+    let ExitAction::Appraise {
+        meeting,
+        mode,
+        categories,
+        blockers,
+        ..
+    } = blocked
+    else {
+        unreachable!()
+    };
+    let failed = ExitAction::Appraise {
+        meeting,
+        decision: Decision::fail("住房未达标"),
+        mode,
+        categories,
+        blockers,
+    };
+    let e = e.apply(failed, &actor(Role::VillageTeam), on).unwrap();
+    assert!(matches!(e.status, ExitStatus::NotEliminated { .. }));
 }
