@@ -5,6 +5,7 @@
 //! (the exit's inputs carry it until it is closed).
 
 use chrono::NaiveDate;
+use shouwang_app::ledgers::{self, LedgerRequest};
 use shouwang_app::problems::{self, campaign_round};
 use shouwang_app::{Caller, Kind, attachments};
 use shouwang_core::codes::Guarantee;
@@ -218,6 +219,15 @@ db_test!(
                 .unwrap()
                 .is_empty()
         );
+        // 问题整改台账: every problem of the township, none of another village
+        let req = LedgerRequest {
+            kind: Some("问题整改台账".to_owned()),
+            ..LedgerRequest::default()
+        };
+        let file = ledgers::export(&db, &town, &req).await.unwrap();
+        assert_eq!(file.rows, 3);
+        assert!(file.name.starts_with("问题整改台账"), "{}", file.name);
+        assert_eq!(ledgers::export(&db, &other, &req).await.unwrap().rows, 0);
         // a department provider reads no registry data
         let dept = caller(64, Role::Department, "141123");
         let e = problems::board(&db, &dept, None, d(11, 5))

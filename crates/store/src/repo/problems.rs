@@ -4,19 +4,26 @@
 //! transaction, and an update checks the version (乐观锁). The rules are the core's
 //! ([`Problem::find`], [`Problem::apply`]); the use cases are `shouwang_app::problems`.
 
+use std::collections::HashMap;
+
 use chrono::{NaiveDate, Utc};
-use sea_orm::{ConnectionTrait, DatabaseTransaction, QueryResult};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryResult,
+};
 use serde::Serialize;
 use shouwang_core::codes::Guarantee;
+use shouwang_core::ledger::{DateRange, Value};
 use shouwang_core::monitoring::exit::ExitBlocker;
-use shouwang_core::monitoring::{Problem, ProblemStatus, Refusal};
-use shouwang_core::{CodeList, Scope};
+use shouwang_core::monitoring::{Problem, ProblemStatus, Refusal, problem};
+use shouwang_core::registry::RegionNames;
+use shouwang_core::{CodeList, Household, Scope};
 
 use super::area::effective_area;
 use super::audit::{self, Change};
 use super::cases::write_county;
 use super::{Actor, Sql, to_json};
 use crate::db::Db;
+use crate::entity::regions;
 use crate::error::{Result, StoreError};
 use crate::ids::new_id;
 
@@ -282,4 +289,65 @@ fn problem_row(r: &QueryResult) -> Result<ProblemRow> {
         problem: serde_json::from_str(&body)
             .map_err(|e| StoreError::corrupt(format!("problem: {e}")))?,
     })
+}
+
+/// The rows of the 问题整改台账 of the scope's area (narrowed to `area`): every problem found in `range`,
+/// by village, household and id ([`shouwang_core::monitoring::problem::ledger_row`]), overdue as of
+/// `today`.
+pub(crate) async fn ledger_rows(
+    db: &Db,
+    scope: &Scope,
+    area: Option<&str>,
+    range: &DateRange,
+    full_ids: bool,
+    today: NaiveDate,
+) -> Result<Vec<Vec<Value>>> {
+    let filter = ProblemFilter {
+        area: area.map(str::to_owned),
+        ..ProblemFilter::default()
+    };
+    let rows = list(db, scope, &filter).await?;
+    let Some(first) = rows.first() else {
+        return Ok(Vec::new());
+    };
+    let names: HashMap<String, String> = regions::Entity::find()
+        .filter(regions::Column::CountyCode.eq(first.county_code.as_str()))
+        .all(db.conn())
+        .await?
+        .into_iter()
+        .map(|r| (r.code, r.name))
+        .collect();
+    let name = |code: &str| names.get(code).cloned().unwrap_or_default();
+    let households: HashMap<String, Household> =
+        super::register_records::subjects(db, scope, area, None)
+            .await?
+            .into_iter()
+            .map(|s| (s.household.number.clone(), s.household))
+            .collect();
+    let mut out = Vec::new();
+    for r in rows.iter().filter(|r| range.contains(r.problem.found_on)) {
+        let village = r.problem.what.village.as_str();
+        let region = RegionNames {
+            county: name(&format!("{}000000", r.county_code)),
+            township: name(&format!("{}000", village.get(..9).unwrap_or(village))),
+            village: name(village),
+            natural_village: String::new(),
+        };
+        let head = r
+            .problem
+            .what
+            .household
+            .as_ref()
+            .and_then(|n| households.get(n))
+            .and_then(|h| h.head().or(h.members.first()));
+        out.push(problem::ledger_row(
+            out.len() + 1,
+            &r.problem,
+            &region,
+            head,
+            full_ids,
+            today,
+        ));
+    }
+    Ok(out)
 }

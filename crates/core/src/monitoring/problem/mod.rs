@@ -18,13 +18,16 @@
 use chrono::NaiveDate;
 
 use crate::access::Role;
-use crate::codes::{Guarantee, code_list};
+use crate::codes::{CodeList, Guarantee, code_list};
+use crate::household::Member;
+use crate::ledger::{Column, ColumnKind, Value, col, date, t, yes_no};
 use crate::monitoring::common::{
     Actor, Label, Refusal, RefusalCode, require_not_before, require_role, require_text,
 };
 use crate::monitoring::exit::ExitBlocker;
 use crate::monitoring::verification::{Attachment, validate_attachments};
 use crate::region::RegionCode;
+use crate::registry::RegionNames;
 
 #[cfg(test)]
 pub(crate) mod tests;
@@ -274,4 +277,82 @@ impl Problem {
         }
         Ok(next)
     }
+}
+
+/// 问题整改台账: one row per problem.
+pub const LEDGER_COLUMNS: &[Column] = &[
+    col("序号", 6.0, ColumnKind::Number),
+    col("乡（镇）", 14.0, ColumnKind::Text),
+    col("行政村", 14.0, ColumnKind::Text),
+    col("户编号", 20.0, ColumnKind::Digits),
+    col("户主姓名", 10.0, ColumnKind::Text),
+    col("户主身份证号", 20.0, ColumnKind::Digits),
+    col("保障类别", 14.0, ColumnKind::Text),
+    col("问题描述", 36.0, ColumnKind::Text),
+    col("发现日期", 12.0, ColumnKind::Date),
+    col("发现人", 10.0, ColumnKind::Text),
+    col("责任单位", 20.0, ColumnKind::Text),
+    col("整改时限", 12.0, ColumnKind::Date),
+    col("整改措施", 40.0, ColumnKind::Text),
+    col("佐证材料", 30.0, ColumnKind::Text),
+    col("整改状态", 10.0, ColumnKind::Text),
+    col("是否逾期", 8.0, ColumnKind::Text),
+    col("验收人", 10.0, ColumnKind::Text),
+    col("销号日期", 12.0, ColumnKind::Date),
+    col("验收意见", 30.0, ColumnKind::Text),
+];
+
+/// One row of the 问题整改台账 (`seq` from 1): the problem where it was found (township and village names;
+/// the 户编号 and the head `head` of the household, empty for a village's; the head's ID number in full
+/// only when `full_ids`), its steps (`2026-10-20 更换保温水管（王五）` each) and their
+/// evidence's file names, whether overdue on `today`.
+pub fn ledger_row(
+    seq: usize,
+    p: &Problem,
+    names: &RegionNames,
+    head: Option<&Member>,
+    full_ids: bool,
+    today: NaiveDate,
+) -> Vec<Value> {
+    let steps: Vec<String> = p
+        .steps
+        .iter()
+        .map(|s| format!("{} {}（{}）", s.on, s.done, s.by.name))
+        .collect();
+    let evidence: Vec<&str> = p
+        .steps
+        .iter()
+        .flat_map(|s| s.evidence.iter().map(|a| a.name.as_str()))
+        .collect();
+    vec![
+        Value::Number(seq as f64),
+        t(names.township.clone()),
+        t(names.village.clone()),
+        t(p.what.household.clone().unwrap_or_default()),
+        t(head.map(|m| m.name.clone()).unwrap_or_default()),
+        match head {
+            Some(m) if full_ids => t(m.id_number.to_string()),
+            Some(m) => t(m.id_number.masked()),
+            None => Value::Empty,
+        },
+        t(p.what.sector.label_zh()),
+        t(p.what.found.clone()),
+        date(Some(p.found_on)),
+        t(p.found_by.name.clone()),
+        t(p.what.unit.label_zh()),
+        date(Some(p.what.deadline)),
+        t(steps.join("；")),
+        t(evidence.join("、")),
+        t(p.status().label_zh()),
+        yes_no(p.is_overdue(today)),
+        t(p.accepted
+            .as_ref()
+            .map(|a| a.by.name.clone())
+            .unwrap_or_default()),
+        date(p.accepted.as_ref().map(|a| a.on)),
+        t(p.accepted
+            .as_ref()
+            .map(|a| a.opinion.clone())
+            .unwrap_or_default()),
+    ]
 }

@@ -180,3 +180,43 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_ledger_row_per_problem() {
+    let team = actor(Role::VillageTeam);
+    let p = Problem::find(water_problem(), &team, d(10, 8))
+        .unwrap()
+        .apply(rectify(), &team, d(10, 20))
+        .unwrap();
+    let names = RegionNames {
+        county: "兴县".into(),
+        township: "圪塔上乡".into(),
+        village: "某某村".into(),
+        natural_village: String::new(),
+    };
+    let head = crate::household::tests::household().members[0].clone();
+    let row = ledger_row(
+        1,
+        &p,
+        &names,
+        Some(&head),
+        false,
+        NaiveDate::from_ymd_opt(2027, 1, 2).unwrap(),
+    );
+    assert_eq!(row.len(), LEDGER_COLUMNS.len());
+    let text: Vec<String> = row.iter().map(crate::ledger::Value::to_text).collect();
+    let at = |h: &str| &text[LEDGER_COLUMNS.iter().position(|c| c.header == h).unwrap()];
+    assert_eq!(at("保障类别"), "饮水安全保障");
+    assert_eq!(at("责任单位"), "县水利局");
+    assert_eq!(
+        *at("整改措施"),
+        format!("2026-10-20 更换保温水管（{}）", team.name)
+    );
+    assert_eq!(at("佐证材料"), "入户照片.jpg");
+    assert_eq!(
+        (at("整改状态").as_str(), at("是否逾期").as_str()),
+        ("整改中", "是")
+    );
+    assert_eq!(at("销号日期"), "");
+    assert_eq!(*at("户主身份证号"), head.id_number.masked());
+}
