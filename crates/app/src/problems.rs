@@ -8,16 +8,18 @@
 
 use chrono::NaiveDate;
 use serde::Serialize;
+use shouwang_core::codes::Guarantee;
 use shouwang_core::monitoring::{
     NewProblem, Problem, ProblemAction, ProblemStatus, Quarter, Report, Source,
 };
-use shouwang_core::{CodeList, RegionCode};
+use shouwang_core::{CodeList, RegionCode, Role};
 use shouwang_store::repo::problems::{self as store, ProblemFilter, ProblemRow};
 use shouwang_store::{Db, StoreError, repo};
 
 use crate::caller::Caller;
 use crate::error::Error;
 use crate::lifecycle::{Filed, Filing, check_uploaded, county_rules, file_report_on};
+use crate::registers::code_of;
 
 /// A problem as the pages and the API show it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -198,7 +200,6 @@ pub async fn board(
     area: Option<String>,
     today: NaiveDate,
 ) -> Result<Vec<SectorCount>, Error> {
-    use shouwang_core::codes::Guarantee;
     let all = list(
         db,
         caller,
@@ -224,4 +225,57 @@ pub async fn board(
             }
         })
         .collect())
+}
+
+/// Roles that take part in the problem ledger (find, rectify, accept: the core says who does which).
+pub const PROBLEM_ROLES: &[Role] = &[
+    Role::VillageTeam,
+    Role::Cadre,
+    Role::TownshipAdmin,
+    Role::CountyAdmin,
+];
+
+/// A filter of [`list`] (a query string, CLI flags).
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+pub struct ProblemQuery {
+    /// A township or village inside the caller's area.
+    pub area: Option<String>,
+    /// 户编号.
+    pub household: Option<String>,
+    /// 保障 (`compulsory_education`, `basic_medical`, `housing`, `drinking_water`).
+    pub sector: Option<String>,
+    /// 状态 (`open`, `rectifying`, `closed`).
+    pub status: Option<String>,
+    /// Only those overdue today (`true`).
+    pub overdue: Option<bool>,
+}
+
+impl ProblemQuery {
+    /// The store's filter; `Invalid` for an unknown sector or state.
+    pub fn filter(&self, today: NaiveDate) -> Result<ProblemFilter, Error> {
+        let blank = |s: &Option<String>| {
+            s.as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+        };
+        Ok(ProblemFilter {
+            area: blank(&self.area),
+            household: blank(&self.household),
+            sector: code_of::<Guarantee>("保障类别", self.sector.as_deref())?,
+            status: code_of::<ProblemStatus>("整改状态", self.status.as_deref())?,
+            overdue_on: self.overdue.unwrap_or(false).then_some(today),
+        })
+    }
+}
+
+/// An action on a problem with the version the client saw.
+#[derive(Clone, Debug, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ActInput {
+    /// The problem's version (乐观锁).
+    pub version: i64,
+    /// The action.
+    pub action: ProblemAction,
 }
