@@ -11,6 +11,7 @@
 //! | 风险消除台账 | eliminated household (case) | 风险消除日期 |
 //! | 线索台账 | clue | 发现日期 (first report) |
 //! | 低收入人口台账 | household in scope and month visited | 走访日期 (rows: [`crate::register::low_income::ledger_row`]) |
+//! | 问题整改台账 | 三保障 or water problem | 发现日期 (rows: [`crate::monitoring::problem::ledger_row`]) |
 //!
 //! ID numbers are written in full only when the reader's role may see them
 //! ([`crate::access::Role::may_view_full_id`]); otherwise masked (`141123********123X`).
@@ -34,6 +35,7 @@ code_list! {
         Eliminated = ("eliminated", "风险消除台账", "Risk eliminated"),
         Clues = ("clues", "线索台账", "Risk clues"),
         LowIncome = ("low_income", "低收入人口台账", "Low-income population"),
+        Problems = ("problems", "问题整改台账", "Problem rectification"),
     }
 }
 
@@ -60,6 +62,7 @@ impl LedgerKind {
             "风险消除" | "退出" => Some(LedgerKind::Eliminated),
             "线索" => Some(LedgerKind::Clues),
             "低收入人口" | "低收入" => Some(LedgerKind::LowIncome),
+            "问题整改" | "问题" | "三保障问题" => Some(LedgerKind::Problems),
             _ => None,
         }
     }
@@ -73,6 +76,7 @@ impl LedgerKind {
             LedgerKind::Eliminated => "风险消除日期",
             LedgerKind::Clues => "发现日期",
             LedgerKind::LowIncome => "走访日期",
+            LedgerKind::Problems => "发现日期",
         }
     }
 
@@ -108,7 +112,8 @@ pub struct Column {
     pub kind: ColumnKind,
 }
 
-const fn col(header: &'static str, width: f64, kind: ColumnKind) -> Column {
+/// A column (for the ledgers' column lists, here and in the registers).
+pub(crate) const fn col(header: &'static str, width: f64, kind: ColumnKind) -> Column {
     Column {
         header,
         width,
@@ -269,7 +274,8 @@ impl Value {
     }
 }
 
-fn t(s: impl Into<String>) -> Value {
+/// A text cell; empty text is [`Value::Empty`].
+pub(crate) fn t(s: impl Into<String>) -> Value {
     let s = s.into();
     if s.is_empty() {
         Value::Empty
@@ -278,11 +284,13 @@ fn t(s: impl Into<String>) -> Value {
     }
 }
 
-fn date(d: Option<NaiveDate>) -> Value {
+/// A date cell (`2022-01-17`), empty when none.
+pub(crate) fn date(d: Option<NaiveDate>) -> Value {
     d.map_or(Value::Empty, |d| Value::Text(d.to_string()))
 }
 
-fn yes_no(b: bool) -> Value {
+/// 是 / 否.
+pub(crate) fn yes_no(b: bool) -> Value {
     t(if b { "是" } else { "否" })
 }
 
@@ -344,6 +352,7 @@ pub fn columns(kind: LedgerKind, per_member: bool) -> &'static [Column] {
         LedgerKind::Eliminated => ELIMINATED,
         LedgerKind::Clues => CLUES,
         LedgerKind::LowIncome => crate::register::low_income::LEDGER_COLUMNS,
+        LedgerKind::Problems => crate::monitoring::problem::LEDGER_COLUMNS,
     }
 }
 
@@ -590,7 +599,7 @@ pub fn rows(kind: LedgerKind, cases: &[LedgerCase<'_>], opts: &LedgerOptions) ->
                 }
             }
             // Not a ledger of cases: its rows are the register's (`register::low_income::ledger_row`).
-            LedgerKind::LowIncome => {}
+            LedgerKind::LowIncome | LedgerKind::Problems => {}
         }
     }
     for (i, r) in out.iter_mut().enumerate() {

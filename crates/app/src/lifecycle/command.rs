@@ -55,7 +55,17 @@ fn date_of(on: Option<NaiveDate>) -> Result<NaiveDate> {
 
 /// Refuses a command citing an attachment that was not uploaded in the caller's county.
 async fn check_attachments(db: &Db, caller: &Caller, command: &Command) -> Result<()> {
-    for a in command.attachments() {
+    check_uploaded(db, caller, command.attachments()).await
+}
+
+/// Refuses a malformed attachment or one not uploaded to the attachment store in the caller's area
+/// (evidence of a case step, of a problem's rectification).
+pub(crate) async fn check_uploaded(
+    db: &Db,
+    caller: &Caller,
+    attachments: Vec<&shouwang_core::monitoring::Attachment>,
+) -> Result<()> {
+    for a in attachments {
         a.validate()?;
         if repo::cases::attachment(db, &caller.scope, &a.sha256)
             .await?
@@ -140,11 +150,13 @@ pub async fn execute(db: &Db, caller: &Caller, req: Request) -> Result<Done> {
         facts.household = Some(inputs.household);
         facts.latest_income = inputs.latest_income;
         facts.line = Some(inputs.line);
+        facts.open_problems = inputs.open_problems;
     } else if needs.household {
         let detail = repo::households::get(db, &caller.scope, &number)
             .await?
             .ok_or(StoreError::NotFound)?;
         facts.household = Some(detail.household);
+        facts.open_problems = repo::problems::open_blockers(db.conn(), &county, &number).await?;
     }
     if let Some(id) = needs.cadre_user {
         let rec = existing.as_ref().ok_or(StoreError::NotFound)?;

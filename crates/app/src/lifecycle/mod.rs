@@ -30,6 +30,7 @@ use shouwang_store::repo;
 use shouwang_store::{Db, Result};
 
 pub use calendar::{TaskView, calendar};
+pub(crate) use command::check_uploaded;
 pub use command::{Done, Request, execute};
 pub use queues::{Queues, Waiting, queues};
 pub use reads::{NoticeView, Recommendations, exit_candidates, list, notice, recommendations};

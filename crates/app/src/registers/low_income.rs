@@ -8,7 +8,6 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use serde::Serialize;
-use shouwang_core::CodeList;
 use shouwang_core::monitoring::calendar::{Period, TaskStatus, YearMonth};
 use shouwang_core::monitoring::{Report, Source};
 use shouwang_core::register::RegisterKind;
@@ -18,6 +17,7 @@ use shouwang_core::register::low_income::{
 use shouwang_store::repo;
 use shouwang_store::{Db, StoreError};
 
+use super::code_of;
 use super::{PeriodState, Subject, period_code, period_state, subjects};
 use crate::caller::Caller;
 use crate::error::Error;
@@ -69,21 +69,6 @@ pub fn month_of(s: Option<&str>, today: NaiveDate) -> Result<YearMonth, Error> {
         None => Ok(YearMonth::of(today)),
         Some(s) => YearMonth::parse(s)
             .ok_or_else(|| Error::invalid("月份格式应为 YYYY-MM", "The month must be YYYY-MM")),
-    }
-}
-
-fn code_of<T: CodeList>(what_zh: &str, s: Option<&str>) -> Result<Option<T>, Error> {
-    match s.map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(None),
-        Some(s) => T::from_any(s).map(Some).ok_or_else(|| {
-            Error::invalid(
-                format!(
-                    "未知的{what_zh}：{}",
-                    s.chars().take(20).collect::<String>()
-                ),
-                format!("Unknown {}", T::list_name_en()),
-            )
-        }),
     }
 }
 

@@ -17,9 +17,9 @@ pub mod low_income;
 
 use chrono::NaiveDate;
 use serde::Serialize;
-use shouwang_core::Role;
 use shouwang_core::monitoring::calendar::{CadenceRules, Period, TaskStatus, status_on};
 use shouwang_core::register::{self, RegisterKind};
+use shouwang_core::{CodeList, Role};
 use shouwang_store::repo;
 use shouwang_store::repo::register_records::NewRecord;
 use shouwang_store::{Db, StoreError};
@@ -145,5 +145,21 @@ pub fn period_state(
         due_on,
         recorded_on,
         status: status_on(due_on, recorded_on, today),
+    }
+}
+
+/// A code of list `T` from a filter or form field (code or label; blank: none); `Invalid` names the list.
+pub(crate) fn code_of<T: CodeList>(what_zh: &str, s: Option<&str>) -> Result<Option<T>, Error> {
+    match s.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => T::from_any(s).map(Some).ok_or_else(|| {
+            Error::invalid(
+                format!(
+                    "未知的{what_zh}：{}",
+                    s.chars().take(20).collect::<String>()
+                ),
+                format!("Unknown {}", T::list_name_en()),
+            )
+        }),
     }
 }

@@ -103,7 +103,16 @@ impl Member {
     pub fn is_disabled(&self) -> bool {
         self.health.contains(&HealthStatus::Disabled) || self.disability_grade.is_some()
     }
+
+    /// Of compulsory-school age (7–15 on `on`) and not recorded in school: a 控辍保学 problem
+    /// (§三(二)); the quality check Q18 and the exit's 三保障 blockers both ask this.
+    pub fn is_out_of_compulsory_school(&self, on: NaiveDate) -> bool {
+        COMPULSORY_SCHOOL_AGE.contains(&self.age_on(on)) && !self.is_in_school()
+    }
 }
+
+/// Ages of compulsory education 义务教育 the checks look at (completed years).
+pub const COMPULSORY_SCHOOL_AGE: std::ops::RangeInclusive<u32> = 7..=15;
 
 impl Household {
     /// The head of household 户主: the first member with [`Relation::Head`].

@@ -26,7 +26,7 @@ use chrono::NaiveDate;
 use super::cadre::{Cadre, CadreAction, CadreLevel};
 use super::clue::Report;
 use super::common::{Decision, Meeting, Refusal};
-use super::exit::{DeferredCategory, ExitAction, ExitCheck};
+use super::exit::{DeferredCategory, ExitAction, ExitBlocker, ExitCheck, registry_blockers};
 use super::followup::FollowUp;
 use super::identification::IdentAction;
 use super::measures::{MeasureAction, MeasurePlan};
@@ -200,6 +200,9 @@ pub struct Facts {
     pub latest_income: Option<IncomeRecord>,
     /// The cadre's name, from the account (for assign and reassign).
     pub cadre_name: Option<String>,
+    /// The household's open problems of the problem ledger 问题台账 (for the exit's nomination and
+    /// appraisal, which they block).
+    pub open_problems: Vec<ExitBlocker>,
 }
 
 /// The income estimated at a visit ([`Command::visit_income`]).
@@ -387,7 +390,8 @@ impl Command {
                     household: Box::new(household),
                     line,
                     latest_income: facts.latest_income,
-                    rules: rules.exit,
+                    rules: Box::new(rules.exit),
+                    open_problems: facts.open_problems,
                 }
             }
             Command::Exit { action } => {
@@ -407,11 +411,16 @@ impl Command {
                             .household
                             .as_ref()
                             .ok_or_else(|| missing(("农户信息", "household record")))?;
+                        let blockers = registry_blockers(household, None, meeting.held_on)
+                            .into_iter()
+                            .chain(facts.open_problems.iter().cloned())
+                            .collect();
                         ExitAction::Appraise {
                             meeting,
                             decision,
                             mode,
                             categories: DeferredCategory::of(household),
+                            blockers,
                         }
                     }
                     ExitCommand::Withdraw { reason } => ExitAction::Withdraw { reason },

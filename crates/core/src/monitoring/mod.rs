@@ -11,6 +11,7 @@
 //! | [`followup`] | §三(一)2 | 强监测: the monthly follow-up and missing months |
 //! | [`exit`] | §三(一)3 | 退出机制: pre-judgment, exit steps, 缓退, the written notice |
 //! | [`calendar`] | §三(一) cadence | months, quarters, working days, village tasks and due dates |
+//! | [`problem`] | §三(四) | 问题台账: a 三保障 or water problem found, rectified with evidence, 销号 |
 //! | [`screening_round`] | §三(一)1 二是 | 干部排查 rounds: one village, every household, on one day |
 //! | [`case`] | §三(一) | 监测帮扶档案: the case record, its actions and the 帮扶手册 |
 //! | [`command`] | — | 操作命令: what a client asks of a case, before the server adds its facts |
@@ -46,6 +47,9 @@
 //! | 逐月跟踪监测 | village team, cadre |
 //! | 退出: 预判提名, 预判会议决定, 终止 | village team, township admin |
 //! | 退出: 入户核查, 民主评议, 退出告知 | village team |
+//! | 问题: 登记 | village team, cadre, township admin |
+//! | 问题: 登记整改 | village team, township admin, county admin |
+//! | 问题: 验收销号 | township admin, county admin |
 
 pub mod cadre;
 pub mod calendar;
@@ -57,6 +61,7 @@ pub mod exit;
 pub mod followup;
 pub mod identification;
 pub mod measures;
+pub mod problem;
 pub mod screening_round;
 pub mod verification;
 
@@ -67,13 +72,14 @@ pub use clue::{Channel, Clue, ClueRules, Report, Source};
 pub use command::{CadreCommand, Command, ExitCommand, VisitIncome};
 pub use common::{Actor, Decision, Meeting, Refusal, RefusalCode, StepResult, date_zh};
 pub use exit::{
-    DeferredCategory, Exit, ExitAction, ExitCheck, ExitFacts, ExitNotice, ExitRules, ExitStatus,
-    ExitStep, PreJudgment,
+    DeferredCategory, Exit, ExitAction, ExitBlocker, ExitCheck, ExitFacts, ExitNotice, ExitRules,
+    ExitStatus, ExitStep, PreJudgment,
 };
 pub use followup::{FollowUp, FollowUpLog};
 pub use identification::{
     IdentAction, IdentStatus, IdentStep, Identification, IdentificationRules, Outcome,
 };
 pub use measures::{Measure, MeasureAction, MeasurePlan, MeasureStatus};
+pub use problem::{NewProblem, Problem, ProblemAction, ProblemStatus, ResponsibleUnit};
 pub use screening_round::{RoundEntry, RoundProblem, ScreeningRound};
 pub use verification::{Attachment, Signature, Standards, Verification};

@@ -18,8 +18,8 @@ pub(super) fn q07_medical_insurance(h: &Household, out: &mut Vec<Finding>) {
 }
 
 pub(super) fn q18_school_age(m: &Member, as_of: NaiveDate, out: &mut Vec<Finding>) {
-    let age = m.age_on(as_of);
-    if (7..=15).contains(&age) && !m.is_in_school() {
+    if m.is_out_of_compulsory_school(as_of) {
+        let age = m.age_on(as_of);
         out.push(finding(
             &Q18,
             Some(m.id_number),

@@ -22,7 +22,7 @@ use chrono::NaiveDate;
 
 use crate::codes::{CodeList, MonitoredType, Relation, RiskType, code_list};
 use crate::household::{Household, Member};
-use crate::ledger::{Column, ColumnKind, Value};
+use crate::ledger::{Column, ColumnKind, Value, col, t as text};
 use crate::monitoring::calendar::YearMonth;
 use crate::monitoring::{Lifecycle, Refusal};
 use crate::registry::RegionNames;
@@ -248,14 +248,6 @@ impl Visit {
     }
 }
 
-const fn col(header: &'static str, width: f64, kind: ColumnKind) -> Column {
-    Column {
-        header,
-        width,
-        kind,
-    }
-}
-
 /// 低收入人口台账: one row per household in scope and month visited (a household not visited in the range
 /// has one row without a visit).
 pub const LEDGER_COLUMNS: &[Column] = &[
@@ -277,15 +269,6 @@ pub const LEDGER_COLUMNS: &[Column] = &[
     col("新发现风险", 16.0, ColumnKind::Text),
     col("走访人", 12.0, ColumnKind::Text),
 ];
-
-fn text(s: impl Into<String>) -> Value {
-    let s = s.into();
-    if s.is_empty() {
-        Value::Empty
-    } else {
-        Value::Text(s)
-    }
-}
 
 /// One row of the 低收入人口台账 (`seq` from 1); the head's ID number in full when `full_ids`.
 pub fn ledger_row(

@@ -23,6 +23,7 @@ pub mod income;
 pub mod jobs;
 pub mod low_income;
 pub mod openapi;
+pub mod problems;
 pub mod quality;
 pub mod rounds;
 pub mod rules;
@@ -225,4 +226,8 @@ api_routes! {
     "/low-income/figures" => get(low_income::figures),
     "/low-income/{number}" => get(low_income::household),
     "/low-income/{number}/visits" => post(low_income::visit),
+    "/problems" => get(problems::list).post(problems::create),
+    "/problems/board" => get(problems::board),
+    "/problems/{id}" => get(problems::show),
+    "/problems/{id}/actions" => post(problems::act),
 }

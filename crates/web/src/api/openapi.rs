@@ -58,6 +58,8 @@ use crate::http::error::ErrorBody;
         super::admin::change_password, super::admin::audit, super::admin::dashboard,
         super::low_income::list, super::low_income::figures, super::low_income::household,
         super::low_income::visit,
+        super::problems::list, super::problems::board, super::problems::create,
+        super::problems::show, super::problems::act,
     ),
     components(schemas(ErrorBody, dto::WriteResult, dto::CaseDto, dto::CasePage)),
     modifiers(&Security),
@@ -78,6 +80,7 @@ use crate::http::error::ErrorBody;
         (name = "quality", description = "数据质量检查 data quality and 重复数据核查 duplicate review"),
         (name = "documents", description = "台账 ledgers (XLSX) and 文书 documents (DOCX / HTML)"),
         (name = "users", description = "用户管理 accounts, roles and areas; 审计日志 the audit log"),
+        (name = "problems", description = "问题台账: 三保障和饮水安全 problems found, rectified with evidence, 销号"),
         (name = "registers", description = "常态化帮扶登记簿: 农村低收入人口 scope, monthly visits, figures"),
         (name = "jobs", description = "后台任务: 部门数据上传 department screening rounds and 户籍台账导入 registry imports"),
     )

@@ -116,6 +116,11 @@ fn register_recorder(role: Role) -> bool {
     shouwang_app::registers::RECORDERS.contains(&role)
 }
 
+/// Who takes part in the problem ledger (问题台账: find, rectify, accept; the core says who does which).
+fn problem_roles(role: Role) -> bool {
+    shouwang_app::problems::PROBLEM_ROLES.contains(&role)
+}
+
 const fn rule(path: &'static str, methods: &'static str, who: Who, reach: Reach) -> Rule {
     Rule {
         path,
@@ -219,6 +224,16 @@ pub const RULES: &[Rule] = &[
         "/api/v1/low-income/{number}/visits",
         "POST",
         Roles(register_recorder),
+        Area,
+    ),
+    // GET for every registry reader; POST (find a problem) further checked by the core's roles.
+    rule("/api/v1/problems", "GET POST", Roles(registry), Area),
+    rule("/api/v1/problems/board", "GET", Roles(registry), Area),
+    rule("/api/v1/problems/{id}", "GET", Roles(registry), Area),
+    rule(
+        "/api/v1/problems/{id}/actions",
+        "POST",
+        Roles(problem_roles),
         Area,
     ),
     rule("/imports/registry", "GET POST", Roles(import), Area),

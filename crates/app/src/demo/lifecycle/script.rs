@@ -647,6 +647,7 @@ impl Script<'_> {
                         decision: Decision::pass("评议通过，返贫风险已稳定消除"),
                         mode,
                         categories: DeferredCategory::of(self.h),
+                        blockers: vec![],
                     },
                 },
                 team,

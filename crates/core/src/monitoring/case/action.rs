@@ -12,8 +12,8 @@ use crate::income::IncomeRecord;
 use crate::money::Fen;
 use crate::monitoring::common::{Actor, Label, Refusal, RefusalCode};
 use crate::monitoring::{
-    CadreAction, ClueRules, Exit, ExitAction, ExitRules, FollowUp, IdentAction, Identification,
-    IdentificationRules, Measure, MeasureAction, MeasurePlan, Report, clue,
+    CadreAction, ClueRules, Exit, ExitAction, ExitBlocker, ExitRules, FollowUp, IdentAction,
+    Identification, IdentificationRules, Measure, MeasureAction, MeasurePlan, Report, clue,
 };
 
 /// An action on a case. Each wraps the action of one module.
@@ -69,8 +69,11 @@ pub enum CaseAction {
         line: Fen,
         /// The latest income record (with rigid expenditure).
         latest_income: Option<IncomeRecord>,
-        /// Exit rules in force.
-        rules: ExitRules,
+        /// Exit rules in force (boxed: the action stays small).
+        rules: Box<ExitRules>,
+        /// The household's open problems of the problem ledger (问题台账), which keep it from exit.
+        #[serde(default)]
+        open_problems: Vec<ExitBlocker>,
     },
     /// A step of the current exit.
     Exit {
@@ -194,6 +197,7 @@ impl Case {
                 line,
                 latest_income,
                 rules,
+                open_problems,
             } => {
                 if !state.is_monitored() {
                     return Err(wrong_state(("预判提名", "Nominate for exit"), state));
@@ -205,13 +209,15 @@ impl Case {
                         "An exit procedure is already running for this household",
                     ));
                 }
-                let Some(facts) = self.exit_facts(&household, line, latest_income) else {
+                let Some(facts) =
+                    self.exit_facts(&household, line, latest_income, &open_problems, on)
+                else {
                     return Err(wrong_state(("预判提名", "Nominate for exit"), state));
                 };
                 next.exits.push(Exit::nominate(
                     self.household.clone(),
                     &facts,
-                    rules,
+                    *rules,
                     actor,
                     on,
                 )?);

@@ -12,7 +12,8 @@ use crate::income::IncomeRecord;
 use crate::money::Fen;
 use crate::monitoring::common::{Actor, Refusal, RefusalCode};
 use crate::monitoring::exit::{
-    self, DeferredCategory, Exit, ExitFacts, ExitRules, ExitStatus, ExitStepEvidence, PreJudgment,
+    self, DeferredCategory, Exit, ExitBlocker, ExitFacts, ExitRules, ExitStatus, ExitStepEvidence,
+    PreJudgment,
 };
 use crate::monitoring::identification::{IdentStatus, Identification};
 use crate::monitoring::{
@@ -182,15 +183,21 @@ impl Case {
         }
     }
 
-    /// The facts the exit pre-judgment needs, from this case and the household.
-    /// `None` before entry into monitoring.
+    /// The facts the exit pre-judgment on `on` needs, from this case and the household (with the
+    /// registry's 三保障 blockers, [`exit::registry_blockers`], the housing grade from the latest
+    /// check, and the problem ledger's `open_problems`). `None` before entry into monitoring.
     pub fn exit_facts(
         &self,
         household: &Household,
         line: Fen,
         latest_income: Option<IncomeRecord>,
+        open_problems: &[ExitBlocker],
+        on: NaiveDate,
     ) -> Option<ExitFacts> {
         let monitored_since = self.monitored_since()?;
+        let housing_grade = self
+            .latest_verification()
+            .and_then(|v| v.standards.housing_grade);
         Some(ExitFacts {
             monitored_since,
             line,
@@ -209,6 +216,10 @@ impl Case {
                 .iter()
                 .any(Measure::is_developmental_delivered),
             categories: DeferredCategory::of(household),
+            blockers: exit::registry_blockers(household, housing_grade, on)
+                .into_iter()
+                .chain(open_problems.iter().cloned())
+                .collect(),
         })
     }
 
@@ -219,13 +230,14 @@ impl Case {
         household: &Household,
         line: Fen,
         latest_income: Option<IncomeRecord>,
+        open_problems: &[ExitBlocker],
         rules: &ExitRules,
         on: NaiveDate,
     ) -> Option<PreJudgment> {
         if !self.lifecycle().is_monitored() || self.current_exit().is_some() {
             return None;
         }
-        let facts = self.exit_facts(household, line, latest_income)?;
+        let facts = self.exit_facts(household, line, latest_income, open_problems, on)?;
         Some(exit::prejudge(&facts, rules, on))
     }
 

@@ -4,9 +4,10 @@
 
 use chrono::{Months, NaiveDate};
 
+use super::blockers::ExitBlocker;
 use super::deferral::DeferredCategory;
 use super::rules::ExitRules;
-use crate::codes::code_list;
+use crate::codes::{CodeList, code_list};
 use crate::income::IncomeRecord;
 use crate::money::Fen;
 use crate::monitoring::calendar::YearMonth;
@@ -45,6 +46,10 @@ pub struct ExitFacts {
     pub developmental_delivered: bool,
     /// The household's categories ([`DeferredCategory::of`]).
     pub categories: Vec<DeferredCategory>,
+    /// Open 三保障 and water problems ([`super::registry_blockers`] and the problem ledger's open
+    /// ones): any of them leaves E03 unmet. Absent in judgments stored before issue 22.
+    #[serde(default)]
+    pub blockers: Vec<ExitBlocker>,
 }
 
 /// An unmet condition with the details.
@@ -151,12 +156,30 @@ pub fn prejudge(facts: &ExitFacts, rules: &ExitRules, on: NaiveDate) -> PreJudgm
         Some(_) => {}
     }
 
-    // E03
+    // E03: the follow-up's word, and no open 三保障 or water problem (§三(四)).
+    let mut zh = Vec::new();
+    let mut en = Vec::new();
     if facts.standards_secure != Some(true) {
+        zh.push("最近一次跟踪监测未确认两不愁三保障及饮水安全".to_owned());
+        en.push("the latest follow-up did not confirm the standards".to_owned());
+    }
+    for b in &facts.blockers {
+        zh.push(format!(
+            "{}问题未解决：{}",
+            b.sector.label_zh(),
+            b.detail_zh
+        ));
+        en.push(format!(
+            "open {} problem: {}",
+            b.sector.label_en().to_lowercase(),
+            b.detail_en
+        ));
+    }
+    if !zh.is_empty() {
         out.push(unmet(
             ExitCondition::Standards,
-            "最近一次跟踪监测未确认两不愁三保障及饮水安全".to_owned(),
-            "the latest follow-up did not confirm the standards".to_owned(),
+            zh.join("；"),
+            en.join("; "),
         ));
     }
 

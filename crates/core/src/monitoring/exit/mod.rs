@@ -9,7 +9,7 @@
 //! | --- | --- |
 //! | E01 | per-capita income estimate at or above the line in each of the last [`ExitRules::stable_income_months`] months (default 6) before the judgment month |
 //! | E02 | large rigid expenses resolved: the latest income record's per-capita income after rigid expenditure is at or above the line |
-//! | E03 | 两不愁三保障 and drinking water secure at the latest follow-up |
+//! | E03 | 两不愁三保障 and drinking water secure at the latest follow-up, and no open 三保障 or water problem ([`ExitBlocker`]: the registry's own, [`registry_blockers`], and the problem ledger's) |
 //! | E04 | at least [`ExitRules::min_monitored_months`] (default 6) since entry into monitoring |
 //! | E05 | where the household has labour, at least one 开发式帮扶 measure (产业, 就业, 金融, 公益岗位) delivered |
 //!
@@ -31,6 +31,7 @@
 //!
 //! | file | holds |
 //! | --- | --- |
+//! | `blockers.rs` | [`ExitBlocker`]: the 三保障 and water problems that keep a household from exit |
 //! | `conditions.rs` | the conditions E01–E05, [`ExitFacts`], [`prejudge`] and its [`PreJudgment`] |
 //! | `deferral.rs` | 缓退: [`DeferredCategory`] and which a household is in |
 //! | `rules.rs` | [`ExitRules`], configured by the county |
@@ -39,6 +40,7 @@
 //! | `notice.rs` | 退出告知书: [`NoticeNumbering`], [`ExitNotice`] and its [`NoticeText`] |
 //! | `tests.rs` | the tests of all of the above |
 
+mod blockers;
 mod conditions;
 mod deferral;
 mod notice;
@@ -48,6 +50,7 @@ mod steps;
 #[cfg(test)]
 pub(crate) mod tests;
 
+pub use blockers::{ExitBlocker, registry_blockers};
 pub use conditions::{ExitCondition, ExitFacts, PreJudgment, Unmet, prejudge};
 pub use deferral::DeferredCategory;
 pub use notice::{ExitNotice, NoticeNumbering, NoticeText};

@@ -244,9 +244,31 @@ impl Exit {
                 decision,
                 mode,
                 categories,
+                blockers,
             } => {
                 meeting.validate(on)?;
                 decision.validate()?;
+                if decision.result.passed() && !blockers.is_empty() {
+                    let zh: Vec<String> = blockers
+                        .iter()
+                        .map(|b| format!("{}：{}", b.sector.label_zh(), b.detail_zh))
+                        .collect();
+                    let en: Vec<String> = blockers
+                        .iter()
+                        .map(|b| format!("{}: {}", b.sector.label_en(), b.detail_en))
+                        .collect();
+                    return Err(Refusal::new(
+                        RefusalCode::NotEligible,
+                        format!(
+                            "尚有未解决的三保障和饮水安全问题，不能认定风险消除：{}",
+                            zh.join("；")
+                        ),
+                        format!(
+                            "Open problems of the three guarantees or drinking water: the risk cannot be eliminated: {}",
+                            en.join("; ")
+                        ),
+                    ));
+                }
                 if decision.result.passed() && mode == EliminationMode::Assisted {
                     let delivered = self.prejudgment().map_or(0, |p| p.facts.measures_delivered);
                     if delivered == 0 {

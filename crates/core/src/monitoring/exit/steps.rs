@@ -4,6 +4,7 @@
 
 use chrono::NaiveDate;
 
+use super::blockers::ExitBlocker;
 use super::conditions::PreJudgment;
 use super::deferral::DeferredCategory;
 use super::notice::ExitNotice;
@@ -120,6 +121,10 @@ pub enum ExitAction {
         mode: EliminationMode,
         /// The household's categories now ([`DeferredCategory::of`]).
         categories: Vec<DeferredCategory>,
+        /// Its open 三保障 and water problems now (the registry's and the problem ledger's): a passing
+        /// appraisal is refused while there is one (issue 22).
+        #[serde(default)]
+        blockers: Vec<ExitBlocker>,
     },
     /// 退出告知: issue the written notice.
     IssueNotice {

@@ -34,6 +34,7 @@ pub(crate) fn good_facts() -> ExitFacts {
         measures_delivered: 2,
         developmental_delivered: true,
         categories: vec![],
+        blockers: vec![],
     }
 }
 
@@ -138,6 +139,7 @@ fn prejudgment_conditions() {
         measures_delivered: 0,
         developmental_delivered: false,
         categories: vec![],
+        blockers: vec![],
     };
     assert_eq!(
         codes(&prejudge(&f, &rules, on)),
@@ -208,6 +210,7 @@ pub(crate) fn pass_action(
             decision: Decision::pass("评议通过"),
             mode: EliminationMode::Assisted,
             categories,
+            blockers: vec![],
         },
         ExitStep::Notice => ExitAction::IssueNotice {
             sequence: 7,
@@ -523,6 +526,7 @@ fn failures_end_the_exit() {
                 decision: Decision::fail("群众不认可"),
                 mode: EliminationMode::Natural,
                 categories: vec![],
+                blockers: vec![],
             },
             &team,
             d(9, 26),
@@ -688,6 +692,7 @@ fn evidence_refusals() {
         decision: Decision::pass(""),
         mode: EliminationMode::Natural,
         categories: vec![],
+        blockers: vec![],
     };
     let done = e.apply(natural, &team, d(9, 26)).unwrap();
     assert_eq!(
@@ -737,7 +742,7 @@ proptest! {
             let action = if choice == 11 {
                 ExitAction::Withdraw { reason: "终止".into() }
             } else if fail == 0 && step == ExitStep::Appraisal {
-                ExitAction::Appraise { meeting: meeting(on), decision: Decision::fail("不认可"), mode: EliminationMode::Natural, categories: cats }
+                ExitAction::Appraise { meeting: meeting(on), decision: Decision::fail("不认可"), mode: EliminationMode::Natural, categories: cats, blockers: vec![] }
             } else {
                 pass_action(step, on, cats)
             };
@@ -764,4 +769,155 @@ proptest! {
             }
         }
     }
+}
+
+#[test]
+fn registry_blockers_keep_a_household_from_exit() {
+    use crate::codes::{Guarantee, HousingSafety, Relation, SchoolStatus};
+    use crate::household::tests::member;
+    let on = d(9, 15);
+    let mut h = household();
+    assert!(registry_blockers(&h, Some(HousingSafety::B), on).is_empty());
+    // a 13-year-old out of school, a 6-year-old not yet at school (not a problem), housing C,
+    // the spouse without basic medical insurance
+    let mut child = member(
+        NaiveDate::from_ymd_opt(2009, 3, 1).unwrap(),
+        33,
+        Relation::Son,
+    );
+    child.school = None;
+    child.name = "小明".to_owned();
+    let mut small = member(
+        NaiveDate::from_ymd_opt(2016, 3, 1).unwrap(),
+        44,
+        Relation::Daughter,
+    );
+    small.school = Some(SchoolStatus::PreschoolAge);
+    h.members.push(child);
+    h.members.push(small);
+    h.members[1].has_medical_insurance = false;
+    let b = registry_blockers(&h, Some(HousingSafety::C), on);
+    let sectors: Vec<Guarantee> = b.iter().map(|b| b.sector).collect();
+    assert_eq!(
+        sectors,
+        [
+            Guarantee::CompulsoryEducation,
+            Guarantee::Housing,
+            Guarantee::BasicMedical
+        ]
+    );
+    assert!(
+        b[0].detail_zh.contains("小明（13周岁）"),
+        "{}",
+        b[0].detail_zh
+    );
+    assert!(b[1].detail_zh.contains("C级"));
+    // E03 names each problem; nothing else changes
+    let mut f = good_facts();
+    f.blockers = b;
+    let j = prejudge(&f, &ExitRules::default(), on);
+    assert_eq!(codes(&j), ["E03"]);
+    let detail = &j.unmet[0].detail_zh;
+    assert!(
+        detail.contains("义务教育保障问题未解决：小明（13周岁）义务教育阶段未在校"),
+        "{detail}"
+    );
+    assert!(detail.contains("住房安全等级为C级") && detail.contains("未参加基本医疗保险"));
+    assert!(
+        !detail.contains("最近一次跟踪监测"),
+        "the follow-up said secure: {detail}"
+    );
+    // and the nomination is refused with the same words
+    let r = Exit::nominate(
+        "H1",
+        &f,
+        ExitRules::default(),
+        &actor(Role::VillageTeam),
+        on,
+    )
+    .unwrap_err();
+    assert_eq!(r.code, RefusalCode::NotEligible);
+    assert!(r.message_zh.contains("小明"), "{}", r.message_zh);
+}
+
+#[test]
+fn judgments_stored_before_blockers_still_read() {
+    let mut v = serde_json::to_value(good_facts()).unwrap();
+    v.as_object_mut().unwrap().remove("blockers");
+    let f: ExitFacts = serde_json::from_value(v).unwrap();
+    assert!(f.blockers.is_empty());
+}
+
+proptest! {
+    /// Any open problem leaves E03 unmet, whatever the follow-up said; none leaves it to the follow-up.
+    #[test]
+    fn any_blocker_leaves_e03_unmet(n in 0usize..4, secure in proptest::option::of(any::<bool>())) {
+        use crate::codes::Guarantee;
+        let mut f = good_facts();
+        f.standards_secure = secure;
+        f.blockers = (0..n)
+            .map(|i| ExitBlocker::new(Guarantee::ALL[i % Guarantee::ALL.len()], format!("问题{i}"), format!("p{i}")))
+            .collect();
+        let j = prejudge(&f, &ExitRules::default(), d(9, 15));
+        prop_assert_eq!(codes(&j).contains(&"E03"), n > 0 || secure != Some(true));
+    }
+}
+
+#[test]
+fn an_open_problem_refuses_a_passing_appraisal() {
+    use crate::codes::Guarantee;
+    let on = d(9, 26);
+    let mut e = Exit::nominate(
+        "H1",
+        &good_facts(),
+        ExitRules::default(),
+        &actor(Role::VillageTeam),
+        d(9, 15),
+    )
+    .unwrap();
+    for step in [ExitStep::MeetingDecision, ExitStep::HouseholdCheck] {
+        e = e
+            .apply(pass_action(step, on, vec![]), &actor(Role::VillageTeam), on)
+            .unwrap();
+    }
+    let blocked = ExitAction::Appraise {
+        meeting: meeting(on),
+        decision: Decision::pass("评议通过"),
+        mode: EliminationMode::Assisted,
+        categories: vec![],
+        blockers: vec![ExitBlocker::new(
+            Guarantee::Housing,
+            "住房安全等级为C级",
+            "grade C",
+        )],
+    };
+    let r = e
+        .apply(blocked.clone(), &actor(Role::VillageTeam), on)
+        .unwrap_err();
+    assert_eq!(r.code, RefusalCode::NotEligible);
+    assert!(
+        r.message_zh.contains("住房安全保障：住房安全等级为C级"),
+        "{}",
+        r.message_zh
+    );
+    // a failing appraisal is still taken (it ends the exit 未消除)
+    let ExitAction::Appraise {
+        meeting,
+        mode,
+        categories,
+        blockers,
+        ..
+    } = blocked
+    else {
+        unreachable!()
+    };
+    let failed = ExitAction::Appraise {
+        meeting,
+        decision: Decision::fail("住房未达标"),
+        mode,
+        categories,
+        blockers,
+    };
+    let e = e.apply(failed, &actor(Role::VillageTeam), on).unwrap();
+    assert!(matches!(e.status, ExitStatus::NotEliminated { .. }));
 }

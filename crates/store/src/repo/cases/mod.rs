@@ -63,6 +63,7 @@ pub use queues::{
 };
 pub use reads::{get, history, lifecycle_counts, list};
 pub(crate) use rows::case_record;
+pub(crate) use writes::write_county;
 pub use writes::{apply, apply_on, history_on, open, open_on};
 
 /// A household's case as stored.

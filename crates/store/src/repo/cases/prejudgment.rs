@@ -3,7 +3,9 @@
 use chrono::{Datelike, NaiveDate};
 use sea_orm::ConnectionTrait;
 use serde::Serialize;
-use shouwang_core::monitoring::{self as core_m, CaseAction, ExitRules, Lifecycle, PreJudgment};
+use shouwang_core::monitoring::{
+    self as core_m, CaseAction, ExitBlocker, ExitRules, Lifecycle, PreJudgment,
+};
 use shouwang_core::{CodeList, Fen, Household, IncomeRecord, Scope};
 
 use super::rows::{case_record, case_row};
@@ -12,7 +14,7 @@ use super::{CaseRecord, CaseRow, push_current};
 use crate::db::Db;
 use crate::error::{Result, StoreError};
 use crate::repo::area::effective_area;
-use crate::repo::{Actor, Sql, households, lines};
+use crate::repo::{Actor, Sql, households, lines, problems};
 
 /// What the exit pre-judgment reads from the registry besides the case.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -26,6 +28,8 @@ pub struct ExitInputs {
     pub line: Fen,
     /// The year of [`ExitInputs::line`].
     pub line_year: i32,
+    /// The household's open problems of the problem ledger ([`problems::open_blockers`]).
+    pub open_problems: Vec<ExitBlocker>,
 }
 
 /// The line for `area` (a county or village code; a province's 2 digits for its own line) in `year`, or of
@@ -54,7 +58,10 @@ pub async fn exit_inputs(db: &Db, scope: &Scope, number: &str, year: i32) -> Res
         .await?
         .ok_or(StoreError::NotFound)?;
     let (line, line_year) = line_in_force(db, &detail.county_code, year).await?;
+    let open_problems =
+        problems::open_blockers(db.conn(), &detail.county_code, &detail.household.number).await?;
     Ok(ExitInputs {
+        open_problems,
         line_year,
         latest_income: detail
             .incomes
@@ -96,7 +103,8 @@ pub async fn nominate_exit(
                 household: Box::new(inputs.household),
                 line: inputs.line,
                 latest_income: inputs.latest_income,
-                rules: req.rules.clone(),
+                rules: Box::new(req.rules.clone()),
+                open_problems: inputs.open_problems,
             },
             &req.by,
             req.on,
@@ -146,6 +154,7 @@ pub async fn prejudge(
             &inputs.household,
             inputs.line,
             inputs.latest_income,
+            &inputs.open_problems,
             rules,
             on,
         ) {

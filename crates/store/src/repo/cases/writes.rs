@@ -20,7 +20,7 @@ use crate::repo::audit::{self, Change};
 use crate::repo::{Actor, Sql, to_json};
 
 /// The county a write in `scope` works in (the county of its area); `Forbidden` for a wider scope.
-pub(super) fn write_county(scope: &Scope) -> Result<String> {
+pub(crate) fn write_county(scope: &Scope) -> Result<String> {
     effective_area(scope, None)
         .and_then(|area| area.county().map(str::to_owned))
         .ok_or(StoreError::Forbidden)
