@@ -34,6 +34,7 @@ code_list! {
         Eliminated = ("eliminated", "风险消除台账", "Risk eliminated"),
         Clues = ("clues", "线索台账", "Risk clues"),
         LowIncome = ("low_income", "低收入人口台账", "Low-income population"),
+        Relocation = ("relocation", "易地搬迁后续扶持台账", "Relocated households"),
     }
 }
 
@@ -60,6 +61,9 @@ impl LedgerKind {
             "风险消除" | "退出" => Some(LedgerKind::Eliminated),
             "线索" => Some(LedgerKind::Clues),
             "低收入人口" | "低收入" => Some(LedgerKind::LowIncome),
+            "易地搬迁后续扶持" | "易地搬迁" | "搬迁户" => {
+                Some(LedgerKind::Relocation)
+            }
             _ => None,
         }
     }
@@ -73,6 +77,7 @@ impl LedgerKind {
             LedgerKind::Eliminated => "风险消除日期",
             LedgerKind::Clues => "发现日期",
             LedgerKind::LowIncome => "走访日期",
+            LedgerKind::Relocation => "排查日期",
         }
     }
 
@@ -344,6 +349,7 @@ pub fn columns(kind: LedgerKind, per_member: bool) -> &'static [Column] {
         LedgerKind::Eliminated => ELIMINATED,
         LedgerKind::Clues => CLUES,
         LedgerKind::LowIncome => crate::register::low_income::LEDGER_COLUMNS,
+        LedgerKind::Relocation => crate::register::relocation::LEDGER_COLUMNS,
     }
 }
 
@@ -590,7 +596,7 @@ pub fn rows(kind: LedgerKind, cases: &[LedgerCase<'_>], opts: &LedgerOptions) ->
                 }
             }
             // Not a ledger of cases: its rows are the register's (`register::low_income::ledger_row`).
-            LedgerKind::LowIncome => {}
+            LedgerKind::LowIncome | LedgerKind::Relocation => {}
         }
     }
     for (i, r) in out.iter_mut().enumerate() {

@@ -8,9 +8,7 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use serde::Serialize;
-use shouwang_core::CodeList;
 use shouwang_core::monitoring::calendar::{Period, TaskStatus, YearMonth};
-use shouwang_core::monitoring::{Report, Source};
 use shouwang_core::register::RegisterKind;
 use shouwang_core::register::low_income::{
     self, CaseFacts, Category, LowIncomeRules, Reason, Visit,
@@ -18,10 +16,10 @@ use shouwang_core::register::low_income::{
 use shouwang_store::repo;
 use shouwang_store::{Db, StoreError};
 
-use super::{PeriodState, Subject, period_code, period_state, subjects};
+use super::{PeriodState, Subject, code_of, period_code, period_state, subjects};
 use crate::caller::Caller;
 use crate::error::Error;
-use crate::lifecycle::{Filed, Filing, county_rules, file_report_on};
+use crate::lifecycle::{Filed, county_rules};
 
 const REGISTER: RegisterKind = RegisterKind::LowIncome;
 
@@ -69,21 +67,6 @@ pub fn month_of(s: Option<&str>, today: NaiveDate) -> Result<YearMonth, Error> {
         None => Ok(YearMonth::of(today)),
         Some(s) => YearMonth::parse(s)
             .ok_or_else(|| Error::invalid("月份格式应为 YYYY-MM", "The month must be YYYY-MM")),
-    }
-}
-
-fn code_of<T: CodeList>(what_zh: &str, s: Option<&str>) -> Result<Option<T>, Error> {
-    match s.map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(None),
-        Some(s) => T::from_any(s).map(Some).ok_or_else(|| {
-            Error::invalid(
-                format!(
-                    "未知的{what_zh}：{}",
-                    s.chars().take(20).collect::<String>()
-                ),
-                format!("Unknown {}", T::list_name_en()),
-            )
-        }),
     }
 }
 
@@ -334,35 +317,16 @@ pub async fn record_visit(
         body,
     )
     .await?;
-    let mut filed = None;
-    if !visit.new_risks.is_empty() {
-        let round = format!("{}低收入人口走访", visit.month.label_zh());
-        let report = Report {
-            household: number.to_owned(),
-            source: Source::CadreScreening {
-                round: round.clone(),
-            },
-            risks: visit.new_risks.clone(),
-            reporter: caller.name.clone(),
-            reported_on: visit.visited_on,
-        };
-        let same = |s: &Source| matches!(s, Source::CadreScreening { round: r } if *r == round);
-        match file_report_on(
-            &tx,
-            caller,
-            report,
-            rules.clue,
-            visit.visited_on,
-            None,
-            same,
-        )
-        .await
-        {
-            Ok(Filing::Filed { filed: f, .. }) => filed = Some(f),
-            Ok(Filing::AlreadyPresent | Filing::OutOfArea) => {}
-            Err(e) => return Err(e.into()),
-        }
-    }
+    let filed = super::file_new_risks_on(
+        &tx,
+        caller,
+        number,
+        &visit.new_risks,
+        format!("{}低收入人口走访", visit.month.label_zh()),
+        visit.visited_on,
+        rules.clue,
+    )
+    .await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(Recorded { id, filed })
 }

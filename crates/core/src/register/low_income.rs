@@ -27,7 +27,7 @@ use crate::monitoring::calendar::YearMonth;
 use crate::monitoring::{Lifecycle, Refusal};
 use crate::registry::RegionNames;
 
-use super::check_text;
+use super::{check_text, col, household_cells, text};
 
 code_list! {
     /// 低收入人口类别: why a household is in the low-income register (§三(二)).
@@ -248,14 +248,6 @@ impl Visit {
     }
 }
 
-const fn col(header: &'static str, width: f64, kind: ColumnKind) -> Column {
-    Column {
-        header,
-        width,
-        kind,
-    }
-}
-
 /// 低收入人口台账: one row per household in scope and month visited (a household not visited in the range
 /// has one row without a visit).
 pub const LEDGER_COLUMNS: &[Column] = &[
@@ -278,15 +270,6 @@ pub const LEDGER_COLUMNS: &[Column] = &[
     col("走访人", 12.0, ColumnKind::Text),
 ];
 
-fn text(s: impl Into<String>) -> Value {
-    let s = s.into();
-    if s.is_empty() {
-        Value::Empty
-    } else {
-        Value::Text(s)
-    }
-}
-
 /// One row of the 低收入人口台账 (`seq` from 1); the head's ID number in full when `full_ids`.
 pub fn ledger_row(
     seq: usize,
@@ -296,22 +279,9 @@ pub fn ledger_row(
     visit: Option<(&Visit, &str)>,
     full_ids: bool,
 ) -> Vec<Value> {
-    let head = h.head();
     let join = |v: Vec<String>| v.join("、");
-    let mut row = vec![
-        Value::Number(seq as f64),
-        text(names.township.clone()),
-        text(names.village.clone()),
-        text(h.number.clone()),
-        text(head.map(|m| m.name.clone()).unwrap_or_default()),
-        match head {
-            Some(m) if full_ids => text(m.id_number.to_string()),
-            Some(m) => text(m.id_number.masked()),
-            None => Value::Empty,
-        },
-        Value::Number(h.size() as f64),
-        text(join(reasons.iter().map(Reason::label_zh).collect())),
-    ];
+    let mut row = household_cells(seq, h, names, full_ids);
+    row.extend([text(join(reasons.iter().map(Reason::label_zh).collect()))]);
     match visit {
         Some((v, by)) => row.extend([
             text(v.month.label_zh()),
