@@ -24,6 +24,7 @@ pub mod jobs;
 pub mod low_income;
 pub mod openapi;
 pub mod quality;
+pub mod relocation;
 pub mod rounds;
 pub mod rules;
 
@@ -233,4 +234,8 @@ api_routes! {
     "/low-income/figures" => get(low_income::figures),
     "/low-income/{number}" => get(low_income::household),
     "/low-income/{number}/visits" => post(low_income::visit),
+    "/relocation" => get(relocation::list),
+    "/relocation/figures" => get(relocation::figures),
+    "/relocation/{number}" => get(relocation::household),
+    "/relocation/{number}/screenings" => post(relocation::screening),
 }

@@ -58,6 +58,8 @@ use crate::http::error::ErrorBody;
         super::admin::change_password, super::admin::audit, super::admin::dashboard,
         super::low_income::list, super::low_income::figures, super::low_income::household,
         super::low_income::visit,
+        super::relocation::list, super::relocation::figures, super::relocation::household,
+        super::relocation::screening,
     ),
     components(schemas(ErrorBody, dto::WriteResult, dto::CaseDto, dto::CasePage)),
     modifiers(&Security),
