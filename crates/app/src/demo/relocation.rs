@@ -140,7 +140,11 @@ pub(super) async fn screenings(db: &Db, county: &DemoCounty, as_of: NaiveDate) -
             .await
             .map_err(err)?;
         let unscreened = entries.iter().position(|e| !e.labour.is_empty());
+        // The jobs go round the households with labour (稳定务工, 灵活就业, 公益岗位, 帮扶车间).
+        let mut with_labour = 0;
         for (i, e) in entries.iter().take(PER_QUARTER).enumerate() {
+            let k = with_labour;
+            with_labour += usize::from(!e.labour.is_empty());
             // The first household with labour is never screened (未开展就业排查, overdue last quarter);
             // last quarter: all others; this quarter: every other one (the rest pending).
             let skip = Some(i) == unscreened || (quarter == this && i % 2 == 1);
@@ -154,7 +158,7 @@ pub(super) async fn screenings(db: &Db, county: &DemoCounty, as_of: NaiveDate) -
                 db,
                 &team,
                 &e.number,
-                &input(e, i, on, new_risk),
+                &input(e, k, on, new_risk),
                 as_of,
             )
             .await
