@@ -223,6 +223,17 @@ db_test!(
             .await
             .unwrap();
         assert_eq!(resp.status(), StatusCode::OK);
+        // The dashboard shows the target (the demo point has households with labour).
+        let resp = app
+            .clone()
+            .oneshot(get("/dashboard", &county))
+            .await
+            .unwrap();
+        assert!(
+            body_text(resp)
+                .await
+                .contains("有劳动力的搬迁户有1人稳定就业")
+        );
         let resp = app
             .clone()
             .oneshot(get("/relocation?target=misses", &county))
