@@ -98,6 +98,9 @@ pub struct DashboardFigures {
     pub cadre_coverage_pct: f64,
     /// Per-capita net income by year (target: +10% a year).
     pub income_by_year: Vec<IncomeFigure>,
+    /// 易地搬迁: relocated households with labour and at least one person in stable employment (target
+    /// 100 %, §三(三)2).
+    pub relocation: crate::registers::relocation::Figures,
 }
 
 /// The figures of `caller`'s area: what the page `/dashboard` charts and `GET /api/v1/dashboard` answers.
@@ -272,5 +275,6 @@ pub async fn figures(db: &Db, caller: &Caller) -> std::result::Result<DashboardF
         without_cadre,
         cadre_coverage_pct,
         income_by_year,
+        relocation: crate::registers::relocation::figures(db, caller, today).await?,
     })
 }

@@ -218,6 +218,22 @@ pub async fn operator_or_system(db: &Db, username: Option<&str>) -> anyhow::Resu
     }
 }
 
+/// The codes of list `T` given to a repeatable flag `--flag` (codes or Chinese names); an unknown one is
+/// bad input (exit 2).
+pub fn codes<T: shouwang_core::CodeList>(flag: &str, values: &[String]) -> anyhow::Result<Vec<T>> {
+    values
+        .iter()
+        .map(|v| {
+            T::from_any(v).ok_or_else(|| {
+                refused(shouwang_app::Error::invalid(
+                    format!("--{flag}：未知的代码 {v}"),
+                    format!("--{flag}: unknown code {v}"),
+                ))
+            })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::redact;

@@ -11,7 +11,7 @@ use shouwang_core::CodeList;
 use shouwang_core::codes::RiskType;
 use shouwang_core::register::low_income::Policy;
 
-use crate::config::{DbArgs, operator, refused};
+use crate::config::{DbArgs, codes, operator, refused};
 
 /// Arguments of `shouwang low-income`.
 #[derive(Args, Debug)]
@@ -87,20 +87,6 @@ pub struct VisitArgs {
     /// 发现的新风险 (风险类型 codes or names, repeatable; files a 干部排查 clue).
     #[arg(long = "risk")]
     pub risks: Vec<String>,
-}
-
-fn codes<T: CodeList>(flag: &str, values: &[String]) -> anyhow::Result<Vec<T>> {
-    values
-        .iter()
-        .map(|v| {
-            T::from_any(v).ok_or_else(|| {
-                refused(shouwang_app::Error::invalid(
-                    format!("--{flag}：未知的代码 {v}"),
-                    format!("--{flag}: unknown code {v}"),
-                ))
-            })
-        })
-        .collect()
 }
 
 fn print_entry(e: &Entry) {

@@ -15,6 +15,7 @@ mod income_cmd;
 mod keys_cmd;
 mod low_income_cmd;
 mod quality_cmd;
+mod relocation_cmd;
 mod screen_cmd;
 mod user_cmd;
 
@@ -124,6 +125,10 @@ enum Command {
     /// `low-income show N`, `low-income visit N --needs … --policy dibao --assist … [--risk 01]`,
     /// `low-income figures`.
     LowIncome(Box<low_income_cmd::LowIncomeArgs>),
+    /// 易地搬迁后续扶持: `relocation list [--area A --target misses --status S --needs --quarter 2026-Q2]
+    /// --user U`, `relocation show N`, `relocation screen N --worker 0:stable_job:out_of_province:某厂:4000
+    /// [--risk 07]`, `relocation figures`.
+    Relocation(Box<relocation_cmd::RelocationArgs>),
     /// Data-quality checks over the registry (数据质量检查): a summary per check code.
     Quality(quality_cmd::QualityArgs),
     /// Duplicate review (重复数据核查): list candidates; `duplicates merge …` / `remove-member …` as an admin.
@@ -283,6 +288,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
         Command::Case(args) => case_cmd::run(*args).await,
         Command::Income(args) => income_cmd::run(*args).await,
         Command::LowIncome(args) => low_income_cmd::run(*args).await,
+        Command::Relocation(args) => relocation_cmd::run(*args).await,
         Command::Household(args) => household_cmd::run(*args).await,
         Command::Export { command } => export_cmd::run(command).await,
         Command::Backup(args) => backup_cmd::backup(args).await,

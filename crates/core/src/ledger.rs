@@ -36,6 +36,7 @@ code_list! {
         Clues = ("clues", "线索台账", "Risk clues"),
         LowIncome = ("low_income", "低收入人口台账", "Low-income population"),
         Problems = ("problems", "问题整改台账", "Problem rectification"),
+        Relocation = ("relocation", "易地搬迁后续扶持台账", "Relocated households"),
     }
 }
 
@@ -63,6 +64,9 @@ impl LedgerKind {
             "线索" => Some(LedgerKind::Clues),
             "低收入人口" | "低收入" => Some(LedgerKind::LowIncome),
             "问题整改" | "问题" | "三保障问题" => Some(LedgerKind::Problems),
+            "易地搬迁后续扶持" | "易地搬迁" | "搬迁户" => {
+                Some(LedgerKind::Relocation)
+            }
             _ => None,
         }
     }
@@ -77,6 +81,7 @@ impl LedgerKind {
             LedgerKind::Clues => "发现日期",
             LedgerKind::LowIncome => "走访日期",
             LedgerKind::Problems => "发现日期",
+            LedgerKind::Relocation => "排查日期",
         }
     }
 
@@ -353,6 +358,7 @@ pub fn columns(kind: LedgerKind, per_member: bool) -> &'static [Column] {
         LedgerKind::Clues => CLUES,
         LedgerKind::LowIncome => crate::register::low_income::LEDGER_COLUMNS,
         LedgerKind::Problems => crate::monitoring::problem::LEDGER_COLUMNS,
+        LedgerKind::Relocation => crate::register::relocation::LEDGER_COLUMNS,
     }
 }
 
@@ -599,7 +605,7 @@ pub fn rows(kind: LedgerKind, cases: &[LedgerCase<'_>], opts: &LedgerOptions) ->
                 }
             }
             // Not a ledger of cases: its rows are the register's (`register::low_income::ledger_row`).
-            LedgerKind::LowIncome | LedgerKind::Problems => {}
+            LedgerKind::LowIncome | LedgerKind::Problems | LedgerKind::Relocation => {}
         }
     }
     for (i, r) in out.iter_mut().enumerate() {

@@ -30,6 +30,7 @@ mod load;
 mod low_income;
 mod names;
 mod registry;
+mod relocation;
 mod stats;
 #[cfg(test)]
 mod tests;
@@ -234,6 +235,8 @@ pub struct DemoSummary {
     pub cases: u64,
     /// 低收入人口 visits of the demo village (issue 21).
     pub low_income_visits: u64,
+    /// 易地搬迁 screenings recorded at the settlement point.
+    pub relocation_screenings: u64,
 }
 
 impl fmt::Display for DemoSummary {

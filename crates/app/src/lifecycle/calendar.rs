@@ -5,6 +5,7 @@ use serde::Serialize;
 use shouwang_core::Scope;
 use shouwang_core::monitoring::calendar::{Period, Task, TaskKind, TaskStatus, village_tasks};
 use shouwang_core::monitoring::{Channel, ExitStep};
+use shouwang_core::register::{RegisterKind, register_tasks};
 use shouwang_store::repo;
 use shouwang_store::repo::cases::{self, CaseQuery};
 use shouwang_store::{Db, Result, StoreError};
@@ -36,7 +37,10 @@ pub struct TaskView {
 /// - 定期预判会议: done by an exit nomination in the village in the quarter;
 /// - 民主评议会: done by an exit appraisal in the village in the quarter;
 /// - 低收入人口月度走访: done when no household of the low-income register lacks the month's visit
-///   (`registers::low_income::outstanding`); `outstanding` counts them.
+///   (`registers::low_income::outstanding`); `outstanding` counts them;
+/// - 搬迁户季度排查 (villages and settlement points with relocated households only): done when no relocated
+///   household lacks the quarter's screening (`registers::relocation::outstanding`); `outstanding` counts
+///   them.
 ///
 /// The quarterly states are read from the records, so a village with nobody to nominate shows the
 /// meeting as pending or overdue: the record of a meeting without candidates is not kept yet.
@@ -72,6 +76,17 @@ pub async fn calendar(
             .collect(),
     };
     let mut out = Vec::new();
+    // 易地扶贫搬迁集中安置点 (their own level in the registry) keep the relocated households' screening.
+    if area.len() < 12 && village.map(str::trim).is_none_or(str::is_empty) {
+        for s in repo::regions::list_under(db, &area)
+            .await?
+            .into_iter()
+            .filter(|r| r.level == shouwang_core::codes::RegionLevel::Settlement)
+        {
+            let s = s.code.as_str().to_owned();
+            out.extend(relocation_tasks(db, caller, &s, from, to, &rules.cadence, today).await?);
+        }
+    }
     for v in villages {
         let vscope = Scope::new(caller.user_id, caller.scope.role, v.clone());
         let rows = all_rows(db, &vscope, &CaseQuery::default()).await?;
@@ -93,6 +108,7 @@ pub async fn calendar(
         .into_iter()
         .map(|r| r.round.held_on)
         .collect();
+        out.extend(relocation_tasks(db, caller, &v, from, to, &rules.cadence, today).await?);
         for task in village_tasks(&v, from, to, &rules.cadence) {
             let (completed_on, outstanding) = match (task.kind, task.period) {
                 (TaskKind::MonthlyFollowUp, Period::Month(m)) => {
@@ -155,6 +171,41 @@ pub async fn calendar(
     Ok(out)
 }
 
+/// The 搬迁户季度排查 tasks of `village` (a village or a settlement point) for the quarters overlapping
+/// `from..=to`: none when it has no relocated household; done when none lacks the quarter's screening.
+async fn relocation_tasks(
+    db: &Db,
+    caller: &Caller,
+    village: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+    cadence: &shouwang_core::monitoring::CadenceRules,
+    today: NaiveDate,
+) -> Result<Vec<TaskView>> {
+    let mut out = Vec::new();
+    for task in register_tasks(RegisterKind::Relocation, village, from, to, cadence) {
+        let Period::Quarter(q) = task.period else {
+            continue;
+        };
+        let (total, missing, latest) =
+            crate::registers::relocation::outstanding(db, caller, village, q, today)
+                .await
+                .map_err(to_store)?;
+        if total == 0 {
+            continue;
+        }
+        let done = missing == 0 && q.first_day() <= today;
+        let completed_on = done.then(|| latest.unwrap_or(task.due_on.min(today)));
+        out.push(TaskView {
+            status: task.status(completed_on, today),
+            task,
+            completed_on,
+            outstanding: Some(missing),
+        });
+    }
+    Ok(out)
+}
+
 /// A use case's error inside the calendar's store-level result (the calendar predates `Error`).
 fn to_store(e: crate::Error) -> StoreError {
     match e.kind {
@@ -188,6 +239,8 @@ fn quarterly_evidence(case: &shouwang_core::monitoring::Case, kind: TaskKind) ->
                 .map(|r| r.on)
                 .collect()
         }
-        TaskKind::MonthlyFollowUp | TaskKind::LowIncomeVisit => Vec::new(),
+        TaskKind::MonthlyFollowUp | TaskKind::LowIncomeVisit | TaskKind::RelocationScreening => {
+            Vec::new()
+        }
     }
 }

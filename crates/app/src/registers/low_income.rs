@@ -9,7 +9,6 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use serde::Serialize;
 use shouwang_core::monitoring::calendar::{Period, TaskStatus, YearMonth};
-use shouwang_core::monitoring::{Report, Source};
 use shouwang_core::register::RegisterKind;
 use shouwang_core::register::low_income::{
     self, CaseFacts, Category, LowIncomeRules, Reason, Visit,
@@ -17,11 +16,10 @@ use shouwang_core::register::low_income::{
 use shouwang_store::repo;
 use shouwang_store::{Db, StoreError};
 
-use super::code_of;
-use super::{PeriodState, Subject, period_code, period_state, subjects};
+use super::{PeriodState, Subject, code_of, period_code, period_state, subjects};
 use crate::caller::Caller;
 use crate::error::Error;
-use crate::lifecycle::{Filed, Filing, county_rules, file_report_on};
+use crate::lifecycle::{Filed, county_rules};
 
 const REGISTER: RegisterKind = RegisterKind::LowIncome;
 
@@ -319,35 +317,16 @@ pub async fn record_visit(
         body,
     )
     .await?;
-    let mut filed = None;
-    if !visit.new_risks.is_empty() {
-        let round = format!("{}低收入人口走访", visit.month.label_zh());
-        let report = Report {
-            household: number.to_owned(),
-            source: Source::CadreScreening {
-                round: round.clone(),
-            },
-            risks: visit.new_risks.clone(),
-            reporter: caller.name.clone(),
-            reported_on: visit.visited_on,
-        };
-        let same = |s: &Source| matches!(s, Source::CadreScreening { round: r } if *r == round);
-        match file_report_on(
-            &tx,
-            caller,
-            report,
-            rules.clue,
-            visit.visited_on,
-            None,
-            same,
-        )
-        .await
-        {
-            Ok(Filing::Filed { filed: f, .. }) => filed = Some(f),
-            Ok(Filing::AlreadyPresent | Filing::OutOfArea) => {}
-            Err(e) => return Err(e.into()),
-        }
-    }
+    let filed = super::file_new_risks_on(
+        &tx,
+        caller,
+        number,
+        &visit.new_risks,
+        format!("{}低收入人口走访", visit.month.label_zh()),
+        visit.visited_on,
+        rules.clue,
+    )
+    .await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(Recorded { id, filed })
 }

@@ -11,13 +11,16 @@
 //! | ledger | `ledgers::export` with the register's `LedgerKind` | its columns and rows |
 //! | figure | — | its `figures` |
 //!
-//! [`low_income`] is the first register (A4, §三(二)).
+//! [`low_income`] is the first register (A4, §三(二)), [`relocation`] the second (A5, §三(三)).
 
 pub mod low_income;
+pub mod relocation;
 
 use chrono::NaiveDate;
 use serde::Serialize;
+use shouwang_core::codes::RiskType;
 use shouwang_core::monitoring::calendar::{CadenceRules, Period, TaskStatus, status_on};
+use shouwang_core::monitoring::{ClueRules, Report, Source};
 use shouwang_core::register::{self, RegisterKind};
 use shouwang_core::{CodeList, Role};
 use shouwang_store::repo;
@@ -26,6 +29,7 @@ use shouwang_store::{Db, StoreError};
 
 use crate::caller::Caller;
 use crate::error::Error;
+use crate::lifecycle::{Filed, Filing, file_report_on};
 
 pub use shouwang_store::repo::register_records::{RecordRow, Subject};
 
@@ -148,7 +152,8 @@ pub fn period_state(
     }
 }
 
-/// A code of list `T` from a filter or form field (code or label; blank: none); `Invalid` names the list.
+/// A code of list `T` from a filter or a form (`what_zh`: the list's Chinese name for the message; empty:
+/// none).
 pub(crate) fn code_of<T: CodeList>(what_zh: &str, s: Option<&str>) -> Result<Option<T>, Error> {
     match s.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(None),
@@ -161,5 +166,37 @@ pub(crate) fn code_of<T: CodeList>(what_zh: &str, s: Option<&str>) -> Result<Opt
                 format!("Unknown {}", T::list_name_en()),
             )
         }),
+    }
+}
+
+/// Files the new risks a register's record found at household `number` as a clue of channel 干部排查
+/// (round `round`, e.g. `2026年6月低收入人口走访`) through the lifecycle's one function, on `tx`; none
+/// filed without risks, or when the round already reported them.
+pub(crate) async fn file_new_risks_on(
+    tx: &sea_orm::DatabaseTransaction,
+    caller: &Caller,
+    number: &str,
+    risks: &[RiskType],
+    round: String,
+    on: NaiveDate,
+    rules: ClueRules,
+) -> Result<Option<Filed>, Error> {
+    if risks.is_empty() {
+        return Ok(None);
+    }
+    let report = Report {
+        household: number.to_owned(),
+        source: Source::CadreScreening {
+            round: round.clone(),
+        },
+        risks: risks.to_vec(),
+        reporter: caller.name.clone(),
+        reported_on: on,
+    };
+    let same = |s: &Source| matches!(s, Source::CadreScreening { round: r } if *r == round);
+    match file_report_on(tx, caller, report, rules, on, None, same).await {
+        Ok(Filing::Filed { filed, .. }) => Ok(Some(filed)),
+        Ok(Filing::AlreadyPresent | Filing::OutOfArea) => Ok(None),
+        Err(e) => Err(e.into()),
     }
 }

@@ -9,6 +9,7 @@ mod imports;
 mod income;
 mod low_income;
 mod problems;
+mod relocation;
 mod rounds;
 mod screening;
 mod township;

@@ -290,6 +290,7 @@ code_list! {
         ExitPrejudgment = ("exit_prejudgment", "定期预判会议", "Exit pre-judgment meeting"),
         ExitAppraisal = ("exit_appraisal", "民主评议会", "Democratic appraisal meeting"),
         LowIncomeVisit = ("low_income_visit", "低收入人口月度走访", "Monthly visit of low-income households"),
+        RelocationScreening = ("relocation_screening", "搬迁户季度排查", "Quarterly screening of relocated households"),
     }
 }
 
@@ -398,7 +399,7 @@ impl CadenceRules {
             (TaskKind::MonthlyFollowUp | TaskKind::LowIncomeVisit, Period::Month(m)) => {
                 self.follow_up_due(m)
             }
-            (TaskKind::CadreScreening, Period::Quarter(q)) => {
+            (TaskKind::CadreScreening | TaskKind::RelocationScreening, Period::Quarter(q)) => {
                 q.last_month().day_clamped(self.screening_due_day)
             }
             (TaskKind::ExitPrejudgment, Period::Quarter(q)) => {

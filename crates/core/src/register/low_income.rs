@@ -27,7 +27,7 @@ use crate::monitoring::calendar::YearMonth;
 use crate::monitoring::{Lifecycle, Refusal};
 use crate::registry::RegionNames;
 
-use super::check_text;
+use super::{check_text, household_cells};
 
 code_list! {
     /// 低收入人口类别: why a household is in the low-income register (§三(二)).
@@ -279,22 +279,9 @@ pub fn ledger_row(
     visit: Option<(&Visit, &str)>,
     full_ids: bool,
 ) -> Vec<Value> {
-    let head = h.head();
     let join = |v: Vec<String>| v.join("、");
-    let mut row = vec![
-        Value::Number(seq as f64),
-        text(names.township.clone()),
-        text(names.village.clone()),
-        text(h.number.clone()),
-        text(head.map(|m| m.name.clone()).unwrap_or_default()),
-        match head {
-            Some(m) if full_ids => text(m.id_number.to_string()),
-            Some(m) => text(m.id_number.masked()),
-            None => Value::Empty,
-        },
-        Value::Number(h.size() as f64),
-        text(join(reasons.iter().map(Reason::label_zh).collect())),
-    ];
+    let mut row = household_cells(seq, h, names, full_ids);
+    row.extend([text(join(reasons.iter().map(Reason::label_zh).collect()))]);
     match visit {
         Some((v, by)) => row.extend([
             text(v.month.label_zh()),

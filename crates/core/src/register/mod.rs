@@ -16,17 +16,22 @@
 //! household and period); the application layer (`shouwang_app::registers`) scopes, audits and writes them.
 
 pub mod low_income;
+pub mod relocation;
 
 use chrono::NaiveDate;
 
 use crate::codes::code_list;
+use crate::household::{Household, Member};
+use crate::ledger::Value;
 use crate::monitoring::Refusal;
-use crate::monitoring::calendar::{CadenceRules, Period, Quarter, TaskKind, YearMonth};
+use crate::monitoring::calendar::{CadenceRules, Period, Quarter, Task, TaskKind, YearMonth};
+use crate::registry::RegionNames;
 
 code_list! {
     /// 登记簿: the registers kept on the registry's households.
     pub enum RegisterKind ("登记簿", "register") {
         LowIncome = ("low_income", "农村低收入人口常态化帮扶", "Regular assistance to the rural low-income population"),
+        Relocation = ("relocation", "易地搬迁后续扶持", "Follow-up support of relocated households"),
     }
 }
 
@@ -52,10 +57,12 @@ impl Cadence {
 }
 
 impl RegisterKind {
-    /// The cadence of the register's record: 低收入人口 a visit every month (§三(二) "常态化").
+    /// The cadence of the register's record: 低收入人口 a visit every month (§三(二) "常态化"), 易地搬迁 a
+    /// screening every quarter (§三(三)1 "每季度……开展一次易返贫人口排查", 2 "每季度开展一次搬迁劳动力就业排查").
     pub fn cadence(self) -> Cadence {
         match self {
             RegisterKind::LowIncome => Cadence::Monthly,
+            RegisterKind::Relocation => Cadence::Quarterly,
         }
     }
 
@@ -63,6 +70,7 @@ impl RegisterKind {
     pub fn task(self) -> TaskKind {
         match self {
             RegisterKind::LowIncome => TaskKind::LowIncomeVisit,
+            RegisterKind::Relocation => TaskKind::RelocationScreening,
         }
     }
 
@@ -70,6 +78,7 @@ impl RegisterKind {
     pub fn record_zh(self) -> &'static str {
         match self {
             RegisterKind::LowIncome => "走访记录",
+            RegisterKind::Relocation => "搬迁户排查记录",
         }
     }
 }
@@ -78,6 +87,43 @@ impl RegisterKind {
 /// due with the monitored households' follow-up, a quarterly one on the quarter's last day).
 pub fn due_on(kind: RegisterKind, period: Period, rules: &CadenceRules) -> NaiveDate {
     rules.due(kind.task(), period)
+}
+
+/// The tasks of a register's record in `village` for every period of its cadence that overlaps
+/// `from..=to` (the calendar adds them for the villages that have households in the register).
+pub fn register_tasks(
+    kind: RegisterKind,
+    village: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+    rules: &CadenceRules,
+) -> Vec<Task> {
+    let mut periods = Vec::new();
+    if to >= from {
+        match kind.cadence() {
+            Cadence::Monthly => {
+                for m in YearMonth::of(from).through(YearMonth::of(to)) {
+                    periods.push(Period::Month(m));
+                }
+            }
+            Cadence::Quarterly => {
+                let mut q = Quarter::of(from);
+                while q <= Quarter::of(to) {
+                    periods.push(Period::Quarter(q));
+                    q = q.next();
+                }
+            }
+        }
+    }
+    periods
+        .into_iter()
+        .map(|period| Task {
+            village: village.to_owned(),
+            kind: kind.task(),
+            period,
+            due_on: due_on(kind, period, rules),
+        })
+        .collect()
 }
 
 /// Refuses a record dated in the future, or outside the period it is for.
@@ -108,6 +154,43 @@ pub fn check_text(what: &str, text: &str, max: usize) -> Result<(), Refusal> {
     Ok(())
 }
 
+/// Members of labour age (劳动年龄, 16–60) able to work (劳动技能 普通/技能/弱劳动力), with their place in
+/// the household: the labour force a register's employment record lists (易地搬迁 §三(三)2, 劳动力就业 §四(一)).
+pub fn labour_members(h: &Household, on: NaiveDate) -> Vec<(usize, &Member)> {
+    h.members
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| (16..=60).contains(&m.age_on(on)) && m.labour.can_work())
+        .collect()
+}
+
+/// The ledgers' column and text-cell helpers, for the registers' ledgers.
+pub(crate) use crate::ledger::{col, t as text};
+
+/// The household's first seven cells of a register's ledger row — 序号, 乡（镇）, 行政村, 户编号, 户主姓名,
+/// 户主身份证号 (masked unless `full_ids`), 家庭人口 — the same first columns in every register's ledger.
+pub(crate) fn household_cells(
+    seq: usize,
+    h: &Household,
+    names: &RegionNames,
+    full_ids: bool,
+) -> Vec<Value> {
+    let head = h.head();
+    vec![
+        Value::Number(seq as f64),
+        text(names.township.clone()),
+        text(names.village.clone()),
+        text(h.number.clone()),
+        text(head.map(|m| m.name.clone()).unwrap_or_default()),
+        match head {
+            Some(m) if full_ids => text(m.id_number.to_string()),
+            Some(m) => text(m.id_number.masked()),
+            None => Value::Empty,
+        },
+        Value::Number(h.size() as f64),
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -127,6 +210,31 @@ mod tests {
         assert_eq!(
             Cadence::Quarterly.period_of(d(2026, 5, 1)),
             Period::Quarter(Quarter { year: 2026, q: 2 })
+        );
+    }
+
+    #[test]
+    fn quarterly_register_tasks() {
+        let rules = CadenceRules::default();
+        let t = register_tasks(
+            RegisterKind::Relocation,
+            "v",
+            d(2026, 2, 1),
+            d(2026, 7, 1),
+            &rules,
+        );
+        let due: Vec<NaiveDate> = t.iter().map(|t| t.due_on).collect();
+        assert_eq!(due, [d(2026, 3, 31), d(2026, 6, 30), d(2026, 9, 30)]);
+        assert!(t.iter().all(|t| t.kind == TaskKind::RelocationScreening));
+        assert!(
+            register_tasks(
+                RegisterKind::Relocation,
+                "v",
+                d(2026, 2, 1),
+                d(2026, 1, 1),
+                &rules
+            )
+            .is_empty()
         );
     }
 

@@ -221,12 +221,15 @@ pub async fn export(
     }
     let full_ids = opts.full_ids && scope.role.may_view_full_id();
     let opts = LedgerOptions { full_ids, ..*opts };
-    let today = super::income::beijing_date(chrono::Utc::now());
+    let today = || super::income::beijing_date(chrono::Utc::now());
     let rows = if kind == LedgerKind::LowIncome {
-        super::register_records::low_income_rows(db, scope, area, &opts.range, full_ids, today)
+        super::register_records::low_income_rows(db, scope, area, &opts.range, full_ids, today())
+            .await?
+    } else if kind == LedgerKind::Relocation {
+        super::register_records::relocation_rows(db, scope, area, &opts.range, full_ids, today())
             .await?
     } else if kind == LedgerKind::Problems {
-        super::problems::ledger_rows(db, scope, area, &opts.range, full_ids, today).await?
+        super::problems::ledger_rows(db, scope, area, &opts.range, full_ids, today()).await?
     } else {
         let entries = load(db, scope, area, kind, &opts.range).await?;
         let views: Vec<LedgerCase<'_>> = entries.iter().map(LedgerEntry::view).collect();

@@ -103,18 +103,36 @@ pub async fn subjects(
     if area.county().is_none() {
         return Ok(Vec::new());
     }
-    subjects_in(db.conn(), &area, number).await
+    subjects_in(db.conn(), &area, number, false).await
+}
+
+/// [`subjects`] narrowed to the relocated households (是否易地扶贫搬迁户) in the query: the 易地搬迁后续扶持
+/// register's scope (§三(三)).
+pub async fn relocated_subjects(
+    db: &Db,
+    scope: &Scope,
+    area: Option<&str>,
+    number: Option<&str>,
+) -> Result<Vec<Subject>> {
+    let Some(area) = effective_area(scope, area).filter(|a| a.county().is_some()) else {
+        return Ok(Vec::new());
+    };
+    subjects_in(db.conn(), &area, number, true).await
 }
 
 async fn subjects_in(
     conn: &impl ConnectionTrait,
     area: &Area,
     number: Option<&str>,
+    relocated_only: bool,
 ) -> Result<Vec<Subject>> {
     let backend = conn.get_database_backend();
     let mut sql = Sql::new();
     sql.push("SELECT h.* FROM households h WHERE 1 = 1")
         .push_household_area(area);
+    if relocated_only {
+        sql.push(" AND h.is_relocated = ").bind(true);
+    }
     if let Some(n) = number {
         sql.push(" AND h.number = ").bind(n.trim());
     }
@@ -333,6 +351,49 @@ fn record_row(r: &QueryResult) -> Result<RecordRow> {
     })
 }
 
+/// The records of `register` in the scope's area (narrowed to `area`) dated in `range` (`date_of`: the
+/// record's date), by household row id, each with its recorder's name.
+async fn records_in_range<T: serde::de::DeserializeOwned>(
+    db: &Db,
+    scope: &Scope,
+    register: RegisterKind,
+    area: Option<&str>,
+    range: &DateRange,
+    date_of: impl Fn(&T) -> NaiveDate,
+) -> Result<HashMap<i64, Vec<(T, String)>>> {
+    let mut out: HashMap<i64, Vec<(T, String)>> = HashMap::new();
+    for r in list(db, scope, register, area, None, "0000", "9999").await? {
+        let v: T = serde_json::from_value(r.body)
+            .map_err(|e| StoreError::corrupt(format!("{} record: {e}", register.code())))?;
+        if range.contains(date_of(&v)) {
+            out.entry(r.household_id)
+                .or_default()
+                .push((v, r.recorded_by));
+        }
+    }
+    Ok(out)
+}
+
+/// One ledger row per record of a subject in `records`, or one row without a record (`row(seq, record)`).
+fn rows_per_record<T>(
+    out: &mut Vec<Vec<Value>>,
+    records: Option<&Vec<(T, String)>>,
+    mut row: impl FnMut(usize, Option<(&T, &str)>) -> Vec<Value>,
+) {
+    match records {
+        Some(rs) => {
+            for (v, by) in rs {
+                let seq = out.len() + 1;
+                out.push(row(seq, Some((v, by.as_str()))));
+            }
+        }
+        None => {
+            let seq = out.len() + 1;
+            out.push(row(seq, None));
+        }
+    }
+}
+
 /// The rows of the 低收入人口台账 of the scope's area (narrowed to `area`): every household in scope (the
 /// county's rules) with one row per visit dated in `range`, or one row without a visit.
 pub(crate) async fn low_income_rows(
@@ -352,27 +413,15 @@ pub(crate) async fn low_income_rows(
         .await?
         .rules
         .low_income;
-    let records = list(
+    let visits = records_in_range(
         db,
         scope,
         RegisterKind::LowIncome,
         area,
-        None,
-        "0000",
-        "9999",
+        range,
+        |v: &Visit| v.visited_on,
     )
     .await?;
-    let mut visits: HashMap<i64, Vec<(Visit, String)>> = HashMap::new();
-    for r in records {
-        let v: Visit = serde_json::from_value(r.body)
-            .map_err(|e| StoreError::corrupt(format!("low-income visit: {e}")))?;
-        if range.contains(v.visited_on) {
-            visits
-                .entry(r.household_id)
-                .or_default()
-                .push((v, r.recorded_by));
-        }
-    }
     let mut out = Vec::new();
     for s in &subjects {
         let facts = CaseFacts::of(s.lifecycle, s.monitored_type);
@@ -380,32 +429,39 @@ pub(crate) async fn low_income_rows(
         if reasons.is_empty() {
             continue;
         }
-        match visits.get(&s.household_id) {
-            Some(vs) => {
-                for (v, by) in vs {
-                    let seq = out.len() + 1;
-                    out.push(low_income::ledger_row(
-                        seq,
-                        &s.household,
-                        &s.names,
-                        &reasons,
-                        Some((v, by)),
-                        full_ids,
-                    ));
-                }
-            }
-            None => {
-                let seq = out.len() + 1;
-                out.push(low_income::ledger_row(
-                    seq,
-                    &s.household,
-                    &s.names,
-                    &reasons,
-                    None,
-                    full_ids,
-                ));
-            }
-        }
+        rows_per_record(&mut out, visits.get(&s.household_id), |seq, v| {
+            low_income::ledger_row(seq, &s.household, &s.names, &reasons, v, full_ids)
+        });
+    }
+    Ok(out)
+}
+
+/// The rows of the 易地搬迁后续扶持台账 of the scope's area (narrowed to `area`): every relocated household
+/// with one row per screening dated in `range`, or one row without a screening.
+pub(crate) async fn relocation_rows(
+    db: &Db,
+    scope: &Scope,
+    area: Option<&str>,
+    range: &DateRange,
+    full_ids: bool,
+    today: NaiveDate,
+) -> Result<Vec<Vec<Value>>> {
+    use shouwang_core::register::relocation::{self, Screening};
+    let subjects = relocated_subjects(db, scope, area, None).await?;
+    let screenings = records_in_range(
+        db,
+        scope,
+        RegisterKind::Relocation,
+        area,
+        range,
+        |s: &Screening| s.screened_on,
+    )
+    .await?;
+    let mut out = Vec::new();
+    for s in &subjects {
+        rows_per_record(&mut out, screenings.get(&s.household_id), |seq, v| {
+            relocation::ledger_row(seq, &s.household, &s.names, v, today, full_ids)
+        });
     }
     Ok(out)
 }

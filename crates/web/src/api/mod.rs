@@ -25,6 +25,7 @@ pub mod low_income;
 pub mod openapi;
 pub mod problems;
 pub mod quality;
+pub mod relocation;
 pub mod rounds;
 pub mod rules;
 
@@ -230,4 +231,8 @@ api_routes! {
     "/problems/board" => get(problems::board),
     "/problems/{id}" => get(problems::show),
     "/problems/{id}/actions" => post(problems::act),
+    "/relocation" => get(relocation::list),
+    "/relocation/figures" => get(relocation::figures),
+    "/relocation/{number}" => get(relocation::household),
+    "/relocation/{number}/screenings" => post(relocation::screening),
 }

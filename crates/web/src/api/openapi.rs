@@ -60,6 +60,8 @@ use crate::http::error::ErrorBody;
         super::low_income::visit,
         super::problems::list, super::problems::board, super::problems::create,
         super::problems::show, super::problems::act,
+        super::relocation::list, super::relocation::figures, super::relocation::household,
+        super::relocation::screening,
     ),
     components(schemas(ErrorBody, dto::WriteResult, dto::CaseDto, dto::CasePage)),
     modifiers(&Security),

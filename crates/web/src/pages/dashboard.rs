@@ -229,6 +229,15 @@ async fn build(state: &AppState, user: &CurrentUser) -> Result<Response, AppErro
             met: growth >= 10.0,
         });
     }
+    let r = &f.relocation;
+    if r.with_labour > 0 {
+        targets.push(Target {
+            name: i18n.t("dash.target.relocation"),
+            goal: "100%",
+            value: format!("{:.1}%（{}/{}）", r.rate_percent, r.met, r.with_labour),
+            met: r.missing == 0,
+        });
+    }
     let quarter = Quarter::of(shouwang_app::today());
 
     let charts = vec![

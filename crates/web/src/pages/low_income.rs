@@ -52,7 +52,7 @@ pub struct Row {
     visited_on: String,
 }
 
-fn status_class(s: TaskStatus) -> &'static str {
+pub(crate) fn status_class(s: TaskStatus) -> &'static str {
     match s {
         TaskStatus::Overdue => "below",
         TaskStatus::Pending => "near",
@@ -115,7 +115,11 @@ pub struct ListQuery {
     month: Option<String>,
 }
 
-fn options<T: CodeList + Copy>(all: &[T], chosen: Option<&str>, i18n: I18n) -> Vec<FilterOption> {
+pub(crate) fn options<T: CodeList + Copy>(
+    all: &[T],
+    chosen: Option<&str>,
+    i18n: I18n,
+) -> Vec<FilterOption> {
     all.iter()
         .map(|c| FilterOption {
             value: c.code().to_owned(),

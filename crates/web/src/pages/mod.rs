@@ -16,6 +16,7 @@
 //! | `/jobs/{id}` | [`jobs`] |
 //! | `/ledgers` | [`ledgers`] |
 //! | `/low-income`, `/low-income/{n}` (低收入人口常态化帮扶) | [`low_income`] |
+//! | `/relocation`, `/relocation/{n}` (易地搬迁后续扶持) | [`relocation`] |
 //! | `/dashboard` | [`dashboard`] |
 //! | `/quality…` | [`quality`] |
 //! | `/admin/users`, `/admin/rules`, `/admin/codes`, `/admin/audit` | [`admin`] |
@@ -37,6 +38,7 @@ pub mod login;
 pub mod low_income;
 pub mod quality;
 pub mod regions;
+pub mod relocation;
 pub mod screening;
 
 use axum::Router;
@@ -70,6 +72,7 @@ pub fn routes() -> Router<AppState> {
         .merge(quality::routes())
         .merge(income::routes())
         .merge(low_income::routes())
+        .merge(relocation::routes())
         .route("/assets/style.css", get(assets::style_css))
         .route("/healthz", get(assets::healthz))
 }

@@ -27,6 +27,16 @@ pub(crate) fn staff_accounts(county: &DemoCounty, picks: &[Pick]) -> Vec<StaffAc
             villages.push(v.to_owned());
         }
     }
+    // The settlement point's team keeps the relocated households' quarterly screening (易地搬迁, §三(三)).
+    for r in &county.regions {
+        let code = r.code.as_str();
+        if r.level == shouwang_core::codes::RegionLevel::Settlement
+            && code != village
+            && !villages.iter().any(|x| x == code)
+        {
+            villages.push(code.to_owned());
+        }
+    }
     townships.sort();
     villages.sort();
     let mut out = Vec::new();

@@ -383,6 +383,10 @@ impl Lang {
                 "农村居民人均纯收入较上年增长",
                 "Rural per-capita net income vs last year",
             ),
+            "dash.target.relocation" => (
+                "有劳动力的搬迁户有1人稳定就业",
+                "Relocated households with labour: one person in stable employment",
+            ),
             "dash.exits" => ("本季度退出", "Exits this quarter"),
             "dash.eliminated" => ("风险消除", "eliminated"),
             "dash.deferred" => ("缓退", "deferred"),
