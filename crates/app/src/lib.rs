@@ -48,6 +48,7 @@ pub mod ledgers;
 pub mod lifecycle;
 pub mod lines;
 pub mod privacy;
+pub mod projects;
 pub mod quality;
 pub mod regions;
 pub mod registers;

@@ -34,6 +34,8 @@ code_list! {
         Eliminated = ("eliminated", "风险消除台账", "Risk eliminated"),
         Clues = ("clues", "线索台账", "Risk clues"),
         LowIncome = ("low_income", "低收入人口台账", "Low-income population"),
+        Projects = ("projects", "项目库台账", "Project library"),
+        ProjectFunds = ("project_funds", "资金拨付进度台账", "Project payment progress"),
     }
 }
 
@@ -60,6 +62,10 @@ impl LedgerKind {
             "风险消除" | "退出" => Some(LedgerKind::Eliminated),
             "线索" => Some(LedgerKind::Clues),
             "低收入人口" | "低收入" => Some(LedgerKind::LowIncome),
+            "项目库" | "项目" => Some(LedgerKind::Projects),
+            "资金拨付进度" | "资金拨付" | "拨付进度" => {
+                Some(LedgerKind::ProjectFunds)
+            }
             _ => None,
         }
     }
@@ -73,6 +79,8 @@ impl LedgerKind {
             LedgerKind::Eliminated => "风险消除日期",
             LedgerKind::Clues => "发现日期",
             LedgerKind::LowIncome => "走访日期",
+            LedgerKind::Projects => "申报日期",
+            LedgerKind::ProjectFunds => "拨付日期",
         }
     }
 
@@ -108,7 +116,7 @@ pub struct Column {
     pub kind: ColumnKind,
 }
 
-const fn col(header: &'static str, width: f64, kind: ColumnKind) -> Column {
+pub(crate) const fn col(header: &'static str, width: f64, kind: ColumnKind) -> Column {
     Column {
         header,
         width,
@@ -344,6 +352,8 @@ pub fn columns(kind: LedgerKind, per_member: bool) -> &'static [Column] {
         LedgerKind::Eliminated => ELIMINATED,
         LedgerKind::Clues => CLUES,
         LedgerKind::LowIncome => crate::register::low_income::LEDGER_COLUMNS,
+        LedgerKind::Projects => crate::project::ledger::PROJECT_COLUMNS,
+        LedgerKind::ProjectFunds => crate::project::ledger::FUNDS_COLUMNS,
     }
 }
 
@@ -590,7 +600,7 @@ pub fn rows(kind: LedgerKind, cases: &[LedgerCase<'_>], opts: &LedgerOptions) ->
                 }
             }
             // Not a ledger of cases: its rows are the register's (`register::low_income::ledger_row`).
-            LedgerKind::LowIncome => {}
+            LedgerKind::LowIncome | LedgerKind::Projects | LedgerKind::ProjectFunds => {}
         }
     }
     for (i, r) in out.iter_mut().enumerate() {
@@ -635,9 +645,12 @@ mod tests {
             for per_member in [false, true] {
                 let cols = columns(*k, per_member);
                 assert_eq!(cols[0].header, "序号");
-                assert!(
+                // The project ledgers list projects, not people (the linked households are counted).
+                let of_people = !matches!(k, LedgerKind::Projects | LedgerKind::ProjectFunds);
+                assert_eq!(
                     cols.iter()
-                        .any(|c| c.kind == ColumnKind::Digits && c.header.contains("身份证号"))
+                        .any(|c| c.kind == ColumnKind::Digits && c.header.contains("身份证号")),
+                    of_people
                 );
             }
         }

@@ -8,6 +8,7 @@ mod household_changes;
 mod imports;
 mod income;
 mod low_income;
+mod projects;
 mod rounds;
 mod screening;
 mod township;

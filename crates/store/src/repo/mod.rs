@@ -20,6 +20,7 @@ pub mod income;
 pub mod keys;
 pub mod ledgers;
 pub mod lines;
+pub mod projects;
 pub mod quality;
 pub mod regions;
 pub mod register_records;
