@@ -26,6 +26,98 @@ pub use reads::{Board, BoardRow, Entry, ListFilter, Sheet, SourceRow, board, lis
 /// The roles that record payments (拨付): the county (县乡村振兴局、财政局 accounts).
 pub const PAYERS: &[Role] = &[Role::CountyAdmin];
 
+/// The roles that take a step of the entry flow (村申报, 乡审核, 行业部门论证, 县备案).
+pub const FLOW_ROLES: &[Role] = &[
+    Role::VillageTeam,
+    Role::TownshipAdmin,
+    Role::Department,
+    Role::CountyAdmin,
+];
+
+/// May read the project library: every role of the registry and the department (行业部门论证; a project
+/// holds no personal data beyond the linked 户编号).
+pub fn may_read(role: Role) -> bool {
+    role.may_read_registry() || role == Role::Department
+}
+
+/// A step on an existing project as a surface sends it: the version read, the step, and for a new
+/// application after a return (村申报) the revised project.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StepBody {
+    /// The version read (a stale one is refused, 409).
+    #[serde(default)]
+    pub version: Option<i64>,
+    /// The step.
+    #[serde(flatten)]
+    pub step: StepInput,
+    /// The revised application (村申报 after a return only).
+    #[serde(default)]
+    pub project: Option<Draft>,
+}
+
+/// A new application as a surface sends it.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ApplyBody {
+    /// The project.
+    pub project: Draft,
+    /// 申报日期 (default today).
+    #[serde(default)]
+    pub on: Option<NaiveDate>,
+    /// 申报意见 (e.g. the village meeting's decision).
+    #[serde(default)]
+    pub opinion: String,
+    /// 附件 already uploaded.
+    #[serde(default)]
+    pub attachments: Vec<Attachment>,
+}
+
+/// 村申报 of a new project from its body (see [`apply`]).
+pub async fn apply_new(
+    db: &Db,
+    caller: &Caller,
+    body: ApplyBody,
+    today: NaiveDate,
+) -> Result<i64, Error> {
+    let input = StepInput {
+        step: Step::Apply,
+        decision: Decision::Approve,
+        on: body.on,
+        opinion: body.opinion,
+        attachments: body.attachments,
+    };
+    apply(db, caller, None, &body.project, input, today).await
+}
+
+/// A step on the project `id`: 村申报 again (with the revised project, or the same one when none is sent)
+/// through [`apply`], any other through [`review`]. Returns the new state.
+pub async fn take_step(
+    db: &Db,
+    caller: &Caller,
+    id: i64,
+    body: StepBody,
+    today: NaiveDate,
+) -> Result<ProjectState, Error> {
+    if body.step.step != Step::Apply {
+        return review(db, caller, id, body.version, body.step, today).await;
+    }
+    let draft = match body.project {
+        Some(d) => d,
+        None => project(db, caller, id).await?.draft,
+    };
+    apply(
+        db,
+        caller,
+        Some((id, body.version)),
+        &draft,
+        body.step,
+        today,
+    )
+    .await?;
+    Ok(ProjectState::Submitted)
+}
+
 /// A step as a surface sends it (办理意见).
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

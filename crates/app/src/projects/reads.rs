@@ -89,6 +89,20 @@ fn area_of(s: Option<&str>) -> Result<Option<&str>, Error> {
     Ok(a)
 }
 
+fn year_of(s: Option<&str>) -> Result<Option<i32>, Error> {
+    match s.map(str::trim).filter(|y| !y.is_empty()) {
+        None => Ok(None),
+        Some(y) => y
+            .parse::<i32>()
+            .ok()
+            .filter(|y| (2013..=2100).contains(y))
+            .map(Some)
+            .ok_or_else(|| {
+                Error::invalid("年度应为四位数字，如 2026", "The year must be four digits")
+            }),
+    }
+}
+
 struct Names(HashMap<String, String>);
 
 impl Names {
@@ -156,17 +170,7 @@ pub async fn list(db: &Db, caller: &Caller, filter: &ListFilter) -> Result<Vec<E
     let area = area_of(filter.area.as_deref())?;
     let state: Option<ProjectState> = code_of("项目状态", filter.state.as_deref())?;
     let kind = code_of("项目类型", filter.kind.as_deref())?;
-    let year = match filter
-        .year
-        .as_deref()
-        .map(str::trim)
-        .filter(|y| !y.is_empty())
-    {
-        None => None,
-        Some(y) => Some(y.parse::<i32>().map_err(|_| {
-            Error::invalid("年度应为四位数字，如 2026", "The year must be four digits")
-        })?),
-    };
+    let year = year_of(filter.year.as_deref())?;
     let states: Vec<ProjectState> = state.into_iter().collect();
     let f = ProjectFilter {
         area,
@@ -278,14 +282,11 @@ pub struct Board {
     pub total: Progress,
 }
 
-/// The payment progress of the filed projects of the caller's area (narrowed to `area`; of `year`).
-pub async fn board(
-    db: &Db,
-    caller: &Caller,
-    area: Option<&str>,
-    year: Option<i32>,
-) -> Result<Board, Error> {
-    let area = area_of(area)?;
+/// The payment progress of the filed projects of the caller's area (narrowed to the filter's `area`; of
+/// its `year`; its state and type are not used).
+pub async fn board(db: &Db, caller: &Caller, filter: &ListFilter) -> Result<Board, Error> {
+    let area = area_of(filter.area.as_deref())?;
+    let year = year_of(filter.year.as_deref())?;
     let rows = repo::projects::list(
         db,
         &caller.scope,

@@ -234,16 +234,30 @@ db_test!(
         assert_eq!(sheet.entry.progress.paid, Fen::from_yuan(350_000));
         assert_eq!(sheet.by_source[0].progress.paid, Fen::from_yuan(300_000));
 
-        let board = projects::board(&db, &county(), None, Some(2026))
-            .await
-            .unwrap();
+        let board = projects::board(
+            &db,
+            &county(),
+            &ListFilter {
+                year: Some("2026".to_owned()),
+                ..ListFilter::default()
+            },
+        )
+        .await
+        .unwrap();
         assert_eq!(board.by_township.len(), 1);
         assert_eq!(board.by_township[0].township_name, "蔚汾镇");
         assert_eq!(board.total.paid, Fen::from_yuan(350_000));
         assert_eq!(board.by_source.len(), 2);
-        let none = projects::board(&db, &county(), Some(TOWN_B), None)
-            .await
-            .unwrap();
+        let none = projects::board(
+            &db,
+            &county(),
+            &ListFilter {
+                area: Some(TOWN_B.to_owned()),
+                ..ListFilter::default()
+            },
+        )
+        .await
+        .unwrap();
         assert_eq!(none.total, Default::default());
 
         // Ledgers: one row per project; one per project and fund source.

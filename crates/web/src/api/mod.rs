@@ -23,6 +23,7 @@ pub mod income;
 pub mod jobs;
 pub mod low_income;
 pub mod openapi;
+pub mod projects;
 pub mod quality;
 pub mod rounds;
 pub mod rules;
@@ -233,4 +234,10 @@ api_routes! {
     "/low-income/figures" => get(low_income::figures),
     "/low-income/{number}" => get(low_income::household),
     "/low-income/{number}/visits" => post(low_income::visit),
+    "/projects" => get(projects::list).post(projects::apply),
+    "/projects/queue" => get(projects::queue),
+    "/projects/board" => get(projects::board),
+    "/projects/{id}" => get(projects::show),
+    "/projects/{id}/steps" => post(projects::step),
+    "/projects/{id}/payments" => post(projects::pay),
 }

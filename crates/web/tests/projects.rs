@@ -1,0 +1,141 @@
+//! 项目库与衔接资金 (B2, issue 23) through `/api/v1/projects…` on both databases, on the demo county: a
+//! project from 村申报 to 县备案 by the four roles, a step out of order (409), a wrong role (403), a payment
+//! and one over the plan (409), the queue and the board, an auditor reading but not writing, the two
+//! ledgers, the OpenAPI paths.
+
+use axum::Router;
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+use shouwang_app::demo;
+use shouwang_store::{Db, db_test};
+use shouwang_web::{AppState, router};
+use tower::ServiceExt;
+
+mod common;
+use common::{api_json, api_login, body_bytes, get, login};
+
+const DEMO_VILLAGE: &str = "141123208201";
+
+async fn app(db: &Db) -> Router {
+    let county = demo::generate(200, 3);
+    demo::load(db, &county, &|_, _| {})
+        .await
+        .expect("demo load");
+    router(AppState::new(db.clone()))
+}
+
+fn step(step: &str, decision: &str, opinion: &str) -> Value {
+    json!({"step": step, "decision": decision, "opinion": opinion})
+}
+
+db_test!(
+    fn a_project_through_the_api(db: Db) {
+        let app = app(&db).await;
+        let team = api_login(&app, "village_team").await;
+        let town = api_login(&app, "township_admin").await;
+        let dept = api_login(&app, "department").await;
+        let county = api_login(&app, "county_admin").await;
+        let auditor = api_login(&app, "auditor").await;
+        let body = json!({"project": {
+            "name": "API测试村道硬化", "kind": "infrastructure", "village": DEMO_VILLAGE,
+            "place": "村东", "content": "硬化村道2公里", "year_from": 2026, "year_to": 2026,
+            "plan": {"central": 30_000_000, "integrated": 10_000_000}, "households": []
+        }, "opinion": "村民代表会议通过"});
+        let (s, v) = api_json(
+            &app,
+            "POST",
+            "/api/v1/projects",
+            Some(&town),
+            Some(body.clone()),
+        )
+        .await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
+        let (s, v) = api_json(&app, "POST", "/api/v1/projects", Some(&team), Some(body)).await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        let id = v["id"].as_i64().unwrap();
+        let steps = format!("/api/v1/projects/{id}/steps");
+
+        let (s, q) = api_json(&app, "GET", "/api/v1/projects/queue", Some(&town), None).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(q.as_array().unwrap().iter().any(|e| e["id"] == id), "{q}");
+        let skip = step("county_filing", "approve", "");
+        let (s, v) = api_json(&app, "POST", &steps, Some(&county), Some(skip)).await;
+        assert_eq!(s, StatusCode::CONFLICT, "{v}");
+        for (who, st, state) in [
+            (&town, "township_review", "township_approved"),
+            (&dept, "department_review", "department_approved"),
+            (&county, "county_filing", "filed"),
+        ] {
+            let (s, v) = api_json(
+                &app,
+                "POST",
+                &steps,
+                Some(who),
+                Some(step(st, "approve", "同意")),
+            )
+            .await;
+            assert_eq!(s, StatusCode::OK, "{st}: {v}");
+            assert_eq!(v["state"], state);
+        }
+        let (s, _) = api_json(
+            &app,
+            "POST",
+            &steps,
+            Some(&auditor),
+            Some(step("county_filing", "approve", "")),
+        )
+        .await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+
+        let pays = format!("/api/v1/projects/{id}/payments");
+        let today = shouwang_app::today().to_string();
+        let pay = |fen: i64| json!({"source": "central", "paid_on": today, "amount": fen, "voucher": "国库支付0001"});
+        let (s, v) = api_json(&app, "POST", &pays, Some(&town), Some(pay(1))).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
+        let (s, v) = api_json(&app, "POST", &pays, Some(&county), Some(pay(12_000_000))).await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        let (s, v) = api_json(&app, "POST", &pays, Some(&county), Some(pay(18_000_001))).await;
+        assert_eq!(s, StatusCode::CONFLICT, "{v}");
+        assert!(
+            v["message_zh"].as_str().unwrap().contains("超计划拨付"),
+            "{v}"
+        );
+
+        let (s, v) = api_json(
+            &app,
+            "GET",
+            &format!("/api/v1/projects/{id}"),
+            Some(&auditor),
+            None,
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        assert_eq!(v["steps"].as_array().unwrap().len(), 4);
+        assert_eq!(v["entry"]["progress"]["paid"], 12_000_000);
+        let (s, b) = api_json(&app, "GET", "/api/v1/projects/board", Some(&county), None).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(b["total"]["paid"].as_i64().unwrap() >= 12_000_000, "{b}");
+        let (s, _) = api_json(
+            &app,
+            "GET",
+            "/api/v1/projects?state=nonsense",
+            Some(&town),
+            None,
+        )
+        .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+
+        for kind in ["projects", "project_funds"] {
+            let cookie = login(&app, "county_admin").await;
+            let resp = app
+                .clone()
+                .oneshot(get(&format!("/api/v1/ledgers/{kind}"), &cookie))
+                .await
+                .unwrap();
+            assert_eq!(resp.status(), StatusCode::OK, "{kind}");
+            assert!(body_bytes(resp).await.starts_with(b"PK"), "{kind}");
+        }
+        let (_, doc) = api_json(&app, "GET", "/api/v1/openapi.json", None, None).await;
+        assert!(doc["paths"]["/api/v1/projects/{id}/payments"]["post"].is_object());
+    }
+);
