@@ -36,6 +36,18 @@ db_test!(
         let dept = api_login(&app, "department").await;
         let county = api_login(&app, "county_admin").await;
         let auditor = api_login(&app, "auditor").await;
+        // The demo village's projects show every state.
+        let (s, all) = api_json(&app, "GET", "/api/v1/projects", Some(&county), None).await;
+        assert_eq!(s, StatusCode::OK);
+        let mut states: Vec<&str> = all
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["state"].as_str().unwrap())
+            .collect();
+        states.sort_unstable();
+        states.dedup();
+        assert_eq!(states.len(), 6, "{states:?}");
         let body = json!({"project": {
             "name": "API测试村道硬化", "kind": "infrastructure", "village": DEMO_VILLAGE,
             "place": "村东", "content": "硬化村道2公里", "year_from": 2026, "year_to": 2026,

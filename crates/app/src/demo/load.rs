@@ -292,6 +292,8 @@ pub async fn load(
     }
     // The demo village's 低收入人口 visits, after its cases (a risk found joins them).
     let low_income_visits = super::low_income::visits(db, county.frame.as_of).await?;
+    // The demo village's projects in every state of the 项目库 flow, with payments (issue 23).
+    let projects = super::projects::projects(db, county.frame.as_of).await?;
     db.optimize().await?;
 
     Ok(DemoSummary {
@@ -304,6 +306,7 @@ pub async fn load(
         staff_accounts: accounts.len() as u64,
         cases: cases_written + api_cases,
         low_income_visits,
+        projects,
     })
 }
 

@@ -29,6 +29,7 @@ mod lifecycle;
 mod load;
 mod low_income;
 mod names;
+mod projects;
 mod registry;
 mod stats;
 #[cfg(test)]
@@ -234,6 +235,8 @@ pub struct DemoSummary {
     pub cases: u64,
     /// 低收入人口 visits of the demo village (issue 21).
     pub low_income_visits: u64,
+    /// Projects of the demo village's 项目库 (issue 23).
+    pub projects: u64,
 }
 
 impl fmt::Display for DemoSummary {
