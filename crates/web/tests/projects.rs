@@ -1,7 +1,8 @@
 //! 项目库与衔接资金 (B2, issue 23) through `/api/v1/projects…` on both databases, on the demo county: a
 //! project from 村申报 to 县备案 by the four roles, a step out of order (409), a wrong role (403), a payment
 //! and one over the plan (409), the queue and the board, an auditor reading but not writing, the two
-//! ledgers, the OpenAPI paths.
+//! ledgers, the OpenAPI paths; the pages: 村申报 by form, a step and a payment by form, a refusal shown
+//! on the project's page.
 
 use axum::Router;
 use axum::http::StatusCode;
@@ -12,7 +13,7 @@ use shouwang_web::{AppState, router};
 use tower::ServiceExt;
 
 mod common;
-use common::{api_json, api_login, body_bytes, get, login};
+use common::{api_json, api_login, body_bytes, body_text, csrf_of, get, login, post_form};
 
 const DEMO_VILLAGE: &str = "141123208201";
 
@@ -149,5 +150,99 @@ db_test!(
         }
         let (_, doc) = api_json(&app, "GET", "/api/v1/openapi.json", None, None).await;
         assert!(doc["paths"]["/api/v1/projects/{id}/payments"]["post"].is_object());
+    }
+);
+
+async fn page(app: &Router, uri: &str, cookie: &str) -> (StatusCode, String) {
+    let resp = app.clone().oneshot(get(uri, cookie)).await.unwrap();
+    let s = resp.status();
+    (s, body_text(resp).await)
+}
+
+async fn submit(app: &Router, uri: &str, cookie: &str, form: &str) -> (StatusCode, String, String) {
+    let resp = app
+        .clone()
+        .oneshot(post_form(uri, cookie, form))
+        .await
+        .unwrap();
+    let s = resp.status();
+    let to = resp
+        .headers()
+        .get("location")
+        .map(|l| l.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    (s, to, body_text(resp).await)
+}
+
+use shouwang_web::http::form::encode as enc;
+
+db_test!(
+    fn a_project_through_the_pages(db: Db) {
+        let app = app(&db).await;
+        let team = login(&app, "village_team").await;
+        let (s, html) = page(&app, "/projects", &team).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(
+            html.contains("id=\"project-queue\""),
+            "the returned demo project awaits the team"
+        );
+        let (s, html) = page(&app, "/projects/new", &team).await;
+        assert_eq!(s, StatusCode::OK);
+        let csrf = csrf_of(&html);
+        let form = format!(
+            "csrf={csrf}&name={}&kind=industry&place=&content=&year_from=2026&year_to=2026&plan_central=1000.00&plan_county=200&households=&opinion={}",
+            enc("页面测试养殖项目"),
+            enc("村民代表会议通过")
+        );
+        let (s, to, _) = submit(&app, "/projects/new", &team, &form).await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        let project = to.split('?').next().unwrap().to_owned();
+        let (_, html) = page(&app, &project, &team).await;
+        assert!(
+            html.contains("页面测试养殖项目") && html.contains("1200.00"),
+            "{html}"
+        );
+
+        let town = login(&app, "township_admin").await;
+        let (_, html) = page(&app, &project, &town).await;
+        assert!(html.contains("id=\"project-step-form\""));
+        let csrf = csrf_of(&html);
+        let no_reason =
+            format!("csrf={csrf}&version=1&step=township_review&decision=refuse&opinion=");
+        let (s, _, html) = submit(&app, &format!("{project}/step"), &town, &no_reason).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(html.contains("id=\"project-error\""), "{html}");
+        for (user, st) in [
+            ("township_admin", "township_review"),
+            ("department", "department_review"),
+            ("county_admin", "county_filing"),
+        ] {
+            let cookie = login(&app, user).await;
+            let (_, html) = page(&app, &project, &cookie).await;
+            let csrf = csrf_of(&html);
+            let form = format!(
+                "csrf={csrf}&step={st}&decision=approve&opinion={}",
+                enc("同意")
+            );
+            let (s, _, body) = submit(&app, &format!("{project}/step"), &cookie, &form).await;
+            assert_eq!(s, StatusCode::SEE_OTHER, "{st}: {body}");
+        }
+        let county = login(&app, "county_admin").await;
+        let (_, html) = page(&app, &project, &county).await;
+        assert!(html.contains("id=\"project-pay-form\""));
+        let csrf = csrf_of(&html);
+        let today = shouwang_app::today();
+        let pay = |yuan: &str| {
+            format!("csrf={csrf}&source=central&paid_on={today}&amount={yuan}&voucher=V1")
+        };
+        let (s, _, _) = submit(&app, &format!("{project}/pay"), &county, &pay("600.00")).await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        let (s, _, html) = submit(&app, &format!("{project}/pay"), &county, &pay("400.01")).await;
+        assert_eq!(s, StatusCode::CONFLICT);
+        assert!(html.contains("超计划拨付"), "{html}");
+        let (_, html) = page(&app, &project, &county).await;
+        assert!(html.contains("600.00") && html.contains("50.0%"), "{html}");
+        let (s, _) = page(&app, "/projects", &login(&app, "auditor").await).await;
+        assert_eq!(s, StatusCode::OK);
     }
 );

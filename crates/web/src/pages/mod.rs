@@ -16,6 +16,7 @@
 //! | `/jobs/{id}` | [`jobs`] |
 //! | `/ledgers` | [`ledgers`] |
 //! | `/low-income`, `/low-income/{n}` (低收入人口常态化帮扶) | [`low_income`] |
+//! | `/projects`, `/projects/new`, `/projects/{id}` (项目库与衔接资金) | [`projects`] |
 //! | `/dashboard` | [`dashboard`] |
 //! | `/quality…` | [`quality`] |
 //! | `/admin/users`, `/admin/rules`, `/admin/codes`, `/admin/audit` | [`admin`] |
@@ -35,6 +36,7 @@ pub mod jobs;
 pub mod ledgers;
 pub mod login;
 pub mod low_income;
+pub mod projects;
 pub mod quality;
 pub mod regions;
 pub mod screening;
@@ -70,6 +72,7 @@ pub fn routes() -> Router<AppState> {
         .merge(quality::routes())
         .merge(income::routes())
         .merge(low_income::routes())
+        .merge(projects::routes())
         .route("/assets/style.css", get(assets::style_css))
         .route("/healthz", get(assets::healthz))
 }
