@@ -186,6 +186,17 @@ db_test!(
             html.contains("id=\"project-queue\""),
             "the returned demo project awaits the team"
         );
+        // Each role's 工作台 lists the demo project awaiting its step.
+        for user in [
+            "village_team",
+            "township_admin",
+            "department",
+            "county_admin",
+        ] {
+            let (s, html) = page(&app, "/", &login(&app, user).await).await;
+            assert_eq!(s, StatusCode::OK, "{user}");
+            assert!(html.contains("id=\"home-projects\""), "{user}: {html}");
+        }
         let (s, html) = page(&app, "/projects/new", &team).await;
         assert_eq!(s, StatusCode::OK);
         let csrf = csrf_of(&html);
