@@ -14,6 +14,7 @@ mod import_cmd;
 mod income_cmd;
 mod keys_cmd;
 mod low_income_cmd;
+mod project_cmd;
 mod quality_cmd;
 mod screen_cmd;
 mod user_cmd;
@@ -115,6 +116,10 @@ enum Command {
     /// `low-income show N`, `low-income visit N --needs … --policy dibao --assist … [--risk 01]`,
     /// `low-income figures`.
     LowIncome(Box<low_income_cmd::LowIncomeArgs>),
+    /// 项目库与衔接资金: `project list|queue|show ID|board --user U`, `project apply --name … --kind industry
+    /// --year-from 2026 --plan central=800000`, `project step ID --step township_review --decision approve`,
+    /// `project pay ID --source central --amount 300000 --voucher …`.
+    Project(Box<project_cmd::ProjectArgs>),
     /// Data-quality checks over the registry (数据质量检查): a summary per check code.
     Quality(quality_cmd::QualityArgs),
     /// Duplicate review (重复数据核查): list candidates; `duplicates merge …` / `remove-member …` as an admin.
@@ -267,6 +272,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
         Command::Case(args) => case_cmd::run(*args).await,
         Command::Income(args) => income_cmd::run(*args).await,
         Command::LowIncome(args) => low_income_cmd::run(*args).await,
+        Command::Project(args) => project_cmd::run(*args).await,
         Command::Household(args) => household_cmd::run(*args).await,
         Command::Export { command } => export_cmd::run(command).await,
         Command::Backup(args) => backup_cmd::backup(args).await,
