@@ -49,6 +49,7 @@ pub mod lifecycle;
 pub mod lines;
 pub mod privacy;
 pub mod problems;
+pub mod projects;
 pub mod quality;
 pub mod regions;
 pub mod registers;

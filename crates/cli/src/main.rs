@@ -14,6 +14,7 @@ mod import_cmd;
 mod income_cmd;
 mod keys_cmd;
 mod low_income_cmd;
+mod project_cmd;
 mod quality_cmd;
 mod relocation_cmd;
 mod screen_cmd;
@@ -129,6 +130,10 @@ enum Command {
     /// --user U`, `relocation show N`, `relocation screen N --worker 0:stable_job:out_of_province:某厂:4000
     /// [--risk 07]`, `relocation figures`.
     Relocation(Box<relocation_cmd::RelocationArgs>),
+    /// 项目库与衔接资金: `project list|queue|show ID|board --user U`, `project apply --name … --kind industry
+    /// --year-from 2026 --plan central=800000`, `project step ID --step township_review --decision approve`,
+    /// `project pay ID --source central --amount 300000 --voucher …`.
+    Project(Box<project_cmd::ProjectArgs>),
     /// Data-quality checks over the registry (数据质量检查): a summary per check code.
     Quality(quality_cmd::QualityArgs),
     /// Duplicate review (重复数据核查): list candidates; `duplicates merge …` / `remove-member …` as an admin.
@@ -289,6 +294,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
         Command::Income(args) => income_cmd::run(*args).await,
         Command::LowIncome(args) => low_income_cmd::run(*args).await,
         Command::Relocation(args) => relocation_cmd::run(*args).await,
+        Command::Project(args) => project_cmd::run(*args).await,
         Command::Household(args) => household_cmd::run(*args).await,
         Command::Export { command } => export_cmd::run(command).await,
         Command::Backup(args) => backup_cmd::backup(args).await,

@@ -37,6 +37,8 @@ code_list! {
         LowIncome = ("low_income", "低收入人口台账", "Low-income population"),
         Problems = ("problems", "问题整改台账", "Problem rectification"),
         Relocation = ("relocation", "易地搬迁后续扶持台账", "Relocated households"),
+        Projects = ("projects", "项目库台账", "Project library"),
+        ProjectFunds = ("project_funds", "资金拨付进度台账", "Project payment progress"),
     }
 }
 
@@ -67,6 +69,10 @@ impl LedgerKind {
             "易地搬迁后续扶持" | "易地搬迁" | "搬迁户" => {
                 Some(LedgerKind::Relocation)
             }
+            "项目库" | "项目" => Some(LedgerKind::Projects),
+            "资金拨付进度" | "资金拨付" | "拨付进度" => {
+                Some(LedgerKind::ProjectFunds)
+            }
             _ => None,
         }
     }
@@ -82,6 +88,8 @@ impl LedgerKind {
             LedgerKind::LowIncome => "走访日期",
             LedgerKind::Problems => "发现日期",
             LedgerKind::Relocation => "排查日期",
+            LedgerKind::Projects => "申报日期",
+            LedgerKind::ProjectFunds => "拨付日期",
         }
     }
 
@@ -359,6 +367,8 @@ pub fn columns(kind: LedgerKind, per_member: bool) -> &'static [Column] {
         LedgerKind::LowIncome => crate::register::low_income::LEDGER_COLUMNS,
         LedgerKind::Problems => crate::monitoring::problem::LEDGER_COLUMNS,
         LedgerKind::Relocation => crate::register::relocation::LEDGER_COLUMNS,
+        LedgerKind::Projects => crate::project::ledger::PROJECT_COLUMNS,
+        LedgerKind::ProjectFunds => crate::project::ledger::FUNDS_COLUMNS,
     }
 }
 
@@ -605,7 +615,11 @@ pub fn rows(kind: LedgerKind, cases: &[LedgerCase<'_>], opts: &LedgerOptions) ->
                 }
             }
             // Not a ledger of cases: its rows are the register's (`register::low_income::ledger_row`).
-            LedgerKind::LowIncome | LedgerKind::Problems | LedgerKind::Relocation => {}
+            LedgerKind::LowIncome
+            | LedgerKind::Problems
+            | LedgerKind::Relocation
+            | LedgerKind::Projects
+            | LedgerKind::ProjectFunds => {}
         }
     }
     for (i, r) in out.iter_mut().enumerate() {
@@ -650,9 +664,12 @@ mod tests {
             for per_member in [false, true] {
                 let cols = columns(*k, per_member);
                 assert_eq!(cols[0].header, "序号");
-                assert!(
+                // The project ledgers list projects, not people (the linked households are counted).
+                let of_people = !matches!(k, LedgerKind::Projects | LedgerKind::ProjectFunds);
+                assert_eq!(
                     cols.iter()
-                        .any(|c| c.kind == ColumnKind::Digits && c.header.contains("身份证号"))
+                        .any(|c| c.kind == ColumnKind::Digits && c.header.contains("身份证号")),
+                    of_people
                 );
             }
         }

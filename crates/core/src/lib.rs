@@ -27,6 +27,7 @@
 //! - [`document`]: official documents 文书 as a small model (公示, 告知书, 入户核查表, 帮扶手册).
 //! - [`ledger`]: the lifecycle ledgers 台账 as rows (监测对象, 帮扶措施, 月度监测, 风险消除, 线索).
 //! - [`rules`]: the county's configurable rules 县级规则配置.
+//! - [`project`]: the project library 项目库 and its payments 资金拨付 (B2).
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -48,6 +49,7 @@ pub mod ledger;
 pub mod line;
 pub mod money;
 pub mod monitoring;
+pub mod project;
 pub mod quality;
 pub mod region;
 pub mod register;

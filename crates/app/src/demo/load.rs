@@ -294,6 +294,8 @@ pub async fn load(
     let low_income_visits = super::low_income::visits(db, county.frame.as_of).await?;
     let relocation_screenings =
         super::relocation::screenings(db, county, county.frame.as_of).await?;
+    // The demo village's projects in every state of the 项目库 flow, with payments (issue 23).
+    let projects = super::projects::projects(db, county.frame.as_of).await?;
     db.optimize().await?;
 
     Ok(DemoSummary {
@@ -307,6 +309,7 @@ pub async fn load(
         cases: cases_written + api_cases,
         low_income_visits,
         relocation_screenings,
+        projects,
     })
 }
 

@@ -29,6 +29,7 @@ mod lifecycle;
 mod load;
 mod low_income;
 mod names;
+mod projects;
 mod registry;
 mod relocation;
 mod stats;
@@ -237,6 +238,8 @@ pub struct DemoSummary {
     pub low_income_visits: u64,
     /// 易地搬迁 screenings recorded at the settlement point.
     pub relocation_screenings: u64,
+    /// Projects of the demo village's 项目库 (issue 23).
+    pub projects: u64,
 }
 
 impl fmt::Display for DemoSummary {

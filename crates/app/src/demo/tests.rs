@@ -413,6 +413,10 @@ mod db {
             assert_eq!(summary.income_records, 600);
             assert_eq!(summary.regions, county.regions.len() as u64);
             assert_eq!(summary.users, DEMO_USERS.len() as u64);
+            // The demo village's projects (issue 23): seven, four payments.
+            assert_eq!(summary.projects, 7);
+            assert_eq!(count(&db, "projects").await, 7);
+            assert_eq!(count(&db, "project_payments").await, 4);
             assert_eq!(count(&db, "households").await, 300);
             assert_eq!(count(&db, "members").await, county.member_count() as u64);
             assert_eq!(count(&db, "income_records").await, 600);

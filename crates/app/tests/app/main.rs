@@ -9,6 +9,7 @@ mod imports;
 mod income;
 mod low_income;
 mod problems;
+mod projects;
 mod relocation;
 mod rounds;
 mod screening;

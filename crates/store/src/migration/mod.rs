@@ -18,6 +18,7 @@ mod m20261209_000014_register_records;
 mod m20261209_000015_data_keys;
 mod m20261209_000018_county_lines;
 mod m20261210_000021_campaigns;
+mod m20261210_000022_projects;
 
 /// All migrations, oldest first. Never edit an applied migration: add a new one.
 pub struct Migrator;
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261209_000015_data_keys::Migration),
             Box::new(m20261209_000018_county_lines::Migration),
             Box::new(m20261210_000021_campaigns::Migration),
+            Box::new(m20261210_000022_projects::Migration),
         ]
     }
 }

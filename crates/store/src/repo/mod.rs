@@ -21,6 +21,7 @@ pub mod keys;
 pub mod ledgers;
 pub mod lines;
 pub mod problems;
+pub mod projects;
 pub mod quality;
 pub mod regions;
 pub mod register_records;

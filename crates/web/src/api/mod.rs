@@ -24,6 +24,7 @@ pub mod jobs;
 pub mod low_income;
 pub mod openapi;
 pub mod problems;
+pub mod projects;
 pub mod quality;
 pub mod relocation;
 pub mod rounds;
@@ -235,4 +236,10 @@ api_routes! {
     "/relocation/figures" => get(relocation::figures),
     "/relocation/{number}" => get(relocation::household),
     "/relocation/{number}/screenings" => post(relocation::screening),
+    "/projects" => get(projects::list).post(projects::apply),
+    "/projects/queue" => get(projects::queue),
+    "/projects/board" => get(projects::board),
+    "/projects/{id}" => get(projects::show),
+    "/projects/{id}/steps" => post(projects::step),
+    "/projects/{id}/payments" => post(projects::pay),
 }

@@ -62,6 +62,8 @@ use crate::http::error::ErrorBody;
         super::problems::show, super::problems::act,
         super::relocation::list, super::relocation::figures, super::relocation::household,
         super::relocation::screening,
+        super::projects::list, super::projects::apply, super::projects::queue, super::projects::board,
+        super::projects::show, super::projects::step, super::projects::pay,
     ),
     components(schemas(ErrorBody, dto::WriteResult, dto::CaseDto, dto::CasePage)),
     modifiers(&Security),
@@ -84,6 +86,7 @@ use crate::http::error::ErrorBody;
         (name = "users", description = "用户管理 accounts, roles and areas; 审计日志 the audit log"),
         (name = "problems", description = "问题台账: 三保障和饮水安全 problems found, rectified with evidence, 销号"),
         (name = "registers", description = "常态化帮扶登记簿: 农村低收入人口 scope, monthly visits, figures"),
+        (name = "projects", description = "项目库与衔接资金: 村申报→乡审核→行业部门论证→县备案, 资金拨付 and its progress"),
         (name = "jobs", description = "后台任务: 部门数据上传 department screening rounds and 户籍台账导入 registry imports"),
     )
 )]

@@ -104,6 +104,11 @@ impl CurrentUser {
         self.scope.role.may_set_province_line()
     }
 
+    /// May open the project library (项目库, issue 23): the registry's roles and the department.
+    pub fn may_read_projects(&self) -> bool {
+        shouwang_app::projects::may_read(self.scope.role)
+    }
+
     /// May open the dashboard (数据看板).
     pub fn may_dashboard(&self) -> bool {
         shouwang_app::dashboard::may_see(self.scope.role)

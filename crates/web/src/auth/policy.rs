@@ -121,6 +121,18 @@ fn problem_roles(role: Role) -> bool {
     shouwang_app::problems::PROBLEM_ROLES.contains(&role)
 }
 
+fn projects_read(role: Role) -> bool {
+    shouwang_app::projects::may_read(role)
+}
+
+fn projects_flow(role: Role) -> bool {
+    shouwang_app::projects::FLOW_ROLES.contains(&role)
+}
+
+fn projects_pay(role: Role) -> bool {
+    shouwang_app::projects::PAYERS.contains(&role)
+}
+
 const fn rule(path: &'static str, methods: &'static str, who: Who, reach: Reach) -> Rule {
     Rule {
         path,
@@ -251,6 +263,27 @@ pub const RULES: &[Rule] = &[
         "/api/v1/relocation/{number}/screenings",
         "POST",
         Roles(register_recorder),
+        Area,
+    ),
+    rule("/projects", "GET", Roles(projects_read), Area),
+    rule("/projects/new", "GET POST", Roles(projects_read), Area),
+    rule("/projects/{id}", "GET", Roles(projects_read), Area),
+    rule("/projects/{id}/step", "POST", Roles(projects_flow), Area),
+    rule("/projects/{id}/pay", "POST", Roles(projects_pay), Area),
+    rule("/api/v1/projects", "GET POST", Roles(projects_read), Area),
+    rule("/api/v1/projects/queue", "GET", Roles(projects_read), Area),
+    rule("/api/v1/projects/board", "GET", Roles(projects_read), Area),
+    rule("/api/v1/projects/{id}", "GET", Roles(projects_read), Area),
+    rule(
+        "/api/v1/projects/{id}/steps",
+        "POST",
+        Roles(projects_flow),
+        Area,
+    ),
+    rule(
+        "/api/v1/projects/{id}/payments",
+        "POST",
+        Roles(projects_pay),
         Area,
     ),
     rule("/imports/registry", "GET POST", Roles(import), Area),

@@ -94,6 +94,8 @@ struct HomePage<'a> {
     /// 未设置当年监测线 (for the roles that set or read the county rules).
     missing_line: Option<String>,
     path: &'static str,
+    /// 项目库待办 (issue 23): (id, name, village, the awaited step) of the projects awaiting the role's step.
+    projects: Vec<(i64, String, String, String)>,
 }
 
 /// GET /
@@ -299,6 +301,17 @@ async fn build(state: &AppState, user: &CurrentUser) -> Result<Response, AppErro
     } else {
         None
     };
+    let projects = shouwang_app::projects::queue(db, &caller)
+        .await?
+        .into_iter()
+        .map(|e| {
+            let step = e
+                .awaited
+                .map(|s| i18n.label(&s).to_owned())
+                .unwrap_or_default();
+            (e.id, e.name, e.village_name, step)
+        })
+        .collect();
     Ok(render(&HomePage {
         missing_line,
         i18n,
@@ -317,5 +330,6 @@ async fn build(state: &AppState, user: &CurrentUser) -> Result<Response, AppErro
         mine,
         states,
         path: "/",
+        projects,
     }))
 }

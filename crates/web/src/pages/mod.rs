@@ -17,6 +17,7 @@
 //! | `/ledgers` | [`ledgers`] |
 //! | `/low-income`, `/low-income/{n}` (低收入人口常态化帮扶) | [`low_income`] |
 //! | `/relocation`, `/relocation/{n}` (易地搬迁后续扶持) | [`relocation`] |
+//! | `/projects`, `/projects/new`, `/projects/{id}` (项目库与衔接资金) | [`projects`] |
 //! | `/dashboard` | [`dashboard`] |
 //! | `/quality…` | [`quality`] |
 //! | `/admin/users`, `/admin/rules`, `/admin/codes`, `/admin/audit` | [`admin`] |
@@ -36,6 +37,7 @@ pub mod jobs;
 pub mod ledgers;
 pub mod login;
 pub mod low_income;
+pub mod projects;
 pub mod quality;
 pub mod regions;
 pub mod relocation;
@@ -73,6 +75,7 @@ pub fn routes() -> Router<AppState> {
         .merge(income::routes())
         .merge(low_income::routes())
         .merge(relocation::routes())
+        .merge(projects::routes())
         .route("/assets/style.css", get(assets::style_css))
         .route("/healthz", get(assets::healthz))
 }
