@@ -41,7 +41,7 @@ pub async fn run(command: KeysCommand) -> anyhow::Result<()> {
             );
             match repo::keys::status(&db).await? {
                 Some(s) => println!(
-                    "轮换至第 {} 版 / rotation to version {}: 已重写 {} 人 / {} rewritten, 剩余 {} / {} left{}",
+                    "轮换至第 {} 版 / rotation to version {}: 已重写 {} 行 / {} rows rewritten, 剩余 {} / {} left{}",
                     s.target_version,
                     s.target_version,
                     s.rows_done,
@@ -87,7 +87,7 @@ pub async fn run(command: KeysCommand) -> anyhow::Result<()> {
             let target = db.keys().current()?;
             let end = repo::keys::rotate(&db, &Actor::system(), batch, &mut |p| {
                 eprintln!(
-                    "已重写 {} 人，剩余 {} / {} rewritten, {} left",
+                    "已重写 {} 行，剩余 {} / {} rows rewritten, {} left",
                     p.rows_done, p.remaining, p.rows_done, p.remaining
                 );
             })

@@ -8,6 +8,7 @@ use std::process::{Command, Output};
 
 use sea_orm::{ConnectionTrait, Statement};
 use shouwang_core::{Role, Scope};
+use shouwang_store::crypto::sealed::MEMBER_ID;
 use shouwang_store::repo::households::{self, HouseholdQuery};
 use shouwang_store::{Db, sqlite_url};
 
@@ -47,9 +48,12 @@ async fn check_all_found(data: &Path, version: i32) -> usize {
         .unwrap();
     let scope = Scope::new(1, Role::CountyAdmin, "141123");
     for r in &rows {
-        let number: String = r.try_get("", "id_number").unwrap();
+        let stored: String = r.try_get("", "id_number").unwrap();
         let v: i32 = r.try_get("", "key_version").unwrap();
         assert_eq!(v, version);
+        // Sealed: the stored text is not the number, and opens to it.
+        let number = db.keys().open(&stored, MEMBER_ID, v).unwrap();
+        assert!(!stored.contains(&number[..14]), "{stored}");
         let q = HouseholdQuery {
             q: Some(number.clone()),
             ..Default::default()

@@ -68,8 +68,21 @@ fn io_err(path: &Path) -> impl Fn(std::io::Error) -> StoreError + '_ {
     }
 }
 
+/// A new file readable by its owner only (0600 on Unix): the export holds full ID numbers and names in
+/// clear (issue 19; the round's folder is the owner's only too, and removed after the round).
+fn create_private(path: &Path) -> Result<std::fs::File> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    opts.open(path).map_err(io_err(path))
+}
+
 /// Writes `households.csv` and `members.csv` of the caller's area into `dir` for a screening of `year`
-/// (see the module doc), from [`screening_export`] through a buffer.
+/// (see the module doc), from [`screening_export`] through a buffer; both readable by the owner only.
 pub async fn export_registry(
     db: &Db,
     caller: &Caller,
@@ -81,7 +94,7 @@ pub async fn export_registry(
     let mut out = RegistryExport::default();
 
     let path = dir.join("households.csv");
-    let file = std::fs::File::create(&path).map_err(io_err(&path))?;
+    let file = create_private(&path)?;
     let mut w = BufWriter::new(file);
     w.write_all("户编号,村代码,家庭人口,上年家庭纯收入,户类型\n".as_bytes())
         .map_err(io_err(&path))?;
@@ -110,7 +123,7 @@ pub async fn export_registry(
     w.flush().map_err(io_err(&path))?;
 
     let path = dir.join("members.csv");
-    let file = std::fs::File::create(&path).map_err(io_err(&path))?;
+    let file = create_private(&path)?;
     let mut w = BufWriter::new(file);
     w.write_all("身份证号,户编号,姓名,与户主关系\n".as_bytes())
         .map_err(io_err(&path))?;

@@ -121,6 +121,16 @@ db_test!(
             "{members}"
         );
         assert!(!members.contains(",H4,"));
+        // Full ID numbers in clear: readable by the owner only (issue 19).
+        #[cfg(unix)]
+        for f in ["households.csv", "members.csv"] {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.path().join(f))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600, "{f}");
+        }
 
         // A wider scope than a county cannot export.
         let wide = caller(Role::CountyAdmin, "14");

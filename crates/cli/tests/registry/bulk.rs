@@ -43,11 +43,9 @@ db_test!(
         // The statistics were gathered (on SQLite inside the import's transaction, before the commit).
         let analyzed = match db.backend() {
             DbBackend::Sqlite => {
-                "SELECT COUNT(*) FROM sqlite_stat1 WHERE tbl = 'members' AND idx = 'uq_members_id_number'"
+                "SELECT COUNT(*) FROM sqlite_stat1 WHERE tbl = 'members' AND idx = 'uq_members_id_key'"
             }
-            _ => {
-                "SELECT COUNT(*) FROM pg_stats WHERE tablename = 'members' AND attname = 'id_number'"
-            }
+            _ => "SELECT COUNT(*) FROM pg_stats WHERE tablename = 'members' AND attname = 'id_key'",
         };
         assert_eq!(count(&db, analyzed).await, 1);
 
@@ -97,8 +95,8 @@ db_test!(
         assert_eq!(
             count(
                 &db,
-                "SELECT COUNT(*) FROM (SELECT county_code, id_number FROM members \
-                 GROUP BY county_code, id_number HAVING COUNT(*) > 1) d"
+                "SELECT COUNT(*) FROM (SELECT county_code, id_key FROM members \
+                 GROUP BY county_code, id_key HAVING COUNT(*) > 1) d"
             )
             .await,
             0

@@ -19,6 +19,7 @@
 //! packed). A search runs with every version of the ring, so it keeps working during a rotation.
 
 pub mod keyfile;
+pub mod sealed;
 
 use aes_gcm::aead::{Aead, Payload};
 use aes_gcm::{AesGcm, KeyInit, Nonce};

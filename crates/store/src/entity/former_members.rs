@@ -27,6 +27,8 @@ pub struct Model {
     /// The whole member when he left: JSON of `shouwang_core::Member`.
     pub member: String,
     pub created_at: DateTimeUtc,
+    /// The data key version of the sealed columns (0: still plain; `crypto::sealed`).
+    pub key_version: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -31,6 +31,8 @@ pub struct Model {
     /// Denormalised: 家庭人口.
     pub size: i32,
     pub version: i64,
+    /// The data key version of the sealed columns (0: still plain; `crypto::sealed`).
+    pub key_version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -1,4 +1,4 @@
-//! `members`: 家庭成员. Tenant table, primary key `(county_code, id)`, unique `(county_code, id_number)`.
+//! `members`: 家庭成员. Tenant table, primary key `(county_code, id)`, unique `(county_code, id_key)`.
 
 use sea_orm::entity::prelude::*;
 
@@ -13,7 +13,7 @@ pub struct Model {
     pub household_id: i64,
     /// Order within the household (0-based).
     pub position: i32,
-    /// 居民身份证号码, 18 characters, upper-case X.
+    /// 居民身份证号码, 18 characters, upper-case X; sealed (`crypto::sealed::MEMBER_ID`) unless `key_version` is 0.
     pub id_number: String,
     /// The ID number's blind index (盲索引): HMAC-SM3 under the data key of version `key_version`, first
     /// 63 bits (`crypto::Keys::id_index`; fast lookups that tell nothing without the key).

@@ -17,6 +17,7 @@ mod m20261208_000012_income_other_sources;
 mod m20261209_000014_register_records;
 mod m20261209_000015_data_keys;
 mod m20261209_000018_county_lines;
+mod m20261210_000019_sealed_columns;
 mod m20261210_000021_campaigns;
 mod m20261210_000022_projects;
 
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261209_000018_county_lines::Migration),
             Box::new(m20261210_000021_campaigns::Migration),
             Box::new(m20261210_000022_projects::Migration),
+            Box::new(m20261210_000019_sealed_columns::Migration),
         ]
     }
 }

@@ -129,7 +129,7 @@ pub async fn remove_member(
     let tx = db.begin_write().await?;
     let h = find_for_write(&tx, scope, number).await?;
     let version = bump_household(&tx, &h, expected_version).await?;
-    let ms = members_of(&tx, &h).await?;
+    let ms = members_of(&tx, db.keys(), &h).await?;
     let Some(before) = ms.iter().find(|m| m.id_number == id_number.to_string()) else {
         return Err(StoreError::NotFound);
     };
@@ -142,7 +142,7 @@ pub async fn remove_member(
     members::Entity::delete_by_id((h.county_code.clone(), before.id))
         .exec(&tx)
         .await?;
-    refresh_head(&tx, &h).await?;
+    refresh_head(&tx, db.keys(), &h).await?;
     audit::append(
         &tx,
         actor,
@@ -358,8 +358,8 @@ pub async fn merge_households(
         ));
     }
     let version = bump_household(&tx, &a, keep_version).await?;
-    let a_members = members_of(&tx, &a).await?;
-    let b_members = members_of(&tx, &b).await?;
+    let a_members = members_of(&tx, db.keys(), &a).await?;
+    let b_members = members_of(&tx, db.keys(), &b).await?;
     let before_a = audit_json(&a, &a_members)?;
     let before_b = audit_json(&b, &b_members)?;
     let key = |m: &members::Model| -> Result<(String, chrono::NaiveDate)> {
@@ -462,7 +462,7 @@ pub async fn merge_households(
     let moved_cases = move_cases(&tx, &a, &a_cases, &b_cases, now).await?;
     move_former_members(&tx, &b, &a).await?;
     delete_rows(&tx, &b, drop_version).await?;
-    refresh_head(&tx, &a).await?;
+    refresh_head(&tx, db.keys(), &a).await?;
     let mut before_b_full = before_b;
     before_b_full["incomes"] = to_json(&b_incomes)?;
     outcome.cases_moved = moved_cases.len() as u64;

@@ -1,20 +1,25 @@
-//! Data key rotation (数据密钥轮换, issue 19): rewrites every member written with another key version than the
-//! ring's current one, in batches of one transaction each, with a progress row (`key_rotation`) so that a
+//! Data key rotation (数据密钥轮换, issue 19): rewrites every row with sealed columns (`members`,
+//! `households`, `former_members`; `crypto::sealed`) written with another key version than the ring's
+//! current one — opened under its own version, sealed again and its blind index recomputed under the
+//! current one — in batches of one transaction each, with a progress row (`key_rotation`) so that a
 //! rotation that stops half-way (a crash, Ctrl-C) continues where it stopped when run again. Searches keep
 //! working meanwhile: they match a member's blind index under every version of the ring.
 //!
-//! The same pass turns the former packed ID keys (`key_version` 0, a database from before the data key)
-//! into blind indexes; [`crate::Db::migrate`] runs it once on such a database.
+//! The same pass seals the rows still plain (`key_version` 0: a database from before the data key, or from
+//! before the sealed columns, migration 000019) and turns their former packed ID keys into blind indexes;
+//! [`crate::Db::migrate`] runs it whenever such rows remain.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, Statement};
+use sea_orm::{ConnectionTrait, DatabaseTransaction, Statement};
 use shouwang_core::IdNumber;
 
+use crate::crypto::Keys;
+use crate::crypto::sealed::{FORMER_ID, FORMER_MEMBER, HEAD_ID, MEMBER_ID, PHONE, PLAIN};
 use crate::db::Db;
 use crate::error::{Result, StoreError};
 use crate::repo::Actor;
 use crate::repo::audit::{self, Change};
-use crate::repo::households::id_key;
+use crate::repo::households::{id_key, seal_household};
 use crate::repo::{Sql, count};
 
 /// Members rewritten per transaction by default.
@@ -58,12 +63,95 @@ pub async fn status(db: &Db) -> Result<Option<Rotation>> {
     }))
 }
 
-async fn remaining(db: &Db, target: u16) -> Result<i64> {
-    let mut sql = Sql::new();
-    sql.push("SELECT COUNT(*) AS n FROM members WHERE key_version <> ")
-        .bind(i32::from(target));
-    let n = count(db.conn(), sql.build(db.backend())).await?;
+/// The tables with sealed columns, in the order a rotation rewrites them.
+const TABLES: [&str; 3] = ["members", "households", "former_members"];
+
+/// Rows of the sealed tables whose `key_version` is `op` `version` (`<>` target: still to rewrite).
+async fn rows_where(db: &Db, op: &str, version: i32) -> Result<i64> {
+    let mut n = 0u64;
+    for table in TABLES {
+        let mut sql = Sql::new();
+        sql.push(&format!(
+            "SELECT COUNT(*) AS n FROM {table} WHERE key_version {op} "
+        ))
+        .bind(version);
+        n += count(db.conn(), sql.build(db.backend())).await?;
+    }
     Ok(i64::try_from(n).unwrap_or(i64::MAX))
+}
+
+async fn remaining(db: &Db, target: u16) -> Result<i64> {
+    rows_where(db, "<>", i32::from(target)).await
+}
+
+/// Rewrites up to `limit` rows of `table` not written with `target`, in `tx`; returns how many.
+async fn reseal(
+    tx: &DatabaseTransaction,
+    keys: &Keys,
+    table: &str,
+    target: u16,
+    limit: i64,
+) -> Result<i64> {
+    let backend = tx.get_database_backend();
+    let cols = match table {
+        "members" => "id_number",
+        "households" => "head_id_number, phone",
+        _ => "id_number, member",
+    };
+    let mut pick = Sql::new();
+    pick.push(&format!(
+        "SELECT county_code, id, key_version, {cols} FROM {table} WHERE key_version <> "
+    ))
+    .bind(i32::from(target))
+    .push(" ORDER BY county_code, id LIMIT ")
+    .bind(limit);
+    let rows = tx.query_all_raw(pick.build(backend)).await?;
+    let current = i32::from(target);
+    for r in &rows {
+        let county: String = r.try_get("", "county_code")?;
+        let id: i64 = r.try_get("", "id")?;
+        let version: i32 = r.try_get("", "key_version")?;
+        let text = |col: &str, ctx: &str| -> Result<String> {
+            keys.open(&r.try_get::<String>("", col)?, ctx, version)
+        };
+        let mut up = Sql::new();
+        match table {
+            "members" => {
+                let number = text("id_number", MEMBER_ID)?;
+                let parsed =
+                    IdNumber::parse(&number).map_err(|_| StoreError::corrupt("id_number"))?;
+                let (key, _) = id_key(keys, parsed)?;
+                up.push("UPDATE members SET id_number = ")
+                    .bind(keys.seal(&number, MEMBER_ID)?)
+                    .push(", id_key = ")
+                    .bind(key);
+            }
+            "households" => {
+                let phone: Option<String> = r.try_get("", "phone")?;
+                let phone = keys.open_opt(phone.as_deref(), PHONE, version)?;
+                let (head, phone, _) =
+                    seal_household(keys, &text("head_id_number", HEAD_ID)?, phone.as_deref())?;
+                up.push("UPDATE households SET head_id_number = ")
+                    .bind(head)
+                    .push(", phone = ")
+                    .bind(phone);
+            }
+            _ => {
+                up.push("UPDATE former_members SET id_number = ")
+                    .bind(keys.seal(&text("id_number", FORMER_ID)?, FORMER_ID)?)
+                    .push(", member = ")
+                    .bind(keys.seal(&text("member", FORMER_MEMBER)?, FORMER_MEMBER)?);
+            }
+        }
+        up.push(", key_version = ")
+            .bind(current)
+            .push(" WHERE county_code = ")
+            .bind(county)
+            .push(" AND id = ")
+            .bind(id);
+        tx.execute_raw(up.build(backend)).await?;
+    }
+    Ok(rows.len() as i64)
 }
 
 /// Rewrites every member not yet written with the ring's current key version, `batch` members per
@@ -114,29 +202,11 @@ pub async fn rotate(
     };
     loop {
         let tx = db.begin_write().await?;
-        let mut pick = Sql::new();
-        pick.push("SELECT county_code, id, id_number FROM members WHERE key_version <> ")
-            .bind(i32::from(target))
-            .push(" ORDER BY county_code, id LIMIT ")
-            .bind(batch);
-        let rows = tx.query_all_raw(pick.build(backend)).await?;
-        let done_now = rows.len() as i64;
-        for r in &rows {
-            let county: String = r.try_get("", "county_code")?;
-            let id: i64 = r.try_get("", "id")?;
-            let number: String = r.try_get("", "id_number")?;
-            let parsed = IdNumber::parse(&number).map_err(|_| StoreError::corrupt("id_number"))?;
-            let (key, version) = id_key(keys, parsed)?;
-            let mut up = Sql::new();
-            up.push("UPDATE members SET id_key = ")
-                .bind(key)
-                .push(", key_version = ")
-                .bind(version)
-                .push(" WHERE county_code = ")
-                .bind(county)
-                .push(" AND id = ")
-                .bind(id);
-            tx.execute_raw(up.build(backend)).await?;
+        let mut done_now = 0i64;
+        for table in TABLES {
+            if done_now < batch {
+                done_now += reseal(&tx, keys, table, target, batch - done_now).await?;
+            }
         }
         let at = Utc::now();
         let finished = done_now < batch;
@@ -183,9 +253,10 @@ pub async fn rotate(
     }
 }
 
-/// On a database that has never been indexed with a data key (no progress row): rewrites the former
-/// packed ID keys into blind indexes ([`rotate`]); on a new database only records that nothing is left.
-/// Nothing without a configured key. Run by [`Db::migrate`].
+/// On a database that has never been indexed with a data key (no progress row), or that holds rows still
+/// plain (`key_version` 0, e.g. just after migration 000019): seals them and rewrites the former packed ID
+/// keys into blind indexes ([`rotate`]; a stop half-way leaves the rest to the next run); on a new
+/// database only records that nothing is left. Nothing without a configured key. Run by [`Db::migrate`].
 pub(crate) async fn index_once(db: &Db) -> Result<()> {
     if !db.keys().is_configured() {
         return Ok(());
@@ -198,7 +269,7 @@ pub(crate) async fn index_once(db: &Db) -> Result<()> {
         ))
         .await?
         .is_some();
-    if exists {
+    if exists && rows_where(db, "=", PLAIN).await? == 0 {
         return Ok(());
     }
     rotate(db, &Actor::system(), DEFAULT_BATCH, &mut |_| {}).await?;

@@ -19,7 +19,7 @@ use shouwang_core::{CodeList, Household, Scope};
 use super::area::{Area, effective_area};
 use super::audit;
 use super::cases::case_record;
-use super::households::to_household;
+use super::households::{open_household, open_member, to_household};
 use super::{Actor, Sql};
 use crate::db::Db;
 use crate::entity::{households, members, regions};
@@ -151,7 +151,7 @@ pub(crate) async fn load_where(
                 .all(db.conn())
                 .await?
             {
-                hs.insert((h.county_code.clone(), h.id), h);
+                hs.insert((h.county_code.clone(), h.id), open_household(db.keys(), h)?);
             }
             for m in members::Entity::find()
                 .filter(members::Column::CountyCode.eq(county.as_str()))
@@ -163,7 +163,7 @@ pub(crate) async fn load_where(
             {
                 ms.entry((m.county_code.clone(), m.household_id))
                     .or_default()
-                    .push(m);
+                    .push(open_member(db.keys(), m)?);
             }
         }
         for r in regions::Entity::find()

@@ -21,8 +21,9 @@ use shouwang_core::{CodeList, Household, Scope};
 
 use super::area::{Area, effective_area};
 use super::audit::{self, Change};
-use super::households::to_household;
+use super::households::{open_household, open_member, to_household};
 use super::{Actor, Sql};
+use crate::crypto::Keys;
 use crate::db::Db;
 use crate::entity::{households, members, regions};
 use crate::error::{Result, StoreError};
@@ -103,7 +104,7 @@ pub async fn subjects(
     if area.county().is_none() {
         return Ok(Vec::new());
     }
-    subjects_in(db.conn(), &area, number, false).await
+    subjects_in(db.conn(), db.keys(), &area, number, false).await
 }
 
 /// [`subjects`] narrowed to the relocated households (是否易地扶贫搬迁户) in the query: the 易地搬迁后续扶持
@@ -117,11 +118,12 @@ pub async fn relocated_subjects(
     let Some(area) = effective_area(scope, area).filter(|a| a.county().is_some()) else {
         return Ok(Vec::new());
     };
-    subjects_in(db.conn(), &area, number, true).await
+    subjects_in(db.conn(), db.keys(), &area, number, true).await
 }
 
 async fn subjects_in(
     conn: &impl ConnectionTrait,
+    keys: &Keys,
     area: &Area,
     number: Option<&str>,
     relocated_only: bool,
@@ -140,7 +142,10 @@ async fn subjects_in(
     let hs = households::Entity::find()
         .from_raw_sql(sql.build(backend))
         .all(conn)
-        .await?;
+        .await?
+        .into_iter()
+        .map(|h| open_household(keys, h))
+        .collect::<Result<Vec<_>>>()?;
     let Some(first) = hs.first() else {
         return Ok(Vec::new());
     };
@@ -157,7 +162,9 @@ async fn subjects_in(
             .all(conn)
             .await?
         {
-            ms.entry(m.household_id).or_default().push(m);
+            ms.entry(m.household_id)
+                .or_default()
+                .push(open_member(keys, m)?);
         }
         let mut q = Sql::new();
         q.push("SELECT household_id, lifecycle FROM cases WHERE county_code = ")

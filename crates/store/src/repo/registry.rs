@@ -167,7 +167,7 @@ pub async fn search(
     let names = households::region_names(db.conn(), villages).await?;
     let items = rows
         .iter()
-        .map(|r| households::row(r, &names))
+        .map(|r| households::row(db.keys(), r, &names))
         .collect::<Result<Vec<_>>>()?;
     Ok(Page {
         items,

@@ -10,6 +10,7 @@ use sea_orm::{ConnectionTrait, QueryResult};
 use shouwang_core::codes::{HouseholdType, Relation};
 use shouwang_core::{CodeList, Fen, IncomeRecord};
 
+use crate::crypto::sealed::MEMBER_ID;
 use crate::db::Db;
 use crate::error::Result;
 use crate::repo::Sql;
@@ -137,7 +138,7 @@ pub async fn members(
     loop {
         let mut sql = Sql::new();
         sql.push(
-            "SELECT m.id, m.id_number, h.number, m.name, m.relation FROM members m \
+            "SELECT m.id, m.id_number, m.key_version, h.number, m.name, m.relation FROM members m \
              JOIN households h ON h.county_code = m.county_code AND h.id = m.household_id \
              WHERE m.id > ",
         )
@@ -152,7 +153,11 @@ pub async fn members(
             let relation =
                 Relation::from_code(&rel).map_or(rel.clone(), |x| x.label_zh().to_owned());
             each(ScreeningMember {
-                id_number: r.try_get("", "id_number")?,
+                id_number: db.keys().open(
+                    &r.try_get::<String>("", "id_number")?,
+                    MEMBER_ID,
+                    r.try_get("", "key_version")?,
+                )?,
                 household: r.try_get("", "number")?,
                 name: r.try_get("", "name")?,
                 relation,

@@ -1,8 +1,10 @@
 //! The data key (issue 19): members' ID numbers are found through a keyed blind index, not a key that turns
-//! back into the number; a database from before the data key is indexed on its first migration; a key
-//! rotation rewrites every member in batches and continues where it stopped.
+//! back into the number, and stored sealed (SM4-GCM); a database from before the data key (or from before
+//! the sealed columns) is indexed and sealed on its first migration; a key rotation rewrites every sealed
+//! row in batches and continues where it stopped.
 
 use sea_orm::{ConnectionTrait, Statement};
+use shouwang_store::crypto::sealed::MEMBER_ID;
 use shouwang_store::repo::households::{self, HouseholdQuery};
 use shouwang_store::repo::keys;
 use shouwang_store::{Db, Keys, db_test};
@@ -29,19 +31,38 @@ async fn seed(db: &Db) {
     }
 }
 
-/// (id_number, id_key, key_version) of every member, by id number.
+/// (id_number opened, id_key, key_version) of every member, by id number; asserts that a sealed row's
+/// stored value is not the number.
 async fn keys_of(db: &Db) -> Vec<(String, i64, i32)> {
+    let mut out: Vec<(String, i64, i32)> = stored(db)
+        .await
+        .into_iter()
+        .map(|(_, raw, key, version)| {
+            let number = db.keys().open(&raw, MEMBER_ID, version).unwrap();
+            if version != 0 {
+                assert!(!raw.contains(&number[6..14]), "sealed: {raw}");
+            }
+            (number, key, version)
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// (id, stored id_number, id_key, key_version) of every member.
+async fn stored(db: &Db) -> Vec<(i64, String, i64, i32)> {
     let rows = db
         .conn()
         .query_all_raw(Statement::from_string(
             db.backend(),
-            "SELECT id_number, id_key, key_version FROM members ORDER BY id_number",
+            "SELECT id, id_number, id_key, key_version FROM members ORDER BY id",
         ))
         .await
         .unwrap();
     rows.iter()
         .map(|r| {
             (
+                r.try_get("", "id").unwrap(),
                 r.try_get("", "id_number").unwrap(),
                 r.try_get("", "id_key").unwrap(),
                 r.try_get("", "key_version").unwrap(),
@@ -89,13 +110,31 @@ db_test!(
 db_test!(
     fn a_database_from_before_the_data_key_is_indexed_on_migration(db: Db) {
         seed(&db).await;
-        // As a database from before migration 15 was: packed keys, version 0, no progress row.
-        for (number, _, _) in keys_of(&db).await {
+        // As a database from before migration 15 was: plain ID numbers and phones, packed keys, version 0,
+        // no progress row.
+        for (id, raw, _, version) in stored(&db).await {
+            let number = db.keys().open(&raw, MEMBER_ID, version).unwrap();
             let packed = shouwang_core::IdNumber::parse(&number).unwrap().to_u64() as i64;
             exec(
                 &db,
                 &format!(
-                    "UPDATE members SET id_key = {packed}, key_version = 0 WHERE id_number = '{number}'"
+                    "UPDATE members SET id_number = '{number}', id_key = {packed}, key_version = 0 \
+                     WHERE id = {id}"
+                ),
+            )
+            .await;
+        }
+        let heads = households::search(&db, &county_scope(), &HouseholdQuery::default(), 1, 20)
+            .await
+            .unwrap()
+            .items;
+        for h in &heads {
+            exec(
+                &db,
+                &format!(
+                    "UPDATE households SET head_id_number = '{}', phone = '13800000000', \
+                     key_version = 0 WHERE number = '{}'",
+                    h.head_id, h.number
                 ),
             )
             .await;
@@ -109,24 +148,46 @@ db_test!(
         }
         assert_eq!(found(&db, 1).await, 1);
         let status = keys::status(&db).await.unwrap().unwrap();
-        assert_eq!((status.rows_done, status.remaining), (6, 0));
+        assert_eq!((status.rows_done, status.remaining), (9, 0));
         assert!(status.finished_at.is_some());
+        // The households were sealed too, and read back the same.
+        let rows = db
+            .conn()
+            .query_all_raw(Statement::from_string(
+                db.backend(),
+                "SELECT head_id_number, phone, key_version FROM households",
+            ))
+            .await
+            .unwrap();
+        for r in &rows {
+            let head: String = r.try_get("", "head_id_number").unwrap();
+            let phone: String = r.try_get("", "phone").unwrap();
+            assert_eq!(r.try_get::<i32>("", "key_version").unwrap(), 1);
+            assert!(heads.iter().all(|h| head != h.head_id.to_string()));
+            assert!(!phone.contains("13800000000"));
+        }
+        let d = households::get(&db, &county_scope(), "1411231002010001")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(d.household.phone.as_deref(), Some("13800000000"));
+        let again = households::search(&db, &county_scope(), &HouseholdQuery::default(), 1, 20)
+            .await
+            .unwrap()
+            .items;
+        assert_eq!(again, heads);
     }
 );
 
 db_test!(
     fn a_rotation_rewrites_in_batches_resumes_and_searches_meanwhile(db: Db) {
-        seed(&db).await;
-        let before = audit_count(&db).await;
         let old = db.keys().clone();
         let raw = [7u8; 32];
-        // The test's ring: the database's version 1 cannot be read back, so rebuild one with a known
-        // version 1 first.
+        // The test's ring: a known version 1, from the start.
         let v1 = Keys::new(&[(1, raw)]).unwrap();
         let db = db.with_keys(v1.clone());
-        exec(&db, "DELETE FROM key_rotation").await;
-        exec(&db, "UPDATE members SET key_version = 0").await;
-        keys::rotate(&db, &actor(), 100, &mut |_| {}).await.unwrap();
+        seed(&db).await;
+        let before = audit_count(&db).await;
         assert_ne!(old.id_index(b"x").unwrap(), v1.id_index(b"x").unwrap());
 
         // Version 2: a first run stopped after one batch of 4 (the closure's panic stands for a crash).
@@ -142,7 +203,8 @@ db_test!(
         assert!(stopped.is_err());
         let mid = keys::status(&db).await.unwrap().unwrap();
         assert_eq!(mid.target_version, 2);
-        assert_eq!((mid.rows_done, mid.remaining), (4, 2));
+        // 9 sealed rows: 6 members, 3 households.
+        assert_eq!((mid.rows_done, mid.remaining), (4, 5));
         assert!(mid.finished_at.is_none());
         let versions: Vec<i32> = keys_of(&db).await.iter().map(|r| r.2).collect();
         assert_eq!(versions.iter().filter(|v| **v == 2).count(), 4);
@@ -156,13 +218,13 @@ db_test!(
             assert_eq!(hit.total, 1, "seq {seq}");
         }
 
-        // Run again: it continues (2 more), and says so.
+        // Run again: it continues (5 more, in two batches), and says so.
         let mut seen = Vec::new();
         let done = keys::rotate(&db, &actor(), 4, &mut |p| seen.push(p.rows_done))
             .await
             .unwrap();
-        assert_eq!(seen, vec![6]);
-        assert_eq!((done.rows_done, done.remaining), (6, 0));
+        assert_eq!(seen, vec![8, 9]);
+        assert_eq!((done.rows_done, done.remaining), (9, 0));
         for (number, key, version) in keys_of(&db).await {
             assert_eq!(version, 2);
             assert_eq!(v12.id_index_of(2, number.as_bytes()).unwrap(), key);
@@ -171,11 +233,16 @@ db_test!(
         let again = keys::rotate(&db, &actor(), 4, &mut |_| panic!("nothing to do"))
             .await
             .unwrap();
-        assert_eq!(again.rows_done, 6);
+        assert_eq!(again.rows_done, 9);
         assert!(audit_count(&db).await > before);
-        // Only the new key: still found.
+        // Only the new key: still found, and every sealed column opens.
         let db = db.with_keys(Keys::new(&[(2, [9u8; 32])]).unwrap());
         assert_eq!(found(&db, 3).await, 1);
+        let d = households::get(&db, &county_scope(), "1411231002010003")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(d.household.members[0].id_number, id(3, 1970));
     }
 );
 

@@ -15,8 +15,10 @@ use super::FormerMember;
 use super::checks::check_members_after;
 use super::member_changes::find_member;
 use super::reads::members_of;
-use super::rows::{code, to_member};
+use super::rows::{code, open_former, to_member};
 use super::writes::{bump_household, find_for_write, refresh_head};
+use crate::crypto::Keys;
+use crate::crypto::sealed::{FORMER_ID, FORMER_MEMBER};
 use crate::db::Db;
 use crate::entity::{former_members, households, members};
 use crate::error::{Result, StoreError};
@@ -41,11 +43,12 @@ pub async fn depart_member(
     on: NaiveDate,
     expected_household_version: i64,
 ) -> Result<i64> {
+    let keys = db.keys();
     let tx = db.begin_write().await?;
     let h = find_for_write(&tx, scope, number).await?;
     let version = bump_household(&tx, &h, expected_household_version).await?;
-    let before = find_member(&tx, &h, id_number).await?;
-    let rows = members_of(&tx, &h).await?;
+    let before = find_member(&tx, keys, &h, id_number).await?;
+    let rows = members_of(&tx, db.keys(), &h).await?;
     if rows.len() <= 1 {
         return Err(StoreError::invalid(
             "该户仅剩这一名成员，不能登记减员",
@@ -66,13 +69,17 @@ pub async fn depart_member(
         village_code: Set(h.village_code.clone()),
         household_id: Set(h.id),
         member_id: Set(before.id),
-        id_number: Set(before.id_number.clone()),
+        id_number: Set(keys.seal(&before.id_number, FORMER_ID)?),
         name: Set(before.name.clone()),
         relation: Set(before.relation.clone()),
         reason: Set(reason.code().to_owned()),
         left_on: Set(on.to_string()),
-        member: Set(serde_json::to_string(&member)
-            .map_err(|e| StoreError::corrupt(format!("member JSON: {e}")))?),
+        member: Set(keys.seal(
+            &serde_json::to_string(&member)
+                .map_err(|e| StoreError::corrupt(format!("member JSON: {e}")))?,
+            FORMER_MEMBER,
+        )?),
+        key_version: Set(i32::from(keys.current()?)),
         created_at: Set(now),
     }
     .insert(&tx)
@@ -80,7 +87,7 @@ pub async fn depart_member(
     members::Entity::delete_by_id((h.county_code.clone(), before.id))
         .exec(&tx)
         .await?;
-    refresh_head(&tx, &h).await?;
+    refresh_head(&tx, db.keys(), &h).await?;
     audit::append(
         &tx,
         actor,
@@ -107,15 +114,19 @@ pub async fn depart_member(
 /// The former members of a household, in the order they left (date, then record).
 pub(crate) async fn former_rows_of(
     conn: &impl ConnectionTrait,
+    keys: &Keys,
     h: &households::Model,
 ) -> Result<Vec<former_members::Model>> {
-    Ok(former_members::Entity::find()
+    former_members::Entity::find()
         .filter(former_members::Column::CountyCode.eq(h.county_code.as_str()))
         .filter(former_members::Column::HouseholdId.eq(h.id))
         .order_by_asc(former_members::Column::LeftOn)
         .order_by_asc(former_members::Column::Id)
         .all(conn)
-        .await?)
+        .await?
+        .into_iter()
+        .map(|f| open_former(keys, f))
+        .collect()
 }
 
 /// A stored former member as the core's types.

@@ -9,10 +9,11 @@ use shouwang_core::{CodeList, IdNumber, Member, Scope};
 
 use super::checks::{check_member, check_members_after, valid_of};
 use super::reads::members_of;
-use super::rows::{member_model, to_member};
+use super::rows::{id_keys, member_model, open_member, to_member};
 use super::writes::{
     bump_household, check_ids_free, find_for_write, member_version_now, refresh_head, stale,
 };
+use crate::crypto::Keys;
 use crate::db::Db;
 use crate::entity::{households, members};
 use crate::error::{Result, StoreError};
@@ -80,8 +81,8 @@ async fn add(
     let tx = db.begin_write().await?;
     let h = find_for_write(&tx, scope, number).await?;
     let version = bump_household(&tx, &h, expected_household_version).await?;
-    check_ids_free(&tx, &h.county_code, vec![member.id_number.to_string()]).await?;
-    let existing = members_of(&tx, &h).await?;
+    check_ids_free(&tx, db.keys(), &h.county_code, &[member.id_number]).await?;
+    let existing = members_of(&tx, db.keys(), &h).await?;
     let mut after = existing.iter().map(to_member).collect::<Result<Vec<_>>>()?;
     after.push(member.clone());
     check_members_after(&after)?;
@@ -97,7 +98,7 @@ async fn add(
                 &format!("Member {}", member.id_number),
             )
         })?;
-    refresh_head(&tx, &h).await?;
+    refresh_head(&tx, db.keys(), &h).await?;
     audit::append(
         &tx,
         actor,
@@ -127,18 +128,21 @@ fn with_note(mut value: serde_json::Value, note: Option<serde_json::Value>) -> s
     value
 }
 
+/// The member of household `h` with ID number `id` (by its blind index under any key version), opened.
 pub(super) async fn find_member(
     tx: &DatabaseTransaction,
+    keys: &Keys,
     h: &households::Model,
     id: IdNumber,
 ) -> Result<members::Model> {
-    members::Entity::find()
+    let m = members::Entity::find()
         .filter(members::Column::CountyCode.eq(h.county_code.as_str()))
         .filter(members::Column::HouseholdId.eq(h.id))
-        .filter(members::Column::IdNumber.eq(id.to_string()))
+        .filter(members::Column::IdKey.is_in(id_keys(keys, id)))
         .one(tx)
         .await?
-        .ok_or(StoreError::NotFound)
+        .ok_or(StoreError::NotFound)?;
+    open_member(keys, m)
 }
 
 /// Changes a member's fields (the member is the one with `member.id_number` in the household; the ID
@@ -154,8 +158,8 @@ pub async fn update_member(
     check_member(member)?;
     let tx = db.begin_write().await?;
     let h = find_for_write(&tx, scope, number).await?;
-    let before = find_member(&tx, &h, member.id_number).await?;
-    let after = members_of(&tx, &h)
+    let before = find_member(&tx, db.keys(), &h, member.id_number).await?;
+    let after = members_of(&tx, db.keys(), &h)
         .await?
         .iter()
         .map(|m| {
@@ -191,11 +195,12 @@ pub async fn update_member(
             member_version_now(&tx, &h.county_code, before.id).await?,
         ));
     }
-    refresh_head(&tx, &h).await?;
+    refresh_head(&tx, db.keys(), &h).await?;
     let after = members::Entity::find_by_id((h.county_code.clone(), before.id))
         .one(&tx)
         .await?
         .ok_or(StoreError::NotFound)?;
+    let after = open_member(db.keys(), after)?;
     audit::append(
         &tx,
         actor,
@@ -227,8 +232,8 @@ pub async fn remove_member(
     let tx = db.begin_write().await?;
     let h = find_for_write(&tx, scope, number).await?;
     let version = bump_household(&tx, &h, expected_household_version).await?;
-    let before = find_member(&tx, &h, id_number).await?;
-    let rest = members_of(&tx, &h).await?;
+    let before = find_member(&tx, db.keys(), &h, id_number).await?;
+    let rest = members_of(&tx, db.keys(), &h).await?;
     if rest.len() <= 1 {
         return Err(StoreError::invalid(
             "不能删除该户最后一名成员，请改为删除该户",
@@ -244,7 +249,7 @@ pub async fn remove_member(
     members::Entity::delete_by_id((h.county_code.clone(), before.id))
         .exec(&tx)
         .await?;
-    refresh_head(&tx, &h).await?;
+    refresh_head(&tx, db.keys(), &h).await?;
     audit::append(
         &tx,
         actor,
@@ -285,8 +290,8 @@ pub async fn change_head(
     let tx = db.begin_write().await?;
     let h = find_for_write(&tx, scope, number).await?;
     let version = bump_household(&tx, &h, expected_household_version).await?;
-    let rows = members_of(&tx, &h).await?;
-    let target = find_member(&tx, &h, new_head).await?;
+    let rows = members_of(&tx, db.keys(), &h).await?;
+    let target = find_member(&tx, db.keys(), &h, new_head).await?;
     let head_code = Relation::Head.code();
     let former = rows
         .iter()
@@ -323,7 +328,7 @@ pub async fn change_head(
             .exec(&tx)
             .await?;
     }
-    refresh_head(&tx, &h).await?;
+    refresh_head(&tx, db.keys(), &h).await?;
     audit::append(
         &tx,
         actor,

@@ -7,7 +7,8 @@ use shouwang_core::Scope;
 
 use super::HouseholdDetail;
 use super::departures::{former_rows_of, to_former};
-use super::rows::to_household;
+use super::rows::{open_household, open_members, to_household};
+use crate::crypto::Keys;
 use crate::db::Db;
 use crate::entity::{households, members, regions};
 use crate::error::Result;
@@ -32,17 +33,20 @@ pub(super) async fn find_in_area(
         .await?)
 }
 
+/// The members of a household in their order, their sealed columns opened.
 pub(crate) async fn members_of(
     conn: &impl ConnectionTrait,
+    keys: &Keys,
     h: &households::Model,
 ) -> Result<Vec<members::Model>> {
-    Ok(members::Entity::find()
+    let rows = members::Entity::find()
         .filter(members::Column::CountyCode.eq(h.county_code.as_str()))
         .filter(members::Column::HouseholdId.eq(h.id))
         .order_by_asc(members::Column::Position)
         .order_by_asc(members::Column::Id)
         .all(conn)
-        .await?)
+        .await?;
+    open_members(keys, rows)
 }
 
 /// The household with this 户编号, with members, income records and region names; `Ok(None)` if there is
@@ -54,11 +58,16 @@ pub async fn get(db: &Db, scope: &Scope, number: &str) -> Result<Option<Househol
     let Some(h) = find_in_area(db.conn(), &area, number).await? else {
         return Ok(None);
     };
-    detail(db.conn(), h).await.map(Some)
+    detail(db.conn(), db.keys(), h).await.map(Some)
 }
 
-async fn detail(conn: &impl ConnectionTrait, h: households::Model) -> Result<HouseholdDetail> {
-    let ms = members_of(conn, &h).await?;
+async fn detail(
+    conn: &impl ConnectionTrait,
+    keys: &Keys,
+    h: households::Model,
+) -> Result<HouseholdDetail> {
+    let h = open_household(keys, h)?;
+    let ms = members_of(conn, keys, &h).await?;
     let incomes = income::rows_of(conn, &h.county_code, h.id).await?;
     let county_code = h.county_code.clone();
     let township_code = h.township_code.clone();
@@ -72,7 +81,7 @@ async fn detail(conn: &impl ConnectionTrait, h: households::Model) -> Result<Hou
     }
     let names = region_names(conn, codes.clone()).await?;
     let household = to_household(&h, &ms)?;
-    let former_members = former_rows_of(conn, &h)
+    let former_members = former_rows_of(conn, keys, &h)
         .await?
         .iter()
         .map(to_former)

@@ -14,7 +14,8 @@ use shouwang_core::{CodeList, Household, IdNumber, Member, RegionCode};
 use super::HouseholdRow;
 use super::checks::Valid;
 use crate::crypto::Keys;
-use crate::entity::{households, members};
+use crate::crypto::sealed::{FORMER_ID, FORMER_MEMBER, HEAD_ID, MEMBER_ID, PHONE};
+use crate::entity::{former_members, households, members};
 use crate::error::{Result, StoreError};
 use crate::ids::new_id;
 use crate::repo::Sql;
@@ -78,6 +79,48 @@ pub(crate) fn push_member_id(sql: &mut Sql, keys: &Keys, id: IdNumber) {
             sql.push(") AND m.county_code = h.county_code)");
         }
     }
+}
+
+/// A member row as read, its sealed columns opened (`crypto::sealed`): the only way rows of `members`
+/// leave the store's reads.
+pub(crate) fn open_member(keys: &Keys, mut m: members::Model) -> Result<members::Model> {
+    m.id_number = keys.open(&m.id_number, MEMBER_ID, m.key_version)?;
+    Ok(m)
+}
+
+/// [`open_member`] of every row.
+pub(crate) fn open_members(keys: &Keys, ms: Vec<members::Model>) -> Result<Vec<members::Model>> {
+    ms.into_iter().map(|m| open_member(keys, m)).collect()
+}
+
+/// A household row as read, its sealed columns (户主身份证号, 联系电话) opened.
+pub(crate) fn open_household(keys: &Keys, mut h: households::Model) -> Result<households::Model> {
+    h.head_id_number = keys.open(&h.head_id_number, HEAD_ID, h.key_version)?;
+    h.phone = keys.open_opt(h.phone.as_deref(), PHONE, h.key_version)?;
+    Ok(h)
+}
+
+/// A former member's row as read, its sealed columns opened.
+pub(crate) fn open_former(
+    keys: &Keys,
+    mut f: former_members::Model,
+) -> Result<former_members::Model> {
+    f.id_number = keys.open(&f.id_number, FORMER_ID, f.key_version)?;
+    f.member = keys.open(&f.member, FORMER_MEMBER, f.key_version)?;
+    Ok(f)
+}
+
+/// The sealed 户主身份证号 and 联系电话 of a household written now, and the key version.
+pub(crate) fn seal_household(
+    keys: &Keys,
+    head_id: &str,
+    phone: Option<&str>,
+) -> Result<(String, Option<String>, i32)> {
+    Ok((
+        keys.seal(head_id, HEAD_ID)?,
+        keys.seal_opt(phone, PHONE)?,
+        i32::from(keys.current()?),
+    ))
 }
 
 pub(crate) fn to_member(m: &members::Model) -> Result<Member> {
@@ -145,7 +188,7 @@ pub(crate) fn member_model(
         village_code: Set(v.village.clone()),
         household_id: Set(household_id),
         position: Set(position),
-        id_number: Set(m.id_number.to_string()),
+        id_number: Set(keys.seal(&m.id_number.to_string(), MEMBER_ID)?),
         id_key: Set(id_key),
         key_version: Set(key_version),
         name: Set(m.name.trim().to_owned()),
@@ -167,11 +210,12 @@ pub(crate) fn member_model(
 }
 
 pub(crate) fn household_model(
+    keys: &Keys,
     v: &Valid,
     h: &Household,
     id: i64,
     now: DateTime<Utc>,
-) -> households::ActiveModel {
+) -> Result<households::ActiveModel> {
     let head = h
         .members
         .iter()
@@ -179,7 +223,9 @@ pub(crate) fn household_model(
         .or(h.members.first());
     let head_name = head.map(|m| m.name.trim().to_owned()).unwrap_or_default();
     let head_id_number = head.map(|m| m.id_number.to_string()).unwrap_or_default();
-    households::ActiveModel {
+    let (head_id_number, phone, key_version) =
+        seal_household(keys, &head_id_number, v.phone.as_deref())?;
+    Ok(households::ActiveModel {
         county_code: Set(v.county.clone()),
         id: Set(id),
         township_code: Set(v.township.clone()),
@@ -188,7 +234,7 @@ pub(crate) fn household_model(
         natural_village: Set(v.natural_village.clone()),
         household_type: Set(h.household_type.code().to_owned()),
         address: Set(v.address.clone()),
-        phone: Set(v.phone.clone()),
+        phone: Set(phone),
         is_relocated: Set(h.is_relocated),
         monitored_type: Set(h.monitored_type.map(|t| t.code().to_owned())),
         risks: Set(join_codes(&h.risks)),
@@ -196,13 +242,24 @@ pub(crate) fn household_model(
         head_id_number: Set(head_id_number),
         size: Set(i32::try_from(h.members.len()).unwrap_or(i32::MAX)),
         version: Set(1),
+        key_version: Set(key_version),
         created_at: Set(now),
         updated_at: Set(now),
-    }
+    })
 }
 
-pub(crate) fn row(r: &QueryResult, names: &HashMap<String, String>) -> Result<HouseholdRow> {
+/// A list row of [`super::ROW_COLS`], the 户主身份证号 opened.
+pub(crate) fn row(
+    keys: &Keys,
+    r: &QueryResult,
+    names: &HashMap<String, String>,
+) -> Result<HouseholdRow> {
     let village_code: String = r.try_get("", "village_code")?;
+    let head_id = keys.open(
+        &r.try_get::<String>("", "head_id_number")?,
+        HEAD_ID,
+        r.try_get("", "key_version")?,
+    )?;
     let size: i32 = r.try_get("", "size")?;
     let monitored: Option<String> = r.try_get("", "monitored_type")?;
     Ok(HouseholdRow {
@@ -210,7 +267,7 @@ pub(crate) fn row(r: &QueryResult, names: &HashMap<String, String>) -> Result<Ho
         village_name: names.get(&village_code).cloned().unwrap_or_default(),
         village_code,
         head_name: r.try_get("", "head_name")?,
-        head_id: id_number(&r.try_get::<String>("", "head_id_number")?)?,
+        head_id: id_number(&head_id)?,
         size: u32::try_from(size).unwrap_or(0),
         household_type: code(&r.try_get::<String>("", "household_type")?)?,
         monitored_type: opt_code(monitored.as_deref())?,

@@ -38,7 +38,7 @@ fn classify(q: Option<&str>) -> Key {
 }
 
 pub(crate) const ROW_COLS: &str = "h.number, h.village_code, h.head_name, h.head_id_number, h.size, \
-                        h.household_type, h.monitored_type";
+                        h.household_type, h.monitored_type, h.key_version";
 
 /// The SQL of one search: the page query, and the count query.
 struct SearchSql {
@@ -242,7 +242,7 @@ pub async fn search(
     let names = region_names(db.conn(), village_codes.into_iter().collect()).await?;
     let items = rows
         .iter()
-        .map(|r| row(r, &names))
+        .map(|r| row(db.keys(), r, &names))
         .collect::<Result<Vec<_>>>()?;
     Ok(Page {
         items,

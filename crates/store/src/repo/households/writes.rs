@@ -4,12 +4,15 @@ use chrono::Utc;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
 use shouwang_core::income::IncomeSource;
-use shouwang_core::{CodeList, Household, IncomeRecord, Scope};
+use shouwang_core::{CodeList, Household, IdNumber, IncomeRecord, Scope};
 
 use super::checks::{Valid, check_fields, check_household};
 use super::departures::former_rows_of;
 use super::reads::{find_in_area, members_of};
-use super::rows::{head_of, household_model, join_codes, member_model};
+use super::rows::{
+    head_of, household_model, id_keys, join_codes, member_model, open_household, open_member,
+    seal_household,
+};
 use crate::crypto::Keys;
 use crate::db::Db;
 use crate::entity::{former_members, households, income_other_sources, income_records, members};
@@ -21,7 +24,12 @@ use crate::repo::income;
 use crate::repo::{Actor, to_json};
 
 /// Pre-checks a new household's unique keys for readable `Conflict` messages.
-async fn check_unique(tx: &DatabaseTransaction, v: &Valid, h: &Household) -> Result<()> {
+async fn check_unique(
+    tx: &DatabaseTransaction,
+    keys: &Keys,
+    v: &Valid,
+    h: &Household,
+) -> Result<()> {
     let taken = households::Entity::find()
         .filter(households::Column::CountyCode.eq(v.county.as_str()))
         .filter(households::Column::Number.eq(v.number.as_str()))
@@ -36,20 +44,26 @@ async fn check_unique(tx: &DatabaseTransaction, v: &Valid, h: &Household) -> Res
             ),
         ));
     }
-    let ids: Vec<String> = h.members.iter().map(|m| m.id_number.to_string()).collect();
-    check_ids_free(tx, &v.county, ids).await
+    let ids: Vec<IdNumber> = h.members.iter().map(|m| m.id_number).collect();
+    check_ids_free(tx, keys, &v.county, &ids).await
 }
 
+/// `Conflict` if one of `ids` is already registered in the county (by the blind indexes, every key
+/// version).
 pub(super) async fn check_ids_free(
     tx: &DatabaseTransaction,
+    keys: &Keys,
     county: &str,
-    ids: Vec<String>,
+    ids: &[IdNumber],
 ) -> Result<()> {
+    let id_keys: Vec<i64> = ids.iter().flat_map(|id| id_keys(keys, *id)).collect();
     let dup = members::Entity::find()
         .filter(members::Column::CountyCode.eq(county))
-        .filter(members::Column::IdNumber.is_in(ids))
+        .filter(members::Column::IdKey.is_in(id_keys))
         .one(tx)
-        .await?;
+        .await?
+        .map(|m| open_member(keys, m))
+        .transpose()?;
     match dup {
         Some(m) => Err(StoreError::conflict(
             format!("身份证号 {} 已在本县登记", m.id_number),
@@ -77,7 +91,7 @@ pub(crate) fn audit_json(
 pub async fn create(db: &Db, actor: &Actor, household: &Household) -> Result<i64> {
     let v = check_household(household)?;
     let tx = db.begin_write().await?;
-    check_unique(&tx, &v, household).await?;
+    check_unique(&tx, db.keys(), &v, household).await?;
     let id = insert(&tx, db.keys(), actor, &v, household, &[]).await?;
     tx.commit().await?;
     Ok(id)
@@ -106,7 +120,7 @@ async fn insert(
 ) -> Result<i64> {
     let now = Utc::now();
     let id = new_id();
-    let h = household_model(v, household, id, now)
+    let h = household_model(keys, v, household, id, now)?
         .insert(tx)
         .await
         .map_err(|e| {
@@ -288,17 +302,43 @@ pub(crate) async fn bump_household(
     }
 }
 
+/// Writes a household's sealed columns (户主身份证号, 联系电话), all sealed under the current key, and that
+/// key's version: a row's sealed columns always share one `key_version`.
+pub(crate) async fn write_sealed(
+    tx: &DatabaseTransaction,
+    keys: &Keys,
+    h: &households::Model,
+    head_id: &str,
+    phone: Option<&str>,
+) -> Result<()> {
+    let (head_id, phone, key_version) = seal_household(keys, head_id, phone)?;
+    households::Entity::update_many()
+        .col_expr(households::Column::HeadIdNumber, Expr::value(head_id))
+        .col_expr(households::Column::Phone, Expr::value(phone))
+        .col_expr(households::Column::KeyVersion, Expr::value(key_version))
+        .filter(households::Column::CountyCode.eq(h.county_code.as_str()))
+        .filter(households::Column::Id.eq(h.id))
+        .exec(tx)
+        .await?;
+    Ok(())
+}
+
 /// Recomputes the denormalised head name, head ID and size of a household from its members.
-pub(crate) async fn refresh_head(tx: &DatabaseTransaction, h: &households::Model) -> Result<()> {
-    let ms = members_of(tx, h).await?;
+pub(crate) async fn refresh_head(
+    tx: &DatabaseTransaction,
+    keys: &Keys,
+    h: &households::Model,
+) -> Result<()> {
+    let ms = members_of(tx, keys, h).await?;
     let (head_name, head_id) = head_of(
         ms.iter()
             .map(|m| (m.name.as_str(), m.id_number.as_str(), m.relation.as_str()))
             .collect::<Vec<_>>(),
     );
+    let phone = open_household(keys, reload(tx, h).await?)?.phone;
+    write_sealed(tx, keys, h, &head_id, phone.as_deref()).await?;
     households::Entity::update_many()
         .col_expr(households::Column::HeadName, Expr::value(head_name))
-        .col_expr(households::Column::HeadIdNumber, Expr::value(head_id))
         .col_expr(
             households::Column::Size,
             Expr::value(i32::try_from(ms.len()).unwrap_or(i32::MAX)),
@@ -375,7 +415,6 @@ pub async fn update(
             Expr::value(household.household_type.code()),
         )
         .col_expr(households::Column::Address, Expr::value(v.address.clone()))
-        .col_expr(households::Column::Phone, Expr::value(v.phone.clone()))
         .col_expr(
             households::Column::IsRelocated,
             Expr::value(household.is_relocated),
@@ -411,6 +450,8 @@ pub async fn update(
             household_version_now(&tx, &before.county_code, before.id).await?,
         ));
     }
+    let head_id = open_household(db.keys(), before.clone())?.head_id_number;
+    write_sealed(&tx, db.keys(), &before, &head_id, v.phone.as_deref()).await?;
     if v.village != before.village_code {
         members::Entity::update_many()
             .col_expr(members::Column::VillageCode, Expr::value(v.village.clone()))
@@ -469,13 +510,13 @@ pub async fn delete(
     if h.version != expected_version {
         return Err(stale(expected_version, h.version));
     }
-    let ms = members_of(&tx, &h).await?;
+    let ms = members_of(&tx, db.keys(), &h).await?;
     let incomes = income_records::Entity::find()
         .filter(income_records::Column::CountyCode.eq(h.county_code.as_str()))
         .filter(income_records::Column::HouseholdId.eq(h.id))
         .all(&tx)
         .await?;
-    let former = former_rows_of(&tx, &h).await?;
+    let former = former_rows_of(&tx, db.keys(), &h).await?;
     let others = super::super::income::others::rows_of(&tx, &h.county_code, h.id).await?;
     let mut before = audit_json(&h, &ms)?;
     before["incomes"] = to_json(&incomes)?;

@@ -72,7 +72,7 @@ const DEFERRED_INDEXES: &[&str] = &[
 /// Indexes a first import drops with [`DEFERRED_INDEXES`] but builds again as soon as the file is complete,
 /// before [`Importer::finish`] looks people up by ID number. Their rows come in no order: built from the
 /// sorted rows they cost far less than row by row.
-const LOOKUP_INDEXES: &[&str] = &["uq_members_id_number", "idx_members_id_key"];
+const LOOKUP_INDEXES: &[&str] = &["uq_members_id_key", "idx_members_id_key"];
 
 const INITIALS_TRIGGER: &str = "trg_member_initials_ins";
 

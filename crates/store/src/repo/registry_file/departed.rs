@@ -14,6 +14,7 @@ use shouwang_core::registry::Col;
 
 use super::importer::Importer;
 use super::{IN_CHUNK, Item, reason};
+use crate::crypto::sealed::FORMER_ID;
 use crate::entity::former_members;
 use crate::error::Result;
 
@@ -42,7 +43,11 @@ impl Importer {
                     .all(&self.tx)
                     .await?
                 {
-                    let key = (f.county_code, f.household_id, f.id_number);
+                    let id_number = self
+                        .db
+                        .keys()
+                        .open(&f.id_number, FORMER_ID, f.key_version)?;
+                    let key = (f.county_code, f.household_id, id_number);
                     match left.get(&key) {
                         Some((on, _)) if *on >= f.left_on => {}
                         _ => {

@@ -13,7 +13,7 @@ use crate::entity::{households, income_records, members, regions};
 use crate::error::Result;
 use crate::repo::Sql;
 use crate::repo::area::read_area;
-use crate::repo::households::to_household;
+use crate::repo::households::{open_household, open_member, to_household};
 use crate::repo::income::to_record;
 
 /// What [`export_with_incomes`] calls for each household: the household, its region names, its income
@@ -64,7 +64,10 @@ async fn read(
     let hs: Vec<households::Model> = households::Entity::find()
         .from_raw_sql(sql.build(backend))
         .all(db.conn())
-        .await?;
+        .await?
+        .into_iter()
+        .map(|h| open_household(db.keys(), h))
+        .collect::<Result<_>>()?;
     // Region names of the counties concerned.
     let counties: BTreeSet<String> = hs.iter().map(|h| h.county_code.clone()).collect();
     let mut names: HashMap<String, String> = HashMap::new();
@@ -97,7 +100,7 @@ async fn read(
             {
                 ms.entry((m.county_code.clone(), m.household_id))
                     .or_default()
-                    .push(m);
+                    .push(open_member(db.keys(), m)?);
             }
             if !with_incomes {
                 continue;

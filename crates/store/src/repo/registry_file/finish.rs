@@ -15,7 +15,7 @@ use super::{IN_CHUNK, ImportOptions, ImportReport, Item, drop_elsewhere, reason}
 use crate::entity::{members, regions};
 use crate::error::Result;
 use crate::repo::audit::{self, Change};
-use crate::repo::households::{Valid, check_household};
+use crate::repo::households::{Valid, check_household, open_member};
 use crate::repo::to_json;
 
 impl Importer {
@@ -112,7 +112,7 @@ impl Importer {
                         existing_members
                             .entry((county.clone(), m.household_id))
                             .or_default()
-                            .push(m);
+                            .push(open_member(self.db.keys(), m)?);
                     }
                 }
             }

@@ -15,11 +15,12 @@ use super::incomes::{EarlyIncome, Home};
 use super::phases::Phases;
 use super::regions::Regions;
 use super::{IN_CHUNK, ImportOptions, Item, drop_elsewhere, reason};
+use crate::crypto::sealed::MEMBER_ID;
 use crate::db::Db;
 use crate::entity::households;
 use crate::error::Result;
 use crate::ids::new_id;
-use crate::repo::households::{Valid, check_household, id_keys};
+use crate::repo::households::{Valid, check_household, id_keys, open_household};
 use crate::repo::{Actor, Sql};
 
 /// An import in progress: one write transaction (see the module docs).
@@ -294,7 +295,7 @@ impl Importer {
                     .all(tx)
                     .await?
                 {
-                    by_number.insert(h.number.clone(), h);
+                    by_number.insert(h.number.clone(), open_household(self.db.keys(), h)?);
                 }
             }
             for &i in idx {
@@ -310,7 +311,8 @@ impl Importer {
                 // condition on it lets SQLite pick the (county, ID number) index and scan the county.
                 let mut sql = Sql::new();
                 sql.push(
-                    "SELECT m.county_code, m.id_number, m.household_id, h.number FROM members m \
+                    "SELECT m.county_code, m.id_number, m.key_version, m.household_id, h.number \
+                     FROM members m \
                      JOIN households h ON h.county_code = m.county_code AND h.id = m.household_id \
                      WHERE m.id_key IN (",
                 );
@@ -325,8 +327,13 @@ impl Importer {
                     if r.try_get::<String>("", "county_code")? != *county {
                         continue;
                     }
+                    let id_number = self.db.keys().open(
+                        &r.try_get::<String>("", "id_number")?,
+                        MEMBER_ID,
+                        r.try_get("", "key_version")?,
+                    )?;
                     registered.insert(
-                        (county.clone(), r.try_get::<String>("", "id_number")?),
+                        (county.clone(), id_number),
                         (
                             r.try_get::<i64>("", "household_id")?,
                             r.try_get::<String>("", "number")?,

@@ -5,9 +5,11 @@ use chrono::{DateTime, Utc};
 use shouwang_core::codes::Relation;
 use shouwang_core::{CodeList, Household, Member};
 
+use crate::crypto::Keys;
 use crate::entity::income_records;
+use crate::error::Result;
 use crate::ids::new_id;
-use crate::repo::households::{Valid, join_codes};
+use crate::repo::households::{Valid, join_codes, seal_household};
 
 /// The one-row inserts of new households, members and their audit rows on SQLite, run through
 /// [`Direct`] (prepared once per batch, executed per row). They are `INSERT OR FAIL`, and the transaction
@@ -17,8 +19,8 @@ use crate::repo::households::{Valid, join_codes};
 /// the import's (`?16` / `?20`, see [`sqlite_time`]).
 pub(super) const HOUSEHOLDS_INSERT: &str = "INSERT OR FAIL INTO households (county_code, id, township_code, \
      village_code, number, natural_village, household_type, address, phone, is_relocated, \
-     monitored_type, risks, head_name, head_id_number, size, version, created_at, updated_at) \
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, 1, ?16, ?16)";
+     monitored_type, risks, head_name, head_id_number, size, version, created_at, updated_at, key_version) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, 1, ?16, ?16, ?17)";
 macro_rules! members_insert {
     ($verb:literal) => {
         concat!(
@@ -57,20 +59,24 @@ pub(super) fn sqlite_time(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false)
 }
 
-/// Inserts one new household ([`HOUSEHOLDS_INSERT`]).
+/// Inserts one new household ([`HOUSEHOLDS_INSERT`]), its 户主身份证号 and 联系电话 sealed (`crypto::sealed`):
+/// the outer error is the sealing's, the inner one SQLite's.
 pub(super) fn insert_household(
     stmt: &mut rusqlite::CachedStatement<'_>,
+    keys: &Keys,
     h: &Household,
     v: &Valid,
     id: i64,
     now: &str,
-) -> rusqlite::Result<usize> {
+) -> Result<rusqlite::Result<usize>> {
     let head = h
         .members
         .iter()
         .find(|m| m.relation == Relation::Head)
         .or(h.members.first());
-    stmt.execute(rusqlite::params![
+    let head_id = head.map(|m| m.id_number.to_string()).unwrap_or_default();
+    let (head_id, phone, key_version) = seal_household(keys, &head_id, v.phone.as_deref())?;
+    Ok(stmt.execute(rusqlite::params![
         v.county,
         id,
         v.township,
@@ -79,23 +85,25 @@ pub(super) fn insert_household(
         v.natural_village,
         h.household_type.code(),
         v.address,
-        v.phone,
+        phone,
         h.is_relocated,
         h.monitored_type.map(|t| t.code()),
         join_codes(&h.risks),
         head.map_or("", |m| m.name.trim()),
-        head.map(|m| m.id_number.to_string()).unwrap_or_default(),
+        head_id,
         i32::try_from(h.members.len()).unwrap_or(i32::MAX),
         now,
-    ])
+        key_version,
+    ]))
 }
 
-/// Inserts one new member ([`MEMBERS_INSERT`]) at `pos` in its household, with its blind index and that
-/// index's key version (`id_key`).
+/// Inserts one new member ([`MEMBERS_INSERT`]) at `pos` in its household, with its sealed ID number, its
+/// blind index and that key's version (`id_key`).
 #[allow(clippy::too_many_arguments)]
 pub(super) fn insert_member(
     stmt: &mut rusqlite::CachedStatement<'_>,
     m: &Member,
+    sealed_id: &str,
     (key, key_version): (i64, i32),
     v: &Valid,
     household_id: i64,
@@ -108,7 +116,7 @@ pub(super) fn insert_member(
         v.village,
         household_id,
         i32::try_from(pos).unwrap_or(i32::MAX),
-        m.id_number.to_string(),
+        sealed_id,
         key,
         m.name.trim(),
         m.sex.code(),

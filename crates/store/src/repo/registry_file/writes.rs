@@ -16,6 +16,7 @@ use super::sqlite_rows::{
     AUDIT_INSERT, HOUSEHOLDS_INSERT, MEMBERS_INSERT, MEMBERS_INSERT_TRIGGERED, insert_household,
     insert_member, sqlite_time,
 };
+use crate::crypto::sealed::MEMBER_ID;
 use crate::entity::{audit_log, households, income_records, members, regions};
 use crate::error::{Result, StoreError};
 use crate::ids::new_id;
@@ -68,11 +69,12 @@ impl Importer {
                     let mut hh = direct.prepare(HOUSEHOLDS_INSERT)?;
                     let mut mm = direct.prepare(members_sql)?;
                     for ((h, v), &id) in items.iter().zip(&ids) {
-                        insert_household(&mut hh, h, v, id, &now)
+                        insert_household(&mut hh, &keys, h, v, id, &now)?
                             .map_err(|e| direct_error(e, ("导入的农户", "Imported households")))?;
                         for (pos, m) in h.members.iter().enumerate() {
                             let key = id_key(&keys, m.id_number)?;
-                            insert_member(&mut mm, m, key, v, id, pos, &now)
+                            let sealed = keys.seal(&m.id_number.to_string(), MEMBER_ID)?;
+                            insert_member(&mut mm, m, &sealed, key, v, id, pos, &now)
                                 .map_err(|e| direct_error(e, ("导入的成员", "Imported members")))?;
                         }
                     }
@@ -84,7 +86,7 @@ impl Importer {
                 let mut hh = Vec::new();
                 let mut mm = Vec::new();
                 for ((h, v), &id) in items.iter().zip(&ids) {
-                    hh.push(household_model(v, h, id, self.now));
+                    hh.push(household_model(self.db.keys(), v, h, id, self.now)?);
                     for (pos, m) in h.members.iter().enumerate() {
                         mm.push(member_model(
                             self.db.keys(),
@@ -139,7 +141,7 @@ impl Importer {
         d: &Diff,
     ) -> Result<()> {
         let tx = &self.tx;
-        let mut am = household_model(v, h, before.id, before.created_at);
+        let mut am = household_model(self.db.keys(), v, h, before.id, before.created_at)?;
         am.version = Set(before.version + 1);
         am.updated_at = Set(self.now);
         households::Entity::update_many()
