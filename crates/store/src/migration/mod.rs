@@ -17,6 +17,7 @@ mod m20261208_000012_income_other_sources;
 mod m20261209_000014_register_records;
 mod m20261209_000015_data_keys;
 mod m20261209_000018_county_lines;
+mod m20261210_000023_read_models;
 
 /// All migrations, oldest first. Never edit an applied migration: add a new one.
 pub struct Migrator;
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261209_000014_register_records::Migration),
             Box::new(m20261209_000015_data_keys::Migration),
             Box::new(m20261209_000018_county_lines::Migration),
+            Box::new(m20261210_000023_read_models::Migration),
         ]
     }
 }
