@@ -4,8 +4,9 @@
 #
 #   bench/web.sh [--households N] [--rounds R] [--seconds S]     defaults: 100000, 3, 10
 #
-# Builds both in release mode (the anchor with mimalloc, like for like), seeds both databases once per
-# size under bench/out/web/ (gitignored; reused), starts both servers and runs wrk (-t2 -c32) on every
+# Builds both in release mode (the anchor with mimalloc, like for like; WEB_BIN / WEB_ANCHOR_BIN use
+# binaries built before, e.g. an older commit's for a before/after pair), seeds both databases once per
+# size under bench/out/web/ (gitignored; reused; WEB_OUT another folder, one per binary of another schema), starts both servers and runs wrk (-t2 -c32) on every
 # route in R interleaved rounds: anchor route, then its Shouwang counterpart, then the next pair. Prints
 # the median req/s, p50 and p99 of each route and the ratio Shouwang/anchor; pages with no anchor
 # counterpart (工作台, registry filters) are printed against the anchor's household page. Installs wrk
@@ -22,17 +23,25 @@ while [ $# -gt 0 ]; do
     *) echo "usage: bench/web.sh [--households N] [--rounds R] [--seconds S]" >&2; exit 2 ;;
   esac
 done
-out=$root/bench/out/web
+out=${WEB_OUT:-$root/bench/out/web}
 mkdir -p "$out"
 command -v wrk >/dev/null || { apt-get install -y -qq wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk; }; }
 command -v curl >/dev/null || { echo "bench/web.sh needs curl" >&2; exit 2; }
 
-echo "building shouwang and bench/anchor-web (release) ..." >&2
-cargo build --release -q -p shouwang
-target=${CARGO_TARGET_DIR:-$root/target}
-bin=$target/release/shouwang
-(cd bench/anchor-web && cargo build --release -q --features mimalloc)
-anchor=$root/bench/anchor-web/target/release/anchor-web
+if [ -n "${WEB_BIN:-}" ]; then
+  bin=$WEB_BIN
+else
+  echo "building shouwang (release) ..." >&2
+  cargo build --release -q -p shouwang
+  bin=${CARGO_TARGET_DIR:-$root/target}/release/shouwang
+fi
+if [ -n "${WEB_ANCHOR_BIN:-}" ]; then
+  anchor=$WEB_ANCHOR_BIN
+else
+  echo "building bench/anchor-web (release, mimalloc) ..." >&2
+  (cd bench/anchor-web && cargo build --release -q --features mimalloc)
+  anchor=$root/bench/anchor-web/target/release/anchor-web
+fi
 
 data=$out/shouwang_h$n
 if [ ! -f "$data/.done" ]; then

@@ -15,7 +15,7 @@ use shouwang_core::monitoring::{Report, Source, VisitIncome};
 use shouwang_core::{Fen, IncomeRecord};
 use shouwang_store::repo;
 use shouwang_store::repo::income::{IncomeEntry, VisitRecord, others::OtherSource};
-use shouwang_store::{Db, StoreError};
+use shouwang_store::{Db, HouseholdDetail, StoreError};
 
 use crate::caller::{Caller, today};
 use crate::error::Error;
@@ -203,11 +203,17 @@ pub async fn show(db: &Db, caller: &Caller, number: &str) -> Result<IncomeSheet,
     let detail = repo::households::get(db, &caller.scope, number.trim())
         .await?
         .ok_or_else(Error::not_found)?;
+    sheet_of(db, &detail).await
+}
+
+/// [`show`] of a household already read within the caller's area (the household page reads it once for
+/// its members and its incomes).
+pub async fn sheet_of(db: &Db, detail: &HouseholdDetail) -> Result<IncomeSheet, Error> {
     let village = detail.household.village.as_str().to_owned();
     let lines = repo::lines::table(db).await?;
     let t = thresholds(db, &village).await?;
     let assessed = assessments(&detail.incomes, &lines, &village, t);
-    let others = repo::income::others::of_household(db, &detail).await?;
+    let others = repo::income::others::of_household(db, detail).await?;
     let years = detail
         .incomes
         .iter()

@@ -37,6 +37,8 @@ pub struct Db {
     conn: DatabaseConnection,
     backend: DbBackend,
     regions: Arc<RegionCache>,
+    /// The per-county constants every page reads, cached while their version holds ([`crate::constants`]).
+    constants: Arc<crate::constants::Constants>,
     /// A one-connection pool ([`Db::connect_alone`]).
     alone: bool,
     /// The data key ring (SM4 at rest, blind indexes; [`crate::crypto`]).
@@ -45,6 +47,18 @@ pub struct Db {
     key_file: Option<Arc<std::path::PathBuf>>,
     /// The URL connected to, for the PostgreSQL client programs of a backup (`backup`).
     url: Arc<ConnUrl>,
+    /// Statements sent through this pool so far, counted only with the `testing` feature
+    /// ([`Db::statements`]): the query-count tests bound each page's statements with it.
+    statements: Arc<StatementCount>,
+}
+
+/// The statements a pool sent (feature `testing`): how many, and the text of the latest ones.
+#[derive(Debug, Default)]
+pub(crate) struct StatementCount {
+    count: std::sync::atomic::AtomicU64,
+    /// The SQL of the last statements (at most 200), for a failing query-count test to show.
+    #[cfg(feature = "testing")]
+    recent: Mutex<std::collections::VecDeque<String>>,
 }
 
 /// A database URL, kept out of `Debug` output (it may hold a password).
@@ -90,11 +104,18 @@ impl Db {
         }
     }
 
-    /// Forgets every cached division list; called after a committed write to `regions`.
+    /// Forgets every cached division list (and the constants, whose defaults name the county); called
+    /// after a committed write to `regions`.
     pub(crate) fn forget_regions(&self) {
         if let Ok(mut entries) = self.regions.entries.lock() {
             entries.clear();
         }
+        self.forget_constants();
+    }
+
+    /// The cached per-county constants ([`crate::constants`]).
+    pub(crate) fn constants(&self) -> &crate::constants::Constants {
+        &self.constants
     }
 }
 
@@ -189,13 +210,32 @@ impl Db {
         if from_env {
             keys = keyfile::load(Path::new("."))?.0;
         }
-        let conn = Database::connect(opts).await?;
+        #[allow(unused_mut)]
+        let mut conn = Database::connect(opts).await?;
+        let statements = Arc::new(StatementCount::default());
+        #[cfg(feature = "testing")]
+        {
+            let counter = Arc::clone(&statements);
+            conn.set_metric_callback(move |info| {
+                counter
+                    .count
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                if let Ok(mut recent) = counter.recent.lock() {
+                    if recent.len() >= 200 {
+                        recent.pop_front();
+                    }
+                    recent.push_back(info.statement.sql.clone());
+                }
+            });
+        }
         Ok(Db {
+            statements,
             keys,
             key_file,
             conn,
             backend,
             regions: Arc::default(),
+            constants: Arc::default(),
             alone,
             url: Arc::new(ConnUrl(url.to_owned())),
         })
@@ -252,6 +292,25 @@ impl Db {
     /// A one-connection pool ([`Db::connect_alone`]).
     pub(crate) fn alone(&self) -> bool {
         self.alone
+    }
+
+    /// How many statements this pool (and its clones) has sent to the database: SeaORM's metric hook counts
+    /// every statement, inside transactions too (`BEGIN`/`COMMIT` are not statements of its own). Only with
+    /// the `testing` feature; otherwise always 0. The query-count tests take the difference around a request.
+    pub fn statements(&self) -> u64 {
+        self.statements
+            .count
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// The SQL of the last `n` statements (at most 200 are kept), oldest first (feature `testing`).
+    #[cfg(feature = "testing")]
+    pub fn recent_statements(&self, n: usize) -> Vec<String> {
+        self.statements
+            .recent
+            .lock()
+            .map(|r| r.iter().skip(r.len().saturating_sub(n)).cloned().collect())
+            .unwrap_or_default()
     }
 
     /// SQLite or PostgreSQL.

@@ -13,6 +13,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod backup;
+mod constants;
 pub mod crypto;
 pub mod db;
 pub mod entity;

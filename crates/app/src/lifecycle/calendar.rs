@@ -7,12 +7,11 @@ use shouwang_core::monitoring::calendar::{Period, Task, TaskKind, TaskStatus, vi
 use shouwang_core::monitoring::{Channel, ExitStep};
 use shouwang_core::register::{RegisterKind, register_tasks};
 use shouwang_store::repo;
-use shouwang_store::repo::cases::{self, CaseQuery};
+use shouwang_store::repo::cases;
 use shouwang_store::{Db, Result, StoreError};
 
 use super::command::invalid;
 use super::county_rules;
-use super::queues::all_rows;
 use crate::caller::Caller;
 
 /// One task of the cadence calendar with its state.
@@ -89,13 +88,7 @@ pub async fn calendar(
     }
     for v in villages {
         let vscope = Scope::new(caller.user_id, caller.scope.role, v.clone());
-        let rows = all_rows(db, &vscope, &CaseQuery::default()).await?;
-        let mut records = Vec::new();
-        for r in &rows {
-            if let Some(rec) = cases::get(db, &vscope, &r.household_number).await? {
-                records.push(rec);
-            }
-        }
+        let records = cases::current_records(db, &vscope).await?;
         // 干部排查 rounds of the village (a round without findings completes the task too).
         let rounds: Vec<NaiveDate> = crate::screening::cadre::list(
             db,

@@ -20,6 +20,7 @@ mod m20261209_000018_county_lines;
 mod m20261210_000019_sealed_columns;
 mod m20261210_000021_campaigns;
 mod m20261210_000022_projects;
+mod m20261210_000023_read_models;
 
 /// All migrations, oldest first. Never edit an applied migration: add a new one.
 pub struct Migrator;
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261210_000021_campaigns::Migration),
             Box::new(m20261210_000022_projects::Migration),
             Box::new(m20261210_000019_sealed_columns::Migration),
+            Box::new(m20261210_000023_read_models::Migration),
         ]
     }
 }

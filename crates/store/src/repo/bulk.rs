@@ -115,6 +115,10 @@ impl BulkLoad {
                 .await
                 .map_err(|e| StoreError::from_write(e, "批量写入的区划", "Bulk regions"))?;
         }
+        if written > 0 {
+            // The rules' defaults name the county: the constants' version moves with the regions.
+            crate::constants::bump(&self.tx, &self.county).await?;
+        }
         Ok(written)
     }
 

@@ -98,12 +98,18 @@ pub async fn list(db: &Db, county_code: &str) -> Result<Vec<CodeSetting>> {
 /// The county's settings as the core's [`CodeOverrides`] (labels and 停用 of its pages). A stored row
 /// that no longer names a national code (a list or code withdrawn in a later release) is skipped.
 pub async fn overrides(db: &Db, county_code: &str) -> Result<CodeOverrides> {
+    let county = county_of(county_code)?;
+    let ticket = match db.cached_codes(&county) {
+        Ok(cached) => return Ok(cached),
+        Err(ticket) => ticket,
+    };
     let mut out = CodeOverrides::new();
-    for s in list(db, county_code).await? {
+    for s in list(db, &county).await? {
         // Skipping is the documented behaviour for withdrawn codes; nothing else can fail here, the
         // rows were validated when saved.
         let _ = out.insert(&s.list, &s.code, &s.to_override());
     }
+    db.keep_codes(ticket, &county, &out);
     Ok(out)
 }
 
@@ -267,7 +273,9 @@ pub async fn set(
     let rec = find(&tx, &county, list_key, code)
         .await?
         .ok_or(StoreError::NotFound)?;
+    crate::constants::bump(&tx, &county).await?;
     tx.commit().await?;
+    db.forget_constants();
     Ok(rec)
 }
 

@@ -37,7 +37,13 @@ pub async fn list(db: &Db) -> Result<Vec<MonitoringLine>> {
 /// The lines as a core [`LineTable`] (for `line::assess` and quality checks): the provinces' lines, the
 /// counties' own and the provinces' policies.
 pub async fn table(db: &Db) -> Result<LineTable> {
-    table_on(db.conn()).await
+    let ticket = match db.cached_lines() {
+        Ok(cached) => return Ok(cached),
+        Err(ticket) => ticket,
+    };
+    let table = table_on(db.conn()).await?;
+    db.keep_lines(ticket, &table);
+    Ok(table)
 }
 
 /// [`table`] on a connection or transaction (the registry import checks its income years in its own).
@@ -156,7 +162,9 @@ pub async fn set(db: &Db, actor: &Actor, line: &MonitoringLine) -> Result<()> {
         serde_json::json!({ "line_fen": after.line_fen }),
     )
     .await?;
+    crate::constants::bump(&tx, crate::constants::SHARED).await?;
     tx.commit().await?;
+    db.forget_constants();
     Ok(())
 }
 
@@ -198,7 +206,9 @@ pub async fn set_county(db: &Db, actor: &Actor, line: &CountyLine) -> Result<()>
         serde_json::json!({ "line_fen": after.line_fen }),
     )
     .await?;
+    crate::constants::bump(&tx, county).await?;
     tx.commit().await?;
+    db.forget_constants();
     Ok(())
 }
 
@@ -230,7 +240,9 @@ pub async fn set_county_policy(
     let after = serde_json::json!({ "county_lines_allowed": allowed });
     let id = province.to_owned();
     audit_setting(&tx, actor, "province_line_policy", id, None, before, after).await?;
+    crate::constants::bump(&tx, crate::constants::SHARED).await?;
     tx.commit().await?;
+    db.forget_constants();
     Ok(())
 }
 

@@ -87,6 +87,7 @@ pub async fn list_under(db: &Db, prefix: &str) -> Result<Vec<Region>> {
 pub async fn upsert_many(db: &Db, actor: &Actor, regions_in: &[Region]) -> Result<u64> {
     let tx = db.begin_write().await?;
     let mut changed = 0;
+    let mut counties = std::collections::BTreeSet::new();
     for r in regions_in {
         let name = r.name.trim();
         if name.is_empty() {
@@ -138,6 +139,11 @@ pub async fn upsert_many(db: &Db, actor: &Actor, regions_in: &[Region]) -> Resul
         )
         .await?;
         changed += 1;
+        counties.insert(after.county_code);
+    }
+    // The rules' defaults name the county (a region): the constants' version moves with the regions.
+    for county in &counties {
+        crate::constants::bump(&tx, county).await?;
     }
     tx.commit().await?;
     db.forget_regions();

@@ -108,7 +108,13 @@ pub async fn get_on(conn: &impl ConnectionTrait, county: &str) -> Result<RulesRe
 /// read them.
 pub async fn get(db: &Db, county_code: &str) -> Result<RulesRecord> {
     let county = county_of(county_code)?;
-    get_on(db.conn(), &county).await
+    let ticket = match db.cached_rules(&county) {
+        Ok(cached) => return Ok(cached),
+        Err(ticket) => ticket,
+    };
+    let record = get_on(db.conn(), &county).await?;
+    db.keep_rules(ticket, &record);
+    Ok(record)
 }
 
 /// Saves a county's rules. Only the county admin 县级管理员 whose area is that county (`Forbidden`); the
@@ -201,7 +207,9 @@ pub async fn set(
     )
     .await?;
     let rec = find(&tx, &county).await?.ok_or(StoreError::NotFound)?;
+    crate::constants::bump(&tx, &county).await?;
     tx.commit().await?;
+    db.forget_constants();
     Ok(rec)
 }
 

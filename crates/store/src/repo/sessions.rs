@@ -7,12 +7,12 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde::Serialize;
-use shouwang_core::Scope;
+use shouwang_core::{CodeList, Role, Scope};
 
-use super::Actor;
 use super::audit::{self, Change};
+use super::{Actor, Sql};
 use crate::db::Db;
 use crate::entity::{sessions, users};
 use crate::error::{Result, StoreError};
@@ -89,34 +89,52 @@ pub async fn create(db: &Db, user_id: i64, ttl: Duration) -> Result<(String, Str
 
 /// The user of a valid session: `None` for an unknown token, an expired session, or a user that has since
 /// been deactivated or lost its role.
+///
+/// One statement (issue 26: it runs on every request): the session joined with its user and the user's
+/// first role, and the version of the per-county constants, which the `Db`'s cache of them checks
+/// ([`crate::constants`]).
 pub async fn lookup(db: &Db, token: &str) -> Result<Option<SessionUser>> {
     let token = token.trim();
     if token.is_empty() || token.len() > 256 {
         return Ok(None);
     }
-    let Some(s) = sessions::Entity::find_by_id(secret::token_hash(token))
-        .one(db.conn())
+    let mut sql = Sql::new();
+    sql.push(
+        "SELECT s.user_id, s.csrf_token, s.expires_at, u.username, u.display_name, u.is_active, \
+         u.must_change_password, r.role, r.area, ",
+    )
+    .push(crate::constants::VERSION_COLUMN)
+    .push(
+        " AS constants_version FROM sessions s JOIN users u ON u.id = s.user_id \
+         JOIN user_roles r ON r.id = (SELECT MIN(f.id) FROM user_roles f WHERE f.user_id = s.user_id) \
+         WHERE s.token_hash = ",
+    )
+    .bind(secret::token_hash(token));
+    let conn = db.conn();
+    let Some(row) = conn
+        .query_one_raw(sql.build(conn.get_database_backend()))
         .await?
     else {
         return Ok(None);
     };
-    if s.expires_at <= Utc::now() {
+    db.observe_constants(row.try_get("", "constants_version")?);
+    let expires_at: DateTime<Utc> = row.try_get("", "expires_at")?;
+    let is_active: bool = row.try_get("", "is_active")?;
+    if expires_at <= Utc::now() || !is_active {
         return Ok(None);
     }
-    let Some(user) = super::users::get(db, s.user_id).await? else {
-        return Ok(None);
-    };
-    if !user.is_active {
-        return Ok(None);
-    }
+    let user_id: i64 = row.try_get("", "user_id")?;
+    let role: String = row.try_get("", "role")?;
+    let role = Role::from_code(&role).ok_or_else(|| StoreError::corrupt(&role))?;
+    let area: String = row.try_get("", "area")?;
     Ok(Some(SessionUser {
-        user_id: user.id,
-        username: user.username,
-        display_name: user.display_name,
-        scope: user.scope,
-        csrf_token: s.csrf_token,
-        expires_at: s.expires_at,
-        must_change_password: user.must_change_password,
+        user_id,
+        username: row.try_get("", "username")?,
+        display_name: row.try_get("", "display_name")?,
+        scope: Scope::new(user_id, role, area),
+        csrf_token: row.try_get("", "csrf_token")?,
+        expires_at,
+        must_change_password: row.try_get("", "must_change_password")?,
     }))
 }
 

@@ -372,3 +372,80 @@ db_test!(
         ));
     }
 );
+
+db_test!(
+    fn constants_cached_until_their_version_moves(db: Db) {
+        use sea_orm::ConnectionTrait;
+        use shouwang_store::repo::rules;
+        seed_regions(&db).await;
+        let id = users::add(
+            &db,
+            &Actor::system(),
+            "zhao.xian",
+            "赵县管",
+            PW,
+            Role::CountyAdmin,
+            COUNTY,
+        )
+        .await
+        .unwrap();
+        let (token, _) = sessions::create(&db, id, Duration::from_secs(600))
+            .await
+            .unwrap();
+        let prefix = |db: Db| async move {
+            rules::get(&db, COUNTY)
+                .await
+                .unwrap()
+                .rules
+                .exit
+                .notice
+                .prefix
+        };
+        // Another process renames the county (a raw write, nothing of this `Db` sees it).
+        let rename = |name: &'static str| {
+            let db = db.clone();
+            async move {
+                db.conn()
+                    .execute_unprepared(&format!(
+                        "UPDATE regions SET name = '{name}' WHERE code = '{COUNTY}000000'"
+                    ))
+                    .await
+                    .unwrap();
+            }
+        };
+        // No session check yet: nothing is cached, every read goes to the database.
+        assert_eq!(prefix(db.clone()).await, "兴县");
+        rename("兴县甲").await;
+        assert_eq!(prefix(db.clone()).await, "兴县甲");
+        // After a session check the rules are kept in memory…
+        assert!(sessions::lookup(&db, &token).await.unwrap().is_some());
+        assert_eq!(prefix(db.clone()).await, "兴县甲");
+        rename("兴县乙").await;
+        let before = db.statements();
+        assert_eq!(prefix(db.clone()).await, "兴县甲", "served from memory");
+        assert_eq!(
+            db.statements(),
+            before,
+            "no statement for a cached constant"
+        );
+        // …until a write bumps the version: the next session check drops them.
+        db.conn()
+            .execute_unprepared(
+                "INSERT INTO constants_versions (scope, version) VALUES ('141123', 1) \
+                 ON CONFLICT (scope) DO UPDATE SET version = constants_versions.version + 1",
+            )
+            .await
+            .unwrap();
+        assert!(sessions::lookup(&db, &token).await.unwrap().is_some());
+        assert_eq!(prefix(db.clone()).await, "兴县乙");
+        // A write through the repositories bumps the version itself and drops the cache at once.
+        let mut changed = rules::get(&db, COUNTY).await.unwrap();
+        changed.rules.exit.notice.prefix = "兴县丙".into();
+        rules::set(&db, &actor(), &county_scope(), COUNTY, &changed.rules, 0)
+            .await
+            .unwrap();
+        assert_eq!(prefix(db.clone()).await, "兴县丙");
+        assert!(sessions::lookup(&db, &token).await.unwrap().is_some());
+        assert_eq!(prefix(db.clone()).await, "兴县丙");
+    }
+);

@@ -2,7 +2,6 @@
 //! with its members (ID numbers masked) and income by year with the
 //! per-capita figure and its monitoring-line status (§三(一)1).
 
-use crate::pages::cases::caller;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
@@ -719,7 +718,7 @@ async fn show_page(
             ..member_view(m, i18n, &codes, today, &user.scope, full_ids)
         })
         .collect();
-    let incomes = match shouwang_app::income::show(&state.db, &caller(user), &h.number).await {
+    let incomes = match shouwang_app::income::sheet_of(&state.db, &detail).await {
         Ok(sheet) => income_views(&sheet, i18n),
         Err(e) => return AppError::from(e).into_response(),
     };

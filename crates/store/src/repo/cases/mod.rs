@@ -58,7 +58,7 @@ pub use prejudgment::{
     Candidate, ExitInputs, NominateRequest, exit_inputs, line_in_force, nominate_exit, prejudge,
 };
 pub use queues::{
-    CadreLoad, VillageQueue, clues_waiting, needs_cadre, overdue_follow_ups,
+    CadreLoad, VillageQueue, clues_waiting, current_records, needs_cadre, overdue_follow_ups,
     overdue_identifications, workload,
 };
 pub use reads::{get, history, lifecycle_counts, list};

@@ -139,8 +139,18 @@ pub async fn overdue_follow_ups(
     .await
 }
 
-/// Full cases in the scope's area in one of `states`, by village and 户编号, for filters the columns cannot
-/// express (they are decided by the core on each case).
+/// The current case of every household in the scope's area, by village and 户编号, in one statement (the
+/// calendar reads a village's follow-ups and meetings from them).
+pub async fn current_records(db: &Db, scope: &Scope) -> Result<Vec<CaseRecord>> {
+    Ok(cases_in_states(db, scope, &[], "")
+        .await?
+        .into_iter()
+        .map(|(_, rec)| rec)
+        .collect())
+}
+
+/// Full cases in the scope's area in one of `states` (every state when empty), by village and 户编号, for
+/// filters the columns cannot express (they are decided by the core on each case).
 async fn cases_in_states(
     db: &Db,
     scope: &Scope,
@@ -151,14 +161,18 @@ async fn cases_in_states(
         return Ok(Vec::new());
     };
     let mut sql = Sql::new();
-    sql.push("SELECT c.* FROM cases c WHERE c.lifecycle IN (");
-    for (i, l) in states.iter().enumerate() {
-        if i > 0 {
-            sql.push(", ");
+    sql.push("SELECT c.* FROM cases c WHERE 1 = 1");
+    if !states.is_empty() {
+        sql.push(" AND c.lifecycle IN (");
+        for (i, l) in states.iter().enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            sql.bind(l.code());
         }
-        sql.bind(l.code());
+        sql.push(")");
     }
-    sql.push(")").push(extra);
+    sql.push(extra);
     push_current(&mut sql);
     sql.push_area("c", &area);
     sql.push(" ORDER BY c.village_code, c.household_number");

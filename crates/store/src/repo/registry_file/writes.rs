@@ -25,10 +25,12 @@ use crate::sqlite_direct::{direct_error, with_direct};
 
 impl Importer {
     pub(super) async fn insert_regions(&mut self, planned: &[regions::Model]) -> Result<()> {
+        let mut counties = std::collections::BTreeSet::new();
         for r in planned {
             if self.regions.known(&r.code) {
                 continue;
             }
+            counties.insert(r.county_code.clone());
             regions::Entity::insert(r.clone().into_active_model())
                 .exec_without_returning(&self.tx)
                 .await
@@ -40,6 +42,10 @@ impl Importer {
                     )
                 })?;
             self.regions.adopt(std::slice::from_ref(r));
+        }
+        // The rules' defaults name the county: the constants' version moves with the regions.
+        for county in &counties {
+            crate::constants::bump(&self.tx, county).await?;
         }
         Ok(())
     }
