@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Department files (docs/spec/screening.md format) for the members of a demo county in a SQLite
-database, so `shouwang screen --month` can be measured on the demo registry.  Standard library only.
+"""Department files (docs/spec/screening.md format) for the members of a demo county, read from its
+registry workbook (`shouwang export registry --out R.xlsx`: the database holds the ID numbers sealed), so
+`shouwang screen --month` can be measured on the demo registry.  Standard library only.
 
-    python3 bench/gen_demo_departments.py --db DATA/shouwang.db --out DIR [--seed S]
+    python3 bench/gen_demo_departments.py --registry R.xlsx --out DIR [--seed S]
 
 Writes medical.csv, education.csv, disability.csv, housing.csv and disaster.csv with about the rates of
 bench/reference/gen_screening.py: ~1.5 medical settlements a person (more for the old), the school-age
@@ -14,7 +15,8 @@ import argparse
 import datetime as dt
 import os
 import random
-import sqlite3
+import xml.etree.ElementTree as ET
+import zipfile
 
 W = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHK = "10X98765432"
@@ -33,18 +35,48 @@ def age_of(pid):
     return REF.year - b.year - ((REF.month, REF.day) < (b.month, b.day))
 
 
+def registry_people(path):
+    """(ID number, household number, relation) of every member of the workbook's 家庭成员 sheet, in its
+    order; relation "head" for the 户主."""
+    ns = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+    z = zipfile.ZipFile(path)
+    strings = []
+    if "xl/sharedStrings.xml" in z.namelist():
+        for si in ET.fromstring(z.read("xl/sharedStrings.xml")).iter(ns + "si"):
+            strings.append("".join(t.text or "" for t in si.iter(ns + "t")))
+    sheets = {s.get("name"): s.get(rel) for s in ET.fromstring(z.read("xl/workbook.xml")).iter(ns + "sheet")}
+    targets = {r.get("Id"): r.get("Target") for r in ET.fromstring(z.read("xl/_rels/workbook.xml.rels"))}
+    target = targets[sheets["家庭成员"]].lstrip("/")
+    sheet = ET.fromstring(z.read(target if target.startswith("xl/") else "xl/" + target))
+
+    def value(c):
+        v = c.find(ns + "v")
+        if c.get("t") == "s" and v is not None:
+            return strings[int(v.text)]
+        if v is not None:
+            return v.text or ""
+        return "".join(t.text or "" for t in c.iter(ns + "t"))
+
+    def col(ref):
+        return "".join(ch for ch in ref if ch.isalpha())
+
+    rows = [{col(c.get("r")): value(c) for c in r.iter(ns + "c")} for r in sheet.iter(ns + "row")]
+    header = {v: k for k, v in rows[0].items()}
+    hid, pid, relc = header["户编号"], header["身份证号"], header["与户主关系"]
+    return [(r.get(pid, ""), r.get(hid, ""), "head" if r.get(relc) == "户主" else "other")
+            for r in rows[1:] if r.get(pid)]
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--db", required=True)
+    ap.add_argument("--registry", required=True, help="the workbook of `shouwang export registry`")
     ap.add_argument("--out", required=True)
     ap.add_argument("--seed", type=int, default=1)
     a = ap.parse_args()
     rng = random.Random(a.seed)
     rnd, rint = rng.random, rng.randint
-    con = sqlite3.connect(a.db)
-    people = con.execute(
-        "SELECT m.id_number, m.household_id, m.relation FROM members m ORDER BY m.id").fetchall()
-    con.close()
+    people = registry_people(a.registry)
     os.makedirs(a.out, exist_ok=True)
 
     def date_in(lo, hi):

@@ -212,8 +212,8 @@ fn inputs() -> Inputs {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../bench/gen_demo_departments.py");
     ok(Command::new("python3")
         .arg(script)
-        .arg("--db")
-        .arg(src.join(shouwang_store::SQLITE_FILE))
+        .arg("--registry")
+        .arg(&workbook)
         .arg("--out")
         .arg(&departments)
         .stdout(Stdio::null())

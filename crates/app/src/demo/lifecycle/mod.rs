@@ -185,14 +185,21 @@ struct Facts {
     deferral: bool,
     /// The latest per-capita income, and after rigid expenditure, at or above the line.
     income_ok: bool,
+    /// The registry shows no 三保障 problem that blocks an exit (`registry_blockers`: a child of
+    /// compulsory-school age not in school, a member without basic medical insurance) over the cases'
+    /// year.
+    secure: bool,
 }
 
 fn latest_income(dh: &DemoHousehold) -> Option<&IncomeRecord> {
     dh.incomes.iter().max_by_key(|r| r.year)
 }
 
-fn facts(dh: &DemoHousehold, line: Fen) -> Facts {
+fn facts(dh: &DemoHousehold, line: Fen, frame: &DemoFrame) -> Facts {
     let h = &dh.household;
+    let secure = [frame.as_of - chrono::Duration::days(366), frame.as_of]
+        .into_iter()
+        .all(|on| shouwang_core::monitoring::exit::registry_blockers(h, None, on).is_empty());
     let income_ok = latest_income(dh)
         .is_some_and(|r| r.per_capita() >= line && r.per_capita_after_rigid() >= line);
     Facts {
@@ -200,6 +207,7 @@ fn facts(dh: &DemoHousehold, line: Fen) -> Facts {
         labour: h.has_labour(),
         deferral: !DeferredCategory::of(h).is_empty(),
         income_ok,
+        secure,
     }
 }
 
@@ -210,8 +218,10 @@ fn eligible(s: Scenario, f: &Facts, relaxed: bool) -> bool {
         !f.monitored || relaxed
     };
     pool && match s {
-        Scenario::Eliminated | Scenario::ExitRunning => f.labour && !f.deferral && f.income_ok,
-        Scenario::Deferred => f.deferral && f.income_ok,
+        Scenario::Eliminated | Scenario::ExitRunning => {
+            f.labour && !f.deferral && f.income_ok && f.secure
+        }
+        Scenario::Deferred => f.deferral && f.income_ok && f.secure,
         _ => true,
     }
 }
@@ -244,7 +254,11 @@ pub(crate) fn select(county: &DemoCounty, line: Fen) -> Vec<Pick> {
             (s, Ord::max(w, MIN_PER_SCENARIO))
         })
         .collect();
-    let facts: Vec<Facts> = county.households.iter().map(|h| facts(h, line)).collect();
+    let facts: Vec<Facts> = county
+        .households
+        .iter()
+        .map(|h| facts(h, line, &county.frame))
+        .collect();
     let mut sel = Selection {
         taken: vec![false; n],
         have: BTreeMap::new(),
