@@ -36,7 +36,7 @@ pub struct TaskView {
 /// - 定期预判会议: done by an exit nomination in the village in the quarter;
 /// - 民主评议会: done by an exit appraisal in the village in the quarter;
 /// - 低收入人口月度走访: done when no household of the low-income register lacks the month's visit
-///   (`registers::low_income::outstanding`); `outstanding` counts them;
+///   (`registers::low_income::{in_scope, outstanding}`: the village's scope read once); `outstanding` counts them;
 /// - 搬迁户季度排查 (villages and settlement points with relocated households only): done when no relocated
 ///   household lacks the quarter's screening (`registers::relocation::outstanding`); `outstanding` counts
 ///   them.
@@ -102,6 +102,8 @@ pub async fn calendar(
         .map(|r| r.round.held_on)
         .collect();
         out.extend(relocation_tasks(db, caller, &v, from, to, &rules.cadence, today).await?);
+        // The village's 低收入人口 (its households and members read once for all the months shown).
+        let mut low_income_scope: Option<Vec<i64>> = None;
         for task in village_tasks(&v, from, to, &rules.cadence) {
             let (completed_on, outstanding) = match (task.kind, task.period) {
                 (TaskKind::MonthlyFollowUp, Period::Month(m)) => {
@@ -121,8 +123,16 @@ pub async fn calendar(
                     )
                 }
                 (TaskKind::LowIncomeVisit, Period::Month(m)) => {
+                    let in_scope = match &low_income_scope {
+                        Some(ids) => ids,
+                        None => low_income_scope.insert(
+                            crate::registers::low_income::in_scope(db, caller, &v, today)
+                                .await
+                                .map_err(to_store)?,
+                        ),
+                    };
                     let (missing, latest) =
-                        crate::registers::low_income::outstanding(db, caller, &v, m, today)
+                        crate::registers::low_income::outstanding(db, caller, &v, in_scope, m)
                             .await
                             .map_err(to_store)?;
                     let done = missing == 0 && m.first_day() <= today;

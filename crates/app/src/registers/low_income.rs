@@ -331,26 +331,50 @@ pub async fn record_visit(
     Ok(Recorded { id, filed })
 }
 
-/// For the calendar: the households in scope of `village` without a visit of `month`, and the latest
-/// visit's date of that month.
+/// The households of `village` in the register's scope (their ids), read once for the months of a
+/// calendar ([`outstanding`]).
+pub async fn in_scope(
+    db: &Db,
+    caller: &Caller,
+    village: &str,
+    today: NaiveDate,
+) -> Result<Vec<i64>, Error> {
+    let all = subjects(db, caller, Some(village), None).await?;
+    let (rules, _) = rules_of(db, &all).await?;
+    Ok(all
+        .iter()
+        .filter(|s| {
+            !low_income::reasons(
+                &s.household,
+                CaseFacts::of(s.lifecycle, s.monitored_type),
+                today,
+                &rules,
+            )
+            .is_empty()
+        })
+        .map(|s| s.household_id)
+        .collect())
+}
+
+/// How many of the households `in_scope` of `village` ([`in_scope`]) lack month `month`'s visit, and
+/// the latest visit of the month among them: one statement.
 pub async fn outstanding(
     db: &Db,
     caller: &Caller,
     village: &str,
+    in_scope: &[i64],
     month: YearMonth,
-    today: NaiveDate,
 ) -> Result<(u64, Option<NaiveDate>), Error> {
-    let f = ListFilter {
-        area: Some(village.to_owned()),
-        month: Some(month.to_string()),
-        ..ListFilter::default()
-    };
-    let rows = list(db, caller, &f, today).await?;
-    let missing = rows
+    let visited = visits_of_month(db, caller, Some(village), month).await?;
+    let missing = in_scope
         .iter()
-        .filter(|e| e.month.recorded_on.is_none())
+        .filter(|id| !visited.contains_key(id))
         .count() as u64;
-    let latest = rows.iter().filter_map(|e| e.month.recorded_on).max();
+    let latest = in_scope
+        .iter()
+        .filter_map(|id| visited.get(id))
+        .max()
+        .copied();
     Ok((missing, latest))
 }
 
