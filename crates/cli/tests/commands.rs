@@ -665,12 +665,43 @@ fn backup_and_restore_from_the_command_line() {
     assert!(
         !none.status.success() && String::from_utf8_lossy(&none.stderr).contains("no database")
     );
-    let r = run(&[
-        "restore",
-        bak.to_str().unwrap(),
-        "--data-dir",
-        copy.to_str().unwrap(),
-    ]);
+    // Without the data key of the backed-up folder (the backup holds none): refused, the folder left
+    // without a database; with a key of another folder: refused the same.
+    let restore_into = |d: &std::path::Path| {
+        run(&[
+            "restore",
+            bak.to_str().unwrap(),
+            "--data-dir",
+            d.to_str().unwrap(),
+        ])
+    };
+    let r = restore_into(&copy);
+    assert_eq!(r.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&r.stderr).contains("shouwang.key"),
+        "{}",
+        String::from_utf8_lossy(&r.stderr)
+    );
+    assert!(!copy.join("shouwang.db").exists());
+    let other = dir.path().join("other");
+    assert!(
+        run(&["migrate", "--data-dir", other.to_str().unwrap()])
+            .status
+            .success()
+    );
+    std::fs::create_dir_all(&copy).unwrap();
+    std::fs::copy(other.join("shouwang.key"), copy.join("shouwang.key")).unwrap();
+    let r = restore_into(&copy);
+    assert_eq!(r.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&r.stderr).contains("does not open"),
+        "{}",
+        String::from_utf8_lossy(&r.stderr)
+    );
+    assert!(!copy.join("shouwang.db").exists());
+    // With the folder's own key: restored, and its people read back.
+    std::fs::copy(src.join("shouwang.key"), copy.join("shouwang.key")).unwrap();
+    let r = restore_into(&copy);
     assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
     let count = |d: &std::path::Path| -> i64 {
         rusqlite::Connection::open(d.join("shouwang.db"))

@@ -166,6 +166,14 @@ pub fn restore_sqlite(file: &Path, data_dir: &Path) -> Result<()> {
     })
 }
 
+/// Removes a restored SQLite database from `data_dir` again (its file, WAL and shared memory), leaving
+/// the folder as it was before [`restore_sqlite`]: a copy the data key does not open is of no use there.
+pub fn remove_sqlite(data_dir: &Path) {
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let _ = std::fs::remove_file(data_dir.join(format!("{SQLITE_FILE}{suffix}")));
+    }
+}
+
 /// Restores the PostgreSQL backup `file` into the database of `db`, which must have no tables yet, in one
 /// transaction.
 pub async fn restore_postgres(db: &Db, file: &Path) -> Result<()> {

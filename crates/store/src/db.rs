@@ -247,6 +247,7 @@ impl Db {
     pub async fn migrate(&self) -> Result<()> {
         Migrator::up(&self.conn, None).await?;
         crate::repo::lines::seed_defaults(self).await?;
+        crate::repo::keys::check_opens(self).await?;
         crate::repo::keys::index_once(self).await?;
         Ok(())
     }

@@ -68,7 +68,15 @@ fn without_restore_row(mut tables: BTreeMap<String, Vec<String>>) -> BTreeMap<St
 /// An empty target of `db`'s kind: a fresh data folder, or a new database on the test server.
 async fn empty_target(db: &Db, dir: &Path, n: u8) -> (Target, Option<ScratchPg>) {
     match db.backend() {
-        DbBackend::Sqlite => (Target::SqliteDir(dir.join(format!("restored-{n}"))), None),
+        DbBackend::Sqlite => {
+            // The data key of the backed-up folder goes along (a backup holds none).
+            let target = dir.join(format!("restored-{n}"));
+            std::fs::create_dir_all(&target).unwrap();
+            if let Some(key) = db.key_file() {
+                std::fs::copy(key, target.join("shouwang.key")).unwrap();
+            }
+            (Target::SqliteDir(target), None)
+        }
         _ => {
             let pg = ScratchPg::create().await;
             (Target::Postgres(pg.url.clone()), Some(pg))

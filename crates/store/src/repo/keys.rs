@@ -257,6 +257,49 @@ pub async fn rotate(
 /// plain (`key_version` 0, e.g. just after migration 000019): seals them and rewrites the former packed ID
 /// keys into blind indexes ([`rotate`]; a stop half-way leaves the rest to the next run); on a new
 /// database only records that nothing is left. Nothing without a configured key. Run by [`Db::migrate`].
+/// Checks that the key ring opens this database's sealed rows: one member sealed under each key version
+/// the members use. A database restored or copied without its `shouwang.key`, or opened with another
+/// folder's key, is refused here, at the start, with what to do — not later on every page that reads a
+/// person.
+pub(crate) async fn check_opens(db: &Db) -> Result<()> {
+    if !db.keys().is_configured() {
+        return Ok(());
+    }
+    let mut sql = Sql::new();
+    sql.push("SELECT key_version, MIN(id) AS id FROM members WHERE key_version <> ")
+        .bind(PLAIN)
+        .push(" GROUP BY key_version");
+    let samples = db.conn().query_all_raw(sql.build(db.backend())).await?;
+    for sample in samples {
+        let version: i32 = sample.try_get("", "key_version")?;
+        let id: i64 = sample.try_get("", "id")?;
+        let mut one = Sql::new();
+        one.push("SELECT id_number FROM members WHERE id = ")
+            .bind(id);
+        let Some(row) = db.conn().query_one_raw(one.build(db.backend())).await? else {
+            continue;
+        };
+        let stored: String = row.try_get("", "id_number")?;
+        if db.keys().open(&stored, MEMBER_ID, version).is_err() {
+            return Err(StoreError::invalid(
+                format!(
+                    "数据密钥与数据库不符（密钥版本 {version}）：请使用该数据库原数据目录中的 {file}（或设置 {env}），\
+                     不要使用新生成的密钥",
+                    file = crate::crypto::keyfile::KEY_FILE,
+                    env = crate::crypto::keyfile::KEY_ENV,
+                ),
+                format!(
+                    "The data key does not open this database (key version {version}): use the {file} of the \
+                     database's own data folder (or set {env}), not a newly made key",
+                    file = crate::crypto::keyfile::KEY_FILE,
+                    env = crate::crypto::keyfile::KEY_ENV,
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
 pub(crate) async fn index_once(db: &Db) -> Result<()> {
     if !db.keys().is_configured() {
         return Ok(());
