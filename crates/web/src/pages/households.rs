@@ -101,6 +101,22 @@ fn row_view(r: HouseholdRow, i18n: I18n, status: Option<Lifecycle>) -> RowView {
     }
 }
 
+/// The options of a filter select over every code of `all`, `chosen` selected (the lists without county
+/// overrides: the registers' categories, task states, project states …).
+pub(crate) fn code_options<T: CodeList>(
+    all: &[T],
+    chosen: Option<&str>,
+    i18n: I18n,
+) -> Vec<FilterOption> {
+    all.iter()
+        .map(|c| FilterOption {
+            value: c.code().to_owned(),
+            label: i18n.label(c).to_owned(),
+            selected: chosen == Some(c.code()),
+        })
+        .collect()
+}
+
 /// The options of a filter select: the county's labels, without disabled codes unless selected.
 fn options<C: CodeList + PartialEq>(
     i18n: I18n,

@@ -28,6 +28,7 @@ use crate::http::i18n::{I18n, Lang};
 use crate::http::render::{render_status, see_other};
 use crate::pages::cases::{Fields, caller};
 use crate::pages::households::FilterOption;
+use crate::pages::households::code_options as options;
 use crate::pages::regions::region_options;
 
 /// The routes of this module.
@@ -115,17 +116,13 @@ pub struct ListQuery {
     month: Option<String>,
 }
 
-pub(crate) fn options<T: CodeList + Copy>(
-    all: &[T],
-    chosen: Option<&str>,
-    i18n: I18n,
-) -> Vec<FilterOption> {
-    all.iter()
-        .map(|c| FilterOption {
-            value: c.code().to_owned(),
-            label: i18n.label(c).to_owned(),
-            selected: chosen == Some(c.code()),
-        })
+/// The new risks a register's record may report (风险类型: the types and the detailed ones, not the
+/// four-digit groups), for the forms of the registers.
+pub(crate) fn risk_choices(i18n: I18n) -> Vec<(&'static str, &'static str)> {
+    RiskType::ALL
+        .iter()
+        .filter(|r| r.code().len() <= 2 || r.code().len() > 4)
+        .map(|r| (r.code(), i18n.label(r)))
         .collect()
 }
 
@@ -271,11 +268,7 @@ fn show_page(
                 .iter()
                 .map(|p| (p.code(), i18n.label(p)))
                 .collect(),
-            risks: RiskType::ALL
-                .iter()
-                .filter(|r| r.code().len() <= 2 || r.code().len() > 4)
-                .map(|r| (r.code(), i18n.label(r)))
-                .collect(),
+            risks: risk_choices(i18n),
             v,
             error,
             recorded,

@@ -30,7 +30,7 @@ use crate::http::form::opt;
 use crate::http::i18n::{I18n, Lang};
 use crate::http::render::{render_status, see_other};
 use crate::pages::cases::{Fields, caller};
-use crate::pages::households::FilterOption;
+use crate::pages::households::{FilterOption, code_options as options};
 
 /// The routes of this module.
 pub fn routes() -> Router<AppState> {
@@ -88,16 +88,6 @@ fn row(e: &Entry, i18n: I18n) -> Row {
         paid: e.progress.paid.to_string(),
         percent: e.progress.percent_text(),
     }
-}
-
-fn options<T: CodeList + Copy>(all: &[T], chosen: Option<&str>, i18n: I18n) -> Vec<FilterOption> {
-    all.iter()
-        .map(|c| FilterOption {
-            value: c.code().to_owned(),
-            label: i18n.label(c).to_owned(),
-            selected: chosen == Some(c.code()),
-        })
-        .collect()
 }
 
 /// A fund source's line as shown: name, planned, paid, percent.

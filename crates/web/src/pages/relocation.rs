@@ -32,7 +32,8 @@ use crate::http::i18n::{I18n, Lang};
 use crate::http::render::{render_status, see_other};
 use crate::pages::cases::{Fields, caller};
 use crate::pages::households::FilterOption;
-use crate::pages::low_income::{options, status_class};
+use crate::pages::households::code_options as options;
+use crate::pages::low_income::{risk_choices, status_class};
 use crate::pages::regions::region_options;
 
 /// The routes of this module.
@@ -296,11 +297,7 @@ fn show_page(
                 .iter()
                 .map(|p| (p.code(), i18n.label(p)))
                 .collect(),
-            risks: RiskType::ALL
-                .iter()
-                .filter(|r| r.code().len() <= 2 || r.code().len() > 4)
-                .map(|r| (r.code(), i18n.label(r)))
-                .collect(),
+            risks: risk_choices(i18n),
             v,
             error,
             recorded,
