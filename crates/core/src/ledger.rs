@@ -39,6 +39,7 @@ code_list! {
         Relocation = ("relocation", "易地搬迁后续扶持台账", "Relocated households"),
         Projects = ("projects", "项目库台账", "Project library"),
         ProjectFunds = ("project_funds", "资金拨付进度台账", "Project payment progress"),
+        Labour = ("labour", "劳动力就业台账", "Employment of the labour force"),
     }
 }
 
@@ -73,6 +74,7 @@ impl LedgerKind {
             "资金拨付进度" | "资金拨付" | "拨付进度" => {
                 Some(LedgerKind::ProjectFunds)
             }
+            "劳动力就业" | "劳动力" | "就业" => Some(LedgerKind::Labour),
             _ => None,
         }
     }
@@ -90,6 +92,7 @@ impl LedgerKind {
             LedgerKind::Relocation => "排查日期",
             LedgerKind::Projects => "申报日期",
             LedgerKind::ProjectFunds => "拨付日期",
+            LedgerKind::Labour => "登记日期",
         }
     }
 
@@ -369,6 +372,7 @@ pub fn columns(kind: LedgerKind, per_member: bool) -> &'static [Column] {
         LedgerKind::Relocation => crate::register::relocation::LEDGER_COLUMNS,
         LedgerKind::Projects => crate::project::ledger::PROJECT_COLUMNS,
         LedgerKind::ProjectFunds => crate::project::ledger::FUNDS_COLUMNS,
+        LedgerKind::Labour => crate::register::labour::LEDGER_COLUMNS,
     }
 }
 
@@ -619,7 +623,8 @@ pub fn rows(kind: LedgerKind, cases: &[LedgerCase<'_>], opts: &LedgerOptions) ->
             | LedgerKind::Problems
             | LedgerKind::Relocation
             | LedgerKind::Projects
-            | LedgerKind::ProjectFunds => {}
+            | LedgerKind::ProjectFunds
+            | LedgerKind::Labour => {}
         }
     }
     for (i, r) in out.iter_mut().enumerate() {

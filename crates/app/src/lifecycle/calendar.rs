@@ -39,7 +39,9 @@ pub struct TaskView {
 ///   (`registers::low_income::{in_scope, outstanding}`: the village's scope read once); `outstanding` counts them;
 /// - 搬迁户季度排查 (villages and settlement points with relocated households only): done when no relocated
 ///   household lacks the quarter's screening (`registers::relocation::outstanding`); `outstanding` counts
-///   them.
+///   them;
+/// - 劳动力就业月报 (villages with a household with labour): done when none lacks the month's record
+///   (`registers::labour::{in_scope, outstanding}`); `outstanding` counts them.
 ///
 /// The quarterly states are read from the records, so a village with nobody to nominate shows the
 /// meeting as pending or overdue: the record of a meeting without candidates is not kept yet.
@@ -102,6 +104,7 @@ pub async fn calendar(
         .map(|r| r.round.held_on)
         .collect();
         out.extend(relocation_tasks(db, caller, &v, from, to, &rules.cadence, today).await?);
+        out.extend(labour_tasks(db, caller, &v, from, to, &rules.cadence, today).await?);
         // The village's 低收入人口 (its households and members read once for all the months shown).
         let mut low_income_scope: Option<Vec<i64>> = None;
         for task in village_tasks(&v, from, to, &rules.cadence) {
@@ -209,6 +212,48 @@ async fn relocation_tasks(
     Ok(out)
 }
 
+/// The 劳动力就业月报 tasks of `village` for the months overlapping `from..=to`: none when it has no
+/// household with labour; done when none lacks the month's record (its households read once).
+async fn labour_tasks(
+    db: &Db,
+    caller: &Caller,
+    village: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+    cadence: &shouwang_core::monitoring::CadenceRules,
+    today: NaiveDate,
+) -> Result<Vec<TaskView>> {
+    use crate::registers::labour;
+    let tasks = register_tasks(RegisterKind::Labour, village, from, to, cadence);
+    if tasks.is_empty() {
+        return Ok(Vec::new());
+    }
+    let in_scope = labour::in_scope(db, caller, village, today)
+        .await
+        .map_err(to_store)?;
+    if in_scope.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut out = Vec::new();
+    for task in tasks {
+        let Period::Month(m) = task.period else {
+            continue;
+        };
+        let (missing, latest) = labour::outstanding(db, caller, village, &in_scope, m)
+            .await
+            .map_err(to_store)?;
+        let done = missing == 0 && m.first_day() <= today;
+        let completed_on = done.then(|| latest.unwrap_or(task.due_on.min(today)));
+        out.push(TaskView {
+            status: task.status(completed_on, today),
+            task,
+            completed_on,
+            outstanding: Some(missing),
+        });
+    }
+    Ok(out)
+}
+
 /// A use case's error inside the calendar's store-level result (the calendar predates `Error`).
 fn to_store(e: crate::Error) -> StoreError {
     match e.kind {
@@ -242,8 +287,9 @@ fn quarterly_evidence(case: &shouwang_core::monitoring::Case, kind: TaskKind) ->
                 .map(|r| r.on)
                 .collect()
         }
-        TaskKind::MonthlyFollowUp | TaskKind::LowIncomeVisit | TaskKind::RelocationScreening => {
-            Vec::new()
-        }
+        TaskKind::MonthlyFollowUp
+        | TaskKind::LowIncomeVisit
+        | TaskKind::RelocationScreening
+        | TaskKind::LabourRecord => Vec::new(),
     }
 }

@@ -61,14 +61,7 @@ pub struct ListFilter {
     pub month: Option<String>,
 }
 
-/// The month of a filter or a form (default: the month of `today`).
-pub fn month_of(s: Option<&str>, today: NaiveDate) -> Result<YearMonth, Error> {
-    match s.map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(YearMonth::of(today)),
-        Some(s) => YearMonth::parse(s)
-            .ok_or_else(|| Error::invalid("月份格式应为 YYYY-MM", "The month must be YYYY-MM")),
-    }
-}
+pub use super::month_of;
 
 async fn rules_of(
     db: &Db,

@@ -11,8 +11,10 @@
 //! | ledger | `ledgers::export` with the register's `LedgerKind` | its columns and rows |
 //! | figure | — | its `figures` |
 //!
-//! [`low_income`] is the first register (A4, §三(二)), [`relocation`] the second (A5, §三(三)).
+//! [`low_income`] is the first register (A4, §三(二)), [`relocation`] the second (A5, §三(三)), [`labour`]
+//! the third (B1, §四(一)).
 
+pub mod labour;
 pub mod low_income;
 pub mod relocation;
 
@@ -113,6 +115,18 @@ pub async fn insert_record_on(
     .await
 }
 
+/// The month of a filter or a form (default: the month of `today`).
+pub fn month_of(
+    s: Option<&str>,
+    today: NaiveDate,
+) -> Result<shouwang_core::monitoring::calendar::YearMonth, Error> {
+    match s.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(shouwang_core::monitoring::calendar::YearMonth::of(today)),
+        Some(s) => shouwang_core::monitoring::calendar::YearMonth::parse(s)
+            .ok_or_else(|| Error::invalid("月份格式应为 YYYY-MM", "The month must be YYYY-MM")),
+    }
+}
+
 /// The stored form of a period: `2026-06`, `2026-Q2` (sorts in time order as text).
 pub fn period_code(p: Period) -> String {
     match p {
@@ -150,6 +164,18 @@ pub fn period_state(
         recorded_on,
         status: status_on(due_on, recorded_on, today),
     }
+}
+
+/// The labour force (劳动力: 16–60, able to work) of `h` on `on`, as the registers' pages list it.
+pub fn labour_of(h: &shouwang_core::Household, on: NaiveDate) -> Vec<relocation::Labour> {
+    register::labour_members(h, on)
+        .into_iter()
+        .map(|(position, m)| relocation::Labour {
+            position,
+            name: m.name.clone(),
+            age: m.age_on(on),
+        })
+        .collect()
 }
 
 /// A code of list `T` from a filter or a form (`what_zh`: the list's Chinese name for the message; empty:

@@ -14,8 +14,8 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use shouwang_core::codes::RiskType;
 use shouwang_core::monitoring::calendar::{Period, Quarter, TaskStatus};
+use shouwang_core::register::RegisterKind;
 use shouwang_core::register::relocation::{self, Job, Screening, TargetState, WorkPlace, Worker};
-use shouwang_core::register::{RegisterKind, labour_members};
 use shouwang_store::repo;
 use shouwang_store::{Db, StoreError};
 
@@ -139,14 +139,7 @@ fn entry(s: &Subject, latest: Option<&Screening>, quarter: PeriodState, today: N
         village_name: s.names.village.clone(),
         head_name: h.head().map(|m| m.name.clone()).unwrap_or_default(),
         size: h.size(),
-        labour: labour_members(h, today)
-            .into_iter()
-            .map(|(position, m)| Labour {
-                position,
-                name: m.name.clone(),
-                age: m.age_on(today),
-            })
-            .collect(),
+        labour: super::labour_of(h, today),
         quarter,
         target: relocation::target(h, today, latest),
         stable_workers: latest.map_or(0, Screening::stable_workers),
@@ -402,14 +395,7 @@ pub async fn record_screening(
         )
     })?;
     let on = input.screened_on.unwrap_or(today);
-    let labour: Vec<Labour> = labour_members(&subject.household, on)
-        .into_iter()
-        .map(|(position, m)| Labour {
-            position,
-            name: m.name.clone(),
-            age: m.age_on(on),
-        })
-        .collect();
+    let labour = super::labour_of(&subject.household, on);
     let screening = input.screening(&labour, today);
     screening.validate(&subject.household, today)?;
     let number = subject.household.number.as_str();

@@ -7,6 +7,7 @@ mod backup;
 mod household_changes;
 mod imports;
 mod income;
+mod labour;
 mod low_income;
 mod problems;
 mod projects;

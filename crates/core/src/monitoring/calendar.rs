@@ -291,6 +291,7 @@ code_list! {
         ExitAppraisal = ("exit_appraisal", "民主评议会", "Democratic appraisal meeting"),
         LowIncomeVisit = ("low_income_visit", "低收入人口月度走访", "Monthly visit of low-income households"),
         RelocationScreening = ("relocation_screening", "搬迁户季度排查", "Quarterly screening of relocated households"),
+        LabourRecord = ("labour_record", "劳动力就业月报", "Monthly employment record of the labour force"),
     }
 }
 
@@ -396,9 +397,10 @@ impl CadenceRules {
     /// quarterly kinds a quarter; a mismatched period gets its last day).
     pub fn due(&self, kind: TaskKind, period: Period) -> NaiveDate {
         match (kind, period) {
-            (TaskKind::MonthlyFollowUp | TaskKind::LowIncomeVisit, Period::Month(m)) => {
-                self.follow_up_due(m)
-            }
+            (
+                TaskKind::MonthlyFollowUp | TaskKind::LowIncomeVisit | TaskKind::LabourRecord,
+                Period::Month(m),
+            ) => self.follow_up_due(m),
             (TaskKind::CadreScreening | TaskKind::RelocationScreening, Period::Quarter(q)) => {
                 q.last_month().day_clamped(self.screening_due_day)
             }

@@ -230,6 +230,9 @@ pub async fn export(
     } else if kind == LedgerKind::Relocation {
         super::register_records::relocation_rows(db, scope, area, &opts.range, full_ids, today())
             .await?
+    } else if kind == LedgerKind::Labour {
+        super::register_records::labour_rows(db, scope, area, &opts.range, full_ids, today())
+            .await?
     } else if kind == LedgerKind::Problems {
         super::problems::ledger_rows(db, scope, area, &opts.range, full_ids, today()).await?
     } else {

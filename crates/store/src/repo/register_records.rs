@@ -472,3 +472,85 @@ pub(crate) async fn relocation_rows(
     }
     Ok(out)
 }
+
+/// The rows of the 劳动力就业台账 of the scope's area (narrowed to `area`): every household with labour on
+/// `today` (§四(一)) with one row per monthly record dated in `range`, or one row without a record.
+pub(crate) async fn labour_rows(
+    db: &Db,
+    scope: &Scope,
+    area: Option<&str>,
+    range: &DateRange,
+    full_ids: bool,
+    today: NaiveDate,
+) -> Result<Vec<Vec<Value>>> {
+    use shouwang_core::register::labour::{self, MonthlyRecord};
+    let subjects = subjects(db, scope, area, None).await?;
+    let records = records_in_range(
+        db,
+        scope,
+        RegisterKind::Labour,
+        area,
+        range,
+        |r: &MonthlyRecord| r.recorded_on,
+    )
+    .await?;
+    let mut out = Vec::new();
+    for s in &subjects {
+        if shouwang_core::register::labour_members(&s.household, today).is_empty() {
+            continue;
+        }
+        rows_per_record(&mut out, records.get(&s.household_id), |seq, r| {
+            labour::ledger_row(seq, &s.household, &s.names, r, today, full_ids)
+        });
+    }
+    Ok(out)
+}
+
+/// 脱贫劳动力务工就业人数 of the 劳动力就业 records of the scope's area (narrowed to `area`) in `periods`
+/// (`2026-11`): (village code, period, the sum of the records' `alleviated_employed`), by village and
+/// period — one statement, the sum taken in the database from the record's JSON.
+pub async fn labour_employed(
+    db: &Db,
+    scope: &Scope,
+    area: Option<&str>,
+    periods: &[String],
+) -> Result<Vec<(String, String, i64)>> {
+    let Some(area) = effective_area(scope, area).filter(|a| a.county().is_some()) else {
+        return Ok(Vec::new());
+    };
+    if periods.is_empty() {
+        return Ok(Vec::new());
+    }
+    let backend = db.backend();
+    let count = match backend {
+        sea_orm::DbBackend::Postgres => {
+            "CAST(SUM(CAST(CAST(r.body AS json) ->> 'alleviated_employed' AS BIGINT)) AS BIGINT)"
+        }
+        _ => "CAST(SUM(json_extract(r.body, '$.alleviated_employed')) AS INTEGER)",
+    };
+    let mut sql = Sql::new();
+    sql.push("SELECT r.village_code, r.period, ")
+        .push(count)
+        .push(" AS n FROM register_records r WHERE 1 = 1")
+        .push_area("r", &area)
+        .push(" AND r.register = ")
+        .bind(RegisterKind::Labour.code())
+        .push(" AND r.period IN (");
+    for (i, p) in periods.iter().enumerate() {
+        if i > 0 {
+            sql.push(", ");
+        }
+        sql.bind(p.as_str());
+    }
+    sql.push(") GROUP BY r.village_code, r.period ORDER BY r.village_code, r.period");
+    let rows = db.conn().query_all_raw(sql.build(backend)).await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get("", "village_code")?,
+                r.try_get("", "period")?,
+                r.try_get::<Option<i64>>("", "n")?.unwrap_or(0),
+            ))
+        })
+        .collect()
+}
