@@ -101,6 +101,19 @@ pub struct DashboardFigures {
     /// 易地搬迁: relocated households with labour and at least one person in stable employment (target
     /// 100 %, §三(三)2).
     pub relocation: crate::registers::relocation::Figures,
+    /// 脱贫劳动力务工就业人数 of last month against the same month of last year (§二 "稳中有增"; one
+    /// statement: `registers::labour::trend`).
+    pub labour: LabourTrend,
+}
+
+/// 脱贫劳动力务工就业人数 of a month against the same month of last year.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LabourTrend {
+    /// The month counted (`2026-11`).
+    pub month: String,
+    /// The figure.
+    pub trend: shouwang_core::register::labour::Trend,
 }
 
 /// The figures of `caller`'s area: what the page `/dashboard` charts and `GET /api/v1/dashboard` answers.
@@ -276,5 +289,12 @@ pub async fn figures(db: &Db, caller: &Caller) -> std::result::Result<DashboardF
         cadre_coverage_pct,
         income_by_year,
         relocation: crate::registers::relocation::figures(db, caller, today).await?,
+        labour: {
+            let (month, trend) = crate::registers::labour::trend(db, caller, today).await?;
+            LabourTrend {
+                month: month.to_string(),
+                trend,
+            }
+        },
     })
 }

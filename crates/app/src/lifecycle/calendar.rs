@@ -104,8 +104,14 @@ pub async fn calendar(
         .map(|r| r.round.held_on)
         .collect();
         out.extend(relocation_tasks(db, caller, &v, from, to, &rules.cadence, today).await?);
-        out.extend(labour_tasks(db, caller, &v, from, to, &rules.cadence, today).await?);
-        // The village's 低收入人口 (its households and members read once for all the months shown).
+        // The village's households and members, read once for all the months shown and both monthly
+        // registers (低收入人口, 劳动力就业).
+        let subjects = crate::registers::subjects(db, caller, Some(&v), None)
+            .await
+            .map_err(to_store)?;
+        out.extend(
+            labour_tasks(db, caller, &v, &subjects, (from, to), &rules.cadence, today).await?,
+        );
         let mut low_income_scope: Option<Vec<i64>> = None;
         for task in village_tasks(&v, from, to, &rules.cadence) {
             let (completed_on, outstanding) = match (task.kind, task.period) {
@@ -129,7 +135,7 @@ pub async fn calendar(
                     let in_scope = match &low_income_scope {
                         Some(ids) => ids,
                         None => low_income_scope.insert(
-                            crate::registers::low_income::in_scope(db, caller, &v, today)
+                            crate::registers::low_income::in_scope(db, &subjects, today)
                                 .await
                                 .map_err(to_store)?,
                         ),
@@ -213,24 +219,19 @@ async fn relocation_tasks(
 }
 
 /// The 劳动力就业月报 tasks of `village` for the months overlapping `from..=to`: none when it has no
-/// household with labour; done when none lacks the month's record (its households read once).
+/// household with labour among its `subjects`; done when none lacks the month's record.
 async fn labour_tasks(
     db: &Db,
     caller: &Caller,
     village: &str,
-    from: NaiveDate,
-    to: NaiveDate,
+    subjects: &[crate::registers::Subject],
+    (from, to): (NaiveDate, NaiveDate),
     cadence: &shouwang_core::monitoring::CadenceRules,
     today: NaiveDate,
 ) -> Result<Vec<TaskView>> {
     use crate::registers::labour;
     let tasks = register_tasks(RegisterKind::Labour, village, from, to, cadence);
-    if tasks.is_empty() {
-        return Ok(Vec::new());
-    }
-    let in_scope = labour::in_scope(db, caller, village, today)
-        .await
-        .map_err(to_store)?;
+    let in_scope = labour::in_scope(subjects, today);
     if in_scope.is_empty() {
         return Ok(Vec::new());
     }

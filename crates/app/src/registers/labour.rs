@@ -351,20 +351,13 @@ pub async fn record(
     })
 }
 
-/// The households of `village` with labour (their ids), read once for the months of a calendar
-/// ([`outstanding`]).
-pub async fn in_scope(
-    db: &Db,
-    caller: &Caller,
-    village: &str,
-    today: NaiveDate,
-) -> Result<Vec<i64>, Error> {
-    Ok(subjects(db, caller, Some(village), None)
-        .await?
-        .iter()
+/// The households with labour of a village's `subjects` (their ids; the subjects read once for the
+/// months of a calendar and every register's task) ([`outstanding`]).
+pub fn in_scope(all: &[Subject], today: NaiveDate) -> Vec<i64> {
+    all.iter()
         .filter(|s| !labour_members(&s.household, today).is_empty())
         .map(|s| s.household_id)
-        .collect())
+        .collect()
 }
 
 /// How many of the households `in_scope` of `village` lack month `month`'s record, and the latest record

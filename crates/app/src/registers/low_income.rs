@@ -324,16 +324,10 @@ pub async fn record_visit(
     Ok(Recorded { id, filed })
 }
 
-/// The households of `village` in the register's scope (their ids), read once for the months of a
-/// calendar ([`outstanding`]).
-pub async fn in_scope(
-    db: &Db,
-    caller: &Caller,
-    village: &str,
-    today: NaiveDate,
-) -> Result<Vec<i64>, Error> {
-    let all = subjects(db, caller, Some(village), None).await?;
-    let (rules, _) = rules_of(db, &all).await?;
+/// The households of a village's `subjects` ([`subjects`], read once for the months of a calendar and
+/// every register's task) in the register's scope (their ids) ([`outstanding`]).
+pub async fn in_scope(db: &Db, all: &[Subject], today: NaiveDate) -> Result<Vec<i64>, Error> {
+    let (rules, _) = rules_of(db, all).await?;
     Ok(all
         .iter()
         .filter(|s| {

@@ -21,6 +21,7 @@ mod handlers;
 pub mod households;
 pub mod income;
 pub mod jobs;
+pub mod labour;
 pub mod low_income;
 pub mod openapi;
 pub mod problems;
@@ -236,6 +237,10 @@ api_routes! {
     "/relocation/figures" => get(relocation::figures),
     "/relocation/{number}" => get(relocation::household),
     "/relocation/{number}/screenings" => post(relocation::screening),
+    "/labour" => get(labour::list),
+    "/labour/figures" => get(labour::figures),
+    "/labour/{number}" => get(labour::household),
+    "/labour/{number}/records" => post(labour::record),
     "/projects" => get(projects::list).post(projects::apply),
     "/projects/queue" => get(projects::queue),
     "/projects/board" => get(projects::board),

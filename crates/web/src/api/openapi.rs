@@ -62,6 +62,8 @@ use crate::http::error::ErrorBody;
         super::problems::show, super::problems::act,
         super::relocation::list, super::relocation::figures, super::relocation::household,
         super::relocation::screening,
+        super::labour::list, super::labour::figures, super::labour::household,
+        super::labour::record,
         super::projects::list, super::projects::apply, super::projects::queue, super::projects::board,
         super::projects::show, super::projects::step, super::projects::pay,
     ),

@@ -238,6 +238,15 @@ async fn build(state: &AppState, user: &CurrentUser) -> Result<Response, AppErro
             met: r.missing == 0,
         });
     }
+    let l = &f.labour.trend;
+    if l.this_year > 0 || l.last_year > 0 {
+        targets.push(Target {
+            name: i18n.t("dash.target.labour"),
+            goal: i18n.t("dash.target.labour.goal"),
+            value: format!("{}：{}（{}）", f.labour.month, l.this_year, l.last_year),
+            met: l.stable_or_growing(),
+        });
+    }
     let quarter = Quarter::of(shouwang_app::today());
 
     let charts = vec![

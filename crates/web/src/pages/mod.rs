@@ -17,6 +17,7 @@
 //! | `/ledgers` | [`ledgers`] |
 //! | `/low-income`, `/low-income/{n}` (低收入人口常态化帮扶) | [`low_income`] |
 //! | `/relocation`, `/relocation/{n}` (易地搬迁后续扶持) | [`relocation`] |
+//! | `/labour`, `/labour/{n}` (农村劳动力就业) | [`labour`] |
 //! | `/projects`, `/projects/new`, `/projects/{id}` (项目库与衔接资金) | [`projects`] |
 //! | `/dashboard` | [`dashboard`] |
 //! | `/quality…` | [`quality`] |
@@ -34,6 +35,7 @@ pub mod households;
 pub mod imports;
 pub mod income;
 pub mod jobs;
+pub mod labour;
 pub mod ledgers;
 pub mod login;
 pub mod low_income;
@@ -75,6 +77,7 @@ pub fn routes() -> Router<AppState> {
         .merge(income::routes())
         .merge(low_income::routes())
         .merge(relocation::routes())
+        .merge(labour::routes())
         .merge(projects::routes())
         .route("/assets/style.css", get(assets::style_css))
         .route("/healthz", get(assets::healthz))

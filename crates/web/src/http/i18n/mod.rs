@@ -387,6 +387,11 @@ impl Lang {
                 "有劳动力的搬迁户有1人稳定就业",
                 "Relocated households with labour: one person in stable employment",
             ),
+            "dash.target.labour" => (
+                "脱贫劳动力务工就业人数（去年同月）",
+                "Poverty-alleviated workers in employment (same month last year)",
+            ),
+            "dash.target.labour.goal" => ("稳中有增", "stable or growing"),
             "dash.exits" => ("本季度退出", "Exits this quarter"),
             "dash.eliminated" => ("风险消除", "eliminated"),
             "dash.deferred" => ("缓退", "deferred"),
