@@ -234,6 +234,14 @@ pub fn codes<T: shouwang_core::CodeList>(flag: &str, values: &[String]) -> anyho
         .collect()
 }
 
+/// Prints `v` as pretty JSON when `json` (the API's shapes); whether it did (the registers' commands).
+pub(crate) fn printed_json<T: serde::Serialize>(json: bool, v: &T) -> anyhow::Result<bool> {
+    if json {
+        println!("{}", serde_json::to_string_pretty(v)?);
+    }
+    Ok(json)
+}
+
 #[cfg(test)]
 mod tests {
     use super::redact;

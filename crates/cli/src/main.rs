@@ -13,6 +13,7 @@ mod household_cmd;
 mod import_cmd;
 mod income_cmd;
 mod keys_cmd;
+mod labour_cmd;
 mod low_income_cmd;
 mod project_cmd;
 mod quality_cmd;
@@ -130,6 +131,10 @@ enum Command {
     /// --user U`, `relocation show N`, `relocation screen N --worker 0:stable_job:out_of_province:某厂:4000
     /// [--risk 07]`, `relocation figures`.
     Relocation(Box<relocation_cmd::RelocationArgs>),
+    /// 农村劳动力就业: `labour list [--area A --status S --state missing --month 2026-06] --user U`,
+    /// `labour show N`, `labour record N --worker 0:migrant:out_of_province:某厂:4000:enterprise --worker
+    /// 1:unemployed`, `labour figures [--month M]`.
+    Labour(Box<labour_cmd::LabourArgs>),
     /// 项目库与衔接资金: `project list|queue|show ID|board --user U`, `project apply --name … --kind industry
     /// --year-from 2026 --plan central=800000`, `project step ID --step township_review --decision approve`,
     /// `project pay ID --source central --amount 300000 --voucher …`.
@@ -294,6 +299,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
         Command::Income(args) => income_cmd::run(*args).await,
         Command::LowIncome(args) => low_income_cmd::run(*args).await,
         Command::Relocation(args) => relocation_cmd::run(*args).await,
+        Command::Labour(args) => labour_cmd::run(*args).await,
         Command::Project(args) => project_cmd::run(*args).await,
         Command::Household(args) => household_cmd::run(*args).await,
         Command::Export { command } => export_cmd::run(command).await,
