@@ -396,12 +396,7 @@ pub async fn record(
     let c = caller(&user);
     let today = shouwang_app::today();
     // The members the form lists: `status_<place>`.
-    let mut positions: Vec<usize> =
-        f.0.iter()
-            .filter_map(|(k, _)| k.strip_prefix("status_")?.parse().ok())
-            .collect();
-    positions.sort_unstable();
-    positions.dedup();
+    let positions = f.indices("status_");
     let input = match record_input(&f, &positions) {
         Ok(i) => i,
         Err(e) => return e.into_response(),

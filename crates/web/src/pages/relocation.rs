@@ -415,12 +415,7 @@ pub async fn record(
     let c = caller(&user);
     let today = shouwang_app::today();
     // The members the form lists: `job_<place>`.
-    let mut positions: Vec<usize> =
-        f.0.iter()
-            .filter_map(|(k, _)| k.strip_prefix("job_")?.parse().ok())
-            .collect();
-    positions.sort_unstable();
-    positions.dedup();
+    let positions = f.indices("job_");
     let input = match screening_input(&f, &positions) {
         Ok(i) => i,
         Err(e) => return e.into_response(),

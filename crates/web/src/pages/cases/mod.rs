@@ -108,6 +108,18 @@ impl Fields {
     pub(crate) fn yes(&self, name: &str) -> bool {
         self.get(name) == "1"
     }
+    /// The numbers `N` of the fields named `{prefix}N` (a register's form: one field set per member of
+    /// the labour force, by place in the household), sorted, once each.
+    pub(crate) fn indices(&self, prefix: &str) -> Vec<usize> {
+        let mut out: Vec<usize> = self
+            .0
+            .iter()
+            .filter_map(|(k, _)| k.strip_prefix(prefix)?.parse().ok())
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
 }
 
 pub(crate) fn caller(user: &CurrentUser) -> Caller {
