@@ -9,6 +9,7 @@ mod admin_quality;
 mod harness;
 mod household_changes;
 mod income;
+mod labour;
 mod lifecycle;
 mod uploads;
 
@@ -59,6 +60,7 @@ async fn browser_suite() {
     cadre_round(&h).await;
     income::income_form(&h).await;
     household_changes::birth_and_dibao(&h).await;
+    labour::monthly_record_on_a_phone(&h).await;
     // Last: it changes a code's local label, which later scenarios would see.
     admin_quality::admin_and_quality_pages(&h).await;
     login_over_https(&h).await;
