@@ -215,6 +215,7 @@ pub async fn show(db: &Db, caller: &Caller, id: i64, today: NaiveDate) -> Result
         id,
         name: row.draft.name.clone(),
         village_code: row.village_code.clone(),
+        village_name: String::new(),
         months,
         last: upkeeps.iter().map(|u| u.record.on).max(),
         since: row.created_at.date_naive(),
@@ -242,6 +243,8 @@ pub struct Overdue {
     pub name: String,
     /// 行政村 code.
     pub village: String,
+    /// 行政村 name.
+    pub village_name: String,
     /// 应管护日期.
     pub due: NaiveDate,
 }
@@ -261,6 +264,7 @@ pub async fn overdue(db: &Db, caller: &Caller, today: NaiveDate) -> Result<Vec<O
                 id: p.id,
                 name: p.name,
                 village: p.village_code,
+                village_name: p.village_name,
                 due,
             })
         })

@@ -24,6 +24,7 @@
 //! tests use the fixed [`DemoFrame::CLASSIC`] (the plan year 2022, cases up to 31 December 2022), so
 //! their expectations do not move with the clock.
 
+mod assets;
 mod generate;
 mod lifecycle;
 mod load;
@@ -240,6 +241,8 @@ pub struct DemoSummary {
     pub relocation_screenings: u64,
     /// Projects of the demo village's 项目库 (issue 23).
     pub projects: u64,
+    /// 扶贫项目资产 of the demo village (issue 23).
+    pub assets: u64,
 }
 
 impl fmt::Display for DemoSummary {

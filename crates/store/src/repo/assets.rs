@@ -515,6 +515,8 @@ pub struct Planned {
     pub name: String,
     /// 行政村 code.
     pub village_code: String,
+    /// 行政村 name.
+    pub village_name: String,
     /// 管护周期 (months).
     pub months: u32,
     /// 最近管护日期 (none: never).
@@ -524,16 +526,17 @@ pub struct Planned {
 }
 
 /// The assets of the scope's area under an upkeep plan and not disposed, each with its last upkeep date:
-/// one statement (the 工作台's overdue upkeep).
+/// one statement (the 工作台's overdue upkeep), the village's name joined.
 pub async fn planned(db: &Db, scope: &Scope) -> Result<Vec<Planned>> {
     let Some(area) = scoped(scope, None) else {
         return Ok(Vec::new());
     };
     let mut sql = Sql::new();
     sql.push(
-        "SELECT a.id, a.name, a.village_code, a.upkeep_months, a.created_at, \
+        "SELECT a.id, a.name, a.village_code, g.name AS village_name, a.upkeep_months, a.created_at, \
          (SELECT MAX(u.done_on) FROM asset_upkeep u WHERE u.county_code = a.county_code \
-         AND u.asset_id = a.id) AS last_on FROM assets a WHERE a.upkeep_months IS NOT NULL AND a.state <> ",
+         AND u.asset_id = a.id) AS last_on FROM assets a LEFT JOIN regions g ON g.code = a.village_code \
+         WHERE a.upkeep_months IS NOT NULL AND a.state <> ",
     )
     .bind(AssetState::Disposed.code())
     .push_area("a", &area);
@@ -548,6 +551,9 @@ pub async fn planned(db: &Db, scope: &Scope) -> Result<Vec<Planned>> {
                 id: r.try_get("", "id")?,
                 name: r.try_get("", "name")?,
                 village_code: r.try_get("", "village_code")?,
+                village_name: r
+                    .try_get::<Option<String>>("", "village_name")?
+                    .unwrap_or_default(),
                 months: u32::try_from(months).map_err(|_| StoreError::corrupt(months))?,
                 last: last
                     .map(|s| s.parse::<NaiveDate>())
