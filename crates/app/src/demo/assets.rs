@@ -1,7 +1,7 @@
 //! The demo village's 扶贫项目资产 (B2/A7, issue 23), registered and kept through `assets::{register,
 //! record_upkeep, dispose}` by the demo roles so that every type (经营性, 公益性, 到户类), every owner and
 //! every state (在用, 闲置, 损毁, 已处置) shows, upkeep done and overdue, and a disposal at each step
-//! (待乡审核, 待县审批, 已批准处置, 已退回, 不予处置).
+//! (待乡审核, 待县审批, 已批准处置, 已退回, 不予处置). Upkeep is dated back from the real day.
 
 use chrono::{Duration, NaiveDate};
 use shouwang_core::asset::disposal::{
@@ -210,6 +210,9 @@ pub(super) async fn assets(db: &Db, as_of: NaiveDate) -> Result<u64> {
         .await?
         .remove(VILLAGE)
         .unwrap_or_default();
+    // The registry of assets is about the present: their upkeep is dated back from the real day (the
+    // demo's registry date may lie years before it), so that "done" and "overdue" both show today.
+    let now = crate::caller::today().max(as_of);
     let mut n = 0;
     for (i, d) in DEMOS.iter().enumerate() {
         let household = (d.owner == OwnerKind::Household)
@@ -249,7 +252,7 @@ pub(super) async fn assets(db: &Db, as_of: NaiveDate) -> Result<u64> {
             {
                 let upkeep = Upkeep {
                     kind,
-                    on: as_of - Duration::days(days + 30 * (1 - k as i64)),
+                    on: now - Duration::days(days + 30 * (1 - k as i64)),
                     cost: Fen::from_yuan(if kind == UpkeepKind::Repair {
                         2_400
                     } else {
@@ -266,7 +269,7 @@ pub(super) async fn assets(db: &Db, as_of: NaiveDate) -> Result<u64> {
                     version: None,
                     body: upkeep,
                 };
-                assets::record_upkeep(db, team, id, body, as_of)
+                assets::record_upkeep(db, team, id, body, now)
                     .await
                     .map_err(err)?;
             }

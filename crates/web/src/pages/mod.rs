@@ -18,6 +18,7 @@
 //! | `/low-income`, `/low-income/{n}` (低收入人口常态化帮扶) | [`low_income`] |
 //! | `/relocation`, `/relocation/{n}` (易地搬迁后续扶持) | [`relocation`] |
 //! | `/projects`, `/projects/new`, `/projects/{id}` (项目库与衔接资金) | [`projects`] |
+//! | `/assets`, `/assets/new`, `/assets/{id}` (扶贫项目资产、管护、处置) | [`asset_registry`] |
 //! | `/dashboard` | [`dashboard`] |
 //! | `/quality…` | [`quality`] |
 //! | `/admin/users`, `/admin/rules`, `/admin/codes`, `/admin/audit` | [`admin`] |
@@ -25,6 +26,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod asset_registry;
 pub mod boards;
 pub mod cases;
 pub mod dashboard;
@@ -76,6 +78,7 @@ pub fn routes() -> Router<AppState> {
         .merge(low_income::routes())
         .merge(relocation::routes())
         .merge(projects::routes())
+        .merge(asset_registry::routes())
         .route("/assets/style.css", get(assets::style_css))
         .route("/healthz", get(assets::healthz))
 }
