@@ -13,7 +13,7 @@ use shouwang_web::{AppState, router};
 use tower::ServiceExt;
 
 mod common;
-use common::{body_text, csrf_of, get, login, post_form};
+use common::{body_bytes, body_text, csrf_of, get, login, post_form};
 
 async fn app(db: &Db) -> Router {
     let county = demo::generate(200, 3);
@@ -145,5 +145,16 @@ db_test!(
             html.contains("已处置") && !html.contains("id=\"asset-upkeep-form\""),
             "{html}"
         );
+        // The two ledgers download as workbooks.
+        for kind in ["assets", "asset_upkeep"] {
+            let resp = app
+                .clone()
+                .oneshot(get(&format!("/api/v1/ledgers/{kind}"), &town))
+                .await
+                .unwrap();
+            assert_eq!(resp.status(), StatusCode::OK, "{kind}");
+            let bytes = body_bytes(resp).await;
+            assert!(bytes.starts_with(b"PK"), "{kind}: an XLSX");
+        }
     }
 );

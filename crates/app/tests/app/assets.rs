@@ -7,6 +7,7 @@
 use chrono::NaiveDate;
 use sea_orm::{ConnectionTrait, Statement};
 use shouwang_app::assets::{self, DisposalInput, ListFilter, Versioned};
+use shouwang_app::ledgers::{self, LedgerRequest};
 use shouwang_app::{Caller, Kind};
 use shouwang_core::asset::disposal::{DisposalDecision, DisposalMethod, DisposalStep};
 use shouwang_core::asset::{
@@ -219,6 +220,39 @@ db_test!(
         assert_eq!(sheet.upkeeps.len(), 1);
         assert_eq!(sheet.upkeeps[0].record.content, "清洗光伏板");
         assert_eq!(sheet.upkeep_cost, Fen::from_yuan(300));
+
+        // Ledgers: one row per asset (the phone masked unless asked for in full by a role that may), one
+        // per upkeep record dated in the range.
+        let req = |k: &str| LedgerRequest {
+            kind: Some(k.to_owned()),
+            ..LedgerRequest::default()
+        };
+        let f = ledgers::export(&db, &county(), &req("扶贫项目资产台账"))
+            .await
+            .unwrap();
+        assert_eq!(f.rows, 2);
+        let mut in_range = req("asset_upkeep");
+        in_range.from = Some(later.to_string());
+        in_range.to = Some(later.to_string());
+        let f = ledgers::export(&db, &county(), &in_range).await.unwrap();
+        assert_eq!(f.rows, 1);
+        in_range.from = Some((later + chrono::Days::new(1)).to_string());
+        in_range.to = in_range.from.clone();
+        assert_eq!(
+            ledgers::export(&db, &county(), &in_range)
+                .await
+                .unwrap()
+                .rows,
+            0
+        );
+        let other = who(37, Role::VillageTeam, VILLAGE_B1);
+        assert_eq!(
+            ledgers::export(&db, &other, &req("assets"))
+                .await
+                .unwrap()
+                .rows,
+            0
+        );
 
         // Filters.
         let by = |kind: &str, owner: &str, state: &str| ListFilter {

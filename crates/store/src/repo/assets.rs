@@ -5,13 +5,17 @@
 //! written to the audit log masked. The rules are `shouwang_core::asset`; the use cases
 //! `shouwang_app::assets`.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{ConnectionTrait, DatabaseTransaction, QueryResult};
 use serde::Serialize;
 use shouwang_core::asset::disposal::DisposalRecord;
+use shouwang_core::asset::ledger::{self, LedgerAsset};
 use shouwang_core::asset::{
     AssetKind, AssetState, DisposalState, Draft, OwnerKind, Upkeep, mask_phone,
 };
+use shouwang_core::ledger::{DateRange, LedgerKind, Value};
 use shouwang_core::{CodeList, Scope};
 
 use super::area::{Area, effective_area};
@@ -563,4 +567,56 @@ pub async fn planned(db: &Db, scope: &Scope) -> Result<Vec<Planned>> {
             })
         })
         .collect()
+}
+
+/// The rows of the 扶贫项目资产台账 (every asset of the area: a register's state now) or the 资产管护台账
+/// (upkeep records dated in `range`) of the scope's area (narrowed to `area`); the keeper's phone masked
+/// unless `full` (a role that sees personal data, asking for it).
+pub(crate) async fn ledger_rows(
+    db: &Db,
+    scope: &Scope,
+    area: Option<&str>,
+    kind: LedgerKind,
+    range: &DateRange,
+    full: bool,
+) -> Result<Vec<Vec<Value>>> {
+    let filter = AssetFilter {
+        area,
+        ..Default::default()
+    };
+    let assets = list(db, scope, &filter).await?;
+    let Some(first) = assets.first() else {
+        return Ok(Vec::new());
+    };
+    let names = super::projects::region_names(db.conn(), &first.county_code).await?;
+    let mut kept: HashMap<i64, Vec<Upkeep>> = HashMap::new();
+    for u in upkeeps(db, scope, area, None).await? {
+        kept.entry(u.asset_id).or_default().push(u.record);
+    }
+    let mut out = Vec::new();
+    // Oldest first.
+    for a in assets.iter().rev() {
+        let number = a.id.to_string();
+        let mut draft = a.draft.clone();
+        if !full {
+            draft.keeper_phone = draft.keeper_phone.as_deref().map(mask_phone);
+        }
+        let township = format!("{}000", a.village_code.get(..9).unwrap_or_default());
+        let view = LedgerAsset {
+            number: &number,
+            draft: &draft,
+            disposal: a.disposal,
+            township: names.get(&township).map_or("", String::as_str),
+            village: names.get(&a.village_code).map_or("", String::as_str),
+            upkeeps: kept.get(&a.id).map_or(&[][..], Vec::as_slice),
+        };
+        if kind == LedgerKind::AssetUpkeep {
+            for u in view.upkeeps.iter().filter(|u| range.contains(u.on)) {
+                out.push(ledger::upkeep_row(out.len() + 1, &view, u));
+            }
+        } else {
+            out.push(ledger::asset_row(out.len() + 1, &view));
+        }
+    }
+    Ok(out)
 }
