@@ -31,6 +31,7 @@
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod assets;
 pub mod attachments;
 pub mod audit;
 pub mod backup;

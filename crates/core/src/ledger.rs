@@ -40,6 +40,8 @@ code_list! {
         Projects = ("projects", "项目库台账", "Project library"),
         ProjectFunds = ("project_funds", "资金拨付进度台账", "Project payment progress"),
         Labour = ("labour", "劳动力就业台账", "Employment of the labour force"),
+        Assets = ("assets", "扶贫项目资产台账", "Project assets"),
+        AssetUpkeep = ("asset_upkeep", "资产管护台账", "Asset upkeep"),
     }
 }
 
@@ -71,6 +73,8 @@ impl LedgerKind {
                 Some(LedgerKind::Relocation)
             }
             "项目库" | "项目" => Some(LedgerKind::Projects),
+            "扶贫项目资产" | "扶贫资产" | "资产" => Some(LedgerKind::Assets),
+            "资产管护" | "管护" => Some(LedgerKind::AssetUpkeep),
             "资金拨付进度" | "资金拨付" | "拨付进度" => {
                 Some(LedgerKind::ProjectFunds)
             }
@@ -93,6 +97,8 @@ impl LedgerKind {
             LedgerKind::Projects => "申报日期",
             LedgerKind::ProjectFunds => "拨付日期",
             LedgerKind::Labour => "登记日期",
+            LedgerKind::Assets => "登记日期",
+            LedgerKind::AssetUpkeep => "管护日期",
         }
     }
 
@@ -373,6 +379,8 @@ pub fn columns(kind: LedgerKind, per_member: bool) -> &'static [Column] {
         LedgerKind::Projects => crate::project::ledger::PROJECT_COLUMNS,
         LedgerKind::ProjectFunds => crate::project::ledger::FUNDS_COLUMNS,
         LedgerKind::Labour => crate::register::labour::LEDGER_COLUMNS,
+        LedgerKind::Assets => crate::asset::ledger::ASSET_COLUMNS,
+        LedgerKind::AssetUpkeep => crate::asset::ledger::UPKEEP_COLUMNS,
     }
 }
 
@@ -624,7 +632,9 @@ pub fn rows(kind: LedgerKind, cases: &[LedgerCase<'_>], opts: &LedgerOptions) ->
             | LedgerKind::Relocation
             | LedgerKind::Projects
             | LedgerKind::ProjectFunds
-            | LedgerKind::Labour => {}
+            | LedgerKind::Labour
+            | LedgerKind::Assets
+            | LedgerKind::AssetUpkeep => {}
         }
     }
     for (i, r) in out.iter_mut().enumerate() {
@@ -670,7 +680,13 @@ mod tests {
                 let cols = columns(*k, per_member);
                 assert_eq!(cols[0].header, "序号");
                 // The project ledgers list projects, not people (the linked households are counted).
-                let of_people = !matches!(k, LedgerKind::Projects | LedgerKind::ProjectFunds);
+                let of_people = !matches!(
+                    k,
+                    LedgerKind::Projects
+                        | LedgerKind::ProjectFunds
+                        | LedgerKind::Assets
+                        | LedgerKind::AssetUpkeep
+                );
                 assert_eq!(
                     cols.iter()
                         .any(|c| c.kind == ColumnKind::Digits && c.header.contains("身份证号")),

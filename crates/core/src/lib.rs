@@ -37,6 +37,7 @@
 )]
 
 pub mod access;
+pub mod asset;
 pub mod code_overrides;
 pub mod codes;
 pub mod document;

@@ -297,6 +297,8 @@ pub async fn load(
     // The demo village's projects in every state of the 项目库 flow, with payments (issue 23).
     let projects = super::projects::projects(db, county.frame.as_of).await?;
     let labour_records = super::labour::records(db, county.frame.as_of).await?;
+    // The demo village's assets in every type and state, upkeep done and overdue, disposals (issue 23).
+    let assets = super::assets::assets(db, county.frame.as_of).await?;
     db.optimize().await?;
 
     Ok(DemoSummary {
@@ -312,6 +314,7 @@ pub async fn load(
         relocation_screenings,
         projects,
         labour_records,
+        assets,
     })
 }
 

@@ -24,6 +24,7 @@
 //! tests use the fixed [`DemoFrame::CLASSIC`] (the plan year 2022, cases up to 31 December 2022), so
 //! their expectations do not move with the clock.
 
+mod assets;
 mod generate;
 mod labour;
 mod lifecycle;
@@ -243,6 +244,8 @@ pub struct DemoSummary {
     pub projects: u64,
     /// 劳动力就业 records of the demo village (this year's and last year's months, B1).
     pub labour_records: u64,
+    /// 扶贫项目资产 of the demo village (issue 23).
+    pub assets: u64,
 }
 
 impl fmt::Display for DemoSummary {

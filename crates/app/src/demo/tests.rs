@@ -417,6 +417,10 @@ mod db {
             assert_eq!(summary.projects, 7);
             assert_eq!(count(&db, "projects").await, 7);
             assert_eq!(count(&db, "project_payments").await, 4);
+            // The demo village's assets (issue 23): eight, every disposal step, upkeep records.
+            assert_eq!(summary.assets, 8);
+            assert_eq!(count(&db, "asset_disposal_steps").await, 11);
+            assert_eq!(count(&db, "asset_upkeep").await, 12);
             assert_eq!(count(&db, "households").await, 300);
             assert_eq!(count(&db, "members").await, county.member_count() as u64);
             assert_eq!(count(&db, "income_records").await, 600);

@@ -183,6 +183,18 @@ pub async fn calendar(
     Ok(out)
 }
 
+/// 管护逾期 (A7, §四(二)3): the assets of the caller's area whose upkeep plan fell due before `today`, the
+/// longest overdue first — one statement (`assets::overdue`), shown on the 工作台 of villages and townships.
+pub async fn overdue_upkeep(
+    db: &Db,
+    caller: &Caller,
+    today: NaiveDate,
+) -> Result<Vec<crate::assets::Overdue>> {
+    crate::assets::overdue(db, caller, today)
+        .await
+        .map_err(to_store)
+}
+
 /// The 搬迁户季度排查 tasks of `village` (a village or a settlement point) for the quarters overlapping
 /// `from..=to`: none when it has no relocated household; done when none lacks the quarter's screening.
 async fn relocation_tasks(

@@ -29,7 +29,7 @@ use shouwang_core::rules::CountyRules;
 use shouwang_store::repo;
 use shouwang_store::{Db, Result};
 
-pub use calendar::{TaskView, calendar};
+pub use calendar::{TaskView, calendar, overdue_upkeep};
 pub(crate) use command::check_uploaded;
 pub use command::{Done, Request, execute};
 pub use queues::{Queues, Waiting, queues};

@@ -6,7 +6,7 @@
 //! `shouwang_store::repo::projects` (scoped by area in SQL, audited, versioned). The ledgers 项目库台账 and
 //! 资金拨付进度台账 are exported by `ledgers::export` (`projects`, `project_funds`).
 
-mod reads;
+pub(crate) mod reads;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};

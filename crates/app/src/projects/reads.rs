@@ -61,7 +61,7 @@ pub struct Entry {
     pub version: i64,
 }
 
-fn code_of<T: CodeList>(what_zh: &str, s: Option<&str>) -> Result<Option<T>, Error> {
+pub(crate) fn code_of<T: CodeList>(what_zh: &str, s: Option<&str>) -> Result<Option<T>, Error> {
     match s.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(None),
         Some(s) => T::from_any(s).map(Some).ok_or_else(|| {
@@ -76,7 +76,7 @@ fn code_of<T: CodeList>(what_zh: &str, s: Option<&str>) -> Result<Option<T>, Err
     }
 }
 
-fn area_of(s: Option<&str>) -> Result<Option<&str>, Error> {
+pub(crate) fn area_of(s: Option<&str>) -> Result<Option<&str>, Error> {
     let a = s.map(str::trim).filter(|a| !a.is_empty());
     if let Some(a) = a
         && shouwang_core::RegionCode::parse(a).is_err()
@@ -103,9 +103,18 @@ fn year_of(s: Option<&str>) -> Result<Option<i32>, Error> {
     }
 }
 
-struct Names(HashMap<String, String>);
+/// Region names of a county by code (shared with the asset registry).
+pub(crate) struct Names(HashMap<String, String>);
 
 impl Names {
+    /// The names of the county `county` (none: no names).
+    pub(crate) async fn of_county(db: &Db, county: Option<&str>) -> Result<Names, Error> {
+        Ok(Names(match county {
+            Some(c) => repo::projects::region_names(db.conn(), c).await?,
+            None => HashMap::new(),
+        }))
+    }
+
     async fn of(db: &Db, rows: &[ProjectRow]) -> Result<Names, Error> {
         Ok(Names(match rows.first() {
             Some(r) => repo::projects::region_names(db.conn(), &r.county_code).await?,
@@ -113,11 +122,11 @@ impl Names {
         }))
     }
 
-    fn get(&self, code: &str) -> String {
+    pub(crate) fn get(&self, code: &str) -> String {
         self.0.get(code).cloned().unwrap_or_default()
     }
 
-    fn township(&self, village: &str) -> String {
+    pub(crate) fn township(&self, village: &str) -> String {
         self.get(&format!("{}000", village.get(..9).unwrap_or_default()))
     }
 }

@@ -24,6 +24,9 @@ pub const FORMER_ID: &str = "former_members.id_number";
 /// `former_members.member` (the whole member as he left, JSON).
 pub const FORMER_MEMBER: &str = "former_members.member";
 
+/// `assets.keeper_phone` (管护责任人联系电话).
+pub const KEEPER_PHONE: &str = "assets.keeper_phone";
+
 /// The `key_version` of a row whose columns are still plain.
 pub const PLAIN: i32 = 0;
 

@@ -21,6 +21,7 @@ mod m20261210_000019_sealed_columns;
 mod m20261210_000021_campaigns;
 mod m20261210_000022_projects;
 mod m20261210_000023_read_models;
+mod m20261212_000026_assets;
 
 /// All migrations, oldest first. Never edit an applied migration: add a new one.
 pub struct Migrator;
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261210_000022_projects::Migration),
             Box::new(m20261210_000019_sealed_columns::Migration),
             Box::new(m20261210_000023_read_models::Migration),
+            Box::new(m20261212_000026_assets::Migration),
         ]
     }
 }

@@ -1,5 +1,5 @@
 //! Data key rotation (数据密钥轮换, issue 19): rewrites every row with sealed columns (`members`,
-//! `households`, `former_members`; `crypto::sealed`) written with another key version than the ring's
+//! `households`, `former_members`, `assets`; `crypto::sealed`) written with another key version than the ring's
 //! current one — opened under its own version, sealed again and its blind index recomputed under the
 //! current one — in batches of one transaction each, with a progress row (`key_rotation`) so that a
 //! rotation that stops half-way (a crash, Ctrl-C) continues where it stopped when run again. Searches keep
@@ -14,7 +14,9 @@ use sea_orm::{ConnectionTrait, DatabaseTransaction, Statement};
 use shouwang_core::IdNumber;
 
 use crate::crypto::Keys;
-use crate::crypto::sealed::{FORMER_ID, FORMER_MEMBER, HEAD_ID, MEMBER_ID, PHONE, PLAIN};
+use crate::crypto::sealed::{
+    FORMER_ID, FORMER_MEMBER, HEAD_ID, KEEPER_PHONE, MEMBER_ID, PHONE, PLAIN,
+};
 use crate::db::Db;
 use crate::error::{Result, StoreError};
 use crate::repo::Actor;
@@ -64,7 +66,7 @@ pub async fn status(db: &Db) -> Result<Option<Rotation>> {
 }
 
 /// The tables with sealed columns, in the order a rotation rewrites them.
-const TABLES: [&str; 3] = ["members", "households", "former_members"];
+const TABLES: [&str; 4] = ["members", "households", "former_members", "assets"];
 
 /// Rows of the sealed tables whose `key_version` is `op` `version` (`<>` target: still to rewrite).
 async fn rows_where(db: &Db, op: &str, version: i32) -> Result<i64> {
@@ -96,6 +98,7 @@ async fn reseal(
     let cols = match table {
         "members" => "id_number",
         "households" => "head_id_number, phone",
+        "assets" => "keeper_phone",
         _ => "id_number, member",
     };
     let mut pick = Sql::new();
@@ -135,6 +138,12 @@ async fn reseal(
                     .bind(head)
                     .push(", phone = ")
                     .bind(phone);
+            }
+            "assets" => {
+                let phone: Option<String> = r.try_get("", "keeper_phone")?;
+                let phone = keys.open_opt(phone.as_deref(), KEEPER_PHONE, version)?;
+                up.push("UPDATE assets SET keeper_phone = ")
+                    .bind(keys.seal_opt(phone.as_deref(), KEEPER_PHONE)?);
             }
             _ => {
                 up.push("UPDATE former_members SET id_number = ")

@@ -222,7 +222,9 @@ pub async fn export(
     let full_ids = opts.full_ids && scope.role.may_view_full_id();
     let opts = LedgerOptions { full_ids, ..*opts };
     let today = || super::income::beijing_date(chrono::Utc::now());
-    let rows = if matches!(kind, LedgerKind::Projects | LedgerKind::ProjectFunds) {
+    let rows = if matches!(kind, LedgerKind::Assets | LedgerKind::AssetUpkeep) {
+        super::assets::ledger_rows(db, scope, area, kind, &opts.range, full_ids).await?
+    } else if matches!(kind, LedgerKind::Projects | LedgerKind::ProjectFunds) {
         super::projects::ledger_rows(db, scope, area, kind, &opts.range).await?
     } else if kind == LedgerKind::LowIncome {
         super::register_records::low_income_rows(db, scope, area, &opts.range, full_ids, today())

@@ -9,6 +9,7 @@ use serde::Serialize;
 use crate::error::{Result, StoreError};
 
 mod area;
+pub mod assets;
 pub mod audit;
 pub mod bulk;
 pub mod cases;

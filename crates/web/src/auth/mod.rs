@@ -109,6 +109,11 @@ impl CurrentUser {
         shouwang_app::projects::may_read(self.scope.role)
     }
 
+    /// May read the asset registry (扶贫项目资产, issue 23).
+    pub fn may_read_assets(&self) -> bool {
+        shouwang_app::assets::may_read(self.scope.role)
+    }
+
     /// May open the dashboard (数据看板).
     pub fn may_dashboard(&self) -> bool {
         shouwang_app::dashboard::may_see(self.scope.role)

@@ -129,6 +129,14 @@ fn projects_flow(role: Role) -> bool {
     shouwang_app::projects::FLOW_ROLES.contains(&role)
 }
 
+fn assets_read(role: Role) -> bool {
+    shouwang_app::assets::may_read(role)
+}
+
+fn assets_keep(role: Role) -> bool {
+    shouwang_app::assets::KEEPERS.contains(&role)
+}
+
 fn projects_pay(role: Role) -> bool {
     shouwang_app::projects::PAYERS.contains(&role)
 }
@@ -583,6 +591,11 @@ pub const RULES: &[Rule] = &[
     rule("/api/v1/lines/policy", "PUT", Roles(province_admin), Area),
     rule("/api/v1/codes", "GET PUT", Roles(registry), Area),
     rule("/api/v1/audit", "GET", Roles(audit), Area),
+    rule("/assets", "GET", Roles(assets_read), Area),
+    rule("/assets/new", "GET POST", Roles(assets_keep), Area),
+    rule("/assets/{id}", "GET", Roles(assets_read), Area),
+    rule("/assets/{id}/upkeep", "POST", Roles(assets_keep), Area),
+    rule("/assets/{id}/dispose", "POST", Roles(assets_keep), Area),
 ];
 
 /// The routes a user whose password an admin reset may still call: choosing a new one, signing out.

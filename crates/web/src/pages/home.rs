@@ -96,6 +96,8 @@ struct HomePage<'a> {
     path: &'static str,
     /// 项目库待办 (issue 23): (id, name, village, the awaited step) of the projects awaiting the role's step.
     projects: Vec<(i64, String, String, String)>,
+    /// 管护逾期资产 (A7, issue 23): (id, name, village, due date) for villages and townships.
+    overdue_assets: Vec<(i64, String, String, String)>,
 }
 
 /// GET /
@@ -312,7 +314,17 @@ async fn build(state: &AppState, user: &CurrentUser) -> Result<Response, AppErro
             (e.id, e.name, e.village_name, step)
         })
         .collect();
+    let overdue_assets = if matches!(role, Role::VillageTeam | Role::TownshipAdmin) {
+        lifecycle::overdue_upkeep(db, &caller, today)
+            .await?
+            .into_iter()
+            .map(|o| (o.id, o.name, o.village_name, o.due.to_string()))
+            .collect()
+    } else {
+        Vec::new()
+    };
     Ok(render(&HomePage {
+        overdue_assets,
         missing_line,
         i18n,
         user,

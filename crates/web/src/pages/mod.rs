@@ -19,6 +19,7 @@
 //! | `/relocation`, `/relocation/{n}` (易地搬迁后续扶持) | [`relocation`] |
 //! | `/labour`, `/labour/{n}` (农村劳动力就业) | [`labour`] |
 //! | `/projects`, `/projects/new`, `/projects/{id}` (项目库与衔接资金) | [`projects`] |
+//! | `/assets`, `/assets/new`, `/assets/{id}` (扶贫项目资产、管护、处置) | [`asset_registry`] |
 //! | `/dashboard` | [`dashboard`] |
 //! | `/quality…` | [`quality`] |
 //! | `/admin/users`, `/admin/rules`, `/admin/codes`, `/admin/audit` | [`admin`] |
@@ -26,6 +27,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod asset_registry;
 pub mod boards;
 pub mod cases;
 pub mod dashboard;
@@ -79,6 +81,7 @@ pub fn routes() -> Router<AppState> {
         .merge(relocation::routes())
         .merge(labour::routes())
         .merge(projects::routes())
+        .merge(asset_registry::routes())
         .route("/assets/style.css", get(assets::style_css))
         .route("/healthz", get(assets::healthz))
 }
