@@ -18,7 +18,7 @@ use shouwang_core::monitoring::{Problem, ProblemStatus, Refusal, problem};
 use shouwang_core::registry::RegionNames;
 use shouwang_core::{CodeList, Household, Scope};
 
-use super::area::effective_area;
+use super::area::{Area, effective_area};
 use super::audit::{self, Change};
 use super::cases::write_county;
 use super::{Actor, Sql, to_json};
@@ -266,6 +266,27 @@ pub async fn open_blockers(
         out.extend(problem_row(r)?.problem.blocker());
     }
     Ok(out)
+}
+
+/// Whether a problem of `area` in `county` refers to the attachment `sha256` (its evidence), so that
+/// those who may read the problem may download the file.
+pub(crate) async fn refers_to(
+    conn: &impl ConnectionTrait,
+    county: &str,
+    area: &Area,
+    sha256: &str,
+) -> Result<bool> {
+    let mut sql = Sql::new();
+    sql.push("SELECT 1 AS found FROM problems p WHERE p.county_code = ")
+        .bind(county)
+        .push_area("p", area)
+        .push(" AND p.body LIKE ")
+        .bind(format!("%{sha256}%"))
+        .push(" LIMIT 1");
+    Ok(conn
+        .query_one_raw(sql.build(conn.get_database_backend()))
+        .await?
+        .is_some())
 }
 
 async fn find_on(tx: &DatabaseTransaction, county: &str, id: i64) -> Result<Option<ProblemRow>> {

@@ -248,6 +248,11 @@ pub const RULES: &[Rule] = &[
         Roles(problem_roles),
         Area,
     ),
+    rule("/problems", "GET", Roles(registry), Area),
+    rule("/problems/new", "GET POST", Roles(problem_roles), Area),
+    rule("/problems/{id}", "GET", Roles(registry), Area),
+    rule("/problems/{id}/rectify", "POST", Roles(problem_roles), Area),
+    rule("/problems/{id}/accept", "POST", Roles(problem_roles), Area),
     rule("/relocation", "GET", Roles(registry), Area),
     rule("/relocation/{number}", "GET", Roles(registry), Area),
     rule(

@@ -18,6 +18,7 @@
 //! | `/low-income`, `/low-income/{n}` (低收入人口常态化帮扶) | [`low_income`] |
 //! | `/relocation`, `/relocation/{n}` (易地搬迁后续扶持) | [`relocation`] |
 //! | `/projects`, `/projects/new`, `/projects/{id}` (项目库与衔接资金) | [`projects`] |
+//! | `/problems`, `/problems/new`, `/problems/{id}` (问题排查整改) | [`problems`] |
 //! | `/dashboard` | [`dashboard`] |
 //! | `/quality…` | [`quality`] |
 //! | `/admin/users`, `/admin/rules`, `/admin/codes`, `/admin/audit` | [`admin`] |
@@ -37,6 +38,7 @@ pub mod jobs;
 pub mod ledgers;
 pub mod login;
 pub mod low_income;
+pub mod problems;
 pub mod projects;
 pub mod quality;
 pub mod regions;
@@ -76,6 +78,7 @@ pub fn routes() -> Router<AppState> {
         .merge(low_income::routes())
         .merge(relocation::routes())
         .merge(projects::routes())
+        .merge(problems::routes())
         .route("/assets/style.css", get(assets::style_css))
         .route("/healthz", get(assets::healthz))
 }
