@@ -284,6 +284,22 @@ db_test!(
         )
         .await;
         assert!(!html.contains(&format!("href=\"{page}\"")));
+        // A problem due today is on the township's 工作台 (the calendar's 问题整改 task).
+        let team_api = api_login(&app, "village_team").await;
+        let today = shouwang_app::today().to_string();
+        let body = json!({"village": DEMO_VILLAGE, "household": null, "sector": "housing",
+            "found": "村内一处危房未验收", "unit": "housing", "deadline": today});
+        let (s, _) = api_json(
+            &app,
+            "POST",
+            "/api/v1/problems",
+            Some(&team_api),
+            Some(body),
+        )
+        .await;
+        assert_eq!(s, StatusCode::CREATED);
+        let home = body_text(app.clone().oneshot(get("/", &town)).await.unwrap()).await;
+        assert!(home.contains("问题整改</td>"), "{home}");
         // The department may not see the pages.
         let dept = login(&app, "department").await;
         let resp = app.clone().oneshot(get("/problems", &dept)).await.unwrap();

@@ -39,7 +39,10 @@ pub struct TaskView {
 ///   (`registers::low_income::{in_scope, outstanding}`: the village's scope read once); `outstanding` counts them;
 /// - 搬迁户季度排查 (villages and settlement points with relocated households only): done when no relocated
 ///   household lacks the quarter's screening (`registers::relocation::outstanding`); `outstanding` counts
-///   them.
+///   them;
+/// - 问题整改 (villages with problems only): one per village and month of the deadlines, including the
+///   problems still open past a deadline before `from` (`problem::deadline_tasks`); `outstanding` counts
+///   those not closed.
 ///
 /// The quarterly states are read from the records, so a village with nobody to nominate shows the
 /// meeting as pending or overdue: the record of a meeting without candidates is not kept yet.
@@ -75,6 +78,16 @@ pub async fn calendar(
             .collect(),
     };
     let mut out = Vec::new();
+    // 问题整改: the area's problems due in the range or overdue, in one statement (§三(四)2).
+    let due = repo::problems::due(db, &caller.scope, village.map(str::trim), from, to).await?;
+    for (task, completed_on, open) in shouwang_core::monitoring::problem::deadline_tasks(&due) {
+        out.push(TaskView {
+            status: task.status(completed_on, today),
+            task,
+            completed_on,
+            outstanding: Some(open),
+        });
+    }
     // 易地扶贫搬迁集中安置点 (their own level in the registry) keep the relocated households' screening.
     if area.len() < 12 && village.map(str::trim).is_none_or(str::is_empty) {
         for s in repo::regions::list_under(db, &area)
@@ -242,8 +255,9 @@ fn quarterly_evidence(case: &shouwang_core::monitoring::Case, kind: TaskKind) ->
                 .map(|r| r.on)
                 .collect()
         }
-        TaskKind::MonthlyFollowUp | TaskKind::LowIncomeVisit | TaskKind::RelocationScreening => {
-            Vec::new()
-        }
+        TaskKind::MonthlyFollowUp
+        | TaskKind::LowIncomeVisit
+        | TaskKind::RelocationScreening
+        | TaskKind::ProblemRectification => Vec::new(),
     }
 }

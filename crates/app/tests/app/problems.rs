@@ -9,6 +9,7 @@ use shouwang_app::ledgers::{self, LedgerRequest};
 use shouwang_app::problems::{self, campaign_round};
 use shouwang_app::{Caller, Kind, attachments};
 use shouwang_core::codes::Guarantee;
+use shouwang_core::monitoring::calendar::{TaskKind, TaskStatus};
 use shouwang_core::monitoring::{
     Attachment, NewProblem, ProblemAction, ProblemStatus, ResponsibleUnit, Source,
 };
@@ -228,6 +229,41 @@ db_test!(
         assert_eq!(file.rows, 3);
         assert!(file.name.starts_with("问题整改台账"), "{}", file.name);
         assert_eq!(ledgers::export(&db, &other, &req).await.unwrap().rows, 0);
+        // 问题整改 on the calendar: the November deadlines pending (2 open), the village's October one
+        // overdue (carried over though before the range); none in another village's.
+        let tasks =
+            shouwang_app::lifecycle::calendar(&db, &town, None, d(11, 1), d(12, 31), d(11, 5))
+                .await
+                .unwrap();
+        let mut rect: Vec<_> = tasks
+            .iter()
+            .filter(|t| t.task.kind == TaskKind::ProblemRectification)
+            .map(|t| {
+                (
+                    t.task.village.as_str(),
+                    t.task.due_on,
+                    t.status,
+                    t.outstanding,
+                )
+            })
+            .collect();
+        rect.sort();
+        assert_eq!(
+            rect,
+            vec![
+                (VILLAGE_A1, d(10, 31), TaskStatus::Overdue, Some(1)),
+                (VILLAGE_A1, d(11, 30), TaskStatus::Pending, Some(2)),
+            ]
+        );
+        let theirs =
+            shouwang_app::lifecycle::calendar(&db, &other, None, d(11, 1), d(12, 31), d(11, 5))
+                .await
+                .unwrap();
+        assert!(
+            theirs
+                .iter()
+                .all(|t| t.task.kind != TaskKind::ProblemRectification)
+        );
         // a department provider reads no registry data
         let dept = caller(64, Role::Department, "141123");
         let e = problems::board(&db, &dept, None, d(11, 5))

@@ -291,6 +291,7 @@ code_list! {
         ExitAppraisal = ("exit_appraisal", "民主评议会", "Democratic appraisal meeting"),
         LowIncomeVisit = ("low_income_visit", "低收入人口月度走访", "Monthly visit of low-income households"),
         RelocationScreening = ("relocation_screening", "搬迁户季度排查", "Quarterly screening of relocated households"),
+        ProblemRectification = ("problem_rectification", "问题整改", "Rectification of the problems found (by their deadline)"),
     }
 }
 
