@@ -14,6 +14,7 @@ mod import_cmd;
 mod income_cmd;
 mod keys_cmd;
 mod low_income_cmd;
+mod problems_cmd;
 mod project_cmd;
 mod quality_cmd;
 mod relocation_cmd;
@@ -130,6 +131,11 @@ enum Command {
     /// --user U`, `relocation show N`, `relocation screen N --worker 0:stable_job:out_of_province:某厂:4000
     /// [--risk 07]`, `relocation figures`.
     Relocation(Box<relocation_cmd::RelocationArgs>),
+    /// 问题排查整改台账: `problems list [--area A --sector S --status S --overdue] --user U`, `problems show
+    /// ID`, `problems add --village V|--household N --sector drinking_water --found … --deadline D`,
+    /// `problems step ID --version V --done … --evidence photo.jpg`, `problems close ID --version V
+    /// --opinion …`.
+    Problems(Box<problems_cmd::ProblemsArgs>),
     /// 项目库与衔接资金: `project list|queue|show ID|board --user U`, `project apply --name … --kind industry
     /// --year-from 2026 --plan central=800000`, `project step ID --step township_review --decision approve`,
     /// `project pay ID --source central --amount 300000 --voucher …`.
@@ -294,6 +300,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
         Command::Income(args) => income_cmd::run(*args).await,
         Command::LowIncome(args) => low_income_cmd::run(*args).await,
         Command::Relocation(args) => relocation_cmd::run(*args).await,
+        Command::Problems(args) => problems_cmd::run(*args).await,
         Command::Project(args) => project_cmd::run(*args).await,
         Command::Household(args) => household_cmd::run(*args).await,
         Command::Export { command } => export_cmd::run(command).await,

@@ -12,7 +12,7 @@ use shouwang_core::CodeList;
 use shouwang_core::codes::RiskType;
 use shouwang_core::register::relocation::{Job, WorkPlace, worker_label_zh};
 
-use crate::config::{DbArgs, codes, operator, refused};
+use crate::config::{DbArgs, codes, operator, printed_json, refused};
 
 /// Arguments of `shouwang relocation`.
 #[derive(Args, Debug)]
@@ -266,12 +266,4 @@ pub async fn run(args: RelocationArgs) -> anyhow::Result<()> {
         }
     }
     Ok(())
-}
-
-/// Prints `v` as pretty JSON when `json` (the API's shapes); whether it did.
-fn printed_json<T: serde::Serialize>(json: bool, v: &T) -> anyhow::Result<bool> {
-    if json {
-        println!("{}", serde_json::to_string_pretty(v)?);
-    }
-    Ok(json)
 }
