@@ -236,6 +236,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
             if demo {
                 demo_cmd::ensure_demo(
                     &db,
+                    &shouwang_app::attachments::FileStore::new(&files),
                     demo_households,
                     1,
                     shouwang_app::demo::DemoFrame::around(shouwang_app::today()),
@@ -280,6 +281,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
             classic,
             db,
         } => {
+            let files = shouwang_app::attachments::FileStore::new(db.data_dir.join("attachments"));
             let db = db.open().await?;
             let frame = match (classic, as_of) {
                 (true, _) => shouwang_app::demo::DemoFrame::CLASSIC,
@@ -287,7 +289,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
                     shouwang_app::demo::DemoFrame::around(day.unwrap_or_else(shouwang_app::today))
                 }
             };
-            demo_cmd::load(&db, households, seed, frame).await
+            demo_cmd::load(&db, &files, households, seed, frame).await
         }
         Command::Migrate { db } => {
             db.open().await?;

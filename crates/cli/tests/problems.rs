@@ -1,4 +1,5 @@
-//! `shouwang problems …` on a temporary SQLite demo county: a village's water problem recorded by the
+//! `shouwang problems …` on a temporary SQLite demo county: the demo's problems in every state with their
+//! photo in the data folder's attachment store; a village's water problem recorded by the
 //! village team, a step without evidence refused (exit 2), a step with a photo (kept in the data folder's
 //! attachment store, the server's), 销号 refused to the village team (3) and done by the township, the
 //! list with its board; another village's user does not find it (4).
@@ -17,6 +18,25 @@ fn a_problem_from_the_command_line_to_closed() {
         all.extend_from_slice(args);
         shouwang(dir, &all)
     };
+    // The demo village's problems, in every state, the photo in the data folder's attachment store.
+    let demo = json(&pr("township_admin", &["list", "--json"]));
+    let demo = demo.as_array().unwrap();
+    let states: Vec<&str> = demo.iter().map(|p| p["status"].as_str().unwrap()).collect();
+    for s in ["open", "rectifying", "closed"] {
+        assert!(states.contains(&s), "{s} in {states:?}");
+    }
+    assert!(demo.iter().any(|p| p["overdue"] == true));
+    let closed = demo.iter().find(|p| p["status"] == "closed").unwrap();
+    let demo_sha = closed["problem"]["steps"][0]["evidence"][0]["sha256"]
+        .as_str()
+        .unwrap();
+    assert!(
+        dir.join("attachments/141123")
+            .join(&demo_sha[..2])
+            .join(demo_sha)
+            .is_file()
+    );
+
     let added = json(&pr(
         "village_team",
         &[
@@ -96,7 +116,7 @@ fn a_problem_from_the_command_line_to_closed() {
     );
     let listed = text(&out);
     assert!(
-        listed.contains("村集中供水点") && listed.contains("饮水安全保障：待整改"),
+        listed.contains("本季度未做水质检测") && listed.contains("饮水安全保障：待整改"),
         "{listed}"
     );
     let out = pr("township_admin", &["list", "--status", "nonsense"]);

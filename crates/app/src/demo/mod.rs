@@ -29,6 +29,7 @@ mod lifecycle;
 mod load;
 mod low_income;
 mod names;
+mod problems;
 mod projects;
 mod registry;
 mod relocation;
@@ -45,6 +46,7 @@ use shouwang_core::{Household, IncomeRecord};
 
 pub use load::{is_loaded, load};
 pub use names::{COUNTY_CODE, COUNTY_NAME, TOWNSHIPS};
+pub use problems::problems;
 pub use stats::DemoStats;
 
 /// Reference date of the classic demo data (数据截止日期): 2022-12-31, the end of the plan year

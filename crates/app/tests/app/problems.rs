@@ -272,3 +272,57 @@ db_test!(
         assert_eq!(e.kind, Kind::Forbidden);
     }
 );
+
+db_test!(
+    fn the_demo_village_has_problems_in_every_state(db: Db) {
+        let today = shouwang_app::today();
+        let county =
+            shouwang_app::demo::generate_in(120, 3, shouwang_app::demo::DemoFrame::around(today));
+        shouwang_app::demo::load(&db, &county, &|_, _| {})
+            .await
+            .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let files = attachments::FileStore::new(dir.path());
+        let as_of = county.frame.as_of;
+        assert_eq!(
+            shouwang_app::demo::problems(&db, &files, as_of)
+                .await
+                .unwrap(),
+            4
+        );
+        let town = shouwang_app::caller_by_username(&db, "township_admin")
+            .await
+            .unwrap()
+            .unwrap();
+        let all = problems::list(&db, &town, &ProblemFilter::default(), as_of)
+            .await
+            .unwrap();
+        let mut states: Vec<(ProblemStatus, bool)> =
+            all.iter().map(|p| (p.status, p.overdue)).collect();
+        states.sort_by_key(|(s, o)| (s.code(), *o));
+        assert_eq!(
+            states,
+            vec![
+                (ProblemStatus::Closed, false),
+                (ProblemStatus::Open, false),
+                (ProblemStatus::Open, true),
+                (ProblemStatus::Rectifying, false),
+            ]
+        );
+        // The closed one's photo: evidence the township may download (not its uploader).
+        let closed = all
+            .iter()
+            .find(|p| p.status == ProblemStatus::Closed)
+            .unwrap();
+        let photo = &closed.problem.steps[0].evidence[0];
+        let (row, bytes) = attachments::download(&db, &files, &town, &photo.sha256)
+            .await
+            .unwrap();
+        assert_eq!(
+            (row.media_type.as_str(), bytes.starts_with(b"\x89PNG")),
+            ("image/png", true)
+        );
+        // Village problems: no household is kept from exit, no clue filed.
+        assert!(all.iter().all(|p| p.problem.what.household.is_none()));
+    }
+);
