@@ -227,6 +227,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
             // The certificate first: a bad one stops the start before the database is touched.
             let tls = tls.load(&db.data_dir, &listen)?;
             let db = db.open().await?;
+            seal_files_in_background(&db, &files);
             if demo {
                 demo_cmd::ensure_demo(
                     &db,
@@ -310,4 +311,21 @@ async fn run(command: Command) -> anyhow::Result<()> {
 /// `import` is dispatched before `run`.
 fn unreachable_import() -> anyhow::Result<()> {
     anyhow::bail!("internal: import is dispatched before run")
+}
+
+/// Seals, in the background, the attachments not yet sealed under the current key version (files from
+/// before sealing, or after a rotation stopped half-way): the server answers meanwhile, and reads either.
+fn seal_files_in_background(db: &shouwang_store::Db, dir: &std::path::Path) {
+    let files = shouwang_app::attachments::FileStore::new(dir);
+    let keys = db.keys().clone();
+    tokio::spawn(async move {
+        match files.seal_pending(&keys).await {
+            Ok(Some(done)) if done.rewritten > 0 => eprintln!(
+                "附件已加密 / attachments sealed: {} of {} files rewritten",
+                done.rewritten, done.files
+            ),
+            Ok(_) => {}
+            Err(e) => eprintln!("附件加密未完成 / sealing attachments stopped: {e}"),
+        }
+    });
 }

@@ -3,6 +3,7 @@
 //! Run with `SHOUWANG_TEST_PG_URL=postgres://postgres@127.0.0.1:PORT/postgres` (scripts/test.sh sets it),
 //! or `SHOUWANG_SKIP_PG=1` to run the SQLite half only.
 
+mod attachments;
 mod backup;
 mod household_changes;
 mod imports;
