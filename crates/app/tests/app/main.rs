@@ -5,6 +5,7 @@
 
 mod attachments;
 mod backup;
+mod dashboard;
 mod household_changes;
 mod imports;
 mod income;
