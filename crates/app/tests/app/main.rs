@@ -9,6 +9,7 @@ mod dashboard;
 mod household_changes;
 mod imports;
 mod income;
+mod indicators;
 mod low_income;
 mod problems;
 mod projects;
