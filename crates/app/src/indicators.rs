@@ -52,6 +52,25 @@ pub struct Board {
     pub checked: usize,
 }
 
+/// The roles that enter, check or return a village's figures.
+pub fn may_act(role: shouwang_core::Role) -> bool {
+    shouwang_core::indicators::ENTER.contains(&role)
+        || shouwang_core::indicators::CHECK.contains(&role)
+}
+
+/// An action on a village's figures of a year, at the version read (`POST /api/v1/indicators/{village}`).
+#[derive(Clone, Debug, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ActInput {
+    /// 年度.
+    pub year: i32,
+    /// The version read (0 while nothing is entered).
+    pub version: i64,
+    /// What to do.
+    #[serde(flatten)]
+    pub action: IndicatorAction,
+}
+
 fn require_reader(caller: &Caller) -> Result<(), Error> {
     if caller.scope.role.may_read_registry() {
         Ok(())
@@ -119,8 +138,8 @@ pub async fn board(
     })
 }
 
-/// Takes `action` on `village`'s record of `year` as `caller`, at `version` (0 while nothing is
-/// entered). `NotFound` for a code that is no 行政村 of the county; `Forbidden` outside the caller's area;
+/// Takes `action` on `village`'s record of `year` as `caller` on `on` (today; the demo its own day), at
+/// `version` (0 while nothing is entered). `NotFound` for a code that is no 行政村 of the county; `Forbidden` outside the caller's area;
 /// `StaleVersion` when it changed meanwhile; the core's refusal (wrong role, bad figures, wrong state).
 pub async fn act(
     db: &Db,
@@ -129,6 +148,7 @@ pub async fn act(
     year: i32,
     version: i64,
     action: IndicatorAction,
+    on: chrono::NaiveDate,
 ) -> Result<VillageIndicators, Error> {
     let county = caller.county()?;
     let region = repo::regions::get(db, village)
@@ -141,7 +161,6 @@ pub async fn act(
     }
     let targets = county_rules(db, &county).await?.indicators;
     let by = caller.by();
-    let on = crate::today();
     let row = store::apply(
         db,
         &caller.actor(),

@@ -228,14 +228,18 @@ pub struct IndicatorRecord {
     pub returned_for: Option<String>,
 }
 
-/// What a user does with a village's indicators of a year.
-#[derive(Clone, PartialEq, Eq, Debug)]
+/// What a user does with a village's indicators of a year (as JSON: `{"action": "enter", "figures": …,
+/// "note": …}`, `{"action": "check"}`, `{"action": "return", "reason": …}`).
+#[derive(Clone, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "action", rename_all = "snake_case")]
 pub enum IndicatorAction {
     /// 填报 (village team, township): new figures; allowed while not checked.
     Enter {
         /// The figures.
         figures: VillageFigures,
         /// 文明户 levels or remarks.
+        #[serde(default)]
         note: String,
     },
     /// 核实 (township, county): accepts the figures as entered.
@@ -247,8 +251,10 @@ pub enum IndicatorAction {
     },
 }
 
-const ENTER: &[Role] = &[Role::VillageTeam, Role::TownshipAdmin];
-const CHECK: &[Role] = &[Role::TownshipAdmin, Role::CountyAdmin];
+/// The roles that enter a village's figures (填报).
+pub const ENTER: &[Role] = &[Role::VillageTeam, Role::TownshipAdmin];
+/// The roles that check or return them (核实、退回).
+pub const CHECK: &[Role] = &[Role::TownshipAdmin, Role::CountyAdmin];
 
 impl IndicatorAction {
     fn label(&self) -> (&'static str, &'static str) {

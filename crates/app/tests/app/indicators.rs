@@ -58,9 +58,17 @@ db_test!(
         // entered by the village: 150/200 toilets (75 %, met), 8/10 natural villages (80 %, 10 short),
         // 139/200 文明户 (69.5 %, 0.5 short)
         let n = audit_count(&db).await;
-        let v = indicators::act(&db, &team, VILLAGE_A1, year, 0, enter(200, 150, 10, 8, 139))
-            .await
-            .unwrap();
+        let v = indicators::act(
+            &db,
+            &team,
+            VILLAGE_A1,
+            year,
+            0,
+            enter(200, 150, 10, 8, 139),
+            shouwang_app::today(),
+        )
+        .await
+        .unwrap();
         assert_eq!(v.version, 1);
         assert_eq!(audit_count(&db).await, n + 1);
         assert!(v.rates[0].met() && !v.rates[1].met() && !v.rates[2].met());
@@ -76,6 +84,7 @@ db_test!(
             year,
             1,
             enter(200, 150, 10, 9, 140),
+            shouwang_app::today(),
         )
         .await
         .unwrap_err();
@@ -87,25 +96,58 @@ db_test!(
             year,
             1,
             enter(200, 150, 10, 9, 140),
+            shouwang_app::today(),
         )
         .await
         .unwrap_err();
         assert_eq!(e.kind, Kind::Forbidden, "{e:?}");
-        let e = indicators::act(&db, &team, VILLAGE_A1, year, 0, enter(200, 150, 10, 9, 140))
-            .await
-            .unwrap_err();
+        let e = indicators::act(
+            &db,
+            &team,
+            VILLAGE_A1,
+            year,
+            0,
+            enter(200, 150, 10, 9, 140),
+            shouwang_app::today(),
+        )
+        .await
+        .unwrap_err();
         assert_eq!(e.kind, Kind::Conflict, "stale: {e:?}");
-        let e = indicators::act(&db, &team, VILLAGE_A1, year, 1, enter(200, 201, 10, 9, 140))
-            .await
-            .unwrap_err();
+        let e = indicators::act(
+            &db,
+            &team,
+            VILLAGE_A1,
+            year,
+            1,
+            enter(200, 201, 10, 9, 140),
+            shouwang_app::today(),
+        )
+        .await
+        .unwrap_err();
         assert!(e.zh.contains("不能大于总数"), "{e:?}");
-        let e = indicators::act(&db, &town, TOWN_A, year, 0, IndicatorAction::Check)
-            .await
-            .unwrap_err();
+        let e = indicators::act(
+            &db,
+            &town,
+            TOWN_A,
+            year,
+            0,
+            IndicatorAction::Check,
+            shouwang_app::today(),
+        )
+        .await
+        .unwrap_err();
         assert_eq!(e.kind, Kind::NotFound, "a township is no village");
-        let e = indicators::act(&db, &town, VILLAGE_B1, year, 0, enter(10, 1, 1, 1, 1))
-            .await
-            .unwrap_err();
+        let e = indicators::act(
+            &db,
+            &town,
+            VILLAGE_B1,
+            year,
+            0,
+            enter(10, 1, 1, 1, 1),
+            shouwang_app::today(),
+        )
+        .await
+        .unwrap_err();
         assert_eq!(e.kind, Kind::Forbidden, "another township's village");
         assert_eq!(audit_count(&db).await, n);
 
@@ -117,9 +159,17 @@ db_test!(
         assert_eq!(b.total[0].pct, Some(75.0));
         assert!(b.villages.iter().all(|v| v.code.starts_with(TOWN_A)));
         // A2 enters too: the total is over both
-        indicators::act(&db, &other, VILLAGE_A2, year, 0, enter(100, 50, 5, 5, 80))
-            .await
-            .unwrap();
+        indicators::act(
+            &db,
+            &other,
+            VILLAGE_A2,
+            year,
+            0,
+            enter(100, 50, 5, 5, 80),
+            shouwang_app::today(),
+        )
+        .await
+        .unwrap();
         let b = indicators::board(&db, &town, year, None).await.unwrap();
         assert_eq!(b.total[0].pct, Some(66.7), "200 of 300");
         assert_eq!(b.total[1].pct, Some(86.7), "13 of 15");
@@ -132,18 +182,34 @@ db_test!(
         assert_eq!(e.kind, Kind::Forbidden);
 
         // checked by the township: no change until returned; returned, entered again
-        let c = indicators::act(&db, &town, VILLAGE_A1, year, 1, IndicatorAction::Check)
-            .await
-            .unwrap();
+        let c = indicators::act(
+            &db,
+            &town,
+            VILLAGE_A1,
+            year,
+            1,
+            IndicatorAction::Check,
+            shouwang_app::today(),
+        )
+        .await
+        .unwrap();
         assert_eq!(c.record.as_ref().unwrap().status, IndicatorStatus::Checked);
-        let e = indicators::act(&db, &team, VILLAGE_A1, year, 2, enter(200, 160, 10, 9, 140))
-            .await
-            .unwrap_err();
+        let e = indicators::act(
+            &db,
+            &team,
+            VILLAGE_A1,
+            year,
+            2,
+            enter(200, 160, 10, 9, 140),
+            shouwang_app::today(),
+        )
+        .await
+        .unwrap_err();
         assert_eq!(e.kind, Kind::Conflict, "{e:?}");
         let back = IndicatorAction::Return {
             reason: "垃圾收运覆盖自然村数与乡镇台账不符".to_owned(),
         };
-        let r = indicators::act(&db, &town, VILLAGE_A1, year, 2, back)
+        let r = indicators::act(&db, &town, VILLAGE_A1, year, 2, back, shouwang_app::today())
             .await
             .unwrap();
         assert_eq!(r.record.as_ref().unwrap().status, IndicatorStatus::Returned);
@@ -153,9 +219,17 @@ db_test!(
             Some(50.0),
             "a returned record is left out of the total"
         );
-        indicators::act(&db, &team, VILLAGE_A1, year, 3, enter(200, 160, 10, 9, 140))
-            .await
-            .unwrap();
+        indicators::act(
+            &db,
+            &team,
+            VILLAGE_A1,
+            year,
+            3,
+            enter(200, 160, 10, 9, 140),
+            shouwang_app::today(),
+        )
+        .await
+        .unwrap();
 
         // the ledger: one row per village entered, the township's; none for another village's team
         let req = LedgerRequest {

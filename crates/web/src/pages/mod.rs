@@ -16,6 +16,7 @@
 //! | `/jobs/{id}` | [`jobs`] |
 //! | `/ledgers` | [`ledgers`] |
 //! | `/low-income`, `/low-income/{n}` (低收入人口常态化帮扶) | [`low_income`] |
+//! | `/indicators`, `/indicators/{village}` (村容村貌指标) | [`indicators`] |
 //! | `/relocation`, `/relocation/{n}` (易地搬迁后续扶持) | [`relocation`] |
 //! | `/projects`, `/projects/new`, `/projects/{id}` (项目库与衔接资金) | [`projects`] |
 //! | `/dashboard` | [`dashboard`] |
@@ -33,6 +34,7 @@ pub mod home;
 pub mod households;
 pub mod imports;
 pub mod income;
+pub mod indicators;
 pub mod jobs;
 pub mod ledgers;
 pub mod login;
@@ -74,6 +76,7 @@ pub fn routes() -> Router<AppState> {
         .merge(quality::routes())
         .merge(income::routes())
         .merge(low_income::routes())
+        .merge(indicators::routes())
         .merge(relocation::routes())
         .merge(projects::routes())
         .route("/assets/style.css", get(assets::style_css))
