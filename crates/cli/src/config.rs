@@ -234,6 +234,16 @@ pub fn codes<T: shouwang_core::CodeList>(flag: &str, values: &[String]) -> anyho
         .collect()
 }
 
+/// Prints `v` as the API's JSON with `--json`, else as text through `text`.
+pub fn print<T: serde::Serialize>(json: bool, v: &T, text: impl FnOnce(&T)) -> anyhow::Result<()> {
+    if json {
+        println!("{}", serde_json::to_string_pretty(v)?);
+    } else {
+        text(v);
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::redact;

@@ -12,6 +12,7 @@ mod export_cmd;
 mod household_cmd;
 mod import_cmd;
 mod income_cmd;
+mod indicators_cmd;
 mod keys_cmd;
 mod low_income_cmd;
 mod project_cmd;
@@ -130,6 +131,10 @@ enum Command {
     /// --user U`, `relocation show N`, `relocation screen N --worker 0:stable_job:out_of_province:某厂:4000
     /// [--risk 07]`, `relocation figures`.
     Relocation(Box<relocation_cmd::RelocationArgs>),
+    /// 村容村貌指标: `indicators board [--area A] [--year Y] --user U`, `indicators enter VILLAGE --households
+    /// 200 --toilets 150 --natural-villages 6 --garbage-covered 6 --civilized 140`, `indicators check
+    /// VILLAGE`, `indicators return VILLAGE --reason …`.
+    Indicators(Box<indicators_cmd::IndicatorsArgs>),
     /// 项目库与衔接资金: `project list|queue|show ID|board --user U`, `project apply --name … --kind industry
     /// --year-from 2026 --plan central=800000`, `project step ID --step township_review --decision approve`,
     /// `project pay ID --source central --amount 300000 --voucher …`.
@@ -295,6 +300,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
         Command::Income(args) => income_cmd::run(*args).await,
         Command::LowIncome(args) => low_income_cmd::run(*args).await,
         Command::Relocation(args) => relocation_cmd::run(*args).await,
+        Command::Indicators(args) => indicators_cmd::run(*args).await,
         Command::Project(args) => project_cmd::run(*args).await,
         Command::Household(args) => household_cmd::run(*args).await,
         Command::Export { command } => export_cmd::run(command).await,
