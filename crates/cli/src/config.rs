@@ -242,6 +242,14 @@ pub fn codes<T: shouwang_core::CodeList>(flag: &str, values: &[String]) -> anyho
         .collect()
 }
 
+/// Prints `v` as the API's JSON with `--json`, else as text through `text`.
+pub fn print<T: serde::Serialize>(json: bool, v: &T, text: impl FnOnce(&T)) -> anyhow::Result<()> {
+    if !printed_json(json, v)? {
+        text(v);
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::redact;

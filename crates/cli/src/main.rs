@@ -12,6 +12,7 @@ mod export_cmd;
 mod household_cmd;
 mod import_cmd;
 mod income_cmd;
+mod indicators_cmd;
 mod keys_cmd;
 mod low_income_cmd;
 mod problems_cmd;
@@ -136,6 +137,10 @@ enum Command {
     /// `problems step ID --version V --done … --evidence photo.jpg`, `problems close ID --version V
     /// --opinion …`.
     Problems(Box<problems_cmd::ProblemsArgs>),
+    /// 村容村貌指标: `indicators board [--area A] [--year Y] --user U`, `indicators enter VILLAGE --households
+    /// 200 --toilets 150 --natural-villages 6 --garbage-covered 6 --civilized 140`, `indicators check
+    /// VILLAGE`, `indicators return VILLAGE --reason …`.
+    Indicators(Box<indicators_cmd::IndicatorsArgs>),
     /// 项目库与衔接资金: `project list|queue|show ID|board --user U`, `project apply --name … --kind industry
     /// --year-from 2026 --plan central=800000`, `project step ID --step township_review --decision approve`,
     /// `project pay ID --source central --amount 300000 --voucher …`.
@@ -233,6 +238,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
             // The certificate first: a bad one stops the start before the database is touched.
             let tls = tls.load(&db.data_dir, &listen)?;
             let db = db.open().await?;
+            seal_files_in_background(&db, &files);
             if demo {
                 demo_cmd::ensure_demo(
                     &db,
@@ -303,6 +309,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
         Command::LowIncome(args) => low_income_cmd::run(*args).await,
         Command::Relocation(args) => relocation_cmd::run(*args).await,
         Command::Problems(args) => problems_cmd::run(*args).await,
+        Command::Indicators(args) => indicators_cmd::run(*args).await,
         Command::Project(args) => project_cmd::run(*args).await,
         Command::Household(args) => household_cmd::run(*args).await,
         Command::Export { command } => export_cmd::run(command).await,
@@ -319,4 +326,21 @@ async fn run(command: Command) -> anyhow::Result<()> {
 /// `import` is dispatched before `run`.
 fn unreachable_import() -> anyhow::Result<()> {
     anyhow::bail!("internal: import is dispatched before run")
+}
+
+/// Seals, in the background, the attachments not yet sealed under the current key version (files from
+/// before sealing, or after a rotation stopped half-way): the server answers meanwhile, and reads either.
+fn seal_files_in_background(db: &shouwang_store::Db, dir: &std::path::Path) {
+    let files = shouwang_app::attachments::FileStore::new(dir);
+    let keys = db.keys().clone();
+    tokio::spawn(async move {
+        match files.seal_pending(&keys).await {
+            Ok(Some(done)) if done.rewritten > 0 => eprintln!(
+                "附件已加密 / attachments sealed: {} of {} files rewritten",
+                done.rewritten, done.files
+            ),
+            Ok(_) => {}
+            Err(e) => eprintln!("附件加密未完成 / sealing attachments stopped: {e}"),
+        }
+    });
 }

@@ -39,6 +39,7 @@ code_list! {
         Relocation = ("relocation", "易地搬迁后续扶持台账", "Relocated households"),
         Projects = ("projects", "项目库台账", "Project library"),
         ProjectFunds = ("project_funds", "资金拨付进度台账", "Project payment progress"),
+        VillageIndicators = ("village_indicators", "村容村貌指标台账", "Village appearance indicators"),
     }
 }
 
@@ -66,6 +67,7 @@ impl LedgerKind {
             "线索" => Some(LedgerKind::Clues),
             "低收入人口" | "低收入" => Some(LedgerKind::LowIncome),
             "问题整改" | "问题" | "三保障问题" => Some(LedgerKind::Problems),
+            "村容村貌" | "村容村貌指标" => Some(LedgerKind::VillageIndicators),
             "易地搬迁后续扶持" | "易地搬迁" | "搬迁户" => {
                 Some(LedgerKind::Relocation)
             }
@@ -90,6 +92,7 @@ impl LedgerKind {
             LedgerKind::Relocation => "排查日期",
             LedgerKind::Projects => "申报日期",
             LedgerKind::ProjectFunds => "拨付日期",
+            LedgerKind::VillageIndicators => "填报日期",
         }
     }
 
@@ -369,6 +372,7 @@ pub fn columns(kind: LedgerKind, per_member: bool) -> &'static [Column] {
         LedgerKind::Relocation => crate::register::relocation::LEDGER_COLUMNS,
         LedgerKind::Projects => crate::project::ledger::PROJECT_COLUMNS,
         LedgerKind::ProjectFunds => crate::project::ledger::FUNDS_COLUMNS,
+        LedgerKind::VillageIndicators => crate::indicators::LEDGER_COLUMNS,
     }
 }
 
@@ -619,7 +623,8 @@ pub fn rows(kind: LedgerKind, cases: &[LedgerCase<'_>], opts: &LedgerOptions) ->
             | LedgerKind::Problems
             | LedgerKind::Relocation
             | LedgerKind::Projects
-            | LedgerKind::ProjectFunds => {}
+            | LedgerKind::ProjectFunds
+            | LedgerKind::VillageIndicators => {}
         }
     }
     for (i, r) in out.iter_mut().enumerate() {
@@ -664,8 +669,12 @@ mod tests {
             for per_member in [false, true] {
                 let cols = columns(*k, per_member);
                 assert_eq!(cols[0].header, "序号");
-                // The project ledgers list projects, not people (the linked households are counted).
-                let of_people = !matches!(k, LedgerKind::Projects | LedgerKind::ProjectFunds);
+                // The project ledgers list projects, not people (the linked households are counted);
+                // the village indicators list villages.
+                let of_people = !matches!(
+                    k,
+                    LedgerKind::Projects | LedgerKind::ProjectFunds | LedgerKind::VillageIndicators
+                );
                 assert_eq!(
                     cols.iter()
                         .any(|c| c.kind == ColumnKind::Digits && c.header.contains("身份证号")),

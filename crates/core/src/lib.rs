@@ -45,6 +45,7 @@ pub mod headers;
 pub mod household;
 pub mod idnum;
 pub mod income;
+pub mod indicators;
 pub mod ledger;
 pub mod line;
 pub mod money;

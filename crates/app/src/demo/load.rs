@@ -296,6 +296,8 @@ pub async fn load(
         super::relocation::screenings(db, county, county.frame.as_of).await?;
     // The demo village's projects in every state of the 项目库 flow, with payments (issue 23).
     let projects = super::projects::projects(db, county.frame.as_of).await?;
+    // The demo township's 村容村貌指标 in every state (issue 22).
+    let village_indicators = super::indicators::indicators(db, county.frame.as_of).await?;
     db.optimize().await?;
 
     Ok(DemoSummary {
@@ -310,6 +312,7 @@ pub async fn load(
         low_income_visits,
         relocation_screenings,
         projects,
+        village_indicators,
     })
 }
 

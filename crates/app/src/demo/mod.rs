@@ -25,6 +25,7 @@
 //! their expectations do not move with the clock.
 
 mod generate;
+mod indicators;
 mod lifecycle;
 mod load;
 mod low_income;
@@ -242,6 +243,8 @@ pub struct DemoSummary {
     pub relocation_screenings: u64,
     /// Projects of the demo village's 项目库 (issue 23).
     pub projects: u64,
+    /// 村容村貌指标 records of the demo township (issue 22).
+    pub village_indicators: u64,
 }
 
 impl fmt::Display for DemoSummary {

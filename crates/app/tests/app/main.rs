@@ -3,10 +3,13 @@
 //! Run with `SHOUWANG_TEST_PG_URL=postgres://postgres@127.0.0.1:PORT/postgres` (scripts/test.sh sets it),
 //! or `SHOUWANG_SKIP_PG=1` to run the SQLite half only.
 
+mod attachments;
 mod backup;
+mod dashboard;
 mod household_changes;
 mod imports;
 mod income;
+mod indicators;
 mod low_income;
 mod problems;
 mod projects;

@@ -27,6 +27,11 @@ pub const FORMER_MEMBER: &str = "former_members.member";
 /// The `key_version` of a row whose columns are still plain.
 pub const PLAIN: i32 = 0;
 
+/// The first bytes of a sealed file (an attachment, 附件): the rest is a value of [`Keys::encrypt`]. A file
+/// without them is a file from before sealing, kept plain until [`Keys::seal_file`] rewrites it; the
+/// files accepted as attachments (JPEG, PNG, WebP, PDF) never start with them.
+pub const FILE_MAGIC: &[u8] = b"SHOUWANG-SM4GCM\x01";
+
 impl Keys {
     /// `plain` sealed for `column` under the current key, as stored.
     pub fn seal(&self, plain: &str, column: &str) -> Result<String> {
@@ -44,6 +49,30 @@ impl Keys {
             .map_err(|_| StoreError::corrupt(column))?;
         let plain = self.decrypt(&bytes, column.as_bytes())?;
         String::from_utf8(plain).map_err(|_| StoreError::corrupt(column))
+    }
+
+    /// The bytes of a file sealed under the current key, bound to `context` (the file's place, say: a file
+    /// copied under another name does not open there).
+    pub fn seal_file(&self, plain: &[u8], context: &str) -> Result<Vec<u8>> {
+        let sealed = self.encrypt(plain, context.as_bytes())?;
+        let mut out = Vec::with_capacity(FILE_MAGIC.len() + sealed.len());
+        out.extend_from_slice(FILE_MAGIC);
+        out.extend_from_slice(&sealed);
+        Ok(out)
+    }
+
+    /// The plain bytes of a file as stored: opened when sealed (an altered file, another context or a
+    /// missing key version is an error), as is when it is from before sealing.
+    pub fn open_file(&self, stored: &[u8], context: &str) -> Result<Vec<u8>> {
+        match stored.strip_prefix(FILE_MAGIC) {
+            Some(sealed) => self.decrypt(sealed, context.as_bytes()),
+            None => Ok(stored.to_vec()),
+        }
+    }
+
+    /// The key version a stored file was sealed with; `None` for a plain file.
+    pub fn file_version(stored: &[u8]) -> Option<u16> {
+        stored.strip_prefix(FILE_MAGIC).and_then(Keys::version_of)
     }
 
     /// [`Keys::seal`] of an optional value (`None` stays `None`).
@@ -80,6 +109,22 @@ mod tests {
         assert!(keys.open("not base64!", MEMBER_ID, 1).is_err());
         assert_eq!(keys.open(id, MEMBER_ID, PLAIN).unwrap(), id);
         assert_eq!(keys.seal_opt(None, PHONE).unwrap(), None);
+        let scan = b"%PDF-1.4 \xe7\x94\xb3\xe8\xaf\xb7\xe4\xb9\xa6 141123199001011234";
+        let file = keys.seal_file(scan, "141123/ab").unwrap();
+        assert!(file.starts_with(FILE_MAGIC));
+        assert!(!file.windows(18).any(|w| w == &scan[scan.len() - 18..]));
+        assert_eq!(Keys::file_version(&file), Some(1));
+        assert_eq!(keys.open_file(&file, "141123/ab").unwrap(), scan);
+        assert!(keys.open_file(&file, "141123/cd").is_err(), "another place");
+        let mut altered = file.clone();
+        *altered.last_mut().unwrap() ^= 1;
+        assert!(keys.open_file(&altered, "141123/ab").is_err());
+        assert_eq!(Keys::file_version(scan), None);
+        assert_eq!(
+            keys.open_file(scan, "141123/ab").unwrap(),
+            scan,
+            "plain as is"
+        );
         let phone = keys.seal_opt(Some("13800000000"), PHONE).unwrap();
         assert_eq!(
             keys.open_opt(phone.as_deref(), PHONE, 1)

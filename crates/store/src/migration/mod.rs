@@ -2,6 +2,7 @@
 
 use sea_orm_migration::prelude::*;
 
+mod columns;
 mod m20250601_000001_init;
 mod m20250601_000002_member_initials;
 mod m20250610_000003_cases;
@@ -21,6 +22,7 @@ mod m20261210_000019_sealed_columns;
 mod m20261210_000021_campaigns;
 mod m20261210_000022_projects;
 mod m20261210_000023_read_models;
+mod m20261213_000027_village_indicators;
 
 /// All migrations, oldest first. Never edit an applied migration: add a new one.
 pub struct Migrator;
@@ -48,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261210_000022_projects::Migration),
             Box::new(m20261210_000019_sealed_columns::Migration),
             Box::new(m20261210_000023_read_models::Migration),
+            Box::new(m20261213_000027_village_indicators::Migration),
         ]
     }
 }

@@ -230,6 +230,8 @@ pub async fn export(
     } else if kind == LedgerKind::Relocation {
         super::register_records::relocation_rows(db, scope, area, &opts.range, full_ids, today())
             .await?
+    } else if kind == LedgerKind::VillageIndicators {
+        super::indicators::ledger_rows(db, scope, area, &opts.range).await?
     } else if kind == LedgerKind::Problems {
         super::problems::ledger_rows(db, scope, area, &opts.range, full_ids, today()).await?
     } else {

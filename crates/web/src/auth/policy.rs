@@ -121,6 +121,11 @@ fn problem_roles(role: Role) -> bool {
     shouwang_app::problems::PROBLEM_ROLES.contains(&role)
 }
 
+/// Who enters, checks or returns the 村容村貌 indicators (the core says who does which).
+fn indicator_roles(role: Role) -> bool {
+    shouwang_app::indicators::may_act(role)
+}
+
 fn projects_read(role: Role) -> bool {
     shouwang_app::projects::may_read(role)
 }
@@ -219,6 +224,21 @@ pub const RULES: &[Rule] = &[
         "/households/{number}/edit",
         "GET POST",
         Roles(change_registry),
+        Area,
+    ),
+    rule("/indicators", "GET", Roles(registry), Area),
+    rule("/indicators/{village}", "GET", Roles(registry), Area),
+    rule(
+        "/indicators/{village}/act",
+        "POST",
+        Roles(indicator_roles),
+        Area,
+    ),
+    rule("/api/v1/indicators", "GET", Roles(registry), Area),
+    rule(
+        "/api/v1/indicators/{village}",
+        "POST",
+        Roles(indicator_roles),
         Area,
     ),
     rule("/low-income", "GET", Roles(registry), Area),

@@ -16,6 +16,7 @@
 //! | `/jobs/{id}` | [`jobs`] |
 //! | `/ledgers` | [`ledgers`] |
 //! | `/low-income`, `/low-income/{n}` (低收入人口常态化帮扶) | [`low_income`] |
+//! | `/indicators`, `/indicators/{village}` (村容村貌指标) | [`indicators`] |
 //! | `/relocation`, `/relocation/{n}` (易地搬迁后续扶持) | [`relocation`] |
 //! | `/projects`, `/projects/new`, `/projects/{id}` (项目库与衔接资金) | [`projects`] |
 //! | `/problems`, `/problems/new`, `/problems/{id}` (问题排查整改) | [`problems`] |
@@ -34,6 +35,7 @@ pub mod home;
 pub mod households;
 pub mod imports;
 pub mod income;
+pub mod indicators;
 pub mod jobs;
 pub mod ledgers;
 pub mod login;
@@ -76,6 +78,7 @@ pub fn routes() -> Router<AppState> {
         .merge(quality::routes())
         .merge(income::routes())
         .merge(low_income::routes())
+        .merge(indicators::routes())
         .merge(relocation::routes())
         .merge(projects::routes())
         .merge(problems::routes())
