@@ -55,6 +55,7 @@ pub mod region;
 pub mod register;
 pub mod registry;
 pub mod rules;
+pub mod surname;
 #[cfg(test)]
 mod testing;
 

@@ -40,7 +40,7 @@ enum Households {
     Number,
 }
 
-fn code(backend: DbBackend, col: impl IntoIden) -> ColumnDef {
+pub(super) fn code(backend: DbBackend, col: impl IntoIden) -> ColumnDef {
     let mut def = ColumnDef::new(col);
     def.text().not_null();
     if backend == DbBackend::Postgres {
@@ -130,6 +130,71 @@ const POSTGRES_TRIGGERS: &[&str] = &[
      FOR EACH ROW EXECUTE FUNCTION sw_member_initials_household()",
 ];
 
+/// Creates `member_initials` keyed by the first character of the names, fills it and creates its
+/// triggers (also the down migration of `m20261208_000020_sealed_names`, on plain names).
+pub(super) async fn create_initials(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
+    let b = manager.get_database_backend();
+    let mut table = Table::create();
+    table
+        .table(MemberInitials::Table)
+        .col(code(b, MemberInitials::CountyCode))
+        .col(code(b, MemberInitials::Initial))
+        .col(code(b, MemberInitials::Number))
+        .col(code(b, MemberInitials::VillageCode))
+        .col(code(b, MemberInitials::HouseholdType))
+        .col(
+            ColumnDef::new(MemberInitials::IsMonitored)
+                .boolean()
+                .not_null(),
+        )
+        .col(
+            ColumnDef::new(MemberInitials::HouseholdId)
+                .big_integer()
+                .not_null(),
+        )
+        .primary_key(
+            Index::create()
+                .col(MemberInitials::CountyCode)
+                .col(MemberInitials::Initial)
+                .col(MemberInitials::Number),
+        )
+        .foreign_key(
+            ForeignKey::create()
+                .name("fk_member_initials_household")
+                .from_tbl(MemberInitials::Table)
+                .from_col(MemberInitials::CountyCode)
+                .from_col(MemberInitials::HouseholdId)
+                .to_tbl(Households::Table)
+                .to_col(Households::CountyCode)
+                .to_col(Households::Id)
+                .on_delete(ForeignKeyAction::Cascade),
+        );
+    if b == DbBackend::Sqlite {
+        table.extra("WITHOUT ROWID");
+    }
+    manager.create_table(table).await?;
+    manager
+        .create_index(
+            Index::create()
+                .name("idx_member_initials_household")
+                .table(MemberInitials::Table)
+                .col(MemberInitials::CountyCode)
+                .col(MemberInitials::HouseholdId)
+                .to_owned(),
+        )
+        .await?;
+    let conn = manager.get_connection();
+    conn.execute_unprepared(BACKFILL).await?;
+    let triggers = match b {
+        DbBackend::Postgres => POSTGRES_TRIGGERS,
+        _ => SQLITE_TRIGGERS,
+    };
+    for sql in triggers {
+        conn.execute_unprepared(sql).await?;
+    }
+    Ok(())
+}
+
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     fn use_transaction(&self) -> Option<bool> {
@@ -137,56 +202,6 @@ impl MigrationTrait for Migration {
     }
 
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let b = manager.get_database_backend();
-        let mut table = Table::create();
-        table
-            .table(MemberInitials::Table)
-            .col(code(b, MemberInitials::CountyCode))
-            .col(code(b, MemberInitials::Initial))
-            .col(code(b, MemberInitials::Number))
-            .col(code(b, MemberInitials::VillageCode))
-            .col(code(b, MemberInitials::HouseholdType))
-            .col(
-                ColumnDef::new(MemberInitials::IsMonitored)
-                    .boolean()
-                    .not_null(),
-            )
-            .col(
-                ColumnDef::new(MemberInitials::HouseholdId)
-                    .big_integer()
-                    .not_null(),
-            )
-            .primary_key(
-                Index::create()
-                    .col(MemberInitials::CountyCode)
-                    .col(MemberInitials::Initial)
-                    .col(MemberInitials::Number),
-            )
-            .foreign_key(
-                ForeignKey::create()
-                    .name("fk_member_initials_household")
-                    .from_tbl(MemberInitials::Table)
-                    .from_col(MemberInitials::CountyCode)
-                    .from_col(MemberInitials::HouseholdId)
-                    .to_tbl(Households::Table)
-                    .to_col(Households::CountyCode)
-                    .to_col(Households::Id)
-                    .on_delete(ForeignKeyAction::Cascade),
-            );
-        if b == DbBackend::Sqlite {
-            table.extra("WITHOUT ROWID");
-        }
-        manager.create_table(table).await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("idx_member_initials_household")
-                    .table(MemberInitials::Table)
-                    .col(MemberInitials::CountyCode)
-                    .col(MemberInitials::HouseholdId)
-                    .to_owned(),
-            )
-            .await?;
         // 监测户 lists: households with a monitored type (the type column may still say 脱贫户 / 一般农户).
         manager
             .create_index(
@@ -199,16 +214,7 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        let conn = manager.get_connection();
-        conn.execute_unprepared(BACKFILL).await?;
-        let triggers = match b {
-            DbBackend::Postgres => POSTGRES_TRIGGERS,
-            _ => SQLITE_TRIGGERS,
-        };
-        for sql in triggers {
-            conn.execute_unprepared(sql).await?;
-        }
-        Ok(())
+        create_initials(manager).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
