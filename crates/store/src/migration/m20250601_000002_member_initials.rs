@@ -40,7 +40,7 @@ enum Households {
     Number,
 }
 
-pub(super) fn code(backend: DbBackend, col: impl IntoIden) -> ColumnDef {
+fn code(backend: DbBackend, col: impl IntoIden) -> ColumnDef {
     let mut def = ColumnDef::new(col);
     def.text().not_null();
     if backend == DbBackend::Postgres {
@@ -130,15 +130,14 @@ const POSTGRES_TRIGGERS: &[&str] = &[
      FOR EACH ROW EXECUTE FUNCTION sw_member_initials_household()",
 ];
 
-/// Creates `member_initials` keyed by the first character of the names, fills it and creates its
-/// triggers (also the down migration of `m20261208_000020_sealed_names`, on plain names).
-pub(super) async fn create_initials(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
-    let b = manager.get_database_backend();
+/// The `member_initials` table keyed `(county_code, {key}, number)` by the column `key` (the name's first
+/// character here, the surname's blind index since migration 000020).
+pub(super) fn initials_table(b: DbBackend, key: ColumnDef, key_name: &str) -> TableCreateStatement {
     let mut table = Table::create();
     table
         .table(MemberInitials::Table)
         .col(code(b, MemberInitials::CountyCode))
-        .col(code(b, MemberInitials::Initial))
+        .col(key)
         .col(code(b, MemberInitials::Number))
         .col(code(b, MemberInitials::VillageCode))
         .col(code(b, MemberInitials::HouseholdType))
@@ -155,7 +154,7 @@ pub(super) async fn create_initials(manager: &SchemaManager<'_>) -> Result<(), D
         .primary_key(
             Index::create()
                 .col(MemberInitials::CountyCode)
-                .col(MemberInitials::Initial)
+                .col(Alias::new(key_name))
                 .col(MemberInitials::Number),
         )
         .foreign_key(
@@ -172,6 +171,14 @@ pub(super) async fn create_initials(manager: &SchemaManager<'_>) -> Result<(), D
     if b == DbBackend::Sqlite {
         table.extra("WITHOUT ROWID");
     }
+    table
+}
+
+/// Creates `member_initials` keyed by the first character of the names, fills it and creates its
+/// triggers (also the down migration of `m20261208_000020_sealed_names`, on plain names).
+pub(super) async fn create_initials(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
+    let b = manager.get_database_backend();
+    let table = initials_table(b, code(b, MemberInitials::Initial), "initial");
     manager.create_table(table).await?;
     manager
         .create_index(
@@ -192,6 +199,31 @@ pub(super) async fn create_initials(manager: &SchemaManager<'_>) -> Result<(), D
     for sql in triggers {
         conn.execute_unprepared(sql).await?;
     }
+    Ok(())
+}
+
+/// Drops `member_initials` with its triggers (also the up migration of `m20261208_000020_sealed_names`).
+pub(super) async fn drop_initials(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
+    let conn = manager.get_connection();
+    let drops: &[&str] = match manager.get_database_backend() {
+        DbBackend::Postgres => &[
+            "DROP TRIGGER IF EXISTS trg_member_initials ON members",
+            "DROP TRIGGER IF EXISTS trg_member_initials_household ON households",
+            "DROP FUNCTION IF EXISTS sw_member_initials()",
+            "DROP FUNCTION IF EXISTS sw_member_initials_household()",
+        ],
+        _ => &[
+            "DROP TRIGGER IF EXISTS trg_member_initials_ins",
+            "DROP TRIGGER IF EXISTS trg_member_initials_del",
+            "DROP TRIGGER IF EXISTS trg_member_initials_upd",
+            "DROP TRIGGER IF EXISTS trg_member_initials_household",
+        ],
+    };
+    for sql in drops {
+        conn.execute_unprepared(sql).await?;
+    }
+    conn.execute_unprepared("DROP TABLE IF EXISTS member_initials")
+        .await?;
     Ok(())
 }
 
@@ -218,37 +250,12 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let conn = manager.get_connection();
-        let drops: &[&str] = match manager.get_database_backend() {
-            DbBackend::Postgres => &[
-                "DROP TRIGGER IF EXISTS trg_member_initials ON members",
-                "DROP TRIGGER IF EXISTS trg_member_initials_household ON households",
-                "DROP FUNCTION IF EXISTS sw_member_initials()",
-                "DROP FUNCTION IF EXISTS sw_member_initials_household()",
-            ],
-            _ => &[
-                "DROP TRIGGER IF EXISTS trg_member_initials_ins",
-                "DROP TRIGGER IF EXISTS trg_member_initials_del",
-                "DROP TRIGGER IF EXISTS trg_member_initials_upd",
-                "DROP TRIGGER IF EXISTS trg_member_initials_household",
-            ],
-        };
-        for sql in drops {
-            conn.execute_unprepared(sql).await?;
-        }
+        drop_initials(manager).await?;
         manager
             .drop_index(
                 Index::drop()
                     .name("idx_households_monitored")
                     .table(Households::Table)
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .drop_table(
-                Table::drop()
-                    .table(MemberInitials::Table)
-                    .if_exists()
                     .to_owned(),
             )
             .await

@@ -15,29 +15,10 @@
 use sea_orm::DbBackend;
 use sea_orm_migration::prelude::*;
 
-use super::m20250601_000002_member_initials::{code, create_initials};
+use super::m20250601_000002_member_initials::{create_initials, drop_initials, initials_table};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
-
-#[derive(DeriveIden)]
-enum MemberInitials {
-    Table,
-    CountyCode,
-    SurnameKey,
-    Number,
-    VillageCode,
-    HouseholdType,
-    IsMonitored,
-    HouseholdId,
-}
-
-#[derive(DeriveIden)]
-enum Households {
-    Table,
-    CountyCode,
-    Id,
-}
 
 /// The tables with a name column, which get `names_plain`.
 const TABLES: [&str; 3] = ["members", "households", "former_members"];
@@ -110,31 +91,6 @@ fn postgres_triggers() -> Vec<String> {
     ]
 }
 
-/// Drops `member_initials` with its triggers (both versions of it).
-async fn drop_initials(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
-    let conn = manager.get_connection();
-    let drops: &[&str] = match manager.get_database_backend() {
-        DbBackend::Postgres => &[
-            "DROP TRIGGER IF EXISTS trg_member_initials ON members",
-            "DROP TRIGGER IF EXISTS trg_member_initials_household ON households",
-            "DROP FUNCTION IF EXISTS sw_member_initials()",
-            "DROP FUNCTION IF EXISTS sw_member_initials_household()",
-            "DROP TABLE IF EXISTS member_initials",
-        ],
-        _ => &[
-            "DROP TRIGGER IF EXISTS trg_member_initials_ins",
-            "DROP TRIGGER IF EXISTS trg_member_initials_del",
-            "DROP TRIGGER IF EXISTS trg_member_initials_upd",
-            "DROP TRIGGER IF EXISTS trg_member_initials_household",
-            "DROP TABLE IF EXISTS member_initials",
-        ],
-    };
-    for sql in drops {
-        conn.execute_unprepared(sql).await?;
-    }
-    Ok(())
-}
-
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     fn use_transaction(&self) -> Option<bool> {
@@ -163,48 +119,11 @@ impl MigrationTrait for Migration {
         }
 
         drop_initials(manager).await?;
-        let mut table = Table::create();
-        table
-            .table(MemberInitials::Table)
-            .col(code(b, MemberInitials::CountyCode))
-            .col(
-                ColumnDef::new(MemberInitials::SurnameKey)
-                    .big_integer()
-                    .not_null(),
-            )
-            .col(code(b, MemberInitials::Number))
-            .col(code(b, MemberInitials::VillageCode))
-            .col(code(b, MemberInitials::HouseholdType))
-            .col(
-                ColumnDef::new(MemberInitials::IsMonitored)
-                    .boolean()
-                    .not_null(),
-            )
-            .col(
-                ColumnDef::new(MemberInitials::HouseholdId)
-                    .big_integer()
-                    .not_null(),
-            )
-            .primary_key(
-                Index::create()
-                    .col(MemberInitials::CountyCode)
-                    .col(MemberInitials::SurnameKey)
-                    .col(MemberInitials::Number),
-            )
-            .foreign_key(
-                ForeignKey::create()
-                    .name("fk_member_initials_household")
-                    .from_tbl(MemberInitials::Table)
-                    .from_col(MemberInitials::CountyCode)
-                    .from_col(MemberInitials::HouseholdId)
-                    .to_tbl(Households::Table)
-                    .to_col(Households::CountyCode)
-                    .to_col(Households::Id)
-                    .on_delete(ForeignKeyAction::Cascade),
-            );
-        if b == DbBackend::Sqlite {
-            table.extra("WITHOUT ROWID");
-        }
+        let key = ColumnDef::new(Alias::new("surname_key"))
+            .big_integer()
+            .not_null()
+            .to_owned();
+        let table = initials_table(b, key, "surname_key");
         manager.create_table(table).await?;
         db.execute_unprepared(
             "CREATE INDEX idx_member_initials_household ON member_initials (county_code, household_id)",
