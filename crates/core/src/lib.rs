@@ -56,6 +56,7 @@ pub mod region;
 pub mod register;
 pub mod registry;
 pub mod rules;
+pub mod surname;
 #[cfg(test)]
 mod testing;
 

@@ -6,6 +6,8 @@
 //! A row's `key_version` says how its sealed columns were written: `0` is a row from before sealing, whose
 //! columns are still plain (a database being sealed by `repo::keys`, batch by batch); any other version is
 //! sealed (the version itself is also inside the value, so a row half-way through a rotation opens too).
+//! The name columns (migration 000020) have their own marker, `names_plain`, since they were sealed after
+//! the others: a row may have its ID number sealed and its name not yet.
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD_NO_PAD;
@@ -23,6 +25,13 @@ pub const PHONE: &str = "households.phone";
 pub const FORMER_ID: &str = "former_members.id_number";
 /// `former_members.member` (the whole member as he left, JSON).
 pub const FORMER_MEMBER: &str = "former_members.member";
+
+/// `members.name` (姓名).
+pub const MEMBER_NAME: &str = "members.name";
+/// `households.head_name` (户主姓名).
+pub const HEAD_NAME: &str = "households.head_name";
+/// `former_members.name`.
+pub const FORMER_NAME: &str = "former_members.name";
 
 /// The `key_version` of a row whose columns are still plain.
 pub const PLAIN: i32 = 0;
@@ -44,6 +53,10 @@ impl Keys {
         if key_version == PLAIN {
             return Ok(stored.to_owned());
         }
+        self.open_sealed(stored, column)
+    }
+
+    fn open_sealed(&self, stored: &str, column: &str) -> Result<String> {
         let bytes = STANDARD_NO_PAD
             .decode(stored)
             .map_err(|_| StoreError::corrupt(column))?;
@@ -73,6 +86,15 @@ impl Keys {
     /// The key version a stored file was sealed with; `None` for a plain file.
     pub fn file_version(stored: &[u8]) -> Option<u16> {
         stored.strip_prefix(FILE_MAGIC).and_then(Keys::version_of)
+    }
+
+    /// The plain text of a name column (migration 000020): `names_plain` says it is still stored plain
+    /// (a row written before names were sealed), otherwise it is sealed like the other columns.
+    pub fn open_name(&self, stored: &str, column: &str, names_plain: bool) -> Result<String> {
+        if names_plain {
+            return Ok(stored.to_owned());
+        }
+        self.open_sealed(stored, column)
     }
 
     /// [`Keys::seal`] of an optional value (`None` stays `None`).

@@ -15,6 +15,7 @@ mod m20251210_000010_former_members;
 mod m20261207_000011_income_source;
 mod m20261207_000013_must_change_password;
 mod m20261208_000012_income_other_sources;
+mod m20261208_000020_sealed_names;
 mod m20261209_000014_register_records;
 mod m20261209_000015_data_keys;
 mod m20261209_000018_county_lines;
@@ -51,6 +52,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261210_000019_sealed_columns::Migration),
             Box::new(m20261210_000023_read_models::Migration),
             Box::new(m20261213_000027_village_indicators::Migration),
+            Box::new(m20261208_000020_sealed_names::Migration),
         ]
     }
 }
