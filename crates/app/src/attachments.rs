@@ -5,6 +5,13 @@
 //! [`upload`] checks the size ([`MAX_ATTACHMENT_BYTES`]), the media type (an allow-list, checked
 //! against the file's first bytes), computes the hash, writes the file (to a temporary name, then
 //! renamed, so a half-written file is never served) and registers it with its audit row.
+//!
+//! **Sealed at rest (issue 19).** Each file is stored sealed with the data key (SM4-GCM, the store's
+//! [`Keys::seal_file`]) and bound to its place (`county/sha256`); [`FileStore::read`] opens it and checks
+//! the hash of what it opened. Files written before sealing stay readable as they are until
+//! [`FileStore::seal_all`] rewrites them — at the start of the server when the store's marker says the
+//! last complete pass was not under the current key version, and by `shouwang keys rotate`, so that a
+//! retired key version no longer opens any file.
 
 use std::path::{Path, PathBuf};
 
@@ -13,6 +20,7 @@ use shouwang_core::monitoring::{Attachment, Refusal};
 
 use crate::caller::Caller;
 use shouwang_store::Db;
+use shouwang_store::crypto::Keys;
 use shouwang_store::repo::cases::{self, AttachmentRow};
 use shouwang_store::{Result, StoreError};
 
@@ -45,6 +53,23 @@ fn io_error(e: std::io::Error) -> StoreError {
     StoreError::Db(sea_orm::DbErr::Custom(format!("attachment storage: {e}")))
 }
 
+/// What a file is bound to when sealed: its place in the store.
+fn context(county: &str, sha256: &str) -> String {
+    format!("attachment {county}/{sha256}")
+}
+
+/// The file in the store's folder naming the key version of the last complete [`FileStore::seal_all`].
+const SEALED_MARKER: &str = ".sealed";
+
+/// What [`FileStore::seal_all`] did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Sealing {
+    /// Files in the store.
+    pub files: u64,
+    /// Files rewritten under the current key version (plain ones, or sealed under another version).
+    pub rewritten: u64,
+}
+
 impl FileStore {
     /// A store under `dir` (created on the first upload).
     pub fn new(dir: impl Into<PathBuf>) -> FileStore {
@@ -62,9 +87,9 @@ impl FileStore {
             .then(|| self.dir.join(county).join(&sha256[..2]).join(sha256))
     }
 
-    /// Writes `bytes` as the file `sha256` of `county` (kept if already there). The key is the
+    /// Writes `bytes` sealed as the file `sha256` of `county` (kept if already there). The key is the
     /// caller's county and a hash computed here: a bad one is a failure of the server.
-    async fn put(&self, county: &str, sha256: &str, bytes: &[u8]) -> Result<()> {
+    async fn put(&self, keys: &Keys, county: &str, sha256: &str, bytes: &[u8]) -> Result<()> {
         let path = self.path_of(county, sha256).ok_or_else(|| {
             StoreError::Db(sea_orm::DbErr::Custom(format!(
                 "bad attachment key {county}/{sha256}"
@@ -76,20 +101,133 @@ impl FileStore {
         if let Some(parent) = path.parent() {
             tokio::fs::create_dir_all(parent).await.map_err(io_error)?;
         }
-        let tmp = path.with_extension(format!("tmp{}", shouwang_store::ids::new_id()));
-        tokio::fs::write(&tmp, bytes).await.map_err(io_error)?;
-        tokio::fs::rename(&tmp, &path).await.map_err(io_error)
+        write_whole(&path, &keys.seal_file(bytes, &context(county, sha256))?).await
     }
 
-    /// The bytes of a file (`NotFound` if missing).
-    pub async fn read(&self, county: &str, sha256: &str) -> Result<Vec<u8>> {
+    /// The plain bytes of a file (`NotFound` if missing); a file that does not open, or whose content
+    /// is not the hash it is stored under, is an error.
+    pub async fn read(&self, keys: &Keys, county: &str, sha256: &str) -> Result<Vec<u8>> {
         let path = self.path_of(county, sha256).ok_or(StoreError::NotFound)?;
-        match tokio::fs::read(&path).await {
-            Ok(b) => Ok(b),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(StoreError::NotFound),
-            Err(e) => Err(io_error(e)),
+        let stored = match tokio::fs::read(&path).await {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(StoreError::NotFound),
+            Err(e) => return Err(io_error(e)),
+        };
+        let plain = keys.open_file(&stored, &context(county, sha256))?;
+        if sha256_hex(&plain) != sha256 {
+            return Err(StoreError::Db(sea_orm::DbErr::Custom(format!(
+                "attachment {county}/{sha256}: the content does not match its hash"
+            ))));
+        }
+        Ok(plain)
+    }
+
+    /// Rewrites every file not sealed under the ring's current key version (plain files from before
+    /// sealing, files of a former version), one at a time through a temporary name, then writes the
+    /// marker. A stop half-way loses nothing: the next pass takes up the files left.
+    pub async fn seal_all(&self, keys: &Keys) -> Result<Sealing> {
+        let current = keys.current()?;
+        let mut done = Sealing::default();
+        for (county, sha, path) in self.files().await? {
+            done.files += 1;
+            let stored = tokio::fs::read(&path).await.map_err(io_error)?;
+            if Keys::file_version(&stored) == Some(current) {
+                continue;
+            }
+            let place = context(&county, &sha);
+            let plain = keys.open_file(&stored, &place)?;
+            write_whole(&path, &keys.seal_file(&plain, &place)?).await?;
+            done.rewritten += 1;
+        }
+        if done.files > 0 {
+            write_whole(
+                &self.dir.join(SEALED_MARKER),
+                current.to_string().as_bytes(),
+            )
+            .await?;
+        }
+        Ok(done)
+    }
+
+    /// [`FileStore::seal_all`] unless the marker says the last complete pass was under the current
+    /// key version (`None`: nothing to do).
+    pub async fn seal_pending(&self, keys: &Keys) -> Result<Option<Sealing>> {
+        let current = keys.current()?.to_string();
+        match tokio::fs::read_to_string(self.dir.join(SEALED_MARKER)).await {
+            Ok(v) if v.trim() == current => Ok(None),
+            _ => Ok(Some(self.seal_all(keys).await?)),
         }
     }
+
+    /// Copies every stored file, as stored (sealed), into the store at `dest` with the same layout,
+    /// skipping those already there (content-addressed: the same name is the same content); returns how
+    /// many files the store holds. A backup's attachments, and their restore.
+    pub async fn copy_to(&self, dest: &Path) -> Result<u64> {
+        let mut n = 0;
+        for (county, sha, path) in self.files().await? {
+            n += 1;
+            let to = dest.join(&county).join(&sha[..2]).join(&sha);
+            if tokio::fs::try_exists(&to).await.unwrap_or(false) {
+                continue;
+            }
+            if let Some(parent) = to.parent() {
+                tokio::fs::create_dir_all(parent).await.map_err(io_error)?;
+            }
+            write_whole(&to, &tokio::fs::read(&path).await.map_err(io_error)?).await?;
+        }
+        Ok(n)
+    }
+
+    /// Every stored file as (county, hash, path); none when the folder does not exist yet.
+    async fn files(&self) -> Result<Vec<(String, String, PathBuf)>> {
+        let mut out = Vec::new();
+        for county in list_dir(&self.dir).await? {
+            let Some(c) = file_name(&county).filter(|c| is_county(c)) else {
+                continue;
+            };
+            for prefix in list_dir(&county).await? {
+                for file in list_dir(&prefix).await? {
+                    if let Some(sha) = file_name(&file).filter(|s| is_sha256(s)) {
+                        out.push((c.clone(), sha, file));
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// The entries of a folder (none when it does not exist or is not a folder).
+async fn list_dir(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut entries = match tokio::fs::read_dir(dir).await {
+        Ok(e) => e,
+        Err(e)
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+            ) =>
+        {
+            return Ok(Vec::new());
+        }
+        Err(e) => return Err(io_error(e)),
+    };
+    let mut out = Vec::new();
+    while let Some(entry) = entries.next_entry().await.map_err(io_error)? {
+        out.push(entry.path());
+    }
+    out.sort();
+    Ok(out)
+}
+
+fn file_name(path: &Path) -> Option<String> {
+    path.file_name().and_then(|n| n.to_str()).map(str::to_owned)
+}
+
+/// Writes `bytes` to a temporary name beside `path` and renames it: `path` is never half-written.
+async fn write_whole(path: &Path, bytes: &[u8]) -> Result<()> {
+    let tmp = path.with_extension(format!("tmp{}", shouwang_store::ids::new_id()));
+    tokio::fs::write(&tmp, bytes).await.map_err(io_error)?;
+    tokio::fs::rename(&tmp, path).await.map_err(io_error)
 }
 
 /// SHA-256 of `bytes` as 64 lower-case hex digits.
@@ -172,7 +310,7 @@ pub async fn upload(
     let name = clean_name(name);
     let sha = sha256_hex(bytes);
     let attachment = Attachment::new(name, &sha, media_type)?;
-    files.put(&county, &sha, bytes).await?;
+    files.put(db.keys(), &county, &sha, bytes).await?;
     let size = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
     cases::register_attachment(db, &caller.actor(), &caller.scope, &attachment, size).await
 }
@@ -193,7 +331,7 @@ pub async fn download(
     let row = cases::readable_attachment(db, &caller.scope, &sha)
         .await?
         .ok_or(StoreError::NotFound)?;
-    let bytes = files.read(&row.county_code, &sha).await?;
+    let bytes = files.read(db.keys(), &row.county_code, &sha).await?;
     crate::privacy::download(db, &caller.actor(), &sha, &row.name, None).await?;
     Ok((row, bytes))
 }

@@ -61,6 +61,18 @@ impl Caller {
 /// The caller acting as the active user `username` (the local CLI: the operator's machine, no
 /// password); `None` for an unknown, deactivated or role-less user.
 pub async fn caller_by_username(db: &Db, username: &str) -> Result<Option<Caller>> {
+    Ok(account(db, username)
+        .await?
+        .filter(|u| u.is_active)
+        .map(|u| Caller::from_user(&u)))
+}
+
+/// The caller of an account, active or not: the demo acts as the staff accounts it keeps inactive.
+pub(crate) async fn staff_caller(db: &Db, username: &str) -> Result<Option<Caller>> {
+    Ok(account(db, username).await?.map(|u| Caller::from_user(&u)))
+}
+
+async fn account(db: &Db, username: &str) -> Result<Option<repo::users::UserWithScope>> {
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     let Some(u) = shouwang_store::entity::users::Entity::find()
         .filter(shouwang_store::entity::users::Column::Username.eq(username.trim()))
@@ -69,10 +81,7 @@ pub async fn caller_by_username(db: &Db, username: &str) -> Result<Option<Caller
     else {
         return Ok(None);
     };
-    Ok(repo::users::get(db, u.id)
-        .await?
-        .filter(|u| u.is_active)
-        .map(|u| Caller::from_user(&u)))
+    repo::users::get(db, u.id).await
 }
 
 /// Today in China (Asia/Shanghai is UTC+8 all year): the default 办理日期.

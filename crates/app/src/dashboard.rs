@@ -13,10 +13,9 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use shouwang_core::codes::{MonitoredType, RiskType};
 use shouwang_core::monitoring::{Channel, Lifecycle, Quarter};
-use shouwang_core::{CodeList, Role, Scope};
+use shouwang_core::{CodeList, Role};
+use shouwang_store::Db;
 use shouwang_store::repo;
-use shouwang_store::repo::cases::CaseQuery;
-use shouwang_store::{Db, Result};
 
 use crate::caller::Caller;
 use crate::error::Error;
@@ -28,10 +27,6 @@ pub fn may_see(role: Role) -> bool {
         role,
         Role::CountyAdmin | Role::TownshipAdmin | Role::VillageTeam | Role::Auditor
     )
-}
-
-async fn count(db: &Db, scope: &Scope, q: CaseQuery) -> Result<u64> {
-    Ok(repo::cases::list(db, scope, &q, 1, 1).await?.total)
 }
 
 /// A count under a code (monitored type, risk type, village).
@@ -163,38 +158,35 @@ pub async fn figures(db: &Db, caller: &Caller) -> std::result::Result<DashboardF
     by_village.sort_by_key(|b| std::cmp::Reverse(b.value));
     by_village.truncate(20);
 
-    // The clue funnel by channel.
-    let mut funnel = Vec::new();
-    for ch in Channel::all() {
-        let mut per_state = BTreeMap::new();
-        for l in Lifecycle::all() {
-            let n = count(
-                db,
-                scope,
-                CaseQuery {
-                    lifecycle: Some(*l),
-                    channel: Some(*ch),
-                    ..Default::default()
-                },
-            )
-            .await?;
-            per_state.insert(l.code(), n);
-        }
-        let get = |l: Lifecycle| per_state.get(l.code()).copied().unwrap_or(0);
-        let enrolled =
-            get(Lifecycle::Monitored) + get(Lifecycle::Eliminated) + get(Lifecycle::Deferred);
-        let identified = enrolled + get(Lifecycle::Identifying) + get(Lifecycle::NotIncluded);
-        funnel.push(FunnelFigure {
-            channel: ch.code(),
-            label_zh: ch.label_zh(),
-            clues: identified + get(Lifecycle::Clue),
-            identified,
-            enrolled,
-        });
-    }
+    // The clue funnel by channel, the totals and the exits of the quarter: one grouped statement.
+    let today = crate::today();
+    let quarter = Quarter::of(today);
+    let groups = repo::cases::tally(db, scope, quarter.first_day(), quarter.last_day()).await?;
+    let in_state = |l: Lifecycle, ch: Option<Channel>| -> u64 {
+        groups
+            .iter()
+            .filter(|g| g.lifecycle == l && ch.is_none_or(|c| g.channels.contains(&c)))
+            .map(|g| g.cases)
+            .sum()
+    };
+    let funnel = Channel::all()
+        .iter()
+        .map(|ch| {
+            let get = |l: Lifecycle| in_state(l, Some(*ch));
+            let enrolled =
+                get(Lifecycle::Monitored) + get(Lifecycle::Eliminated) + get(Lifecycle::Deferred);
+            let identified = enrolled + get(Lifecycle::Identifying) + get(Lifecycle::NotIncluded);
+            FunnelFigure {
+                channel: ch.code(),
+                label_zh: ch.label_zh(),
+                clues: identified + get(Lifecycle::Clue),
+                identified,
+                enrolled,
+            }
+        })
+        .collect();
 
     // Overdue follow-ups of the last due month, by village.
-    let today = crate::today();
     let queues = lifecycle::queues(db, caller, today).await?;
     let mut overdue: BTreeMap<String, u64> = BTreeMap::new();
     for r in &queues.overdue_follow_ups {
@@ -210,56 +202,14 @@ pub async fn figures(db: &Db, caller: &Caller) -> std::result::Result<DashboardF
         .collect();
     overdue_by_village.sort_by_key(|b| std::cmp::Reverse(b.value));
 
-    // Exits this quarter.
-    let quarter = Quarter::of(today);
-    let mut eliminated = 0;
-    let mut page = 1;
-    loop {
-        let p = repo::cases::list(
-            db,
-            scope,
-            &CaseQuery {
-                lifecycle: Some(Lifecycle::Eliminated),
-                ..Default::default()
-            },
-            page,
-            500,
-        )
-        .await?;
-        eliminated += p
-            .items
-            .iter()
-            .filter(|r| {
-                r.eliminated_on
-                    .is_some_and(|d| d >= quarter.first_day() && d <= quarter.last_day())
-            })
-            .count() as u64;
-        if p.items.len() < 500 {
-            break;
-        }
-        page += 1;
-    }
-    let deferred = count(
-        db,
-        scope,
-        CaseQuery {
-            lifecycle: Some(Lifecycle::Deferred),
-            ..Default::default()
-        },
-    )
-    .await?;
-
-    // Targets of plan §二 that can be computed.
-    let monitored = count(
-        db,
-        scope,
-        CaseQuery {
-            lifecycle: Some(Lifecycle::Monitored),
-            ..Default::default()
-        },
-    )
-    .await?
-        + deferred;
+    // Exits this quarter; the targets of plan §二 that can be computed.
+    let eliminated = groups
+        .iter()
+        .filter(|g| g.lifecycle == Lifecycle::Eliminated)
+        .map(|g| g.eliminated_between)
+        .sum();
+    let deferred = in_state(Lifecycle::Deferred, None);
+    let monitored = in_state(Lifecycle::Monitored, None) + deferred;
     let without_cadre = queues.needs_cadre.len() as u64;
     let cadre_coverage_pct = if monitored == 0 {
         100.0

@@ -44,6 +44,7 @@ pub mod error;
 pub mod households;
 pub mod imports;
 pub mod income;
+pub mod indicators;
 pub mod jobs;
 pub mod ledgers;
 pub mod lifecycle;

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Args;
+use shouwang_app::attachments::FileStore;
 use shouwang_app::backup::{self, Target};
 
 use crate::config::{DbArgs, redact, refused};
@@ -12,7 +13,8 @@ use crate::config::{DbArgs, redact, refused};
 #[derive(Args, Debug)]
 pub struct BackupArgs {
     /// The backup file to write (must not exist; readable by the owner only). SQLite: a database file
-    /// (`VACUUM INTO`); PostgreSQL: a `pg_dump --format=custom` archive.
+    /// (`VACUUM INTO`); PostgreSQL: a `pg_dump --format=custom` archive. The attachments of the data
+    /// folder go to the folder FILE.files beside it (sealed as stored); keep the two together.
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
     #[command(flatten)]
@@ -22,7 +24,8 @@ pub struct BackupArgs {
 /// `restore`: a backup into an empty data folder or an empty PostgreSQL database.
 #[derive(Args, Debug)]
 pub struct RestoreArgs {
-    /// The backup file written by `shouwang backup`.
+    /// The backup file written by `shouwang backup` (its attachments, FILE.files beside it, go into the
+    /// data folder's attachments).
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
     #[command(flatten)]
@@ -38,14 +41,25 @@ pub async fn backup(args: BackupArgs) -> anyhow::Result<()> {
             file.display()
         );
     }
+    let files = FileStore::new(args.db.data_dir.join("attachments"));
     let db = args.db.connect().await?;
-    let done = backup::backup(&db, &args.out).await.map_err(refused)?;
+    let done = backup::backup(&db, &files, &args.out)
+        .await
+        .map_err(refused)?;
     println!(
         "备份完成 / backup written: {} ({}, {} bytes)",
         args.out.display(),
         done.format.name(),
         done.bytes
     );
+    if done.attachments > 0 {
+        println!(
+            "附件 {} 个（加密保存）/ {} attachments (sealed): {}",
+            done.attachments,
+            done.attachments,
+            backup::files_beside(&args.out).display()
+        );
+    }
     Ok(())
 }
 
@@ -61,7 +75,8 @@ pub async fn restore(args: RestoreArgs) -> anyhow::Result<()> {
         ),
         None => Target::SqliteDir(args.db.data_dir.clone()),
     };
-    let (_db, format) = backup::restore(&args.file, &target)
+    let files = FileStore::new(args.db.data_dir.join("attachments"));
+    let (_db, format, attachments) = backup::restore(&args.file, &target, &files)
         .await
         .map_err(refused)
         .with_context(|| format!("恢复失败 / restore of {} failed", args.file.display()))?;
@@ -70,7 +85,7 @@ pub async fn restore(args: RestoreArgs) -> anyhow::Result<()> {
         Target::Postgres(url) => redact(url),
     };
     println!(
-        "恢复完成 / restored: {} ({}) → {into}",
+        "恢复完成 / restored: {} ({}, {attachments} attachments) → {into}",
         args.file.display(),
         format.name()
     );

@@ -218,6 +218,14 @@ pub async fn operator_or_system(db: &Db, username: Option<&str>) -> anyhow::Resu
     }
 }
 
+/// Prints `v` as pretty JSON when `json` (the API's shapes); whether it did.
+pub fn printed_json<T: serde::Serialize>(json: bool, v: &T) -> anyhow::Result<bool> {
+    if json {
+        println!("{}", serde_json::to_string_pretty(v)?);
+    }
+    Ok(json)
+}
+
 /// The codes of list `T` given to a repeatable flag `--flag` (codes or Chinese names); an unknown one is
 /// bad input (exit 2).
 pub fn codes<T: shouwang_core::CodeList>(flag: &str, values: &[String]) -> anyhow::Result<Vec<T>> {
@@ -234,12 +242,12 @@ pub fn codes<T: shouwang_core::CodeList>(flag: &str, values: &[String]) -> anyho
         .collect()
 }
 
-/// Prints `v` as pretty JSON when `json` (the API's shapes); whether it did (the registers' commands).
-pub(crate) fn printed_json<T: serde::Serialize>(json: bool, v: &T) -> anyhow::Result<bool> {
-    if json {
-        println!("{}", serde_json::to_string_pretty(v)?);
+/// Prints `v` as the API's JSON with `--json`, else as text through `text`.
+pub fn print<T: serde::Serialize>(json: bool, v: &T, text: impl FnOnce(&T)) -> anyhow::Result<()> {
+    if !printed_json(json, v)? {
+        text(v);
     }
-    Ok(json)
+    Ok(())
 }
 
 #[cfg(test)]

@@ -4,13 +4,16 @@ use std::time::Instant;
 
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
+use shouwang_app::attachments::FileStore;
 use shouwang_app::demo;
 use shouwang_core::codes::CodeList;
 use shouwang_store::Db;
 
-/// Generates and loads a demo county set in `frame`, with a progress bar on a terminal.
+/// Generates and loads a demo county set in `frame`, with a progress bar on a terminal, and the demo
+/// village's problems (问题整改台账) with their photo written to `files`, the server's attachment store.
 pub async fn load(
     db: &Db,
+    files: &FileStore,
     households: u32,
     seed: u64,
     frame: demo::DemoFrame,
@@ -25,9 +28,12 @@ pub async fn load(
     })
     .await
     .context("loading the demo county failed")?;
+    let problems = demo::problems(db, files, county.frame.as_of)
+        .await
+        .context("loading the demo problems failed")?;
     bar.finish_and_clear();
     println!(
-        "演示县已生成 / demo county loaded: {summary} (generate {:.1} s, total {:.1} s)",
+        "演示县已生成 / demo county loaded: {summary}, {problems} 个问题 (problems) (generate {:.1} s, total {:.1} s)",
         generated.as_secs_f64(),
         started.elapsed().as_secs_f64()
     );
@@ -37,6 +43,7 @@ pub async fn load(
 /// Loads the demo county only when the database holds no household yet.
 pub async fn ensure_demo(
     db: &Db,
+    files: &FileStore,
     households: u32,
     seed: u64,
     frame: demo::DemoFrame,
@@ -45,7 +52,7 @@ pub async fn ensure_demo(
         println!("数据库已有数据，跳过演示数据 / database already has data, demo load skipped");
         return Ok(());
     }
-    load(db, households, seed, frame).await
+    load(db, files, households, seed, frame).await
 }
 
 /// Prints the demo accounts, one per role.

@@ -59,6 +59,7 @@ pub async fn run(command: KeysCommand) -> anyhow::Result<()> {
             Ok(())
         }
         KeysCommand::Rotate { batch, db } => {
+            let data_dir = db.data_dir.clone();
             let db = db.open().await?;
             let current = db.keys().current()?;
             let status = repo::keys::status(&db).await?;
@@ -92,9 +93,12 @@ pub async fn run(command: KeysCommand) -> anyhow::Result<()> {
                 );
             })
             .await?;
+            let files = shouwang_app::attachments::FileStore::new(data_dir.join("attachments"))
+                .seal_all(db.keys())
+                .await?;
             println!(
-                "密钥轮换完成：第 {target} 版，共重写 {} 人 / key rotation to version {target} done: {} members rewritten",
-                end.rows_done, end.rows_done
+                "密钥轮换完成：第 {target} 版，共重写 {} 人、附件 {} 个 / key rotation to version {target} done: {} members and {} attachments rewritten",
+                end.rows_done, files.rewritten, end.rows_done, files.rewritten
             );
             Ok(())
         }

@@ -12,9 +12,11 @@ mod export_cmd;
 mod household_cmd;
 mod import_cmd;
 mod income_cmd;
+mod indicators_cmd;
 mod keys_cmd;
 mod labour_cmd;
 mod low_income_cmd;
+mod problems_cmd;
 mod project_cmd;
 mod quality_cmd;
 mod relocation_cmd;
@@ -135,6 +137,15 @@ enum Command {
     /// `labour show N`, `labour record N --worker 0:migrant:out_of_province:某厂:4000:enterprise --worker
     /// 1:unemployed`, `labour figures [--month M]`.
     Labour(Box<labour_cmd::LabourArgs>),
+    /// 问题排查整改台账: `problems list [--area A --sector S --status S --overdue] --user U`, `problems show
+    /// ID`, `problems add --village V|--household N --sector drinking_water --found … --deadline D`,
+    /// `problems step ID --version V --done … --evidence photo.jpg`, `problems close ID --version V
+    /// --opinion …`.
+    Problems(Box<problems_cmd::ProblemsArgs>),
+    /// 村容村貌指标: `indicators board [--area A] [--year Y] --user U`, `indicators enter VILLAGE --households
+    /// 200 --toilets 150 --natural-villages 6 --garbage-covered 6 --civilized 140`, `indicators check
+    /// VILLAGE`, `indicators return VILLAGE --reason …`.
+    Indicators(Box<indicators_cmd::IndicatorsArgs>),
     /// 项目库与衔接资金: `project list|queue|show ID|board --user U`, `project apply --name … --kind industry
     /// --year-from 2026 --plan central=800000`, `project step ID --step township_review --decision approve`,
     /// `project pay ID --source central --amount 300000 --voucher …`.
@@ -232,9 +243,11 @@ async fn run(command: Command) -> anyhow::Result<()> {
             // The certificate first: a bad one stops the start before the database is touched.
             let tls = tls.load(&db.data_dir, &listen)?;
             let db = db.open().await?;
+            seal_files_in_background(&db, &files);
             if demo {
                 demo_cmd::ensure_demo(
                     &db,
+                    &shouwang_app::attachments::FileStore::new(&files),
                     demo_households,
                     1,
                     shouwang_app::demo::DemoFrame::around(shouwang_app::today()),
@@ -279,6 +292,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
             classic,
             db,
         } => {
+            let files = shouwang_app::attachments::FileStore::new(db.data_dir.join("attachments"));
             let db = db.open().await?;
             let frame = match (classic, as_of) {
                 (true, _) => shouwang_app::demo::DemoFrame::CLASSIC,
@@ -286,7 +300,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
                     shouwang_app::demo::DemoFrame::around(day.unwrap_or_else(shouwang_app::today))
                 }
             };
-            demo_cmd::load(&db, households, seed, frame).await
+            demo_cmd::load(&db, &files, households, seed, frame).await
         }
         Command::Migrate { db } => {
             db.open().await?;
@@ -300,6 +314,8 @@ async fn run(command: Command) -> anyhow::Result<()> {
         Command::LowIncome(args) => low_income_cmd::run(*args).await,
         Command::Relocation(args) => relocation_cmd::run(*args).await,
         Command::Labour(args) => labour_cmd::run(*args).await,
+        Command::Problems(args) => problems_cmd::run(*args).await,
+        Command::Indicators(args) => indicators_cmd::run(*args).await,
         Command::Project(args) => project_cmd::run(*args).await,
         Command::Household(args) => household_cmd::run(*args).await,
         Command::Export { command } => export_cmd::run(command).await,
@@ -316,4 +332,21 @@ async fn run(command: Command) -> anyhow::Result<()> {
 /// `import` is dispatched before `run`.
 fn unreachable_import() -> anyhow::Result<()> {
     anyhow::bail!("internal: import is dispatched before run")
+}
+
+/// Seals, in the background, the attachments not yet sealed under the current key version (files from
+/// before sealing, or after a rotation stopped half-way): the server answers meanwhile, and reads either.
+fn seal_files_in_background(db: &shouwang_store::Db, dir: &std::path::Path) {
+    let files = shouwang_app::attachments::FileStore::new(dir);
+    let keys = db.keys().clone();
+    tokio::spawn(async move {
+        match files.seal_pending(&keys).await {
+            Ok(Some(done)) if done.rewritten > 0 => eprintln!(
+                "附件已加密 / attachments sealed: {} of {} files rewritten",
+                done.rewritten, done.files
+            ),
+            Ok(_) => {}
+            Err(e) => eprintln!("附件加密未完成 / sealing attachments stopped: {e}"),
+        }
+    });
 }

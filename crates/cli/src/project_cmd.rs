@@ -11,7 +11,7 @@ use shouwang_core::CodeList;
 use shouwang_core::money::Fen;
 use shouwang_core::project::{Decision, Draft, FundSource, Payment, Plan, ProjectKind, Step};
 
-use crate::config::{DbArgs, operator, refused};
+use crate::config::{DbArgs, operator, print, refused};
 
 /// Arguments of `shouwang project`.
 #[derive(Args, Debug)]
@@ -206,15 +206,6 @@ fn print_entry(e: &Entry) {
             .map(|s| format!("  待办：{}", s.label_zh()))
             .unwrap_or_default()
     );
-}
-
-fn print<T: serde::Serialize>(json: bool, v: &T, text: impl FnOnce(&T)) -> anyhow::Result<()> {
-    if json {
-        println!("{}", serde_json::to_string_pretty(v)?);
-    } else {
-        text(v);
-    }
-    Ok(())
 }
 
 /// Runs `shouwang project`.

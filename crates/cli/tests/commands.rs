@@ -631,6 +631,12 @@ fn backup_and_restore_from_the_command_line() {
         src.to_str().unwrap(),
     ]);
     assert!(demo.status.success());
+    // An attachment of the folder goes along, beside the backup.
+    let scan = b"%PDF-1.4\n% scan\n";
+    let rel = std::path::Path::new("141123/ab").join("ab".repeat(32));
+    let att = std::path::Path::new("attachments").join(&rel);
+    std::fs::create_dir_all(src.join(&att).parent().unwrap()).unwrap();
+    std::fs::write(src.join(&att), scan).unwrap();
     let b = run(&[
         "backup",
         "--out",
@@ -640,6 +646,8 @@ fn backup_and_restore_from_the_command_line() {
     ]);
     assert!(b.status.success(), "{}", String::from_utf8_lossy(&b.stderr));
     assert!(String::from_utf8_lossy(&b.stdout).contains("backup written"));
+    assert!(String::from_utf8_lossy(&b.stdout).contains("1 attachments (sealed)"));
+    assert!(dir.path().join("county.bak.files").join(&rel).is_file());
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -710,6 +718,7 @@ fn backup_and_restore_from_the_command_line() {
             .unwrap()
     };
     assert_eq!(count(&copy), 30);
+    assert_eq!(std::fs::read(copy.join(&att)).unwrap(), scan);
     // A folder that holds a database is refused, with the reason.
     let r = run(&[
         "restore",

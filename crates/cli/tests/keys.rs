@@ -81,9 +81,23 @@ async fn keys_rotate_end_to_end() {
     assert!(status.contains("key versions: 1 ("), "{status}");
     assert_eq!(check_all_found(&data, 1).await, 40);
 
+    // An attachment from before sealing: the rotation seals it under the new version.
+    let png: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x02\0\0\0\x90wS\xde";
+    let sha = shouwang_app::attachments::sha256_hex(png);
+    let file = data
+        .join("attachments")
+        .join("141123")
+        .join(&sha[..2])
+        .join(&sha);
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    std::fs::write(&file, png).unwrap();
+
     let out = ok(&shouwang(&data, &["keys", "rotate", "--batch", "50"]));
     assert!(out.contains("added key version 2"), "{out}");
     assert!(out.contains("key rotation to version 2 done"), "{out}");
+    assert!(out.contains("and 1 attachments rewritten"), "{out}");
+    let stored = std::fs::read(&file).unwrap();
+    assert_eq!(shouwang_store::crypto::Keys::file_version(&stored), Some(2));
     let text = std::fs::read_to_string(&key_file).unwrap();
     assert!(text.lines().any(|l| l.starts_with("1:")));
     assert!(text.lines().any(|l| l.starts_with("2:")));

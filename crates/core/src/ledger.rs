@@ -42,6 +42,7 @@ code_list! {
         Labour = ("labour", "劳动力就业台账", "Employment of the labour force"),
         Assets = ("assets", "扶贫项目资产台账", "Project assets"),
         AssetUpkeep = ("asset_upkeep", "资产管护台账", "Asset upkeep"),
+        VillageIndicators = ("village_indicators", "村容村貌指标台账", "Village appearance indicators"),
     }
 }
 
@@ -69,6 +70,7 @@ impl LedgerKind {
             "线索" => Some(LedgerKind::Clues),
             "低收入人口" | "低收入" => Some(LedgerKind::LowIncome),
             "问题整改" | "问题" | "三保障问题" => Some(LedgerKind::Problems),
+            "村容村貌" | "村容村貌指标" => Some(LedgerKind::VillageIndicators),
             "易地搬迁后续扶持" | "易地搬迁" | "搬迁户" => {
                 Some(LedgerKind::Relocation)
             }
@@ -99,6 +101,7 @@ impl LedgerKind {
             LedgerKind::Labour => "登记日期",
             LedgerKind::Assets => "登记日期",
             LedgerKind::AssetUpkeep => "管护日期",
+            LedgerKind::VillageIndicators => "填报日期",
         }
     }
 
@@ -381,6 +384,7 @@ pub fn columns(kind: LedgerKind, per_member: bool) -> &'static [Column] {
         LedgerKind::Labour => crate::register::labour::LEDGER_COLUMNS,
         LedgerKind::Assets => crate::asset::ledger::ASSET_COLUMNS,
         LedgerKind::AssetUpkeep => crate::asset::ledger::UPKEEP_COLUMNS,
+        LedgerKind::VillageIndicators => crate::indicators::LEDGER_COLUMNS,
     }
 }
 
@@ -634,7 +638,8 @@ pub fn rows(kind: LedgerKind, cases: &[LedgerCase<'_>], opts: &LedgerOptions) ->
             | LedgerKind::ProjectFunds
             | LedgerKind::Labour
             | LedgerKind::Assets
-            | LedgerKind::AssetUpkeep => {}
+            | LedgerKind::AssetUpkeep
+            | LedgerKind::VillageIndicators => {}
         }
     }
     for (i, r) in out.iter_mut().enumerate() {
@@ -679,13 +684,15 @@ mod tests {
             for per_member in [false, true] {
                 let cols = columns(*k, per_member);
                 assert_eq!(cols[0].header, "序号");
-                // The project ledgers list projects, not people (the linked households are counted).
+                // The project ledgers list projects, not people (the linked households are counted);
+                // the village indicators list villages.
                 let of_people = !matches!(
                     k,
                     LedgerKind::Projects
                         | LedgerKind::ProjectFunds
                         | LedgerKind::Assets
                         | LedgerKind::AssetUpkeep
+                        | LedgerKind::VillageIndicators
                 );
                 assert_eq!(
                     cols.iter()

@@ -46,6 +46,7 @@ pub mod headers;
 pub mod household;
 pub mod idnum;
 pub mod income;
+pub mod indicators;
 pub mod ledger;
 pub mod line;
 pub mod money;
@@ -56,6 +57,7 @@ pub mod region;
 pub mod register;
 pub mod registry;
 pub mod rules;
+pub mod surname;
 #[cfg(test)]
 mod testing;
 

@@ -29,6 +29,8 @@ pub struct CountyRules {
     pub screening: ScreeningRules,
     /// 低收入人口: the categories the county switched off (§三(二)).
     pub low_income: crate::register::low_income::LowIncomeRules,
+    /// 村容村貌指标 targets (§四(五)).
+    pub indicators: crate::indicators::IndicatorTargets,
 }
 
 /// Thresholds of the department-data screening 部门筛查预警. Defaults are the
@@ -114,6 +116,7 @@ impl CountyRules {
     /// Checks every part; the first problem ([`Refusal::invalid`], in Chinese and English).
     pub fn validate(&self) -> Result<(), Refusal> {
         self.screening.validate()?;
+        self.indicators.validate()?;
         if self.identification.publicity_days < 5 {
             return Err(Refusal::invalid(
                 "公示期不少于 5 天",

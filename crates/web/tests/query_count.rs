@@ -122,7 +122,7 @@ db_test!(
             let cookie = login(&app, user.username).await;
             check(&app, &db, &cookie, "/", 33, &mut over).await;
             if matches!(user.username, "county_admin" | "township_admin") {
-                check(&app, &db, &cookie, "/dashboard", 75, &mut over).await;
+                check(&app, &db, &cookie, "/dashboard", 25, &mut over).await;
             }
         }
         assert!(over.is_empty(), "{}", over.join("\n\n"));

@@ -299,6 +299,8 @@ pub async fn load(
     let labour_records = super::labour::records(db, county.frame.as_of).await?;
     // The demo village's assets in every type and state, upkeep done and overdue, disposals (issue 23).
     let assets = super::assets::assets(db, county.frame.as_of).await?;
+    // The demo township's 村容村貌指标 in every state (issue 22).
+    let village_indicators = super::indicators::indicators(db, county.frame.as_of).await?;
     db.optimize().await?;
 
     Ok(DemoSummary {
@@ -315,6 +317,7 @@ pub async fn load(
         projects,
         labour_records,
         assets,
+        village_indicators,
     })
 }
 

@@ -26,11 +26,13 @@
 
 mod assets;
 mod generate;
+mod indicators;
 mod labour;
 mod lifecycle;
 mod load;
 mod low_income;
 mod names;
+mod problems;
 mod projects;
 mod registry;
 mod relocation;
@@ -47,6 +49,7 @@ use shouwang_core::{Household, IncomeRecord};
 
 pub use load::{is_loaded, load};
 pub use names::{COUNTY_CODE, COUNTY_NAME, TOWNSHIPS};
+pub use problems::problems;
 pub use stats::DemoStats;
 
 /// Reference date of the classic demo data (数据截止日期): 2022-12-31, the end of the plan year
@@ -246,6 +249,8 @@ pub struct DemoSummary {
     pub labour_records: u64,
     /// 扶贫项目资产 of the demo village (issue 23).
     pub assets: u64,
+    /// 村容村貌指标 records of the demo township (issue 22).
+    pub village_indicators: u64,
 }
 
 impl fmt::Display for DemoSummary {

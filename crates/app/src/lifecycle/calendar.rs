@@ -42,6 +42,9 @@ pub struct TaskView {
 ///   them;
 /// - 劳动力就业月报 (villages with a household with labour): done when none lacks the month's record
 ///   (`registers::labour::{in_scope, outstanding}`); `outstanding` counts them.
+/// - 问题整改 (villages with problems only): one per village and month of the deadlines, including the
+///   problems still open past a deadline before `from` (`problem::deadline_tasks`); `outstanding` counts
+///   those not closed.
 ///
 /// The quarterly states are read from the records, so a village with nobody to nominate shows the
 /// meeting as pending or overdue: the record of a meeting without candidates is not kept yet.
@@ -77,6 +80,16 @@ pub async fn calendar(
             .collect(),
     };
     let mut out = Vec::new();
+    // 问题整改: the area's problems due in the range or overdue, in one statement (§三(四)2).
+    let due = repo::problems::due(db, &caller.scope, village.map(str::trim), from, to).await?;
+    for (task, completed_on, open) in shouwang_core::monitoring::problem::deadline_tasks(&due) {
+        out.push(TaskView {
+            status: task.status(completed_on, today),
+            task,
+            completed_on,
+            outstanding: Some(open),
+        });
+    }
     // 易地扶贫搬迁集中安置点 (their own level in the registry) keep the relocated households' screening.
     if area.len() < 12 && village.map(str::trim).is_none_or(str::is_empty) {
         for s in repo::regions::list_under(db, &area)
@@ -303,6 +316,7 @@ fn quarterly_evidence(case: &shouwang_core::monitoring::Case, kind: TaskKind) ->
         TaskKind::MonthlyFollowUp
         | TaskKind::LowIncomeVisit
         | TaskKind::RelocationScreening
-        | TaskKind::LabourRecord => Vec::new(),
+        | TaskKind::LabourRecord
+        | TaskKind::ProblemRectification => Vec::new(),
     }
 }

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult, JsonValue, Statement};
+use shouwang_app::attachments::{self, FileStore};
 use shouwang_app::backup::{self, Target};
 use shouwang_app::households::{Change, ChangeRequest, HouseholdPatch, change};
 use shouwang_app::{Caller, Kind, demo};
@@ -84,6 +85,17 @@ async fn empty_target(db: &Db, dir: &Path, n: u8) -> (Target, Option<ScratchPg>)
     }
 }
 
+/// The attachment store of a restore target: the data folder's, or one per scratch database.
+fn files_of(target: &Target) -> FileStore {
+    match target {
+        Target::SqliteDir(dir) => FileStore::new(dir.join("attachments")),
+        Target::Postgres(url) => FileStore::new(std::env::temp_dir().join(format!(
+            "shouwang-files-{}",
+            url.rsplit('/').next().unwrap()
+        ))),
+    }
+}
+
 async fn address_of(db: &Db, number: &str) -> (i64, String) {
     let row = db
         .conn()
@@ -113,6 +125,19 @@ db_test!(
         let number = county.households[0].household.number.clone();
         let (v0, _) = address_of(&db, &number).await;
         let dir = tempfile::tempdir().unwrap();
+        // A scan uploaded before the backup goes along with it.
+        let files = FileStore::new(dir.path().join("attachments"));
+        let scan: &[u8] = b"%PDF-1.4\n% 141123 \xe7\x94\xb3\xe8\xaf\xb7\xe4\xb9\xa6\n";
+        let uploaded = attachments::upload(
+            &db,
+            &files,
+            &county_admin(),
+            "申请书.pdf",
+            "application/pdf",
+            scan,
+        )
+        .await
+        .unwrap();
         let format = match db.backend() {
             DbBackend::Sqlite => BackupFormat::Sqlite,
             _ => BackupFormat::Postgres,
@@ -144,7 +169,7 @@ db_test!(
         };
         writing.await.unwrap();
         let busy = dir.path().join("busy.bak");
-        let done = backup::backup(&db, &busy).await.unwrap();
+        let done = backup::backup(&db, &files, &busy).await.unwrap();
         writer.await.unwrap();
         assert_eq!(done.format, format);
         assert_eq!(done.bytes, std::fs::metadata(&busy).unwrap().len());
@@ -155,10 +180,31 @@ db_test!(
             assert_eq!(mode & 0o777, 0o600, "the owner's only");
         }
         assert!(!dir.path().join("busy.bak.partial").exists());
+        assert_eq!(done.attachments, 1);
+        let sealed_copy = backup::files_beside(&busy)
+            .join("141123")
+            .join(&uploaded.sha256[..2])
+            .join(&uploaded.sha256);
+        assert_eq!(
+            std::fs::read(&sealed_copy).unwrap(),
+            std::fs::read(files.path_of("141123", &uploaded.sha256).unwrap()).unwrap(),
+            "the attachment as stored, sealed"
+        );
 
         let (target, scratch) = empty_target(&db, dir.path(), 1).await;
-        let (restored, got) = backup::restore(&busy, &target).await.unwrap();
+        let (restored, got, _) = backup::restore(&busy, &target, &files_of(&target))
+            .await
+            .unwrap();
         assert_eq!(got, format);
+        let restored_files = files_of(&target);
+        assert_eq!(
+            restored_files
+                .read(db.keys(), "141123", &uploaded.sha256)
+                .await
+                .unwrap(),
+            scan,
+            "the attachment restored"
+        );
         // One moment: the household as of its k-th write, exactly k audit rows of its writes.
         let (vr, addr) = address_of(&restored, &number).await;
         let k = vr - v0;
@@ -197,7 +243,9 @@ db_test!(
         }
         assert!(original["cases"].len() > 10 && original["members"].len() > 300);
         // A target that holds data is refused, and left as it was.
-        let e = backup::restore(&busy, &target).await.unwrap_err();
+        let e = backup::restore(&busy, &target, &files_of(&target))
+            .await
+            .unwrap_err();
         assert_eq!(e.kind, Kind::Invalid, "{e:?}");
         assert!(e.zh.contains("已有数据") && e.en.contains("empty"), "{e:?}");
         assert_eq!(without_restore_row(dump(&restored).await), copy);
@@ -205,20 +253,27 @@ db_test!(
 
         // At rest: the copy equals the original, the audit log row for row.
         let quiet = dir.path().join("quiet.bak");
-        backup::backup(&db, &quiet).await.unwrap();
+        backup::backup(&db, &files, &quiet).await.unwrap();
         let original = dump(&db).await;
         let (target2, scratch2) = empty_target(&db, dir.path(), 2).await;
-        let (restored, _) = backup::restore(&quiet, &target2).await.unwrap();
+        let (restored, _, _) = backup::restore(&quiet, &target2, &files_of(&target2))
+            .await
+            .unwrap();
         assert_eq!(without_restore_row(dump(&restored).await), original);
         restored.close().await.unwrap();
         // The backup file is never overwritten; a file that is no backup is refused.
-        let e = backup::backup(&db, &quiet).await.unwrap_err();
+        let e = backup::backup(&db, &files, &quiet).await.unwrap_err();
         assert_eq!(e.kind, Kind::Invalid, "{e:?}");
         let junk = dir.path().join("junk.bak");
         std::fs::write(&junk, "户编号,姓名\n").unwrap();
         let (target3, scratch3) = empty_target(&db, dir.path(), 3).await;
-        let e = backup::restore(&junk, &target3).await.unwrap_err();
+        let e = backup::restore(&junk, &target3, &files_of(&target3))
+            .await
+            .unwrap_err();
         assert!(e.en.contains("not a Shouwang backup"), "{e:?}");
+        for t in [&target, &target2, &target3] {
+            let _ = std::fs::remove_dir_all(files_of(t).dir());
+        }
         for pg in [scratch, scratch2, scratch3].into_iter().flatten() {
             pg.drop().await;
         }

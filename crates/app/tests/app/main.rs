@@ -4,10 +4,13 @@
 //! or `SHOUWANG_SKIP_PG=1` to run the SQLite half only.
 
 mod assets;
+mod attachments;
 mod backup;
+mod dashboard;
 mod household_changes;
 mod imports;
 mod income;
+mod indicators;
 mod labour;
 mod low_income;
 mod problems;

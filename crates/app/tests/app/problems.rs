@@ -9,6 +9,7 @@ use shouwang_app::ledgers::{self, LedgerRequest};
 use shouwang_app::problems::{self, campaign_round};
 use shouwang_app::{Caller, Kind, attachments};
 use shouwang_core::codes::Guarantee;
+use shouwang_core::monitoring::calendar::{TaskKind, TaskStatus};
 use shouwang_core::monitoring::{
     Attachment, NewProblem, ProblemAction, ProblemStatus, ResponsibleUnit, Source,
 };
@@ -228,11 +229,100 @@ db_test!(
         assert_eq!(file.rows, 3);
         assert!(file.name.starts_with("问题整改台账"), "{}", file.name);
         assert_eq!(ledgers::export(&db, &other, &req).await.unwrap().rows, 0);
+        // 问题整改 on the calendar: the November deadlines pending (2 open), the village's October one
+        // overdue (carried over though before the range); none in another village's.
+        let tasks =
+            shouwang_app::lifecycle::calendar(&db, &town, None, d(11, 1), d(12, 31), d(11, 5))
+                .await
+                .unwrap();
+        let mut rect: Vec<_> = tasks
+            .iter()
+            .filter(|t| t.task.kind == TaskKind::ProblemRectification)
+            .map(|t| {
+                (
+                    t.task.village.as_str(),
+                    t.task.due_on,
+                    t.status,
+                    t.outstanding,
+                )
+            })
+            .collect();
+        rect.sort();
+        assert_eq!(
+            rect,
+            vec![
+                (VILLAGE_A1, d(10, 31), TaskStatus::Overdue, Some(1)),
+                (VILLAGE_A1, d(11, 30), TaskStatus::Pending, Some(2)),
+            ]
+        );
+        let theirs =
+            shouwang_app::lifecycle::calendar(&db, &other, None, d(11, 1), d(12, 31), d(11, 5))
+                .await
+                .unwrap();
+        assert!(
+            theirs
+                .iter()
+                .all(|t| t.task.kind != TaskKind::ProblemRectification)
+        );
         // a department provider reads no registry data
         let dept = caller(64, Role::Department, "141123");
         let e = problems::board(&db, &dept, None, d(11, 5))
             .await
             .unwrap_err();
         assert_eq!(e.kind, Kind::Forbidden);
+    }
+);
+
+db_test!(
+    fn the_demo_village_has_problems_in_every_state(db: Db) {
+        let today = shouwang_app::today();
+        let county =
+            shouwang_app::demo::generate_in(120, 3, shouwang_app::demo::DemoFrame::around(today));
+        shouwang_app::demo::load(&db, &county, &|_, _| {})
+            .await
+            .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let files = attachments::FileStore::new(dir.path());
+        let as_of = county.frame.as_of;
+        assert_eq!(
+            shouwang_app::demo::problems(&db, &files, as_of)
+                .await
+                .unwrap(),
+            4
+        );
+        let town = shouwang_app::caller_by_username(&db, "township_admin")
+            .await
+            .unwrap()
+            .unwrap();
+        let all = problems::list(&db, &town, &ProblemFilter::default(), as_of)
+            .await
+            .unwrap();
+        let mut states: Vec<(ProblemStatus, bool)> =
+            all.iter().map(|p| (p.status, p.overdue)).collect();
+        states.sort_by_key(|(s, o)| (s.code(), *o));
+        assert_eq!(
+            states,
+            vec![
+                (ProblemStatus::Closed, false),
+                (ProblemStatus::Open, false),
+                (ProblemStatus::Open, true),
+                (ProblemStatus::Rectifying, false),
+            ]
+        );
+        // The closed one's photo: evidence the township may download (not its uploader).
+        let closed = all
+            .iter()
+            .find(|p| p.status == ProblemStatus::Closed)
+            .unwrap();
+        let photo = &closed.problem.steps[0].evidence[0];
+        let (row, bytes) = attachments::download(&db, &files, &town, &photo.sha256)
+            .await
+            .unwrap();
+        assert_eq!(
+            (row.media_type.as_str(), bytes.starts_with(b"\x89PNG")),
+            ("image/png", true)
+        );
+        // Village problems: no household is kept from exit, no clue filed.
+        assert!(all.iter().all(|p| p.problem.what.household.is_none()));
     }
 );

@@ -34,6 +34,7 @@ mod run;
 use crate::config::DbArgs;
 use input::*;
 pub use run::run;
+pub(crate) use run::upload_path;
 
 pub use crate::config::Failure;
 

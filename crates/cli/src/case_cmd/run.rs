@@ -48,35 +48,46 @@ impl Ctx {
     }
 
     async fn upload(&self, path: &Path) -> anyhow::Result<Attachment> {
-        let bytes = std::fs::read(path)
-            .with_context(|| format!("cannot read {}", path.display()))
-            .map_err(|e| bad(format!("{e:#}")))?;
-        let ext = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .unwrap_or("")
-            .to_ascii_lowercase();
-        let media = match ext.as_str() {
-            "jpg" | "jpeg" => "image/jpeg",
-            "png" => "image/png",
-            "webp" => "image/webp",
-            "pdf" => "application/pdf",
-            _ => "application/octet-stream",
-        };
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
-        let row = files::upload(&self.db, &self.files, &self.caller, name, media, &bytes)
-            .await
-            .map_err(fail)?;
-        if !self.json {
-            let dto = AttachmentDto::from(row.clone());
-            eprintln!(
-                "已上传 / uploaded {} ({} bytes, SHA-256 {})",
-                dto.name, dto.size, dto.sha256
-            );
-        }
-        Attachment::new(row.name, &row.sha256, row.media_type)
-            .map_err(|r| fail(StoreError::Refused(r)))
+        upload_path(&self.db, &self.files, &self.caller, path, self.json).await
     }
+}
+
+/// Uploads the file at `path` to the attachment store as `caller` (its media type from the extension;
+/// the store checks it against the content) and returns it as evidence; says so on stderr unless `quiet`.
+pub(crate) async fn upload_path(
+    db: &Db,
+    store: &files::FileStore,
+    caller: &Caller,
+    path: &Path,
+    quiet: bool,
+) -> anyhow::Result<Attachment> {
+    let bytes = std::fs::read(path)
+        .with_context(|| format!("cannot read {}", path.display()))
+        .map_err(|e| bad(format!("{e:#}")))?;
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let media = match ext.as_str() {
+        "jpg" | "jpeg" => "image/jpeg",
+        "png" => "image/png",
+        "webp" => "image/webp",
+        "pdf" => "application/pdf",
+        _ => "application/octet-stream",
+    };
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
+    let row = files::upload(db, store, caller, name, media, &bytes)
+        .await
+        .map_err(fail)?;
+    if !quiet {
+        let dto = AttachmentDto::from(row.clone());
+        eprintln!(
+            "已上传 / uploaded {} ({} bytes, SHA-256 {})",
+            dto.name, dto.size, dto.sha256
+        );
+    }
+    Attachment::new(row.name, &row.sha256, row.media_type).map_err(|r| fail(StoreError::Refused(r)))
 }
 
 /// Runs `shouwang case …`.

@@ -49,10 +49,10 @@ db_test!(
         };
         assert_eq!(count(&db, analyzed).await, 1);
 
-        // The trigger is back: a member added by hand gets its 姓氏 row.
+        // The trigger is back: a member whose surname key changes by hand gets its 姓氏 row.
         db.conn()
             .execute_unprepared(
-                "UPDATE members SET name = '仝' || SUBSTR(name, 2) \
+                "UPDATE members SET surname_key = surname_key + 1 \
                  WHERE id = (SELECT MIN(id) FROM members)",
             )
             .await
@@ -61,9 +61,11 @@ db_test!(
 
         // A second large import into the database that is no longer empty: unchanged.
         let again = import(&db, "bulk.xlsx", &bytes).await;
+        // (Names are sealed: the hand-made change above is to the surname key alone, which the import
+        // does not compare, so nothing is updated.)
         assert_eq!(again.households_created, 0);
-        assert_eq!(again.households_updated, 1);
-        assert_eq!(again.households_unchanged, 1000);
+        assert_eq!(again.households_updated, 0);
+        assert_eq!(again.households_unchanged, 1001);
         assert_eq!(schema_objects(&db).await, objects);
         assert_eq!(initials_mismatch(&db).await, 0);
     }

@@ -351,10 +351,10 @@ fn csv_text(rows: &[Vec<String>]) -> String {
 
 /// `member_initials` rows that differ from what the members and households say (both directions).
 async fn initials_mismatch(db: &Db) -> i64 {
-    const EXPECTED: &str = "SELECT DISTINCT h.county_code, SUBSTR(m.name, 1, 1), h.number, h.village_code, \
+    const EXPECTED: &str = "SELECT DISTINCT h.county_code, m.surname_key, h.number, h.village_code, \
          h.household_type, (h.household_type = 'monitored' OR h.monitored_type IS NOT NULL), h.id \
          FROM members m JOIN households h ON h.county_code = m.county_code AND h.id = m.household_id";
-    const STORED: &str = "SELECT county_code, initial, number, village_code, household_type, is_monitored, \
+    const STORED: &str = "SELECT county_code, surname_key, number, village_code, household_type, is_monitored, \
          household_id FROM member_initials";
     count(
         db,

@@ -292,6 +292,7 @@ code_list! {
         LowIncomeVisit = ("low_income_visit", "低收入人口月度走访", "Monthly visit of low-income households"),
         RelocationScreening = ("relocation_screening", "搬迁户季度排查", "Quarterly screening of relocated households"),
         LabourRecord = ("labour_record", "劳动力就业月报", "Monthly employment record of the labour force"),
+        ProblemRectification = ("problem_rectification", "问题整改", "Rectification of the problems found (by their deadline)"),
     }
 }
 

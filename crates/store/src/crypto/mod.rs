@@ -16,7 +16,9 @@
 //! **Blind indexes.** An exact search by ID number (and the import's lookup of registered members)
 //! compares `members.id_key`, the first 63 bits of HMAC-SM3 of the 18-character number under the version's
 //! index key: without the key it tells nothing about the number (the former key was the number itself,
-//! packed). A search runs with every version of the ring, so it keeps working during a rotation.
+//! packed). Names are found the same way through `members.name_key` (the whole name) and
+//! `members.surname_key` (the surname, 姓氏), both under the version's name index key (migration 000020).
+//! A search runs with every version of the ring, so it keeps working during a rotation.
 
 pub mod keyfile;
 pub mod sealed;
@@ -196,6 +198,14 @@ impl Keys {
             &self.current_key()?.name_index,
             prefix.as_bytes(),
         ))
+    }
+
+    /// The name blind index of `name` under every version of the ring (a search during a rotation).
+    pub fn name_indexes(&self, name: &str) -> Vec<i64> {
+        self.versions
+            .iter()
+            .map(|k| KeyVersion::index(&k.name_index, name.as_bytes()))
+            .collect()
     }
 
     /// `plain` encrypted with SM4-GCM under the current key, bound to `context` (the column it is stored

@@ -29,6 +29,9 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     /// The data key version of the sealed columns (0: still plain; `crypto::sealed`).
     pub key_version: i32,
+    /// `name` is still stored plain (a row from before migration 000020); otherwise sealed
+    /// (`crypto::sealed::FORMER_NAME`).
+    pub names_plain: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -33,6 +33,9 @@ pub struct Model {
     pub version: i64,
     /// The data key version of the sealed columns (0: still plain; `crypto::sealed`).
     pub key_version: i32,
+    /// `head_name` is still stored plain (a row from before migration 000020); otherwise sealed
+    /// (`crypto::sealed::HEAD_NAME`).
+    pub names_plain: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -1,5 +1,6 @@
-//! `member_initials`: first character of each member name, once per household (kept by triggers; see the
-//! migration `m20250601_000002_member_initials`). Read-only for the application.
+//! `member_initials`: the surname blind index (`members.surname_key`) of each member, once per household
+//! (kept by triggers; see the migrations `m20250601_000002_member_initials` and
+//! `m20261208_000020_sealed_names`). Read-only for the application.
 
 use sea_orm::entity::prelude::*;
 
@@ -9,7 +10,7 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub county_code: String,
     #[sea_orm(primary_key, auto_increment = false)]
-    pub initial: String,
+    pub surname_key: i64,
     #[sea_orm(primary_key, auto_increment = false)]
     pub number: String,
     pub village_code: String,

@@ -18,6 +18,7 @@ pub struct Model {
     /// The ID number's blind index (盲索引): HMAC-SM3 under the data key of version `key_version`, first
     /// 63 bits (`crypto::Keys::id_index`; fast lookups that tell nothing without the key).
     pub id_key: i64,
+    /// 姓名; sealed (`crypto::sealed::MEMBER_NAME`) unless `names_plain`.
     pub name: String,
     pub sex: String,
     pub relation: String,
@@ -34,6 +35,13 @@ pub struct Model {
     pub version: i64,
     /// The data key version of `id_key` (0: the former packed key, rewritten by `repo::keys`).
     pub key_version: i32,
+    /// The blind index of the whole name (`crypto::Keys::name_index` of the normalised name) under key
+    /// `key_version`; `None` while the name is still plain (migration 000020).
+    pub name_key: Option<i64>,
+    /// The blind index of the surname (姓氏, `shouwang_core::surname::surname`), same key.
+    pub surname_key: Option<i64>,
+    /// The name is still stored plain (a row from before migration 000020, sealed by `repo::keys`).
+    pub names_plain: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -130,6 +130,103 @@ const POSTGRES_TRIGGERS: &[&str] = &[
      FOR EACH ROW EXECUTE FUNCTION sw_member_initials_household()",
 ];
 
+/// The `member_initials` table keyed `(county_code, {key}, number)` by the column `key` (the name's first
+/// character here, the surname's blind index since migration 000020).
+pub(super) fn initials_table(b: DbBackend, key: ColumnDef, key_name: &str) -> TableCreateStatement {
+    let mut table = Table::create();
+    table
+        .table(MemberInitials::Table)
+        .col(code(b, MemberInitials::CountyCode))
+        .col(key)
+        .col(code(b, MemberInitials::Number))
+        .col(code(b, MemberInitials::VillageCode))
+        .col(code(b, MemberInitials::HouseholdType))
+        .col(
+            ColumnDef::new(MemberInitials::IsMonitored)
+                .boolean()
+                .not_null(),
+        )
+        .col(
+            ColumnDef::new(MemberInitials::HouseholdId)
+                .big_integer()
+                .not_null(),
+        )
+        .primary_key(
+            Index::create()
+                .col(MemberInitials::CountyCode)
+                .col(Alias::new(key_name))
+                .col(MemberInitials::Number),
+        )
+        .foreign_key(
+            ForeignKey::create()
+                .name("fk_member_initials_household")
+                .from_tbl(MemberInitials::Table)
+                .from_col(MemberInitials::CountyCode)
+                .from_col(MemberInitials::HouseholdId)
+                .to_tbl(Households::Table)
+                .to_col(Households::CountyCode)
+                .to_col(Households::Id)
+                .on_delete(ForeignKeyAction::Cascade),
+        );
+    if b == DbBackend::Sqlite {
+        table.extra("WITHOUT ROWID");
+    }
+    table
+}
+
+/// Creates `member_initials` keyed by the first character of the names, fills it and creates its
+/// triggers (also the down migration of `m20261208_000020_sealed_names`, on plain names).
+pub(super) async fn create_initials(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
+    let b = manager.get_database_backend();
+    let table = initials_table(b, code(b, MemberInitials::Initial), "initial");
+    manager.create_table(table).await?;
+    manager
+        .create_index(
+            Index::create()
+                .name("idx_member_initials_household")
+                .table(MemberInitials::Table)
+                .col(MemberInitials::CountyCode)
+                .col(MemberInitials::HouseholdId)
+                .to_owned(),
+        )
+        .await?;
+    let conn = manager.get_connection();
+    conn.execute_unprepared(BACKFILL).await?;
+    let triggers = match b {
+        DbBackend::Postgres => POSTGRES_TRIGGERS,
+        _ => SQLITE_TRIGGERS,
+    };
+    for sql in triggers {
+        conn.execute_unprepared(sql).await?;
+    }
+    Ok(())
+}
+
+/// Drops `member_initials` with its triggers (also the up migration of `m20261208_000020_sealed_names`).
+pub(super) async fn drop_initials(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
+    let conn = manager.get_connection();
+    let drops: &[&str] = match manager.get_database_backend() {
+        DbBackend::Postgres => &[
+            "DROP TRIGGER IF EXISTS trg_member_initials ON members",
+            "DROP TRIGGER IF EXISTS trg_member_initials_household ON households",
+            "DROP FUNCTION IF EXISTS sw_member_initials()",
+            "DROP FUNCTION IF EXISTS sw_member_initials_household()",
+        ],
+        _ => &[
+            "DROP TRIGGER IF EXISTS trg_member_initials_ins",
+            "DROP TRIGGER IF EXISTS trg_member_initials_del",
+            "DROP TRIGGER IF EXISTS trg_member_initials_upd",
+            "DROP TRIGGER IF EXISTS trg_member_initials_household",
+        ],
+    };
+    for sql in drops {
+        conn.execute_unprepared(sql).await?;
+    }
+    conn.execute_unprepared("DROP TABLE IF EXISTS member_initials")
+        .await?;
+    Ok(())
+}
+
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     fn use_transaction(&self) -> Option<bool> {
@@ -137,56 +234,6 @@ impl MigrationTrait for Migration {
     }
 
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let b = manager.get_database_backend();
-        let mut table = Table::create();
-        table
-            .table(MemberInitials::Table)
-            .col(code(b, MemberInitials::CountyCode))
-            .col(code(b, MemberInitials::Initial))
-            .col(code(b, MemberInitials::Number))
-            .col(code(b, MemberInitials::VillageCode))
-            .col(code(b, MemberInitials::HouseholdType))
-            .col(
-                ColumnDef::new(MemberInitials::IsMonitored)
-                    .boolean()
-                    .not_null(),
-            )
-            .col(
-                ColumnDef::new(MemberInitials::HouseholdId)
-                    .big_integer()
-                    .not_null(),
-            )
-            .primary_key(
-                Index::create()
-                    .col(MemberInitials::CountyCode)
-                    .col(MemberInitials::Initial)
-                    .col(MemberInitials::Number),
-            )
-            .foreign_key(
-                ForeignKey::create()
-                    .name("fk_member_initials_household")
-                    .from_tbl(MemberInitials::Table)
-                    .from_col(MemberInitials::CountyCode)
-                    .from_col(MemberInitials::HouseholdId)
-                    .to_tbl(Households::Table)
-                    .to_col(Households::CountyCode)
-                    .to_col(Households::Id)
-                    .on_delete(ForeignKeyAction::Cascade),
-            );
-        if b == DbBackend::Sqlite {
-            table.extra("WITHOUT ROWID");
-        }
-        manager.create_table(table).await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("idx_member_initials_household")
-                    .table(MemberInitials::Table)
-                    .col(MemberInitials::CountyCode)
-                    .col(MemberInitials::HouseholdId)
-                    .to_owned(),
-            )
-            .await?;
         // 监测户 lists: households with a monitored type (the type column may still say 脱贫户 / 一般农户).
         manager
             .create_index(
@@ -199,50 +246,16 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        let conn = manager.get_connection();
-        conn.execute_unprepared(BACKFILL).await?;
-        let triggers = match b {
-            DbBackend::Postgres => POSTGRES_TRIGGERS,
-            _ => SQLITE_TRIGGERS,
-        };
-        for sql in triggers {
-            conn.execute_unprepared(sql).await?;
-        }
-        Ok(())
+        create_initials(manager).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let conn = manager.get_connection();
-        let drops: &[&str] = match manager.get_database_backend() {
-            DbBackend::Postgres => &[
-                "DROP TRIGGER IF EXISTS trg_member_initials ON members",
-                "DROP TRIGGER IF EXISTS trg_member_initials_household ON households",
-                "DROP FUNCTION IF EXISTS sw_member_initials()",
-                "DROP FUNCTION IF EXISTS sw_member_initials_household()",
-            ],
-            _ => &[
-                "DROP TRIGGER IF EXISTS trg_member_initials_ins",
-                "DROP TRIGGER IF EXISTS trg_member_initials_del",
-                "DROP TRIGGER IF EXISTS trg_member_initials_upd",
-                "DROP TRIGGER IF EXISTS trg_member_initials_household",
-            ],
-        };
-        for sql in drops {
-            conn.execute_unprepared(sql).await?;
-        }
+        drop_initials(manager).await?;
         manager
             .drop_index(
                 Index::drop()
                     .name("idx_households_monitored")
                     .table(Households::Table)
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .drop_table(
-                Table::drop()
-                    .table(MemberInitials::Table)
-                    .if_exists()
                     .to_owned(),
             )
             .await

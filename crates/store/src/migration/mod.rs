@@ -2,6 +2,7 @@
 
 use sea_orm_migration::prelude::*;
 
+mod columns;
 mod m20250601_000001_init;
 mod m20250601_000002_member_initials;
 mod m20250610_000003_cases;
@@ -14,6 +15,7 @@ mod m20251210_000010_former_members;
 mod m20261207_000011_income_source;
 mod m20261207_000013_must_change_password;
 mod m20261208_000012_income_other_sources;
+mod m20261208_000020_sealed_names;
 mod m20261209_000014_register_records;
 mod m20261209_000015_data_keys;
 mod m20261209_000018_county_lines;
@@ -22,6 +24,7 @@ mod m20261210_000021_campaigns;
 mod m20261210_000022_projects;
 mod m20261210_000023_read_models;
 mod m20261212_000026_assets;
+mod m20261213_000027_village_indicators;
 
 /// All migrations, oldest first. Never edit an applied migration: add a new one.
 pub struct Migrator;
@@ -50,6 +53,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261210_000019_sealed_columns::Migration),
             Box::new(m20261210_000023_read_models::Migration),
             Box::new(m20261212_000026_assets::Migration),
+            Box::new(m20261213_000027_village_indicators::Migration),
+            Box::new(m20261208_000020_sealed_names::Migration),
         ]
     }
 }

@@ -6,7 +6,7 @@
 //! working meanwhile: they match a member's blind index under every version of the ring.
 //!
 //! The same pass seals the rows still plain (`key_version` 0: a database from before the data key, or from
-//! before the sealed columns, migration 000019) and turns their former packed ID keys into blind indexes;
+//! before the sealed columns, migration 000019; `names_plain`: names from before migration 000020) and turns their former packed ID keys into blind indexes;
 //! [`crate::Db::migrate`] runs it whenever such rows remain.
 
 use chrono::{DateTime, Utc};
@@ -15,13 +15,14 @@ use shouwang_core::IdNumber;
 
 use crate::crypto::Keys;
 use crate::crypto::sealed::{
-    FORMER_ID, FORMER_MEMBER, HEAD_ID, KEEPER_PHONE, MEMBER_ID, PHONE, PLAIN,
+    FORMER_ID, FORMER_MEMBER, FORMER_NAME, HEAD_ID, HEAD_NAME, KEEPER_PHONE, MEMBER_ID,
+    MEMBER_NAME, PHONE, PLAIN,
 };
 use crate::db::Db;
 use crate::error::{Result, StoreError};
 use crate::repo::Actor;
 use crate::repo::audit::{self, Change};
-use crate::repo::households::{id_key, seal_household};
+use crate::repo::households::{id_key, seal_household, seal_name};
 use crate::repo::{Sql, count};
 
 /// Members rewritten per transaction by default.
@@ -68,15 +69,29 @@ pub async fn status(db: &Db) -> Result<Option<Rotation>> {
 /// The tables with sealed columns, in the order a rotation rewrites them.
 const TABLES: [&str; 4] = ["members", "households", "former_members", "assets"];
 
+/// Whether `table` has sealed names (and their marker `names_plain`, migration 000020).
+fn has_names(table: &str) -> bool {
+    table != "assets"
+}
+
+/// ` OR names_plain = TRUE` for a table with names: its rows with plain names are to rewrite too.
+fn or_names_plain(sql: &mut Sql, table: &str) {
+    if has_names(table) {
+        sql.push(" OR names_plain = ").bind(true);
+    }
+}
+
 /// Rows of the sealed tables whose `key_version` is `op` `version` (`<>` target: still to rewrite).
 async fn rows_where(db: &Db, op: &str, version: i32) -> Result<i64> {
     let mut n = 0u64;
     for table in TABLES {
         let mut sql = Sql::new();
         sql.push(&format!(
-            "SELECT COUNT(*) AS n FROM {table} WHERE key_version {op} "
+            "SELECT COUNT(*) AS n FROM {table} WHERE (key_version {op} "
         ))
         .bind(version);
+        or_names_plain(&mut sql, table);
+        sql.push(")");
         n += count(db.conn(), sql.build(db.backend())).await?;
     }
     Ok(i64::try_from(n).unwrap_or(i64::MAX))
@@ -96,26 +111,35 @@ async fn reseal(
 ) -> Result<i64> {
     let backend = tx.get_database_backend();
     let cols = match table {
-        "members" => "id_number",
-        "households" => "head_id_number, phone",
+        "members" => "id_number, name",
+        "households" => "head_id_number, phone, head_name",
         "assets" => "keeper_phone",
-        _ => "id_number, member",
+        _ => "id_number, member, name",
     };
     let mut pick = Sql::new();
+    let marker = if has_names(table) {
+        "names_plain, "
+    } else {
+        ""
+    };
     pick.push(&format!(
-        "SELECT county_code, id, key_version, {cols} FROM {table} WHERE key_version <> "
+        "SELECT county_code, id, key_version, {marker}{cols} FROM {table} WHERE (key_version <> "
     ))
-    .bind(i32::from(target))
-    .push(" ORDER BY county_code, id LIMIT ")
-    .bind(limit);
+    .bind(i32::from(target));
+    or_names_plain(&mut pick, table);
+    pick.push(") ORDER BY county_code, id LIMIT ").bind(limit);
     let rows = tx.query_all_raw(pick.build(backend)).await?;
     let current = i32::from(target);
     for r in &rows {
         let county: String = r.try_get("", "county_code")?;
         let id: i64 = r.try_get("", "id")?;
         let version: i32 = r.try_get("", "key_version")?;
+        let names_plain: bool = has_names(table) && r.try_get("", "names_plain")?;
         let text = |col: &str, ctx: &str| -> Result<String> {
             keys.open(&r.try_get::<String>("", col)?, ctx, version)
+        };
+        let name = |col: &str, ctx: &str| -> Result<String> {
+            keys.open_name(&r.try_get::<String>("", col)?, ctx, names_plain)
         };
         let mut up = Sql::new();
         match table {
@@ -124,10 +148,18 @@ async fn reseal(
                 let parsed =
                     IdNumber::parse(&number).map_err(|_| StoreError::corrupt("id_number"))?;
                 let (key, _) = id_key(keys, parsed)?;
+                let (sealed_name, name_key, surname_key) =
+                    seal_name(keys, &name("name", MEMBER_NAME)?)?;
                 up.push("UPDATE members SET id_number = ")
                     .bind(keys.seal(&number, MEMBER_ID)?)
                     .push(", id_key = ")
-                    .bind(key);
+                    .bind(key)
+                    .push(", name = ")
+                    .bind(sealed_name)
+                    .push(", name_key = ")
+                    .bind(name_key)
+                    .push(", surname_key = ")
+                    .bind(surname_key);
             }
             "households" => {
                 let phone: Option<String> = r.try_get("", "phone")?;
@@ -137,7 +169,9 @@ async fn reseal(
                 up.push("UPDATE households SET head_id_number = ")
                     .bind(head)
                     .push(", phone = ")
-                    .bind(phone);
+                    .bind(phone)
+                    .push(", head_name = ")
+                    .bind(keys.seal(&name("head_name", HEAD_NAME)?, HEAD_NAME)?);
             }
             "assets" => {
                 let phone: Option<String> = r.try_get("", "keeper_phone")?;
@@ -149,12 +183,16 @@ async fn reseal(
                 up.push("UPDATE former_members SET id_number = ")
                     .bind(keys.seal(&text("id_number", FORMER_ID)?, FORMER_ID)?)
                     .push(", member = ")
-                    .bind(keys.seal(&text("member", FORMER_MEMBER)?, FORMER_MEMBER)?);
+                    .bind(keys.seal(&text("member", FORMER_MEMBER)?, FORMER_MEMBER)?)
+                    .push(", name = ")
+                    .bind(keys.seal(&name("name", FORMER_NAME)?, FORMER_NAME)?);
             }
         }
-        up.push(", key_version = ")
-            .bind(current)
-            .push(" WHERE county_code = ")
+        up.push(", key_version = ").bind(current);
+        if has_names(table) {
+            up.push(", names_plain = ").bind(false);
+        }
+        up.push(" WHERE county_code = ")
             .bind(county)
             .push(" AND id = ")
             .bind(id);

@@ -18,6 +18,7 @@ pub mod documents;
 pub mod duplicates;
 pub mod households;
 pub mod income;
+pub mod indicators;
 pub mod keys;
 pub mod ledgers;
 pub mod lines;

@@ -18,7 +18,7 @@ use shouwang_core::monitoring::{Problem, ProblemStatus, Refusal, problem};
 use shouwang_core::registry::RegionNames;
 use shouwang_core::{CodeList, Household, Scope};
 
-use super::area::effective_area;
+use super::area::{Area, effective_area};
 use super::audit::{self, Change};
 use super::cases::write_county;
 use super::{Actor, Sql, to_json};
@@ -166,6 +166,40 @@ pub async fn list(db: &Db, scope: &Scope, filter: &ProblemFilter) -> Result<Vec<
     rows.iter().map(problem_row).collect()
 }
 
+/// For the calendar (问题整改 tasks): the problems of the scope's area (narrowed to `village`) whose
+/// deadline falls in `from..=to`, and those still open whose deadline is before `from` (逾期, carried
+/// over), with their village, in one statement.
+pub async fn due(
+    db: &Db,
+    scope: &Scope,
+    village: Option<&str>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<(String, Problem)>> {
+    let Some(area) = effective_area(scope, village).filter(|a| a.county().is_some()) else {
+        return Ok(Vec::new());
+    };
+    let mut sql = Sql::new();
+    sql.push("SELECT p.* FROM problems p WHERE 1 = 1")
+        .push_area("p", &area)
+        .push(" AND ((p.deadline >= ")
+        .bind(from.to_string())
+        .push(" AND p.deadline <= ")
+        .bind(to.to_string())
+        .push(") OR (p.status <> ")
+        .bind(ProblemStatus::Closed.code())
+        .push(" AND p.deadline < ")
+        .bind(from.to_string())
+        .push(")) ORDER BY p.village_code, p.deadline, p.id");
+    let rows = db.conn().query_all_raw(sql.build(db.backend())).await?;
+    rows.iter()
+        .map(|r| {
+            let row = problem_row(r)?;
+            Ok((row.problem.what.village.as_str().to_owned(), row.problem))
+        })
+        .collect()
+}
+
 /// Takes an action on problem `id`: `NotFound` when the county has none, `Forbidden` outside the scope's
 /// area, `StaleVersion` when it changed since `expected_version`, `Refused` with the core's reason
 /// (nothing written); else the new state with its audit row (`update problem`, before and after).
@@ -266,6 +300,27 @@ pub async fn open_blockers(
         out.extend(problem_row(r)?.problem.blocker());
     }
     Ok(out)
+}
+
+/// Whether a problem of `area` in `county` refers to the attachment `sha256` (its evidence), so that
+/// those who may read the problem may download the file.
+pub(crate) async fn refers_to(
+    conn: &impl ConnectionTrait,
+    county: &str,
+    area: &Area,
+    sha256: &str,
+) -> Result<bool> {
+    let mut sql = Sql::new();
+    sql.push("SELECT 1 AS found FROM problems p WHERE p.county_code = ")
+        .bind(county)
+        .push_area("p", area)
+        .push(" AND p.body LIKE ")
+        .bind(format!("%{sha256}%"))
+        .push(" LIMIT 1");
+    Ok(conn
+        .query_one_raw(sql.build(conn.get_database_backend()))
+        .await?
+        .is_some())
 }
 
 async fn find_on(tx: &DatabaseTransaction, county: &str, id: i64) -> Result<Option<ProblemRow>> {

@@ -82,12 +82,11 @@ pub async fn search(
                 .push(" AND h.number < ")
                 .bind(prefix_upper(&n));
         } else {
-            filter
-                .push(" AND h.id IN (SELECT m.household_id FROM members m WHERE m.county_code = h.county_code AND m.name >= ")
-                .bind(text)
-                .push(" AND m.name < ")
-                .bind(prefix_upper(text))
-                .push(")");
+            filter.push(
+                " AND h.id IN (SELECT m.household_id FROM members m WHERE m.county_code = h.county_code AND ",
+            );
+            households::push_member_name(&mut filter, db.keys(), text);
+            filter.push(")");
         }
     }
     if let Some(risk) = query.risk {

@@ -10,7 +10,7 @@ use sea_orm::{ConnectionTrait, QueryResult};
 use shouwang_core::codes::{HouseholdType, Relation};
 use shouwang_core::{CodeList, Fen, IncomeRecord};
 
-use crate::crypto::sealed::MEMBER_ID;
+use crate::crypto::sealed::{MEMBER_ID, MEMBER_NAME};
 use crate::db::Db;
 use crate::error::Result;
 use crate::repo::Sql;
@@ -138,7 +138,8 @@ pub async fn members(
     loop {
         let mut sql = Sql::new();
         sql.push(
-            "SELECT m.id, m.id_number, m.key_version, h.number, m.name, m.relation FROM members m \
+            "SELECT m.id, m.id_number, m.key_version, h.number, m.name, m.names_plain, m.relation \
+             FROM members m \
              JOIN households h ON h.county_code = m.county_code AND h.id = m.household_id \
              WHERE m.id > ",
         )
@@ -159,7 +160,11 @@ pub async fn members(
                     r.try_get("", "key_version")?,
                 )?,
                 household: r.try_get("", "number")?,
-                name: r.try_get("", "name")?,
+                name: db.keys().open_name(
+                    &r.try_get::<String>("", "name")?,
+                    MEMBER_NAME,
+                    r.try_get("", "names_plain")?,
+                )?,
                 relation,
             })?;
         }

@@ -4,7 +4,7 @@
 //! row in batches and continues where it stopped.
 
 use sea_orm::{ConnectionTrait, Statement};
-use shouwang_store::crypto::sealed::MEMBER_ID;
+use shouwang_store::crypto::sealed::{HEAD_NAME, MEMBER_ID, MEMBER_NAME};
 use shouwang_store::repo::households::{self, HouseholdQuery};
 use shouwang_store::repo::keys;
 use shouwang_store::{Db, Keys, db_test};
@@ -176,6 +176,99 @@ db_test!(
             .unwrap()
             .items;
         assert_eq!(again, heads);
+    }
+);
+
+/// (id, stored name, names_plain) of every member, or of every household (`head_name`).
+async fn names(db: &Db, sql: &'static str) -> Vec<(i64, String, bool)> {
+    let rows = db
+        .conn()
+        .query_all_raw(Statement::from_string(db.backend(), sql))
+        .await
+        .unwrap();
+    rows.iter()
+        .map(|r| {
+            (
+                r.try_get("", "id").unwrap(),
+                r.try_get("", "name").unwrap(),
+                r.try_get("", "names_plain").unwrap(),
+            )
+        })
+        .collect()
+}
+
+const MEMBER_NAMES: &str = "SELECT id, name, names_plain FROM members ORDER BY id";
+const HEAD_NAMES: &str = "SELECT id, head_name AS name, names_plain FROM households ORDER BY id";
+
+db_test!(
+    fn names_from_before_migration_20_are_sealed_and_keyed_on_migration(db: Db) {
+        seed(&db).await;
+        let total = |text: &'static str| {
+            let db = db.clone();
+            async move {
+                households::search(&db, &county_scope(), &q(text), 1, 20)
+                    .await
+                    .unwrap()
+                    .total
+            }
+        };
+        assert_eq!((total("李").await, total("高明").await), (2, 1));
+        // As migration 000020 leaves a database: names plain and marked so, no name keys, so no 姓氏 rows.
+        let mut plain = Vec::new();
+        for (id, raw, was_plain) in names(&db, MEMBER_NAMES).await {
+            assert!(!was_plain);
+            let name = db.keys().open_name(&raw, MEMBER_NAME, false).unwrap();
+            assert_ne!(raw, name, "sealed");
+            exec(
+                &db,
+                &format!(
+                    "UPDATE members SET name = '{name}', name_key = NULL, surname_key = NULL, \
+                     names_plain = TRUE WHERE id = {id}"
+                ),
+            )
+            .await;
+            plain.push(name);
+        }
+        for (id, raw, _) in names(&db, HEAD_NAMES).await {
+            let name = db.keys().open_name(&raw, HEAD_NAME, false).unwrap();
+            exec(
+                &db,
+                &format!(
+                    "UPDATE households SET head_name = '{name}', names_plain = TRUE WHERE id = {id}"
+                ),
+            )
+            .await;
+        }
+        let before = households::get(&db, &county_scope(), "1411231002010001")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            before.household.members[0].name, "李大山",
+            "plain rows still read"
+        );
+        assert_eq!(total("李").await, 0, "no keys yet");
+        db.migrate().await.unwrap();
+        for (_, raw, was_plain) in names(&db, MEMBER_NAMES)
+            .await
+            .into_iter()
+            .chain(names(&db, HEAD_NAMES).await)
+        {
+            assert!(!was_plain);
+            assert!(plain.iter().all(|n| !raw.contains(n.as_str())), "{raw}");
+        }
+        assert_eq!((total("李").await, total("高明").await), (2, 1));
+        assert_eq!(total("李大山").await, 1);
+        let after = households::get(&db, &county_scope(), "1411231002010001")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(after.household, before.household);
+        let rows = households::search(&db, &county_scope(), &HouseholdQuery::default(), 1, 20)
+            .await
+            .unwrap()
+            .items;
+        assert_eq!(rows[0].head_name, "李大山");
     }
 );
 

@@ -48,11 +48,16 @@ db_test!(
                 "1411231012010002"
             ]
         );
+        // Names are sealed (issue 19): a prefix that is neither a surname nor a whole name finds nothing.
         let p = households::search(&db, &s, &q("李大"), 1, 20)
             .await
             .unwrap();
-        assert_eq!(numbers(&p), ["1411231002010001", "1411231002020001"]);
-        assert_eq!(p.total, 2);
+        assert_eq!((p.total, p.items.len()), (0, 0));
+        // The whole name, also typed with a space.
+        let p = households::search(&db, &s, &q("李 大山"), 1, 20)
+            .await
+            .unwrap();
+        assert_eq!((p.total, numbers(&p)), (1, vec!["1411231002010001"]));
         let p = households::search(&db, &s, &q("李大山"), 1, 20)
             .await
             .unwrap();
@@ -72,6 +77,25 @@ db_test!(
         assert_eq!(p.total, 1);
         let p = households::search(&db, &s, &q("赵"), 1, 20).await.unwrap();
         assert_eq!((p.total, p.items.len()), (0, 0));
+        // A compound surname (复姓) is one surname: 欧阳 finds 欧阳明, 欧 does not.
+        households::create(
+            &db,
+            &actor(),
+            &household("1411231002010004", VILLAGE_A1, "欧阳明", 9),
+        )
+        .await
+        .unwrap();
+        let p = households::search(&db, &s, &q("欧阳"), 1, 20)
+            .await
+            .unwrap();
+        assert_eq!((p.total, numbers(&p)), (1, vec!["1411231002010004"]));
+        assert_eq!(p.items[0].head_name, "欧阳明");
+        let p = households::search(&db, &s, &q("欧"), 1, 20).await.unwrap();
+        assert_eq!(p.total, 0);
+        let p = households::search(&db, &s, &q("欧阳明"), 1, 20)
+            .await
+            .unwrap();
+        assert_eq!(numbers(&p), ["1411231002010004"]);
     }
 );
 
@@ -293,7 +317,8 @@ db_test!(
     }
 );
 
-/// The initials table (kept by triggers) equals what the members say, after every kind of write.
+/// The initials table (kept by triggers) equals what the members' surname keys say, after every kind of
+/// write.
 async fn assert_initials_consistent(db: &Db) {
     use sea_orm::{ConnectionTrait, Statement};
     let rows = |sql: &'static str| {
@@ -311,9 +336,17 @@ async fn assert_initials_consistent(db: &Db) {
             v
         }
     };
-    let stored = rows("SELECT county_code || '|' || initial || '|' || number || '|' || village_code || '|' || household_type || '|' || CASE WHEN is_monitored THEN 'y' ELSE 'n' END || '|' || CAST(household_id AS TEXT) FROM member_initials").await;
-    let expected = rows("SELECT DISTINCT h.county_code || '|' || SUBSTR(m.name, 1, 1) || '|' || h.number || '|' || h.village_code || '|' || h.household_type || '|' || CASE WHEN h.household_type = 'monitored' OR h.monitored_type IS NOT NULL THEN 'y' ELSE 'n' END || '|' || CAST(h.id AS TEXT) FROM members m JOIN households h ON h.county_code = m.county_code AND h.id = m.household_id").await;
+    let stored = rows("SELECT county_code || '|' || CAST(surname_key AS TEXT) || '|' || number || '|' || village_code || '|' || household_type || '|' || CASE WHEN is_monitored THEN 'y' ELSE 'n' END || '|' || CAST(household_id AS TEXT) FROM member_initials").await;
+    let expected = rows("SELECT DISTINCT h.county_code || '|' || CAST(m.surname_key AS TEXT) || '|' || h.number || '|' || h.village_code || '|' || h.household_type || '|' || CASE WHEN h.household_type = 'monitored' OR h.monitored_type IS NOT NULL THEN 'y' ELSE 'n' END || '|' || CAST(h.id AS TEXT) FROM members m JOIN households h ON h.county_code = m.county_code AND h.id = m.household_id").await;
     assert_eq!(stored, expected);
+    assert_eq!(
+        rows(
+            "SELECT 'x' FROM members WHERE surname_key IS NULL OR name_key IS NULL OR names_plain"
+        )
+        .await,
+        Vec::<String>::new(),
+        "every member written with its keys, sealed"
+    );
 }
 
 db_test!(

@@ -75,7 +75,8 @@ fn per_page_of(per_page: Option<u32>) -> u32 {
 /// Household search parameters.
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct HouseholdsQuery {
-    /// A full ID number, a 户编号 (or prefix), or a name (or prefix).
+    /// A full ID number, a 户编号 (or prefix), a surname (王, 欧阳) or a full name (names are sealed: a
+    /// name prefix that is not a surname finds nothing).
     pub q: Option<String>,
     /// A township or village code inside the user's area.
     pub village: Option<String>,

@@ -20,6 +20,7 @@ pub mod dto;
 mod handlers;
 pub mod households;
 pub mod income;
+pub mod indicators;
 pub mod jobs;
 pub mod labour;
 pub mod low_income;
@@ -233,6 +234,8 @@ api_routes! {
     "/problems/board" => get(problems::board),
     "/problems/{id}" => get(problems::show),
     "/problems/{id}/actions" => post(problems::act),
+    "/indicators" => get(indicators::board),
+    "/indicators/{village}" => post(indicators::act),
     "/relocation" => get(relocation::list),
     "/relocation/figures" => get(relocation::figures),
     "/relocation/{number}" => get(relocation::household),

@@ -121,6 +121,11 @@ fn problem_roles(role: Role) -> bool {
     shouwang_app::problems::PROBLEM_ROLES.contains(&role)
 }
 
+/// Who enters, checks or returns the 村容村貌 indicators (the core says who does which).
+fn indicator_roles(role: Role) -> bool {
+    shouwang_app::indicators::may_act(role)
+}
+
 fn projects_read(role: Role) -> bool {
     shouwang_app::projects::may_read(role)
 }
@@ -229,6 +234,21 @@ pub const RULES: &[Rule] = &[
         Roles(change_registry),
         Area,
     ),
+    rule("/indicators", "GET", Roles(registry), Area),
+    rule("/indicators/{village}", "GET", Roles(registry), Area),
+    rule(
+        "/indicators/{village}/act",
+        "POST",
+        Roles(indicator_roles),
+        Area,
+    ),
+    rule("/api/v1/indicators", "GET", Roles(registry), Area),
+    rule(
+        "/api/v1/indicators/{village}",
+        "POST",
+        Roles(indicator_roles),
+        Area,
+    ),
     rule("/low-income", "GET", Roles(registry), Area),
     rule("/low-income/{number}", "GET", Roles(registry), Area),
     rule(
@@ -256,6 +276,11 @@ pub const RULES: &[Rule] = &[
         Roles(problem_roles),
         Area,
     ),
+    rule("/problems", "GET", Roles(registry), Area),
+    rule("/problems/new", "GET POST", Roles(problem_roles), Area),
+    rule("/problems/{id}", "GET", Roles(registry), Area),
+    rule("/problems/{id}/rectify", "POST", Roles(problem_roles), Area),
+    rule("/problems/{id}/accept", "POST", Roles(problem_roles), Area),
     rule("/relocation", "GET", Roles(registry), Area),
     rule("/relocation/{number}", "GET", Roles(registry), Area),
     rule(

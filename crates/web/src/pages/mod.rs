@@ -16,10 +16,12 @@
 //! | `/jobs/{id}` | [`jobs`] |
 //! | `/ledgers` | [`ledgers`] |
 //! | `/low-income`, `/low-income/{n}` (低收入人口常态化帮扶) | [`low_income`] |
+//! | `/indicators`, `/indicators/{village}` (村容村貌指标) | [`indicators`] |
 //! | `/relocation`, `/relocation/{n}` (易地搬迁后续扶持) | [`relocation`] |
 //! | `/labour`, `/labour/{n}` (农村劳动力就业) | [`labour`] |
 //! | `/projects`, `/projects/new`, `/projects/{id}` (项目库与衔接资金) | [`projects`] |
 //! | `/assets`, `/assets/new`, `/assets/{id}` (扶贫项目资产、管护、处置) | [`asset_registry`] |
+//! | `/problems`, `/problems/new`, `/problems/{id}` (问题排查整改) | [`problems`] |
 //! | `/dashboard` | [`dashboard`] |
 //! | `/quality…` | [`quality`] |
 //! | `/admin/users`, `/admin/rules`, `/admin/codes`, `/admin/audit` | [`admin`] |
@@ -36,11 +38,13 @@ pub mod home;
 pub mod households;
 pub mod imports;
 pub mod income;
+pub mod indicators;
 pub mod jobs;
 pub mod labour;
 pub mod ledgers;
 pub mod login;
 pub mod low_income;
+pub mod problems;
 pub mod projects;
 pub mod quality;
 pub mod regions;
@@ -78,10 +82,12 @@ pub fn routes() -> Router<AppState> {
         .merge(quality::routes())
         .merge(income::routes())
         .merge(low_income::routes())
+        .merge(indicators::routes())
         .merge(relocation::routes())
         .merge(labour::routes())
         .merge(projects::routes())
         .merge(asset_registry::routes())
+        .merge(problems::routes())
         .route("/assets/style.css", get(assets::style_css))
         .route("/healthz", get(assets::healthz))
 }

@@ -15,12 +15,15 @@
 //! No step is skipped: a problem is closed only after a rectification with evidence; a closed one
 //! takes nothing more. An open problem at a household keeps it from exit ([`Problem::blocker`]).
 
+use std::collections::BTreeMap;
+
 use chrono::NaiveDate;
 
 use crate::access::Role;
 use crate::codes::{CodeList, Guarantee, code_list};
 use crate::household::Member;
 use crate::ledger::{Column, ColumnKind, Value, col, date, t, yes_no};
+use crate::monitoring::calendar::{Period, Task, TaskKind, YearMonth};
 use crate::monitoring::common::{
     Actor, Label, Refusal, RefusalCode, require_not_before, require_role, require_text,
 };
@@ -277,6 +280,48 @@ impl Problem {
         }
         Ok(next)
     }
+}
+
+/// The 问题整改 tasks of the calendar (§三(四)2, issue 22): one per village and month of the problems'
+/// deadlines, with the day it was completed (the latest 销号, once every problem of it is closed) and how
+/// many are not closed. It is due on the earliest deadline of its problems still open (the latest
+/// deadline once all are closed), so it is overdue (逾期) from the day after a problem's deadline passed
+/// unclosed. `problems`: (village, problem); a village's order follows the input.
+pub fn deadline_tasks(problems: &[(String, Problem)]) -> Vec<(Task, Option<NaiveDate>, u64)> {
+    let mut groups: BTreeMap<(String, YearMonth), Vec<&Problem>> = BTreeMap::new();
+    for (village, p) in problems {
+        groups
+            .entry((village.clone(), YearMonth::of(p.what.deadline)))
+            .or_default()
+            .push(p);
+    }
+    groups
+        .into_iter()
+        .filter_map(|((village, month), ps)| {
+            let open: Vec<&&Problem> = ps
+                .iter()
+                .filter(|p| p.status() != ProblemStatus::Closed)
+                .collect();
+            let due_on = match open.iter().map(|p| p.what.deadline).min() {
+                Some(d) => d,
+                None => ps.iter().map(|p| p.what.deadline).max()?,
+            };
+            let completed_on = if open.is_empty() {
+                ps.iter()
+                    .filter_map(|p| p.accepted.as_ref().map(|a| a.on))
+                    .max()
+            } else {
+                None
+            };
+            let task = Task {
+                village,
+                kind: TaskKind::ProblemRectification,
+                period: Period::Month(month),
+                due_on,
+            };
+            Some((task, completed_on, open.len() as u64))
+        })
+        .collect()
 }
 
 /// 问题整改台账: one row per problem.

@@ -220,3 +220,51 @@ fn a_ledger_row_per_problem() {
     assert_eq!(at("销号日期"), "");
     assert_eq!(*at("户主身份证号"), head.id_number.masked());
 }
+
+#[test]
+fn deadline_tasks_per_village_and_month() {
+    let team = actor(Role::VillageTeam);
+    let town = actor(Role::TownshipAdmin);
+    let due = |day: u32| {
+        let mut w = water_problem();
+        w.deadline = d(11, day);
+        Problem::find(w, &team, d(10, 1)).unwrap()
+    };
+    let closed = |p: Problem, on: u32| {
+        p.apply(rectify(), &team, d(10, 2))
+            .unwrap()
+            .apply(accept(), &town, d(11, on))
+            .unwrap()
+    };
+    let v = |s: &str| s.to_owned();
+    // Village A: one closed on the 20th (deadline 15th), one open due the 25th; village B: both closed.
+    let problems = vec![
+        (v("141123208201"), closed(due(15), 20)),
+        (v("141123208201"), due(25)),
+        (v("141123208202"), closed(due(10), 5)),
+        (v("141123208202"), closed(due(28), 9)),
+    ];
+    let tasks = deadline_tasks(&problems);
+    assert_eq!(tasks.len(), 2);
+    let (a, a_done, a_open) = &tasks[0];
+    assert_eq!(
+        (a.village.as_str(), a.kind),
+        ("141123208201", TaskKind::ProblemRectification)
+    );
+    assert_eq!(
+        (a.due_on, *a_done, *a_open),
+        (d(11, 25), None, 1),
+        "due on the open one's deadline"
+    );
+    assert_eq!(
+        a.status(*a_done, d(11, 26)),
+        crate::monitoring::calendar::TaskStatus::Overdue
+    );
+    let (b, b_done, b_open) = &tasks[1];
+    assert_eq!((b.due_on, *b_done, *b_open), (d(11, 28), Some(d(11, 9)), 0));
+    assert_eq!(
+        b.status(*b_done, d(12, 1)),
+        crate::monitoring::calendar::TaskStatus::Done
+    );
+    assert!(deadline_tasks(&[]).is_empty());
+}

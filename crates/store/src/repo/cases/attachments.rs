@@ -134,7 +134,7 @@ pub async fn attachment(db: &Db, scope: &Scope, sha256: &str) -> Result<Option<A
 
 /// The metadata of a file the scope may download, by hash; `Ok(None)` otherwise. A county-wide scope
 /// reads every file of its county; a township or village scope only the files it uploaded itself and
-/// those a case of its area refers to.
+/// those a case or a problem (问题台账) of its area refers to.
 pub async fn readable_attachment(
     db: &Db,
     scope: &Scope,
@@ -165,5 +165,8 @@ pub async fn readable_attachment(
         .query_one_raw(sql.build(db.backend()))
         .await?
         .is_some();
+    // Or a problem of the area whose rectification steps refer to it (问题台账 evidence).
+    let referred = referred
+        || crate::repo::problems::refers_to(db.conn(), &county, &area, &row.sha256).await?;
     Ok(referred.then_some(row))
 }

@@ -61,7 +61,7 @@ pub use queues::{
     CadreLoad, VillageQueue, clues_waiting, current_records, needs_cadre, overdue_follow_ups,
     overdue_identifications, workload,
 };
-pub use reads::{get, history, lifecycle_counts, list};
+pub use reads::{CaseGroup, get, history, lifecycle_counts, list, tally};
 pub(crate) use rows::case_record;
 pub(crate) use writes::write_county;
 pub use writes::{apply, apply_on, history_on, open, open_on};

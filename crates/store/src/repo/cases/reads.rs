@@ -1,10 +1,11 @@
 //! Reading and lists: one household's case (current, history) and the paged case list with its filters.
 
+use chrono::NaiveDate;
 use sea_orm::ConnectionTrait;
-use shouwang_core::monitoring::Lifecycle;
+use shouwang_core::monitoring::{Channel, Lifecycle};
 use shouwang_core::{CodeList, Scope};
 
-use super::rows::{ROW_COLUMNS, case_record, case_row, code_of};
+use super::rows::{ROW_COLUMNS, case_record, case_row, channels_of, code_of};
 use super::{CaseQuery, CaseRecord, CaseRow, push_current};
 use crate::db::Db;
 use crate::error::Result;
@@ -173,4 +174,53 @@ pub async fn lifecycle_counts(db: &Db, scope: &Scope) -> Result<Vec<(Lifecycle, 
         out.push((l, u64::try_from(r.try_get::<i64>("", "n")?).unwrap_or(0)));
     }
     Ok(out)
+}
+
+/// Current cases of the scope's area with the same channels and 监测状态 (one group of [`tally`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CaseGroup {
+    /// The channels through which the cases came (a case may have several).
+    pub channels: Vec<Channel>,
+    pub lifecycle: Lifecycle,
+    /// Cases in the group.
+    pub cases: u64,
+    /// Of those, cases whose risk was eliminated (风险消除) between the two days asked, both included.
+    pub eliminated_between: u64,
+}
+
+/// Current cases of the scope's area grouped by channels and 监测状态, with those eliminated between
+/// `from` and `to`: the dashboard's funnel, totals and exits of the quarter in one grouped statement.
+pub async fn tally(
+    db: &Db,
+    scope: &Scope,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<CaseGroup>> {
+    let Some(area) = effective_area(scope, None) else {
+        return Ok(Vec::new());
+    };
+    let mut sql = Sql::new();
+    sql.push(
+        "SELECT c.channels AS ch, c.lifecycle AS l, COUNT(*) AS n, \
+         COALESCE(SUM(CASE WHEN c.eliminated_on >= ",
+    )
+    .bind(from.to_string())
+    .push(" AND c.eliminated_on <= ")
+    .bind(to.to_string())
+    .push(" THEN 1 ELSE 0 END), 0) AS q FROM cases c WHERE 1 = 1");
+    push_current(&mut sql);
+    sql.push_area("c", &area);
+    sql.push(" GROUP BY c.channels, c.lifecycle");
+    let rows = db.conn().query_all_raw(sql.build(db.backend())).await?;
+    let n = |v: i64| u64::try_from(v).unwrap_or(0);
+    rows.iter()
+        .map(|r| {
+            Ok(CaseGroup {
+                channels: channels_of(&r.try_get::<String>("", "ch")?)?,
+                lifecycle: code_of(&r.try_get::<String>("", "l")?)?,
+                cases: n(r.try_get("", "n")?),
+                eliminated_between: n(r.try_get("", "q")?),
+            })
+        })
+        .collect()
 }

@@ -3,7 +3,7 @@
 use chrono::NaiveDate;
 use sea_orm::QueryResult;
 use shouwang_core::CodeList;
-use shouwang_core::monitoring::{Case, YearMonth};
+use shouwang_core::monitoring::{Case, Channel, YearMonth};
 
 use super::{CaseRecord, CaseRow};
 use crate::error::{Result, StoreError};
@@ -29,17 +29,22 @@ fn opt_code<T: CodeList>(s: Option<String>) -> Result<Option<T>> {
     s.as_deref().map(code_of).transpose()
 }
 
+/// The channels of a case as stored (`,application,cadre_screening,`).
+pub(super) fn channels_of(stored: &str) -> Result<Vec<Channel>> {
+    stored
+        .split(',')
+        .filter(|s| !s.is_empty())
+        .map(code_of)
+        .collect()
+}
+
 pub(super) fn case_row(r: &QueryResult) -> Result<CaseRow> {
     let channels: String = r.try_get("", "channels")?;
     Ok(CaseRow {
         household_number: r.try_get("", "household_number")?,
         village_code: r.try_get("", "village_code")?,
         lifecycle: code_of(&r.try_get::<String>("", "lifecycle")?)?,
-        channels: channels
-            .split(',')
-            .filter(|s| !s.is_empty())
-            .map(code_of)
-            .collect::<Result<_>>()?,
+        channels: channels_of(&channels)?,
         first_reported_on: parse_date(&r.try_get::<String>("", "first_reported_on")?)?,
         ident_started_on: opt_date(r.try_get("", "ident_started_on")?)?,
         ident_next_step: opt_code(r.try_get("", "ident_next_step")?)?,

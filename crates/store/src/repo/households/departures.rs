@@ -18,7 +18,7 @@ use super::reads::members_of;
 use super::rows::{code, open_former, to_member};
 use super::writes::{bump_household, find_for_write, refresh_head};
 use crate::crypto::Keys;
-use crate::crypto::sealed::{FORMER_ID, FORMER_MEMBER};
+use crate::crypto::sealed::{FORMER_ID, FORMER_MEMBER, FORMER_NAME};
 use crate::db::Db;
 use crate::entity::{former_members, households, members};
 use crate::error::{Result, StoreError};
@@ -70,7 +70,8 @@ pub async fn depart_member(
         household_id: Set(h.id),
         member_id: Set(before.id),
         id_number: Set(keys.seal(&before.id_number, FORMER_ID)?),
-        name: Set(before.name.clone()),
+        name: Set(keys.seal(&before.name, FORMER_NAME)?),
+        names_plain: Set(false),
         relation: Set(before.relation.clone()),
         reason: Set(reason.code().to_owned()),
         left_on: Set(on.to_string()),

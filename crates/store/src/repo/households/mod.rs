@@ -42,7 +42,7 @@ pub use reads::get;
 pub(crate) use reads::{members_of, region_names};
 pub(crate) use rows::{
     household_model, id_key, id_keys, join_codes, member_model, open_household, open_member,
-    push_member_id, row, seal_household, to_household, to_member,
+    push_member_id, push_member_name, row, seal_household, seal_name, to_household, to_member,
 };
 pub(crate) use search::ROW_COLS;
 pub use search::{explain_search, search};

@@ -9,12 +9,16 @@ use shouwang_core::codes::{
     Dibao, Education, HealthStatus, HouseholdType, LabourSkill, MonitoredType, PoliticalStatus,
     Relation, RiskType, SchoolStatus, Sex, Tekun,
 };
+use shouwang_core::duplicates::normalise_name;
+use shouwang_core::surname::{NameQuery, name_query, surname};
 use shouwang_core::{CodeList, Household, IdNumber, Member, RegionCode};
 
 use super::HouseholdRow;
 use super::checks::Valid;
 use crate::crypto::Keys;
-use crate::crypto::sealed::{FORMER_ID, FORMER_MEMBER, HEAD_ID, MEMBER_ID, PHONE};
+use crate::crypto::sealed::{
+    FORMER_ID, FORMER_MEMBER, FORMER_NAME, HEAD_ID, HEAD_NAME, MEMBER_ID, MEMBER_NAME, PHONE,
+};
 use crate::entity::{former_members, households, members};
 use crate::error::{Result, StoreError};
 use crate::ids::new_id;
@@ -58,33 +62,61 @@ pub(crate) fn id_keys(keys: &Keys, id: IdNumber) -> Vec<i64> {
 /// Appends ` AND h.id IN (…members of ID number `id`…)` to a filter on households `h`: the member's blind
 /// index under any version of the key ring (an index lookup on `members(id_key)`); none without a key.
 pub(crate) fn push_member_id(sql: &mut Sql, keys: &Keys, id: IdNumber) {
-    let keys = id_keys(keys, id);
-    match keys.as_slice() {
+    sql.push(" AND h.id IN (SELECT m.household_id FROM members m WHERE ");
+    push_any(sql, "m.id_key", &id_keys(keys, id));
+    sql.push(" AND m.county_code = h.county_code)");
+}
+
+/// Appends `column = k` (one key), `column IN (…)` (several: a rotation half-way) or `1=0` (none: no key
+/// configured) for the blind indexes `keys`.
+pub(crate) fn push_any(sql: &mut Sql, column: &str, keys: &[i64]) {
+    match keys {
         [] => {
-            sql.push(" AND 1=0");
+            sql.push("1=0");
         }
         [one] => {
-            sql.push(" AND h.id IN (SELECT m.household_id FROM members m WHERE m.id_key = ")
-                .bind(*one)
-                .push(" AND m.county_code = h.county_code)");
+            sql.push(column).push(" = ").bind(*one);
         }
         many => {
-            sql.push(" AND h.id IN (SELECT m.household_id FROM members m WHERE m.id_key IN (");
+            sql.push(column).push(" IN (");
             for (i, k) in many.iter().enumerate() {
                 if i > 0 {
                     sql.push(", ");
                 }
                 sql.bind(*k);
             }
-            sql.push(") AND m.county_code = h.county_code)");
+            sql.push(")");
         }
     }
+}
+
+/// The condition on members `m` of a name search (`q` as typed): `m.surname_key` for a surname alone
+/// (王, 欧阳), else `m.name_key` for the whole name (`shouwang_core::surname::name_query`), under every
+/// version of the key ring. A name prefix that is not a surname matches nothing: names are sealed.
+pub(crate) fn push_member_name(sql: &mut Sql, keys: &Keys, q: &str) {
+    match name_query(q) {
+        NameQuery::Surname(s) => push_any(sql, "m.surname_key", &keys.name_indexes(&s)),
+        NameQuery::FullName(n) => push_any(sql, "m.name_key", &keys.name_indexes(&n)),
+    }
+}
+
+/// A member's name as stored (`members.name`, sealed) with its two blind indexes under the current key:
+/// `(sealed, name_key, surname_key)`.
+pub(crate) fn seal_name(keys: &Keys, name: &str) -> Result<(String, i64, i64)> {
+    let name = name.trim();
+    let n = normalise_name(name);
+    Ok((
+        keys.seal(name, MEMBER_NAME)?,
+        keys.name_index(&n)?,
+        keys.name_index(surname(&n))?,
+    ))
 }
 
 /// A member row as read, its sealed columns opened (`crypto::sealed`): the only way rows of `members`
 /// leave the store's reads.
 pub(crate) fn open_member(keys: &Keys, mut m: members::Model) -> Result<members::Model> {
     m.id_number = keys.open(&m.id_number, MEMBER_ID, m.key_version)?;
+    m.name = keys.open_name(&m.name, MEMBER_NAME, m.names_plain)?;
     Ok(m)
 }
 
@@ -97,6 +129,7 @@ pub(crate) fn open_members(keys: &Keys, ms: Vec<members::Model>) -> Result<Vec<m
 pub(crate) fn open_household(keys: &Keys, mut h: households::Model) -> Result<households::Model> {
     h.head_id_number = keys.open(&h.head_id_number, HEAD_ID, h.key_version)?;
     h.phone = keys.open_opt(h.phone.as_deref(), PHONE, h.key_version)?;
+    h.head_name = keys.open_name(&h.head_name, HEAD_NAME, h.names_plain)?;
     Ok(h)
 }
 
@@ -107,6 +140,7 @@ pub(crate) fn open_former(
 ) -> Result<former_members::Model> {
     f.id_number = keys.open(&f.id_number, FORMER_ID, f.key_version)?;
     f.member = keys.open(&f.member, FORMER_MEMBER, f.key_version)?;
+    f.name = keys.open_name(&f.name, FORMER_NAME, f.names_plain)?;
     Ok(f)
 }
 
@@ -182,6 +216,7 @@ pub(crate) fn member_model(
     now: DateTime<Utc>,
 ) -> Result<members::ActiveModel> {
     let (id_key, key_version) = id_key(keys, m.id_number)?;
+    let (name, name_key, surname_key) = seal_name(keys, &m.name)?;
     Ok(members::ActiveModel {
         county_code: Set(v.county.clone()),
         id: Set(new_id()),
@@ -191,7 +226,10 @@ pub(crate) fn member_model(
         id_number: Set(keys.seal(&m.id_number.to_string(), MEMBER_ID)?),
         id_key: Set(id_key),
         key_version: Set(key_version),
-        name: Set(m.name.trim().to_owned()),
+        name: Set(name),
+        name_key: Set(Some(name_key)),
+        surname_key: Set(Some(surname_key)),
+        names_plain: Set(false),
         sex: Set(m.sex.code().to_owned()),
         relation: Set(m.relation.code().to_owned()),
         labour: Set(m.labour.code().to_owned()),
@@ -238,7 +276,8 @@ pub(crate) fn household_model(
         is_relocated: Set(h.is_relocated),
         monitored_type: Set(h.monitored_type.map(|t| t.code().to_owned())),
         risks: Set(join_codes(&h.risks)),
-        head_name: Set(head_name),
+        head_name: Set(keys.seal(&head_name, HEAD_NAME)?),
+        names_plain: Set(false),
         head_id_number: Set(head_id_number),
         size: Set(i32::try_from(h.members.len()).unwrap_or(i32::MAX)),
         version: Set(1),
@@ -266,7 +305,11 @@ pub(crate) fn row(
         number: r.try_get("", "number")?,
         village_name: names.get(&village_code).cloned().unwrap_or_default(),
         village_code,
-        head_name: r.try_get("", "head_name")?,
+        head_name: keys.open_name(
+            &r.try_get::<String>("", "head_name")?,
+            HEAD_NAME,
+            r.try_get("", "names_plain")?,
+        )?,
         head_id: id_number(&head_id)?,
         size: u32::try_from(size).unwrap_or(0),
         household_type: code(&r.try_get::<String>("", "household_type")?)?,

@@ -4,10 +4,11 @@ use std::collections::BTreeSet;
 
 use sea_orm::{ConnectionTrait, DbBackend};
 use shouwang_core::codes::HouseholdType;
+use shouwang_core::surname::{NameQuery, name_query};
 use shouwang_core::{CodeList, IdNumber, Scope};
 
 use super::reads::region_names;
-use super::rows::{push_member_id, row};
+use super::rows::{push_any, push_member_id, push_member_name, row};
 use super::{HouseholdQuery, HouseholdRow};
 use crate::crypto::Keys;
 use crate::db::Db;
@@ -38,7 +39,7 @@ fn classify(q: Option<&str>) -> Key {
 }
 
 pub(crate) const ROW_COLS: &str = "h.number, h.village_code, h.head_name, h.head_id_number, h.size, \
-                        h.household_type, h.monitored_type, h.key_version";
+                        h.household_type, h.monitored_type, h.key_version, h.names_plain";
 
 /// The SQL of one search: the page query, and the count query.
 struct SearchSql {
@@ -67,16 +68,18 @@ fn build_search(
     // On SQLite the name index is named, so that the planner never trades it for a scan of the county's
     // members in household order (which it did after ANALYZE for large ranges).
     let members_by_name = match backend {
-        DbBackend::Sqlite => "members m INDEXED BY idx_members_name",
+        DbBackend::Sqlite => "members m INDEXED BY idx_members_name_key",
         _ => "members m",
     };
 
-    // One-character name: the initials table (see the migration m20250601_000002_member_initials).
+    // A surname alone: the initials table, keyed by the surname's blind index (see the migrations
+    // m20250601_000002_member_initials and m20261208_000020_sealed_names).
     if let Key::Name(name) = key
-        && name.chars().count() == 1
+        && let NameQuery::Surname(surname) = name_query(name)
     {
         let mut filter = Sql::new();
-        filter.push(" WHERE k.initial = ").bind(name.as_str());
+        filter.push(" WHERE ");
+        push_any(&mut filter, "k.surname_key", &keys.name_indexes(&surname));
         filter.push_area_by_village("k", area);
         match query.household_type {
             Some(HouseholdType::Monitored) => {
@@ -150,10 +153,8 @@ fn build_search(
             filter
                 .push(" AND h.id IN (SELECT m.household_id FROM ")
                 .push(members_by_name)
-                .push(" WHERE m.name >= ")
-                .bind(name.as_str())
-                .push(" AND m.name < ")
-                .bind(prefix_upper(name));
+                .push(" WHERE ");
+            push_member_name(&mut filter, keys, name);
             filter.push_area_by_village("m", area);
             filter.push(")");
         }
@@ -175,10 +176,8 @@ fn build_search(
             count
                 .push("SELECT COUNT(DISTINCT m.household_id) AS n FROM ")
                 .push(members_by_name)
-                .push(" WHERE m.name >= ")
-                .bind(name.as_str())
-                .push(" AND m.name < ")
-                .bind(prefix_upper(name));
+                .push(" WHERE ");
+            push_member_name(&mut count, keys, name);
             count.push_area_by_village("m", area);
             true
         }
@@ -204,10 +203,11 @@ fn build_search(
 ///   `total` by a count over the same index;
 /// - ID number: `members(id_key)` → household by primary key;
 /// - 户编号: range on `(county_code, number)`;
-/// - one-character name (a surname, `王`): the `member_initials` key `(county_code, initial, number)` in
+/// - a surname alone (`王`, `欧阳`): the `member_initials` key `(county_code, surname_key, number)` in
 ///   户编号 order (area and type checked inside the key), `LIMIT`; `total` counted on the key;
-/// - longer name prefix or full name: range on `members(county_code, name, village_code, household_id)`
-///   (area filtered inside the index) → households by primary key, sorted; `total` from the same range.
+/// - a whole name: `members(county_code, name_key, village_code, household_id)` (area filtered inside the
+///   index) → households by primary key, sorted; `total` from the same index. Names are sealed (issue
+///   19): a prefix that is neither a surname nor a whole name finds nothing.
 pub async fn search(
     db: &Db,
     scope: &Scope,

@@ -14,6 +14,7 @@ use super::rows::{
     seal_household,
 };
 use crate::crypto::Keys;
+use crate::crypto::sealed::HEAD_NAME;
 use crate::db::Db;
 use crate::entity::{former_members, households, income_other_sources, income_records, members};
 use crate::error::{Result, StoreError};
@@ -338,7 +339,11 @@ pub(crate) async fn refresh_head(
     let phone = open_household(keys, reload(tx, h).await?)?.phone;
     write_sealed(tx, keys, h, &head_id, phone.as_deref()).await?;
     households::Entity::update_many()
-        .col_expr(households::Column::HeadName, Expr::value(head_name))
+        .col_expr(
+            households::Column::HeadName,
+            Expr::value(keys.seal(&head_name, HEAD_NAME)?),
+        )
+        .col_expr(households::Column::NamesPlain, Expr::value(false))
         .col_expr(
             households::Column::Size,
             Expr::value(i32::try_from(ms.len()).unwrap_or(i32::MAX)),

@@ -65,7 +65,8 @@ const DEFERRED_INDEXES: &[&str] = &[
     "idx_households_type_number",
     "idx_households_monitored",
     "idx_households_risks",
-    "idx_members_name",
+    "idx_members_name_key",
+    "idx_members_surname_key",
     "idx_member_initials_household",
 ];
 
@@ -240,8 +241,8 @@ impl BulkMode {
 /// import's; sorting the rows into the table's key order first costs more than it saves);
 /// [`BulkMode::fill`] adds a `WHERE` for the households written.
 const FILL_SELECT: &str = "INSERT OR IGNORE INTO member_initials \
-     (county_code, initial, number, village_code, household_type, is_monitored, household_id) \
-     SELECT h.county_code, SUBSTR(m.name, 1, 1), h.number, h.village_code, h.household_type, \
+     (county_code, surname_key, number, village_code, household_type, is_monitored, household_id) \
+     SELECT h.county_code, m.surname_key, h.number, h.village_code, h.household_type, \
      (h.household_type = 'monitored' OR h.monitored_type IS NOT NULL), h.id \
      FROM households h JOIN members m INDEXED BY idx_members_household \
-     ON m.county_code = h.county_code AND m.household_id = h.id";
+     ON m.county_code = h.county_code AND m.household_id = h.id AND m.surname_key IS NOT NULL";

@@ -6,10 +6,11 @@ use shouwang_core::codes::Relation;
 use shouwang_core::{CodeList, Household, Member};
 
 use crate::crypto::Keys;
+use crate::crypto::sealed::{HEAD_NAME, MEMBER_ID};
 use crate::entity::income_records;
 use crate::error::Result;
 use crate::ids::new_id;
-use crate::repo::households::{Valid, join_codes, seal_household};
+use crate::repo::households::{Valid, id_key, join_codes, seal_household, seal_name};
 
 /// The one-row inserts of new households, members and their audit rows on SQLite, run through
 /// [`Direct`] (prepared once per batch, executed per row). They are `INSERT OR FAIL`, and the transaction
@@ -27,9 +28,10 @@ macro_rules! members_insert {
             $verb,
             " INTO members (county_code, id, village_code, household_id, position, id_number, id_key, \
              name, sex, relation, labour, health, education, school, political, has_medical_insurance, \
-             dibao, tekun, disability_grade, version, created_at, updated_at, key_version) \
+             dibao, tekun, disability_grade, version, created_at, updated_at, key_version, name_key, \
+             surname_key) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, \
-             ?19, 1, ?20, ?20, ?21)"
+             ?19, 1, ?20, ?20, ?21, ?22, ?23)"
         )
     };
 }
@@ -89,7 +91,7 @@ pub(super) fn insert_household(
         h.is_relocated,
         h.monitored_type.map(|t| t.code()),
         join_codes(&h.risks),
-        head.map_or("", |m| m.name.trim()),
+        keys.seal(head.map_or("", |m| m.name.trim()), HEAD_NAME)?,
         head_id,
         i32::try_from(h.members.len()).unwrap_or(i32::MAX),
         now,
@@ -97,20 +99,23 @@ pub(super) fn insert_household(
     ]))
 }
 
-/// Inserts one new member ([`MEMBERS_INSERT`]) at `pos` in its household, with its sealed ID number, its
-/// blind index and that key's version (`id_key`).
+/// Inserts one new member ([`MEMBERS_INSERT`]) at `pos` in its household, with its sealed ID number and
+/// name, their blind indexes and that key's version (`id_key`, `seal_name`): the outer error is the
+/// sealing's, the inner one SQLite's.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn insert_member(
     stmt: &mut rusqlite::CachedStatement<'_>,
+    keys: &Keys,
     m: &Member,
-    sealed_id: &str,
-    (key, key_version): (i64, i32),
     v: &Valid,
     household_id: i64,
     pos: usize,
     now: &str,
-) -> rusqlite::Result<usize> {
-    stmt.execute(rusqlite::params![
+) -> Result<rusqlite::Result<usize>> {
+    let (key, key_version) = id_key(keys, m.id_number)?;
+    let sealed_id = keys.seal(&m.id_number.to_string(), MEMBER_ID)?;
+    let (name, name_key, surname_key) = seal_name(keys, &m.name)?;
+    Ok(stmt.execute(rusqlite::params![
         v.county,
         new_id(),
         v.village,
@@ -118,7 +123,7 @@ pub(super) fn insert_member(
         i32::try_from(pos).unwrap_or(i32::MAX),
         sealed_id,
         key,
-        m.name.trim(),
+        name,
         m.sex.code(),
         m.relation.code(),
         m.labour.code(),
@@ -132,7 +137,9 @@ pub(super) fn insert_member(
         m.disability_grade.map(i16::from),
         now,
         key_version,
-    ])
+        name_key,
+        surname_key,
+    ]))
 }
 
 /// Inserts one new income record ([`INCOMES_INSERT`]); `m`'s timestamps are not used (the import's `now`).

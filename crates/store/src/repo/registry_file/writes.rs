@@ -16,11 +16,10 @@ use super::sqlite_rows::{
     AUDIT_INSERT, HOUSEHOLDS_INSERT, MEMBERS_INSERT, MEMBERS_INSERT_TRIGGERED, insert_household,
     insert_member, sqlite_time,
 };
-use crate::crypto::sealed::MEMBER_ID;
 use crate::entity::{audit_log, households, income_records, members, regions};
 use crate::error::{Result, StoreError};
 use crate::ids::new_id;
-use crate::repo::households::{Valid, household_model, id_key, member_model};
+use crate::repo::households::{Valid, household_model, member_model};
 use crate::sqlite_direct::{direct_error, with_direct};
 
 impl Importer {
@@ -78,9 +77,7 @@ impl Importer {
                         insert_household(&mut hh, &keys, h, v, id, &now)?
                             .map_err(|e| direct_error(e, ("导入的农户", "Imported households")))?;
                         for (pos, m) in h.members.iter().enumerate() {
-                            let key = id_key(&keys, m.id_number)?;
-                            let sealed = keys.seal(&m.id_number.to_string(), MEMBER_ID)?;
-                            insert_member(&mut mm, m, &sealed, key, v, id, pos, &now)
+                            insert_member(&mut mm, &keys, m, v, id, pos, &now)?
                                 .map_err(|e| direct_error(e, ("导入的成员", "Imported members")))?;
                         }
                     }

@@ -77,8 +77,13 @@ impl Lang {
             ),
             "hh.title" => ("农户信息查询", "Household registry"),
             "hh.search" => (
-                "姓名、身份证号或户编号",
-                "Name, ID number or household number",
+                "姓氏或完整姓名、身份证号或户编号",
+                "Surname or full name, ID number or household number",
+            ),
+            "hh.search.hint" => (
+                "姓名加密存储：按姓氏（如 王、欧阳）或完整姓名查询，不支持只输入姓名的前几个字",
+                "Names are stored encrypted: search by surname (王, 欧阳) or by the full name; the first \
+                 characters of a name alone find nothing",
             ),
             "hh.search.go" => ("查询", "Search"),
             "hh.all_villages" => ("全部村", "All villages"),

@@ -94,7 +94,7 @@ pub fn routes() -> Router<AppState> {
 // Form input.
 
 /// A file of the form.
-struct Upload {
+pub(crate) struct Upload {
     field: String,
     name: String,
     media_type: String,
@@ -141,7 +141,7 @@ async fn read_form(
 }
 
 /// Reads a multipart step form and checks its CSRF token; on failure, the error page to answer with.
-async fn checked_form(
+pub(crate) async fn checked_form(
     user: &CurrentUser,
     form: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<(Fields, Vec<Upload>), Response> {
@@ -153,7 +153,7 @@ async fn checked_form(
 /// Stores the files of `field` (store::files: SHA-256, type and size checks, audit row) and returns
 /// them with the ones uploaded before (hidden `att_{field}` values `sha|type|name`); the references
 /// are added to the form so that a re-shown form keeps them.
-async fn attachments(
+pub(crate) async fn attachments(
     state: &AppState,
     user: &CurrentUser,
     f: &mut Fields,
