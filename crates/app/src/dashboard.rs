@@ -99,6 +99,23 @@ pub struct DashboardFigures {
     /// 脱贫劳动力务工就业人数 of last month against the same month of last year (§二 "稳中有增"; one
     /// statement: `registers::labour::trend`).
     pub labour: LabourTrend,
+    /// 帮扶车间 of the area: operating, jobs offered, workers now and of them of 脱贫户 or 监测户 (§四(一)3
+    /// "帮扶车间吸纳一批"; one statement: `repo::workshops::counts`).
+    pub workshops: WorkshopFigures,
+}
+
+/// 帮扶车间 in figures (在营车间, 岗位, 吸纳就业, 其中脱贫户、监测户劳动力).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WorkshopFigures {
+    /// 在营帮扶车间.
+    pub operating: i64,
+    /// 提供就业岗位数 of those.
+    pub jobs: i64,
+    /// 吸纳就业人数 now.
+    pub workers: i64,
+    /// 其中脱贫户、监测户劳动力.
+    pub targets: i64,
 }
 
 /// 脱贫劳动力务工就业人数 of a month against the same month of last year.
@@ -244,6 +261,15 @@ pub async fn figures(db: &Db, caller: &Caller) -> std::result::Result<DashboardF
             LabourTrend {
                 month: month.to_string(),
                 trend,
+            }
+        },
+        workshops: {
+            let c = repo::workshops::counts(db, scope).await?;
+            WorkshopFigures {
+                operating: c.operating,
+                jobs: c.jobs,
+                workers: c.workers,
+                targets: c.targets,
             }
         },
     })

@@ -59,6 +59,8 @@ pub mod screening;
 pub mod uploads;
 pub mod users;
 pub mod views;
+pub mod welfare_posts;
+pub mod workshops;
 
 pub use caller::{Caller, caller_by_username, today};
 pub use error::{Error, Kind};

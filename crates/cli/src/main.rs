@@ -16,12 +16,14 @@ mod indicators_cmd;
 mod keys_cmd;
 mod labour_cmd;
 mod low_income_cmd;
+mod post_cmd;
 mod problems_cmd;
 mod project_cmd;
 mod quality_cmd;
 mod relocation_cmd;
 mod screen_cmd;
 mod user_cmd;
+mod workshop_cmd;
 
 use std::process::ExitCode;
 
@@ -137,6 +139,14 @@ enum Command {
     /// `labour show N`, `labour record N --worker 0:migrant:out_of_province:某厂:4000:enterprise --worker
     /// 1:unemployed`, `labour figures [--month M]`.
     Labour(Box<labour_cmd::LabourArgs>),
+    /// 帮扶车间: `workshop list [--area A --state operating] --user U`, `workshop show ID`, `workshop add
+    /// --name … --village V --operator-kind enterprise --operator … --started-on D --jobs 40`, `workshop hire
+    /// ID --household N --member 2 --wage 2400 [--since D]`, `workshop release ID --worker W [--until D]`.
+    Workshop(Box<workshop_cmd::WorkshopArgs>),
+    /// 公益岗位: `post list [--area A --state held] --user U`, `post show ID`, `post add --name 护林员 --kind
+    /// forest_ranger --village V --funding pv_income --pay 800 --holder N:2 --from D`, `post set ID --version
+    /// V … --state dismissed`.
+    Post(Box<post_cmd::PostArgs>),
     /// 问题排查整改台账: `problems list [--area A --sector S --status S --overdue] --user U`, `problems show
     /// ID`, `problems add --village V|--household N --sector drinking_water --found … --deadline D`,
     /// `problems step ID --version V --done … --evidence photo.jpg`, `problems close ID --version V
@@ -314,6 +324,8 @@ async fn run(command: Command) -> anyhow::Result<()> {
         Command::LowIncome(args) => low_income_cmd::run(*args).await,
         Command::Relocation(args) => relocation_cmd::run(*args).await,
         Command::Labour(args) => labour_cmd::run(*args).await,
+        Command::Workshop(args) => workshop_cmd::run(*args).await,
+        Command::Post(args) => post_cmd::run(*args).await,
         Command::Problems(args) => problems_cmd::run(*args).await,
         Command::Indicators(args) => indicators_cmd::run(*args).await,
         Command::Project(args) => project_cmd::run(*args).await,

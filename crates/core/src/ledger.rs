@@ -43,6 +43,8 @@ code_list! {
         Assets = ("assets", "扶贫项目资产台账", "Project assets"),
         AssetUpkeep = ("asset_upkeep", "资产管护台账", "Asset upkeep"),
         VillageIndicators = ("village_indicators", "村容村貌指标台账", "Village appearance indicators"),
+        Workshops = ("workshops", "帮扶车间台账", "Assistance workshops"),
+        WelfarePosts = ("welfare_posts", "公益岗位台账", "Public-welfare posts"),
     }
 }
 
@@ -81,6 +83,8 @@ impl LedgerKind {
                 Some(LedgerKind::ProjectFunds)
             }
             "劳动力就业" | "劳动力" | "就业" => Some(LedgerKind::Labour),
+            "帮扶车间" | "车间" => Some(LedgerKind::Workshops),
+            "公益岗位" | "岗位" => Some(LedgerKind::WelfarePosts),
             _ => None,
         }
     }
@@ -102,6 +106,8 @@ impl LedgerKind {
             LedgerKind::Assets => "登记日期",
             LedgerKind::AssetUpkeep => "管护日期",
             LedgerKind::VillageIndicators => "填报日期",
+            LedgerKind::Workshops => "投产日期",
+            LedgerKind::WelfarePosts => "聘用起始日期",
         }
     }
 
@@ -385,6 +391,8 @@ pub fn columns(kind: LedgerKind, per_member: bool) -> &'static [Column] {
         LedgerKind::Assets => crate::asset::ledger::ASSET_COLUMNS,
         LedgerKind::AssetUpkeep => crate::asset::ledger::UPKEEP_COLUMNS,
         LedgerKind::VillageIndicators => crate::indicators::LEDGER_COLUMNS,
+        LedgerKind::Workshops => crate::workshop::LEDGER_COLUMNS,
+        LedgerKind::WelfarePosts => crate::welfare_post::LEDGER_COLUMNS,
     }
 }
 
@@ -639,7 +647,9 @@ pub fn rows(kind: LedgerKind, cases: &[LedgerCase<'_>], opts: &LedgerOptions) ->
             | LedgerKind::Labour
             | LedgerKind::Assets
             | LedgerKind::AssetUpkeep
-            | LedgerKind::VillageIndicators => {}
+            | LedgerKind::VillageIndicators
+            | LedgerKind::Workshops
+            | LedgerKind::WelfarePosts => {}
         }
     }
     for (i, r) in out.iter_mut().enumerate() {
@@ -693,6 +703,7 @@ mod tests {
                         | LedgerKind::Assets
                         | LedgerKind::AssetUpkeep
                         | LedgerKind::VillageIndicators
+                        | LedgerKind::Workshops
                 );
                 assert_eq!(
                     cols.iter()

@@ -60,6 +60,8 @@ pub mod rules;
 pub mod surname;
 #[cfg(test)]
 mod testing;
+pub mod welfare_post;
+pub mod workshop;
 
 pub use access::{Role, Scope};
 pub use codes::CodeList;

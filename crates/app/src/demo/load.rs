@@ -299,6 +299,10 @@ pub async fn load(
     let labour_records = super::labour::records(db, county.frame.as_of).await?;
     // The demo village's assets in every type and state, upkeep done and overdue, disposals (issue 23).
     let assets = super::assets::assets(db, county.frame.as_of).await?;
+    // The demo village's 帮扶车间 in every state, with workers (issue 21).
+    let workshops = super::workshops::workshops(db, county.frame.as_of).await?;
+    // The demo village's 公益岗位 in every state, a 两无老人看护 post among them (issue 21).
+    let welfare_posts = super::welfare_posts::posts(db, county.frame.as_of).await?;
     // The demo township's 村容村貌指标 in every state (issue 22).
     let village_indicators = super::indicators::indicators(db, county.frame.as_of).await?;
     db.optimize().await?;
@@ -317,6 +321,8 @@ pub async fn load(
         projects,
         labour_records,
         assets,
+        workshops,
+        welfare_posts,
         village_indicators,
     })
 }

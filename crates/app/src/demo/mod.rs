@@ -39,6 +39,8 @@ mod relocation;
 mod stats;
 #[cfg(test)]
 mod tests;
+mod welfare_posts;
+mod workshops;
 
 use std::fmt;
 
@@ -249,6 +251,10 @@ pub struct DemoSummary {
     pub labour_records: u64,
     /// 扶贫项目资产 of the demo village (issue 23).
     pub assets: u64,
+    /// 帮扶车间 of the demo village (issue 21).
+    pub workshops: u64,
+    /// 公益岗位 of the demo village (issue 21).
+    pub welfare_posts: u64,
     /// 村容村貌指标 records of the demo township (issue 22).
     pub village_indicators: u64,
 }

@@ -421,6 +421,11 @@ mod db {
             assert_eq!(summary.assets, 8);
             assert_eq!(count(&db, "asset_disposal_steps").await, 11);
             assert_eq!(count(&db, "asset_upkeep").await, 12);
+            // The demo village's workshops (issue 21): one per state, six workers, two of whom left.
+            assert_eq!(summary.workshops, 3);
+            assert_eq!(count(&db, "workshop_workers").await, 6);
+            // Its posts (issue 21): 在岗, 两无老人看护, 空缺, 解聘.
+            assert_eq!(summary.welfare_posts, 4);
             assert_eq!(count(&db, "households").await, 300);
             assert_eq!(count(&db, "members").await, county.member_count() as u64);
             assert_eq!(count(&db, "income_records").await, 600);

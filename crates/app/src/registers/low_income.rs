@@ -169,6 +169,18 @@ pub struct Sheet {
     pub entry: Entry,
     /// Its visits, newest first.
     pub visits: Vec<VisitRow>,
+    /// Its members cared for by a 公益岗位 在岗 (§三(二) "两无"老人看护): who and by which post.
+    pub cared_by: Vec<CaredBy>,
+}
+
+/// A member cared for by a public-welfare post (由公益岗位 X 看护).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CaredBy {
+    /// 姓名.
+    pub member: String,
+    /// 公益岗位名称.
+    pub post: String,
 }
 
 /// The household `number` of the caller's area in the register (`NotFound` outside the area; a
@@ -214,9 +226,22 @@ pub async fn show(
         .find(|v| v.visit.month == month)
         .map(|v| v.visit.visited_on);
     let state = period_state(REGISTER, Period::Month(month), this, &cadence, today);
+    let care = repo::welfare_posts::caring_for(db, &caller.scope, s.household_id).await?;
+    let mut cared_by = Vec::new();
+    if !care.is_empty() {
+        let ids: Vec<i64> = care.iter().map(|(_, m)| *m).collect();
+        let people = repo::welfare_posts::people(db, &s.county_code, &ids).await?;
+        for (post, m) in care {
+            cared_by.push(CaredBy {
+                member: people.get(&m).map(|p| p.name.clone()).unwrap_or_default(),
+                post,
+            });
+        }
+    }
     Ok(Sheet {
         entry: entry(s, reasons, state, today),
         visits,
+        cared_by,
     })
 }
 

@@ -19,4 +19,6 @@ mod relocation;
 mod rounds;
 mod screening;
 mod township;
+mod welfare_posts;
 mod workbook;
+mod workshops;

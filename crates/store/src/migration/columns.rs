@@ -27,3 +27,10 @@ pub fn at(col: impl IntoIden) -> ColumnDef {
     def.timestamp_with_time_zone().not_null();
     def
 }
+
+/// A text column, not null (no collation: free text).
+pub fn text(col: impl IntoIden) -> ColumnDef {
+    let mut def = ColumnDef::new(col);
+    def.text().not_null();
+    def
+}

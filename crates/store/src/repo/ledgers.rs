@@ -235,6 +235,10 @@ pub async fn export(
     } else if kind == LedgerKind::Labour {
         super::register_records::labour_rows(db, scope, area, &opts.range, full_ids, today())
             .await?
+    } else if kind == LedgerKind::WelfarePosts {
+        super::welfare_posts::ledger_rows(db, scope, area, full_ids).await?
+    } else if kind == LedgerKind::Workshops {
+        super::workshops::ledger_rows(db, scope, area, kind).await?
     } else if kind == LedgerKind::VillageIndicators {
         super::indicators::ledger_rows(db, scope, area, &opts.range).await?
     } else if kind == LedgerKind::Problems {

@@ -34,6 +34,8 @@ pub mod screening_export;
 pub mod screening_rounds;
 pub mod sessions;
 pub mod users;
+pub mod welfare_posts;
+pub mod workshops;
 
 /// Who makes a change (操作人), written into the audit log.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

@@ -31,6 +31,8 @@ pub mod quality;
 pub mod relocation;
 pub mod rounds;
 pub mod rules;
+pub mod welfare_posts;
+pub mod workshops;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, State};
@@ -250,4 +252,10 @@ api_routes! {
     "/projects/{id}" => get(projects::show),
     "/projects/{id}/steps" => post(projects::step),
     "/projects/{id}/payments" => post(projects::pay),
+    "/workshops" => get(workshops::list).post(workshops::register),
+    "/workshops/{id}" => get(workshops::show).put(workshops::update),
+    "/workshops/{id}/workers" => post(workshops::hire),
+    "/workshops/{id}/release" => post(workshops::release),
+    "/welfare-posts" => get(welfare_posts::list).post(welfare_posts::create),
+    "/welfare-posts/{id}" => get(welfare_posts::show).put(welfare_posts::update),
 }

@@ -142,6 +142,22 @@ fn assets_keep(role: Role) -> bool {
     shouwang_app::assets::KEEPERS.contains(&role)
 }
 
+fn workshops_read(role: Role) -> bool {
+    shouwang_app::workshops::may_read(role)
+}
+
+fn workshops_keep(role: Role) -> bool {
+    shouwang_app::workshops::KEEPERS.contains(&role)
+}
+
+fn posts_read(role: Role) -> bool {
+    shouwang_app::welfare_posts::may_read(role)
+}
+
+fn posts_keep(role: Role) -> bool {
+    shouwang_app::welfare_posts::KEEPERS.contains(&role)
+}
+
 fn projects_pay(role: Role) -> bool {
     shouwang_app::projects::PAYERS.contains(&role)
 }
@@ -621,6 +637,58 @@ pub const RULES: &[Rule] = &[
     rule("/assets/{id}", "GET", Roles(assets_read), Area),
     rule("/assets/{id}/upkeep", "POST", Roles(assets_keep), Area),
     rule("/assets/{id}/dispose", "POST", Roles(assets_keep), Area),
+    rule("/workshops", "GET", Roles(workshops_read), Area),
+    rule("/workshops/new", "GET POST", Roles(workshops_keep), Area),
+    rule("/workshops/{id}", "GET", Roles(workshops_read), Area),
+    rule(
+        "/workshops/{id}/edit",
+        "GET POST",
+        Roles(workshops_keep),
+        Area,
+    ),
+    rule(
+        "/workshops/{id}/workers",
+        "POST",
+        Roles(workshops_keep),
+        Area,
+    ),
+    rule(
+        "/workshops/{id}/release",
+        "POST",
+        Roles(workshops_keep),
+        Area,
+    ),
+    // POST and PUT: the township or the county, decided by `shouwang_app::workshops`.
+    rule("/api/v1/workshops", "GET POST", Roles(workshops_read), Area),
+    rule(
+        "/api/v1/workshops/{id}",
+        "GET PUT",
+        Roles(workshops_read),
+        Area,
+    ),
+    rule(
+        "/api/v1/workshops/{id}/workers",
+        "POST",
+        Roles(workshops_keep),
+        Area,
+    ),
+    rule(
+        "/api/v1/workshops/{id}/release",
+        "POST",
+        Roles(workshops_keep),
+        Area,
+    ),
+    rule("/welfare-posts", "GET", Roles(posts_read), Area),
+    rule("/welfare-posts/new", "GET POST", Roles(posts_keep), Area),
+    // POST: the township or the county, decided by `shouwang_app::welfare_posts`.
+    rule("/welfare-posts/{id}", "GET POST", Roles(posts_read), Area),
+    rule("/api/v1/welfare-posts", "GET POST", Roles(posts_read), Area),
+    rule(
+        "/api/v1/welfare-posts/{id}",
+        "GET PUT",
+        Roles(posts_read),
+        Area,
+    ),
 ];
 
 /// The routes a user whose password an admin reset may still call: choosing a new one, signing out.

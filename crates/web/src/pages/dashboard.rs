@@ -247,6 +247,24 @@ async fn build(state: &AppState, user: &CurrentUser) -> Result<Response, AppErro
             met: l.stable_or_growing(),
         });
     }
+    let w = &f.workshops;
+    if w.operating > 0 {
+        targets.push(Target {
+            name: i18n.t("dash.target.workshops"),
+            goal: i18n.t("dash.target.workshops.goal"),
+            value: match user.lang {
+                crate::http::i18n::Lang::Zh => format!(
+                    "在营{}个，岗位{}个，吸纳就业{}人（脱贫户、监测户劳动力{}人）",
+                    w.operating, w.jobs, w.workers, w.targets
+                ),
+                crate::http::i18n::Lang::En => format!(
+                    "{} operating, {} jobs, {} workers ({} of alleviated or monitored households)",
+                    w.operating, w.jobs, w.workers, w.targets
+                ),
+            },
+            met: w.targets > 0,
+        });
+    }
     let quarter = Quarter::of(shouwang_app::today());
 
     let charts = vec![

@@ -213,6 +213,8 @@ struct ShowPage<'a> {
     today: String,
     policies: Vec<(&'static str, &'static str)>,
     risks: Vec<(&'static str, &'static str)>,
+    /// 由公益岗位 X 看护: (member, post).
+    cared_by: Vec<(String, String)>,
     v: Fields,
     error: Option<String>,
     recorded: bool,
@@ -269,6 +271,11 @@ fn show_page(
                 .map(|p| (p.code(), i18n.label(p)))
                 .collect(),
             risks: risk_choices(i18n),
+            cared_by: sheet
+                .cared_by
+                .iter()
+                .map(|c| (c.member.clone(), c.post.clone()))
+                .collect(),
             v,
             error,
             recorded,

@@ -22,6 +22,8 @@
 //! | `/projects`, `/projects/new`, `/projects/{id}` (项目库与衔接资金) | [`projects`] |
 //! | `/assets`, `/assets/new`, `/assets/{id}` (扶贫项目资产、管护、处置) | [`asset_registry`] |
 //! | `/problems`, `/problems/new`, `/problems/{id}` (问题排查整改) | [`problems`] |
+//! | `/workshops`, `/workshops/new`, `/workshops/{id}` (帮扶车间) | [`workshops`] |
+//! | `/welfare-posts`, `/welfare-posts/new`, `/welfare-posts/{id}` (公益岗位) | [`welfare_posts`] |
 //! | `/dashboard` | [`dashboard`] |
 //! | `/quality…` | [`quality`] |
 //! | `/admin/users`, `/admin/rules`, `/admin/codes`, `/admin/audit` | [`admin`] |
@@ -50,6 +52,8 @@ pub mod quality;
 pub mod regions;
 pub mod relocation;
 pub mod screening;
+pub mod welfare_posts;
+pub mod workshops;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -88,6 +92,8 @@ pub fn routes() -> Router<AppState> {
         .merge(projects::routes())
         .merge(asset_registry::routes())
         .merge(problems::routes())
+        .merge(workshops::routes())
+        .merge(welfare_posts::routes())
         .route("/assets/style.css", get(assets::style_css))
         .route("/healthz", get(assets::healthz))
 }

@@ -397,6 +397,11 @@ impl Lang {
                 "Poverty-alleviated workers in employment (same month last year)",
             ),
             "dash.target.labour.goal" => ("稳中有增", "stable or growing"),
+            "dash.target.workshops" => (
+                "帮扶车间吸纳脱贫户、监测户劳动力就业",
+                "Assistance workshops employing alleviated and monitored households' labour",
+            ),
+            "dash.target.workshops.goal" => ("吸纳一批", "take on a share"),
             "dash.exits" => ("本季度退出", "Exits this quarter"),
             "dash.eliminated" => ("风险消除", "eliminated"),
             "dash.deferred" => ("缓退", "deferred"),
