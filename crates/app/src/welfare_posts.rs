@@ -118,7 +118,7 @@ async fn entries(db: &Db, caller: &Caller, rows: &[PostRow]) -> Result<Vec<Entry
     };
     let county = first.county_code.clone();
     let names = Names::of_county(db, Some(&county)).await?;
-    let one = (rows.len() == 1).then(|| rows[0].id);
+    let one = rows.first().filter(|_| rows.len() == 1).map(|r| r.id);
     let cared = repo::welfare_posts::cared(db, &caller.scope, one).await?;
     let mut ids: Vec<i64> = rows
         .iter()
