@@ -43,6 +43,7 @@ code_list! {
         Assets = ("assets", "扶贫项目资产台账", "Project assets"),
         AssetUpkeep = ("asset_upkeep", "资产管护台账", "Asset upkeep"),
         VillageIndicators = ("village_indicators", "村容村貌指标台账", "Village appearance indicators"),
+        Grids = ("grids", "网格台账", "Grids"),
     }
 }
 
@@ -71,6 +72,7 @@ impl LedgerKind {
             "低收入人口" | "低收入" => Some(LedgerKind::LowIncome),
             "问题整改" | "问题" | "三保障问题" => Some(LedgerKind::Problems),
             "村容村貌" | "村容村貌指标" => Some(LedgerKind::VillageIndicators),
+            "网格" | "网格化管理" => Some(LedgerKind::Grids),
             "易地搬迁后续扶持" | "易地搬迁" | "搬迁户" => {
                 Some(LedgerKind::Relocation)
             }
@@ -102,6 +104,7 @@ impl LedgerKind {
             LedgerKind::Assets => "登记日期",
             LedgerKind::AssetUpkeep => "管护日期",
             LedgerKind::VillageIndicators => "填报日期",
+            LedgerKind::Grids => "更新日期",
         }
     }
 
@@ -385,6 +388,7 @@ pub fn columns(kind: LedgerKind, per_member: bool) -> &'static [Column] {
         LedgerKind::Assets => crate::asset::ledger::ASSET_COLUMNS,
         LedgerKind::AssetUpkeep => crate::asset::ledger::UPKEEP_COLUMNS,
         LedgerKind::VillageIndicators => crate::indicators::LEDGER_COLUMNS,
+        LedgerKind::Grids => crate::grid::LEDGER_COLUMNS,
     }
 }
 
@@ -639,7 +643,8 @@ pub fn rows(kind: LedgerKind, cases: &[LedgerCase<'_>], opts: &LedgerOptions) ->
             | LedgerKind::Labour
             | LedgerKind::Assets
             | LedgerKind::AssetUpkeep
-            | LedgerKind::VillageIndicators => {}
+            | LedgerKind::VillageIndicators
+            | LedgerKind::Grids => {}
         }
     }
     for (i, r) in out.iter_mut().enumerate() {
@@ -693,6 +698,7 @@ mod tests {
                         | LedgerKind::Assets
                         | LedgerKind::AssetUpkeep
                         | LedgerKind::VillageIndicators
+                        | LedgerKind::Grids
                 );
                 assert_eq!(
                     cols.iter()

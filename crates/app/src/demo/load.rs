@@ -301,6 +301,8 @@ pub async fn load(
     let assets = super::assets::assets(db, county.frame.as_of).await?;
     // The demo township's 村容村貌指标 in every state (issue 22).
     let village_indicators = super::indicators::indicators(db, county.frame.as_of).await?;
+    // The demo village's grids, most households in one, a few in none (issue 22, B6).
+    let grids = super::grids::grids(db).await?;
     db.optimize().await?;
 
     Ok(DemoSummary {
@@ -318,6 +320,7 @@ pub async fn load(
         labour_records,
         assets,
         village_indicators,
+        grids,
     })
 }
 
@@ -386,6 +389,8 @@ fn scope_of(by: &CoreActor, h: &Household) -> Scope {
         Role::TownshipAdmin => h.village.township(),
         Role::VillageTeam | Role::Cadre => h.village.as_str(),
         Role::ProvinceAdmin => h.village.as_str().get(..2).unwrap_or(""),
+        // A grid member acts in no script of the demo (its area is its grid, `<village>/<n>`).
+        Role::GridMember => "",
     };
     Scope::new(by.user_id, by.role, area)
 }

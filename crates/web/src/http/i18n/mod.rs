@@ -397,6 +397,11 @@ impl Lang {
                 "Poverty-alleviated workers in employment (same month last year)",
             ),
             "dash.target.labour.goal" => ("稳中有增", "stable or growing"),
+            "dash.target.grids" => (
+                "农户纳入网格化管理",
+                "Households in a grid (grid management)",
+            ),
+            "dash.grids" => ("各村已划入网格户数", "Households in a grid by village"),
             "dash.exits" => ("本季度退出", "Exits this quarter"),
             "dash.eliminated" => ("风险消除", "eliminated"),
             "dash.deferred" => ("缓退", "deferred"),
