@@ -99,6 +99,9 @@ pub struct DashboardFigures {
     /// 脱贫劳动力务工就业人数 of last month against the same month of last year (§二 "稳中有增"; one
     /// statement: `registers::labour::trend`).
     pub labour: LabourTrend,
+    /// 网格化管理 (§四(六)): households in a grid per village and in total (target: every household; one
+    /// grouped statement, `repo::grids::coverage`).
+    pub grids: crate::grids::Coverage,
     /// 帮扶车间 of the area: operating, jobs offered, workers now and of them of 脱贫户 or 监测户 (§四(一)3
     /// "帮扶车间吸纳一批"; one statement: `repo::workshops::counts`).
     pub workshops: WorkshopFigures,
@@ -272,5 +275,6 @@ pub async fn figures(db: &Db, caller: &Caller) -> std::result::Result<DashboardF
                 targets: c.targets,
             }
         },
+        grids: crate::grids::coverage_of(repo::grids::coverage(db, scope, None).await?, &names),
     })
 }

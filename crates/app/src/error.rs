@@ -65,6 +65,20 @@ pub struct Error {
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
+    /// Optimistic locking (乐观锁) of a change sent with the version it read: `read` (none: not checked)
+    /// against the row's `current` version; a stale one is [`Kind::Conflict`] `stale_version`, and nothing
+    /// is written.
+    pub fn check_version(read: Option<i64>, current: i64) -> Result<()> {
+        match read {
+            Some(v) if v != current => Err(StoreError::StaleVersion {
+                expected: v,
+                found: current,
+            }
+            .into()),
+            _ => Ok(()),
+        }
+    }
+
     /// An error of `kind` with its code and reasons.
     pub fn new(kind: Kind, code: &str, zh: impl Into<String>, en: impl Into<String>) -> Error {
         Error {

@@ -22,6 +22,7 @@
 //! | [`audit`] | reading the audit log, ID numbers masked |
 //! | [`regions`] | region names of an area |
 //! | [`registers`] | the registers on the registry's households (低收入人口 …): scope, periodic records, overdue, figures |
+//! | [`grids`] | 网格化管理: the grids of a village, their households, the coverage per village |
 //! | [`users`] | who may grant which role over which area |
 //! | [`views`] | the JSON shapes of the read models (API answers, CLI `--json`) |
 //! | [`demo`] | the synthetic demo county |
@@ -41,6 +42,7 @@ pub mod dashboard;
 pub mod demo;
 pub mod documents;
 pub mod error;
+pub mod grids;
 pub mod households;
 pub mod imports;
 pub mod income;

@@ -9,6 +9,7 @@ mod config;
 mod demo_cmd;
 mod document_cmd;
 mod export_cmd;
+mod grids_cmd;
 mod household_cmd;
 mod import_cmd;
 mod income_cmd;
@@ -156,6 +157,10 @@ enum Command {
     /// 200 --toilets 150 --natural-villages 6 --garbage-covered 6 --civilized 140`, `indicators check
     /// VILLAGE`, `indicators return VILLAGE --reason …`.
     Indicators(Box<indicators_cmd::IndicatorsArgs>),
+    /// 网格化管理: `grids list [--area A] --user U`, `grids show ID`, `grids create --village V --name 第一网格
+    /// --branch 党支部 --leader 姓名 --leader-phone P --member 姓名:电话`, `grids edit ID …`, `grids assign ID
+    /// --household 户编号 | --all-without-grid`, `grids remove ID --household 户编号`, `grids coverage`.
+    Grids(Box<grids_cmd::GridsArgs>),
     /// 项目库与衔接资金: `project list|queue|show ID|board --user U`, `project apply --name … --kind industry
     /// --year-from 2026 --plan central=800000`, `project step ID --step township_review --decision approve`,
     /// `project pay ID --source central --amount 300000 --voucher …`.
@@ -328,6 +333,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
         Command::Post(args) => post_cmd::run(*args).await,
         Command::Problems(args) => problems_cmd::run(*args).await,
         Command::Indicators(args) => indicators_cmd::run(*args).await,
+        Command::Grids(args) => grids_cmd::run(*args).await,
         Command::Project(args) => project_cmd::run(*args).await,
         Command::Household(args) => household_cmd::run(*args).await,
         Command::Export { command } => export_cmd::run(command).await,

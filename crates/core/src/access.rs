@@ -17,6 +17,7 @@ code_list! {
         Department = ("department", "部门数据员", "Department data provider"),
         Auditor = ("auditor", "审计监督", "Auditor"),
         ProvinceAdmin = ("province_admin", "省级管理员", "Province administrator"),
+        GridMember = ("grid_member", "网格员", "Grid member"),
     }
 }
 
@@ -34,14 +35,27 @@ impl Role {
     /// documents): every role but the department data provider, who uploads its department's files and
     /// follows their rounds, nothing more (least privilege, PIPL).
     pub fn may_read_registry(self) -> bool {
-        !matches!(self, Role::Department | Role::ProvinceAdmin)
+        !matches!(
+            self,
+            Role::Department | Role::ProvinceAdmin | Role::GridMember
+        )
+    }
+
+    /// May read the households of its area — the registry list, the household page, the search: every
+    /// role of the registry ([`Role::may_read_registry`]) and the grid member 网格员, whose area is its grid
+    /// (网格化管理, §四(六); [`Scope::grid`]) and who reads nothing else of the registry.
+    pub fn may_read_households(self) -> bool {
+        self.may_read_registry() || self == Role::GridMember
     }
 
     /// May change the registry (households, members, income, lifecycle). Auditors
     /// read only; department providers only upload data files; the province admin sets the province's
     /// lines and its county admins, nothing of a household.
     pub fn may_write(self) -> bool {
-        !matches!(self, Role::Auditor | Role::Department | Role::ProvinceAdmin)
+        !matches!(
+            self,
+            Role::Auditor | Role::Department | Role::ProvinceAdmin | Role::GridMember
+        )
     }
 
     /// May change the registry between imports (户情变更: add a member, record a death or a move, change
@@ -74,8 +88,8 @@ impl Role {
     }
 
     /// The roles an admin of this role may give (用户授权): the province admin county admins, the county
-    /// admin every role of a county, a township admin village teams and responsible cadres, nobody else
-    /// any. Province admins are the operator's (`shouwang user add`).
+    /// admin every role of a county, a township admin village teams, responsible cadres and grid members
+    /// (网格员, with the grid: §四(六)), nobody else any. Province admins are the operator's (`shouwang user add`).
     pub fn grantable(self) -> &'static [Role] {
         match self {
             Role::ProvinceAdmin => &[Role::CountyAdmin],
@@ -86,8 +100,9 @@ impl Role {
                 Role::Cadre,
                 Role::Department,
                 Role::Auditor,
+                Role::GridMember,
             ],
-            Role::TownshipAdmin => &[Role::VillageTeam, Role::Cadre],
+            Role::TownshipAdmin => &[Role::VillageTeam, Role::Cadre, Role::GridMember],
             _ => &[],
         }
     }
@@ -100,13 +115,13 @@ impl Role {
     }
 
     /// The digits of the area the role is scoped to: 2 for a province, 6 for a county, 9 for a township,
-    /// 12 for a village.
+    /// 12 for a village (a grid member: the village of its grid, followed by `/` and the grid's number).
     pub fn area_digits(self) -> usize {
         match self {
             Role::ProvinceAdmin => 2,
             Role::CountyAdmin | Role::Department | Role::Auditor => 6,
             Role::TownshipAdmin => 9,
-            Role::VillageTeam | Role::Cadre => 12,
+            Role::VillageTeam | Role::Cadre | Role::GridMember => 12,
         }
     }
 }
@@ -121,7 +136,8 @@ pub struct Scope {
     pub role: Role,
     /// Region code prefix: 6 digits for a county, 9 for a township, 12 for a
     /// village. (A zero-padded 12-digit county or township code is understood as
-    /// its prefix.)
+    /// its prefix.) A grid member's is its grid, `<village>/<网格编号>` ([`Scope::grid`]): no code prefix,
+    /// so that [`Scope::covers`] and every area filter that does not know grids cover nothing.
     pub area: String,
 }
 
@@ -145,8 +161,18 @@ impl Scope {
         }
     }
 
+    /// The grid of a grid member 网格员 (网格化管理, §四(六)): its village's 12 digits and the grid's number in
+    /// the village, read from the area `<village>/<n>`; `None` for any other role or a malformed area.
+    pub fn grid(&self) -> Option<(&str, u32)> {
+        if self.role != Role::GridMember {
+            return None;
+        }
+        parse_grid_area(&self.area)
+    }
+
     /// Whether a region (or natural-village) code lies inside the area (prefix
-    /// match). An empty area covers nothing.
+    /// match). An empty area covers nothing, and so does a grid member's (its grid is no code prefix: the
+    /// store reads its households by [`Scope::grid`]).
     pub fn covers(&self, region_code: &str) -> bool {
         let p = self.area_prefix();
         !p.is_empty() && region_code.trim().starts_with(p)
@@ -227,7 +253,7 @@ impl GrantRefusal {
             GrantRefusal::Role => "您不能授予该角色",
             GrantRefusal::Area => "管辖区域超出您的范围",
             GrantRefusal::AreaLevel => {
-                "管辖区域应为该角色对应级别的区划代码（省 2 位、县 6 位、乡镇 9 位、村 12 位）"
+                "管辖区域应为该角色对应级别的区划代码（省 2 位、县 6 位、乡镇 9 位、村 12 位；网格员为“村代码/网格编号”）"
             }
             GrantRefusal::NotManaged => "未找到，或不在您的管辖范围内",
             GrantRefusal::RoleNotManaged => "您不能管理该角色的账号",
@@ -243,7 +269,7 @@ impl GrantRefusal {
             GrantRefusal::Role => "You may not grant this role",
             GrantRefusal::Area => "The area is outside yours",
             GrantRefusal::AreaLevel => {
-                "The area must be a region code of the role's level (2 digits province, 6 county, 9 township, 12 village)"
+                "The area must be a region code of the role's level (2 digits province, 6 county, 9 township, 12 village; a grid member's is village/grid number)"
             }
             GrantRefusal::NotManaged => "Not found, or outside your area",
             GrantRefusal::RoleNotManaged => "You may not manage accounts of this role",
@@ -254,11 +280,30 @@ impl GrantRefusal {
     }
 }
 
+/// A grid's area `<village>/<n>`: a 12-digit village code and a grid number 1–999.
+fn parse_grid_area(area: &str) -> Option<(&str, u32)> {
+    let (village, n) = area.trim().split_once('/')?;
+    let ok = village.len() == 12 && village.bytes().all(|b| b.is_ascii_digit());
+    let n: u32 = n.parse().ok().filter(|n| (1..=999).contains(n))?;
+    (ok && RegionCode::parse(village).is_ok()).then_some((village, n))
+}
+
 impl Role {
     /// The area prefix of this role over `area` (a region code; a padded county or township code is
-    /// understood as its prefix; a province is its 2 digits), which must be of the role's level.
+    /// understood as its prefix; a province is its 2 digits), which must be of the role's level; a grid
+    /// member's is its grid `<village>/<n>` ([`Scope::grid`]).
     pub fn area_for(self, area: &str) -> Result<String, GrantRefusal> {
         let area = area.trim();
+        if self == Role::GridMember {
+            return match parse_grid_area(area) {
+                Some((village, n))
+                    if RegionCode::parse(village).is_ok_and(|c| c.scope_prefix().len() == 12) =>
+                {
+                    Ok(format!("{village}/{n}"))
+                }
+                _ => Err(GrantRefusal::AreaLevel),
+            };
+        }
         let prefix = if area.len() == 2 && area.bytes().all(|b| b.is_ascii_digit()) && area != "00"
         {
             area.to_owned()
@@ -285,7 +330,8 @@ impl Scope {
             return Err(GrantRefusal::Role);
         }
         let prefix = role.area_for(area)?;
-        if !self.covers(&prefix) || prefix.len() < self.area_prefix().len() {
+        let place = prefix.split('/').next().unwrap_or_default();
+        if !self.covers(place) || place.len() < self.area_prefix().len() {
             return Err(GrantRefusal::Area);
         }
         Ok(prefix)
@@ -350,7 +396,7 @@ mod tests {
         assert!(!Scope::new(4, Department, "141123").may_change_household("141123100201"));
         assert!(!Scope::new(4, Cadre, "141123100201").may_change_household("141123100201"));
         let digits: Vec<usize> = Role::ALL.iter().map(|r| r.area_digits()).collect();
-        assert_eq!(digits, [6, 9, 12, 12, 6, 6, 2]);
+        assert_eq!(digits, [6, 9, 12, 12, 6, 6, 2, 12]);
         let province: Vec<Role> = Role::ALL
             .iter()
             .copied()
@@ -494,6 +540,58 @@ mod tests {
         ] {
             assert!(!g.message_zh().is_empty() && !g.message_en().is_empty());
         }
+    }
+
+    #[test]
+    fn a_grid_member_is_scoped_to_its_grid() {
+        use GrantRefusal as G;
+        use Role::*;
+        let member = Scope::new(9, GridMember, "141123100201/2");
+        assert_eq!(member.grid(), Some(("141123100201", 2)));
+        // Fail closed: its area is no code prefix, so nothing that does not know grids covers anything.
+        assert!(!member.covers("141123100201") && !member.covers("141123100201-01"));
+        assert!(!member.may_change_household("141123100201"));
+        assert!(!GridMember.may_read_registry() && GridMember.may_read_households());
+        assert!(!GridMember.may_write() && !GridMember.may_view_full_id());
+        let readers: Vec<Role> = Role::ALL
+            .iter()
+            .copied()
+            .filter(|r| r.may_read_households() && !r.may_read_registry())
+            .collect();
+        assert_eq!(readers, [GridMember]);
+        // Another role with a grid area, or a malformed grid area, has no grid.
+        assert_eq!(Scope::new(9, VillageTeam, "141123100201/2").grid(), None);
+        for bad in [
+            "141123100201",
+            "141123100201/0",
+            "141123100201/x",
+            "14112310020/1",
+            "/1",
+        ] {
+            assert_eq!(Scope::new(9, GridMember, bad).grid(), None, "{bad}");
+        }
+        // Granted by the township and county admins, with the grid.
+        let town = Scope::new(2, TownshipAdmin, "141123100");
+        assert_eq!(
+            town.grant(GridMember, " 141123100201/2 "),
+            Ok("141123100201/2".into())
+        );
+        assert_eq!(town.grant(GridMember, "141123101201/1"), Err(G::Area));
+        assert_eq!(town.grant(GridMember, "141123100201"), Err(G::AreaLevel));
+        assert_eq!(town.grant(GridMember, "141123100000/1"), Err(G::AreaLevel));
+        assert_eq!(
+            Scope::new(1, CountyAdmin, "141123").grant(GridMember, "141123100201/1"),
+            Ok("141123100201/1".into())
+        );
+        assert_eq!(
+            Scope::new(3, VillageTeam, "141123100201").grant(GridMember, "141123100201/1"),
+            Err(G::Role)
+        );
+        assert_eq!(town.manages(&member), Ok(()));
+        assert_eq!(
+            Scope::new(2, TownshipAdmin, "141123101").manages(&member),
+            Err(G::NotManaged)
+        );
     }
 
     #[test]

@@ -45,6 +45,7 @@ code_list! {
         VillageIndicators = ("village_indicators", "村容村貌指标台账", "Village appearance indicators"),
         Workshops = ("workshops", "帮扶车间台账", "Assistance workshops"),
         WelfarePosts = ("welfare_posts", "公益岗位台账", "Public-welfare posts"),
+        Grids = ("grids", "网格台账", "Grids"),
     }
 }
 
@@ -73,6 +74,7 @@ impl LedgerKind {
             "低收入人口" | "低收入" => Some(LedgerKind::LowIncome),
             "问题整改" | "问题" | "三保障问题" => Some(LedgerKind::Problems),
             "村容村貌" | "村容村貌指标" => Some(LedgerKind::VillageIndicators),
+            "网格" | "网格化管理" => Some(LedgerKind::Grids),
             "易地搬迁后续扶持" | "易地搬迁" | "搬迁户" => {
                 Some(LedgerKind::Relocation)
             }
@@ -108,6 +110,7 @@ impl LedgerKind {
             LedgerKind::VillageIndicators => "填报日期",
             LedgerKind::Workshops => "投产日期",
             LedgerKind::WelfarePosts => "聘用起始日期",
+            LedgerKind::Grids => "更新日期",
         }
     }
 
@@ -393,6 +396,7 @@ pub fn columns(kind: LedgerKind, per_member: bool) -> &'static [Column] {
         LedgerKind::VillageIndicators => crate::indicators::LEDGER_COLUMNS,
         LedgerKind::Workshops => crate::workshop::LEDGER_COLUMNS,
         LedgerKind::WelfarePosts => crate::welfare_post::LEDGER_COLUMNS,
+        LedgerKind::Grids => crate::grid::LEDGER_COLUMNS,
     }
 }
 
@@ -649,7 +653,8 @@ pub fn rows(kind: LedgerKind, cases: &[LedgerCase<'_>], opts: &LedgerOptions) ->
             | LedgerKind::AssetUpkeep
             | LedgerKind::VillageIndicators
             | LedgerKind::Workshops
-            | LedgerKind::WelfarePosts => {}
+            | LedgerKind::WelfarePosts
+            | LedgerKind::Grids => {}
         }
     }
     for (i, r) in out.iter_mut().enumerate() {
@@ -704,6 +709,7 @@ mod tests {
                         | LedgerKind::AssetUpkeep
                         | LedgerKind::VillageIndicators
                         | LedgerKind::Workshops
+                        | LedgerKind::Grids
                 );
                 assert_eq!(
                     cols.iter()

@@ -28,6 +28,7 @@
 //! - [`ledger`]: the lifecycle ledgers 台账 as rows (监测对象, 帮扶措施, 月度监测, 风险消除, 线索).
 //! - [`rules`]: the county's configurable rules 县级规则配置.
 //! - [`project`]: the project library 项目库 and its payments 资金拨付 (B2).
+//! - [`grid`]: grids 网格化管理 (B6).
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -42,6 +43,7 @@ pub mod code_overrides;
 pub mod codes;
 pub mod document;
 pub mod duplicates;
+pub mod grid;
 pub mod headers;
 pub mod household;
 pub mod idnum;

@@ -14,7 +14,7 @@ use shouwang_core::Role;
 use shouwang_core::asset::disposal::{self, DisposalRecord};
 use shouwang_core::asset::{AssetState, DisposalState, Draft, OwnerKind, Upkeep};
 use shouwang_store::repo::assets::AssetRow;
-use shouwang_store::{Db, StoreError, repo};
+use shouwang_store::{Db, repo};
 
 use crate::caller::Caller;
 use crate::error::Error;
@@ -63,14 +63,7 @@ pub(crate) async fn asset(db: &Db, caller: &Caller, id: i64) -> Result<AssetRow,
 }
 
 fn check_version(row: &AssetRow, version: Option<i64>) -> Result<(), Error> {
-    match version {
-        Some(v) if v != row.version => Err(StoreError::StaleVersion {
-            expected: v,
-            found: row.version,
-        }
-        .into()),
-        _ => Ok(()),
-    }
+    Error::check_version(version, row.version)
 }
 
 /// Checks a registration against the caller's area: the rules of [`Draft::validate`], the location a

@@ -305,6 +305,8 @@ pub async fn load(
     let welfare_posts = super::welfare_posts::posts(db, county.frame.as_of).await?;
     // The demo township's 村容村貌指标 in every state (issue 22).
     let village_indicators = super::indicators::indicators(db, county.frame.as_of).await?;
+    // The demo village's grids, most households in one, a few in none (issue 22, B6).
+    let grids = super::grids::grids(db).await?;
     db.optimize().await?;
 
     Ok(DemoSummary {
@@ -324,6 +326,7 @@ pub async fn load(
         workshops,
         welfare_posts,
         village_indicators,
+        grids,
     })
 }
 
@@ -392,6 +395,8 @@ fn scope_of(by: &CoreActor, h: &Household) -> Scope {
         Role::TownshipAdmin => h.village.township(),
         Role::VillageTeam | Role::Cadre => h.village.as_str(),
         Role::ProvinceAdmin => h.village.as_str().get(..2).unwrap_or(""),
+        // A grid member acts in no script of the demo (its area is its grid, `<village>/<n>`).
+        Role::GridMember => "",
     };
     Scope::new(by.user_id, by.role, area)
 }

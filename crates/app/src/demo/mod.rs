@@ -26,6 +26,7 @@
 
 mod assets;
 mod generate;
+mod grids;
 mod indicators;
 mod labour;
 mod lifecycle;
@@ -129,7 +130,8 @@ pub struct DemoUser {
 /// One demo account per role of [`Role`]: the county admin at the county (141123), the township
 /// admin at 圪塔上乡 (the township of the plan, `141123208`), the village team and the cadre at
 /// that township's first village (`141123208201`, present in every generated county), the
-/// department data provider and the auditor at the county.
+/// department data provider and the auditor at the county, the province admin at the province, and the
+/// grid member 网格员 at that village's first grid (`141123208201/1`, set up by `demo::grids`).
 pub const DEMO_USERS: &[DemoUser] = &[
     DemoUser {
         username: "county_admin",
@@ -179,6 +181,13 @@ pub const DEMO_USERS: &[DemoUser] = &[
         password: DEMO_PASSWORD,
         role: Role::ProvinceAdmin,
         area: "14",
+    },
+    DemoUser {
+        username: "grid_member",
+        display_name: "第一网格网格员",
+        password: DEMO_PASSWORD,
+        role: Role::GridMember,
+        area: "141123208201/1",
     },
 ];
 
@@ -257,6 +266,8 @@ pub struct DemoSummary {
     pub welfare_posts: u64,
     /// 村容村貌指标 records of the demo township (issue 22).
     pub village_indicators: u64,
+    /// 网格 of the demo village (网格化管理, issue 22).
+    pub grids: u64,
 }
 
 impl fmt::Display for DemoSummary {

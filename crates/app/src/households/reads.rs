@@ -35,9 +35,10 @@ pub async fn search(
     Ok(found)
 }
 
-/// The department data provider reads no household ([`shouwang_core::Role::may_read_registry`]).
+/// The department data provider reads no household ([`shouwang_core::Role::may_read_households`]); a grid
+/// member 网格员 reads its grid's (its area, `Scope::grid`, in the store's query).
 fn may_read(caller: &Caller) -> Result<()> {
-    if caller.scope.role.may_read_registry() {
+    if caller.scope.role.may_read_households() {
         Ok(())
     } else {
         Err(Error::role_not_allowed(

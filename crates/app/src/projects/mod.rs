@@ -14,9 +14,9 @@ use shouwang_core::Role;
 use shouwang_core::monitoring::Attachment;
 use shouwang_core::project::flow::{self, Decision, Step, StepRecord};
 use shouwang_core::project::{Draft, Payment, ProjectState, funds};
+use shouwang_store::Db;
 use shouwang_store::repo;
 use shouwang_store::repo::projects::ProjectRow;
-use shouwang_store::{Db, StoreError};
 
 use crate::caller::Caller;
 use crate::error::Error;
@@ -145,14 +145,7 @@ pub(crate) async fn project(db: &Db, caller: &Caller, id: i64) -> Result<Project
 }
 
 fn check_version(row: &ProjectRow, version: Option<i64>) -> Result<(), Error> {
-    match version {
-        Some(v) if v != row.version => Err(StoreError::StaleVersion {
-            expected: v,
-            found: row.version,
-        }
-        .into()),
-        _ => Ok(()),
-    }
+    Error::check_version(version, row.version)
 }
 
 async fn last_on(db: &Db, caller: &Caller, id: i64) -> Result<Option<NaiveDate>, Error> {

@@ -311,7 +311,12 @@ pub async fn record_visit(
     visit: &Visit,
     today: NaiveDate,
 ) -> Result<Recorded, Error> {
-    let (household_id, village) = super::target_for_write(db, caller, number).await?;
+    // A grid member 网格员 visits its grid's households (网格化管理, §四(六)); the others by role and area.
+    let (household_id, village) = if caller.scope.grid().is_some() {
+        super::grid_target(db, caller, number).await?
+    } else {
+        super::target_for_write(db, caller, number).await?
+    };
     visit.validate(today)?;
     let sheet = show(db, caller, number, today).await?;
     if sheet.entry.reasons.is_empty() {

@@ -82,6 +82,23 @@ pub async fn target_for_write(
     Ok((id, village))
 }
 
+/// The household a grid member 网格员 records a 低收入人口 visit for (网格化管理, §四(六)): (row id, village) of
+/// a household of its grid; `NotFound` for any other (outside its grid, as for a read), `Forbidden` for a
+/// caller that is no grid member.
+pub async fn grid_target(db: &Db, caller: &Caller, number: &str) -> Result<(i64, String), Error> {
+    if caller.scope.grid().is_none() {
+        return Err(Error::forbidden());
+    }
+    let county = caller.county()?;
+    let (id, village) = repo::register_records::locate(db.conn(), &county, number)
+        .await?
+        .ok_or_else(Error::not_found)?;
+    if !repo::grids::covers_household(db, &caller.scope, id).await? {
+        return Err(Error::not_found());
+    }
+    Ok((id, village))
+}
+
 /// Writes one household's record of `period` in `register` on `tx` (audited; a second record of the
 /// period is a `Conflict`, 409). Returns the row id.
 // The record's columns, each distinct.

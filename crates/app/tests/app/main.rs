@@ -7,6 +7,7 @@ mod assets;
 mod attachments;
 mod backup;
 mod dashboard;
+mod grids;
 mod household_changes;
 mod imports;
 mod income;

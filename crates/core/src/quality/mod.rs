@@ -53,7 +53,7 @@ use crate::codes::{Guarantee, MeasureClass, code_list};
 use crate::household::Household;
 use crate::idnum::IdNumber;
 use crate::money::Fen;
-use coverage::{q07_medical_insurance, q18_school_age};
+use coverage::{q07_medical_insurance, q18_school_age, q19_grid};
 use labour::{q01_under_16, q02_suspicious_no_labour, q03_lack_of_labour, q04_unstable_employment};
 use lifecycle::{q05_developmental_measure, q06_guarantees, q08_q09_elimination};
 use structure::structural;
@@ -130,6 +130,7 @@ checks! {
     Q16 = ("Q16", Error, "健康状况同时填写了健康和疾病或残疾", "Health status is 'healthy' together with an illness or disability"),
     Q17 = ("Q17", Error, "残疾等级不在1至4级之间", "Disability grade is not between 1 and 4"),
     Q18 = ("Q18", Warning, "义务教育阶段适龄儿童（7至15周岁）不在校", "A child of compulsory-school age (7-15) is not in school"),
+    Q19 = ("Q19", Error, "农户未划入网格", "The household is in no grid"),
 }
 
 /// The description of a check by code.
@@ -158,6 +159,9 @@ pub struct QualityContext {
     pub measures: Vec<MeasureClass>,
     /// 三保障 and drinking-water problems flagged for the household.
     pub guarantee_problems: Vec<Guarantee>,
+    /// The household's village has grids (网格化管理, §四(六)) and the household is in none of them (Q19).
+    /// A village without any grid yet is not flagged: its grids are still to be set up.
+    pub outside_grids: bool,
 }
 
 fn finding(info: &CheckInfo, member: Option<IdNumber>, zh: String, en: String) -> Finding {
@@ -190,6 +194,7 @@ pub fn check_household(h: &Household, as_of: NaiveDate, ctx: &QualityContext) ->
     for m in &h.members {
         q18_school_age(m, as_of, &mut out);
     }
+    q19_grid(h, ctx, &mut out);
     out
 }
 

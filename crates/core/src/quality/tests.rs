@@ -52,7 +52,7 @@ fn clean_household_has_no_findings() {
 
 #[test]
 fn catalogue() {
-    assert_eq!(CHECKS.len(), 18);
+    assert_eq!(CHECKS.len(), 19);
     for (i, c) in CHECKS.iter().enumerate() {
         assert_eq!(c.code, format!("Q{:02}", i + 1));
         assert!(!c.title_zh.is_empty() && !c.title_en.is_empty());
@@ -399,6 +399,18 @@ fn q18_school_age_child_not_in_school() {
     c.labour = LabourSkill::None;
     y.members.push(c);
     assert_eq!(fires(&y, &ctx(), "Q18"), 0);
+}
+
+#[test]
+fn q19_household_outside_the_grids() {
+    let h = household();
+    assert_eq!(fires(&h, &ctx(), "Q19"), 0);
+    let outside = QualityContext {
+        outside_grids: true,
+        ..ctx()
+    };
+    assert_eq!(fires(&h, &outside, "Q19"), 1);
+    assert_eq!(check_info("Q19").map(|c| c.severity), Some(Severity::Error));
 }
 
 mod props {

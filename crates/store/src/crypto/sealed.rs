@@ -28,6 +28,8 @@ pub const FORMER_MEMBER: &str = "former_members.member";
 
 /// `assets.keeper_phone` (管护责任人联系电话).
 pub const KEEPER_PHONE: &str = "assets.keeper_phone";
+/// `grids.people` (网格长、网格员的姓名和联系电话, JSON).
+pub const GRID_PEOPLE: &str = "grids.people";
 /// `members.name` (姓名).
 pub const MEMBER_NAME: &str = "members.name";
 /// `households.head_name` (户主姓名).

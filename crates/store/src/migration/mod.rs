@@ -27,6 +27,7 @@ mod m20261212_000026_assets;
 mod m20261213_000027_village_indicators;
 mod m20261214_000030_workshops;
 mod m20261214_000031_welfare_posts;
+mod m20261214_000036_grids;
 
 /// All migrations, oldest first. Never edit an applied migration: add a new one.
 pub struct Migrator;
@@ -59,6 +60,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261208_000020_sealed_names::Migration),
             Box::new(m20261214_000030_workshops::Migration),
             Box::new(m20261214_000031_welfare_posts::Migration),
+            Box::new(m20261214_000036_grids::Migration),
         ]
     }
 }

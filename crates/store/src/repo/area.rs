@@ -17,6 +17,11 @@
 //!   decides;
 //! - [`Sql::push_household_area`]: households `h`, which have `township_code` and `natural_village` too, so
 //!   that a township, village or natural village is an equality on its own column.
+//!
+//! A grid member's area (网格员, §四(六)) is one grid of a village ([`Area::Grid`], from
+//! [`Scope::grid`]): households by their village and their row in `grid_households`, the rows of a
+//! household's people, incomes and cases by their `household_id` likewise; any other table kept per
+//! village matches nothing (fail closed: a read that does not know grids answers nothing to a grid member).
 
 use std::fmt;
 
@@ -44,6 +49,8 @@ pub(crate) enum Area {
     /// Any other prefix inside a county (7, 8, 10 or 11 digits, or a longer text that is no natural
     /// village): the villages whose code starts with it.
     VillagePrefix(String),
+    /// One grid (网格) of a village: the village's 12 digits and the grid's number in it (网格编号).
+    Grid(String, i64),
 }
 
 impl Area {
@@ -93,7 +100,8 @@ impl Area {
             | Area::Township(s)
             | Area::Village(s)
             | Area::NaturalVillage(s)
-            | Area::VillagePrefix(s) => s,
+            | Area::VillagePrefix(s)
+            | Area::Grid(s, _) => s,
         }
     }
 
@@ -118,12 +126,21 @@ impl Area {
 
     /// The conditions that restrict a table of kind `table` to the area, county first.
     fn conditions(&self, table: Table) -> Vec<(Column, Test<'_>)> {
-        use Column::{County, NaturalVillage, Township, Village};
+        use Column::{County, HouseholdId, Id, NaturalVillage, Township, Village};
         let Some(county) = self.county() else {
             return vec![(County, Test::Prefix(self.as_str()))];
         };
         let mut out = vec![(County, Test::Equals(county))];
         match (self, table) {
+            (Area::Grid(v, n), Table::Households) => {
+                out.push((Village, Test::Equals(v)));
+                out.push((Id, Test::InGrid(v, *n)));
+            }
+            (Area::Grid(v, n), Table::ByVillage) => {
+                out.push((Village, Test::Equals(v)));
+                out.push((HouseholdId, Test::InGrid(v, *n)));
+            }
+            (Area::Grid(..), Table::PerVillage) => out.push((Village, Test::Never)),
             (Area::Counties(_) | Area::County(_), _) => {}
             (Area::Township(t), Table::Households) => out.push((Township, Test::Equals(t))),
             (Area::Village(v), Table::Households) => out.push((Village, Test::Equals(v))),
@@ -172,6 +189,10 @@ enum Column {
     Township,
     Village,
     NaturalVillage,
+    /// A household's own id (`households.id`).
+    Id,
+    /// The household of a row of its people, incomes or cases.
+    HouseholdId,
 }
 
 impl Column {
@@ -181,6 +202,8 @@ impl Column {
             Column::Township => "township_code",
             Column::Village => "village_code",
             Column::NaturalVillage => "natural_village",
+            Column::Id => "id",
+            Column::HouseholdId => "household_id",
         }
     }
 }
@@ -192,12 +215,29 @@ enum Test<'a> {
     Equals(&'a str),
     /// `col >= prefix AND col < prefix || U+10FFFF` ([`prefix_upper`]).
     Prefix(&'a str),
+    /// The household `col` lies in grid number `n` of village `v` (`grid_households`).
+    InGrid(&'a str, i64),
+    /// No row (a table a grid member's area cannot be told on).
+    Never,
 }
 
 /// The area a read by `scope` covers, narrowed by an optional region filter (a county, township, village
 /// or natural-village code, padded or not). `None` when the read answers nothing: the scope's area is
 /// empty or malformed, the filter is no region code, or the two do not overlap.
 pub(crate) fn effective_area(scope: &Scope, region: Option<&str>) -> Option<Area> {
+    if let Some((village, n)) = scope.grid() {
+        // A grid member: its grid, narrowed by a filter only to itself (the county, township or village
+        // of the grid); any other filter reads nothing.
+        let grid = Area::Grid(village.to_owned(), i64::from(n));
+        return match region.map(str::trim).filter(|r| !r.is_empty()) {
+            None => Some(grid),
+            Some(r) => {
+                let filter = Area::of_region(&RegionCode::parse(r).ok()?);
+                (!filter.is_natural_village() && village.starts_with(filter.as_str()))
+                    .then_some(grid)
+            }
+        };
+    }
     let area = Area::parse(scope.area_prefix())?;
     let Some(region) = region.map(str::trim).filter(|r| !r.is_empty()) else {
         return Some(area);
@@ -251,6 +291,8 @@ pub(crate) fn area_condition(
         cond = match test {
             Test::Equals(v) => cond.add(Expr::col(col()).eq(v)),
             Test::Prefix(p) => cond.add(prefix_condition(col(), p)),
+            // Not on a table kept per village (only `Never` is).
+            Test::InGrid(..) | Test::Never => cond.add(Expr::val(1).eq(0)),
         };
     }
     cond
@@ -290,6 +332,20 @@ impl Sql {
                         .bind(p)
                         .push(&format!(" AND {alias}.{column} < "))
                         .bind(prefix_upper(p));
+                }
+                Test::InGrid(village, n) => {
+                    self.push(&format!(
+                        " AND {alias}.{column} IN (SELECT gx.household_id FROM grid_households gx \
+                         JOIN grids gg ON gg.county_code = gx.county_code AND gg.id = gx.grid_id \
+                         WHERE gx.county_code = {alias}.county_code AND gg.village_code = "
+                    ))
+                    .bind(village)
+                    .push(" AND gg.seq = ")
+                    .bind(n)
+                    .push(")");
+                }
+                Test::Never => {
+                    self.push(" AND 1 = 0");
                 }
             }
         }

@@ -1,5 +1,5 @@
 //! Data key rotation (数据密钥轮换, issue 19): rewrites every row with sealed columns (`members`,
-//! `households`, `former_members`, `assets`; `crypto::sealed`) written with another key version than the ring's
+//! `households`, `former_members`, `assets`, `grids`; `crypto::sealed`) written with another key version than the ring's
 //! current one — opened under its own version, sealed again and its blind index recomputed under the
 //! current one — in batches of one transaction each, with a progress row (`key_rotation`) so that a
 //! rotation that stops half-way (a crash, Ctrl-C) continues where it stopped when run again. Searches keep
@@ -15,8 +15,8 @@ use shouwang_core::IdNumber;
 
 use crate::crypto::Keys;
 use crate::crypto::sealed::{
-    FORMER_ID, FORMER_MEMBER, FORMER_NAME, HEAD_ID, HEAD_NAME, KEEPER_PHONE, MEMBER_ID,
-    MEMBER_NAME, PHONE, PLAIN,
+    FORMER_ID, FORMER_MEMBER, FORMER_NAME, GRID_PEOPLE, HEAD_ID, HEAD_NAME, KEEPER_PHONE,
+    MEMBER_ID, MEMBER_NAME, PHONE, PLAIN,
 };
 use crate::db::Db;
 use crate::error::{Result, StoreError};
@@ -67,11 +67,11 @@ pub async fn status(db: &Db) -> Result<Option<Rotation>> {
 }
 
 /// The tables with sealed columns, in the order a rotation rewrites them.
-const TABLES: [&str; 4] = ["members", "households", "former_members", "assets"];
+const TABLES: [&str; 5] = ["members", "households", "former_members", "assets", "grids"];
 
 /// Whether `table` has sealed names (and their marker `names_plain`, migration 000020).
 fn has_names(table: &str) -> bool {
-    table != "assets"
+    !matches!(table, "assets" | "grids")
 }
 
 /// ` OR names_plain = TRUE` for a table with names: its rows with plain names are to rewrite too.
@@ -114,6 +114,7 @@ async fn reseal(
         "members" => "id_number, name",
         "households" => "head_id_number, phone, head_name",
         "assets" => "keeper_phone",
+        "grids" => "people",
         _ => "id_number, member, name",
     };
     let mut pick = Sql::new();
@@ -178,6 +179,10 @@ async fn reseal(
                 let phone = keys.open_opt(phone.as_deref(), KEEPER_PHONE, version)?;
                 up.push("UPDATE assets SET keeper_phone = ")
                     .bind(keys.seal_opt(phone.as_deref(), KEEPER_PHONE)?);
+            }
+            "grids" => {
+                up.push("UPDATE grids SET people = ")
+                    .bind(keys.seal(&text("people", GRID_PEOPLE)?, GRID_PEOPLE)?);
             }
             _ => {
                 up.push("UPDATE former_members SET id_number = ")

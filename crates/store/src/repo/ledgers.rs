@@ -239,6 +239,8 @@ pub async fn export(
         super::welfare_posts::ledger_rows(db, scope, area, full_ids).await?
     } else if kind == LedgerKind::Workshops {
         super::workshops::ledger_rows(db, scope, area, kind).await?
+    } else if kind == LedgerKind::Grids {
+        super::grids::ledger_rows(db, scope, area, &opts.range, full_ids).await?
     } else if kind == LedgerKind::VillageIndicators {
         super::indicators::ledger_rows(db, scope, area, &opts.range).await?
     } else if kind == LedgerKind::Problems {

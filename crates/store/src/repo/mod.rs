@@ -16,6 +16,7 @@ pub mod cases;
 pub mod codes;
 pub mod documents;
 pub mod duplicates;
+pub mod grids;
 pub mod households;
 pub mod income;
 pub mod indicators;

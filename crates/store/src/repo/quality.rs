@@ -179,10 +179,12 @@ pub async fn run(
         return Ok(summary);
     };
     let cases = current_cases(db, case_area.as_ref()).await?;
+    let outside = super::grids::outside_grids(db.conn(), case_area.as_ref()).await?;
     let table = lines::table(db).await?;
     registry_file::export(db, scope, area, &mut |h, names| {
         let case = cases.get(&(h.village.county().to_owned(), h.number.clone()));
-        let ctx = context_of(case, &table, h, as_of);
+        let mut ctx = context_of(case, &table, h, as_of);
+        ctx.outside_grids = outside.contains(&(h.village.county().to_owned(), h.number.clone()));
         let findings: Vec<FindingRow> = check_household(h, as_of, &ctx)
             .into_iter()
             .map(|f| FindingRow {

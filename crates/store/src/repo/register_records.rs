@@ -324,14 +324,19 @@ pub async fn list(
     sql.push(
         "SELECT r.id, r.household_id, r.household_number, r.village_code, r.period, r.recorded_on, \
          r.recorded_by_name, r.body FROM register_records r WHERE 1 = 1",
-    )
-    .push_area("r", &area)
-    .push(" AND r.register = ")
-    .bind(register.code())
-    .push(" AND r.period >= ")
-    .bind(first)
-    .push(" AND r.period <= ")
-    .bind(last);
+    );
+    // A grid member's area tells the records by their household (网格化管理: `Area::Grid`).
+    if scope.grid().is_some() {
+        sql.push_area_by_village("r", &area);
+    } else {
+        sql.push_area("r", &area);
+    }
+    sql.push(" AND r.register = ")
+        .bind(register.code())
+        .push(" AND r.period >= ")
+        .bind(first)
+        .push(" AND r.period <= ")
+        .bind(last);
     if let Some(n) = number {
         sql.push(" AND r.household_number = ").bind(n.trim());
     }

@@ -17,6 +17,7 @@ pub mod admin;
 pub mod codes;
 pub mod downloads;
 pub mod dto;
+pub mod grids;
 mod handlers;
 pub mod households;
 pub mod income;
@@ -236,6 +237,10 @@ api_routes! {
     "/problems/board" => get(problems::board),
     "/problems/{id}" => get(problems::show),
     "/problems/{id}/actions" => post(problems::act),
+    "/grids" => get(grids::list).post(grids::create),
+    "/grids/coverage" => get(grids::coverage),
+    "/grids/{id}" => get(grids::show).put(grids::update),
+    "/grids/{id}/households" => post(grids::assign),
     "/indicators" => get(indicators::board),
     "/indicators/{village}" => post(indicators::act),
     "/relocation" => get(relocation::list),

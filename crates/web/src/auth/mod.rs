@@ -99,6 +99,12 @@ impl CurrentUser {
         self.scope.role.may_read_registry()
     }
 
+    /// May read households (the registry list, a household's page): every role of the registry and the
+    /// grid member 网格员 (its grid's; [`shouwang_core::Role::may_read_households`]).
+    pub fn may_read_households(&self) -> bool {
+        self.scope.role.may_read_households()
+    }
+
     /// Sets the province's monitoring lines (省级管理员, `/admin/lines`).
     pub fn may_set_province_line(&self) -> bool {
         self.scope.role.may_set_province_line()

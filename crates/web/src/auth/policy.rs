@@ -49,6 +49,12 @@ fn registry(role: Role) -> bool {
     role.may_read_registry()
 }
 
+/// Who reads households (the registry list, a household's page, the search): every role of the registry
+/// and the grid member 网格员, whose area is its grid (网格化管理, §四(六)) and who reads nothing else.
+fn households(role: Role) -> bool {
+    role.may_read_households()
+}
+
 /// Who files a clue: everyone of the registry, and the department data provider for its channel
 /// (部门筛查: a finding of its own data, recorded by hand).
 fn clue(role: Role) -> bool {
@@ -116,6 +122,12 @@ fn register_recorder(role: Role) -> bool {
     shouwang_app::registers::RECORDERS.contains(&role)
 }
 
+/// Who records a 低收入人口 monthly visit: the registers' recorders and the grid member 网格员 for its grid's
+/// households (网格化管理, §四(六)).
+fn visit_recorder(role: Role) -> bool {
+    register_recorder(role) || role == Role::GridMember
+}
+
 /// Who takes part in the problem ledger (问题台账: find, rectify, accept; the core says who does which).
 fn problem_roles(role: Role) -> bool {
     shouwang_app::problems::PROBLEM_ROLES.contains(&role)
@@ -124,6 +136,11 @@ fn problem_roles(role: Role) -> bool {
 /// Who enters, checks or returns the 村容村貌 indicators (the core says who does which).
 fn indicator_roles(role: Role) -> bool {
     shouwang_app::indicators::may_act(role)
+}
+
+/// Who keeps the grids of a village and assigns its households (网格化管理; the core says who).
+fn grid_edit(role: Role) -> bool {
+    shouwang_core::grid::may_edit(role)
 }
 
 fn projects_read(role: Role) -> bool {
@@ -206,8 +223,8 @@ pub const RULES: &[Rule] = &[
     rule("/screening/upload", "GET POST", Roles(upload), Area),
     rule("/api/v1/screening/rounds", "POST", Roles(upload), Area),
     // The registry.
-    rule("/households", "GET", Roles(registry), Area),
-    rule("/households/{number}", "GET", Roles(registry), Area),
+    rule("/households", "GET", Roles(households), Area),
+    rule("/households/{number}", "GET", Roles(households), Area),
     rule(
         "/households/{number}/full-ids",
         "POST",
@@ -250,6 +267,20 @@ pub const RULES: &[Rule] = &[
         Roles(change_registry),
         Area,
     ),
+    rule("/grids", "GET", Roles(registry), Area),
+    rule("/grids/new", "GET POST", Roles(grid_edit), Area),
+    rule("/grids/{id}", "GET", Roles(registry), Area),
+    rule("/grids/{id}/edit", "POST", Roles(grid_edit), Area),
+    rule("/grids/{id}/households", "POST", Roles(grid_edit), Area),
+    rule("/api/v1/grids", "GET POST", Roles(registry), Area),
+    rule("/api/v1/grids/coverage", "GET", Roles(registry), Area),
+    rule("/api/v1/grids/{id}", "GET PUT", Roles(registry), Area),
+    rule(
+        "/api/v1/grids/{id}/households",
+        "POST",
+        Roles(grid_edit),
+        Area,
+    ),
     rule("/indicators", "GET", Roles(registry), Area),
     rule("/indicators/{village}", "GET", Roles(registry), Area),
     rule(
@@ -266,20 +297,25 @@ pub const RULES: &[Rule] = &[
         Area,
     ),
     rule("/low-income", "GET", Roles(registry), Area),
-    rule("/low-income/{number}", "GET", Roles(registry), Area),
+    rule("/low-income/{number}", "GET", Roles(households), Area),
     rule(
         "/low-income/{number}/visit",
         "POST",
-        Roles(register_recorder),
+        Roles(visit_recorder),
         Area,
     ),
     rule("/api/v1/low-income", "GET", Roles(registry), Area),
     rule("/api/v1/low-income/figures", "GET", Roles(registry), Area),
-    rule("/api/v1/low-income/{number}", "GET", Roles(registry), Area),
+    rule(
+        "/api/v1/low-income/{number}",
+        "GET",
+        Roles(households),
+        Area,
+    ),
     rule(
         "/api/v1/low-income/{number}/visits",
         "POST",
-        Roles(register_recorder),
+        Roles(visit_recorder),
         Area,
     ),
     // GET for every registry reader; POST (find a problem) further checked by the core's roles.
@@ -354,11 +390,11 @@ pub const RULES: &[Rule] = &[
     ),
     rule("/imports/registry", "GET POST", Roles(import), Area),
     rule("/imports/registry/commit", "POST", Roles(import), Area),
-    rule("/api/v1/households", "GET", Roles(registry), Area),
+    rule("/api/v1/households", "GET", Roles(households), Area),
     rule(
         "/api/v1/households/{number}",
         "GET PATCH",
-        Roles(registry),
+        Roles(households),
         Area,
     ),
     rule(

@@ -265,14 +265,41 @@ async fn build(state: &AppState, user: &CurrentUser) -> Result<Response, AppErro
             met: w.targets > 0,
         });
     }
+    let g = &f.grids;
+    if g.with_grid > 0 {
+        targets.push(Target {
+            name: i18n.t("dash.target.grids"),
+            goal: "100%",
+            value: format!(
+                "{:.1}%（{}/{}）",
+                g.pct.unwrap_or(0.0),
+                g.with_grid,
+                g.households
+            ),
+            met: g.with_grid == g.households,
+        });
+    }
+    let grid_rows: Vec<Bar> = g
+        .villages
+        .iter()
+        .filter(|v| v.with_grid > 0)
+        .take(30)
+        .map(|v| Bar {
+            label: format!("{} {:.1}%", v.name, v.pct.unwrap_or(0.0)),
+            value: u64::try_from(v.with_grid).unwrap_or(0),
+        })
+        .collect();
     let quarter = Quarter::of(shouwang_app::today());
 
-    let charts = vec![
+    let mut charts = vec![
         bar_chart("by-type", i18n.t("dash.by_type"), by_type, true),
         bar_chart("by-risk", i18n.t("dash.by_risk"), by_risk, true),
         bar_chart("by-village", i18n.t("dash.by_village"), by_village, true),
         bar_chart("overdue", i18n.t("dash.overdue"), overdue_rows, true),
     ];
+    if !grid_rows.is_empty() {
+        charts.push(bar_chart("grids", i18n.t("dash.grids"), grid_rows, true));
+    }
     Ok(render(&DashboardPage {
         i18n,
         user,

@@ -118,6 +118,10 @@ async fn build(state: &AppState, user: &CurrentUser) -> Result<Response, AppErro
     if user.may_set_province_line() {
         return Ok(axum::response::Redirect::to("/admin/lines").into_response());
     }
+    // The grid member 网格员 works on its grid's households (网格化管理, §四(六)): its list is its 工作台.
+    if user.scope.grid().is_some() {
+        return Ok(axum::response::Redirect::to("/households").into_response());
+    }
     let i18n = user.i18n();
     let lang = user.lang;
     let db = &state.db;

@@ -264,7 +264,8 @@ fn show_page(
             in_scope: !sheet.entry.reasons.is_empty(),
             due_on: sheet.entry.month.due_on.to_string(),
             visits,
-            may_record: RECORDERS.contains(&user.scope.role) && !sheet.entry.reasons.is_empty(),
+            may_record: (RECORDERS.contains(&user.scope.role) || user.scope.grid().is_some())
+                && !sheet.entry.reasons.is_empty(),
             today: shouwang_app::today().to_string(),
             policies: Policy::ALL
                 .iter()

@@ -16,6 +16,7 @@
 //! | `/jobs/{id}` | [`jobs`] |
 //! | `/ledgers` | [`ledgers`] |
 //! | `/low-income`, `/low-income/{n}` (低收入人口常态化帮扶) | [`low_income`] |
+//! | `/grids`, `/grids/new`, `/grids/{id}` (网格化管理) | [`grids`] |
 //! | `/indicators`, `/indicators/{village}` (村容村貌指标) | [`indicators`] |
 //! | `/relocation`, `/relocation/{n}` (易地搬迁后续扶持) | [`relocation`] |
 //! | `/labour`, `/labour/{n}` (农村劳动力就业) | [`labour`] |
@@ -36,6 +37,7 @@ pub mod boards;
 pub mod cases;
 pub mod dashboard;
 pub mod documents;
+pub mod grids;
 pub mod home;
 pub mod households;
 pub mod imports;
@@ -86,6 +88,7 @@ pub fn routes() -> Router<AppState> {
         .merge(quality::routes())
         .merge(income::routes())
         .merge(low_income::routes())
+        .merge(grids::routes())
         .merge(indicators::routes())
         .merge(relocation::routes())
         .merge(labour::routes())

@@ -122,7 +122,7 @@ impl Staff {
             Role::Cadre => {
                 self.cadres.insert(area.to_owned(), actor);
             }
-            Role::Auditor | Role::ProvinceAdmin => {}
+            Role::Auditor | Role::ProvinceAdmin | Role::GridMember => {}
         }
     }
 

@@ -292,6 +292,7 @@ impl Case {
             line,
             measures,
             guarantee_problems,
+            outside_grids: false,
         }
     }
 

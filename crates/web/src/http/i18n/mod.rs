@@ -402,6 +402,11 @@ impl Lang {
                 "Assistance workshops employing alleviated and monitored households' labour",
             ),
             "dash.target.workshops.goal" => ("吸纳一批", "take on a share"),
+            "dash.target.grids" => (
+                "农户纳入网格化管理",
+                "Households in a grid (grid management)",
+            ),
+            "dash.grids" => ("各村已划入网格户数", "Households in a grid by village"),
             "dash.exits" => ("本季度退出", "Exits this quarter"),
             "dash.eliminated" => ("风险消除", "eliminated"),
             "dash.deferred" => ("缓退", "deferred"),
