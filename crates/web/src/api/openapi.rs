@@ -67,6 +67,9 @@ use crate::http::error::ErrorBody;
         super::labour::record,
         super::projects::list, super::projects::apply, super::projects::queue, super::projects::board,
         super::projects::show, super::projects::step, super::projects::pay,
+        super::assets::list, super::assets::register, super::assets::queue, super::assets::overdue,
+        super::assets::show, super::assets::update, super::assets::upkeep, super::assets::dispose,
+        super::assets::import_assets,
     ),
     components(schemas(ErrorBody, dto::WriteResult, dto::CaseDto, dto::CasePage)),
     modifiers(&Security),
@@ -91,6 +94,7 @@ use crate::http::error::ErrorBody;
         (name = "indicators", description = "村容村貌指标: sanitary toilets, garbage collection and 文明户 per village against the targets"),
         (name = "registers", description = "常态化帮扶登记簿: 农村低收入人口 scope, monthly visits, figures"),
         (name = "projects", description = "项目库与衔接资金: 村申报→乡审核→行业部门论证→县备案, 资金拨付 and its progress"),
+        (name = "assets", description = "扶贫项目资产: 确权登记, 管护维修记录, 资产处置 (村申请→乡审核→县审批), 管护逾期"),
         (name = "jobs", description = "后台任务: 部门数据上传 department screening rounds and 户籍台账导入 registry imports"),
     )
 )]

@@ -21,6 +21,7 @@
 //! | `/labour`, `/labour/{n}` (农村劳动力就业) | [`labour`] |
 //! | `/projects`, `/projects/new`, `/projects/{id}` (项目库与衔接资金) | [`projects`] |
 //! | `/assets`, `/assets/new`, `/assets/{id}` (扶贫项目资产、管护、处置) | [`asset_registry`] |
+//! | `/assets/import` (清产核资导入) | [`asset_import`] |
 //! | `/problems`, `/problems/new`, `/problems/{id}` (问题排查整改) | [`problems`] |
 //! | `/dashboard` | [`dashboard`] |
 //! | `/quality…` | [`quality`] |
@@ -29,6 +30,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod asset_import;
 pub mod asset_registry;
 pub mod boards;
 pub mod cases;
@@ -87,6 +89,7 @@ pub fn routes() -> Router<AppState> {
         .merge(labour::routes())
         .merge(projects::routes())
         .merge(asset_registry::routes())
+        .merge(asset_import::routes())
         .merge(problems::routes())
         .route("/assets/style.css", get(assets::style_css))
         .route("/healthz", get(assets::healthz))
