@@ -218,6 +218,31 @@ pub async fn operator_or_system(db: &Db, username: Option<&str>) -> anyhow::Resu
     }
 }
 
+/// Bad input (exit 2) with a reason in Chinese and English.
+pub fn bad_input(zh: String, en: String) -> anyhow::Error {
+    refused(shouwang_app::Error::invalid(zh, en))
+}
+
+/// The value of list `T` given to `--flag` (a code or its Chinese name); an unknown one is bad input.
+pub fn code_arg<T: shouwang_core::CodeList>(flag: &str, v: &str) -> anyhow::Result<T> {
+    T::from_any(v).ok_or_else(|| {
+        bad_input(
+            format!("--{flag}：未知的代码 {v}"),
+            format!("--{flag}: unknown code {v}"),
+        )
+    })
+}
+
+/// An amount in yuan given to `--flag` (`12000.50`), in 分; a malformed one is bad input.
+pub fn yuan_arg(flag: &str, v: &str) -> anyhow::Result<shouwang_core::money::Fen> {
+    shouwang_core::money::Fen::parse_yuan(v).map_err(|e| {
+        bad_input(
+            format!("--{flag}：{}", e.message_zh()),
+            format!("--{flag}: {e}"),
+        )
+    })
+}
+
 /// Prints `v` as pretty JSON when `json` (the API's shapes); whether it did.
 pub fn printed_json<T: serde::Serialize>(json: bool, v: &T) -> anyhow::Result<bool> {
     if json {

@@ -3,6 +3,7 @@
 //!
 //! Configuration: defaults → `SHOUWANG_*` environment variables → flags.
 
+mod assets_cmd;
 mod backup_cmd;
 mod case_cmd;
 mod config;
@@ -165,6 +166,11 @@ enum Command {
     /// --year-from 2026 --plan central=800000`, `project step ID --step township_review --decision approve`,
     /// `project pay ID --source central --amount 300000 --voucher …`.
     Project(Box<project_cmd::ProjectArgs>),
+    /// 扶贫项目资产与管护: `assets list [--kind K --owner O --state S --overdue]|queue|overdue|show ID --user U`,
+    /// `assets add --name … --kind operating --owner village_collective --keeper … --value 160000 --year
+    /// 2018`, `assets upkeep ID --kind repair --cost 120 --content …`, `assets dispose ID --step propose
+    /// --method scrap --opinion …`.
+    Assets(Box<assets_cmd::AssetsArgs>),
     /// Data-quality checks over the registry (数据质量检查): a summary per check code.
     Quality(quality_cmd::QualityArgs),
     /// Duplicate review (重复数据核查): list candidates; `duplicates merge …` / `remove-member …` as an admin.
@@ -335,6 +341,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
         Command::Indicators(args) => indicators_cmd::run(*args).await,
         Command::Grids(args) => grids_cmd::run(*args).await,
         Command::Project(args) => project_cmd::run(*args).await,
+        Command::Assets(args) => assets_cmd::run(*args).await,
         Command::Household(args) => household_cmd::run(*args).await,
         Command::Export { command } => export_cmd::run(command).await,
         Command::Backup(args) => backup_cmd::backup(args).await,

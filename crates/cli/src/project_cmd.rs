@@ -8,10 +8,9 @@ use chrono::NaiveDate;
 use clap::{Args, Subcommand};
 use shouwang_app::projects::{self, ApplyBody, Entry, ListFilter, StepBody, StepInput};
 use shouwang_core::CodeList;
-use shouwang_core::money::Fen;
 use shouwang_core::project::{Decision, Draft, FundSource, Payment, Plan, ProjectKind, Step};
 
-use crate::config::{DbArgs, operator, print, refused};
+use crate::config::{DbArgs, bad_input, code_arg, operator, print, refused, yuan_arg};
 
 /// Arguments of `shouwang project`.
 #[derive(Args, Debug)]
@@ -154,38 +153,16 @@ pub struct ApplyArgs {
     pub opinion: String,
 }
 
-fn bad(zh: String, en: String) -> anyhow::Error {
-    refused(shouwang_app::Error::invalid(zh, en))
-}
-
-fn code<T: CodeList>(flag: &str, v: &str) -> anyhow::Result<T> {
-    T::from_any(v).ok_or_else(|| {
-        bad(
-            format!("--{flag}：未知的代码 {v}"),
-            format!("--{flag}: unknown code {v}"),
-        )
-    })
-}
-
-fn yuan(flag: &str, v: &str) -> anyhow::Result<Fen> {
-    Fen::parse_yuan(v).map_err(|e| {
-        bad(
-            format!("--{flag}：{}", e.message_zh()),
-            format!("--{flag}: {e}"),
-        )
-    })
-}
-
 fn plan_of(items: &[String]) -> anyhow::Result<Plan> {
     let mut plan = Plan::new();
     for item in items {
         let (s, a) = item.split_once('=').ok_or_else(|| {
-            bad(
+            bad_input(
                 format!("--plan 应为 来源=金额（如 central=800000）：{item}"),
                 format!("--plan must be SOURCE=YUAN: {item}"),
             )
         })?;
-        plan.insert(code::<FundSource>("plan", s)?, yuan("plan", a)?);
+        plan.insert(code_arg::<FundSource>("plan", s)?, yuan_arg("plan", a)?);
     }
     Ok(plan)
 }
@@ -257,7 +234,7 @@ pub async fn run(args: ProjectArgs) -> anyhow::Result<()> {
         ProjectCommand::Apply(a) => {
             let draft = Draft {
                 name: a.name.clone(),
-                kind: code::<ProjectKind>("kind", &a.kind)?,
+                kind: code_arg::<ProjectKind>("kind", &a.kind)?,
                 village: a
                     .village
                     .clone()
@@ -294,8 +271,8 @@ pub async fn run(args: ProjectArgs) -> anyhow::Result<()> {
             let body = StepBody {
                 version,
                 step: StepInput {
-                    step: code::<Step>("step", &step)?,
-                    decision: code::<Decision>("decision", &decision)?,
+                    step: code_arg::<Step>("step", &step)?,
+                    decision: code_arg::<Decision>("decision", &decision)?,
                     on,
                     opinion,
                     attachments: Vec::new(),
@@ -319,9 +296,9 @@ pub async fn run(args: ProjectArgs) -> anyhow::Result<()> {
             version,
         } => {
             let payment = Payment {
-                source: code::<FundSource>("source", &source)?,
+                source: code_arg::<FundSource>("source", &source)?,
                 paid_on: on.unwrap_or(today),
-                amount: yuan("amount", &amount)?,
+                amount: yuan_arg("amount", &amount)?,
                 voucher,
             };
             let pid = projects::pay(&db, &caller, id, version, &payment, today)

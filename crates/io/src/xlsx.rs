@@ -87,6 +87,44 @@ impl Sheet {
     }
 }
 
+/// A worksheet as text (表格文本): its header row and its data rows, each with its 1-based row number.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TextTable {
+    /// The header row (the first row with a non-empty cell), trimmed.
+    pub headers: Vec<String>,
+    /// The rows below it: row number as the spreadsheet shows it, and each cell's text.
+    pub rows: Vec<(u32, Vec<String>)>,
+}
+
+/// The first worksheet of a workbook (`.xlsx`, `.xls`, `.ods`) as text, every cell as [`cell_text`]
+/// renders it with [`CellHint::Plain`] (a small table, read whole: a 清产核资 asset list, say).
+pub fn text_table(path: &Path) -> Result<TextTable, IoError> {
+    let sheet = Sheet::open(path)?;
+    let first = sheet.first_row_number();
+    let mut out = TextTable::default();
+    let mut header_seen = false;
+    for (i, cells) in sheet.rows().enumerate() {
+        let number = u32::try_from(first + i as u64).unwrap_or(u32::MAX);
+        let texts: Vec<String> = cells
+            .iter()
+            .map(|c| {
+                let mut s = String::new();
+                cell_text(c, CellHint::Plain, &mut s);
+                s.trim().to_owned()
+            })
+            .collect();
+        if !header_seen {
+            if texts.iter().any(|t| !t.is_empty()) {
+                out.headers = texts;
+                header_seen = true;
+            }
+            continue;
+        }
+        out.rows.push((number, texts));
+    }
+    Ok(out)
+}
+
 /// Appends the text of one cell to `out`.
 pub fn cell_text(cell: &Data, hint: CellHint, out: &mut String) {
     match cell {

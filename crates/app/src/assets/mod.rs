@@ -6,6 +6,7 @@
 //! The rules are `shouwang_core::asset`; the rows `shouwang_store::repo::assets` (scoped by area in SQL,
 //! audited, versioned, the keeper's phone sealed).
 
+pub mod import;
 mod reads;
 
 use chrono::{Datelike, NaiveDate};
@@ -41,7 +42,7 @@ pub struct Versioned<T> {
     pub body: T,
 }
 
-fn may_keep(caller: &Caller) -> Result<(), Error> {
+pub(crate) fn may_keep(caller: &Caller) -> Result<(), Error> {
     if KEEPERS.contains(&caller.scope.role) {
         Ok(())
     } else {

@@ -6,6 +6,7 @@
 //! Pure rules: the store keeps the rows, `shouwang_app::assets` runs the use cases.
 
 pub mod disposal;
+pub mod import;
 pub mod ledger;
 pub mod upkeep;
 

@@ -101,10 +101,55 @@ fn audited(draft: &Draft, disposal: Option<DisposalState>) -> serde_json::Value 
 
 /// Writes a new asset and its audit row; returns its id.
 pub async fn create(db: &Db, actor: &Actor, county: &str, draft: &Draft) -> Result<i64> {
+    let tx = db.begin_write().await?;
+    let id = insert(db, &tx, actor, county, draft).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// 清产核资: writes every asset of `drafts` with its audit row, and one audit row of the import naming
+/// the file, in one transaction (all or nothing); their ids in order.
+pub async fn create_many(
+    db: &Db,
+    actor: &Actor,
+    county: &str,
+    drafts: &[Draft],
+    file: &str,
+) -> Result<Vec<i64>> {
+    let tx = db.begin_write().await?;
+    let mut ids = Vec::with_capacity(drafts.len());
+    for d in drafts {
+        ids.push(insert(db, &tx, actor, county, d).await?);
+    }
+    audit::append(
+        &tx,
+        actor,
+        Change {
+            action: "import",
+            entity: "asset_import",
+            entity_id: file.to_owned(),
+            county_code: Some(county.to_owned()),
+            village_code: None,
+            before: None,
+            after: Some(serde_json::json!({ "file": file, "assets": ids.len() })),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(ids)
+}
+
+/// Inserts a new asset and its audit row in `tx`; its id.
+async fn insert(
+    db: &Db,
+    tx: &DatabaseTransaction,
+    actor: &Actor,
+    county: &str,
+    draft: &Draft,
+) -> Result<i64> {
     let keys = db.keys();
     let phone = keys.seal_opt(draft.keeper_phone.as_deref(), KEEPER_PHONE)?;
     let key_version = i32::from(keys.current()?);
-    let tx = db.begin_write().await?;
     let id = new_id();
     let now = Utc::now();
     let mut sql = Sql::new();
@@ -147,7 +192,7 @@ pub async fn create(db: &Db, actor: &Actor, county: &str, draft: &Draft) -> Resu
     .push(")");
     tx.execute_raw(sql.build(tx.get_database_backend())).await?;
     audit::append(
-        &tx,
+        tx,
         actor,
         Change {
             action: "create",
@@ -160,7 +205,6 @@ pub async fn create(db: &Db, actor: &Actor, county: &str, draft: &Draft) -> Resu
         },
     )
     .await?;
-    tx.commit().await?;
     Ok(id)
 }
 

@@ -191,7 +191,11 @@ pub async fn screening_round(
     started(&state, &user, id)
 }
 
-fn flag(form: &crate::http::multipart::UploadForm, name: &str, default: bool) -> AppResult<bool> {
+pub(super) fn flag(
+    form: &crate::http::multipart::UploadForm,
+    name: &str,
+    default: bool,
+) -> AppResult<bool> {
     match form.text(name).to_ascii_lowercase().as_str() {
         "" => Ok(default),
         "1" | "true" | "on" | "yes" => Ok(true),

@@ -14,6 +14,7 @@
 //! as they were.
 
 pub mod admin;
+pub mod assets;
 pub mod codes;
 pub mod downloads;
 pub mod dto;
@@ -263,4 +264,13 @@ api_routes! {
     "/workshops/{id}/release" => post(workshops::release),
     "/welfare-posts" => get(welfare_posts::list).post(welfare_posts::create),
     "/welfare-posts/{id}" => get(welfare_posts::show).put(welfare_posts::update),
+    "/assets" => get(assets::list).post(assets::register),
+    "/assets/queue" => get(assets::queue),
+    "/assets/overdue" => get(assets::overdue),
+    "/assets/{id}" => get(assets::show).put(assets::update),
+    "/assets/{id}/upkeep" => post(assets::upkeep),
+    "/assets/{id}/disposal" => post(assets::dispose),
+    "/imports/assets" => post(assets::import_assets).layer(DefaultBodyLimit::max(
+        shouwang_app::assets::import::MAX_FILE as usize + 1024 * 1024,
+    )),
 }

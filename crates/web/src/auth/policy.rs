@@ -670,6 +670,7 @@ pub const RULES: &[Rule] = &[
     rule("/api/v1/audit", "GET", Roles(audit), Area),
     rule("/assets", "GET", Roles(assets_read), Area),
     rule("/assets/new", "GET POST", Roles(assets_keep), Area),
+    rule("/assets/import", "GET POST", Roles(assets_keep), Area),
     rule("/assets/{id}", "GET", Roles(assets_read), Area),
     rule("/assets/{id}/upkeep", "POST", Roles(assets_keep), Area),
     rule("/assets/{id}/dispose", "POST", Roles(assets_keep), Area),
@@ -725,6 +726,23 @@ pub const RULES: &[Rule] = &[
         Roles(posts_read),
         Area,
     ),
+    rule("/api/v1/assets", "GET POST", Roles(assets_read), Area),
+    rule("/api/v1/assets/queue", "GET", Roles(assets_read), Area),
+    rule("/api/v1/assets/overdue", "GET", Roles(assets_read), Area),
+    rule("/api/v1/assets/{id}", "GET PUT", Roles(assets_read), Area),
+    rule(
+        "/api/v1/assets/{id}/upkeep",
+        "POST",
+        Roles(assets_keep),
+        Area,
+    ),
+    rule(
+        "/api/v1/assets/{id}/disposal",
+        "POST",
+        Roles(assets_keep),
+        Area,
+    ),
+    rule("/api/v1/imports/assets", "POST", Roles(assets_keep), Area),
 ];
 
 /// The routes a user whose password an admin reset may still call: choosing a new one, signing out.

@@ -22,6 +22,7 @@
 //! | `/labour`, `/labour/{n}` (农村劳动力就业) | [`labour`] |
 //! | `/projects`, `/projects/new`, `/projects/{id}` (项目库与衔接资金) | [`projects`] |
 //! | `/assets`, `/assets/new`, `/assets/{id}` (扶贫项目资产、管护、处置) | [`asset_registry`] |
+//! | `/assets/import` (清产核资导入) | [`asset_import`] |
 //! | `/problems`, `/problems/new`, `/problems/{id}` (问题排查整改) | [`problems`] |
 //! | `/workshops`, `/workshops/new`, `/workshops/{id}` (帮扶车间) | [`workshops`] |
 //! | `/welfare-posts`, `/welfare-posts/new`, `/welfare-posts/{id}` (公益岗位) | [`welfare_posts`] |
@@ -32,6 +33,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod asset_import;
 pub mod asset_registry;
 pub mod boards;
 pub mod cases;
@@ -94,6 +96,7 @@ pub fn routes() -> Router<AppState> {
         .merge(labour::routes())
         .merge(projects::routes())
         .merge(asset_registry::routes())
+        .merge(asset_import::routes())
         .merge(problems::routes())
         .merge(workshops::routes())
         .merge(welfare_posts::routes())
