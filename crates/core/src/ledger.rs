@@ -43,6 +43,7 @@ code_list! {
         Assets = ("assets", "扶贫项目资产台账", "Project assets"),
         AssetUpkeep = ("asset_upkeep", "资产管护台账", "Asset upkeep"),
         VillageIndicators = ("village_indicators", "村容村貌指标台账", "Village appearance indicators"),
+        Campaign = ("campaign", "三保障和饮水安全排查台账", "Quarterly campaign checks"),
     }
 }
 
@@ -81,6 +82,9 @@ impl LedgerKind {
                 Some(LedgerKind::ProjectFunds)
             }
             "劳动力就业" | "劳动力" | "就业" => Some(LedgerKind::Labour),
+            "排查" | "三保障和饮水安全排查" | "问题排查" => {
+                Some(LedgerKind::Campaign)
+            }
             _ => None,
         }
     }
@@ -102,6 +106,7 @@ impl LedgerKind {
             LedgerKind::Assets => "登记日期",
             LedgerKind::AssetUpkeep => "管护日期",
             LedgerKind::VillageIndicators => "填报日期",
+            LedgerKind::Campaign => "排查日期",
         }
     }
 
@@ -385,6 +390,7 @@ pub fn columns(kind: LedgerKind, per_member: bool) -> &'static [Column] {
         LedgerKind::Assets => crate::asset::ledger::ASSET_COLUMNS,
         LedgerKind::AssetUpkeep => crate::asset::ledger::UPKEEP_COLUMNS,
         LedgerKind::VillageIndicators => crate::indicators::LEDGER_COLUMNS,
+        LedgerKind::Campaign => crate::register::campaign::LEDGER_COLUMNS,
     }
 }
 
@@ -639,7 +645,8 @@ pub fn rows(kind: LedgerKind, cases: &[LedgerCase<'_>], opts: &LedgerOptions) ->
             | LedgerKind::Labour
             | LedgerKind::Assets
             | LedgerKind::AssetUpkeep
-            | LedgerKind::VillageIndicators => {}
+            | LedgerKind::VillageIndicators
+            | LedgerKind::Campaign => {}
         }
     }
     for (i, r) in out.iter_mut().enumerate() {

@@ -6,6 +6,7 @@
 mod assets;
 mod attachments;
 mod backup;
+mod campaign;
 mod dashboard;
 mod household_changes;
 mod imports;

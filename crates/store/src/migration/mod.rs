@@ -25,6 +25,7 @@ mod m20261210_000022_projects;
 mod m20261210_000023_read_models;
 mod m20261212_000026_assets;
 mod m20261213_000027_village_indicators;
+mod m20261214_000033_campaign_plans;
 
 /// All migrations, oldest first. Never edit an applied migration: add a new one.
 pub struct Migrator;
@@ -55,6 +56,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261212_000026_assets::Migration),
             Box::new(m20261213_000027_village_indicators::Migration),
             Box::new(m20261208_000020_sealed_names::Migration),
+            Box::new(m20261214_000033_campaign_plans::Migration),
         ]
     }
 }

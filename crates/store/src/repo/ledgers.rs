@@ -235,6 +235,8 @@ pub async fn export(
     } else if kind == LedgerKind::Labour {
         super::register_records::labour_rows(db, scope, area, &opts.range, full_ids, today())
             .await?
+    } else if kind == LedgerKind::Campaign {
+        super::register_records::campaign_rows(db, scope, area, &opts.range, full_ids).await?
     } else if kind == LedgerKind::VillageIndicators {
         super::indicators::ledger_rows(db, scope, area, &opts.range).await?
     } else if kind == LedgerKind::Problems {

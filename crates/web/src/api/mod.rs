@@ -14,6 +14,7 @@
 //! as they were.
 
 pub mod admin;
+pub mod campaign;
 pub mod codes;
 pub mod downloads;
 pub mod dto;
@@ -236,6 +237,11 @@ api_routes! {
     "/problems/{id}/actions" => post(problems::act),
     "/indicators" => get(indicators::board),
     "/indicators/{village}" => post(indicators::act),
+    "/campaign" => get(campaign::coverage),
+    "/campaign-plans" => get(campaign::plans),
+    "/campaign-plans/{township}" => put(campaign::save_plan),
+    "/campaign/{number}" => get(campaign::household),
+    "/campaign/{number}/checks" => post(campaign::check),
     "/relocation" => get(relocation::list),
     "/relocation/figures" => get(relocation::figures),
     "/relocation/{number}" => get(relocation::household),
