@@ -9,16 +9,14 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 use shouwang_core::codes::Guarantee;
-use shouwang_core::monitoring::{
-    NewProblem, Problem, ProblemAction, ProblemStatus, Quarter, Report, Source,
-};
+use shouwang_core::monitoring::{NewProblem, Problem, ProblemAction, ProblemStatus, Quarter};
 use shouwang_core::{CodeList, RegionCode, Role};
 use shouwang_store::repo::problems::{self as store, ProblemFilter, ProblemRow};
 use shouwang_store::{Db, StoreError, repo};
 
 use crate::caller::Caller;
 use crate::error::Error;
-use crate::lifecycle::{Filed, Filing, check_uploaded, county_rules, file_report_on};
+use crate::lifecycle::{Filed, check_uploaded, county_rules};
 use crate::registers::code_of;
 
 /// A problem as the pages and the API show it.
@@ -94,31 +92,56 @@ pub async fn record(
     let problem = Problem::find(what, &caller.by(), on)?;
     let rules = county_rules(db, &county).await?;
     let tx = db.begin_write().await?;
-    let row = store::insert_on(&tx, &caller.actor(), &caller.scope, &problem).await?;
-    let mut filed = None;
-    if let Some(number) = &problem.what.household {
-        let round = campaign_round(on);
-        let report = Report {
-            household: number.clone(),
-            source: Source::CadreScreening {
-                round: round.clone(),
-            },
-            risks: problem.what.sector.matching_risks().to_vec(),
-            reporter: caller.name.clone(),
-            reported_on: on,
-        };
-        let same = |s: &Source| matches!(s, Source::CadreScreening { round: r } if *r == round);
-        match file_report_on(&tx, caller, report, rules.clue, on, None, same).await {
-            Ok(Filing::Filed { filed: f, .. }) => filed = Some(f),
-            Ok(Filing::AlreadyPresent | Filing::OutOfArea) => {}
-            Err(e) => return Err(e.into()),
-        }
-    }
+    let (mut rows, filed) = insert_and_file_on(&tx, caller, &[problem], on, rules.clue).await?;
     tx.commit().await.map_err(StoreError::from)?;
+    let row = rows
+        .pop()
+        .ok_or_else(|| Error::internal("problem not written"))?;
     Ok(Found {
         problem: ProblemView::of(row, on),
         filed,
     })
+}
+
+/// Writes `problems` found on `on` (all of one household, or villages' ones) on `tx`, and files one clue
+/// of channel 干部排查 (round [`campaign_round`]) for the household's with the sectors' risk types — the one
+/// function of [`record`] and of the quarterly campaign (`registers::campaign`). Returns the rows in
+/// order and the clue filed, if any.
+pub(crate) async fn insert_and_file_on(
+    tx: &sea_orm::DatabaseTransaction,
+    caller: &Caller,
+    problems: &[Problem],
+    on: NaiveDate,
+    clue: shouwang_core::monitoring::ClueRules,
+) -> Result<(Vec<ProblemRow>, Option<Filed>), Error> {
+    let mut rows = Vec::with_capacity(problems.len());
+    let mut risks = Vec::new();
+    let mut household = None;
+    for p in problems {
+        rows.push(store::insert_on(tx, &caller.actor(), &caller.scope, p).await?);
+        if let Some(number) = &p.what.household {
+            household = Some(number.clone());
+            risks.extend_from_slice(p.what.sector.matching_risks());
+        }
+    }
+    risks.sort();
+    risks.dedup();
+    let filed = match household {
+        Some(number) => {
+            crate::registers::file_new_risks_on(
+                tx,
+                caller,
+                &number,
+                &risks,
+                campaign_round(on),
+                on,
+                clue,
+            )
+            .await?
+        }
+        None => None,
+    };
+    Ok((rows, filed))
 }
 
 /// The campaign round a problem found on `on` belongs to: `2026年第4季度三保障和饮水安全排查`.

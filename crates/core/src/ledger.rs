@@ -46,6 +46,7 @@ code_list! {
         Workshops = ("workshops", "帮扶车间台账", "Assistance workshops"),
         WelfarePosts = ("welfare_posts", "公益岗位台账", "Public-welfare posts"),
         Grids = ("grids", "网格台账", "Grids"),
+        Campaign = ("campaign", "三保障和饮水安全排查台账", "Quarterly campaign checks"),
     }
 }
 
@@ -87,6 +88,9 @@ impl LedgerKind {
             "劳动力就业" | "劳动力" | "就业" => Some(LedgerKind::Labour),
             "帮扶车间" | "车间" => Some(LedgerKind::Workshops),
             "公益岗位" | "岗位" => Some(LedgerKind::WelfarePosts),
+            "排查" | "三保障和饮水安全排查" | "问题排查" => {
+                Some(LedgerKind::Campaign)
+            }
             _ => None,
         }
     }
@@ -111,6 +115,7 @@ impl LedgerKind {
             LedgerKind::Workshops => "投产日期",
             LedgerKind::WelfarePosts => "聘用起始日期",
             LedgerKind::Grids => "更新日期",
+            LedgerKind::Campaign => "排查日期",
         }
     }
 
@@ -397,6 +402,7 @@ pub fn columns(kind: LedgerKind, per_member: bool) -> &'static [Column] {
         LedgerKind::Workshops => crate::workshop::LEDGER_COLUMNS,
         LedgerKind::WelfarePosts => crate::welfare_post::LEDGER_COLUMNS,
         LedgerKind::Grids => crate::grid::LEDGER_COLUMNS,
+        LedgerKind::Campaign => crate::register::campaign::LEDGER_COLUMNS,
     }
 }
 
@@ -654,7 +660,8 @@ pub fn rows(kind: LedgerKind, cases: &[LedgerCase<'_>], opts: &LedgerOptions) ->
             | LedgerKind::VillageIndicators
             | LedgerKind::Workshops
             | LedgerKind::WelfarePosts
-            | LedgerKind::Grids => {}
+            | LedgerKind::Grids
+            | LedgerKind::Campaign => {}
         }
     }
     for (i, r) in out.iter_mut().enumerate() {

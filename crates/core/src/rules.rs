@@ -31,6 +31,8 @@ pub struct CountyRules {
     pub low_income: crate::register::low_income::LowIncomeRules,
     /// 村容村貌指标 targets (§四(五)).
     pub indicators: crate::indicators::IndicatorTargets,
+    /// 三保障和饮水安全问题排查清单: the sector checklists of the quarterly campaign (§三(四)2).
+    pub campaign: crate::register::campaign::CampaignRules,
 }
 
 /// Thresholds of the department-data screening 部门筛查预警. Defaults are the
@@ -117,6 +119,7 @@ impl CountyRules {
     pub fn validate(&self) -> Result<(), Refusal> {
         self.screening.validate()?;
         self.indicators.validate()?;
+        self.campaign.validate()?;
         if self.identification.publicity_days < 5 {
             return Err(Refusal::invalid(
                 "公示期不少于 5 天",

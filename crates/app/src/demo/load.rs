@@ -297,6 +297,8 @@ pub async fn load(
     // The demo village's projects in every state of the 项目库 flow, with payments (issue 23).
     let projects = super::projects::projects(db, county.frame.as_of).await?;
     let labour_records = super::labour::records(db, county.frame.as_of).await?;
+    // The demo village's quarterly 三保障和饮水安全问题排查 (last quarter complete, this one half done).
+    let campaign_checks = super::campaign::checks(db, county.frame.as_of).await?;
     // The demo village's assets in every type and state, upkeep done and overdue, disposals (issue 23).
     let assets = super::assets::assets(db, county.frame.as_of).await?;
     // The demo village's 帮扶车间 in every state, with workers (issue 21).
@@ -320,6 +322,7 @@ pub async fn load(
         cases: cases_written + api_cases,
         low_income_visits,
         relocation_screenings,
+        campaign_checks,
         projects,
         labour_records,
         assets,

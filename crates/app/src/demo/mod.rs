@@ -25,6 +25,7 @@
 //! their expectations do not move with the clock.
 
 mod assets;
+mod campaign;
 mod generate;
 mod grids;
 mod indicators;
@@ -254,6 +255,8 @@ pub struct DemoSummary {
     pub low_income_visits: u64,
     /// 易地搬迁 screenings recorded at the settlement point.
     pub relocation_screenings: u64,
+    /// 三保障和饮水安全问题排查 checks of the demo village (last quarter and this one, A6).
+    pub campaign_checks: u64,
     /// Projects of the demo village's 项目库 (issue 23).
     pub projects: u64,
     /// 劳动力就业 records of the demo village (this year's and last year's months, B1).

@@ -42,6 +42,8 @@ pub struct TaskView {
 ///   them;
 /// - 劳动力就业月报 (villages with a household with labour): done when none lacks the month's record
 ///   (`registers::labour::{in_scope, outstanding}`); `outstanding` counts them.
+/// - 三保障和饮水安全季度排查 (villages with households): done when every household is checked in the quarter
+///   (`registers::campaign::outstanding`); `outstanding` counts those not checked.
 /// - 问题整改 (villages with problems only): one per village and month of the deadlines, including the
 ///   problems still open past a deadline before `from` (`problem::deadline_tasks`); `outstanding` counts
 ///   those not closed.
@@ -124,6 +126,9 @@ pub async fn calendar(
             .map_err(to_store)?;
         out.extend(
             labour_tasks(db, caller, &v, &subjects, (from, to), &rules.cadence, today).await?,
+        );
+        out.extend(
+            campaign_tasks(db, caller, &v, &subjects, (from, to), &rules.cadence, today).await?,
         );
         let mut low_income_scope: Option<Vec<i64>> = None;
         for task in village_tasks(&v, from, to, &rules.cadence) {
@@ -280,6 +285,42 @@ async fn labour_tasks(
     Ok(out)
 }
 
+/// The 三保障和饮水安全季度排查 tasks of `village` for the quarters overlapping `from..=to` (§三(四)2): none
+/// when the village has no household among its `subjects`; done when every household is checked in the
+/// quarter (`registers::campaign::outstanding`); `outstanding` counts those not checked.
+async fn campaign_tasks(
+    db: &Db,
+    caller: &Caller,
+    village: &str,
+    subjects: &[crate::registers::Subject],
+    (from, to): (NaiveDate, NaiveDate),
+    cadence: &shouwang_core::monitoring::CadenceRules,
+    today: NaiveDate,
+) -> Result<Vec<TaskView>> {
+    if subjects.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut out = Vec::new();
+    for task in register_tasks(RegisterKind::Campaign, village, from, to, cadence) {
+        let Period::Quarter(q) = task.period else {
+            continue;
+        };
+        let (_, missing, latest) =
+            crate::registers::campaign::outstanding(db, caller, village, subjects, q)
+                .await
+                .map_err(to_store)?;
+        let done = missing == 0 && q.first_day() <= today;
+        let completed_on = done.then(|| latest.unwrap_or(task.due_on.min(today)));
+        out.push(TaskView {
+            status: task.status(completed_on, today),
+            task,
+            completed_on,
+            outstanding: Some(missing),
+        });
+    }
+    Ok(out)
+}
+
 /// A use case's error inside the calendar's store-level result (the calendar predates `Error`).
 fn to_store(e: crate::Error) -> StoreError {
     match e.kind {
@@ -317,6 +358,7 @@ fn quarterly_evidence(case: &shouwang_core::monitoring::Case, kind: TaskKind) ->
         | TaskKind::LowIncomeVisit
         | TaskKind::RelocationScreening
         | TaskKind::LabourRecord
-        | TaskKind::ProblemRectification => Vec::new(),
+        | TaskKind::ProblemRectification
+        | TaskKind::Campaign => Vec::new(),
     }
 }

@@ -12,8 +12,9 @@
 //! | figure | — | its `figures` |
 //!
 //! [`low_income`] is the first register (A4, §三(二)), [`relocation`] the second (A5, §三(三)), [`labour`]
-//! the third (B1, §四(一)).
+//! the third (B1, §四(一)), [`campaign`] the fourth (A6, §三(四)2: every household once a quarter).
 
+pub mod campaign;
 pub mod labour;
 pub mod low_income;
 pub mod relocation;
@@ -56,6 +57,15 @@ pub async fn subjects(
         ));
     }
     Ok(repo::register_records::subjects(db, &caller.scope, area, number).await?)
+}
+
+/// Refuses (`Forbidden`) a role that may not read the registry.
+pub(crate) fn require_registry_reader(caller: &Caller) -> Result<(), Error> {
+    if caller.scope.role.may_read_registry() {
+        Ok(())
+    } else {
+        Err(Error::forbidden())
+    }
 }
 
 /// The household a record is written for: (row id, village). `Forbidden` for a role that keeps no

@@ -6,6 +6,7 @@
 mod assets;
 mod attachments;
 mod backup;
+mod campaign;
 mod dashboard;
 mod grids;
 mod household_changes;

@@ -294,9 +294,18 @@ db_test!(
             .await
             .unwrap()
             .unwrap();
-        let all = problems::list(&db, &town, &ProblemFilter::default(), as_of)
-            .await
-            .unwrap();
+        let (all, campaign): (Vec<_>, Vec<_>) =
+            problems::list(&db, &town, &ProblemFilter::default(), as_of)
+                .await
+                .unwrap()
+                .into_iter()
+                .partition(|p| p.problem.what.household.is_none());
+        // The demo's quarterly campaign found one household's seasonal water shortage (issue 22, A6).
+        assert_eq!(campaign.len(), 1);
+        assert_eq!(
+            campaign[0].problem.what.sector,
+            shouwang_core::codes::Guarantee::DrinkingWater
+        );
         let mut states: Vec<(ProblemStatus, bool)> =
             all.iter().map(|p| (p.status, p.overdue)).collect();
         states.sort_by_key(|(s, o)| (s.code(), *o));

@@ -293,6 +293,7 @@ code_list! {
         RelocationScreening = ("relocation_screening", "搬迁户季度排查", "Quarterly screening of relocated households"),
         LabourRecord = ("labour_record", "劳动力就业月报", "Monthly employment record of the labour force"),
         ProblemRectification = ("problem_rectification", "问题整改", "Rectification of the problems found (by their deadline)"),
+        Campaign = ("campaign", "三保障和饮水安全季度排查", "Quarterly campaign of the three guarantees and drinking water"),
     }
 }
 
@@ -402,9 +403,10 @@ impl CadenceRules {
                 TaskKind::MonthlyFollowUp | TaskKind::LowIncomeVisit | TaskKind::LabourRecord,
                 Period::Month(m),
             ) => self.follow_up_due(m),
-            (TaskKind::CadreScreening | TaskKind::RelocationScreening, Period::Quarter(q)) => {
-                q.last_month().day_clamped(self.screening_due_day)
-            }
+            (
+                TaskKind::CadreScreening | TaskKind::RelocationScreening | TaskKind::Campaign,
+                Period::Quarter(q),
+            ) => q.last_month().day_clamped(self.screening_due_day),
             (TaskKind::ExitPrejudgment, Period::Quarter(q)) => {
                 q.last_month().day_clamped(self.prejudgment_due_day)
             }

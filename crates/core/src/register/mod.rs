@@ -15,8 +15,10 @@
 //! The store keeps every register's records in one table (`register_records`, keyed by county, register,
 //! household and period); the application layer (`shouwang_app::registers`) scopes, audits and writes them.
 
+pub mod campaign;
 pub mod labour;
 pub mod low_income;
+pub mod plan;
 pub mod relocation;
 
 use chrono::NaiveDate;
@@ -34,6 +36,7 @@ code_list! {
         LowIncome = ("low_income", "农村低收入人口常态化帮扶", "Regular assistance to the rural low-income population"),
         Relocation = ("relocation", "易地搬迁后续扶持", "Follow-up support of relocated households"),
         Labour = ("labour", "农村劳动力就业", "Employment of the rural labour force"),
+        Campaign = ("campaign", "三保障和饮水安全问题排查", "Quarterly campaign of the three guarantees and drinking water"),
     }
 }
 
@@ -61,12 +64,13 @@ impl Cadence {
 impl RegisterKind {
     /// The cadence of the register's record: 低收入人口 a visit every month (§三(二) "常态化"), 易地搬迁 a
     /// screening every quarter (§三(三)1 "每季度……开展一次易返贫人口排查", 2 "每季度开展一次搬迁劳动力就业排查"), 劳动力就业
-    /// a record every month (§四(一)).
+    /// a record every month (§四(一)), 三保障和饮水安全问题排查 every quarter (§三(四)2 "每季度要开展一次问题排查整改工作").
     pub fn cadence(self) -> Cadence {
         match self {
             RegisterKind::LowIncome => Cadence::Monthly,
             RegisterKind::Relocation => Cadence::Quarterly,
             RegisterKind::Labour => Cadence::Monthly,
+            RegisterKind::Campaign => Cadence::Quarterly,
         }
     }
 
@@ -76,6 +80,7 @@ impl RegisterKind {
             RegisterKind::LowIncome => TaskKind::LowIncomeVisit,
             RegisterKind::Relocation => TaskKind::RelocationScreening,
             RegisterKind::Labour => TaskKind::LabourRecord,
+            RegisterKind::Campaign => TaskKind::Campaign,
         }
     }
 
@@ -85,6 +90,7 @@ impl RegisterKind {
             RegisterKind::LowIncome => "走访记录",
             RegisterKind::Relocation => "搬迁户排查记录",
             RegisterKind::Labour => "劳动力就业月报",
+            RegisterKind::Campaign => "三保障和饮水安全排查记录",
         }
     }
 }

@@ -28,6 +28,7 @@ mod m20261213_000027_village_indicators;
 mod m20261214_000030_workshops;
 mod m20261214_000031_welfare_posts;
 mod m20261214_000036_grids;
+mod m20261214_000033_campaign_plans;
 
 /// All migrations, oldest first. Never edit an applied migration: add a new one.
 pub struct Migrator;
@@ -61,6 +62,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261214_000030_workshops::Migration),
             Box::new(m20261214_000031_welfare_posts::Migration),
             Box::new(m20261214_000036_grids::Migration),
+            Box::new(m20261214_000033_campaign_plans::Migration),
         ]
     }
 }

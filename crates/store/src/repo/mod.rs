@@ -12,6 +12,7 @@ mod area;
 pub mod assets;
 pub mod audit;
 pub mod bulk;
+pub mod campaign_plans;
 pub mod cases;
 pub mod codes;
 pub mod documents;

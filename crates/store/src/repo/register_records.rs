@@ -511,6 +511,36 @@ pub(crate) async fn labour_rows(
     Ok(out)
 }
 
+/// The rows of the 三保障和饮水安全排查台账 of the scope's area (narrowed to `area`): every household of the
+/// registry with one row per check dated in `range`, or one row without a check (未排查) (§三(四)2
+/// "建立……问题排查整改台账").
+pub(crate) async fn campaign_rows(
+    db: &Db,
+    scope: &Scope,
+    area: Option<&str>,
+    range: &DateRange,
+    full_ids: bool,
+) -> Result<Vec<Vec<Value>>> {
+    use shouwang_core::register::campaign::{self, Check};
+    let subjects = subjects(db, scope, area, None).await?;
+    let checks = records_in_range(
+        db,
+        scope,
+        RegisterKind::Campaign,
+        area,
+        range,
+        |c: &Check| c.checked_on,
+    )
+    .await?;
+    let mut out = Vec::new();
+    for s in &subjects {
+        rows_per_record(&mut out, checks.get(&s.household_id), |seq, c| {
+            campaign::ledger_row(seq, &s.household, &s.names, c, full_ids)
+        });
+    }
+    Ok(out)
+}
+
 /// 脱贫劳动力务工就业人数 of the 劳动力就业 records of the scope's area (narrowed to `area`) in `periods`
 /// (`2026-11`): (village code, period, the sum of the records' `alleviated_employed`), by village and
 /// period — one statement, the sum taken in the database from the record's JSON.

@@ -15,6 +15,7 @@
 
 pub mod admin;
 pub mod assets;
+pub mod campaign;
 pub mod codes;
 pub mod downloads;
 pub mod dto;
@@ -244,6 +245,11 @@ api_routes! {
     "/grids/{id}/households" => post(grids::assign),
     "/indicators" => get(indicators::board),
     "/indicators/{village}" => post(indicators::act),
+    "/campaign" => get(campaign::coverage),
+    "/campaign-plans" => get(campaign::plans),
+    "/campaign-plans/{township}" => put(campaign::save_plan),
+    "/campaign/{number}" => get(campaign::household),
+    "/campaign/{number}/checks" => post(campaign::check),
     "/relocation" => get(relocation::list),
     "/relocation/figures" => get(relocation::figures),
     "/relocation/{number}" => get(relocation::household),

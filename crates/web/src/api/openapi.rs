@@ -65,6 +65,8 @@ use crate::http::error::ErrorBody;
         super::grids::update, super::grids::assign,
         super::relocation::list, super::relocation::figures, super::relocation::household,
         super::relocation::screening,
+        super::campaign::coverage, super::campaign::household, super::campaign::check,
+        super::campaign::plans, super::campaign::save_plan,
         super::labour::list, super::labour::figures, super::labour::household,
         super::labour::record,
         super::projects::list, super::projects::apply, super::projects::queue, super::projects::board,

@@ -133,6 +133,11 @@ fn problem_roles(role: Role) -> bool {
     shouwang_app::problems::PROBLEM_ROLES.contains(&role)
 }
 
+/// Who enters a township's 年度工作方案 (the township admin; the county admin).
+fn plan_roles(role: Role) -> bool {
+    shouwang_core::register::plan::PLAN_ROLES.contains(&role)
+}
+
 /// Who enters, checks or returns the 村容村貌 indicators (the core says who does which).
 fn indicator_roles(role: Role) -> bool {
     shouwang_app::indicators::may_act(role)
@@ -333,6 +338,30 @@ pub const RULES: &[Rule] = &[
     rule("/problems/{id}", "GET", Roles(registry), Area),
     rule("/problems/{id}/rectify", "POST", Roles(problem_roles), Area),
     rule("/problems/{id}/accept", "POST", Roles(problem_roles), Area),
+    rule("/campaign", "GET", Roles(registry), Area),
+    rule("/campaign/{number}", "GET", Roles(registry), Area),
+    rule(
+        "/campaign/{number}/check",
+        "POST",
+        Roles(register_recorder),
+        Area,
+    ),
+    rule("/campaign-plans", "POST", Roles(plan_roles), Area),
+    rule("/api/v1/campaign-plans", "GET", Roles(registry), Area),
+    rule(
+        "/api/v1/campaign-plans/{township}",
+        "PUT",
+        Roles(plan_roles),
+        Area,
+    ),
+    rule("/api/v1/campaign", "GET", Roles(registry), Area),
+    rule("/api/v1/campaign/{number}", "GET", Roles(registry), Area),
+    rule(
+        "/api/v1/campaign/{number}/checks",
+        "POST",
+        Roles(register_recorder),
+        Area,
+    ),
     rule("/relocation", "GET", Roles(registry), Area),
     rule("/relocation/{number}", "GET", Roles(registry), Area),
     rule(

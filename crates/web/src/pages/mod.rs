@@ -19,6 +19,7 @@
 //! | `/grids`, `/grids/new`, `/grids/{id}` (网格化管理) | [`grids`] |
 //! | `/indicators`, `/indicators/{village}` (村容村貌指标) | [`indicators`] |
 //! | `/relocation`, `/relocation/{n}` (易地搬迁后续扶持) | [`relocation`] |
+//! | `/campaign`, `/campaign/{n}` (三保障和饮水安全问题排查) | [`campaign`] |
 //! | `/labour`, `/labour/{n}` (农村劳动力就业) | [`labour`] |
 //! | `/projects`, `/projects/new`, `/projects/{id}` (项目库与衔接资金) | [`projects`] |
 //! | `/assets`, `/assets/new`, `/assets/{id}` (扶贫项目资产、管护、处置) | [`asset_registry`] |
@@ -36,6 +37,7 @@ pub mod admin;
 pub mod asset_import;
 pub mod asset_registry;
 pub mod boards;
+pub mod campaign;
 pub mod cases;
 pub mod dashboard;
 pub mod documents;
@@ -93,6 +95,7 @@ pub fn routes() -> Router<AppState> {
         .merge(grids::routes())
         .merge(indicators::routes())
         .merge(relocation::routes())
+        .merge(campaign::routes())
         .merge(labour::routes())
         .merge(projects::routes())
         .merge(asset_registry::routes())

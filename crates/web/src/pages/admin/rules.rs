@@ -166,6 +166,16 @@ fn apply(rules: &mut CountyRules, form: &Submitted) -> Result<(), Reason> {
             .copied()
             .collect();
     }
+    // 三保障和饮水安全排查清单 (§三(四)2): each item on or off and its wording; only a form that showed them
+    // (`campaign_shown`) changes them (the core refuses a blank or overlong wording, none switched on).
+    if !form.get("campaign_shown").is_empty() {
+        let on: Vec<&str> = form.all("campaign_on").collect();
+        for item in &mut rules.campaign.items {
+            item.enabled = on.contains(&item.code.as_str());
+            let label = form.get(&format!("campaign_label_{}", item.code)).trim();
+            label.clone_into(&mut item.label);
+        }
+    }
     Ok(())
 }
 
@@ -187,6 +197,14 @@ struct CheckView {
     checked: bool,
 }
 
+/// An item of the campaign checklist as the form shows it.
+struct ItemView {
+    code: String,
+    sector: &'static str,
+    label: String,
+    checked: bool,
+}
+
 #[derive(Template)]
 #[template(path = "admin/rules.html")]
 struct RulesPage<'a> {
@@ -200,6 +218,7 @@ struct RulesPage<'a> {
     sections: Vec<SectionView>,
     deferred: Vec<CheckView>,
     low_income: Vec<CheckView>,
+    campaign: Vec<ItemView>,
     notice_example: String,
     error: Option<String>,
     saved: Option<&'static str>,
@@ -224,6 +243,16 @@ impl Values<'_> {
         match self {
             Values::Stored(r) => r.exit.deferred.contains(&c),
             Values::Typed(f) => f.all("deferred").any(|v| v == c.code()),
+        }
+    }
+
+    fn campaign(&self, item: &shouwang_core::register::campaign::ChecklistItem) -> (bool, String) {
+        match self {
+            Values::Stored(_) => (item.enabled, item.label.clone()),
+            Values::Typed(f) => (
+                f.all("campaign_on").any(|v| v == item.code),
+                f.get(&format!("campaign_label_{}", item.code)).to_owned(),
+            ),
         }
     }
 
@@ -311,6 +340,22 @@ fn page(
             checked: values.low_income(*c),
         })
         .collect();
+    let campaign = ctx
+        .rec
+        .rules
+        .campaign
+        .items
+        .iter()
+        .map(|item| {
+            let (checked, label) = values.campaign(item);
+            ItemView {
+                code: item.code.clone(),
+                sector: shouwang_core::register::campaign::sector_short_zh(item.sector),
+                label,
+                checked,
+            }
+        })
+        .collect();
     let lines = LinesSection::new(
         &ctx.lines,
         "/admin/rules/line",
@@ -338,6 +383,7 @@ fn page(
         sections,
         deferred,
         low_income,
+        campaign,
         notice_example: example.number(year, 1),
         error: extra.error,
         saved: extra.saved,
