@@ -695,7 +695,7 @@ mod tests {
         check_list::<Sex>(2);
         check_list::<RegionLevel>(5);
         check_list::<Guarantee>(4);
-        check_list::<Role>(7);
+        check_list::<Role>(8);
         check_list::<LineStatus>(3);
         check_list::<Severity>(2);
     }

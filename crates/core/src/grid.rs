@@ -205,7 +205,6 @@ pub fn ledger_row(township: &str, village: &str, g: &GridDraft, households: u64)
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::codes::CodeList;
 
     fn person(name: &str, phone: &str) -> GridPerson {
         GridPerson {
