@@ -238,6 +238,7 @@ pub struct NewRecord<'a> {
 /// household, register and period is a `Conflict` (`本户2026-06已有走访记录`). Returns the row id.
 pub async fn insert_on(tx: &DatabaseTransaction, actor: &Actor, r: &NewRecord<'_>) -> Result<i64> {
     let id = new_id();
+    let body = without_names(&r.body);
     let mut sql = Sql::new();
     sql.push(
         "INSERT INTO register_records (county_code, id, register, household_id, village_code, \
@@ -259,7 +260,7 @@ pub async fn insert_on(tx: &DatabaseTransaction, actor: &Actor, r: &NewRecord<'_
     .push(", ")
     .bind(r.recorded_on.to_string())
     .push(", ")
-    .bind(r.body.to_string())
+    .bind(body.to_string())
     .push(", ")
     .bind(actor.user_id)
     .push(", ")
@@ -297,7 +298,7 @@ pub async fn insert_on(tx: &DatabaseTransaction, actor: &Actor, r: &NewRecord<'_
                 "register": r.register.code(),
                 "household": r.household_number,
                 "period": r.period,
-                "record": r.body,
+                "record": body,
             })),
         },
     )
@@ -342,7 +343,71 @@ pub async fn list(
     }
     sql.push(" ORDER BY r.village_code, r.household_number, r.period");
     let rows = db.conn().query_all_raw(sql.build(db.backend())).await?;
-    rows.iter().map(record_row).collect()
+    let mut rows = rows.iter().map(record_row).collect::<Result<Vec<_>>>()?;
+    with_names(db, &mut rows).await?;
+    Ok(rows)
+}
+
+/// The record as stored: the members' names left out of its `workers` (a member is named by its
+/// `position`; the registry keeps the name sealed, issue 19, so no plain copy of it lies in a record or
+/// its audit row).
+fn without_names(body: &serde_json::Value) -> serde_json::Value {
+    let mut body = body.clone();
+    if let Some(workers) = body
+        .get_mut("workers")
+        .and_then(serde_json::Value::as_array_mut)
+    {
+        for w in workers {
+            if let Some(w) = w.as_object_mut() {
+                w.insert("name".into(), serde_json::Value::String(String::new()));
+            }
+        }
+    }
+    body
+}
+
+/// The members' names put back into the `workers` of records read ([`without_names`]), from the
+/// registry's sealed names (one statement per 500 households with such records).
+async fn with_names(db: &Db, rows: &mut [RecordRow]) -> Result<()> {
+    let mut ids: Vec<i64> = rows
+        .iter()
+        .filter(|r| r.body.get("workers").is_some_and(serde_json::Value::is_array))
+        .map(|r| r.household_id)
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut names: HashMap<(i64, i64), String> = HashMap::new();
+    for chunk in ids.chunks(500) {
+        let members = members::Entity::find()
+            .filter(members::Column::HouseholdId.is_in(chunk.iter().copied()))
+            .all(db.conn())
+            .await?;
+        for m in members {
+            let name = db
+                .keys()
+                .open_name(&m.name, crate::crypto::sealed::MEMBER_NAME, m.names_plain)?;
+            names.insert((m.household_id, i64::from(m.position)), name);
+        }
+    }
+    for r in rows.iter_mut() {
+        let household = r.household_id;
+        let Some(workers) = r
+            .body
+            .get_mut("workers")
+            .and_then(serde_json::Value::as_array_mut)
+        else {
+            continue;
+        };
+        for w in workers {
+            let Some(position) = w.get("position").and_then(serde_json::Value::as_i64) else {
+                continue;
+            };
+            if let (Some(name), Some(w)) = (names.get(&(household, position)), w.as_object_mut()) {
+                w.insert("name".into(), serde_json::Value::String(name.clone()));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn record_row(r: &QueryResult) -> Result<RecordRow> {
