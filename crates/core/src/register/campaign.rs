@@ -480,7 +480,11 @@ mod tests {
         rules.items[0].enabled = false;
         rules.items[1].label = "返乡人员住房安全情况".into();
         let mut answers = all_fine(&rules);
-        answers[3].1 = Some("  未签约慢病服务 ".into());
+        let chronic = answers
+            .iter()
+            .position(|(code, _)| code == "med_chronic")
+            .unwrap();
+        answers[chronic].1 = Some("  未签约慢病服务 ".into());
         let on = d(2026, 11, 3);
         let c = Check::new(&rules, on, &answers);
         assert_eq!(c.quarter, Quarter { year: 2026, q: 4 });

@@ -27,8 +27,8 @@ mod m20261212_000026_assets;
 mod m20261213_000027_village_indicators;
 mod m20261214_000030_workshops;
 mod m20261214_000031_welfare_posts;
-mod m20261214_000036_grids;
 mod m20261214_000033_campaign_plans;
+mod m20261214_000036_grids;
 
 /// All migrations, oldest first. Never edit an applied migration: add a new one.
 pub struct Migrator;

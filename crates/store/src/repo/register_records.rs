@@ -371,7 +371,11 @@ fn without_names(body: &serde_json::Value) -> serde_json::Value {
 async fn with_names(db: &Db, rows: &mut [RecordRow]) -> Result<()> {
     let mut ids: Vec<i64> = rows
         .iter()
-        .filter(|r| r.body.get("workers").is_some_and(serde_json::Value::is_array))
+        .filter(|r| {
+            r.body
+                .get("workers")
+                .is_some_and(serde_json::Value::is_array)
+        })
         .map(|r| r.household_id)
         .collect();
     ids.sort_unstable();
@@ -383,9 +387,9 @@ async fn with_names(db: &Db, rows: &mut [RecordRow]) -> Result<()> {
             .all(db.conn())
             .await?;
         for m in members {
-            let name = db
-                .keys()
-                .open_name(&m.name, crate::crypto::sealed::MEMBER_NAME, m.names_plain)?;
+            let name =
+                db.keys()
+                    .open_name(&m.name, crate::crypto::sealed::MEMBER_NAME, m.names_plain)?;
             names.insert((m.household_id, i64::from(m.position)), name);
         }
     }

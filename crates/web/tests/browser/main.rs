@@ -478,7 +478,7 @@ async fn users_password_and_expiry(h: &Harness) {
             .await,
     )
     .expect("roles");
-    assert_eq!(roles, vec!["village_team", "cadre"]);
+    assert_eq!(roles, vec!["village_team", "cadre", "grid_member"]);
     assert_eq!(town.count("tr[data-user=county_admin]").await, 0);
 }
 
