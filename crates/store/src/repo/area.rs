@@ -221,6 +221,12 @@ enum Test<'a> {
     Never,
 }
 
+/// The area of a read by `scope` (narrowed to `region`) when it lies inside one county: the tables
+/// kept per county read within it, `None` reads nothing.
+pub(crate) fn county_area(scope: &Scope, region: Option<&str>) -> Option<Area> {
+    effective_area(scope, region).filter(|a| a.county().is_some())
+}
+
 /// The area a read by `scope` covers, narrowed by an optional region filter (a county, township, village
 /// or natural-village code, padded or not). `None` when the read answers nothing: the scope's area is
 /// empty or malformed, the filter is no region code, or the two do not overlap.

@@ -18,7 +18,7 @@ use shouwang_core::asset::{
 use shouwang_core::ledger::{DateRange, LedgerKind, Value};
 use shouwang_core::{CodeList, Scope};
 
-use super::area::{Area, effective_area};
+use super::area::county_area;
 use super::audit::{self, Change};
 use super::{Actor, Sql};
 use crate::crypto::sealed::KEEPER_PHONE;
@@ -414,15 +414,6 @@ pub async fn dispose_step(
     Ok(())
 }
 
-fn scoped(scope: &Scope, area: Option<&str>) -> Option<Area> {
-    effective_area(scope, area).filter(|a| a.county().is_some())
-}
-
-fn parse_code<T: CodeList>(r: &QueryResult, col: &str) -> Result<T> {
-    let s: String = r.try_get("", col)?;
-    T::from_code(&s).ok_or_else(|| StoreError::corrupt(format!("{col} {s:?}")))
-}
-
 fn asset_row(db: &Db, r: &QueryResult) -> Result<AssetRow> {
     let text: String = r.try_get("", "body")?;
     let mut draft: Draft =
@@ -433,7 +424,7 @@ fn asset_row(db: &Db, r: &QueryResult) -> Result<AssetRow> {
         .keys()
         .open_opt(phone.as_deref(), KEEPER_PHONE, key_version)?;
     // The columns are the truth of what SQL filters on.
-    draft.state = parse_code(r, "state")?;
+    draft.state = super::parse_code(r, "state")?;
     let disposal: Option<String> = r.try_get("", "disposal_state")?;
     Ok(AssetRow {
         id: r.try_get("", "id")?,
@@ -454,7 +445,7 @@ fn asset_row(db: &Db, r: &QueryResult) -> Result<AssetRow> {
 
 /// The assets of the scope's area (filtered), newest first.
 pub async fn list(db: &Db, scope: &Scope, filter: &AssetFilter<'_>) -> Result<Vec<AssetRow>> {
-    let Some(area) = scoped(scope, filter.area) else {
+    let Some(area) = county_area(scope, filter.area) else {
         return Ok(Vec::new());
     };
     let mut sql = Sql::new();
@@ -486,7 +477,7 @@ pub async fn list(db: &Db, scope: &Scope, filter: &AssetFilter<'_>) -> Result<Ve
 
 /// The asset `id` if it lies in the scope's area.
 pub async fn get(db: &Db, scope: &Scope, id: i64) -> Result<Option<AssetRow>> {
-    let Some(area) = scoped(scope, None) else {
+    let Some(area) = county_area(scope, None) else {
         return Ok(None);
     };
     let mut sql = Sql::new();
@@ -511,7 +502,7 @@ async fn records<T: serde::de::DeserializeOwned>(
     id: Option<i64>,
     order: &str,
 ) -> Result<Vec<Recorded<T>>> {
-    let Some(area) = scoped(scope, area) else {
+    let Some(area) = county_area(scope, area) else {
         return Ok(Vec::new());
     };
     let mut sql = Sql::new();
@@ -576,7 +567,7 @@ pub struct Planned {
 /// The assets of the scope's area under an upkeep plan and not disposed, each with its last upkeep date:
 /// one statement (the 工作台's overdue upkeep), the village's name joined.
 pub async fn planned(db: &Db, scope: &Scope) -> Result<Vec<Planned>> {
-    let Some(area) = scoped(scope, None) else {
+    let Some(area) = county_area(scope, None) else {
         return Ok(Vec::new());
     };
     let mut sql = Sql::new();

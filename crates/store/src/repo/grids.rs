@@ -13,7 +13,7 @@ use shouwang_core::Scope;
 use shouwang_core::grid::{GridDraft, GridPerson, ledger_row};
 use shouwang_core::ledger::{DateRange, Value};
 
-use super::area::{Area, effective_area};
+use super::area::{Area, county_area};
 use super::audit::{self, Change};
 use super::{Actor, Sql, to_json};
 use crate::crypto::sealed::{GRID_PEOPLE, HEAD_NAME};
@@ -73,8 +73,7 @@ pub struct VillageGrids {
 
 /// The area of a read by `scope` (narrowed to `area`), inside one county; `None` reads nothing.
 fn scoped(scope: &Scope, area: Option<&str>) -> Option<Area> {
-    effective_area(scope, area.map(str::trim).filter(|a| !a.is_empty()))
-        .filter(|a| a.county().is_some())
+    county_area(scope, area.map(str::trim).filter(|a| !a.is_empty()))
 }
 
 fn masked(d: &GridDraft) -> GridDraft {

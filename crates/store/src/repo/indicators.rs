@@ -13,7 +13,7 @@ use shouwang_core::ledger::{DateRange, Value};
 use shouwang_core::monitoring::Refusal;
 use shouwang_core::{CodeList, Scope};
 
-use super::area::effective_area;
+use super::area::county_area;
 use super::audit::{self, Change};
 use super::cases::write_county;
 use super::{Actor, Sql, to_json};
@@ -54,7 +54,7 @@ pub async fn list(
     from: i32,
     to: i32,
 ) -> Result<Vec<IndicatorRow>> {
-    let Some(area) = effective_area(scope, area).filter(|a| a.county().is_some()) else {
+    let Some(area) = county_area(scope, area) else {
         return Ok(Vec::new());
     };
     let mut sql = Sql::new();

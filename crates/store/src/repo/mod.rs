@@ -223,3 +223,12 @@ pub(crate) async fn count(conn: &impl ConnectionTrait, stmt: Statement) -> Resul
     };
     Ok(u64::try_from(n).unwrap_or(0))
 }
+
+/// The code list value of the text column `col` of a row; a code the list does not know is corrupt data.
+pub(crate) fn parse_code<T: shouwang_core::CodeList>(
+    r: &sea_orm::QueryResult,
+    col: &str,
+) -> Result<T> {
+    let s: String = r.try_get("", col)?;
+    T::from_code(&s).ok_or_else(|| StoreError::corrupt(format!("{col} {s:?}")))
+}

@@ -18,7 +18,7 @@ use shouwang_core::monitoring::{Problem, ProblemStatus, Refusal, problem};
 use shouwang_core::registry::RegionNames;
 use shouwang_core::{CodeList, Household, Scope};
 
-use super::area::{Area, effective_area};
+use super::area::{Area, county_area};
 use super::audit::{self, Change};
 use super::cases::write_county;
 use super::{Actor, Sql, to_json};
@@ -126,7 +126,7 @@ pub async fn insert_on(
 
 /// Problem `id` in the scope's area (`None`: none, or outside the area).
 pub async fn get(db: &Db, scope: &Scope, id: i64) -> Result<Option<ProblemRow>> {
-    let Some(area) = effective_area(scope, None).filter(|a| a.county().is_some()) else {
+    let Some(area) = county_area(scope, None) else {
         return Ok(None);
     };
     let mut sql = Sql::new();
@@ -139,8 +139,7 @@ pub async fn get(db: &Db, scope: &Scope, id: i64) -> Result<Option<ProblemRow>> 
 
 /// The problems of the scope's area matching `filter`, by village, household and id.
 pub async fn list(db: &Db, scope: &Scope, filter: &ProblemFilter) -> Result<Vec<ProblemRow>> {
-    let Some(area) = effective_area(scope, filter.area.as_deref()).filter(|a| a.county().is_some())
-    else {
+    let Some(area) = county_area(scope, filter.area.as_deref()) else {
         return Ok(Vec::new());
     };
     let mut sql = Sql::new();
@@ -176,7 +175,7 @@ pub async fn due(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<(String, Problem)>> {
-    let Some(area) = effective_area(scope, village).filter(|a| a.county().is_some()) else {
+    let Some(area) = county_area(scope, village) else {
         return Ok(Vec::new());
     };
     let mut sql = Sql::new();

@@ -16,7 +16,7 @@ use shouwang_core::project::ledger::{self, LedgerProject};
 use shouwang_core::project::{Draft, FundSource, Payment, ProjectKind, ProjectState, StepRecord};
 use shouwang_core::{CodeList, Scope};
 
-use super::area::{Area, effective_area};
+use super::area::county_area;
 use super::audit::{self, Change};
 use super::{Actor, Sql};
 use crate::db::Db;
@@ -339,22 +339,13 @@ pub async fn pay(db: &Db, actor: &Actor, row: &ProjectRow, payment: &Payment) ->
     Ok(id)
 }
 
-fn scoped(scope: &Scope, area: Option<&str>) -> Option<Area> {
-    effective_area(scope, area).filter(|a| a.county().is_some())
-}
-
-fn parse_code<T: CodeList>(r: &QueryResult, col: &str) -> Result<T> {
-    let s: String = r.try_get("", col)?;
-    T::from_code(&s).ok_or_else(|| StoreError::corrupt(format!("{col} {s:?}")))
-}
-
 fn project_row(r: &QueryResult) -> Result<ProjectRow> {
     let body: String = r.try_get("", "body")?;
     Ok(ProjectRow {
         id: r.try_get("", "id")?,
         county_code: r.try_get("", "county_code")?,
         village_code: r.try_get("", "village_code")?,
-        state: parse_code(r, "state")?,
+        state: super::parse_code(r, "state")?,
         draft: serde_json::from_str(&body)
             .map_err(|e| StoreError::corrupt(format!("project: {e}")))?,
         version: r.try_get("", "version")?,
@@ -365,7 +356,7 @@ fn project_row(r: &QueryResult) -> Result<ProjectRow> {
 
 /// The projects of the scope's area (filtered), newest first.
 pub async fn list(db: &Db, scope: &Scope, filter: &ProjectFilter<'_>) -> Result<Vec<ProjectRow>> {
-    let Some(area) = scoped(scope, filter.area) else {
+    let Some(area) = county_area(scope, filter.area) else {
         return Ok(Vec::new());
     };
     let mut sql = Sql::new();
@@ -397,7 +388,7 @@ pub async fn list(db: &Db, scope: &Scope, filter: &ProjectFilter<'_>) -> Result<
 
 /// The project `id` if it lies in the scope's area.
 pub async fn get(db: &Db, scope: &Scope, id: i64) -> Result<Option<ProjectRow>> {
-    let Some(area) = scoped(scope, None) else {
+    let Some(area) = county_area(scope, None) else {
         return Ok(None);
     };
     let mut sql = Sql::new();
@@ -419,7 +410,7 @@ pub async fn steps(
     area: Option<&str>,
     id: Option<i64>,
 ) -> Result<Vec<StepRow>> {
-    let Some(area) = scoped(scope, area) else {
+    let Some(area) = county_area(scope, area) else {
         return Ok(Vec::new());
     };
     let mut sql = Sql::new();
@@ -452,7 +443,7 @@ pub async fn payments(
     area: Option<&str>,
     id: Option<i64>,
 ) -> Result<Vec<PaymentRow>> {
-    let Some(area) = scoped(scope, area) else {
+    let Some(area) = county_area(scope, area) else {
         return Ok(Vec::new());
     };
     let mut sql = Sql::new();
@@ -469,7 +460,7 @@ pub async fn payments(
     rows.iter()
         .map(|r| {
             let on: String = r.try_get("", "paid_on")?;
-            let source: FundSource = parse_code(r, "source")?;
+            let source: FundSource = super::parse_code(r, "source")?;
             Ok(PaymentRow {
                 id: r.try_get("", "id")?,
                 project_id: r.try_get("", "project_id")?,

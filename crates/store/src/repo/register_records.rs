@@ -19,7 +19,7 @@ use shouwang_core::register::RegisterKind;
 use shouwang_core::registry::RegionNames;
 use shouwang_core::{CodeList, Household, Scope};
 
-use super::area::{Area, effective_area};
+use super::area::{Area, county_area, effective_area};
 use super::audit::{self, Change};
 use super::households::{open_household, open_member, to_household};
 use super::{Actor, Sql};
@@ -115,7 +115,7 @@ pub async fn relocated_subjects(
     area: Option<&str>,
     number: Option<&str>,
 ) -> Result<Vec<Subject>> {
-    let Some(area) = effective_area(scope, area).filter(|a| a.county().is_some()) else {
+    let Some(area) = county_area(scope, area) else {
         return Ok(Vec::new());
     };
     subjects_in(db.conn(), db.keys(), &area, number, true).await
@@ -318,7 +318,7 @@ pub async fn list(
     first: &str,
     last: &str,
 ) -> Result<Vec<RecordRow>> {
-    let Some(area) = effective_area(scope, area).filter(|a| a.county().is_some()) else {
+    let Some(area) = county_area(scope, area) else {
         return Ok(Vec::new());
     };
     let mut sql = Sql::new();
@@ -619,7 +619,7 @@ pub async fn labour_employed(
     area: Option<&str>,
     periods: &[String],
 ) -> Result<Vec<(String, String, i64)>> {
-    let Some(area) = effective_area(scope, area).filter(|a| a.county().is_some()) else {
+    let Some(area) = county_area(scope, area) else {
         return Ok(Vec::new());
     };
     if periods.is_empty() {

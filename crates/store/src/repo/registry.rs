@@ -13,7 +13,7 @@ use shouwang_core::codes::{HouseholdType, RiskType};
 use shouwang_core::monitoring::Lifecycle;
 use shouwang_core::{CodeList, IdNumber, Scope};
 
-use super::area::effective_area;
+use super::area::{county_area, effective_area};
 use super::households::{self, HouseholdQuery, HouseholdRow, ROW_COLS};
 use super::{Page, Sql, paging, prefix_upper};
 use crate::db::Db;
@@ -183,7 +183,7 @@ pub async fn lifecycles(
     scope: &Scope,
     numbers: &[String],
 ) -> Result<HashMap<String, Lifecycle>> {
-    let area = effective_area(scope, None).filter(|a| a.county().is_some());
+    let area = county_area(scope, None);
     let (Some(area), false) = (area, numbers.is_empty()) else {
         return Ok(HashMap::new());
     };

@@ -16,7 +16,7 @@ use shouwang_core::household::Member;
 use shouwang_core::welfare_post::{Draft, PostState};
 use shouwang_core::{CodeList, Scope};
 
-use super::area::{Area, effective_area};
+use super::area::county_area;
 use super::audit::{self, Change};
 use super::households::{open_member, to_member};
 use super::workshops::member_at;
@@ -63,10 +63,6 @@ pub enum Posted {
 
 fn json<T: Serialize>(v: &T) -> Result<String> {
     serde_json::to_string(v).map_err(|e| StoreError::internal(format!("welfare post json: {e}")))
-}
-
-fn scoped(scope: &Scope, area: Option<&str>) -> Option<Area> {
-    effective_area(scope, area).filter(|a| a.county().is_some())
 }
 
 /// The member row id at `position` of the household `household_id` (see `workshops::member_at`).
@@ -303,7 +299,7 @@ pub async fn list(
     area: Option<&str>,
     state: Option<PostState>,
 ) -> Result<Vec<PostRow>> {
-    let Some(area) = scoped(scope, area) else {
+    let Some(area) = county_area(scope, area) else {
         return Ok(Vec::new());
     };
     let mut sql = Sql::new();
@@ -319,7 +315,7 @@ pub async fn list(
 
 /// The post `id` if it lies in the scope's area.
 pub async fn get(db: &Db, scope: &Scope, id: i64) -> Result<Option<PostRow>> {
-    let Some(area) = scoped(scope, None) else {
+    let Some(area) = county_area(scope, None) else {
         return Ok(None);
     };
     let mut sql = Sql::new();
@@ -336,7 +332,7 @@ pub async fn get(db: &Db, scope: &Scope, id: i64) -> Result<Option<PostRow>> {
 
 /// The people cared for by the posts of the scope's area (only post `id` when given): (post id, person).
 pub async fn cared(db: &Db, scope: &Scope, id: Option<i64>) -> Result<Vec<(i64, Person)>> {
-    let Some(area) = scoped(scope, None) else {
+    let Some(area) = county_area(scope, None) else {
         return Ok(Vec::new());
     };
     let mut sql = Sql::new();
@@ -363,7 +359,7 @@ pub async fn cared(db: &Db, scope: &Scope, id: Option<i64>) -> Result<Vec<(i64, 
 /// The posts 在岗 that care for a member of the household `household_id` (the A4 household page's "由公益岗位
 /// X 看护"): (post name, the member's row id), in the scope's area, one statement.
 pub async fn caring_for(db: &Db, scope: &Scope, household_id: i64) -> Result<Vec<(String, i64)>> {
-    let Some(area) = scoped(scope, None) else {
+    let Some(area) = county_area(scope, None) else {
         return Ok(Vec::new());
     };
     let mut sql = Sql::new();

@@ -16,7 +16,7 @@ use shouwang_core::ledger::{LedgerKind, Value};
 use shouwang_core::workshop::{self, Counted, Draft, Hire, LedgerWorkshop, WorkshopState};
 use shouwang_core::{CodeList, Scope};
 
-use super::area::{Area, effective_area};
+use super::area::county_area;
 use super::audit::{self, Change};
 use super::{Actor, Sql};
 use crate::db::Db;
@@ -89,10 +89,6 @@ pub struct WorkshopFilter<'a> {
 
 fn json<T: Serialize>(v: &T) -> Result<String> {
     serde_json::to_string(v).map_err(|e| StoreError::internal(format!("workshop json: {e}")))
-}
-
-fn scoped(scope: &Scope, area: Option<&str>) -> Option<Area> {
-    effective_area(scope, area).filter(|a| a.county().is_some())
 }
 
 /// Writes a new workshop and its audit row; returns its id.
@@ -395,7 +391,7 @@ fn workshop_row(r: &QueryResult) -> Result<WorkshopRow> {
 
 /// The workshops of the scope's area (filtered), by village and name.
 pub async fn list(db: &Db, scope: &Scope, filter: &WorkshopFilter<'_>) -> Result<Vec<WorkshopRow>> {
-    let Some(area) = scoped(scope, filter.area) else {
+    let Some(area) = county_area(scope, filter.area) else {
         return Ok(Vec::new());
     };
     let mut sql = Sql::new();
@@ -411,7 +407,7 @@ pub async fn list(db: &Db, scope: &Scope, filter: &WorkshopFilter<'_>) -> Result
 
 /// The workshop `id` if it lies in the scope's area.
 pub async fn get(db: &Db, scope: &Scope, id: i64) -> Result<Option<WorkshopRow>> {
-    let Some(area) = scoped(scope, None) else {
+    let Some(area) = county_area(scope, None) else {
         return Ok(None);
     };
     let mut sql = Sql::new();
@@ -441,7 +437,7 @@ pub async fn workers(
     id: Option<i64>,
     current: bool,
 ) -> Result<Vec<WorkerRow>> {
-    let Some(area) = scoped(scope, area) else {
+    let Some(area) = county_area(scope, area) else {
         return Ok(Vec::new());
     };
     let mut sql = Sql::new();
@@ -513,7 +509,7 @@ pub struct Counts {
 
 /// [`Counts`] of the scope's area: one statement.
 pub async fn counts(db: &Db, scope: &Scope) -> Result<Counts> {
-    let Some(area) = scoped(scope, None) else {
+    let Some(area) = county_area(scope, None) else {
         return Ok(Counts::default());
     };
     let mut sql = Sql::new();
