@@ -3,8 +3,9 @@
 //! village team creates a grid on its phone form (a bad phone refused on the page, 422, the form kept) and
 //! puts a household into it (it leaves its former grid); the API lists, refuses a cadre's grid (403) and a
 //! stale version (409); the grid member 网格员 sees its grid's households only (another's: 404), records
-//! the 低收入人口 visit of its grid's households only (another's: 404), and nothing else of the registry
-//! (403); the dashboard shows the coverage; the ledger downloads; Q19 shows on
+//! the 低收入人口 visit of its grid's households only (another's: 404), reads their cases and records the
+//! monthly follow-up of its grid's monitored households (another grid's case: 404), and nothing else of
+//! the registry (403); the dashboard shows the coverage; the ledger downloads; Q19 shows on
 //! the quality page; the OpenAPI lists the paths.
 
 use axum::Router;
@@ -251,6 +252,82 @@ db_test!(
         assert_eq!(s, StatusCode::NOT_FOUND);
         let (s, _) = page(&app, &format!("/low-income/{other}"), &member).await;
         assert_eq!(s, StatusCode::NOT_FOUND);
+
+        // It reads its grid's monitored households' cases and records their monthly follow-up (逐月跟踪监测,
+        // §四(六)); another grid's case is 404, the other case steps stay closed to it (403).
+        let mut monitored = Vec::new();
+        for n in &mine {
+            let (s, case) = api_json(
+                &app,
+                "GET",
+                &format!("/api/v1/cases/{n}"),
+                Some(&grid_token),
+                None,
+            )
+            .await;
+            if s == StatusCode::OK && case["lifecycle"] == "monitored" {
+                monitored.push((n.clone(), case));
+            }
+        }
+        assert!(
+            !monitored.is_empty(),
+            "a monitored household in the first grid"
+        );
+        let (n, case) = monitored
+            .iter()
+            .find(|(_, c)| c["missing_follow_ups"][0].is_string())
+            .unwrap_or(&monitored[0]);
+        let (s, html) = page(&app, &format!("/households/{n}"), &member).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(html.contains("/case/follow-up"), "the follow-up link");
+        let (s, html) = page(&app, &format!("/households/{n}/case/follow-up"), &member).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(html.contains("name=\"visited_on\""), "the follow-up form");
+        // A month still missing is recorded (200); where none is, a month recorded already is refused
+        // by the rule (409), past the route's gate either way.
+        let (month, expected) = match case["missing_follow_ups"][0].as_str() {
+            Some(m) => (m.to_owned(), StatusCode::OK),
+            None => (
+                case["case"]["follow_ups"]["entries"][0]["visit"]["month"]
+                    .as_str()
+                    .expect("a follow-up recorded")
+                    .to_owned(),
+                StatusCode::CONFLICT,
+            ),
+        };
+        let on = format!("{month}-01");
+        let visit = json!({"month": month, "visited_on": on,
+            "measures_carried_out": true, "policies_received": true, "standards_secure": true,
+            "household_approves": true, "per_capita_income_estimate": 900_000, "notes": ""});
+        let (s, v) = api_json(
+            &app,
+            "POST",
+            &format!("/api/v1/cases/{n}/follow-ups"),
+            Some(&grid_token),
+            Some(json!({"version": case["version"], "on": on, "visit": visit})),
+        )
+        .await;
+        assert_eq!(s, expected, "{v}");
+        for other in theirs.iter().take(10) {
+            let (s, _) = api_json(
+                &app,
+                "GET",
+                &format!("/api/v1/cases/{other}"),
+                Some(&grid_token),
+                None,
+            )
+            .await;
+            assert_eq!(s, StatusCode::NOT_FOUND, "{other}");
+        }
+        let (s, _) = api_json(
+            &app,
+            "POST",
+            &format!("/api/v1/cases/{n}/measures"),
+            Some(&grid_token),
+            Some(json!({"version": 1})),
+        )
+        .await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
 
         // The dashboard's coverage; the ledger; Q19 on the quality page; the OpenAPI.
         let county = login(&app, "county_admin").await;

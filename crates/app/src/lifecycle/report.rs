@@ -10,6 +10,7 @@ use sea_orm::DatabaseTransaction;
 use serde::Serialize;
 use shouwang_core::monitoring::{CaseAction, ClueRules, Report, Source};
 use shouwang_store::Result;
+use shouwang_store::repo;
 use shouwang_store::repo::cases::{self, CaseRecord};
 
 use crate::caller::Caller;
@@ -63,9 +64,9 @@ pub async fn file_report_on(
     let county = caller.county()?;
     let number = report.household.trim().to_owned();
     let all = cases::history_on(tx, &county, &number).await?;
-    if all
-        .last()
-        .is_some_and(|c| !caller.scope.covers(&c.village_code))
+    if let Some(last) = all.last()
+        && !repo::grids::covers_numbered(tx, &caller.scope, &county, &last.village_code, &number)
+            .await?
     {
         return Ok(Filing::OutOfArea);
     }

@@ -305,3 +305,179 @@ db_test!(
         assert_eq!(ledgers::export(&db, &team2, &req).await.unwrap().rows, 0);
     }
 );
+
+db_test!(
+    fn a_grid_member_follows_up_its_grids_monitored_households_and_reports_risks(db: Db) {
+        use shouwang_app::lifecycle::{self, Request};
+        use shouwang_app::registers::low_income::{self, VisitInput};
+        use shouwang_core::codes::RiskType;
+        use shouwang_core::money::Fen;
+        use shouwang_core::monitoring::{Command, FollowUp, Lifecycle};
+        use shouwang_store::repo::cases::{self, CaseQuery};
+        use std::collections::HashSet;
+
+        let county = shouwang_app::demo::generate(400, 7);
+        shouwang_app::demo::load(&db, &county, &|_, _| {})
+            .await
+            .unwrap();
+        let user = |name: &'static str| {
+            let db = db.clone();
+            async move {
+                shouwang_app::caller_by_username(&db, name)
+                    .await
+                    .unwrap()
+                    .unwrap()
+            }
+        };
+        let (member, team) = (user("grid_member").await, user("village_team").await);
+        let mine: HashSet<String> =
+            households::search(&db, &member, &RegistryQuery::default(), 1, 500)
+                .await
+                .unwrap()
+                .items
+                .into_iter()
+                .map(|r| r.number)
+                .collect();
+
+        // Its case list is its grid's monitored households, read by the query (网格化管理, §四(六)).
+        let monitored = CaseQuery {
+            lifecycle: Some(Lifecycle::Monitored),
+            ..CaseQuery::default()
+        };
+        let its = cases::list(&db, &member.scope, &monitored, 1, 500)
+            .await
+            .unwrap()
+            .items;
+        let village = cases::list(&db, &team.scope, &monitored, 1, 500)
+            .await
+            .unwrap()
+            .items;
+        assert!(!its.is_empty(), "the demo grid has monitored households");
+        assert!(its.iter().all(|r| mine.contains(&r.household_number)));
+        assert_eq!(
+            its.len(),
+            village
+                .iter()
+                .filter(|r| mine.contains(&r.household_number))
+                .count()
+        );
+        // It records a month's follow-up of its household, not of another grid's (404). A monitored
+        // household of the village with a month still missing is put into its grid first (the team).
+        let today = shouwang_app::today();
+        let rules = shouwang_app::lifecycle::county_rules(&db, "141123")
+            .await
+            .unwrap();
+        let mut due = None;
+        for r in &village {
+            let rec = cases::get(&db, &team.scope, &r.household_number)
+                .await
+                .unwrap()
+                .unwrap();
+            if let Some(m) = rec.case.missing_follow_ups(today, &rules.cadence).first() {
+                due = Some((r.household_number.clone(), *m));
+                break;
+            }
+        }
+        let (number, month) =
+            due.expect("a monitored household of the village with a month missing");
+        if !mine.contains(&number) {
+            let grid = grids::list(&db, &team, None)
+                .await
+                .unwrap()
+                .into_iter()
+                .find(|g| g.member_area == member.scope.area)
+                .expect("the grid member's grid");
+            let (id, _) = repo::register_records::locate(db.conn(), "141123", &number)
+                .await
+                .unwrap()
+                .unwrap();
+            grids::assign(&db, &team, grid.id, put(&[id], None))
+                .await
+                .unwrap();
+        }
+        let rec = cases::get(&db, &member.scope, &number)
+            .await
+            .unwrap()
+            .expect("the grid member reads its household's case");
+        let on = month.first_day();
+        let visit = FollowUp {
+            month,
+            visited_on: on,
+            measures_carried_out: true,
+            policies_received: true,
+            standards_secure: true,
+            household_approves: true,
+            per_capita_income_estimate: Fen::from_yuan(9_000),
+            notes: String::new(),
+            income: None,
+        };
+        let request = |household: &str, version: i64| Request {
+            household: household.to_owned(),
+            version: Some(version),
+            on: Some(on),
+            command: Command::FollowUp {
+                visit: visit.clone(),
+            },
+        };
+        let done = lifecycle::execute(&db, &member, request(&number, rec.version))
+            .await
+            .unwrap();
+        assert!(done.record.case.follow_ups.month(month).is_some());
+        assert_eq!(done.record.version, rec.version + 1);
+        let any_case = CaseQuery::default();
+        let outside = cases::list(&db, &team.scope, &any_case, 1, 500)
+            .await
+            .unwrap()
+            .items
+            .into_iter()
+            .map(|r| r.household_number)
+            .find(|n| !mine.contains(n) && *n != number)
+            .expect("a household of the village with a case, outside the grid");
+        let other = cases::get(&db, &team.scope, &outside)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(
+            cases::get(&db, &member.scope, &outside)
+                .await
+                .unwrap()
+                .is_none()
+        );
+        let err = lifecycle::execute(&db, &member, request(&outside, other.version))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, shouwang_store::StoreError::NotFound),
+            "{err:?}"
+        );
+
+        // Its 低收入人口 visit that finds a new risk files a 干部排查 clue for the household.
+        let today_visit = VisitInput {
+            needs: "就医".to_owned(),
+            difficulties: "户主突发疾病住院".to_owned(),
+            help: "协助申请医疗救助".to_owned(),
+            next_step: "下月回访".to_owned(),
+            new_risks: vec![RiskType::Illness],
+            ..VisitInput::default()
+        };
+        let list = low_income::list(&db, &team, &Default::default(), today)
+            .await
+            .unwrap();
+        let n = list
+            .iter()
+            .find(|e| {
+                e.month.recorded_on.is_none()
+                    && mine.contains(&e.number)
+                    && !its.iter().any(|r| r.household_number == e.number)
+            })
+            .expect("a low-income household of the grid not visited this month")
+            .number
+            .clone();
+        let recorded = low_income::record_visit(&db, &member, &n, &today_visit.visit(today), today)
+            .await
+            .unwrap();
+        assert!(recorded.filed.is_some(), "{n}: the new risk is filed");
+        let case = cases::get(&db, &team.scope, &n).await.unwrap().unwrap();
+        assert!(case.case.clue_risks().contains(&RiskType::Illness));
+    }
+);

@@ -130,6 +130,14 @@ impl Source {
                 Role::VillageTeam,
                 Role::Cadre,
             ],
+            // 干部排查 covers the visits of the registers too (低收入人口, 季度排查): a grid member's visit to
+            // its grid's households reports what it finds (网格化管理, §四(六)), though it runs no round.
+            Source::CadreScreening { .. } => &[
+                Role::VillageTeam,
+                Role::Cadre,
+                Role::TownshipAdmin,
+                Role::GridMember,
+            ],
             other => other.channel().roles(),
         }
     }
@@ -479,6 +487,24 @@ pub(crate) mod tests {
         for c in Channel::ALL {
             assert!(!c.roles().is_empty());
         }
+    }
+
+    #[test]
+    fn a_grid_member_reports_what_its_visits_find_and_nothing_else() {
+        use crate::access::Role;
+        let visit = Source::CadreScreening {
+            round: "2022年第1季度低收入人口走访".into(),
+        };
+        assert!(visit.roles().contains(&Role::GridMember));
+        // it runs no round and files no clue of any channel by hand
+        for c in Channel::ALL {
+            assert!(!c.roles().contains(&Role::GridMember), "{c:?}");
+        }
+        assert!(
+            !Source::IncomeReview { year: 2022 }
+                .roles()
+                .contains(&Role::GridMember)
+        );
     }
 
     #[test]

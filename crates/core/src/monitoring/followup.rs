@@ -22,8 +22,9 @@ use crate::access::Role;
 use crate::income::IncomeRecord;
 use crate::money::Fen;
 
-/// Roles that may record a follow-up.
-pub const FOLLOW_UP_ROLES: &[Role] = &[Role::VillageTeam, Role::Cadre];
+/// Roles that may record a follow-up: the village team, the responsible cadre and the grid member 网格员
+/// for its grid's households (网格化管理, §四(六): "网格员…入户走访").
+pub const FOLLOW_UP_ROLES: &[Role] = &[Role::VillageTeam, Role::Cadre, Role::GridMember];
 
 const FOLLOW_UP: Label = ("逐月跟踪监测", "Monthly follow-up");
 

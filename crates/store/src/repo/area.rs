@@ -140,6 +140,10 @@ impl Area {
                 out.push((Village, Test::Equals(v)));
                 out.push((HouseholdId, Test::InGrid(v, *n)));
             }
+            (Area::Grid(v, n), Table::Cases) => {
+                out.push((Village, Test::Equals(v)));
+                out.push((HouseholdId, Test::InGrid(v, *n)));
+            }
             (Area::Grid(..), Table::PerVillage) => out.push((Village, Test::Never)),
             (Area::Counties(_) | Area::County(_), _) => {}
             (Area::Township(t), Table::Households) => out.push((Township, Test::Equals(t))),
@@ -180,6 +184,10 @@ enum Table {
     /// Households: `county_code`, `township_code`, `village_code`, `natural_village`, each compared by
     /// equality where the area is that level.
     Households,
+    /// A household's monitoring cases (`cases`): kept per administrative village like
+    /// [`Table::PerVillage`], and by `household_id` for a grid member, who follows up its grid's
+    /// households (网格员, §四(六)).
+    Cases,
 }
 
 /// A column of the area filter.
@@ -311,6 +319,12 @@ impl Sql {
     /// matches no row of such a table.
     pub(crate) fn push_area(&mut self, alias: &str, area: &Area) -> &mut Sql {
         self.push_conditions(alias, area.conditions(Table::PerVillage))
+    }
+
+    /// Same for a household's monitoring cases `alias` (`cases`): as [`Sql::push_area`], and for a grid
+    /// member the cases of its grid's households (by `household_id`).
+    pub(crate) fn push_case_area(&mut self, alias: &str, area: &Area) -> &mut Sql {
+        self.push_conditions(alias, area.conditions(Table::Cases))
     }
 
     /// Same for the rows of a household's people or incomes (members `m`, 姓氏 initials `k`, income records

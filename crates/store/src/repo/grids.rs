@@ -438,6 +438,32 @@ pub async fn covers_household(db: &Db, scope: &Scope, household_id: i64) -> Resu
     Ok(super::count(db.conn(), sql.build(db.backend())).await? > 0)
 }
 
+/// Whether household `number` of `county`, in `village`, lies in the area of `scope`: for a grid member
+/// 网格员 whether it is in its grid (one statement), for every other role whether the village is in its
+/// area ([`Scope::covers`], no statement). The lifecycle's writes ask this (a grid member follows up its
+/// grid's monitored households and reports their risks, §四(六)).
+pub async fn covers_numbered(
+    conn: &impl ConnectionTrait,
+    scope: &Scope,
+    county: &str,
+    village: &str,
+    number: &str,
+) -> Result<bool> {
+    if scope.grid().is_none() {
+        return Ok(scope.covers(village));
+    }
+    let Some(area) = scoped(scope, None) else {
+        return Ok(false);
+    };
+    let mut sql = Sql::new();
+    sql.push("SELECT COUNT(*) AS n FROM households h WHERE h.county_code = ")
+        .bind(county)
+        .push(" AND h.number = ")
+        .bind(number.trim())
+        .push_household_area(&area);
+    Ok(super::count(conn, sql.build(conn.get_database_backend())).await? > 0)
+}
+
 /// The 户编号 (with their county) of the households of the area (every county for `None`) that lie
 /// outside every grid of a village that has grids: the quality check Q19's households.
 pub(crate) async fn outside_grids(

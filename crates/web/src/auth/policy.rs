@@ -55,6 +55,13 @@ fn households(role: Role) -> bool {
     role.may_read_households()
 }
 
+/// Who reads a household's case and records its monthly follow-up (逐月跟踪监测): every role of the registry
+/// (the core says who records), and the grid member 网格员 for its grid's monitored households (§四(六)),
+/// filtered to its grid in the query.
+fn case_visit(role: Role) -> bool {
+    registry(role) || role == Role::GridMember
+}
+
 /// Who files a clue: everyone of the registry, and the department data provider for its channel
 /// (部门筛查: a finding of its own data, recorded by hand).
 fn clue(role: Role) -> bool {
@@ -518,7 +525,7 @@ pub const RULES: &[Rule] = &[
     rule(
         "/households/{number}/case/follow-up",
         "GET POST",
-        Roles(registry),
+        Roles(case_visit),
         Area,
     ),
     rule(
@@ -554,7 +561,7 @@ pub const RULES: &[Rule] = &[
     rule("/households/{number}/notice", "GET", Roles(registry), Area),
     rule("/screening/cadre", "GET POST", Roles(cadre_round), Area),
     rule("/api/v1/cases", "GET", Roles(registry), Area),
-    rule("/api/v1/cases/{number}", "GET", Roles(registry), Area),
+    rule("/api/v1/cases/{number}", "GET", Roles(case_visit), Area),
     rule(
         "/api/v1/cases/{number}/commands",
         "POST",
@@ -608,7 +615,7 @@ pub const RULES: &[Rule] = &[
     rule(
         "/api/v1/cases/{number}/follow-ups",
         "POST",
-        Roles(registry),
+        Roles(case_visit),
         Area,
     ),
     rule("/api/v1/follow-ups/overdue", "GET", Roles(registry), Area),

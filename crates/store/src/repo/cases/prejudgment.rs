@@ -143,7 +143,7 @@ pub async fn prejudge(
         .bind(Lifecycle::Deferred.code())
         .push(") AND c.exit_next_step IS NULL");
     push_current(&mut sql);
-    sql.push_area("c", &area);
+    sql.push_case_area("c", &area);
     sql.push(" ORDER BY c.village_code, c.household_number");
     let rows = db.conn().query_all_raw(sql.build(db.backend())).await?;
     let mut out = Vec::new();

@@ -49,7 +49,7 @@ pub async fn clues_waiting(db: &Db, scope: &Scope) -> Result<Vec<VillageQueue>> 
     )
     .bind(Lifecycle::Clue.code());
     push_current(&mut sql);
-    sql.push_area("c", &area);
+    sql.push_case_area("c", &area);
     sql.push(" GROUP BY c.village_code ORDER BY c.village_code");
     let rows = db.conn().query_all_raw(sql.build(db.backend())).await?;
     rows.iter()
@@ -74,7 +74,7 @@ pub async fn workload(db: &Db, scope: &Scope) -> Result<Vec<CadreLoad>> {
          FROM cases c WHERE c.cadre_user_id IS NOT NULL",
     );
     push_current(&mut sql);
-    sql.push_area("c", &area);
+    sql.push_case_area("c", &area);
     sql.push(" GROUP BY c.cadre_user_id ORDER BY n DESC, uid");
     let rows = db.conn().query_all_raw(sql.build(db.backend())).await?;
     rows.iter()
@@ -116,7 +116,7 @@ pub async fn overdue_follow_ups(
     let first = month.first_day().to_string();
     let mut filter = Sql::new();
     push_current(&mut filter);
-    filter.push_area("c", &area);
+    filter.push_case_area("c", &area);
     filter
         .push(" AND c.monitored_since IS NOT NULL AND c.monitored_since < ")
         .bind(first.clone())
@@ -174,7 +174,7 @@ async fn cases_in_states(
     }
     sql.push(extra);
     push_current(&mut sql);
-    sql.push_area("c", &area);
+    sql.push_case_area("c", &area);
     sql.push(" ORDER BY c.village_code, c.household_number");
     let rows = db.conn().query_all_raw(sql.build(db.backend())).await?;
     rows.iter()

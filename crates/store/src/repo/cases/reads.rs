@@ -22,7 +22,7 @@ pub(super) async fn find_case(
         .bind(number.trim())
         .push(" AND c.is_current = ")
         .bind(true);
-    sql.push_area("c", area);
+    sql.push_case_area("c", area);
     sql.push(" ORDER BY c.county_code LIMIT 1");
     let row = conn
         .query_one_raw(sql.build(conn.get_database_backend()))
@@ -47,7 +47,7 @@ pub async fn history(db: &Db, scope: &Scope, household_number: &str) -> Result<V
     let mut sql = Sql::new();
     sql.push("SELECT c.* FROM cases c WHERE c.household_number = ")
         .bind(household_number.trim());
-    sql.push_area("c", &area);
+    sql.push_case_area("c", &area);
     sql.push(" ORDER BY c.county_code, c.seq");
     let rows = db.conn().query_all_raw(sql.build(db.backend())).await?;
     rows.iter().map(case_record).collect()
@@ -73,7 +73,7 @@ pub async fn list(
     };
     let mut filter = Sql::new();
     push_current(&mut filter);
-    filter.push_area("c", &area);
+    filter.push_case_area("c", &area);
     if let Some(l) = query.lifecycle {
         filter.push(" AND c.lifecycle = ").bind(l.code());
     }
@@ -165,7 +165,7 @@ pub async fn lifecycle_counts(db: &Db, scope: &Scope) -> Result<Vec<(Lifecycle, 
     let mut sql = Sql::new();
     sql.push("SELECT c.lifecycle AS l, COUNT(*) AS n FROM cases c WHERE 1 = 1");
     push_current(&mut sql);
-    sql.push_area("c", &area);
+    sql.push_case_area("c", &area);
     sql.push(" GROUP BY c.lifecycle");
     let rows = db.conn().query_all_raw(sql.build(db.backend())).await?;
     let mut out = Vec::new();
@@ -209,7 +209,7 @@ pub async fn tally(
     .bind(to.to_string())
     .push(" THEN 1 ELSE 0 END), 0) AS q FROM cases c WHERE 1 = 1");
     push_current(&mut sql);
-    sql.push_area("c", &area);
+    sql.push_case_area("c", &area);
     sql.push(" GROUP BY c.channels, c.lifecycle");
     let rows = db.conn().query_all_raw(sql.build(db.backend())).await?;
     let n = |v: i64| u64::try_from(v).unwrap_or(0);

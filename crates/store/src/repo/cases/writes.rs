@@ -47,7 +47,7 @@ pub(super) async fn find_for_write(
     let rec = current_in_county(tx, &county, number)
         .await?
         .ok_or(StoreError::NotFound)?;
-    if !scope.covers(&rec.village_code) {
+    if !crate::repo::grids::covers_numbered(tx, scope, &county, &rec.village_code, number).await? {
         return Err(StoreError::Forbidden);
     }
     Ok(rec)
@@ -163,7 +163,7 @@ pub async fn open_on(
     let household_id: i64 = h.try_get("", "id")?;
     let township_code: String = h.try_get("", "township_code")?;
     let village_code: String = h.try_get("", "village_code")?;
-    if !scope.covers(&village_code) {
+    if !crate::repo::grids::covers_numbered(tx, scope, &county, &village_code, &number).await? {
         return Err(StoreError::Forbidden);
     }
     let previous = current_in_county(tx, &county, &number).await?;

@@ -47,7 +47,7 @@ pub(crate) use rows::{
 pub(crate) use search::ROW_COLS;
 pub use search::{explain_search, search};
 pub(crate) use writes::{
-    audit_json, bump_household, delete_rows, find_for_write, refresh_head, stale,
+    audit_json, bump_household, delete_rows, find_for_visit, find_for_write, refresh_head, stale,
 };
 pub use writes::{create, create_in_scope, create_many, delete, update};
 

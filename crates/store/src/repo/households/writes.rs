@@ -210,6 +210,23 @@ pub(crate) async fn find_for_write(
         .ok_or(StoreError::NotFound)
 }
 
+/// [`find_for_write`] for a visit's own records (the income estimated at a 月度走访): the writers of the
+/// registry and the grid member 网格员, who visits its grid's households (§四(六)) but changes nothing else
+/// of them.
+pub(crate) async fn find_for_visit(
+    tx: &DatabaseTransaction,
+    scope: &Scope,
+    number: &str,
+) -> Result<households::Model> {
+    if scope.grid().is_none() {
+        return find_for_write(tx, scope, number).await;
+    }
+    let area = effective_area(scope, None).ok_or(StoreError::NotFound)?;
+    find_in_area(tx, &area, number)
+        .await?
+        .ok_or(StoreError::NotFound)
+}
+
 pub(crate) fn stale(expected: i64, found: i64) -> StoreError {
     StoreError::StaleVersion { expected, found }
 }

@@ -285,7 +285,7 @@ pub async fn record_visit_on(
     on: NaiveDate,
 ) -> Result<VisitRecord> {
     check_record(record)?;
-    let h = super::households::find_for_write(tx, scope, household_number).await?;
+    let h = super::households::find_for_visit(tx, scope, household_number).await?;
     let before = income_records::Entity::find()
         .filter(income_records::Column::CountyCode.eq(h.county_code.as_str()))
         .filter(income_records::Column::HouseholdId.eq(h.id))
