@@ -6,7 +6,9 @@
 //! - overdue follow-ups of the last due month, by village ([`crate::lifecycle::queues`]);
 //! - exits this quarter (风险消除 in the quarter, 缓退);
 //! - the D targets that can be computed now (plan §二): responsible-cadre coverage of monitored
-//!   households (target 100 %) and rural per-capita net income against last year (target +10 %).
+//!   households (target 100 %) and rural per-capita net income against last year (target +10 %);
+//! - the registers' figures: relocation, labour, workshops, grids, the 村容村貌 indicators against their
+//!   targets (§四(五)) and the 三保障 and water problems by sector (§三(四)).
 
 use std::collections::BTreeMap;
 
@@ -105,6 +107,29 @@ pub struct DashboardFigures {
     /// 帮扶车间 of the area: operating, jobs offered, workers now and of them of 脱贫户 or 监测户 (§四(一)3
     /// "帮扶车间吸纳一批"; one statement: `repo::workshops::counts`).
     pub workshops: WorkshopFigures,
+    /// 村容村貌 (§四(五), B5): this year's indicators of the area's villages against the county's targets.
+    pub indicators: IndicatorFigures,
+    /// 三保障和饮水安全问题整改 (§三(四), A6): the area's problems by sector and state, overdue ones counted.
+    pub problems: Vec<crate::problems::SectorCount>,
+}
+
+/// 村容村貌 in figures: the year's three rates over the villages entered (returned ones left out) against
+/// the targets (no data, `pct` `None`, while no village has entered), and the villages by state.
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct IndicatorFigures {
+    /// 年度.
+    pub year: i32,
+    /// 卫生厕所普及率, 生活垃圾收运自然村覆盖率, 文明户占比 with their targets and gaps.
+    pub rates: Vec<shouwang_core::indicators::Rate>,
+    /// 行政村 of the area.
+    pub villages: usize,
+    /// Of those, not entered (未填报).
+    pub missing: usize,
+    /// Entered, waiting for the township's check (待审核).
+    pub to_check: usize,
+    /// Checked by the township (已审核).
+    pub checked: usize,
 }
 
 /// 帮扶车间 in figures (在营车间, 岗位, 吸纳就业, 其中脱贫户、监测户劳动力).
@@ -276,5 +301,18 @@ pub async fn figures(db: &Db, caller: &Caller) -> std::result::Result<DashboardF
             }
         },
         grids: crate::grids::coverage_of(repo::grids::coverage(db, scope, None).await?, &names),
+        indicators: {
+            use chrono::Datelike;
+            let b = crate::indicators::board(db, caller, today.year(), None).await?;
+            IndicatorFigures {
+                year: b.year,
+                villages: b.villages.len(),
+                rates: b.total,
+                missing: b.missing,
+                to_check: b.to_check,
+                checked: b.checked,
+            }
+        },
+        problems: crate::problems::board(db, caller, None, today).await?,
     })
 }

@@ -1154,6 +1154,16 @@ db_test!(
             html.contains(first["label_zh"].as_str().unwrap()),
             "{first} not on the page"
         );
+        // The 村容村貌 indicators against their targets and the problems by sector (issue 22).
+        assert_eq!(c["indicators"]["rates"].as_array().unwrap().len(), 3, "{c}");
+        assert_eq!(c["indicators"]["rates"][0]["target_pct"], 75, "{c}");
+        assert_eq!(c["problems"].as_array().unwrap().len(), 4, "{c}");
+        assert!(
+            html.contains("卫生厕所普及率")
+                && html.contains("≥ 75%")
+                && html.contains("dash-problems"),
+            "the indicators and problems on the page"
+        );
         // The village team sees its own village only.
         let (s, v) = api.get("/api/v1/dashboard", &team).await;
         assert_eq!(s, StatusCode::OK, "{v}");

@@ -78,6 +78,43 @@ db_test!(
             if role == Role::CountyAdmin {
                 assert!(f.monitored > 0 && f.funnel.iter().any(|c| c.enrolled > 0));
             }
+            // The problems by sector are the problem board's; the indicators the indicator board's
+            // total against the county's targets.
+            let today = shouwang_app::today();
+            assert_eq!(
+                f.problems,
+                shouwang_app::problems::board(&db, &caller, None, today)
+                    .await
+                    .unwrap()
+            );
+            let year = chrono::Datelike::year(&today);
+            let b = shouwang_app::indicators::board(&db, &caller, year, None)
+                .await
+                .unwrap();
+            let rates = |r: &[shouwang_core::indicators::Rate]| {
+                r.iter()
+                    .map(|x| (x.part, x.whole, x.target_pct))
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(rates(&f.indicators.rates), rates(&b.total), "{area}");
+            assert_eq!(
+                (
+                    f.indicators.villages,
+                    f.indicators.missing,
+                    f.indicators.checked
+                ),
+                (b.villages.len(), b.missing, b.checked)
+            );
+            if role == Role::CountyAdmin {
+                assert!(
+                    f.problems
+                        .iter()
+                        .any(|p| p.open + p.rectifying + p.closed > 0)
+                );
+                assert_eq!(f.indicators.rates.len(), 3);
+                assert_eq!(f.indicators.year, year, "this year's");
+                assert!(f.indicators.villages > 0, "{:?}", f.indicators);
+            }
         }
     }
 );

@@ -9,7 +9,9 @@
 //! - overdue follow-ups of the last due month, by village (`lifecycle::queues`);
 //! - exits this quarter (风险消除 in the quarter, 缓退);
 //! - the D targets that can be computed now (plan §二): responsible-cadre coverage of monitored
-//!   households (target 100 %) and rural per-capita net income against last year (target +10 %).
+//!   households (target 100 %) and rural per-capita net income against last year (target +10 %);
+//! - the registers' figures: relocation, labour, workshops, grids, the 村容村貌 indicators against their
+//!   targets (§四(五)) and the 三保障 and water problems by sector (§三(四)).
 
 use askama::Template;
 use axum::Router;
@@ -105,9 +107,18 @@ fn bar_chart(id: &'static str, title: &'static str, rows: Vec<Bar>, horizontal: 
 /// A target of plan §二 with its value now.
 pub struct Target {
     pub name: &'static str,
-    pub goal: &'static str,
+    pub goal: String,
     pub value: String,
     pub met: bool,
+}
+
+/// A sector's problems (问题整改) by state.
+pub struct ProblemRow {
+    pub sector: &'static str,
+    pub open: usize,
+    pub rectifying: usize,
+    pub closed: usize,
+    pub overdue: usize,
 }
 
 /// The funnel of one channel.
@@ -128,6 +139,11 @@ struct DashboardPage<'a> {
     funnel_chart: String,
     targets: Vec<Target>,
     quarter: String,
+    /// 三保障和饮水安全问题 by sector.
+    problems: Vec<ProblemRow>,
+    /// The year of the 村容村貌 indicators and the villages: all, 未填报, 待审核, 已审核.
+    indicators_year: i32,
+    indicator_states: (usize, usize, usize, usize),
     eliminated: u64,
     deferred: u64,
     path: &'static str,
@@ -209,7 +225,7 @@ async fn build(state: &AppState, user: &CurrentUser) -> Result<Response, AppErro
     let coverage = f.cadre_coverage_pct;
     let mut targets = vec![Target {
         name: i18n.t("dash.target.cadre"),
-        goal: "100%",
+        goal: "100%".into(),
         value: format!(
             "{coverage:.1}%（{}/{}）",
             monitored.saturating_sub(without),
@@ -224,7 +240,7 @@ async fn build(state: &AppState, user: &CurrentUser) -> Result<Response, AppErro
         let growth = (b / a - 1.0) * 100.0;
         targets.push(Target {
             name: i18n.t("dash.target.income"),
-            goal: "≥ +10%",
+            goal: "≥ +10%".into(),
             value: format!("{y1} {b:.0} / {y0} {a:.0}：{growth:+.1}%"),
             met: growth >= 10.0,
         });
@@ -233,7 +249,7 @@ async fn build(state: &AppState, user: &CurrentUser) -> Result<Response, AppErro
     if r.with_labour > 0 {
         targets.push(Target {
             name: i18n.t("dash.target.relocation"),
-            goal: "100%",
+            goal: "100%".into(),
             value: format!("{:.1}%（{}/{}）", r.rate_percent, r.met, r.with_labour),
             met: r.missing == 0,
         });
@@ -242,7 +258,7 @@ async fn build(state: &AppState, user: &CurrentUser) -> Result<Response, AppErro
     if l.this_year > 0 || l.last_year > 0 {
         targets.push(Target {
             name: i18n.t("dash.target.labour"),
-            goal: i18n.t("dash.target.labour.goal"),
+            goal: i18n.t("dash.target.labour.goal").into(),
             value: format!("{}：{}（{}）", f.labour.month, l.this_year, l.last_year),
             met: l.stable_or_growing(),
         });
@@ -251,7 +267,7 @@ async fn build(state: &AppState, user: &CurrentUser) -> Result<Response, AppErro
     if w.operating > 0 {
         targets.push(Target {
             name: i18n.t("dash.target.workshops"),
-            goal: i18n.t("dash.target.workshops.goal"),
+            goal: i18n.t("dash.target.workshops.goal").into(),
             value: match user.lang {
                 crate::http::i18n::Lang::Zh => format!(
                     "在营{}个，岗位{}个，吸纳就业{}人（脱贫户、监测户劳动力{}人）",
@@ -269,7 +285,7 @@ async fn build(state: &AppState, user: &CurrentUser) -> Result<Response, AppErro
     if g.with_grid > 0 {
         targets.push(Target {
             name: i18n.t("dash.target.grids"),
-            goal: "100%",
+            goal: "100%".into(),
             value: format!(
                 "{:.1}%（{}/{}）",
                 g.pct.unwrap_or(0.0),
@@ -279,6 +295,34 @@ async fn build(state: &AppState, user: &CurrentUser) -> Result<Response, AppErro
             met: g.with_grid == g.households,
         });
     }
+    // 村容村貌 (§四(五)): each rate against the county's target; no data is said, never 0 %.
+    let b = &f.indicators;
+    for r in &b.rates {
+        targets.push(Target {
+            name: i18n.label(&r.indicator),
+            goal: format!("≥ {}%", r.target_pct),
+            value: match r.pct {
+                Some(pct) => format!("{pct:.1}%（{}/{}）", r.part, r.whole),
+                None => i18n.t("dash.no_data.indicators").to_owned(),
+            },
+            met: r.gap_pct == Some(0.0),
+        });
+    }
+    let problems: Vec<ProblemRow> = f
+        .problems
+        .iter()
+        .map(|c| ProblemRow {
+            sector: shouwang_core::codes::Guarantee::from_code(&c.sector)
+                .map(|g| i18n.label(&g))
+                .unwrap_or_default(),
+            open: c.open,
+            rectifying: c.rectifying,
+            closed: c.closed,
+            overdue: c.overdue,
+        })
+        .collect();
+    let indicators_year = b.year;
+    let indicator_states = (b.villages, b.missing, b.to_check, b.checked);
     let grid_rows: Vec<Bar> = g
         .villages
         .iter()
@@ -321,6 +365,9 @@ async fn build(state: &AppState, user: &CurrentUser) -> Result<Response, AppErro
                     .div_ceil(3)
             ),
         },
+        problems,
+        indicators_year,
+        indicator_states,
         eliminated: f.eliminated_this_quarter,
         deferred: f.deferred,
         path: "/dashboard",

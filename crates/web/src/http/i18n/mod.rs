@@ -407,6 +407,15 @@ impl Lang {
                 "Households in a grid (grid management)",
             ),
             "dash.grids" => ("各村已划入网格户数", "Households in a grid by village"),
+            "dash.no_data.indicators" => (
+                "无数据：尚未录入村容村貌指标",
+                "No data: no village has entered its indicators yet",
+            ),
+            "dash.indicators.states" => ("村容村貌指标填报", "Village indicators entered"),
+            "dash.problems" => (
+                "三保障和饮水安全问题整改（按行业）",
+                "三保障 and drinking-water problems by sector",
+            ),
             "dash.exits" => ("本季度退出", "Exits this quarter"),
             "dash.eliminated" => ("风险消除", "eliminated"),
             "dash.deferred" => ("缓退", "deferred"),
