@@ -5,6 +5,7 @@
 
 mod assets_cmd;
 mod backup_cmd;
+mod campaign_cmd;
 mod case_cmd;
 mod config;
 mod demo_cmd;
@@ -158,6 +159,11 @@ enum Command {
     /// 200 --toilets 150 --natural-villages 6 --garbage-covered 6 --civilized 140`, `indicators check
     /// VILLAGE`, `indicators return VILLAGE --reason …`.
     Indicators(Box<indicators_cmd::IndicatorsArgs>),
+    /// 三保障和饮水安全季度排查与年度工作方案: `campaign coverage [--area A --quarter 2026-Q4] --user U`,
+    /// `campaign show 户编号`, `campaign check 户编号 [--problem water_quality:井水浑浊 …] [--deadline D]`,
+    /// `campaign plans [--year Y]`, `campaign plan 乡镇代码 --year 2026 --title … --targets … --measures …
+    /// --starts-on 2026-01-01 --ends-on 2026-12-31 [--version V]`.
+    Campaign(Box<campaign_cmd::CampaignArgs>),
     /// 网格化管理: `grids list [--area A] --user U`, `grids show ID`, `grids create --village V --name 第一网格
     /// --branch 党支部 --leader 姓名 --leader-phone P --member 姓名:电话`, `grids edit ID …`, `grids assign ID
     /// --household 户编号 | --all-without-grid`, `grids remove ID --household 户编号`, `grids coverage`.
@@ -339,6 +345,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
         Command::Post(args) => post_cmd::run(*args).await,
         Command::Problems(args) => problems_cmd::run(*args).await,
         Command::Indicators(args) => indicators_cmd::run(*args).await,
+        Command::Campaign(args) => campaign_cmd::run(*args).await,
         Command::Grids(args) => grids_cmd::run(*args).await,
         Command::Project(args) => project_cmd::run(*args).await,
         Command::Assets(args) => assets_cmd::run(*args).await,

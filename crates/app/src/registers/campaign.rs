@@ -219,6 +219,9 @@ pub struct Sheet {
     pub checklist: Vec<ChecklistItem>,
     /// Its checks, newest first.
     pub checks: Vec<CheckRow>,
+    /// What the registry already shows for items of the checklist (pre-filled on the form; the visitor
+    /// confirms or corrects it).
+    pub known: Vec<shouwang_core::register::campaign::KnownProblem>,
 }
 
 /// Household `number` of the caller's area on `today` (`NotFound` outside the area).
@@ -262,6 +265,11 @@ pub async fn show(
         size: s.household.size(),
         quarter: period_state(REGISTER, Period::Quarter(q), this, &rules.cadence, today),
         checklist: rules.campaign.enabled().cloned().collect(),
+        known: shouwang_core::register::campaign::known_problems(
+            &rules.campaign,
+            &s.household,
+            today,
+        ),
         checks,
     })
 }

@@ -184,6 +184,63 @@ impl CampaignRules {
     }
 }
 
+/// 户籍信息已知的问题: a problem the registry already shows for an item of a household's check, pre-filled
+/// on the form for the visitor to confirm or correct (§三(四)2 "逐户排查"; the rules of quality checks Q18
+/// 控辍保学 and Q07 参保). Its words name no member (a check's record keeps no names, PIPL).
+#[derive(Clone, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct KnownProblem {
+    /// The item's code (`edu_dropout`, `med_insured`).
+    pub code: String,
+    /// 发现的问题, as the registry shows it.
+    pub found: String,
+}
+
+/// The problems `household`'s registry shows on `on` for the items of `rules` switched on: members of
+/// compulsory-school age (6–15) not in school under `edu_dropout`, members without basic medical insurance
+/// under `med_insured`.
+pub fn known_problems(
+    rules: &CampaignRules,
+    household: &Household,
+    on: NaiveDate,
+) -> Vec<KnownProblem> {
+    let out_of_school: Vec<String> = household
+        .members
+        .iter()
+        .filter(|m| m.is_out_of_compulsory_school(on))
+        .map(|m| format!("{}周岁", m.age_on(on)))
+        .collect();
+    let uninsured = household
+        .members
+        .iter()
+        .filter(|m| !m.has_medical_insurance)
+        .count();
+    let mut out = Vec::new();
+    if !out_of_school.is_empty() {
+        out.push((
+            "edu_dropout",
+            format!(
+                "户籍信息显示：{}名义务教育阶段家庭成员（{}）未在校",
+                out_of_school.len(),
+                out_of_school.join("、")
+            ),
+        ));
+    }
+    if uninsured > 0 {
+        out.push((
+            "med_insured",
+            format!("户籍信息显示：{uninsured}名家庭成员未参加基本医疗保险"),
+        ));
+    }
+    out.into_iter()
+        .filter(|(code, _)| rules.item(code).is_some_and(|i| i.enabled))
+        .map(|(code, found)| KnownProblem {
+            code: code.to_owned(),
+            found,
+        })
+        .collect()
+}
+
 /// The answer to one item 排查结果.
 #[derive(Clone, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -444,6 +501,44 @@ mod tests {
                 .unwrap()
                 .label
                 .contains("季节性缺水")
+        );
+    }
+
+    #[test]
+    fn the_registry_prefills_what_it_knows_without_names() {
+        use crate::codes::{Relation, SchoolStatus};
+        use crate::household::tests::{household, member};
+        let on = d(2026, 10, 8);
+        let mut h = household();
+        let mut child = member(d(2013, 3, 1), 33, Relation::Son);
+        child.school = None;
+        child.name = "赵小明".to_owned();
+        h.members.push(child);
+        h.members[0].has_medical_insurance = false;
+        let rules = CampaignRules::default();
+        let known = known_problems(&rules, &h, on);
+        let codes: Vec<&str> = known.iter().map(|k| k.code.as_str()).collect();
+        assert_eq!(codes, ["edu_dropout", "med_insured"]);
+        assert!(known[0].found.contains("1名") && known[0].found.contains("13周岁"));
+        assert!(known[1].found.contains("1名"));
+        let names: Vec<&str> = h.members.iter().map(|m| m.name.as_str()).collect();
+        assert!(
+            known
+                .iter()
+                .all(|k| names.iter().all(|n| !k.found.contains(n))),
+            "{known:?}"
+        );
+        // an item switched off is not pre-filled; a household with nothing known has nothing
+        let mut off = rules.clone();
+        off.items
+            .iter_mut()
+            .for_each(|i| i.enabled = i.code != "edu_dropout");
+        assert_eq!(known_problems(&off, &h, on).len(), 1);
+        h.members[2].school = Some(SchoolStatus::Grade7);
+        h.members[0].has_medical_insurance = true;
+        assert!(
+            known_problems(&rules, &h, on).is_empty(),
+            "in school, insured"
         );
     }
 

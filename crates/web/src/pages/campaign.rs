@@ -321,6 +321,8 @@ pub struct ItemField {
     /// The first item of its sector (the form shows the sector's heading before it).
     first: bool,
     label: String,
+    /// The registry already shows a problem for it (pre-filled).
+    known: bool,
 }
 
 /// A check as shown.
@@ -385,6 +387,7 @@ fn show_page(
                 sector: sector_short_zh(i.sector),
                 first,
                 label: i.label.clone(),
+                known: sheet.known.iter().any(|k| k.code == i.code),
             }
         })
         .collect();
@@ -449,10 +452,21 @@ pub async fn show(
 ) -> Result<Response, AppError> {
     let today = shouwang_app::today();
     let sheet = campaign::show(&state.db, &caller(&user), &number, today).await?;
+    // What the registry already shows is pre-filled as 有问题 for the visitor to confirm or correct.
+    let known = sheet
+        .known
+        .iter()
+        .flat_map(|k| {
+            [
+                (format!("ans_{}", k.code), "problem".to_owned()),
+                (format!("found_{}", k.code), k.found.clone()),
+            ]
+        })
+        .collect();
     Ok(show_page(
         &user,
         &sheet,
-        Fields(Vec::new()),
+        Fields(known),
         None,
         q.recorded.is_some(),
         StatusCode::OK,
