@@ -11,6 +11,7 @@ mod household_changes;
 mod income;
 mod labour;
 mod lifecycle;
+mod problems;
 mod uploads;
 
 use harness::Harness;
@@ -61,6 +62,7 @@ async fn browser_suite() {
     income::income_form(&h).await;
     household_changes::birth_and_dibao(&h).await;
     labour::monthly_record_on_a_phone(&h).await;
+    problems::water_problem_with_a_photo(&h).await;
     // Last: it changes a code's local label, which later scenarios would see.
     admin_quality::admin_and_quality_pages(&h).await;
     login_over_https(&h).await;
