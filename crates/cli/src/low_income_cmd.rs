@@ -9,9 +9,10 @@ use clap::{Args, Subcommand};
 use shouwang_app::registers::low_income::{self, Entry, ListFilter, VisitInput};
 use shouwang_core::CodeList;
 use shouwang_core::codes::RiskType;
+use shouwang_core::register::classified_help::{Application, ApplicationStatus, AssistanceKind};
 use shouwang_core::register::low_income::Policy;
 
-use crate::config::{DbArgs, codes, operator, refused};
+use crate::config::{DbArgs, bad_input, code_arg, codes, operator, refused};
 
 /// Arguments of `shouwang low-income`.
 #[derive(Args, Debug)]
@@ -87,6 +88,28 @@ pub struct VisitArgs {
     /// 发现的新风险 (风险类型 codes or names, repeatable; files a 干部排查 clue).
     #[arg(long = "risk")]
     pub risks: Vec<String>,
+    /// 分类帮扶: an application's state, `dibao:applying` / `tekun:granted` / `dibao:refused` (repeatable).
+    #[arg(long = "apply", value_name = "KIND:STATUS")]
+    pub applications: Vec<String>,
+}
+
+/// The applications of `--apply KIND:STATUS`.
+fn applications(values: &[String]) -> anyhow::Result<Vec<Application>> {
+    values
+        .iter()
+        .map(|v| {
+            let (kind, status) = v.split_once([':', '：']).ok_or_else(|| {
+                bad_input(
+                    format!("--apply 应为“类别:状态”（如 dibao:applying），而不是“{v}”"),
+                    format!("--apply takes KIND:STATUS (e.g. dibao:applying), not {v:?}"),
+                )
+            })?;
+            Ok(Application {
+                kind: code_arg::<AssistanceKind>("--apply", kind.trim())?,
+                status: code_arg::<ApplicationStatus>("--apply", status.trim())?,
+            })
+        })
+        .collect()
 }
 
 fn print_entry(e: &Entry) {
@@ -149,6 +172,14 @@ pub async fn run(args: LowIncomeArgs) -> anyhow::Result<()> {
                 println!("{}", serde_json::to_string_pretty(&sheet)?);
             } else {
                 print_entry(&sheet.entry);
+                if !sheet.applications.is_empty() {
+                    let a: Vec<String> = sheet.applications.iter().map(|a| a.label_zh()).collect();
+                    println!("  低保、特困申请：{}", a.join("，"));
+                }
+                if !sheet.suggested.is_empty() {
+                    let k: Vec<&str> = sheet.suggested.iter().map(|k| k.label_zh()).collect();
+                    println!("  可能符合条件，请核实后协助申请：{}", k.join("、"));
+                }
                 for v in &sheet.visits {
                     println!(
                         "  {} {}  需求：{}  帮扶：{}  下一步：{}  （{}）",
@@ -171,6 +202,7 @@ pub async fn run(args: LowIncomeArgs) -> anyhow::Result<()> {
                 help: v.assist.clone(),
                 next_step: v.next_step.clone(),
                 new_risks: codes::<RiskType>("risk", &v.risks)?,
+                applications: applications(&v.applications)?,
             };
             let done =
                 low_income::record_visit(&db, &caller, &v.household, &input.visit(today), today)
@@ -183,6 +215,11 @@ pub async fn run(args: LowIncomeArgs) -> anyhow::Result<()> {
                 println!("已保存走访记录 visit recorded (id {})", done.id);
                 if done.filed.is_some() {
                     println!("已登记风险线索（干部排查） a risk clue was filed (cadre screening)");
+                }
+                if let Some(id) = done.dropout_problem {
+                    println!(
+                        "控辍保学：已登记问题台账 #{id} dropout watch: problem #{id} filed in the ledger"
+                    );
                 }
             }
         }

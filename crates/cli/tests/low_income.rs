@@ -44,6 +44,12 @@ fn a_village_team_keeps_the_register_from_the_command_line() {
 
     let mine = numbers(&json(&li("village_team", &["list", "--json"])));
     let h = &mine[0];
+    // 分类帮扶: a malformed application is refused before anything is written (2).
+    let bad = li(
+        "village_team",
+        &["visit", h, "--needs", "取暖", "--apply", "dibao"],
+    );
+    assert_eq!(bad.status.code(), Some(2), "{}", text(&bad));
     let out = li(
         "village_team",
         &[
@@ -57,11 +63,19 @@ fn a_village_team_keeps_the_register_from_the_command_line() {
             "临时救助",
             "--risk",
             "01",
+            "--apply",
+            "dibao:applying",
             "--json",
         ],
     );
     let done = json(&out);
     assert!(done["filed"].is_string(), "{done}");
+    let sheet = json(&li("village_team", &["show", h, "--json"]));
+    assert_eq!(
+        sheet["applications"][0],
+        serde_json::json!({"kind": "dibao", "status": "applying"}),
+        "{sheet}"
+    );
     let again = li(
         "village_team",
         &["visit", h, "--needs", "取暖", "--assist", "临时救助"],

@@ -166,9 +166,10 @@ db_test!(
         let resp = app.clone().oneshot(get(&page, &cookie)).await.unwrap();
         let html = body_text(resp).await;
         assert!(html.contains("low-income-visit-form"));
+        assert!(html.contains("name=\"apply_tekun\""), "the 分类帮扶 fields");
         let csrf = csrf_of(&html);
         let form = format!(
-            "csrf={csrf}&needs=%E5%8F%96%E6%9A%96&policy=dibao&policy=medical_aid&help=%E4%B8%B4%E6%97%B6%E6%95%91%E5%8A%A9&next_step="
+            "csrf={csrf}&needs=%E5%8F%96%E6%9A%96&policy=dibao&policy=medical_aid&help=%E4%B8%B4%E6%97%B6%E6%95%91%E5%8A%A9&next_step=&apply_tekun=applying&apply_dibao="
         );
         let resp = app
             .clone()
@@ -183,6 +184,7 @@ db_test!(
             .unwrap();
         let html = body_text(resp).await;
         assert!(html.contains("visit-recorded") && html.contains("医疗救助"));
+        assert!(html.contains("特困供养：申请中"), "the application's state");
         // The same month again: the form with the reason, 409.
         let resp = app
             .clone()

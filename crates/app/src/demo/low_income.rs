@@ -14,6 +14,8 @@ use shouwang_core::register::low_income::{Category, Policy};
 use shouwang_store::repo::cases::{self, CaseQuery};
 use shouwang_store::{Db, Result, StoreError};
 
+use shouwang_core::register::classified_help::{Application, ApplicationStatus, AssistanceKind};
+
 use crate::caller::caller_by_username;
 use crate::registers::low_income::{self, Entry, ListFilter, VisitInput};
 
@@ -53,6 +55,24 @@ fn input(e: &Entry, on: NaiveDate, new_risk: bool) -> VisitInput {
         } else {
             Vec::new()
         },
+        applications: applications(e),
+    }
+}
+
+/// 分类帮扶: the demo's applications in every state — a “两无” elderly's household applying for 特困, a
+/// disabled household's 低保 granted, an unsupported child's household's 低保 not granted.
+fn applications(e: &Entry) -> Vec<Application> {
+    let has = |c: Category| e.reasons.iter().any(|r| r.category == c);
+    let receives = has(Category::Dibao) || has(Category::Tekun);
+    let one = |kind, status| vec![Application { kind, status }];
+    if has(Category::TwoWithout) && !has(Category::Tekun) {
+        one(AssistanceKind::Tekun, ApplicationStatus::Applying)
+    } else if has(Category::Disabled) && !receives {
+        one(AssistanceKind::Dibao, ApplicationStatus::Granted)
+    } else if has(Category::UnsupportedChild) && !receives {
+        one(AssistanceKind::Dibao, ApplicationStatus::Refused)
+    } else {
+        Vec::new()
     }
 }
 

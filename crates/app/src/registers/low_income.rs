@@ -8,8 +8,10 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use serde::Serialize;
+use shouwang_core::household::Household;
 use shouwang_core::monitoring::calendar::{Period, TaskStatus, YearMonth};
 use shouwang_core::register::RegisterKind;
+use shouwang_core::register::classified_help::{self, Application, AssistanceKind};
 use shouwang_core::register::low_income::{
     self, CaseFacts, Category, LowIncomeRules, Reason, Visit,
 };
@@ -171,6 +173,10 @@ pub struct Sheet {
     pub visits: Vec<VisitRow>,
     /// Its members cared for by a 公益岗位 在岗 (§三(二) "两无"老人看护): who and by which post.
     pub cared_by: Vec<CaredBy>,
+    /// 分类帮扶: where its applications for 低保 and 特困 stand, as its latest visits found them.
+    pub applications: Vec<Application>,
+    /// The kinds it appears eligible for and does not receive (a hint to check and apply, §三(二)3).
+    pub suggested: Vec<AssistanceKind>,
 }
 
 /// A member cared for by a public-welfare post (由公益岗位 X 看护).
@@ -191,6 +197,16 @@ pub async fn show(
     number: &str,
     today: NaiveDate,
 ) -> Result<Sheet, Error> {
+    Ok(sheet_of(db, caller, number, today).await?.0)
+}
+
+/// [`show`] with the household as the registry holds it.
+async fn sheet_of(
+    db: &Db,
+    caller: &Caller,
+    number: &str,
+    today: NaiveDate,
+) -> Result<(Sheet, Household), Error> {
     let found = subjects(db, caller, None, Some(number)).await?;
     let s = found.first().ok_or_else(Error::not_found)?;
     let (rules, cadence) = rules_of(db, &found).await?;
@@ -238,11 +254,16 @@ pub async fn show(
             });
         }
     }
-    Ok(Sheet {
+    let applications =
+        classified_help::latest(visits.iter().rev().map(|v| v.visit.applications.as_slice()));
+    let sheet = Sheet {
+        suggested: classified_help::suggestions(&s.household, &reasons),
+        applications,
         entry: entry(s, reasons, state, today),
         visits,
         cared_by,
-    })
+    };
+    Ok((sheet, s.household.clone()))
 }
 
 /// A visit as a client sends it (the API's body, the page's form, the CLI's flags): the month is the
@@ -266,6 +287,9 @@ pub struct VisitInput {
     pub next_step: String,
     /// 发现的新风险 (风险类型 codes; each visit with one files a clue of channel 干部排查).
     pub new_risks: Vec<shouwang_core::codes::RiskType>,
+    /// 分类帮扶: where the household's applications for 低保 / 特困 stand (`{"kind": "dibao", "status":
+    /// "applying" | "granted" | "refused"}`).
+    pub applications: Vec<Application>,
 }
 
 impl VisitInput {
@@ -287,6 +311,7 @@ impl VisitInput {
             help: self.help.trim().to_owned(),
             next_step: self.next_step.trim().to_owned(),
             new_risks,
+            applications: self.applications.clone(),
         }
     }
 }
@@ -299,6 +324,9 @@ pub struct Recorded {
     pub id: i64,
     /// Where the new risks went (none: no new risk).
     pub filed: Option<Filed>,
+    /// 控辍保学: the 问题台账 number of the 义务教育 problem filed for a child of compulsory-school age not in
+    /// school (none: no such child, one already open, or a grid member's visit).
+    pub dropout_problem: Option<i64>,
 }
 
 /// Records the month's visit of household `number` as `caller` (see the module doc). Errors: `Forbidden`
@@ -318,7 +346,7 @@ pub async fn record_visit(
         super::target_for_write(db, caller, number).await?
     };
     visit.validate(today)?;
-    let sheet = show(db, caller, number, today).await?;
+    let (sheet, household) = sheet_of(db, caller, number, today).await?;
     if sheet.entry.reasons.is_empty() {
         return Err(Error::invalid(
             "该户不在低收入人口范围内",
@@ -350,8 +378,48 @@ pub async fn record_visit(
         rules.clue,
     )
     .await?;
+    let dropout_problem =
+        dropout_problem_on(&tx, caller, &sheet, &household, visit, rules.clue).await?;
     tx.commit().await.map_err(StoreError::from)?;
-    Ok(Recorded { id, filed })
+    Ok(Recorded {
+        id,
+        filed,
+        dropout_problem,
+    })
+}
+
+/// 控辍保学 (§三(二)3): a child of the household of compulsory-school age not in school, found at the visit,
+/// becomes a 义务教育 problem of the 问题台账 to close (the one function of the ledger, which files the
+/// household's clue), unless one is open already. A grid member finds no problems (the core's roles): its
+/// visit files none.
+async fn dropout_problem_on(
+    tx: &sea_orm::DatabaseTransaction,
+    caller: &Caller,
+    sheet: &Sheet,
+    household: &Household,
+    visit: &Visit,
+    clue: shouwang_core::monitoring::ClueRules,
+) -> Result<Option<i64>, Error> {
+    use shouwang_core::codes::Guarantee;
+    use shouwang_core::monitoring::problem::{FIND_ROLES, Problem};
+    if !FIND_ROLES.contains(&caller.scope.role) || sheet.entry.dropout_watch.is_empty() {
+        return Ok(None);
+    }
+    let county = caller.county()?;
+    let open = repo::problems::open_blockers(tx, &county, &sheet.entry.number).await?;
+    if open
+        .iter()
+        .any(|b| b.sector == Guarantee::CompulsoryEducation)
+    {
+        return Ok(None);
+    }
+    let Some(what) = low_income::dropout_problem(household, visit.visited_on) else {
+        return Ok(None);
+    };
+    let problem = Problem::find(what, &caller.by(), visit.visited_on)?;
+    let (rows, _) =
+        crate::problems::insert_and_file_on(tx, caller, &[problem], visit.visited_on, clue).await?;
+    Ok(rows.first().map(|r| r.id))
 }
 
 /// The households of a village's `subjects` ([`subjects`], read once for the months of a calendar and

@@ -95,6 +95,7 @@ fn visit(day: u32) -> Visit {
         help: "协调临时救助".to_owned(),
         next_step: "下月复访".to_owned(),
         new_risks: vec![],
+        applications: vec![],
     }
 }
 
@@ -285,5 +286,87 @@ db_test!(
             ..LedgerRequest::default()
         };
         assert_eq!(ledgers::export(&db, &other, &req).await.unwrap().rows, 1);
+    }
+);
+
+db_test!(
+    fn classified_help_applications_and_the_dropout_watch_as_a_problem(db: Db) {
+        use shouwang_core::codes::Guarantee;
+        use shouwang_core::register::classified_help::{
+            Application, ApplicationStatus, AssistanceKind,
+        };
+        setup(&db).await;
+        let team = caller(Role::VillageTeam, VILLAGE_A1);
+        // L3: an old couple without labour (两无) raising a 10-year-old not recorded in school.
+        let sheet = low_income::show(&db, &team, "L3", d(6, 10)).await.unwrap();
+        assert_eq!(
+            sheet.suggested,
+            [AssistanceKind::Tekun, AssistanceKind::Dibao]
+        );
+        assert_eq!(sheet.entry.dropout_watch, ["孙子三"]);
+        assert!(sheet.applications.is_empty());
+
+        // June: applying for 特困; the child out of school becomes a 义务教育 problem of the ledger.
+        let applying = Application {
+            kind: AssistanceKind::Tekun,
+            status: ApplicationStatus::Applying,
+        };
+        let june = Visit {
+            applications: vec![applying],
+            ..visit(5)
+        };
+        let done = low_income::record_visit(&db, &team, "L3", &june, d(6, 10))
+            .await
+            .unwrap();
+        let id = done
+            .dropout_problem
+            .expect("the dropout watch is a problem");
+        let p = shouwang_app::problems::show(&db, &team, id, d(6, 10))
+            .await
+            .unwrap();
+        assert_eq!(p.problem.what.sector, Guarantee::CompulsoryEducation);
+        assert_eq!(p.problem.what.household.as_deref(), Some("L3"));
+        assert!(
+            p.problem.what.found.contains("1名") && !p.problem.what.found.contains("孙子三"),
+            "{}",
+            p.problem.what.found
+        );
+        // The problem keeps L3 from exit like any open 三保障 problem.
+        let blockers = shouwang_store::repo::problems::open_blockers(db.conn(), "141123", "L3")
+            .await
+            .unwrap();
+        assert_eq!(blockers.len(), 1);
+
+        // July: granted; the problem still open, none filed again.
+        let granted = Application {
+            status: ApplicationStatus::Granted,
+            ..applying
+        };
+        let july = Visit {
+            month: YearMonth::new(2026, 7).unwrap(),
+            visited_on: d(7, 5),
+            applications: vec![granted],
+            ..visit(5)
+        };
+        let done = low_income::record_visit(&db, &team, "L3", &july, d(7, 10))
+            .await
+            .unwrap();
+        assert_eq!(done.dropout_problem, None);
+        let sheet = low_income::show(&db, &team, "L3", d(7, 10)).await.unwrap();
+        assert_eq!(sheet.applications, [granted]);
+
+        // Two states of one kind in a visit: refused, nothing written.
+        let audits = audit_count(&db).await;
+        let twice = Visit {
+            month: YearMonth::new(2026, 8).unwrap(),
+            visited_on: d(8, 5),
+            applications: vec![applying, granted],
+            ..visit(5)
+        };
+        let e = low_income::record_visit(&db, &team, "L3", &twice, d(8, 10))
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind, Kind::Invalid);
+        assert_eq!(audit_count(&db).await, audits);
     }
 );

@@ -190,6 +190,34 @@ pub fn dropout_watch(h: &Household, on: NaiveDate) -> Vec<String> {
         .collect()
 }
 
+/// 控辍保学 as a problem of the 问题台账 (§三(二)3 "特别要关注……义务教育政策落实，不得出现辍学现象"): for a
+/// household whose dropout watch ([`dropout_watch`]) is not empty on `on`, the 义务教育 problem to rectify and
+/// close (县教育局, within 30 days), in words that name no member; `None` otherwise. Closing it (销号) is the
+/// date the watch was closed.
+pub fn dropout_problem(
+    h: &Household,
+    on: NaiveDate,
+) -> Option<crate::monitoring::problem::NewProblem> {
+    let ages: Vec<String> = h
+        .members
+        .iter()
+        .filter(|m| (6..16).contains(&m.age_on(on)) && !m.is_in_school())
+        .map(|m| format!("{}周岁", m.age_on(on)))
+        .collect();
+    (!ages.is_empty()).then(|| crate::monitoring::problem::NewProblem {
+        village: h.village.clone(),
+        household: Some(h.number.clone()),
+        sector: crate::codes::Guarantee::CompulsoryEducation,
+        found: format!(
+            "控辍保学：{}名义务教育年龄儿童（{}）未在校（低收入人口走访发现）",
+            ages.len(),
+            ages.join("、")
+        ),
+        unit: crate::monitoring::problem::ResponsibleUnit::Education,
+        deadline: on + chrono::Duration::days(30),
+    })
+}
+
 /// The most characters of a visit's text field.
 pub const MAX_TEXT: usize = 500;
 
@@ -213,6 +241,9 @@ pub struct Visit {
     pub next_step: String,
     /// 发现的新风险 (each files a clue of channel 干部排查).
     pub new_risks: Vec<RiskType>,
+    /// 分类帮扶: where the household's applications to 民政 for 低保 or 特困 stand at this visit (§三(二)3).
+    #[serde(default)]
+    pub applications: Vec<super::classified_help::Application>,
 }
 
 impl Visit {
@@ -238,6 +269,7 @@ impl Visit {
                 "Fill in the household's needs or the help arranged",
             ));
         }
+        super::classified_help::validate(&self.applications)?;
         if self.new_risks.len() > crate::household::MAX_RISKS {
             return Err(Refusal::invalid(
                 "新发现风险最多 5 项",
@@ -268,6 +300,7 @@ pub const LEDGER_COLUMNS: &[Column] = &[
     col("下一步打算", 30.0, ColumnKind::Text),
     col("新发现风险", 16.0, ColumnKind::Text),
     col("走访人", 12.0, ColumnKind::Text),
+    col("低保、特困申请", 20.0, ColumnKind::Text),
 ];
 
 /// One row of the 低收入人口台账 (`seq` from 1); the head's ID number in full when `full_ids`.
@@ -300,8 +333,9 @@ pub fn ledger_row(
                     .collect(),
             )),
             text(by),
+            text(join(v.applications.iter().map(|a| a.label_zh()).collect())),
         ]),
-        None => row.extend(std::iter::repeat_n(Value::Empty, 9)),
+        None => row.extend(std::iter::repeat_n(Value::Empty, 10)),
     }
     row
 }
@@ -401,8 +435,18 @@ mod tests {
         h.members.push(member(d(2015, 1, 1), 33, Relation::Son));
         h.members[2].school = None;
         assert_eq!(dropout_watch(&h, on()), ["成员33"]);
+        let p = dropout_problem(&h, on()).expect("a problem to close");
+        assert_eq!(p.sector, crate::codes::Guarantee::CompulsoryEducation);
+        assert_eq!(p.household.as_deref(), Some(h.number.as_str()));
+        assert!(
+            p.found.contains("1名") && !p.found.contains("成员33"),
+            "{}",
+            p.found
+        );
+        assert_eq!(p.deadline, on() + chrono::Duration::days(30));
         h.members[2].school = Some(crate::codes::SchoolStatus::Primary);
         assert!(dropout_watch(&h, on()).is_empty());
+        assert!(dropout_problem(&h, on()).is_none());
     }
 
     fn visit() -> Visit {
@@ -415,6 +459,7 @@ mod tests {
             help: "申请临时救助".to_owned(),
             next_step: String::new(),
             new_risks: vec![],
+            applications: vec![],
         }
     }
 

@@ -16,6 +16,7 @@
 //! household and period); the application layer (`shouwang_app::registers`) scopes, audits and writes them.
 
 pub mod campaign;
+pub mod classified_help;
 pub mod labour;
 pub mod low_income;
 pub mod plan;

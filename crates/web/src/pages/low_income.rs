@@ -18,6 +18,7 @@ use shouwang_app::registers::low_income::{self, Entry, ListFilter, Sheet, VisitI
 use shouwang_core::CodeList;
 use shouwang_core::codes::RiskType;
 use shouwang_core::monitoring::calendar::TaskStatus;
+use shouwang_core::register::classified_help::{Application, ApplicationStatus, AssistanceKind};
 use shouwang_core::register::low_income::{Category, Policy};
 
 use crate::AppState;
@@ -215,6 +216,12 @@ struct ShowPage<'a> {
     risks: Vec<(&'static str, &'static str)>,
     /// 由公益岗位 X 看护: (member, post).
     cared_by: Vec<(String, String)>,
+    /// 分类帮扶: each kind (code, label) with its statuses (code, label) for the form.
+    kinds: Vec<(&'static str, &'static str)>,
+    statuses: Vec<(&'static str, &'static str)>,
+    /// Where the applications stand (`低保：申请中`), and the kinds it appears eligible for.
+    applications: String,
+    suggested: String,
     v: Fields,
     error: Option<String>,
     recorded: bool,
@@ -277,6 +284,26 @@ fn show_page(
                 .iter()
                 .map(|c| (c.member.clone(), c.post.clone()))
                 .collect(),
+            kinds: AssistanceKind::ALL
+                .iter()
+                .map(|k| (k.code(), i18n.label(k)))
+                .collect(),
+            statuses: ApplicationStatus::ALL
+                .iter()
+                .map(|k| (k.code(), i18n.label(k)))
+                .collect(),
+            applications: sheet
+                .applications
+                .iter()
+                .map(|a| format!("{}：{}", i18n.label(&a.kind), i18n.label(&a.status)))
+                .collect::<Vec<_>>()
+                .join("，"),
+            suggested: sheet
+                .suggested
+                .iter()
+                .map(|k| i18n.label(k))
+                .collect::<Vec<_>>()
+                .join("、"),
             v,
             error,
             recorded,
@@ -310,7 +337,7 @@ pub async fn show(
 }
 
 /// The visit of the form: `visited_on`, `needs`, `policy` (several), `difficulties`, `help`,
-/// `next_step`, `risk` (several).
+/// `next_step`, `risk` (several), `apply_dibao` / `apply_tekun` (an application's status, blank: none).
 fn visit_input(f: &Fields) -> Result<VisitInput, AppError> {
     let bad =
         |zh: &str, en: &str| AppError::bad_request("bad_request", zh.to_owned(), en.to_owned());
@@ -337,6 +364,22 @@ fn visit_input(f: &Fields) -> Result<VisitInput, AppError> {
         new_risks: codes("risk")
             .iter()
             .map(|c| RiskType::from_code(c).ok_or_else(|| bad("未知的风险类型", "Unknown risk")))
+            .collect::<Result<_, _>>()?,
+        applications: AssistanceKind::ALL
+            .iter()
+            .filter_map(
+                |kind| match f.get(&format!("apply_{}", kind.code())).as_str() {
+                    "" => None,
+                    s => Some(
+                        ApplicationStatus::from_code(s)
+                            .map(|status| Application {
+                                kind: *kind,
+                                status,
+                            })
+                            .ok_or_else(|| bad("未知的申请状态", "Unknown application status")),
+                    ),
+                },
+            )
             .collect::<Result<_, _>>()?,
     })
 }
