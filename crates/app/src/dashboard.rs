@@ -105,6 +105,9 @@ pub struct DashboardFigures {
     /// 帮扶车间 of the area: operating, jobs offered, workers now and of them of 脱贫户 or 监测户 (§四(一)3
     /// "帮扶车间吸纳一批"; one statement: `repo::workshops::counts`).
     pub workshops: WorkshopFigures,
+    /// 光伏收益分配到村率 of this year so far against the county's target (≥ 90 %, §四(二)4; one statement:
+    /// `repo::pv::year_totals`).
+    pub pv: crate::pv::Figure,
 }
 
 /// 帮扶车间 in figures (在营车间, 岗位, 吸纳就业, 其中脱贫户、监测户劳动力).
@@ -275,6 +278,7 @@ pub async fn figures(db: &Db, caller: &Caller) -> std::result::Result<DashboardF
                 targets: c.targets,
             }
         },
+        pv: crate::pv::figure(db, caller, today).await?,
         grids: crate::grids::coverage_of(repo::grids::coverage(db, scope, None).await?, &names),
     })
 }

@@ -105,7 +105,7 @@ fn bar_chart(id: &'static str, title: &'static str, rows: Vec<Bar>, horizontal: 
 /// A target of plan §二 with its value now.
 pub struct Target {
     pub name: &'static str,
-    pub goal: &'static str,
+    pub goal: String,
     pub value: String,
     pub met: bool,
 }
@@ -209,7 +209,7 @@ async fn build(state: &AppState, user: &CurrentUser) -> Result<Response, AppErro
     let coverage = f.cadre_coverage_pct;
     let mut targets = vec![Target {
         name: i18n.t("dash.target.cadre"),
-        goal: "100%",
+        goal: "100%".to_owned(),
         value: format!(
             "{coverage:.1}%（{}/{}）",
             monitored.saturating_sub(without),
@@ -224,7 +224,7 @@ async fn build(state: &AppState, user: &CurrentUser) -> Result<Response, AppErro
         let growth = (b / a - 1.0) * 100.0;
         targets.push(Target {
             name: i18n.t("dash.target.income"),
-            goal: "≥ +10%",
+            goal: "≥ +10%".to_owned(),
             value: format!("{y1} {b:.0} / {y0} {a:.0}：{growth:+.1}%"),
             met: growth >= 10.0,
         });
@@ -233,7 +233,7 @@ async fn build(state: &AppState, user: &CurrentUser) -> Result<Response, AppErro
     if r.with_labour > 0 {
         targets.push(Target {
             name: i18n.t("dash.target.relocation"),
-            goal: "100%",
+            goal: "100%".to_owned(),
             value: format!("{:.1}%（{}/{}）", r.rate_percent, r.met, r.with_labour),
             met: r.missing == 0,
         });
@@ -242,7 +242,7 @@ async fn build(state: &AppState, user: &CurrentUser) -> Result<Response, AppErro
     if l.this_year > 0 || l.last_year > 0 {
         targets.push(Target {
             name: i18n.t("dash.target.labour"),
-            goal: i18n.t("dash.target.labour.goal"),
+            goal: i18n.t("dash.target.labour.goal").to_owned(),
             value: format!("{}：{}（{}）", f.labour.month, l.this_year, l.last_year),
             met: l.stable_or_growing(),
         });
@@ -251,7 +251,7 @@ async fn build(state: &AppState, user: &CurrentUser) -> Result<Response, AppErro
     if w.operating > 0 {
         targets.push(Target {
             name: i18n.t("dash.target.workshops"),
-            goal: i18n.t("dash.target.workshops.goal"),
+            goal: i18n.t("dash.target.workshops.goal").to_owned(),
             value: match user.lang {
                 crate::http::i18n::Lang::Zh => format!(
                     "在营{}个，岗位{}个，吸纳就业{}人（脱贫户、监测户劳动力{}人）",
@@ -269,7 +269,7 @@ async fn build(state: &AppState, user: &CurrentUser) -> Result<Response, AppErro
     if g.with_grid > 0 {
         targets.push(Target {
             name: i18n.t("dash.target.grids"),
-            goal: "100%",
+            goal: "100%".to_owned(),
             value: format!(
                 "{:.1}%（{}/{}）",
                 g.pct.unwrap_or(0.0),
@@ -279,6 +279,39 @@ async fn build(state: &AppState, user: &CurrentUser) -> Result<Response, AppErro
             met: g.with_grid == g.households,
         });
     }
+    // 光伏收益分配到村率 (§四(二)4): distributed to villages / income of the year so far.
+    let p = &f.pv;
+    targets.push(Target {
+        name: i18n.t("dash.target.pv"),
+        goal: format!("≥ {}%", p.target_pct),
+        value: if p.has_data {
+            match user.lang {
+                crate::http::i18n::Lang::Zh => format!(
+                    "{}（{}年分配到村{}元 / 发电收益{}元{}）",
+                    p.rate.percent_text(),
+                    p.year,
+                    p.rate.distributed,
+                    p.rate.income,
+                    if p.rate.gap.is_zero() {
+                        String::new()
+                    } else {
+                        format!("，差{}元", p.rate.gap)
+                    }
+                ),
+                crate::http::i18n::Lang::En => format!(
+                    "{} ({}: {} yuan distributed of {} yuan income; gap {} yuan)",
+                    p.rate.percent_text(),
+                    p.year,
+                    p.rate.distributed,
+                    p.rate.income,
+                    p.rate.gap
+                ),
+            }
+        } else {
+            i18n.t("dash.target.pv.none").to_owned()
+        },
+        met: p.rate.met,
+    });
     let grid_rows: Vec<Bar> = g
         .villages
         .iter()
