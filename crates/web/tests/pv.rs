@@ -207,5 +207,13 @@ db_test!(
         let (s, html) = page(&app, "/dashboard", &town).await;
         assert_eq!(s, StatusCode::OK);
         assert!(html.contains("光伏收益分配到村率"), "{html}");
+        // The targets are county rules, editable on /admin/rules (defaults of the plan).
+        let county = login(&app, "county_admin").await;
+        let (s, html) = page(&app, "/admin/rules", &county).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(
+            html.contains("全年光伏扶贫收益目标") && html.contains("85000000"),
+            "{html}"
+        );
     }
 );
