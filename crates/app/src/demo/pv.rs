@@ -1,9 +1,10 @@
-//! The demo township's 光伏扶贫电站 and 光伏收益分配 (B2 §四(二)4, issue 23), through `pv::{create_station,
-//! update_station, record_income, distribute}` by the demo township and village team, so that every kind
-//! and state shows: a 村级电站 in the demo village linked to its asset (村级光伏电站), one in the next village,
-//! a 集中式电站 of the township benefiting both, a stopped one; income every month of the year so far (up to
-//! last month); the demo village's distributions up to the month before last (last month pending, one of
-//! them corrected), the next village's one month less (the month before last overdue on the calendar).
+//! The demo county's 光伏扶贫电站 and 光伏收益分配 (B2 §四(二)4, issue 23), through `pv::{create_station,
+//! update_station, record_income, distribute}` by the demo township, county and village team, so that every
+//! kind and state shows: a 村级电站 in the demo village linked to its asset (村级光伏电站, kept by the
+//! township), one in another village of the county, a 集中式电站 kept by the county benefiting both, a
+//! stopped one; income every month of the year so far (up to last month); the other village's distributions
+//! of every month but the last (pending), the demo village's one month less (the month before last overdue
+//! on the calendar, last month pending; January corrected).
 
 use chrono::{Datelike, Duration, NaiveDate};
 use shouwang_core::monitoring::YearMonth;
@@ -16,22 +17,27 @@ use crate::assets::Versioned;
 use crate::caller::caller_by_username;
 use crate::pv;
 
-const TOWNSHIP: &str = "141123208";
+const COUNTY: &str = "141123";
 const VILLAGE: &str = "141123208201";
 
 /// Sets up the demo township's stations, income and distributions as of `as_of`; returns how many
 /// distributions (none without the demo accounts).
 pub(super) async fn pv(db: &Db, as_of: NaiveDate) -> Result<u64> {
-    let (Some(team), Some(township)) = (
+    let (Some(team), Some(township), Some(county)) = (
         caller_by_username(db, "village_team").await?,
         caller_by_username(db, "township_admin").await?,
+        caller_by_username(db, "county_admin").await?,
     ) else {
         return Ok(0);
     };
     let err = |e: crate::Error| StoreError::invalid(e.zh, e.en);
-    let names = crate::regions::names(db, TOWNSHIP).await?;
+    let names = crate::regions::names(db, COUNTY).await?;
     let name = |code: &str| names.get(code).cloned().unwrap_or_default();
-    let mut villages: Vec<&String> = names.keys().filter(|k| k.len() == 12).collect();
+    // Administrative villages (村民委员会 codes from 201; the settlement point is 001).
+    let mut villages: Vec<&String> = names
+        .keys()
+        .filter(|k| k.len() == 12 && k.get(9..).is_some_and(|t| t >= "200"))
+        .collect();
     villages.sort();
     let other = villages
         .iter()
@@ -56,6 +62,7 @@ pub(super) async fn pv(db: &Db, as_of: NaiveDate) -> Result<u64> {
     };
     // (station, monthly income in 元 per kW, the share of each village it benefits).
     let mut stations = vec![(
+        &township,
         Station {
             asset,
             ..station(
@@ -72,6 +79,7 @@ pub(super) async fn pv(db: &Db, as_of: NaiveDate) -> Result<u64> {
     let mut benefiting = vec![VILLAGE.to_owned()];
     if let Some(o) = &other {
         stations.push((
+            &county,
             station(
                 &format!("{}村级光伏电站", name(o)),
                 StationKind::Village,
@@ -85,10 +93,11 @@ pub(super) async fn pv(db: &Db, as_of: NaiveDate) -> Result<u64> {
         benefiting.push(o.clone());
     }
     stations.push((
+        &county,
         station(
-            &format!("{}集中式光伏扶贫电站", name(TOWNSHIP)),
+            &format!("{}集中式光伏扶贫电站", name(COUNTY)),
             StationKind::Central,
-            &format!("{TOWNSHIP}000"),
+            &format!("{COUNTY}000000"),
             benefiting.clone(),
             1000,
             StationState::Running,
@@ -114,8 +123,8 @@ pub(super) async fn pv(db: &Db, as_of: NaiveDate) -> Result<u64> {
         _ => Vec::new(),
     };
     let mut income_of: Vec<(String, YearMonth, Fen)> = Vec::new();
-    for (s, per_kw) in &stations {
-        let id = pv::create_station(db, &township, s.clone(), as_of)
+    for (keeper, s, per_kw) in &stations {
+        let id = pv::create_station(db, keeper, s.clone(), as_of)
             .await
             .map_err(err)?;
         for (i, m) in months.iter().enumerate() {
@@ -130,7 +139,7 @@ pub(super) async fn pv(db: &Db, as_of: NaiveDate) -> Result<u64> {
             };
             pv::record_income(
                 db,
-                &township,
+                keeper,
                 id,
                 Versioned {
                     version: None,
@@ -181,8 +190,8 @@ pub(super) async fn pv(db: &Db, as_of: NaiveDate) -> Result<u64> {
     .collect();
     let mut n = 0;
     for (k, v) in benefiting.iter().enumerate() {
-        // The demo village: every month but the last (pending); the next one: one month less (overdue).
-        let upto = months.len().saturating_sub(1 + k);
+        // The demo village: every month but the last two (overdue, pending); the other: but the last.
+        let upto = months.len().saturating_sub(if k == 0 { 2 } else { 1 });
         for m in &months[..upto] {
             let share: Fen = income_of
                 .iter()
@@ -214,7 +223,7 @@ pub(super) async fn pv(db: &Db, as_of: NaiveDate) -> Result<u64> {
                 decided_on,
                 note: String::new(),
             };
-            let recorder = if v == VILLAGE { &team } else { &township };
+            let recorder = if v == VILLAGE { &team } else { &county };
             pv::distribute(
                 db,
                 recorder,
