@@ -111,6 +111,9 @@ pub struct DashboardFigures {
     pub indicators: IndicatorFigures,
     /// 三保障和饮水安全问题整改 (§三(四), A6): the area's problems by sector and state, overdue ones counted.
     pub problems: Vec<crate::problems::SectorCount>,
+    /// 光伏收益分配到村率 of this year so far against the county's target (≥ 90 %, §四(二)4; one statement:
+    /// `repo::pv::year_totals`).
+    pub pv: crate::pv::Figure,
 }
 
 /// 村容村貌 in figures: the year's three rates over the villages entered (returned ones left out) against
@@ -300,6 +303,7 @@ pub async fn figures(db: &Db, caller: &Caller) -> std::result::Result<DashboardF
                 targets: c.targets,
             }
         },
+        pv: crate::pv::figure(db, caller, today).await?,
         grids: crate::grids::coverage_of(repo::grids::coverage(db, scope, None).await?, &names),
         indicators: {
             use chrono::Datelike;

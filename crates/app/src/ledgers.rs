@@ -86,9 +86,9 @@ pub async fn export(db: &Db, caller: &Caller, req: &LedgerRequest) -> Result<Led
             Kind::BadRequest,
             "bad_request",
             format!(
-                "未知的台账种类：{shown}（monitored、measures、followups、eliminated、clues、low_income、projects、project_funds、assets、asset_upkeep、workshops、welfare_posts、grids、campaign，或 监测对象台账、帮扶措施台账、月度监测（帮扶手册）台账、风险消除台账、线索台账、低收入人口台账、项目库台账、资金拨付进度台账、扶贫项目资产台账、资产管护台账、帮扶车间台账、公益岗位台账、网格台账、三保障和饮水安全排查台账）"
+                "未知的台账种类：{shown}（monitored、measures、followups、eliminated、clues、low_income、projects、project_funds、assets、asset_upkeep、workshops、welfare_posts、grids、campaign、pv_distribution，或 监测对象台账、帮扶措施台账、月度监测（帮扶手册）台账、风险消除台账、线索台账、低收入人口台账、项目库台账、资金拨付进度台账、扶贫项目资产台账、资产管护台账、帮扶车间台账、公益岗位台账、网格台账、三保障和饮水安全排查台账、光伏收益分配台账）"
             ),
-            "unknown ledger (monitored, measures, followups, eliminated, clues, low_income, projects, project_funds, assets, asset_upkeep, workshops, welfare_posts, grids, campaign)",
+            "unknown ledger (monitored, measures, followups, eliminated, clues, low_income, projects, project_funds, assets, asset_upkeep, workshops, welfare_posts, grids, campaign, pv_distribution)",
         )
     })?;
     let range = DateRange {

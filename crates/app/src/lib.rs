@@ -54,6 +54,7 @@ pub mod lines;
 pub mod privacy;
 pub mod problems;
 pub mod projects;
+pub mod pv;
 pub mod quality;
 pub mod regions;
 pub mod registers;

@@ -22,6 +22,7 @@ mod low_income_cmd;
 mod post_cmd;
 mod problems_cmd;
 mod project_cmd;
+mod pv_cmd;
 mod quality_cmd;
 mod relocation_cmd;
 mod screen_cmd;
@@ -150,6 +151,11 @@ enum Command {
     /// forest_ranger --village V --funding pv_income --pay 800 --holder N:2 --from D`, `post set ID --version
     /// V … --state dismissed`.
     Post(Box<post_cmd::PostArgs>),
+    /// 光伏扶贫电站 and 光伏收益分配: `pv stations [--area A] --user U`, `pv station ID`, `pv add-station --name …
+    /// --kind village --place V --capacity-kw 300 --grid-on D`, `pv income ID --month 2026-11 --amount
+    /// 35000`, `pv distribute --village V --month 2026-11 --distributed 32000 --post-wages 12000 --decision …
+    /// --decided-on D`, `pv board [--year Y]`.
+    Pv(Box<pv_cmd::PvArgs>),
     /// 问题排查整改台账: `problems list [--area A --sector S --status S --overdue] --user U`, `problems show
     /// ID`, `problems add --village V|--household N --sector drinking_water --found … --deadline D`,
     /// `problems step ID --version V --done … --evidence photo.jpg`, `problems close ID --version V
@@ -343,6 +349,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
         Command::Labour(args) => labour_cmd::run(*args).await,
         Command::Workshop(args) => workshop_cmd::run(*args).await,
         Command::Post(args) => post_cmd::run(*args).await,
+        Command::Pv(args) => pv_cmd::run(*args).await,
         Command::Problems(args) => problems_cmd::run(*args).await,
         Command::Indicators(args) => indicators_cmd::run(*args).await,
         Command::Campaign(args) => campaign_cmd::run(*args).await,

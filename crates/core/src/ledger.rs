@@ -47,6 +47,7 @@ code_list! {
         WelfarePosts = ("welfare_posts", "公益岗位台账", "Public-welfare posts"),
         Grids = ("grids", "网格台账", "Grids"),
         Campaign = ("campaign", "三保障和饮水安全排查台账", "Quarterly campaign checks"),
+        PvDistribution = ("pv_distribution", "光伏收益分配台账", "PV income distribution"),
     }
 }
 
@@ -88,6 +89,7 @@ impl LedgerKind {
             "劳动力就业" | "劳动力" | "就业" => Some(LedgerKind::Labour),
             "帮扶车间" | "车间" => Some(LedgerKind::Workshops),
             "公益岗位" | "岗位" => Some(LedgerKind::WelfarePosts),
+            "光伏收益分配" | "光伏收益" | "光伏" => Some(LedgerKind::PvDistribution),
             "排查" | "三保障和饮水安全排查" | "问题排查" => {
                 Some(LedgerKind::Campaign)
             }
@@ -116,6 +118,7 @@ impl LedgerKind {
             LedgerKind::WelfarePosts => "聘用起始日期",
             LedgerKind::Grids => "更新日期",
             LedgerKind::Campaign => "排查日期",
+            LedgerKind::PvDistribution => "分配月份",
         }
     }
 
@@ -403,6 +406,7 @@ pub fn columns(kind: LedgerKind, per_member: bool) -> &'static [Column] {
         LedgerKind::WelfarePosts => crate::welfare_post::LEDGER_COLUMNS,
         LedgerKind::Grids => crate::grid::LEDGER_COLUMNS,
         LedgerKind::Campaign => crate::register::campaign::LEDGER_COLUMNS,
+        LedgerKind::PvDistribution => crate::pv::LEDGER_COLUMNS,
     }
 }
 
@@ -661,7 +665,8 @@ pub fn rows(kind: LedgerKind, cases: &[LedgerCase<'_>], opts: &LedgerOptions) ->
             | LedgerKind::Workshops
             | LedgerKind::WelfarePosts
             | LedgerKind::Grids
-            | LedgerKind::Campaign => {}
+            | LedgerKind::Campaign
+            | LedgerKind::PvDistribution => {}
         }
     }
     for (i, r) in out.iter_mut().enumerate() {
@@ -707,7 +712,7 @@ mod tests {
                 let cols = columns(*k, per_member);
                 assert_eq!(cols[0].header, "序号");
                 // The project ledgers list projects, not people (the linked households are counted);
-                // the village indicators list villages.
+                // the village indicators and the PV distributions list villages.
                 let of_people = !matches!(
                     k,
                     LedgerKind::Projects
@@ -717,6 +722,7 @@ mod tests {
                         | LedgerKind::VillageIndicators
                         | LedgerKind::Workshops
                         | LedgerKind::Grids
+                        | LedgerKind::PvDistribution
                 );
                 assert_eq!(
                     cols.iter()

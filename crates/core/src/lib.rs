@@ -54,6 +54,7 @@ pub mod line;
 pub mod money;
 pub mod monitoring;
 pub mod project;
+pub mod pv;
 pub mod quality;
 pub mod region;
 pub mod register;

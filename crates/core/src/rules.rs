@@ -33,6 +33,8 @@ pub struct CountyRules {
     pub indicators: crate::indicators::IndicatorTargets,
     /// 三保障和饮水安全问题排查清单: the sector checklists of the quarterly campaign (§三(四)2).
     pub campaign: crate::register::campaign::CampaignRules,
+    /// 光伏扶贫 targets: yearly income and the share distributed to villages (§四(二)4).
+    pub pv: crate::pv::PvTargets,
 }
 
 /// Thresholds of the department-data screening 部门筛查预警. Defaults are the
@@ -120,6 +122,7 @@ impl CountyRules {
         self.screening.validate()?;
         self.indicators.validate()?;
         self.campaign.validate()?;
+        self.pv.validate()?;
         if self.identification.publicity_days < 5 {
             return Err(Refusal::invalid(
                 "公示期不少于 5 天",

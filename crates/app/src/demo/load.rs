@@ -305,6 +305,9 @@ pub async fn load(
     let workshops = super::workshops::workshops(db, county.frame.as_of).await?;
     // The demo village's 公益岗位 in every state, a 两无老人看护 post among them (issue 21).
     let welfare_posts = super::welfare_posts::posts(db, county.frame.as_of).await?;
+    // The demo township's 光伏扶贫电站 of both kinds, income every month, distributions done, pending and
+    // overdue (issue 23), after the posts its share pays.
+    let pv_distributions = super::pv::pv(db, county.frame.as_of).await?;
     // The demo township's 村容村貌指标 in every state (issue 22).
     let village_indicators = super::indicators::indicators(db, county.frame.as_of).await?;
     // The demo village's grids, most households in one, a few in none (issue 22, B6).
@@ -328,6 +331,7 @@ pub async fn load(
         assets,
         workshops,
         welfare_posts,
+        pv_distributions,
         village_indicators,
         grids,
     })

@@ -36,6 +36,7 @@ mod low_income;
 mod names;
 mod problems;
 mod projects;
+mod pv;
 mod registry;
 mod relocation;
 mod stats;
@@ -267,6 +268,8 @@ pub struct DemoSummary {
     pub workshops: u64,
     /// 公益岗位 of the demo village (issue 21).
     pub welfare_posts: u64,
+    /// 光伏收益分配 of the demo township's villages (issue 23).
+    pub pv_distributions: u64,
     /// 村容村貌指标 records of the demo township (issue 22).
     pub village_indicators: u64,
     /// 网格 of the demo village (网格化管理, issue 22).

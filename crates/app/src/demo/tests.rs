@@ -428,6 +428,11 @@ mod db {
             assert_eq!(count(&db, "workshop_workers").await, 6);
             // Its posts (issue 21): 在岗, 两无老人看护, 空缺, 解聘.
             assert_eq!(summary.welfare_posts, 4);
+            // 光伏 (issue 23): four stations (one stopped), income of January to November from three, the
+            // other village distributed to October, the demo village to September (October overdue).
+            assert_eq!(count(&db, "pv_stations").await, 4);
+            assert_eq!(count(&db, "pv_income").await, 33);
+            assert_eq!(summary.pv_distributions, 19);
             assert_eq!(count(&db, "households").await, 300);
             assert_eq!(count(&db, "members").await, county.member_count() as u64);
             assert_eq!(count(&db, "income_records").await, 600);

@@ -92,6 +92,18 @@ pub async fn calendar(
             outstanding: Some(open),
         });
     }
+    // 光伏收益分配 (§四(二)4): every village a running station benefits, one task a month (two statements).
+    out.extend(
+        pv_tasks(
+            db,
+            caller,
+            village.map(str::trim).filter(|v| !v.is_empty()),
+            (from, to),
+            &rules.cadence,
+            today,
+        )
+        .await?,
+    );
     // 易地扶贫搬迁集中安置点 (their own level in the registry) keep the relocated households' screening.
     if area.len() < 12 && village.map(str::trim).is_none_or(str::is_empty) {
         for s in repo::regions::list_under(db, &area)
@@ -321,6 +333,44 @@ async fn campaign_tasks(
     Ok(out)
 }
 
+/// The 光伏收益分配 tasks (§四(二)4 "按月分配收益") of the villages of the caller's area (or `village`) that a
+/// running station benefits, for the months overlapping `from..=to` from the month after the station's grid
+/// connection: done by the village's distribution of the month (its decision's date).
+async fn pv_tasks(
+    db: &Db,
+    caller: &Caller,
+    village: Option<&str>,
+    (from, to): (NaiveDate, NaiveDate),
+    cadence: &shouwang_core::monitoring::CadenceRules,
+    today: NaiveDate,
+) -> Result<Vec<TaskView>> {
+    use shouwang_core::monitoring::YearMonth;
+    let (f, t) = (YearMonth::of(from), YearMonth::of(to));
+    let villages = crate::pv::board::due_villages(db, caller, village, f, t)
+        .await
+        .map_err(to_store)?;
+    let mut out = Vec::new();
+    for (v, first, done) in villages {
+        for m in f.through(t).into_iter().filter(|m| *m >= first) {
+            let period = Period::Month(m);
+            let task = Task {
+                village: v.clone(),
+                kind: TaskKind::PvDistribution,
+                period,
+                due_on: cadence.due(TaskKind::PvDistribution, period),
+            };
+            let completed_on = done.iter().find(|(dm, _)| *dm == m).map(|(_, d)| *d);
+            out.push(TaskView {
+                status: task.status(completed_on, today),
+                task,
+                completed_on,
+                outstanding: None,
+            });
+        }
+    }
+    Ok(out)
+}
+
 /// A use case's error inside the calendar's store-level result (the calendar predates `Error`).
 fn to_store(e: crate::Error) -> StoreError {
     match e.kind {
@@ -359,6 +409,7 @@ fn quarterly_evidence(case: &shouwang_core::monitoring::Case, kind: TaskKind) ->
         | TaskKind::RelocationScreening
         | TaskKind::LabourRecord
         | TaskKind::ProblemRectification
-        | TaskKind::Campaign => Vec::new(),
+        | TaskKind::Campaign
+        | TaskKind::PvDistribution => Vec::new(),
     }
 }

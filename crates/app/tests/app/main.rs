@@ -17,6 +17,7 @@ mod labour;
 mod low_income;
 mod problems;
 mod projects;
+mod pv;
 mod relocation;
 mod rounds;
 mod screening;

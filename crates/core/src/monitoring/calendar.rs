@@ -294,6 +294,7 @@ code_list! {
         LabourRecord = ("labour_record", "劳动力就业月报", "Monthly employment record of the labour force"),
         ProblemRectification = ("problem_rectification", "问题整改", "Rectification of the problems found (by their deadline)"),
         Campaign = ("campaign", "三保障和饮水安全季度排查", "Quarterly campaign of the three guarantees and drinking water"),
+        PvDistribution = ("pv_distribution", "光伏收益分配", "Monthly distribution of PV income (§四(二)4)"),
     }
 }
 
@@ -407,6 +408,10 @@ impl CadenceRules {
                 TaskKind::CadreScreening | TaskKind::RelocationScreening | TaskKind::Campaign,
                 Period::Quarter(q),
             ) => q.last_month().day_clamped(self.screening_due_day),
+            // 光伏收益分配 (§四(二)4 "按月分配收益"): a month's income is distributed in the month after it.
+            (TaskKind::PvDistribution, Period::Month(m)) => {
+                m.next().day_clamped(self.follow_up_due_day)
+            }
             (TaskKind::ExitPrejudgment, Period::Quarter(q)) => {
                 q.last_month().day_clamped(self.prejudgment_due_day)
             }

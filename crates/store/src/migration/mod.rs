@@ -29,6 +29,7 @@ mod m20261214_000030_workshops;
 mod m20261214_000031_welfare_posts;
 mod m20261214_000033_campaign_plans;
 mod m20261214_000036_grids;
+mod m20261215_000037_pv;
 
 /// All migrations, oldest first. Never edit an applied migration: add a new one.
 pub struct Migrator;
@@ -63,6 +64,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261214_000031_welfare_posts::Migration),
             Box::new(m20261214_000036_grids::Migration),
             Box::new(m20261214_000033_campaign_plans::Migration),
+            Box::new(m20261215_000037_pv::Migration),
         ]
     }
 }

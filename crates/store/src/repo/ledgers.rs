@@ -241,6 +241,8 @@ pub async fn export(
         super::workshops::ledger_rows(db, scope, area, kind).await?
     } else if kind == LedgerKind::Grids {
         super::grids::ledger_rows(db, scope, area, &opts.range, full_ids).await?
+    } else if kind == LedgerKind::PvDistribution {
+        super::pv::ledger_rows(db, scope, area, &opts.range).await?
     } else if kind == LedgerKind::Campaign {
         super::register_records::campaign_rows(db, scope, area, &opts.range, full_ids).await?
     } else if kind == LedgerKind::VillageIndicators {

@@ -26,6 +26,7 @@ pub mod ledgers;
 pub mod lines;
 pub mod problems;
 pub mod projects;
+pub mod pv;
 pub mod quality;
 pub mod regions;
 pub mod register_records;

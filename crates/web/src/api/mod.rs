@@ -30,6 +30,7 @@ pub mod low_income;
 pub mod openapi;
 pub mod problems;
 pub mod projects;
+pub mod pv;
 pub mod quality;
 pub mod relocation;
 pub mod rounds;
@@ -270,6 +271,11 @@ api_routes! {
     "/workshops/{id}/release" => post(workshops::release),
     "/welfare-posts" => get(welfare_posts::list).post(welfare_posts::create),
     "/welfare-posts/{id}" => get(welfare_posts::show).put(welfare_posts::update),
+    "/pv" => get(pv::board),
+    "/pv/stations" => get(pv::stations).post(pv::create_station),
+    "/pv/stations/{id}" => get(pv::station).put(pv::update_station),
+    "/pv/stations/{id}/income" => post(pv::income),
+    "/pv/distributions" => post(pv::distribute),
     "/assets" => get(assets::list).post(assets::register),
     "/assets/queue" => get(assets::queue),
     "/assets/overdue" => get(assets::overdue),

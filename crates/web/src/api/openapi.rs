@@ -75,6 +75,8 @@ use crate::http::error::ErrorBody;
         super::workshops::update, super::workshops::hire, super::workshops::release,
         super::welfare_posts::list, super::welfare_posts::create, super::welfare_posts::show,
         super::welfare_posts::update,
+        super::pv::board, super::pv::stations, super::pv::create_station, super::pv::station,
+        super::pv::update_station, super::pv::income, super::pv::distribute,
         super::assets::list, super::assets::register, super::assets::queue, super::assets::overdue,
         super::assets::show, super::assets::update, super::assets::upkeep, super::assets::dispose,
         super::assets::import_assets,
@@ -103,6 +105,7 @@ use crate::http::error::ErrorBody;
         (name = "grids", description = "网格化管理: the grids of each village (党支部, 网格长, 网格员) and the households of each grid"),
         (name = "registers", description = "常态化帮扶登记簿: 农村低收入人口 scope, monthly visits, figures; 帮扶车间 workshops and their workers; 公益岗位 public-welfare posts"),
         (name = "projects", description = "项目库与衔接资金: 村申报→乡审核→行业部门论证→县备案, 资金拨付 and its progress"),
+        (name = "pv", description = "光伏扶贫电站 and 光伏收益分配: stations, monthly 发电收益, the villages' monthly distribution and its uses, the 分配到村率 against 90 %"),
         (name = "assets", description = "扶贫项目资产: 确权登记, 管护维修记录, 资产处置 (村申请→乡审核→县审批), 管护逾期"),
         (name = "jobs", description = "后台任务: 部门数据上传 department screening rounds and 户籍台账导入 registry imports"),
     )

@@ -187,6 +187,18 @@ fn posts_keep(role: Role) -> bool {
     shouwang_app::welfare_posts::KEEPERS.contains(&role)
 }
 
+fn pv_read(role: Role) -> bool {
+    shouwang_app::pv::may_read(role)
+}
+
+fn pv_keep(role: Role) -> bool {
+    shouwang_app::pv::KEEPERS.contains(&role)
+}
+
+fn pv_record(role: Role) -> bool {
+    shouwang_app::pv::RECORDERS.contains(&role)
+}
+
 fn projects_pay(role: Role) -> bool {
     shouwang_app::projects::PAYERS.contains(&role)
 }
@@ -762,6 +774,23 @@ pub const RULES: &[Rule] = &[
         Roles(posts_read),
         Area,
     ),
+    rule("/pv", "GET", Roles(pv_read), Area),
+    rule("/pv/stations/new", "GET POST", Roles(pv_keep), Area),
+    // POST: the township or the county, decided by `shouwang_app::pv`.
+    rule("/pv/stations/{id}", "GET POST", Roles(pv_read), Area),
+    rule("/pv/stations/{id}/income", "POST", Roles(pv_keep), Area),
+    rule("/pv/distribute", "GET POST", Roles(pv_record), Area),
+    rule("/api/v1/pv", "GET", Roles(pv_read), Area),
+    // POST: the township or the county, decided by `shouwang_app::pv`.
+    rule("/api/v1/pv/stations", "GET POST", Roles(pv_read), Area),
+    rule("/api/v1/pv/stations/{id}", "GET PUT", Roles(pv_read), Area),
+    rule(
+        "/api/v1/pv/stations/{id}/income",
+        "POST",
+        Roles(pv_keep),
+        Area,
+    ),
+    rule("/api/v1/pv/distributions", "POST", Roles(pv_record), Area),
     rule("/api/v1/assets", "GET POST", Roles(assets_read), Area),
     rule("/api/v1/assets/queue", "GET", Roles(assets_read), Area),
     rule("/api/v1/assets/overdue", "GET", Roles(assets_read), Area),

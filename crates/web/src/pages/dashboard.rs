@@ -323,6 +323,39 @@ async fn build(state: &AppState, user: &CurrentUser) -> Result<Response, AppErro
         .collect();
     let indicators_year = b.year;
     let indicator_states = (b.villages, b.missing, b.to_check, b.checked);
+    // 光伏收益分配到村率 (§四(二)4): distributed to villages / income of the year so far.
+    let p = &f.pv;
+    targets.push(Target {
+        name: i18n.t("dash.target.pv"),
+        goal: format!("≥ {}%", p.target_pct),
+        value: if p.has_data {
+            match user.lang {
+                crate::http::i18n::Lang::Zh => format!(
+                    "{}（{}年分配到村{}元 / 发电收益{}元{}）",
+                    p.rate.percent_text(),
+                    p.year,
+                    p.rate.distributed,
+                    p.rate.income,
+                    if p.rate.gap.is_zero() {
+                        String::new()
+                    } else {
+                        format!("，差{}元", p.rate.gap)
+                    }
+                ),
+                crate::http::i18n::Lang::En => format!(
+                    "{} ({}: {} yuan distributed of {} yuan income; gap {} yuan)",
+                    p.rate.percent_text(),
+                    p.year,
+                    p.rate.distributed,
+                    p.rate.income,
+                    p.rate.gap
+                ),
+            }
+        } else {
+            i18n.t("dash.target.pv.none").to_owned()
+        },
+        met: p.rate.met,
+    });
     let grid_rows: Vec<Bar> = g
         .villages
         .iter()

@@ -27,6 +27,7 @@
 //! | `/problems`, `/problems/new`, `/problems/{id}` (问题排查整改) | [`problems`] |
 //! | `/workshops`, `/workshops/new`, `/workshops/{id}` (帮扶车间) | [`workshops`] |
 //! | `/welfare-posts`, `/welfare-posts/new`, `/welfare-posts/{id}` (公益岗位) | [`welfare_posts`] |
+//! | `/pv`, `/pv/stations/new`, `/pv/stations/{id}`, `/pv/distribute` (光伏扶贫收益分配) | [`pv`] |
 //! | `/dashboard` | [`dashboard`] |
 //! | `/quality…` | [`quality`] |
 //! | `/admin/users`, `/admin/rules`, `/admin/codes`, `/admin/audit` | [`admin`] |
@@ -54,6 +55,7 @@ pub mod login;
 pub mod low_income;
 pub mod problems;
 pub mod projects;
+pub mod pv;
 pub mod quality;
 pub mod regions;
 pub mod relocation;
@@ -103,6 +105,7 @@ pub fn routes() -> Router<AppState> {
         .merge(problems::routes())
         .merge(workshops::routes())
         .merge(welfare_posts::routes())
+        .merge(pv::routes())
         .route("/assets/style.css", get(assets::style_css))
         .route("/healthz", get(assets::healthz))
 }

@@ -397,6 +397,11 @@ impl Lang {
                 "Poverty-alleviated workers in employment (same month last year)",
             ),
             "dash.target.labour.goal" => ("稳中有增", "stable or growing"),
+            "dash.target.pv" => ("光伏收益分配到村率", "PV income distributed to villages"),
+            "dash.target.pv.none" => (
+                "无数据：尚未录入光伏发电收益和收益分配",
+                "No data: no PV income or distribution entered yet",
+            ),
             "dash.target.workshops" => (
                 "帮扶车间吸纳脱贫户、监测户劳动力就业",
                 "Assistance workshops employing alleviated and monitored households' labour",

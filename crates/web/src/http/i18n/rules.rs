@@ -32,6 +32,11 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ),
     ("adm.s.exit", "退出机制", "Exit"),
     (
+        "adm.s.pv",
+        "光伏扶贫收益目标（§四(二)4）",
+        "PV income targets (§四(二)4)",
+    ),
+    (
         "adm.s.notice",
         "风险消除告知书编号",
         "Exit notice numbering",
@@ -244,9 +249,28 @@ pub const FIELDS: &[Spec] = &[
         zh: "季度民主评议截止日（季末月，日）",
         en: "Quarterly democratic appraisal due day (last month of the quarter)",
     },
+    Spec {
+        name: "pv_yearly_income_yuan",
+        section: "pv",
+        zh: "全年光伏扶贫收益目标（元）",
+        en: "Yearly PV income target (yuan)",
+    },
+    Spec {
+        name: "pv_village_rate_pct",
+        section: "pv",
+        zh: "光伏收益分配到村率目标（%）",
+        en: "Target share of PV income distributed to villages (%)",
+    },
 ];
 
-pub const SECTIONS: &[&str] = &["screening", "identification", "exit", "notice", "cadence"];
+pub const SECTIONS: &[&str] = &[
+    "screening",
+    "identification",
+    "exit",
+    "notice",
+    "cadence",
+    "pv",
+];
 
 /// The `adm.…` texts (and `adm.f.<field>` labels) for [`super::Lang::t`].
 pub fn text(key: &str) -> Option<(&'static str, &'static str)> {

@@ -56,6 +56,8 @@ fn slot<'a>(r: &'a mut CountyRules, name: &str) -> Option<Slot<'a>> {
         "screening_due_day" => Slot::U32(&mut r.cadence.screening_due_day),
         "prejudgment_due_day" => Slot::U32(&mut r.cadence.prejudgment_due_day),
         "appraisal_due_day" => Slot::U32(&mut r.cadence.appraisal_due_day),
+        "pv_yearly_income_yuan" => Slot::I64(&mut r.pv.yearly_income_yuan),
+        "pv_village_rate_pct" => Slot::U32(&mut r.pv.village_rate_pct),
         _ => return None,
     })
 }
