@@ -180,11 +180,22 @@ pub async fn list(db: &Db, caller: &Caller, area: Option<&str>) -> Result<Vec<Gr
     require_reader(caller)?;
     let names = names(db, caller).await?;
     let full = caller.scope.may_view_full_id();
-    Ok(repo::grids::list(db, &caller.scope, area)
-        .await?
-        .into_iter()
-        .map(|r| view(r, &names, full))
-        .collect())
+    let rows = repo::grids::list(db, &caller.scope, area).await?;
+    if full {
+        let phones = rows.iter().map(|r| phones_of(&r.draft)).sum();
+        let read = crate::privacy::read_area(Some(&caller.scope), area);
+        let village = (read.len() >= 12).then_some(read);
+        crate::privacy::phones_read(db, &caller.actor(), "grids", read, village, phones).await?;
+    }
+    Ok(rows.into_iter().map(|r| view(r, &names, full)).collect())
+}
+
+/// The phone numbers a grid shows: its 网格长's and 网格员's.
+fn phones_of(d: &shouwang_core::grid::GridDraft) -> usize {
+    std::iter::once(&d.leader)
+        .chain(&d.members)
+        .filter(|p| !p.phone.trim().is_empty())
+        .count()
 }
 
 /// The grid `id` with the households of its village.
@@ -211,8 +222,20 @@ pub async fn show(db: &Db, caller: &Caller, id: i64) -> Result<GridSheet, Error>
         })
         .collect();
     let names = names(db, caller).await?;
+    let full = caller.scope.may_view_full_id();
+    if full {
+        crate::privacy::phones_read(
+            db,
+            &caller.actor(),
+            "grid",
+            &id.to_string(),
+            Some(&village),
+            phones_of(&row.draft),
+        )
+        .await?;
+    }
     Ok(GridSheet {
-        grid: view(row, &names, caller.scope.may_view_full_id()),
+        grid: view(row, &names, full),
         households,
         may_edit: may_edit(caller.scope.role),
     })

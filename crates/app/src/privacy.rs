@@ -5,6 +5,8 @@
 //!   full numbers) — action `read_full_id`;
 //! - [`export`]: a file with personal data written (registry, quality results) — action `export_…`;
 //! - [`download`]: an attachment downloaded — action `download`;
+//! - [`phones_read`]: phone numbers shown in full (grids' people, assets' keepers) — action
+//!   `read_full_phone`;
 //! - [`id_search`]: a search by a full ID number. A role that sees only masked numbers would otherwise
 //!   learn a full number by guessing the hidden birth date (the answer "1 household" confirms a guess,
 //!   ≈ 33 guesses a person): every such search is written to the audit log (action `search_id`, with the
@@ -44,6 +46,31 @@ pub async fn full_read(
     village: Option<&str>,
 ) -> Result<()> {
     audit::record_read(db, actor, "read_full_id", entity, entity_id, village, None).await?;
+    Ok(())
+}
+
+/// Writes that `actor` saw `phones` phone numbers in full (网格长、网格员, 管护责任人 …) on `entity`
+/// `entity_id` (in `village`, when one) — action `read_full_phone`. Nothing is written when none was shown.
+pub async fn phones_read(
+    db: &Db,
+    actor: &Actor,
+    entity: &str,
+    entity_id: &str,
+    village: Option<&str>,
+    phones: usize,
+) -> Result<()> {
+    if phones > 0 {
+        audit::record_read(
+            db,
+            actor,
+            "read_full_phone",
+            entity,
+            entity_id,
+            village,
+            Some(serde_json::json!({ "phones": phones })),
+        )
+        .await?;
+    }
     Ok(())
 }
 

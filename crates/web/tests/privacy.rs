@@ -210,6 +210,32 @@ db_test!(
 );
 
 db_test!(
+    fn full_phones_of_grids_and_assets_are_audited(db: Db) {
+        let (app, _) = setup(&db).await;
+        // The county admin sees the grids' and the keepers' phones in full: each page is one audit row.
+        let cookie = login(&app, "county_admin").await;
+        for path in ["/grids", "/assets"] {
+            let before = audit_rows(&db, "read_full_phone").await;
+            let resp = app.clone().oneshot(get(path, &cookie)).await.unwrap();
+            assert_eq!(resp.status(), StatusCode::OK, "{path}");
+            assert_eq!(
+                audit_rows(&db, "read_full_phone").await,
+                before + 1,
+                "{path}"
+            );
+        }
+        // The village team sees them masked: no full read.
+        let cookie = login(&app, "village_team").await;
+        let before = audit_rows(&db, "read_full_phone").await;
+        for path in ["/grids", "/assets"] {
+            let resp = app.clone().oneshot(get(path, &cookie)).await.unwrap();
+            assert_eq!(resp.status(), StatusCode::OK, "{path}");
+        }
+        assert_eq!(audit_rows(&db, "read_full_phone").await, before);
+    }
+);
+
+db_test!(
     fn an_attachment_is_read_only_in_its_area_and_every_download_is_audited(db: Db) {
         use shouwang_app::attachments::{FileStore, upload};
         let files = tempfile::tempdir().unwrap();

@@ -157,6 +157,12 @@ pub async fn list(
     if flag(filter.overdue.as_deref()) {
         out.retain(|e| e.overdue);
     }
+    if caller.scope.may_view_full_id() {
+        let phones = out.iter().filter(|e| e.keeper_phone.is_some()).count();
+        let read = crate::privacy::read_area(Some(&caller.scope), filter.area.as_deref());
+        let village = (read.len() >= 12).then_some(read);
+        crate::privacy::phones_read(db, &caller.actor(), "assets", read, village, phones).await?;
+    }
     Ok(out)
 }
 
@@ -223,6 +229,18 @@ pub async fn show(db: &Db, caller: &Caller, id: i64, today: NaiveDate) -> Result
     let plan = plan.filter(|_| row.draft.state != AssetState::Disposed);
     let mut draft = row.draft.clone();
     draft.keeper_phone = shown_phone(&caller.scope, draft.keeper_phone.as_deref());
+    if caller.scope.may_view_full_id() {
+        let phones = usize::from(draft.keeper_phone.is_some());
+        crate::privacy::phones_read(
+            db,
+            &caller.actor(),
+            "asset",
+            &id.to_string(),
+            Some(&row.village_code),
+            phones,
+        )
+        .await?;
+    }
     Ok(Sheet {
         entry: entry(caller, &row, &names, plan.as_ref(), today),
         draft,

@@ -451,6 +451,21 @@ db_test!(
             "{err:?}"
         );
 
+        // Phones in full are a watched read (PIPL, issue 19): the township's list of grids writes one
+        // audit row, the village team's (masked) none.
+        let town = user("township_admin").await;
+        let before = audit_count(&db).await;
+        let full = grids::list(&db, &town, None).await.unwrap();
+        assert!(full.iter().any(|g| !g.leader.phone.contains('*')));
+        assert_eq!(audit_count(&db).await, before + 1);
+        let masked = grids::list(&db, &team, None).await.unwrap();
+        assert!(
+            masked
+                .iter()
+                .all(|g| g.leader.phone.is_empty() || g.leader.phone.contains('*'))
+        );
+        assert_eq!(audit_count(&db).await, before + 1);
+
         // Its 低收入人口 visit that finds a new risk files a 干部排查 clue for the household.
         let today_visit = VisitInput {
             needs: "就医".to_owned(),

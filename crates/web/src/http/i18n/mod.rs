@@ -259,6 +259,7 @@ impl Lang {
             "audit.update" => ("修改", "Update"),
             "audit.delete" => ("删除", "Delete"),
             "audit.read_full_id" => ("查看完整身份证号", "View full ID numbers"),
+            "audit.read_full_phone" => ("查看完整联系电话", "View full phone numbers"),
             "audit.login" => ("登录", "Log in"),
             "audit.logout" => ("退出登录", "Log out"),
             "audit.set_password" => ("设置密码", "Set password"),

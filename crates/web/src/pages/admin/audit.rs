@@ -51,6 +51,7 @@ const ACTIONS: &[&str] = &[
     "update",
     "delete",
     "read_full_id",
+    "read_full_phone",
     "login",
     "logout",
     "set_password",
