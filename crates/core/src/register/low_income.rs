@@ -185,9 +185,14 @@ pub fn reasons(
 pub fn dropout_watch(h: &Household, on: NaiveDate) -> Vec<String> {
     h.members
         .iter()
-        .filter(|m| (6..16).contains(&m.age_on(on)) && !m.is_in_school())
+        .filter(|m| on_dropout_watch(m, on))
         .map(|m| m.name.clone())
         .collect()
+}
+
+/// Whether `m` is on the dropout watch on `on`: aged 6–15 and not recorded in school.
+fn on_dropout_watch(m: &Member, on: NaiveDate) -> bool {
+    (6..16).contains(&m.age_on(on)) && !m.is_in_school()
 }
 
 /// 控辍保学 as a problem of the 问题台账 (§三(二)3 "特别要关注……义务教育政策落实，不得出现辍学现象"): for a
@@ -201,7 +206,7 @@ pub fn dropout_problem(
     let ages: Vec<String> = h
         .members
         .iter()
-        .filter(|m| (6..16).contains(&m.age_on(on)) && !m.is_in_school())
+        .filter(|m| on_dropout_watch(m, on))
         .map(|m| format!("{}周岁", m.age_on(on)))
         .collect();
     (!ages.is_empty()).then(|| crate::monitoring::problem::NewProblem {
